@@ -1,0 +1,37 @@
+// Storage as the domain needs it. Implementations (Prisma on SQLite or PostgreSQL) live
+// outside src/domain and must make `save` atomic: mission row, toolkits, tags and new
+// events together, or nothing.
+import type { MissionEvent } from './eventLog.js';
+import type { Mission, MissionSummary } from './mission.js';
+import type { MissionState } from './missionStateMachine.js';
+
+export interface MissionListFilter {
+  state?: MissionState;
+  requesterId?: string;
+  /** Case-insensitive match on title or intent. */
+  text?: string;
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface MissionPage {
+  missions: MissionSummary[];
+  nextCursor: string | null;
+}
+
+export interface MissionRepository {
+  /** Stores a new mission and its first events. */
+  create(mission: Mission, events: readonly MissionEvent[]): Promise<void>;
+  get(missionId: string): Promise<Mission | null>;
+  /**
+   * Saves `mission` (whose version is already bumped) if the stored version is still
+   * `expectedVersion`, appending `events`. Otherwise throws MissionError `concurrent_update`
+   * and writes nothing.
+   */
+  save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[]): Promise<void>;
+  list(filter: MissionListFilter): Promise<MissionPage>;
+  events(missionId: string): Promise<MissionEvent[]>;
+  /** For each toolkit: how many other missions sharing at least one of `tags` selected it. */
+  countToolkitPrecedents(tags: readonly string[], excludeMissionId: string): Promise<Record<string, number>>;
+}

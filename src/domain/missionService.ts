@@ -1,0 +1,511 @@
+// The mission service: the one API both front doors (Slack, MCP) call. Every command
+// validates its input, loads the mission, checks the state machine, and saves the new
+// state together with its events, or changes nothing.
+import { actorSchema, type Actor } from './actors.js';
+import {
+  averageConfidence,
+  briefText,
+  chipOf,
+  CHIP_LABELS,
+  lockBrief as lockBriefRule,
+  removeChip as removeChipRule,
+  setChip,
+  sortChips,
+  type Brief,
+  type BriefChip,
+  type ChipKind,
+} from './brief.js';
+import type { BriefDrafter, DraftedBrief } from './briefDrafter.js';
+import { MissionError, missionNotFound } from './errors.js';
+import { chainEvents, GENESIS_HASH, verifyEventChain, type ChainVerification, type MissionEvent, type PendingEvent } from './eventLog.js';
+import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission, type MissionToolkit } from './mission.js';
+import {
+  cancelMissionInput,
+  chipRefInput,
+  confirmToolkitsInput,
+  editChipInput,
+  listMissionsInput,
+  missionRefInput,
+  parseInput,
+  recordCoverageInput,
+  selectToolkitsInput,
+  startMissionInput,
+} from './missionInputs.js';
+import type { MissionPage, MissionRepository } from './missionRepository.js';
+import { nextState, STAGE_OF_STATE, type MissionAction, type MissionState } from './missionStateMachine.js';
+import type { Clock, IdGenerator } from './runtime.js';
+import { catalogStage, type EventType, type PayloadOf } from './telemetryEvents.js';
+import { unknownAuthChecker, type ToolkitAuthChecker, type ToolkitInspector } from './toolkitInspection.js';
+import { recommendToolkits, TOOLKIT_CATALOG } from './toolkits.js';
+
+export interface MissionServiceDeps {
+  repository: MissionRepository;
+  clock: Clock;
+  ids: IdGenerator;
+  drafter: BriefDrafter;
+  authChecker?: ToolkitAuthChecker;
+  inspectors?: readonly ToolkitInspector[];
+}
+
+/** Events collected while a command runs, recorded with the mission's new state. */
+class EventBuffer {
+  readonly pending: PendingEvent[] = [];
+  constructor(private readonly actor: Actor) {}
+  add<T extends EventType>(type: T, payload: PayloadOf<T>, actor: Actor = this.actor): void {
+    this.pending.push({ type, payload, actor } as PendingEvent);
+  }
+}
+
+const MAX_SAVE_ATTEMPTS = 8;
+
+/**
+ * Runs tasks for the same key one after another. Commands on one mission queue up inside
+ * this process instead of racing; across processes the version check still decides.
+ */
+class KeyedQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class MissionService {
+  private readonly repository: MissionRepository;
+  private readonly clock: Clock;
+  private readonly ids: IdGenerator;
+  private readonly drafter: BriefDrafter;
+  private readonly authChecker: ToolkitAuthChecker;
+  private readonly inspectors: readonly ToolkitInspector[];
+  private readonly queue = new KeyedQueue();
+
+  constructor(deps: MissionServiceDeps) {
+    this.repository = deps.repository;
+    this.clock = deps.clock;
+    this.ids = deps.ids;
+    this.drafter = deps.drafter;
+    this.authChecker = deps.authChecker ?? unknownAuthChecker;
+    this.inspectors = deps.inspectors ?? [];
+  }
+
+  // ---- Define ---------------------------------------------------------------------------
+
+  /** Turns an intent into a mission in `defining`, with drafted brief chips. */
+  async startMission(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(startMissionInput, rawInput);
+    const actor = parseActor(rawActor);
+    const drafted = await this.drafter.draft(input.intent);
+    const chips = mergeAssistantChips(drafted, input.chips ?? []);
+    const now = this.clock.now();
+    const brief: Brief = { chips, editsMade: 0, lockedAt: null };
+    const mission: Mission = {
+      id: this.ids.next('msn'),
+      title: titleFor(chips, input.intent),
+      intent: input.intent,
+      state: 'defining',
+      requester: actor,
+      channelId: input.channelId ?? null,
+      threadTs: input.threadTs ?? null,
+      version: 1,
+      eventSeq: 0,
+      headHash: GENESIS_HASH,
+      brief,
+      tags: drafted.tags,
+      toolkits: [],
+      coverage: { entries: [], override: null },
+      createdAt: now,
+      updatedAt: now,
+    };
+    const events = new EventBuffer(actor);
+    events.add('intent_submitted', {
+      token_count: input.intent.split(/\s+/).filter(Boolean).length,
+      safeguard_presence: /\b(must|never|zero|always|without|backward[- ]compatib\w*|do not|don't)\b/i.test(input.intent),
+      technical_context: drafted.technicalContext,
+      channel_id: mission.channelId,
+    });
+    events.add('brief_generated', {
+      chips_generated: chips.length,
+      avg_confidence: averageConfidence(chips),
+      domain: drafted.domain,
+      drafter: input.chips && input.chips.length > 0 ? `${this.drafter.name}+assistant` : this.drafter.name,
+      tags: drafted.tags,
+    });
+    const sealed = this.seal(mission, events.pending, now);
+    await this.repository.create(sealed.mission, sealed.events);
+    return sealed.mission;
+  }
+
+  /** Replaces a chip's statements (or adds the chip if the brief has none of that kind). */
+  async editChip(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(editChipInput, rawInput);
+    const actor = parseActor(rawActor);
+    return this.mutate(input.missionId, actor, (mission, events) => {
+      requireDefining(mission, `edit the ${CHIP_LABELS[input.kind]} chip`);
+      const source = actor.kind === 'mcp_token' ? 'assistant' : 'edited';
+      const { brief, before, after } = setChip(mission.brief, input.kind, input.items, source, 'high');
+      events.add('chip_modified', {
+        chip_type: input.kind,
+        action: before ? 'edit' : 'add',
+        before: before?.items ?? [],
+        after: after.items,
+        source,
+      });
+      return { ...mission, brief, title: input.kind === 'objective' ? titleFor(brief.chips, mission.intent) : mission.title };
+    });
+  }
+
+  async removeChip(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(chipRefInput, rawInput);
+    const actor = parseActor(rawActor);
+    return this.mutate(input.missionId, actor, (mission, events) => {
+      requireDefining(mission, `remove the ${CHIP_LABELS[input.kind]} chip`);
+      const { brief, before } = removeChipRule(mission.brief, input.kind);
+      events.add('chip_modified', {
+        chip_type: input.kind,
+        action: 'remove',
+        before: before.items,
+        after: [],
+        source: actor.kind === 'mcp_token' ? 'assistant' : 'edited',
+      });
+      return { ...mission, brief };
+    });
+  }
+
+  /** Drafts one chip again from the intent (for example after a person removed it by mistake). */
+  async regenerateChip(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(chipRefInput, rawInput);
+    const actor = parseActor(rawActor);
+    const mission = await this.load(input.missionId);
+    const drafted = await this.drafter.draft(mission.intent);
+    const fresh = drafted.chips.find((c) => c.kind === input.kind);
+    if (!fresh) {
+      throw new MissionError(
+        'precondition_failed',
+        `The drafter found nothing for ${CHIP_LABELS[input.kind]} in the intent. Write the chip yourself with an edit.`,
+        { field: 'kind' },
+      );
+    }
+    return this.mutate(input.missionId, actor, (current, events) => {
+      requireDefining(current, `regenerate the ${CHIP_LABELS[input.kind]} chip`);
+      const before = chipOf(current.brief, input.kind);
+      const { brief } = setChip(current.brief, input.kind, fresh.items, 'drafted', fresh.confidence);
+      events.add('chip_regenerated', {
+        chip_type: input.kind,
+        reason: 'regenerate_requested',
+        before: before?.items ?? [],
+        after: fresh.items,
+        confidence: fresh.confidence,
+      });
+      return { ...current, brief };
+    });
+  }
+
+  /** "Accept all": locks the brief, moves to Prepare and recommends toolkits. */
+  async lockBrief(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(missionRefInput, rawInput);
+    const actor = parseActor(rawActor);
+    const probe = await this.load(input.missionId);
+    // Precedents and auth status are read outside the save so a slow check holds no lock.
+    const precedents = await this.repository.countToolkitPrecedents(probe.tags, probe.id);
+    const authStatus = await this.authStatuses();
+    return this.mutate(input.missionId, actor, (mission, events) => {
+      const brief = lockBriefRule(mission.brief, this.clock.now());
+      events.add('mission_brief_locked', {
+        final_chip_count: brief.chips.length,
+        edits_made: brief.editsMade,
+        technical_complexity: complexityOf(brief, mission.tags),
+        tags: mission.tags,
+      });
+      const moved = this.transition({ ...mission, brief }, 'lock_brief', events);
+      const recommendations = recommendToolkits(briefText(brief), precedents, authStatus);
+      const toolkits: MissionToolkit[] = recommendations.map((r) => ({
+        toolkitId: r.toolkitId,
+        recommended: true,
+        selected: false,
+        authStatus: r.authStatus,
+        rationale: r.rationale,
+        confidence: r.confidence,
+        precedentCount: r.precedentCount,
+      }));
+      for (const r of recommendations) {
+        events.add('toolkit_recommended', {
+          toolkit_id: r.toolkitId,
+          precedent_count: r.precedentCount,
+          confidence: r.confidence,
+          rationale: r.rationale,
+          auth_status: r.authStatus,
+        });
+      }
+      return { ...moved, toolkits, coverage: { entries: [], override: null } };
+    });
+  }
+
+  /** Unlocks the brief while toolkits are still being prepared. */
+  async reopenBrief(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(missionRefInput, rawInput);
+    const actor = parseActor(rawActor);
+    return this.mutate(input.missionId, actor, (mission, events) => {
+      const moved = this.transition(mission, 'reopen_brief', events);
+      return { ...moved, brief: { ...moved.brief, lockedAt: null }, toolkits: [], coverage: { entries: [], override: null } };
+    });
+  }
+
+  // ---- Prepare --------------------------------------------------------------------------
+
+  /** Sets the mission's toolkit selection (replacing any earlier one). */
+  async selectToolkits(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(selectToolkitsInput, rawInput);
+    const actor = parseActor(rawActor);
+    const authStatus = await this.authStatuses();
+    return this.mutate(input.missionId, actor, (mission, events) => {
+      requireState(mission, 'preparing', 'select toolkits');
+      const chosen = new Map(input.toolkits.map((t) => [t.toolkitId, t.defer]));
+      const toolkits = TOOLKIT_CATALOG.map((def): MissionToolkit => {
+        const existing = mission.toolkits.find((t) => t.toolkitId === def.id);
+        const defer = chosen.get(def.id);
+        const status = defer ? 'deferred' : (authStatus[def.id] ?? 'unknown');
+        return {
+          toolkitId: def.id,
+          recommended: existing?.recommended ?? false,
+          selected: chosen.has(def.id),
+          authStatus: chosen.has(def.id) ? status : (existing?.authStatus ?? status),
+          rationale: existing?.rationale ?? def.purpose,
+          confidence: existing?.confidence ?? 0,
+          precedentCount: existing?.precedentCount ?? 0,
+        };
+      });
+      for (const t of toolkits.filter((t) => t.selected)) {
+        events.add('toolkit_selected', { toolkit_id: t.toolkitId, auth_status: t.authStatus, deferred: t.authStatus === 'deferred' });
+      }
+      return { ...mission, toolkits };
+    });
+  }
+
+  /** Records one read-only inspection result (from a connector or an assistant). */
+  async recordCoverage(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(recordCoverageInput, rawInput);
+    const actor = parseActor(rawActor);
+    return this.mutate(input.missionId, actor, (mission, events) => {
+      requireState(mission, 'preparing', 'record coverage');
+      const previous = latestReadiness(mission.coverage, input.toolkitId);
+      events.add('data_preview_generated', {
+        source: input.toolkitId,
+        status: input.status,
+        summary: input.summary,
+        metrics: input.metrics,
+      });
+      if (previous !== input.status) {
+        events.add('readiness_status_changed', { toolkit_id: input.toolkitId, from: previous, to: input.status });
+      }
+      const entry = { toolkitId: input.toolkitId, status: input.status, summary: input.summary, metrics: input.metrics, recordedAt: this.clock.now().toISOString() };
+      return { ...mission, coverage: { ...mission.coverage, entries: [...mission.coverage.entries, entry] } };
+    });
+  }
+
+  /** Runs the registered inspectors for the selected toolkits and records what they found. */
+  async inspectCoverage(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(missionRefInput, rawInput);
+    const actor = parseActor(rawActor);
+    let mission = await this.load(input.missionId);
+    requireState(mission, 'preparing', 'inspect coverage');
+    for (const toolkit of mission.toolkits.filter((t) => t.selected && t.authStatus !== 'deferred')) {
+      const inspector = this.inspectors.find((i) => i.toolkitId === toolkit.toolkitId);
+      const result = inspector
+        ? await inspector.inspect({ id: mission.id, brief: mission.brief, tags: mission.tags }).catch((error: unknown) => ({
+            status: 'degraded' as const,
+            summary: `Inspection failed: ${error instanceof Error ? error.message : String(error)}`,
+            metrics: {},
+          }))
+        : { status: 'needs_data' as const, summary: `No inspector is configured for ${toolkit.toolkitId}; report coverage yourself or connect the toolkit.`, metrics: {} };
+      mission = await this.recordCoverage({ missionId: mission.id, toolkitId: toolkit.toolkitId, ...result }, actor);
+    }
+    return mission;
+  }
+
+  /** Leaves Prepare. Needs at least one selected toolkit and coverage at the threshold, or a recorded override. */
+  async confirmToolkits(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(confirmToolkitsInput, rawInput);
+    const actor = parseActor(rawActor);
+    return this.mutate(input.missionId, actor, (mission, events) => {
+      requireState(mission, 'preparing', 'confirm toolkits');
+      if (!mission.toolkits.some((t) => t.selected)) {
+        throw new MissionError('precondition_failed', 'No toolkit is selected. Select at least one toolkit before confirming.', { field: 'toolkits', state: mission.state });
+      }
+      const coverage = coverageMeter(mission);
+      let next = mission;
+      if (coverage < COVERAGE_THRESHOLD) {
+        if (!input.override) {
+          throw new MissionError(
+            'precondition_failed',
+            `Coverage is ${Math.round(coverage * 100)}%, below the ${Math.round(COVERAGE_THRESHOLD * 100)}% needed to plan. Inspect the selected toolkits, defer the ones you will not use, or confirm with an override and a reason.`,
+            { field: 'override', state: mission.state, coverage, required: COVERAGE_THRESHOLD },
+          );
+        }
+        if (actor.kind !== 'slack_user') {
+          throw new MissionError('permission_denied', 'Only a person can override the coverage gate. Ask someone in the mission thread to confirm with a reason.', {
+            field: 'override',
+          });
+        }
+        events.add('governance_override_requested', { gate: 'coverage', coverage, required: COVERAGE_THRESHOLD, reason: input.override.reason });
+        next = { ...mission, coverage: { ...mission.coverage, override: { reason: input.override.reason, coverage, by: actor, at: this.clock.now().toISOString() } } };
+      }
+      return this.transition(next, 'confirm_toolkits', events);
+    });
+  }
+
+  // ---- Any stage ------------------------------------------------------------------------
+
+  async cancelMission(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(cancelMissionInput, rawInput);
+    const actor = parseActor(rawActor);
+    return this.mutate(input.missionId, actor, (mission, events) => {
+      events.add('mission_cancelled', { reason: input.reason, from_state: mission.state });
+      return this.transition(mission, 'cancel', events);
+    });
+  }
+
+  async getMission(rawInput: unknown): Promise<Mission> {
+    const input = parseInput(missionRefInput, rawInput);
+    return this.load(input.missionId);
+  }
+
+  async listMissions(rawInput: unknown): Promise<MissionPage> {
+    const input = parseInput(listMissionsInput, rawInput ?? {});
+    return this.repository.list(input);
+  }
+
+  async events(rawInput: unknown): Promise<MissionEvent[]> {
+    const input = parseInput(missionRefInput, rawInput);
+    await this.load(input.missionId);
+    return this.repository.events(input.missionId);
+  }
+
+  /** Checks the mission's hash chain against its stored head. */
+  async verifyEventLog(rawInput: unknown): Promise<ChainVerification> {
+    const input = parseInput(missionRefInput, rawInput);
+    const mission = await this.load(input.missionId);
+    return verifyEventChain(await this.repository.events(mission.id), mission);
+  }
+
+  // ---- Internals ------------------------------------------------------------------------
+
+  private async load(missionId: string): Promise<Mission> {
+    const mission = await this.repository.get(missionId);
+    if (!mission) throw missionNotFound(missionId);
+    return mission;
+  }
+
+  private async authStatuses(): Promise<Record<string, Awaited<ReturnType<ToolkitAuthChecker['authStatus']>>>> {
+    const entries = await Promise.all(TOOLKIT_CATALOG.map(async (t) => [t.id, await this.authChecker.authStatus(t.id).catch(() => 'unknown' as const)] as const));
+    return Object.fromEntries(entries);
+  }
+
+  /** Moves the mission through the state machine and records the stage transition. */
+  private transition(mission: Mission, action: MissionAction, events: EventBuffer): Mission {
+    const to: MissionState = nextState(mission.state, action);
+    events.add('mission_stage_transition', {
+      from_state: mission.state,
+      to_state: to,
+      from_stage: STAGE_OF_STATE[mission.state],
+      to_stage: STAGE_OF_STATE[to],
+      action,
+    });
+    return { ...mission, state: to };
+  }
+
+  private seal(mission: Mission, pending: readonly PendingEvent[], now: Date): { mission: Mission; events: MissionEvent[] } {
+    const stageOf = (type: EventType) => {
+      const stage = catalogStage(type);
+      return stage === 'cross_stage' ? STAGE_OF_STATE[mission.state] : stage;
+    };
+    const chained = chainEvents({ missionId: mission.id, eventSeq: mission.eventSeq, headHash: mission.headHash }, pending, stageOf, now, () => this.ids.next('evt'));
+    return { mission: { ...mission, eventSeq: chained.eventSeq, headHash: chained.headHash, updatedAt: now }, events: chained.events };
+  }
+
+  /**
+   * Load, apply, save with an optimistic version check. `apply` must be a pure function of
+   * the mission: on a concurrent update it runs again on the fresh state.
+   */
+  private mutate(missionId: string, actor: Actor, apply: (mission: Mission, events: EventBuffer) => Mission): Promise<Mission> {
+    return this.queue.run(missionId, () => this.mutateNow(missionId, actor, apply));
+  }
+
+  private async mutateNow(missionId: string, actor: Actor, apply: (mission: Mission, events: EventBuffer) => Mission): Promise<Mission> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.load(missionId);
+      const events = new EventBuffer(actor);
+      const changed = apply(current, events);
+      if (events.pending.length === 0) return current;
+      const now = this.clock.now();
+      const sealed = this.seal({ ...changed, version: current.version + 1 }, events.pending, now);
+      try {
+        await this.repository.save(sealed.mission, current.version, sealed.events);
+        return sealed.mission;
+      } catch (error) {
+        if (error instanceof MissionError && error.code === 'concurrent_update' && attempt < MAX_SAVE_ATTEMPTS) {
+          // Another process won this round; back off a little, with jitter, and re-apply on fresh state.
+          await pause(Math.random() * 10 * attempt);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+}
+
+function parseActor(actor: Actor): Actor {
+  const parsed = actorSchema.safeParse(actor);
+  if (!parsed.success) {
+    throw new MissionError('invalid_input', 'actor: the request does not say who is acting (a Slack user, an MCP token or the system).', { field: 'actor' });
+  }
+  return parsed.data;
+}
+
+function requireState(mission: Mission, state: MissionState, what: string): void {
+  if (mission.state !== state) {
+    throw new MissionError('transition_refused', `Cannot ${what}: the mission is ${mission.state}, and this is only possible while it is ${state}.`, {
+      state: mission.state,
+      allowed: [],
+    });
+  }
+}
+
+function requireDefining(mission: Mission, what: string): void {
+  if (mission.state === 'preparing') {
+    throw new MissionError('brief_locked', `Cannot ${what}: the brief is locked. Reopen the brief first.`, { state: mission.state, allowed: ['reopen_brief'] });
+  }
+  requireState(mission, 'defining', what);
+}
+
+function mergeAssistantChips(drafted: DraftedBrief, assistantChips: readonly { kind: ChipKind; items: string[]; confidence: BriefChip['confidence'] }[]): BriefChip[] {
+  const byKind = new Map<ChipKind, BriefChip>(drafted.chips.map((c) => [c.kind, c]));
+  for (const chip of assistantChips) {
+    const items = chip.items.map((i) => i.replace(/\s+/g, ' ').trim()).filter(Boolean);
+    if (items.length > 0) byKind.set(chip.kind, { kind: chip.kind, items, confidence: chip.confidence, source: 'assistant' });
+  }
+  return sortChips([...byKind.values()]);
+}
+
+function titleFor(chips: readonly BriefChip[], intent: string): string {
+  const objective = chips.find((c) => c.kind === 'objective')?.items[0];
+  const base = objective ?? intent.split(/\r?\n/).find((l) => l.trim().length > 0) ?? intent;
+  const clean = base.replace(/\s+/g, ' ').trim();
+  return clean.length > 80 ? `${clean.slice(0, 79)}…` : clean;
+}
+
+function complexityOf(brief: Brief, tags: readonly string[]): 'low' | 'medium' | 'high' {
+  const scope = chipOf(brief, 'scope')?.items.length ?? 0;
+  const safeguards = chipOf(brief, 'safeguards')?.items.length ?? 0;
+  const risky = tags.some((t) => ['security', 'authentication', 'database', 'payments', 'migration'].includes(t));
+  if (scope >= 4 || safeguards >= 5 || (risky && scope >= 2)) return 'high';
+  if (scope >= 2 || risky) return 'medium';
+  return 'low';
+}

@@ -1,0 +1,36 @@
+// pino JSON logs. Anything that could hold a credential is redacted by path.
+import pino, { type Logger } from 'pino';
+
+export const REDACTED_PATHS = [
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'apiKey',
+  '*.apiKey',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'GITHUB_TOKEN',
+  'LINEAR_API_KEY',
+  'ENCRYPTION_KEY',
+  '*.SLACK_BOT_TOKEN',
+  '*.SLACK_SIGNING_SECRET',
+  '*.SLACK_APP_TOKEN',
+  '*.GITHUB_TOKEN',
+  '*.LINEAR_API_KEY',
+  '*.ENCRYPTION_KEY',
+];
+
+export function createLogger(level: string, destination: pino.DestinationStream | number = 1): Logger {
+  return pino(
+    { level, base: { service: 'mission-control' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    typeof destination === 'number' ? pino.destination({ fd: destination, sync: false }) : destination,
+  );
+}

@@ -1,0 +1,51 @@
+// Opens the database named by DATABASE_URL: migrates it, then connects Prisma through
+// the matching driver adapter (no query-engine binary on either provider).
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as SqlitePrismaClient } from '../../generated/prisma-sqlite/index.js';
+import { PrismaClient as PostgresPrismaClient } from '../../generated/prisma-postgresql/index.js';
+import { ensureSqliteFolder, parseDatabaseUrl, type DatabaseTarget } from './databaseUrl.js';
+import { migrate, type MigrationReport } from './migrations.js';
+import { PrismaMissionRepository } from './prismaMissionRepository.js';
+
+export interface Database {
+  target: DatabaseTarget;
+  /** Typed as the SQLite client: both generated clients expose the same model API. */
+  prisma: SqlitePrismaClient;
+  missions: PrismaMissionRepository;
+  migration: MigrationReport;
+  /** Cheap round trip for /healthz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<Database> {
+  const target = parseDatabaseUrl(url);
+  ensureSqliteFolder(target);
+  const migration = options.migrate === false ? { applied: [], alreadyApplied: 0 } : await migrate(target);
+  const prisma = createClient(target);
+  if (target.provider === 'sqlite') {
+    // WAL lets readers proceed while one writer commits; busy_timeout waits instead of failing.
+    await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    await prisma.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
+    await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+  }
+  return {
+    target,
+    prisma,
+    missions: new PrismaMissionRepository(prisma, target.provider),
+    migration,
+    ping: async () => {
+      await prisma.$queryRawUnsafe('SELECT 1');
+    },
+    close: () => prisma.$disconnect(),
+  };
+}
+
+function createClient(target: DatabaseTarget): SqlitePrismaClient {
+  if (target.provider === 'sqlite') {
+    return new SqlitePrismaClient({ adapter: new PrismaBetterSQLite3({ url: target.filename, timeout: 5000 }) });
+  }
+  const adapter = new PrismaPg({ connectionString: target.connectionString, max: 10 }, { schema: target.schema });
+  return new PostgresPrismaClient({ adapter }) as unknown as SqlitePrismaClient;
+}

@@ -1,0 +1,218 @@
+// MissionRepository on Prisma; the same code serves SQLite and PostgreSQL (both generated
+// clients share one model API). JSON documents are stored as text.
+import type { Actor } from '../domain/actors.js';
+import type { Brief } from '../domain/brief.js';
+import { MissionError } from '../domain/errors.js';
+import type { MissionEvent } from '../domain/eventLog.js';
+import type { Coverage, Mission, MissionSummary, MissionToolkit } from '../domain/mission.js';
+import type { MissionListFilter, MissionPage, MissionRepository } from '../domain/missionRepository.js';
+import type { MissionState } from '../domain/missionStateMachine.js';
+import type { EventType } from '../domain/telemetryEvents.js';
+import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.js';
+
+type Tx = Prisma.TransactionClient;
+
+type MissionRow = Prisma.MissionGetPayload<{ include: { toolkits: true; tags: true } }>;
+
+function toMission(row: MissionRow): Mission {
+  return {
+    id: row.id,
+    title: row.title,
+    intent: row.intent,
+    state: row.state as MissionState,
+    requester: JSON.parse(row.requester) as Actor,
+    channelId: row.channelId,
+    threadTs: row.threadTs,
+    version: row.version,
+    eventSeq: row.eventSeq,
+    headHash: row.headHash,
+    brief: JSON.parse(row.brief) as Brief,
+    tags: row.tags.map((t) => t.tag).sort(),
+    toolkits: row.toolkits
+      .map(
+        (t): MissionToolkit => ({
+          toolkitId: t.toolkitId,
+          recommended: t.recommended,
+          selected: t.selected,
+          authStatus: t.authStatus as MissionToolkit['authStatus'],
+          rationale: t.rationale,
+          confidence: t.confidence,
+          precedentCount: t.precedentCount,
+        }),
+      )
+      .sort((a, b) => b.confidence - a.confidence || a.toolkitId.localeCompare(b.toolkitId)),
+    coverage: JSON.parse(row.coverage) as Coverage,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function missionColumns(m: Mission) {
+  return {
+    title: m.title,
+    intent: m.intent,
+    state: m.state,
+    requesterKind: m.requester.kind,
+    requesterId: m.requester.id,
+    requester: JSON.stringify(m.requester),
+    channelId: m.channelId,
+    threadTs: m.threadTs,
+    version: m.version,
+    eventSeq: m.eventSeq,
+    headHash: m.headHash,
+    brief: JSON.stringify(m.brief),
+    coverage: JSON.stringify(m.coverage),
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+    briefLockedAt: m.brief.lockedAt ? new Date(m.brief.lockedAt) : null,
+  };
+}
+
+function eventRows(events: readonly MissionEvent[]) {
+  return events.map((e) => ({
+    id: e.id,
+    missionId: e.missionId,
+    seq: e.seq,
+    type: e.type,
+    stage: e.stage,
+    actorKind: e.actor.kind,
+    actorId: e.actor.id,
+    actor: JSON.stringify(e.actor),
+    occurredAt: e.occurredAt,
+    payload: JSON.stringify(e.payload),
+    prevHash: e.prevHash,
+    hash: e.hash,
+  }));
+}
+
+export class PrismaMissionRepository implements MissionRepository {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly provider: 'sqlite' | 'postgresql',
+  ) {}
+
+  async create(mission: Mission, events: readonly MissionEvent[]): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await tx.mission.create({ data: { id: mission.id, ...missionColumns(mission) } });
+      await this.writeChildren(tx, mission);
+      await tx.missionEvent.createMany({ data: eventRows(events) });
+    });
+  }
+
+  async get(missionId: string): Promise<Mission | null> {
+    const row = await this.prisma.mission.findUnique({ where: { id: missionId }, include: { toolkits: true, tags: true } });
+    return row ? toMission(row) : null;
+  }
+
+  async save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[]): Promise<void> {
+    await this.prisma
+      .$transaction(async (tx) => {
+      // The version check and the update are one statement: exactly one writer wins.
+      const { count } = await tx.mission.updateMany({ where: { id: mission.id, version: expectedVersion }, data: missionColumns(mission) });
+      if (count === 0) {
+        throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
+      }
+      await tx.missionToolkit.deleteMany({ where: { missionId: mission.id } });
+      await tx.missionTag.deleteMany({ where: { missionId: mission.id } });
+      await this.writeChildren(tx, mission);
+      if (events.length > 0) await tx.missionEvent.createMany({ data: eventRows(events) });
+      })
+      .catch((error: unknown) => {
+        // A duplicate (missionId, seq) means another writer appended first: same outcome as a version miss.
+        if (isUniqueViolation(error)) {
+          throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
+        }
+        throw error;
+      });
+  }
+
+  private async writeChildren(tx: Tx, mission: Mission): Promise<void> {
+    if (mission.toolkits.length > 0) {
+      await tx.missionToolkit.createMany({ data: mission.toolkits.map((t) => ({ missionId: mission.id, ...t })) });
+    }
+    if (mission.tags.length > 0) {
+      await tx.missionTag.createMany({ data: [...new Set(mission.tags)].map((tag) => ({ missionId: mission.id, tag })) });
+    }
+  }
+
+  async list(filter: MissionListFilter): Promise<MissionPage> {
+    const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
+    const text = filter.text;
+    // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE.
+    const contains = (value: string) => (this.provider === 'postgresql' ? { contains: value, mode: 'insensitive' as const } : { contains: value });
+    const rows = await this.prisma.mission.findMany({
+      where: {
+        ...(filter.state ? { state: filter.state } : {}),
+        ...(filter.requesterId ? { requesterId: filter.requesterId } : {}),
+        ...(text ? { AND: [{ OR: [{ title: contains(text) }, { intent: contains(text) }] }] } : {}),
+        ...(cursor
+          ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] }
+          : {}),
+      },
+      orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+      take: filter.limit + 1,
+      select: { id: true, title: true, state: true, requester: true, channelId: true, createdAt: true, updatedAt: true },
+    });
+    const page = rows.slice(0, filter.limit);
+    const last = page[page.length - 1];
+    return {
+      missions: page.map(
+        (r): MissionSummary => ({
+          id: r.id,
+          title: r.title,
+          state: r.state as MissionState,
+          requester: JSON.parse(r.requester) as Actor,
+          channelId: r.channelId,
+          createdAt: r.createdAt,
+          updatedAt: r.updatedAt,
+        }),
+      ),
+      nextCursor: rows.length > filter.limit && last ? encodeCursor(last.updatedAt, last.id) : null,
+    };
+  }
+
+  async events(missionId: string): Promise<MissionEvent[]> {
+    const rows = await this.prisma.missionEvent.findMany({ where: { missionId }, orderBy: { seq: 'asc' } });
+    return rows.map((r) => ({
+      id: r.id,
+      missionId: r.missionId,
+      seq: r.seq,
+      type: r.type as EventType,
+      stage: r.stage as MissionEvent['stage'],
+      actor: JSON.parse(r.actor) as Actor,
+      occurredAt: r.occurredAt,
+      payload: JSON.parse(r.payload) as MissionEvent['payload'],
+      prevHash: r.prevHash,
+      hash: r.hash,
+    }));
+  }
+
+  async countToolkitPrecedents(tags: readonly string[], excludeMissionId: string): Promise<Record<string, number>> {
+    if (tags.length === 0) return {};
+    const groups = await this.prisma.missionToolkit.groupBy({
+      by: ['toolkitId'],
+      where: { selected: true, missionId: { not: excludeMissionId }, mission: { tags: { some: { tag: { in: [...tags] } } } } },
+      _count: { missionId: true },
+    });
+    return Object.fromEntries(groups.map((g) => [g.toolkitId, g._count.missionId]));
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}
+
+function encodeCursor(updatedAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([updatedAt.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
+  try {
+    const [iso, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const updatedAt = new Date(iso);
+    if (typeof id !== 'string' || Number.isNaN(updatedAt.getTime())) throw new Error('bad cursor');
+    return { updatedAt, id };
+  } catch {
+    throw new MissionError('invalid_input', 'cursor: not a cursor from a previous page. Leave it out to start from the first page.', { field: 'cursor' });
+  }
+}
