@@ -1,6 +1,6 @@
 // Composition root: wires storage, connectors and the domain service for one process.
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { approvalPolicyFrom, type Config } from './config.js';
 import { environmentAuthChecker } from './connectors/environmentAuthChecker.js';
 import { deterministicBriefDrafter } from './domain/deterministicBriefDrafter.js';
 import { MissionService } from './domain/missionService.js';
@@ -28,6 +28,25 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     ids: randomIds,
     drafter: deterministicBriefDrafter,
     authChecker: environmentAuthChecker(process.env),
+    approvalPolicy: approvalPolicyFrom(config),
   });
-  return { config, logger, db, missions, close: () => db.close() };
+  if (config.SLACK_APPROVERS.length === 0) logger.warn('no approvers configured: set SLACK_APPROVERS so plays that need approval can be approved');
+  // Open approval requests past their expiry return their missions to play selection.
+  const sweep = setInterval(() => {
+    missions.expireOverdueApprovals().then(
+      (expired) => expired > 0 && logger.info({ expired }, 'approval requests expired'),
+      (error: unknown) => logger.error({ err: error }, 'approval expiry sweep failed'),
+    );
+  }, 60_000);
+  sweep.unref();
+  return {
+    config,
+    logger,
+    db,
+    missions,
+    close: async () => {
+      clearInterval(sweep);
+      await db.close();
+    },
+  };
 }

@@ -1,5 +1,7 @@
 // Process configuration from the environment, validated once at start.
 import { z } from 'zod';
+import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './domain/approvalPolicy.js';
+import type { RiskLevel } from './domain/plays.js';
 import { DEFAULT_DATABASE_URL } from './storage/databaseUrl.js';
 
 const envSchema = z.object({
@@ -12,6 +14,29 @@ const envSchema = z.object({
   SLACK_APP_TOKEN: z.string().trim().min(1).optional(),
   GITHUB_TOKEN: z.string().trim().min(1).optional(),
   LINEAR_API_KEY: z.string().trim().min(1).optional(),
+  /** Slack user ids who may approve plays, comma-separated. */
+  SLACK_APPROVERS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'each approver must be a Slack user id such as U012ABCDEF'))),
+  /** Approvals each risk level needs, e.g. "low:1,medium:1,high:1,critical:2". */
+  APPROVALS_REQUIRED: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const counts: Partial<Record<RiskLevel, number>> = {};
+      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const match = /^(low|medium|high|critical)\s*[:=]\s*(\d)$/.exec(part);
+        if (!match) {
+          ctx.addIssue({ code: 'custom', message: `"${part}" is not risk:count (risk low, medium, high or critical; count 0-9)` });
+          return z.NEVER;
+        }
+        counts[match[1] as RiskLevel] = Number(match[2]);
+      }
+      return { ...DEFAULT_APPROVAL_POLICY.requiredApprovals, ...counts };
+    }),
+  APPROVAL_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(DEFAULT_APPROVAL_POLICY.expiresAfterMinutes),
 });
 
 export type Config = z.infer<typeof envSchema>;
@@ -29,4 +54,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function slackSetupHint(config: Config): string | null {
   if (config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN)) return null;
   return 'Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to enable the Slack app.';
+}
+
+export function approvalPolicyFrom(config: Config): ApprovalPolicy {
+  return {
+    ...DEFAULT_APPROVAL_POLICY,
+    approvers: config.SLACK_APPROVERS,
+    requiredApprovals: config.APPROVALS_REQUIRED,
+    expiresAfterMinutes: config.APPROVAL_EXPIRY_MINUTES,
+  };
 }

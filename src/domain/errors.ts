@@ -8,7 +8,11 @@ export type MissionErrorCode =
   | 'brief_locked'
   | 'precondition_failed'
   | 'concurrent_update'
-  | 'permission_denied';
+  | 'permission_denied'
+  | 'already_decided'
+  | 'approval_expired'
+  | 'gate_failed'
+  | 'evidence_tampered';
 
 export interface MissionErrorDetails {
   field?: string;

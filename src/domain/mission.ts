@@ -1,6 +1,11 @@
 // The mission aggregate as the service sees it. Storage maps it to tables; front doors render it.
 import type { Actor } from './actors.js';
+import type { ApprovalRequest } from './approvalPolicy.js';
 import type { Brief } from './brief.js';
+import type { ArtifactRecord, EvidenceBundle } from './evidence.js';
+import type { Execution } from './execution.js';
+import type { Play } from './plays.js';
+import type { Reflection } from './reflection.js';
 import type { MissionState } from './missionStateMachine.js';
 import type { AuthStatus, Readiness } from './toolkits.js';
 
@@ -46,6 +51,14 @@ export interface Mission {
   tags: string[];
   toolkits: MissionToolkit[];
   coverage: Coverage;
+  /** Ranked plays, dismissed ones included with their reason. */
+  plays: Play[];
+  /** The current or last approval request; earlier ones are in `approvalHistory`. */
+  approval: ApprovalRequest | null;
+  approvalHistory: ApprovalRequest[];
+  execution: Execution | null;
+  evidence: { artifacts: ArtifactRecord[]; bundle: EvidenceBundle | null };
+  reflection: Reflection;
   createdAt: Date;
   updatedAt: Date;
 }

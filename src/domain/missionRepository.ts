@@ -2,6 +2,7 @@
 // outside src/domain and must make `save` atomic: mission row, toolkits, tags and new
 // events together, or nothing.
 import type { MissionEvent } from './eventLog.js';
+import type { LibraryEntry, LibraryMatch, LibrarySearch } from './library.js';
 import type { Mission, MissionSummary } from './mission.js';
 import type { MissionState } from './missionStateMachine.js';
 
@@ -20,6 +21,13 @@ export interface MissionPage {
   nextCursor: string | null;
 }
 
+/** Content the save writes next to the mission, in the same transaction. */
+export interface MissionWrites {
+  /** Evidence content by artifact id; stored once, never updated. */
+  artifacts?: Array<{ id: string; name: string; kind: string; sha256: string; content: string; attachedAt: Date }>;
+  libraryEntry?: LibraryEntry;
+}
+
 export interface MissionRepository {
   /** Stores a new mission and its first events. */
   create(mission: Mission, events: readonly MissionEvent[]): Promise<void>;
@@ -29,7 +37,13 @@ export interface MissionRepository {
    * `expectedVersion`, appending `events`. Otherwise throws MissionError `concurrent_update`
    * and writes nothing.
    */
-  save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[]): Promise<void>;
+  save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes?: MissionWrites): Promise<void>;
+  /** Stored evidence content of a mission, by artifact id. */
+  artifactContents(missionId: string): Promise<Map<string, string>>;
+  /** Library entries sharing tags with the query (most shared tags first) or matching its text. */
+  searchLibrary(search: LibrarySearch): Promise<LibraryMatch[]>;
+  /** Ids of missions whose open approval request expired at or before `now`. */
+  overdueApprovals(now: Date, limit: number): Promise<string[]>;
   list(filter: MissionListFilter): Promise<MissionPage>;
   events(missionId: string): Promise<MissionEvent[]>;
   /** For each toolkit: how many other missions sharing at least one of `tags` selected it. */

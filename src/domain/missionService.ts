@@ -1,7 +1,7 @@
 // The mission service: the one API both front doors (Slack, MCP) call. Every command
 // validates its input, loads the mission, checks the state machine, and saves the new
 // state together with its events, or changes nothing.
-import { actorSchema, type Actor } from './actors.js';
+import { actorSchema, SYSTEM_ACTOR, type Actor } from './actors.js';
 import {
   averageConfidence,
   briefText,
@@ -30,13 +30,72 @@ import {
   recordCoverageInput,
   selectToolkitsInput,
   startMissionInput,
+  proposePlaysInput,
+  dismissPlayInput,
+  playRefInput,
+  requestApprovalInput,
+  decideApprovalInput,
+  searchLibraryInput,
+  progressReportInput,
+  resolveAlertInput,
+  attachEvidenceInput,
+  rollbackInput,
+  failMissionInput,
+  feedbackInput,
+  followUpInput,
+  followUpIssueInput,
+  pinToLibraryInput,
+  retrospectiveInput,
+  exportDocumentInput,
 } from './missionInputs.js';
 import type { MissionPage, MissionRepository } from './missionRepository.js';
-import { nextState, STAGE_OF_STATE, type MissionAction, type MissionState } from './missionStateMachine.js';
+import { STAGE_OF_STATE, type MissionState } from './missionStateMachine.js';
+import { EventBuffer, transition, type MissionCommand } from './missionCommand.js';
 import type { Clock, IdGenerator } from './runtime.js';
 import { catalogStage, type EventType, type PayloadOf } from './telemetryEvents.js';
 import { unknownAuthChecker, type ToolkitAuthChecker, type ToolkitInspector } from './toolkitInspection.js';
 import { recommendToolkits, TOOLKIT_CATALOG } from './toolkits.js';
+import { z } from 'zod';
+import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './approvalPolicy.js';
+import { defaultPlanner } from './defaultPlanner.js';
+import { canonicalJson } from './eventLog.js';
+import { verifyEvidence, type ArtifactKind, type ArtifactRecord, type EvidenceVerification } from './evidence.js';
+import {
+  attachEvidence as attachEvidenceRule,
+  completeExecution,
+  completePhase,
+  failMission as failMissionRule,
+  failPhase,
+  raiseAlert,
+  recordDeviation,
+  reportStep,
+  reportTestRun,
+  resolveAlert as resolveAlertRule,
+  rollBack,
+  startPhase,
+} from './executeObserve.js';
+import type { LibraryMatch } from './library.js';
+import { planMarkdown, summaryMarkdown, verificationMarkdown } from './missionExports.js';
+import {
+  addCandidatePlays,
+  decideApproval as decideApprovalRule,
+  dismissPlay as dismissPlayRule,
+  expireApproval as expireApprovalRule,
+  libraryCandidates,
+  plannerInputOf,
+  recordApprovalDenied as recordApprovalDeniedRule,
+  requestApproval as requestApprovalRule,
+  selectPlay as selectPlayRule,
+} from './planApprove.js';
+import type { Planner } from './plays.js';
+import { gateRequirements } from './qualityGates.js';
+import {
+  addFollowUp as addFollowUpRule,
+  pinToLibrary as pinToLibraryRule,
+  recordFollowUpIssue as recordFollowUpIssueRule,
+  submitFeedback as submitFeedbackRule,
+  submitRetrospective as submitRetrospectiveRule,
+} from './reflectImprove.js';
 
 export interface MissionServiceDeps {
   repository: MissionRepository;
@@ -45,18 +104,23 @@ export interface MissionServiceDeps {
   drafter: BriefDrafter;
   authChecker?: ToolkitAuthChecker;
   inspectors?: readonly ToolkitInspector[];
-}
-
-/** Events collected while a command runs, recorded with the mission's new state. */
-class EventBuffer {
-  readonly pending: PendingEvent[] = [];
-  constructor(private readonly actor: Actor) {}
-  add<T extends EventType>(type: T, payload: PayloadOf<T>, actor: Actor = this.actor): void {
-    this.pending.push({ type, payload, actor } as PendingEvent);
-  }
+  planner?: Planner;
+  approvalPolicy?: ApprovalPolicy;
 }
 
 const MAX_SAVE_ATTEMPTS = 8;
+
+const DEFAULT_MEDIA_TYPES: Record<ArtifactKind, string> = {
+  link: 'text/uri-list',
+  markdown: 'text/markdown',
+  json: 'application/json',
+  file: 'text/plain',
+};
+
+/** How many library entries share a tag with the mission: the precedent each candidate is scored with. */
+function precedentOf(library: readonly LibraryMatch[]): number {
+  return library.filter((m) => m.matchedTags.length > 0).length;
+}
 
 /**
  * Runs tasks for the same key one after another. Commands on one mission queue up inside
@@ -85,6 +149,8 @@ export class MissionService {
   private readonly drafter: BriefDrafter;
   private readonly authChecker: ToolkitAuthChecker;
   private readonly inspectors: readonly ToolkitInspector[];
+  private readonly planner: Planner;
+  readonly approvalPolicy: ApprovalPolicy;
   private readonly queue = new KeyedQueue();
 
   constructor(deps: MissionServiceDeps) {
@@ -94,6 +160,8 @@ export class MissionService {
     this.drafter = deps.drafter;
     this.authChecker = deps.authChecker ?? unknownAuthChecker;
     this.inspectors = deps.inspectors ?? [];
+    this.planner = deps.planner ?? defaultPlanner;
+    this.approvalPolicy = deps.approvalPolicy ?? DEFAULT_APPROVAL_POLICY;
   }
 
   // ---- Define ---------------------------------------------------------------------------
@@ -121,6 +189,12 @@ export class MissionService {
       tags: drafted.tags,
       toolkits: [],
       coverage: { entries: [], override: null },
+      plays: [],
+      approval: null,
+      approvalHistory: [],
+      execution: null,
+      evidence: { artifacts: [], bundle: null },
+      reflection: { feedback: null, followUps: [], library: null, retrospective: null },
       createdAt: now,
       updatedAt: now,
     };
@@ -147,7 +221,7 @@ export class MissionService {
   async editChip(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(editChipInput, rawInput);
     const actor = parseActor(rawActor);
-    return this.mutate(input.missionId, actor, (mission, events) => {
+    return this.mutate(input.missionId, actor, (mission, { events }) => {
       requireDefining(mission, `edit the ${CHIP_LABELS[input.kind]} chip`);
       const source = actor.kind === 'mcp_token' ? 'assistant' : 'edited';
       const { brief, before, after } = setChip(mission.brief, input.kind, input.items, source, 'high');
@@ -165,7 +239,7 @@ export class MissionService {
   async removeChip(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(chipRefInput, rawInput);
     const actor = parseActor(rawActor);
-    return this.mutate(input.missionId, actor, (mission, events) => {
+    return this.mutate(input.missionId, actor, (mission, { events }) => {
       requireDefining(mission, `remove the ${CHIP_LABELS[input.kind]} chip`);
       const { brief, before } = removeChipRule(mission.brief, input.kind);
       events.add('chip_modified', {
@@ -193,7 +267,7 @@ export class MissionService {
         { field: 'kind' },
       );
     }
-    return this.mutate(input.missionId, actor, (current, events) => {
+    return this.mutate(input.missionId, actor, (current, { events }) => {
       requireDefining(current, `regenerate the ${CHIP_LABELS[input.kind]} chip`);
       const before = chipOf(current.brief, input.kind);
       const { brief } = setChip(current.brief, input.kind, fresh.items, 'drafted', fresh.confidence);
@@ -216,7 +290,7 @@ export class MissionService {
     // Precedents and auth status are read outside the save so a slow check holds no lock.
     const precedents = await this.repository.countToolkitPrecedents(probe.tags, probe.id);
     const authStatus = await this.authStatuses();
-    return this.mutate(input.missionId, actor, (mission, events) => {
+    return this.mutate(input.missionId, actor, (mission, { events }) => {
       const brief = lockBriefRule(mission.brief, this.clock.now());
       events.add('mission_brief_locked', {
         final_chip_count: brief.chips.length,
@@ -224,7 +298,7 @@ export class MissionService {
         technical_complexity: complexityOf(brief, mission.tags),
         tags: mission.tags,
       });
-      const moved = this.transition({ ...mission, brief }, 'lock_brief', events);
+      const moved = transition({ ...mission, brief }, 'lock_brief', events);
       const recommendations = recommendToolkits(briefText(brief), precedents, authStatus);
       const toolkits: MissionToolkit[] = recommendations.map((r) => ({
         toolkitId: r.toolkitId,
@@ -252,8 +326,8 @@ export class MissionService {
   async reopenBrief(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(missionRefInput, rawInput);
     const actor = parseActor(rawActor);
-    return this.mutate(input.missionId, actor, (mission, events) => {
-      const moved = this.transition(mission, 'reopen_brief', events);
+    return this.mutate(input.missionId, actor, (mission, { events }) => {
+      const moved = transition(mission, 'reopen_brief', events);
       return { ...moved, brief: { ...moved.brief, lockedAt: null }, toolkits: [], coverage: { entries: [], override: null } };
     });
   }
@@ -265,7 +339,7 @@ export class MissionService {
     const input = parseInput(selectToolkitsInput, rawInput);
     const actor = parseActor(rawActor);
     const authStatus = await this.authStatuses();
-    return this.mutate(input.missionId, actor, (mission, events) => {
+    return this.mutate(input.missionId, actor, (mission, { events }) => {
       requireState(mission, 'preparing', 'select toolkits');
       const chosen = new Map(input.toolkits.map((t) => [t.toolkitId, t.defer]));
       const toolkits = TOOLKIT_CATALOG.map((def): MissionToolkit => {
@@ -293,7 +367,7 @@ export class MissionService {
   async recordCoverage(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(recordCoverageInput, rawInput);
     const actor = parseActor(rawActor);
-    return this.mutate(input.missionId, actor, (mission, events) => {
+    return this.mutate(input.missionId, actor, (mission, { events }) => {
       requireState(mission, 'preparing', 'record coverage');
       const previous = latestReadiness(mission.coverage, input.toolkitId);
       events.add('data_preview_generated', {
@@ -334,31 +408,232 @@ export class MissionService {
   async confirmToolkits(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(confirmToolkitsInput, rawInput);
     const actor = parseActor(rawActor);
-    return this.mutate(input.missionId, actor, (mission, events) => {
-      requireState(mission, 'preparing', 'confirm toolkits');
-      if (!mission.toolkits.some((t) => t.selected)) {
-        throw new MissionError('precondition_failed', 'No toolkit is selected. Select at least one toolkit before confirming.', { field: 'toolkits', state: mission.state });
-      }
-      const coverage = coverageMeter(mission);
-      let next = mission;
-      if (coverage < COVERAGE_THRESHOLD) {
-        if (!input.override) {
-          throw new MissionError(
-            'precondition_failed',
-            `Coverage is ${Math.round(coverage * 100)}%, below the ${Math.round(COVERAGE_THRESHOLD * 100)}% needed to plan. Inspect the selected toolkits, defer the ones you will not use, or confirm with an override and a reason.`,
-            { field: 'override', state: mission.state, coverage, required: COVERAGE_THRESHOLD },
-          );
-        }
-        if (actor.kind !== 'slack_user') {
-          throw new MissionError('permission_denied', 'Only a person can override the coverage gate. Ask someone in the mission thread to confirm with a reason.', {
-            field: 'override',
-          });
-        }
-        events.add('governance_override_requested', { gate: 'coverage', coverage, required: COVERAGE_THRESHOLD, reason: input.override.reason });
-        next = { ...mission, coverage: { ...mission.coverage, override: { reason: input.override.reason, coverage, by: actor, at: this.clock.now().toISOString() } } };
-      }
-      return this.transition(next, 'confirm_toolkits', events);
+    const probe = await this.load(input.missionId);
+    const library = await this.repository.searchLibrary({ tags: probe.tags, limit: 20 });
+    return this.mutate(input.missionId, actor, (mission, cmd) => {
+      const moved = this.leavePrepare(mission, input, cmd);
+      // Entering Plan: the built-in planner and the library offer candidates straight away.
+      const candidates = [
+        ...this.planner.plan(plannerInputOf(moved)).map((draft) => ({ draft, source: 'default_planner' as const, libraryEntryId: null })),
+        ...libraryCandidates(library),
+      ];
+      return addCandidatePlays(moved, candidates, precedentOf(library), cmd);
     });
+  }
+
+  private leavePrepare(mission: Mission, input: { override?: { reason: string } | undefined }, cmd: MissionCommand): Mission {
+    const { events, actor } = cmd;
+    requireState(mission, 'preparing', 'confirm toolkits');
+    if (!mission.toolkits.some((t) => t.selected)) {
+      throw new MissionError('precondition_failed', 'No toolkit is selected. Select at least one toolkit before confirming.', { field: 'toolkits', state: mission.state });
+    }
+    const coverage = coverageMeter(mission);
+    let next = mission;
+    if (coverage < COVERAGE_THRESHOLD) {
+      if (!input.override) {
+        throw new MissionError(
+          'precondition_failed',
+          `Coverage is ${Math.round(coverage * 100)}%, below the ${Math.round(COVERAGE_THRESHOLD * 100)}% needed to plan. Inspect the selected toolkits, defer the ones you will not use, or confirm with an override and a reason.`,
+          { field: 'override', state: mission.state, coverage, required: COVERAGE_THRESHOLD },
+        );
+      }
+      if (actor.kind !== 'slack_user') {
+        throw new MissionError('permission_denied', 'Only a person can override the coverage gate. Ask someone in the mission thread to confirm with a reason.', {
+          field: 'override',
+        });
+      }
+      events.add('governance_override_requested', { gate: 'coverage', coverage, required: COVERAGE_THRESHOLD, reason: input.override.reason });
+      next = { ...mission, coverage: { ...mission.coverage, override: { reason: input.override.reason, coverage, by: actor, at: cmd.at } } };
+    }
+    return transition(next, 'confirm_toolkits', events);
+  }
+
+  // ---- Plan & Approve -------------------------------------------------------------------
+
+  /** Plays proposed by an assistant (or a person); they are ranked with the others. */
+  async proposePlays(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(proposePlaysInput, rawInput);
+    const actor = parseActor(rawActor);
+    const probe = await this.load(input.missionId);
+    const library = await this.repository.searchLibrary({ tags: probe.tags, limit: 20 });
+    const source = actor.kind === 'slack_user' ? ('person' as const) : ('assistant' as const);
+    return this.mutate(input.missionId, actor, (mission, cmd) =>
+      addCandidatePlays(mission, input.plays.map((draft) => ({ draft, source, libraryEntryId: null })), precedentOf(library), cmd),
+    );
+  }
+
+  async dismissPlay(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(dismissPlayInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => dismissPlayRule(mission, input, cmd));
+  }
+
+  async selectPlay(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(playRefInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => selectPlayRule(mission, input, cmd));
+  }
+
+  /** Asks the policy's approvers to approve the selected play. Needs no approval at all for risk levels the policy waives. */
+  async requestApproval(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(requestApprovalInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => requestApprovalRule(mission, input, this.approvalPolicy, cmd));
+  }
+
+  /**
+   * A person approves or rejects. Exactly one decision closes a request, even when several
+   * arrive at once from several processes: the losers get `already_decided`.
+   */
+  async decideApproval(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(decideApprovalInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => decideApprovalRule(mission, input, cmd));
+  }
+
+  /** Records a refused approval attempt for the audit trail (the front door tells the person why). */
+  async recordApprovalDenied(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(missionRefInput.extend({ reason: z.string().trim().min(1).max(1000) }), rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => recordApprovalDeniedRule(mission, input.reason, cmd));
+  }
+
+  /** Expires every open approval request past its expiry; returns how many it expired. */
+  async expireOverdueApprovals(limit = 100): Promise<number> {
+    const ids = await this.repository.overdueApprovals(this.clock.now(), limit);
+    let expired = 0;
+    for (const id of ids) {
+      const before = await this.load(id);
+      const after = await this.mutate(id, SYSTEM_ACTOR, (mission, cmd) => expireApprovalRule(mission, cmd));
+      if (after.version !== before.version && after.state === 'planning') expired += 1;
+    }
+    return expired;
+  }
+
+  async searchLibrary(rawInput: unknown): Promise<LibraryMatch[]> {
+    const input = parseInput(searchLibraryInput, rawInput ?? {});
+    return this.repository.searchLibrary(input);
+  }
+
+  // ---- Execute & Observe ----------------------------------------------------------------
+
+  /** One executor report (phase started/completed/failed, step, test run, alert, deviation). */
+  async reportProgress(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const report = parseInput(progressReportInput, rawInput);
+    const actor = parseActor(rawActor);
+    const mission = await this.load(report.missionId);
+    const requirements = gateRequirements(mission.brief);
+    return this.mutate(report.missionId, actor, (current, cmd) => {
+      switch (report.kind) {
+        case 'phase_started':
+          return startPhase(current, report, cmd);
+        case 'phase_completed':
+          return completePhase(current, report, requirements, cmd);
+        case 'phase_failed':
+          return failPhase(current, report, cmd);
+        case 'step_completed':
+          return reportStep(current, report, cmd);
+        case 'test_run':
+          return reportTestRun(current, report, cmd);
+        case 'validator_alert':
+          return raiseAlert(current, report, cmd);
+        case 'deviation':
+          return recordDeviation(current, report, cmd);
+      }
+    });
+  }
+
+  /** A person accepts a review_required alert (its phase may go on) or blocks it (the phase fails). */
+  async resolveAlert(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(resolveAlertInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => resolveAlertRule(mission, input, cmd));
+  }
+
+  /** Hashes and stores an artifact; returns it with its sha256. */
+  async attachEvidence(rawInput: unknown, rawActor: Actor): Promise<{ mission: Mission; artifact: ArtifactRecord }> {
+    const input = parseInput(attachEvidenceInput, rawInput);
+    const content = input.kind === 'json' ? canonicalJson(input.json) : input.kind === 'link' ? (input.content ?? input.url!) : input.content!;
+    const mediaType = input.mediaType ?? DEFAULT_MEDIA_TYPES[input.kind];
+    const mission = await this.mutate(input.missionId, parseActor(rawActor), (current, cmd) =>
+      attachEvidenceRule(current, { name: input.name, kind: input.kind, content, mediaType, url: input.url, phaseId: input.phaseId, review: input.review, checks: input.checks }, cmd),
+    );
+    return { mission, artifact: mission.evidence.artifacts[mission.evidence.artifacts.length - 1]! };
+  }
+
+  /**
+   * Recomputes every artifact's hash from stored content, the bundle hash from the artifacts,
+   * and checks the bundle against the last `evidence_bundle_generated` event in the hash chain.
+   */
+  async verifyEvidence(rawInput: unknown): Promise<EvidenceVerification> {
+    const input = parseInput(missionRefInput, rawInput);
+    const mission = await this.load(input.missionId);
+    const result = verifyEvidence(mission.evidence.artifacts, await this.repository.artifactContents(mission.id), mission.evidence.bundle);
+    const events = await this.repository.events(mission.id);
+    const sealed = [...events].reverse().find((e) => e.type === 'evidence_bundle_generated') as MissionEvent<'evidence_bundle_generated'> | undefined;
+    const problems = result.ok ? [] : [...result.problems];
+    if (sealed && sealed.payload.total_hash !== mission.evidence.bundle?.manifestSha256) {
+      problems.push({ artifactId: null, problem: 'the stored bundle differs from the bundle recorded in the event log' });
+    }
+    const chain = verifyEventChain(events, mission);
+    if (!chain.ok) problems.push({ artifactId: null, problem: `the event log is broken: ${chain.reason}` });
+    return problems.length > 0 ? { ok: false, problems } : result;
+  }
+
+  /** Ends execution when the mission gate passes and the evidence is intact; seals the evidence bundle. */
+  async completeMission(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(missionRefInput, rawInput);
+    const actor = parseActor(rawActor);
+    const contents = await this.repository.artifactContents(input.missionId);
+    return this.mutate(input.missionId, actor, (mission, cmd) => completeExecution(mission, gateRequirements(mission.brief), contents, cmd));
+  }
+
+  /** Runs the undo plan: the mission ends rolled_back, with which undo steps ran and which are left to a person. */
+  async requestRollback(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(rollbackInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => rollBack(mission, input, cmd));
+  }
+
+  async failMission(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(failMissionInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => failMissionRule(mission, input, cmd));
+  }
+
+  // ---- Reflect & Improve ----------------------------------------------------------------
+
+  async submitFeedback(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(feedbackInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => submitFeedbackRule(mission, input, cmd));
+  }
+
+  async addFollowUp(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(followUpInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => addFollowUpRule(mission, input, cmd));
+  }
+
+  /** A connector reports the tracker issue it created for a follow-up. */
+  async recordFollowUpIssue(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(followUpIssueInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => recordFollowUpIssueRule(mission, input, cmd));
+  }
+
+  async pinToLibrary(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(pinToLibraryInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => pinToLibraryRule(mission, input, cmd));
+  }
+
+  /** Logs the retrospective and closes the mission (done). */
+  async submitRetrospective(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(retrospectiveInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => submitRetrospectiveRule(mission, input, cmd));
+  }
+
+  /** PLAN.md, SUMMARY.md or VERIFICATION.md of a mission (VERIFICATION checks the evidence first). */
+  async exportDocument(rawInput: unknown): Promise<{ name: string; markdown: string }> {
+    const input = parseInput(exportDocumentInput, rawInput);
+    const mission = await this.load(input.missionId);
+    switch (input.document) {
+      case 'plan':
+        return { name: 'PLAN.md', markdown: planMarkdown(mission) };
+      case 'summary':
+        return { name: 'SUMMARY.md', markdown: summaryMarkdown(mission) };
+      case 'verification':
+        return { name: 'VERIFICATION.md', markdown: verificationMarkdown(mission, { evidence: await this.verifyEvidence({ missionId: mission.id }) }) };
+    }
   }
 
   // ---- Any stage ------------------------------------------------------------------------
@@ -366,9 +641,12 @@ export class MissionService {
   async cancelMission(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(cancelMissionInput, rawInput);
     const actor = parseActor(rawActor);
-    return this.mutate(input.missionId, actor, (mission, events) => {
+    return this.mutate(input.missionId, actor, (mission, cmd) => {
+      const { events } = cmd;
       events.add('mission_cancelled', { reason: input.reason, from_state: mission.state });
-      return this.transition(mission, 'cancel', events);
+      const moved = transition(mission, 'cancel', events);
+      const approval = mission.approval?.status === 'requested' ? { ...mission.approval, status: 'cancelled' as const, decidedAt: cmd.at } : mission.approval;
+      return { ...moved, approval };
     });
   }
 
@@ -408,19 +686,6 @@ export class MissionService {
     return Object.fromEntries(entries);
   }
 
-  /** Moves the mission through the state machine and records the stage transition. */
-  private transition(mission: Mission, action: MissionAction, events: EventBuffer): Mission {
-    const to: MissionState = nextState(mission.state, action);
-    events.add('mission_stage_transition', {
-      from_state: mission.state,
-      to_state: to,
-      from_stage: STAGE_OF_STATE[mission.state],
-      to_stage: STAGE_OF_STATE[to],
-      action,
-    });
-    return { ...mission, state: to };
-  }
-
   private seal(mission: Mission, pending: readonly PendingEvent[], now: Date): { mission: Mission; events: MissionEvent[] } {
     const stageOf = (type: EventType) => {
       const stage = catalogStage(type);
@@ -434,20 +699,27 @@ export class MissionService {
    * Load, apply, save with an optimistic version check. `apply` must be a pure function of
    * the mission: on a concurrent update it runs again on the fresh state.
    */
-  private mutate(missionId: string, actor: Actor, apply: (mission: Mission, events: EventBuffer) => Mission): Promise<Mission> {
+  private mutate(missionId: string, actor: Actor, apply: (mission: Mission, cmd: MissionCommand) => Mission): Promise<Mission> {
     return this.queue.run(missionId, () => this.mutateNow(missionId, actor, apply));
   }
 
-  private async mutateNow(missionId: string, actor: Actor, apply: (mission: Mission, events: EventBuffer) => Mission): Promise<Mission> {
+  private async mutateNow(missionId: string, actor: Actor, apply: (mission: Mission, cmd: MissionCommand) => Mission): Promise<Mission> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.load(missionId);
-      const events = new EventBuffer(actor);
-      const changed = apply(current, events);
-      if (events.pending.length === 0) return current;
       const now = this.clock.now();
-      const sealed = this.seal({ ...changed, version: current.version + 1 }, events.pending, now);
+      const cmd: MissionCommand = {
+        actor,
+        now,
+        at: now.toISOString(),
+        newId: (prefix) => this.ids.next(prefix),
+        events: new EventBuffer(actor),
+        writes: { artifacts: [] },
+      };
+      const changed = apply(current, cmd);
+      if (cmd.events.pending.length === 0) return current;
+      const sealed = this.seal({ ...changed, version: current.version + 1 }, cmd.events.pending, now);
       try {
-        await this.repository.save(sealed.mission, current.version, sealed.events);
+        await this.repository.save(sealed.mission, current.version, sealed.events, cmd.writes);
         return sealed.mission;
       } catch (error) {
         if (error instanceof MissionError && error.code === 'concurrent_update' && attempt < MAX_SAVE_ATTEMPTS) {

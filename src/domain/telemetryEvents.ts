@@ -1,5 +1,6 @@
 // The telemetry event catalog: every event name the mission log may hold, the stage
 // it belongs to, and the payload it carries. Names follow the seed system's catalog.
+import type { RiskLevel, PlaySource, PlayStatus } from './plays.js';
 import type { Stage } from './missionStateMachine.js';
 import type { ChipConfidence, ChipKind, ChipSource } from './brief.js';
 import type { AuthStatus, Readiness } from './toolkits.js';
@@ -29,6 +30,7 @@ export const EVENT_CATALOG = {
   plan_ranked: 'plan_approve',
   plan_adjusted: 'plan_approve',
   plan_selected: 'plan_approve',
+  play_dismissed: 'plan_approve',
   // Approve
   approval_requested: 'plan_approve',
   approval_delegated: 'plan_approve',
@@ -43,6 +45,9 @@ export const EVENT_CATALOG = {
   test_suite_run: 'execute_observe',
   validator_alert_raised: 'execute_observe',
   validator_override_requested: 'execute_observe',
+  validator_alert_resolved: 'execute_observe',
+  deviation_recorded: 'execute_observe',
+  evidence_attached: 'execute_observe',
   execution_phase_completed: 'execute_observe',
   undo_available: 'execute_observe',
   undo_requested: 'execute_observe',
@@ -59,6 +64,7 @@ export const EVENT_CATALOG = {
   // Cross-stage
   mission_stage_transition: 'cross_stage',
   mission_cancelled: 'cross_stage',
+  mission_failed: 'cross_stage',
   approval_denied: 'cross_stage',
   connector_call_failed: 'cross_stage',
 } as const satisfies Record<string, CatalogStage>;
@@ -66,7 +72,7 @@ export const EVENT_CATALOG = {
 export type EventType = keyof typeof EVENT_CATALOG;
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];
 
-/** Payloads of the events the core emits today. Events of later stages carry a plain JSON object until they are built. */
+/** Payloads of the events the core emits. Catalog names without an entry here carry a plain JSON object. */
 export interface EventPayloads {
   intent_submitted: { token_count: number; safeguard_presence: boolean; technical_context: string; channel_id: string | null };
   brief_generated: { chips_generated: number; avg_confidence: number; domain: string; drafter: string; tags: string[] };
@@ -80,6 +86,50 @@ export interface EventPayloads {
   governance_override_requested: { gate: 'coverage'; coverage: number; required: number; reason: string };
   mission_stage_transition: { from_state: string; to_state: string; from_stage: Stage; to_stage: Stage; action: string };
   mission_cancelled: { reason: string; from_state: string };
+  // Plan & Approve
+  planner_candidate_generated: { play_id: string; title: string; source: PlaySource; confidence: number; precedent_count: number; phases: number; risk_level: RiskLevel; score: number };
+  plan_ranked: { ranking: Array<{ play_id: string; rank: number; score: number; status: PlayStatus }>; top_play: string | null };
+  play_dismissed: { play_id: string; reason: string };
+  plan_selected: { play_id: string; title: string; risk_level: RiskLevel; score: number; rank: number };
+  approval_requested: { request_id: string; play_id: string; risk_level: RiskLevel; required: number; approvers: string[]; expires_at: string };
+  approval_granted: { request_id: string; play_id: string; approver_id: string; approvals: number; required: number };
+  approval_rejected: { request_id: string; play_id: string; approver_id: string; reason: string };
+  approval_expired: { request_id: string; play_id: string; expired_at: string };
+  approval_denied: { request_id: string | null; actor_id: string; reason: string };
+  plan_approved: { play_id: string; reviewer_ids: string[]; risk_level: RiskLevel; phases: number; auto_approved: boolean };
+  // Execute & Observe
+  execution_started: { play_id: string; phases: number; estimated_duration_mins: number };
+  undo_available: { play_id: string; steps: string[] };
+  execution_phase_started: { phase: number; phase_id: string; name: string; retry: boolean };
+  execution_step_completed: { phase: number; phase_id: string; step: string; duration_ms: number; in_plan: boolean; [count: string]: number | string | boolean };
+  test_suite_run: { phase: number; phase_id: string; tests_total: number; tests_passing: number; tests_failing: number; coverage: number | null };
+  validator_alert_raised: { alert_id: string; phase: number; phase_id: string; alert_type: 'auto_fix' | 'review_required'; severity: string; description: string };
+  validator_alert_resolved: { alert_id: string; phase_id: string; outcome: 'accepted' | 'blocked'; note: string };
+  execution_paused: { phase_id: string; reason: string };
+  deviation_recorded: { deviation_id: string; phase_id: string; rule: number; description: string; reason: string; step: string | null };
+  execution_phase_completed: { phase: number; phase_id: string; duration_mins: number; status: 'success' | 'failed'; gate_checks?: string[]; reason?: string };
+  evidence_attached: { artifact_id: string; name: string; kind: string; sha256: string; size_bytes: number; review: string | null };
+  evidence_bundle_generated: { mission_id: string; artifact_count: number; total_hash: string };
+  undo_requested: { play_id: string; reason: string };
+  undo_completed: { play_id: string; steps: Array<{ step: string; outcome: string }> };
+  mission_failed: { reason: string; phases_completed: number };
+  // Reflect & Improve
+  mission_completed: { play_id: string; phases_completed: number; duration_mins: number; gate_checks: number };
+  feedback_submitted: { rating: number; effort_saved_hours: number | null; has_comments: boolean; has_suggestions: boolean };
+  followup_scheduled: { follow_up_id: string; title: string; priority: string; tracker: string | null };
+  follow_up_issue_created: { follow_up_id: string; issue_id: string; tracker: string; title: string; priority: string; url: string | null };
+  library_contribution: { play_id: string; entry_id: string; tags: string[]; visibility: 'team'; reuse_score: number };
+  mission_retrospective_logged: {
+    total_duration_mins: number;
+    phases_completed: number;
+    follow_up_tasks: number;
+    tests_added: number;
+    coverage_before: number | null;
+    coverage_after: number | null;
+    gates_passed: number;
+    alerts: number;
+    owner: string;
+  };
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -4,8 +4,13 @@ import type { Actor } from '../domain/actors.js';
 import type { Brief } from '../domain/brief.js';
 import { MissionError } from '../domain/errors.js';
 import type { MissionEvent } from '../domain/eventLog.js';
+import type { ApprovalRequest } from '../domain/approvalPolicy.js';
+import type { Execution } from '../domain/execution.js';
+import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../domain/library.js';
 import type { Coverage, Mission, MissionSummary, MissionToolkit } from '../domain/mission.js';
-import type { MissionListFilter, MissionPage, MissionRepository } from '../domain/missionRepository.js';
+import type { MissionListFilter, MissionPage, MissionRepository, MissionWrites } from '../domain/missionRepository.js';
+import type { Play, PlayDraft } from '../domain/plays.js';
+import type { Reflection } from '../domain/reflection.js';
 import type { MissionState } from '../domain/missionStateMachine.js';
 import type { EventType } from '../domain/telemetryEvents.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.js';
@@ -14,7 +19,12 @@ type Tx = Prisma.TransactionClient;
 
 type MissionRow = Prisma.MissionGetPayload<{ include: { toolkits: true; tags: true } }>;
 
+function parseOr<T>(text: string | null, fallback: T): T {
+  return text === null ? fallback : (JSON.parse(text) as T);
+}
+
 function toMission(row: MissionRow): Mission {
+  const approvals = parseOr<ApprovalRequest[]>(row.approvals, []);
   return {
     id: row.id,
     title: row.title,
@@ -42,6 +52,12 @@ function toMission(row: MissionRow): Mission {
       )
       .sort((a, b) => b.confidence - a.confidence || a.toolkitId.localeCompare(b.toolkitId)),
     coverage: JSON.parse(row.coverage) as Coverage,
+    plays: parseOr<Play[]>(row.plays, []),
+    approval: approvals[approvals.length - 1] ?? null,
+    approvalHistory: approvals.slice(0, -1),
+    execution: parseOr<Execution | null>(row.execution, null),
+    evidence: parseOr<Mission['evidence']>(row.evidence, { artifacts: [], bundle: null }),
+    reflection: parseOr<Reflection>(row.reflection, { feedback: null, followUps: [], library: null, retrospective: null }),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -65,6 +81,12 @@ function missionColumns(m: Mission) {
     createdAt: m.createdAt,
     updatedAt: m.updatedAt,
     briefLockedAt: m.brief.lockedAt ? new Date(m.brief.lockedAt) : null,
+    plays: JSON.stringify(m.plays),
+    approvals: JSON.stringify(m.approval ? [...m.approvalHistory, m.approval] : m.approvalHistory),
+    execution: JSON.stringify(m.execution),
+    evidence: JSON.stringify(m.evidence),
+    reflection: JSON.stringify(m.reflection),
+    approvalExpiresAt: m.approval?.status === 'requested' ? new Date(m.approval.expiresAt) : null,
   };
 }
 
@@ -104,7 +126,7 @@ export class PrismaMissionRepository implements MissionRepository {
     return row ? toMission(row) : null;
   }
 
-  async save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[]): Promise<void> {
+  async save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes: MissionWrites = {}): Promise<void> {
     await this.prisma
       .$transaction(async (tx) => {
       // The version check and the update are one statement: exactly one writer wins.
@@ -116,6 +138,12 @@ export class PrismaMissionRepository implements MissionRepository {
       await tx.missionTag.deleteMany({ where: { missionId: mission.id } });
       await this.writeChildren(tx, mission);
       if (events.length > 0) await tx.missionEvent.createMany({ data: eventRows(events) });
+      if (writes.artifacts && writes.artifacts.length > 0) {
+        await tx.missionArtifact.createMany({
+          data: writes.artifacts.map((a) => ({ ...a, missionId: mission.id, sizeBytes: Buffer.byteLength(a.content, 'utf8') })),
+        });
+      }
+      if (writes.libraryEntry) await this.writeLibraryEntry(tx, writes.libraryEntry);
       })
       .catch((error: unknown) => {
         // A duplicate (missionId, seq) means another writer appended first: same outcome as a version miss.
@@ -133,6 +161,79 @@ export class PrismaMissionRepository implements MissionRepository {
     if (mission.tags.length > 0) {
       await tx.missionTag.createMany({ data: [...new Set(mission.tags)].map((tag) => ({ missionId: mission.id, tag })) });
     }
+  }
+
+  private async writeLibraryEntry(tx: Tx, entry: LibraryEntry): Promise<void> {
+    await tx.libraryEntry.create({
+      data: {
+        id: entry.id,
+        missionId: entry.missionId,
+        playId: entry.playId,
+        title: entry.title,
+        note: entry.note,
+        rating: entry.rating,
+        reuseScore: entry.reuseScore,
+        play: JSON.stringify(entry.play),
+        pinnedBy: JSON.stringify(entry.pinnedBy),
+        pinnedAt: new Date(entry.pinnedAt),
+      },
+    });
+    const tags = [...new Set(entry.tags)];
+    if (tags.length > 0) await tx.libraryEntryTag.createMany({ data: tags.map((tag) => ({ entryId: entry.id, tag })) });
+  }
+
+  async artifactContents(missionId: string): Promise<Map<string, string>> {
+    const rows = await this.prisma.missionArtifact.findMany({ where: { missionId }, select: { id: true, content: true } });
+    return new Map(rows.map((r) => [r.id, r.content]));
+  }
+
+  async searchLibrary(search: LibrarySearch): Promise<LibraryMatch[]> {
+    const tags = [...new Set(search.tags ?? [])];
+    const text = search.text;
+    const contains = (value: string) => (this.provider === 'postgresql' ? { contains: value, mode: 'insensitive' as const } : { contains: value });
+    const or = [
+      ...(tags.length > 0 ? [{ tags: { some: { tag: { in: tags } } } }] : []),
+      ...(text ? [{ title: contains(text) }, { note: contains(text) }] : []),
+    ];
+    // Candidates are bounded; ranking by shared tags happens here, where the tag sets are at hand.
+    const rows = await this.prisma.libraryEntry.findMany({
+      where: or.length > 0 ? { OR: or } : {},
+      include: { tags: true },
+      orderBy: [{ pinnedAt: 'desc' }, { id: 'asc' }],
+      take: 500,
+    });
+    return rows
+      .map((row): LibraryMatch => {
+        const entryTags = row.tags.map((t) => t.tag).sort();
+        return {
+          entry: {
+            id: row.id,
+            missionId: row.missionId,
+            playId: row.playId,
+            title: row.title,
+            tags: entryTags,
+            note: row.note,
+            rating: row.rating,
+            reuseScore: row.reuseScore,
+            play: JSON.parse(row.play) as PlayDraft,
+            pinnedBy: JSON.parse(row.pinnedBy) as Actor,
+            pinnedAt: row.pinnedAt.toISOString(),
+          },
+          matchedTags: entryTags.filter((t) => tags.includes(t)),
+        };
+      })
+      .sort((a, b) => b.matchedTags.length - a.matchedTags.length || b.entry.reuseScore - a.entry.reuseScore || b.entry.pinnedAt.localeCompare(a.entry.pinnedAt))
+      .slice(0, search.limit);
+  }
+
+  async overdueApprovals(now: Date, limit: number): Promise<string[]> {
+    const rows = await this.prisma.mission.findMany({
+      where: { state: 'awaiting_approval', approvalExpiresAt: { lte: now } },
+      orderBy: { approvalExpiresAt: 'asc' },
+      take: limit,
+      select: { id: true },
+    });
+    return rows.map((r) => r.id);
   }
 
   async list(filter: MissionListFilter): Promise<MissionPage> {

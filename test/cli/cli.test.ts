@@ -1,13 +1,14 @@
 // The process as a newcomer runs it: `mission-control start` on a fresh folder creates and
 // migrates the SQLite file and serves /healthz; `migrate` applies migrations and exits.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'mission-control.js');
+const root = path.resolve(import.meta.dirname, '..', '..');
+const bin = path.join(root, 'bin', 'mission-control.js');
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
@@ -77,9 +78,15 @@ describe('mission-control CLI', () => {
     const env = cleanEnv({ DATABASE_URL: 'file:./state/missions.db' });
     const first = spawnSync(process.execPath, [bin, 'migrate'], { cwd, env, encoding: 'utf8' });
     expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/Applied 1 migration\(s\) to file:.*state\/missions\.db: 20261123000000_init/);
+    const committed = readdirSync(path.join(root, 'prisma', 'sqlite', 'migrations'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+    expect(committed[0]).toBe('20261123000000_init');
+    expect(first.stdout).toContain(`Applied ${committed.length} migration(s) to file:`);
+    expect(first.stdout).toContain(`state/missions.db: ${committed.join(', ')}`);
     const second = spawnSync(process.execPath, [bin, 'migrate'], { cwd, env, encoding: 'utf8' });
-    expect(second.stdout).toMatch(/is up to date \(1 migration\(s\) applied earlier\)/);
+    expect(second.stdout).toContain(`is up to date (${committed.length} migration(s) applied earlier)`);
   });
 
   it('refuses an unknown command or a bad DATABASE_URL with a clear message', () => {

@@ -276,7 +276,11 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
       'data_preview_generated',
       'readiness_status_changed',
       'mission_stage_transition',
+      // Entering Plan, the built-in planner offers its candidates at once.
+      ...confirmed.plays.map(() => 'planner_candidate_generated'),
+      'plan_ranked',
     ]);
+    expect(confirmed.plays.length).toBeGreaterThanOrEqual(2);
   });
 
   it('lets a person, never an assistant, override low coverage with a reason', async () => {

@@ -1,0 +1,117 @@
+// Execution as reported by an executor (an assistant over MCP): phases, steps, test runs,
+// validator alerts and deviations from the play.
+import type { Actor } from './actors.js';
+
+export type PhaseStatus = 'pending' | 'running' | 'completed' | 'failed';
+
+export interface StepReport {
+  stepId: string;
+  title: string;
+  /** False when the step was not in the approved play (then a deviation is recorded too). */
+  inPlan: boolean;
+  durationMs: number;
+  /** Counts the executor reported, e.g. files_modified, tests_added. */
+  counts: Record<string, number>;
+  commit: string | null;
+  at: string;
+}
+
+export interface TestRun {
+  total: number;
+  passing: number;
+  failing: number;
+  /** 0..1, when measured. */
+  coverage: number | null;
+  suite: string | null;
+  at: string;
+}
+
+export type GateCheckId =
+  | 'tests_reported'
+  | 'tests_passing'
+  | 'coverage_target'
+  | 'no_open_review_alerts'
+  | 'code_review'
+  | 'ci_checks'
+  | 'all_phases_completed';
+
+export interface GateCheck {
+  id: GateCheckId;
+  label: string;
+  passed: boolean;
+  /** What was found, or what is missing and how to fix it. */
+  detail: string;
+}
+
+export interface GateResult {
+  scope: 'phase' | 'mission';
+  phaseId: string | null;
+  passed: boolean;
+  checks: GateCheck[];
+  evaluatedAt: string;
+}
+
+export interface PhaseProgress {
+  phaseId: string;
+  index: number;
+  name: string;
+  status: PhaseStatus;
+  startedAt: string | null;
+  completedAt: string | null;
+  failureReason: string | null;
+  steps: StepReport[];
+  testRuns: TestRun[];
+  gate: GateResult | null;
+}
+
+export type AlertType = 'auto_fix' | 'review_required';
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+export interface ValidatorAlert {
+  id: string;
+  phaseId: string;
+  type: AlertType;
+  severity: Severity;
+  description: string;
+  /** auto_fix alerts are applied when raised; review_required ones stay open until a person resolves them. */
+  status: 'applied' | 'open' | 'resolved' | 'blocked';
+  raisedBy: Actor;
+  raisedAt: string;
+  resolution: { by: Actor; outcome: 'accepted' | 'blocked'; note: string; at: string } | null;
+}
+
+/** GSD deviation rules: 1 fix bugs, 2 add missing critical pieces, 3 fix blockers, 4 architectural change (stop and ask). */
+export type DeviationRule = 1 | 2 | 3 | 4;
+
+export interface Deviation {
+  id: string;
+  phaseId: string;
+  rule: DeviationRule;
+  description: string;
+  reason: string;
+  stepId: string | null;
+  at: string;
+}
+
+export type UndoStatus = 'available' | 'requested' | 'executed' | 'expired';
+
+export interface UndoState {
+  status: UndoStatus;
+  requestedBy: Actor | null;
+  reason: string | null;
+  /** Which undo-plan steps ran, in order, and how each went ('manual': no connector carries it out; a person must). */
+  stepsRun: Array<{ step: string; outcome: 'done' | 'failed' | 'manual'; detail: string }>;
+  requestedAt: string | null;
+}
+
+export interface Execution {
+  playId: string;
+  startedAt: string;
+  completedAt: string | null;
+  phases: PhaseProgress[];
+  alerts: ValidatorAlert[];
+  deviations: Deviation[];
+  undo: UndoState;
+  /** The mission-level gate evaluated at completion. */
+  finalGate: GateResult | null;
+}

@@ -1,0 +1,161 @@
+// Quality gates: what must be true before a phase, and then the mission, counts as done.
+// The requirements come from the locked brief; every check says what it found or what is
+// missing, and a gate passes only when every check does.
+import { chipOf, type Brief } from './brief.js';
+import type { ArtifactRecord } from './evidence.js';
+import type { Execution, GateCheck, GateResult, PhaseProgress, TestRun } from './execution.js';
+
+export interface GateRequirements {
+  /** The brief asks for passing tests ("All tests must pass", "All tests passing"). */
+  testsRequired: boolean;
+  /** Coverage target from a KPI such as "test coverage ≥90%", as 0..1. */
+  coverageTarget: number | null;
+  /** A safeguard asks for code review. */
+  codeReviewRequired: boolean;
+  /** The brief asks for CI or checks to pass. */
+  ciRequired: boolean;
+}
+
+export function gateRequirements(brief: Brief): GateRequirements {
+  const criteria = chipOf(brief, 'acceptance_criteria')?.items ?? [];
+  const safeguards = chipOf(brief, 'safeguards')?.items ?? [];
+  const kpis = chipOf(brief, 'kpis')?.items ?? [];
+  const all = [...criteria, ...safeguards, ...kpis];
+  return {
+    testsRequired: all.some((s) => /\btests?\b[^.]*\bpass/i.test(s) || /\bpassing tests\b/i.test(s)),
+    coverageTarget: coverageTargetOf(kpis) ?? coverageTargetOf([...criteria, ...safeguards]),
+    codeReviewRequired: safeguards.some((s) => /\bcode reviews?\b|\breview(ed)? (required|by)\b|\brequires? (a )?review\b/i.test(s)),
+    ciRequired: all.some((s) => /\b(ci|checks?|pipeline)\b[^.]*\b(pass|green)/i.test(s)),
+  };
+}
+
+function coverageTargetOf(items: readonly string[]): number | null {
+  for (const item of items) {
+    const match = /coverage[^0-9%]*?(\d{1,3}(?:\.\d+)?)\s*%/i.exec(item);
+    if (match) return Math.min(Number(match[1]), 100) / 100;
+  }
+  return null;
+}
+
+const pct = (n: number) => `${Math.round(n * 1000) / 10}%`;
+
+export function latestTestRun(runs: readonly TestRun[]): TestRun | null {
+  return runs.length > 0 ? runs[runs.length - 1]! : null;
+}
+
+function testChecks(phaseName: string, runs: readonly TestRun[], req: GateRequirements): GateCheck[] {
+  const latest = latestTestRun(runs);
+  if (!latest) {
+    return req.testsRequired
+      ? [{ id: 'tests_reported', label: 'Tests reported', passed: false, detail: `No test run was reported for ${phaseName}. Run the suite and report the result (total, passing, coverage).` }]
+      : [];
+  }
+  const passed = latest.failing === 0 && latest.passing === latest.total;
+  return [
+    {
+      id: 'tests_passing',
+      label: 'All tests passing',
+      passed,
+      detail: passed
+        ? `${latest.passing}/${latest.total} passing`
+        : `${latest.failing} of ${latest.total} tests failing in the latest run. Fix them and report a new run.`,
+    },
+  ];
+}
+
+function coverageCheck(runs: readonly TestRun[], target: number): GateCheck {
+  const coverage = [...runs].reverse().find((r) => r.coverage !== null)?.coverage ?? null;
+  if (coverage === null) {
+    return { id: 'coverage_target', label: `Coverage ≥ ${pct(target)}`, passed: false, detail: 'No coverage was reported. Report a test run with coverage.' };
+  }
+  const passed = coverage >= target;
+  return {
+    id: 'coverage_target',
+    label: `Coverage ≥ ${pct(target)}`,
+    passed,
+    detail: passed ? `${pct(coverage)} measured` : `${pct(coverage)} measured, below the ${pct(target)} target in the brief's KPIs. Add tests and report a new run.`,
+  };
+}
+
+function alertCheck(execution: Execution, phaseId: string | null): GateCheck {
+  const open = execution.alerts.filter((a) => a.type === 'review_required' && (a.status === 'open' || a.status === 'blocked') && (phaseId === null || a.phaseId === phaseId));
+  return {
+    id: 'no_open_review_alerts',
+    label: 'No open review alerts',
+    passed: open.length === 0,
+    detail:
+      open.length === 0
+        ? 'none open'
+        : open.map((a) => `${a.status === 'blocked' ? 'blocked' : 'waiting for a person to resolve'}: ${a.description} (${a.severity})`).join('; '),
+  };
+}
+
+/**
+ * The gate of one phase: its latest test run passes (and exists, if the brief asks for tests)
+ * and no review alert of the phase is open. Coverage is a mission KPI, so it is checked on
+ * the play's last phase and at completion only: earlier phases may climb towards it
+ * (seed 000: 87%, 88%, 90%, 92%).
+ */
+export function evaluatePhaseGate(execution: Execution, phase: PhaseProgress, req: GateRequirements, at: string): GateResult {
+  const isLast = phase.index === execution.phases.length - 1;
+  const checks: GateCheck[] = [
+    ...testChecks(`phase "${phase.name}"`, phase.testRuns, req),
+    ...(isLast && req.coverageTarget !== null ? [coverageCheck(execution.phases.flatMap((p) => p.testRuns), req.coverageTarget)] : []),
+    alertCheck(execution, phase.phaseId),
+  ];
+  return { scope: 'phase', phaseId: phase.phaseId, passed: checks.every((c) => c.passed), checks, evaluatedAt: at };
+}
+
+/** A review counts only when a person or a connector recorded it: an assistant cannot vouch for its own review. */
+export function countsAsReview(artifact: ArtifactRecord): boolean {
+  return artifact.review?.state === 'approved' && artifact.attachedBy.kind !== 'mcp_token';
+}
+
+/** The mission-level gate checked at completion. */
+export function evaluateFinalGate(execution: Execution, artifacts: readonly ArtifactRecord[], req: GateRequirements, at: string): GateResult {
+  const incomplete = execution.phases.filter((p) => p.status !== 'completed');
+  const allRuns = execution.phases.flatMap((p) => p.testRuns);
+  const checks: GateCheck[] = [
+    {
+      id: 'all_phases_completed',
+      label: 'All phases completed',
+      passed: incomplete.length === 0,
+      detail: incomplete.length === 0 ? `${execution.phases.length} of ${execution.phases.length} completed` : `not completed: ${incomplete.map((p) => `${p.name} (${p.status})`).join(', ')}`,
+    },
+    ...testChecks('the mission', allRuns, req),
+    ...(req.coverageTarget !== null ? [coverageCheck(allRuns, req.coverageTarget)] : []),
+    alertCheck(execution, null),
+  ];
+  if (req.codeReviewRequired) {
+    const review = artifacts.find(countsAsReview);
+    const assistantOnly = artifacts.some((a) => a.review?.state === 'approved' && a.attachedBy.kind === 'mcp_token');
+    checks.push({
+      id: 'code_review',
+      label: 'Code review approved',
+      passed: review !== undefined,
+      detail: review
+        ? `approved by ${review.review!.reviewer} (${review.name})`
+        : assistantOnly
+          ? 'A review was attached by an assistant; the brief requires a review recorded by a person or the GitHub connector.'
+          : 'The brief requires code review. Attach the approved review (for example the pull request review) as evidence.',
+    });
+  }
+  const checked = artifacts.filter((a) => a.checks && a.checks.length > 0);
+  if (req.ciRequired || checked.length > 0) {
+    const failing = checked.flatMap((a) => a.checks!.filter((c) => c.conclusion === 'failure' || c.conclusion === 'pending').map((c) => `${c.name} (${c.conclusion})`));
+    const passed = checked.length > 0 && failing.length === 0;
+    checks.push({
+      id: 'ci_checks',
+      label: 'CI checks passing',
+      passed,
+      detail: checked.length === 0 ? 'The brief requires CI to pass, but no check results are attached as evidence.' : passed ? `${checked.flatMap((a) => a.checks!).length} checks passing` : `not passing: ${failing.join(', ')}`,
+    });
+  }
+  return { scope: 'mission', phaseId: null, passed: checks.every((c) => c.passed), checks, evaluatedAt: at };
+}
+
+/** One line naming what a failed gate is missing, for errors and status messages. */
+export function explainGate(gate: GateResult): string {
+  const failed = gate.checks.filter((c) => !c.passed);
+  return failed.map((c) => `${c.label}: ${c.detail}`).join(' ');
+}
