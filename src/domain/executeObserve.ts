@@ -141,7 +141,8 @@ export function reportStep(mission: Mission, input: StepReportInput, cmd: Missio
     commit: input.commit ?? null,
     at: cmd.at,
   };
-  cmd.events.add('execution_step_completed', { phase: phase.index + 1, phase_id: phase.phaseId, step: input.stepId, duration_ms: input.durationMs, in_plan: step.inPlan, ...input.counts });
+  // Counts go first so an executor's count can never overwrite the fields the log relies on.
+  cmd.events.add('execution_step_completed', { ...input.counts, phase: phase.index + 1, phase_id: phase.phaseId, step: input.stepId, duration_ms: input.durationMs, in_plan: step.inPlan });
   let next = withPhase(mission, execution, { ...phase, steps: [...phase.steps, step] });
   if (!planned && input.deviation) {
     next = recordDeviation(next, { phaseId: phase.phaseId, rule: input.deviation.rule, description: step.title, reason: input.deviation.reason, stepId: input.stepId }, cmd);

@@ -842,7 +842,7 @@ function evidenceIntegrity(mission: Mission, evidence: EvidenceVerification | un
   }
   if (evidence.ok) {
     return [
-      `OK: ${plural(evidence.artifactCount, 'artifact')} match their recorded SHA-256 hashes; ` +
+      `OK: ${plural(evidence.artifactCount, 'artifact')} ${evidence.artifactCount === 1 ? 'matches its' : 'match their'} recorded SHA-256 ${evidence.artifactCount === 1 ? 'hash' : 'hashes'}; ` +
         (evidence.manifestSha256 ? `bundle manifest ${code(evidence.manifestSha256)} matches.` : 'no bundle generated.'),
     ];
   }

@@ -97,6 +97,8 @@ import {
   submitRetrospective as submitRetrospectiveRule,
 } from './reflectImprove.js';
 
+export type MissionListener = (mission: Mission, events: readonly MissionEvent[]) => void;
+
 export interface MissionServiceDeps {
   repository: MissionRepository;
   clock: Clock;
@@ -152,6 +154,7 @@ export class MissionService {
   private readonly planner: Planner;
   readonly approvalPolicy: ApprovalPolicy;
   private readonly queue = new KeyedQueue();
+  private readonly listeners = new Set<MissionListener>();
 
   constructor(deps: MissionServiceDeps) {
     this.repository = deps.repository;
@@ -214,6 +217,7 @@ export class MissionService {
     });
     const sealed = this.seal(mission, events.pending, now);
     await this.repository.create(sealed.mission, sealed.events);
+    this.notify(sealed.mission, sealed.events);
     return sealed.mission;
   }
 
@@ -673,6 +677,25 @@ export class MissionService {
     return verifyEventChain(await this.repository.events(mission.id), mission);
   }
 
+  /**
+   * Calls `listener` after every change this process saves (front doors use it for live
+   * updates). Returns the unsubscribe function. A failing listener never fails the command.
+   */
+  subscribe(listener: MissionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(mission: Mission, events: readonly MissionEvent[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(mission, events);
+      } catch {
+        // Listeners report their own failures; the saved change stands.
+      }
+    }
+  }
+
   // ---- Internals ------------------------------------------------------------------------
 
   private async load(missionId: string): Promise<Mission> {
@@ -720,6 +743,7 @@ export class MissionService {
       const sealed = this.seal({ ...changed, version: current.version + 1 }, cmd.events.pending, now);
       try {
         await this.repository.save(sealed.mission, current.version, sealed.events, cmd.writes);
+        this.notify(sealed.mission, sealed.events);
         return sealed.mission;
       } catch (error) {
         if (error instanceof MissionError && error.code === 'concurrent_update' && attempt < MAX_SAVE_ATTEMPTS) {
