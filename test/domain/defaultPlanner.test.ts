@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ChipKind } from '../../src/domain/brief.js';
 import { defaultPlanner } from '../../src/domain/defaultPlanner.js';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
+import { plannerInputOf } from '../../src/domain/planApprove.js';
 import { riskLevelOf, safeguardCoverage, scorePlay } from '../../src/domain/plays.js';
 import type { PlannerInput, PlayDraft } from '../../src/domain/plays.js';
 import { SEED_INTENT } from '../support/seedMission.js';
@@ -11,16 +11,7 @@ const SNAKE_CASE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 /** The planner input the service would build from the built-in drafter's chips. */
 async function inputFor(intent: string): Promise<PlannerInput> {
   const drafted = await deterministicBriefDrafter.draft(intent);
-  const items = (kind: ChipKind): string[] => drafted.chips.find((c) => c.kind === kind)?.items ?? [];
-  return {
-    objective: items('objective')[0] ?? '',
-    scope: items('scope'),
-    acceptanceCriteria: items('acceptance_criteria'),
-    kpis: items('kpis'),
-    safeguards: items('safeguards'),
-    timeline: items('timeline')[0] ?? null,
-    tags: drafted.tags,
-  };
+  return plannerInputOf({ brief: { chips: drafted.chips, editsMade: 0, lockedAt: null }, tags: drafted.tags });
 }
 
 /** Plays best first, scored as the service ranks them (the default planner has no library precedent). */

@@ -1,22 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MissionError } from '../../src/domain/errors.js';
 import { MissionService } from '../../src/domain/missionService.js';
 import { randomIds } from '../../src/domain/runtime.js';
 import type { ToolkitAuthChecker, ToolkitInspector } from '../../src/domain/toolkitInspection.js';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
+import { refusal } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import { ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
-
-async function refusal(promise: Promise<unknown>): Promise<MissionError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(MissionError);
-    return error as MissionError;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
   let db: TestDatabase;

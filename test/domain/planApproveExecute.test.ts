@@ -6,6 +6,7 @@ import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDr
 import { MissionError } from '../../src/domain/errors.js';
 import { MissionService } from '../../src/domain/missionService.js';
 import type { PlayDraft } from '../../src/domain/plays.js';
+import { refusal } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import {
   OUTSIDER,
@@ -22,16 +23,6 @@ import {
 } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
-
-async function refusal(promise: Promise<unknown>): Promise<MissionError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(MissionError);
-    return error as MissionError;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 const LOW_RISK_PLAY: PlayDraft = {
   ...SEED_PLAY_1,

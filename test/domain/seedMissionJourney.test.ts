@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
-import { MissionError } from '../../src/domain/errors.js';
 import { MissionService } from '../../src/domain/missionService.js';
+import { refusal } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import {
   reportSeedPhase,
@@ -23,16 +23,6 @@ import { sequentialIds, TestClock } from '../support/testRuntime.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'seedMission');
 const CONNECTOR = { kind: 'system' as const, id: 'linear-connector' };
-
-async function refusal(promise: Promise<unknown>): Promise<MissionError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(MissionError);
-    return error as MissionError;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
   let db: TestDatabase;
