@@ -179,6 +179,8 @@ export const decideApprovalInput = z
     reason: z.string().trim().max(2000).optional(),
   })
   .refine((d) => d.decision !== 'reject' || (d.reason !== undefined && d.reason.length > 0), { message: 'reason: say why the play is rejected', path: ['reason'] });
+/** A refused approval click, recorded for the audit trail. */
+export const approvalDeniedInput = z.object({ missionId: missionIdSchema, reason: shortText('reason', 1000) });
 export const searchLibraryInput = z
   .object({
     tags: z.array(z.string().trim().toLowerCase().min(1).max(50)).max(20).optional(),

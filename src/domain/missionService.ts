@@ -47,6 +47,7 @@ import {
   pinToLibraryInput,
   retrospectiveInput,
   exportDocumentInput,
+  approvalDeniedInput,
 } from './missionInputs.js';
 import type { MissionPage, MissionRepository } from './missionRepository.js';
 import { STAGE_OF_STATE, type MissionState } from './missionStateMachine.js';
@@ -55,7 +56,6 @@ import type { Clock, IdGenerator } from './runtime.js';
 import { catalogStage, type EventType, type PayloadOf } from './telemetryEvents.js';
 import { unknownAuthChecker, type ToolkitAuthChecker, type ToolkitInspector } from './toolkitInspection.js';
 import { recommendToolkits, TOOLKIT_CATALOG } from './toolkits.js';
-import { z } from 'zod';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './approvalPolicy.js';
 import { defaultPlanner } from './defaultPlanner.js';
 import { canonicalJson } from './eventLog.js';
@@ -493,7 +493,7 @@ export class MissionService {
 
   /** Records a refused approval attempt for the audit trail (the front door tells the person why). */
   async recordApprovalDenied(rawInput: unknown, rawActor: Actor): Promise<Mission> {
-    const input = parseInput(missionRefInput.extend({ reason: z.string().trim().min(1).max(1000) }), rawInput);
+    const input = parseInput(approvalDeniedInput, rawInput);
     return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => recordApprovalDeniedRule(mission, input.reason, cmd));
   }
 

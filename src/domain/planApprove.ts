@@ -35,7 +35,7 @@ export function libraryCandidates(matches: readonly LibraryMatch[]): PlayCandida
     .filter((m) => m.matchedTags.length > 0)
     .slice(0, 2)
     .map((m) => ({
-      draft: { ...m.entry.play, title: m.entry.play.title, rationale: `From the library (rated ${m.entry.rating}/5, tags: ${m.matchedTags.join(', ')}). ${m.entry.play.rationale}` },
+      draft: { ...m.entry.play, rationale: `From the library (rated ${m.entry.rating}/5, tags: ${m.matchedTags.join(', ')}). ${m.entry.play.rationale}` },
       source: 'library' as const,
       libraryEntryId: m.entry.id,
     }));

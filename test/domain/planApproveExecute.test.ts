@@ -89,6 +89,12 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       const assistant = await expectRefusedUnchanged(id, () => service.decideApproval({ missionId: id, decision: 'approve' }, ASSISTANT));
       expect(assistant.code).toBe('permission_denied');
       expect(assistant.message).toContain('assistants and automation never can');
+
+      // A front door may keep the refused attempt on the record; it decides nothing.
+      const audited = await service.recordApprovalDenied({ missionId: id, reason: outsider.message }, OUTSIDER);
+      expect(audited).toMatchObject({ state: 'awaiting_approval', approval: { status: 'requested', decisions: [] } });
+      const denied = (await db.missions.events(id)).at(-1)!;
+      expect(denied).toMatchObject({ type: 'approval_denied', actor: OUTSIDER, payload: { actor_id: OUTSIDER.id, reason: outsider.message } });
     });
 
     it('keeps the requester from approving their own high or critical risk mission', async () => {
