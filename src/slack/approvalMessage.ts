@@ -1,0 +1,95 @@
+// The approval request: the play, its risk and undo plan, the approvers the policy needs,
+// with Approve and Reject while the request is open. After the decision the same message
+// says who decided and when, and its buttons are gone.
+import type { KnownBlock } from '@slack/types';
+import { approvalsGiven, type ApprovalDecision, type ApprovalRequest } from '../domain/approvalPolicy.js';
+import type { Mission } from '../domain/mission.js';
+import { ACTION_IDS } from './actionIds.js';
+import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
+import { actions, button, fieldsSection, header, section } from './blocks.js';
+import { durationMinutes, mention, RISK_LABEL, safe, slackDate, who } from './format.js';
+
+/** The request the message is about: the current one, or an earlier one by id (its message may still be in the thread). */
+export function findApprovalRequest(mission: Mission, requestId?: string): ApprovalRequest | null {
+  if (!requestId) return mission.approval;
+  if (mission.approval?.id === requestId) return mission.approval;
+  return mission.approvalHistory.find((r) => r.id === requestId) ?? null;
+}
+
+export function approvalMessage(mission: Mission, requestId?: string): SlackMessage {
+  const request = findApprovalRequest(mission, requestId);
+  if (!request) {
+    return { text: `No approval was requested for ${mission.id}.`, blocks: [section(`No approval was requested for \`${mission.id}\` yet.`)] };
+  }
+  const play = mission.plays.find((p) => p.id === request.playId);
+  const playTitle = play ? play.title : request.playId;
+  const given = approvalsGiven(request);
+  const blocks: KnownBlock[] = [
+    header(`${HEADLINE[request.status]}: ${playTitle}`),
+    section(
+      `*Mission:* ${safe(mission.title)} (\`${mission.id}\`)\n*Play:* ${safe(playTitle)}` +
+        (play ? `\n*Undo plan:* ${safe(play.undoPlan.summary)}` : '') +
+        (request.note ? `\n*Note:* ${safe(request.note)}` : ''),
+    ),
+    fieldsSection([
+      `*Risk*\n${RISK_LABEL[request.riskLevel]}`,
+      `*Approvals*\n${given} of ${request.required} needed`,
+      ...(play ? [`*Estimate*\n${durationMinutes(play.estimatedDurationMinutes)}`, `*Phases*\n${play.phases.length}`] : []),
+      `*Requested*\n${who(request.requestedBy)} ${slackDate(request.requestedAt)}`,
+      `*Expires*\n${slackDate(request.expiresAt)}`,
+    ]),
+  ];
+  const decisions = request.decisions.map(decisionLine);
+  if (request.status === 'requested') {
+    const approvers =
+      request.eligibleApprovers.length > 0
+        ? `*Approvers:* ${request.eligibleApprovers.map(mention).join(', ')} — ${plural(request.required - given, 'more approval')} needed`
+        : '*Approvers:* nobody can approve yet: an admin must add approvers (`SLACK_APPROVERS`).';
+    blocks.push(section(fitLines(decisions, LIMITS.text, { head: approvers, noun: 'decisions' }).text));
+    blocks.push(
+      actions(`approval_${request.id}`, [
+        button({ text: 'Approve', actionId: ACTION_IDS.approvalApprove, value: { missionId: mission.id, requestId: request.id, playId: request.playId }, style: 'primary' }),
+        button({ text: 'Reject', actionId: ACTION_IDS.approvalReject, value: { missionId: mission.id, requestId: request.id, playId: request.playId }, style: 'danger' }),
+      ]),
+    );
+  } else {
+    blocks.push(section(fitLines(decisions, LIMITS.text, { head: outcomeLine(request), noun: 'decisions' }).text));
+  }
+  const text = request.status === 'requested'
+    ? `Approval needed for “${playTitle}” (${mission.id}): ${request.required - given} more from ${request.eligibleApprovers.map(mention).join(', ') || 'an approver'}.`
+    : `Approval request for “${playTitle}” (${mission.id}) ${request.status}.`;
+  return { text: truncate(text, LIMITS.messageText), blocks };
+}
+
+const HEADLINE: Record<ApprovalRequest['status'], string> = {
+  requested: 'Approval needed',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  expired: 'Approval expired',
+  cancelled: 'Approval cancelled',
+};
+
+function decisionLine(d: ApprovalDecision): string {
+  const mark = d.decision === 'approved' ? '✅' : '❌';
+  return `${mark} ${d.decision === 'approved' ? 'Approved' : 'Rejected'} by ${mention(d.approverId)} ${slackDate(d.at)}${d.reason ? `: ${safe(d.reason)}` : ''}`;
+}
+
+function outcomeLine(request: ApprovalRequest): string {
+  const at = request.decidedAt ? slackDate(request.decidedAt) : '';
+  switch (request.status) {
+    case 'approved': {
+      const by = request.decisions.filter((d) => d.decision === 'approved').map((d) => mention(d.approverId));
+      return by.length > 0 ? `*Approved* by ${by.join(' and ')} ${at}. Execution has started.` : `*Approved* by the approval policy (no approval needed at this risk) ${at}.`;
+    }
+    case 'rejected': {
+      const by = request.decisions.find((d) => d.decision === 'rejected');
+      return `*Rejected* by ${by ? mention(by.approverId) : 'an approver'} ${at}. The mission is back to choosing a play.`;
+    }
+    case 'expired':
+      return `*Expired* ${at} with ${approvalsGiven(request)} of ${request.required} approvals. Request approval again.`;
+    case 'cancelled':
+      return `*Cancelled* ${at}: the mission was cancelled.`;
+    case 'requested':
+      return '';
+  }
+}

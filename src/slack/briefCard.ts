@@ -1,0 +1,56 @@
+// The brief card `/mission <intent>` posts: one section per chip with its confidence and an
+// Edit button while the brief is open; Accept all and Cancel below. Once locked, the same
+// card shows the brief read-only.
+import type { KnownBlock } from '@slack/types';
+import { chipOf, CHIP_KINDS, CHIP_LABELS, type BriefChip, type ChipKind } from '../domain/brief.js';
+import type { Mission } from '../domain/mission.js';
+import { ACTION_IDS } from './actionIds.js';
+import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
+import { actions, button, context, header, section } from './blocks.js';
+import { CONFIDENCE_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
+
+const SOURCE_LABEL: Record<BriefChip['source'], string> = { drafted: 'drafted', edited: 'edited by a person', assistant: 'from the assistant' };
+
+export function briefCard(mission: Mission): SlackMessage {
+  const editable = mission.state === 'defining' && mission.brief.lockedAt === null;
+  const chips = CHIP_KINDS.map((kind) => ({ kind, chip: chipOf(mission.brief, kind) }));
+  const blocks: KnownBlock[] = [
+    header(`Mission brief: ${mission.title}`),
+    context([`\`${mission.id}\` · requested by ${who(mission.requester)} · ${STATE_LABEL[mission.state]}`]),
+    ...chips.map(({ kind, chip }) => chipSection(mission, kind, chip, editable)),
+  ];
+  const edits = mission.brief.editsMade > 0 ? ` · ${plural(mission.brief.editsMade, 'edit')} so far` : '';
+  if (editable) {
+    blocks.push(
+      context([`Review each chip, edit what is off, then *Accept all* to lock the brief${edits}.`]),
+      actions(`brief_actions`, [
+        button({ text: 'Accept all', actionId: ACTION_IDS.briefAcceptAll, value: { missionId: mission.id, version: mission.version }, style: 'primary' }),
+        button({
+          text: 'Cancel mission',
+          actionId: ACTION_IDS.missionCancel,
+          value: { missionId: mission.id },
+          style: 'danger',
+        }),
+      ]),
+    );
+  } else if (mission.brief.lockedAt) {
+    blocks.push(context([`🔒 Brief locked ${slackDate(mission.brief.lockedAt)}${edits}`]));
+  } else {
+    blocks.push(context([`The brief can no longer be edited: the mission is ${mission.state.replace('_', ' ')}.`]));
+  }
+  const present = chips.filter((c) => c.chip).length;
+  return { text: truncate(`Mission brief for “${mission.title}” (${mission.id}): ${plural(present, 'chip')}${editable ? '; review and Accept all' : ''}.`, LIMITS.messageText), blocks };
+}
+
+function chipSection(mission: Mission, kind: ChipKind, chip: BriefChip | undefined, editable: boolean) {
+  const label = `*${CHIP_LABELS[kind]}*`;
+  const edit = editable
+    ? button({ text: chip ? 'Edit' : 'Add', actionId: ACTION_IDS.briefEditChip, value: { missionId: mission.id, chip: kind, version: mission.version } })
+    : undefined;
+  if (!chip) return section(`${label} · _not drafted yet_${editable ? ': add one if it matters for this mission.' : ''}`, edit);
+  const head = `${label} · confidence ${CONFIDENCE_LABEL[chip.confidence]} · ${SOURCE_LABEL[chip.source]}`;
+  const lines = chip.items.map((item) => `• ${safe(item)}`);
+  // The edit modal holds every item in its own input, so it is where a long chip can be read whole.
+  const { text } = fitLines(lines, LIMITS.text, { head, noun: 'items', ...(editable ? { pointer: '(Edit shows them all)' } : {}) });
+  return section(text, edit);
+}

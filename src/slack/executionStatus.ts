@@ -1,0 +1,194 @@
+// Live execution: the one status message the thread keeps updating. Phases with their steps
+// (done, running, failed), test counts and coverage, gates, validator alerts and auto-fixes,
+// deviations, evidence so far, and the undo bar with Rollback while execution runs.
+import type { KnownBlock } from '@slack/types';
+import type { Execution, GateResult, PhaseProgress, TestRun, ValidatorAlert } from '../domain/execution.js';
+import type { Mission } from '../domain/mission.js';
+import type { Play, PlayPhase } from '../domain/plays.js';
+import { gateRequirements, latestTestRun } from '../domain/qualityGates.js';
+import { ACTION_IDS } from './actionIds.js';
+import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
+import { actions, button, context, fieldsSection, header, section } from './blocks.js';
+import { durationMs, link, pct, safe, shortHash, slackDate, statusPointer, who } from './format.js';
+
+const PHASE_MARK: Record<PhaseProgress['status'], string> = { pending: '◻️', running: '🔄', completed: '✅', failed: '❌' };
+
+/** Blocks that are not phases: header, context, figures, validator, deviations, evidence, gate, undo (2), overflow note. */
+const FRAME_BLOCKS = 11;
+
+export function executionStatus(mission: Mission): SlackMessage {
+  const execution = mission.execution;
+  if (!execution) {
+    return { text: `Execution of ${mission.id} has not started.`, blocks: [section(`Execution of \`${mission.id}\` has not started: the mission is ${mission.state.replace('_', ' ')}.`)] };
+  }
+  const play = mission.plays.find((p) => p.id === execution.playId) ?? null;
+  const title = play?.title ?? execution.playId;
+  const completed = execution.phases.filter((p) => p.status === 'completed').length;
+  const current = execution.phases.find((p) => p.status === 'running' || p.status === 'failed');
+  const runs = execution.phases.flatMap((p) => p.testRuns);
+  const latest = latestTestRun(runs);
+  const target = gateRequirements(mission.brief).coverageTarget;
+
+  const blocks: KnownBlock[] = [
+    header(`${HEADLINE[mission.state] ?? '🚀 Executing'}: ${title}`),
+    context([
+      `\`${mission.id}\` · started ${slackDate(execution.startedAt)} · ${completed} of ${plural(execution.phases.length, 'phase')} completed` +
+        (execution.completedAt ? ` · ended ${slackDate(execution.completedAt)}` : ''),
+    ]),
+    fieldsSection(figures(execution, latest, runs, target, mission)),
+  ];
+
+  const budget = LIMITS.messageBlocks - FRAME_BLOCKS;
+  const phases = execution.phases.slice(0, budget);
+  for (const phase of phases) blocks.push(section(phaseText(phase, play, execution)));
+  if (execution.phases.length > phases.length) blocks.push(context([`…and ${execution.phases.length - phases.length} more phases ${statusPointer(mission.id)}`]));
+
+  const validator = validatorLines(execution);
+  if (validator.length > 0) blocks.push(section(fitLines(validator, LIMITS.text, { head: '*Validator*', noun: 'alerts' }).text));
+  if (execution.deviations.length > 0) {
+    const lines = execution.deviations.map((d) => `Rule ${d.rule} · ${phaseName(execution, d.phaseId)} · ${safe(d.description)} — ${safe(d.reason)}`);
+    blocks.push(section(fitLines(lines, LIMITS.text, { head: `*Deviations from the play (${execution.deviations.length})*`, noun: 'deviations' }).text));
+  }
+  const artifacts = mission.evidence.artifacts;
+  if (artifacts.length > 0) {
+    const lines = artifacts.map((a) => `📎 ${link(a.url, a.name)} · \`${shortHash(a.sha256)}\``);
+    blocks.push(section(fitLines(lines, LIMITS.text, { head: `*Evidence${mission.state === 'executing' ? ' so far' : ''} (${artifacts.length})*`, noun: 'artifacts', pointer: statusPointer(mission.id) }).text));
+  }
+  if (execution.finalGate) blocks.push(section(gateText('*Mission gate*', execution.finalGate)));
+  blocks.push(...undoBlocks(mission, execution, play));
+
+  const now = current ? `phase ${current.index + 1}/${execution.phases.length} ${current.name} ${current.status}` : `${completed}/${execution.phases.length} phases completed`;
+  const tests = latest ? `; ${latest.passing}/${latest.total} tests passing${latest.coverage !== null ? `, coverage ${pct(latest.coverage)}` : ''}` : '';
+  return { text: truncate(`${HEADLINE[mission.state] ?? 'Executing'} “${title}” (${mission.id}): ${now}${tests}.`, LIMITS.messageText), blocks };
+}
+
+const HEADLINE: Partial<Record<Mission['state'], string>> = {
+  executing: '🚀 Executing',
+  reflecting: '✅ Execution complete',
+  done: '✅ Execution complete',
+  rolled_back: '↩️ Rolled back',
+  failed: '❌ Execution failed',
+  cancelled: '🚫 Cancelled',
+};
+
+function figures(execution: Execution, latest: TestRun | null, runs: readonly TestRun[], target: number | null, mission: Mission): string[] {
+  const coverage = [...runs].reverse().find((r) => r.coverage !== null)?.coverage ?? null;
+  const autoFixes = execution.alerts.filter((a) => a.type === 'auto_fix').length;
+  const open = execution.alerts.filter((a) => a.type === 'review_required' && a.status === 'open').length;
+  return [
+    `*Tests*\n${latest ? `${latest.passing}/${latest.total} passing${latest.failing > 0 ? ` · ❗ ${latest.failing} failing` : ''}` : 'no run reported yet'}`,
+    `*Coverage*\n${coverage !== null ? pct(coverage) : 'not reported'}${target !== null ? ` (target ${pct(target)}${coverageMark(coverage, target, mission.state === 'executing')})` : ''}`,
+    `*Review alerts*\n${open > 0 ? `⚠️ ${open} waiting for a person` : 'none open'}`,
+    `*Auto-fixes*\n${autoFixes}`,
+    `*Deviations*\n${execution.deviations.length}`,
+    `*Evidence*\n${plural(mission.evidence.artifacts.length, 'artifact')}`,
+  ];
+}
+
+/** Coverage is a mission KPI that climbs phase by phase, so a shortfall is flagged only once execution is over. */
+function coverageMark(coverage: number | null, target: number, executing: boolean): string {
+  if (coverage === null) return '';
+  if (coverage >= target) return ' ✅';
+  return executing ? '' : ' ❗';
+}
+
+function phaseName(execution: Execution, phaseId: string): string {
+  return safe(execution.phases.find((p) => p.phaseId === phaseId)?.name ?? phaseId);
+}
+
+function phaseText(phase: PhaseProgress, play: Play | null, execution: Execution): string {
+  const n = execution.phases.length;
+  const when = phase.completedAt ? ` · done ${slackDate(phase.completedAt)}` : phase.startedAt ? ` · started ${slackDate(phase.startedAt)}` : '';
+  let head = `${PHASE_MARK[phase.status]} *[${phase.index + 1}/${n}] ${safe(phase.name)}* · ${phase.status}${when}`;
+  if (phase.failureReason) head += `\n❌ ${safe(phase.failureReason)}`;
+  const run = latestTestRun(phase.testRuns);
+  if (run) head += `\n🧪 ${run.failing > 0 ? `${run.failing} of ${run.total} failing` : `${run.passing}/${run.total} passing`}${run.coverage !== null ? ` · coverage ${pct(run.coverage)}` : ''}`;
+  if (phase.gate) head += `\n${gateSummary(phase.gate)}`;
+  const planned = play?.phases.find((p) => p.id === phase.phaseId) ?? null;
+  if (phase.status === 'pending') return `${head} · ${plural(planned?.steps.length ?? 0, 'step')}`;
+  const { lines, focus } = stepLines(phase, planned);
+  return fitAround(lines, focus, head);
+}
+
+/** Planned steps in plan order (done, running or failed, pending), then extra steps the executor added. */
+function stepLines(phase: PhaseProgress, planned: PlayPhase | null): { lines: string[]; focus: number } {
+  const reported = new Map(phase.steps.map((s) => [s.stepId, s]));
+  const lines: string[] = [];
+  let focus = -1;
+  for (const step of planned?.steps ?? []) {
+    const done = reported.get(step.id);
+    if (done) {
+      lines.push(`   ✓ ${safe(done.title)} (${durationMs(done.durationMs)})${countsText(done.counts)}`);
+    } else if (focus === -1 && (phase.status === 'running' || phase.status === 'failed')) {
+      focus = lines.length;
+      // Executors report steps when done, so the first unreported step is the one in progress, or where a failed phase stopped.
+      lines.push(phase.status === 'running' ? `   🔄 ${safe(step.title)} — running` : `   ❌ ${safe(step.title)} — not done: the phase failed here`);
+    } else {
+      lines.push(`   ◻️ ${safe(step.title)}`);
+    }
+  }
+  for (const extra of phase.steps.filter((s) => !s.inPlan)) lines.push(`   ➕ ${safe(extra.title)} (${durationMs(extra.durationMs)}, not in the play)`);
+  return { lines, focus };
+}
+
+function countsText(counts: Record<string, number>): string {
+  const entries = Object.entries(counts);
+  return entries.length === 0 ? '' : ` · ${entries.map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', ')}`;
+}
+
+/** Fits step lines in a section; when they do not all fit, keeps the running or failed step in view. */
+function fitAround(lines: string[], focus: number, head: string): string {
+  const all = fitLines(lines, LIMITS.text, { head, noun: 'steps' });
+  if (all.omitted === 0 || focus < 0 || focus < all.shown) return all.text;
+  return fitLines([`   ✓ …${plural(focus, 'earlier step')}`, ...lines.slice(focus)], LIMITS.text, { head, noun: 'steps' }).text;
+}
+
+function gateSummary(gate: GateResult): string {
+  if (gate.passed) return `Gate ✅ ${gate.checks.map((c) => c.label).join(', ')}`;
+  return `Gate ❌ ${gate.checks.filter((c) => !c.passed).map((c) => `${c.label}: ${safe(c.detail)}`).join('; ')}`;
+}
+
+function gateText(title: string, gate: GateResult): string {
+  const lines = gate.checks.map((c) => `${c.passed ? '✅' : '❌'} ${c.label} — ${safe(c.detail)}`);
+  return fitLines(lines, LIMITS.text, { head: `${title} ${gate.passed ? '✅ passed' : '❌ failed'}`, noun: 'checks' }).text;
+}
+
+function validatorLines(execution: Execution): string[] {
+  return execution.alerts.map((a) => alertLine(a, execution));
+}
+
+function alertLine(a: ValidatorAlert, execution: Execution): string {
+  const where = phaseName(execution, a.phaseId);
+  if (a.type === 'auto_fix') return `🔧 Auto-fix applied (${where}): ${safe(a.description)}`;
+  const base = `(${where}, ${a.severity}): ${safe(a.description)}`;
+  switch (a.status) {
+    case 'open':
+      return `⚠️ Review required ${base} — waiting for a person (Resolve or Block in the thread)`;
+    case 'resolved':
+      return `✔️ Review accepted ${base} — by ${a.resolution ? who(a.resolution.by) : 'a person'}${a.resolution ? `: ${safe(a.resolution.note)}` : ''}`;
+    case 'blocked':
+      return `⛔ Blocked ${base} — by ${a.resolution ? who(a.resolution.by) : 'a person'}${a.resolution ? `: ${safe(a.resolution.note)}` : ''}`;
+    case 'applied':
+      return `🔧 Applied ${base}`;
+  }
+}
+
+/** The undo bar: present with Rollback while executing; a record of what ran after a rollback; gone after completion. */
+function undoBlocks(mission: Mission, execution: Execution, play: Play | null): KnownBlock[] {
+  const undo = execution.undo;
+  const steps = play?.undoPlan.steps ?? [];
+  if (mission.state === 'executing' && undo.status === 'available') {
+    const lines = steps.map((s, i) => `${i + 1}. ${safe(s)}`);
+    return [
+      section(fitLines(lines, LIMITS.text, { head: `↩️ *Undo available* — ${safe(play?.undoPlan.summary ?? 'the approved undo plan')}`, noun: 'undo steps' }).text),
+      actions(`undo_${mission.id}`, [button({ text: 'Rollback', actionId: ACTION_IDS.rollback, value: { missionId: mission.id, playId: execution.playId }, style: 'danger' })]),
+    ];
+  }
+  if (undo.status === 'executed') {
+    const mark = { done: '✅', failed: '❌', manual: '✋' } as const;
+    const lines = undo.stepsRun.map((s) => `${mark[s.outcome]} ${safe(s.step)}${s.detail ? ` — ${safe(s.detail)}` : ''}`);
+    const head = `↩️ *Rolled back* by ${undo.requestedBy ? who(undo.requestedBy) : 'someone'}${undo.requestedAt ? ` ${slackDate(undo.requestedAt)}` : ''}: ${safe(undo.reason ?? '')}`;
+    return [section(fitLines(lines, LIMITS.text, { head, noun: 'undo steps' }).text)];
+  }
+  return [];
+}

@@ -1,0 +1,77 @@
+// Words and symbols every message uses the same way: dates, percentages, people, states.
+import type { Actor } from '../domain/actors.js';
+import type { ChipConfidence } from '../domain/brief.js';
+import type { MissionState } from '../domain/missionStateMachine.js';
+import type { RiskLevel } from '../domain/plays.js';
+import { escapeMrkdwn, oneLine } from './blockKitLimits.js';
+
+/** A Slack date token: each reader sees it in their own time zone; the fallback is UTC. */
+export function slackDate(iso: string | Date): string {
+  const date = typeof iso === 'string' ? new Date(iso) : iso;
+  const fallback = `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
+}
+
+/** 0.875 -> "87.5%", 0.9 -> "90%". */
+export function pct(fraction: number): string {
+  return `${Math.round(fraction * 1000) / 10}%`;
+}
+
+export function durationMs(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10}s`;
+  return durationMinutes(Math.round(ms / 60_000));
+}
+
+export function durationMinutes(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/** Who did something; Slack renders <@U…> as the person's current name. */
+export function who(actor: Actor): string {
+  switch (actor.kind) {
+    case 'slack_user':
+      return `<@${actor.id}>`;
+    case 'mcp_token':
+      return `assistant \`${escapeMrkdwn(actor.id)}\``;
+    case 'system':
+      return 'Mission Control';
+  }
+}
+
+export const mention = (userId: string) => `<@${userId}>`;
+
+/** User or assistant text on one line, safe for mrkdwn. */
+export const safe = (text: string) => escapeMrkdwn(oneLine(text));
+
+export const CONFIDENCE_LABEL: Record<ChipConfidence, string> = { high: '🟢 High', medium: '🟡 Medium', low: '🔴 Low' };
+
+export const RISK_LABEL: Record<RiskLevel, string> = { low: '🟢 Low', medium: '🟡 Medium', high: '🟠 High', critical: '🔴 Critical' };
+
+export const STATE_LABEL: Record<MissionState, string> = {
+  defining: '📝 Define: drafting the brief',
+  preparing: '🧰 Prepare: choosing toolkits',
+  planning: '🗺️ Plan: choosing a play',
+  awaiting_approval: '⏳ Awaiting approval',
+  executing: '🚀 Executing',
+  reflecting: '🔍 Reflect: feedback and follow-ups',
+  done: '✅ Done',
+  cancelled: '🚫 Cancelled',
+  rolled_back: '↩️ Rolled back',
+  failed: '❌ Failed',
+};
+
+/** The first 12 hex digits of a sha256: enough to compare by eye, short enough to list. */
+export const shortHash = (sha256: string) => sha256.slice(0, 12);
+
+/** A link in mrkdwn when there is a URL; the label is escaped, and `|` would end it early. */
+export function link(url: string | null, label: string): string {
+  const text = safe(label).replace(/\|/g, '¦');
+  return url ? `<${url.replace(/[<>|\s]/g, encodeURIComponent)}|${text}>` : text;
+}
+
+export function statusPointer(missionId: string): string {
+  return `(see \`/mission status ${missionId}\`)`;
+}

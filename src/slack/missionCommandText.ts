@@ -1,0 +1,24 @@
+// Reads the text after `/mission`: a subcommand, or else an intent. A single unknown word is
+// treated as a mistyped subcommand rather than a mission, so "/mission stauts" does not
+// start a mission called "stauts".
+export type MissionCommandText =
+  | { kind: 'help' }
+  | { kind: 'list' }
+  | { kind: 'status'; missionId: string }
+  | { kind: 'start'; intent: string }
+  | { kind: 'usage'; problem: string };
+
+export function parseMissionCommand(raw: string): MissionCommandText {
+  const text = raw.trim();
+  if (text.length === 0) return { kind: 'usage', problem: 'Say what the mission should achieve, e.g. `/mission Fix the flaky login test`.' };
+  const [first = '', ...rest] = text.split(/\s+/);
+  const word = first.toLowerCase();
+  if (word === 'help') return { kind: 'help' };
+  if (word === 'list') return { kind: 'list' };
+  if (word === 'status') {
+    const id = rest[0];
+    return id && rest.length === 1 ? { kind: 'status', missionId: id } : { kind: 'usage', problem: 'Give one mission id: `/mission status <mission id>`.' };
+  }
+  if (rest.length === 0) return { kind: 'usage', problem: `Unknown subcommand \`${first.slice(0, 50)}\`. To start a mission, describe it in a few words.` };
+  return { kind: 'start', intent: text };
+}

@@ -1,0 +1,166 @@
+// Modals: chip edit, the reason modals (reject, rollback, cancel, alert resolution),
+// feedback and pin to library. Each carries the mission id (and what it acts on) in
+// private_metadata, so the submission handler needs nothing else to call the service.
+import type { InputBlock, KnownBlock, ModalView, PlainTextInput, PlainTextOption } from '@slack/types';
+import { chipOf, CHIP_LABELS, MAX_CHIP_ITEMS, MAX_CHIP_ITEM_LENGTH, type ChipKind } from '../domain/brief.js';
+import type { Mission } from '../domain/mission.js';
+import { LIBRARY_MIN_RATING } from '../domain/reflection.js';
+import { chipItemBlockId, encodeActionValue, INPUT_IDS, VIEW_IDS, type ActionValue, type ViewId } from './actionIds.js';
+import { LIMITS, truncate } from './blockKitLimits.js';
+import { context, plain, section } from './blocks.js';
+import { safe } from './format.js';
+
+/** Empty rows offered below a chip's items so a person can add statements. */
+const SPARE_CHIP_ROWS = 3;
+
+function modal(callbackId: ViewId, title: string, submit: string, metadata: ActionValue, blocks: KnownBlock[]): ModalView {
+  return {
+    type: 'modal',
+    callback_id: callbackId,
+    private_metadata: encodeActionValue(metadata),
+    title: plain(title, LIMITS.viewTitle),
+    submit: plain(submit, LIMITS.viewSubmit),
+    close: plain('Cancel', LIMITS.viewClose),
+    blocks: blocks.slice(0, LIMITS.viewBlocks),
+  };
+}
+
+function textInput(opts: { block: string; action: string; label: string; maxLength: number; multiline?: boolean; optional?: boolean; initial?: string; placeholder?: string; hint?: string }): InputBlock {
+  const maxLength = Math.min(opts.maxLength, LIMITS.plainTextInputLength);
+  const element: PlainTextInput = {
+    type: 'plain_text_input',
+    action_id: opts.action,
+    max_length: maxLength,
+    ...(opts.multiline ? { multiline: true } : {}),
+    ...(opts.initial ? { initial_value: truncate(opts.initial, maxLength) } : {}),
+    ...(opts.placeholder ? { placeholder: plain(opts.placeholder, LIMITS.placeholder) } : {}),
+  };
+  return {
+    type: 'input',
+    block_id: opts.block,
+    label: plain(opts.label, LIMITS.inputLabel),
+    element,
+    optional: opts.optional ?? false,
+    ...(opts.hint ? { hint: plain(opts.hint, LIMITS.inputHint) } : {}),
+  };
+}
+
+/**
+ * One input per statement (block ids chip_item_0, chip_item_1, …), because a chip may hold
+ * 20 statements of 500 characters: more than one 3000-character input can carry. Blank
+ * rows are dropped on submit.
+ */
+export function chipEditModal(mission: Mission, kind: ChipKind): ModalView {
+  const items = chipOf(mission.brief, kind)?.items ?? [];
+  const rows = Math.min(MAX_CHIP_ITEMS, Math.max(items.length + SPARE_CHIP_ROWS, 1));
+  const inputs = Array.from({ length: rows }, (_, i) =>
+    textInput({
+      block: chipItemBlockId(i),
+      action: INPUT_IDS.chipItem,
+      label: `Statement ${i + 1}`,
+      maxLength: MAX_CHIP_ITEM_LENGTH,
+      optional: i > 0,
+      initial: items[i] ?? '',
+      ...(i >= items.length ? { placeholder: 'Add a statement (leave blank to skip)' } : {}),
+    }),
+  );
+  return modal(VIEW_IDS.chipEdit, `Edit ${CHIP_LABELS[kind]}`, 'Save', { missionId: mission.id, chip: kind, version: mission.version }, [
+    context([`*${safe(mission.title)}* · \`${mission.id}\` · at most ${MAX_CHIP_ITEMS} statements of ${MAX_CHIP_ITEM_LENGTH} characters; blank rows are dropped.`]),
+    ...inputs,
+  ]);
+}
+
+function reasonModal(callbackId: ViewId, title: string, submit: string, metadata: ActionValue, intro: string, label: string, maxLength: number): ModalView {
+  return modal(callbackId, title, submit, metadata, [
+    section(intro),
+    textInput({ block: INPUT_IDS.reason.block, action: INPUT_IDS.reason.action, label, maxLength, multiline: true }),
+  ]);
+}
+
+export function rejectReasonModal(mission: Mission, requestId: string): ModalView {
+  const request = mission.approval?.id === requestId ? mission.approval : mission.approvalHistory.find((r) => r.id === requestId);
+  const play = mission.plays.find((p) => p.id === request?.playId);
+  return reasonModal(
+    VIEW_IDS.rejectApproval,
+    'Reject play',
+    'Reject',
+    { missionId: mission.id, requestId, ...(play ? { playId: play.id } : {}) },
+    `Reject *${safe(play?.title ?? 'the play')}* for *${safe(mission.title)}* (\`${mission.id}\`). The mission goes back to choosing a play; your reason is recorded.`,
+    'Why is it rejected?',
+    2000,
+  );
+}
+
+export function rollbackModal(mission: Mission): ModalView {
+  const play = mission.plays.find((p) => p.id === mission.execution?.playId);
+  return reasonModal(
+    VIEW_IDS.rollback,
+    'Roll back mission',
+    'Roll back',
+    { missionId: mission.id, ...(play ? { playId: play.id } : {}) },
+    `Run the undo plan of *${safe(play?.title ?? 'the approved play')}* and end *${safe(mission.title)}* (\`${mission.id}\`) as rolled back. Steps no connector can carry out are left for a person.`,
+    'Why roll back?',
+    2000,
+  );
+}
+
+export function cancelMissionModal(mission: Mission): ModalView {
+  return reasonModal(
+    VIEW_IDS.cancelMission,
+    'Cancel mission',
+    'Cancel mission',
+    { missionId: mission.id },
+    `Cancel *${safe(mission.title)}* (\`${mission.id}\`). This cannot be undone.`,
+    'Why cancel?',
+    1000,
+  );
+}
+
+export function resolveAlertModal(mission: Mission, alertId: string, outcome: 'accepted' | 'blocked'): ModalView {
+  const alert = mission.execution?.alerts.find((a) => a.id === alertId);
+  const accepted = outcome === 'accepted';
+  return modal(VIEW_IDS.resolveAlert, accepted ? 'Resolve alert' : 'Block alert', accepted ? 'Resolve' : 'Block', { missionId: mission.id, alertId, outcome }, [
+    section(`${accepted ? 'Accept' : 'Block'}: ${safe(alert?.description ?? alertId)}\n${accepted ? 'The phase may go on.' : 'The phase stops and is marked failed.'}`),
+    textInput({ block: INPUT_IDS.note.block, action: INPUT_IDS.note.action, label: accepted ? 'What did you confirm?' : 'Why block it?', maxLength: 2000, multiline: true }),
+  ]);
+}
+
+const RATING_OPTIONS: PlainTextOption[] = [5, 4, 3, 2, 1].map((n) => ({ text: plain(`${'⭐'.repeat(n)} ${n}`, LIMITS.optionText), value: String(n) }));
+
+export function feedbackModal(mission: Mission): ModalView {
+  return modal(VIEW_IDS.feedback, 'Mission feedback', 'Send', { missionId: mission.id }, [
+    context([`*${safe(mission.title)}* · \`${mission.id}\` · plays rated ${LIBRARY_MIN_RATING} or more can be pinned to the library.`]),
+    {
+      type: 'input',
+      block_id: INPUT_IDS.rating.block,
+      label: plain('Rating'),
+      element: { type: 'static_select', action_id: INPUT_IDS.rating.action, placeholder: plain('How did it go?', LIMITS.placeholder), options: RATING_OPTIONS },
+    },
+    {
+      type: 'input',
+      block_id: INPUT_IDS.effortSaved.block,
+      label: plain('Effort saved (hours)'),
+      optional: true,
+      element: { type: 'number_input', action_id: INPUT_IDS.effortSaved.action, is_decimal_allowed: true, min_value: '0', max_value: '10000' },
+    },
+    textInput({ block: INPUT_IDS.comments.block, action: INPUT_IDS.comments.action, label: 'Comments', maxLength: LIMITS.plainTextInputLength, multiline: true, optional: true }),
+    textInput({ block: INPUT_IDS.improvements.block, action: INPUT_IDS.improvements.action, label: 'What should improve?', maxLength: LIMITS.plainTextInputLength, multiline: true, optional: true }),
+  ]);
+}
+
+export function pinToLibraryModal(mission: Mission): ModalView {
+  const play = mission.plays.find((p) => p.status === 'approved');
+  return modal(VIEW_IDS.pinToLibrary, 'Pin to library', 'Pin', { missionId: mission.id, ...(play ? { playId: play.id } : {}) }, [
+    section(`Pin *${safe(play?.title ?? 'the approved play')}* to the library: later missions with matching tags see it as precedent and can reuse it.`),
+    textInput({
+      block: INPUT_IDS.tags.block,
+      action: INPUT_IDS.tags.action,
+      label: 'Tags',
+      // 20 tags of at most 50 characters, comma-separated.
+      maxLength: 20 * 52,
+      initial: mission.tags.join(', '),
+      hint: 'Lowercase words joined by hyphens, separated by commas, e.g. authentication, jwt-refresh',
+    }),
+    textInput({ block: INPUT_IDS.note.block, action: INPUT_IDS.note.action, label: 'Note for people who find it later', maxLength: 2000, multiline: true }),
+  ]);
+}

@@ -1,0 +1,85 @@
+// Prepare: the recommended toolkits with rationale, precedent and auth status, what the
+// read-only inspection found, the coverage meter, a selection control and Confirm.
+import type { KnownBlock, Option } from '@slack/types';
+import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission, type MissionToolkit } from '../domain/mission.js';
+import { findToolkit, type AuthStatus, type Readiness } from '../domain/toolkits.js';
+import { ACTION_IDS } from './actionIds.js';
+import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
+import { actions, button, context, header, plain, section } from './blocks.js';
+import { pct, safe, slackDate, who } from './format.js';
+
+const AUTH_LABEL: Record<AuthStatus, string> = {
+  ready: '🟢 connected',
+  needs_auth: '🟡 needs auth',
+  deferred: '⏸️ deferred (manual updates)',
+  degraded: '🟠 degraded',
+  unknown: '⚪ auth unknown',
+};
+
+const READINESS_LABEL: Record<Readiness, string> = {
+  ready: '✅ ready',
+  degraded: '🟠 degraded',
+  needs_data: '🟡 needs data',
+  needs_auth: '🟡 needs auth',
+  blocked: '⛔ blocked',
+  unknown: '⚪ not inspected',
+};
+
+/** Toolkit cards shown in full; the catalog is small, but a message must stay bounded anyway. */
+const MAX_TOOLKIT_SECTIONS = 20;
+
+const nameOf = (toolkitId: string) => findToolkit(toolkitId)?.name ?? toolkitId;
+
+export function toolkitMessage(mission: Mission): SlackMessage {
+  const preparing = mission.state === 'preparing';
+  const listed = mission.toolkits.filter((t) => t.recommended || t.selected);
+  const shown = listed.slice(0, MAX_TOOLKIT_SECTIONS);
+  const coverage = coverageMeter(mission);
+  const blocks: KnownBlock[] = [
+    header(`Toolkits for ${mission.title}`),
+    context([`\`${mission.id}\` · ${preparing ? 'Select the toolkits this mission may use, then Confirm.' : 'Toolkits confirmed.'}`]),
+    ...shown.map((t) => section(toolkitText(mission, t))),
+  ];
+  if (listed.length > shown.length) blocks.push(context([`…and ${listed.length - shown.length} more toolkits`]));
+  if (listed.length === 0) blocks.push(section('_No toolkit was recommended._'));
+  const override = mission.coverage.override;
+  blocks.push(
+    context([
+      `Coverage ${pct(coverage)} of the ${pct(COVERAGE_THRESHOLD)} needed to plan` +
+        (override ? ` · override by ${who(override.by)} ${slackDate(override.at)}: ${safe(override.reason)}` : coverage >= COVERAGE_THRESHOLD ? ' ✅' : ' · inspect the selected toolkits or defer the ones you will not use'),
+    ]),
+  );
+  if (preparing && listed.length > 0) {
+    const options = listed.slice(0, LIMITS.checkboxOptions).map(toolkitOption);
+    const selected = listed.slice(0, LIMITS.checkboxOptions).filter((t) => t.selected).map(toolkitOption);
+    blocks.push(
+      actions('toolkit_actions', [
+        { type: 'checkboxes', action_id: ACTION_IDS.toolkitsSelect, options, ...(selected.length > 0 ? { initial_options: selected } : {}) },
+        button({ text: 'Confirm toolkits', actionId: ACTION_IDS.toolkitsConfirm, value: { missionId: mission.id, version: mission.version }, style: 'primary' }),
+      ]),
+    );
+  }
+  const chosen = mission.toolkits.filter((t) => t.selected).map((t) => nameOf(t.toolkitId));
+  const text = `Toolkits for “${mission.title}” (${mission.id}): ${plural(listed.length, 'recommendation')}; ${chosen.length > 0 ? `selected ${chosen.join(', ')}` : 'none selected yet'}.`;
+  return { text: truncate(text, LIMITS.messageText), blocks };
+}
+
+function toolkitText(mission: Mission, t: MissionToolkit): string {
+  const def = findToolkit(t.toolkitId);
+  const mark = t.selected ? '☑️' : '⬜';
+  const precedent = t.precedentCount === 0 ? 'no precedent yet' : `precedent: ${plural(t.precedentCount, 'similar mission')}`;
+  const needs = t.authStatus === 'needs_auth' && def ? ` (set ${def.credentialVariables.map((v) => `\`${v}\``).join(', ')})` : '';
+  const head = `${mark} *${safe(nameOf(t.toolkitId))}* · ${AUTH_LABEL[t.authStatus]}${needs} · confidence ${pct(t.confidence)} · ${precedent}`;
+  const lines = [`_${safe(t.rationale)}_`];
+  const entry = [...mission.coverage.entries].reverse().find((e) => e.toolkitId === t.toolkitId);
+  if (entry) lines.push(`Inspection: ${READINESS_LABEL[latestReadiness(mission.coverage, t.toolkitId)]} · ${safe(entry.summary)}`);
+  return fitLines(lines, LIMITS.text, { head }).text;
+}
+
+function toolkitOption(t: MissionToolkit): Option {
+  return {
+    text: plain(nameOf(t.toolkitId), LIMITS.optionText),
+    description: plain(AUTH_LABEL[t.authStatus].replace(/^\S+ /, ''), LIMITS.optionDescription),
+    value: truncate(t.toolkitId, LIMITS.optionValue),
+  };
+}

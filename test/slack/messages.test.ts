@@ -1,0 +1,293 @@
+// Every Slack surface, built from real missions at each stage: compared with its committed
+// fixture, checked against Block Kit limits, and read for what a person would look for.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CHIP_KINDS } from '../../src/domain/brief.js';
+import { ACTION_IDS, decodeActionValue, INPUT_IDS, VIEW_IDS } from '../../src/slack/actionIds.js';
+import { appHome, isAwaitingApprovalFrom } from '../../src/slack/appHome.js';
+import { checkBlockKitLimits } from '../../src/slack/blockKitLimits.js';
+import { SECURITY_LEAD } from '../support/seedJourney.js';
+import { ADVISOR, JORDAN } from '../support/seedMission.js';
+import { buildSlackFixtures, type SlackFixtures } from './fixtureMissions.js';
+import { openAlertId, renderSurfaces, type Surface } from './renderedSurfaces.js';
+import { blocksOfType, buttons, visibleText } from './surfaceHelpers.js';
+
+const fixturesDir = path.join(import.meta.dirname, '..', 'fixtures', 'slack');
+const FIXTURE_FILES = readdirSync(fixturesDir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+
+let f: SlackFixtures;
+let surfaces: Record<string, Record<string, Surface>>;
+
+beforeAll(async () => {
+  f = await buildSlackFixtures();
+  surfaces = renderSurfaces(f);
+});
+
+const s = (file: string, name: string): Surface => surfaces[file]![name]!;
+
+describe('Slack surfaces against their committed fixtures', () => {
+  it('has a fixture file for every rendered group and no stale ones', () => {
+    expect(FIXTURE_FILES).toEqual(Object.keys(surfaces).sort());
+  });
+
+  it.each(FIXTURE_FILES)('%s matches test/fixtures/slack/%s.json', (file) => {
+    const expected = JSON.parse(readFileSync(path.join(fixturesDir, `${file}.json`), 'utf8')) as unknown;
+    expect(JSON.parse(JSON.stringify(surfaces[file]))).toEqual(expected);
+  });
+
+  it('keeps every surface within Block Kit limits', () => {
+    const violations = Object.entries(surfaces).flatMap(([file, cases]) =>
+      Object.entries(cases).flatMap(([name, surface]) => checkBlockKitLimits(surface).map((v) => ({ file, name, ...v }))),
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it('puts the mission id in every button value and modal metadata, and no token anywhere', () => {
+    for (const cases of Object.values(surfaces)) {
+      for (const surface of Object.values(cases)) {
+        for (const b of buttons(surface)) expect(decodeActionValue(JSON.stringify(b.value))?.missionId).toMatch(/^msn_\d{4}$/);
+        if ('type' in surface && surface.type === 'modal') expect(decodeActionValue(surface.private_metadata)?.missionId).toMatch(/^msn_\d{4}$/);
+        expect(JSON.stringify(surface)).not.toMatch(/xox[abp]-|Bearer |ghp_|lin_api_/);
+      }
+    }
+  });
+});
+
+describe('brief card', () => {
+  it('shows every chip with its confidence and an Edit button for it', () => {
+    const card = s('briefCard', 'briefDrafted');
+    const text = visibleText(card);
+    for (const label of ['Objective', 'Technical scope', 'Acceptance criteria', 'KPIs', 'Safeguards', 'Timeline']) expect(text).toContain(`*${label}* · confidence`);
+    expect(text).toContain('*KPIs* · confidence 🟡 Medium');
+    expect(text).toContain('*Objective* · confidence 🟢 High');
+    const edits = buttons(card).filter((b) => b.actionId === ACTION_IDS.briefEditChip);
+    expect(edits.map((b) => b.value.chip)).toEqual([...CHIP_KINDS]);
+    expect(edits.every((b) => b.value.missionId === f.briefDrafted.id)).toBe(true);
+  });
+
+  it('offers Accept all and Cancel while the brief is open, and nothing once it is locked', () => {
+    expect(buttons(s('briefCard', 'briefEdited')).filter((b) => b.blockType === 'actions').map((b) => [b.text, b.actionId])).toEqual([
+      ['Accept all', ACTION_IDS.briefAcceptAll],
+      ['Cancel mission', ACTION_IDS.missionCancel],
+    ]);
+    expect(visibleText(s('briefCard', 'briefEdited'))).toContain('2 edits so far');
+    const locked = s('briefCard', 'locked');
+    expect(buttons(locked)).toEqual([]);
+    expect(visibleText(locked)).toContain('🔒 Brief locked');
+    expect(visibleText(locked)).toContain('*KPIs* · confidence 🟢 High · edited by a person');
+  });
+});
+
+describe('toolkit recommendations', () => {
+  it('shows rationale, precedent and auth status, with a selection control and Confirm', () => {
+    const message = s('toolkitMessage', 'toolkitsInspected');
+    const text = visibleText(message);
+    expect(text).toContain('☑️ *GitHub* · ⚪ auth unknown · confidence 61% · no precedent yet');
+    expect(text).toContain('☑️ *Linear* · ⏸️ deferred (manual updates)');
+    expect(text).toContain('Inspection: ✅ ready · 23 auth files, 127 tests, 82% coverage');
+    expect(text).toContain('Coverage 100% of the 85% needed to plan ✅');
+    const [control] = blocksOfType(message, 'actions');
+    const checkboxes = (control!.elements as Array<Record<string, unknown>>)[0] as { action_id: string; initial_options: Array<{ value: string }> };
+    expect(checkboxes.action_id).toBe(ACTION_IDS.toolkitsSelect);
+    expect(checkboxes.initial_options.map((o) => o.value)).toEqual(['github', 'linear']);
+    expect(buttons(message).map((b) => b.actionId)).toEqual([ACTION_IDS.toolkitsConfirm]);
+    expect(blocksOfType(s('toolkitMessage', 'confirmed'), 'actions')).toEqual([]);
+  });
+});
+
+describe('plays', () => {
+  it('ranks plays with confidence, phases, undo plan and risk matrix, each with Select', () => {
+    const message = s('playsMessage', 'playsRanked');
+    const text = visibleText(message);
+    const selected = f.playsRanked.plays.find((p) => p.status === 'selected')!;
+    expect(text).toContain(`*#${selected.rank} Incremental Auth Hardening with Feature Flags* · ☑️ *selected*`);
+    expect(text).toContain('*Phases (5)*\n1. JWT Refresh Fix (4 steps)');
+    expect(text).toContain('*Undo plan* — Feature flags allow instant rollback per phase.');
+    expect(text).toContain('*Reversibility*\nhigh');
+    expect(text).toContain('~Complete Auth Rewrite with Next-Auth.js Migration~ — migration_risk: too risky for a 72-hour deadline');
+    const selects = buttons(message).filter((b) => b.actionId === ACTION_IDS.playSelect).map((b) => b.value.playId);
+    const proposed = f.playsRanked.plays.filter((p) => p.status === 'proposed').map((p) => p.id);
+    expect(selects.sort()).toEqual(proposed.sort());
+    expect(buttons(message).find((b) => b.actionId === ACTION_IDS.requestApproval)?.value.playId).toBe(selected.id);
+  });
+
+  it('marks a rejected play with the reason and offers no buttons outside planning', () => {
+    expect(visibleText(s('playsMessage', 'approvalRejected'))).toContain('❌ rejected once: Split the CSRF work into its own mission');
+    expect(buttons(s('playsMessage', 'approvalPending'))).toEqual([]);
+  });
+});
+
+describe('approval request', () => {
+  it('names the approvers the policy needs (not the requester of a critical play), with Approve and Reject', () => {
+    const message = s('approvalMessage', 'approvalPending');
+    const text = visibleText(message);
+    expect(text).toContain(`*Approvers:* <@${ADVISOR.id}>, <@${SECURITY_LEAD.id}> — 2 more approvals needed`);
+    expect(text).not.toContain(`*Approvers:* <@${JORDAN.id}>`);
+    expect(text).toContain('🔴 Critical');
+    const request = f.approvalPending.approval!;
+    expect(buttons(message).map((b) => [b.text, b.actionId, b.value])).toEqual([
+      ['Approve', ACTION_IDS.approvalApprove, { missionId: f.approvalPending.id, requestId: request.id, playId: request.playId }],
+      ['Reject', ACTION_IDS.approvalReject, { missionId: f.approvalPending.id, requestId: request.id, playId: request.playId }],
+    ]);
+    expect(visibleText(s('approvalMessage', 'approvalPartial'))).toContain(`✅ Approved by <@${ADVISOR.id}>`);
+  });
+
+  it('after the decision: no buttons, and who decided and when', () => {
+    const decided = s('approvalMessage', 'approvalDecided');
+    expect(blocksOfType(decided, 'actions')).toEqual([]);
+    const at = Math.floor(Date.parse(f.approvalDecided.approval!.decidedAt!) / 1000);
+    expect(visibleText(decided)).toContain(`*Approved* by <@${ADVISOR.id}> and <@${SECURITY_LEAD.id}> <!date^${at}^`);
+    const rejected = s('approvalMessage', 'approvalRejected');
+    expect(blocksOfType(rejected, 'actions')).toEqual([]);
+    expect(visibleText(rejected)).toContain(`*Rejected* by <@${SECURITY_LEAD.id}>`);
+    expect(visibleText(rejected)).toContain(': Split the CSRF work into its own mission; this is too much for one change.');
+    expect(blocksOfType(s('approvalMessage', 'cancelled'), 'actions')).toEqual([]);
+  });
+});
+
+describe('live execution status', () => {
+  it('marks done, running and pending steps, with tests, coverage, gates, auto-fixes and the open alert', () => {
+    const text = visibleText(s('executionStatus', 'executingMidPhase'));
+    expect(text).toContain('✅ *[1/5] JWT Refresh Fix* · completed');
+    expect(text).toContain('✓ Add unit tests for JWT refresh (15.6s) · tests added 12');
+    expect(text).toContain('➕ Added rate limiting to refresh attempts (4.1s, not in the play)');
+    expect(text).toContain('🔄 *[3/5] CSRF Protection* · running');
+    expect(text).toContain('🔄 Add CSRF validation to the middleware chain — running');
+    expect(text).toContain('◻️ Include CSRF tokens in frontend requests');
+    expect(text).toContain('◻️ *[4/5] Error Handling Centralization* · pending · 5 steps');
+    expect(text).toContain('*Tests*\n147/147 passing');
+    expect(text).toContain('*Coverage*\n88% (target 90%)');
+    expect(text).toContain('Gate ✅ All tests passing, No open review alerts');
+    expect(text).toContain('🔧 Auto-fix applied (JWT Refresh Fix): Added exponential backoff for refresh retries');
+    expect(text).toContain('⚠️ Review required (CSRF Protection, medium)');
+  });
+
+  it('marks the failed phase and where it stopped', () => {
+    const text = visibleText(s('executionStatus', 'executionFailedPhase'));
+    expect(text).toContain('❌ *[2/5] Token Revocation* · failed');
+    expect(text).toContain('❌ Migration locks auth.sessions for 40 s');
+    expect(text).toContain('❌ Add middleware check against revocation list — not done: the phase failed here');
+    expect(text).toContain('🧪 3 of 141 failing');
+  });
+
+  it('keeps the undo bar with Rollback while executing, and drops it after completion', () => {
+    for (const name of ['approvalDecided', 'executingMidPhase', 'executionFailedPhase']) {
+      const rollback = buttons(s('executionStatus', name)).filter((b) => b.actionId === ACTION_IDS.rollback);
+      expect(rollback).toHaveLength(1);
+      expect(visibleText(s('executionStatus', name))).toContain('↩️ *Undo available*');
+    }
+    const completed = s('executionStatus', 'reflecting');
+    expect(buttons(completed)).toEqual([]);
+    expect(visibleText(completed)).not.toContain('Undo available');
+    expect(visibleText(completed)).toContain('*Mission gate* ✅ passed');
+    expect(visibleText(completed)).toContain('✅ Coverage ≥ 90% — 92% measured');
+    const rolledBack = visibleText(s('executionStatus', 'rolledBack'));
+    expect(rolledBack).toContain(`↩️ *Rolled back* by <@${JORDAN.id}>`);
+    expect(rolledBack).toContain('✅ Close PR and delete branch — PR #48 closed, branch deleted');
+    expect(rolledBack).toContain('✋ Disable feature flags');
+    expect(buttons(s('executionStatus', 'rolledBack'))).toEqual([]);
+  });
+});
+
+describe('review alert reply', () => {
+  it('offers Resolve and Block carrying the alert id, then records who resolved it', () => {
+    const alertId = openAlertId(f);
+    const open = s('alertMessage', 'open');
+    expect(buttons(open).map((b) => [b.text, b.actionId, b.value])).toEqual([
+      ['Resolve', ACTION_IDS.alertResolve, { missionId: f.executingMidPhase.id, alertId, outcome: 'accepted' }],
+      ['Block', ACTION_IDS.alertBlock, { missionId: f.executingMidPhase.id, alertId, outcome: 'blocked' }],
+    ]);
+    const resolved = s('alertMessage', 'resolved');
+    expect(buttons(resolved)).toEqual([]);
+    expect(visibleText(resolved)).toContain(`✔️ Resolved by <@${JORDAN.id}>`);
+  });
+});
+
+describe('reflection summary', () => {
+  it('lists the evidence bundle with names, sha256 prefixes and links, and asks for feedback', () => {
+    const message = s('reflectionMessage', 'reflecting');
+    const text = visibleText(message);
+    const bundle = f.reflecting.evidence.bundle!;
+    expect(text).toContain(`*Evidence bundle* · 8 artifacts · manifest \`${bundle.manifestSha256.slice(0, 12)}\``);
+    for (const artifact of f.reflecting.evidence.artifacts) expect(text).toContain(`\`${artifact.sha256.slice(0, 12)}\``);
+    expect(text).toContain('<https://github.com/jordan-nakamura/legaltech-mvp/pull/47|GitHub Pull Request #47>');
+    expect(buttons(message).map((b) => b.actionId)).toEqual([ACTION_IDS.feedbackOpen, ACTION_IDS.closeMission]);
+  });
+
+  it('lists follow-ups with links, offers Pin to library with tags once rated, and settles when done', () => {
+    const rated = s('reflectionMessage', 'feedbackGiven');
+    expect(visibleText(rated)).toContain('• Add rate limiting to login endpoint · medium · open · <https://linear.app/acme/issue/ENG-124|ENG-124>');
+    expect(visibleText(rated)).toContain('Suggested tags: `api` `authentication`');
+    expect(buttons(rated).map((b) => b.actionId)).toEqual([ACTION_IDS.pinOpen, ACTION_IDS.closeMission]);
+    const done = s('reflectionMessage', 'done');
+    expect(buttons(done)).toEqual([]);
+    expect(visibleText(done)).toContain('📌 pinned as');
+    expect(visibleText(done)).toContain('`csrf-protection`');
+  });
+});
+
+describe('modals', () => {
+  it('carry their callback id and the mission in private_metadata', () => {
+    const modals = surfaces.modals as Record<string, Extract<Surface, { type: 'modal' }>>;
+    expect(Object.fromEntries(Object.entries(modals).map(([name, v]) => [name, v.callback_id]))).toEqual({
+      chipEdit: VIEW_IDS.chipEdit,
+      rejectReason: VIEW_IDS.rejectApproval,
+      resolveAlert: VIEW_IDS.resolveAlert,
+      blockAlert: VIEW_IDS.resolveAlert,
+      rollback: VIEW_IDS.rollback,
+      cancelMission: VIEW_IDS.cancelMission,
+      feedback: VIEW_IDS.feedback,
+      pinToLibrary: VIEW_IDS.pinToLibrary,
+    });
+    expect(decodeActionValue(modals.rejectReason!.private_metadata)).toEqual({ missionId: f.approvalPending.id, requestId: f.approvalPending.approval!.id, playId: f.approvalPending.approval!.playId });
+    expect(decodeActionValue(modals.blockAlert!.private_metadata)).toMatchObject({ alertId: openAlertId(f), outcome: 'blocked' });
+  });
+
+  it('edits a chip one statement per input, prefilled, with spare rows', () => {
+    const modal = s('modals', 'chipEdit');
+    const inputs = blocksOfType(modal, 'input') as Array<{ block_id: string; element: { action_id: string; initial_value?: string } }>;
+    const items = f.briefEdited.brief.chips.find((c) => c.kind === 'safeguards')!.items;
+    expect(inputs).toHaveLength(items.length + 3);
+    expect(inputs.slice(0, items.length).map((i) => i.element.initial_value)).toEqual(items);
+    expect(inputs.every((i) => i.element.action_id === INPUT_IDS.chipItem && i.block_id.startsWith(INPUT_IDS.chipItemBlockPrefix))).toBe(true);
+  });
+
+  it('asks feedback for rating, effort saved and comments, and prefills tags for the library', () => {
+    const feedback = blocksOfType(s('modals', 'feedback'), 'input').map((b) => b.block_id);
+    expect(feedback).toEqual([INPUT_IDS.rating.block, INPUT_IDS.effortSaved.block, INPUT_IDS.comments.block, INPUT_IDS.improvements.block]);
+    const tags = blocksOfType(s('modals', 'pinToLibrary'), 'input')[0] as { element: { initial_value: string } };
+    expect(tags.element.initial_value).toBe(f.reflecting.tags.join(', '));
+  });
+});
+
+describe('App Home', () => {
+  it('lists approvals waiting for the viewer, with the same Approve and Reject actions', () => {
+    const home = s('appHome', 'advisorWithApprovalWaiting');
+    expect(visibleText(home)).toContain('*Waiting for your approval (1)*');
+    expect(buttons(home).map((b) => [b.actionId, b.value.requestId])).toEqual([
+      [ACTION_IDS.approvalApprove, f.approvalPending.approval!.id],
+      [ACTION_IDS.approvalReject, f.approvalPending.approval!.id],
+    ]);
+    expect(visibleText(s('appHome', 'requester'))).toContain('*Your missions (3)*');
+  });
+
+  it('knows who may still decide: not the requester of a critical play, not someone who already approved', () => {
+    expect(isAwaitingApprovalFrom(f.approvalPending, ADVISOR.id)).toBe(true);
+    expect(isAwaitingApprovalFrom(f.approvalPending, JORDAN.id)).toBe(false);
+    expect(isAwaitingApprovalFrom(f.approvalPartial, ADVISOR.id)).toBe(false);
+    expect(isAwaitingApprovalFrom(f.approvalPartial, SECURITY_LEAD.id)).toBe(true);
+    expect(isAwaitingApprovalFrom(f.approvalDecided, SECURITY_LEAD.id)).toBe(false);
+    expect(appHome({ userId: JORDAN.id, myMissions: [], awaitingMyApproval: [] }).blocks.length).toBeGreaterThan(0);
+  });
+});
+
+describe('/mission status', () => {
+  it('summarises every stage and says what can happen next', () => {
+    const status = surfaces.missionStatus!;
+    expect(Object.keys(status).sort()).toEqual(Object.keys(f).filter((k) => k !== 'summaries').sort());
+    expect(visibleText(status.executingMidPhase!)).toContain('*Execution*\n2 of 5 phases completed · CSRF Protection running');
+    expect(visibleText(status.approvalPending!)).toContain('*Next:* approve or reject the play (approvers only)');
+    expect(visibleText(status.done!)).toContain('*Finished:* no further steps.');
+  });
+});

@@ -1,0 +1,79 @@
+// Every Slack surface the fixtures cover, by fixture file (test/fixtures/slack/<file>.json)
+// and case. The snapshot test compares each with its committed file.
+import type { View } from '@slack/types';
+import { alertMessage } from '../../src/slack/alertMessage.js';
+import { appHome, isAwaitingApprovalFrom } from '../../src/slack/appHome.js';
+import { approvalMessage } from '../../src/slack/approvalMessage.js';
+import type { SlackMessage } from '../../src/slack/blockKitLimits.js';
+import { briefCard } from '../../src/slack/briefCard.js';
+import { executionStatus } from '../../src/slack/executionStatus.js';
+import { cancelMissionModal, chipEditModal, feedbackModal, pinToLibraryModal, rejectReasonModal, resolveAlertModal, rollbackModal } from '../../src/slack/modals.js';
+import { playsMessage } from '../../src/slack/playsMessage.js';
+import { reflectionMessage } from '../../src/slack/reflectionMessage.js';
+import { toolkitMessage } from '../../src/slack/toolkitMessage.js';
+import { helpMessage, missionListMessage, missionStatusMessage, usageMessage } from '../../src/slack/usageMessages.js';
+import { SECURITY_LEAD } from '../support/seedJourney.js';
+import { ADVISOR, JORDAN } from '../support/seedMission.js';
+import type { SlackFixtures } from './fixtureMissions.js';
+
+export type Surface = SlackMessage | View;
+
+export function openAlertId(f: SlackFixtures): string {
+  return f.executingMidPhase.execution!.alerts.find((a) => a.type === 'review_required')!.id;
+}
+
+export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, Surface>> {
+  const alertId = openAlertId(f);
+  const stages = Object.entries(f).filter(([key]) => key !== 'summaries') as Array<[string, SlackFixtures['done']]>;
+  return {
+    briefCard: { briefDrafted: briefCard(f.briefDrafted), briefEdited: briefCard(f.briefEdited), locked: briefCard(f.toolkitsRecommended), cancelled: briefCard(f.cancelled) },
+    toolkitMessage: { toolkitsRecommended: toolkitMessage(f.toolkitsRecommended), toolkitsInspected: toolkitMessage(f.toolkitsInspected), confirmed: toolkitMessage(f.playsRanked) },
+    playsMessage: { playsRanked: playsMessage(f.playsRanked), approvalPending: playsMessage(f.approvalPending), approvalRejected: playsMessage(f.approvalRejected) },
+    approvalMessage: {
+      approvalPending: approvalMessage(f.approvalPending),
+      approvalPartial: approvalMessage(f.approvalPartial),
+      approvalDecided: approvalMessage(f.approvalDecided),
+      approvalRejected: approvalMessage(f.approvalRejected),
+      cancelled: approvalMessage(f.cancelled),
+    },
+    executionStatus: {
+      approvalDecided: executionStatus(f.approvalDecided),
+      executingMidPhase: executionStatus(f.executingMidPhase),
+      executionFailedPhase: executionStatus(f.executionFailedPhase),
+      reflecting: executionStatus(f.reflecting),
+      rolledBack: executionStatus(f.rolledBack),
+    },
+    alertMessage: { open: alertMessage(f.executingMidPhase, alertId), resolved: alertMessage(f.alertResolved, alertId) },
+    reflectionMessage: { reflecting: reflectionMessage(f.reflecting), feedbackGiven: reflectionMessage(f.feedbackGiven), done: reflectionMessage(f.done) },
+    modals: {
+      chipEdit: chipEditModal(f.briefEdited, 'safeguards'),
+      rejectReason: rejectReasonModal(f.approvalPending, f.approvalPending.approval!.id),
+      resolveAlert: resolveAlertModal(f.executingMidPhase, alertId, 'accepted'),
+      blockAlert: resolveAlertModal(f.executingMidPhase, alertId, 'blocked'),
+      rollback: rollbackModal(f.executingMidPhase),
+      cancelMission: cancelMissionModal(f.briefDrafted),
+      feedback: feedbackModal(f.reflecting),
+      pinToLibrary: pinToLibraryModal(f.reflecting),
+    },
+    appHome: {
+      advisorWithApprovalWaiting: appHome({
+        userId: ADVISOR.id,
+        myMissions: [],
+        awaitingMyApproval: [f.approvalPending].filter((m) => isAwaitingApprovalFrom(m, ADVISOR.id)),
+      }),
+      requester: appHome({ userId: JORDAN.id, myMissions: f.summaries.filter((s) => s.requester.kind === 'slack_user' && s.requester.id === JORDAN.id), awaitingMyApproval: [] }),
+      securityLeadAfterPartial: appHome({
+        userId: SECURITY_LEAD.id,
+        myMissions: [],
+        awaitingMyApproval: [f.approvalPartial].filter((m) => isAwaitingApprovalFrom(m, SECURITY_LEAD.id)),
+      }),
+    },
+    usageMessages: {
+      help: helpMessage(),
+      unknownSubcommand: usageMessage('Unknown subcommand `stauts`. To start a mission, describe it in a few words.'),
+      list: missionListMessage(f.summaries),
+      emptyList: missionListMessage([]),
+    },
+    missionStatus: Object.fromEntries(stages.map(([stage, mission]) => [stage, missionStatusMessage(mission)])),
+  };
+}
