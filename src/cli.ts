@@ -3,25 +3,50 @@ import { createApp } from './app.js';
 import { loadConfig, slackSetupHint } from './config.js';
 import { createHttpServer, listen } from './httpServer.js';
 import { createLogger } from './logger.js';
+import { McpTokenAuthenticator } from './mcp/mcpTokens.js';
+import { runStdioServer } from './mcp/stdio.js';
+import { allowedHostsFor, createMcpHttpEndpoint, MCP_PATH } from './mcp/streamableHttp.js';
+import { runTokenCommand, TOKEN_USAGE, UsageError } from './mcp/tokenCommands.js';
 import { ensureSqliteFolder, parseDatabaseUrl, redactDatabaseUrl } from './storage/databaseUrl.js';
 import { migrate } from './storage/migrations.js';
 
 const USAGE = `Usage: mission-control <command>
 
 Commands:
-  start      migrate the database, then serve HTTP (health, Slack and MCP as configured)
-  migrate    apply database migrations and exit
-  help       show this message
+  start [--read-only]   migrate the database, then serve HTTP (health, Slack, and MCP at /mcp)
+  mcp [--read-only]     serve MCP on stdin/stdout for a local assistant (logs go to stderr)
+  token create --name NAME [--on-behalf-of SLACK_USER_ID] | token list | token revoke --name NAME
+                        manage MCP bearer tokens (the secret is printed once, stored hashed)
+  migrate               apply database migrations and exit
+  help                  show this message
 
-Environment: DATABASE_URL (default file:./data/mission-control.db), HOST (127.0.0.1), PORT (3000), LOG_LEVEL (info).`;
+Environment: DATABASE_URL (default file:./data/mission-control.db), HOST (127.0.0.1), PORT (3000), LOG_LEVEL (info),
+MCP_TOKENS (development tokens, name:secret[:onBehalfOf],...), MCP_READ_ONLY, MCP_ALLOWED_HOSTS, MCP_ACTOR_NAME and MCP_ON_BEHALF_OF (stdio).`;
 
-async function start(): Promise<void> {
+/** `--read-only` on the command line, or MCP_READ_ONLY=true. */
+function readOnlyFrom(args: readonly string[], envReadOnly: boolean): boolean {
+  const unknown = args.filter((a) => a !== '--read-only');
+  if (unknown.length > 0) throw new UsageError(`Unknown argument "${unknown[0]}".`);
+  return envReadOnly || args.includes('--read-only');
+}
+
+async function start(args: readonly string[]): Promise<void> {
   const config = loadConfig();
+  const readOnly = readOnlyFrom(args, config.MCP_READ_ONLY);
   const logger = createLogger(config.LOG_LEVEL);
   const app = await createApp(config, logger);
-  const server = createHttpServer(app);
+  const mcp = createMcpHttpEndpoint({
+    service: app.missions,
+    logger,
+    authenticator: new McpTokenAuthenticator(app.db.accessTokens, config.MCP_TOKENS),
+    readOnly,
+    limits: { maxEvidenceBytes: config.MCP_MAX_EVIDENCE_BYTES },
+    allowedHosts: allowedHostsFor(config.HOST, config.MCP_ALLOWED_HOSTS),
+  });
+  const server = createHttpServer(app, mcp.routes);
   const address = await listen(server, config.HOST, config.PORT);
   logger.info({ host: address.host, port: address.port }, `Mission Control listening on http://${address.host}:${address.port}`);
+  logger.info({ path: MCP_PATH, readOnly }, `MCP (Streamable HTTP) at http://${address.host}:${address.port}${MCP_PATH}; create a token with \`mission-control token create --name NAME\``);
   const hint = slackSetupHint(config);
   if (hint) logger.warn(hint);
 
@@ -31,10 +56,13 @@ async function start(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      void app.close().finally(() => {
-        logger.flush();
-        process.exit(0);
-      });
+      void mcp
+        .close()
+        .then(() => app.close())
+        .finally(() => {
+          logger.flush();
+          process.exit(0);
+        });
     });
     server.closeAllConnections();
   };
@@ -56,10 +84,25 @@ async function migrateCommand(): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const [command] = argv;
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'start':
+        return await start(args);
+      case 'mcp': {
+        const config = loadConfig();
+        return await runStdioServer(config, { readOnly: readOnlyFrom(args, config.MCP_READ_ONLY) });
+      }
+      case 'token':
+        return await runTokenCommand(args, loadConfig(), process.stdout);
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${command === 'token' ? TOKEN_USAGE : USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
   switch (command) {
-    case 'start':
-      return start();
     case 'migrate':
       return migrateCommand();
     case undefined:

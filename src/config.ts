@@ -1,6 +1,7 @@
 // Process configuration from the environment, validated once at start.
 import { z } from 'zod';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './domain/approvalPolicy.js';
+import { MAX_EVIDENCE_BYTES } from './domain/missionInputs.js';
 import type { RiskLevel } from './domain/plays.js';
 import { DEFAULT_DATABASE_URL } from './storage/databaseUrl.js';
 
@@ -37,6 +38,23 @@ const envSchema = z.object({
       return { ...DEFAULT_APPROVAL_POLICY.requiredApprovals, ...counts };
     }),
   APPROVAL_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(DEFAULT_APPROVAL_POLICY.expiresAfterMinutes),
+  /** Development MCP tokens, `name:secret[:onBehalfOf],...` (real ones: `mission-control token create`). */
+  MCP_TOKENS: z.string().default(''),
+  /** Serve only the read-only MCP tools (also the `--read-only` flag). */
+  MCP_READ_ONLY: z
+    .enum(['true', 'false', '1', '0', ''], { error: 'MCP_READ_ONLY must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Extra Host header names accepted on /mcp besides localhost, 127.0.0.1 and [::1] (DNS rebinding protection). */
+  MCP_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean).map((h) => h.toLowerCase())),
+  /** Largest evidence content an assistant may attach, in bytes. */
+  MCP_MAX_EVIDENCE_BYTES: z.coerce.number().int().min(1).max(MAX_EVIDENCE_BYTES, `MCP_MAX_EVIDENCE_BYTES may be at most ${MAX_EVIDENCE_BYTES}`).default(MAX_EVIDENCE_BYTES),
+  /** The actor of `mission-control mcp` (stdio): a token-like name, and the Slack user it works for. */
+  MCP_ACTOR_NAME: z.string().trim().min(1).max(100).default('local-stdio'),
+  MCP_ON_BEHALF_OF: z.string().trim().regex(/^[UW][A-Z0-9]{2,}$/, 'MCP_ON_BEHALF_OF must be a Slack user id such as U012ABCDEF').optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -6,6 +6,7 @@ import { PrismaClient as SqlitePrismaClient } from '../../generated/prisma-sqlit
 import { PrismaClient as PostgresPrismaClient } from '../../generated/prisma-postgresql/index.js';
 import { ensureSqliteFolder, parseDatabaseUrl, type DatabaseTarget } from './databaseUrl.js';
 import { migrate, type MigrationReport } from './migrations.js';
+import { PrismaAccessTokenRepository } from './prismaAccessTokenRepository.js';
 import { PrismaMissionRepository } from './prismaMissionRepository.js';
 
 export interface Database {
@@ -13,6 +14,8 @@ export interface Database {
   /** Typed as the SQLite client: both generated clients expose the same model API. */
   prisma: SqlitePrismaClient;
   missions: PrismaMissionRepository;
+  /** MCP bearer tokens (hashed). */
+  accessTokens: PrismaAccessTokenRepository;
   migration: MigrationReport;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;
@@ -34,6 +37,7 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
     target,
     prisma,
     missions: new PrismaMissionRepository(prisma, target.provider),
+    accessTokens: new PrismaAccessTokenRepository(prisma),
     migration,
     ping: async () => {
       await prisma.$queryRawUnsafe('SELECT 1');

@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+// Benchmark: report_progress over Streamable HTTP on Mission Control's /mcp, against a bare SDK
+// server with one echo tool, started in the same run with the same transport set-up (stateful
+// session, SSE responses, one Node HTTP server each). Prints tool calls per second and p50/p99
+// latency of both, and the ratios. Run with `npm run bench:mcp` (builds first).
+//
+// Options (env): BENCH_CALLS (sequential calls per server, default 2000), BENCH_CONCURRENCY
+// (parallel clients for the throughput run, default 8), BENCH_MISSIONS (missions the reports
+// rotate over, so no mission's record grows unrealistically, default 40), DATABASE_URL (a
+// postgresql:// URL to measure PostgreSQL; default a fresh SQLite file).
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import pino from 'pino';
+import { z } from 'zod';
+import { createApp } from '../dist/app.js';
+import { loadConfig } from '../dist/config.js';
+import { createHttpServer, listen } from '../dist/httpServer.js';
+import { McpTokenAuthenticator } from '../dist/mcp/mcpTokens.js';
+import { allowedHostsFor, createMcpHttpEndpoint } from '../dist/mcp/streamableHttp.js';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const MISSIONS = Number(process.env.BENCH_MISSIONS ?? 40);
+const WARMUP = Math.min(200, Math.ceil(CALLS / 10));
+const SECRET = 'bench-secret-0123456789abcdef';
+const logger = pino({ level: 'silent' });
+
+const PLAY = {
+  title: 'Benchmark play',
+  rationale: 'One phase that takes many test runs.',
+  confidence: 0.9,
+  phases: [{ id: 'bench_phase', name: 'Bench phase', steps: [{ id: 'run_tests', title: 'Run the tests' }] }],
+  undoPlan: { summary: 'Nothing to undo', steps: ['Close the PR'] },
+  risk: { complexity: 'low', impact: 'low', reversibility: 'high', testCoverage: 'strong' },
+  estimatedDurationMinutes: 10,
+};
+const ASSISTANT = { kind: 'mcp_token', id: 'bench', onBehalfOf: 'U0BENCH' };
+
+// ---- the bare server: one echo tool, the SDK's own session handling ----------------------
+
+async function startBareServer() {
+  const transports = new Map();
+  const server = createServer(async (req, res) => {
+    const sessionId = req.headers['mcp-session-id'];
+    if (sessionId && transports.has(sessionId)) return transports.get(sessionId).handleRequest(req, res);
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (!isInitializeRequest(body)) {
+      res.writeHead(400).end();
+      return;
+    }
+    const mcp = new McpServer({ name: 'bare', version: '1.0.0' });
+    mcp.registerTool('echo', { inputSchema: { text: z.string() }, outputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text }], structuredContent: { text } }));
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => transports.set(id, transport) });
+    await mcp.connect(transport);
+    await transport.handleRequest(req, res, body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/mcp`,
+    close: async () => {
+      for (const t of transports.values()) await t.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+// ---- Mission Control: the real /mcp endpoint over a real database ------------------------
+
+async function startMissionControl() {
+  let dir = null;
+  let url = process.env.DATABASE_URL;
+  if (!url?.startsWith('postgresql:')) {
+    dir = mkdtempSync(path.join(tmpdir(), 'mc-bench-'));
+    url = `file:${path.join(dir, 'bench.db')}`;
+  }
+  // No approval needed at low risk, so missions reach execution without a person.
+  const config = loadConfig({ DATABASE_URL: url, APPROVALS_REQUIRED: 'low:0', MCP_TOKENS: `bench:${SECRET}:U0BENCH` });
+  const app = await createApp(config, logger);
+  const endpoint = createMcpHttpEndpoint({
+    service: app.missions,
+    logger,
+    authenticator: new McpTokenAuthenticator(app.db.accessTokens, config.MCP_TOKENS),
+    readOnly: false,
+    allowedHosts: allowedHostsFor('127.0.0.1', []),
+  });
+  const server = createHttpServer(app, endpoint.routes);
+  const { port } = await listen(server, '127.0.0.1', 0);
+  const missions = [];
+  for (let i = 0; i < MISSIONS; i++) {
+    const m = await app.missions.startMission({ intent: `Benchmark mission ${i}: keep the login tests green` }, ASSISTANT);
+    await app.missions.lockBrief({ missionId: m.id }, ASSISTANT);
+    await app.missions.selectToolkits({ missionId: m.id, toolkits: [{ toolkitId: 'github' }] }, ASSISTANT);
+    await app.missions.recordCoverage({ missionId: m.id, toolkitId: 'github', status: 'ready', summary: 'bench' }, ASSISTANT);
+    await app.missions.confirmToolkits({ missionId: m.id }, ASSISTANT);
+    const planned = await app.missions.proposePlays({ missionId: m.id, plays: [PLAY] }, ASSISTANT);
+    const play = planned.plays.find((p) => p.title === PLAY.title);
+    const approved = await app.missions.requestApproval({ missionId: m.id, playId: play.id }, ASSISTANT);
+    if (approved.state !== 'executing') throw new Error(`mission ${m.id} is ${approved.state}, expected executing`);
+    await app.missions.reportProgress({ missionId: m.id, kind: 'phase_started', phaseId: 'bench_phase' }, ASSISTANT);
+    missions.push(m.id);
+  }
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    missions,
+    service: app.missions,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await endpoint.close();
+      await app.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---- measuring ------------------------------------------------------------------------------
+
+async function connect(url, token) {
+  const client = new Client({ name: 'bench', version: '1.0.0' });
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  return client;
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function measure(label, url, token, makeCall) {
+  const client = await connect(url, token);
+  let n = 0;
+  const once = async (c) => {
+    const result = await c.callTool(makeCall(n++));
+    if (result.isError) throw new Error(`${label}: ${result.content[0].text}`);
+  };
+  for (let i = 0; i < WARMUP; i++) await once(client);
+  const latencies = [];
+  const started = performance.now();
+  for (let i = 0; i < CALLS; i++) {
+    const t = performance.now();
+    await once(client);
+    latencies.push(performance.now() - t);
+  }
+  const sequentialSeconds = (performance.now() - started) / 1000;
+  // Throughput: CONCURRENCY clients (sessions) calling back to back.
+  const clients = [client, ...(await Promise.all(Array.from({ length: CONCURRENCY - 1 }, () => connect(url, token))))];
+  const perClient = Math.ceil(CALLS / CONCURRENCY);
+  const parallelStarted = performance.now();
+  await Promise.all(clients.map(async (c) => {
+    for (let i = 0; i < perClient; i++) await once(c);
+  }));
+  const parallelSeconds = (performance.now() - parallelStarted) / 1000;
+  await Promise.all(clients.map((c) => c.close()));
+  latencies.sort((a, b) => a - b);
+  return {
+    label,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    sequentialPerSecond: CALLS / sequentialSeconds,
+    parallelPerSecond: (perClient * CONCURRENCY) / parallelSeconds,
+  };
+}
+
+const fmt = (n, digits = 2) => (Number.isNaN(n) ? 'n/a' : n.toFixed(digits)).padStart(9);
+
+async function main() {
+  const bare = await startBareServer();
+  const ours = await startMissionControl();
+  try {
+    const bareResult = await measure('bare SDK echo', bare.url, null, (i) => ({ name: 'echo', arguments: { text: `hello ${i}` } }));
+    const oursResult = await measure('report_progress', ours.url, SECRET, (i) => ({
+      name: 'report_progress',
+      arguments: { missionId: ours.missions[i % ours.missions.length], kind: 'test_run', phaseId: 'bench_phase', total: 120, passing: 120, coverage: 0.9, suite: 'vitest' },
+    }));
+    // The floor: the same report through the service, no MCP, no HTTP.
+    const serviceLatencies = [];
+    for (let i = 0; i < CALLS; i++) {
+      const t = performance.now();
+      await ours.service.reportProgress({ missionId: ours.missions[i % ours.missions.length], kind: 'test_run', phaseId: 'bench_phase', total: 120, passing: 120, coverage: 0.9, suite: 'vitest' }, ASSISTANT);
+      serviceLatencies.push(performance.now() - t);
+    }
+    serviceLatencies.sort((a, b) => a - b);
+    const serviceResult = { label: 'service only', p50: percentile(serviceLatencies, 50), p99: percentile(serviceLatencies, 99), sequentialPerSecond: 1000 / (serviceLatencies.reduce((a, b) => a + b, 0) / CALLS), parallelPerSecond: NaN };
+    const db = process.env.DATABASE_URL?.startsWith('postgresql:') ? 'PostgreSQL' : 'SQLite';
+    console.log(`MCP over Streamable HTTP: ${CALLS} sequential calls (after ${WARMUP} warm-up), then ${CONCURRENCY} parallel sessions; report_progress on ${db}, ${MISSIONS} missions`);
+    console.log(`${'server'.padEnd(18)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'seq/s'.padStart(9)}${'par/s'.padStart(9)}`);
+    for (const r of [bareResult, oursResult, serviceResult]) console.log(`${r.label.padEnd(18)}${fmt(r.p50)}${fmt(r.p99)}${fmt(r.sequentialPerSecond, 0)}${fmt(r.parallelPerSecond, 0)}`);
+    const ratio = (a, b) => (a / b).toFixed(2);
+    console.log(`ratio (ours / bare): p50 ${ratio(oursResult.p50, bareResult.p50)}x, p99 ${ratio(oursResult.p99, bareResult.p99)}x, sequential throughput ${ratio(oursResult.sequentialPerSecond, bareResult.sequentialPerSecond)}x, parallel throughput ${ratio(oursResult.parallelPerSecond, bareResult.parallelPerSecond)}x`);
+    const within = oursResult.p50 / bareResult.p50 <= 2;
+    console.log(`target (p50 latency within 2x of the bare server): ${within ? 'met' : 'NOT met'}`);
+    // What the MCP front door adds on top of the domain work, against what the bare server spends in total.
+    const overhead = oursResult.p50 - serviceResult.p50;
+    console.log(`MCP layer overhead (ours p50 - service p50): ${overhead.toFixed(2)} ms = ${ratio(overhead, bareResult.p50)}x the bare server's p50; the rest (${serviceResult.p50.toFixed(2)} ms) is the domain service (validate, load, save with events)`);
+  } finally {
+    await ours.close();
+    await bare.close();
+  }
+}
+
+await main();

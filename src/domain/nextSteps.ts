@@ -1,0 +1,175 @@
+// What can happen next on a mission, and who can do it: a person (in Slack), an assistant
+// (over MCP) or either. A pure function of the mission, so every front door shows the same
+// answer: MCP's get_mission returns it, Slack renders it as buttons and hints.
+import { approvalsGiven } from './approvalPolicy.js';
+import { chipOf } from './brief.js';
+import { COVERAGE_THRESHOLD, coverageMeter, type Mission } from './mission.js';
+import { isTerminal, STAGE_OF_STATE, type MissionState, type Stage } from './missionStateMachine.js';
+import { LIBRARY_MIN_RATING } from './reflection.js';
+
+export type NextStepAction =
+  | 'edit_brief'
+  | 'lock_brief'
+  | 'reopen_brief'
+  | 'select_toolkits'
+  | 'record_coverage'
+  | 'confirm_toolkits'
+  | 'override_coverage'
+  | 'propose_plays'
+  | 'select_play'
+  | 'dismiss_play'
+  | 'request_approval'
+  | 'approve'
+  | 'wait_for_approval'
+  | 'start_phase'
+  | 'report_progress'
+  | 'resolve_alert'
+  | 'attach_evidence'
+  | 'complete_mission'
+  | 'request_rollback'
+  | 'submit_feedback'
+  | 'add_follow_up'
+  | 'pin_to_library'
+  | 'submit_retrospective'
+  | 'cancel';
+
+/** person: only a human in Slack (approvals, alert reviews, overrides, ratings); assistant: what an executor reports; either: both. */
+export type NextStepActor = 'person' | 'assistant' | 'either';
+
+export interface NextStep {
+  action: NextStepAction;
+  who: NextStepActor;
+  /** One sentence: what to do and why now. */
+  description: string;
+  /** Slack user ids who may take this step, when only some people may (approvers). */
+  people?: string[];
+}
+
+export interface MissionOutlook {
+  state: MissionState;
+  stage: Stage;
+  /** What the mission is blocked on, in words, when it cannot move without someone else; null otherwise. */
+  waitingFor: string | null;
+  steps: NextStep[];
+}
+
+const mention = (ids: readonly string[]) => (ids.length > 0 ? ids.map((id) => `<@${id}>`).join(', ') : 'nobody yet (set SLACK_APPROVERS)');
+
+export function nextSteps(mission: Mission): MissionOutlook {
+  const base = { state: mission.state, stage: STAGE_OF_STATE[mission.state] };
+  if (isTerminal(mission.state)) return { ...base, waitingFor: null, steps: [] };
+  const cancel: NextStep = { action: 'cancel', who: 'either', description: 'Cancel the mission with a reason.' };
+  switch (mission.state) {
+    case 'defining': {
+      const hasObjective = (chipOf(mission.brief, 'objective')?.items.length ?? 0) > 0;
+      return {
+        ...base,
+        waitingFor: null,
+        steps: [
+          { action: 'edit_brief', who: 'either', description: 'Edit, add or remove brief chips (objective, scope, acceptance criteria, KPIs, safeguards, timeline).' },
+          hasObjective
+            ? { action: 'lock_brief', who: 'either', description: 'Lock the brief ("Accept all") to move to Prepare.' }
+            : { action: 'edit_brief', who: 'either', description: 'Add an objective chip: the brief cannot be locked without one.' },
+          cancel,
+        ],
+      };
+    }
+    case 'preparing': {
+      const selected = mission.toolkits.filter((t) => t.selected);
+      const coverage = coverageMeter(mission);
+      const steps: NextStep[] = [
+        { action: 'select_toolkits', who: 'either', description: selected.length > 0 ? `Change the toolkit selection (now: ${selected.map((t) => t.toolkitId).join(', ')}).` : 'Select the toolkits the mission needs.' },
+      ];
+      if (selected.length > 0 && coverage < COVERAGE_THRESHOLD) {
+        steps.push(
+          { action: 'record_coverage', who: 'either', description: `Inspect the selected toolkits read-only and record what was found: coverage is ${pct(coverage)}, ${pct(COVERAGE_THRESHOLD)} is needed.` },
+          { action: 'override_coverage', who: 'person', description: 'A person may confirm below the coverage threshold with a reason (recorded as a governance override).' },
+        );
+      }
+      if (selected.length > 0 && coverage >= COVERAGE_THRESHOLD) {
+        steps.push({ action: 'confirm_toolkits', who: 'either', description: `Confirm the toolkits (coverage ${pct(coverage)}) to move to Plan & Approve.` });
+      }
+      steps.push({ action: 'reopen_brief', who: 'either', description: 'Reopen the brief to change it.' }, cancel);
+      return { ...base, waitingFor: null, steps };
+    }
+    case 'planning': {
+      const open = mission.plays.filter((p) => p.status !== 'dismissed');
+      const selected = mission.plays.find((p) => p.status === 'selected');
+      const steps: NextStep[] = [{ action: 'propose_plays', who: 'either', description: 'Propose plays (phases, steps, undo plan, risk); they are ranked with the planner\'s.' }];
+      if (open.length > 0) {
+        steps.push(
+          { action: 'select_play', who: 'either', description: selected ? `Play "${selected.title}" is selected; select another to change it.` : `Select one of ${open.length} play(s); the top-ranked is "${open[0]!.title}".` },
+          { action: 'dismiss_play', who: 'either', description: 'Dismiss plays that do not fit, with a reason.' },
+          { action: 'request_approval', who: 'either', description: selected ? `Request approval for "${selected.title}".` : 'Request approval for a play (naming it selects it).' },
+        );
+      }
+      steps.push(cancel);
+      return { ...base, waitingFor: null, steps };
+    }
+    case 'awaiting_approval': {
+      const request = mission.approval;
+      const approvers = request?.eligibleApprovers ?? [];
+      const missing = request ? Math.max(request.required - approvalsGiven(request), 0) : 1;
+      return {
+        ...base,
+        waitingFor: `${missing} more approval${missing === 1 ? '' : 's'} from ${mention(approvers)}${request ? ` (expires ${request.expiresAt})` : ''}`,
+        steps: [
+          { action: 'approve', who: 'person', description: 'An eligible approver approves or rejects the play in Slack; assistants never can.', people: approvers },
+          { action: 'wait_for_approval', who: 'assistant', description: 'Wait for the decision; execution may start only once the play is approved.' },
+          cancel,
+        ],
+      };
+    }
+    case 'executing':
+      return executingOutlook(mission, base);
+    case 'reflecting': {
+      const { feedback, library, retrospective } = mission.reflection;
+      const steps: NextStep[] = [];
+      if (!feedback) steps.push({ action: 'submit_feedback', who: 'person', description: 'The requester rates the mission (1-5) with effort saved and comments.' });
+      steps.push({ action: 'add_follow_up', who: 'either', description: 'Record follow-up work (filed in Linear or GitHub when connected).' });
+      if (feedback && feedback.rating >= LIBRARY_MIN_RATING && !library) {
+        steps.push({ action: 'pin_to_library', who: 'person', description: 'Pin the play to the library with tags so later missions find it as precedent.' });
+      }
+      if (!retrospective) steps.push({ action: 'submit_retrospective', who: 'either', description: 'Log the retrospective (what went well, what to improve); this closes the mission.' });
+      return { ...base, waitingFor: null, steps };
+    }
+  }
+  return { ...base, waitingFor: null, steps: [] };
+}
+
+function executingOutlook(mission: Mission, base: Pick<MissionOutlook, 'state' | 'stage'>): MissionOutlook {
+  const execution = mission.execution;
+  if (!execution) return { ...base, waitingFor: null, steps: [] };
+  const openAlerts = execution.alerts.filter((a) => a.type === 'review_required' && a.status === 'open');
+  const running = execution.phases.find((p) => p.status === 'running');
+  const failed = execution.phases.find((p) => p.status === 'failed');
+  const pending = execution.phases.find((p) => p.status === 'pending');
+  const allDone = execution.phases.every((p) => p.status === 'completed');
+  const steps: NextStep[] = [];
+  if (openAlerts.length > 0) {
+    steps.push({
+      action: 'resolve_alert',
+      who: 'person',
+      description: `A person reviews ${openAlerts.length} open alert(s) in Slack: ${openAlerts.map((a) => a.description).join('; ')}.`,
+    });
+  }
+  if (running) {
+    steps.push({ action: 'report_progress', who: 'assistant', description: `Report steps, test runs, alerts and deviations for "${running.name}", then phase_completed once its gate can pass.` });
+  } else if (failed) {
+    steps.push({ action: 'start_phase', who: 'assistant', description: `Phase "${failed.name}" failed (${failed.failureReason ?? 'no reason given'}); start it again to retry, or roll back.` });
+  } else if (pending) {
+    steps.push({ action: 'start_phase', who: 'assistant', description: `Start phase "${pending.name}" (report phase_started).` });
+  }
+  steps.push({ action: 'attach_evidence', who: 'either', description: 'Attach evidence (PR links, reports, JSON results); each is hashed with sha256.' });
+  if (allDone) steps.push({ action: 'complete_mission', who: 'either', description: 'Complete the mission: the mission gate checks tests, coverage, reviews and CI on recorded evidence.' });
+  steps.push({ action: 'request_rollback', who: 'either', description: 'Roll back with the undo plan if execution cannot go on safely.' });
+  return {
+    ...base,
+    waitingFor: openAlerts.length > 0 ? `a person to resolve ${openAlerts.length} review alert(s) in Slack` : null,
+    steps,
+  };
+}
+
+function pct(n: number): string {
+  return `${Math.round(n * 100)}%`;
+}

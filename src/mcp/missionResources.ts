@@ -1,0 +1,104 @@
+// Resources: mission://{id} (the mission as JSON), mission://{id}/plan.md, /summary.md,
+// /verification.md (GSD documents) and mission://{id}/events (the hash-chained log with its
+// verification). Subscribers get notifications/resources/updated whenever this process saves
+// a change to the mission, for example when a person approves in Slack.
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ErrorCode, McpError, SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import { MissionError } from '../domain/errors.js';
+import type { MissionService } from '../domain/missionService.js';
+import { viewMission } from './missionView.js';
+
+const DOCUMENTS = [
+  { suffix: 'plan.md', document: 'plan', title: 'PLAN.md', description: 'GSD plan from the approved (or selected) play: phases, steps, must-haves, undo plan.' },
+  { suffix: 'summary.md', document: 'summary', title: 'SUMMARY.md', description: 'What was reported: phases, steps, tests, alerts, deviations.' },
+  { suffix: 'verification.md', document: 'verification', title: 'VERIFICATION.md', description: 'Gates and evidence (hashes re-checked): passed, gaps_found or human_needed.' },
+] as const;
+
+const URI_PATTERN = /^mission:\/\/([^/?#]+)(?:\/(plan\.md|summary\.md|verification\.md|events))?$/;
+
+/** The mission id a mission:// URI refers to, or null when it is not one of ours. */
+export function missionIdOfUri(uri: string): string | null {
+  const match = URI_PATTERN.exec(uri);
+  return match ? decodeURIComponent(match[1]!) : null;
+}
+
+function asResourceError(error: unknown, uri: string): never {
+  if (error instanceof MissionError) throw new McpError(ErrorCode.InvalidParams, `${uri}: ${error.message}`, { code: error.code });
+  throw error;
+}
+
+function idFrom(variables: Record<string, string | string[]>): string {
+  const raw = variables.missionId;
+  return decodeURIComponent(Array.isArray(raw) ? (raw[0] ?? '') : (raw ?? ''));
+}
+
+export function registerMissionResources(server: McpServer, service: MissionService, logger: Logger): () => void {
+  server.registerResource(
+    'mission',
+    new ResourceTemplate('mission://{missionId}', {
+      // Lists the 50 most recently updated missions; older ones are read by id.
+      list: async () => {
+        const page = await service.listMissions({ limit: 50 });
+        return {
+          resources: page.missions.map((m) => ({ uri: `mission://${m.id}`, name: m.id, title: m.title, description: `${m.state}: ${m.title}`, mimeType: 'application/json' })),
+        };
+      },
+    }),
+    { title: 'Mission', description: 'The mission as JSON: brief, toolkits, plays, approval, execution, evidence, next steps.', mimeType: 'application/json' },
+    async (uri, variables) => {
+      const mission = await service.getMission({ missionId: idFrom(variables) }).catch((e: unknown) => asResourceError(e, uri.href));
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(viewMission(mission), null, 2) }] };
+    },
+  );
+
+  for (const doc of DOCUMENTS) {
+    server.registerResource(
+      doc.document,
+      new ResourceTemplate(`mission://{missionId}/${doc.suffix}`, { list: undefined }),
+      { title: doc.title, description: doc.description, mimeType: 'text/markdown' },
+      async (uri, variables) => {
+        const exported = await service.exportDocument({ missionId: idFrom(variables), document: doc.document }).catch((e: unknown) => asResourceError(e, uri.href));
+        return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: exported.markdown }] };
+      },
+    );
+  }
+
+  server.registerResource(
+    'events',
+    new ResourceTemplate('mission://{missionId}/events', { list: undefined }),
+    { title: 'Event log', description: 'The append-only, hash-chained event log of the mission, with the chain verification.', mimeType: 'application/json' },
+    async (uri, variables) => {
+      const missionId = idFrom(variables);
+      const [events, verification] = await Promise.all([service.events({ missionId }), service.verifyEventLog({ missionId })]).catch((e: unknown) => asResourceError(e, uri.href));
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ verification, events }, null, 2) }] };
+    },
+  );
+
+  return enableSubscriptions(server, service, logger);
+}
+
+/** resources/subscribe and unsubscribe for mission:// URIs; returns the cleanup for when the server closes. */
+function enableSubscriptions(server: McpServer, service: MissionService, logger: Logger): () => void {
+  const subscribed = new Set<string>();
+  server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    const missionId = missionIdOfUri(request.params.uri);
+    if (!missionId) throw new McpError(ErrorCode.InvalidParams, `${request.params.uri} is not a mission resource; use mission://{id} or mission://{id}/plan.md, /summary.md, /verification.md, /events.`);
+    // Subscribing to a mission that does not exist is refused, so a typo does not wait forever.
+    await service.getMission({ missionId }).catch((e: unknown) => asResourceError(e, request.params.uri));
+    subscribed.add(request.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    subscribed.delete(request.params.uri);
+    return {};
+  });
+  return service.subscribe((mission, events) => {
+    if (!server.isConnected()) return;
+    for (const uri of subscribed) {
+      if (missionIdOfUri(uri) !== mission.id) continue;
+      server.server.sendResourceUpdated({ uri }).catch((error: unknown) => logger.debug({ err: error, uri }, 'could not send a resource update'));
+    }
+    if (events.some((e) => e.type === 'intent_submitted')) server.sendResourceListChanged();
+  });
+}

@@ -1,0 +1,347 @@
+// The mission as an assistant reads it (get_mission, mission://{id}): everything needed to act,
+// nothing it cannot use (no hash-chain internals, no evidence content). The zod schemas are
+// the tools' output schemas; the builders are pure functions of the mission.
+import { z } from 'zod';
+import { approvalsGiven } from '../domain/approvalPolicy.js';
+import { CHIP_LABELS } from '../domain/brief.js';
+import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission } from '../domain/mission.js';
+import type { MissionSummary } from '../domain/mission.js';
+import { STAGE_OF_STATE } from '../domain/missionStateMachine.js';
+import { nextSteps, type NextStepAction } from '../domain/nextSteps.js';
+import type { GateResult } from '../domain/execution.js';
+import type { Play } from '../domain/plays.js';
+
+/** The MCP tool that carries out each next-step action; null where only a person can act (in Slack). */
+export const TOOL_FOR_ACTION: Record<NextStepAction, string | null> = {
+  edit_brief: 'update_brief',
+  lock_brief: 'update_brief',
+  reopen_brief: 'update_brief',
+  select_toolkits: 'select_toolkits',
+  record_coverage: 'select_toolkits',
+  confirm_toolkits: 'select_toolkits',
+  override_coverage: null,
+  propose_plays: 'propose_plays',
+  select_play: 'request_approval',
+  dismiss_play: null,
+  request_approval: 'request_approval',
+  approve: null,
+  wait_for_approval: 'wait_for_approval',
+  start_phase: 'report_progress',
+  report_progress: 'report_progress',
+  resolve_alert: null,
+  attach_evidence: 'attach_evidence',
+  complete_mission: 'complete_mission',
+  request_rollback: 'request_rollback',
+  submit_feedback: null,
+  add_follow_up: 'add_follow_up',
+  pin_to_library: null,
+  submit_retrospective: 'submit_retrospective',
+  cancel: null,
+};
+
+const actorView = z.object({ kind: z.string(), id: z.string(), name: z.string().optional(), onBehalfOf: z.string().optional() });
+
+export const nextView = z.object({
+  waitingFor: z.string().nullable(),
+  steps: z.array(z.object({ action: z.string(), who: z.enum(['person', 'assistant', 'either']), tool: z.string().nullable(), description: z.string(), people: z.array(z.string()).optional() })),
+});
+
+export const missionRefView = z.object({
+  id: z.string(),
+  title: z.string(),
+  state: z.string(),
+  stage: z.string(),
+  version: z.number().int(),
+});
+
+const gateView = z.object({
+  passed: z.boolean(),
+  checks: z.array(z.object({ id: z.string(), label: z.string(), passed: z.boolean(), detail: z.string() })),
+  evaluatedAt: z.string(),
+});
+
+export const playView = z.object({
+  id: z.string(),
+  title: z.string(),
+  rank: z.number().int(),
+  score: z.number(),
+  status: z.string(),
+  source: z.string(),
+  confidence: z.number(),
+  riskLevel: z.string(),
+  rationale: z.string(),
+  phases: z.array(z.object({ id: z.string(), name: z.string(), steps: z.array(z.object({ id: z.string(), title: z.string() })) })),
+  undoPlan: z.object({ summary: z.string(), steps: z.array(z.string()) }),
+  safeguardsEnforced: z.array(z.string()),
+  estimatedDurationMinutes: z.number(),
+  dismissedReason: z.string().nullable(),
+});
+
+export const approvalView = z.object({
+  id: z.string(),
+  playId: z.string(),
+  status: z.string(),
+  riskLevel: z.string(),
+  required: z.number().int(),
+  given: z.number().int(),
+  eligibleApprovers: z.array(z.string()),
+  requestedAt: z.string(),
+  expiresAt: z.string(),
+  decidedAt: z.string().nullable(),
+  decisions: z.array(z.object({ approverId: z.string(), decision: z.string(), reason: z.string().nullable(), at: z.string() })),
+});
+
+const phaseView = z.object({
+  phaseId: z.string(),
+  name: z.string(),
+  status: z.string(),
+  stepsReported: z.number().int(),
+  latestTestRun: z.object({ total: z.number(), passing: z.number(), failing: z.number(), coverage: z.number().nullable() }).nullable(),
+  gate: gateView.nullable(),
+  failureReason: z.string().nullable(),
+});
+
+const alertView = z.object({ id: z.string(), phaseId: z.string(), type: z.string(), severity: z.string(), description: z.string(), status: z.string() });
+
+export const artifactView = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  mediaType: z.string(),
+  sha256: z.string(),
+  sizeBytes: z.number().int(),
+  url: z.string().nullable(),
+  phaseId: z.string().nullable(),
+  attachedBy: z.string(),
+  attachedAt: z.string(),
+});
+
+export const missionView = z.object({
+  id: z.string(),
+  title: z.string(),
+  intent: z.string(),
+  state: z.string(),
+  stage: z.string(),
+  version: z.number().int(),
+  requester: actorView,
+  channelId: z.string().nullable(),
+  threadTs: z.string().nullable(),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  brief: z.object({
+    lockedAt: z.string().nullable(),
+    editsMade: z.number().int(),
+    chips: z.array(z.object({ kind: z.string(), label: z.string(), items: z.array(z.string()), confidence: z.string(), source: z.string() })),
+  }),
+  toolkits: z.array(
+    z.object({ toolkitId: z.string(), recommended: z.boolean(), selected: z.boolean(), authStatus: z.string(), readiness: z.string(), confidence: z.number(), precedentCount: z.number(), rationale: z.string() }),
+  ),
+  coverage: z.object({ meter: z.number(), threshold: z.number(), overridden: z.boolean() }),
+  plays: z.array(playView),
+  approval: approvalView.nullable(),
+  execution: z
+    .object({
+      playId: z.string(),
+      startedAt: z.string(),
+      completedAt: z.string().nullable(),
+      phases: z.array(phaseView),
+      alerts: z.array(alertView),
+      deviations: z.number().int(),
+      undo: z.string(),
+      finalGate: gateView.nullable(),
+    })
+    .nullable(),
+  evidence: z.object({
+    count: z.number().int(),
+    artifacts: z.array(artifactView),
+    bundle: z.object({ manifestSha256: z.string(), artifactCount: z.number().int(), generatedAt: z.string() }).nullable(),
+  }),
+  reflection: z.object({
+    rating: z.number().nullable(),
+    followUps: z.array(z.object({ id: z.string(), title: z.string(), priority: z.string(), status: z.string(), externalId: z.string().nullable() })),
+    pinnedToLibrary: z.boolean(),
+    retrospectiveLogged: z.boolean(),
+  }),
+  next: nextView,
+});
+
+export type MissionView = z.infer<typeof missionView>;
+
+export const missionSummaryView = z.object({
+  id: z.string(),
+  title: z.string(),
+  state: z.string(),
+  stage: z.string(),
+  requester: actorView,
+  channelId: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+function actorOut(actor: Mission['requester']): z.infer<typeof actorView> {
+  return { ...actor };
+}
+
+function gateOut(gate: GateResult | null): z.infer<typeof gateView> | null {
+  return gate ? { passed: gate.passed, checks: gate.checks.map((c) => ({ id: c.id, label: c.label, passed: c.passed, detail: c.detail })), evaluatedAt: gate.evaluatedAt } : null;
+}
+
+export function playOut(play: Play): z.infer<typeof playView> {
+  return {
+    id: play.id,
+    title: play.title,
+    rank: play.rank,
+    score: play.score,
+    status: play.status,
+    source: play.source,
+    confidence: play.confidence,
+    riskLevel: play.riskLevel,
+    rationale: play.rationale,
+    phases: play.phases.map((p) => ({ id: p.id, name: p.name, steps: p.steps.map((s) => ({ id: s.id, title: s.title })) })),
+    undoPlan: { summary: play.undoPlan.summary, steps: [...play.undoPlan.steps] },
+    safeguardsEnforced: [...play.safeguardsEnforced],
+    estimatedDurationMinutes: play.estimatedDurationMinutes,
+    dismissedReason: play.dismissedReason,
+  };
+}
+
+export function approvalOut(mission: Mission): z.infer<typeof approvalView> | null {
+  const a = mission.approval;
+  if (!a) return null;
+  return {
+    id: a.id,
+    playId: a.playId,
+    status: a.status,
+    riskLevel: a.riskLevel,
+    required: a.required,
+    given: approvalsGiven(a),
+    eligibleApprovers: [...a.eligibleApprovers],
+    requestedAt: a.requestedAt,
+    expiresAt: a.expiresAt,
+    decidedAt: a.decidedAt,
+    decisions: a.decisions.map((d) => ({ approverId: d.approverId, decision: d.decision, reason: d.reason, at: d.at })),
+  };
+}
+
+export function artifactOut(a: Mission['evidence']['artifacts'][number]): z.infer<typeof artifactView> {
+  return {
+    id: a.id,
+    name: a.name,
+    kind: a.kind,
+    mediaType: a.mediaType,
+    sha256: a.sha256,
+    sizeBytes: a.sizeBytes,
+    url: a.url,
+    phaseId: a.phaseId,
+    attachedBy: a.attachedBy.id,
+    attachedAt: a.attachedAt,
+  };
+}
+
+export function nextOut(mission: Mission): z.infer<typeof nextView> {
+  const outlook = nextSteps(mission);
+  return {
+    waitingFor: outlook.waitingFor,
+    steps: outlook.steps.map((s) => ({ action: s.action, who: s.who, tool: s.who === 'person' ? null : TOOL_FOR_ACTION[s.action], description: s.description, ...(s.people ? { people: s.people } : {}) })),
+  };
+}
+
+export function missionRef(mission: Mission): z.infer<typeof missionRefView> {
+  return { id: mission.id, title: mission.title, state: mission.state, stage: STAGE_OF_STATE[mission.state], version: mission.version };
+}
+
+export function viewMission(mission: Mission): MissionView {
+  const execution = mission.execution;
+  return {
+    id: mission.id,
+    title: mission.title,
+    intent: mission.intent,
+    state: mission.state,
+    stage: STAGE_OF_STATE[mission.state],
+    version: mission.version,
+    requester: actorOut(mission.requester),
+    channelId: mission.channelId,
+    threadTs: mission.threadTs,
+    tags: [...mission.tags],
+    createdAt: mission.createdAt.toISOString(),
+    updatedAt: mission.updatedAt.toISOString(),
+    brief: {
+      lockedAt: mission.brief.lockedAt,
+      editsMade: mission.brief.editsMade,
+      chips: mission.brief.chips.map((c) => ({ kind: c.kind, label: CHIP_LABELS[c.kind], items: [...c.items], confidence: c.confidence, source: c.source })),
+    },
+    toolkits: mission.toolkits.map((t) => ({
+      toolkitId: t.toolkitId,
+      recommended: t.recommended,
+      selected: t.selected,
+      authStatus: t.authStatus,
+      readiness: latestReadiness(mission.coverage, t.toolkitId),
+      confidence: t.confidence,
+      precedentCount: t.precedentCount,
+      rationale: t.rationale,
+    })),
+    coverage: { meter: coverageMeter(mission), threshold: COVERAGE_THRESHOLD, overridden: mission.coverage.override !== null },
+    plays: mission.plays.map(playOut),
+    approval: approvalOut(mission),
+    execution: execution
+      ? {
+          playId: execution.playId,
+          startedAt: execution.startedAt,
+          completedAt: execution.completedAt,
+          phases: execution.phases.map((p) => {
+            const latest = p.testRuns[p.testRuns.length - 1];
+            return {
+              phaseId: p.phaseId,
+              name: p.name,
+              status: p.status,
+              stepsReported: p.steps.length,
+              latestTestRun: latest ? { total: latest.total, passing: latest.passing, failing: latest.failing, coverage: latest.coverage } : null,
+              gate: gateOut(p.gate),
+              failureReason: p.failureReason,
+            };
+          }),
+          alerts: execution.alerts.map((a) => ({ id: a.id, phaseId: a.phaseId, type: a.type, severity: a.severity, description: a.description, status: a.status })),
+          deviations: execution.deviations.length,
+          undo: execution.undo.status,
+          finalGate: gateOut(execution.finalGate),
+        }
+      : null,
+    evidence: {
+      count: mission.evidence.artifacts.length,
+      artifacts: mission.evidence.artifacts.map(artifactOut),
+      bundle: mission.evidence.bundle
+        ? { manifestSha256: mission.evidence.bundle.manifestSha256, artifactCount: mission.evidence.bundle.artifactCount, generatedAt: mission.evidence.bundle.generatedAt }
+        : null,
+    },
+    reflection: {
+      rating: mission.reflection.feedback?.rating ?? null,
+      followUps: mission.reflection.followUps.map((f) => ({ id: f.id, title: f.title, priority: f.priority, status: f.status, externalId: f.externalId })),
+      pinnedToLibrary: mission.reflection.library !== null,
+      retrospectiveLogged: mission.reflection.retrospective !== null,
+    },
+    next: nextOut(mission),
+  };
+}
+
+export function viewSummary(summary: MissionSummary): z.infer<typeof missionSummaryView> {
+  return {
+    id: summary.id,
+    title: summary.title,
+    state: summary.state,
+    stage: STAGE_OF_STATE[summary.state],
+    requester: actorOut(summary.requester),
+    channelId: summary.channelId,
+    createdAt: summary.createdAt.toISOString(),
+    updatedAt: summary.updatedAt.toISOString(),
+  };
+}
+
+/** One line for the text part of a tool result: what the mission is now and what comes next. */
+export function describeNext(mission: Mission): string {
+  const next = nextOut(mission);
+  const mine = next.steps.filter((s) => s.who !== 'person' && s.tool).map((s) => s.tool);
+  const unique = [...new Set(mine)];
+  const waiting = next.waitingFor ? ` Waiting for ${next.waitingFor}.` : '';
+  return `Mission ${mission.id} is ${mission.state} (v${mission.version}).${waiting}${unique.length > 0 ? ` Next tools: ${unique.join(', ')}.` : ''}`;
+}

@@ -1,0 +1,83 @@
+// The read-only tools (registered even with --read-only): list_missions, get_mission, search_library.
+import { z } from 'zod';
+import { listMissionsInput, missionRefInput, searchLibraryInput } from '../domain/missionInputs.js';
+import { missionSummaryView, missionView, viewMission, viewSummary, describeNext } from './missionView.js';
+import type { McpContext, ToolSpec } from './toolRegistry.js';
+
+const libraryMatchView = z.object({
+  entryId: z.string(),
+  title: z.string(),
+  tags: z.array(z.string()),
+  matchedTags: z.array(z.string()),
+  rating: z.number(),
+  reuseScore: z.number(),
+  note: z.string(),
+  missionId: z.string(),
+  pinnedAt: z.string(),
+  phases: z.array(z.object({ id: z.string(), name: z.string(), steps: z.number().int() })),
+});
+
+export function readTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
+  const { service } = context;
+  const listMissions: ToolSpec<z.ZodObject> = {
+    name: 'list_missions',
+    title: 'List missions',
+    description:
+      'Lists missions, most recently updated first. Filter by state (defining, preparing, planning, awaiting_approval, executing, reflecting, done, cancelled, rolled_back, failed), requesterId (a Slack user id or token name) and text (matches title or intent). Pass nextCursor back as cursor for the next page.',
+    input: listMissionsInput,
+    output: z.object({ missions: z.array(missionSummaryView), nextCursor: z.string().nullable() }),
+    readOnly: true,
+    async run(args) {
+      const page = await service.listMissions(args);
+      const missions = page.missions.map(viewSummary);
+      const lines = missions.map((m) => `- ${m.id} [${m.state}] ${m.title}`);
+      const more = page.nextCursor ? `\nMore: call again with cursor "${page.nextCursor}".` : '';
+      return { summary: `${missions.length} mission(s).${lines.length > 0 ? `\n${lines.join('\n')}` : ''}${more}`, result: { missions, nextCursor: page.nextCursor } };
+    },
+  };
+
+  const getMission: ToolSpec<z.ZodObject> = {
+    name: 'get_mission',
+    title: 'Get a mission',
+    description:
+      'Reads one mission: brief chips, toolkits and coverage, ranked plays, approval state, execution phases with gates and alerts, evidence summary (sha256 per artifact), reflection, and next: what can be done next and by whom (a person in Slack or the assistant, with the tool to use).',
+    input: missionRefInput,
+    output: missionView,
+    readOnly: true,
+    async run(args) {
+      const mission = await service.getMission(args);
+      const view = viewMission(mission);
+      return { summary: `${mission.title}\n${describeNext(mission)}`, result: view };
+    },
+  };
+
+  const searchLibrary: ToolSpec<z.ZodObject> = {
+    name: 'search_library',
+    title: 'Search the play library',
+    description:
+      'Finds plays pinned to the library after well-rated missions, by tags (most shared tags first) or text (title or note). precedentCount is how many entries share a tag with the query: the precedent the planner scores plays with.',
+    input: searchLibraryInput,
+    output: z.object({ matches: z.array(libraryMatchView), precedentCount: z.number().int() }),
+    readOnly: true,
+    async run(args) {
+      const found = await service.searchLibrary(args);
+      const matches = found.map((m) => ({
+        entryId: m.entry.id,
+        title: m.entry.title,
+        tags: [...m.entry.tags],
+        matchedTags: [...m.matchedTags],
+        rating: m.entry.rating,
+        reuseScore: m.entry.reuseScore,
+        note: m.entry.note,
+        missionId: m.entry.missionId,
+        pinnedAt: m.entry.pinnedAt,
+        phases: m.entry.play.phases.map((p) => ({ id: p.id, name: p.name, steps: p.steps.length })),
+      }));
+      const precedentCount = found.filter((m) => m.matchedTags.length > 0).length;
+      const lines = matches.map((m) => `- ${m.title} (rated ${m.rating}/5; tags ${m.tags.join(', ')})`);
+      return { summary: `${matches.length} library play(s), precedent ${precedentCount}.${lines.length > 0 ? `\n${lines.join('\n')}` : ''}`, result: { matches, precedentCount } };
+    },
+  };
+
+  return [listMissions, getMission, searchLibrary];
+}

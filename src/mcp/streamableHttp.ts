@@ -1,0 +1,238 @@
+// MCP over Streamable HTTP at /mcp, inside `mission-control start`.
+//
+// Every request is checked before anything else: the Host header (DNS rebinding protection
+// when listening on loopback), then `Authorization: Bearer <token>`. A missing or wrong token
+// gets 401 before the body is read, so it touches nothing.
+//
+// Sessions: stateful (the SDK's Mcp-Session-Id), one MCP server per session, bound to the
+// token that opened it. Sessions are what make resource subscriptions and the standalone
+// notification stream possible; progress notifications ride on each POST's SSE response.
+// A session holds no mission state (that is all in the database), only the connection and its
+// subscriptions, so losing it costs nothing: a request to an unknown session gets 404, and the
+// client (per the MCP spec) initializes a new one. Behind a load balancer with several
+// instances, route /mcp by the Mcp-Session-Id header (sticky sessions) or accept re-initialization.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import type { MissionService } from '../domain/missionService.js';
+import { createMcpServer, type MissionMcpServer } from './createMcpServer.js';
+import { actorOf, bearerSecret, type McpTokenAuthenticator } from './mcpTokens.js';
+import type { McpLimits } from './toolRegistry.js';
+
+type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export const MCP_PATH = '/mcp';
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface McpHttpOptions {
+  service: MissionService;
+  logger: Logger;
+  authenticator: McpTokenAuthenticator;
+  readOnly: boolean;
+  limits?: Partial<McpLimits>;
+  /** Hostnames accepted in Host (and Origin) headers; null turns the check off. See allowedHostsFor. */
+  allowedHosts: string[] | null;
+  maxSessions?: number;
+  /** Sessions with no request and no open stream for this long are closed. */
+  sessionIdleMs?: number;
+  maxBodyBytes?: number;
+}
+
+export interface McpHttpEndpoint {
+  routes: Record<string, RouteHandler>;
+  sessionCount(): number;
+  close(): Promise<void>;
+}
+
+interface Session {
+  id: string;
+  tokenName: string;
+  transport: StreamableHTTPServerTransport;
+  mcp: MissionMcpServer;
+  lastSeen: number;
+  openStreams: number;
+}
+
+/**
+ * The Host names /mcp accepts. Listening on loopback, only loopback names (plus any listed in
+ * MCP_ALLOWED_HOSTS): a web page that rebinds its own domain to 127.0.0.1 cannot reach the
+ * server. Listening elsewhere, the check is off unless hosts are listed, since the operator's
+ * hostnames are not known here.
+ */
+export function allowedHostsFor(listenHost: string, extra: readonly string[]): string[] | null {
+  const loopback = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(listenHost.toLowerCase()) || listenHost.startsWith('127.');
+  if (loopback) return [...new Set([...LOOPBACK_HOSTS, listenHost.toLowerCase(), ...extra])];
+  return extra.length > 0 ? [...extra] : null;
+}
+
+function hostnameOf(hostHeader: string): string {
+  const value = hostHeader.trim().toLowerCase();
+  if (value.startsWith('[')) return value.slice(0, value.indexOf(']') + 1);
+  return value.split(':')[0]!;
+}
+
+function sendRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+async function readJsonBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): Promise<{ ok: true; body: unknown } | { ok: false }> {
+  if (Number(req.headers['content-length']) > maxBytes) {
+    sendRpcError(res, 413, -32000, `Payload too large: the request body must not exceed ${maxBytes} bytes.`);
+    return { ok: false };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      sendRpcError(res, 413, -32000, `Payload too large: the request body must not exceed ${maxBytes} bytes.`);
+      return { ok: false };
+    }
+    chunks.push(chunk);
+  }
+  try {
+    return { ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch {
+    sendRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON.');
+    return { ok: false };
+  }
+}
+
+export function createMcpHttpEndpoint(options: McpHttpOptions): McpHttpEndpoint {
+  const { logger, authenticator } = options;
+  const sessions = new Map<string, Session>();
+  const maxSessions = options.maxSessions ?? 1000;
+  const idleMs = options.sessionIdleMs ?? 30 * 60_000;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const allowed = options.allowedHosts ? new Set(options.allowedHosts.map((h) => h.toLowerCase())) : null;
+
+  const closeSession = (session: Session, why: string) => {
+    if (!sessions.delete(session.id)) return;
+    logger.debug({ sessionId: session.id, token: session.tokenName, why }, 'MCP session closed');
+    void session.mcp.close().catch(() => undefined);
+  };
+
+  const sweep = () => {
+    const now = Date.now();
+    for (const session of sessions.values()) if (session.openStreams === 0 && now - session.lastSeen > idleMs) closeSession(session, 'idle');
+  };
+  const sweeper = setInterval(sweep, Math.min(idleMs, 60_000));
+  sweeper.unref();
+
+  const checkHost = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (!allowed) return true;
+    const host = req.headers.host ? hostnameOf(req.headers.host) : '';
+    if (!allowed.has(host)) {
+      sendRpcError(res, 403, -32000, `Forbidden: Host "${req.headers.host ?? ''}" is not allowed (DNS rebinding protection). Use localhost or add the name to MCP_ALLOWED_HOSTS.`);
+      return false;
+    }
+    const origin = req.headers.origin;
+    if (origin && origin !== 'null') {
+      let originHost = '';
+      try {
+        originHost = hostnameOf(new URL(origin).host);
+      } catch {
+        // An unparsable Origin is treated as foreign.
+      }
+      if (!allowed.has(originHost)) {
+        sendRpcError(res, 403, -32000, `Forbidden: Origin "${origin}" is not allowed (DNS rebinding protection).`);
+        return false;
+      }
+    }
+    return true;
+  };
+
+  const openSession = async (identity: { name: string; onBehalfOf: string | null }): Promise<Session> => {
+    const mcp = createMcpServer({ service: options.service, logger, actor: actorOf(identity), readOnly: options.readOnly, ...(options.limits ? { limits: options.limits } : {}) });
+    let session: Session | undefined;
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        session = { id, tokenName: identity.name, transport, mcp, lastSeen: Date.now(), openStreams: 0 };
+        sessions.set(id, session);
+        logger.info({ sessionId: id, token: identity.name }, 'MCP session opened');
+      },
+      onsessionclosed: (id) => {
+        const s = sessions.get(id);
+        if (s) closeSession(s, 'deleted by client');
+      },
+      maxRequestBodySize: maxBodyBytes,
+    });
+    transport.onclose = () => {
+      if (session) closeSession(session, 'transport closed');
+    };
+    await mcp.server.connect(transport);
+    return { id: '', tokenName: identity.name, transport, mcp, lastSeen: Date.now(), openStreams: 0 };
+  };
+
+  const handle: RouteHandler = async (req, res) => {
+    if (!checkHost(req, res)) return;
+    const identity = await authenticator.authenticate(bearerSecret(req.headers.authorization));
+    if (!identity) {
+      sendRpcError(res, 401, -32001, 'Unauthorized: send Authorization: Bearer <token>. Create a token with `mission-control token create --name NAME`.', {
+        'www-authenticate': 'Bearer realm="mission-control", error="invalid_token"',
+      });
+      return;
+    }
+    const actor = actorOf(identity);
+    // The SDK passes req.auth to tool handlers as extra.authInfo: that is how a tool knows who calls.
+    (req as IncomingMessage & { auth?: unknown }).auth = {
+      token: '[redacted]',
+      clientId: identity.name,
+      scopes: options.readOnly ? ['missions:read'] : ['missions:read', 'missions:write'],
+      extra: { actor },
+    };
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string' && sessionId.length > 0) {
+      const session = sessions.get(sessionId);
+      // Another token's session is reported as unknown: a session id is not a credential.
+      if (!session || session.tokenName !== identity.name) {
+        sendRpcError(res, 404, -32001, 'Session not found: it expired or belongs to another server; initialize a new session.');
+        return;
+      }
+      session.lastSeen = Date.now();
+      if (req.method === 'GET') {
+        session.openStreams += 1;
+        res.once('close', () => {
+          session.openStreams -= 1;
+          session.lastSeen = Date.now();
+        });
+      }
+      await session.transport.handleRequest(req, res);
+      return;
+    }
+    if (req.method !== 'POST') {
+      sendRpcError(res, 400, -32000, 'Bad request: send the Mcp-Session-Id header from initialize.');
+      return;
+    }
+    const parsed = await readJsonBody(req, res, maxBodyBytes);
+    if (!parsed.ok) return;
+    if (!isInitializeRequest(parsed.body)) {
+      sendRpcError(res, 400, -32000, 'Bad request: no session; the first request must be initialize.');
+      return;
+    }
+    if (sessions.size >= maxSessions) sweep();
+    if (sessions.size >= maxSessions) {
+      sendRpcError(res, 503, -32000, `Too many MCP sessions (${maxSessions}); try again later.`, { 'retry-after': '60' });
+      return;
+    }
+    const fresh = await openSession(identity);
+    await fresh.transport.handleRequest(req, res, parsed.body);
+    // An initialize the SDK refused (e.g. an unsupported protocol version) opened no session.
+    if (fresh.transport.sessionId === undefined) await fresh.mcp.close().catch(() => undefined);
+  };
+
+  return {
+    routes: { [`POST ${MCP_PATH}`]: handle, [`GET ${MCP_PATH}`]: handle, [`DELETE ${MCP_PATH}`]: handle },
+    sessionCount: () => sessions.size,
+    close: async () => {
+      clearInterval(sweeper);
+      await Promise.all([...sessions.values()].map(async (s) => closeSession(s, 'server stopping')));
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// One way to declare a tool: its name, the domain schema that documents and validates its
+// input, its output schema, whether it only reads, and a handler that returns a summary and
+// structured content. Registration applies --read-only and maps every failure to a tool error.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { MissionService } from '../domain/missionService.js';
+import type { McpActor } from './mcpTokens.js';
+import { documentedInput, toolError, toolSuccess } from './toolResults.js';
+
+export type RequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export interface McpLimits {
+  /** Largest evidence content (text or canonical JSON) accepted, in bytes. */
+  maxEvidenceBytes: number;
+}
+
+export interface ApprovalWaitTiming {
+  /** How often wait_for_approval re-reads the mission (changes made by other processes do not notify this one). */
+  pollIntervalMs: number;
+  /** How often it sends notifications/progress while waiting. */
+  progressIntervalMs: number;
+}
+
+export interface McpContext {
+  service: MissionService;
+  logger: Logger;
+  /** The actor when the transport carries no per-request identity (stdio). */
+  defaultActor: McpActor;
+  limits: McpLimits;
+  approvalWait: ApprovalWaitTiming;
+}
+
+export interface ToolCall {
+  actor: McpActor;
+  extra: RequestExtra;
+}
+
+export interface ToolSpec<Output extends z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  /** The domain schema the handler validates with (through the service or parseInput); listed as the tool's JSON Schema. */
+  input: z.ZodType;
+  output: Output;
+  /** Read-only tools are the only ones registered with --read-only. */
+  readOnly: boolean;
+  /** Overrides the readOnlyHint for a tool that writes nothing but belongs to the driving tools (wait_for_approval). */
+  readOnlyHint?: boolean;
+  /** Hints for clients: the tool may undo or end something (rollback). */
+  destructive?: boolean;
+  idempotent?: boolean;
+  run(args: Record<string, unknown>, call: ToolCall): Promise<{ summary: string; result: z.input<Output> }>;
+}
+
+/** Who is calling: Streamable HTTP puts the token's actor on each request; stdio uses the configured one. */
+export function actorFor(extra: RequestExtra, fallback: McpActor): McpActor {
+  const actor = extra.authInfo?.extra?.actor as McpActor | undefined;
+  return actor ?? fallback;
+}
+
+export function registerTools(server: McpServer, context: McpContext, tools: ReadonlyArray<ToolSpec<z.ZodObject>>, options: { readOnly: boolean }): string[] {
+  const registered: string[] = [];
+  for (const tool of tools) {
+    if (options.readOnly && !tool.readOnly) continue;
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: documentedInput(tool.input),
+        outputSchema: tool.output,
+        annotations: {
+          title: tool.title,
+          readOnlyHint: tool.readOnlyHint ?? tool.readOnly,
+          destructiveHint: tool.destructive ?? false,
+          idempotentHint: tool.idempotent ?? tool.readOnly,
+          // Missions, Slack threads and trackers are outside the assistant's sandbox.
+          openWorldHint: !tool.readOnly,
+        },
+      },
+      async (args: Record<string, unknown>, extra: RequestExtra) => {
+        const actor = actorFor(extra, context.defaultActor);
+        try {
+          const { summary, result } = await tool.run(args, { actor, extra });
+          return toolSuccess(summary, result as Record<string, unknown>);
+        } catch (error) {
+          return toolError(error, tool.name, context.logger);
+        }
+      },
+    );
+    registered.push(tool.name);
+  }
+  return registered;
+}

@@ -1,0 +1,125 @@
+// wait_for_approval: blocks until a person decides (or the request expires or is cancelled),
+// at most timeoutSeconds, and sends notifications/progress while it waits when the caller
+// asked for progress. It wakes on the service's change notifications (instant within this
+// process) and also re-reads the mission on an interval, because a decision made by another
+// process (the Slack bot on another instance) does not notify this one.
+import { z } from 'zod';
+import type { Mission } from '../domain/mission.js';
+import { MissionError } from '../domain/errors.js';
+import { missionIdSchema, parseInput } from '../domain/missionInputs.js';
+import { approvalOut, approvalView, missionRef, missionRefView, nextOut, nextView, describeNext } from './missionView.js';
+import type { McpContext, RequestExtra, ToolSpec } from './toolRegistry.js';
+
+export const MAX_WAIT_SECONDS = 600;
+/** Below the SDK client's default 60 s request timeout, so a plain call does not time out client-side first. */
+export const DEFAULT_WAIT_SECONDS = 50;
+
+export const waitForApprovalInput = z.object({
+  missionId: missionIdSchema,
+  timeoutSeconds: z
+    .number({ error: 'timeoutSeconds must be a number of seconds' })
+    .int('timeoutSeconds must be a whole number')
+    .min(0, 'timeoutSeconds must be at least 0 (0 checks once without waiting)')
+    .max(MAX_WAIT_SECONDS, `timeoutSeconds must be at most ${MAX_WAIT_SECONDS}; call again to keep waiting`)
+    .default(DEFAULT_WAIT_SECONDS),
+});
+
+type WaitStatus = 'approved' | 'rejected' | 'expired' | 'cancelled' | 'pending';
+
+function decisionOf(mission: Mission): WaitStatus {
+  const request = mission.approval;
+  if (!request) {
+    throw new MissionError('precondition_failed', `No approval has been requested for mission ${mission.id} (it is ${mission.state}). Call request_approval first.`, {
+      state: mission.state,
+      field: 'missionId',
+    });
+  }
+  return request.status === 'requested' ? 'pending' : request.status;
+}
+
+export function waitForApprovalTool(context: McpContext): ToolSpec<z.ZodObject> {
+  const { service } = context;
+  return {
+    name: 'wait_for_approval',
+    title: 'Wait for approval',
+    description: `Waits until a person approves or rejects the play (or the request expires or is cancelled), for at most timeoutSeconds (default ${DEFAULT_WAIT_SECONDS}, max ${MAX_WAIT_SECONDS}). Sends progress notifications while waiting when the request has a progressToken. Returns approved (execution may start), rejected (back to choosing a play), expired, cancelled, or still pending (call again).`,
+    input: waitForApprovalInput,
+    output: z.object({
+      status: z.enum(['approved', 'rejected', 'expired', 'cancelled', 'pending']),
+      approval: approvalView.nullable(),
+      waitedSeconds: z.number(),
+      mission: missionRefView,
+      next: nextView,
+    }),
+    // It writes nothing, but it is part of driving a mission, so --read-only leaves it out.
+    readOnly: false,
+    readOnlyHint: true,
+    idempotent: true,
+    async run(args, { extra }) {
+      const input = parseInput(waitForApprovalInput, args);
+      const started = Date.now();
+      const initial = await service.getMission({ missionId: input.missionId });
+      let status = decisionOf(initial);
+      let mission = initial;
+      if (status === 'pending' && input.timeoutSeconds > 0) {
+        mission = await waitForDecision(context, initial, input.timeoutSeconds, extra);
+        status = decisionOf(mission);
+      }
+      const waitedSeconds = Math.round((Date.now() - started) / 100) / 10;
+      const approval = approvalOut(mission);
+      const summary =
+        status === 'pending'
+          ? `Still waiting after ${waitedSeconds}s: ${nextOut(mission).waitingFor ?? 'approval'}. Call wait_for_approval again.`
+          : status === 'approved'
+            ? `Approved. ${describeNext(mission)}`
+            : `Approval ${status}${approval?.decisions.at(-1)?.reason ? `: ${approval.decisions.at(-1)!.reason}` : ''}. ${describeNext(mission)}`;
+      return { summary, result: { status, approval, waitedSeconds, mission: missionRef(mission), next: nextOut(mission) } };
+    },
+  };
+}
+
+function waitForDecision(context: McpContext, initial: Mission, timeoutSeconds: number, extra: RequestExtra): Promise<Mission> {
+  const { service, logger } = context;
+  const { pollIntervalMs, progressIntervalMs } = context.approvalWait;
+  const progressToken = extra._meta?.progressToken;
+  const started = Date.now();
+  return new Promise<Mission>((resolve) => {
+    let latest = initial;
+    let finished = false;
+    const timers: NodeJS.Timeout[] = [];
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      unsubscribe();
+      for (const t of timers) clearInterval(t);
+      extra.signal.removeEventListener('abort', finish);
+      resolve(latest);
+    };
+    const consider = (mission: Mission) => {
+      if (mission.id !== initial.id || mission.version < latest.version) return;
+      latest = mission;
+      if (mission.approval?.status !== 'requested' || mission.approval.id !== initial.approval?.id) finish();
+    };
+    const unsubscribe = service.subscribe((mission) => consider(mission));
+    timers.push(
+      setInterval(() => {
+        service.getMission({ missionId: initial.id }).then(consider, (error: unknown) => logger.warn({ err: error, missionId: initial.id }, 'wait_for_approval could not re-read the mission'));
+      }, pollIntervalMs),
+    );
+    if (progressToken !== undefined) {
+      timers.push(
+        setInterval(() => {
+          const elapsed = Math.round((Date.now() - started) / 1000);
+          extra
+            .sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken, progress: elapsed, total: timeoutSeconds, message: `Waiting for ${nextOut(latest).waitingFor ?? 'approval'}` },
+            })
+            .catch(() => undefined);
+        }, progressIntervalMs),
+      );
+    }
+    timers.push(setTimeout(finish, timeoutSeconds * 1000));
+    extra.signal.addEventListener('abort', finish);
+  });
+}
