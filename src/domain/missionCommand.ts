@@ -3,8 +3,8 @@
 // the service loads, runs them and saves the result with the buffered events.
 import type { Actor } from './actors.js';
 import type { PendingEvent } from './eventLog.js';
-import type { LibraryEntry } from './library.js';
 import type { Mission } from './mission.js';
+import type { MissionWrites } from './missionRepository.js';
 import { nextState, STAGE_OF_STATE, type MissionAction, type MissionState } from './missionStateMachine.js';
 import type { EventType, PayloadOf } from './telemetryEvents.js';
 
@@ -17,11 +17,8 @@ export class EventBuffer {
   }
 }
 
-/** Content a command stores beside the mission (evidence bodies, library entries). */
-export interface CommandWrites {
-  artifacts: Array<{ id: string; name: string; kind: string; sha256: string; content: string; attachedAt: Date }>;
-  libraryEntry?: LibraryEntry;
-}
+/** Content a command stores beside the mission (evidence bodies, library entries), written with it. */
+export type CommandWrites = MissionWrites & { artifacts: NonNullable<MissionWrites['artifacts']> };
 
 export interface MissionCommand {
   actor: Actor;

@@ -26,6 +26,8 @@ export interface MissionWrites {
   /** Evidence content by artifact id; stored once, never updated. */
   artifacts?: Array<{ id: string; name: string; kind: string; sha256: string; content: string; attachedAt: Date }>;
   libraryEntry?: LibraryEntry;
+  /** False when toolkits and tags are unchanged; absent means rewrite them. */
+  replaceChildren?: boolean;
 }
 
 export interface MissionRepository {

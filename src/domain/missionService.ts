@@ -520,9 +520,8 @@ export class MissionService {
   async reportProgress(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const report = parseInput(progressReportInput, rawInput);
     const actor = parseActor(rawActor);
-    const mission = await this.load(report.missionId);
-    const requirements = gateRequirements(mission.brief);
     return this.mutate(report.missionId, actor, (current, cmd) => {
+      const requirements = gateRequirements(current.brief);
       switch (report.kind) {
         case 'phase_started':
           return startPhase(current, report, cmd);
@@ -741,6 +740,8 @@ export class MissionService {
       const changed = apply(current, cmd);
       if (cmd.events.pending.length === 0) return current;
       const sealed = this.seal({ ...changed, version: current.version + 1 }, cmd.events.pending, now);
+      // Most commands leave toolkits and tags alone; telling storage so spares rewriting those rows.
+      cmd.writes.replaceChildren = canonicalJson([changed.toolkits, changed.tags]) !== canonicalJson([current.toolkits, current.tags]);
       try {
         await this.repository.save(sealed.mission, current.version, sealed.events, cmd.writes);
         this.notify(sealed.mission, sealed.events);

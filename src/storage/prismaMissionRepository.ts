@@ -134,9 +134,11 @@ export class PrismaMissionRepository implements MissionRepository {
       if (count === 0) {
         throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
       }
-      await tx.missionToolkit.deleteMany({ where: { missionId: mission.id } });
-      await tx.missionTag.deleteMany({ where: { missionId: mission.id } });
-      await this.writeChildren(tx, mission);
+      if (writes.replaceChildren !== false) {
+        await tx.missionToolkit.deleteMany({ where: { missionId: mission.id } });
+        await tx.missionTag.deleteMany({ where: { missionId: mission.id } });
+        await this.writeChildren(tx, mission);
+      }
       if (events.length > 0) await tx.missionEvent.createMany({ data: eventRows(events) });
       if (writes.artifacts && writes.artifacts.length > 0) {
         await tx.missionArtifact.createMany({
