@@ -7,12 +7,18 @@ import { MissionService } from './domain/missionService.js';
 import { randomIds, systemClock } from './domain/runtime.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { redactDatabaseUrl } from './storage/databaseUrl.js';
+import { FeedWorker, type FeedConsumer } from './feedWorker.js';
 
 export interface App {
   config: Config;
   logger: Logger;
   db: Database;
   missions: MissionService;
+  /** Delivers recorded changes to Slack and trackers; front doors and connectors add their consumers. */
+  feedConsumers: FeedConsumer[];
+  feedWorker: FeedWorker;
+  /** The long-running server's background work: the feed worker and the approval expiry sweep. */
+  startBackgroundWork(): void;
   close(): Promise<void>;
 }
 
@@ -31,21 +37,32 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     approvalPolicy: approvalPolicyFrom(config),
   });
   if (config.SLACK_APPROVERS.length === 0) logger.warn('no approvers configured: set SLACK_APPROVERS so plays that need approval can be approved');
-  // Open approval requests past their expiry return their missions to play selection.
-  const sweep = setInterval(() => {
-    missions.expireOverdueApprovals().then(
-      (expired) => expired > 0 && logger.info({ expired }, 'approval requests expired'),
-      (error: unknown) => logger.error({ err: error }, 'approval expiry sweep failed'),
-    );
-  }, 60_000);
-  sweep.unref();
+  const feedConsumers: FeedConsumer[] = [];
+  const feedWorker = new FeedWorker({ feed: db.feed, clock: systemClock, logger, consumers: feedConsumers });
+  // A change saved here is delivered at once; changes from other instances wait for the next poll.
+  missions.subscribe(() => feedWorker.wake());
+  let sweep: NodeJS.Timeout | null = null;
   return {
     config,
     logger,
     db,
     missions,
+    feedConsumers,
+    feedWorker,
+    startBackgroundWork: () => {
+      feedWorker.start();
+      // Open approval requests past their expiry return their missions to play selection.
+      sweep ??= setInterval(() => {
+        missions.expireOverdueApprovals().then(
+          (expired) => expired > 0 && logger.info({ expired }, 'approval requests expired'),
+          (error: unknown) => logger.error({ err: error }, 'approval expiry sweep failed'),
+        );
+      }, 60_000);
+      sweep.unref();
+    },
     close: async () => {
-      clearInterval(sweep);
+      if (sweep) clearInterval(sweep);
+      await feedWorker.stop();
       await db.close();
     },
   };

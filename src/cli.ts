@@ -49,6 +49,7 @@ async function start(args: readonly string[]): Promise<void> {
   logger.info({ path: MCP_PATH, readOnly }, `MCP (Streamable HTTP) at http://${address.host}:${address.port}${MCP_PATH}; create a token with \`mission-control token create --name NAME\``);
   const hint = slackSetupHint(config);
   if (hint) logger.warn(hint);
+  app.startBackgroundWork();
 
   let stopping = false;
   const stop = (signal: string) => {

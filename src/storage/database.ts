@@ -7,6 +7,7 @@ import { PrismaClient as PostgresPrismaClient } from '../../generated/prisma-pos
 import { ensureSqliteFolder, parseDatabaseUrl, type DatabaseTarget } from './databaseUrl.js';
 import { migrate, type MigrationReport } from './migrations.js';
 import { PrismaAccessTokenRepository } from './prismaAccessTokenRepository.js';
+import { PrismaMissionFeed } from './prismaMissionFeed.js';
 import { PrismaMissionRepository } from './prismaMissionRepository.js';
 
 export interface Database {
@@ -14,6 +15,8 @@ export interface Database {
   /** Typed as the SQLite client: both generated clients expose the same model API. */
   prisma: SqlitePrismaClient;
   missions: PrismaMissionRepository;
+  /** Durable delivery of mission changes to Slack and trackers. */
+  feed: PrismaMissionFeed;
   /** MCP bearer tokens (hashed). */
   accessTokens: PrismaAccessTokenRepository;
   migration: MigrationReport;
@@ -37,6 +40,7 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
     target,
     prisma,
     missions: new PrismaMissionRepository(prisma, target.provider),
+    feed: new PrismaMissionFeed(prisma, target.provider),
     accessTokens: new PrismaAccessTokenRepository(prisma),
     migration,
     ping: async () => {
@@ -50,6 +54,10 @@ function createClient(target: DatabaseTarget): SqlitePrismaClient {
   if (target.provider === 'sqlite') {
     return new SqlitePrismaClient({ adapter: new PrismaBetterSQLite3({ url: target.filename, timeout: 5000 }) });
   }
-  const adapter = new PrismaPg({ connectionString: target.connectionString, max: 10 }, { schema: target.schema });
+  // search_path makes hand-written SQL (the feed's claim query) find the same schema as Prisma's own queries.
+  const adapter = new PrismaPg(
+    { connectionString: target.connectionString, max: 10, options: `-c search_path=${target.schema}` },
+    { schema: target.schema },
+  );
   return new PostgresPrismaClient({ adapter }) as unknown as SqlitePrismaClient;
 }

@@ -7,6 +7,7 @@ import type { MissionEvent } from '../domain/eventLog.js';
 import type { ApprovalRequest } from '../domain/approvalPolicy.js';
 import type { Execution } from '../domain/execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../domain/library.js';
+import { FEED_CONSUMERS } from '../domain/missionFeed.js';
 import type { Coverage, Mission, MissionSummary, MissionToolkit } from '../domain/mission.js';
 import type { MissionListFilter, MissionPage, MissionRepository, MissionWrites } from '../domain/missionRepository.js';
 import type { Play, PlayDraft } from '../domain/plays.js';
@@ -117,6 +118,8 @@ export class PrismaMissionRepository implements MissionRepository {
     await this.prisma.$transaction(async (tx) => {
       await tx.mission.create({ data: { id: mission.id, ...missionColumns(mission) } });
       await this.writeChildren(tx, mission);
+      // Every consumer starts before the first event, so the mission's whole story is delivered.
+      await tx.missionFeedCursor.createMany({ data: FEED_CONSUMERS.map((consumer) => ({ consumer, missionId: mission.id })) });
       await tx.missionEvent.createMany({ data: eventRows(events) });
     });
   }

@@ -1,0 +1,43 @@
+// Durable delivery of mission changes to side-effect consumers (Slack messages, tracker
+// issues). The hash-chained event log is the source of truth: each consumer keeps, per
+// mission, the sequence number of the last event it has handled, so nothing recorded is
+// lost while Slack or a tracker is down, and a burst of events is handled as one change.
+// Storage implements the port; `src/feedWorker.ts` runs consumers with retries.
+
+export interface FeedClaim {
+  consumer: string;
+  missionId: string;
+  /** Events up to here were handled already. */
+  handledSeq: number;
+  /** The mission's latest event when claimed: handle up to here, then acknowledge it. */
+  eventSeq: number;
+  /** Failed attempts since the last success. */
+  attempts: number;
+}
+
+export interface FeedStats {
+  /** Missions with events the consumer has not handled yet (dead ones excluded). */
+  pending: number;
+  /** Missions parked after too many failures; they need a person. */
+  dead: number;
+  oldestPendingSeconds: number | null;
+}
+
+export interface MissionFeed {
+  /**
+   * Claims up to `limit` missions with events past the consumer's cursor that are due,
+   * leasing each to `owner` until `now + leaseMs`: no other worker (or instance) gets it
+   * before the lease ends or is released.
+   */
+  claim(consumer: string, owner: string, limit: number, leaseMs: number, now: Date): Promise<FeedClaim[]>;
+  /** Marks events up to `seq` handled, clears failures and releases the lease. */
+  acknowledge(consumer: string, missionId: string, owner: string, seq: number): Promise<void>;
+  /** Releases the lease after a failure: retried at `retryAt`, or parked as dead when null. */
+  fail(consumer: string, missionId: string, owner: string, error: string, retryAt: Date | null): Promise<void>;
+  /** Releases the lease without a failure, not to be claimed before `at` (coalescing bursts). */
+  defer(consumer: string, missionId: string, owner: string, at: Date): Promise<void>;
+  stats(consumer: string, now: Date): Promise<FeedStats>;
+}
+
+/** The consumers every new mission gets a cursor for. */
+export const FEED_CONSUMERS = ['slack', 'trackers'] as const;

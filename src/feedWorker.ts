@@ -1,0 +1,133 @@
+// Runs the feed's consumers: claims missions with undelivered events, hands each to its
+// consumer, and acknowledges, defers or retries. Failures back off exponentially with jitter
+// (or as long as the remote asked, via `retryAfterMs`); after `maxAttempts` the mission is
+// parked as dead for a person to look at. Nothing is dropped: the cursor only moves on success.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { FeedClaim, MissionFeed } from './domain/missionFeed.js';
+import type { Clock } from './domain/runtime.js';
+
+export interface FeedConsumer {
+  name: string;
+  /** Makes the outside world match the mission; `deferUntil` asks to be called again later (coalescing). */
+  handle(claim: FeedClaim): Promise<void | { deferUntil: Date }>;
+}
+
+export interface FeedWorkerOptions {
+  feed: MissionFeed;
+  clock: Clock;
+  logger: Logger;
+  consumers: readonly FeedConsumer[];
+  /** Identifies this worker's leases; unique per process by default. */
+  owner?: string;
+  pollMs?: number;
+  leaseMs?: number;
+  maxAttempts?: number;
+  batchSize?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+/** An error a consumer throws when the remote said how long to wait (HTTP 429 Retry-After). */
+export interface RetryAfterError extends Error {
+  retryAfterMs?: number;
+}
+
+export function retryDelayMs(attempts: number, error: unknown, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const asked = (error as RetryAfterError | undefined)?.retryAfterMs;
+  const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts));
+  // Full jitter spreads retries from several instances; never sooner than the remote asked.
+  const jittered = exponential / 2 + random() * (exponential / 2);
+  return Math.max(typeof asked === 'number' && asked > 0 ? asked : 0, Math.round(jittered));
+}
+
+export class FeedWorker {
+  readonly owner: string;
+  private readonly options: Required<Omit<FeedWorkerOptions, 'owner'>>;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private stopped = true;
+  private wakeRequested = false;
+
+  constructor(options: FeedWorkerOptions) {
+    this.owner = options.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.options = { pollMs: 500, leaseMs: 30_000, maxAttempts: 20, batchSize: 10, backoffBaseMs: 1000, backoffMaxMs: 5 * 60_000, ...options };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Runs soon instead of at the next poll (a local change was just saved). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wakeRequested = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Handles everything due now, repeatedly, until nothing is due; returns how many claims were handled. */
+  async runOnce(): Promise<number> {
+    let handled = 0;
+    for (let round = 0; round < 1000; round++) {
+      let claimedThisRound = 0;
+      for (const consumer of this.options.consumers) {
+        const claims = await this.options.feed.claim(consumer.name, this.owner, this.options.batchSize, this.options.leaseMs, this.options.clock.now());
+        claimedThisRound += claims.length;
+        await Promise.all(claims.map((claim) => this.handle(consumer, claim)));
+      }
+      handled += claimedThisRound;
+      if (claimedThisRound === 0) break;
+    }
+    return handled;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.runOnce();
+      this.running
+        .catch((error: unknown) => this.options.logger.error({ err: error }, 'feed worker round failed'))
+        .finally(() => {
+          this.running = null;
+          if (this.stopped) return;
+          const again = this.wakeRequested;
+          this.wakeRequested = false;
+          this.schedule(again ? 0 : this.options.pollMs);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async handle(consumer: FeedConsumer, claim: FeedClaim): Promise<void> {
+    const { feed, clock, logger } = this.options;
+    try {
+      const outcome = await consumer.handle(claim);
+      if (outcome && 'deferUntil' in outcome) await feed.defer(consumer.name, claim.missionId, this.owner, outcome.deferUntil);
+      else await feed.acknowledge(consumer.name, claim.missionId, this.owner, claim.eventSeq);
+    } catch (error) {
+      const attempts = claim.attempts + 1;
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempts >= this.options.maxAttempts) {
+        logger.error({ consumer: consumer.name, missionId: claim.missionId, attempts, err: error }, 'delivery parked as dead after repeated failures');
+        await feed.fail(consumer.name, claim.missionId, this.owner, message, null);
+        return;
+      }
+      const delay = retryDelayMs(claim.attempts, error, this.options.backoffBaseMs, this.options.backoffMaxMs);
+      logger.warn({ consumer: consumer.name, missionId: claim.missionId, attempts, retryInMs: delay, error: message }, 'delivery failed; will retry');
+      await feed.fail(consumer.name, claim.missionId, this.owner, message, new Date(clock.now().getTime() + delay));
+    }
+  }
+}

@@ -1,0 +1,128 @@
+// The durable change feed: every recorded change reaches each consumer once it answers,
+// one worker at a time per mission, across connections (instances) too.
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
+import type { FeedClaim } from '../../src/domain/missionFeed.js';
+import { MissionService } from '../../src/domain/missionService.js';
+import { FeedWorker, retryDelayMs } from '../../src/feedWorker.js';
+import { openDatabase, type Database } from '../../src/storage/database.js';
+import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
+import { JORDAN } from '../support/seedMission.js';
+import { sequentialIds, TestClock } from '../support/testRuntime.js';
+
+const silent = pino({ level: 'silent' });
+
+describe.each(PROVIDERS)('mission feed on %s', (provider) => {
+  let db: TestDatabase;
+  let clock: TestClock;
+  let service: MissionService;
+
+  beforeEach(async () => {
+    db = await openTestDatabase(provider);
+    clock = new TestClock();
+    service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter });
+  });
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  const start = (intent = 'Fix the flaky login test') => service.startMission({ intent, channelId: 'C0MISSIONS' }, JORDAN);
+
+  it('offers a new mission to each consumer once, leased to one owner, until acknowledged', async () => {
+    const mission = await start();
+    const claims = await db.feed.claim('slack', 'a', 10, 30_000, clock.now());
+    expect(claims).toEqual([{ consumer: 'slack', missionId: mission.id, handledSeq: 0, eventSeq: 2, attempts: 0 }]);
+    expect(await db.feed.claim('slack', 'b', 10, 30_000, clock.now())).toEqual([]);
+    // Another consumer has its own cursor.
+    expect((await db.feed.claim('trackers', 'a', 10, 30_000, clock.now())).map((c) => c.missionId)).toEqual([mission.id]);
+
+    await db.feed.acknowledge('slack', mission.id, 'a', 2);
+    expect(await db.feed.claim('slack', 'b', 10, 30_000, clock.now())).toEqual([]);
+    await service.lockBrief({ missionId: mission.id }, JORDAN);
+    const again = await db.feed.claim('slack', 'b', 10, 30_000, clock.now());
+    expect(again).toEqual([expect.objectContaining({ missionId: mission.id, handledSeq: 2, eventSeq: mission.eventSeq + 5 })]);
+  });
+
+  it('lets another worker take over an expired lease, and ignores the late acknowledgement', async () => {
+    const mission = await start();
+    await db.feed.claim('slack', 'a', 10, 1_000, clock.now());
+    clock.advance(1_001);
+    expect(await db.feed.claim('slack', 'b', 10, 1_000, clock.now())).toHaveLength(1);
+    await db.feed.acknowledge('slack', mission.id, 'a', 2);
+    clock.advance(1_001);
+    expect(await db.feed.claim('slack', 'c', 10, 1_000, clock.now())).toHaveLength(1);
+  });
+
+  it('retries failures when due, parks repeated ones as dead, and counts both', async () => {
+    const first = await start();
+    const second = await start('Add CSRF tokens');
+    await db.feed.claim('slack', 'a', 10, 30_000, clock.now());
+    await db.feed.fail('slack', first.id, 'a', 'Slack answered 500', new Date(clock.now().getTime() + 5_000));
+    await db.feed.fail('slack', second.id, 'a', 'channel_not_found', null);
+    expect(await db.feed.claim('slack', 'a', 10, 30_000, clock.now())).toEqual([]);
+    clock.advance(60_000);
+    expect(await db.feed.stats('slack', clock.now())).toEqual({ pending: 1, dead: 1, oldestPendingSeconds: 60 });
+    const retried = await db.feed.claim('slack', 'a', 10, 30_000, clock.now());
+    expect(retried).toEqual([expect.objectContaining({ missionId: first.id, attempts: 1 })]);
+    await db.feed.defer('slack', first.id, 'a', new Date(clock.now().getTime() + 1_000));
+    expect(await db.feed.claim('slack', 'a', 10, 30_000, clock.now())).toEqual([]);
+    clock.advance(1_000);
+    expect(await db.feed.claim('slack', 'a', 10, 30_000, clock.now())).toHaveLength(1);
+  });
+
+  it('hands each mission to exactly one of several connections claiming at once', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 20; i++) ids.add((await start(`Mission number ${i}`)).id);
+    const others: Database[] = provider === 'postgresql' ? await Promise.all([1, 2, 3].map(() => openDatabase(db.url))) : [];
+    try {
+      const feeds = [db.feed, ...others.map((o) => o.feed)];
+      const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => feeds[i % feeds.length]!.claim('slack', `owner-${i}`, 5, 30_000, clock.now())));
+      const claimed = claims.flat().map((c) => c.missionId);
+      expect(new Set(claimed).size).toBe(claimed.length);
+      expect(new Set(claimed)).toEqual(ids);
+    } finally {
+      await Promise.all(others.map((o) => o.close()));
+    }
+  });
+
+  it('runs consumers: a burst is handled as one change, failures retry with backoff until delivered', async () => {
+    const mission = await start();
+    for (let i = 0; i < 20; i++) await service.editChip({ missionId: mission.id, kind: 'scope', items: [`Scope item revision ${i}`] }, JORDAN);
+    const seen: FeedClaim[] = [];
+    let failuresLeft = 2;
+    const worker = new FeedWorker({
+      feed: db.feed,
+      clock,
+      logger: silent,
+      consumers: [
+        {
+          name: 'slack',
+          handle: async (claim) => {
+            seen.push(claim);
+            if (failuresLeft-- > 0) throw Object.assign(new Error('ratelimited'), { retryAfterMs: 30_000 });
+          },
+        },
+      ],
+    });
+    expect(await worker.runOnce()).toBe(1);
+    expect(seen).toEqual([expect.objectContaining({ handledSeq: 0, eventSeq: 22, attempts: 0 })]);
+    clock.advance(29_000);
+    expect(await worker.runOnce()).toBe(0);
+    clock.advance(1_000);
+    await worker.runOnce();
+    clock.advance(60_000);
+    await worker.runOnce();
+    expect(seen.map((c) => c.attempts)).toEqual([0, 1, 2]);
+    expect(await db.feed.stats('slack', clock.now())).toMatchObject({ pending: 0, dead: 0 });
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('grows exponentially with jitter, is capped, and never undercuts Retry-After', () => {
+    expect(retryDelayMs(0, undefined, 1000, 60_000, () => 0)).toBe(500);
+    expect(retryDelayMs(3, undefined, 1000, 60_000, () => 1)).toBe(8000);
+    expect(retryDelayMs(20, undefined, 1000, 60_000, () => 1)).toBe(60_000);
+    expect(retryDelayMs(0, { retryAfterMs: 30_000 }, 1000, 60_000, () => 0)).toBe(30_000);
+  });
+});
