@@ -108,32 +108,65 @@ function eventRows(events: readonly MissionEvent[]) {
   }));
 }
 
+type MissionColumns = ReturnType<typeof missionColumns>;
+
+/** The JSON documents of a mission row: large, and mostly unchanged by any one command. */
+const DOCUMENT_COLUMNS = ['requester', 'brief', 'coverage', 'plays', 'approvals', 'execution', 'evidence', 'reflection', 'intent'] as const;
+const REMEMBERED_MISSIONS = 1000;
+
 export class PrismaMissionRepository implements MissionRepository {
+  /**
+   * The documents as stored at a version, for missions this process read or wrote lately.
+   * A save against that version sends only the documents that changed; the version check
+   * still guards against writers elsewhere, so a stale memory can only cost a retry.
+   */
+  private readonly stored = new Map<string, { version: number; documents: Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]> }>();
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly provider: 'sqlite' | 'postgresql',
   ) {}
 
+  private remember(id: string, version: number, columns: Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]>): void {
+    this.stored.delete(id);
+    this.stored.set(id, { version, documents: Object.fromEntries(DOCUMENT_COLUMNS.map((c) => [c, columns[c]])) as Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]> });
+    if (this.stored.size > REMEMBERED_MISSIONS) this.stored.delete(this.stored.keys().next().value!);
+  }
+
+  private changedColumns(missionId: string, columns: MissionColumns, expectedVersion: number): Partial<MissionColumns> {
+    const known = this.stored.get(missionId);
+    if (known?.version !== expectedVersion) return columns;
+    const changed: Partial<MissionColumns> = { ...columns };
+    for (const column of DOCUMENT_COLUMNS) if (columns[column] === known.documents[column]) delete changed[column];
+    return changed;
+  }
+
   async create(mission: Mission, events: readonly MissionEvent[]): Promise<void> {
+    const columns = missionColumns(mission);
     await this.prisma.$transaction(async (tx) => {
-      await tx.mission.create({ data: { id: mission.id, ...missionColumns(mission) } });
+      await tx.mission.create({ data: { id: mission.id, ...columns } });
       await this.writeChildren(tx, mission);
       // Every consumer starts before the first event, so the mission's whole story is delivered.
       await tx.missionFeedCursor.createMany({ data: FEED_CONSUMERS.map((consumer) => ({ consumer, missionId: mission.id })) });
       await tx.missionEvent.createMany({ data: eventRows(events) });
     });
+    this.remember(mission.id, mission.version, columns);
   }
 
   async get(missionId: string): Promise<Mission | null> {
     const row = await this.prisma.mission.findUnique({ where: { id: missionId }, include: { toolkits: true, tags: true } });
-    return row ? toMission(row) : null;
+    if (!row) return null;
+    this.remember(row.id, row.version, row as unknown as MissionColumns);
+    return toMission(row);
   }
 
   async save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes: MissionWrites = {}): Promise<void> {
+    const columns = missionColumns(mission);
+    const changed = this.changedColumns(mission.id, columns, expectedVersion);
     await this.prisma
       .$transaction(async (tx) => {
       // The version check and the update are one statement: exactly one writer wins.
-      const { count } = await tx.mission.updateMany({ where: { id: mission.id, version: expectedVersion }, data: missionColumns(mission) });
+      const { count } = await tx.mission.updateMany({ where: { id: mission.id, version: expectedVersion }, data: changed });
       if (count === 0) {
         throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
       }
@@ -157,6 +190,7 @@ export class PrismaMissionRepository implements MissionRepository {
         }
         throw error;
       });
+    this.remember(mission.id, mission.version, columns);
   }
 
   private async writeChildren(tx: Tx, mission: Mission): Promise<void> {
