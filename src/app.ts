@@ -8,6 +8,7 @@ import { randomIds, systemClock } from './domain/runtime.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { redactDatabaseUrl } from './storage/databaseUrl.js';
 import { FeedWorker, type FeedConsumer } from './feedWorker.js';
+import { Metrics } from './metrics.js';
 
 export interface App {
   config: Config;
@@ -17,6 +18,8 @@ export interface App {
   /** Delivers recorded changes to Slack and trackers; front doors and connectors add their consumers. */
   feedConsumers: FeedConsumer[];
   feedWorker: FeedWorker;
+  /** Prometheus registry served at GET /metrics. */
+  metrics: Metrics;
   /** The long-running server's background work: the feed worker and the approval expiry sweep. */
   startBackgroundWork(): void;
   close(): Promise<void>;
@@ -39,6 +42,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   if (config.SLACK_APPROVERS.length === 0) logger.warn('no approvers configured: set SLACK_APPROVERS so plays that need approval can be approved');
   const feedConsumers: FeedConsumer[] = [];
   const feedWorker = new FeedWorker({ feed: db.feed, clock: systemClock, logger, consumers: feedConsumers });
+  const metrics = new Metrics({ service: missions, countMissionsByState: () => db.missions.countByState(), feed: db.feed, clock: systemClock });
   // A change saved here is delivered at once; changes from other instances wait for the next poll.
   missions.subscribe(() => feedWorker.wake());
   let sweep: NodeJS.Timeout | null = null;
@@ -49,6 +53,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     missions,
     feedConsumers,
     feedWorker,
+    metrics,
     startBackgroundWork: () => {
       feedWorker.start();
       // Open approval requests past their expiry return their missions to play selection.

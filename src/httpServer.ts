@@ -1,4 +1,4 @@
-// The HTTP front: health now; /slack/events and /mcp mount here as they are built.
+// The HTTP front: health, metrics, and the routes front doors mount (/mcp, /slack/events).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { App } from './app.js';
 
@@ -20,11 +20,18 @@ export function createHttpServer(app: App, extraRoutes: Record<string, RouteHand
         sendJson(res, 503, { status: 'unavailable', database: app.db.target.provider, error: 'database did not answer' });
       }
     },
+    'GET /metrics': async (_req, res) => {
+      const { contentType, body } = await app.metrics.render();
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+    },
     ...extraRoutes,
   };
   return createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     const handler = routes[`${req.method} ${pathname}`];
+    const started = performance.now();
+    res.once('finish', () => app.metrics.recordHttpRequest(handler ? pathname : 'unmatched', res.statusCode, (performance.now() - started) / 1000));
     if (!handler) {
       const known = Object.keys(routes).some((key) => key.endsWith(` ${pathname}`));
       sendJson(res, known ? 405 : 404, { error: known ? `${req.method} is not supported on ${pathname}` : `No route for ${pathname}` });

@@ -44,6 +44,8 @@ export interface MissionRepository {
   artifactContents(missionId: string): Promise<Map<string, string>>;
   /** Library entries sharing tags with the query (most shared tags first) or matching its text. */
   searchLibrary(search: LibrarySearch): Promise<LibraryMatch[]>;
+  /** How many missions are in each state (for /metrics). */
+  countByState(): Promise<Record<string, number>>;
   /** Ids of missions whose open approval request expired at or before `now`. */
   overdueApprovals(now: Date, limit: number): Promise<string[]>;
   list(filter: MissionListFilter): Promise<MissionPage>;

@@ -265,6 +265,11 @@ export class PrismaMissionRepository implements MissionRepository {
       .slice(0, search.limit);
   }
 
+  async countByState(): Promise<Record<string, number>> {
+    const groups = await this.prisma.mission.groupBy({ by: ['state'], _count: { _all: true } });
+    return Object.fromEntries(groups.map((g) => [g.state, g._count._all]));
+  }
+
   async overdueApprovals(now: Date, limit: number): Promise<string[]> {
     const rows = await this.prisma.mission.findMany({
       where: { state: 'awaiting_approval', approvalExpiresAt: { lte: now } },

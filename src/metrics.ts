@@ -1,0 +1,87 @@
+// Prometheus metrics for /metrics (prom-client). Gauges that describe stored state (missions by
+// state, feed depth and age) are read from the database at scrape time, so every instance
+// reports the same truth; counters and histograms are this process's own.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { FEED_CONSUMERS, type MissionFeed } from './domain/missionFeed.js';
+import type { MissionService } from './domain/missionService.js';
+import type { Clock } from './domain/runtime.js';
+
+export interface MetricsSources {
+  service: MissionService;
+  countMissionsByState(): Promise<Record<string, number>>;
+  feed: MissionFeed;
+  clock: Clock;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly externalCalls = new Counter({
+    name: 'mission_control_external_calls_total',
+    help: 'Calls to Slack, GitHub and Linear by outcome (ok, retried, failed).',
+    labelNames: ['service', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly externalLatency = new Histogram({
+    name: 'mission_control_external_call_duration_seconds',
+    help: 'Latency of calls to Slack, GitHub and Linear.',
+    labelNames: ['service'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly httpLatency = new Histogram({
+    name: 'mission_control_http_request_duration_seconds',
+    help: 'HTTP requests served, by route and status.',
+    labelNames: ['route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor(sources: MetricsSources) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'mission_control_' });
+    const eventsAppended = new Counter({ name: 'mission_control_events_appended_total', help: 'Mission events appended by this instance.', labelNames: ['type'] as const, registers: [this.registry] });
+    sources.service.subscribe((_mission, events) => {
+      for (const event of events) eventsAppended.inc({ type: event.type });
+    });
+    new Gauge({
+      name: 'mission_control_missions',
+      help: 'Missions by state (all instances).',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const [state, count] of Object.entries(await sources.countMissionsByState())) this.set({ state }, count);
+      },
+    });
+    const feedGauge = (name: string, help: string, pick: (s: Awaited<ReturnType<MissionFeed['stats']>>) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['consumer'] as const,
+        registers: [this.registry],
+        async collect() {
+          this.reset();
+          for (const consumer of FEED_CONSUMERS) {
+            const value = pick(await sources.feed.stats(consumer, sources.clock.now()));
+            if (value !== null) this.set({ consumer }, value);
+          }
+        },
+      });
+    feedGauge('mission_control_outbox_pending', 'Missions with changes not yet delivered, per consumer (the outbox depth).', (s) => s.pending);
+    feedGauge('mission_control_outbox_dead', 'Missions whose delivery was parked after repeated failures.', (s) => s.dead);
+    feedGauge('mission_control_outbox_oldest_pending_seconds', 'Age of the oldest undelivered change.', (s) => s.oldestPendingSeconds);
+  }
+
+  /** For Slack and connector clients: one call to an outside service. */
+  recordExternalCall(service: 'slack' | 'github' | 'linear', outcome: 'ok' | 'retried' | 'failed', seconds: number): void {
+    this.externalCalls.inc({ service, outcome });
+    this.externalLatency.observe({ service }, seconds);
+  }
+
+  recordHttpRequest(route: string, status: number, seconds: number): void {
+    this.httpLatency.observe({ route, status: String(status) }, seconds);
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
