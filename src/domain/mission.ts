@@ -103,3 +103,12 @@ export function latestReadiness(coverage: Coverage, toolkitId: string): Readines
   }
   return 'unknown';
 }
+
+/** The order storage returns toolkits (most confident first) and tags (alphabetical) in. */
+export function inStoredOrder(mission: Mission): Mission {
+  return {
+    ...mission,
+    tags: [...new Set(mission.tags)].sort(),
+    toolkits: [...mission.toolkits].sort((a, b) => b.confidence - a.confidence || a.toolkitId.localeCompare(b.toolkitId)),
+  };
+}

@@ -18,7 +18,7 @@ import {
 import type { BriefDrafter, DraftedBrief } from './briefDrafter.js';
 import { MissionError, missionNotFound } from './errors.js';
 import { chainEvents, GENESIS_HASH, verifyEventChain, type ChainVerification, type MissionEvent, type PendingEvent } from './eventLog.js';
-import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission, type MissionToolkit } from './mission.js';
+import { COVERAGE_THRESHOLD, coverageMeter, inStoredOrder, latestReadiness, type Mission, type MissionToolkit } from './mission.js';
 import {
   cancelMissionInput,
   chipRefInput,
@@ -111,6 +111,7 @@ export interface MissionServiceDeps {
 }
 
 const MAX_SAVE_ATTEMPTS = 8;
+const REMEMBERED_MISSIONS = 500;
 
 const DEFAULT_MEDIA_TYPES: Record<ArtifactKind, string> = {
   link: 'text/uri-list',
@@ -155,6 +156,8 @@ export class MissionService {
   readonly approvalPolicy: ApprovalPolicy;
   private readonly queue = new KeyedQueue();
   private readonly listeners = new Set<MissionListener>();
+  /** Missions as this process last saved them, most recent last. */
+  private readonly recent = new Map<string, Mission>();
 
   constructor(deps: MissionServiceDeps) {
     this.repository = deps.repository;
@@ -217,6 +220,7 @@ export class MissionService {
     });
     const sealed = this.seal(mission, events.pending, now);
     await this.repository.create(sealed.mission, sealed.events);
+    this.remember(sealed.mission);
     this.notify(sealed.mission, sealed.events);
     return sealed.mission;
   }
@@ -726,8 +730,12 @@ export class MissionService {
   }
 
   private async mutateNow(missionId: string, actor: Actor, apply: (mission: Mission, cmd: MissionCommand) => Mission): Promise<Mission> {
+    // The state this process saved last is the likely current one: start from it and let the
+    // version check catch a writer elsewhere. A refusal or no-op on remembered state is checked
+    // again on fresh state, so a stale memory never decides anything.
+    let remembered = this.recent.get(missionId);
     for (let attempt = 1; ; attempt++) {
-      const current = await this.load(missionId);
+      const current = remembered ?? (await this.load(missionId));
       const now = this.clock.now();
       const cmd: MissionCommand = {
         actor,
@@ -737,16 +745,31 @@ export class MissionService {
         events: new EventBuffer(actor),
         writes: { artifacts: [] },
       };
-      const changed = apply(current, cmd);
-      if (cmd.events.pending.length === 0) return current;
+      let changed: Mission;
+      try {
+        changed = apply(current, cmd);
+      } catch (error) {
+        if (!remembered) throw error;
+        remembered = this.forget(missionId);
+        attempt--;
+        continue;
+      }
+      if (cmd.events.pending.length === 0) {
+        if (!remembered) return current;
+        remembered = this.forget(missionId);
+        attempt--;
+        continue;
+      }
       const sealed = this.seal({ ...changed, version: current.version + 1 }, cmd.events.pending, now);
       // Most commands leave toolkits and tags alone; telling storage so spares rewriting those rows.
       cmd.writes.replaceChildren = canonicalJson([changed.toolkits, changed.tags]) !== canonicalJson([current.toolkits, current.tags]);
       try {
         await this.repository.save(sealed.mission, current.version, sealed.events, cmd.writes);
+        this.remember(sealed.mission);
         this.notify(sealed.mission, sealed.events);
         return sealed.mission;
       } catch (error) {
+        remembered = this.forget(missionId);
         if (error instanceof MissionError && error.code === 'concurrent_update' && attempt < MAX_SAVE_ATTEMPTS) {
           // Another process won this round; back off a little, with jitter, and re-apply on fresh state.
           await pause(Math.random() * 10 * attempt);
@@ -755,6 +778,17 @@ export class MissionService {
         throw error;
       }
     }
+  }
+
+  private remember(mission: Mission): void {
+    this.recent.delete(mission.id);
+    this.recent.set(mission.id, inStoredOrder(mission));
+    if (this.recent.size > REMEMBERED_MISSIONS) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  private forget(missionId: string): undefined {
+    this.recent.delete(missionId);
+    return undefined;
   }
 }
 

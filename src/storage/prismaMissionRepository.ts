@@ -8,7 +8,7 @@ import type { ApprovalRequest } from '../domain/approvalPolicy.js';
 import type { Execution } from '../domain/execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../domain/library.js';
 import { FEED_CONSUMERS } from '../domain/missionFeed.js';
-import type { Coverage, Mission, MissionSummary, MissionToolkit } from '../domain/mission.js';
+import { inStoredOrder, type Coverage, type Mission, type MissionSummary, type MissionToolkit } from '../domain/mission.js';
 import type { MissionListFilter, MissionPage, MissionRepository, MissionWrites } from '../domain/missionRepository.js';
 import type { Play, PlayDraft } from '../domain/plays.js';
 import type { Reflection } from '../domain/reflection.js';
@@ -26,7 +26,7 @@ function parseOr<T>(text: string | null, fallback: T): T {
 
 function toMission(row: MissionRow): Mission {
   const approvals = parseOr<ApprovalRequest[]>(row.approvals, []);
-  return {
+  return inStoredOrder({
     id: row.id,
     title: row.title,
     intent: row.intent,
@@ -38,20 +38,18 @@ function toMission(row: MissionRow): Mission {
     eventSeq: row.eventSeq,
     headHash: row.headHash,
     brief: JSON.parse(row.brief) as Brief,
-    tags: row.tags.map((t) => t.tag).sort(),
-    toolkits: row.toolkits
-      .map(
-        (t): MissionToolkit => ({
-          toolkitId: t.toolkitId,
-          recommended: t.recommended,
-          selected: t.selected,
-          authStatus: t.authStatus as MissionToolkit['authStatus'],
-          rationale: t.rationale,
-          confidence: t.confidence,
-          precedentCount: t.precedentCount,
-        }),
-      )
-      .sort((a, b) => b.confidence - a.confidence || a.toolkitId.localeCompare(b.toolkitId)),
+    tags: row.tags.map((t) => t.tag),
+    toolkits: row.toolkits.map(
+      (t): MissionToolkit => ({
+        toolkitId: t.toolkitId,
+        recommended: t.recommended,
+        selected: t.selected,
+        authStatus: t.authStatus as MissionToolkit['authStatus'],
+        rationale: t.rationale,
+        confidence: t.confidence,
+        precedentCount: t.precedentCount,
+      }),
+    ),
     coverage: JSON.parse(row.coverage) as Coverage,
     plays: parseOr<Play[]>(row.plays, []),
     approval: approvals[approvals.length - 1] ?? null,
@@ -61,7 +59,7 @@ function toMission(row: MissionRow): Mission {
     reflection: parseOr<Reflection>(row.reflection, { feedback: null, followUps: [], library: null, retrospective: null }),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
-  };
+  });
 }
 
 function missionColumns(m: Mission) {
@@ -145,7 +143,7 @@ export class PrismaMissionRepository implements MissionRepository {
     const columns = missionColumns(mission);
     await this.prisma.$transaction(async (tx) => {
       await tx.mission.create({ data: { id: mission.id, ...columns } });
-      await this.writeChildren(tx, mission);
+      for (const write of this.childWrites(tx, mission)) await write;
       // Every consumer starts before the first event, so the mission's whole story is delivered.
       await tx.missionFeedCursor.createMany({ data: FEED_CONSUMERS.map((consumer) => ({ consumer, missionId: mission.id })) });
       await tx.missionEvent.createMany({ data: eventRows(events) });
@@ -163,47 +161,38 @@ export class PrismaMissionRepository implements MissionRepository {
   async save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes: MissionWrites = {}): Promise<void> {
     const columns = missionColumns(mission);
     const changed = this.changedColumns(mission.id, columns, expectedVersion);
-    await this.prisma
-      .$transaction(async (tx) => {
-      // The version check and the update are one statement: exactly one writer wins.
-      const { count } = await tx.mission.updateMany({ where: { id: mission.id, version: expectedVersion }, data: changed });
-      if (count === 0) {
+    const { prisma } = this;
+    // One batch transaction (cheaper than an interactive one): the update matches only the
+    // expected version and fails otherwise, so exactly one writer wins and the rest roll back.
+    const operations: Prisma.PrismaPromise<unknown>[] = [prisma.mission.update({ where: { id: mission.id, version: expectedVersion }, data: changed, select: { id: true } })];
+    if (writes.replaceChildren !== false) {
+      operations.push(prisma.missionToolkit.deleteMany({ where: { missionId: mission.id } }), prisma.missionTag.deleteMany({ where: { missionId: mission.id } }), ...this.childWrites(prisma, mission));
+    }
+    if (events.length > 0) operations.push(prisma.missionEvent.createMany({ data: eventRows(events) }));
+    if (writes.artifacts && writes.artifacts.length > 0) {
+      operations.push(prisma.missionArtifact.createMany({ data: writes.artifacts.map((a) => ({ ...a, missionId: mission.id, sizeBytes: Buffer.byteLength(a.content, 'utf8') })) }));
+    }
+    if (writes.libraryEntry) operations.push(this.libraryEntryWrite(writes.libraryEntry));
+    await prisma.$transaction(operations).catch((error: unknown) => {
+      // No row at the expected version, or a duplicate (missionId, seq): another writer went first.
+      if (isUniqueViolation(error) || isRecordNotFound(error)) {
         throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
       }
-      if (writes.replaceChildren !== false) {
-        await tx.missionToolkit.deleteMany({ where: { missionId: mission.id } });
-        await tx.missionTag.deleteMany({ where: { missionId: mission.id } });
-        await this.writeChildren(tx, mission);
-      }
-      if (events.length > 0) await tx.missionEvent.createMany({ data: eventRows(events) });
-      if (writes.artifacts && writes.artifacts.length > 0) {
-        await tx.missionArtifact.createMany({
-          data: writes.artifacts.map((a) => ({ ...a, missionId: mission.id, sizeBytes: Buffer.byteLength(a.content, 'utf8') })),
-        });
-      }
-      if (writes.libraryEntry) await this.writeLibraryEntry(tx, writes.libraryEntry);
-      })
-      .catch((error: unknown) => {
-        // A duplicate (missionId, seq) means another writer appended first: same outcome as a version miss.
-        if (isUniqueViolation(error)) {
-          throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
-        }
-        throw error;
-      });
+      throw error;
+    });
     this.remember(mission.id, mission.version, columns);
   }
 
-  private async writeChildren(tx: Tx, mission: Mission): Promise<void> {
-    if (mission.toolkits.length > 0) {
-      await tx.missionToolkit.createMany({ data: mission.toolkits.map((t) => ({ missionId: mission.id, ...t })) });
-    }
-    if (mission.tags.length > 0) {
-      await tx.missionTag.createMany({ data: [...new Set(mission.tags)].map((tag) => ({ missionId: mission.id, tag })) });
-    }
+  private childWrites(client: Tx, mission: Mission): Prisma.PrismaPromise<unknown>[] {
+    const writes: Prisma.PrismaPromise<unknown>[] = [];
+    if (mission.toolkits.length > 0) writes.push(client.missionToolkit.createMany({ data: mission.toolkits.map((t) => ({ missionId: mission.id, ...t })) }));
+    if (mission.tags.length > 0) writes.push(client.missionTag.createMany({ data: [...new Set(mission.tags)].map((tag) => ({ missionId: mission.id, tag })) }));
+    return writes;
   }
 
-  private async writeLibraryEntry(tx: Tx, entry: LibraryEntry): Promise<void> {
-    await tx.libraryEntry.create({
+  private libraryEntryWrite(entry: LibraryEntry): Prisma.PrismaPromise<unknown> {
+    const tags = [...new Set(entry.tags)];
+    return this.prisma.libraryEntry.create({
       data: {
         id: entry.id,
         missionId: entry.missionId,
@@ -215,10 +204,10 @@ export class PrismaMissionRepository implements MissionRepository {
         play: JSON.stringify(entry.play),
         pinnedBy: JSON.stringify(entry.pinnedBy),
         pinnedAt: new Date(entry.pinnedAt),
+        tags: { createMany: { data: tags.map((tag) => ({ tag })) } },
       },
+      select: { id: true },
     });
-    const tags = [...new Set(entry.tags)];
-    if (tags.length > 0) await tx.libraryEntryTag.createMany({ data: tags.map((tag) => ({ entryId: entry.id, tag })) });
   }
 
   async artifactContents(missionId: string): Promise<Map<string, string>> {
@@ -341,6 +330,10 @@ export class PrismaMissionRepository implements MissionRepository {
     });
     return Object.fromEntries(groups.map((g) => [g.toolkitId, g._count.missionId]));
   }
+}
+
+function isRecordNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2025';
 }
 
 function isUniqueViolation(error: unknown): boolean {
