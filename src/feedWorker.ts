@@ -28,9 +28,10 @@ export interface FeedWorkerOptions {
   backoffMaxMs?: number;
 }
 
-/** An error a consumer throws when the remote said how long to wait (HTTP 429 Retry-After). */
+/** What a consumer's error may say about retrying: how long the remote asked to wait (HTTP 429 Retry-After), or that retrying cannot help (e.g. the bot is not in the channel). */
 export interface RetryAfterError extends Error {
   retryAfterMs?: number;
+  permanent?: boolean;
 }
 
 export function retryDelayMs(attempts: number, error: unknown, baseMs: number, maxMs: number, random: () => number = Math.random): number {
@@ -120,8 +121,9 @@ export class FeedWorker {
     } catch (error) {
       const attempts = claim.attempts + 1;
       const message = error instanceof Error ? error.message : String(error);
-      if (attempts >= this.options.maxAttempts) {
-        logger.error({ consumer: consumer.name, missionId: claim.missionId, attempts, err: error }, 'delivery parked as dead after repeated failures');
+      const permanent = (error as RetryAfterError | undefined)?.permanent === true;
+      if (permanent || attempts >= this.options.maxAttempts) {
+        logger.error({ consumer: consumer.name, missionId: claim.missionId, attempts, err: error }, permanent ? 'delivery parked as dead: retrying cannot help' : 'delivery parked as dead after repeated failures');
         await feed.fail(consumer.name, claim.missionId, this.owner, message, null);
         return;
       }

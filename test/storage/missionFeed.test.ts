@@ -118,6 +118,39 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
   });
 });
 
+describe.each(PROVIDERS)('feed worker on %s', (provider) => {
+  it('parks a delivery at once when the consumer says retrying cannot help', async () => {
+    const db = await openTestDatabase(provider);
+    try {
+      const clock = new TestClock();
+      const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter });
+      await service.startMission({ intent: 'Fix the flaky login test', channelId: 'C0PRIVATE' }, JORDAN);
+      let calls = 0;
+      const worker = new FeedWorker({
+        feed: db.feed,
+        clock,
+        logger: silent,
+        consumers: [
+          {
+            name: 'slack',
+            handle: async () => {
+              calls += 1;
+              throw Object.assign(new Error('not_in_channel'), { permanent: true });
+            },
+          },
+        ],
+      });
+      await worker.runOnce();
+      clock.advance(60 * 60_000);
+      await worker.runOnce();
+      expect(calls).toBe(1);
+      expect(await db.feed.stats('slack', clock.now())).toMatchObject({ pending: 0, dead: 1 });
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
 describe('retryDelayMs', () => {
   it('grows exponentially with jitter, is capped, and never undercuts Retry-After', () => {
     expect(retryDelayMs(0, undefined, 1000, 60_000, () => 0)).toBe(500);
