@@ -1,7 +1,10 @@
 // Composition root: wires storage, connectors and the domain service for one process.
 import type { Logger } from 'pino';
 import { approvalPolicyFrom, type Config } from './config.js';
-import { environmentAuthChecker } from './connectors/environmentAuthChecker.js';
+import { createConnectors, type Connectors } from './connectors/connectors.js';
+import { CredentialVault } from './connectors/credentials/credentialVault.js';
+import { TrackerSync } from './connectors/trackerSync.js';
+import { PrismaCredentialStore } from './storage/prismaCredentialStore.js';
 import { deterministicBriefDrafter } from './domain/deterministicBriefDrafter.js';
 import { MissionService } from './domain/missionService.js';
 import { randomIds, systemClock } from './domain/runtime.js';
@@ -9,17 +12,23 @@ import { openDatabase, type Database } from './storage/database.js';
 import { redactDatabaseUrl } from './storage/databaseUrl.js';
 import { FeedWorker, type FeedConsumer } from './feedWorker.js';
 import { Metrics } from './metrics.js';
+import { createSlackFrontDoor, slackSettingsFrom, type SlackFrontDoor } from './slack/slackApp.js';
+import { PrismaSlackMessageStore } from './storage/prismaSlackMessageStore.js';
 
 export interface App {
   config: Config;
   logger: Logger;
   db: Database;
   missions: MissionService;
+  /** GitHub and Linear: inspectors, trackers, the pull request reader and undo steps (empty without credentials). */
+  connectors: Connectors;
   /** Delivers recorded changes to Slack and trackers; front doors and connectors add their consumers. */
   feedConsumers: FeedConsumer[];
   feedWorker: FeedWorker;
   /** Prometheus registry served at GET /metrics. */
   metrics: Metrics;
+  /** The Bolt app and the `slack` feed consumer; null when the Slack variables are not set. */
+  slack: SlackFrontDoor | null;
   /** The long-running server's background work: the feed worker and the approval expiry sweep. */
   startBackgroundWork(): void;
   close(): Promise<void>;
@@ -31,18 +40,25 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     { database: redactDatabaseUrl(db.target.url), provider: db.target.provider, migrationsApplied: db.migration.applied },
     db.migration.applied.length > 0 ? `database migrated (${db.migration.applied.join(', ')})` : 'database up to date',
   );
+  const connectors = await createConnectors(config, new CredentialVault(new PrismaCredentialStore(db.prisma), config.ENCRYPTION_KEY, process.env), process.env, logger);
   const missions = new MissionService({
     repository: db.missions,
     clock: systemClock,
     ids: randomIds,
     drafter: deterministicBriefDrafter,
-    authChecker: environmentAuthChecker(process.env),
+    authChecker: connectors.authChecker,
+    inspectors: connectors.inspectors,
     approvalPolicy: approvalPolicyFrom(config),
   });
   if (config.SLACK_APPROVERS.length === 0) logger.warn('no approvers configured: set SLACK_APPROVERS so plays that need approval can be approved');
-  const feedConsumers: FeedConsumer[] = [];
+  const feedConsumers: FeedConsumer[] = [new TrackerSync({ service: missions, trackers: connectors.trackers, linkedIssues: connectors.linear ?? undefined, logger })];
   const feedWorker = new FeedWorker({ feed: db.feed, clock: systemClock, logger, consumers: feedConsumers });
   const metrics = new Metrics({ service: missions, countMissionsByState: () => db.missions.countByState(), feed: db.feed, clock: systemClock });
+  const slackSettings = slackSettingsFrom(config);
+  const slack = slackSettings
+    ? createSlackFrontDoor({ settings: slackSettings, service: missions, store: new PrismaSlackMessageStore(db.prisma), clock: systemClock, logger })
+    : null;
+  if (slack) feedConsumers.push(slack.projector);
   // A change saved here is delivered at once; changes from other instances wait for the next poll.
   missions.subscribe(() => feedWorker.wake());
   let sweep: NodeJS.Timeout | null = null;
@@ -51,9 +67,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     logger,
     db,
     missions,
+    connectors,
     feedConsumers,
     feedWorker,
     metrics,
+    slack,
     startBackgroundWork: () => {
       feedWorker.start();
       // Open approval requests past their expiry return their missions to play selection.
@@ -68,6 +86,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     close: async () => {
       if (sweep) clearInterval(sweep);
       await feedWorker.stop();
+      await slack?.stop();
       await db.close();
     },
   };

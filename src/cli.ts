@@ -3,6 +3,8 @@ import { createApp } from './app.js';
 import { loadConfig, slackSetupHint } from './config.js';
 import { createHttpServer, listen } from './httpServer.js';
 import { createLogger } from './logger.js';
+import { CREDENTIAL_USAGE, runCredentialCommand } from './connectors/credentials/credentialCommands.js';
+import { SLACK_EVENTS_PATH } from './slack/slackApp.js';
 import { McpTokenAuthenticator } from './mcp/mcpTokens.js';
 import { runStdioServer } from './mcp/stdio.js';
 import { allowedHostsFor, createMcpHttpEndpoint, MCP_PATH } from './mcp/streamableHttp.js';
@@ -17,6 +19,8 @@ Commands:
   mcp [--read-only]     serve MCP on stdin/stdout for a local assistant (logs go to stderr)
   token create --name NAME [--on-behalf-of SLACK_USER_ID] | token list | token revoke --name NAME
                         manage MCP bearer tokens (the secret is printed once, stored hashed)
+  credential set --toolkit github|linear [--token TOKEN] | credential list | credential remove --toolkit ...
+                        store a workspace's GitHub or Linear token, encrypted with ENCRYPTION_KEY
   migrate               apply database migrations and exit
   help                  show this message
 
@@ -42,13 +46,21 @@ async function start(args: readonly string[]): Promise<void> {
     readOnly,
     limits: { maxEvidenceBytes: config.MCP_MAX_EVIDENCE_BYTES },
     allowedHosts: allowedHostsFor(config.HOST, config.MCP_ALLOWED_HOSTS),
+    pullRequests: app.connectors.pullRequests,
   });
-  const server = createHttpServer(app, mcp.routes);
+  const server = createHttpServer(app, { ...mcp.routes, ...app.slack?.routes });
   const address = await listen(server, config.HOST, config.PORT);
   logger.info({ host: address.host, port: address.port }, `Mission Control listening on http://${address.host}:${address.port}`);
   logger.info({ path: MCP_PATH, readOnly }, `MCP (Streamable HTTP) at http://${address.host}:${address.port}${MCP_PATH}; create a token with \`mission-control token create --name NAME\``);
   const hint = slackSetupHint(config);
   if (hint) logger.warn(hint);
+  if (app.slack) {
+    await app.slack.start();
+    logger.info(
+      { mode: app.slack.mode },
+      app.slack.mode === 'socket' ? 'Slack app connected over Socket Mode' : `Slack app at http://${address.host}:${address.port}${SLACK_EVENTS_PATH} (Request URL for commands, interactivity and events)`,
+    );
+  }
   app.startBackgroundWork();
 
   let stopping = false;
@@ -96,10 +108,12 @@ export async function main(argv: string[]): Promise<void> {
       }
       case 'token':
         return await runTokenCommand(args, loadConfig(), process.stdout);
+      case 'credential':
+        return await runCredentialCommand(args, loadConfig(), process.stdout);
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n\n${command === 'token' ? TOKEN_USAGE : USAGE}\n`);
+    process.stderr.write(`${error.message}\n\n${command === 'token' ? TOKEN_USAGE : command === 'credential' ? CREDENTIAL_USAGE : USAGE}\n`);
     process.exitCode = 2;
     return;
   }

@@ -4,6 +4,16 @@ import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './domain/approvalP
 import { MAX_EVIDENCE_BYTES } from './domain/missionInputs.js';
 import type { RiskLevel } from './domain/plays.js';
 import { DEFAULT_DATABASE_URL } from './storage/databaseUrl.js';
+import { parseEncryptionKey } from './connectors/credentials/secretBox.js';
+
+function isEncryptionKey(value: string): boolean {
+  try {
+    parseEncryptionKey(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const envSchema = z.object({
   DATABASE_URL: z.string().trim().min(1).default(DEFAULT_DATABASE_URL),
@@ -13,8 +23,27 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().trim().min(1).optional(),
   SLACK_SIGNING_SECRET: z.string().trim().min(1).optional(),
   SLACK_APP_TOKEN: z.string().trim().min(1).optional(),
+  /** Web API base; tests and the demo point it at a local fake. */
+  SLACK_API_URL: z.url({ protocol: /^https?$/, error: 'SLACK_API_URL must be an http(s) URL such as https://slack.com/api/' }).default('https://slack.com/api/'),
   GITHUB_TOKEN: z.string().trim().min(1).optional(),
   LINEAR_API_KEY: z.string().trim().min(1).optional(),
+  /** GitHub REST base: GitHub Enterprise (`https://github.example.com/api/v3`) or a test server. */
+  GITHUB_API_URL: z.url({ protocol: /^https?$/, error: 'GITHUB_API_URL must be an http(s) URL such as https://api.github.com' }).default('https://api.github.com'),
+  /** The repository missions inspect and file GitHub follow-ups in, unless the brief names another. */
+  GITHUB_REPOSITORY: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'GITHUB_REPOSITORY must be owner/name, e.g. jordan-nakamura/legaltech-mvp')
+    .optional(),
+  LINEAR_API_URL: z.url({ protocol: /^https?$/, error: 'LINEAR_API_URL must be an http(s) URL such as https://api.linear.app/graphql' }).default('https://api.linear.app/graphql'),
+  /** The Linear team follow-ups are filed in (its key, e.g. ENG); optional when the workspace has one team. */
+  LINEAR_TEAM_KEY: z.string().trim().regex(/^[A-Za-z0-9]{1,7}$/, 'LINEAR_TEAM_KEY must be a team key such as ENG').optional(),
+  /** Encrypts stored connector tokens: 32 random bytes as hex or base64. */
+  ENCRYPTION_KEY: z
+    .string()
+    .trim()
+    .refine((v) => isEncryptionKey(v), 'ENCRYPTION_KEY must be 32 random bytes written as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)')
+    .optional(),
   /** Slack user ids who may approve plays, comma-separated. */
   SLACK_APPROVERS: z
     .string()

@@ -28,6 +28,18 @@ export const REDACTED_PATHS = [
   '*.GITHUB_TOKEN',
   '*.LINEAR_API_KEY',
   '*.ENCRYPTION_KEY',
+  // Connector clients and their errors: Octokit and the Linear SDK keep request options and headers.
+  'accessToken',
+  '*.accessToken',
+  'ciphertext',
+  '*.ciphertext',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  '*.request.headers.authorization',
+  'err.request.headers.authorization',
+  '*.options.headers.Authorization',
+  'client.options.headers.Authorization',
+  '*.client.options.headers.Authorization',
 ];
 
 export function createLogger(level: string, destination: pino.DestinationStream | number = 1): Logger {

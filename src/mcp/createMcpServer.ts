@@ -4,6 +4,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from 'pino';
 import { MAX_EVIDENCE_BYTES } from '../domain/missionInputs.js';
 import type { MissionService } from '../domain/missionService.js';
+import type { PullRequestReader } from '../domain/trackers.js';
 import type { McpActor } from './mcpTokens.js';
 import { registerMissionPrompts } from './missionPrompts.js';
 import { registerMissionResources } from './missionResources.js';
@@ -24,6 +25,8 @@ export interface McpServerOptions {
   readOnly?: boolean;
   limits?: Partial<McpLimits>;
   approvalWait?: Partial<ApprovalWaitTiming>;
+  /** The GitHub connector's pull request reader; adds the link_pull_request tool. */
+  pullRequests?: PullRequestReader | null;
 }
 
 export interface MissionMcpServer {
@@ -43,6 +46,7 @@ export function createMcpServer(options: McpServerOptions): MissionMcpServer {
     defaultActor: options.actor,
     limits: { maxEvidenceBytes: Math.min(options.limits?.maxEvidenceBytes ?? MAX_EVIDENCE_BYTES, MAX_EVIDENCE_BYTES) },
     approvalWait: { pollIntervalMs: options.approvalWait?.pollIntervalMs ?? 2_000, progressIntervalMs: options.approvalWait?.progressIntervalMs ?? 5_000 },
+    pullRequests: options.pullRequests ?? null,
   };
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Mission Control' },

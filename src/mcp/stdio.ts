@@ -15,7 +15,14 @@ export async function runStdioServer(config: Config, options: { readOnly: boolea
   const logger = createLogger(config.LOG_LEVEL, 2);
   const app = await createApp(config, logger);
   const actor = stdioActor(config);
-  const mcp = createMcpServer({ service: app.missions, logger, actor, readOnly: options.readOnly, limits: { maxEvidenceBytes: config.MCP_MAX_EVIDENCE_BYTES } });
+  const mcp = createMcpServer({
+    service: app.missions,
+    logger,
+    actor,
+    readOnly: options.readOnly,
+    limits: { maxEvidenceBytes: config.MCP_MAX_EVIDENCE_BYTES },
+    pullRequests: app.connectors.pullRequests,
+  });
   const transport = new StdioServerTransport();
 
   let stopping = false;

@@ -11,6 +11,7 @@
 // subscriptions, so losing it costs nothing: a request to an unknown session gets 404, and the
 // client (per the MCP spec) initializes a new one. Behind a load balancer with several
 // instances, route /mcp by the Mcp-Session-Id header (sticky sessions) or accept re-initialization.
+import type { PullRequestReader } from '../domain/trackers.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -39,6 +40,8 @@ export interface McpHttpOptions {
   /** Sessions with no request and no open stream for this long are closed. */
   sessionIdleMs?: number;
   maxBodyBytes?: number;
+  /** The GitHub connector's pull request reader (link_pull_request). */
+  pullRequests?: PullRequestReader | null;
 }
 
 export interface McpHttpEndpoint {
@@ -148,7 +151,14 @@ export function createMcpHttpEndpoint(options: McpHttpOptions): McpHttpEndpoint 
   };
 
   const openSession = async (identity: { name: string; onBehalfOf: string | null }): Promise<Session> => {
-    const mcp = createMcpServer({ service: options.service, logger, actor: actorOf(identity), readOnly: options.readOnly, ...(options.limits ? { limits: options.limits } : {}) });
+    const mcp = createMcpServer({
+      service: options.service,
+      logger,
+      actor: actorOf(identity),
+      readOnly: options.readOnly,
+      pullRequests: options.pullRequests ?? null,
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
     let session: Session | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),

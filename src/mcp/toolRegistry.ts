@@ -1,6 +1,7 @@
 // One way to declare a tool: its name, the domain schema that documents and validates its
 // input, its output schema, whether it only reads, and a handler that returns a summary and
 // structured content. Registration applies --read-only and maps every failure to a tool error.
+import type { PullRequestReader } from '../domain/trackers.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -31,6 +32,8 @@ export interface McpContext {
   defaultActor: McpActor;
   limits: McpLimits;
   approvalWait: ApprovalWaitTiming;
+  /** The GitHub connector's pull request reader, when GitHub is configured (enables link_pull_request). */
+  pullRequests?: PullRequestReader | null;
 }
 
 export interface ToolCall {

@@ -39,6 +39,7 @@ import {
   viewMission,
 } from './missionView.js';
 import type { McpContext, ToolSpec } from './toolRegistry.js';
+import { attachPullRequestEvidence, describePullRequest } from '../connectors/github/pullRequestEvidence.js';
 
 export const updateBriefInput = z
   .object({
@@ -353,8 +354,48 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
     },
   };
 
-  return [startMission, updateBrief, selectToolkits, proposePlays, requestApproval, reportProgress, attachEvidence, completeMission, requestRollback, addFollowUp, submitRetrospective];
+  const pullRequests = context.pullRequests;
+  const linkPullRequest: ToolSpec<z.ZodObject> | null = pullRequests
+    ? {
+        name: 'link_pull_request',
+        title: 'Link the pull request',
+        description:
+          "Has the GitHub connector read the mission's pull request (URL, owner/name#number, or a number in the configured repository): its state, head commit, check runs and reviews are attached as evidence by the connector, so they count for the code-review and CI gates. While checks are still running nothing is attached; call again when they finish.",
+        input: linkPullRequestInput,
+        output: z.object({ attached: z.boolean(), summary: z.string(), artifact: artifactView.nullable(), mission: missionRefView.nullable() }),
+        readOnly: false,
+        async run(args) {
+          const input = parseInput(linkPullRequestInput, args);
+          const result = await attachPullRequestEvidence(service, pullRequests, input);
+          const summary = describePullRequest(result.snapshot);
+          return result.attached
+            ? { summary: `Attached PR ${summary}.`, result: { attached: true, summary, artifact: artifactOut(result.artifact), mission: missionRef(result.mission) } }
+            : { summary: result.reason, result: { attached: false, summary: `${summary}. ${result.reason}`, artifact: null, mission: null } };
+        },
+      }
+    : null;
+
+  return [
+    startMission,
+    updateBrief,
+    selectToolkits,
+    proposePlays,
+    requestApproval,
+    reportProgress,
+    attachEvidence,
+    ...(linkPullRequest ? [linkPullRequest] : []),
+    completeMission,
+    requestRollback,
+    addFollowUp,
+    submitRetrospective,
+  ];
 }
+
+const linkPullRequestInput = z.object({
+  missionId: missionIdSchema,
+  pullRequest: z.string().trim().min(1, 'pullRequest: give the URL, owner/name#number or number').max(500),
+  phaseId: z.string().trim().min(1).max(64).optional(),
+});
 
 /** Refuses evidence over the configured size before anything else, naming the limit. */
 function checkEvidenceSize(args: Record<string, unknown>, limit: number): void {

@@ -1,10 +1,11 @@
-// Reads the text after `/mission`: a subcommand, or else an intent. A single unknown word is
-// treated as a mistyped subcommand rather than a mission, so "/mission stauts" does not
-// start a mission called "stauts".
+// Reads the text after `/mission`: help, list, status <id>, cancel <id>, or else an intent.
+// A single unknown word is treated as a mistyped subcommand rather than a mission, so
+// "/mission stauts" does not start a mission called "stauts".
 export type MissionCommandText =
   | { kind: 'help' }
   | { kind: 'list' }
   | { kind: 'status'; missionId: string }
+  | { kind: 'cancel'; missionId: string }
   | { kind: 'start'; intent: string }
   | { kind: 'usage'; problem: string };
 
@@ -18,6 +19,11 @@ export function parseMissionCommand(raw: string): MissionCommandText {
   if (word === 'status') {
     const id = rest[0];
     return id && rest.length === 1 ? { kind: 'status', missionId: id } : { kind: 'usage', problem: 'Give one mission id: `/mission status <mission id>`.' };
+  }
+  // "cancel <id>" cancels; "cancel the nightly job …" is an intent like any other.
+  if (word === 'cancel' && rest.length <= 1) {
+    const id = rest[0];
+    return id ? { kind: 'cancel', missionId: id } : { kind: 'usage', problem: 'Give the mission to cancel: `/mission cancel <mission id>`.' };
   }
   if (rest.length === 0) return { kind: 'usage', problem: `Unknown subcommand \`${first.slice(0, 50)}\`. To start a mission, describe it in a few words.` };
   return { kind: 'start', intent: text };

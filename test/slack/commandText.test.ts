@@ -11,13 +11,15 @@ describe('parseMissionCommand', () => {
     ['help', { kind: 'help' }],
     ['  LIST ', { kind: 'list' }],
     ['status msn_0001', { kind: 'status', missionId: 'msn_0001' }],
+    ['cancel msn_0001', { kind: 'cancel', missionId: 'msn_0001' }],
+    ['cancel the nightly deploy job', { kind: 'start', intent: 'cancel the nightly deploy job' }],
     ['Fix the flaky login test', { kind: 'start', intent: 'Fix the flaky login test' }],
     ['Refactor auth\n- fix JWT refresh', { kind: 'start', intent: 'Refactor auth\n- fix JWT refresh' }],
   ])('reads %j', (text, expected) => {
     expect(parseMissionCommand(text)).toEqual(expected);
   });
 
-  it.each(['', '   ', 'stauts', 'status', 'status a b'])('answers %j with usage', (text) => {
+  it.each(['', '   ', 'stauts', 'status', 'status a b', 'cancel'])('answers %j with usage', (text) => {
     const parsed = parseMissionCommand(text);
     expect(parsed.kind).toBe('usage');
     if (parsed.kind === 'usage') expect(checkBlockKitLimits(usageMessage(parsed.problem))).toEqual([]);

@@ -1,0 +1,62 @@
+// Where a connector's token comes from: the workspace's stored credential (encrypted with
+// ENCRYPTION_KEY), else the environment variable (GITHUB_TOKEN, LINEAR_API_KEY) as the default
+// workspace's credential. Tokens leave this module only to build a client; they are never logged.
+import { SecretBox, type SealedSecret } from './secretBox.js';
+
+export const DEFAULT_WORKSPACE = 'default';
+
+export interface StoredCredential extends SealedSecret {
+  workspaceId: string;
+  toolkitId: string;
+  scopes: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  validatedAt: Date | null;
+}
+
+/** Storage of sealed credentials (Prisma: `ToolkitCredential`). */
+export interface CredentialStore {
+  get(workspaceId: string, toolkitId: string): Promise<StoredCredential | null>;
+  put(credential: Omit<StoredCredential, 'createdAt' | 'validatedAt' | 'scopes'>): Promise<void>;
+  markValidated(workspaceId: string, toolkitId: string, at: Date, scopes: string | null): Promise<void>;
+  list(): Promise<Array<Omit<StoredCredential, keyof SealedSecret>>>;
+  remove(workspaceId: string, toolkitId: string): Promise<boolean>;
+}
+
+export const TOOLKIT_ENV_TOKENS: Record<string, string> = { github: 'GITHUB_TOKEN', linear: 'LINEAR_API_KEY' };
+
+const associatedData = (workspaceId: string, toolkitId: string) => `toolkit-credential:${workspaceId}:${toolkitId}`;
+
+export class CredentialVault {
+  private readonly box: SecretBox | null;
+
+  constructor(
+    private readonly store: CredentialStore,
+    encryptionKey: string | undefined,
+    private readonly env: Record<string, string | undefined> = {},
+  ) {
+    this.box = encryptionKey ? new SecretBox(encryptionKey) : null;
+  }
+
+  async save(workspaceId: string, toolkitId: string, token: string, now: Date): Promise<void> {
+    if (!this.box) throw new Error('Set ENCRYPTION_KEY before storing credentials (32 random bytes as hex or base64, e.g. `openssl rand -base64 32`).');
+    const sealed = this.box.seal(token, associatedData(workspaceId, toolkitId));
+    await this.store.put({ workspaceId, toolkitId, ...sealed, updatedAt: now });
+  }
+
+  /** The token for a toolkit and where it came from, or null when none is configured. */
+  async token(toolkitId: string, workspaceId = DEFAULT_WORKSPACE): Promise<{ token: string; source: 'stored' | 'environment' } | null> {
+    const stored = await this.store.get(workspaceId, toolkitId);
+    if (stored) {
+      if (!this.box) throw new Error(`A ${toolkitId} credential is stored but ENCRYPTION_KEY is not set, so it cannot be read.`);
+      return { token: this.box.open(stored, associatedData(workspaceId, toolkitId)), source: 'stored' };
+    }
+    const variable = TOOLKIT_ENV_TOKENS[toolkitId];
+    const fromEnv = variable ? this.env[variable]?.trim() : undefined;
+    return fromEnv && workspaceId === DEFAULT_WORKSPACE ? { token: fromEnv, source: 'environment' } : null;
+  }
+
+  markValidated(toolkitId: string, at: Date, scopes: string | null, workspaceId = DEFAULT_WORKSPACE): Promise<void> {
+    return this.store.markValidated(workspaceId, toolkitId, at, scopes);
+  }
+}

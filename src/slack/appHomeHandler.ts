@@ -1,0 +1,27 @@
+// The App Home tab: published when a person opens it, and again after they decide an
+// approval from it.
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { Mission } from '../domain/mission.js';
+import type { MissionService } from '../domain/missionService.js';
+import { appHome, isAwaitingApprovalFrom } from './appHome.js';
+import type { SlackHandlerDeps } from './interactionReplies.js';
+
+export function registerAppHomeHandler(app: App, deps: SlackHandlerDeps): void {
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await publishAppHome(client, deps.service, event.user, deps.logger);
+  });
+}
+
+export async function publishAppHome(client: WebClient, service: MissionService, userId: string, logger: Logger): Promise<void> {
+  try {
+    const [mine, waiting] = await Promise.all([service.listMissions({ requesterId: userId, limit: 20 }), service.listMissions({ state: 'awaiting_approval', limit: 50 })]);
+    const candidates = await Promise.all(waiting.missions.map((m) => service.getMission({ missionId: m.id }).catch(() => null)));
+    const awaitingMyApproval = candidates.filter((m): m is Mission => m !== null && isAwaitingApprovalFrom(m, userId));
+    await client.views.publish({ user_id: userId, view: appHome({ userId, myMissions: mine.missions, awaitingMyApproval }) });
+  } catch (error) {
+    logger.warn({ err: error, userId }, 'could not publish the App Home');
+  }
+}

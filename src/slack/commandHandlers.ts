@@ -1,0 +1,45 @@
+// `/mission`: help and usage are answered in the acknowledgement itself; everything else is
+// acknowledged first (Slack allows 3 seconds) and answered afterwards. Starting a mission
+// posts nothing here: the brief card is the Slack projection of the new mission.
+import type { App } from '@slack/bolt';
+import { parseMissionCommand } from './missionCommandText.js';
+import { cancelMissionModal } from './modals.js';
+import { helpMessage, missionListMessage, missionStatusMessage, usageMessage } from './usageMessages.js';
+import { refusalMessage, slackActor, tellUser, type SlackHandlerDeps } from './interactionReplies.js';
+
+export const MISSION_COMMAND = '/mission';
+
+export function registerCommandHandlers(app: App, deps: SlackHandlerDeps): void {
+  const { service, logger } = deps;
+  app.command(MISSION_COMMAND, async ({ command, ack, respond, client }) => {
+    const parsed = parseMissionCommand(command.text ?? '');
+    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage() });
+    if (parsed.kind === 'usage') return ack({ response_type: 'ephemeral', ...usageMessage(parsed.problem) });
+    await ack();
+    const actor = slackActor(command.user_id, command.user_name);
+    const target = { client, userId: command.user_id, respond, hasResponseUrl: Boolean(command.response_url), channelId: command.channel_id };
+    try {
+      switch (parsed.kind) {
+        case 'start':
+          await service.startMission({ intent: parsed.intent, channelId: command.channel_id }, actor);
+          return;
+        case 'list': {
+          const page = await service.listMissions({ limit: 20 });
+          await tellUser(target, missionListMessage(page.missions, { more: page.nextCursor !== null }), logger);
+          return;
+        }
+        case 'status':
+          await tellUser(target, missionStatusMessage(await service.getMission({ missionId: parsed.missionId })), logger);
+          return;
+        case 'cancel': {
+          // A cancellation needs a reason: the modal asks for it, its submission cancels.
+          const mission = await service.getMission({ missionId: parsed.missionId });
+          await client.views.open({ trigger_id: command.trigger_id, view: cancelMissionModal(mission) });
+          return;
+        }
+      }
+    } catch (error) {
+      await tellUser(target, refusalMessage(error, logger), logger);
+    }
+  });
+}

@@ -1,0 +1,59 @@
+// What every interaction handler shares: who is acting, and how a refusal reaches only them.
+import type { RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { Actor } from '../domain/actors.js';
+import { isMissionError } from '../domain/errors.js';
+import type { MissionService } from '../domain/missionService.js';
+import { LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
+import { section } from './blocks.js';
+
+export interface SlackHandlerDeps {
+  service: MissionService;
+  logger: Logger;
+}
+
+export function slackActor(userId: string, name?: string): Actor {
+  return { kind: 'slack_user', id: userId, ...(name ? { name: name.slice(0, 200) } : {}) };
+}
+
+/** A refusal as a person reads it: the MissionError message, or a generic line for anything unexpected (logged). */
+export function refusalMessage(error: unknown, logger: Logger): SlackMessage {
+  if (isMissionError(error)) return notice(`⚠️ ${error.message}`);
+  logger.error({ err: error }, 'Slack interaction failed');
+  return notice('⚠️ Something went wrong on our side; nothing was changed. Try again in a moment.');
+}
+
+export function notice(text: string): SlackMessage {
+  // Domain messages may mention people as <@U…>; they are ours, not user input, so they stay live.
+  return { text: truncate(text, LIMITS.messageText), blocks: [section(text)] };
+}
+
+export interface ReplyTarget {
+  client: WebClient;
+  userId: string;
+  /** response_url of the message or command the person used, when there is one. */
+  respond?: RespondFn | undefined;
+  hasResponseUrl: boolean;
+  /** A channel the person is in (where the click happened, or the mission's channel). */
+  channelId?: string | null | undefined;
+}
+
+/**
+ * Tells only the person: through response_url when the interaction has one (it works in any
+ * channel), otherwise an ephemeral message in the channel, otherwise a direct message.
+ */
+export async function tellUser(target: ReplyTarget, message: SlackMessage, logger: Logger): Promise<void> {
+  try {
+    if (target.respond && target.hasResponseUrl) {
+      await target.respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks });
+    } else if (target.channelId) {
+      await target.client.chat.postEphemeral({ channel: target.channelId, user: target.userId, text: message.text, blocks: message.blocks });
+    } else {
+      await target.client.chat.postMessage({ channel: target.userId, text: message.text, blocks: message.blocks });
+    }
+  } catch (error) {
+    // The person sees nothing; the domain state is what it is either way.
+    logger.warn({ err: error, userId: target.userId }, 'could not send an ephemeral reply');
+  }
+}

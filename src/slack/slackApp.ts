@@ -1,0 +1,125 @@
+// The Bolt app: `/mission`, buttons, modals and the App Home, over HTTP at POST /slack/events
+// (inside `mission-control start`) or over Socket Mode when SLACK_APP_TOKEN is set.
+//
+// HTTP: Bolt's own HTTPReceiver handles the request (signature check with the signing secret
+// and the 5-minute timestamp window, 401 before anything runs; url_verification; ack), fed by
+// our HTTP server's route instead of a server of its own. processBeforeResponse is false:
+// the acknowledgement goes out as soon as a handler calls ack(), and the work continues.
+//
+// Thread messages are not posted by handlers: the `slack` feed consumer (SlackProjector)
+// renders them from mission state, durably (see slackProjector.ts).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, type Authorize } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { MissionService } from '../domain/missionService.js';
+import type { Clock } from '../domain/runtime.js';
+import { registerActionHandlers } from './actionHandlers.js';
+import { registerAppHomeHandler } from './appHomeHandler.js';
+import { registerCommandHandlers } from './commandHandlers.js';
+import { missionLoader, SlackProjector } from './slackProjector.js';
+import type { SlackMessageStore } from './slackMessageStore.js';
+import { createSlackWebClient, INTERACTIVE_RETRY, normalizeSlackApiUrl, slackLoggerFrom } from './slackWebApi.js';
+import { registerViewHandlers } from './viewHandlers.js';
+
+type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackSettings {
+  botToken: string;
+  /** HTTP mode. */
+  signingSecret?: string | undefined;
+  /** Socket Mode (takes precedence: no public URL needed). */
+  appToken?: string | undefined;
+  apiUrl: string;
+}
+
+export interface SlackFrontDoor {
+  mode: 'http' | 'socket';
+  /** Routes for the HTTP server (empty in Socket Mode). */
+  routes: Record<string, RouteHandler>;
+  /** The `slack` feed consumer. */
+  projector: SlackProjector;
+  bolt: App;
+  /** Connects Socket Mode; in HTTP mode only learns the bot's identity. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SlackFrontDoorOptions {
+  settings: SlackSettings;
+  service: MissionService;
+  store: SlackMessageStore;
+  clock: Clock;
+  logger: Logger;
+  /** Least time between edits of one message (default 1 s). */
+  minEditIntervalMs?: number;
+}
+
+/** The three variables decide the mode: bot token plus signing secret (HTTP) or app token (Socket Mode). */
+export function slackSettingsFrom(env: { SLACK_BOT_TOKEN?: string | undefined; SLACK_SIGNING_SECRET?: string | undefined; SLACK_APP_TOKEN?: string | undefined; SLACK_API_URL: string }): SlackSettings | null {
+  if (!env.SLACK_BOT_TOKEN || !(env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) return null;
+  return { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL };
+}
+
+export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoor {
+  const { settings, service, logger } = opts;
+  const slackLogger = slackLoggerFrom(logger);
+  const clientOptions = { slackApiUrl: normalizeSlackApiUrl(settings.apiUrl), retryConfig: INTERACTIVE_RETRY, timeout: 5_000 };
+
+  // auth.test is learned in the background: Slack being down must never delay an ack.
+  let identity: { botId: string; botUserId: string } | null = null;
+  const authorize: Authorize<boolean> = async () => ({ botToken: settings.botToken, ...(identity ?? {}) });
+
+  const socketMode = Boolean(settings.appToken);
+  let receiver: HTTPReceiver | null = null;
+  let bolt: App;
+  if (socketMode) {
+    bolt = new App({ appToken: settings.appToken!, socketMode: true, authorize, logger: slackLogger, clientOptions });
+  } else {
+    receiver = new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false, logger: slackLogger });
+    bolt = new App({ receiver, authorize, logger: slackLogger, clientOptions });
+  }
+  bolt.error(async (error) => {
+    logger.error({ err: error }, 'Slack handler failed');
+  });
+
+  const deps = { service, logger };
+  registerCommandHandlers(bolt, deps);
+  registerActionHandlers(bolt, deps);
+  registerViewHandlers(bolt, deps);
+  registerAppHomeHandler(bolt, deps);
+
+  const projector = new SlackProjector({
+    loadMission: missionLoader((input) => service.getMission(input)),
+    client: createSlackWebClient(settings.botToken, { slackApiUrl: settings.apiUrl, logger }),
+    store: opts.store,
+    clock: opts.clock,
+    logger,
+    ...(opts.minEditIntervalMs !== undefined ? { minEditIntervalMs: opts.minEditIntervalMs } : {}),
+  });
+
+  const learnIdentity = async () => {
+    try {
+      const result = await bolt.client.auth.test({ token: settings.botToken });
+      if (result.bot_id && result.user_id) identity = { botId: result.bot_id, botUserId: result.user_id };
+      logger.info({ team: result.team, botUserId: result.user_id }, 'Slack bot token accepted');
+    } catch (error) {
+      logger.warn({ err: error }, 'Slack did not confirm the bot token (auth.test); the app keeps running and retries with each delivery');
+    }
+  };
+
+  return {
+    mode: socketMode ? 'socket' : 'http',
+    routes: receiver ? { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => receiver.requestListener(req, res) } : {},
+    projector,
+    bolt,
+    start: async () => {
+      void learnIdentity();
+      if (socketMode) await bolt.start();
+    },
+    stop: async () => {
+      if (socketMode) await bolt.stop();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+// Which Slack messages show a mission, and what each showed last. The projector reads and
+// writes them; storage implements the port (src/storage/prismaSlackMessageStore.ts).
+
+/** 'brief' | 'toolkits' | 'plays' | 'approval:<requestId>' | 'status' | 'alert:<alertId>' | 'reflection' */
+export type SurfaceKey = string;
+
+export interface SlackMessageRecord {
+  missionId: string;
+  surface: SurfaceKey;
+  channel: string;
+  ts: string;
+  /** sha256 of the rendered text and blocks last delivered. */
+  contentHash: string;
+  /** When the message was last posted or edited (for coalescing edits). */
+  updatedAt: Date;
+}
+
+export interface SlackMessageStore {
+  list(missionId: string): Promise<SlackMessageRecord[]>;
+  /** Inserts or replaces the record of one surface. */
+  put(record: SlackMessageRecord): Promise<void>;
+}
+
+/** For tests and for processes without a database-backed store. */
+export class InMemorySlackMessageStore implements SlackMessageStore {
+  private readonly records = new Map<string, SlackMessageRecord>();
+  async list(missionId: string): Promise<SlackMessageRecord[]> {
+    return [...this.records.values()].filter((r) => r.missionId === missionId).map((r) => ({ ...r }));
+  }
+  async put(record: SlackMessageRecord): Promise<void> {
+    this.records.set(`${record.missionId}\u0000${record.surface}`, { ...record });
+  }
+}

@@ -1,0 +1,163 @@
+// The `slack` feed consumer: makes a mission's Slack thread show its current state.
+//
+// Thread messages are a projection of the mission, not something handlers post: given a
+// mission id, the projector renders every surface that should exist, posts the ones not in
+// Slack yet and edits the ones whose rendering changed (a sha256 of text and blocks against
+// the last delivered hash), in a stable order. It is idempotent, so the feed worker can call
+// it again after any failure, and a burst of events is one pass showing the latest state.
+// Edits to one message are spaced at least `minEditIntervalMs` apart: a message edited too
+// recently is left for later and the consumer asks to be called again then ({ deferUntil }).
+import { createHash } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { isMissionError } from '../domain/errors.js';
+import type { Mission } from '../domain/mission.js';
+import type { FeedClaim } from '../domain/missionFeed.js';
+import type { Clock } from '../domain/runtime.js';
+import { alertMessage } from './alertMessage.js';
+import { approvalMessage } from './approvalMessage.js';
+import { checkBlockKitLimits, type SlackMessage } from './blockKitLimits.js';
+import { briefCard } from './briefCard.js';
+import { executionStatus } from './executionStatus.js';
+import { playsMessage } from './playsMessage.js';
+import { reflectionMessage } from './reflectionMessage.js';
+import type { SlackMessageRecord, SlackMessageStore } from './slackMessageStore.js';
+import { callSlack, SlackDeliveryError } from './slackWebApi.js';
+import { toolkitMessage } from './toolkitMessage.js';
+
+export const SLACK_CONSUMER = 'slack';
+
+export interface Surface {
+  key: string;
+  render(): SlackMessage;
+}
+
+/** The surfaces a mission's thread shows, in thread order. Once posted, a surface stays and keeps being updated. */
+export function surfacesOf(mission: Mission, posted: ReadonlySet<string> = new Set()): Surface[] {
+  const surfaces: Surface[] = [{ key: 'brief', render: () => briefCard(mission) }];
+  const want = (key: string, condition: boolean, render: () => SlackMessage) => {
+    if (condition || posted.has(key)) surfaces.push({ key, render });
+  };
+  want('toolkits', mission.toolkits.length > 0, () => toolkitMessage(mission));
+  want('plays', mission.plays.length > 0, () => playsMessage(mission));
+  for (const request of [...mission.approvalHistory, ...(mission.approval ? [mission.approval] : [])]) {
+    want(`approval:${request.id}`, true, () => approvalMessage(mission, request.id));
+  }
+  want('status', mission.execution !== null, () => executionStatus(mission));
+  for (const alert of mission.execution?.alerts ?? []) {
+    want(`alert:${alert.id}`, alert.type === 'review_required', () => alertMessage(mission, alert.id));
+  }
+  want('reflection', mission.state === 'reflecting' || mission.state === 'done', () => reflectionMessage(mission));
+  return surfaces;
+}
+
+export function contentHash(message: SlackMessage): string {
+  return createHash('sha256').update(JSON.stringify({ text: message.text, blocks: message.blocks })).digest('hex');
+}
+
+export interface SlackProjectorOptions {
+  /** Loads a mission; null when it does not exist. */
+  loadMission(missionId: string): Promise<Mission | null>;
+  client: WebClient;
+  store: SlackMessageStore;
+  clock: Clock;
+  logger: Logger;
+  /** Least time between two edits of one message (Slack allows about one per second). */
+  minEditIntervalMs?: number;
+}
+
+export type ProjectionResult = void | { deferUntil: Date };
+
+export class SlackProjector {
+  readonly name = SLACK_CONSUMER;
+  private readonly minEditIntervalMs: number;
+
+  constructor(private readonly opts: SlackProjectorOptions) {
+    this.minEditIntervalMs = opts.minEditIntervalMs ?? 1_000;
+  }
+
+  /** FeedWorker entry point: the claim only says which mission changed; the projection always shows its latest state. */
+  handle(claim: FeedClaim): Promise<ProjectionResult> {
+    return this.project(claim.missionId);
+  }
+
+  async project(missionId: string): Promise<ProjectionResult> {
+    const mission = await this.opts.loadMission(missionId);
+    // Started over MCP without a channel: no Slack presence, nothing to deliver.
+    if (!mission || !mission.channelId) return;
+    const channel = mission.channelId;
+    const records = new Map((await this.opts.store.list(missionId)).map((r) => [r.surface, r]));
+    let thread = mission.threadTs ?? records.get('brief')?.ts ?? null;
+    let deferUntil: Date | null = null;
+
+    for (const surface of surfacesOf(mission, new Set(records.keys()))) {
+      const message = surface.render();
+      const hash = contentHash(message);
+      const record = records.get(surface.key);
+      if (record && record.contentHash === hash) continue;
+      const violations = checkBlockKitLimits(message);
+      if (violations.length > 0) this.opts.logger.warn({ missionId, surface: surface.key, violations }, 'Slack surface breaks Block Kit limits; Slack may refuse it');
+      const isBrief = surface.key === 'brief';
+      if (!isBrief && !thread) break; // cannot happen once the brief is posted; never post outside the thread
+
+      if (record) {
+        const next = record.updatedAt.getTime() + this.minEditIntervalMs;
+        if (this.opts.clock.now().getTime() < next) {
+          if (!deferUntil || next < deferUntil.getTime()) deferUntil = new Date(next);
+          continue;
+        }
+        if (await this.update(record, message)) {
+          await this.opts.store.put({ ...record, contentHash: hash, updatedAt: this.opts.clock.now() });
+          continue;
+        }
+        // The message was deleted in Slack: post it again.
+      }
+      const threadTs = isBrief ? mission.threadTs : thread;
+      const ts = await this.post(channel, threadTs, message, missionId, surface.key);
+      await this.opts.store.put({ missionId, surface: surface.key, channel, ts, contentHash: hash, updatedAt: this.opts.clock.now() });
+      // A new card (first post, or the old one was deleted) is the thread from now on.
+      if (isBrief && !mission.threadTs) thread = ts;
+    }
+    return deferUntil ? { deferUntil } : undefined;
+  }
+
+  private async post(channel: string, threadTs: string | null, message: SlackMessage, missionId: string, surface: string): Promise<string> {
+    const result = await callSlack(`chat.postMessage (${missionId} ${surface})`, () =>
+      this.opts.client.chat.postMessage({
+        channel,
+        text: message.text,
+        blocks: message.blocks,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    if (!result.ts) throw new SlackDeliveryError(`chat.postMessage (${missionId} ${surface}): Slack returned no ts`);
+    return result.ts;
+  }
+
+  /** False when the message no longer exists in Slack. */
+  private async update(record: SlackMessageRecord, message: SlackMessage): Promise<boolean> {
+    try {
+      await callSlack(`chat.update (${record.missionId} ${record.surface})`, () =>
+        this.opts.client.chat.update({ channel: record.channel, ts: record.ts, text: message.text, blocks: message.blocks }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof SlackDeliveryError && error.slackError === 'message_not_found') return false;
+      throw error;
+    }
+  }
+}
+
+/** loadMission over MissionService.getMission: a missing mission is null, other errors propagate. */
+export function missionLoader(getMission: (input: { missionId: string }) => Promise<Mission>): (missionId: string) => Promise<Mission | null> {
+  return async (missionId) => {
+    try {
+      return await getMission({ missionId });
+    } catch (error) {
+      if (isMissionError(error) && error.code === 'mission_not_found') return null;
+      throw error;
+    }
+  };
+}

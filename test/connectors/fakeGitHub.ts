@@ -1,0 +1,304 @@
+// A small GitHub REST API for msw, answering with the shapes GitHub records (field names and
+// nesting as in the REST reference; values from seed 000's repository). Tests override single
+// routes with `server.use(...)` for failures.
+import { http, HttpResponse, type HttpHandler } from 'msw';
+
+export const GITHUB_API = 'https://github.test/api/v3';
+export const OWNER = 'jordan-nakamura';
+export const REPO = 'legaltech-mvp';
+export const FULL_NAME = `${OWNER}/${REPO}`;
+export const HEAD_SHA = '6dcb09b5b57875f334f61aebed695e2e4193db5e';
+export const PR_BRANCH = 'feat/auth-refactor-mission-2025-10';
+
+const owner = (login: string, id: number) => ({
+  login,
+  id,
+  node_id: `MDQ6VXNlcj${id}`,
+  avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+  url: `${GITHUB_API}/users/${login}`,
+  html_url: `https://github.com/${login}`,
+  type: 'User',
+  site_admin: false,
+});
+
+export const repositoryFixture = {
+  id: 1296269,
+  node_id: 'MDEwOlJlcG9zaXRvcnkxMjk2MjY5',
+  name: REPO,
+  full_name: FULL_NAME,
+  owner: owner(OWNER, 583231),
+  private: true,
+  html_url: `https://github.com/${FULL_NAME}`,
+  description: 'Legal document automation',
+  fork: false,
+  url: `${GITHUB_API}/repos/${FULL_NAME}`,
+  default_branch: 'main',
+  visibility: 'private',
+  open_issues_count: 4,
+  permissions: { admin: true, maintain: true, push: true, triage: true, pull: true },
+  pushed_at: '2025-10-15T09:30:00Z',
+  created_at: '2025-03-02T12:00:00Z',
+  updated_at: '2025-10-15T09:30:00Z',
+};
+
+export const branchFixture = {
+  name: 'main',
+  commit: { sha: '7fd1a60b01f91b314f59955a4e4d4e80d8edf11d', url: `${GITHUB_API}/repos/${FULL_NAME}/commits/7fd1a60b01f91b314f59955a4e4d4e80d8edf11d` },
+  protected: true,
+  protection: {
+    enabled: true,
+    required_status_checks: { enforcement_level: 'non_admins', contexts: ['ci / test', 'ci / typecheck'], checks: [{ context: 'ci / test', app_id: 15368 }, { context: 'ci / typecheck', app_id: 15368 }] },
+  },
+  protection_url: `${GITHUB_API}/repos/${FULL_NAME}/branches/main/protection`,
+};
+
+export const protectionFixture = {
+  url: `${GITHUB_API}/repos/${FULL_NAME}/branches/main/protection`,
+  required_status_checks: {
+    url: `${GITHUB_API}/repos/${FULL_NAME}/branches/main/protection/required_status_checks`,
+    strict: true,
+    contexts: ['ci / test', 'ci / typecheck'],
+    checks: [{ context: 'ci / test', app_id: 15368 }, { context: 'ci / typecheck', app_id: 15368 }],
+  },
+  required_pull_request_reviews: {
+    url: `${GITHUB_API}/repos/${FULL_NAME}/branches/main/protection/required_pull_request_reviews`,
+    dismiss_stale_reviews: true,
+    require_code_owner_reviews: false,
+    required_approving_review_count: 2,
+    require_last_push_approval: false,
+  },
+  enforce_admins: { url: `${GITHUB_API}/repos/${FULL_NAME}/branches/main/protection/enforce_admins`, enabled: true },
+  required_linear_history: { enabled: false },
+  allow_force_pushes: { enabled: false },
+  allow_deletions: { enabled: false },
+};
+
+/** 23 auth files (as the seed found), 127 test files, and the rest of a Next.js app. */
+export function repositoryPaths(): string[] {
+  const auth = [
+    'src/lib/auth/jwt.ts',
+    'src/lib/auth/middleware.ts',
+    'src/lib/auth/session.ts',
+    'src/lib/auth/csrf.ts',
+    'src/pages/api/auth/[...nextauth].ts',
+    'src/pages/api/auth/logout.ts',
+    'src/pages/api/auth/refresh.ts',
+    'src/lib/auth/tokens.ts',
+    'src/lib/auth/revocation.ts',
+    'src/lib/auth/cookies.ts',
+    'src/lib/auth/errors.ts',
+    'src/lib/auth/index.ts',
+    'src/lib/auth/supabase.ts',
+    'src/lib/auth/refreshQueue.ts',
+    'src/lib/auth/guards.ts',
+    'src/components/auth/LoginForm.tsx',
+    'src/components/auth/LogoutButton.tsx',
+    'src/components/auth/SessionProvider.tsx',
+    'src/hooks/useSession.ts',
+    'src/hooks/useAuth.ts',
+    'src/middleware/authMiddleware.ts',
+    'src/pages/login.tsx',
+    'src/pages/logout.tsx',
+  ];
+  const other = ['README.md', 'package.json', 'next.config.js', 'tsconfig.json', 'src/pages/index.tsx', 'src/pages/documents/[id].tsx', 'src/lib/documents/render.ts', 'src/lib/db.ts', 'src/styles/globals.css'];
+  const tests = Array.from({ length: 127 }, (_, i) => (i < 40 ? `src/lib/auth/__tests__/case${i + 1}.test.ts` : `test/documents/doc${i + 1}.spec.ts`));
+  return [...auth, ...other, ...tests];
+}
+
+export const packageJson = {
+  name: 'legaltech-mvp',
+  private: true,
+  dependencies: { next: '14.2.3', react: '18.3.1', 'react-dom': '18.3.1', jsonwebtoken: '9.0.2', '@supabase/supabase-js': '2.45.0', cookie: '0.6.0', jose: '5.6.3', zod: '3.23.8' },
+  devDependencies: { typescript: '5.5.4', vitest: '2.0.5', '@types/jsonwebtoken': '9.0.6' },
+};
+
+export function pullFixture(number = 47, overrides: Record<string, unknown> = {}) {
+  return {
+    url: `${GITHUB_API}/repos/${FULL_NAME}/pulls/${number}`,
+    id: 1847293012,
+    node_id: 'PR_kwDOAbCdEf5uHq0U',
+    html_url: `https://github.com/${FULL_NAME}/pull/${number}`,
+    number,
+    state: 'open',
+    locked: false,
+    title: 'Incremental auth hardening with feature flags',
+    user: owner('mission-control-bot', 9919),
+    body: 'Mission msn_0001: JWT refresh fix, token revocation, CSRF protection, error handling.',
+    created_at: '2025-10-15T12:04:00Z',
+    updated_at: '2025-10-15T12:18:00Z',
+    closed_at: null,
+    merged_at: null,
+    merge_commit_sha: null,
+    draft: false,
+    head: { label: `${OWNER}:${PR_BRANCH}`, ref: PR_BRANCH, sha: HEAD_SHA, user: owner(OWNER, 583231), repo: { id: 1296269, full_name: FULL_NAME, name: REPO } },
+    base: { label: `${OWNER}:main`, ref: 'main', sha: '7fd1a60b01f91b314f59955a4e4d4e80d8edf11d', user: owner(OWNER, 583231), repo: { id: 1296269, full_name: FULL_NAME, name: REPO } },
+    merged: false,
+    mergeable: true,
+    mergeable_state: 'clean',
+    comments: 2,
+    review_comments: 3,
+    commits: 14,
+    additions: 847,
+    deletions: 316,
+    changed_files: 25,
+    ...overrides,
+  };
+}
+
+export function checkRun(name: string, conclusion: string | null, status = 'completed') {
+  return {
+    id: Math.floor(Math.random() * 1e9),
+    head_sha: HEAD_SHA,
+    node_id: 'CR_kwDOAbCdEf8AAAAB',
+    external_id: '',
+    url: `${GITHUB_API}/repos/${FULL_NAME}/check-runs/4`,
+    html_url: `https://github.com/${FULL_NAME}/runs/4`,
+    details_url: `https://github.com/${FULL_NAME}/actions/runs/4`,
+    status,
+    conclusion,
+    started_at: '2025-10-15T12:05:00Z',
+    completed_at: status === 'completed' ? '2025-10-15T12:11:00Z' : null,
+    output: { title: `${name}: 172 tests passing`, summary: 'All suites green', text: null, annotations_count: 0, annotations_url: '' },
+    name,
+    check_suite: { id: 5 },
+    app: { id: 15368, slug: 'github-actions', name: 'GitHub Actions' },
+    pull_requests: [{ url: `${GITHUB_API}/repos/${FULL_NAME}/pulls/47`, id: 1847293012, number: 47, head: { ref: PR_BRANCH, sha: HEAD_SHA }, base: { ref: 'main', sha: '7fd1a60b' } }],
+  };
+}
+
+export function review(login: string, state: string, id: number, submittedAt = '2025-10-15T14:10:00Z') {
+  return {
+    id,
+    node_id: `PRR_kwDOAbCdEf${id}`,
+    user: owner(login, 7000 + id),
+    body: state === 'APPROVED' ? 'Excellent work! Approving for merge. Ship it!' : 'Minor suggestions inline.',
+    state,
+    html_url: `https://github.com/${FULL_NAME}/pull/47#pullrequestreview-${id}`,
+    pull_request_url: `${GITHUB_API}/repos/${FULL_NAME}/pulls/47`,
+    submitted_at: submittedAt,
+    commit_id: HEAD_SHA,
+    author_association: 'COLLABORATOR',
+  };
+}
+
+export interface FakeGitHubState {
+  checkRuns: ReturnType<typeof checkRun>[];
+  reviews: ReturnType<typeof review>[];
+  issues: Array<{ number: number; title: string; body: string; labels: string[]; state: 'open' | 'closed' }>;
+  pullState: 'open' | 'closed';
+  deletedRefs: string[];
+  /** Requests seen, as "METHOD /path". */
+  requests: string[];
+}
+
+export function fakeGitHubState(): FakeGitHubState {
+  return {
+    checkRuns: [checkRun('ci / test', 'success'), checkRun('ci / typecheck', 'success'), checkRun('ci / lint', 'success')],
+    reviews: [review('advisor_001', 'COMMENTED', 1, '2025-10-15T13:50:00Z'), review('advisor_001', 'APPROVED', 2)],
+    issues: [],
+    pullState: 'open',
+    deletedRefs: [],
+    requests: [],
+  };
+}
+
+function issueJson(issue: FakeGitHubState['issues'][number]) {
+  return {
+    url: `${GITHUB_API}/repos/${FULL_NAME}/issues/${issue.number}`,
+    id: 900000 + issue.number,
+    node_id: `I_kwDOAbCdEf${issue.number}`,
+    number: issue.number,
+    html_url: `https://github.com/${FULL_NAME}/issues/${issue.number}`,
+    state: issue.state,
+    title: issue.title,
+    body: issue.body,
+    user: owner('mission-control-bot', 9919),
+    labels: issue.labels.map((name, i) => ({ id: 208045946 + i, node_id: 'LA_kwDOAbCd', name, color: 'f29513', default: false, description: null })),
+    assignee: null,
+    assignees: [],
+    comments: 0,
+    created_at: '2025-10-15T14:20:00Z',
+    updated_at: '2025-10-15T14:20:00Z',
+    closed_at: null,
+    author_association: 'NONE',
+  };
+}
+
+export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): HttpHandler[] {
+  const repo = `${base}/repos/:owner/:repo`;
+  const seen = (request: Request) => {
+    const url = new URL(request.url);
+    state.requests.push(`${request.method} ${url.pathname.replace('/api/v3', '')}`);
+  };
+  const known = (params: Record<string, string | readonly string[] | undefined>) => params.owner === OWNER && params.repo === REPO;
+  const notFound = () => HttpResponse.json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }, { status: 404 });
+  const rate = { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4987', 'x-ratelimit-reset': '1760534400', 'x-ratelimit-used': '13', 'x-ratelimit-resource': 'core' };
+  return [
+    http.get(`${base}/user`, ({ request }) => {
+      seen(request);
+      return HttpResponse.json({ ...owner('mission-control-bot', 9919), name: 'Mission Control', email: null }, { headers: { ...rate, 'x-oauth-scopes': 'repo, read:org', 'x-accepted-oauth-scopes': '' } });
+    }),
+    http.get(repo, ({ request, params }) => {
+      seen(request);
+      return known(params) ? HttpResponse.json(repositoryFixture, { headers: rate }) : notFound();
+    }),
+    http.get(`${repo}/branches/:branch`, ({ request }) => {
+      seen(request);
+      return HttpResponse.json(branchFixture, { headers: rate });
+    }),
+    http.get(`${repo}/branches/:branch/protection`, ({ request }) => {
+      seen(request);
+      return HttpResponse.json(protectionFixture, { headers: rate });
+    }),
+    http.get(`${repo}/git/trees/:sha`, ({ request }) => {
+      seen(request);
+      const tree = repositoryPaths().map((path) => ({ path, mode: '100644', type: 'blob', sha: 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391', size: 1200, url: `${base}/repos/${FULL_NAME}/git/blobs/e69de29` }));
+      return HttpResponse.json({ sha: '7fd1a60b01f91b314f59955a4e4d4e80d8edf11d', url: `${base}/repos/${FULL_NAME}/git/trees/7fd1a60b`, tree, truncated: false }, { headers: rate });
+    }),
+    http.get(`${repo}/contents/package.json`, ({ request }) => {
+      seen(request);
+      const content = Buffer.from(JSON.stringify(packageJson, null, 2)).toString('base64');
+      return HttpResponse.json({ type: 'file', encoding: 'base64', size: 640, name: 'package.json', path: 'package.json', content, sha: '3d21ec53a331a6f037a91c368710b99387d012c1' }, { headers: rate });
+    }),
+    http.get(`${repo}/pulls/:number`, ({ request, params }) => {
+      seen(request);
+      if (params.number !== '47') return notFound();
+      return HttpResponse.json(pullFixture(47, { state: state.pullState }), { headers: rate });
+    }),
+    http.patch(`${repo}/pulls/:number`, async ({ request }) => {
+      seen(request);
+      const body = (await request.json()) as { state?: 'open' | 'closed' };
+      if (body.state) state.pullState = body.state;
+      return HttpResponse.json(pullFixture(47, { state: state.pullState, closed_at: '2025-10-15T15:00:00Z' }), { headers: rate });
+    }),
+    http.delete(`${repo}/git/refs/*`, ({ request }) => {
+      seen(request);
+      const ref = new URL(request.url).pathname.split('/git/refs/')[1]!;
+      if (state.deletedRefs.includes(decodeURIComponent(ref))) return HttpResponse.json({ message: 'Reference does not exist', status: '422' }, { status: 422 });
+      state.deletedRefs.push(decodeURIComponent(ref));
+      return new HttpResponse(null, { status: 204 });
+    }),
+    http.get(`${repo}/commits/:ref/check-runs`, ({ request }) => {
+      seen(request);
+      return HttpResponse.json({ total_count: state.checkRuns.length, check_runs: state.checkRuns }, { headers: rate });
+    }),
+    http.get(`${repo}/pulls/:number/reviews`, ({ request }) => {
+      seen(request);
+      return HttpResponse.json(state.reviews, { headers: rate });
+    }),
+    http.get(`${repo}/issues`, ({ request }) => {
+      seen(request);
+      const url = new URL(request.url);
+      const label = url.searchParams.get('labels');
+      const issues = state.issues.filter((i) => !label || i.labels.includes(label)).sort((a, b) => b.number - a.number);
+      return HttpResponse.json(issues.map(issueJson), { headers: rate });
+    }),
+    http.post(`${repo}/issues`, async ({ request }) => {
+      seen(request);
+      const body = (await request.json()) as { title: string; body: string; labels?: string[] };
+      const issue = { number: 58 + state.issues.length, title: body.title, body: body.body, labels: body.labels ?? [], state: 'open' as const };
+      state.issues.push(issue);
+      return HttpResponse.json(issueJson(issue), { status: 201, headers: rate });
+    }),
+  ];
+}

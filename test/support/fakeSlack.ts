@@ -1,0 +1,189 @@
+// A local fake of the Slack Web API (and of response_url) for the bot's tests. It answers the
+// methods the app uses with Slack's shapes (`ok`, `ts`, `channel`, `error`), records every
+// call, and can be told to answer 429 with Retry-After, answer 500, or be down (connections
+// refused) for a while.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseQuery } from 'node:querystring';
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, unknown>;
+  /** HTTP status the fake answered with. */
+  status: number;
+  at: number;
+}
+
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  threadTs: string | null;
+  text: string;
+  blocks: unknown[];
+  edits: number;
+}
+
+type Failure = { status: 429; retryAfter: number } | { status: 500 };
+
+export class FakeSlack {
+  readonly calls: RecordedCall[] = [];
+  /** Messages as Slack would now show them, by ts. */
+  readonly messages = new Map<string, StoredMessage>();
+  readonly views: Array<{ method: string; view: Record<string, unknown>; userId?: string }> = [];
+  readonly token: string;
+  private readonly failures: Array<{ failure: Failure; methods: string[] | null }> = [];
+  private server: Server;
+  private port = 0;
+  private seq = 0;
+
+  constructor(opts: { token?: string } = {}) {
+    this.token = opts.token ?? 'xoxb-test-token';
+    this.server = this.createServer();
+  }
+
+  /** Base URL for SLACK_API_URL. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api/`;
+  }
+
+  /** A response_url the fake records posts to. */
+  responseUrl(id = 'r1'): string {
+    return `http://127.0.0.1:${this.port}/respond/${id}`;
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Refuses connections until up() (the port is closed, as when Slack is unreachable). */
+  async down(): Promise<void> {
+    await this.stop();
+  }
+
+  async up(): Promise<void> {
+    this.server = this.createServer();
+    await this.start();
+  }
+
+  /** Answers the next `count` calls (of `methods`, or any) with the failure. */
+  failNext(count: number, failure: Failure, methods: string[] | null = null): void {
+    for (let i = 0; i < count; i++) this.failures.push({ failure, methods });
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method && c.status === 200);
+  }
+
+  private createServer(): Server {
+    return createServer((req, res) => {
+      void this.handle(req, res);
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const args = parseArgs(raw, String(req.headers['content-type'] ?? ''));
+    if (url.pathname.startsWith('/respond/')) {
+      this.record('response_url', { ...args, id: url.pathname.slice('/respond/'.length) }, 200);
+      return send(res, 200, { ok: true });
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const index = this.failures.findIndex((f) => !f.methods || f.methods.includes(method));
+    if (index >= 0) {
+      const { failure } = this.failures.splice(index, 1)[0]!;
+      this.record(method, args, failure.status);
+      if (failure.status === 429) return send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter) });
+      return send(res, 500, { ok: false, error: 'internal_error' });
+    }
+    this.record(method, args, 200);
+    if (req.headers.authorization !== `Bearer ${this.token}`) return send(res, 200, { ok: false, error: 'invalid_auth' });
+    send(res, 200, this.answer(method, args));
+  }
+
+  private record(method: string, args: Record<string, unknown>, status: number): void {
+    this.calls.push({ method, args, status, at: Date.now() });
+  }
+
+  private nextTs(): string {
+    this.seq += 1;
+    return `1700000000.${String(this.seq).padStart(6, '0')}`;
+  }
+
+  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'missioncontrol', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
+      case 'chat.postMessage': {
+        if (!args.channel) return { ok: false, error: 'channel_not_found' };
+        const ts = this.nextTs();
+        const message: StoredMessage = {
+          channel: String(args.channel),
+          ts,
+          threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null,
+          text: String(args.text ?? ''),
+          blocks: (args.blocks as unknown[]) ?? [],
+          edits: 0,
+        };
+        this.messages.set(ts, message);
+        return { ok: true, channel: message.channel, ts, message: { type: 'message', text: message.text, ts } };
+      }
+      case 'chat.update': {
+        const message = this.messages.get(String(args.ts));
+        if (!message || message.channel !== args.channel) return { ok: false, error: 'message_not_found' };
+        message.text = String(args.text ?? '');
+        message.blocks = (args.blocks as unknown[]) ?? [];
+        message.edits += 1;
+        return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+      }
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: this.nextTs() };
+      case 'views.open':
+      case 'views.publish':
+      case 'views.update': {
+        const view = (args.view ?? {}) as Record<string, unknown>;
+        this.views.push({ method, view, ...(typeof args.user_id === 'string' ? { userId: args.user_id } : {}) });
+        return { ok: true, view: { id: `V${this.seq++}`, ...view } };
+      }
+      case 'users.info':
+        return { ok: true, user: { id: args.user, name: `user-${String(args.user).toLowerCase()}`, real_name: `User ${String(args.user)}` } };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+}
+
+function parseArgs(raw: string, contentType: string): Record<string, unknown> {
+  if (!raw) return {};
+  if (contentType.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const form = parseQuery(raw);
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(form)) {
+    const text = Array.isArray(value) ? value[0]! : (value ?? '');
+    // WebClient sends nested values (blocks, view) as JSON strings inside the form.
+    args[key] = /^[[{]/.test(text) ? safeJson(text) : text;
+  }
+  return args;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
