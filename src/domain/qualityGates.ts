@@ -37,6 +37,7 @@ function coverageTargetOf(items: readonly string[]): number | null {
   return null;
 }
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const pct = (n: number) => `${Math.round(n * 1000) / 10}%`;
 
 export function latestTestRun(runs: readonly TestRun[]): TestRun | null {
@@ -140,7 +141,7 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
           : 'The brief requires code review. Attach the approved review (for example the pull request review) as evidence.',
     });
   }
-  const checked = artifacts.filter((a) => a.checks && a.checks.length > 0);
+  const checked = latestCheckSnapshots(artifacts);
   if (req.ciRequired || checked.length > 0) {
     const failing = checked.flatMap((a) => a.checks!.filter((c) => c.conclusion === 'failure' || c.conclusion === 'pending').map((c) => `${c.name} (${c.conclusion})`));
     const passed = checked.length > 0 && failing.length === 0;
@@ -148,10 +149,20 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
       id: 'ci_checks',
       label: 'CI checks passing',
       passed,
-      detail: checked.length === 0 ? 'The brief requires CI to pass, but no check results are attached as evidence.' : passed ? `${checked.flatMap((a) => a.checks!).length} checks passing` : `not passing: ${failing.join(', ')}`,
+      detail: checked.length === 0 ? 'The brief requires CI to pass, but no check results are attached as evidence.' : passed ? plural(checked.flatMap((a) => a.checks!).length, 'check') + ' passing' : `not passing: ${failing.join(', ')}`,
     });
   }
   return { scope: 'mission', phaseId: null, passed: checks.every((c) => c.passed), checks, evaluatedAt: at };
+}
+
+/**
+ * Check results per source: a pull request is read again as its checks finish, so only the
+ * latest snapshot of each URL counts (an early "pending" must not hold the gate shut).
+ */
+export function latestCheckSnapshots(artifacts: readonly ArtifactRecord[]): ArtifactRecord[] {
+  const latest = new Map<string, ArtifactRecord>();
+  for (const artifact of artifacts) if (artifact.checks && artifact.checks.length > 0) latest.set(artifact.url ?? artifact.id, artifact);
+  return [...latest.values()];
 }
 
 /** One line naming what a failed gate is missing, for errors and status messages. */

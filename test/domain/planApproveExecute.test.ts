@@ -217,6 +217,22 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       expect(selfReviewed.message).toContain('A review was attached by an assistant; the brief requires a review recorded by a person or the GitHub connector.');
     });
 
+    it('counts only the latest check results of a pull request', async () => {
+      const { id } = await seedToExecuting(service, clock);
+      for (const phase of SEED_PHASES) {
+        await reportSeedPhase(service, clock, id, phase);
+        await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
+      }
+      await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
+      const pr = SEED_ARTIFACTS[0]!;
+      await service.attachEvidence({ missionId: id, ...pr, checks: [{ name: 'ci / test', conclusion: 'pending' }] }, ASSISTANT);
+      const pending = await expectRefusedUnchanged(id, () => service.completeMission({ missionId: id }, ASSISTANT));
+      expect(pending.message).toContain('CI checks passing: not passing: ci / test (pending)');
+      await service.attachEvidence({ missionId: id, ...pr, checks: [{ name: 'ci / test', conclusion: 'success' }] }, ASSISTANT);
+      const completed = await service.completeMission({ missionId: id }, ASSISTANT);
+      expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'ci_checks')).toMatchObject({ passed: true, detail: '1 check passing' });
+    });
+
     it('detects evidence changed after it was attached and refuses to seal it', async () => {
       const { id } = await seedToExecuting(service, clock);
       for (const phase of SEED_PHASES) {
