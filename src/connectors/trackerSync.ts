@@ -29,6 +29,8 @@ export interface TrackerSyncReport {
   filed: Array<{ followUpId: string; externalId: string }>;
   moved: string | null;
   failures: ConnectorError[];
+  /** Tracker toolkits the mission showed as degraded before this pass. */
+  degradedBefore: string[];
 }
 
 export class TrackerSync {
@@ -38,6 +40,7 @@ export class TrackerSync {
   /** The feed worker's entry point: throws when something is left to send, so the worker retries later. */
   async handle(claim: Pick<FeedClaim, 'missionId'>): Promise<void> {
     const report = await this.sync(claim.missionId);
+    await this.reportHealth(claim.missionId, report);
     if (report.failures.length > 0) {
       const first = report.failures[0]!;
       const waits = report.failures.map((f) => f.retryAfterMs).filter((w): w is number => w !== null);
@@ -46,10 +49,32 @@ export class TrackerSync {
     }
   }
 
+  /** The mission shows a tracker that keeps failing as degraded, and ready again once it answers. */
+  private async reportHealth(missionId: string, report: TrackerSyncReport): Promise<void> {
+    const { service, logger } = this.options;
+    const failing = new Map(report.failures.map((f) => [f.toolkitId, f]));
+    try {
+      for (const [toolkitId, failure] of failing) {
+        const actor = CONNECTOR_ACTORS[toolkitId as keyof typeof CONNECTOR_ACTORS] ?? CONNECTOR_ACTORS.linear;
+        await service.recordConnectorFailure({ missionId, toolkitId, operation: 'sync follow-ups and linked issue', error: failure.message }, actor);
+      }
+      for (const toolkitId of report.degradedBefore.filter((t) => !failing.has(t))) {
+        await service.recordConnectorRecovered({ missionId, toolkitId }, CONNECTOR_ACTORS[toolkitId as keyof typeof CONNECTOR_ACTORS] ?? CONNECTOR_ACTORS.linear);
+      }
+    } catch (error) {
+      logger.warn({ missionId, err: error }, 'could not record tracker health on the mission');
+    }
+  }
+
   async sync(missionId: string): Promise<TrackerSyncReport> {
     const { service, trackers, logger } = this.options;
     const mission = await service.getMission({ missionId });
-    const report: TrackerSyncReport = { filed: [], moved: null, failures: [] };
+    const report: TrackerSyncReport = {
+      filed: [],
+      moved: null,
+      failures: [],
+      degradedBefore: mission.toolkits.filter((t) => t.authStatus === 'degraded' && (t.toolkitId === 'linear' || t.toolkitId === 'github')).map((t) => t.toolkitId),
+    };
     for (const followUp of mission.reflection.followUps) {
       if (followUp.externalId !== null || followUp.tracker === null || followUp.status === 'cancelled') continue;
       const tracker = trackers[followUp.tracker];

@@ -310,3 +310,11 @@ export const exportDocumentInput = z.object({
   missionId: missionIdSchema,
   document: z.enum(['plan', 'summary', 'verification'], { error: 'document must be plan, summary or verification' }),
 });
+
+/** A connector reports that an outside API failed or answers again for a mission. */
+export const connectorHealthInput = z.object({
+  missionId: missionIdSchema,
+  toolkitId: z.enum(toolkitIds, { error: `toolkitId must be one of: ${toolkitIds.join(', ')}` }),
+  operation: z.string().trim().min(1).max(100).default('call'),
+  error: z.string().trim().max(1000).optional(),
+});

@@ -48,6 +48,7 @@ import {
   retrospectiveInput,
   exportDocumentInput,
   approvalDeniedInput,
+  connectorHealthInput,
 } from './missionInputs.js';
 import type { MissionPage, MissionRepository } from './missionRepository.js';
 import { STAGE_OF_STATE, type MissionState } from './missionStateMachine.js';
@@ -641,6 +642,35 @@ export class MissionService {
       case 'verification':
         return { name: 'VERIFICATION.md', markdown: verificationMarkdown(mission, { evidence: await this.verifyEvidence({ missionId: mission.id }) }) };
     }
+  }
+
+  // ---- Connector health -----------------------------------------------------------------
+
+  /**
+   * A connector could not reach its API for this mission: the toolkit shows as degraded, with
+   * the reason in the log, so the mission says so. Further reports of the same outage change nothing.
+   */
+  async recordConnectorFailure(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(connectorHealthInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, { events }) => {
+      const toolkit = mission.toolkits.find((t) => t.toolkitId === input.toolkitId);
+      if (toolkit?.authStatus === 'degraded') return mission;
+      events.add('connector_call_failed', { toolkit_id: input.toolkitId, operation: input.operation, error: input.error ?? 'no answer' });
+      if (!toolkit) return mission;
+      events.add('readiness_status_changed', { toolkit_id: input.toolkitId, from: toolkit.authStatus === 'ready' ? 'ready' : 'unknown', to: 'degraded' });
+      return { ...mission, toolkits: mission.toolkits.map((t) => (t.toolkitId === input.toolkitId ? { ...t, authStatus: 'degraded' as const } : t)) };
+    });
+  }
+
+  /** The connector's API answers again: a degraded toolkit is ready once more. */
+  async recordConnectorRecovered(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(connectorHealthInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, { events }) => {
+      const toolkit = mission.toolkits.find((t) => t.toolkitId === input.toolkitId);
+      if (toolkit?.authStatus !== 'degraded') return mission;
+      events.add('readiness_status_changed', { toolkit_id: input.toolkitId, from: 'degraded', to: 'ready' });
+      return { ...mission, toolkits: mission.toolkits.map((t) => (t.toolkitId === input.toolkitId ? { ...t, authStatus: 'ready' as const } : t)) };
+    });
   }
 
   // ---- Any stage ------------------------------------------------------------------------

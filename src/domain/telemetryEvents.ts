@@ -113,6 +113,7 @@ export interface EventPayloads {
   undo_requested: { play_id: string; reason: string };
   undo_completed: { play_id: string; steps: Array<{ step: string; outcome: string }> };
   mission_failed: { reason: string; phases_completed: number };
+  connector_call_failed: { toolkit_id: string; operation: string; error: string };
   // Reflect & Improve
   mission_completed: { play_id: string; phases_completed: number; duration_mins: number; gate_checks: number };
   feedback_submitted: { rating: number; effort_saved_hours: number | null; has_comments: boolean; has_suggestions: boolean };

@@ -153,12 +153,19 @@ describe.each(PROVIDERS)('seed 000 with the GitHub and Linear connectors on %s',
     expect(mission.reflection.followUps.map((f) => f.externalId)).toEqual([null, null]);
     expect(await db.feed.stats('trackers', clock.now())).toMatchObject({ pending: 1, dead: 0 });
     expect(linearState.issues).toHaveLength(1);
+    // The mission says Linear is degraded, once, however many retries fail.
+    expect(mission.toolkits.find((t) => t.toolkitId === 'linear')!.authStatus).toBe('degraded');
+    clock.advance(2 * MINUTE);
+    await worker.runOnce();
+    const outage = (await service.events({ missionId: id })).filter((e) => e.type === 'connector_call_failed');
+    expect(outage.map((e) => [e.actor.id, (e.payload as { toolkit_id: string }).toolkit_id])).toEqual([['linear-connector', 'linear']]);
 
     // Linear answers again; the retry comes after the backoff.
     server.resetHandlers(...fakeGitHubHandlers(github), ...fakeLinearHandlers(linearState));
     clock.advance(2 * MINUTE);
     await worker.runOnce();
     mission = await service.getMission({ missionId: id });
+    expect(mission.toolkits.find((t) => t.toolkitId === 'linear')!.authStatus).toBe('ready');
     expect(mission.reflection.followUps.map((f) => [f.title, f.tracker, f.externalId, f.url])).toEqual([
       ['Add rate limiting to login endpoint', 'linear', 'ENG-124', 'https://linear.app/legaltech/issue/ENG-124/add-rate-limiting-to-login-endpoint'],
       ['Document revocation cleanup job in README', 'linear', 'ENG-125', 'https://linear.app/legaltech/issue/ENG-125/document-revocation-cleanup-job-in-readm'],
