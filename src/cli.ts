@@ -47,11 +47,12 @@ async function start(args: readonly string[]): Promise<void> {
     limits: { maxEvidenceBytes: config.MCP_MAX_EVIDENCE_BYTES },
     allowedHosts: allowedHostsFor(config.HOST, config.MCP_ALLOWED_HOSTS),
     pullRequests: app.connectors.pullRequests,
+    stateless: config.MCP_HTTP_STATELESS,
   });
   const server = createHttpServer(app, { ...mcp.routes, ...app.slack?.routes });
   const address = await listen(server, config.HOST, config.PORT);
   logger.info({ host: address.host, port: address.port }, `Mission Control listening on http://${address.host}:${address.port}`);
-  logger.info({ path: MCP_PATH, readOnly }, `MCP (Streamable HTTP) at http://${address.host}:${address.port}${MCP_PATH}; create a token with \`mission-control token create --name NAME\``);
+  logger.info({ path: MCP_PATH, readOnly, stateless: config.MCP_HTTP_STATELESS }, `MCP (Streamable HTTP) at http://${address.host}:${address.port}${MCP_PATH}; create a token with \`mission-control token create --name NAME\``);
   const hint = slackSetupHint(config);
   if (hint) logger.warn(hint);
   if (app.slack) {

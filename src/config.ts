@@ -74,6 +74,11 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''], { error: 'MCP_READ_ONLY must be true or false' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** Serve /mcp without sessions, so any instance behind a load balancer can answer any request (no resource subscriptions then). */
+  MCP_HTTP_STATELESS: z
+    .enum(['true', 'false', '1', '0', ''], { error: 'MCP_HTTP_STATELESS must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Extra Host header names accepted on /mcp besides localhost, 127.0.0.1 and [::1] (DNS rebinding protection). */
   MCP_ALLOWED_HOSTS: z
     .string()

@@ -10,7 +10,10 @@
 // A session holds no mission state (that is all in the database), only the connection and its
 // subscriptions, so losing it costs nothing: a request to an unknown session gets 404, and the
 // client (per the MCP spec) initializes a new one. Behind a load balancer with several
-// instances, route /mcp by the Mcp-Session-Id header (sticky sessions) or accept re-initialization.
+// instances, route /mcp by the Mcp-Session-Id header (sticky sessions) or accept re-initialization,
+// or run stateless (MCP_HTTP_STATELESS): every POST gets its own server and transport and no
+// session exists, so any instance answers any request; subscriptions and GET streams are then
+// unavailable, while progress notifications still ride on each POST's response.
 import type { PullRequestReader } from '../domain/trackers.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -42,6 +45,8 @@ export interface McpHttpOptions {
   maxBodyBytes?: number;
   /** The GitHub connector's pull request reader (link_pull_request). */
   pullRequests?: PullRequestReader | null;
+  /** No sessions: each POST is served on its own (see the header comment). */
+  stateless?: boolean;
 }
 
 export interface McpHttpEndpoint {
@@ -180,6 +185,27 @@ export function createMcpHttpEndpoint(options: McpHttpOptions): McpHttpEndpoint 
     return { id: '', tokenName: identity.name, transport, mcp, lastSeen: Date.now(), openStreams: 0 };
   };
 
+  const serveStateless = async (req: IncomingMessage, res: ServerResponse, identity: { name: string; onBehalfOf: string | null }): Promise<void> => {
+    if (req.method !== 'POST') {
+      sendRpcError(res, 405, -32000, 'Method not allowed: this server runs MCP without sessions (MCP_HTTP_STATELESS); send POST requests. Resource subscriptions are not available.', { allow: 'POST' });
+      return;
+    }
+    const parsed = await readJsonBody(req, res, maxBodyBytes);
+    if (!parsed.ok) return;
+    const mcp = createMcpServer({
+      service: options.service,
+      logger,
+      actor: actorOf(identity),
+      readOnly: options.readOnly,
+      pullRequests: options.pullRequests ?? null,
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: maxBodyBytes });
+    res.once('close', () => void mcp.close().catch(() => undefined));
+    await mcp.server.connect(transport);
+    await transport.handleRequest(req, res, parsed.body);
+  };
+
   const handle: RouteHandler = async (req, res) => {
     if (!checkHost(req, res)) return;
     const identity = await authenticator.authenticate(bearerSecret(req.headers.authorization));
@@ -197,6 +223,10 @@ export function createMcpHttpEndpoint(options: McpHttpOptions): McpHttpEndpoint 
       scopes: options.readOnly ? ['missions:read'] : ['missions:read', 'missions:write'],
       extra: { actor },
     };
+    if (options.stateless) {
+      await serveStateless(req, res, identity);
+      return;
+    }
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string' && sessionId.length > 0) {
       const session = sessions.get(sessionId);
