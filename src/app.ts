@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { approvalPolicyFrom, type Config } from './config.js';
 import { createConnectors, type Connectors } from './connectors/connectors.js';
 import { CredentialVault } from './connectors/credentials/credentialVault.js';
+import { rollbackWithConnectors } from './connectors/rollback.js';
 import { TrackerSync } from './connectors/trackerSync.js';
 import { PrismaCredentialStore } from './storage/prismaCredentialStore.js';
 import { deterministicBriefDrafter } from './domain/deterministicBriefDrafter.js';
@@ -40,7 +41,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     { database: redactDatabaseUrl(db.target.url), provider: db.target.provider, migrationsApplied: db.migration.applied },
     db.migration.applied.length > 0 ? `database migrated (${db.migration.applied.join(', ')})` : 'database up to date',
   );
-  const connectors = await createConnectors(config, new CredentialVault(new PrismaCredentialStore(db.prisma), config.ENCRYPTION_KEY, process.env), process.env, logger);
+  // Credentials come from the validated config (the environment by default), so whoever builds the config decides them.
+  const credentialEnv = { GITHUB_TOKEN: config.GITHUB_TOKEN, LINEAR_API_KEY: config.LINEAR_API_KEY, SLACK_BOT_TOKEN: config.SLACK_BOT_TOKEN, SLACK_APP_TOKEN: config.SLACK_APP_TOKEN, SLACK_SIGNING_SECRET: config.SLACK_SIGNING_SECRET };
+  const connectors = await createConnectors(config, new CredentialVault(new PrismaCredentialStore(db.prisma), config.ENCRYPTION_KEY, credentialEnv), credentialEnv, logger);
   const missions = new MissionService({
     repository: db.missions,
     clock: systemClock,
@@ -56,7 +59,15 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const metrics = new Metrics({ service: missions, countMissionsByState: () => db.missions.countByState(), feed: db.feed, clock: systemClock });
   const slackSettings = slackSettingsFrom(config);
   const slack = slackSettings
-    ? createSlackFrontDoor({ settings: slackSettings, service: missions, store: new PrismaSlackMessageStore(db.prisma), clock: systemClock, logger })
+    ? createSlackFrontDoor({
+        settings: slackSettings,
+        service: missions,
+        store: new PrismaSlackMessageStore(db.prisma),
+        clock: systemClock,
+        logger,
+        // A person's Rollback click runs the undo steps connectors know (e.g. close the PR) before recording the rollback.
+        rollback: (input, actor) => rollbackWithConnectors(missions, connectors.rollbackSteps, input, actor),
+      })
     : null;
   if (slack) feedConsumers.push(slack.projector);
   // A change saved here is delivered at once; changes from other instances wait for the next poll.

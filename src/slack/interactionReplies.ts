@@ -11,6 +11,8 @@ import { section } from './blocks.js';
 export interface SlackHandlerDeps {
   service: MissionService;
   logger: Logger;
+  /** Rolls a mission back; with connectors, the undo steps they recognise run first (default: the service alone). */
+  rollback?: (input: { missionId: string; reason: string }, actor: Actor) => Promise<unknown>;
 }
 
 export function slackActor(userId: string, name?: string): Actor {

@@ -20,6 +20,7 @@ import { missionLoader, SlackProjector } from './slackProjector.js';
 import type { SlackMessageStore } from './slackMessageStore.js';
 import { createSlackWebClient, INTERACTIVE_RETRY, normalizeSlackApiUrl, slackLoggerFrom } from './slackWebApi.js';
 import { registerViewHandlers } from './viewHandlers.js';
+import type { SlackHandlerDeps } from './interactionReplies.js';
 
 type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -54,6 +55,7 @@ export interface SlackFrontDoorOptions {
   logger: Logger;
   /** Least time between edits of one message (default 1 s). */
   minEditIntervalMs?: number;
+  rollback?: SlackHandlerDeps['rollback'];
 }
 
 /** The three variables decide the mode: bot token plus signing secret (HTTP) or app token (Socket Mode). */
@@ -84,7 +86,7 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
     logger.error({ err: error }, 'Slack handler failed');
   });
 
-  const deps = { service, logger };
+  const deps: SlackHandlerDeps = { service, logger, ...(opts.rollback ? { rollback: opts.rollback } : {}) };
   registerCommandHandlers(bolt, deps);
   registerActionHandlers(bolt, deps);
   registerViewHandlers(bolt, deps);

@@ -94,7 +94,7 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
   on(VIEW_IDS.rollback, {
     schema: rollbackInput,
     input: (values, meta) => ({ missionId: meta.missionId, reason: text(values, INPUT_IDS.reason) }),
-    run: (input, actor) => service.requestRollback(input, actor),
+    run: (input, actor) => (deps.rollback ? deps.rollback(input, actor) : service.requestRollback(input, actor)),
   });
   on(VIEW_IDS.cancelMission, {
     schema: cancelMissionInput,
