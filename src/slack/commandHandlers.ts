@@ -9,8 +9,23 @@ import { refusalMessage, slackActor, tellUser, type SlackHandlerDeps } from './i
 
 export const MISSION_COMMAND = '/mission';
 
+/**
+ * Work that follows an ack runs one command at a time, each after the I/O already waiting:
+ * drafting a brief is CPU work on the same event loop, and in a burst of commands it would
+ * otherwise delay the acknowledgements of the requests still arriving.
+ */
+export class AfterAckQueue {
+  private tail: Promise<void> = Promise.resolve();
+  run(task: () => Promise<void>): Promise<void> {
+    const turn = this.tail.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(task);
+    this.tail = turn.catch(() => undefined);
+    return turn;
+  }
+}
+
 export function registerCommandHandlers(app: App, deps: SlackHandlerDeps): void {
   const { service, logger } = deps;
+  const afterAck = new AfterAckQueue();
   app.command(MISSION_COMMAND, async ({ command, ack, respond, client }) => {
     const parsed = parseMissionCommand(command.text ?? '');
     if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage() });
@@ -18,28 +33,30 @@ export function registerCommandHandlers(app: App, deps: SlackHandlerDeps): void 
     await ack();
     const actor = slackActor(command.user_id, command.user_name);
     const target = { client, userId: command.user_id, respond, hasResponseUrl: Boolean(command.response_url), channelId: command.channel_id };
-    try {
-      switch (parsed.kind) {
-        case 'start':
-          await service.startMission({ intent: parsed.intent, channelId: command.channel_id }, actor);
-          return;
-        case 'list': {
-          const page = await service.listMissions({ limit: 20 });
-          await tellUser(target, missionListMessage(page.missions, { more: page.nextCursor !== null }), logger);
-          return;
+    await afterAck.run(async () => {
+      try {
+        switch (parsed.kind) {
+          case 'start':
+            await service.startMission({ intent: parsed.intent, channelId: command.channel_id }, actor);
+            return;
+          case 'list': {
+            const page = await service.listMissions({ limit: 20 });
+            await tellUser(target, missionListMessage(page.missions, { more: page.nextCursor !== null }), logger);
+            return;
+          }
+          case 'status':
+            await tellUser(target, missionStatusMessage(await service.getMission({ missionId: parsed.missionId })), logger);
+            return;
+          case 'cancel': {
+            // A cancellation needs a reason: the modal asks for it, its submission cancels.
+            const mission = await service.getMission({ missionId: parsed.missionId });
+            await client.views.open({ trigger_id: command.trigger_id, view: cancelMissionModal(mission) });
+            return;
+          }
         }
-        case 'status':
-          await tellUser(target, missionStatusMessage(await service.getMission({ missionId: parsed.missionId })), logger);
-          return;
-        case 'cancel': {
-          // A cancellation needs a reason: the modal asks for it, its submission cancels.
-          const mission = await service.getMission({ missionId: parsed.missionId });
-          await client.views.open({ trigger_id: command.trigger_id, view: cancelMissionModal(mission) });
-          return;
-        }
+      } catch (error) {
+        await tellUser(target, refusalMessage(error, logger), logger);
       }
-    } catch (error) {
-      await tellUser(target, refusalMessage(error, logger), logger);
-    }
+    });
   });
 }
