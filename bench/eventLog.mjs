@@ -6,7 +6,7 @@
 // Run with `npm run bench:events` (builds first). Env: BENCH_APPENDS (default 2000),
 // BENCH_MISSIONS (default 20), DATABASE_URL (postgresql://... to measure PostgreSQL).
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -109,6 +109,10 @@ async function main() {
     console.log(`through the service   ${serviceRate.toFixed(0).padStart(7)} appends/s  (${((serviceSeconds * 1000) / APPENDS).toFixed(2)} ms each)`);
     console.log(`raw driver inserts    ${rawRate.toFixed(0).padStart(7)} appends/s  (${((rawSeconds * 1000) / APPENDS).toFixed(2)} ms each)`);
     console.log(`ratio (service / raw): ${(serviceRate / rawRate).toFixed(2)}x the raw rate`);
+    // For `npm run bench` (bench/runAll.mjs), which writes docs/benchmarks.md.
+    if (process.env.BENCH_RESULT_FILE) {
+      writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify({ benchmark: 'events', provider: db, appends: APPENDS, missions: MISSIONS, serviceRate, rawRate, serviceMs: (serviceSeconds * 1000) / APPENDS, rawMs: (rawSeconds * 1000) / APPENDS }));
+    }
   } finally {
     await app.close();
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -7,10 +7,13 @@
 // Options (env): BENCH_CALLS (sequential calls per server, default 2000), BENCH_CONCURRENCY
 // (parallel clients for the throughput run, default 8), BENCH_MISSIONS (missions the reports
 // rotate over, so no mission's record grows unrealistically, default 40), DATABASE_URL (a
-// postgresql:// URL to measure PostgreSQL; default a fresh SQLite file).
-import { randomUUID } from 'node:crypto';
+// postgresql:// URL to measure PostgreSQL; default a fresh SQLite file), BENCH_INSTANCES (default 1;
+// 2 runs two Mission Control instances sharing one PostgreSQL schema, with the clients spread
+// across both: DATABASE_URL, or the local postgresql://postgres@127.0.0.1:5432/test, gets a fresh
+// schema that is dropped afterwards; `npm run bench:mcp:pg2`).
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +22,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import pg from 'pg';
 import pino from 'pino';
 import { z } from 'zod';
 import { createApp } from '../dist/app.js';
@@ -30,6 +34,8 @@ import { allowedHostsFor, createMcpHttpEndpoint } from '../dist/mcp/streamableHt
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const MISSIONS = Number(process.env.BENCH_MISSIONS ?? 40);
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
+const LOCAL_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
 const WARMUP = Math.min(200, Math.ceil(CALLS / 10));
 const SECRET = 'bench-secret-0123456789abcdef';
 const logger = pino({ level: 'silent' });
@@ -78,13 +84,32 @@ async function startBareServer() {
 
 // ---- Mission Control: the real /mcp endpoint over a real database ------------------------
 
-async function startMissionControl() {
-  let dir = null;
+/** Where the instances keep missions: a fresh SQLite file, or (several instances) a fresh schema in one PostgreSQL database. */
+function benchDatabase() {
   let url = process.env.DATABASE_URL;
-  if (!url?.startsWith('postgresql:')) {
-    dir = mkdtempSync(path.join(tmpdir(), 'mc-bench-'));
-    url = `file:${path.join(dir, 'bench.db')}`;
+  if (INSTANCES > 1 && !url?.startsWith('postgresql:')) url = LOCAL_POSTGRES;
+  if (url?.startsWith('postgresql:')) {
+    if (INSTANCES === 1) return { url, cleanup: async () => undefined };
+    const schema = `mc_bench_${randomBytes(6).toString('hex')}`;
+    const withSchema = new URL(url);
+    withSchema.searchParams.set('schema', schema);
+    return {
+      url: withSchema.toString(),
+      cleanup: async () => {
+        const admin = new URL(url);
+        admin.searchParams.delete('schema');
+        const client = new pg.Client({ connectionString: admin.toString() });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await client.end();
+      },
+    };
   }
+  const dir = mkdtempSync(path.join(tmpdir(), 'mc-bench-'));
+  return { url: `file:${path.join(dir, 'bench.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function startInstance(url) {
   // No approval needed at low risk, so missions reach execution without a person.
   const config = loadConfig({ DATABASE_URL: url, APPROVALS_REQUIRED: 'low:0', MCP_TOKENS: `bench:${SECRET}:U0BENCH` });
   const app = await createApp(config, logger);
@@ -97,6 +122,24 @@ async function startMissionControl() {
   });
   const server = createHttpServer(app, endpoint.routes);
   const { port } = await listen(server, '127.0.0.1', 0);
+  return {
+    app,
+    url: `http://127.0.0.1:${port}/mcp`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await endpoint.close();
+      await app.close();
+    },
+  };
+}
+
+async function startMissionControl() {
+  const database = benchDatabase();
+  const instances = [];
+  // One after another: each runs the migrations (already applied for the second).
+  for (let i = 0; i < INSTANCES; i++) instances.push(await startInstance(database.url));
+  const app = instances[0].app;
   const missions = [];
   for (let i = 0; i < MISSIONS; i++) {
     const m = await app.missions.startMission({ intent: `Benchmark mission ${i}: keep the login tests green` }, ASSISTANT);
@@ -112,15 +155,13 @@ async function startMissionControl() {
     missions.push(m.id);
   }
   return {
-    url: `http://127.0.0.1:${port}/mcp`,
+    urls: instances.map((i) => i.url),
+    provider: app.db.target.provider,
     missions,
     service: app.missions,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await endpoint.close();
-      await app.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      for (const instance of instances) await instance.close();
+      await database.cleanup();
     },
   };
 }
@@ -138,24 +179,27 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function measure(label, url, token, makeCall) {
-  const client = await connect(url, token);
+/** `urls`: one server, or several instances the clients are spread across (call i of the sequential run goes to instance i mod n). */
+async function measure(label, urls, token, makeCall) {
+  urls = Array.isArray(urls) ? urls : [urls];
+  const sequential = await Promise.all(urls.map((url) => connect(url, token)));
+  const client = sequential[0];
   let n = 0;
   const once = async (c) => {
     const result = await c.callTool(makeCall(n++));
     if (result.isError) throw new Error(`${label}: ${result.content[0].text}`);
   };
-  for (let i = 0; i < WARMUP; i++) await once(client);
+  for (let i = 0; i < WARMUP; i++) await once(sequential[i % sequential.length]);
   const latencies = [];
   const started = performance.now();
   for (let i = 0; i < CALLS; i++) {
     const t = performance.now();
-    await once(client);
+    await once(sequential[i % sequential.length]);
     latencies.push(performance.now() - t);
   }
   const sequentialSeconds = (performance.now() - started) / 1000;
   // Throughput: CONCURRENCY clients (sessions) calling back to back.
-  const clients = [client, ...(await Promise.all(Array.from({ length: CONCURRENCY - 1 }, () => connect(url, token))))];
+  const clients = [...sequential.slice(0, CONCURRENCY), ...(await Promise.all(Array.from({ length: Math.max(0, CONCURRENCY - sequential.length) }, (_, j) => connect(urls[(sequential.length + j) % urls.length], token))))];
   const perClient = Math.ceil(CALLS / CONCURRENCY);
   const parallelStarted = performance.now();
   await Promise.all(clients.map(async (c) => {
@@ -180,7 +224,7 @@ async function main() {
   const ours = await startMissionControl();
   try {
     const bareResult = await measure('bare SDK echo', bare.url, null, (i) => ({ name: 'echo', arguments: { text: `hello ${i}` } }));
-    const oursResult = await measure('report_progress', ours.url, SECRET, (i) => ({
+    const oursResult = await measure(INSTANCES > 1 ? `report_progress x${INSTANCES}` : 'report_progress', ours.urls, SECRET, (i) => ({
       name: 'report_progress',
       arguments: { missionId: ours.missions[i % ours.missions.length], kind: 'test_run', phaseId: 'bench_phase', total: 120, passing: 120, coverage: 0.9, suite: 'vitest' },
     }));
@@ -193,8 +237,9 @@ async function main() {
     }
     serviceLatencies.sort((a, b) => a - b);
     const serviceResult = { label: 'service only', p50: percentile(serviceLatencies, 50), p99: percentile(serviceLatencies, 99), sequentialPerSecond: 1000 / (serviceLatencies.reduce((a, b) => a + b, 0) / CALLS), parallelPerSecond: NaN };
-    const db = process.env.DATABASE_URL?.startsWith('postgresql:') ? 'PostgreSQL' : 'SQLite';
-    console.log(`MCP over Streamable HTTP: ${CALLS} sequential calls (after ${WARMUP} warm-up), then ${CONCURRENCY} parallel sessions; report_progress on ${db}, ${MISSIONS} missions`);
+    const db = ours.provider === 'postgresql' ? 'PostgreSQL' : 'SQLite';
+    const where = INSTANCES > 1 ? `${INSTANCES} instances sharing one ${db} schema, clients spread across them` : db;
+    console.log(`MCP over Streamable HTTP: ${CALLS} sequential calls (after ${WARMUP} warm-up), then ${CONCURRENCY} parallel sessions; report_progress on ${where}, ${MISSIONS} missions`);
     console.log(`${'server'.padEnd(18)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'seq/s'.padStart(9)}${'par/s'.padStart(9)}`);
     for (const r of [bareResult, oursResult, serviceResult]) console.log(`${r.label.padEnd(18)}${fmt(r.p50)}${fmt(r.p99)}${fmt(r.sequentialPerSecond, 0)}${fmt(r.parallelPerSecond, 0)}`);
     const ratio = (a, b) => (a / b).toFixed(2);
@@ -204,6 +249,10 @@ async function main() {
     // What the MCP front door adds on top of the domain work, against what the bare server spends in total.
     const overhead = oursResult.p50 - serviceResult.p50;
     console.log(`MCP layer overhead (ours p50 - service p50): ${overhead.toFixed(2)} ms = ${ratio(overhead, bareResult.p50)}x the bare server's p50; the rest (${serviceResult.p50.toFixed(2)} ms) is the domain service (validate, load, save with events)`);
+    // For `npm run bench` (bench/runAll.mjs), which writes docs/benchmarks.md.
+    if (process.env.BENCH_RESULT_FILE) {
+      writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify({ benchmark: 'mcp', provider: db, instances: INSTANCES, calls: CALLS, concurrency: CONCURRENCY, missions: MISSIONS, bare: bareResult, ours: oursResult, service: { ...serviceResult, parallelPerSecond: null }, targetMet: within }));
+    }
   } finally {
     await ours.close();
     await bare.close();
