@@ -155,8 +155,9 @@ export function createMcpHttpEndpoint(options: McpHttpOptions): McpHttpEndpoint 
     return true;
   };
 
-  const openSession = async (identity: { name: string; onBehalfOf: string | null }): Promise<Session> => {
-    const mcp = createMcpServer({
+  /** One MCP server for one caller: a session's, or a single stateless request's. */
+  const serverFor = (identity: { name: string; onBehalfOf: string | null }): MissionMcpServer =>
+    createMcpServer({
       service: options.service,
       logger,
       actor: actorOf(identity),
@@ -164,6 +165,9 @@ export function createMcpHttpEndpoint(options: McpHttpOptions): McpHttpEndpoint 
       pullRequests: options.pullRequests ?? null,
       ...(options.limits ? { limits: options.limits } : {}),
     });
+
+  const openSession = async (identity: { name: string; onBehalfOf: string | null }): Promise<Session> => {
+    const mcp = serverFor(identity);
     let session: Session | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -192,14 +196,7 @@ export function createMcpHttpEndpoint(options: McpHttpOptions): McpHttpEndpoint 
     }
     const parsed = await readJsonBody(req, res, maxBodyBytes);
     if (!parsed.ok) return;
-    const mcp = createMcpServer({
-      service: options.service,
-      logger,
-      actor: actorOf(identity),
-      readOnly: options.readOnly,
-      pullRequests: options.pullRequests ?? null,
-      ...(options.limits ? { limits: options.limits } : {}),
-    });
+    const mcp = serverFor(identity);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: maxBodyBytes });
     res.once('close', () => void mcp.close().catch(() => undefined));
     await mcp.server.connect(transport);
