@@ -29,7 +29,7 @@ import { ACTION_IDS, INPUT_IDS } from '../dist/slack/actionIds.js';
 import { FakeSlack } from './demo/fakeSlack.mjs';
 import { renderBlocks, renderThread, setPeople } from './demo/renderBlocks.mjs';
 import { slackRequests } from './demo/slackRequests.mjs';
-import { ADVISOR, CHANNEL, JORDAN, SECURITY_LEAD, SEED_ARTIFACTS, SEED_INTENT, SEED_PHASES, SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3, SEED_REVIEW } from './demo/seedMission.mjs';
+import { ADVISOR, CHANNEL, JORDAN, SECURITY_LEAD, SEED_ARTIFACTS, SEED_INTENT, SEED_PHASES, SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3, SEED_REVIEW } from '../dist/demo/seedMission.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO_DIR = path.resolve(process.env.DEMO_DIR ?? path.join(ROOT, 'data', 'demo'));

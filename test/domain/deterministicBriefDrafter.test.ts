@@ -3,6 +3,7 @@ import { MAX_CHIP_ITEMS, MAX_CHIP_ITEM_LENGTH } from '../../src/domain/brief.js'
 import type { BriefChip, ChipKind } from '../../src/domain/brief.js';
 import type { DraftedBrief } from '../../src/domain/briefDrafter.js';
 import { deterministicBriefDrafter, draftBrief } from '../../src/domain/deterministicBriefDrafter.js';
+import { SEED_INTENT } from '../support/seedMission.js';
 
 function chip(brief: DraftedBrief, kind: ChipKind): BriefChip {
   const found = brief.chips.find((c) => c.kind === kind);
@@ -13,26 +14,6 @@ function chip(brief: DraftedBrief, kind: ChipKind): BriefChip {
 function kinds(brief: DraftedBrief): ChipKind[] {
   return brief.chips.map((c) => c.kind);
 }
-
-// Verbatim from seeds/000 ("Stage 1: Define", Intent Submission).
-const SEED_INTENT = `Refactor authentication system to fix session persistence bugs and security vulnerabilities.
-Current issues:
-- Users logged out randomly after 15-30 mins (JWT refresh race condition)
-- Auth tokens not properly invalidated on logout
-- Missing CSRF protection on state-changing endpoints
-- Inconsistent error handling in auth middleware
-
-Requirements:
-- Fix JWT refresh logic (use sliding window)
-- Implement proper token revocation list
-- Add CSRF tokens to all POST/PUT/DELETE routes
-- Centralize auth error handling
-- Maintain backward compatibility with existing user sessions
-- All tests must pass
-- Zero downtime deployment
-
-Tech stack: Next.js 14, Supabase Auth, TypeScript
-Target: Production deployment ready by end of day`;
 
 const MARKDOWN_INTENT = `## Objective
 Cut checkout API latency in half before the holiday traffic peak.

@@ -1,6 +1,8 @@
-// The seed 000 mission (Jordan's auth refactor, /work/shared/seeds/000) as data for the demo:
-// the intent, the people, the assistant's three plays, the phase reports and the evidence.
-// Kept in step with test/support/seedMission.ts and test/support/seedJourney.ts (the tests' copy).
+// The seed 000 mission (Jordan's auth refactor, from shared/seeds) as data: the intent, the
+// people, the plays, the phase reports and the evidence. The demo drives it end to end and
+// the tests replay it stage by stage; names, numbers and ids follow the seed.
+import type { ApprovalPolicy } from '../domain/approvalPolicy.js';
+import type { PlayDraft } from '../domain/plays.js';
 
 export const SEED_INTENT = `Refactor authentication system to fix session persistence bugs and security vulnerabilities.
 Current issues:
@@ -21,14 +23,27 @@ Requirements:
 Tech stack: Next.js 14, Supabase Auth, TypeScript
 Target: Production deployment ready by end of day`;
 
-export const JORDAN = { kind: 'slack_user', id: 'U0JORDAN', name: 'Jordan Nakamura' };
-export const ADVISOR = { kind: 'slack_user', id: 'U0ADVISOR', name: 'Trusted Advisor' };
-export const SECURITY_LEAD = { kind: 'slack_user', id: 'U0SECLEAD', name: 'Sam Okafor' };
+export const JORDAN = { kind: 'slack_user' as const, id: 'U0JORDAN', name: 'Jordan Nakamura' };
+export const ADVISOR = { kind: 'slack_user' as const, id: 'U0ADVISOR', name: 'Trusted Advisor' };
+export const ASSISTANT = { kind: 'mcp_token' as const, id: 'claude-code-jordan', onBehalfOf: 'U0JORDAN' };
+
+/** The channel the seed mission lives in. */
 export const CHANNEL = 'C0MISSIONS';
 
-const step = (id, title) => ({ id, title });
+export const SECURITY_LEAD = { kind: 'slack_user' as const, id: 'U0SECLEAD', name: 'Sam Okafor' };
+export const OUTSIDER = { kind: 'slack_user' as const, id: 'U0OUTSIDER', name: 'Random Passer-by' };
 
-export const SEED_PLAY_1 = {
+/** Jordan is listed as an approver, but the policy keeps him off his own critical-risk mission. */
+export const SEED_POLICY: ApprovalPolicy = {
+  approvers: [JORDAN.id, ADVISOR.id, SECURITY_LEAD.id],
+  requiredApprovals: { low: 0, medium: 1, high: 1, critical: 2 },
+  requesterExcludedAt: ['high', 'critical'],
+  expiresAfterMinutes: 240,
+};
+
+const step = (id: string, title: string) => ({ id, title });
+
+export const SEED_PLAY_1: PlayDraft = {
   title: 'Incremental Auth Hardening with Feature Flags',
   rationale:
     'Address critical JWT race condition first, then layer in CSRF and token revocation. Use feature flags to toggle new auth logic independently. Maintains backward compatibility. Enables progressive rollout with instant rollback.',
@@ -110,7 +125,7 @@ export const SEED_PLAY_1 = {
   },
 };
 
-export const SEED_PLAY_2 = {
+export const SEED_PLAY_2: PlayDraft = {
   ...SEED_PLAY_1,
   title: 'Complete Auth Rewrite with Next-Auth.js Migration',
   rationale: 'Replace custom auth with battle-tested Next-Auth.js. Solves all issues but requires significant migration effort, data migration risk, and potential downtime.',
@@ -119,17 +134,24 @@ export const SEED_PLAY_2 = {
   safeguardsEnforced: ['Code review required for auth changes'],
 };
 
-export const SEED_PLAY_3 = {
+export const SEED_PLAY_3: PlayDraft = {
   ...SEED_PLAY_1,
   title: 'Hot-Patch JWT Race Condition Only',
   rationale: 'Address only the critical JWT bug with minimal changes. Defer CSRF and token revocation. Fast but leaves medium-severity issues unresolved.',
   confidence: 0.54,
-  phases: [SEED_PLAY_1.phases[0]],
+  phases: [SEED_PLAY_1.phases[0]!],
   risk: { complexity: 'low', impact: 'high', reversibility: 'high', testCoverage: 'moderate' },
   safeguardsEnforced: ['All tests must pass before merge'],
 };
 
-export const SEED_PHASES = [
+export interface SeedPhaseReport {
+  phaseId: string;
+  steps: Array<[stepId: string, durationMs: number, counts?: Record<string, number>]>;
+  tests: { total: number; coverage: number } | null;
+  minutes: number;
+}
+
+export const SEED_PHASES: SeedPhaseReport[] = [
   {
     phaseId: 'jwt_refresh_fix',
     steps: [['refactor_jwt_ts', 18200, { files_modified: 1 }], ['add_redis_store', 12400], ['create_refresh_endpoint', 9800], ['write_tests', 15600, { tests_added: 12 }]],
@@ -162,28 +184,29 @@ export const SEED_PHASES = [
   },
 ];
 
+/** The seed's seven artifacts, as the assistant attaches them (content is what gets hashed). */
 export const SEED_ARTIFACTS = [
   {
     name: 'GitHub Pull Request #47',
-    kind: 'link',
+    kind: 'link' as const,
     url: 'https://github.com/jordan-nakamura/legaltech-mvp/pull/47',
     checks: [
-      { name: 'ci / test', conclusion: 'success' },
-      { name: 'ci / typecheck', conclusion: 'success' },
+      { name: 'ci / test', conclusion: 'success' as const },
+      { name: 'ci / typecheck', conclusion: 'success' as const },
     ],
   },
-  { name: 'Code Change Summary', kind: 'markdown', content: '# Code change summary\n\nFiles modified: 18 · Files created: 7 · Net LOC: +531\n\n5 phases completed.\n' },
-  { name: 'Test Coverage Report', kind: 'file', mediaType: 'text/html', content: '<h1>Coverage 92%</h1><p>172 tests, all passing. jwt.ts 96%, csrf.ts 94%, middleware.ts 89%</p>' },
-  { name: 'Security Validation Report', kind: 'json', json: { critical: 0, medium: 0, low: 0, resolved: ['jwt_race_condition', 'csrf', 'token_revocation', 'error_sanitization'], score: 98 } },
-  { name: 'Database Migration Scripts', kind: 'file', mediaType: 'application/sql', content: 'CREATE TABLE auth.token_revocation (token_hash text primary key, expires_at timestamptz not null);\n-- down\nDROP TABLE auth.token_revocation;\n' },
-  { name: 'Preview Deployment Report', kind: 'json', json: { url: 'https://preview-auth-refactor.vercel.app', status: 200, authFlow: 'tested', p95Ms: 98 } },
-  { name: 'Validator Oversight Log', kind: 'json', json: { autoFixes: 3, alertsRaised: 1, alertsResolved: 1, violations: 0 } },
+  { name: 'Code Change Summary', kind: 'markdown' as const, content: '# Code change summary\n\nFiles modified: 18 · Files created: 7 · Net LOC: +531\n\n5 phases completed.\n' },
+  { name: 'Test Coverage Report', kind: 'file' as const, mediaType: 'text/html', content: '<h1>Coverage 92%</h1><p>172 tests, all passing. jwt.ts 96%, csrf.ts 94%, middleware.ts 89%</p>' },
+  { name: 'Security Validation Report', kind: 'json' as const, json: { critical: 0, medium: 0, low: 0, resolved: ['jwt_race_condition', 'csrf', 'token_revocation', 'error_sanitization'], score: 98 } },
+  { name: 'Database Migration Scripts', kind: 'file' as const, mediaType: 'application/sql', content: 'CREATE TABLE auth.token_revocation (token_hash text primary key, expires_at timestamptz not null);\n-- down\nDROP TABLE auth.token_revocation;\n' },
+  { name: 'Preview Deployment Report', kind: 'json' as const, json: { url: 'https://preview-auth-refactor.vercel.app', status: 200, authFlow: 'tested', p95Ms: 98 } },
+  { name: 'Validator Oversight Log', kind: 'json' as const, json: { autoFixes: 3, alertsRaised: 1, alertsResolved: 1, violations: 0 } },
 ];
 
-/** The advisor's approving review of PR #47, recorded by Jordan (a person vouches for it). */
+/** Jordan records the advisor's approving review of PR #47: a person vouches for it. */
 export const SEED_REVIEW = {
   name: 'PR #47 review by advisor_001',
-  kind: 'link',
+  kind: 'link' as const,
   url: 'https://github.com/jordan-nakamura/legaltech-mvp/pull/47#pullrequestreview-1',
-  review: { state: 'approved', reviewer: 'advisor_001' },
+  review: { state: 'approved' as const, reviewer: 'advisor_001' },
 };
