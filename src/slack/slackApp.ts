@@ -9,6 +9,7 @@
 // Thread messages are not posted by handlers: the `slack` feed consumer (SlackProjector)
 // renders them from mission state, durably (see slackProjector.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import { App, HTTPReceiver, type Authorize } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { MissionService } from '../domain/missionService.js';
@@ -25,6 +26,50 @@ import type { SlackHandlerDeps } from './interactionReplies.js';
 type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 export const SLACK_EVENTS_PATH = '/slack/events';
+
+/** Bolt's own limit on request bodies (its HTTPReceiver answers 413 beyond it). */
+const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Hands a request to Bolt's receiver, after refusing (400) a body that parses to JSON `null`
+ * (`null`, or `payload=null`): Bolt reads a property of the parsed body inside a promise nobody
+ * awaits, so such a request, correctly signed, ended the process with an unhandled rejection.
+ * Bolt reuses the body buffered here (`rawBody`) and checks the signature as before.
+ */
+async function feedBolt(receiver: HTTPReceiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > BODY_LIMIT_BYTES) {
+      res.writeHead(413, { connection: 'close' });
+      res.end();
+      req.resume();
+      return;
+    }
+    chunks.push(chunk);
+  }
+  const rawBody = Buffer.concat(chunks);
+  if (parsesToNull(rawBody.toString('utf8'), req.headers['content-type'])) {
+    res.writeHead(400);
+    res.end();
+    return;
+  }
+  receiver.requestListener(Object.assign(req, { rawBody }), res);
+}
+
+/** Parses as Bolt's HTTPReceiver does (parseHTTPRequestBody); bodies it cannot parse are left to it (400 after the signature check). */
+function parsesToNull(body: string, contentType: string | undefined): boolean {
+  try {
+    if (contentType === 'application/x-www-form-urlencoded') {
+      const { payload } = parseQuery(body);
+      return typeof payload === 'string' && JSON.parse(payload) === null;
+    }
+    return JSON.parse(body) === null;
+  } catch {
+    return false;
+  }
+}
 
 export interface SlackSettings {
   botToken: string;
@@ -113,7 +158,7 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
 
   return {
     mode: socketMode ? 'socket' : 'http',
-    routes: receiver ? { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => receiver.requestListener(req, res) } : {},
+    routes: receiver ? { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => feedBolt(receiver, req, res) } : {},
     projector,
     bolt,
     start: async () => {

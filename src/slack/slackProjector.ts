@@ -7,6 +7,10 @@
 // it again after any failure, and a burst of events is one pass showing the latest state.
 // Edits to one message are spaced at least `minEditIntervalMs` apart: a message edited too
 // recently is left for later and the consumer asks to be called again then ({ deferUntil }).
+// A post is recorded as intended (an unconfirmed record) before it is sent and carries its
+// mission and surface as message metadata, so a process that dies between Slack accepting the
+// post and the ts being stored does not post it twice: the next pass finds the message in the
+// channel or thread history (conversations.history / conversations.replies) and adopts it.
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -26,6 +30,10 @@ import { callSlack, SlackDeliveryError } from './slackWebApi.js';
 import { toolkitMessage } from './toolkitMessage.js';
 
 export const SLACK_CONSUMER = 'slack';
+/** The ts of a surface whose post was sent but not confirmed (the process may have died before storing the answer). */
+export const UNCONFIRMED_TS = '';
+/** Message metadata event type that marks the projector's posts with their mission and surface. */
+export const SURFACE_METADATA_TYPE = 'mission_control_surface';
 
 export interface Surface {
   key: string;
@@ -87,33 +95,40 @@ export class SlackProjector {
     if (!mission || !mission.channelId) return;
     const channel = mission.channelId;
     const records = new Map((await this.opts.store.list(missionId)).map((r) => [r.surface, r]));
-    let thread = mission.threadTs ?? records.get('brief')?.ts ?? null;
+    let thread = mission.threadTs ?? (records.get('brief')?.ts || null);
     let deferUntil: Date | null = null;
 
     for (const surface of surfacesOf(mission, new Set(records.keys()))) {
       const message = surface.render();
       const hash = contentHash(message);
       const record = records.get(surface.key);
-      if (record && record.contentHash === hash) continue;
+      const confirmed = record && record.ts !== UNCONFIRMED_TS ? record : undefined;
+      if (confirmed && confirmed.contentHash === hash) continue;
       const violations = checkBlockKitLimits(message);
       if (violations.length > 0) this.opts.logger.warn({ missionId, surface: surface.key, violations }, 'Slack surface breaks Block Kit limits; Slack may refuse it');
       const isBrief = surface.key === 'brief';
       if (!isBrief && !thread) break; // cannot happen once the brief is posted; never post outside the thread
 
-      if (record) {
-        const next = record.updatedAt.getTime() + this.minEditIntervalMs;
+      if (confirmed) {
+        const next = confirmed.updatedAt.getTime() + this.minEditIntervalMs;
         if (this.opts.clock.now().getTime() < next) {
           if (!deferUntil || next < deferUntil.getTime()) deferUntil = new Date(next);
           continue;
         }
-        if (await this.update(record, message)) {
-          await this.opts.store.put({ ...record, contentHash: hash, updatedAt: this.opts.clock.now() });
+        if (await this.update(confirmed, message)) {
+          await this.opts.store.put({ ...confirmed, contentHash: hash, updatedAt: this.opts.clock.now() });
           continue;
         }
         // The message was deleted in Slack: post it again.
       }
       const threadTs = isBrief ? mission.threadTs : thread;
-      const ts = await this.post(channel, threadTs, message, missionId, surface.key);
+      // Sent before without a confirmation: adopt the message if Slack has it (brought up to date), else post.
+      let ts = record && !confirmed ? await this.findPosted(channel, threadTs, missionId, surface.key) : null;
+      if (ts && !(await this.update({ ...record!, ts }, message))) ts = null;
+      if (!ts) {
+        await this.opts.store.put({ missionId, surface: surface.key, channel, ts: UNCONFIRMED_TS, contentHash: '', updatedAt: this.opts.clock.now() });
+        ts = await this.post(channel, threadTs, message, missionId, surface.key);
+      }
       await this.opts.store.put({ missionId, surface: surface.key, channel, ts, contentHash: hash, updatedAt: this.opts.clock.now() });
       // A new card (first post, or the old one was deleted) is the thread from now on.
       if (isBrief && !mission.threadTs) thread = ts;
@@ -130,10 +145,38 @@ export class SlackProjector {
         ...(threadTs ? { thread_ts: threadTs } : {}),
         unfurl_links: false,
         unfurl_media: false,
+        metadata: { event_type: SURFACE_METADATA_TYPE, event_payload: { mission_id: missionId, surface } },
       }),
     );
     if (!result.ts) throw new SlackDeliveryError(`chat.postMessage (${missionId} ${surface}): Slack returned no ts`);
     return result.ts;
+  }
+
+  /** The ts of this surface's message in the thread (or, for a brief without one, the channel), found by its metadata; null when Slack has none. */
+  private async findPosted(channel: string, threadTs: string | null, missionId: string, surface: string): Promise<string | null> {
+    const what = `${threadTs ? 'conversations.replies' : 'conversations.history'} (${missionId} ${surface})`;
+    try {
+      let cursor: string | undefined;
+      for (let page = 0; page < 5; page++) {
+        const params = { channel, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
+        const result = await callSlack(what, () => (threadTs ? this.opts.client.conversations.replies({ ...params, ts: threadTs }) : this.opts.client.conversations.history(params)));
+        const found = result.messages?.find((m) => {
+          const payload = m.metadata?.event_payload as Record<string, unknown> | undefined;
+          return m.metadata?.event_type === SURFACE_METADATA_TYPE && payload?.mission_id === missionId && payload?.surface === surface;
+        });
+        if (found?.ts) return found.ts;
+        cursor = result.response_metadata?.next_cursor || undefined;
+        if (!result.has_more || !cursor) return null;
+      }
+      return null;
+    } catch (error) {
+      // Without history access (scope, membership) or with the thread gone there is nothing to adopt: posting again is the lesser harm.
+      if (error instanceof SlackDeliveryError && (error.permanent || error.slackError === 'thread_not_found')) {
+        this.opts.logger.warn({ missionId, surface, err: error }, 'could not look for an unconfirmed Slack post; posting it again');
+        return null;
+      }
+      throw error;
+    }
   }
 
   /** False when the message no longer exists in Slack. */

@@ -1,7 +1,9 @@
 // A local fake of the Slack Web API (and of response_url) for the bot's tests. It answers the
 // methods the app uses with Slack's shapes (`ok`, `ts`, `channel`, `error`), records every
 // call, and can be told to answer 429 with Retry-After, answer 500, or be down (connections
-// refused) for a while.
+// refused) for a while. It can also hold back the answer to one call after carrying it out
+// (to kill the caller in between), tell callers apart by their bot token, keep message
+// `metadata`, and answer conversations.history / conversations.replies.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
@@ -12,6 +14,10 @@ export interface RecordedCall {
   /** HTTP status the fake answered with. */
   status: number;
   at: number;
+  /** The bot token the call carried (Bearer). */
+  token?: string;
+  /** What the fake answered (for a 200). */
+  response?: Record<string, unknown>;
 }
 
 export interface StoredMessage {
@@ -21,6 +27,8 @@ export interface StoredMessage {
   text: string;
   blocks: unknown[];
   edits: number;
+  /** chat.postMessage's `metadata` ({ event_type, event_payload }), when given. */
+  metadata?: unknown;
 }
 
 type Failure = { status: 429; retryAfter: number } | { status: 500 };
@@ -32,12 +40,15 @@ export class FakeSlack {
   readonly views: Array<{ method: string; view: Record<string, unknown>; userId?: string }> = [];
   readonly token: string;
   private readonly failures: Array<{ failure: Failure; methods: string[] | null }> = [];
+  private readonly tokens: Set<string>;
+  private readonly holds: Array<{ matches: (call: RecordedCall) => boolean; held: (call: RecordedCall) => void; released: Promise<void> }> = [];
   private server: Server;
   private port = 0;
   private seq = 0;
 
-  constructor(opts: { token?: string } = {}) {
+  constructor(opts: { token?: string; otherTokens?: string[] } = {}) {
     this.token = opts.token ?? 'xoxb-test-token';
+    this.tokens = new Set([this.token, ...(opts.otherTokens ?? [])]);
     this.server = this.createServer();
   }
 
@@ -76,6 +87,24 @@ export class FakeSlack {
     for (let i = 0; i < count; i++) this.failures.push({ failure, methods });
   }
 
+  /**
+   * The next call that `matches` is carried out (a post is stored) but its answer waits until
+   * `release()`: `held` resolves when such a call arrived, so the caller can be killed meanwhile.
+   */
+  hold(matches: (call: RecordedCall) => boolean): { held: Promise<RecordedCall>; release: () => void } {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held!: (call: RecordedCall) => void;
+    const heldPromise = new Promise<RecordedCall>((resolve) => (held = resolve));
+    this.holds.push({ matches, held, released });
+    return { held: heldPromise, release };
+  }
+
+  /** Forgets failures not answered yet (Slack has recovered). */
+  clearFailures(): void {
+    this.failures.splice(0);
+  }
+
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method && c.status === 200);
   }
@@ -104,13 +133,23 @@ export class FakeSlack {
       if (failure.status === 429) return send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter) });
       return send(res, 500, { ok: false, error: 'internal_error' });
     }
-    this.record(method, args, 200);
-    if (req.headers.authorization !== `Bearer ${this.token}`) return send(res, 200, { ok: false, error: 'invalid_auth' });
-    send(res, 200, this.answer(method, args));
+    const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+    const call = this.record(method, args, 200, token);
+    if (!this.tokens.has(token)) return send(res, 200, { ok: false, error: 'invalid_auth' });
+    call.response = this.answer(method, args);
+    const hold = this.holds.findIndex((h) => h.matches(call));
+    if (hold >= 0) {
+      const [{ held, released }] = this.holds.splice(hold, 1) as [(typeof this.holds)[number]];
+      held(call);
+      await released;
+    }
+    send(res, 200, call.response);
   }
 
-  private record(method: string, args: Record<string, unknown>, status: number): void {
-    this.calls.push({ method, args, status, at: Date.now() });
+  private record(method: string, args: Record<string, unknown>, status: number, token?: string): RecordedCall {
+    const call: RecordedCall = { method, args, status, at: Date.now(), ...(token === undefined ? {} : { token }) };
+    this.calls.push(call);
+    return call;
   }
 
   private nextTs(): string {
@@ -132,6 +171,7 @@ export class FakeSlack {
           text: String(args.text ?? ''),
           blocks: (args.blocks as unknown[]) ?? [],
           edits: 0,
+          ...(args.metadata === undefined ? {} : { metadata: args.metadata }),
         };
         this.messages.set(ts, message);
         return { ok: true, channel: message.channel, ts, message: { type: 'message', text: message.text, ts } };
@@ -143,6 +183,23 @@ export class FakeSlack {
         message.blocks = (args.blocks as unknown[]) ?? [];
         message.edits += 1;
         return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+      }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        // Newest first, as Slack answers; history shows the channel's top-level messages, replies a thread (parent first).
+        const channel = String(args.channel ?? '');
+        const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+        const all = [...this.messages.values()].filter((m) => m.channel === channel);
+        const picked =
+          method === 'conversations.history'
+            ? all.filter((m) => m.threadTs === null).reverse()
+            : all.filter((m) => m.ts === args.ts || m.threadTs === args.ts);
+        if (method === 'conversations.replies' && !picked.some((m) => m.ts === args.ts)) return { ok: false, error: 'thread_not_found' };
+        const oldest = Number(args.oldest ?? 0);
+        const messages = picked
+          .filter((m) => Number(m.ts) >= oldest)
+          .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.threadTs ? { thread_ts: m.threadTs } : {}), ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}) }));
+        return { ok: true, messages, has_more: false, response_metadata: { next_cursor: '' } };
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
