@@ -12,6 +12,7 @@ import { randomIds, systemClock } from './domain/runtime.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { redactDatabaseUrl } from './storage/databaseUrl.js';
 import { FeedWorker, type FeedConsumer } from './feedWorker.js';
+import { onExternalCall } from './externalCalls.js';
 import { Metrics } from './metrics.js';
 import { createSlackFrontDoor, slackSettingsFrom, type SlackFrontDoor } from './slack/slackApp.js';
 import { PrismaSlackMessageStore } from './storage/prismaSlackMessageStore.js';
@@ -57,6 +58,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const feedConsumers: FeedConsumer[] = [new TrackerSync({ service: missions, trackers: connectors.trackers, linkedIssues: connectors.linear ?? undefined, logger })];
   const feedWorker = new FeedWorker({ feed: db.feed, clock: systemClock, logger, consumers: feedConsumers });
   const metrics = new Metrics({ service: missions, countMissionsByState: () => db.missions.countByState(), feed: db.feed, clock: systemClock });
+  const stopCountingCalls = onExternalCall((service, outcome, seconds) => metrics.recordExternalCall(service, outcome, seconds));
   const slackSettings = slackSettingsFrom(config);
   const slack = slackSettings
     ? createSlackFrontDoor({
@@ -96,6 +98,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     },
     close: async () => {
       if (sweep) clearInterval(sweep);
+      stopCountingCalls();
       await feedWorker.stop();
       await slack?.stop();
       await db.close();

@@ -17,7 +17,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly externalCalls = new Counter({
     name: 'mission_control_external_calls_total',
-    help: 'Calls to Slack, GitHub and Linear by outcome (ok, retried, failed).',
+    help: 'HTTP calls to Slack, GitHub and Linear by outcome (ok, failed); each retry counts as a call.',
     labelNames: ['service', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -71,8 +71,8 @@ export class Metrics {
     feedGauge('mission_control_outbox_oldest_pending_seconds', 'Age of the oldest undelivered change.', (s) => s.oldestPendingSeconds);
   }
 
-  /** For Slack and connector clients: one call to an outside service. */
-  recordExternalCall(service: 'slack' | 'github' | 'linear', outcome: 'ok' | 'retried' | 'failed', seconds: number): void {
+  /** One call to an outside service (Slack and connector clients report through src/externalCalls.ts). */
+  recordExternalCall(service: 'slack' | 'github' | 'linear', outcome: 'ok' | 'failed', seconds: number): void {
     this.externalCalls.inc({ service, outcome });
     this.externalLatency.observe({ service }, seconds);
   }

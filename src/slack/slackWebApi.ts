@@ -7,6 +7,7 @@
 // the mission's events stay unacknowledged in the feed and the projection is retried later.
 import { LogLevel, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebClient, type Logger as SlackLogger, type RetryOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { timedExternalCall } from '../externalCalls.js';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
@@ -91,7 +92,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function callSlack<T>(what: string, call: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call();
+      return await timedExternalCall('slack', call);
     } catch (error) {
       if (error instanceof WebAPIRateLimitedError) {
         const waitMs = error.retryAfter * 1000;

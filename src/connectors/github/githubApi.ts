@@ -6,6 +6,7 @@ import { Octokit } from '@octokit/rest';
 import { ConnectorError, failureOfStatus, isRateLimited, retryAfterFromHeaders } from '../connectorError.js';
 import { DEFAULT_RETRY_POLICY, realRetryRuntime, withRetry, type RetryPolicy, type RetryRuntime } from '../httpRetry.js';
 import { SingleFlight } from '../singleFlight.js';
+import { timedExternalCall } from '../../externalCalls.js';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
@@ -68,7 +69,7 @@ export class GitHubApi {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new TimeoutError(this.timeoutMs)), this.timeoutMs);
     try {
-      const response = await this.octokit.request(route, { ...params, request: { signal: controller.signal } });
+      const response = await timedExternalCall('github', () => this.octokit.request(route, { ...params, request: { signal: controller.signal } }));
       return { status: response.status, headers: response.headers as Record<string, string | undefined>, data: response.data as T };
     } catch (error) {
       if (controller.signal.aborted) throw controller.signal.reason;

@@ -7,6 +7,7 @@ import { LinearClient, LinearError, LinearErrorType, RatelimitedLinearError } fr
 import { ConnectorError, retryAfterFromHeaders } from '../connectorError.js';
 import { DEFAULT_RETRY_POLICY, realRetryRuntime, withRetry, type RetryPolicy, type RetryRuntime } from '../httpRetry.js';
 import { SingleFlight } from '../singleFlight.js';
+import { timedExternalCall } from '../../externalCalls.js';
 
 export const DEFAULT_LINEAR_API_URL = 'https://api.linear.app/graphql';
 
@@ -49,7 +50,7 @@ export class LinearApi {
     // A client per attempt: the SDK takes its fetch options (the abort signal) at construction.
     const client = new LinearClient({ apiKey: this.options.apiKey, apiUrl: this.options.apiUrl ?? DEFAULT_LINEAR_API_URL, signal: controller.signal });
     try {
-      const response = await client.client.rawRequest<T, Record<string, unknown>>(document, variables);
+      const response = await timedExternalCall('linear', () => client.client.rawRequest<T, Record<string, unknown>>(document, variables));
       return response.data as T;
     } catch (error) {
       if (controller.signal.aborted) throw new ConnectorError('linear', 'timeout', `Linear did not answer ${operationName(document)} within ${this.timeoutMs} ms`);
