@@ -7,6 +7,7 @@ import { rollbackWithConnectors } from './connectors/rollback.js';
 import { TrackerSync } from './connectors/trackerSync.js';
 import { PrismaCredentialStore } from './storage/prismaCredentialStore.js';
 import { deterministicBriefDrafter } from './domain/deterministicBriefDrafter.js';
+import { SYSTEM_ACTOR } from './domain/actors.js';
 import { MissionService } from './domain/missionService.js';
 import { randomIds, systemClock } from './domain/runtime.js';
 import { openDatabase, type Database } from './storage/database.js';
@@ -56,7 +57,16 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   });
   if (config.SLACK_APPROVERS.length === 0) logger.warn('no approvers configured: set SLACK_APPROVERS so plays that need approval can be approved');
   const feedConsumers: FeedConsumer[] = [new TrackerSync({ service: missions, trackers: connectors.trackers, linkedIssues: connectors.linear ?? undefined, logger })];
-  const feedWorker = new FeedWorker({ feed: db.feed, clock: systemClock, logger, consumers: feedConsumers });
+  const feedWorker = new FeedWorker({
+    feed: db.feed,
+    clock: systemClock,
+    logger,
+    consumers: feedConsumers,
+    // A parked delivery is on the mission's record (connector_call_failed) and in /metrics; trackers mark their own toolkit.
+    onDead: async (consumer, missionId, error) => {
+      if (consumer === 'slack') await missions.recordConnectorFailure({ missionId, toolkitId: 'slack', operation: 'deliver thread messages', error: `parked after repeated failures: ${error}` }, SYSTEM_ACTOR);
+    },
+  });
   const metrics = new Metrics({ service: missions, countMissionsByState: () => db.missions.countByState(), feed: db.feed, clock: systemClock });
   const stopCountingCalls = onExternalCall((service, outcome, seconds) => metrics.recordExternalCall(service, outcome, seconds));
   const slackSettings = slackSettingsFrom(config);

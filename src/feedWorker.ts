@@ -26,6 +26,8 @@ export interface FeedWorkerOptions {
   batchSize?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Told when a delivery is parked as dead, so the mission can say so. */
+  onDead?: (consumer: string, missionId: string, error: string) => Promise<unknown>;
 }
 
 /** What a consumer's error may say about retrying: how long the remote asked to wait (HTTP 429 Retry-After), or that retrying cannot help (e.g. the bot is not in the channel). */
@@ -44,7 +46,7 @@ export function retryDelayMs(attempts: number, error: unknown, baseMs: number, m
 
 export class FeedWorker {
   readonly owner: string;
-  private readonly options: Required<Omit<FeedWorkerOptions, 'owner'>>;
+  private readonly options: Required<Omit<FeedWorkerOptions, 'owner' | 'onDead'>> & Pick<FeedWorkerOptions, 'onDead'>;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private stopped = true;
@@ -125,6 +127,7 @@ export class FeedWorker {
       if (permanent || attempts >= this.options.maxAttempts) {
         logger.error({ consumer: consumer.name, missionId: claim.missionId, attempts, err: error }, permanent ? 'delivery parked as dead: retrying cannot help' : 'delivery parked as dead after repeated failures');
         await feed.fail(consumer.name, claim.missionId, this.owner, message, null);
+        await this.options.onDead?.(consumer.name, claim.missionId, message).catch((e: unknown) => logger.warn({ err: e, missionId: claim.missionId }, 'could not record the parked delivery on the mission'));
         return;
       }
       const delay = retryDelayMs(claim.attempts, error, this.options.backoffBaseMs, this.options.backoffMaxMs);

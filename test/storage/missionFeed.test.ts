@@ -126,10 +126,12 @@ describe.each(PROVIDERS)('feed worker on %s', (provider) => {
       const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter });
       await service.startMission({ intent: 'Fix the flaky login test', channelId: 'C0PRIVATE' }, JORDAN);
       let calls = 0;
+      const parked: string[] = [];
       const worker = new FeedWorker({
         feed: db.feed,
         clock,
         logger: silent,
+        onDead: async (consumer, missionId, error) => parked.push(`${consumer}:${missionId}:${error}`),
         consumers: [
           {
             name: 'slack',
@@ -145,6 +147,7 @@ describe.each(PROVIDERS)('feed worker on %s', (provider) => {
       await worker.runOnce();
       expect(calls).toBe(1);
       expect(await db.feed.stats('slack', clock.now())).toMatchObject({ pending: 0, dead: 1 });
+      expect(parked).toEqual([expect.stringMatching(/^slack:msn_\d+:not_in_channel$/)]);
     } finally {
       await db.destroy();
     }

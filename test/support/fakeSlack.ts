@@ -31,7 +31,8 @@ export interface StoredMessage {
   metadata?: unknown;
 }
 
-type Failure = { status: 429; retryAfter: number } | { status: 500 };
+/** An HTTP failure, or (status 200) a Web API error such as `not_in_channel`. */
+type Failure = { status: 429; retryAfter: number } | { status: 500 } | { status: 200; error: string };
 
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
@@ -131,6 +132,7 @@ export class FakeSlack {
       const { failure } = this.failures.splice(index, 1)[0]!;
       this.record(method, args, failure.status);
       if (failure.status === 429) return send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter) });
+      if (failure.status === 200) return send(res, 200, { ok: false, error: failure.error });
       return send(res, 500, { ok: false, error: 'internal_error' });
     }
     const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
