@@ -1,11 +1,12 @@
 // The process as a newcomer runs it: `mission-control start` on a fresh folder creates and
 // migrates the SQLite file and serves /healthz; `migrate` applies migrations and exits.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cleanEnv, waitForLine } from '../support/processes.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const bin = path.join(root, 'bin', 'mission-control.js');
@@ -18,32 +19,6 @@ function tempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'mc-cli-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** Env without any Slack, GitHub or Linear credentials from the machine running the tests. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (/^(SLACK_|GITHUB_|LINEAR_|DATABASE_URL|PORT|HOST)/.test(key)) delete env[key];
-  return { ...env, ...extra };
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${buffer}`)), timeoutMs);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split('\n').find((l) => pattern.test(l));
-      if (line) {
-        clearTimeout(timer);
-        resolve(line);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`process exited with ${code} before ${pattern}; output:\n${buffer}`));
-    });
-  });
 }
 
 describe('mission-control CLI', () => {

@@ -1,7 +1,7 @@
 // MCP over Streamable HTTP at /mcp: the SDK's Client against `mission-control start` (spawned,
 // with tokens made by `mission-control token create` and MCP_TOKENS), and against an in-process
 // server for what needs a person acting meanwhile (subscriptions, waiting for approval).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { freshDatabaseUrl, PROVIDERS } from '../support/databases.js';
 import { SEED_PLAY_1 } from '../support/seedJourney.js';
 import { SEED_INTENT } from '../support/seedMission.js';
 import { silentLogger } from './mcpHarness.js';
+import { cleanEnv, waitForLine } from '../support/processes.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const bin = path.join(root, 'bin', 'mission-control.js');
@@ -28,31 +29,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (/^(SLACK_|GITHUB_|LINEAR_|DATABASE_URL|PORT|HOST|MCP_)/.test(key)) delete env[key];
-  return { ...env, ...extra };
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${buffer}`)), timeoutMs);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split('\n').find((l) => pattern.test(l));
-      if (line) {
-        clearTimeout(timer);
-        resolve(line);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`process exited with ${code} before ${pattern}; output:\n${buffer}`));
-    });
-  });
-}
 
 async function connect(url: string, token: string): Promise<Client> {
   return (await connectWithTransport(url, token)).client;

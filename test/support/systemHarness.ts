@@ -16,7 +16,7 @@ import { randomIds, systemClock } from '../../src/domain/runtime.js';
 import type { PlayDraft } from '../../src/domain/plays.js';
 import { contentHash, surfacesOf } from '../../src/slack/slackProjector.js';
 import { openDatabase, type Database } from '../../src/storage/database.js';
-import { freshDatabaseUrl } from './databases.js';
+import { freshDatabaseUrl, type Provider } from './databases.js';
 import type { FakeSlack } from './fakeSlack.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -65,9 +65,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A fresh PostgreSQL schema under TEST_DATABASE_URL, dropped at cleanup. */
-export function freshPostgresUrl(): string {
-  const { url, cleanup } = freshDatabaseUrl('postgresql');
+/** A fresh database for spawned instances (a PostgreSQL schema under TEST_DATABASE_URL, or a SQLite file), removed at cleanup. */
+export function freshInstanceDatabaseUrl(provider: Provider = 'postgresql'): string {
+  const { url, cleanup } = freshDatabaseUrl(provider);
   onCleanup(cleanup);
   return url;
 }

@@ -4,9 +4,6 @@
 // requests (interaction payloads, slash commands, Events API bodies), correctly signed. Every
 // answer must be a well-formed refusal, the process must stay up and healthy, and nothing may
 // be written: mission count, event count and every mission's version are unchanged.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_INTENT_LENGTH } from '../../src/domain/missionInputs.js';
@@ -19,7 +16,7 @@ import {
   checkSlackShowsFinalState,
   driveToExecution,
   eventually,
-  freshPostgresUrl,
+  freshInstanceDatabaseUrl,
   isDirectMessage,
   McpPeer,
   MCP_SECRET,
@@ -207,13 +204,6 @@ async function expectHealthy(instance: Instance): Promise<void> {
   expect((await fetch(`${instance.baseUrl}/healthz`)).status).toBe(200);
 }
 
-function databaseUrl(provider: (typeof PROVIDERS)[number]): string {
-  if (provider === 'postgresql') return freshPostgresUrl();
-  const dir = mkdtempSync(path.join(tmpdir(), 'mc-fuzz-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return `file:${path.join(dir, 'missions.db')}`;
-}
-
 describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
   it('refuses a few hundred malformed MCP calls and Slack requests, stays up, and writes nothing', { timeout: 300_000 }, async () => {
     const seed = Number(process.env.FUZZ_SEED ?? 20261124);
@@ -221,7 +211,7 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
     const slack = new FakeSlack();
     await slack.start();
     onCleanup(() => slack.stop());
-    const url = databaseUrl(provider);
+    const url = freshInstanceDatabaseUrl(provider);
     const instance = await startInstance('fuzz', {
       DATABASE_URL: url,
       SLACK_BOT_TOKEN: slack.token,

@@ -2,9 +2,6 @@
 // `mission-control start`: missions go on (the front doors do not wait for either), nothing is
 // delivered meanwhile, and once both recover every Slack surface is posted once showing the
 // final state and every follow-up is filed in Linear once (the feed cursors only move on success).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../support/databases.js';
 import { FakeLinearServer } from '../support/fakeLinearServer.js';
@@ -13,7 +10,7 @@ import {
   burstPlay,
   checkSlackShowsFinalState,
   eventually,
-  freshPostgresUrl,
+  freshInstanceDatabaseUrl,
   McpPeer,
   MCP_SECRET,
   onCleanup,
@@ -28,13 +25,6 @@ import {
 
 afterEach(runCleanups);
 
-function databaseUrl(provider: (typeof PROVIDERS)[number]): string {
-  if (provider === 'postgresql') return freshPostgresUrl();
-  const dir = mkdtempSync(path.join(tmpdir(), 'mc-system-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return `file:${path.join(dir, 'missions.db')}`;
-}
-
 describe.each(PROVIDERS)('Slack and Linear failing for a while (%s)', (provider) => {
   it('delivers every Slack surface and files every Linear follow-up once, after both recover', { timeout: 240_000 }, async () => {
     const slack = new FakeSlack();
@@ -47,7 +37,7 @@ describe.each(PROVIDERS)('Slack and Linear failing for a while (%s)', (provider)
     for (let i = 0; i < 5000; i++) slack.failNext(1, i % 2 === 0 ? { status: 429, retryAfter: 1 } : { status: 500 });
     linear.failWith([{ status: 429, retryAfter: 1 }, { status: 500 }]);
 
-    const url = databaseUrl(provider);
+    const url = freshInstanceDatabaseUrl(provider);
     const instance = await startInstance('outage', {
       DATABASE_URL: url,
       SLACK_BOT_TOKEN: slack.token,

@@ -12,7 +12,7 @@ import {
   checkSlackShowsFinalState,
   driveToExecution,
   eventually,
-  freshPostgresUrl,
+  freshInstanceDatabaseUrl,
   McpPeer,
   MCP_SECRET,
   openLedger,
@@ -105,7 +105,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two instances on PostgreSQL', (
   it('a burst over both instances: every report recorded once, every Slack surface posted once and showing the final state, no deadlock', { timeout: 240_000 }, async () => {
     const fake = new FakeSlack({ token: TOKEN_A, otherTokens: [TOKEN_B] });
     await fake.start();
-    const url = freshPostgresUrl();
+    const url = freshInstanceDatabaseUrl();
     // Started together: the migration lock decides which one migrates.
     const [a, b] = await Promise.all([startInstance('A', envFor(url, fake, TOKEN_A)), startInstance('B', envFor(url, fake, TOKEN_B))]);
     const ledger = await openLedger(url);
@@ -181,7 +181,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('an instance killed mid-burst', 
   it('SIGKILL while its chat.postMessage is unanswered, then restart: nothing accepted is lost, nothing is posted twice', { timeout: 300_000 }, async () => {
     const fake = new FakeSlack({ token: TOKEN_A, otherTokens: [TOKEN_B] });
     await fake.start();
-    const url = freshPostgresUrl();
+    const url = freshInstanceDatabaseUrl();
     const a = await startInstance('A', envFor(url, fake, TOKEN_A));
     const b = await startInstance('B', envFor(url, fake, TOKEN_B));
     const ledger = await openLedger(url);
