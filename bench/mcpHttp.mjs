@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Benchmark: report_progress over Streamable HTTP on Mission Control's /mcp, against a bare SDK
 // server with one echo tool, started in the same run with the same transport set-up (stateful
-// session, SSE responses, one Node HTTP server each). Prints tool calls per second and p50/p99
-// latency of both, and the ratios. Run with `npm run bench:mcp` (builds first).
+// session, SSE responses, one Node HTTP server each). The two, and the domain service alone,
+// take turns in blocks of calls so machine noise falls on all of them. Prints tool calls per
+// second and p50/p99 latency of each, and the ratios. Run with `npm run bench:mcp` (builds first).
 //
 // Options (env): BENCH_CALLS (sequential calls per server, default 2000), BENCH_CONCURRENCY
 // (parallel clients for the throughput run, default 8), BENCH_MISSIONS (missions the reports
@@ -168,10 +169,19 @@ async function startMissionControl() {
 
 // ---- measuring ------------------------------------------------------------------------------
 
+/**
+ * The SDK client hands one long-lived AbortSignal to every fetch, and undici keeps a listener on
+ * it per request until that request is garbage collected: after ~1500 calls every call copies
+ * thousands of listeners and prints a MaxListenersExceeded warning, a cost of the measuring
+ * client that varies with garbage collection. The benchmark never cancels, so the signal is dropped
+ * (for both servers alike).
+ */
+const withoutSharedSignal = (input, init) => fetch(input, { ...init, signal: undefined });
+
 async function connect(url, token) {
   const client = new Client({ name: 'bench', version: '1.0.0' });
   const headers = token ? { authorization: `Bearer ${token}` } : {};
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: withoutSharedSignal }));
   return client;
 }
 
@@ -179,41 +189,80 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** `urls`: one server, or several instances the clients are spread across (call i of the sequential run goes to instance i mod n). */
-async function measure(label, urls, token, makeCall) {
-  urls = Array.isArray(urls) ? urls : [urls];
-  const sequential = await Promise.all(urls.map((url) => connect(url, token)));
-  const client = sequential[0];
+const BLOCK = 50;
+
+/**
+ * Measures several targets under the same conditions: their calls alternate in blocks of
+ * BLOCK (bare, ours, service, bare, ...), so a noisy neighbour on this shared machine slows
+ * all of them alike instead of whichever happened to run at that moment. A target is
+ * { label, sequential() -> call(i), parallel(count) -> count calls, or null for no parallel run }.
+ */
+async function measureInterleaved(targets) {
+  const callers = await Promise.all(targets.map((t) => t.sequential()));
+  for (let i = 0; i < WARMUP; i++) for (const call of callers) await call(i);
+  const latencies = targets.map(() => []);
+  const spent = targets.map(() => 0);
+  for (let done = 0; done < CALLS; done += BLOCK) {
+    for (const [k, call] of callers.entries()) {
+      const started = performance.now();
+      for (let i = done; i < Math.min(CALLS, done + BLOCK); i++) {
+        const t = performance.now();
+        await call(i);
+        latencies[k].push(performance.now() - t);
+      }
+      spent[k] += performance.now() - started;
+    }
+  }
+  // Throughput: CONCURRENCY sessions calling back to back, again alternating target by target in rounds.
+  const parallel = await Promise.all(targets.map((t) => (t.parallel ? t.parallel(CONCURRENCY) : null)));
+  const perClientRound = Math.max(1, Math.ceil(BLOCK / CONCURRENCY));
+  const rounds = Math.max(1, Math.ceil(CALLS / (perClientRound * CONCURRENCY)));
+  const parallelSpent = targets.map(() => 0);
   let n = 0;
-  const once = async (c) => {
-    const result = await c.callTool(makeCall(n++));
+  for (let round = 0; round < rounds; round++) {
+    for (const [k, clients] of parallel.entries()) {
+      if (!clients) continue;
+      const started = performance.now();
+      await Promise.all(clients.map(async (call) => {
+        for (let i = 0; i < perClientRound; i++) await call(n++);
+      }));
+      parallelSpent[k] += performance.now() - started;
+    }
+  }
+  return targets.map((t, k) => {
+    const sorted = latencies[k].sort((a, b) => a - b);
+    return {
+      label: t.label,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      sequentialPerSecond: CALLS / (spent[k] / 1000),
+      parallelPerSecond: parallel[k] ? (rounds * perClientRound * CONCURRENCY) / (parallelSpent[k] / 1000) : NaN,
+    };
+  });
+}
+
+/** A target served over MCP: `urls` is one server, or several instances the sessions are spread across. */
+function mcpTarget(label, urls, token, makeCall) {
+  urls = Array.isArray(urls) ? urls : [urls];
+  const clients = [];
+  const caller = (client) => async (i) => {
+    const result = await client.callTool(makeCall(i));
     if (result.isError) throw new Error(`${label}: ${result.content[0].text}`);
   };
-  for (let i = 0; i < WARMUP; i++) await once(sequential[i % sequential.length]);
-  const latencies = [];
-  const started = performance.now();
-  for (let i = 0; i < CALLS; i++) {
-    const t = performance.now();
-    await once(sequential[i % sequential.length]);
-    latencies.push(performance.now() - t);
-  }
-  const sequentialSeconds = (performance.now() - started) / 1000;
-  // Throughput: CONCURRENCY clients (sessions) calling back to back.
-  const clients = [...sequential.slice(0, CONCURRENCY), ...(await Promise.all(Array.from({ length: Math.max(0, CONCURRENCY - sequential.length) }, (_, j) => connect(urls[(sequential.length + j) % urls.length], token))))];
-  const perClient = Math.ceil(CALLS / CONCURRENCY);
-  const parallelStarted = performance.now();
-  await Promise.all(clients.map(async (c) => {
-    for (let i = 0; i < perClient; i++) await once(c);
-  }));
-  const parallelSeconds = (performance.now() - parallelStarted) / 1000;
-  await Promise.all(clients.map((c) => c.close()));
-  latencies.sort((a, b) => a - b);
   return {
     label,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    sequentialPerSecond: CALLS / sequentialSeconds,
-    parallelPerSecond: (perClient * CONCURRENCY) / parallelSeconds,
+    // Sequential call i goes to instance i mod n.
+    sequential: async () => {
+      const own = await Promise.all(urls.map((url) => connect(url, token)));
+      clients.push(...own);
+      return (i) => caller(own[i % own.length])(i);
+    },
+    parallel: async (count) => {
+      const own = await Promise.all(Array.from({ length: count }, (_, j) => connect(urls[j % urls.length], token)));
+      clients.push(...own);
+      return own.map(caller);
+    },
+    close: () => Promise.all(clients.map((c) => c.close())),
   };
 }
 
@@ -223,23 +272,23 @@ async function main() {
   const bare = await startBareServer();
   const ours = await startMissionControl();
   try {
-    const bareResult = await measure('bare SDK echo', bare.url, null, (i) => ({ name: 'echo', arguments: { text: `hello ${i}` } }));
-    const oursResult = await measure(INSTANCES > 1 ? `report_progress x${INSTANCES}` : 'report_progress', ours.urls, SECRET, (i) => ({
-      name: 'report_progress',
-      arguments: { missionId: ours.missions[i % ours.missions.length], kind: 'test_run', phaseId: 'bench_phase', total: 120, passing: 120, coverage: 0.9, suite: 'vitest' },
-    }));
+    const report = (i) => ({ missionId: ours.missions[i % ours.missions.length], kind: 'test_run', phaseId: 'bench_phase', total: 120, passing: 120, coverage: 0.9, suite: 'vitest' });
+    const bareTarget = mcpTarget('bare SDK echo', bare.url, null, (i) => ({ name: 'echo', arguments: { text: `hello ${i}` } }));
+    const oursTarget = mcpTarget(INSTANCES > 1 ? `report_progress x${INSTANCES}` : 'report_progress', ours.urls, SECRET, (i) => ({ name: 'report_progress', arguments: report(i) }));
     // The floor: the same report through the service, no MCP, no HTTP.
-    const serviceLatencies = [];
-    for (let i = 0; i < CALLS; i++) {
-      const t = performance.now();
-      await ours.service.reportProgress({ missionId: ours.missions[i % ours.missions.length], kind: 'test_run', phaseId: 'bench_phase', total: 120, passing: 120, coverage: 0.9, suite: 'vitest' }, ASSISTANT);
-      serviceLatencies.push(performance.now() - t);
-    }
-    serviceLatencies.sort((a, b) => a - b);
-    const serviceResult = { label: 'service only', p50: percentile(serviceLatencies, 50), p99: percentile(serviceLatencies, 99), sequentialPerSecond: 1000 / (serviceLatencies.reduce((a, b) => a + b, 0) / CALLS), parallelPerSecond: NaN };
+    const serviceTarget = {
+      label: 'service only',
+      sequential: async () => async (i) => {
+        await ours.service.reportProgress(report(i), ASSISTANT);
+      },
+      parallel: null,
+      close: async () => undefined,
+    };
+    const [bareResult, oursResult, serviceResult] = await measureInterleaved([bareTarget, oursTarget, serviceTarget]);
+    await Promise.all([bareTarget.close(), oursTarget.close()]);
     const db = ours.provider === 'postgresql' ? 'PostgreSQL' : 'SQLite';
     const where = INSTANCES > 1 ? `${INSTANCES} instances sharing one ${db} schema, clients spread across them` : db;
-    console.log(`MCP over Streamable HTTP: ${CALLS} sequential calls (after ${WARMUP} warm-up), then ${CONCURRENCY} parallel sessions; report_progress on ${where}, ${MISSIONS} missions`);
+    console.log(`MCP over Streamable HTTP: ${CALLS} sequential calls each (after ${WARMUP} warm-up), then ${CONCURRENCY} parallel sessions, the servers alternating in blocks of ${BLOCK}; report_progress on ${where}, ${MISSIONS} missions`);
     console.log(`${'server'.padEnd(18)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'seq/s'.padStart(9)}${'par/s'.padStart(9)}`);
     for (const r of [bareResult, oursResult, serviceResult]) console.log(`${r.label.padEnd(18)}${fmt(r.p50)}${fmt(r.p99)}${fmt(r.sequentialPerSecond, 0)}${fmt(r.parallelPerSecond, 0)}`);
     const ratio = (a, b) => (a / b).toFixed(2);

@@ -4,6 +4,7 @@ import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqlitePrismaClient } from '../../generated/prisma-sqlite/index.js';
 import { PrismaClient as PostgresPrismaClient } from '../../generated/prisma-postgresql/index.js';
+import { capturingAdapter, type DirectSql } from './driverAdapter.js';
 import { ensureSqliteFolder, parseDatabaseUrl, type DatabaseTarget } from './databaseUrl.js';
 import { migrate, type MigrationReport } from './migrations.js';
 import { PrismaAccessTokenRepository } from './prismaAccessTokenRepository.js';
@@ -29,7 +30,9 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
   const target = parseDatabaseUrl(url);
   ensureSqliteFolder(target);
   const migration = options.migrate === false ? { applied: [], alreadyApplied: 0 } : await migrate(target);
-  const prisma = createClient(target);
+  const { prisma, direct } = createClient(target);
+  // Connects now, so the direct statements (driverAdapter.ts) have a connection to use.
+  await prisma.$connect();
   if (target.provider === 'sqlite') {
     // WAL lets readers proceed while one writer commits; busy_timeout waits instead of failing.
     await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
@@ -39,7 +42,7 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
   return {
     target,
     prisma,
-    missions: new PrismaMissionRepository(prisma, target.provider),
+    missions: new PrismaMissionRepository(prisma, target.provider, direct),
     feed: new PrismaMissionFeed(prisma, target.provider),
     accessTokens: new PrismaAccessTokenRepository(prisma),
     migration,
@@ -50,14 +53,15 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
   };
 }
 
-function createClient(target: DatabaseTarget): SqlitePrismaClient {
+function createClient(target: DatabaseTarget): { prisma: SqlitePrismaClient; direct: DirectSql } {
   if (target.provider === 'sqlite') {
-    return new SqlitePrismaClient({ adapter: new PrismaBetterSQLite3({ url: target.filename, timeout: 5000 }) });
+    const { factory, direct } = capturingAdapter(new PrismaBetterSQLite3({ url: target.filename, timeout: 5000 }), 'sqlite');
+    return { prisma: new SqlitePrismaClient({ adapter: factory }), direct };
   }
-  // search_path makes hand-written SQL (the feed's claim query) find the same schema as Prisma's own queries.
-  const adapter = new PrismaPg(
-    { connectionString: target.connectionString, max: 10, options: `-c search_path=${target.schema}` },
-    { schema: target.schema },
+  // search_path makes hand-written SQL (the feed's claim query, driverAdapter.ts) find the same schema as Prisma's own queries.
+  const { factory, direct } = capturingAdapter(
+    new PrismaPg({ connectionString: target.connectionString, max: 10, options: `-c search_path=${target.schema}` }, { schema: target.schema }),
+    'postgresql',
   );
-  return new PostgresPrismaClient({ adapter }) as unknown as SqlitePrismaClient;
+  return { prisma: new PostgresPrismaClient({ adapter: factory }) as unknown as SqlitePrismaClient, direct };
 }

@@ -15,6 +15,7 @@ import type { Reflection } from '../domain/reflection.js';
 import type { MissionState } from '../domain/missionStateMachine.js';
 import type { EventType } from '../domain/telemetryEvents.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.js';
+import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValue } from './driverAdapter.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -123,6 +124,8 @@ export class PrismaMissionRepository implements MissionRepository {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly provider: 'sqlite' | 'postgresql',
+    /** Statements without Prisma's query compiler, for the row-and-events save (driverAdapter.ts). */
+    private readonly direct: DirectSql,
   ) {}
 
   private remember(id: string, version: number, columns: Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]>): void {
@@ -161,9 +164,37 @@ export class PrismaMissionRepository implements MissionRepository {
   async save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes: MissionWrites = {}): Promise<void> {
     const columns = missionColumns(mission);
     const changed = this.changedColumns(mission.id, columns, expectedVersion);
+    const onlyRowAndEvents = events.length > 0 && writes.replaceChildren === false && !writes.artifacts?.length && !writes.libraryEntry;
+    await (onlyRowAndEvents ? this.saveRowAndEvents(mission, expectedVersion, changed, events) : this.saveAll(mission, expectedVersion, changed, events, writes)).catch((error: unknown) => {
+      // No row at the expected version, or a duplicate (missionId, seq): another writer went first.
+      if (error instanceof LostRace || isUniqueViolation(error) || isRecordNotFound(error)) {
+        throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
+      }
+      throw error;
+    });
+    this.remember(mission.id, mission.version, columns);
+  }
+
+  /**
+   * The path nearly every command takes (reports, decisions): the mission row and its new
+   * events, as plain SQL in one batch transaction, since Prisma's query compiler costs more
+   * than the statements. The update matches only the expected version; each event is inserted
+   * only if that update happened (the row then carries this save's version and head hash), so
+   * a writer that lost the race writes nothing and learns it from the counts.
+   */
+  private async saveRowAndEvents(mission: Mission, expectedVersion: number, changed: Partial<MissionColumns>, events: readonly MissionEvent[]): Promise<void> {
+    const counts = await this.direct
+      .transaction([this.updateMissionRow(mission.id, expectedVersion, changed), ...eventRows(events).map((row) => this.insertEventRow(row, mission.version, mission.headHash))])
+      .catch((error: unknown) => {
+        if (isUniqueViolationError(error)) throw new LostRace();
+        throw error;
+      });
+    if (counts.some((count) => count !== 1)) throw new LostRace();
+  }
+
+  /** Everything else (toolkits, tags, artifacts, a library entry): one batch transaction that fails as a whole when the version moved. */
+  private async saveAll(mission: Mission, expectedVersion: number, changed: Partial<MissionColumns>, events: readonly MissionEvent[], writes: MissionWrites): Promise<void> {
     const { prisma } = this;
-    // One batch transaction (cheaper than an interactive one): the update matches only the
-    // expected version and fails otherwise, so exactly one writer wins and the rest roll back.
     const operations: Prisma.PrismaPromise<unknown>[] = [prisma.mission.update({ where: { id: mission.id, version: expectedVersion }, data: changed, select: { id: true } })];
     if (writes.replaceChildren !== false) {
       operations.push(prisma.missionToolkit.deleteMany({ where: { missionId: mission.id } }), prisma.missionTag.deleteMany({ where: { missionId: mission.id } }), ...this.childWrites(prisma, mission));
@@ -173,14 +204,32 @@ export class PrismaMissionRepository implements MissionRepository {
       operations.push(prisma.missionArtifact.createMany({ data: writes.artifacts.map((a) => ({ ...a, missionId: mission.id, sizeBytes: Buffer.byteLength(a.content, 'utf8') })) }));
     }
     if (writes.libraryEntry) operations.push(this.libraryEntryWrite(writes.libraryEntry));
-    await prisma.$transaction(operations).catch((error: unknown) => {
-      // No row at the expected version, or a duplicate (missionId, seq): another writer went first.
-      if (isUniqueViolation(error) || isRecordNotFound(error)) {
-        throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
-      }
-      throw error;
-    });
-    this.remember(mission.id, mission.version, columns);
+    await prisma.$transaction(operations);
+  }
+
+  private updateMissionRow(missionId: string, expectedVersion: number, changed: Partial<MissionColumns>): SqlStatement {
+    const p = (n: number) => this.direct.placeholder(n);
+    const entries = Object.entries(changed).filter(([, value]) => value !== undefined) as Array<[string, SqlValue]>;
+    const assignments = entries.map(([column], i) => `"${column}" = ${p(i + 1)}`).join(', ');
+    return {
+      sql: `UPDATE "Mission" SET ${assignments} WHERE "id" = ${p(entries.length + 1)} AND "version" = ${p(entries.length + 2)}`,
+      values: [...entries.map(([, value]) => value), missionId, expectedVersion],
+    };
+  }
+
+  /** Inserts the event only if the mission row now carries this save's version and head hash. */
+  private insertEventRow(row: ReturnType<typeof eventRows>[number], version: number, headHash: string): SqlStatement {
+    const p = (n: number) => this.direct.placeholder(n);
+    const values = EVENT_COLUMNS.map((column) => row[column]);
+    // PostgreSQL cannot infer a parameter's type in a SELECT list, so each one is cast.
+    const selected = values.map((_, i) => (this.provider === 'postgresql' ? `CAST(${p(i + 1)} AS ${EVENT_COLUMN_TYPES[EVENT_COLUMNS[i]!]})` : p(i + 1))).join(', ');
+    const n = values.length;
+    return {
+      sql:
+        `INSERT INTO "MissionEvent" (${EVENT_COLUMNS.map((c) => `"${c}"`).join(', ')}) SELECT ${selected} ` +
+        `WHERE EXISTS (SELECT 1 FROM "Mission" WHERE "id" = ${p(n + 1)} AND "version" = ${p(n + 2)} AND "headHash" = ${p(n + 3)})`,
+      values: [...values, row.missionId, version, headHash],
+    };
   }
 
   private childWrites(client: Tx, mission: Mission): Prisma.PrismaPromise<unknown>[] {
@@ -331,6 +380,26 @@ export class PrismaMissionRepository implements MissionRepository {
     return Object.fromEntries(groups.map((g) => [g.toolkitId, g._count.missionId]));
   }
 }
+
+/** A save whose expected version was no longer current; it wrote nothing. */
+class LostRace extends Error {}
+
+/** The event columns in insert order, with the PostgreSQL types their parameters are cast to (SQLite needs no casts). */
+const EVENT_COLUMNS = ['id', 'missionId', 'seq', 'type', 'stage', 'actorKind', 'actorId', 'actor', 'occurredAt', 'payload', 'prevHash', 'hash'] as const;
+const EVENT_COLUMN_TYPES: Record<(typeof EVENT_COLUMNS)[number], string> = {
+  id: 'TEXT',
+  missionId: 'TEXT',
+  seq: 'INTEGER',
+  type: 'TEXT',
+  stage: 'TEXT',
+  actorKind: 'TEXT',
+  actorId: 'TEXT',
+  actor: 'TEXT',
+  occurredAt: 'TIMESTAMP(3)',
+  payload: 'TEXT',
+  prevHash: 'TEXT',
+  hash: 'TEXT',
+};
 
 function isRecordNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2025';

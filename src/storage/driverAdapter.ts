@@ -1,0 +1,78 @@
+// Direct statements on Prisma's own connection, for the one write every report makes.
+//
+// Prisma 6 with driver adapters compiles every query, raw ones included, in a WebAssembly
+// query compiler on the main thread, and passes every parameter through it: a mission's
+// execution document (tens of kilobytes) crosses it on each report, which cost more than the
+// statements themselves (docs/benchmarks.md). This captures the adapter Prisma connects with,
+// so those statements run on the same connection (the same SQLite lock and transaction
+// mutex, the same PostgreSQL pool) without the compiler. Everything else stays on the model API.
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
+
+export type SqlValue = string | number | Date | null;
+
+export interface SqlStatement {
+  sql: string;
+  values: readonly SqlValue[];
+}
+
+/** Runs statements in one transaction on Prisma's connection; returns each statement's affected row count. */
+export interface DirectSql {
+  provider: 'sqlite' | 'postgresql';
+  /** `?` on SQLite, `$n` on PostgreSQL. */
+  placeholder(n: number): string;
+  transaction(statements: readonly SqlStatement[]): Promise<number[]>;
+}
+
+/**
+ * Wraps an adapter factory so the adapter Prisma connects with can be used directly. Prisma
+ * connects lazily; `direct.transaction` waits for that connection (make one query first, as
+ * openDatabase does).
+ */
+export function capturingAdapter(factory: SqlDriverAdapterFactory, provider: 'sqlite' | 'postgresql'): { factory: SqlDriverAdapterFactory; direct: DirectSql } {
+  let connected: SqlDriverAdapter | null = null;
+  const wrapped: SqlDriverAdapterFactory = {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => {
+      connected = await factory.connect();
+      return connected;
+    },
+  };
+  const direct: DirectSql = {
+    provider,
+    placeholder: (n) => (provider === 'postgresql' ? `$${n}` : '?'),
+    transaction: async (statements) => {
+      if (!connected) throw new Error('the database is not connected yet');
+      const tx = await connected.startTransaction();
+      try {
+        const counts: number[] = [];
+        for (const statement of statements) counts.push(await tx.executeRaw(toQuery(statement)));
+        await tx.executeRaw({ sql: 'COMMIT', args: [], argTypes: [] });
+        await tx.commit();
+        return counts;
+      } catch (error) {
+        await tx.executeRaw({ sql: 'ROLLBACK', args: [], argTypes: [] }).catch(() => undefined);
+        await tx.rollback();
+        throw error;
+      }
+    },
+  };
+  return { factory: wrapped, direct };
+}
+
+function toQuery(statement: SqlStatement): SqlQuery {
+  return {
+    sql: statement.sql,
+    args: [...statement.values],
+    argTypes: statement.values.map((value) => ({
+      scalarType: value instanceof Date ? 'datetime' : typeof value === 'number' ? 'int' : typeof value === 'string' ? 'string' : 'unknown',
+      arity: 'scalar',
+    })),
+  };
+}
+
+/** The adapter error for a unique constraint violation (another writer took the key first). */
+export function isUniqueViolationError(error: unknown): boolean {
+  const cause = (error as { cause?: { kind?: unknown } } | null)?.cause;
+  return typeof cause === 'object' && cause !== null && cause.kind === 'UniqueConstraintViolation';
+}
