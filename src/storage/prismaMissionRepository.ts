@@ -16,16 +16,19 @@ import type { MissionState } from '../domain/missionStateMachine.js';
 import type { EventType } from '../domain/telemetryEvents.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.js';
 import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValue } from './driverAdapter.js';
+import { allRunRows, appendedRunRows, executionWithoutRuns, joinRuns, runsOf, type StoredRuns, type TestRunRow } from './testRunRows.js';
 
 type Tx = Prisma.TransactionClient;
 
 type MissionRow = Prisma.MissionGetPayload<{ include: { toolkits: true; tags: true } }>;
 
+const MISSION_INCLUDE = { toolkits: true, tags: true, testRuns: { select: { phaseId: true, position: true, run: true } } } as const;
+
 function parseOr<T>(text: string | null, fallback: T): T {
   return text === null ? fallback : (JSON.parse(text) as T);
 }
 
-function toMission(row: MissionRow): Mission {
+function toMission(row: MissionRow, execution: Execution | null): Mission {
   const approvals = parseOr<ApprovalRequest[]>(row.approvals, []);
   return inStoredOrder({
     id: row.id,
@@ -55,7 +58,7 @@ function toMission(row: MissionRow): Mission {
     plays: parseOr<Play[]>(row.plays, []),
     approval: approvals[approvals.length - 1] ?? null,
     approvalHistory: approvals.slice(0, -1),
-    execution: parseOr<Execution | null>(row.execution, null),
+    execution,
     evidence: parseOr<Mission['evidence']>(row.evidence, { artifacts: [], bundle: null }),
     reflection: parseOr<Reflection>(row.reflection, { feedback: null, followUps: [], library: null, retrospective: null }),
     createdAt: row.createdAt,
@@ -83,7 +86,8 @@ function missionColumns(m: Mission) {
     briefLockedAt: m.brief.lockedAt ? new Date(m.brief.lockedAt) : null,
     plays: JSON.stringify(m.plays),
     approvals: JSON.stringify(m.approval ? [...m.approvalHistory, m.approval] : m.approvalHistory),
-    execution: JSON.stringify(m.execution),
+    // Test runs have rows of their own (testRunRows.ts).
+    execution: JSON.stringify(executionWithoutRuns(m.execution)),
     evidence: JSON.stringify(m.evidence),
     reflection: JSON.stringify(m.reflection),
     approvalExpiresAt: m.approval?.status === 'requested' ? new Date(m.approval.expiresAt) : null,
@@ -119,7 +123,7 @@ export class PrismaMissionRepository implements MissionRepository {
    * A save against that version sends only the documents that changed; the version check
    * still guards against writers elsewhere, so a stale memory can only cost a retry.
    */
-  private readonly stored = new Map<string, { version: number; documents: Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]> }>();
+  private readonly stored = new Map<string, { version: number; documents: Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]>; runs: StoredRuns }>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -128,9 +132,9 @@ export class PrismaMissionRepository implements MissionRepository {
     private readonly direct: DirectSql,
   ) {}
 
-  private remember(id: string, version: number, columns: Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]>): void {
+  private remember(id: string, version: number, columns: Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]>, runs: StoredRuns): void {
     this.stored.delete(id);
-    this.stored.set(id, { version, documents: Object.fromEntries(DOCUMENT_COLUMNS.map((c) => [c, columns[c]])) as Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]> });
+    this.stored.set(id, { version, documents: Object.fromEntries(DOCUMENT_COLUMNS.map((c) => [c, columns[c]])) as Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]>, runs });
     if (this.stored.size > REMEMBERED_MISSIONS) this.stored.delete(this.stored.keys().next().value!);
   }
 
@@ -150,41 +154,52 @@ export class PrismaMissionRepository implements MissionRepository {
       // Every consumer starts before the first event, so the mission's whole story is delivered.
       await tx.missionFeedCursor.createMany({ data: FEED_CONSUMERS.map((consumer) => ({ consumer, missionId: mission.id })) });
       await tx.missionEvent.createMany({ data: eventRows(events) });
+      const runs = allRunRows(mission.id, mission.execution);
+      if (runs.length > 0) await tx.missionTestRun.createMany({ data: runs });
     });
-    this.remember(mission.id, mission.version, columns);
+    this.remember(mission.id, mission.version, columns, runsOf(mission.execution));
   }
 
   async get(missionId: string): Promise<Mission | null> {
-    const row = await this.prisma.mission.findUnique({ where: { id: missionId }, include: { toolkits: true, tags: true } });
+    const row = await this.prisma.mission.findUnique({ where: { id: missionId }, include: MISSION_INCLUDE });
     if (!row) return null;
-    this.remember(row.id, row.version, row as unknown as MissionColumns);
-    return toMission(row);
+    const { execution, runs } = joinRuns(parseOr<Execution | null>(row.execution, null), row.testRuns);
+    this.remember(row.id, row.version, row as unknown as MissionColumns, runs);
+    return toMission(row, execution);
   }
 
   async save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes: MissionWrites = {}): Promise<void> {
     const columns = missionColumns(mission);
     const changed = this.changedColumns(mission.id, columns, expectedVersion);
-    const onlyRowAndEvents = events.length > 0 && writes.replaceChildren === false && !writes.artifacts?.length && !writes.libraryEntry;
-    await (onlyRowAndEvents ? this.saveRowAndEvents(mission, expectedVersion, changed, events) : this.saveAll(mission, expectedVersion, changed, events, writes)).catch((error: unknown) => {
+    const known = this.stored.get(mission.id);
+    // Null: which runs have rows is not known here, so they are all rewritten.
+    const newRuns = appendedRunRows(mission.id, mission.execution, known?.version === expectedVersion ? known.runs : null);
+    const onlyRowAndEvents = events.length > 0 && newRuns !== null && writes.replaceChildren === false && !writes.artifacts?.length && !writes.libraryEntry;
+    await (onlyRowAndEvents ? this.saveRowAndEvents(mission, expectedVersion, changed, events, newRuns) : this.saveAll(mission, expectedVersion, changed, events, writes, newRuns)).catch((error: unknown) => {
       // No row at the expected version, or a duplicate (missionId, seq): another writer went first.
       if (error instanceof LostRace || isUniqueViolation(error) || isRecordNotFound(error)) {
         throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
       }
       throw error;
     });
-    this.remember(mission.id, mission.version, columns);
+    this.remember(mission.id, mission.version, columns, runsOf(mission.execution));
   }
 
   /**
-   * The path nearly every command takes (reports, decisions): the mission row and its new
-   * events, as plain SQL in one batch transaction, since Prisma's query compiler costs more
-   * than the statements. The update matches only the expected version; each event is inserted
-   * only if that update happened (the row then carries this save's version and head hash), so
-   * a writer that lost the race writes nothing and learns it from the counts.
+   * The path nearly every command takes (reports, decisions): the mission row, its new events
+   * and new test runs, as plain SQL in one transaction, since Prisma's query compiler costs more
+   * than the statements. The update matches only the expected version; every insert happens
+   * only if that update did (the row then carries this save's version and head hash), so a
+   * writer that lost the race writes nothing and learns it from the counts.
    */
-  private async saveRowAndEvents(mission: Mission, expectedVersion: number, changed: Partial<MissionColumns>, events: readonly MissionEvent[]): Promise<void> {
+  private async saveRowAndEvents(mission: Mission, expectedVersion: number, changed: Partial<MissionColumns>, events: readonly MissionEvent[], runs: readonly TestRunRow[]): Promise<void> {
+    const guard = { missionId: mission.id, version: mission.version, headHash: mission.headHash };
     const counts = await this.direct
-      .transaction([this.updateMissionRow(mission.id, expectedVersion, changed), ...eventRows(events).map((row) => this.insertEventRow(row, mission.version, mission.headHash))])
+      .transaction([
+        this.updateMissionRow(mission.id, expectedVersion, changed),
+        ...eventRows(events).map((row) => this.guardedInsert('MissionEvent', EVENT_COLUMN_TYPES, row, guard)),
+        ...runs.map((row) => this.guardedInsert('MissionTestRun', TEST_RUN_COLUMN_TYPES, row, guard)),
+      ])
       .catch((error: unknown) => {
         if (isUniqueViolationError(error)) throw new LostRace();
         throw error;
@@ -193,13 +208,16 @@ export class PrismaMissionRepository implements MissionRepository {
   }
 
   /** Everything else (toolkits, tags, artifacts, a library entry): one batch transaction that fails as a whole when the version moved. */
-  private async saveAll(mission: Mission, expectedVersion: number, changed: Partial<MissionColumns>, events: readonly MissionEvent[], writes: MissionWrites): Promise<void> {
+  private async saveAll(mission: Mission, expectedVersion: number, changed: Partial<MissionColumns>, events: readonly MissionEvent[], writes: MissionWrites, newRuns: TestRunRow[] | null): Promise<void> {
     const { prisma } = this;
     const operations: Prisma.PrismaPromise<unknown>[] = [prisma.mission.update({ where: { id: mission.id, version: expectedVersion }, data: changed, select: { id: true } })];
     if (writes.replaceChildren !== false) {
       operations.push(prisma.missionToolkit.deleteMany({ where: { missionId: mission.id } }), prisma.missionTag.deleteMany({ where: { missionId: mission.id } }), ...this.childWrites(prisma, mission));
     }
     if (events.length > 0) operations.push(prisma.missionEvent.createMany({ data: eventRows(events) }));
+    if (newRuns === null) operations.push(prisma.missionTestRun.deleteMany({ where: { missionId: mission.id } }));
+    const runs = newRuns ?? allRunRows(mission.id, mission.execution);
+    if (runs.length > 0) operations.push(prisma.missionTestRun.createMany({ data: runs }));
     if (writes.artifacts && writes.artifacts.length > 0) {
       operations.push(prisma.missionArtifact.createMany({ data: writes.artifacts.map((a) => ({ ...a, missionId: mission.id, sizeBytes: Buffer.byteLength(a.content, 'utf8') })) }));
     }
@@ -217,18 +235,18 @@ export class PrismaMissionRepository implements MissionRepository {
     };
   }
 
-  /** Inserts the event only if the mission row now carries this save's version and head hash. */
-  private insertEventRow(row: ReturnType<typeof eventRows>[number], version: number, headHash: string): SqlStatement {
+  /** Inserts the row only if the mission row now carries this save's version and head hash. */
+  private guardedInsert<Row extends { [K in keyof Row]: SqlValue }>(table: string, types: Record<keyof Row & string, string>, row: Row, guard: { missionId: string; version: number; headHash: string }): SqlStatement {
     const p = (n: number) => this.direct.placeholder(n);
-    const values = EVENT_COLUMNS.map((column) => row[column]);
+    const columns = Object.keys(types) as Array<keyof Row & string>;
     // PostgreSQL cannot infer a parameter's type in a SELECT list, so each one is cast.
-    const selected = values.map((_, i) => (this.provider === 'postgresql' ? `CAST(${p(i + 1)} AS ${EVENT_COLUMN_TYPES[EVENT_COLUMNS[i]!]})` : p(i + 1))).join(', ');
-    const n = values.length;
+    const selected = columns.map((column, i) => (this.provider === 'postgresql' ? `CAST(${p(i + 1)} AS ${types[column]})` : p(i + 1))).join(', ');
+    const n = columns.length;
     return {
       sql:
-        `INSERT INTO "MissionEvent" (${EVENT_COLUMNS.map((c) => `"${c}"`).join(', ')}) SELECT ${selected} ` +
+        `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) SELECT ${selected} ` +
         `WHERE EXISTS (SELECT 1 FROM "Mission" WHERE "id" = ${p(n + 1)} AND "version" = ${p(n + 2)} AND "headHash" = ${p(n + 3)})`,
-      values: [...values, row.missionId, version, headHash],
+      values: [...columns.map((column) => row[column]), guard.missionId, guard.version, guard.headHash],
     };
   }
 
@@ -384,9 +402,8 @@ export class PrismaMissionRepository implements MissionRepository {
 /** A save whose expected version was no longer current; it wrote nothing. */
 class LostRace extends Error {}
 
-/** The event columns in insert order, with the PostgreSQL types their parameters are cast to (SQLite needs no casts). */
-const EVENT_COLUMNS = ['id', 'missionId', 'seq', 'type', 'stage', 'actorKind', 'actorId', 'actor', 'occurredAt', 'payload', 'prevHash', 'hash'] as const;
-const EVENT_COLUMN_TYPES: Record<(typeof EVENT_COLUMNS)[number], string> = {
+/** Columns of the rows inserted with plain SQL, in order, with the PostgreSQL types their parameters are cast to (SQLite needs no casts). */
+const EVENT_COLUMN_TYPES: Record<keyof ReturnType<typeof eventRows>[number], string> = {
   id: 'TEXT',
   missionId: 'TEXT',
   seq: 'INTEGER',
@@ -400,6 +417,7 @@ const EVENT_COLUMN_TYPES: Record<(typeof EVENT_COLUMNS)[number], string> = {
   prevHash: 'TEXT',
   hash: 'TEXT',
 };
+const TEST_RUN_COLUMN_TYPES: Record<keyof TestRunRow, string> = { missionId: 'TEXT', phaseId: 'TEXT', position: 'INTEGER', run: 'TEXT' };
 
 function isRecordNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2025';
