@@ -2,7 +2,8 @@
 // Benchmark: report_progress over Streamable HTTP on Mission Control's /mcp, against a bare SDK
 // server with one echo tool, started in the same run with the same transport set-up (stateful
 // session, SSE responses, one Node HTTP server each). The two, and the domain service alone,
-// take turns in blocks of calls so machine noise falls on all of them. Prints tool calls per
+// take turns in blocks of calls so machine noise falls on all of them; the MCP clients run in a
+// worker thread, as an assistant runs in a process of its own. Prints tool calls per
 // second and p50/p99 latency of each, and the ratios. Run with `npm run bench:mcp` (builds first).
 //
 // Options (env): BENCH_CALLS (sequential calls per server, default 2000), BENCH_CONCURRENCY
@@ -14,6 +15,7 @@
 // schema that is dropped afterwards; `npm run bench:mcp:pg2`).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -195,39 +197,25 @@ const BLOCK = 50;
  * Measures several targets under the same conditions: their calls alternate in blocks of
  * BLOCK (bare, ours, service, bare, ...), so a noisy neighbour on this shared machine slows
  * all of them alike instead of whichever happened to run at that moment. A target is
- * { label, sequential() -> call(i), parallel(count) -> count calls, or null for no parallel run }.
+ * { label, block(from, to) -> latencies of calls from..to-1, parallelRound(perClient) -> ms, or null }.
  */
 async function measureInterleaved(targets) {
-  const callers = await Promise.all(targets.map((t) => t.sequential()));
-  for (let i = 0; i < WARMUP; i++) for (const call of callers) await call(i);
+  for (const target of targets) await target.block(0, WARMUP);
   const latencies = targets.map(() => []);
   const spent = targets.map(() => 0);
   for (let done = 0; done < CALLS; done += BLOCK) {
-    for (const [k, call] of callers.entries()) {
-      const started = performance.now();
-      for (let i = done; i < Math.min(CALLS, done + BLOCK); i++) {
-        const t = performance.now();
-        await call(i);
-        latencies[k].push(performance.now() - t);
-      }
-      spent[k] += performance.now() - started;
+    for (const [k, target] of targets.entries()) {
+      const block = await target.block(done, Math.min(CALLS, done + BLOCK));
+      latencies[k].push(...block);
+      spent[k] += block.reduce((a, b) => a + b, 0);
     }
   }
   // Throughput: CONCURRENCY sessions calling back to back, again alternating target by target in rounds.
-  const parallel = await Promise.all(targets.map((t) => (t.parallel ? t.parallel(CONCURRENCY) : null)));
   const perClientRound = Math.max(1, Math.ceil(BLOCK / CONCURRENCY));
   const rounds = Math.max(1, Math.ceil(CALLS / (perClientRound * CONCURRENCY)));
   const parallelSpent = targets.map(() => 0);
-  let n = 0;
   for (let round = 0; round < rounds; round++) {
-    for (const [k, clients] of parallel.entries()) {
-      if (!clients) continue;
-      const started = performance.now();
-      await Promise.all(clients.map(async (call) => {
-        for (let i = 0; i < perClientRound; i++) await call(n++);
-      }));
-      parallelSpent[k] += performance.now() - started;
-    }
+    for (const [k, target] of targets.entries()) if (target.parallelRound) parallelSpent[k] += await target.parallelRound(perClientRound);
   }
   return targets.map((t, k) => {
     const sorted = latencies[k].sort((a, b) => a - b);
@@ -236,33 +224,99 @@ async function measureInterleaved(targets) {
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       sequentialPerSecond: CALLS / (spent[k] / 1000),
-      parallelPerSecond: parallel[k] ? (rounds * perClientRound * CONCURRENCY) / (parallelSpent[k] / 1000) : NaN,
+      parallelPerSecond: t.parallelRound ? (rounds * perClientRound * CONCURRENCY) / (parallelSpent[k] / 1000) : NaN,
     };
   });
 }
 
-/** A target served over MCP: `urls` is one server, or several instances the sessions are spread across. */
-function mcpTarget(label, urls, token, makeCall) {
-  urls = Array.isArray(urls) ? urls : [urls];
-  const clients = [];
-  const caller = (client) => async (i) => {
-    const result = await client.callTool(makeCall(i));
-    if (result.isError) throw new Error(`${label}: ${result.content[0].text}`);
+// ---- the MCP clients: a worker thread, as an assistant would be another process ------------
+// In the servers' own thread the clients' work (fetch, SSE parsing) would queue behind the
+// server's and the server's behind theirs whenever either awaits I/O, charging the server for
+// the client. Both servers are measured from the same worker.
+
+function callFor(spec, i) {
+  if (spec.tool === 'echo') return { name: 'echo', arguments: { text: `hello ${i}` } };
+  return { name: 'report_progress', arguments: reportArguments(spec.missions, i) };
+}
+
+function reportArguments(missions, i) {
+  return { missionId: missions[i % missions.length], kind: 'test_run', phaseId: 'bench_phase', total: 120, passing: 120, coverage: 0.9, suite: 'vitest' };
+}
+
+async function clientWorker() {
+  const targets = new Map();
+  const call = async (spec, client, i) => {
+    const result = await client.callTool(callFor(spec, i));
+    if (result.isError) throw new Error(`${spec.tool}: ${result.content[0].text}`);
   };
+  const handlers = {
+    // Sequential call i goes to instance i mod n; the parallel sessions are spread the same way.
+    connect: async ({ target, urls, token, spec }) => {
+      const sequential = await Promise.all(urls.map((url) => connect(url, token)));
+      const parallel = await Promise.all(Array.from({ length: CONCURRENCY }, (_, j) => connect(urls[j % urls.length], token)));
+      targets.set(target, { spec, sequential, parallel, next: 0 });
+    },
+    block: async ({ target, from, to }) => {
+      const t = targets.get(target);
+      const latencies = [];
+      for (let i = from; i < to; i++) {
+        const started = performance.now();
+        await call(t.spec, t.sequential[i % t.sequential.length], i);
+        latencies.push(performance.now() - started);
+      }
+      return latencies;
+    },
+    parallelRound: async ({ target, perClient }) => {
+      const t = targets.get(target);
+      const started = performance.now();
+      await Promise.all(t.parallel.map(async (client) => {
+        for (let i = 0; i < perClient; i++) await call(t.spec, client, t.next++);
+      }));
+      return performance.now() - started;
+    },
+    close: async () => {
+      for (const t of targets.values()) await Promise.all([...t.sequential, ...t.parallel].map((c) => c.close()));
+      targets.clear();
+    },
+  };
+  parentPort.on('message', ({ id, type, ...args }) => {
+    handlers[type](args).then(
+      (result) => parentPort.postMessage({ id, result }),
+      (error) => parentPort.postMessage({ id, error: String(error?.stack ?? error) }),
+    );
+  });
+}
+
+function startClientWorker() {
+  const worker = new Worker(new URL(import.meta.url));
+  const pending = new Map();
+  let nextId = 0;
+  let closed = false;
+  worker.on('message', ({ id, result, error }) => {
+    const { resolve, reject } = pending.get(id);
+    pending.delete(id);
+    if (error) reject(new Error(error));
+    else resolve(result);
+  });
+  const ask = (type, args) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, type, ...args });
+    });
   return {
-    label,
-    // Sequential call i goes to instance i mod n.
-    sequential: async () => {
-      const own = await Promise.all(urls.map((url) => connect(url, token)));
-      clients.push(...own);
-      return (i) => caller(own[i % own.length])(i);
+    /** A target served over MCP: `urls` is one server, or several instances the sessions are spread across. */
+    target: async (label, urls, token, spec) => {
+      const target = label;
+      await ask('connect', { target, urls: Array.isArray(urls) ? urls : [urls], token, spec });
+      return { label, block: (from, to) => ask('block', { target, from, to }), parallelRound: (perClient) => ask('parallelRound', { target, perClient }) };
     },
-    parallel: async (count) => {
-      const own = await Promise.all(Array.from({ length: count }, (_, j) => connect(urls[j % urls.length], token)));
-      clients.push(...own);
-      return own.map(caller);
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await ask('close', {});
+      await worker.terminate();
     },
-    close: () => Promise.all(clients.map((c) => c.close())),
   };
 }
 
@@ -271,21 +325,26 @@ const fmt = (n, digits = 2) => (Number.isNaN(n) ? 'n/a' : n.toFixed(digits)).pad
 async function main() {
   const bare = await startBareServer();
   const ours = await startMissionControl();
+  const clients = startClientWorker();
   try {
-    const report = (i) => ({ missionId: ours.missions[i % ours.missions.length], kind: 'test_run', phaseId: 'bench_phase', total: 120, passing: 120, coverage: 0.9, suite: 'vitest' });
-    const bareTarget = mcpTarget('bare SDK echo', bare.url, null, (i) => ({ name: 'echo', arguments: { text: `hello ${i}` } }));
-    const oursTarget = mcpTarget(INSTANCES > 1 ? `report_progress x${INSTANCES}` : 'report_progress', ours.urls, SECRET, (i) => ({ name: 'report_progress', arguments: report(i) }));
-    // The floor: the same report through the service, no MCP, no HTTP.
+    const bareTarget = await clients.target('bare SDK echo', bare.url, null, { tool: 'echo' });
+    const oursTarget = await clients.target(INSTANCES > 1 ? `report_progress x${INSTANCES}` : 'report_progress', ours.urls, SECRET, { tool: 'report_progress', missions: ours.missions });
+    // The floor: the same report through the service, in this thread, no MCP, no HTTP.
     const serviceTarget = {
       label: 'service only',
-      sequential: async () => async (i) => {
-        await ours.service.reportProgress(report(i), ASSISTANT);
+      block: async (from, to) => {
+        const latencies = [];
+        for (let i = from; i < to; i++) {
+          const started = performance.now();
+          await ours.service.reportProgress(reportArguments(ours.missions, i), ASSISTANT);
+          latencies.push(performance.now() - started);
+        }
+        return latencies;
       },
-      parallel: null,
-      close: async () => undefined,
+      parallelRound: null,
     };
     const [bareResult, oursResult, serviceResult] = await measureInterleaved([bareTarget, oursTarget, serviceTarget]);
-    await Promise.all([bareTarget.close(), oursTarget.close()]);
+    await clients.close();
     const db = ours.provider === 'postgresql' ? 'PostgreSQL' : 'SQLite';
     const where = INSTANCES > 1 ? `${INSTANCES} instances sharing one ${db} schema, clients spread across them` : db;
     console.log(`MCP over Streamable HTTP: ${CALLS} sequential calls each (after ${WARMUP} warm-up), then ${CONCURRENCY} parallel sessions, the servers alternating in blocks of ${BLOCK}; report_progress on ${where}, ${MISSIONS} missions`);
@@ -303,9 +362,11 @@ async function main() {
       writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify({ benchmark: 'mcp', provider: db, instances: INSTANCES, calls: CALLS, concurrency: CONCURRENCY, missions: MISSIONS, bare: bareResult, ours: oursResult, service: { ...serviceResult, parallelPerSecond: null }, targetMet: within }));
     }
   } finally {
+    await clients.close().catch(() => undefined);
     await ours.close();
     await bare.close();
   }
 }
 
-await main();
+if (isMainThread) await main();
+else await clientWorker();

@@ -21,6 +21,8 @@ export interface DirectSql {
   /** `?` on SQLite, `$n` on PostgreSQL. */
   placeholder(n: number): string;
   transaction(statements: readonly SqlStatement[]): Promise<number[]>;
+  /** One statement on its own (atomic by itself); returns its rows. */
+  query(statement: SqlStatement): Promise<unknown[][]>;
 }
 
 /**
@@ -38,12 +40,15 @@ export function capturingAdapter(factory: SqlDriverAdapterFactory, provider: 'sq
       return connected;
     },
   };
+  const adapter = (): SqlDriverAdapter => {
+    if (!connected) throw new Error('the database is not connected yet');
+    return connected;
+  };
   const direct: DirectSql = {
     provider,
     placeholder: (n) => (provider === 'postgresql' ? `$${n}` : '?'),
     transaction: async (statements) => {
-      if (!connected) throw new Error('the database is not connected yet');
-      const tx = await connected.startTransaction();
+      const tx = await adapter().startTransaction();
       try {
         const counts: number[] = [];
         for (const statement of statements) counts.push(await tx.executeRaw(toQuery(statement)));
@@ -56,6 +61,7 @@ export function capturingAdapter(factory: SqlDriverAdapterFactory, provider: 'sq
         throw error;
       }
     },
+    query: async (statement) => (await adapter().queryRaw(toQuery(statement))).rows,
   };
   return { factory: wrapped, direct };
 }

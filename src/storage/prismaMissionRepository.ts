@@ -193,6 +193,12 @@ export class PrismaMissionRepository implements MissionRepository {
    * writer that lost the race writes nothing and learns it from the counts.
    */
   private async saveRowAndEvents(mission: Mission, expectedVersion: number, changed: Partial<MissionColumns>, events: readonly MissionEvent[], runs: readonly TestRunRow[]): Promise<void> {
+    if (this.provider === 'postgresql') {
+      // One statement, one round trip: the inserts read from the update, so they happen only if it did.
+      const [counts] = await this.direct.query(this.saveStatementForPostgres(mission.id, expectedVersion, changed, eventRows(events), runs));
+      if (!counts || counts.some((count) => Number(count) === 0)) throw new LostRace();
+      return;
+    }
     const guard = { missionId: mission.id, version: mission.version, headHash: mission.headHash };
     const counts = await this.direct
       .transaction([
@@ -205,6 +211,31 @@ export class PrismaMissionRepository implements MissionRepository {
         throw error;
       });
     if (counts.some((count) => count !== 1)) throw new LostRace();
+  }
+
+  /**
+   * PostgreSQL: the update and the inserts as one statement with data-modifying CTEs; it returns
+   * how many rows each part wrote (all zero when the version had moved). Each round trip to the
+   * server costs more than the work, and a transaction would take five.
+   */
+  private saveStatementForPostgres(missionId: string, expectedVersion: number, changed: Partial<MissionColumns>, events: ReturnType<typeof eventRows>, runs: readonly TestRunRow[]): SqlStatement {
+    const values: SqlValue[] = [];
+    const param = (value: SqlValue, type?: string) => {
+      values.push(value);
+      return type ? `CAST($${values.length} AS ${type})` : `$${values.length}`;
+    };
+    const entries = Object.entries(changed).filter(([, value]) => value !== undefined) as Array<[string, SqlValue]>;
+    const assignments = entries.map(([column, value]) => `"${column}" = ${param(value)}`).join(', ');
+    const update = `UPDATE "Mission" SET ${assignments} WHERE "id" = ${param(missionId)} AND "version" = ${param(expectedVersion)} RETURNING "id"`;
+    const insert = <Row extends { [K in keyof Row]: SqlValue }>(table: string, types: Record<keyof Row & string, string>, rows: readonly Row[]) => {
+      const columns = Object.keys(types) as Array<keyof Row & string>;
+      const tuples = rows.map((row) => `(${columns.map((column) => param(row[column], types[column])).join(', ')})`).join(', ');
+      return `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) SELECT v.* FROM (VALUES ${tuples}) AS v CROSS JOIN moved RETURNING 1`;
+    };
+    const parts = [`moved AS (${update})`, `events AS (${insert('MissionEvent', EVENT_COLUMN_TYPES, events)})`];
+    if (runs.length > 0) parts.push(`runs AS (${insert('MissionTestRun', TEST_RUN_COLUMN_TYPES, runs)})`);
+    const counted = ['moved', 'events', ...(runs.length > 0 ? ['runs'] : [])].map((name) => `CAST((SELECT count(*) FROM ${name}) AS INTEGER)`);
+    return { sql: `WITH ${parts.join(', ')} SELECT ${counted.join(', ')}`, values };
   }
 
   /** Everything else (toolkits, tags, artifacts, a library entry): one batch transaction that fails as a whole when the version moved. */
@@ -235,12 +266,11 @@ export class PrismaMissionRepository implements MissionRepository {
     };
   }
 
-  /** Inserts the row only if the mission row now carries this save's version and head hash. */
+  /** SQLite: inserts the row only if the mission row now carries this save's version and head hash. */
   private guardedInsert<Row extends { [K in keyof Row]: SqlValue }>(table: string, types: Record<keyof Row & string, string>, row: Row, guard: { missionId: string; version: number; headHash: string }): SqlStatement {
     const p = (n: number) => this.direct.placeholder(n);
     const columns = Object.keys(types) as Array<keyof Row & string>;
-    // PostgreSQL cannot infer a parameter's type in a SELECT list, so each one is cast.
-    const selected = columns.map((column, i) => (this.provider === 'postgresql' ? `CAST(${p(i + 1)} AS ${types[column]})` : p(i + 1))).join(', ');
+    const selected = columns.map((_, i) => p(i + 1)).join(', ');
     const n = columns.length;
     return {
       sql:
@@ -402,7 +432,7 @@ export class PrismaMissionRepository implements MissionRepository {
 /** A save whose expected version was no longer current; it wrote nothing. */
 class LostRace extends Error {}
 
-/** Columns of the rows inserted with plain SQL, in order, with the PostgreSQL types their parameters are cast to (SQLite needs no casts). */
+/** Columns of the rows inserted with plain SQL, in order, with the PostgreSQL types their parameters are cast to (PostgreSQL cannot infer a parameter's type in VALUES; SQLite needs no casts). */
 const EVENT_COLUMN_TYPES: Record<keyof ReturnType<typeof eventRows>[number], string> = {
   id: 'TEXT',
   missionId: 'TEXT',
