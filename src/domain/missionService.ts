@@ -792,7 +792,8 @@ export class MissionService {
       }
       const sealed = this.seal({ ...changed, version: current.version + 1 }, cmd.events.pending, now);
       // Most commands leave toolkits and tags alone; telling storage so spares rewriting those rows.
-      cmd.writes.replaceChildren = canonicalJson([changed.toolkits, changed.tags]) !== canonicalJson([current.toolkits, current.tags]);
+      cmd.writes.replaceChildren =
+        (changed.toolkits !== current.toolkits || changed.tags !== current.tags) && canonicalJson([changed.toolkits, changed.tags]) !== canonicalJson([current.toolkits, current.tags]);
       try {
         await this.repository.save(sealed.mission, current.version, sealed.events, cmd.writes);
         this.remember(sealed.mission);

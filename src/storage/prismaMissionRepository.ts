@@ -193,9 +193,13 @@ export class PrismaMissionRepository implements MissionRepository {
    * writer that lost the race writes nothing and learns it from the counts.
    */
   private async saveRowAndEvents(mission: Mission, expectedVersion: number, changed: Partial<MissionColumns>, events: readonly MissionEvent[], runs: readonly TestRunRow[]): Promise<void> {
+    // A duplicate key means another writer took this event's seq or this run's position first.
+    const lostOnDuplicate = (error: unknown): never => {
+      throw isUniqueViolationError(error) ? new LostRace() : error;
+    };
     if (this.provider === 'postgresql') {
       // One statement, one round trip: the inserts read from the update, so they happen only if it did.
-      const [counts] = await this.direct.query(this.saveStatementForPostgres(mission.id, expectedVersion, changed, eventRows(events), runs));
+      const [counts] = await this.direct.query(this.saveStatementForPostgres(mission.id, expectedVersion, changed, eventRows(events), runs)).catch(lostOnDuplicate);
       if (!counts || counts.some((count) => Number(count) === 0)) throw new LostRace();
       return;
     }
@@ -206,10 +210,7 @@ export class PrismaMissionRepository implements MissionRepository {
         ...eventRows(events).map((row) => this.guardedInsert('MissionEvent', EVENT_COLUMN_TYPES, row, guard)),
         ...runs.map((row) => this.guardedInsert('MissionTestRun', TEST_RUN_COLUMN_TYPES, row, guard)),
       ])
-      .catch((error: unknown) => {
-        if (isUniqueViolationError(error)) throw new LostRace();
-        throw error;
-      });
+      .catch(lostOnDuplicate);
     if (counts.some((count) => count !== 1)) throw new LostRace();
   }
 
