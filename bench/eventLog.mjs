@@ -15,40 +15,13 @@ import pg from 'pg';
 import pino from 'pino';
 import { createApp } from '../dist/app.js';
 import { loadConfig } from '../dist/config.js';
+import { ASSISTANT, BENCH_PHASE, executingMissions, testRunReport } from './benchMissions.mjs';
 
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 2000);
 const MISSIONS = Number(process.env.BENCH_MISSIONS ?? 20);
-const ASSISTANT = { kind: 'mcp_token', id: 'bench', onBehalfOf: 'U0BENCH' };
-const PLAY = {
-  title: 'Benchmark play',
-  rationale: 'One phase that takes many test runs.',
-  confidence: 0.9,
-  phases: [{ id: 'bench_phase', name: 'Bench phase', steps: [{ id: 'run_tests', title: 'Run the tests' }] }],
-  undoPlan: { summary: 'Nothing to undo', steps: ['Close the PR'] },
-  risk: { complexity: 'low', impact: 'low', reversibility: 'high', testCoverage: 'strong' },
-  estimatedDurationMinutes: 10,
-};
-
-async function executingMissions(service) {
-  const ids = [];
-  for (let i = 0; i < MISSIONS; i++) {
-    const m = await service.startMission({ intent: `Benchmark mission ${i}: keep the login tests green` }, ASSISTANT);
-    await service.lockBrief({ missionId: m.id }, ASSISTANT);
-    await service.selectToolkits({ missionId: m.id, toolkits: [{ toolkitId: 'github' }] }, ASSISTANT);
-    await service.recordCoverage({ missionId: m.id, toolkitId: 'github', status: 'ready', summary: 'bench' }, ASSISTANT);
-    await service.confirmToolkits({ missionId: m.id }, ASSISTANT);
-    const planned = await service.proposePlays({ missionId: m.id, plays: [PLAY] }, ASSISTANT);
-    const play = planned.plays.find((p) => p.title === PLAY.title);
-    await service.requestApproval({ missionId: m.id, playId: play.id }, ASSISTANT);
-    await service.reportProgress({ missionId: m.id, kind: 'phase_started', phaseId: 'bench_phase' }, ASSISTANT);
-    ids.push(m.id);
-  }
-  return ids;
-}
-
 /** One INSERT per append, in its own transaction, with a payload shaped like a test_suite_run event. */
 function rawInserter(url) {
-  const payload = JSON.stringify({ phase: 1, phase_id: 'bench_phase', tests_total: 120, tests_passing: 120, tests_failing: 0, coverage: 0.9 });
+  const payload = JSON.stringify({ phase: 1, phase_id: BENCH_PHASE, tests_total: 120, tests_passing: 120, tests_failing: 0, coverage: 0.9 });
   const actor = JSON.stringify(ASSISTANT);
   if (url.startsWith('file:')) {
     const db = new Database(url.slice('file:'.length));
@@ -85,8 +58,8 @@ async function main() {
   }
   const app = await createApp(loadConfig({ DATABASE_URL: url, APPROVALS_REQUIRED: 'low:0' }), pino({ level: 'silent' }));
   try {
-    const missions = await executingMissions(app.missions);
-    const report = (i) => ({ missionId: missions[i % missions.length], kind: 'test_run', phaseId: 'bench_phase', total: 120, passing: 120, coverage: 0.9, suite: 'vitest' });
+    const missions = await executingMissions(app.missions, MISSIONS);
+    const report = (i) => testRunReport(missions, i);
     for (let i = 0; i < 100; i++) await app.missions.reportProgress(report(i), ASSISTANT);
 
     let started = performance.now();

@@ -33,6 +33,7 @@ import { loadConfig } from '../dist/config.js';
 import { createHttpServer, listen } from '../dist/httpServer.js';
 import { McpTokenAuthenticator } from '../dist/mcp/mcpTokens.js';
 import { allowedHostsFor, createMcpHttpEndpoint } from '../dist/mcp/streamableHttp.js';
+import { ASSISTANT, executingMissions, testRunReport } from './benchMissions.mjs';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -43,16 +44,6 @@ const WARMUP = Math.min(200, Math.ceil(CALLS / 10));
 const SECRET = 'bench-secret-0123456789abcdef';
 const logger = pino({ level: 'silent' });
 
-const PLAY = {
-  title: 'Benchmark play',
-  rationale: 'One phase that takes many test runs.',
-  confidence: 0.9,
-  phases: [{ id: 'bench_phase', name: 'Bench phase', steps: [{ id: 'run_tests', title: 'Run the tests' }] }],
-  undoPlan: { summary: 'Nothing to undo', steps: ['Close the PR'] },
-  risk: { complexity: 'low', impact: 'low', reversibility: 'high', testCoverage: 'strong' },
-  estimatedDurationMinutes: 10,
-};
-const ASSISTANT = { kind: 'mcp_token', id: 'bench', onBehalfOf: 'U0BENCH' };
 
 // ---- the bare server: one echo tool, the SDK's own session handling ----------------------
 
@@ -143,20 +134,7 @@ async function startMissionControl() {
   // One after another: each runs the migrations (already applied for the second).
   for (let i = 0; i < INSTANCES; i++) instances.push(await startInstance(database.url));
   const app = instances[0].app;
-  const missions = [];
-  for (let i = 0; i < MISSIONS; i++) {
-    const m = await app.missions.startMission({ intent: `Benchmark mission ${i}: keep the login tests green` }, ASSISTANT);
-    await app.missions.lockBrief({ missionId: m.id }, ASSISTANT);
-    await app.missions.selectToolkits({ missionId: m.id, toolkits: [{ toolkitId: 'github' }] }, ASSISTANT);
-    await app.missions.recordCoverage({ missionId: m.id, toolkitId: 'github', status: 'ready', summary: 'bench' }, ASSISTANT);
-    await app.missions.confirmToolkits({ missionId: m.id }, ASSISTANT);
-    const planned = await app.missions.proposePlays({ missionId: m.id, plays: [PLAY] }, ASSISTANT);
-    const play = planned.plays.find((p) => p.title === PLAY.title);
-    const approved = await app.missions.requestApproval({ missionId: m.id, playId: play.id }, ASSISTANT);
-    if (approved.state !== 'executing') throw new Error(`mission ${m.id} is ${approved.state}, expected executing`);
-    await app.missions.reportProgress({ missionId: m.id, kind: 'phase_started', phaseId: 'bench_phase' }, ASSISTANT);
-    missions.push(m.id);
-  }
+  const missions = await executingMissions(app.missions, MISSIONS);
   return {
     urls: instances.map((i) => i.url),
     provider: app.db.target.provider,
@@ -236,11 +214,7 @@ async function measureInterleaved(targets) {
 
 function callFor(spec, i) {
   if (spec.tool === 'echo') return { name: 'echo', arguments: { text: `hello ${i}` } };
-  return { name: 'report_progress', arguments: reportArguments(spec.missions, i) };
-}
-
-function reportArguments(missions, i) {
-  return { missionId: missions[i % missions.length], kind: 'test_run', phaseId: 'bench_phase', total: 120, passing: 120, coverage: 0.9, suite: 'vitest' };
+  return { name: 'report_progress', arguments: testRunReport(spec.missions, i) };
 }
 
 async function clientWorker() {
@@ -336,7 +310,7 @@ async function main() {
         const latencies = [];
         for (let i = from; i < to; i++) {
           const started = performance.now();
-          await ours.service.reportProgress(reportArguments(ours.missions, i), ASSISTANT);
+          await ours.service.reportProgress(testRunReport(ours.missions, i), ASSISTANT);
           latencies.push(performance.now() - started);
         }
         return latencies;
