@@ -55,13 +55,12 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
 
 function createClient(target: DatabaseTarget): { prisma: SqlitePrismaClient; direct: DirectSql } {
   if (target.provider === 'sqlite') {
-    const { factory, direct } = capturingAdapter(new PrismaBetterSQLite3({ url: target.filename, timeout: 5000 }), 'sqlite');
+    const { factory, direct } = capturingAdapter(new PrismaBetterSQLite3({ url: target.filename, timeout: 5000 }));
     return { prisma: new SqlitePrismaClient({ adapter: factory }), direct };
   }
   // search_path makes hand-written SQL (the feed's claim query, driverAdapter.ts) find the same schema as Prisma's own queries.
   const { factory, direct } = capturingAdapter(
     new PrismaPg({ connectionString: target.connectionString, max: 10, options: `-c search_path=${target.schema}` }, { schema: target.schema }),
-    'postgresql',
   );
   return { prisma: new PostgresPrismaClient({ adapter: factory }) as unknown as SqlitePrismaClient, direct };
 }

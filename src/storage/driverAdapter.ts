@@ -15,11 +15,9 @@ export interface SqlStatement {
   values: readonly SqlValue[];
 }
 
-/** Runs statements in one transaction on Prisma's connection; returns each statement's affected row count. */
+/** Statements on Prisma's connection, without its query compiler. */
 export interface DirectSql {
-  provider: 'sqlite' | 'postgresql';
-  /** `?` on SQLite, `$n` on PostgreSQL. */
-  placeholder(n: number): string;
+  /** Runs the statements in one transaction; returns each one's affected row count. */
   transaction(statements: readonly SqlStatement[]): Promise<number[]>;
   /** One statement on its own (atomic by itself); returns its rows. */
   query(statement: SqlStatement): Promise<unknown[][]>;
@@ -27,10 +25,9 @@ export interface DirectSql {
 
 /**
  * Wraps an adapter factory so the adapter Prisma connects with can be used directly. Prisma
- * connects lazily; `direct.transaction` waits for that connection (make one query first, as
- * openDatabase does).
+ * connects lazily, and `direct` refuses until it has (openDatabase connects at once).
  */
-export function capturingAdapter(factory: SqlDriverAdapterFactory, provider: 'sqlite' | 'postgresql'): { factory: SqlDriverAdapterFactory; direct: DirectSql } {
+export function capturingAdapter(factory: SqlDriverAdapterFactory): { factory: SqlDriverAdapterFactory; direct: DirectSql } {
   let connected: SqlDriverAdapter | null = null;
   const wrapped: SqlDriverAdapterFactory = {
     provider: factory.provider,
@@ -45,8 +42,6 @@ export function capturingAdapter(factory: SqlDriverAdapterFactory, provider: 'sq
     return connected;
   };
   const direct: DirectSql = {
-    provider,
-    placeholder: (n) => (provider === 'postgresql' ? `$${n}` : '?'),
     transaction: async (statements) => {
       const tx = await adapter().startTransaction();
       try {

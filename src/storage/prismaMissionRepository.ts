@@ -220,20 +220,10 @@ export class PrismaMissionRepository implements MissionRepository {
    * server costs more than the work, and a transaction would take five.
    */
   private saveStatementForPostgres(missionId: string, expectedVersion: number, changed: Partial<MissionColumns>, events: ReturnType<typeof eventRows>, runs: readonly TestRunRow[]): SqlStatement {
-    const values: SqlValue[] = [];
-    const param = (value: SqlValue, type?: string) => {
-      values.push(value);
-      return type ? `CAST($${values.length} AS ${type})` : `$${values.length}`;
-    };
-    const entries = Object.entries(changed).filter(([, value]) => value !== undefined) as Array<[string, SqlValue]>;
-    const assignments = entries.map(([column, value]) => `"${column}" = ${param(value)}`).join(', ');
-    const update = `UPDATE "Mission" SET ${assignments} WHERE "id" = ${param(missionId)} AND "version" = ${param(expectedVersion)} RETURNING "id"`;
-    const insert = <Row extends { [K in keyof Row]: SqlValue }>(table: string, types: Record<keyof Row & string, string>, rows: readonly Row[]) => {
-      const columns = Object.keys(types) as Array<keyof Row & string>;
-      const tuples = rows.map((row) => `(${columns.map((column) => param(row[column], types[column])).join(', ')})`).join(', ');
-      return `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) SELECT v.* FROM (VALUES ${tuples}) AS v CROSS JOIN moved RETURNING 1`;
-    };
-    const parts = [`moved AS (${update})`, `events AS (${insert('MissionEvent', EVENT_COLUMN_TYPES, events)})`];
+    const { values, param } = statementValues('postgresql');
+    const insert = <Row extends { [K in keyof Row]: SqlValue }>(table: string, types: Record<keyof Row & string, string>, rows: readonly Row[]) =>
+      `INSERT INTO "${table}" ${columnList(types)} SELECT v.* FROM (VALUES ${rows.map((row) => `(${rowValues(param, types, row)})`).join(', ')}) AS v CROSS JOIN moved RETURNING 1`;
+    const parts = [`moved AS (${updateMissionSql(param, missionId, expectedVersion, changed)} RETURNING "id")`, `events AS (${insert('MissionEvent', EVENT_COLUMN_TYPES, events)})`];
     if (runs.length > 0) parts.push(`runs AS (${insert('MissionTestRun', TEST_RUN_COLUMN_TYPES, runs)})`);
     const counted = ['moved', 'events', ...(runs.length > 0 ? ['runs'] : [])].map((name) => `CAST((SELECT count(*) FROM ${name}) AS INTEGER)`);
     return { sql: `WITH ${parts.join(', ')} SELECT ${counted.join(', ')}`, values };
@@ -258,27 +248,17 @@ export class PrismaMissionRepository implements MissionRepository {
   }
 
   private updateMissionRow(missionId: string, expectedVersion: number, changed: Partial<MissionColumns>): SqlStatement {
-    const p = (n: number) => this.direct.placeholder(n);
-    const entries = Object.entries(changed).filter(([, value]) => value !== undefined) as Array<[string, SqlValue]>;
-    const assignments = entries.map(([column], i) => `"${column}" = ${p(i + 1)}`).join(', ');
-    return {
-      sql: `UPDATE "Mission" SET ${assignments} WHERE "id" = ${p(entries.length + 1)} AND "version" = ${p(entries.length + 2)}`,
-      values: [...entries.map(([, value]) => value), missionId, expectedVersion],
-    };
+    const { values, param } = statementValues('sqlite');
+    return { sql: updateMissionSql(param, missionId, expectedVersion, changed), values };
   }
 
   /** SQLite: inserts the row only if the mission row now carries this save's version and head hash. */
   private guardedInsert<Row extends { [K in keyof Row]: SqlValue }>(table: string, types: Record<keyof Row & string, string>, row: Row, guard: { missionId: string; version: number; headHash: string }): SqlStatement {
-    const p = (n: number) => this.direct.placeholder(n);
-    const columns = Object.keys(types) as Array<keyof Row & string>;
-    const selected = columns.map((_, i) => p(i + 1)).join(', ');
-    const n = columns.length;
-    return {
-      sql:
-        `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) SELECT ${selected} ` +
-        `WHERE EXISTS (SELECT 1 FROM "Mission" WHERE "id" = ${p(n + 1)} AND "version" = ${p(n + 2)} AND "headHash" = ${p(n + 3)})`,
-      values: [...columns.map((column) => row[column]), guard.missionId, guard.version, guard.headHash],
-    };
+    const { values, param } = statementValues('sqlite');
+    const sql =
+      `INSERT INTO "${table}" ${columnList(types)} SELECT ${rowValues(param, types, row)} ` +
+      `WHERE EXISTS (SELECT 1 FROM "Mission" WHERE "id" = ${param(guard.missionId)} AND "version" = ${param(guard.version)} AND "headHash" = ${param(guard.headHash)})`;
+    return { sql, values };
   }
 
   private childWrites(client: Tx, mission: Mission): Prisma.PrismaPromise<unknown>[] {
@@ -432,6 +412,35 @@ export class PrismaMissionRepository implements MissionRepository {
 
 /** A save whose expected version was no longer current; it wrote nothing. */
 class LostRace extends Error {}
+
+type Param = (value: SqlValue, postgresType?: string) => string;
+
+/** A statement's values as it is written: `param` appends one and returns its placeholder (`$n`, cast when typed, on PostgreSQL; `?` on SQLite). */
+function statementValues(provider: 'sqlite' | 'postgresql'): { values: SqlValue[]; param: Param } {
+  const values: SqlValue[] = [];
+  const param: Param = (value, postgresType) => {
+    values.push(value);
+    if (provider === 'sqlite') return '?';
+    return postgresType ? `CAST($${values.length} AS ${postgresType})` : `$${values.length}`;
+  };
+  return { values, param };
+}
+
+/** The version-checked update of the mission row, setting the changed columns. */
+function updateMissionSql(param: Param, missionId: string, expectedVersion: number, changed: Partial<MissionColumns>): string {
+  const entries = Object.entries(changed).filter(([, value]) => value !== undefined) as Array<[string, SqlValue]>;
+  const assignments = entries.map(([column, value]) => `"${column}" = ${param(value)}`).join(', ');
+  return `UPDATE "Mission" SET ${assignments} WHERE "id" = ${param(missionId)} AND "version" = ${param(expectedVersion)}`;
+}
+
+function columnList(types: Record<string, string>): string {
+  return `(${Object.keys(types).map((c) => `"${c}"`).join(', ')})`;
+}
+
+/** One row's values in `types`' column order; PostgreSQL casts each, since it cannot infer a parameter's type in a SELECT list or VALUES. */
+function rowValues<Row extends { [K in keyof Row]: SqlValue }>(param: Param, types: Record<keyof Row & string, string>, row: Row): string {
+  return (Object.keys(types) as Array<keyof Row & string>).map((column) => param(row[column], types[column])).join(', ');
+}
 
 /** Columns of the rows inserted with plain SQL, in order, with the PostgreSQL types their parameters are cast to (PostgreSQL cannot infer a parameter's type in VALUES; SQLite needs no casts). */
 const EVENT_COLUMN_TYPES: Record<keyof ReturnType<typeof eventRows>[number], string> = {
