@@ -1,37 +1,40 @@
 // What can happen next on a mission, and who can do it: a person (in Slack), an assistant
 // (over MCP) or either. A pure function of the mission, so every front door shows the same
-// answer: MCP's get_mission returns it, Slack renders it as buttons and hints.
+// answer. It states facts (actions, who, ids); front doors render them: MCP adds the tool or
+// Slack control for each action (src/mcp/nextActions.ts), Slack renders mentions.
 import { approvalsGiven } from './approvalPolicy.js';
 import { chipOf } from './brief.js';
 import { COVERAGE_THRESHOLD, coverageMeter, type Mission } from './mission.js';
 import { isTerminal, STAGE_OF_STATE, type MissionState, type Stage } from './missionStateMachine.js';
 import { LIBRARY_MIN_RATING } from './reflection.js';
 
-export type NextStepAction =
-  | 'edit_brief'
-  | 'lock_brief'
-  | 'reopen_brief'
-  | 'select_toolkits'
-  | 'record_coverage'
-  | 'confirm_toolkits'
-  | 'override_coverage'
-  | 'propose_plays'
-  | 'select_play'
-  | 'dismiss_play'
-  | 'request_approval'
-  | 'approve'
-  | 'wait_for_approval'
-  | 'start_phase'
-  | 'report_progress'
-  | 'resolve_alert'
-  | 'attach_evidence'
-  | 'complete_mission'
-  | 'request_rollback'
-  | 'submit_feedback'
-  | 'add_follow_up'
-  | 'pin_to_library'
-  | 'submit_retrospective'
-  | 'cancel';
+/** Every action nextSteps can offer; front doors map each one to a tool or a control (a test checks they all exist). */
+export const NEXT_STEP_ACTIONS = [
+  'edit_brief',
+  'lock_brief',
+  'reopen_brief',
+  'select_toolkits',
+  'record_coverage',
+  'confirm_toolkits',
+  'propose_plays',
+  'select_play',
+  'dismiss_play',
+  'request_approval',
+  'approve',
+  'wait_for_approval',
+  'start_phase',
+  'report_progress',
+  'resolve_alert',
+  'attach_evidence',
+  'complete_mission',
+  'request_rollback',
+  'submit_feedback',
+  'add_follow_up',
+  'pin_to_library',
+  'submit_retrospective',
+  'cancel',
+] as const;
+export type NextStepAction = (typeof NEXT_STEP_ACTIONS)[number];
 
 /** person: only a human in Slack (approvals, alert reviews, overrides, ratings); assistant: what an executor reports; either: both. */
 export type NextStepActor = 'person' | 'assistant' | 'either';
@@ -45,15 +48,18 @@ export interface NextStep {
   people?: string[];
 }
 
+/** What a mission cannot move without: approvals from some people, or a person's review of alerts. */
+export type WaitingFor =
+  | { kind: 'approvals'; missing: number; approvers: string[]; expiresAt: string | null }
+  | { kind: 'alert_reviews'; alertIds: string[] };
+
 export interface MissionOutlook {
   state: MissionState;
   stage: Stage;
-  /** What the mission is blocked on, in words, when it cannot move without someone else; null otherwise. */
-  waitingFor: string | null;
+  /** What the mission is blocked on when it cannot move without someone else; null otherwise. */
+  waitingFor: WaitingFor | null;
   steps: NextStep[];
 }
-
-const mention = (ids: readonly string[]) => (ids.length > 0 ? ids.map((id) => `<@${id}>`).join(', ') : 'nobody yet (set SLACK_APPROVERS)');
 
 export function nextSteps(mission: Mission): MissionOutlook {
   const base = { state: mission.state, stage: STAGE_OF_STATE[mission.state] };
@@ -81,10 +87,12 @@ export function nextSteps(mission: Mission): MissionOutlook {
         { action: 'select_toolkits', who: 'either', description: selected.length > 0 ? `Change the toolkit selection (now: ${selected.map((t) => t.toolkitId).join(', ')}).` : 'Select the toolkits the mission needs.' },
       ];
       if (selected.length > 0 && coverage < COVERAGE_THRESHOLD) {
-        steps.push(
-          { action: 'record_coverage', who: 'either', description: `Inspect the selected toolkits read-only and record what was found: coverage is ${pct(coverage)}, ${pct(COVERAGE_THRESHOLD)} is needed.` },
-          { action: 'override_coverage', who: 'person', description: 'A person may confirm below the coverage threshold with a reason (recorded as a governance override).' },
-        );
+        // No front door records a coverage override yet, so it is not offered; deferring a toolkit is (select_toolkits).
+        steps.push({
+          action: 'record_coverage',
+          who: 'either',
+          description: `Inspect the selected toolkits read-only and record what was found, or defer the ones not needed: coverage is ${pct(coverage)}, ${pct(COVERAGE_THRESHOLD)} is needed.`,
+        });
       }
       if (selected.length > 0 && coverage >= COVERAGE_THRESHOLD) {
         steps.push({ action: 'confirm_toolkits', who: 'either', description: `Confirm the toolkits (coverage ${pct(coverage)}) to move to Plan & Approve.` });
@@ -112,7 +120,7 @@ export function nextSteps(mission: Mission): MissionOutlook {
       const missing = request ? Math.max(request.required - approvalsGiven(request), 0) : 1;
       return {
         ...base,
-        waitingFor: `${missing} more approval${missing === 1 ? '' : 's'} from ${mention(approvers)}${request ? ` (expires ${request.expiresAt})` : ''}`,
+        waitingFor: { kind: 'approvals', missing, approvers: [...approvers], expiresAt: request?.expiresAt ?? null },
         steps: [
           { action: 'approve', who: 'person', description: 'An eligible approver approves or rejects the play in Slack; assistants never can.', people: approvers },
           { action: 'wait_for_approval', who: 'assistant', description: 'Wait for the decision; execution may start only once the play is approved.' },
@@ -165,7 +173,7 @@ function executingOutlook(mission: Mission, base: Pick<MissionOutlook, 'state' |
   steps.push({ action: 'request_rollback', who: 'either', description: 'Roll back with the undo plan if execution cannot go on safely.' });
   return {
     ...base,
-    waitingFor: openAlerts.length > 0 ? `a person to resolve ${openAlerts.length} review alert(s) in Slack` : null,
+    waitingFor: openAlerts.length > 0 ? { kind: 'alert_reviews', alertIds: openAlerts.map((a) => a.id) } : null,
     steps,
   };
 }

@@ -6,6 +6,7 @@ import { MAX_EVIDENCE_BYTES } from '../domain/missionInputs.js';
 import type { MissionService } from '../domain/missionService.js';
 import type { PullRequestReader } from '../domain/trackers.js';
 import type { McpActor } from './mcpTokens.js';
+import { lifecycleTools } from './lifecycleTools.js';
 import { registerMissionPrompts } from './missionPrompts.js';
 import { registerMissionResources } from './missionResources.js';
 import { readTools } from './readTools.js';
@@ -55,7 +56,7 @@ export function createMcpServer(options: McpServerOptions): MissionMcpServer {
       capabilities: { tools: {}, resources: { subscribe: true, listChanged: true }, prompts: {} },
     },
   );
-  const tools = registerTools(server, context, [...readTools(context), ...writeTools(context), waitForApprovalTool(context)], { readOnly });
+  const tools = registerTools(server, context, [...readTools(context), ...writeTools(context), ...lifecycleTools(context), waitForApprovalTool(context)], { readOnly });
   const stopNotifications = registerMissionResources(server, options.service, options.logger);
   registerMissionPrompts(server, { readOnly });
   let closed = false;

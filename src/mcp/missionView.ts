@@ -7,44 +7,14 @@ import { CHIP_LABELS } from '../domain/brief.js';
 import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission } from '../domain/mission.js';
 import type { MissionSummary } from '../domain/mission.js';
 import { STAGE_OF_STATE } from '../domain/missionStateMachine.js';
-import { nextSteps, type NextStepAction } from '../domain/nextSteps.js';
 import type { GateResult } from '../domain/execution.js';
 import type { Play } from '../domain/plays.js';
+import { nextOut, nextView } from './nextActions.js';
 
-/** The MCP tool that carries out each next-step action; null where only a person can act (in Slack). */
-export const TOOL_FOR_ACTION: Record<NextStepAction, string | null> = {
-  edit_brief: 'update_brief',
-  lock_brief: 'update_brief',
-  reopen_brief: 'update_brief',
-  select_toolkits: 'select_toolkits',
-  record_coverage: 'select_toolkits',
-  confirm_toolkits: 'select_toolkits',
-  override_coverage: null,
-  propose_plays: 'propose_plays',
-  select_play: 'request_approval',
-  dismiss_play: null,
-  request_approval: 'request_approval',
-  approve: null,
-  wait_for_approval: 'wait_for_approval',
-  start_phase: 'report_progress',
-  report_progress: 'report_progress',
-  resolve_alert: null,
-  attach_evidence: 'attach_evidence',
-  complete_mission: 'complete_mission',
-  request_rollback: 'request_rollback',
-  submit_feedback: null,
-  add_follow_up: 'add_follow_up',
-  pin_to_library: null,
-  submit_retrospective: 'submit_retrospective',
-  cancel: null,
-};
+// Next steps live in nextActions.ts; re-exported for the tools that build views here.
+export { nextOut, nextView, TOOL_FOR_ACTION } from './nextActions.js';
 
 const actorView = z.object({ kind: z.string(), id: z.string(), name: z.string().optional(), onBehalfOf: z.string().optional() });
-
-export const nextView = z.object({
-  waitingFor: z.string().nullable(),
-  steps: z.array(z.object({ action: z.string(), who: z.enum(['person', 'assistant', 'either']), tool: z.string().nullable(), description: z.string(), people: z.array(z.string()).optional() })),
-});
 
 export const missionRefView = z.object({
   id: z.string(),
@@ -236,14 +206,6 @@ export function artifactOut(a: Mission['evidence']['artifacts'][number]): z.infe
     phaseId: a.phaseId,
     attachedBy: a.attachedBy.id,
     attachedAt: a.attachedAt,
-  };
-}
-
-export function nextOut(mission: Mission): z.infer<typeof nextView> {
-  const outlook = nextSteps(mission);
-  return {
-    waitingFor: outlook.waitingFor,
-    steps: outlook.steps.map((s) => ({ action: s.action, who: s.who, tool: s.who === 'person' ? null : TOOL_FOR_ACTION[s.action], description: s.description, ...(s.people ? { people: s.people } : {}) })),
   };
 }
 

@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { MissionService } from '../domain/missionService.js';
 import type { McpActor } from './mcpTokens.js';
-import { documentedInput, toolError, toolSuccess } from './toolResults.js';
+import { documentedInput, toolError } from './toolResults.js';
+import type { Mission } from '../domain/mission.js';
+import { answerWithNext, withNext } from './nextActions.js';
 
 export type RequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -55,7 +57,8 @@ export interface ToolSpec<Output extends z.ZodObject> {
   /** Hints for clients: the tool may undo or end something (rollback). */
   destructive?: boolean;
   idempotent?: boolean;
-  run(args: Record<string, unknown>, call: ToolCall): Promise<{ summary: string; result: z.input<Output> }>;
+  /** mission: the mission the call acted on, when the tool has it (next steps and resource links are built from it). */
+  run(args: Record<string, unknown>, call: ToolCall): Promise<{ summary: string; result: z.input<Output>; mission?: Mission }>;
 }
 
 /** Who is calling: Streamable HTTP puts the token's actor on each request; stdio uses the configured one. */
@@ -74,7 +77,7 @@ export function registerTools(server: McpServer, context: McpContext, tools: Rea
         title: tool.title,
         description: tool.description,
         inputSchema: documentedInput(tool.input),
-        outputSchema: tool.output,
+        outputSchema: withNext(tool.output),
         annotations: {
           title: tool.title,
           readOnlyHint: tool.readOnlyHint ?? tool.readOnly,
@@ -87,8 +90,8 @@ export function registerTools(server: McpServer, context: McpContext, tools: Rea
       async (args: Record<string, unknown>, extra: RequestExtra) => {
         const actor = actorFor(extra, context.defaultActor);
         try {
-          const { summary, result } = await tool.run(args, { actor, extra });
-          return toolSuccess(summary, result as Record<string, unknown>);
+          const ran = await tool.run(args, { actor, extra });
+          return await answerWithNext(context.service, { ...ran, result: ran.result as Record<string, unknown> }, args, context.logger);
         } catch (error) {
           return toolError(error, tool.name, context.logger);
         }

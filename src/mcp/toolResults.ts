@@ -2,7 +2,7 @@
 // failure a tool result with isError and a message that names the field or the state and
 // what to do. Refusals never become protocol errors, so the assistant can read and recover.
 import { randomUUID } from 'node:crypto';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ResourceLink } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { MissionError } from '../domain/errors.js';
@@ -20,8 +20,9 @@ export interface ToolErrorInfo {
   details: Record<string, unknown>;
 }
 
-export function toolSuccess(summary: string, structured: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text: summary }], structuredContent: structured };
+/** links: the mission's resources (mission://...) as resource_link items after the summary. */
+export function toolSuccess(summary: string, structured: Record<string, unknown>, links: readonly ResourceLink[] = []): CallToolResult {
+  return { content: [{ type: 'text', text: summary }, ...links], structuredContent: structured };
 }
 
 export function toolRefusal(info: ToolErrorInfo): CallToolResult {

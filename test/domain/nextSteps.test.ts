@@ -31,8 +31,9 @@ describe('nextSteps', () => {
     expect(actions(nextSteps(locked))).toEqual(['select_toolkits:either', 'reopen_brief:either', 'cancel:either']);
     const selected = await service.selectToolkits({ missionId: drafted.id, toolkits: [{ toolkitId: 'github' }] }, JORDAN);
     const low = nextSteps(selected);
-    expect(actions(low)).toContain('override_coverage:person');
-    expect(low.steps.find((s) => s.action === 'record_coverage')!.description).toContain('coverage is 0%, 85% is needed');
+    // No front door records a coverage override, so none is offered: inspect, or defer toolkits.
+    expect(actions(low)).toEqual(['select_toolkits:either', 'record_coverage:either', 'reopen_brief:either', 'cancel:either']);
+    expect(low.steps.find((s) => s.action === 'record_coverage')!.description).toContain('or defer the ones not needed: coverage is 0%, 85% is needed');
   });
 
   it('says who the mission waits for during approval, and that only people approve', async () => {
@@ -40,7 +41,11 @@ describe('nextSteps', () => {
     expect(actions(nextSteps(planning))).toEqual(['propose_plays:either', 'select_play:either', 'dismiss_play:either', 'request_approval:either', 'cancel:either']);
     const requested = await seedToApprovalRequested(service, clock);
     const waiting = nextSteps(requested);
-    expect(waiting.waitingFor).toBe(`2 more approvals from <@U0ADVISOR>, <@U0SECLEAD> (expires ${requested.approval!.expiresAt})`);
+    // Facts, not markup: front doors render the approvers (Slack as mentions, MCP as ids).
+    expect(waiting.waitingFor).toEqual({ kind: 'approvals', missing: 2, approvers: ['U0ADVISOR', 'U0SECLEAD'], expiresAt: requested.approval!.expiresAt });
+    expect(JSON.stringify(waiting)).not.toMatch(/<[@!#]|SLACK_/);
+    await service.decideApproval({ missionId: requested.id, decision: 'approve' }, ADVISOR);
+    expect(nextSteps(await service.getMission({ missionId: requested.id })).waitingFor).toMatchObject({ kind: 'approvals', missing: 1 });
     expect(waiting.steps[0]).toMatchObject({ action: 'approve', who: 'person', people: ['U0ADVISOR', 'U0SECLEAD'] });
   });
 
@@ -55,7 +60,8 @@ describe('nextSteps', () => {
       ASSISTANT,
     );
     const outlook = nextSteps(alerted);
-    expect(outlook.waitingFor).toBe('a person to resolve 1 review alert(s) in Slack');
+    const alertId = alerted.execution!.alerts.find((a) => a.status === 'open')!.id;
+    expect(outlook.waitingFor).toEqual({ kind: 'alert_reviews', alertIds: [alertId] });
     expect(actions(outlook)).toEqual(['resolve_alert:person', 'report_progress:assistant', 'attach_evidence:either', 'request_rollback:either']);
   });
 });

@@ -14,7 +14,9 @@ const READ_TOOLS = ['get_mission', 'list_missions', 'search_library'];
 const WRITE_TOOLS = [
   'add_follow_up',
   'attach_evidence',
+  'cancel_mission',
   'complete_mission',
+  'dismiss_play',
   'propose_plays',
   'report_progress',
   'request_approval',
@@ -174,7 +176,8 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     expect(evidence.details).toMatchObject({ state: 'awaiting_approval' });
     expect(await footprint(h.service, requested.id)).toEqual(before);
     const view = await h.ok<{ next: { waitingFor: string; steps: Array<{ action: string; who: string; people?: string[] }> } }>('get_mission', { missionId: requested.id });
-    expect(view.next.waitingFor).toContain('2 more approvals from <@U0ADVISOR>, <@U0SECLEAD>');
+    // MCP names the approvers by Slack user id, without Slack's mention markup.
+    expect(view.next.waitingFor).toBe(`2 more approvals from Slack users U0ADVISOR, U0SECLEAD (expires ${requested.approval!.expiresAt})`);
     expect(view.next.steps).toContainEqual(expect.objectContaining({ action: 'approve', who: 'person', people: ['U0ADVISOR', 'U0SECLEAD'] }));
   });
 
@@ -255,7 +258,7 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ status: 'approved', approval: { status: 'approved', given: 2 }, mission: { state: 'executing' } });
     expect(progress.length).toBeGreaterThan(0);
-    expect(progress[0]!.message).toContain('more approvals from <@U0ADVISOR>, <@U0SECLEAD>');
+    expect(progress[0]!.message).toContain('more approvals from Slack users U0ADVISOR, U0SECLEAD');
   });
 
   it('waits for approval and reports a rejection', async () => {
