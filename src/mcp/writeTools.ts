@@ -253,6 +253,7 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
       return {
         summary: `Recorded ${report.kind} for ${report.phaseId}${phase ? ` (phase ${phase.status})` : ''}.${alertText} ${describeNext(mission)}`,
         result: { mission: missionRef(mission), phase: phaseResult, alert: alert ? { id: alert.id, type: alert.type, status: alert.status } : null, next: nextOut(mission) },
+        mission, // next and resource links come from it, without reading the mission again (the hot path)
       };
     },
   };
