@@ -138,7 +138,7 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
     expect(requested.next.steps.find((s) => s.action === 'approve')).toMatchObject({
       who: 'person',
       tool: null,
-      slack: '"Approve / Reject" on the approval request (thread, or the approver’s DM) in Slack',
+      slack: '"Approve / Reject" on the approval request message in Slack',
       people: ['U0ADVISOR'],
     });
     expect((await call('wait_for_approval', { missionId: id, timeoutSeconds: 0 })).status).toBe('pending');
