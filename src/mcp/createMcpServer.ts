@@ -37,7 +37,7 @@ export interface MissionMcpServer {
   close(): Promise<void>;
 }
 
-const INSTRUCTIONS = `Mission Control runs engineering missions under human governance: Define (brief) -> Prepare (toolkits) -> Plan & Approve (plays, a person approves) -> Execute & Observe (phases, tests, alerts, evidence) -> Reflect & Improve. You can drive every step except decisions reserved for people (approvals, review alerts, overrides, ratings), which happen in Slack. get_mission lists the next steps and who can take them; the run_mission prompt explains the whole flow. Every refusal says what to do, and writes nothing.`;
+const INSTRUCTIONS = `Mission Control runs engineering missions under human governance: Define (brief) -> Prepare (toolkits) -> Plan & Approve (plays, a person approves) -> Execute & Observe (phases, tests, alerts, evidence) -> Reflect & Improve. You can drive every step except decisions reserved for people (approvals, review alerts, overrides, ratings), which happen in Slack. Every tool result carries next: the steps that can be taken now, who can take each (you, a person, or either), the tool to call or the Slack control a person uses, and what the mission waits for; the run_mission prompt explains the whole flow. Every refusal says what to do, and writes nothing.`;
 
 export function createMcpServer(options: McpServerOptions): MissionMcpServer {
   const readOnly = options.readOnly ?? false;

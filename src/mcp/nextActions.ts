@@ -5,6 +5,7 @@
 import type { CallToolResult, ResourceLink } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { MissionError } from '../domain/errors.js';
 import type { Mission } from '../domain/mission.js';
 import type { MissionService } from '../domain/missionService.js';
 import { nextSteps, type NextStepAction, type WaitingFor } from '../domain/nextSteps.js';
@@ -144,8 +145,9 @@ async function missionNamedBy(service: MissionService, result: Record<string, un
   const missionId = typeof ref?.id === 'string' ? ref.id : typeof args.missionId === 'string' ? args.missionId : null;
   if (!missionId) return null;
   // The call itself succeeded; failing to read the mission again must not turn it into an error.
+  // An id the tool did not use (a stray argument) may name no mission: then there is nothing to say.
   return service.getMission({ missionId }).catch((error: unknown) => {
-    logger.warn({ err: error, missionId }, 'could not read the mission for its next steps');
+    if (!(error instanceof MissionError && error.code === 'mission_not_found')) logger.warn({ err: error, missionId }, 'could not read the mission for its next steps');
     return null;
   });
 }
