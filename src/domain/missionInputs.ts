@@ -1,8 +1,11 @@
 // Input schemas of the mission service. Front doors (Slack, MCP) reuse them, so a bad
-// field gets the same clear message wherever it comes from.
+// field gets the same clear message wherever it comes from, and MCP lists their
+// descriptions as each tool's JSON Schema. Objects are strict: an unknown key is refused
+// by name (a typo must not be ignored silently).
 import { z } from 'zod';
 import { CHIP_KINDS, MAX_CHIP_ITEMS, MAX_CHIP_ITEM_LENGTH } from './brief.js';
 import { MissionError } from './errors.js';
+import { describeIssues } from './inputIssues.js';
 import { MISSION_STATES } from './missionStateMachine.js';
 import { TOOLKIT_CATALOG } from './toolkits.js';
 
@@ -14,102 +17,115 @@ export const missionIdSchema = z
   .string({ error: 'missionId is required' })
   .trim()
   .min(1, 'missionId must not be empty')
-  .max(100, 'missionId is too long: use the id shown by list_missions or /mission list');
+  .max(100, 'missionId is too long: use the id shown by list_missions or /mission list')
+  .describe('The mission id, e.g. "msn_mb3k2x0a1f2e3d4c5b6a7980", as returned by start_mission or list_missions.');
 
-export const chipKindSchema = z.enum(CHIP_KINDS, { error: `kind must be one of: ${CHIP_KINDS.join(', ')}` });
+export const chipKindSchema = z
+  .enum(CHIP_KINDS, { error: `kind must be one of: ${CHIP_KINDS.join(', ')}` })
+  .describe(`Which brief chip: ${CHIP_KINDS.join(', ')}.`);
 
 const chipItemsSchema = z
-  .array(z.string().max(MAX_CHIP_ITEM_LENGTH, `each item must be at most ${MAX_CHIP_ITEM_LENGTH} characters`), {
+  .array(z.string().max(MAX_CHIP_ITEM_LENGTH, `each item must be at most ${MAX_CHIP_ITEM_LENGTH} characters`).describe('One statement, e.g. "Refresh tokens rotate on every use".'), {
     error: 'items must be a list of statements',
   })
   .min(1, 'items must hold at least one statement')
-  .max(MAX_CHIP_ITEMS, `items may hold at most ${MAX_CHIP_ITEMS} statements`);
+  .max(MAX_CHIP_ITEMS, `items may hold at most ${MAX_CHIP_ITEMS} statements`)
+  .describe(`The chip's full list of statements (1-${MAX_CHIP_ITEMS}, each at most ${MAX_CHIP_ITEM_LENGTH} characters); an edit replaces the chip's current list.`);
 
-export const startMissionInput = z.object({
+const toolkitIdSchema = z
+  .enum(toolkitIds, { error: `toolkitId must be one of: ${toolkitIds.join(', ')}` })
+  .describe(`A toolkit from the catalog: ${toolkitIds.join(', ')}.`);
+
+export const startMissionInput = z.strictObject({
   intent: z
     .string({ error: 'intent is required: describe what the mission should achieve' })
     .trim()
     .min(3, 'intent is empty: describe what the mission should achieve, e.g. "Fix the flaky login test"')
-    .max(MAX_INTENT_LENGTH, `intent is longer than ${MAX_INTENT_LENGTH} characters: shorten it or link to a document`),
-  channelId: z.string().trim().min(1).max(64).optional(),
-  threadTs: z.string().trim().min(1).max(64).optional(),
+    .max(MAX_INTENT_LENGTH, `intent is longer than ${MAX_INTENT_LENGTH} characters: shorten it or link to a document`)
+    .describe(`What the mission should achieve, with its constraints, in plain words (3-${MAX_INTENT_LENGTH} characters), e.g. "Fix the JWT refresh race in the auth service without downtime".`),
+  channelId: z.string().trim().min(1).max(64).optional().describe('Slack channel id the mission lives in (where approvals are requested), e.g. "C0123ABCD". Omit when there is none.'),
+  threadTs: z.string().trim().min(1).max(64).optional().describe('Slack thread timestamp within channelId, e.g. "1729000000.000100". Omit to start a new thread.'),
   /** Chips an assistant already drafted; they replace the built-in drafter's chips of the same kind. */
   chips: z
     .array(
-      z.object({
+      z.strictObject({
         kind: chipKindSchema,
         items: chipItemsSchema,
-        confidence: z.enum(['high', 'medium', 'low']).default('medium'),
+        confidence: z.enum(['high', 'medium', 'low']).default('medium').describe('How sure you are of this chip: high, medium (default) or low; low chips are flagged for review.'),
       }),
     )
     .max(CHIP_KINDS.length)
     .refine((chips) => new Set(chips.map((c) => c.kind)).size === chips.length, 'chips must not repeat a kind')
-    .optional(),
+    .optional()
+    .describe("Brief chips you already drafted, at most one per kind; each replaces the built-in drafter's chip of that kind. Omit to let the drafter write them all."),
 });
 
-export const editChipInput = z.object({ missionId: missionIdSchema, kind: chipKindSchema, items: chipItemsSchema });
-export const chipRefInput = z.object({ missionId: missionIdSchema, kind: chipKindSchema });
-export const missionRefInput = z.object({ missionId: missionIdSchema });
+export const editChipInput = z.strictObject({ missionId: missionIdSchema, kind: chipKindSchema, items: chipItemsSchema });
+export const chipRefInput = z.strictObject({ missionId: missionIdSchema, kind: chipKindSchema });
+export const missionRefInput = z.strictObject({ missionId: missionIdSchema });
 
-export const selectToolkitsInput = z.object({
+export const selectToolkitsInput = z.strictObject({
   missionId: missionIdSchema,
   toolkits: z
     .array(
-      z.object({
-        toolkitId: z.enum(toolkitIds, { error: `toolkitId must be one of: ${toolkitIds.join(', ')}` }),
+      z.strictObject({
+        toolkitId: toolkitIdSchema,
         /** Go on without connecting this toolkit now (the seed's "defer OAuth"). */
-        defer: z.boolean().default(false),
+        defer: z.boolean().default(false).describe('true to go on without connecting this toolkit now (it does not count against coverage); default false.'),
       }),
     )
     .min(1, 'toolkits must name at least one toolkit')
     .max(toolkitIds.length)
-    .refine((list) => new Set(list.map((t) => t.toolkitId)).size === list.length, 'toolkits must not repeat a toolkit'),
+    .refine((list) => new Set(list.map((t) => t.toolkitId)).size === list.length, 'toolkits must not repeat a toolkit')
+    .describe('The full toolkit selection (it replaces any earlier one), each toolkit once, e.g. [{"toolkitId": "github"}, {"toolkitId": "linear", "defer": true}].'),
 });
 
-export const recordCoverageInput = z.object({
+export const recordCoverageInput = z.strictObject({
   missionId: missionIdSchema,
-  toolkitId: z.enum(toolkitIds, { error: `toolkitId must be one of: ${toolkitIds.join(', ')}` }),
-  status: z.enum(['unknown', 'needs_auth', 'needs_data', 'blocked', 'degraded', 'ready']),
-  summary: z.string().trim().min(1, 'summary must say what was inspected').max(2000),
+  toolkitId: toolkitIdSchema,
+  status: z
+    .enum(['unknown', 'needs_auth', 'needs_data', 'blocked', 'degraded', 'ready'])
+    .describe('What the read-only inspection found: ready (usable), degraded (partly usable), needs_auth, needs_data, blocked, or unknown.'),
+  summary: z.string().trim().min(1, 'summary must say what was inspected').max(2000).describe('What was inspected and found, in a sentence or two, e.g. "Read 14 open PRs and the CI config; checks run on every PR".'),
   metrics: z
     .record(z.string().max(64), z.union([z.number().finite(), z.string().max(500), z.boolean()]))
     .refine((m) => Object.keys(m).length <= 50, 'metrics may hold at most 50 entries')
-    .default({}),
+    .default({})
+    .describe('Up to 50 named findings (numbers, short strings or booleans), e.g. {"open_prs": 14, "ci": "github-actions"}.'),
 });
 
-export const confirmToolkitsInput = z.object({
+export const confirmToolkitsInput = z.strictObject({
   missionId: missionIdSchema,
   /** Needed when the coverage meter is below the threshold; recorded as governance_override_requested. */
-  override: z.object({ reason: z.string().trim().min(3, 'override.reason must say why it is safe to go on').max(1000) }).optional(),
+  override: z
+    .strictObject({ reason: z.string().trim().min(3, 'override.reason must say why it is safe to go on').max(1000).describe('Why it is safe to go on below the coverage threshold.') })
+    .optional()
+    .describe('Go on although coverage is below the threshold; recorded for governance.'),
 });
 
-export const cancelMissionInput = z.object({
+export const cancelMissionInput = z.strictObject({
   missionId: missionIdSchema,
-  reason: z.string().trim().min(1, 'reason must say why the mission is cancelled').max(1000),
+  reason: z.string().trim().min(1, 'reason must say why the mission is cancelled').max(1000).describe('Why the mission is cancelled.'),
 });
 
-export const listMissionsInput = z.object({
-  state: z.enum(MISSION_STATES, { error: `state must be one of: ${MISSION_STATES.join(', ')}` }).optional(),
-  requesterId: z.string().trim().min(1).max(100).optional(),
-  text: z.string().trim().min(1).max(200).optional(),
-  limit: z.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+export const listMissionsInput = z.strictObject({
+  state: z
+    .enum(MISSION_STATES, { error: `state must be one of: ${MISSION_STATES.join(', ')}` })
+    .optional()
+    .describe(`Only missions in this state: ${MISSION_STATES.join(', ')}.`),
+  requesterId: z.string().trim().min(1).max(100).optional().describe('Only missions started by this requester: a Slack user id (e.g. "U0JORDAN") or an MCP token name.'),
+  text: z.string().trim().min(1).max(200).optional().describe('Only missions whose title or intent contains this text (case-insensitive), e.g. "jwt".'),
+  limit: z.number().int().min(1).max(100).default(20).describe('How many missions per page, 1-100 (default 20).'),
+  cursor: z.string().max(200).optional().describe('nextCursor from the previous page, to read the next one; omit for the first page.'),
 });
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
-}
-
-/** Parses `input` or throws `invalid_input` naming every bad field and what to do. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+/** Parses `input` or throws `invalid_input` naming every bad field and what to do; `label` (a tool's name) starts the message. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, label?: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const field = fieldPath(issue.path);
-    const message = issue.message.startsWith(field.split(/[.[]/)[0] ?? '\u0000') ? issue.message : `${field || 'input'}: ${issue.message}`;
-    return { field: field || 'input', message };
-  });
-  throw new MissionError('invalid_input', `Invalid input. ${problems.map((p) => p.message).join('; ')}.`, {
+  const problems = describeIssues(schema, input, result.error.issues);
+  const text = problems.map((p) => p.message).join('; ');
+  throw new MissionError('invalid_input', label ? `${label}: ${text}.` : `Invalid input. ${text}.`, {
     field: problems[0]?.field,
     fields: problems.map((p) => p.field),
   });
@@ -123,18 +139,32 @@ const snakeId = (what: string) =>
     .trim()
     .regex(/^[a-z][a-z0-9_]{0,63}$/, `${what} must be snake_case (a-z, 0-9, _), starting with a letter, at most 64 characters`);
 const shortText = (what: string, max = 500) => z.string({ error: `${what} is required` }).trim().min(1, `${what} must not be empty`).max(max, `${what} must be at most ${max} characters`);
-const textList = (what: string, maxItems = 20, maxLength = 500) => z.array(shortText(what, maxLength)).max(maxItems, `${what} may hold at most ${maxItems} entries`);
+const textList = (what: string, maxItems = 20, maxLength = 500) => z.array(shortText(what, maxLength).describe('One entry, in a sentence.')).max(maxItems, `${what} may hold at most ${maxItems} entries`);
+const level3 = (what: string) => z.enum(['low', 'medium', 'high']).describe(`${what}: low, medium or high.`);
 
-export const playDraftSchema = z.object({
-  title: shortText('title', 200),
-  rationale: shortText('rationale', 2000),
-  confidence: z.number({ error: 'confidence must be a number from 0 to 1' }).min(0, 'confidence must be at least 0').max(1, 'confidence must be at most 1'),
+export const playDraftSchema = z.strictObject({
+  title: shortText('title', 200).describe('Short name of the approach, e.g. "Rotate refresh tokens with a grace window".'),
+  rationale: shortText('rationale', 2000).describe('Why this approach fits the brief, and its trade-offs.'),
+  confidence: z
+    .number({ error: 'confidence must be a number from 0 to 1' })
+    .min(0, 'confidence must be at least 0')
+    .max(1, 'confidence must be at most 1')
+    .describe('How likely the play is to succeed as planned, from 0 to 1, e.g. 0.8.'),
   phases: z
     .array(
-      z.object({
-        id: snakeId('phase id'),
-        name: shortText('phase name', 200),
-        steps: z.array(z.object({ id: snakeId('step id'), title: shortText('step title', 300) })).min(1, 'each phase needs at least one step').max(50),
+      z.strictObject({
+        id: snakeId('phase id').describe('snake_case phase id, unique within the play, e.g. "jwt_refresh_fix"; report_progress uses it as phaseId.'),
+        name: shortText('phase name', 200).describe('Readable phase name, e.g. "Fix the refresh race".'),
+        steps: z
+          .array(
+            z.strictObject({
+              id: snakeId('step id').describe('snake_case step id, unique within the play, e.g. "write_tests"; report_progress uses it as stepId.'),
+              title: shortText('step title', 300).describe('What the step does, e.g. "Write a failing test for concurrent refresh".'),
+            }),
+          )
+          .min(1, 'each phase needs at least one step')
+          .max(50)
+          .describe('The phase\'s steps in order (1-50).'),
       }),
     )
     .min(1, 'phases must hold at least one phase')
@@ -143,121 +173,273 @@ export const playDraftSchema = z.object({
     .refine((phases) => {
       const ids = phases.flatMap((p) => p.steps.map((s) => s.id));
       return new Set(ids).size === ids.length;
-    }, 'step ids must be unique within the play'),
-  undoPlan: z.object({ summary: shortText('undoPlan.summary', 1000), steps: textList('undoPlan.steps', 20).min(1, 'undoPlan.steps must list at least one rollback step') }),
-  safeguardsEnforced: textList('safeguardsEnforced').default([]),
-  risk: z.object({
-    complexity: z.enum(['low', 'medium', 'high']),
-    impact: z.enum(['low', 'medium', 'high', 'critical']),
-    reversibility: z.enum(['low', 'medium', 'high']),
-    testCoverage: z.enum(['weak', 'moderate', 'strong']),
-    notes: z.string().max(1000).optional(),
-  }),
-  estimatedDurationMinutes: z.number().int().min(1).max(60 * 24 * 30),
+    }, 'step ids must be unique within the play')
+    .describe('The phases in execution order (1-20); each phase completes only when its quality gate passes.'),
+  undoPlan: z
+    .strictObject({
+      summary: shortText('undoPlan.summary', 1000).describe('How the change is undone, in a sentence, e.g. "Revert the PR and restore the previous token TTL".'),
+      steps: textList('undoPlan.steps', 20).min(1, 'undoPlan.steps must list at least one rollback step').describe('The rollback steps in order (1-20), e.g. ["Revert the merge commit", "Redeploy"].'),
+    })
+    .describe('How to roll back; request_rollback runs it.'),
+  safeguardsEnforced: textList('safeguardsEnforced').default([]).describe('Safeguards from the brief that this play enforces, in the brief\'s words (up to 20); they raise its rank.'),
+  risk: z
+    .strictObject({
+      complexity: level3('How complex the change is'),
+      impact: z.enum(['low', 'medium', 'high', 'critical']).describe('What breaks if it goes wrong: low, medium, high or critical; with the others it sets the risk level the approval policy uses.'),
+      reversibility: level3('How easily it is undone'),
+      testCoverage: z.enum(['weak', 'moderate', 'strong']).describe('How well tests cover the touched code: weak, moderate or strong.'),
+      notes: z.string().max(1000).optional().describe('Anything else a reviewer should know about the risk.'),
+    })
+    .describe('The risk matrix; it decides the risk level and so how many approvals are needed.'),
+  estimatedDurationMinutes: z.number().int().min(1).max(60 * 24 * 30).describe('Estimated working time in whole minutes, e.g. 90.'),
   codeChangePreview: z
-    .object({
-      filesToModify: z.number().int().min(0),
-      filesToCreate: z.number().int().min(0),
-      linesAdded: z.number().int().min(0),
-      linesRemoved: z.number().int().min(0),
-      files: z.array(z.string().max(300)).max(200).default([]),
+    .strictObject({
+      filesToModify: z.number().int().min(0).describe('How many existing files change.'),
+      filesToCreate: z.number().int().min(0).describe('How many new files are created.'),
+      linesAdded: z.number().int().min(0).describe('Estimated lines added.'),
+      linesRemoved: z.number().int().min(0).describe('Estimated lines removed.'),
+      files: z.array(z.string().max(300).describe('A repository path, e.g. "src/auth/refresh.ts".')).max(200).default([]).describe('Paths of the files touched (up to 200).'),
     })
     .nullable()
-    .default(null),
-  mustHaves: z.object({ truths: textList('mustHaves.truths').default([]), artifacts: textList('mustHaves.artifacts', 50, 300).default([]), keyLinks: textList('mustHaves.keyLinks').default([]) }).default({ truths: [], artifacts: [], keyLinks: [] }),
+    .default(null)
+    .describe('Estimated size of the code change, or null when unknown.'),
+  mustHaves: z
+    .strictObject({
+      truths: textList('mustHaves.truths').default([]).describe('Statements that must be true when done, e.g. "A refresh never logs a user out".'),
+      artifacts: textList('mustHaves.artifacts', 50, 300).default([]).describe('Files or outputs that must exist when done, e.g. "src/auth/refresh.test.ts".'),
+      keyLinks: textList('mustHaves.keyLinks').default([]).describe('Connections that must hold, e.g. "login page calls /auth/refresh".'),
+    })
+    .default({ truths: [], artifacts: [], keyLinks: [] })
+    .describe('What must hold when the play is done (goal-backward checks).'),
 });
 
-export const proposePlaysInput = z.object({ missionId: missionIdSchema, plays: z.array(playDraftSchema).min(1, 'plays must hold at least one play').max(5, 'propose at most 5 plays at a time') });
-export const playRefInput = z.object({ missionId: missionIdSchema, playId: z.string().trim().min(1, 'playId is required').max(50) });
-export const dismissPlayInput = playRefInput.extend({ reason: shortText('reason', 1000) });
-export const requestApprovalInput = z.object({ missionId: missionIdSchema, playId: z.string().trim().min(1).max(50).optional(), note: z.string().trim().max(2000).optional() });
+export const proposePlaysInput = z.strictObject({
+  missionId: missionIdSchema,
+  plays: z.array(playDraftSchema).min(1, 'plays must hold at least one play').max(5, 'propose at most 5 plays at a time').describe('1-5 plays (alternative approaches) to rank with the planner\'s and the library\'s.'),
+});
+const playIdSchema = z.string().trim().min(1, 'playId is required').max(50).describe('A play id as listed by get_mission or propose_plays, e.g. "play_2".');
+export const playRefInput = z.strictObject({ missionId: missionIdSchema, playId: playIdSchema });
+export const dismissPlayInput = playRefInput.extend({ reason: shortText('reason', 1000).describe('Why the play is dismissed.') });
+export const requestApprovalInput = z.strictObject({
+  missionId: missionIdSchema,
+  playId: playIdSchema.optional().describe('The play to approve; omit to keep the currently selected play (the top-ranked one unless another was selected).'),
+  note: z.string().trim().max(2000).optional().describe('A note for the approvers, e.g. what to look at first.'),
+});
 export const decideApprovalInput = z
-  .object({
+  .strictObject({
     missionId: missionIdSchema,
-    decision: z.enum(['approve', 'reject'], { error: 'decision must be approve or reject' }),
-    requestId: z.string().trim().min(1).max(100).optional(),
-    reason: z.string().trim().max(2000).optional(),
+    decision: z.enum(['approve', 'reject'], { error: 'decision must be approve or reject' }).describe('approve or reject.'),
+    requestId: z.string().trim().min(1).max(100).optional().describe('The approval request being decided (stale clicks are refused).'),
+    reason: z.string().trim().max(2000).optional().describe('Why; required to reject.'),
   })
   .refine((d) => d.decision !== 'reject' || (d.reason !== undefined && d.reason.length > 0), { message: 'reason: say why the play is rejected', path: ['reason'] });
 /** A refused approval click, recorded for the audit trail. */
-export const approvalDeniedInput = z.object({ missionId: missionIdSchema, reason: shortText('reason', 1000) });
+export const approvalDeniedInput = z.strictObject({ missionId: missionIdSchema, reason: shortText('reason', 1000).describe('Why the click was refused.') });
 export const searchLibraryInput = z
-  .object({
-    tags: z.array(z.string().trim().toLowerCase().min(1).max(50)).max(20).optional(),
-    text: z.string().trim().min(1).max(200).optional(),
-    limit: z.number().int().min(1).max(50).default(10),
+  .strictObject({
+    tags: z
+      .array(z.string().trim().toLowerCase().min(1).max(50).describe('A tag, e.g. "jwt-refresh".'))
+      .max(20)
+      .optional()
+      .describe('Find plays sharing these tags (most shared first), e.g. ["auth", "jwt-refresh"].'),
+    text: z.string().trim().min(1).max(200).optional().describe('Find plays whose title or note contains this text.'),
+    limit: z.number().int().min(1).max(50).default(10).describe('How many matches at most, 1-50 (default 10).'),
   })
   .default({ limit: 10 });
 
 // ---- Execute & Observe ------------------------------------------------------------------
 
-const phaseIdSchema = z.string({ error: 'phaseId is required' }).trim().min(1, 'phaseId is required').max(64);
+const phaseIdSchema = z
+  .string({ error: 'phaseId is required' })
+  .trim()
+  .min(1, 'phaseId is required')
+  .max(64)
+  .describe('A phase id of the approved play, e.g. "jwt_refresh_fix" (get_mission lists them).');
 const countsSchema = z
   .record(z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'counts keys must be snake_case'), z.number().finite())
-  .refine((c) => Object.keys(c).length <= 20, 'counts may hold at most 20 entries')
-  .default({});
+  .refine((c) => Object.keys(c).length <= 20, 'counts may hold at most 20 entries');
+const deviationRule = z.literal([1, 2, 3, 4], { error: 'rule must be 1 (bug fix), 2 (missing critical piece), 3 (blocker) or 4 (architectural change)' });
+const RULE_TEXT = 'GSD deviation rule: 1 bug fix, 2 missing critical piece, 3 blocker, 4 architectural change (rule 4 stops for a person)';
 
-export const phaseRefInput = z.object({ missionId: missionIdSchema, phaseId: phaseIdSchema });
-export const failPhaseInput = phaseRefInput.extend({ reason: shortText('reason', 2000) });
-const deviationRule = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)], { error: 'rule must be 1 (bug fix), 2 (missing critical piece), 3 (blocker) or 4 (architectural change)' });
-export const reportStepInput = phaseRefInput.extend({
-  stepId: snakeId('stepId'),
-  title: z.string().trim().min(1).max(300).optional(),
-  durationMs: z.number({ error: 'durationMs is required (milliseconds the step took)' }).int().min(0).max(7 * 24 * 3600 * 1000),
-  counts: countsSchema,
-  commit: z.string().trim().min(1).max(300).optional(),
-  deviation: z.object({ rule: deviationRule, reason: shortText('deviation.reason', 1000) }).optional(),
+const phaseRefShape = { missionId: missionIdSchema, phaseId: phaseIdSchema };
+const failPhaseShape = { ...phaseRefShape, reason: shortText('reason', 2000).describe('Why the phase failed.') };
+const stepShape = {
+  ...phaseRefShape,
+  stepId: snakeId('stepId').describe('The step\'s snake_case id from the play, e.g. "write_tests"; a step not in the play needs deviation.'),
+  title: z.string().trim().min(1).max(300).optional().describe('The step\'s title, for a step not in the play.'),
+  durationMs: z
+    .number({ error: 'durationMs is required (milliseconds the step took)' })
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600 * 1000)
+    .describe('How long the step took, in whole milliseconds, e.g. 4200.'),
+  counts: countsSchema.default({}).describe('Named counts for the step (snake_case keys, up to 20), e.g. {"files_changed": 3, "tests_added": 5}.'),
+  commit: z.string().trim().min(1).max(300).optional().describe('The commit the step produced: a sha or a URL.'),
+  deviation: z
+    .strictObject({ rule: deviationRule.describe(RULE_TEXT), reason: shortText('deviation.reason', 1000).describe('Why the step was needed although the play does not list it.') })
+    .optional()
+    .describe('Required when stepId is not in the play: which deviation rule applies and why.'),
+};
+const testRunShape = {
+  ...phaseRefShape,
+  total: z.number({ error: 'total is required' }).int().min(0).describe('How many tests ran, e.g. 162.'),
+  passing: z.number({ error: 'passing is required' }).int().min(0).describe('How many tests passed (at most total).'),
+  failing: z.number().int().min(0).optional().describe('How many tests failed.'),
+  coverage: z
+    .number()
+    .min(0, 'coverage is a fraction from 0 to 1')
+    .max(1, 'coverage is a fraction from 0 to 1 (0.92 for 92%)')
+    .optional()
+    .describe('Line coverage as a fraction from 0 to 1, e.g. 0.92 for 92%.'),
+  suite: z.string().trim().min(1).max(200).optional().describe('The suite or runner, e.g. "vitest".'),
+};
+const passingWithinTotal = { message: 'passing must not be more than total', path: ['passing'] };
+const alertShape = {
+  ...phaseRefShape,
+  type: z.enum(['auto_fix', 'review_required'], { error: 'type must be auto_fix or review_required' }).describe('auto_fix (you fixed it; recorded) or review_required (a person must resolve it in Slack before the phase can complete).'),
+  severity: z.enum(['low', 'medium', 'high', 'critical'], { error: 'severity must be low, medium, high or critical' }).describe('low, medium, high or critical.'),
+  description: shortText('description', 2000).describe('What the validator found, e.g. "Refresh tokens stored without a TTL".'),
+};
+const deviationShape = {
+  ...phaseRefShape,
+  rule: deviationRule.describe(RULE_TEXT),
+  description: shortText('description', 1000).describe('What is done differently from the play.'),
+  reason: shortText('reason', 1000).describe('Why the deviation is necessary.'),
+  stepId: z.string().trim().min(1).max(64).optional().describe('The step the deviation concerns, if any.'),
+};
+
+export const phaseRefInput = z.strictObject(phaseRefShape);
+export const failPhaseInput = z.strictObject(failPhaseShape);
+export const reportStepInput = z.strictObject(stepShape);
+export const reportTestRunInput = z.strictObject(testRunShape).refine((r) => r.passing <= r.total, passingWithinTotal);
+export const raiseAlertInput = z.strictObject(alertShape);
+export const resolveAlertInput = z.strictObject({
+  missionId: missionIdSchema,
+  alertId: z.string().trim().min(1).max(100).describe('The alert id, as listed by get_mission.'),
+  outcome: z.enum(['accepted', 'blocked']).describe('accepted (the phase may go on) or blocked.'),
+  note: shortText('note', 2000).describe('What the reviewer decided and why.'),
 });
-export const reportTestRunInput = phaseRefInput
-  .extend({
-    total: z.number({ error: 'total is required' }).int().min(0),
-    passing: z.number({ error: 'passing is required' }).int().min(0),
-    failing: z.number().int().min(0).optional(),
-    coverage: z.number().min(0, 'coverage is a fraction from 0 to 1').max(1, 'coverage is a fraction from 0 to 1 (0.92 for 92%)').optional(),
-    suite: z.string().trim().min(1).max(200).optional(),
-  })
-  .refine((r) => r.passing <= r.total, { message: 'passing must not be more than total', path: ['passing'] });
-export const raiseAlertInput = phaseRefInput.extend({
-  type: z.enum(['auto_fix', 'review_required'], { error: 'type must be auto_fix or review_required' }),
-  severity: z.enum(['low', 'medium', 'high', 'critical'], { error: 'severity must be low, medium, high or critical' }),
-  description: shortText('description', 2000),
+export const recordDeviationInput = z.strictObject(deviationShape);
+
+export const PROGRESS_KINDS = ['phase_started', 'phase_completed', 'phase_failed', 'step_completed', 'test_run', 'validator_alert', 'deviation'] as const;
+export type ProgressKind = (typeof PROGRESS_KINDS)[number];
+
+/** Each kind's fields (besides kind). */
+const PROGRESS_SHAPES: Record<ProgressKind, z.core.$ZodLooseShape> = {
+  phase_started: phaseRefShape,
+  phase_completed: phaseRefShape,
+  phase_failed: failPhaseShape,
+  step_completed: stepShape,
+  test_run: testRunShape,
+  validator_alert: alertShape,
+  deviation: deviationShape,
+};
+
+function kindsUsing(field: string): ProgressKind[] {
+  return PROGRESS_KINDS.filter((kind) => field in PROGRESS_SHAPES[kind]);
+}
+
+/** One kind's branch: strict, and a field that belongs to other kinds is refused saying which. */
+function progressBranch<K extends ProgressKind, S extends z.core.$ZodLooseShape>(kind: K, shape: S) {
+  return z.strictObject(
+    { kind: z.literal(kind), ...shape },
+    {
+      error: (issue) => {
+        if (issue.code !== 'unrecognized_keys') return undefined;
+        return issue.keys.map((key) => `${key} is not used when kind is ${kind} (${key} belongs to ${kindsUsing(key).join(', ') || 'no kind'}): leave it out, or report the kind it belongs to`).join('; ');
+      },
+    },
+  );
+}
+
+const kindList = PROGRESS_KINDS.join(', ');
+/** Which kinds use a field, said at the start of its description. */
+const forKinds = (required: readonly ProgressKind[], optional: readonly ProgressKind[], text: string) =>
+  `${[...required.map((k) => `${k} (required)`), ...optional.map((k) => `${k} (optional)`)].join(', ')}: ${text}`;
+
+/**
+ * report_progress's input as a model sees it: one flat object with a `kind` enum and every
+ * kind's fields (each description says which kinds use it), because the Anthropic API refuses
+ * a oneOf at the top of a tool's input schema. It pipes into the discriminated union, which
+ * checks each kind's required fields and refuses fields that belong to another kind.
+ */
+const progressReportFields = z.strictObject({
+  kind: z.enum(PROGRESS_KINDS, { error: `kind must be one of: ${kindList}` }).describe(
+    `What this report is: phase_started; phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts); phase_failed; step_completed; test_run; validator_alert; deviation. Each other field says which kinds use it; a field another kind uses is refused.`,
+  ),
+  missionId: missionIdSchema,
+  phaseId: phaseIdSchema.describe('Every kind: the phase of the approved play the report is about, e.g. "jwt_refresh_fix" (get_mission lists them).'),
+  stepId: z.string().trim().min(1).max(64).optional().describe(forKinds(['step_completed'], ['deviation'], 'the snake_case step id from the play, e.g. "write_tests" (a step not in the play needs deviation); for deviation, the step it concerns.')),
+  title: stepShape.title.describe(forKinds([], ['step_completed'], 'the step\'s title, for a step not in the play.')),
+  durationMs: stepShape.durationMs.optional().describe(forKinds(['step_completed'], [], 'how long the step took, in whole milliseconds, e.g. 4200.')),
+  counts: countsSchema.optional().describe(forKinds([], ['step_completed'], 'named counts (snake_case keys, up to 20), e.g. {"files_changed": 3, "tests_added": 5}.')),
+  commit: stepShape.commit.describe(forKinds([], ['step_completed'], 'the commit the step produced: a sha or a URL.')),
+  deviation: stepShape.deviation.describe(forKinds([], ['step_completed'], 'needed when stepId is not in the play: {rule, reason}.')),
+  total: testRunShape.total.optional().describe(forKinds(['test_run'], [], 'how many tests ran, e.g. 162.')),
+  passing: testRunShape.passing.optional().describe(forKinds(['test_run'], [], 'how many tests passed (at most total).')),
+  failing: testRunShape.failing.describe(forKinds([], ['test_run'], 'how many tests failed.')),
+  coverage: testRunShape.coverage.describe(forKinds([], ['test_run'], 'line coverage as a fraction from 0 to 1, e.g. 0.92 for 92%.')),
+  suite: testRunShape.suite.describe(forKinds([], ['test_run'], 'the suite or runner, e.g. "vitest".')),
+  type: alertShape.type.optional().describe(forKinds(['validator_alert'], [], 'auto_fix (you fixed it; recorded) or review_required (a person must resolve it in Slack before the phase can complete).')),
+  severity: alertShape.severity.optional().describe(forKinds(['validator_alert'], [], 'low, medium, high or critical.')),
+  description: z.string().trim().min(1).max(2000).optional().describe(forKinds(['validator_alert', 'deviation'], [], 'what the validator found, or what is done differently from the play.')),
+  reason: z.string().trim().min(1).max(2000).optional().describe(forKinds(['phase_failed', 'deviation'], [], 'why the phase failed, or why the deviation is necessary.')),
+  rule: deviationRule.optional().describe(forKinds(['deviation'], [], `${RULE_TEXT}.`)),
 });
-export const resolveAlertInput = z.object({ missionId: missionIdSchema, alertId: z.string().trim().min(1).max(100), outcome: z.enum(['accepted', 'blocked']), note: shortText('note', 2000) });
-export const recordDeviationInput = phaseRefInput.extend({ rule: deviationRule, description: shortText('description', 1000), reason: shortText('reason', 1000), stepId: z.string().trim().min(1).max(64).optional() });
 
 /** One report from an executor, as MCP's report_progress takes it. */
-export const progressReportInput = z.discriminatedUnion(
-  'kind',
-  [
-    phaseRefInput.extend({ kind: z.literal('phase_started') }),
-    phaseRefInput.extend({ kind: z.literal('phase_completed') }),
-    failPhaseInput.extend({ kind: z.literal('phase_failed') }),
-    reportStepInput.extend({ kind: z.literal('step_completed') }),
-    reportTestRunInput.safeExtend({ kind: z.literal('test_run') }),
-    raiseAlertInput.extend({ kind: z.literal('validator_alert') }),
-    recordDeviationInput.extend({ kind: z.literal('deviation') }),
-  ],
-  { error: 'kind must be one of: phase_started, phase_completed, phase_failed, step_completed, test_run, validator_alert, deviation' },
+export const progressReportInput = progressReportFields.pipe(
+  z.discriminatedUnion(
+    'kind',
+    [
+      progressBranch('phase_started', phaseRefShape),
+      progressBranch('phase_completed', phaseRefShape),
+      progressBranch('phase_failed', failPhaseShape),
+      progressBranch('step_completed', stepShape),
+      progressBranch('test_run', testRunShape).refine((r) => r.passing <= r.total, passingWithinTotal),
+      progressBranch('validator_alert', alertShape),
+      progressBranch('deviation', deviationShape),
+    ],
+    { error: `kind must be one of: ${kindList}` },
+  ),
 );
 
 export const MAX_EVIDENCE_BYTES = 1_000_000;
 export const attachEvidenceInput = z
-  .object({
+  .strictObject({
     missionId: missionIdSchema,
-    name: shortText('name', 200),
-    kind: z.enum(['link', 'markdown', 'json', 'file'], { error: 'kind must be link, markdown, json or file' }),
+    name: shortText('name', 200).describe('A name for the artifact, e.g. "Test report phase 1" or "PR #482".'),
+    kind: z
+      .enum(['link', 'markdown', 'json', 'file'], { error: 'kind must be link, markdown, json or file' })
+      .describe('link (needs url), markdown or file (needs content), or json (needs json).'),
     /** Text for markdown and file artifacts. */
-    content: z.string().max(MAX_EVIDENCE_BYTES, `content must be at most ${MAX_EVIDENCE_BYTES} characters: attach a link for larger artifacts`).optional(),
+    content: z
+      .string()
+      .max(MAX_EVIDENCE_BYTES, `content must be at most ${MAX_EVIDENCE_BYTES} characters: attach a link for larger artifacts`)
+      .optional()
+      .describe('For kind markdown or file: the artifact\'s text (a test report, a log excerpt, a diff). Larger artifacts: attach a link instead.'),
     /** Any JSON value for json artifacts; hashed in canonical form (sorted keys). */
-    json: z.unknown().optional(),
-    url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).max(2000).optional(),
-    mediaType: z.string().trim().min(1).max(100).optional(),
-    phaseId: z.string().trim().min(1).max(64).optional(),
-    review: z.object({ state: z.enum(['approved', 'changes_requested', 'commented']), reviewer: shortText('review.reviewer', 200) }).optional(),
+    json: z.unknown().optional().describe('For kind json: any JSON value, e.g. {"passed": 162, "failed": 0}; hashed in canonical form (sorted keys).'),
+    url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).max(2000).optional().describe('For kind link: an http(s) URL, e.g. "https://github.com/acme/api/pull/482".'),
+    mediaType: z.string().trim().min(1).max(100).optional().describe('The content\'s media type, e.g. "text/plain" or "application/junit+xml".'),
+    phaseId: z.string().trim().min(1).max(64).optional().describe('The phase the artifact belongs to, e.g. "jwt_refresh_fix"; omit for the whole mission.'),
+    review: z
+      .strictObject({
+        state: z.enum(['approved', 'changes_requested', 'commented']).describe('approved, changes_requested or commented.'),
+        reviewer: shortText('review.reviewer', 200).describe('Who reviewed, e.g. a GitHub login.'),
+      })
+      .optional()
+      .describe('A code review this artifact records. One attached by an assistant does not count for the code-review gate.'),
     checks: z
-      .array(z.object({ name: shortText('checks.name', 200), conclusion: z.enum(['success', 'failure', 'neutral', 'skipped', 'pending']) }))
+      .array(
+        z.strictObject({
+          name: shortText('checks.name', 200).describe('The CI check\'s name, e.g. "build".'),
+          conclusion: z.enum(['success', 'failure', 'neutral', 'skipped', 'pending']).describe('success, failure, neutral, skipped or pending.'),
+        }),
+      )
       .max(100)
-      .optional(),
+      .optional()
+      .describe('CI checks this artifact records (up to 100).'),
   })
   .superRefine((a, ctx) => {
     if (a.kind === 'link' && !a.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'url is required for a link artifact' });
@@ -267,54 +449,73 @@ export const attachEvidenceInput = z
     }
   });
 
-export const rollbackInput = z.object({
+export const rollbackInput = z.strictObject({
   missionId: missionIdSchema,
-  reason: shortText('reason', 2000),
-  stepsRun: z.array(z.object({ step: shortText('stepsRun.step', 500), outcome: z.enum(['done', 'failed']), detail: z.string().trim().max(1000).default('') })).max(20).optional(),
+  reason: shortText('reason', 2000).describe('Why the mission is rolled back.'),
+  stepsRun: z
+    .array(
+      z.strictObject({
+        step: shortText('stepsRun.step', 500).describe('The undo plan step, in its words, e.g. "Revert the merge commit".'),
+        outcome: z.enum(['done', 'failed']).describe('done or failed.'),
+        detail: z.string().trim().max(1000).default('').describe('What happened, e.g. the revert commit sha.'),
+      }),
+    )
+    .max(20)
+    .optional()
+    .describe('Undo plan steps you carried out yourself (up to 20); steps not listed are left to a person.'),
 });
-export const failMissionInput = z.object({ missionId: missionIdSchema, reason: shortText('reason', 2000) });
+export const failMissionInput = z.strictObject({ missionId: missionIdSchema, reason: shortText('reason', 2000).describe('Why the mission failed.') });
 
 // ---- Reflect & Improve ------------------------------------------------------------------
 
-export const feedbackInput = z.object({
+export const feedbackInput = z.strictObject({
   missionId: missionIdSchema,
-  rating: z.number({ error: 'rating is required: 1 to 5' }).int('rating must be a whole number from 1 to 5').min(1, 'rating must be from 1 to 5').max(5, 'rating must be from 1 to 5'),
-  effortSavedHours: z.number().min(0).max(10_000).optional(),
-  comments: z.string().trim().min(1).max(5000).optional(),
-  suggestedImprovements: z.string().trim().min(1).max(5000).optional(),
+  rating: z
+    .number({ error: 'rating is required: 1 to 5' })
+    .int('rating must be a whole number from 1 to 5')
+    .min(1, 'rating must be from 1 to 5')
+    .max(5, 'rating must be from 1 to 5')
+    .describe('How well the mission went, 1 to 5.'),
+  effortSavedHours: z.number().min(0).max(10_000).optional().describe('Hours of work the mission saved, e.g. 6.'),
+  comments: z.string().trim().min(1).max(5000).optional().describe('Free comments.'),
+  suggestedImprovements: z.string().trim().min(1).max(5000).optional().describe('What should be done differently next time.'),
 });
-export const followUpInput = z.object({
+export const followUpInput = z.strictObject({
   missionId: missionIdSchema,
-  title: shortText('title', 300),
-  priority: z.enum(['urgent', 'high', 'medium', 'low'], { error: 'priority must be urgent, high, medium or low' }).default('medium'),
+  title: shortText('title', 300).describe('The follow-up work, as an issue title, e.g. "Add rate limiting to /auth/refresh".'),
+  priority: z.enum(['urgent', 'high', 'medium', 'low'], { error: 'priority must be urgent, high, medium or low' }).default('medium').describe('urgent, high, medium (default) or low.'),
 });
-export const followUpIssueInput = z.object({
+export const followUpIssueInput = z.strictObject({
   missionId: missionIdSchema,
-  followUpId: z.string().trim().min(1).max(100),
-  externalId: shortText('externalId', 100),
-  url: z.url().max(2000).optional(),
-  tracker: z.enum(['linear', 'github']),
+  followUpId: z.string().trim().min(1).max(100).describe('The follow-up id.'),
+  externalId: shortText('externalId', 100).describe('The tracker\'s issue id, e.g. "ENG-123" or "482".'),
+  url: z.url().max(2000).optional().describe('The issue\'s URL.'),
+  tracker: z.enum(['linear', 'github']).describe('linear or github.'),
 });
-export const pinToLibraryInput = z.object({
+export const pinToLibraryInput = z.strictObject({
   missionId: missionIdSchema,
-  tags: z.array(z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, 'tags are lowercase words joined by hyphens, e.g. jwt-refresh')).min(1, 'tags must hold at least one tag').max(20),
-  note: shortText('note', 2000),
+  tags: z
+    .array(z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, 'tags are lowercase words joined by hyphens, e.g. jwt-refresh').describe('A tag, e.g. "jwt-refresh".'))
+    .min(1, 'tags must hold at least one tag')
+    .max(20)
+    .describe('1-20 tags to find the play by.'),
+  note: shortText('note', 2000).describe('When to reuse the play.'),
 });
-export const retrospectiveInput = z.object({
+export const retrospectiveInput = z.strictObject({
   missionId: missionIdSchema,
-  wentWell: textList('wentWell', 20, 1000).default([]),
-  toImprove: textList('toImprove', 20, 1000).default([]),
+  wentWell: textList('wentWell', 20, 1000).default([]).describe('What went well (up to 20 entries), e.g. ["Tests caught the race before review"].'),
+  toImprove: textList('toImprove', 20, 1000).default([]).describe('What to improve next time (up to 20 entries), e.g. ["Inspect Linear before planning"].'),
 });
 
-export const exportDocumentInput = z.object({
+export const exportDocumentInput = z.strictObject({
   missionId: missionIdSchema,
-  document: z.enum(['plan', 'summary', 'verification'], { error: 'document must be plan, summary or verification' }),
+  document: z.enum(['plan', 'summary', 'verification'], { error: 'document must be plan, summary or verification' }).describe('plan, summary or verification.'),
 });
 
 /** A connector reports that an outside API failed or answers again for a mission. */
-export const connectorHealthInput = z.object({
+export const connectorHealthInput = z.strictObject({
   missionId: missionIdSchema,
-  toolkitId: z.enum(toolkitIds, { error: `toolkitId must be one of: ${toolkitIds.join(', ')}` }),
-  operation: z.string().trim().min(1).max(100).default('call'),
-  error: z.string().trim().max(1000).optional(),
+  toolkitId: toolkitIdSchema,
+  operation: z.string().trim().min(1).max(100).default('call').describe('The operation that failed or recovered.'),
+  error: z.string().trim().max(1000).optional().describe('The error, without secrets.'),
 });

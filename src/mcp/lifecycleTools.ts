@@ -2,9 +2,9 @@
 // dismiss_play. The domain lets anyone acting on a mission take them (a person in Slack or the
 // requester's assistant), and next offers them, so assistants get a front door for each.
 import { z } from 'zod';
-import { cancelMissionInput, dismissPlayInput, parseInput } from '../domain/missionInputs.js';
+import { cancelMissionInput, dismissPlayInput } from '../domain/missionInputs.js';
 import { missionRef, missionRefView, playOut, playView } from './missionView.js';
-import type { McpContext, ToolSpec } from './toolRegistry.js';
+import { defineTool, type McpContext, type ToolSpec } from './toolRegistry.js';
 
 export const cancelMissionToolInput = z.strictObject({
   missionId: cancelMissionInput.shape.missionId.describe('The mission to cancel, e.g. "m_01HX...".'),
@@ -17,10 +17,10 @@ export const dismissPlayToolInput = z.strictObject({
   reason: dismissPlayInput.shape.reason.describe('Why the play does not fit, in a sentence; shown beside the play.'),
 });
 
-export function lifecycleTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
+export function lifecycleTools(context: McpContext): ToolSpec[] {
   const { service } = context;
 
-  const cancelMission: ToolSpec<z.ZodObject> = {
+  const cancelMission = defineTool({
     name: 'cancel_mission',
     title: 'Cancel the mission',
     description:
@@ -30,14 +30,13 @@ export function lifecycleTools(context: McpContext): Array<ToolSpec<z.ZodObject>
     readOnly: false,
     destructive: true,
     idempotent: false,
-    async run(args, { actor }) {
-      const input = parseInput(cancelMissionToolInput, args);
+    async run(input, { actor }) {
       const mission = await service.cancelMission(input, actor);
       return { summary: `Mission ${mission.id} is cancelled: ${input.reason}`, result: { mission: missionRef(mission), reason: input.reason }, mission };
     },
-  };
+  });
 
-  const dismissPlay: ToolSpec<z.ZodObject> = {
+  const dismissPlay = defineTool({
     name: 'dismiss_play',
     title: 'Dismiss a play',
     description:
@@ -46,8 +45,7 @@ export function lifecycleTools(context: McpContext): Array<ToolSpec<z.ZodObject>
     output: z.object({ mission: missionRefView, play: playView, plays: z.array(playView) }),
     readOnly: false,
     idempotent: true,
-    async run(args, { actor }) {
-      const input = parseInput(dismissPlayToolInput, args);
+    async run(input, { actor }) {
       const mission = await service.dismissPlay(input, actor);
       const play = mission.plays.find((p) => p.id === input.playId)!;
       return {
@@ -56,7 +54,7 @@ export function lifecycleTools(context: McpContext): Array<ToolSpec<z.ZodObject>
         mission,
       };
     },
-  };
+  });
 
-  return [cancelMission, dismissPlay];
+  return [cancelMission, dismissPlay] as ToolSpec[];
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { listMissionsInput, missionRefInput, searchLibraryInput } from '../domain/missionInputs.js';
 import { missionSummaryView, missionView, viewMission, viewSummary, describeNext } from './missionView.js';
-import type { McpContext, ToolSpec } from './toolRegistry.js';
+import { defineTool, type McpContext, type ToolSpec } from './toolRegistry.js';
 
 const libraryMatchView = z.object({
   entryId: z.string(),
@@ -17,9 +17,9 @@ const libraryMatchView = z.object({
   phases: z.array(z.object({ id: z.string(), name: z.string(), steps: z.number().int() })),
 });
 
-export function readTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
+export function readTools(context: McpContext): ToolSpec[] {
   const { service } = context;
-  const listMissions: ToolSpec<z.ZodObject> = {
+  const listMissions = defineTool({
     name: 'list_missions',
     title: 'List missions',
     description:
@@ -27,16 +27,16 @@ export function readTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
     input: listMissionsInput,
     output: z.object({ missions: z.array(missionSummaryView), nextCursor: z.string().nullable() }),
     readOnly: true,
-    async run(args) {
-      const page = await service.listMissions(args);
+    async run(input) {
+      const page = await service.listMissions(input);
       const missions = page.missions.map(viewSummary);
       const lines = missions.map((m) => `- ${m.id} [${m.state}] ${m.title}`);
       const more = page.nextCursor ? `\nMore: call again with cursor "${page.nextCursor}".` : '';
       return { summary: `${missions.length} mission(s).${lines.length > 0 ? `\n${lines.join('\n')}` : ''}${more}`, result: { missions, nextCursor: page.nextCursor } };
     },
-  };
+  });
 
-  const getMission: ToolSpec<z.ZodObject> = {
+  const getMission = defineTool({
     name: 'get_mission',
     title: 'Get a mission',
     description:
@@ -44,14 +44,14 @@ export function readTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
     input: missionRefInput,
     output: missionView,
     readOnly: true,
-    async run(args) {
-      const mission = await service.getMission(args);
+    async run(input) {
+      const mission = await service.getMission(input);
       const view = viewMission(mission);
       return { summary: `${mission.title}\n${describeNext(mission)}`, result: view };
     },
-  };
+  });
 
-  const searchLibrary: ToolSpec<z.ZodObject> = {
+  const searchLibrary = defineTool({
     name: 'search_library',
     title: 'Search the play library',
     description:
@@ -59,8 +59,8 @@ export function readTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
     input: searchLibraryInput,
     output: z.object({ matches: z.array(libraryMatchView), precedentCount: z.number().int() }),
     readOnly: true,
-    async run(args) {
-      const found = await service.searchLibrary(args);
+    async run(input) {
+      const found = await service.searchLibrary(input);
       const matches = found.map((m) => ({
         entryId: m.entry.id,
         title: m.entry.title,
@@ -77,7 +77,7 @@ export function readTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
       const lines = matches.map((m) => `- ${m.title} (rated ${m.rating}/5; tags ${m.tags.join(', ')})`);
       return { summary: `${matches.length} library play(s), precedent ${precedentCount}.${lines.length > 0 ? `\n${lines.join('\n')}` : ''}`, result: { matches, precedentCount } };
     },
-  };
+  });
 
   return [listMissions, getMission, searchLibrary];
 }

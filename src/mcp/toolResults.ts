@@ -6,6 +6,7 @@ import type { CallToolResult, ResourceLink } from '@modelcontextprotocol/sdk/typ
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { MissionError } from '../domain/errors.js';
+import { inputJsonSchema } from '../domain/inputIssues.js';
 
 /**
  * Where a refusal's code and details travel. Not in structuredContent: the SDK's Client checks
@@ -44,12 +45,17 @@ export function toolError(error: unknown, tool: string, logger: Logger): CallToo
 /**
  * The schema handed to the SDK for a tool's input. The SDK would validate arguments itself and
  * answer failures with its own wording; instead it gets an object schema that accepts any
- * object but documents (as JSON Schema, via metadata) exactly the domain schema, and the
- * handler validates with the domain's parseInput. So an MCP refusal reads exactly like the
- * Slack one, and a discriminated union (report_progress) is listed as oneOf instead of an
- * empty object.
+ * object but lists (as JSON Schema, via metadata) exactly the domain schema, and the registry
+ * parses with the domain's parseInput. So an MCP refusal reads exactly like the Slack one.
+ * Domain input schemas are strict objects with no combinator at the top (report_progress is a
+ * `kind` enum plus fields, piped into its discriminated union), which is what the Anthropic
+ * API accepts; this refuses anything else at registration rather than let a client drop the tool.
  */
-export function documentedInput(schema: z.ZodType): z.ZodObject {
-  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+export function documentedInput(tool: string, schema: z.ZodType): z.ZodObject {
+  const json = inputJsonSchema(schema);
+  const combinator = ['oneOf', 'anyOf', 'allOf'].find((key) => key in json);
+  if (json.type !== 'object' || combinator || json.additionalProperties !== false) {
+    throw new Error(`${tool}: the input schema must be a strict plain object (type "object", additionalProperties false, no ${combinator ?? 'oneOf/anyOf/allOf'} at the top)`);
+  }
   return z.looseObject({}).meta(json);
 }

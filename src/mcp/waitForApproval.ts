@@ -6,22 +6,23 @@
 import { z } from 'zod';
 import type { Mission } from '../domain/mission.js';
 import { MissionError } from '../domain/errors.js';
-import { missionIdSchema, parseInput } from '../domain/missionInputs.js';
+import { missionIdSchema } from '../domain/missionInputs.js';
 import { approvalOut, approvalView, missionRef, missionRefView, nextOut, nextView, describeNext } from './missionView.js';
-import type { McpContext, RequestExtra, ToolSpec } from './toolRegistry.js';
+import { defineTool, type McpContext, type RequestExtra, type ToolSpec } from './toolRegistry.js';
 
 export const MAX_WAIT_SECONDS = 600;
 /** Below the SDK client's default 60 s request timeout, so a plain call does not time out client-side first. */
 export const DEFAULT_WAIT_SECONDS = 50;
 
-export const waitForApprovalInput = z.object({
+export const waitForApprovalInput = z.strictObject({
   missionId: missionIdSchema,
   timeoutSeconds: z
     .number({ error: 'timeoutSeconds must be a number of seconds' })
     .int('timeoutSeconds must be a whole number')
     .min(0, 'timeoutSeconds must be at least 0 (0 checks once without waiting)')
     .max(MAX_WAIT_SECONDS, `timeoutSeconds must be at most ${MAX_WAIT_SECONDS}; call again to keep waiting`)
-    .default(DEFAULT_WAIT_SECONDS),
+    .default(DEFAULT_WAIT_SECONDS)
+    .describe(`How long to wait at most, in whole seconds (0 checks once; default ${DEFAULT_WAIT_SECONDS}, max ${MAX_WAIT_SECONDS}). If still pending, call again.`),
 });
 
 type WaitStatus = 'approved' | 'rejected' | 'expired' | 'cancelled' | 'pending';
@@ -37,9 +38,9 @@ function decisionOf(mission: Mission): WaitStatus {
   return request.status === 'requested' ? 'pending' : request.status;
 }
 
-export function waitForApprovalTool(context: McpContext): ToolSpec<z.ZodObject> {
+export function waitForApprovalTool(context: McpContext): ToolSpec {
   const { service } = context;
-  return {
+  return defineTool({
     name: 'wait_for_approval',
     title: 'Wait for approval',
     description: `Waits until a person approves or rejects the play (or the request expires or is cancelled), for at most timeoutSeconds (default ${DEFAULT_WAIT_SECONDS}, max ${MAX_WAIT_SECONDS}). Sends progress notifications while waiting when the request has a progressToken. Returns approved (execution may start), rejected (back to choosing a play), expired, cancelled, or still pending (call again).`,
@@ -55,8 +56,7 @@ export function waitForApprovalTool(context: McpContext): ToolSpec<z.ZodObject> 
     readOnly: false,
     readOnlyHint: true,
     idempotent: true,
-    async run(args, { extra }) {
-      const input = parseInput(waitForApprovalInput, args);
+    async run(input, { extra }) {
       const started = Date.now();
       const initial = await service.getMission({ missionId: input.missionId });
       let status = decisionOf(initial);
@@ -75,7 +75,7 @@ export function waitForApprovalTool(context: McpContext): ToolSpec<z.ZodObject> 
             : `Approval ${status}${approval?.decisions.at(-1)?.reason ? `: ${approval.decisions.at(-1)!.reason}` : ''}. ${describeNext(mission)}`;
       return { summary, result: { status, approval, waitedSeconds, mission: missionRef(mission), next: nextOut(mission) } };
     },
-  };
+  });
 }
 
 function waitForDecision(context: McpContext, initial: Mission, timeoutSeconds: number, extra: RequestExtra): Promise<Mission> {

@@ -12,7 +12,6 @@ import {
   followUpInput,
   missionIdSchema,
   missionRefInput,
-  parseInput,
   progressReportInput,
   proposePlaysInput,
   recordCoverageInput,
@@ -38,19 +37,27 @@ import {
   playView,
   viewMission,
 } from './missionView.js';
-import type { McpContext, ToolSpec } from './toolRegistry.js';
+import { defineTool, type McpContext, type ToolSpec } from './toolRegistry.js';
 import { attachPullRequestEvidence, describePullRequest } from '../connectors/github/pullRequestEvidence.js';
 
 export const updateBriefInput = z
-  .object({
+  .strictObject({
     missionId: missionIdSchema,
     /** Unlock a locked brief first (only while toolkits are being prepared). */
-    reopen: z.boolean().default(false),
+    reopen: z.boolean().default(false).describe('true to unlock a locked brief first (only while the mission is preparing); default false.'),
     /** Replace (or add) chips: each kind's full list of statements. */
-    edits: z.array(z.object({ kind: editChipInput.shape.kind, items: editChipInput.shape.items })).max(6, 'edits may hold at most 6 chips').default([]),
-    remove: z.array(editChipInput.shape.kind).max(6).default([]),
+    edits: z
+      .array(z.strictObject({ kind: editChipInput.shape.kind, items: editChipInput.shape.items }))
+      .max(6, 'edits may hold at most 6 chips')
+      .default([])
+      .describe('Chips to replace or add, each kind at most once, with its full list of statements, e.g. [{"kind": "scope", "items": ["Auth service only"]}].'),
+    remove: z
+      .array(editChipInput.shape.kind)
+      .max(6)
+      .default([])
+      .describe('Chip kinds to drop from the brief, e.g. ["timeline"]; a kind cannot be both edited and removed.'),
     /** "Accept all": lock the brief after the edits and move to Prepare. */
-    lock: z.boolean().default(false),
+    lock: z.boolean().default(false).describe('true to accept the brief after the edits: it is locked and the mission moves to Prepare (toolkits are recommended); default false.'),
   })
   .superRefine((input, ctx) => {
     const kinds = input.edits.map((e) => e.kind);
@@ -63,25 +70,31 @@ export const updateBriefInput = z
     }
   });
 
-export const selectToolkitsToolInput = z.object({
+export const selectToolkitsToolInput = z.strictObject({
   missionId: missionIdSchema,
   /** The selection (replaces any earlier one); omit to keep the current selection. */
-  toolkits: selectToolkitsInput.shape.toolkits.optional(),
+  toolkits: selectToolkitsInput.shape.toolkits
+    .optional()
+    .describe('The full toolkit selection, replacing any earlier one, e.g. [{"toolkitId": "github"}, {"toolkitId": "linear", "defer": true}]; omit to keep the current selection.'),
   /** What a read-only inspection of each toolkit found; counts towards the coverage meter. */
   coverage: z
     .array(recordCoverageInput.omit({ missionId: true }))
     .max(10)
-    .default([]),
+    .default([])
+    .describe('What your read-only inspection of each selected toolkit found (up to 10 entries); counts towards the coverage meter.'),
   /** Confirm the toolkits (move to Plan & Approve) when coverage reaches the threshold. */
-  confirm: z.boolean().default(true),
+  confirm: z
+    .boolean()
+    .default(true)
+    .describe(`true (default) to confirm the toolkits when coverage reaches ${Math.round(COVERAGE_THRESHOLD * 100)}%, moving the mission to Plan & Approve; false to only record.`),
 });
 
 const phaseOutcome = z.object({ phaseId: z.string(), name: z.string(), status: z.string(), gate: z.object({ passed: z.boolean(), failing: z.array(z.string()) }).nullable() });
 
-export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
+export function writeTools(context: McpContext): ToolSpec[] {
   const { service } = context;
 
-  const startMission: ToolSpec<z.ZodObject> = {
+  const startMission = defineTool({
     name: 'start_mission',
     title: 'Start a mission',
     description:
@@ -89,14 +102,14 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
     input: startMissionInput,
     output: z.object({ mission: missionView }),
     readOnly: false,
-    async run(args, { actor }) {
-      const mission = await service.startMission(args, actor);
+    async run(input, { actor }) {
+      const mission = await service.startMission(input, actor);
       const chips = mission.brief.chips.map((c) => `${CHIP_LABELS[c.kind]}: ${c.items.join('; ')}`);
       return { summary: `Started mission ${mission.id}: ${mission.title}\n${chips.join('\n')}\n${describeNext(mission)}`, result: { mission: viewMission(mission) } };
     },
-  };
+  });
 
-  const updateBrief: ToolSpec<z.ZodObject> = {
+  const updateBrief = defineTool({
     name: 'update_brief',
     title: 'Edit or lock the brief',
     description:
@@ -104,8 +117,9 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
     input: updateBriefInput,
     output: z.object({ mission: missionView, applied: z.array(z.string()) }),
     readOnly: false,
-    async run(args, { actor }) {
-      const input = parseInput(updateBriefInput, args);
+    // Edits replace a chip's statements and remove drops chips: what was there is gone.
+    destructive: true,
+    async run(input, { actor }) {
       let mission = await service.getMission({ missionId: input.missionId });
       const changesChips = input.edits.length > 0 || input.remove.length > 0;
       // Checks the service would make on the first call anyway; made here so a later call cannot fail halfway.
@@ -142,17 +156,18 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
       const toolkits = mission.state === 'preparing' ? `\nRecommended toolkits: ${mission.toolkits.map((t) => `${t.toolkitId} (${t.authStatus})`).join(', ')}` : '';
       return { summary: `Brief ${applied.join(', ')}.${toolkits}\n${describeNext(mission)}`, result: { mission: viewMission(mission), applied } };
     },
-  };
+  });
 
-  const selectToolkits: ToolSpec<z.ZodObject> = {
+  const selectToolkits = defineTool({
     name: 'select_toolkits',
     title: 'Select toolkits and report coverage',
     description: `Prepare: selects toolkits (github, linear, ...; defer: true to go on without connecting one), records what your read-only inspection of each found (status unknown|needs_auth|needs_data|blocked|degraded|ready, a summary and metrics), and confirms the toolkits when the coverage meter reaches ${Math.round(COVERAGE_THRESHOLD * 100)}%, which moves the mission to Plan & Approve (the built-in planner and the library propose plays). Below the threshold only a person can override, in Slack.`,
     input: selectToolkitsToolInput,
     output: z.object({ mission: missionView, confirmed: z.boolean(), coverage: z.object({ meter: z.number(), threshold: z.number() }) }),
     readOnly: false,
-    async run(args, { actor }) {
-      const input = parseInput(selectToolkitsToolInput, args);
+    // The selection replaces the earlier one.
+    destructive: true,
+    async run(input, { actor }) {
       let mission = await service.getMission({ missionId: input.missionId });
       if (mission.state !== 'preparing') {
         throw new MissionError(
@@ -181,9 +196,9 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
         : `Coverage is ${Math.round(meter * 100)}% (${Math.round(COVERAGE_THRESHOLD * 100)}% needed to plan): inspect the selected toolkits and report coverage, defer unused ones, or ask a person to override in Slack.`;
       return { summary: `${status}\n${describeNext(mission)}`, result: { mission: viewMission(mission), confirmed, coverage: { meter, threshold: COVERAGE_THRESHOLD } } };
     },
-  };
+  });
 
-  const proposePlays: ToolSpec<z.ZodObject> = {
+  const proposePlays = defineTool({
     name: 'propose_plays',
     title: 'Propose plays',
     description:
@@ -191,17 +206,17 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
     input: proposePlaysInput,
     output: z.object({ plays: z.array(playView), proposed: z.array(z.string()), next: nextView }),
     readOnly: false,
-    async run(args, { actor }) {
-      const before = await service.getMission({ missionId: args.missionId });
+    async run(input, { actor }) {
+      const before = await service.getMission({ missionId: input.missionId });
       const known = new Set(before.plays.map((p) => p.id));
-      const mission = await service.proposePlays(args, actor);
+      const mission = await service.proposePlays(input, actor);
       const proposed = mission.plays.filter((p) => !known.has(p.id)).map((p) => p.id);
       const lines = mission.plays.map((p) => `${p.rank}. ${p.id} ${p.title} (score ${p.score}, risk ${p.riskLevel}, ${p.status})`);
       return { summary: `Proposed ${proposed.join(', ')}. Ranking:\n${lines.join('\n')}\n${describeNext(mission)}`, result: { plays: mission.plays.map(playOut), proposed, next: nextOut(mission) } };
     },
-  };
+  });
 
-  const requestApproval: ToolSpec<z.ZodObject> = {
+  const requestApproval = defineTool({
     name: 'request_approval',
     title: 'Request approval',
     description:
@@ -215,10 +230,10 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
       next: nextView,
     }),
     readOnly: false,
-    async run(args, { actor }) {
-      const mission = await service.requestApproval(args, actor);
+    async run(input, { actor }) {
+      const mission = await service.requestApproval(input, actor);
       const approval = approvalOut(mission)!;
-      const status = mission.state === 'awaiting_approval' ? 'pending' : 'approved';
+      const status = mission.state === 'awaiting_approval' ? ('pending' as const) : ('approved' as const);
       const where = mission.channelId ? `in Slack channel ${mission.channelId}${mission.threadTs ? ` (thread ${mission.threadTs})` : ''}` : 'to the approvers (the mission has no Slack channel)';
       const summary =
         status === 'pending'
@@ -229,18 +244,17 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
         result: { status, approval, postedTo: mission.channelId ? { channelId: mission.channelId, threadTs: mission.threadTs } : null, mission: missionRef(mission), next: nextOut(mission) },
       };
     },
-  };
+  });
 
-  const reportProgress: ToolSpec<z.ZodObject> = {
+  const reportProgress = defineTool({
     name: 'report_progress',
     title: 'Report execution progress',
     description:
-      'Execute: one report, chosen by kind. phase_started / phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts) / phase_failed (reason); step_completed (stepId from the play, durationMs, counts; a step not in the play needs deviation {rule, reason}); test_run (total, passing, failing, coverage 0..1); validator_alert (auto_fix or review_required, severity, description; review_required waits for a person); deviation (GSD rule 1-4; rule 4 stops for a person). Only after approval.',
+      'Execute: one report, chosen by kind; send only that kind\'s fields (each field\'s description says which kinds use it). phase_started / phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts) / phase_failed (reason); step_completed (stepId from the play, durationMs, counts; a step not in the play needs deviation {rule, reason}); test_run (total, passing, failing, coverage 0..1); validator_alert (auto_fix or review_required, severity, description; review_required waits for a person); deviation (GSD rule 1-4; rule 4 stops for a person). Only after approval.',
     input: progressReportInput,
     output: z.object({ mission: missionRefView, phase: phaseOutcome.nullable(), alert: z.object({ id: z.string(), type: z.string(), status: z.string() }).nullable(), next: nextView }),
     readOnly: false,
-    async run(args, { actor }) {
-      const report = parseInput(progressReportInput, args);
+    async run(report, { actor }) {
       const mission = await service.reportProgress(report, actor);
       const phase = mission.execution?.phases.find((p) => p.phaseId === report.phaseId) ?? null;
       // Alerts are appended: a validator alert, or a rule 4 deviation (which stops for a person), is the last one.
@@ -256,26 +270,26 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
         mission, // next and resource links come from it, without reading the mission again (the hot path)
       };
     },
-  };
+  });
 
-  const attachEvidence: ToolSpec<z.ZodObject> = {
+  const attachEvidence = defineTool({
     name: 'attach_evidence',
     title: 'Attach evidence',
     description: `Attaches an artifact as evidence: kind markdown or file (content text), json (any JSON value, hashed in canonical form with sorted keys), or link (url). Optional phaseId, mediaType, CI checks ({name, conclusion}). Returns its sha256. Content over ${context.limits.maxEvidenceBytes} bytes is refused: attach a link instead. A review attached by an assistant does not count for the code-review gate.`,
     input: attachEvidenceInput,
     output: z.object({ artifact: artifactView, evidenceCount: z.number().int(), mission: missionRefView }),
     readOnly: false,
-    async run(args, { actor }) {
-      checkEvidenceSize(args, context.limits.maxEvidenceBytes);
-      const { mission, artifact } = await service.attachEvidence(args, actor);
+    precheck: (args) => checkEvidenceSize(args, context.limits.maxEvidenceBytes),
+    async run(input, { actor }) {
+      const { mission, artifact } = await service.attachEvidence(input, actor);
       return {
         summary: `Attached "${artifact.name}" (${artifact.kind}, ${artifact.sizeBytes} bytes) sha256 ${artifact.sha256}.`,
         result: { artifact: artifactOut(artifact), evidenceCount: mission.evidence.artifacts.length, mission: missionRef(mission) },
       };
     },
-  };
+  });
 
-  const completeMission: ToolSpec<z.ZodObject> = {
+  const completeMission = defineTool({
     name: 'complete_mission',
     title: 'Complete the mission',
     description:
@@ -288,8 +302,10 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
       next: nextView,
     }),
     readOnly: false,
-    async run(args, { actor }) {
-      const mission = await service.completeMission(args, actor);
+    // Seals the evidence bundle and ends execution: it cannot be undone.
+    destructive: true,
+    async run(input, { actor }) {
+      const mission = await service.completeMission(input, actor);
       const gate = mission.execution?.finalGate ?? null;
       const bundle = mission.evidence.bundle;
       return {
@@ -302,9 +318,9 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
         },
       };
     },
-  };
+  });
 
-  const requestRollback: ToolSpec<z.ZodObject> = {
+  const requestRollback = defineTool({
     name: 'request_rollback',
     title: 'Roll back',
     description:
@@ -313,8 +329,8 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
     output: z.object({ mission: missionRefView, undo: z.object({ status: z.string(), stepsRun: z.array(z.object({ step: z.string(), outcome: z.string(), detail: z.string() })) }).nullable() }),
     readOnly: false,
     destructive: true,
-    async run(args, { actor }) {
-      const mission = await service.requestRollback(args, actor);
+    async run(input, { actor }) {
+      const mission = await service.requestRollback(input, actor);
       const undo = mission.execution?.undo ?? null;
       const manual = undo?.stepsRun.filter((s) => s.outcome === 'manual').map((s) => s.step) ?? [];
       return {
@@ -322,42 +338,44 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
         result: { mission: missionRef(mission), undo: undo ? { status: undo.status, stepsRun: undo.stepsRun.map((s) => ({ ...s })) } : null },
       };
     },
-  };
+  });
 
-  const addFollowUp: ToolSpec<z.ZodObject> = {
+  const addFollowUp = defineTool({
     name: 'add_follow_up',
     title: 'Add a follow-up',
     description: 'Records follow-up work found during the mission (title, priority urgent|high|medium|low); a connector files it in Linear or GitHub when one is connected.',
     input: followUpInput,
     output: z.object({ followUp: z.object({ id: z.string(), title: z.string(), priority: z.string(), status: z.string(), tracker: z.string().nullable() }), mission: missionRefView }),
     readOnly: false,
-    async run(args, { actor }) {
-      const mission = await service.addFollowUp(args, actor);
+    async run(input, { actor }) {
+      const mission = await service.addFollowUp(input, actor);
       const f = mission.reflection.followUps[mission.reflection.followUps.length - 1]!;
       return {
         summary: `Follow-up ${f.id} recorded: ${f.title} (${f.priority}).`,
         result: { followUp: { id: f.id, title: f.title, priority: f.priority, status: f.status, tracker: f.tracker }, mission: missionRef(mission) },
       };
     },
-  };
+  });
 
-  const submitRetrospective: ToolSpec<z.ZodObject> = {
+  const submitRetrospective = defineTool({
     name: 'submit_retrospective',
     title: 'Submit the retrospective',
     description: 'Reflect: logs what went well and what to improve, with metrics computed from the record (phases, steps, tests, coverage, gates, alerts, deviations), and closes the mission (done).',
     input: retrospectiveInput,
     output: z.object({ mission: missionRefView, metrics: z.record(z.string(), z.number().nullable()) }),
     readOnly: false,
-    async run(args, { actor }) {
-      const mission = await service.submitRetrospective(args, actor);
+    // Closes the mission (done): it cannot be undone.
+    destructive: true,
+    async run(input, { actor }) {
+      const mission = await service.submitRetrospective(input, actor);
       const metrics = { ...(mission.reflection.retrospective?.metrics ?? {}) } as Record<string, number | null>;
       return { summary: `Retrospective logged; mission ${mission.id} is ${mission.state}.`, result: { mission: missionRef(mission), metrics } };
     },
-  };
+  });
 
   const pullRequests = context.pullRequests;
-  const linkPullRequest: ToolSpec<z.ZodObject> | null = pullRequests
-    ? {
+  const linkPullRequest = pullRequests
+    ? defineTool({
         name: 'link_pull_request',
         title: 'Link the pull request',
         description:
@@ -365,15 +383,14 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
         input: linkPullRequestInput,
         output: z.object({ attached: z.boolean(), summary: z.string(), artifact: artifactView.nullable(), mission: missionRefView.nullable() }),
         readOnly: false,
-        async run(args) {
-          const input = parseInput(linkPullRequestInput, args);
+        async run(input) {
           const result = await attachPullRequestEvidence(service, pullRequests, input);
           const summary = describePullRequest(result.snapshot);
           return result.attached
             ? { summary: `Attached PR ${summary}.`, result: { attached: true, summary, artifact: artifactOut(result.artifact), mission: missionRef(result.mission) } }
             : { summary: result.reason, result: { attached: false, summary: `${summary}. ${result.reason}`, artifact: null, mission: null } };
         },
-      }
+      })
     : null;
 
   return [
@@ -392,10 +409,15 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
   ];
 }
 
-const linkPullRequestInput = z.object({
+const linkPullRequestInput = z.strictObject({
   missionId: missionIdSchema,
-  pullRequest: z.string().trim().min(1, 'pullRequest: give the URL, owner/name#number or number').max(500),
-  phaseId: z.string().trim().min(1).max(64).optional(),
+  pullRequest: z
+    .string()
+    .trim()
+    .min(1, 'pullRequest: give the URL, owner/name#number or number')
+    .max(500)
+    .describe('The pull request: a URL ("https://github.com/acme/api/pull/482"), "acme/api#482", or a number in the configured repository ("482").'),
+  phaseId: z.string().trim().min(1).max(64).optional().describe('The phase the pull request belongs to, e.g. "jwt_refresh_fix"; omit for the whole mission.'),
 });
 
 /** Refuses evidence over the configured size before anything else, naming the limit. */

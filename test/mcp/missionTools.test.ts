@@ -45,11 +45,12 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
       expect(tool.annotations?.readOnlyHint, tool.name).toBe(READ_TOOLS.includes(tool.name) || tool.name === 'wait_for_approval');
     }
     expect(tools.some((t) => /approve|decide|resolve|override|feedback|pin/.test(t.name) && t.name !== 'request_approval' && t.name !== 'wait_for_approval')).toBe(false);
-    // The domain schemas are what clients see: required fields, enums, the report kinds as oneOf.
+    // The domain schemas are what clients see: required fields, enums, the report kinds as an enum with their fields.
     const start = tools.find((t) => t.name === 'start_mission')!;
     expect(start.inputSchema).toMatchObject({ type: 'object', required: ['intent'], properties: { intent: { type: 'string', minLength: 3 } } });
-    const report = tools.find((t) => t.name === 'report_progress')!.inputSchema as unknown as { oneOf: Array<{ properties: { kind: { const: string } } }> };
-    expect(report.oneOf.map((v) => v.properties.kind.const)).toEqual(['phase_started', 'phase_completed', 'phase_failed', 'step_completed', 'test_run', 'validator_alert', 'deviation']);
+    const report = tools.find((t) => t.name === 'report_progress')!.inputSchema;
+    expect(report).toMatchObject({ type: 'object', required: ['kind', 'missionId', 'phaseId'], additionalProperties: false });
+    expect(report.properties?.kind).toMatchObject({ enum: ['phase_started', 'phase_completed', 'phase_failed', 'step_completed', 'test_run', 'validator_alert', 'deviation'] });
   });
 
   it('starts a mission and reads it back with next steps for the assistant and for people', async () => {
@@ -77,7 +78,9 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     expect(empty).toMatchObject({ code: 'invalid_input', details: { field: 'intent' } });
     expect(empty.text).toContain('intent is empty: describe what the mission should achieve');
     const wrongType = await h.refused('start_mission', { intent: 42 });
-    expect(wrongType.text).toContain('intent is required');
+    expect(wrongType.text).toBe('start_mission: intent must be a string, got a number.');
+    const missing = await h.refused('start_mission', {});
+    expect(missing.text).toContain('intent is required');
     const badChip = await h.refused('start_mission', { intent: 'Fix the flaky login test', chips: [{ kind: 'vibes', items: ['x'] }] });
     expect(badChip.text).toContain('chips[0].kind');
     expect(badChip.text).toContain('kind must be one of: objective, scope');
