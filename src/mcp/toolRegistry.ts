@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { MissionService } from '../domain/missionService.js';
 import type { McpActor } from './mcpTokens.js';
+import type { SlackPresence } from './slackPresence.js';
 import { documentedInput, toolError, toolSuccess } from './toolResults.js';
 
 export type RequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -34,6 +35,8 @@ export interface McpContext {
   approvalWait: ApprovalWaitTiming;
   /** The GitHub connector's pull request reader, when GitHub is configured (enables link_pull_request). */
   pullRequests?: PullRequestReader | null;
+  /** Where missions and approval requests are in Slack; null when this process has no Slack front door. */
+  slackPresence?: SlackPresence | null;
 }
 
 export interface ToolCall {
