@@ -214,3 +214,12 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
     expect([...fake.messages.values()].filter((m) => !m.channel.startsWith('D0ADVISOR') && !m.channel.startsWith('D0SECLEAD'))).toEqual([]);
   });
 });
+
+describe('SLACK_DEFAULT_CHANNEL', () => {
+  it('must be a channel id; a #name or a user id is refused naming the variable, and empty means unset', () => {
+    expect(() => loadConfig({ SLACK_DEFAULT_CHANNEL: '#missions' })).toThrow(/Invalid environment: SLACK_DEFAULT_CHANNEL: SLACK_DEFAULT_CHANNEL must be a channel id such as C012ABCDEF, not a #name/);
+    expect(() => loadConfig({ SLACK_DEFAULT_CHANNEL: 'U0JORDAN' })).toThrow(/SLACK_DEFAULT_CHANNEL must be a channel id/);
+    expect(loadConfig({ SLACK_DEFAULT_CHANNEL: ' C0DEFAULT ' }).SLACK_DEFAULT_CHANNEL).toBe('C0DEFAULT');
+    expect(loadConfig({ SLACK_DEFAULT_CHANNEL: '' }).SLACK_DEFAULT_CHANNEL).toBeUndefined();
+  });
+});
