@@ -4,6 +4,7 @@
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
@@ -16,7 +17,7 @@ import { allowedHostsFor, createMcpHttpEndpoint } from '../../src/mcp/streamable
 import { ACTION_IDS } from '../../src/slack/actionIds.js';
 import { freshDatabaseUrl, PROVIDERS, type Provider } from '../support/databases.js';
 import { FakeSlack, type StoredMessage } from '../support/fakeSlack.js';
-import { burstPlay } from '../support/systemHarness.js';
+import { BIN, burstPlay, ROOT } from '../support/systemHarness.js';
 
 const SIGNING_SECRET = 'home-signing-secret-0123456789abcdef';
 const logger = pino({ level: 'silent' });
@@ -97,6 +98,25 @@ async function openServer(provider: Provider, env: Record<string, string>, onBeh
       response_url: fake.responseUrl(`dm-${userId}`),
       actions: [{ type: found.element.type, action_id: actionId, block_id: found.block.block_id, text: found.element.text, value: found.element.value, ...(found.element.style ? { style: found.element.style } : {}), action_ts: `${Date.now() / 1000}` }],
     };
+    return sendInteraction(payload);
+  };
+
+  /** A modal submission as Slack sends it (view_submission), signed. */
+  const submitView = (view: Record<string, unknown>, values: Record<string, Record<string, unknown>>, userId: string) =>
+    sendInteraction({
+      type: 'view_submission',
+      team: { id: 'T0FAKE', domain: 'fake' },
+      user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0FAKE' },
+      api_app_id: 'A0MISSION',
+      token: 'legacy-verification-token',
+      trigger_id: `trigger-${Date.now()}`,
+      view: { id: 'V0VIEW', team_id: 'T0FAKE', type: 'modal', ...view, state: { values }, hash: 'h', app_id: 'A0MISSION', bot_id: 'B0BOT' },
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    });
+
+  const sendInteraction = async (payload: unknown) => {
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
@@ -116,7 +136,7 @@ async function openServer(provider: Provider, env: Record<string, string>, onBeh
     return ok<{ status: string; approval: { id: string; eligibleApprovers: string[] }; postedTo: PostedTo }>('request_approval', { missionId, playId: proposed.proposed[0] });
   };
 
-  return { fake, app, ok, clickInDm, toApprovalRequest };
+  return { fake, app, ok, clickInDm, submitView, toApprovalRequest, databaseUrl: database.url };
 }
 
 interface PostedTo {
@@ -183,6 +203,79 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
     // Exactly one DM per approver, and nothing told the clicker they were refused.
     expect(fake.callsTo('chat.postMessage').filter((c) => String(c.args.channel).startsWith('D'))).toHaveLength(2);
     expect(fake.callsTo('response_url')).toEqual([]);
+  });
+
+  it('rejects from an approver\'s DM through the same modal, and refuses a person the policy does not name', async () => {
+    const { fake, ok, clickInDm, submitView, toApprovalRequest } = await openServer(provider, {}, 'U0JORDAN');
+    const started = await ok<{ mission: { id: string } }>('start_mission', { intent: 'Harden the session refresh path behind a flag' });
+    const missionId = started.mission.id;
+    const { postedTo } = await toApprovalRequest(missionId);
+    // Jordan sees the request in his DM thread, but he is not an approver: told why, nothing changes.
+    const inHisThread = fake.messages.get(postedTo.messageTs!)!;
+    expect(inHisThread.channel).toBe('D0JORDAN');
+    expect(await clickInDm(inHisThread, ACTION_IDS.approvalApprove, 'U0JORDAN')).toBe(200);
+    const refusal = await eventually(() => {
+      const answer = fake.callsTo('response_url').find((c) => c.args.id === 'dm-U0JORDAN');
+      expect(answer).toBeDefined();
+      return answer!;
+    });
+    expect(String(refusal.args.text)).toContain('You are not an approver for this mission');
+    expect((await ok<{ state: string }>('get_mission', { missionId })).state).toBe('awaiting_approval');
+
+    const secLeadDm = fake.messages.get(postedTo.approvers.find((a) => a.userId === 'U0SECLEAD')!.messageTs!)!;
+    const views = fake.views.length;
+    expect(await clickInDm(secLeadDm, ACTION_IDS.approvalReject, 'U0SECLEAD')).toBe(200);
+    const modal = await eventually(() => {
+      const opened = fake.views.slice(views).find((v) => v.method === 'views.open');
+      expect(opened).toBeDefined();
+      return opened!.view;
+    });
+    expect((await submitView(modal, { reason: { reason: { type: 'plain_text_input', value: 'Needs a load test first' } } }, 'U0SECLEAD'))).toBe(200);
+    await eventually(async () => expect((await ok<{ state: string }>('get_mission', { missionId })).state).toBe('planning'));
+    await eventually(() => {
+      for (const approver of postedTo.approvers) {
+        const shown = fake.messages.get(approver.messageTs!)!;
+        expect(hasButtons(shown)).toBe(false);
+        expect(JSON.stringify(shown.blocks)).toContain('*Rejected* by <@U0SECLEAD>');
+        expect(JSON.stringify(shown.blocks)).toContain('Needs a load test first');
+      }
+    });
+  });
+
+  it('over stdio (MCP_ON_BEHALF_OF), the mission and its approval request are delivered by the server sharing the database', async () => {
+    const { fake, databaseUrl } = await openServer(provider, {}, 'U0JORDAN');
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/^(SLACK_|GITHUB_|LINEAR_|DATABASE_URL|PORT|HOST|MCP_|APPROVAL)/.test(key)) env[key] = value;
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp'],
+      cwd: ROOT,
+      stderr: 'pipe',
+      env: { ...env, LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, SLACK_APPROVERS: 'U0ADVISOR,U0SECLEAD', MCP_ACTOR_NAME: 'claude-code-local', MCP_ON_BEHALF_OF: 'U0JORDAN' },
+    });
+    const client = new Client({ name: 'stdio-assistant', version: '1.0.0' });
+    await client.connect(transport);
+    cleanups.push(() => client.close());
+    const call = async <T,>(name: string, args: Record<string, unknown>) => {
+      const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+      if (result.isError) throw new Error(`${name} was refused: ${JSON.stringify(result.content)}`);
+      return result.structuredContent as T;
+    };
+    const started = await call<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', { intent: 'Harden the session refresh path behind a flag' });
+    expect(started.slackHome).toMatchObject({ kind: 'direct_message', userId: 'U0JORDAN' });
+    const missionId = started.mission.id;
+    await call('update_brief', { missionId, lock: true });
+    await call('select_toolkits', { missionId, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }] });
+    const proposed = await call<{ proposed: string[] }>('propose_plays', { missionId, plays: [burstPlay(1, 2)] });
+    const requested = await call<{ postedTo: PostedTo }>('request_approval', { missionId, playId: proposed.proposed[0] });
+    expect(requested.postedTo.home).toBe('direct_message');
+    expect(requested.postedTo.approvers.map((a) => a.userId)).toEqual(['U0ADVISOR', 'U0SECLEAD']);
+    // The stdio process delivers nothing itself; the server's feed worker does, once per approver.
+    await eventually(() => {
+      const dms = [...fake.messages.values()].filter((m) => m.channel === 'D0ADVISOR' || m.channel === 'D0SECLEAD');
+      expect(dms.map((m) => m.channel).sort()).toEqual(['D0ADVISOR', 'D0SECLEAD']);
+      expect([...fake.messages.values()].filter((m) => m.channel === 'D0JORDAN' && m.text.startsWith('Approval needed'))).toHaveLength(1);
+    });
   });
 
   it('without SLACK_DEFAULT_CHANNEL, the mission lives in a DM with the person the token acts for', async () => {
