@@ -8,7 +8,7 @@ import type { Mission } from '../domain/mission.js';
 import type { ApprovalPostedTo, SlackHomeView, SlackPresence } from '../mcp/slackPresence.js';
 import { findApprovalRequest } from './approvalMessage.js';
 import type { ApproverDirectory } from './approverDirectory.js';
-import { slackHomeOf, type SlackHomeSettings } from './slackHome.js';
+import { slackHomeOf, type SlackHome, type SlackHomeSettings } from './slackHome.js';
 import type { SlackMessageRecord, SlackMessageStore } from './slackMessageStore.js';
 import { approverSurfacePrefix, UNCONFIRMED_TS, UNDELIVERABLE } from './slackProjector.js';
 import { callSlack } from './slackWebApi.js';
@@ -107,8 +107,9 @@ export class SlackPresenceReader implements SlackPresence {
 
 /** The mission's home as delivered (the brief's record) or as planned. */
 export function homeView(mission: Mission, settings: SlackHomeSettings, records: readonly SlackMessageRecord[]): SlackHomeView {
-  const planned = slackHomeOf(mission, settings);
   const brief = records.find((r) => r.surface === 'brief');
+  // Once the brief is in Slack, where it went is the home (the settings may have changed since).
+  const planned = !mission.channelId && brief?.channel ? homeOfPostedBrief(mission, brief.channel, settings) : slackHomeOf(mission, settings);
   const posted = Boolean(brief && brief.ts !== UNCONFIRMED_TS);
   const channelId = mission.channelId ?? (brief?.channel || (planned.kind === 'channel' ? planned.channelId : null));
   const threadTs = mission.threadTs ?? (posted ? brief!.ts : null);
@@ -134,4 +135,10 @@ export function homeView(mission: Mission, settings: SlackHomeSettings, records:
     case 'none':
       return { kind: 'none', channelId: null, threadTs: null, userId: null, posted: false, note: planned.why };
   }
+}
+
+function homeOfPostedBrief(mission: Mission, channel: string, settings: SlackHomeSettings): SlackHome {
+  if (!channel.startsWith('D')) return { kind: 'channel', channelId: channel, threadTs: null, why: channel === settings.defaultChannel ? 'default_channel' : 'mission_channel' };
+  const requester = mission.requester;
+  return { kind: 'direct_message', userId: requester.kind === 'mcp_token' ? (requester.onBehalfOf ?? '') : requester.id };
 }
