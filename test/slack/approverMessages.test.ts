@@ -163,6 +163,18 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
     expect(await db.feed.stats('slack', clock.now())).toMatchObject({ pending: 0, dead: 0 });
   });
 
+  it('still DMs the approvers when the bot is not in SLACK_DEFAULT_CHANNEL, and parks the thread for a person to fix', async () => {
+    const { fake, clock, service, worker, db } = await setup(provider, { defaultChannel: 'C0PRIVATE' });
+    fake.channelsWithoutBot.add('C0PRIVATE');
+    await assistantMissionAwaitingApproval(service, clock);
+    await worker.runOnce();
+    expect(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0PRIVATE').map((c) => c.response?.error)).toEqual(['not_in_channel']);
+    expect(dmsIn(fake, 'D0ADVISOR')).toHaveLength(1);
+    expect(dmsIn(fake, 'D0SECLEAD')).toHaveLength(1);
+    // Retrying cannot help until someone invites the bot: the delivery is parked (feed retry re-drives it).
+    expect(await db.feed.stats('slack', clock.now())).toMatchObject({ dead: 1 });
+  });
+
   it('posts one DM per approver when the process dies between Slack accepting it and recording it', async () => {
     let crashOnce = true;
     const { fake, clock, service, worker } = await setup(provider, {
