@@ -17,6 +17,10 @@ import { onExternalCall } from './externalCalls.js';
 import { Metrics } from './metrics.js';
 import { createSlackFrontDoor, slackSettingsFrom, type SlackFrontDoor } from './slack/slackApp.js';
 import { PrismaSlackMessageStore } from './storage/prismaSlackMessageStore.js';
+import type { SlackPresence } from './mcp/slackPresence.js';
+import { approversOfRequest } from './slack/approverDirectory.js';
+import { SlackPresenceReader } from './slack/slackPresence.js';
+import { createSlackWebClient } from './slack/slackWebApi.js';
 
 export interface App {
   config: Config;
@@ -32,6 +36,8 @@ export interface App {
   metrics: Metrics;
   /** The Bolt app and the `slack` feed consumer; null when the Slack variables are not set. */
   slack: SlackFrontDoor | null;
+  /** Where missions and approval requests are in Slack, for the MCP tools; null without Slack. */
+  slackPresence: SlackPresence | null;
   /** The long-running server's background work: the feed worker and the approval expiry sweep. */
   startBackgroundWork(): void;
   close(): Promise<void>;
@@ -70,11 +76,15 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const metrics = new Metrics({ service: missions, countMissionsByState: () => db.missions.countByState(), feed: db.feed, clock: systemClock });
   const stopCountingCalls = onExternalCall((service, outcome, seconds) => metrics.recordExternalCall(service, outcome, seconds));
   const slackSettings = slackSettingsFrom(config);
+  const slackStore = new PrismaSlackMessageStore(db.prisma);
+  // Missions started over MCP without a channel live in SLACK_DEFAULT_CHANNEL or a DM with their requester; approvers are DMed each request.
+  const slackProjection = { home: { defaultChannel: config.SLACK_DEFAULT_CHANNEL ?? null }, approverDirectory: approversOfRequest };
   const slack = slackSettings
     ? createSlackFrontDoor({
         settings: slackSettings,
         service: missions,
-        store: new PrismaSlackMessageStore(db.prisma),
+        store: slackStore,
+        projection: slackProjection,
         clock: systemClock,
         logger,
         // A person's Rollback click runs the undo steps connectors know (e.g. close the PR) before recording the rollback.
@@ -82,6 +92,18 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       })
     : null;
   if (slack) feedConsumers.push(slack.projector);
+  if (!slack && config.SLACK_DEFAULT_CHANNEL) logger.warn('SLACK_DEFAULT_CHANNEL is set but Slack is off; it takes effect once the Slack variables are set');
+  // request_approval waits a moment for this process's feed worker to deliver; a process without one (stdio) answers at once.
+  let delivering = false;
+  const slackPresence = slackSettings
+    ? new SlackPresenceReader({
+        store: slackStore,
+        client: createSlackWebClient(slackSettings.botToken, { slackApiUrl: slackSettings.apiUrl, logger, retryConfig: { retries: 0 }, timeoutMs: 3_000 }),
+        ...slackProjection,
+        deliveryWaitMs: () => (delivering ? 3_000 : 0),
+        logger,
+      })
+    : null;
   // A change saved here is delivered at once; changes from other instances wait for the next poll.
   missions.subscribe(() => feedWorker.wake());
   let sweep: NodeJS.Timeout | null = null;
@@ -95,8 +117,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     feedWorker,
     metrics,
     slack,
+    slackPresence,
     startBackgroundWork: () => {
       feedWorker.start();
+      delivering = true;
       // Open approval requests past their expiry return their missions to play selection.
       sweep ??= setInterval(() => {
         missions.expireOverdueApprovals().then(

@@ -47,6 +47,7 @@ async function start(args: readonly string[]): Promise<void> {
     limits: { maxEvidenceBytes: config.MCP_MAX_EVIDENCE_BYTES },
     allowedHosts: allowedHostsFor(config.HOST, config.MCP_ALLOWED_HOSTS),
     pullRequests: app.connectors.pullRequests,
+    slackPresence: app.slackPresence,
     stateless: config.MCP_HTTP_STATELESS,
   });
   const server = createHttpServer(app, { ...mcp.routes, ...app.slack?.routes });

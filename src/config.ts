@@ -44,6 +44,14 @@ const envSchema = z.object({
     .trim()
     .refine((v) => isEncryptionKey(v), 'ENCRYPTION_KEY must be 32 random bytes written as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)')
     .optional(),
+  /** The channel (id) where missions started over MCP without a channel are posted; unset: a DM to the person the token acts for. */
+  SLACK_DEFAULT_CHANNEL: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
+    z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,}$/, 'SLACK_DEFAULT_CHANNEL must be a channel id such as C012ABCDEF, not a #name (in Slack: channel details, bottom of the About tab)')
+      .optional(),
+  ),
   /** Slack user ids who may approve plays, comma-separated. */
   SLACK_APPROVERS: z
     .string()

@@ -48,8 +48,9 @@ export class FakeSlack {
   }
 
   /** Messages carrying a button with this action id, oldest first. */
+  /** Messages in the mission's channel (not the approvers' DMs) that carry a button with this action id. */
   messagesWith(actionId) {
-    return [...this.messages.values()].filter((m) => JSON.stringify(m.blocks).includes(`"action_id":"${actionId}"`));
+    return [...this.messages.values()].filter((m) => !m.channel.startsWith('D') && JSON.stringify(m.blocks).includes(`"action_id":"${actionId}"`));
   }
 
   async #handle(req, res) {
@@ -102,6 +103,12 @@ export class FakeSlack {
         message.blocks = Array.isArray(args.blocks) ? args.blocks : [];
         message.edits += 1;
         return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+      }
+      case 'conversations.open': {
+        // The bot's DM with one person (approvers are sent each approval request there).
+        const user = String(args.users ?? '');
+        if (!/^[UW][A-Z0-9]+$/.test(user)) return { ok: false, error: 'user_not_found' };
+        return { ok: true, channel: { id: `D${user.slice(1)}` } };
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.#nextTs() };

@@ -7,6 +7,7 @@ import type { MissionService } from '../domain/missionService.js';
 import type { PullRequestReader } from '../domain/trackers.js';
 import type { McpActor } from './mcpTokens.js';
 import { lifecycleTools } from './lifecycleTools.js';
+import type { SlackPresence } from './slackPresence.js';
 import { registerMissionPrompts } from './missionPrompts.js';
 import { registerMissionResources } from './missionResources.js';
 import { readTools } from './readTools.js';
@@ -28,6 +29,8 @@ export interface McpServerOptions {
   approvalWait?: Partial<ApprovalWaitTiming>;
   /** The GitHub connector's pull request reader; adds the link_pull_request tool. */
   pullRequests?: PullRequestReader | null;
+  /** The Slack front door's view of missions (start_mission and request_approval say where they are in Slack). */
+  slackPresence?: SlackPresence | null;
 }
 
 export interface MissionMcpServer {
@@ -48,6 +51,7 @@ export function createMcpServer(options: McpServerOptions): MissionMcpServer {
     limits: { maxEvidenceBytes: Math.min(options.limits?.maxEvidenceBytes ?? MAX_EVIDENCE_BYTES, MAX_EVIDENCE_BYTES) },
     approvalWait: { pollIntervalMs: options.approvalWait?.pollIntervalMs ?? 2_000, progressIntervalMs: options.approvalWait?.progressIntervalMs ?? 5_000 },
     pullRequests: options.pullRequests ?? null,
+    slackPresence: options.slackPresence ?? null,
   };
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Mission Control' },

@@ -22,6 +22,7 @@ export async function runStdioServer(config: Config, options: { readOnly: boolea
     readOnly: options.readOnly,
     limits: { maxEvidenceBytes: config.MCP_MAX_EVIDENCE_BYTES },
     pullRequests: app.connectors.pullRequests,
+    slackPresence: app.slackPresence,
   });
   const transport = new StdioServerTransport();
 

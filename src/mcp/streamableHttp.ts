@@ -22,6 +22,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { MissionService } from '../domain/missionService.js';
 import { createMcpServer, type MissionMcpServer } from './createMcpServer.js';
+import type { SlackPresence } from './slackPresence.js';
 import { actorOf, bearerSecret, type McpTokenAuthenticator } from './mcpTokens.js';
 import type { McpLimits } from './toolRegistry.js';
 
@@ -45,6 +46,8 @@ export interface McpHttpOptions {
   maxBodyBytes?: number;
   /** The GitHub connector's pull request reader (link_pull_request). */
   pullRequests?: PullRequestReader | null;
+  /** Where missions and approval requests are in Slack (start_mission, request_approval). */
+  slackPresence?: SlackPresence | null;
   /** No sessions: each POST is served on its own (see the header comment). */
   stateless?: boolean;
 }
@@ -163,6 +166,7 @@ export function createMcpHttpEndpoint(options: McpHttpOptions): McpHttpEndpoint 
       actor: actorOf(identity),
       readOnly: options.readOnly,
       pullRequests: options.pullRequests ?? null,
+      slackPresence: options.slackPresence ?? null,
       ...(options.limits ? { limits: options.limits } : {}),
     });
 

@@ -15,6 +15,7 @@ import type { Mission } from '../domain/mission.js';
 import { parseInput } from '../domain/missionInputs.js';
 import { answerWithNext, withNext } from './nextActions.js';
 import { documentedInput, toolError } from './toolResults.js';
+import type { SlackPresence } from './slackPresence.js';
 
 export type RequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -39,6 +40,8 @@ export interface McpContext {
   approvalWait: ApprovalWaitTiming;
   /** The GitHub connector's pull request reader, when GitHub is configured (enables link_pull_request). */
   pullRequests?: PullRequestReader | null;
+  /** Where missions and approval requests are in Slack; null when this process has no Slack front door. */
+  slackPresence?: SlackPresence | null;
 }
 
 export interface ToolCall {

@@ -37,6 +37,7 @@ import {
   playView,
   viewMission,
 } from './missionView.js';
+import { approvalPostedTo, homeWithoutSlack, postedToWithoutSlack, slackHomeView } from './slackPresence.js';
 import { defineTool, type McpContext, type ToolSpec } from './toolRegistry.js';
 import { attachPullRequestEvidence, describePullRequest } from '../connectors/github/pullRequestEvidence.js';
 
@@ -100,12 +101,16 @@ export function writeTools(context: McpContext): ToolSpec[] {
     description:
       'Starts a mission from an intent (what should be achieved, with constraints). The brief is drafted into chips (objective, scope, acceptance_criteria, kpis, safeguards, timeline); chips you already drafted replace the drafter\'s of the same kind. channelId/threadTs say where in Slack the mission lives (approvals are requested there).',
     input: startMissionInput,
-    output: z.object({ mission: missionView }),
+    output: z.object({ mission: missionView, slackHome: slackHomeView.describe('Where the mission lives in Slack (its brief card and thread), or why it has no thread') }),
     readOnly: false,
     async run(input, { actor }) {
       const mission = await service.startMission(input, actor);
       const chips = mission.brief.chips.map((c) => `${CHIP_LABELS[c.kind]}: ${c.items.join('; ')}`);
-      return { summary: `Started mission ${mission.id}: ${mission.title}\n${chips.join('\n')}\n${describeNext(mission)}`, result: { mission: viewMission(mission) } };
+      const slackHome = context.slackPresence ? await context.slackPresence.home(mission) : homeWithoutSlack(mission);
+      return {
+        summary: `Started mission ${mission.id}: ${mission.title}\n${chips.join('\n')}\nIn Slack: ${slackHome.note}\n${describeNext(mission)}`,
+        result: { mission: viewMission(mission), slackHome },
+      };
     },
   });
 
@@ -225,7 +230,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
     output: z.object({
       status: z.enum(['pending', 'approved']),
       approval: approvalView,
-      postedTo: z.object({ channelId: z.string(), threadTs: z.string().nullable() }).nullable(),
+      postedTo: approvalPostedTo.describe('Where the request went: the mission\'s thread (ids and link) and each approver sent it directly'),
       mission: missionRefView,
       next: nextView,
     }),
@@ -234,14 +239,14 @@ export function writeTools(context: McpContext): ToolSpec[] {
       const mission = await service.requestApproval(input, actor);
       const approval = approvalOut(mission)!;
       const status = mission.state === 'awaiting_approval' ? ('pending' as const) : ('approved' as const);
-      const where = mission.channelId ? `in Slack channel ${mission.channelId}${mission.threadTs ? ` (thread ${mission.threadTs})` : ''}` : 'to the approvers (the mission has no Slack channel)';
+      const postedTo = context.slackPresence && mission.approval ? await context.slackPresence.approvalDelivery(mission, mission.approval.id) : postedToWithoutSlack(mission);
       const summary =
         status === 'pending'
-          ? `Approval requested ${where}: ${approval.required} approval(s) needed from ${approval.eligibleApprovers.join(', ') || 'nobody configured'}, expires ${approval.expiresAt}. Call wait_for_approval.`
+          ? `Approval requested: ${approval.required} approval(s) needed from ${approval.eligibleApprovers.join(', ') || 'nobody configured'}, expires ${approval.expiresAt}. ${postedTo.note}${postedTo.permalink ? ` ${postedTo.permalink}` : ''} Call wait_for_approval.`
           : `Approved by the policy (risk ${approval.riskLevel} needs no approval). ${describeNext(mission)}`;
       return {
         summary,
-        result: { status, approval, postedTo: mission.channelId ? { channelId: mission.channelId, threadTs: mission.threadTs } : null, mission: missionRef(mission), next: nextOut(mission) },
+        result: { status, approval, postedTo, mission: missionRef(mission), next: nextOut(mission) },
       };
     },
   });

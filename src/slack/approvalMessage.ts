@@ -6,7 +6,7 @@ import { approvalsGiven, type ApprovalDecision, type ApprovalRequest } from '../
 import type { Mission } from '../domain/mission.js';
 import { ACTION_IDS } from './actionIds.js';
 import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
-import { actions, button, fieldsSection, header, section } from './blocks.js';
+import { actions, button, context, fieldsSection, header, section } from './blocks.js';
 import { durationMinutes, mention, RISK_LABEL, safe, slackDate, who } from './format.js';
 
 /** The request the message is about: the current one, or an earlier one by id (its message may still be in the thread). */
@@ -92,4 +92,34 @@ function outcomeLine(request: ApprovalRequest): string {
     case 'requested':
       return '';
   }
+}
+
+/** Where the mission an approver is DMed about lives: a channel or DM thread (with a link when known), or nowhere in Slack. */
+export interface ApprovalHome {
+  channelId: string;
+  /** Link to the approval request in the mission's thread. */
+  permalink?: string | null;
+}
+
+/**
+ * The approval request as sent directly to one approver: the same blocks as the thread's
+ * message (the same Approve and Reject buttons, decided by the same handlers and checks),
+ * after a line saying why this person got it and where the mission lives. Once decided, it
+ * shows the outcome without buttons, like the thread's message.
+ */
+export function approvalDirectMessage(mission: Mission, requestId: string, home: ApprovalHome | null): SlackMessage {
+  const base = approvalMessage(mission, requestId);
+  const request = findApprovalRequest(mission, requestId);
+  const open = request?.status === 'requested';
+  const where = !home
+    ? 'The mission has no Slack thread: an assistant drives it over MCP, and this message is where you decide.'
+    : home.channelId.startsWith('D')
+      ? `The requester follows the mission in a direct message with Mission Control${home.permalink ? ` (<${home.permalink}|request>)` : ''}.`
+      : `The mission's thread is in <#${home.channelId}>${home.permalink ? ` (<${home.permalink}|request>)` : ''}.`;
+  const lead = open ? `You are asked because the approval policy names you as an approver. ${where}` : `This request is closed. ${where}`;
+  const [first, ...rest] = base.blocks;
+  return {
+    text: truncate(open ? `Your approval is requested: ${base.text}` : base.text, LIMITS.messageText),
+    blocks: [...(first ? [first] : []), context([lead]), ...rest],
+  };
 }

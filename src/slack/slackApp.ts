@@ -17,7 +17,7 @@ import type { Clock } from '../domain/runtime.js';
 import { registerActionHandlers } from './actionHandlers.js';
 import { registerAppHomeHandler } from './appHomeHandler.js';
 import { registerCommandHandlers } from './commandHandlers.js';
-import { missionLoader, SlackProjector } from './slackProjector.js';
+import { missionLoader, SlackProjector, type SlackProjectorOptions } from './slackProjector.js';
 import type { SlackMessageStore } from './slackMessageStore.js';
 import { createSlackWebClient, INTERACTIVE_RETRY, normalizeSlackApiUrl, slackLoggerFrom } from './slackWebApi.js';
 import { registerViewHandlers } from './viewHandlers.js';
@@ -101,6 +101,8 @@ export interface SlackFrontDoorOptions {
   /** Least time between edits of one message (default 1 s). */
   minEditIntervalMs?: number;
   rollback?: SlackHandlerDeps['rollback'];
+  /** Where missions without a channel live (SLACK_DEFAULT_CHANNEL) and who is DMed approval requests. */
+  projection?: Pick<SlackProjectorOptions, 'home' | 'approverDirectory'>;
 }
 
 /** The three variables decide the mode: bot token plus signing secret (HTTP) or app token (Socket Mode). */
@@ -144,6 +146,7 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
     clock: opts.clock,
     logger,
     ...(opts.minEditIntervalMs !== undefined ? { minEditIntervalMs: opts.minEditIntervalMs } : {}),
+    ...opts.projection,
   });
 
   const learnIdentity = async () => {

@@ -1,7 +1,10 @@
 // Which Slack messages show a mission, and what each showed last. The projector reads and
 // writes them; storage implements the port (src/storage/prismaSlackMessageStore.ts).
 
-/** 'brief' | 'toolkits' | 'plays' | 'approval:<requestId>' | 'status' | 'alert:<alertId>' | 'reflection' */
+/**
+ * Thread surfaces: 'brief' | 'toolkits' | 'plays' | 'approval:<requestId>' | 'status' | 'alert:<alertId>' | 'reflection'.
+ * Direct messages to approvers: 'dm:approval:<requestId>:<userId>' (channel is the DM's id).
+ */
 export type SurfaceKey = string;
 
 export interface SlackMessageRecord {
@@ -9,7 +12,7 @@ export interface SlackMessageRecord {
   surface: SurfaceKey;
   channel: string;
   ts: string;
-  /** sha256 of the rendered text and blocks last delivered. */
+  /** sha256 of the rendered text and blocks last delivered; `undeliverable:<slack error>` for a direct message Slack refused for good (e.g. user_not_found). */
   contentHash: string;
   /** When the message was last posted or edited (for coalescing edits). */
   updatedAt: Date;

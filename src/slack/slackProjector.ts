@@ -11,6 +11,8 @@
 // mission and surface as message metadata, so a process that dies between Slack accepting the
 // post and the ts being stored does not post it twice: the next pass finds the message in the
 // channel or thread history (conversations.history / conversations.replies) and adopts it.
+// A mission without a channel lives where slackHomeOf says (SLACK_DEFAULT_CHANNEL or a DM with
+// its requester), and every approval request is also DMed to each approver (projectApproverMessages).
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -19,12 +21,14 @@ import type { Mission } from '../domain/mission.js';
 import type { FeedClaim } from '../domain/missionFeed.js';
 import type { Clock } from '../domain/runtime.js';
 import { alertMessage } from './alertMessage.js';
-import { approvalMessage } from './approvalMessage.js';
+import { approvalDirectMessage, approvalMessage } from './approvalMessage.js';
+import { approversOfRequest, type ApproverDirectory } from './approverDirectory.js';
 import { checkBlockKitLimits, type SlackMessage } from './blockKitLimits.js';
 import { briefCard } from './briefCard.js';
 import { executionStatus } from './executionStatus.js';
 import { playsMessage } from './playsMessage.js';
 import { reflectionMessage } from './reflectionMessage.js';
+import { slackHomeOf, type SlackHomeSettings } from './slackHome.js';
 import type { SlackMessageRecord, SlackMessageStore } from './slackMessageStore.js';
 import { callSlack, SlackDeliveryError } from './slackWebApi.js';
 import { toolkitMessage } from './toolkitMessage.js';
@@ -34,6 +38,22 @@ export const SLACK_CONSUMER = 'slack';
 export const UNCONFIRMED_TS = '';
 /** Message metadata event type that marks the projector's posts with their mission and surface. */
 export const SURFACE_METADATA_TYPE = 'mission_control_surface';
+/** contentHash prefix of an approver DM Slack refused for good (the reason follows). */
+export const UNDELIVERABLE = 'undeliverable:';
+
+/** Surface keys of the DMs about one approval request: `dm:approval:<requestId>:<userId>`. */
+export function approverSurfacePrefix(requestId: string): string {
+  return `dm:approval:${requestId}:`;
+}
+
+/** Slack errors meaning this person cannot get a DM from the bot; the others fail the delivery as usual. */
+const PERSON_UNREACHABLE = new Set(['user_not_found', 'user_not_visible', 'user_disabled', 'cannot_dm_bot', 'messages_tab_disabled', 'channel_not_found', 'is_archived']);
+
+function earliest(a: ProjectionResult, b: ProjectionResult): ProjectionResult {
+  if (!a) return b;
+  if (!b) return a;
+  return a.deferUntil <= b.deferUntil ? a : b;
+}
 
 export interface Surface {
   key: string;
@@ -72,6 +92,10 @@ export interface SlackProjectorOptions {
   logger: Logger;
   /** Least time between two edits of one message (Slack allows about one per second). */
   minEditIntervalMs?: number;
+  /** Where missions without a channel live (SLACK_DEFAULT_CHANNEL); default: a DM to the person the token acts for. */
+  home?: SlackHomeSettings;
+  /** Who is DMed each approval request (default: the request's eligible approvers). */
+  approverDirectory?: ApproverDirectory;
 }
 
 export type ProjectionResult = void | { deferUntil: Date };
@@ -79,9 +103,13 @@ export type ProjectionResult = void | { deferUntil: Date };
 export class SlackProjector {
   readonly name = SLACK_CONSUMER;
   private readonly minEditIntervalMs: number;
+  private readonly home: SlackHomeSettings;
+  private readonly approverDirectory: ApproverDirectory;
 
   constructor(private readonly opts: SlackProjectorOptions) {
     this.minEditIntervalMs = opts.minEditIntervalMs ?? 1_000;
+    this.home = opts.home ?? { defaultChannel: null };
+    this.approverDirectory = opts.approverDirectory ?? approversOfRequest;
   }
 
   /** FeedWorker entry point: the claim only says which mission changed; the projection always shows its latest state. */
@@ -91,10 +119,33 @@ export class SlackProjector {
 
   async project(missionId: string): Promise<ProjectionResult> {
     const mission = await this.opts.loadMission(missionId);
-    // Started over MCP without a channel: no Slack presence, nothing to deliver.
-    if (!mission || !mission.channelId) return;
-    const channel = mission.channelId;
+    if (!mission) return;
     const records = new Map((await this.opts.store.list(missionId)).map((r) => [r.surface, r]));
+    let threadOutcome: ProjectionResult = undefined;
+    let threadFailure: unknown = null;
+    try {
+      threadOutcome = await this.projectThread(mission, records);
+    } catch (error) {
+      threadFailure = error;
+    }
+    // Approvers hear of a request wherever the mission lives, even while its thread cannot be delivered.
+    let dmOutcome: ProjectionResult = undefined;
+    try {
+      dmOutcome = await this.projectApproverMessages(mission);
+    } catch (error) {
+      if (!threadFailure) throw error;
+      this.opts.logger.warn({ missionId, err: error }, 'approver direct messages failed too');
+    }
+    if (threadFailure) throw threadFailure;
+    return earliest(threadOutcome, dmOutcome);
+  }
+
+  /** The mission's thread: brief card first, every other surface in its thread. */
+  private async projectThread(mission: Mission, records: Map<string, SlackMessageRecord>): Promise<ProjectionResult> {
+    const missionId = mission.id;
+    const channel = await this.homeChannel(mission, records);
+    // No channel, no default channel, nobody to DM: no thread (approvers are still DMed).
+    if (!channel) return;
     let thread = mission.threadTs ?? (records.get('brief')?.ts || null);
     let deferUntil: Date | null = null;
 
@@ -132,6 +183,95 @@ export class SlackProjector {
       await this.opts.store.put({ missionId, surface: surface.key, channel, ts, contentHash: hash, updatedAt: this.opts.clock.now() });
       // A new card (first post, or the old one was deleted) is the thread from now on.
       if (isBrief && !mission.threadTs) thread = ts;
+    }
+    return deferUntil ? { deferUntil } : undefined;
+  }
+
+  /**
+   * The channel the mission's thread is in: its own, the one its brief was first posted in
+   * (so a later change of SLACK_DEFAULT_CHANNEL does not move it), SLACK_DEFAULT_CHANNEL, or a
+   * DM with the person its token acts for; null when it has none (see slackHomeOf).
+   */
+  private async homeChannel(mission: Mission, records: Map<string, SlackMessageRecord>): Promise<string | null> {
+    if (mission.channelId) return mission.channelId;
+    const brief = records.get('brief');
+    if (brief?.channel) return brief.channel;
+    const home = slackHomeOf(mission, this.home);
+    if (home.kind === 'channel') return home.channelId;
+    if (home.kind === 'direct_message') return this.openDirectMessage(home.userId, mission.id);
+    return null;
+  }
+
+  /** The DM channel with a person (conversations.open is idempotent: the same channel every time). */
+  private async openDirectMessage(userId: string, missionId: string): Promise<string> {
+    const result = await callSlack(`conversations.open (${missionId} ${userId})`, () => this.opts.client.conversations.open({ users: userId }));
+    const id = result.channel?.id;
+    if (!id) throw new SlackDeliveryError(`conversations.open (${missionId} ${userId}): Slack returned no channel`);
+    return id;
+  }
+
+  /**
+   * Each eligible approver gets each approval request in a DM with the same Approve and Reject
+   * buttons as the thread; when the request is decided, expires or is cancelled, the DMs are
+   * edited to the outcome (buttons gone). Exactly one DM per approver and request: the post is
+   * recorded as intended first and carries its surface as metadata, so a retry after a crash
+   * finds it in the DM's history instead of posting again. A request closed before its DM was
+   * sent is never sent. A person Slack will not let the bot DM is recorded as undeliverable.
+   */
+  private async projectApproverMessages(mission: Mission): Promise<ProjectionResult> {
+    const requests = [...mission.approvalHistory, ...(mission.approval ? [mission.approval] : [])];
+    if (requests.length === 0) return;
+    // Read again: the thread pass may just have posted the brief (the DMs say where the mission lives).
+    const records = new Map((await this.opts.store.list(mission.id)).map((r) => [r.surface, r]));
+    const homeChannel = mission.channelId ?? (records.get('brief')?.channel || null);
+    const home = homeChannel ? { channelId: homeChannel } : null;
+    let deferUntil: Date | null = null;
+    for (const request of requests) {
+      const prefix = approverSurfacePrefix(request.id);
+      const already = [...records.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+      const approvers = request.status === 'requested' ? await this.approverDirectory(mission, request) : [];
+      for (const userId of [...new Set([...approvers, ...already])]) {
+        const key = `${prefix}${userId}`;
+        const record = records.get(key);
+        if (record?.contentHash.startsWith(UNDELIVERABLE)) continue;
+        const open = request.status === 'requested';
+        const message = approvalDirectMessage(mission, request.id, home);
+        const hash = contentHash(message);
+        const confirmed = record && record.ts !== UNCONFIRMED_TS ? record : undefined;
+        if (confirmed && confirmed.contentHash === hash) continue;
+        if (confirmed) {
+          const next = confirmed.updatedAt.getTime() + this.minEditIntervalMs;
+          if (this.opts.clock.now().getTime() < next) {
+            if (!deferUntil || next < deferUntil.getTime()) deferUntil = new Date(next);
+            continue;
+          }
+          if ((await this.update(confirmed, message)) || !open) {
+            // Edited; or deleted in Slack after the request closed, when there is nothing left to ask.
+            await this.opts.store.put({ ...confirmed, contentHash: hash, updatedAt: this.opts.clock.now() });
+            continue;
+          }
+        }
+        // Never posted (or sent without a confirmation): adopt it if Slack has it, else post while the request is open.
+        if (!record && !open) continue;
+        try {
+          const channel = record?.channel || (await this.openDirectMessage(userId, mission.id));
+          let ts = record && !confirmed ? await this.findPosted(channel, null, mission.id, key) : null;
+          if (ts && !(await this.update({ ...record!, channel, ts }, message))) ts = null;
+          if (!ts && !open) {
+            await this.opts.store.put({ missionId: mission.id, surface: key, channel, ts: UNCONFIRMED_TS, contentHash: `${UNDELIVERABLE}closed_before_sent`, updatedAt: this.opts.clock.now() });
+            continue;
+          }
+          if (!ts) {
+            await this.opts.store.put({ missionId: mission.id, surface: key, channel, ts: UNCONFIRMED_TS, contentHash: '', updatedAt: this.opts.clock.now() });
+            ts = await this.post(channel, null, message, mission.id, key);
+          }
+          await this.opts.store.put({ missionId: mission.id, surface: key, channel, ts, contentHash: hash, updatedAt: this.opts.clock.now() });
+        } catch (error) {
+          if (!(error instanceof SlackDeliveryError && error.slackError && PERSON_UNREACHABLE.has(error.slackError))) throw error;
+          this.opts.logger.warn({ missionId: mission.id, approver: userId, slackError: error.slackError }, 'Slack will not deliver a direct message to this approver; the request is still in the mission thread');
+          await this.opts.store.put({ missionId: mission.id, surface: key, channel: record?.channel ?? '', ts: UNCONFIRMED_TS, contentHash: `${UNDELIVERABLE}${error.slackError}`, updatedAt: this.opts.clock.now() });
+        }
+      }
     }
     return deferUntil ? { deferUntil } : undefined;
   }

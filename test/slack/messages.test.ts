@@ -146,6 +146,25 @@ describe('approval request', () => {
   });
 });
 
+describe('approval request sent to an approver directly', () => {
+  it('has the thread message\'s Approve and Reject buttons, says why this person got it and where the mission lives', () => {
+    const inChannel = s('approvalDirectMessage', 'pendingHomeInChannel');
+    expect(buttons(inChannel)).toEqual(buttons(s('approvalMessage', 'approvalPending')));
+    expect((inChannel as { text: string }).text).toMatch(/^Your approval is requested: /);
+    expect(visibleText(inChannel)).toContain('the approval policy names you as an approver');
+    expect(visibleText(inChannel)).toContain("The mission's thread is in <#C0MISSIONS> (<https://fake.slack.com/archives/C0MISSIONS/");
+    expect(visibleText(s('approvalDirectMessage', 'pendingHomeInDm'))).toContain('The requester follows the mission in a direct message with Mission Control.');
+    expect(visibleText(s('approvalDirectMessage', 'pendingNoHome'))).toContain('The mission has no Slack thread');
+  });
+
+  it('after the decision: the outcome, no buttons', () => {
+    const decided = s('approvalDirectMessage', 'decided');
+    expect(blocksOfType(decided, 'actions')).toEqual([]);
+    expect(visibleText(decided)).toContain('This request is closed.');
+    expect(visibleText(decided)).toContain(`*Approved* by <@${ADVISOR.id}> and <@${SECURITY_LEAD.id}>`);
+  });
+});
+
 describe('live execution status', () => {
   it('marks done, running and pending steps, with tests, coverage, gates, auto-fixes and the open alert', () => {
     const text = visibleText(s('executionStatus', 'executingMidPhase'));

@@ -3,7 +3,7 @@
 import type { View } from '@slack/types';
 import { alertMessage } from '../../src/slack/alertMessage.js';
 import { appHome, isAwaitingApprovalFrom } from '../../src/slack/appHome.js';
-import { approvalMessage } from '../../src/slack/approvalMessage.js';
+import { approvalDirectMessage, approvalMessage } from '../../src/slack/approvalMessage.js';
 import type { SlackMessage } from '../../src/slack/blockKitLimits.js';
 import { briefCard } from '../../src/slack/briefCard.js';
 import { executionStatus } from '../../src/slack/executionStatus.js';
@@ -29,6 +29,13 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
     briefCard: { briefDrafted: briefCard(f.briefDrafted), briefEdited: briefCard(f.briefEdited), locked: briefCard(f.toolkitsRecommended), cancelled: briefCard(f.cancelled) },
     toolkitMessage: { toolkitsRecommended: toolkitMessage(f.toolkitsRecommended), toolkitsInspected: toolkitMessage(f.toolkitsInspected), confirmed: toolkitMessage(f.playsRanked) },
     playsMessage: { playsRanked: playsMessage(f.playsRanked), approvalPending: playsMessage(f.approvalPending), approvalRejected: playsMessage(f.approvalRejected) },
+    // One approver's copy: the mission's thread in a channel, in the requester's DM, or none.
+    approvalDirectMessage: {
+      pendingHomeInChannel: approvalDirectMessage(f.approvalPending, f.approvalPending.approval!.id, { channelId: 'C0MISSIONS', permalink: 'https://fake.slack.com/archives/C0MISSIONS/p1697362200000100?thread_ts=1697362020.000100&cid=C0MISSIONS' }),
+      pendingHomeInDm: approvalDirectMessage(f.approvalPending, f.approvalPending.approval!.id, { channelId: 'D0JORDAN' }),
+      pendingNoHome: approvalDirectMessage(f.approvalPending, f.approvalPending.approval!.id, null),
+      decided: approvalDirectMessage(f.approvalDecided, f.approvalDecided.approval!.id, { channelId: 'C0MISSIONS' }),
+    },
     approvalMessage: {
       approvalPending: approvalMessage(f.approvalPending),
       approvalPartial: approvalMessage(f.approvalPartial),

@@ -48,15 +48,18 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
     const { fake, clock, service, worker } = await setup(provider);
     const mission = await seedToApprovalRequested(service, clock);
     await worker.runOnce();
-    const posts = fake.callsTo('chat.postMessage');
+    const allPosts = fake.callsTo('chat.postMessage');
+    const posts = allPosts.filter((p) => p.args.channel === 'C0MISSIONS');
     expect(posts.map((p) => JSON.stringify(p.args.blocks))).toEqual(surfacesOf(mission).map((s) => JSON.stringify(s.render().blocks)));
-    expect(posts.every((p) => p.args.channel === 'C0MISSIONS' && p.args.thread_ts === mission.threadTs)).toBe(true);
+    expect(posts.every((p) => p.args.thread_ts === mission.threadTs)).toBe(true);
+    // Besides the thread, each eligible approver got the request directly.
+    expect(allPosts.filter((p) => p.args.channel !== 'C0MISSIONS').map((p) => p.args.channel)).toEqual(['D0ADVISOR', 'D0SECLEAD']);
     expect(fake.callsTo('chat.update')).toEqual([]);
     // Nothing changed: another pass makes no call at all.
     await service.recordApprovalDenied({ missionId: mission.id, reason: 'not an approver' }, JORDAN);
     clock.advance(5000);
     await worker.runOnce();
-    expect(fake.calls.filter((c) => c.method.startsWith('chat.'))).toHaveLength(posts.length);
+    expect(fake.calls.filter((c) => c.method.startsWith('chat.'))).toHaveLength(allPosts.length);
   });
 
   it('coalesces edits of one message to one per second, latest state winning', async () => {
@@ -81,7 +84,7 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
     expect(edits.length).toBeLessThanOrEqual(3);
   });
 
-  it('hands a long Retry-After back to the feed, and posts nothing for a mission without a channel', async () => {
+  it('hands a long Retry-After back to the feed, and posts nothing for a mission with no home in Slack', async () => {
     const { fake, service, projector } = await setup(provider);
     const mission = await service.startMission({ intent: 'Fix the flaky login test', channelId: 'C0MISSIONS' }, JORDAN);
     fake.failNext(1, { status: 429, retryAfter: 30 });
@@ -92,7 +95,8 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
     await projector.project(mission.id);
     expect([...fake.messages.values()].map((m) => m.blocks)).toEqual([briefCard(mission).blocks]);
 
-    const overMcp = await service.startMission({ intent: 'Add retries to the sync job' }, ASSISTANT);
+    // No channel, a token acting for nobody, no SLACK_DEFAULT_CHANNEL: no thread anywhere.
+    const overMcp = await service.startMission({ intent: 'Add retries to the sync job' }, { kind: 'mcp_token', id: 'ci-bot' });
     const calls = fake.calls.length;
     await expect(projector.project(overMcp.id)).resolves.toBeUndefined();
     expect(fake.calls.length).toBe(calls);

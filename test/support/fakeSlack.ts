@@ -3,7 +3,9 @@
 // call, and can be told to answer 429 with Retry-After, answer 500, or be down (connections
 // refused) for a while. It can also hold back the answer to one call after carrying it out
 // (to kill the caller in between), tell callers apart by their bot token, keep message
-// `metadata`, and answer conversations.history / conversations.replies.
+// `metadata`, and answer conversations.history / conversations.replies. DMs exist only once
+// opened with conversations.open; unknown users, missing channels and channels the bot is not
+// in answer user_not_found, channel_not_found and not_in_channel, as Slack does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
@@ -39,6 +41,14 @@ export class FakeSlack {
   /** Messages as Slack would now show them, by ts. */
   readonly messages = new Map<string, StoredMessage>();
   readonly views: Array<{ method: string; view: Record<string, unknown>; userId?: string }> = [];
+  /** DM channels opened with conversations.open: channel id -> user id. Posting to a D… id not opened here is channel_not_found, as in Slack. */
+  readonly directMessages = new Map<string, string>();
+  /** Users Slack does not know (conversations.open answers user_not_found). */
+  readonly unknownUsers = new Set<string>();
+  /** Channels that exist but the bot is not a member of (chat.postMessage answers not_in_channel). */
+  readonly channelsWithoutBot = new Set<string>();
+  /** Channel ids that do not exist in the workspace (chat.postMessage answers channel_not_found). */
+  readonly missingChannels = new Set<string>();
   readonly token: string;
   private readonly failures: Array<{ failure: Failure; methods: string[] | null }> = [];
   private readonly tokens: Set<string>;
@@ -165,6 +175,9 @@ export class FakeSlack {
         return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'missioncontrol', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
       case 'chat.postMessage': {
         if (!args.channel) return { ok: false, error: 'channel_not_found' };
+        const target = String(args.channel);
+        if (this.missingChannels.has(target) || (target.startsWith('D') && !this.directMessages.has(target))) return { ok: false, error: 'channel_not_found' };
+        if (this.channelsWithoutBot.has(target)) return { ok: false, error: 'not_in_channel' };
         const ts = this.nextTs();
         const message: StoredMessage = {
           channel: String(args.channel),
@@ -202,6 +215,25 @@ export class FakeSlack {
           .filter((m) => Number(m.ts) >= oldest)
           .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.threadTs ? { thread_ts: m.threadTs } : {}), ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}) }));
         return { ok: true, messages, has_more: false, response_metadata: { next_cursor: '' } };
+      }
+      case 'conversations.open': {
+        // One person: the bot's DM with them (the same id every time, as Slack answers).
+        const users = String(args.users ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+        if (users.length === 0) return { ok: false, error: 'users_list_not_supplied' };
+        if (users.length > 1) return { ok: false, error: 'not_implemented_in_fake' };
+        const user = users[0]!;
+        if (user === 'U0BOT') return { ok: false, error: 'cannot_dm_bot' };
+        if (!/^[UW][A-Z0-9]+$/.test(user) || this.unknownUsers.has(user)) return { ok: false, error: 'user_not_found' };
+        const id = `D${user.slice(1)}`;
+        const already = this.directMessages.has(id);
+        this.directMessages.set(id, user);
+        return { ok: true, ...(already ? { no_op: true, already_open: true } : {}), channel: { id } };
+      }
+      case 'chat.getPermalink': {
+        const message = this.messages.get(String(args.message_ts));
+        if (!message || message.channel !== args.channel) return { ok: false, error: 'message_not_found' };
+        const base = `https://fake.slack.com/archives/${message.channel}/p${message.ts.replace('.', '')}`;
+        return { ok: true, channel: message.channel, permalink: message.threadTs ? `${base}?thread_ts=${message.threadTs}&cid=${message.channel}` : base };
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
