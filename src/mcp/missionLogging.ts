@@ -1,10 +1,12 @@
 // MCP logging: mission events as notifications/message to the client, at a level per event
 // type, so a client that set `logging/setLevel warning` hears only alerts, rejections and
-// failures. A session hears the missions it works on: those its actor started or acted on,
-// and those it named in a request (tools/call missionId, mission:// URIs). Clients with no
-// level set hear everything (the SDK's default); the SDK drops what is below the set level.
+// failures. Notifications start when the client sets a level: a client that never asks is not
+// sent a stream of events it would only drop (with several sessions of one token following the
+// same missions, sending to all of them doubled the cost of a report_progress call).
+// A session hears the missions it works on: those its actor started or acted on, and those it
+// named in a request (tools/call missionId, mission:// URIs).
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import { LoggingLevelSchema, SetLevelRequestSchema, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { Actor } from '../domain/actors.js';
 import type { MissionEvent } from '../domain/eventLog.js';
@@ -39,6 +41,8 @@ export function levelOf(type: EventType): LoggingLevel {
   return EVENT_LEVELS[type] ?? 'info';
 }
 
+const SEVERITY = new Map(LoggingLevelSchema.options.map((level, index) => [level, index]));
+
 function actorLabel(actor: Actor): string {
   return `${actor.kind}:${actor.id}`;
 }
@@ -69,22 +73,27 @@ export interface MissionLogging {
 
 export function enableMissionLogging(server: McpServer, service: MissionService, actor: McpActor, logger: Logger): MissionLogging {
   const followed = new Set<string>();
+  /** The level the client set; null until it sets one (then nothing is sent). */
+  let threshold: number | null = null;
+  // Replaces the SDK's own handler (which keeps levels in a private map) so the server knows whether the client asked at all.
+  server.server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+    threshold = SEVERITY.get(request.params.level) ?? null;
+    return {};
+  });
   const unsubscribe = service.subscribe((mission, events: readonly MissionEvent[]) => {
-    if (!server.isConnected()) return;
     if (!followed.has(mission.id) && !sameActor(mission.requester, actor) && !events.some((e) => sameActor(e.actor, actor))) return;
     followed.add(mission.id);
-    const sessionId = server.server.transport?.sessionId;
+    if (threshold === null || !server.isConnected()) return;
     for (const event of events) {
+      const level = levelOf(event.type);
+      if (SEVERITY.get(level)! < threshold) continue;
       const message = `${event.type} on mission ${mission.id} (${mission.state}) by ${actorLabel(event.actor)}`;
       server.server
-        .sendLoggingMessage(
-          {
-            level: levelOf(event.type),
-            logger: MISSION_LOGGER,
-            data: { message, missionId: mission.id, seq: event.seq, type: event.type, stage: event.stage, state: mission.state, actor: event.actor, occurredAt: event.occurredAt.toISOString() },
-          },
-          sessionId,
-        )
+        .sendLoggingMessage({
+          level,
+          logger: MISSION_LOGGER,
+          data: { message, missionId: mission.id, seq: event.seq, type: event.type, stage: event.stage, state: mission.state, actor: event.actor, occurredAt: event.occurredAt.toISOString() },
+        })
         .catch((error: unknown) => logger.debug({ err: error, missionId: mission.id }, 'could not send a log notification'));
     }
   });

@@ -24,7 +24,7 @@ async function harness(provider: (typeof PROVIDERS)[number], options: Parameters
 type LogData = { type: string; missionId: string; message: string };
 
 describe.each(PROVIDERS)('MCP protocol features over Streamable HTTP on %s', (provider) => {
-  it('sends the events of the missions a session works on as log notifications, at or above the level it set', async () => {
+  it('sends the events of the missions a session works on as log notifications once it sets a level, at or above that level', async () => {
     const h = await harness(provider);
     const { client } = await h.connect();
     const { client: other } = await h.connect(OTHER_SECRET);
@@ -34,6 +34,13 @@ describe.each(PROVIDERS)('MCP protocol features over Streamable HTTP on %s', (pr
       logs.push(n.params);
     });
 
+    const otherLogs: unknown[] = [];
+    other.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      otherLogs.push(n.params);
+    });
+
+    // Notifications start when the client sets a level.
+    await client.setLoggingLevel('info');
     const missionId = await missionAwaitingApproval(client);
     // Another assistant's mission is not this session's business.
     const { mission: foreign } = (await callOk(other, 'start_mission', { intent: 'Rotate the staging database credentials' })) as { mission: { id: string } };
@@ -53,6 +60,15 @@ describe.each(PROVIDERS)('MCP protocol features over Streamable HTTP on %s', (pr
     await until(() => logs.length > 0);
     expect(logs.map((l) => [l.level, (l.data as LogData).type])).toEqual([['warning', 'approval_rejected']]);
     expect((logs[0]!.data as LogData).message).toContain(`approval_rejected on mission ${missionId}`);
+    // The other session was sent nothing about its own mission until it set a level (one stream, in order).
+    await callOk(other, 'update_brief', { missionId: foreign.id, lock: true });
+    await other.setLoggingLevel('info');
+    await callOk(other, 'select_toolkits', { missionId: foreign.id, toolkits: [{ toolkitId: 'github' }] });
+    await until(() => otherLogs.length > 0);
+    const otherTypes = otherLogs.map((l) => ((l as { data: LogData }).data).type);
+    expect(otherTypes).toContain('toolkit_selected');
+    expect(otherTypes).not.toContain('intent_submitted');
+    expect(otherTypes).not.toContain('mission_brief_locked');
   });
 
   it('completes mission ids for the mission:// templates and the run_mission prompt', async () => {
