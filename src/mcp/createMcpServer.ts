@@ -2,7 +2,7 @@
 // (stdio, Streamable HTTP, in-memory in tests) connect it; it holds no mission state itself.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { isJSONRPCErrorResponse, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { MAX_EVIDENCE_BYTES } from '../domain/missionInputs.js';
 import type { MissionService } from '../domain/missionService.js';
@@ -58,7 +58,8 @@ const SDK_ERROR_PREFIX = /^(MCP error -?\d+: )+/;
  * The wire carries the message alone, so clients show the prefix once.
  */
 function plainErrorMessage(message: JSONRPCMessage): JSONRPCMessage {
-  if (!isJSONRPCErrorResponse(message)) return message;
+  // A property check, not the SDK's schema parse: this runs for every message sent.
+  if (!('error' in message) || typeof message.error?.message !== 'string' || !SDK_ERROR_PREFIX.test(message.error.message)) return message;
   return { ...message, error: { ...message.error, message: message.error.message.replace(SDK_ERROR_PREFIX, '') } };
 }
 
