@@ -5,7 +5,8 @@
 // same port and database, with the same Client object calling throughout.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -111,6 +112,82 @@ describe.each(PROVIDERS)('a restarted server on %s', (provider) => {
     const anonymous = await postJson(url, 'not-a-token-0123456789', 'some-lost-session', { jsonrpc: '2.0', id: 8, method: 'tools/list' });
     expect(anonymous.status).toBe(401);
   }, 60_000);
+});
+
+/** Forwards each request to the next backend in turn, as a load balancer without sticky sessions would. */
+function roundRobin(ports: number[]): { server: Server; hits: number[] } {
+  const hits = ports.map(() => 0);
+  let next = 0;
+  const server = createServer((req, res) => {
+    const i = next++ % ports.length;
+    hits[i]! += 1;
+    const upstream = request({ host: '127.0.0.1', port: ports[i], path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  return { server, hits };
+}
+
+describe.each(PROVIDERS)('stateful instances without sticky sessions on %s', (provider) => {
+  it('serves one client whose requests land on either instance, under the session id it got from the first', async () => {
+    const database = freshDatabaseUrl(provider);
+    cleanups.push(database.cleanup);
+    const instances = [];
+    for (let i = 0; i < 2; i++) {
+      const config = loadConfig({ DATABASE_URL: database.url, MCP_TOKENS: TOKENS });
+      const app = await createApp(config, silentLogger);
+      const endpoint = createMcpHttpEndpoint({
+        service: app.missions,
+        logger: silentLogger,
+        authenticator: new McpTokenAuthenticator(app.db.accessTokens, config.MCP_TOKENS),
+        readOnly: false,
+        allowedHosts: allowedHostsFor('127.0.0.1', []),
+      });
+      const server = createHttpServer(app, endpoint.routes);
+      const { port } = await listen(server, '127.0.0.1', 0);
+      cleanups.push(async () => {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        await endpoint.close();
+        await app.close();
+      });
+      instances.push({ endpoint, port });
+    }
+    const balancer = roundRobin(instances.map((i) => i.port));
+    await new Promise<void>((resolve) => balancer.server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          balancer.server.closeAllConnections();
+          balancer.server.close(() => resolve());
+        }),
+    );
+
+    const client = new Client({ name: 'balanced', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${(balancer.server.address() as AddressInfo).port}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${JORDAN_SECRET}` } },
+    });
+    await client.connect(transport);
+    cleanups.push(() => client.close());
+    const sessionId = transport.sessionId;
+    const call = async (name: string, args: Record<string, unknown>) => {
+      const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+      if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
+      return result.structuredContent as Record<string, unknown>;
+    };
+    const started = (await call('start_mission', { intent: 'Fix the flaky login test in the auth module' })) as { mission: { id: string } };
+    await call('update_brief', { missionId: started.mission.id, edits: [{ kind: 'scope', items: ['login tests'] }] });
+    await call('update_brief', { missionId: started.mission.id, lock: true });
+    expect(await call('get_mission', { missionId: started.mission.id })).toMatchObject({ state: 'preparing' });
+
+    expect(balancer.hits.every((n) => n >= 2)).toBe(true);
+    // Each instance holds the client's session under the one id it knows.
+    expect(instances.map((i) => i.endpoint.sessionCount())).toEqual([1, 1]);
+    expect(transport.sessionId).toBe(sessionId);
+  });
 });
 
 describe('an idle-expired session', () => {
