@@ -72,7 +72,7 @@ export function waitForApprovalTool(context: McpContext, limits: { maxCallMs: nu
       let mission = initial;
       const waitMs = Math.min(input.timeoutSeconds * 1000, limits.maxCallMs);
       if (status === 'pending' && waitMs > 0) {
-        mission = await waitForDecision(context, initial, waitMs, input.timeoutSeconds, extra);
+        mission = await waitForDecision(context, initial, waitMs, extra);
         status = decisionOf(mission);
       }
       const waitedSeconds = Math.round((Date.now() - started) / 100) / 10;
@@ -92,7 +92,7 @@ export function waitForApprovalTool(context: McpContext, limits: { maxCallMs: nu
   };
 }
 
-function waitForDecision(context: McpContext, initial: Mission, waitMs: number, timeoutSeconds: number, extra: RequestExtra): Promise<Mission> {
+function waitForDecision(context: McpContext, initial: Mission, waitMs: number, extra: RequestExtra): Promise<Mission> {
   const { service, logger } = context;
   const { pollIntervalMs, progressIntervalMs } = context.approvalWait;
   const progressToken = extra._meta?.progressToken;
@@ -127,7 +127,7 @@ function waitForDecision(context: McpContext, initial: Mission, waitMs: number, 
           extra
             .sendNotification({
               method: 'notifications/progress',
-              params: { progressToken, progress: elapsed, total: timeoutSeconds, message: `Waiting for ${nextOut(latest).waitingFor ?? 'approval'}` },
+              params: { progressToken, progress: elapsed, total: Math.ceil(waitMs / 1000), message: `Waiting for ${nextOut(latest).waitingFor ?? 'approval'}` },
             })
             .catch(() => undefined);
         }, progressIntervalMs),
