@@ -1,10 +1,13 @@
 // Prompts: run_mission (drive a mission from brief to retrospective with these tools) and
 // draft_brief (turn an intent into brief chips). They teach the rules the server enforces,
 // so an assistant does not learn them by being refused.
+import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { CHIP_KINDS, CHIP_LABELS } from '../domain/brief.js';
 import { COVERAGE_THRESHOLD } from '../domain/mission.js';
+import type { MissionService } from '../domain/missionService.js';
+import { completeMissionId } from './missionResources.js';
 
 export function runMissionText(missionId: string | undefined, readOnly: boolean): string {
   const target = missionId ? `mission ${missionId} (read it first with get_mission)` : 'a new mission (start_mission with the intent)';
@@ -45,13 +48,15 @@ export function draftBriefText(intent: string): string {
   ].join('\n');
 }
 
-export function registerMissionPrompts(server: McpServer, options: { readOnly: boolean }): void {
+export function registerMissionPrompts(server: McpServer, options: { readOnly: boolean; service: MissionService }): void {
   server.registerPrompt(
     'run_mission',
     {
       title: 'Run a mission',
       description: 'How to drive a mission from brief to retrospective with the Mission Control tools.',
-      argsSchema: { missionId: z.string().max(100).optional().describe('An existing mission to continue; omit to start one.') },
+      argsSchema: {
+        missionId: completable(z.string().max(100).optional().describe('An existing mission to continue; omit to start one.'), (value) => completeMissionId(options.service, value)),
+      },
     },
     ({ missionId }) => ({ messages: [{ role: 'user', content: { type: 'text', text: runMissionText(missionId, options.readOnly) } }] }),
   );

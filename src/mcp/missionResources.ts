@@ -33,10 +33,24 @@ function idFrom(variables: Record<string, string | string[]>): string {
   return decodeURIComponent(Array.isArray(raw) ? (raw[0] ?? '') : (raw ?? ''));
 }
 
-export function registerMissionResources(server: McpServer, service: MissionService, logger: Logger): () => void {
+/** Mission ids to complete a partial one: recent missions whose id starts with it, then missions whose title mentions it. */
+export async function completeMissionId(service: MissionService, value: string | undefined): Promise<string[]> {
+  const typed = (value ?? '').trim();
+  const recent = await service.listMissions({ limit: 100 });
+  const ids = recent.missions.map((m) => m.id).filter((id) => id.toLowerCase().startsWith(typed.toLowerCase()));
+  if (typed.length > 0) {
+    const byTitle = await service.listMissions({ text: typed.slice(0, 200), limit: 20 });
+    for (const m of byTitle.missions) if (!ids.includes(m.id)) ids.push(m.id);
+  }
+  return ids.slice(0, 100);
+}
+
+export function registerMissionResources(server: McpServer, service: MissionService, logger: Logger, options: { subscriptions: boolean }): () => void {
+  const complete = { missionId: (value: string) => completeMissionId(service, value) };
   server.registerResource(
     'mission',
     new ResourceTemplate('mission://{missionId}', {
+      complete,
       // Lists the 50 most recently updated missions; older ones are read by id.
       list: async () => {
         const page = await service.listMissions({ limit: 50 });
@@ -55,7 +69,7 @@ export function registerMissionResources(server: McpServer, service: MissionServ
   for (const doc of DOCUMENTS) {
     server.registerResource(
       doc.document,
-      new ResourceTemplate(`mission://{missionId}/${doc.suffix}`, { list: undefined }),
+      new ResourceTemplate(`mission://{missionId}/${doc.suffix}`, { list: undefined, complete }),
       { title: doc.title, description: doc.description, mimeType: 'text/markdown' },
       async (uri, variables) => {
         const exported = await service.exportDocument({ missionId: idFrom(variables), document: doc.document }).catch((e: unknown) => asResourceError(e, uri.href));
@@ -66,7 +80,7 @@ export function registerMissionResources(server: McpServer, service: MissionServ
 
   server.registerResource(
     'events',
-    new ResourceTemplate('mission://{missionId}/events', { list: undefined }),
+    new ResourceTemplate('mission://{missionId}/events', { list: undefined, complete }),
     { title: 'Event log', description: 'The append-only, hash-chained event log of the mission, with the chain verification.', mimeType: 'application/json' },
     async (uri, variables) => {
       const missionId = idFrom(variables);
@@ -75,7 +89,8 @@ export function registerMissionResources(server: McpServer, service: MissionServ
     },
   );
 
-  return enableSubscriptions(server, service, logger);
+  // Without a session (stateless HTTP) an update has no stream to travel on, so subscriptions are not offered.
+  return options.subscriptions ? enableSubscriptions(server, service, logger) : () => undefined;
 }
 
 /** resources/subscribe and unsubscribe for mission:// URIs; returns the cleanup for when the server closes. */

@@ -45,6 +45,6 @@ export async function runStdioServer(config: Config, options: { readOnly: boolea
   process.stdin.once('end', () => stop('stdin closed'));
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
-  await mcp.server.connect(transport);
+  await mcp.connect(transport);
   logger.info({ actor: actor.id, onBehalfOf: actor.onBehalfOf ?? null, readOnly: options.readOnly, tools: mcp.tools.length }, 'MCP server ready on stdio');
 }

@@ -3,6 +3,12 @@
 // asked for progress. It wakes on the service's change notifications (instant within this
 // process) and also re-reads the mission on an interval, because a decision made by another
 // process (the Slack bot on another instance) does not notify this one.
+//
+// One call never holds the request longer than maxCallMs (45 s by default): MCP clients time a
+// request out at 60 s whatever progress they receive (the TS SDK only resets on progress when
+// the caller opts in), so a longer timeoutSeconds is served as a series of calls, each
+// answering pending with callAgain and the seconds left. Over HTTP the SDK transport writes an
+// SSE comment every few seconds meanwhile, so proxies do not cut a quiet stream.
 import { z } from 'zod';
 import type { Mission } from '../domain/mission.js';
 import { MissionError } from '../domain/errors.js';
@@ -11,8 +17,9 @@ import { approvalOut, approvalView, missionRef, missionRefView, nextOut, nextVie
 import { defineTool, type McpContext, type RequestExtra, type ToolSpec } from './toolRegistry.js';
 
 export const MAX_WAIT_SECONDS = 600;
-/** Below the SDK client's default 60 s request timeout, so a plain call does not time out client-side first. */
-export const DEFAULT_WAIT_SECONDS = 50;
+/** The longest one call waits: well below the clients' default 60 s request timeout. */
+export const DEFAULT_MAX_CALL_SECONDS = 45;
+export const DEFAULT_WAIT_SECONDS = DEFAULT_MAX_CALL_SECONDS;
 
 export const waitForApprovalInput = z.strictObject({
   missionId: missionIdSchema,
@@ -38,17 +45,19 @@ function decisionOf(mission: Mission): WaitStatus {
   return request.status === 'requested' ? 'pending' : request.status;
 }
 
-export function waitForApprovalTool(context: McpContext): ToolSpec {
+export function waitForApprovalTool(context: McpContext, limits: { maxCallMs: number } = { maxCallMs: DEFAULT_MAX_CALL_SECONDS * 1000 }): ToolSpec {
   const { service } = context;
   return defineTool({
     name: 'wait_for_approval',
     title: 'Wait for approval',
-    description: `Waits until a person approves or rejects the play (or the request expires or is cancelled), for at most timeoutSeconds (default ${DEFAULT_WAIT_SECONDS}, max ${MAX_WAIT_SECONDS}). Sends progress notifications while waiting when the request has a progressToken. Returns approved (execution may start), rejected (back to choosing a play), expired, cancelled, or still pending (call again).`,
+    description: `Waits until a person approves or rejects the play (or the request expires or is cancelled), for at most timeoutSeconds (default ${DEFAULT_WAIT_SECONDS}, max ${MAX_WAIT_SECONDS}). One call returns within ${DEFAULT_MAX_CALL_SECONDS} s: for a longer wait it answers pending with callAgain: true and remainingSeconds, and you call again. Sends progress notifications while waiting when the request has a progressToken. Returns approved (execution may start), rejected (back to choosing a play), expired, cancelled, or still pending (call again).`,
     input: waitForApprovalInput,
     output: z.object({
       status: z.enum(['approved', 'rejected', 'expired', 'cancelled', 'pending']),
       approval: approvalView.nullable(),
       waitedSeconds: z.number(),
+      callAgain: z.boolean().describe('True while the approval is still pending: call wait_for_approval again to keep waiting.'),
+      remainingSeconds: z.number().describe('Seconds of the requested timeoutSeconds not yet waited; pass them as timeoutSeconds when calling again.'),
       mission: missionRefView,
       next: nextView,
     }),
@@ -61,24 +70,29 @@ export function waitForApprovalTool(context: McpContext): ToolSpec {
       const initial = await service.getMission({ missionId: input.missionId });
       let status = decisionOf(initial);
       let mission = initial;
-      if (status === 'pending' && input.timeoutSeconds > 0) {
-        mission = await waitForDecision(context, initial, input.timeoutSeconds, extra);
+      const waitMs = Math.min(input.timeoutSeconds * 1000, limits.maxCallMs);
+      if (status === 'pending' && waitMs > 0) {
+        mission = await waitForDecision(context, initial, waitMs, extra);
         status = decisionOf(mission);
       }
       const waitedSeconds = Math.round((Date.now() - started) / 100) / 10;
+      const remainingSeconds = status === 'pending' ? Math.max(0, Math.round(input.timeoutSeconds - waitedSeconds)) : 0;
       const approval = approvalOut(mission);
       const summary =
         status === 'pending'
-          ? `Still waiting after ${waitedSeconds}s: ${nextOut(mission).waitingFor ?? 'approval'}. Call wait_for_approval again.`
+          ? `Still pending after ${waitedSeconds}s: waiting for ${nextOut(mission).waitingFor ?? 'approval'}. Call wait_for_approval again to keep waiting${remainingSeconds > 0 ? ` (timeoutSeconds: ${remainingSeconds} finishes the wait you asked for)` : ''}; do not start work before it returns approved.`
           : status === 'approved'
             ? `Approved. ${describeNext(mission)}`
             : `Approval ${status}${approval?.decisions.at(-1)?.reason ? `: ${approval.decisions.at(-1)!.reason}` : ''}. ${describeNext(mission)}`;
-      return { summary, result: { status, approval, waitedSeconds, mission: missionRef(mission), next: nextOut(mission) } };
+      return {
+        summary,
+        result: { status, approval, waitedSeconds, callAgain: status === 'pending', remainingSeconds, mission: missionRef(mission), next: nextOut(mission) },
+      };
     },
   });
 }
 
-function waitForDecision(context: McpContext, initial: Mission, timeoutSeconds: number, extra: RequestExtra): Promise<Mission> {
+function waitForDecision(context: McpContext, initial: Mission, waitMs: number, extra: RequestExtra): Promise<Mission> {
   const { service, logger } = context;
   const { pollIntervalMs, progressIntervalMs } = context.approvalWait;
   const progressToken = extra._meta?.progressToken;
@@ -113,13 +127,13 @@ function waitForDecision(context: McpContext, initial: Mission, timeoutSeconds: 
           extra
             .sendNotification({
               method: 'notifications/progress',
-              params: { progressToken, progress: elapsed, total: timeoutSeconds, message: `Waiting for ${nextOut(latest).waitingFor ?? 'approval'}` },
+              params: { progressToken, progress: elapsed, total: Math.ceil(waitMs / 1000), message: `Waiting for ${nextOut(latest).waitingFor ?? 'approval'}` },
             })
             .catch(() => undefined);
         }, progressIntervalMs),
       );
     }
-    timers.push(setTimeout(finish, timeoutSeconds * 1000));
+    timers.push(setTimeout(finish, waitMs));
     extra.signal.addEventListener('abort', finish);
   });
 }

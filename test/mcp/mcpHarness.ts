@@ -40,7 +40,7 @@ export async function openHarness(
   const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, ...(options.policy ? { approvalPolicy: options.policy } : {}) });
   const mcp = createMcpServer({ service, logger: silentLogger, actor: options.actor, approvalWait: { pollIntervalMs: 50, progressIntervalMs: 50 }, ...options.server });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await mcp.server.connect(serverSide);
+  await mcp.connect(serverSide);
   const client = new Client({ name: 'mission-control-tests', version: '1.0.0' });
   await client.connect(clientSide);
   const call: Harness['call'] = async (name, args, requestOptions) => (await client.callTool({ name, arguments: args }, undefined, requestOptions)) as CallToolResult;
