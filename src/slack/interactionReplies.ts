@@ -5,8 +5,9 @@ import type { Logger } from 'pino';
 import type { Actor } from '../domain/actors.js';
 import { isMissionError } from '../domain/errors.js';
 import type { MissionService } from '../domain/missionService.js';
-import { LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
+import type { SlackMessage } from './blockKitLimits.js';
 import { section } from './blocks.js';
+import { fallbackText } from './format.js';
 
 export interface SlackHandlerDeps {
   service: MissionService;
@@ -28,7 +29,7 @@ export function refusalMessage(error: unknown, logger: Logger): SlackMessage {
 
 export function notice(text: string): SlackMessage {
   // Domain messages may mention people as <@U…>; they are ours, not user input, so they stay live.
-  return { text: truncate(text, LIMITS.messageText), blocks: [section(text)] };
+  return { text: fallbackText(text), blocks: [section(text)] };
 }
 
 export interface ReplyTarget {
