@@ -5,6 +5,7 @@
 // and the 5-minute timestamp window, 401 before anything runs; url_verification; ack), fed by
 // our HTTP server's route instead of a server of its own. processBeforeResponse is false:
 // the acknowledgement goes out as soon as a handler calls ack(), and the work continues.
+// Before Bolt, requestGuard.ts refuses future timestamps and replayed requests or events.
 //
 // Thread messages are not posted by handlers: the `slack` feed consumer (SlackProjector)
 // renders them from mission state, durably (see slackProjector.ts).
@@ -20,6 +21,7 @@ import { registerCommandHandlers } from './commandHandlers.js';
 import { missionLoader, SlackProjector } from './slackProjector.js';
 import type { SlackMessageStore } from './slackMessageStore.js';
 import { createSlackWebClient, INTERACTIVE_RETRY, normalizeSlackApiUrl, slackLoggerFrom } from './slackWebApi.js';
+import { SlackRequestGuard } from './requestGuard.js';
 import { registerViewHandlers } from './viewHandlers.js';
 import type { SlackHandlerDeps } from './interactionReplies.js';
 
@@ -34,9 +36,10 @@ const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
  * Hands a request to Bolt's receiver, after refusing (400) a body that parses to JSON `null`
  * (`null`, or `payload=null`): Bolt reads a property of the parsed body inside a promise nobody
  * awaits, so such a request, correctly signed, ended the process with an unhandled rejection.
- * Bolt reuses the body buffered here (`rawBody`) and checks the signature as before.
+ * Bolt reuses the body buffered here (`rawBody`) and checks the signature as before. The guard
+ * refuses future timestamps and replays first (see requestGuard.ts).
  */
-async function feedBolt(receiver: HTTPReceiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function feedBolt(receiver: HTTPReceiver, guard: SlackRequestGuard, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -53,6 +56,13 @@ async function feedBolt(receiver: HTTPReceiver, req: IncomingMessage, res: Serve
   if (parsesToNull(rawBody.toString('utf8'), req.headers['content-type'])) {
     res.writeHead(400);
     res.end();
+    return;
+  }
+  const verdict = guard.check({ headers: req.headers, body: rawBody.toString('utf8'), contentType: req.headers['content-type'] });
+  if (verdict) {
+    logger.warn({ status: verdict.status, reason: verdict.reason }, 'Slack request not handled');
+    res.writeHead(verdict.status, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(verdict.status === 200 ? '' : verdict.reason);
     return;
   }
   receiver.requestListener(Object.assign(req, { rawBody }), res);
@@ -120,10 +130,12 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
 
   const socketMode = Boolean(settings.appToken);
   let receiver: HTTPReceiver | null = null;
+  let guard: SlackRequestGuard | null = null;
   let bolt: App;
   if (socketMode) {
     bolt = new App({ appToken: settings.appToken!, socketMode: true, authorize, logger: slackLogger, clientOptions });
   } else {
+    guard = new SlackRequestGuard(settings.signingSecret!, () => opts.clock.now().getTime());
     receiver = new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false, logger: slackLogger });
     bolt = new App({ receiver, authorize, logger: slackLogger, clientOptions });
   }
@@ -158,7 +170,7 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
 
   return {
     mode: socketMode ? 'socket' : 'http',
-    routes: receiver ? { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => feedBolt(receiver, req, res) } : {},
+    routes: receiver ? { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => feedBolt(receiver, guard!, logger, req, res) } : {},
     projector,
     bolt,
     start: async () => {
