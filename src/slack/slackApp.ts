@@ -20,7 +20,7 @@ import { registerAppHomeHandler } from './appHomeHandler.js';
 import { registerCommandHandlers } from './commandHandlers.js';
 import { missionLoader, SlackProjector } from './slackProjector.js';
 import type { SlackMessageStore } from './slackMessageStore.js';
-import { createSlackWebClient, INTERACTIVE_RETRY, normalizeSlackApiUrl, slackLoggerFrom } from './slackWebApi.js';
+import { createSlackWebClient, INTERACTIVE_RETRY, normalizeSlackApiUrl, POST_RETRY, slackLoggerFrom } from './slackWebApi.js';
 import { SlackRequestGuard } from './requestGuard.js';
 import { registerViewHandlers } from './viewHandlers.js';
 import type { SlackHandlerDeps } from './interactionReplies.js';
@@ -152,6 +152,7 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
   const projector = new SlackProjector({
     loadMission: missionLoader((input) => service.getMission(input)),
     client: createSlackWebClient(settings.botToken, { slackApiUrl: settings.apiUrl, logger }),
+    postClient: createSlackWebClient(settings.botToken, { slackApiUrl: settings.apiUrl, logger, retryConfig: POST_RETRY }),
     store: opts.store,
     clock: opts.clock,
     logger,

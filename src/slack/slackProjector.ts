@@ -67,6 +67,8 @@ export interface SlackProjectorOptions {
   /** Loads a mission; null when it does not exist. */
   loadMission(missionId: string): Promise<Mission | null>;
   client: WebClient;
+  /** For chat.postMessage: a client that does not retry by itself (POST_RETRY); `client` when not given. */
+  postClient?: WebClient;
   store: SlackMessageStore;
   clock: Clock;
   logger: Logger;
@@ -138,7 +140,7 @@ export class SlackProjector {
 
   private async post(channel: string, threadTs: string | null, message: SlackMessage, missionId: string, surface: string): Promise<string> {
     const result = await callSlack(`chat.postMessage (${missionId} ${surface})`, () =>
-      this.opts.client.chat.postMessage({
+      (this.opts.postClient ?? this.opts.client).chat.postMessage({
         channel,
         text: message.text,
         blocks: message.blocks,

@@ -1,16 +1,57 @@
 // Slack must never fail silently: hostile text, replays, Slack answering badly after doing the
 // work, a bot that is not in the channel, and messages Slack refuses for good. Every request is
 // signed and shaped as Slack sends it; the Web API is the local fake.
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../support/databases.js';
+import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
+import { MissionService } from '../../src/domain/missionService.js';
+import { FeedWorker } from '../../src/feedWorker.js';
+import { ACTION_IDS } from '../../src/slack/actionIds.js';
+import { briefCard } from '../../src/slack/briefCard.js';
+import { missionLoader, SlackProjector } from '../../src/slack/slackProjector.js';
+import { createSlackWebClient, POST_RETRY } from '../../src/slack/slackWebApi.js';
+import { PrismaSlackMessageStore } from '../../src/storage/prismaSlackMessageStore.js';
+import { openTestDatabase, PROVIDERS, type Provider } from '../support/databases.js';
+import { FakeSlack } from '../support/fakeSlack.js';
+import { SEED_POLICY } from '../support/seedJourney.js';
 import { JORDAN } from '../support/seedMission.js';
+import { sequentialIds, TestClock } from '../support/testRuntime.js';
 import { CHANNEL, eventually, openBotHarness, type BotHarness } from './slackHarness.js';
 
+const logger = pino({ level: 'silent' });
 let bot: BotHarness | null = null;
+const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await bot?.close();
   bot = null;
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+/** The `slack` feed consumer on its own, on a test clock, wired as the front door wires it (a post client that never retries), with short Web API timeouts. */
+async function openProjector(provider: Provider) {
+  const db = await openTestDatabase(provider);
+  const fake = new FakeSlack();
+  await fake.start();
+  cleanups.push(async () => {
+    await fake.stop();
+    await db.destroy();
+  });
+  const clock = new TestClock();
+  const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+  const projector = new SlackProjector({
+    loadMission: missionLoader((input) => service.getMission(input)),
+    client: createSlackWebClient(fake.token, { slackApiUrl: fake.apiUrl, logger, retryConfig: { retries: 0 }, timeoutMs: 500 }),
+    postClient: createSlackWebClient(fake.token, { slackApiUrl: fake.apiUrl, logger, retryConfig: POST_RETRY, timeoutMs: 500 }),
+    store: new PrismaSlackMessageStore(db.prisma),
+    clock,
+    logger,
+  });
+  const worker = new FeedWorker({ feed: db.feed, clock, logger, consumers: [projector], backoffBaseMs: 1000 });
+  return { db, fake, clock, service, projector, worker };
+}
+
+/** Top-level messages in the fake that are a mission's brief card. */
+const briefCards = (fake: FakeSlack) => [...fake.messages.values()].filter((m) => m.threadTs === null && JSON.stringify(m.blocks).includes(ACTION_IDS.briefAcceptAll));
 
 const FORM = 'application/x-www-form-urlencoded';
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -99,6 +140,40 @@ describe.each(PROVIDERS)('Slack never fails silently (%s)', (provider) => {
       await eventually(() => expect(bot!.fake.callsTo('views.publish')).toHaveLength(2));
       await settle();
       expect(bot.fake.callsTo('views.publish')).toHaveLength(2);
+    });
+  });
+
+  describe('duplicate cards', () => {
+    it('posts exactly one brief card when Slack posts it but answers 500; the card keeps working', async () => {
+      bot = await openBotHarness(provider);
+      bot.fake.failNext(1, { status: 500, afterDoing: true }, ['chat.postMessage']);
+      await bot.command('Fix the flaky login test', JORDAN);
+      // The post failed as far as the bot knows; the feed's retry finds it by its metadata instead of posting again.
+      await eventually(() => expect(bot!.fake.callsTo('conversations.history').length).toBeGreaterThanOrEqual(1));
+      const [card] = await eventually(() => {
+        const cards = briefCards(bot!.fake);
+        expect(cards).toHaveLength(1);
+        return cards;
+      });
+      expect(bot.fake.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
+      expect((await bot.click(card!, ACTION_IDS.briefAcceptAll, JORDAN)).status).toBe(200);
+      await eventually(() => expect(bot!.messagesWith(ACTION_IDS.toolkitsConfirm).map((m) => m.threadTs)).toEqual([card!.ts]));
+      expect(briefCards(bot.fake)).toHaveLength(1);
+      expect(bot.fake.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(2);
+    });
+
+    it('posts exactly one card when Slack posts it but never answers (the call times out)', async () => {
+      const { fake, clock, service, worker } = await openProjector(provider);
+      const mission = await service.startMission({ intent: 'Fix the flaky login test', channelId: CHANNEL }, JORDAN);
+      fake.failNext(1, { status: 'timeout' }, ['chat.postMessage']);
+      await worker.runOnce();
+      expect(fake.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
+      expect(briefCards(fake)).toHaveLength(1);
+      clock.advance(60_000);
+      await worker.runOnce();
+      expect(fake.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
+      expect(fake.callsTo('conversations.history')).toHaveLength(1);
+      expect(briefCards(fake).map((m) => m.blocks)).toEqual([briefCard(mission).blocks]);
     });
   });
 });
