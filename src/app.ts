@@ -79,6 +79,12 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         logger,
         // A person's Rollback click runs the undo steps connectors know (e.g. close the PR) before recording the rollback.
         rollback: (input, actor) => rollbackWithConnectors(missions, connectors.rollbackSteps, input, actor),
+        // Parked threads resume when their cause may be fixed (the bot joined the channel, /mission status).
+        redeliver: async (filter) => {
+          const revived = await db.feed.revive('slack', filter);
+          if (revived > 0) feedWorker.wake();
+          return revived;
+        },
       })
     : null;
   if (slack) feedConsumers.push(slack.projector);

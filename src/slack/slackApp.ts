@@ -13,6 +13,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { App, HTTPReceiver, type Authorize } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { SYSTEM_ACTOR } from '../domain/actors.js';
+import type { ParkedFilter } from '../domain/missionFeed.js';
 import type { MissionService } from '../domain/missionService.js';
 import type { Clock } from '../domain/runtime.js';
 import { registerActionHandlers } from './actionHandlers.js';
@@ -22,6 +24,7 @@ import { missionLoader, SlackProjector } from './slackProjector.js';
 import type { SlackMessageStore } from './slackMessageStore.js';
 import { createSlackWebClient, INTERACTIVE_RETRY, normalizeSlackApiUrl, POST_RETRY, slackLoggerFrom } from './slackWebApi.js';
 import { SlackRequestGuard } from './requestGuard.js';
+import { UnreachableChannelNotices } from './deliveryProblems.js';
 import { registerViewHandlers } from './viewHandlers.js';
 import type { SlackHandlerDeps } from './interactionReplies.js';
 
@@ -111,6 +114,8 @@ export interface SlackFrontDoorOptions {
   /** Least time between edits of one message (default 1 s). */
   minEditIntervalMs?: number;
   rollback?: SlackHandlerDeps['rollback'];
+  /** Re-drives the `slack` consumer's parked deliveries (and wakes the feed worker); returns how many. */
+  redeliver?: (filter: ParkedFilter) => Promise<number>;
 }
 
 /** The three variables decide the mode: bot token plus signing secret (HTTP) or app token (Socket Mode). */
@@ -143,7 +148,8 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
     logger.error({ err: error }, 'Slack handler failed');
   });
 
-  const deps: SlackHandlerDeps = { service, logger, ...(opts.rollback ? { rollback: opts.rollback } : {}) };
+  const unreachableNotices = new UnreachableChannelNotices(() => opts.clock.now().getTime());
+  const deps: SlackHandlerDeps = { service, logger, unreachableNotices, ...(opts.rollback ? { rollback: opts.rollback } : {}), ...(opts.redeliver ? { redeliver: opts.redeliver } : {}) };
   registerCommandHandlers(bolt, deps);
   registerActionHandlers(bolt, deps);
   registerViewHandlers(bolt, deps);
@@ -157,6 +163,10 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
     clock: opts.clock,
     logger,
     ...(opts.minEditIntervalMs !== undefined ? { minEditIntervalMs: opts.minEditIntervalMs } : {}),
+    onChannelUnreachable: (mission, slackError) => unreachableNotices.report(mission.id, mission.channelId ?? '', slackError),
+    recordProblem: async (missionId, problem) => {
+      await service.recordConnectorFailure({ missionId, toolkitId: 'slack', operation: 'deliver thread messages', error: problem }, SYSTEM_ACTOR);
+    },
   });
 
   const learnIdentity = async () => {
@@ -167,7 +177,16 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
     } catch (error) {
       logger.warn({ err: error }, 'Slack did not confirm the bot token (auth.test); the app keeps running and retries with each delivery');
     }
+    return identity;
   };
+
+  // The bot was invited to a channel: threads parked because it could not post there resume.
+  bolt.event('member_joined_channel', async ({ event }) => {
+    const bot = identity ?? (await learnIdentity());
+    if (!bot || event.user !== bot.botUserId || !opts.redeliver) return;
+    const resumed = await opts.redeliver({ channelId: event.channel });
+    logger.info({ channel: event.channel, resumed }, 'bot joined a channel; parked Slack deliveries there resume');
+  });
 
   return {
     mode: socketMode ? 'socket' : 'http',

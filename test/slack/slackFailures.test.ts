@@ -8,6 +8,7 @@ import { MissionService } from '../../src/domain/missionService.js';
 import { FeedWorker } from '../../src/feedWorker.js';
 import { ACTION_IDS } from '../../src/slack/actionIds.js';
 import { briefCard } from '../../src/slack/briefCard.js';
+import { toolkitMessage } from '../../src/slack/toolkitMessage.js';
 import { missionLoader, SlackProjector } from '../../src/slack/slackProjector.js';
 import { createSlackWebClient, POST_RETRY } from '../../src/slack/slackWebApi.js';
 import { PrismaSlackMessageStore } from '../../src/storage/prismaSlackMessageStore.js';
@@ -70,6 +71,19 @@ const commandBody = (b: BotHarness, text: string, channel = CHANNEL) =>
     response_url: b.fake.responseUrl('replayed'),
     trigger_id: 'trigger-replayed',
   }).toString();
+/** An Events API delivery as Slack sends it. */
+const eventBody = (eventId: string, event: Record<string, unknown>) =>
+  JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T0FAKE',
+    api_app_id: 'A0MISSION',
+    event: { ...event, event_ts: `${nowSec()}.000100` },
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: nowSec(),
+    authorizations: [{ team_id: 'T0FAKE', user_id: 'U0BOT', is_bot: true }],
+  });
+const responses = (b: BotHarness) => b.fake.calls.filter((c) => c.method === 'response_url');
 const missionCount = async (b: BotHarness) => (await b.app.missions.listMissions({})).missions.length;
 /** Gives the after-ack work of a request that should not have started anything a chance to show itself. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
@@ -121,17 +135,7 @@ describe.each(PROVIDERS)('Slack never fails silently (%s)', (provider) => {
 
     it('acknowledges a redelivered Events API event (same event_id, X-Slack-Retry-Num) without handling it again', async () => {
       bot = await openBotHarness(provider);
-      const event = (id: string) =>
-        JSON.stringify({
-          token: 'legacy-verification-token',
-          team_id: 'T0FAKE',
-          api_app_id: 'A0MISSION',
-          event: { type: 'app_home_opened', user: JORDAN.id, channel: 'D0JORDAN', tab: 'home', event_ts: `${nowSec()}.000100` },
-          type: 'event_callback',
-          event_id: id,
-          event_time: nowSec(),
-          authorizations: [{ team_id: 'T0FAKE', user_id: 'U0BOT', is_bot: true }],
-        });
+      const event = (id: string) => eventBody(id, { type: 'app_home_opened', user: JORDAN.id, channel: 'D0JORDAN', tab: 'home' });
       expect((await bot.signedPost(event('Ev0FIRST'), 'application/json')).status).toBe(200);
       await eventually(() => expect(bot!.fake.callsTo('views.publish')).toHaveLength(1));
       const retry = await bot.signedPost(event('Ev0FIRST'), 'application/json', { timestamp: nowSec() + 1, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
@@ -174,6 +178,119 @@ describe.each(PROVIDERS)('Slack never fails silently (%s)', (provider) => {
       expect(fake.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
       expect(fake.callsTo('conversations.history')).toHaveLength(1);
       expect(briefCards(fake).map((m) => m.blocks)).toEqual([briefCard(mission).blocks]);
+    });
+  });
+
+  describe('bot not in the channel', () => {
+    const PRIVATE = 'C0PRIVATE';
+    const joined = (b: BotHarness, user: string, id: string) =>
+      b.signedPost(eventBody(id, { type: 'member_joined_channel', user, channel: PRIVATE, channel_type: 'G', team: 'T0FAKE', inviter: JORDAN.id }), 'application/json');
+
+    it('tells the person at once through response_url to invite the bot, and posts the card by itself once the bot joins', async () => {
+      bot = await openBotHarness(provider);
+      bot.fake.closedChannels.set(PRIVATE, 'channel_not_found');
+      expect((await bot.command('Fix the flaky login test', JORDAN, { channel: PRIVATE })).status).toBe(200);
+      const told = await eventually(() => {
+        const reply = responses(bot!).at(-1);
+        expect(reply).toBeDefined();
+        return reply!;
+      });
+      const [summary] = (await bot.app.missions.listMissions({})).missions;
+      expect(told.args).toMatchObject({ response_type: 'ephemeral' });
+      expect(String(told.args.text)).toContain('/invite @Mission Control');
+      expect(String(told.args.text)).toContain(summary!.id);
+      expect(bot.fake.messages.size).toBe(0);
+      expect(await bot.app.db.feed.parked('slack')).toEqual([expect.objectContaining({ missionId: summary!.id })]);
+
+      // Someone else joining changes nothing; the bot joining brings the card.
+      bot.fake.closedChannels.delete(PRIVATE);
+      expect((await joined(bot, 'U0SOMEONE', 'Ev0HUMAN')).status).toBe(200);
+      await settle();
+      expect(bot.fake.messages.size).toBe(0);
+      expect((await joined(bot, 'U0BOT', 'Ev0BOT')).status).toBe(200);
+      const [card] = await eventually(() => {
+        const cards = briefCards(bot!.fake);
+        expect(cards).toHaveLength(1);
+        return cards;
+      });
+      expect(card!.channel).toBe(PRIVATE);
+      expect(await bot.app.db.feed.parked('slack')).toEqual([]);
+    });
+
+    it('/mission status tries a parked thread again: it tells the person again while the bot is out, and posts once it is in', async () => {
+      bot = await openBotHarness(provider);
+      bot.fake.closedChannels.set(PRIVATE, 'not_in_channel');
+      await bot.command('Fix the flaky login test', JORDAN, { channel: PRIVATE });
+      await eventually(() => expect(responses(bot!)).toHaveLength(1));
+      const [summary] = (await bot.app.missions.listMissions({})).missions;
+
+      await bot.command(`status ${summary!.id}`, JORDAN, { channel: PRIVATE });
+      await eventually(() => expect(responses(bot!).filter((r) => String(r.args.text).includes('/invite @Mission Control'))).toHaveLength(2));
+      expect(bot.fake.messages.size).toBe(0);
+
+      bot.fake.closedChannels.delete(PRIVATE);
+      await bot.command(`status ${summary!.id}`, JORDAN, { channel: PRIVATE });
+      await eventually(() => expect(briefCards(bot!.fake)).toHaveLength(1));
+      await settle();
+      expect(responses(bot).filter((r) => String(r.args.text).includes('/invite @Mission Control'))).toHaveLength(2);
+    });
+  });
+
+  describe('one refused message', () => {
+    it('shows a message Slack refuses as too long in a short version with its buttons; the thread goes on and the mission records it', async () => {
+      bot = await openBotHarness(provider);
+      await bot.command('Fix the flaky login test', JORDAN);
+      const [card] = await eventually(() => {
+        const cards = briefCards(bot!.fake);
+        expect(cards).toHaveLength(1);
+        return cards;
+      });
+      bot.fake.failNext(1, { status: 200, error: 'msg_too_long' }, ['chat.postMessage']);
+      await bot.click(card!, ACTION_IDS.briefAcceptAll, JORDAN);
+      // The toolkits message was refused once; its short version still carries Confirm toolkits.
+      const [toolkits] = await eventually(() => {
+        const found = bot!.messagesWith(ACTION_IDS.toolkitsConfirm);
+        expect(found).toHaveLength(1);
+        return found;
+      });
+      expect(toolkits!.threadTs).toBe(card!.ts);
+      expect(JSON.stringify(toolkits!.blocks)).toContain('msg_too_long');
+      const [summary] = (await bot.app.missions.listMissions({})).missions;
+      await eventually(async () => {
+        const events = await bot!.app.missions.events({ missionId: summary!.id });
+        expect(events.find((e) => e.type === 'connector_call_failed')?.payload).toMatchObject({ toolkit_id: 'slack', error: expect.stringContaining('msg_too_long') });
+      });
+      expect(await bot.app.db.feed.parked('slack')).toEqual([]);
+      // The thread is not frozen: the next change (here a cancellation, as an assistant would send it) reaches every message, the refused one in full again.
+      const cancelled = await bot.app.missions.cancelMission({ missionId: summary!.id, reason: 'Wrong repository' }, JORDAN);
+      await eventually(() => {
+        expect(card!.blocks).toEqual(briefCard(cancelled).blocks);
+        expect(toolkits!.blocks).toEqual(toolkitMessage(cancelled).blocks);
+      });
+    });
+
+    it('posts a message anew when Slack will not edit it (cant_update_message), and records it', async () => {
+      bot = await openBotHarness(provider);
+      await bot.command('Fix the flaky login test', JORDAN);
+      const [card] = await eventually(() => {
+        const cards = briefCards(bot!.fake);
+        expect(cards).toHaveLength(1);
+        return cards;
+      });
+      bot.fake.failNext(1, { status: 200, error: 'cant_update_message' }, ['chat.update']);
+      await bot.click(card!, ACTION_IDS.briefAcceptAll, JORDAN);
+      const [summary] = (await bot.app.missions.listMissions({})).missions;
+      await eventually(async () => {
+        const locked = await bot!.app.missions.getMission({ missionId: summary!.id });
+        const top = [...bot!.fake.messages.values()].filter((m) => m.threadTs === null);
+        expect(top.map((m) => m.blocks)).toContainEqual(briefCard(locked).blocks);
+        expect(bot!.messagesWith(ACTION_IDS.toolkitsConfirm)).toHaveLength(1);
+      });
+      await eventually(async () => {
+        const events = await bot!.app.missions.events({ missionId: summary!.id });
+        expect(events.find((e) => e.type === 'connector_call_failed')?.payload).toMatchObject({ error: expect.stringContaining('cant_update_message') });
+      });
+      expect(await bot.app.db.feed.parked('slack')).toEqual([]);
     });
   });
 });

@@ -44,6 +44,12 @@ export class FakeSlack {
   readonly messages = new Map<string, StoredMessage>();
   readonly views: Array<{ method: string; view: Record<string, unknown>; userId?: string }> = [];
   readonly token: string;
+  /**
+   * Channels the bot cannot post in, with the error Slack gives there: `not_in_channel` (a
+   * public channel it is not in) or `channel_not_found` (a private channel or DM it cannot see).
+   * Delete a channel to let the bot in (then send member_joined_channel, as Slack would).
+   */
+  readonly closedChannels = new Map<string, 'not_in_channel' | 'channel_not_found'>();
   private readonly failures: Array<{ failure: Failure; methods: string[] | null }> = [];
   private readonly tokens: Set<string>;
   private readonly holds: Array<{ matches: (call: RecordedCall) => boolean; held: (call: RecordedCall) => void; released: Promise<void> }> = [];
@@ -170,6 +176,8 @@ export class FakeSlack {
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    const closed = typeof args.channel === 'string' ? this.closedChannels.get(args.channel) : undefined;
+    if (closed && /^(chat\.|conversations\.)/.test(method)) return { ok: false, error: closed };
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'missioncontrol', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
