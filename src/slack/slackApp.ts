@@ -194,7 +194,12 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
     projector,
     bolt,
     start: async () => {
-      void learnIdentity();
+      // A token Slack accepts (perhaps a new one) may fix what parked threads: they are tried again.
+      void learnIdentity().then(async (bot) => {
+        if (!bot || !opts.redeliver) return;
+        const resumed = await opts.redeliver({}).catch((error: unknown) => logger.warn({ err: error }, 'could not re-drive parked Slack deliveries'));
+        if (resumed) logger.info({ resumed }, 'Slack token accepted; parked Slack deliveries are tried again');
+      });
       if (socketMode) await bolt.start();
     },
     stop: async () => {
