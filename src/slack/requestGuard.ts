@@ -12,6 +12,8 @@ import { verifySlackRequest } from '@slack/bolt';
 
 /** Slack's (and Bolt's) window for x-slack-request-timestamp, either side of now. */
 export const REQUEST_WINDOW_MS = 5 * 60_000;
+/** Kept past the window: Bolt compares whole seconds, so a request stays acceptable a little longer than 5 minutes. */
+const MEMORY_MARGIN_MS = 60_000;
 /** Slack retries an event three times within about an hour at most. */
 const EVENT_ID_MEMORY_MS = 60 * 60_000;
 /** Bounds memory under a flood of valid requests; the oldest are forgotten first. */
@@ -48,7 +50,7 @@ export class SlackRequestGuard {
     forgetExpired(this.signatures, nowMs);
     const key = `${timestamp}:${signature}`;
     if (this.signatures.has(key)) return { status: 409, reason: 'this signed request was received already; a replay is not handled again' };
-    remember(this.signatures, key, timestamp * 1000 + REQUEST_WINDOW_MS);
+    remember(this.signatures, key, timestamp * 1000 + REQUEST_WINDOW_MS + MEMORY_MARGIN_MS);
 
     const eventId = eventIdOf(input.body, input.contentType);
     if (eventId) {
