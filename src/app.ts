@@ -16,6 +16,7 @@ import { FeedWorker, type FeedConsumer } from './feedWorker.js';
 import { onExternalCall } from './externalCalls.js';
 import { Metrics } from './metrics.js';
 import { createSlackFrontDoor, slackSettingsFrom, type SlackFrontDoor } from './slack/slackApp.js';
+import { PrismaSlackRequestReceipts } from './storage/prismaSlackRequestReceipts.js';
 import { PrismaSlackMessageStore } from './storage/prismaSlackMessageStore.js';
 
 export interface App {
@@ -79,6 +80,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         logger,
         // A person's Rollback click runs the undo steps connectors know (e.g. close the PR) before recording the rollback.
         rollback: (input, actor) => rollbackWithConnectors(missions, connectors.rollbackSteps, input, actor),
+        // A replayed Slack request is refused by every instance, not only the one that saw it first.
+        requestReceipts: new PrismaSlackRequestReceipts(db.prisma),
         // Parked threads resume when their cause may be fixed (the bot joined the channel, /mission status).
         redeliver: async (filter) => {
           const revived = await db.feed.revive('slack', filter);

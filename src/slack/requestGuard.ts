@@ -7,7 +7,8 @@
 // - Slack re-delivers an Events API event it thinks we missed (`X-Slack-Retry-Num`), with a
 //   fresh signature but the same `event_id`: acknowledged (200) and not handled again.
 // Only requests whose signature is valid are remembered, so nobody can poison the memory.
-// The memory is this process's: instances behind a load balancer each keep their own.
+// Sightings are kept in this process and, when given, in the database (SlackRequestReceipt),
+// so a replay sent to another instance behind the load balancer is refused as well.
 import { verifySlackRequest } from '@slack/bolt';
 
 /** Slack's (and Bolt's) window for x-slack-request-timestamp, either side of now. */
@@ -27,19 +28,28 @@ export interface RequestGuardInput {
   contentType: string | undefined;
 }
 
+/**
+ * Sightings shared by every instance (the database): true the first time `key` is seen before
+ * it expires, false for a repeat. Storage implements it (prismaSlackRequestReceipts.ts).
+ */
+export interface SharedRequestReceipts {
+  firstSighting(key: string, expiresAtMs: number, nowMs: number): Promise<boolean>;
+}
+
 export class SlackRequestGuard {
-  /** signature -> when it may be forgotten (ms). */
-  private readonly signatures = new Map<string, number>();
-  /** event_id -> when it may be forgotten (ms). */
-  private readonly eventIds = new Map<string, number>();
+  /** "sig:<ts>:<signature>" or "event:<event_id>" -> when it may be forgotten (ms). */
+  private readonly seen = new Map<string, number>();
 
   constructor(
     private readonly signingSecret: string,
     private readonly now: () => number = Date.now,
+    /** Without it, only this process remembers; with it, a replay to another instance is refused too. */
+    private readonly shared?: SharedRequestReceipts,
+    private readonly onSharedError: (error: unknown) => void = () => undefined,
   ) {}
 
   /** null: hand the request to Bolt; otherwise answer with the verdict and run nothing. */
-  check(input: RequestGuardInput): GuardVerdict {
+  async check(input: RequestGuardInput): Promise<GuardVerdict> {
     const nowMs = this.now();
     const timestamp = Number(header(input.headers, 'x-slack-request-timestamp'));
     const signature = header(input.headers, 'x-slack-signature');
@@ -47,18 +57,28 @@ export class SlackRequestGuard {
       return { status: 401, reason: 'x-slack-request-timestamp is more than 5 minutes in the future; refused (is this server’s clock right?)' };
     }
     if (!signature || !this.validlySigned(signature, timestamp, input.body, nowMs)) return null; // Bolt answers 401
-    forgetExpired(this.signatures, nowMs);
-    const key = `${timestamp}:${signature}`;
-    if (this.signatures.has(key)) return { status: 409, reason: 'this signed request was received already; a replay is not handled again' };
-    remember(this.signatures, key, timestamp * 1000 + REQUEST_WINDOW_MS + MEMORY_MARGIN_MS);
-
+    if (!(await this.firstSighting(`sig:${timestamp}:${signature}`, timestamp * 1000 + REQUEST_WINDOW_MS + MEMORY_MARGIN_MS, nowMs))) {
+      return { status: 409, reason: 'this signed request was received already; a replay is not handled again' };
+    }
     const eventId = eventIdOf(input.body, input.contentType);
-    if (eventId) {
-      forgetExpired(this.eventIds, nowMs);
-      if (this.eventIds.has(eventId)) return { status: 200, reason: `event ${eventId} was delivered already (retry ${header(input.headers, 'x-slack-retry-num') ?? '?'}); not handled again` };
-      remember(this.eventIds, eventId, nowMs + EVENT_ID_MEMORY_MS);
+    if (eventId && !(await this.firstSighting(`event:${eventId}`, nowMs + EVENT_ID_MEMORY_MS, nowMs))) {
+      return { status: 200, reason: `event ${eventId} was delivered already (retry ${header(input.headers, 'x-slack-retry-num') ?? '?'}); not handled again` };
     }
     return null;
+  }
+
+  /** This process's memory first (no round trip for a local repeat), then the shared one; if the database fails, this process's memory decides. */
+  private async firstSighting(key: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
+    forgetExpired(this.seen, nowMs);
+    if (this.seen.has(key)) return false;
+    remember(this.seen, key, expiresAtMs);
+    if (!this.shared) return true;
+    try {
+      return await this.shared.firstSighting(key, expiresAtMs, nowMs);
+    } catch (error) {
+      this.onSharedError(error);
+      return true;
+    }
   }
 
   private validlySigned(signature: string, timestamp: number, body: string, nowMs: number): boolean {

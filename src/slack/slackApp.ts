@@ -23,7 +23,7 @@ import { registerCommandHandlers } from './commandHandlers.js';
 import { missionLoader, SlackProjector } from './slackProjector.js';
 import type { SlackMessageStore } from './slackMessageStore.js';
 import { createSlackWebClient, INTERACTIVE_RETRY, normalizeSlackApiUrl, POST_RETRY, slackLoggerFrom } from './slackWebApi.js';
-import { SlackRequestGuard } from './requestGuard.js';
+import { SlackRequestGuard, type SharedRequestReceipts } from './requestGuard.js';
 import { UnreachableChannelNotices } from './deliveryProblems.js';
 import { registerViewHandlers } from './viewHandlers.js';
 import type { SlackHandlerDeps } from './interactionReplies.js';
@@ -61,7 +61,7 @@ async function feedBolt(receiver: HTTPReceiver, guard: SlackRequestGuard, logger
     res.end();
     return;
   }
-  const verdict = guard.check({ headers: req.headers, body: rawBody.toString('utf8'), contentType: req.headers['content-type'] });
+  const verdict = await guard.check({ headers: req.headers, body: rawBody.toString('utf8'), contentType: req.headers['content-type'] });
   if (verdict) {
     logger.warn({ status: verdict.status, reason: verdict.reason }, 'Slack request not handled');
     res.writeHead(verdict.status, { 'content-type': 'text/plain; charset=utf-8' });
@@ -114,6 +114,8 @@ export interface SlackFrontDoorOptions {
   /** Least time between edits of one message (default 1 s). */
   minEditIntervalMs?: number;
   rollback?: SlackHandlerDeps['rollback'];
+  /** Signed requests and events already handled, shared by every instance (the database); this process's memory alone without it. */
+  requestReceipts?: SharedRequestReceipts;
   /** Re-drives the `slack` consumer's parked deliveries (and wakes the feed worker); returns how many. */
   redeliver?: (filter: ParkedFilter) => Promise<number>;
 }
@@ -140,7 +142,9 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
   if (socketMode) {
     bolt = new App({ appToken: settings.appToken!, socketMode: true, authorize, logger: slackLogger, clientOptions });
   } else {
-    guard = new SlackRequestGuard(settings.signingSecret!, () => opts.clock.now().getTime());
+    guard = new SlackRequestGuard(settings.signingSecret!, () => opts.clock.now().getTime(), opts.requestReceipts, (error) =>
+      logger.warn({ err: error }, 'could not check the shared record of Slack requests; this instance’s memory decides'),
+    );
     receiver = new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false, logger: slackLogger });
     bolt = new App({ receiver, authorize, logger: slackLogger, clientOptions });
   }
