@@ -108,7 +108,10 @@ export class SlackProjector {
       if (code) await this.opts.onChannelUnreachable?.(mission, code);
       throw error;
     } finally {
-      if (problems.length > 0) await this.opts.recordProblem?.(missionId, problems.join('; '));
+      // Never masks the projection's own outcome: a problem that cannot be recorded is logged.
+      if (problems.length > 0) {
+        await this.opts.recordProblem?.(missionId, problems.join('; ')).catch((e: unknown) => this.opts.logger.warn({ err: e, missionId, problems }, 'could not record a Slack delivery problem on the mission'));
+      }
     }
   }
 
