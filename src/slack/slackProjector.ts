@@ -11,6 +11,10 @@
 // mission and surface as message metadata, so a process that dies between Slack accepting the
 // post and the ts being stored does not post it twice: the next pass finds the message in the
 // channel or thread history (conversations.history / conversations.replies) and adopts it.
+// (Posts go through a client that never retries by itself, so this look-up is the only retry.)
+// A message Slack refuses for good is shown in a short version, or posted anew when Slack will
+// not edit it, and recorded on the mission; the rest of the thread goes on. A channel the bot
+// cannot post in is reported (so the person is told) and parks the mission's delivery.
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
