@@ -16,6 +16,7 @@ import { FeedWorker, type FeedConsumer } from './feedWorker.js';
 import { onExternalCall } from './externalCalls.js';
 import { Metrics } from './metrics.js';
 import { createSlackFrontDoor, slackSettingsFrom, type SlackFrontDoor } from './slack/slackApp.js';
+import { PrismaSlackRequestReceipts } from './storage/prismaSlackRequestReceipts.js';
 import { PrismaSlackMessageStore } from './storage/prismaSlackMessageStore.js';
 import type { SlackPresence } from './mcp/slackPresence.js';
 import { approversOfRequest } from './slack/approverDirectory.js';
@@ -89,6 +90,16 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         logger,
         // A person's Rollback click runs the undo steps connectors know (e.g. close the PR) before recording the rollback.
         rollback: (input, actor) => rollbackWithConnectors(missions, connectors.rollbackSteps, input, actor),
+        // A replayed Slack request is refused by every instance, not only the one that saw it first. Several
+        // instances means PostgreSQL; on SQLite (one instance) this process's memory suffices and keeps the
+        // single writer free for the missions being started (an insert per request slowed acks under bursts).
+        ...(db.target.provider === 'postgresql' ? { requestReceipts: new PrismaSlackRequestReceipts(db.prisma) } : {}),
+        // Parked threads resume when their cause may be fixed (the bot joined the channel, /mission status).
+        redeliver: async (filter) => {
+          const revived = await db.feed.revive('slack', filter);
+          if (revived > 0) feedWorker.wake();
+          return revived;
+        },
       })
     : null;
   if (slack) feedConsumers.push(slack.projector);

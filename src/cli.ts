@@ -1,6 +1,7 @@
 // `mission-control <command>`: the process entry points.
 import { createApp } from './app.js';
 import { loadConfig, slackSetupHint } from './config.js';
+import { FEED_USAGE, runFeedCommand } from './feedCommands.js';
 import { createHttpServer, listen } from './httpServer.js';
 import { createLogger } from './logger.js';
 import { CREDENTIAL_USAGE, runCredentialCommand } from './connectors/credentials/credentialCommands.js';
@@ -21,6 +22,8 @@ Commands:
                         manage MCP bearer tokens (the secret is printed once, stored hashed)
   credential set --toolkit github|linear [--token TOKEN] | credential list | credential remove --toolkit ...
                         store a workspace's GitHub or Linear token, encrypted with ENCRYPTION_KEY
+  feed retry [--mission ID]
+                        re-drive deliveries parked as dead (Slack threads, tracker issues), all or one mission's
   migrate               apply database migrations and exit
   help                  show this message
 
@@ -112,10 +115,12 @@ export async function main(argv: string[]): Promise<void> {
         return await runTokenCommand(args, loadConfig(), process.stdout);
       case 'credential':
         return await runCredentialCommand(args, loadConfig(), process.stdout);
+      case 'feed':
+        return await runFeedCommand(args, loadConfig(), process.stdout);
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n\n${command === 'token' ? TOKEN_USAGE : command === 'credential' ? CREDENTIAL_USAGE : USAGE}\n`);
+    process.stderr.write(`${error.message}\n\n${command === 'token' ? TOKEN_USAGE : command === 'credential' ? CREDENTIAL_USAGE : command === 'feed' ? FEED_USAGE : USAGE}\n`);
     process.exitCode = 2;
     return;
   }

@@ -37,6 +37,24 @@ export interface MissionFeed {
   /** Releases the lease without a failure, not to be claimed before `at` (coalescing bursts). */
   defer(consumer: string, missionId: string, owner: string, at: Date): Promise<void>;
   stats(consumer: string, now: Date): Promise<FeedStats>;
+  /** Deliveries parked as dead, oldest first: which mission, and the failure that parked it. */
+  parked(consumer: string, filter?: ParkedFilter): Promise<ParkedDelivery[]>;
+  /**
+   * Un-parks dead deliveries (failures forgotten) so the next claim takes them: the consumer's
+   * all, or those of one mission or of the missions posted in one channel. Returns how many.
+   */
+  revive(consumer: string, filter?: ParkedFilter): Promise<number>;
+}
+
+export interface ParkedFilter {
+  missionId?: string;
+  /** Missions whose Slack channel is this one (e.g. the bot just joined it). */
+  channelId?: string;
+}
+
+export interface ParkedDelivery {
+  missionId: string;
+  lastError: string | null;
 }
 
 /** The consumers every new mission gets a cursor for. */

@@ -3,15 +3,15 @@
 import type { KnownBlock } from '@slack/types';
 import type { Mission } from '../domain/mission.js';
 import { ACTION_IDS } from './actionIds.js';
-import { LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
+import type { SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, section } from './blocks.js';
-import { safe, slackDate, who } from './format.js';
+import { fallbackText, safe, slackDate, who } from './format.js';
 
 const SEVERITY_MARK = { low: '🟢', medium: '🟡', high: '🟠', critical: '🔴' } as const;
 
 export function alertMessage(mission: Mission, alertId: string): SlackMessage {
   const alert = mission.execution?.alerts.find((a) => a.id === alertId);
-  if (!alert) return { text: `Alert ${alertId} is not on mission ${mission.id}.`, blocks: [section(`Alert \`${alertId}\` is not on mission \`${mission.id}\`.`)] };
+  if (!alert) return { text: fallbackText(`Alert ${alertId} is not on mission ${mission.id}.`), blocks: [section(`Alert \`${alertId}\` is not on mission \`${mission.id}\`.`)] };
   const phase = mission.execution!.phases.find((p) => p.phaseId === alert.phaseId);
   const where = phase ? `phase ${phase.index + 1} “${safe(phase.name)}”` : `phase \`${alert.phaseId}\``;
   const kind = alert.type === 'review_required' ? '⚠️ *Review required*' : '🔧 *Auto-fix applied*';
@@ -35,5 +35,5 @@ export function alertMessage(mission: Mission, alertId: string): SlackMessage {
     blocks.push(context([`Left open: the mission is ${mission.state.replace('_', ' ')}.`]));
   }
   const state = alert.status === 'open' ? 'needs review' : alert.status;
-  return { text: truncate(`Validator alert (${alert.severity}, ${state}) on ${mission.id}: ${alert.description}`, LIMITS.messageText), blocks };
+  return { text: fallbackText(`Validator alert (${alert.severity}, ${state}) on ${mission.id}: ${alert.description}`), blocks };
 }

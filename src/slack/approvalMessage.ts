@@ -7,7 +7,7 @@ import type { Mission } from '../domain/mission.js';
 import { ACTION_IDS } from './actionIds.js';
 import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, fieldsSection, header, section } from './blocks.js';
-import { durationMinutes, mention, RISK_LABEL, safe, slackDate, who } from './format.js';
+import { durationMinutes, fallbackText, mention, RISK_LABEL, safe, slackDate, who } from './format.js';
 
 /** The request the message is about: the current one, or an earlier one by id (its message may still be in the thread). */
 export function findApprovalRequest(mission: Mission, requestId?: string): ApprovalRequest | null {
@@ -19,7 +19,7 @@ export function findApprovalRequest(mission: Mission, requestId?: string): Appro
 export function approvalMessage(mission: Mission, requestId?: string): SlackMessage {
   const request = findApprovalRequest(mission, requestId);
   if (!request) {
-    return { text: `No approval was requested for ${mission.id}.`, blocks: [section(`No approval was requested for \`${mission.id}\` yet.`)] };
+    return { text: fallbackText(`No approval was requested for ${mission.id}.`), blocks: [section(`No approval was requested for \`${mission.id}\` yet.`)] };
   }
   const play = mission.plays.find((p) => p.id === request.playId);
   const playTitle = play ? play.title : request.playId;
@@ -56,9 +56,9 @@ export function approvalMessage(mission: Mission, requestId?: string): SlackMess
     blocks.push(section(fitLines(decisions, LIMITS.text, { head: outcomeLine(request), noun: 'decisions' }).text));
   }
   const text = request.status === 'requested'
-    ? `Approval needed for “${playTitle}” (${mission.id}): ${request.required - given} more from ${request.eligibleApprovers.map(mention).join(', ') || 'an approver'}.`
-    : `Approval request for “${playTitle}” (${mission.id}) ${request.status}.`;
-  return { text: truncate(text, LIMITS.messageText), blocks };
+    ? fallbackText(`Approval needed for “${playTitle}” (${mission.id}): ${request.required - given} more from${request.eligibleApprovers.length > 0 ? '' : ' an approver.'}`, request.eligibleApprovers)
+    : fallbackText(`Approval request for “${playTitle}” (${mission.id}) ${request.status}.`);
+  return { text, blocks };
 }
 
 const HEADLINE: Record<ApprovalRequest['status'], string> = {

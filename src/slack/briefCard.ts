@@ -5,9 +5,9 @@ import type { KnownBlock } from '@slack/types';
 import { chipOf, CHIP_KINDS, CHIP_LABELS, type BriefChip, type ChipKind } from '../domain/brief.js';
 import type { Mission } from '../domain/mission.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, plural, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, header, section } from './blocks.js';
-import { CONFIDENCE_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
+import { fallbackText, CONFIDENCE_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
 
 const SOURCE_LABEL: Record<BriefChip['source'], string> = { drafted: 'drafted', edited: 'edited by a person', assistant: 'from the assistant' };
 
@@ -39,7 +39,7 @@ export function briefCard(mission: Mission): SlackMessage {
     blocks.push(context([`The brief can no longer be edited: the mission is ${mission.state.replace('_', ' ')}.`]));
   }
   const present = chips.filter((c) => c.chip).length;
-  return { text: truncate(`Mission brief for “${mission.title}” (${mission.id}): ${plural(present, 'chip')}${editable ? '; review and Accept all' : ''}.`, LIMITS.messageText), blocks };
+  return { text: fallbackText(`Mission brief for “${mission.title}” (${mission.id}): ${plural(present, 'chip')}${editable ? '; review and Accept all' : ''}.`), blocks };
 }
 
 function chipSection(mission: Mission, kind: ChipKind, chip: BriefChip | undefined, editable: boolean) {

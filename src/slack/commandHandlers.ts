@@ -1,11 +1,12 @@
 // `/mission`: help and usage are answered in the acknowledgement itself; everything else is
 // acknowledged first (Slack allows 3 seconds) and answered afterwards. Starting a mission
-// posts nothing here: the brief card is the Slack projection of the new mission.
+// posts nothing here: the brief card is the Slack projection of the new mission; when the bot
+// cannot post in the channel, the person is told through the command's response_url.
 import type { App } from '@slack/bolt';
 import { parseMissionCommand } from './missionCommandText.js';
 import { cancelMissionModal } from './modals.js';
 import { helpMessage, missionListMessage, missionStatusMessage, usageMessage } from './usageMessages.js';
-import { refusalMessage, slackActor, tellUser, type SlackHandlerDeps } from './interactionReplies.js';
+import { notice, refusalMessage, slackActor, tellUser, type ReplyTarget, type SlackHandlerDeps } from './interactionReplies.js';
 
 export const MISSION_COMMAND = '/mission';
 
@@ -23,6 +24,11 @@ export class AfterAckQueue {
   }
 }
 
+/** If the bot cannot post this mission's thread, the person is told through the command's response_url. */
+function watchDelivery(deps: SlackHandlerDeps, target: ReplyTarget, missionId: string): Promise<void> | undefined {
+  return deps.unreachableNotices?.watch(missionId, (text) => tellUser(target, notice(text), deps.logger));
+}
+
 export function registerCommandHandlers(app: App, deps: SlackHandlerDeps): void {
   const { service, logger } = deps;
   const afterAck = new AfterAckQueue();
@@ -36,17 +42,26 @@ export function registerCommandHandlers(app: App, deps: SlackHandlerDeps): void 
     await afterAck.run(async () => {
       try {
         switch (parsed.kind) {
-          case 'start':
-            await service.startMission({ intent: parsed.intent, channelId: command.channel_id }, actor);
+          case 'start': {
+            const mission = await service.startMission({ intent: parsed.intent, channelId: command.channel_id }, actor);
+            await watchDelivery(deps, target, mission.id);
             return;
+          }
           case 'list': {
             const page = await service.listMissions({ limit: 20 });
             await tellUser(target, missionListMessage(page.missions, { more: page.nextCursor !== null }), logger);
             return;
           }
-          case 'status':
-            await tellUser(target, missionStatusMessage(await service.getMission({ missionId: parsed.missionId })), logger);
+          case 'status': {
+            const mission = await service.getMission({ missionId: parsed.missionId });
+            await tellUser(target, missionStatusMessage(mission), logger);
+            // A parked thread is tried again now; if the bot still cannot post there, the person hears why.
+            if (mission.channelId) {
+              await watchDelivery(deps, target, mission.id);
+              await deps.redeliver?.({ missionId: mission.id });
+            }
             return;
+          }
           case 'cancel': {
             // A cancellation needs a reason: the modal asks for it, its submission cancels.
             const mission = await service.getMission({ missionId: parsed.missionId });

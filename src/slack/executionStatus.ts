@@ -7,9 +7,9 @@ import type { Mission } from '../domain/mission.js';
 import type { Play, PlayPhase } from '../domain/plays.js';
 import { gateRequirements, latestTestRun } from '../domain/qualityGates.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, plural, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, fieldsSection, header, section } from './blocks.js';
-import { durationMs, link, pct, safe, shortHash, slackDate, statusPointer, who } from './format.js';
+import { fallbackText, durationMs, link, pct, safe, shortHash, slackDate, statusPointer, who } from './format.js';
 
 const PHASE_MARK: Record<PhaseProgress['status'], string> = { pending: '◻️', running: '🔄', completed: '✅', failed: '❌' };
 
@@ -19,7 +19,7 @@ const FRAME_BLOCKS = 11;
 export function executionStatus(mission: Mission): SlackMessage {
   const execution = mission.execution;
   if (!execution) {
-    return { text: `Execution of ${mission.id} has not started.`, blocks: [section(`Execution of \`${mission.id}\` has not started: the mission is ${mission.state.replace('_', ' ')}.`)] };
+    return { text: fallbackText(`Execution of ${mission.id} has not started.`), blocks: [section(`Execution of \`${mission.id}\` has not started: the mission is ${mission.state.replace('_', ' ')}.`)] };
   }
   const play = mission.plays.find((p) => p.id === execution.playId) ?? null;
   const title = play?.title ?? execution.playId;
@@ -59,7 +59,7 @@ export function executionStatus(mission: Mission): SlackMessage {
 
   const now = current ? `phase ${current.index + 1}/${execution.phases.length} ${current.name} ${current.status}` : `${completed}/${execution.phases.length} phases completed`;
   const tests = latest ? `; ${latest.passing}/${latest.total} tests passing${latest.coverage !== null ? `, coverage ${pct(latest.coverage)}` : ''}` : '';
-  return { text: truncate(`${HEADLINE[mission.state] ?? 'Executing'} “${title}” (${mission.id}): ${now}${tests}.`, LIMITS.messageText), blocks };
+  return { text: fallbackText(`${HEADLINE[mission.state] ?? 'Executing'} “${title}” (${mission.id}): ${now}${tests}.`), blocks };
 }
 
 const HEADLINE: Partial<Record<Mission['state'], string>> = {

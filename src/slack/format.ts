@@ -3,7 +3,7 @@ import type { Actor } from '../domain/actors.js';
 import type { ChipConfidence } from '../domain/brief.js';
 import type { MissionState } from '../domain/missionStateMachine.js';
 import type { RiskLevel } from '../domain/plays.js';
-import { escapeMrkdwn, oneLine } from './blockKitLimits.js';
+import { escapeMrkdwn, LIMITS, oneLine, truncate } from './blockKitLimits.js';
 
 /** A Slack date token: each reader sees it in their own time zone; the fallback is UTC. */
 export function slackDate(iso: string | Date): string {
@@ -42,6 +42,18 @@ export function who(actor: Actor): string {
 }
 
 export const mention = (userId: string) => `<@${userId}>`;
+
+/**
+ * A message's top-level `text` (notification and fallback): Slack parses it as mrkdwn, so a
+ * title or description holding `<!channel>`, `<@U…>` or `<https://…|label>` would notify or
+ * link live. Every builder's `text` goes through here: all of it is escaped, then cut to
+ * Slack's limit. `mentions` (ours, e.g. the approvers a request waits for) follow live.
+ */
+export function fallbackText(text: string, mentions: readonly string[] = []): string {
+  let live = mentions.length > 0 ? ` ${mentions.map(mention).join(', ')}` : '';
+  if (live.length > LIMITS.messageText / 2) live = '';
+  return truncate(escapeMrkdwn(oneLine(text)), LIMITS.messageText - live.length) + live;
+}
 
 /** User or assistant text on one line, safe for mrkdwn. */
 export const safe = (text: string) => escapeMrkdwn(oneLine(text));

@@ -4,15 +4,22 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Actor } from '../domain/actors.js';
 import { isMissionError } from '../domain/errors.js';
+import type { ParkedFilter } from '../domain/missionFeed.js';
 import type { MissionService } from '../domain/missionService.js';
-import { LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
+import type { SlackMessage } from './blockKitLimits.js';
 import { section } from './blocks.js';
+import type { UnreachableChannelNotices } from './deliveryProblems.js';
+import { fallbackText } from './format.js';
 
 export interface SlackHandlerDeps {
   service: MissionService;
   logger: Logger;
   /** Rolls a mission back; with connectors, the undo steps they recognise run first (default: the service alone). */
   rollback?: (input: { missionId: string; reason: string }, actor: Actor) => Promise<unknown>;
+  /** Tells a person when the bot cannot post a mission's thread (see deliveryProblems.ts). */
+  unreachableNotices?: UnreachableChannelNotices;
+  /** Re-drives parked Slack deliveries (of one mission, or of a channel's missions); returns how many. */
+  redeliver?: (filter: ParkedFilter) => Promise<number>;
 }
 
 export function slackActor(userId: string, name?: string): Actor {
@@ -28,7 +35,7 @@ export function refusalMessage(error: unknown, logger: Logger): SlackMessage {
 
 export function notice(text: string): SlackMessage {
   // Domain messages may mention people as <@U…>; they are ours, not user input, so they stay live.
-  return { text: truncate(text, LIMITS.messageText), blocks: [section(text)] };
+  return { text: fallbackText(text), blocks: [section(text)] };
 }
 
 export interface ReplyTarget {

@@ -5,9 +5,9 @@ import type { KnownBlock } from '@slack/types';
 import type { Mission } from '../domain/mission.js';
 import type { Play } from '../domain/plays.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, plural, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, divider, fieldsSection, header, section } from './blocks.js';
-import { durationMinutes, pct, RISK_LABEL, safe, statusPointer } from './format.js';
+import { fallbackText, durationMinutes, pct, RISK_LABEL, safe, statusPointer } from './format.js';
 
 /** A card is six blocks (title, risk fields, phases, undo, safeguards, divider): seven cards plus the frame fit in 50. */
 const MAX_PLAY_CARDS = 7;
@@ -46,7 +46,7 @@ export function playsMessage(mission: Mission): SlackMessage {
   if (active.length === 0) blocks.push(section('_No play is on the table: ask the assistant to propose plays._'));
   const top = active[0];
   const text = `${plural(active.length, 'play')} for “${mission.title}” (${mission.id})${top ? `; top ranked: ${top.title} (confidence ${pct(top.confidence)})` : ''}.`;
-  return { text: truncate(text, LIMITS.messageText), blocks };
+  return { text: fallbackText(text), blocks };
 }
 
 function playCard(mission: Mission, play: Play, planning: boolean): KnownBlock[] {

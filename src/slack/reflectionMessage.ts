@@ -6,9 +6,9 @@ import type { Mission } from '../domain/mission.js';
 import { LIBRARY_MIN_RATING, type FollowUp } from '../domain/reflection.js';
 import { retrospectiveMetrics } from '../domain/reflectImprove.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, plural, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, fieldsSection, header, section } from './blocks.js';
-import { durationMinutes, link, pct, safe, shortHash, slackDate, STATE_LABEL, statusPointer, who } from './format.js';
+import { fallbackText, durationMinutes, link, pct, safe, shortHash, slackDate, STATE_LABEL, statusPointer, who } from './format.js';
 
 export function reflectionMessage(mission: Mission): SlackMessage {
   const { reflection, evidence } = mission;
@@ -75,7 +75,7 @@ export function reflectionMessage(mission: Mission): SlackMessage {
   if (open && !library && !feedback) blocks.push(context([`*Pin to library* appears once feedback rates the mission ${LIBRARY_MIN_RATING} or more.${mission.state === 'reflecting' ? ' *Close mission* logs the retrospective.' : ''}`]));
 
   const text = `Mission “${mission.title}” (${mission.id}) ${mission.state === 'done' ? 'is done' : 'completed'}: ${plural(evidence.artifacts.length, 'artifact')}${bundle ? `, bundle ${shortHash(bundle.manifestSha256)}` : ''}.`;
-  return { text: truncate(text, LIMITS.messageText), blocks };
+  return { text: fallbackText(text), blocks };
 }
 
 function followUpLine(f: FollowUp): string {

@@ -5,6 +5,7 @@
 // and the 5-minute timestamp window, 401 before anything runs; url_verification; ack), fed by
 // our HTTP server's route instead of a server of its own. processBeforeResponse is false:
 // the acknowledgement goes out as soon as a handler calls ack(), and the work continues.
+// Before Bolt, requestGuard.ts refuses future timestamps and replayed requests or events.
 //
 // Thread messages are not posted by handlers: the `slack` feed consumer (SlackProjector)
 // renders them from mission state, durably (see slackProjector.ts).
@@ -12,6 +13,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { App, HTTPReceiver, type Authorize } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { SYSTEM_ACTOR } from '../domain/actors.js';
+import type { ParkedFilter } from '../domain/missionFeed.js';
 import type { MissionService } from '../domain/missionService.js';
 import type { Clock } from '../domain/runtime.js';
 import { registerActionHandlers } from './actionHandlers.js';
@@ -19,7 +22,9 @@ import { registerAppHomeHandler } from './appHomeHandler.js';
 import { registerCommandHandlers } from './commandHandlers.js';
 import { missionLoader, SlackProjector, type SlackProjectorOptions } from './slackProjector.js';
 import type { SlackMessageStore } from './slackMessageStore.js';
-import { createSlackWebClient, INTERACTIVE_RETRY, normalizeSlackApiUrl, slackLoggerFrom } from './slackWebApi.js';
+import { createSlackWebClient, INTERACTIVE_RETRY, normalizeSlackApiUrl, POST_RETRY, slackLoggerFrom } from './slackWebApi.js';
+import { SlackRequestGuard, type SharedRequestReceipts } from './requestGuard.js';
+import { UnreachableChannelNotices } from './deliveryProblems.js';
 import { registerViewHandlers } from './viewHandlers.js';
 import type { SlackHandlerDeps } from './interactionReplies.js';
 
@@ -34,9 +39,10 @@ const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
  * Hands a request to Bolt's receiver, after refusing (400) a body that parses to JSON `null`
  * (`null`, or `payload=null`): Bolt reads a property of the parsed body inside a promise nobody
  * awaits, so such a request, correctly signed, ended the process with an unhandled rejection.
- * Bolt reuses the body buffered here (`rawBody`) and checks the signature as before.
+ * Bolt reuses the body buffered here (`rawBody`) and checks the signature as before. The guard
+ * refuses future timestamps and replays first (see requestGuard.ts).
  */
-async function feedBolt(receiver: HTTPReceiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function feedBolt(receiver: HTTPReceiver, guard: SlackRequestGuard, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -53,6 +59,13 @@ async function feedBolt(receiver: HTTPReceiver, req: IncomingMessage, res: Serve
   if (parsesToNull(rawBody.toString('utf8'), req.headers['content-type'])) {
     res.writeHead(400);
     res.end();
+    return;
+  }
+  const verdict = await guard.check({ headers: req.headers, body: rawBody.toString('utf8'), contentType: req.headers['content-type'] });
+  if (verdict) {
+    logger.warn({ status: verdict.status, reason: verdict.reason }, 'Slack request not handled');
+    res.writeHead(verdict.status, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(verdict.status === 200 ? '' : verdict.reason);
     return;
   }
   receiver.requestListener(Object.assign(req, { rawBody }), res);
@@ -103,6 +116,10 @@ export interface SlackFrontDoorOptions {
   rollback?: SlackHandlerDeps['rollback'];
   /** Where missions without a channel live (SLACK_DEFAULT_CHANNEL) and who is DMed approval requests. */
   projection?: Pick<SlackProjectorOptions, 'home' | 'approverDirectory'>;
+  /** Signed requests and events already handled, shared by every instance (the database); this process's memory alone without it. */
+  requestReceipts?: SharedRequestReceipts;
+  /** Re-drives the `slack` consumer's parked deliveries (and wakes the feed worker); returns how many. */
+  redeliver?: (filter: ParkedFilter) => Promise<number>;
 }
 
 /** The three variables decide the mode: bot token plus signing secret (HTTP) or app token (Socket Mode). */
@@ -122,10 +139,14 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
 
   const socketMode = Boolean(settings.appToken);
   let receiver: HTTPReceiver | null = null;
+  let guard: SlackRequestGuard | null = null;
   let bolt: App;
   if (socketMode) {
     bolt = new App({ appToken: settings.appToken!, socketMode: true, authorize, logger: slackLogger, clientOptions });
   } else {
+    guard = new SlackRequestGuard(settings.signingSecret!, () => opts.clock.now().getTime(), opts.requestReceipts, (error) =>
+      logger.warn({ err: error }, 'could not check the shared record of Slack requests; this instance’s memory decides'),
+    );
     receiver = new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false, logger: slackLogger });
     bolt = new App({ receiver, authorize, logger: slackLogger, clientOptions });
   }
@@ -133,7 +154,8 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
     logger.error({ err: error }, 'Slack handler failed');
   });
 
-  const deps: SlackHandlerDeps = { service, logger, ...(opts.rollback ? { rollback: opts.rollback } : {}) };
+  const unreachableNotices = new UnreachableChannelNotices(() => opts.clock.now().getTime());
+  const deps: SlackHandlerDeps = { service, logger, unreachableNotices, ...(opts.rollback ? { rollback: opts.rollback } : {}), ...(opts.redeliver ? { redeliver: opts.redeliver } : {}) };
   registerCommandHandlers(bolt, deps);
   registerActionHandlers(bolt, deps);
   registerViewHandlers(bolt, deps);
@@ -142,11 +164,16 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
   const projector = new SlackProjector({
     loadMission: missionLoader((input) => service.getMission(input)),
     client: createSlackWebClient(settings.botToken, { slackApiUrl: settings.apiUrl, logger }),
+    postClient: createSlackWebClient(settings.botToken, { slackApiUrl: settings.apiUrl, logger, retryConfig: POST_RETRY }),
     store: opts.store,
     clock: opts.clock,
     logger,
     ...(opts.minEditIntervalMs !== undefined ? { minEditIntervalMs: opts.minEditIntervalMs } : {}),
     ...opts.projection,
+    onChannelUnreachable: (mission, slackError) => unreachableNotices.report(mission.id, mission.channelId ?? '', slackError),
+    recordProblem: async (missionId, problem) => {
+      await service.recordConnectorFailure({ missionId, toolkitId: 'slack', operation: 'deliver thread messages', error: problem }, SYSTEM_ACTOR);
+    },
   });
 
   const learnIdentity = async () => {
@@ -157,15 +184,29 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
     } catch (error) {
       logger.warn({ err: error }, 'Slack did not confirm the bot token (auth.test); the app keeps running and retries with each delivery');
     }
+    return identity;
   };
+
+  // The bot was invited to a channel: threads parked because it could not post there resume.
+  bolt.event('member_joined_channel', async ({ event }) => {
+    const bot = identity ?? (await learnIdentity());
+    if (!bot || event.user !== bot.botUserId || !opts.redeliver) return;
+    const resumed = await opts.redeliver({ channelId: event.channel });
+    logger.info({ channel: event.channel, resumed }, 'bot joined a channel; parked Slack deliveries there resume');
+  });
 
   return {
     mode: socketMode ? 'socket' : 'http',
-    routes: receiver ? { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => feedBolt(receiver, req, res) } : {},
+    routes: receiver ? { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => feedBolt(receiver, guard!, logger, req, res) } : {},
     projector,
     bolt,
     start: async () => {
-      void learnIdentity();
+      // A token Slack accepts (perhaps a new one) may fix what parked threads: they are tried again.
+      void learnIdentity().then(async (bot) => {
+        if (!bot || !opts.redeliver) return;
+        const resumed = await opts.redeliver({}).catch((error: unknown) => logger.warn({ err: error }, 'could not re-drive parked Slack deliveries'));
+        if (resumed) logger.info({ resumed }, 'Slack token accepted; parked Slack deliveries are tried again');
+      });
       if (socketMode) await bolt.start();
     },
     stop: async () => {

@@ -13,6 +13,10 @@
 // channel or thread history (conversations.history / conversations.replies) and adopts it.
 // A mission without a channel lives where slackHomeOf says (SLACK_DEFAULT_CHANNEL or a DM with
 // its requester), and every approval request is also DMed to each approver (projectApproverMessages).
+// (Posts go through a client that never retries by itself, so this look-up is the only retry.)
+// A message Slack refuses for good is shown in a short version, or posted anew when Slack will
+// not edit it, and recorded on the mission; the rest of the thread goes on. A channel the bot
+// cannot post in is reported (so the person is told) and parks the mission's delivery.
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -30,6 +34,7 @@ import { playsMessage } from './playsMessage.js';
 import { reflectionMessage } from './reflectionMessage.js';
 import { slackHomeOf, type SlackHomeSettings } from './slackHome.js';
 import type { SlackMessageRecord, SlackMessageStore } from './slackMessageStore.js';
+import { CHANNEL_UNREACHABLE, CONTENT_REFUSED, NOT_EDITABLE, shorterVersions, slackErrorIn } from './deliveryProblems.js';
 import { callSlack, SlackDeliveryError } from './slackWebApi.js';
 import { toolkitMessage } from './toolkitMessage.js';
 
@@ -87,6 +92,8 @@ export interface SlackProjectorOptions {
   /** Loads a mission; null when it does not exist. */
   loadMission(missionId: string): Promise<Mission | null>;
   client: WebClient;
+  /** For chat.postMessage: a client that does not retry by itself (POST_RETRY); `client` when not given. */
+  postClient?: WebClient;
   store: SlackMessageStore;
   clock: Clock;
   logger: Logger;
@@ -96,6 +103,10 @@ export interface SlackProjectorOptions {
   home?: SlackHomeSettings;
   /** Who is DMed each approval request (default: the request's eligible approvers). */
   approverDirectory?: ApproverDirectory;
+  /** Told when the bot cannot post in the mission's channel (not a member, channel gone or archived); the delivery is then parked. */
+  onChannelUnreachable?: (mission: Mission, slackError: string) => Promise<void>;
+  /** Records on the mission that Slack refused a message for good and what was shown instead. */
+  recordProblem?: (missionId: string, problem: string) => Promise<void>;
 }
 
 export type ProjectionResult = void | { deferUntil: Date };
@@ -120,11 +131,28 @@ export class SlackProjector {
   async project(missionId: string): Promise<ProjectionResult> {
     const mission = await this.opts.loadMission(missionId);
     if (!mission) return;
+    const problems: string[] = [];
+    try {
+      return await this.projectSurfaces(mission, problems);
+    } catch (error) {
+      const code = slackErrorIn(error, CHANNEL_UNREACHABLE);
+      if (code) await this.opts.onChannelUnreachable?.(mission, code);
+      throw error;
+    } finally {
+      // Never masks the projection's own outcome: a problem that cannot be recorded is logged.
+      if (problems.length > 0) {
+        await this.opts.recordProblem?.(missionId, problems.join('; ')).catch((e: unknown) => this.opts.logger.warn({ err: e, missionId, problems }, 'could not record a Slack delivery problem on the mission'));
+      }
+    }
+  }
+
+  private async projectSurfaces(mission: Mission, problems: string[]): Promise<ProjectionResult> {
+    const missionId = mission.id;
     const records = new Map((await this.opts.store.list(missionId)).map((r) => [r.surface, r]));
     let threadOutcome: ProjectionResult = undefined;
     let threadFailure: unknown = null;
     try {
-      threadOutcome = await this.projectThread(mission, records);
+      threadOutcome = await this.projectThread(mission, records, problems);
     } catch (error) {
       threadFailure = error;
     }
@@ -141,7 +169,7 @@ export class SlackProjector {
   }
 
   /** The mission's thread: brief card first, every other surface in its thread. */
-  private async projectThread(mission: Mission, records: Map<string, SlackMessageRecord>): Promise<ProjectionResult> {
+  private async projectThread(mission: Mission, records: Map<string, SlackMessageRecord>, problems: string[]): Promise<ProjectionResult> {
     const missionId = mission.id;
     const channel = await this.homeChannel(mission, records);
     // No channel, no default channel, nobody to DM: no thread (approvers are still DMed).
@@ -166,19 +194,19 @@ export class SlackProjector {
           if (!deferUntil || next < deferUntil.getTime()) deferUntil = new Date(next);
           continue;
         }
-        if (await this.update(confirmed, message)) {
+        if (await this.updateOrShorten(confirmed, message, problems)) {
           await this.opts.store.put({ ...confirmed, contentHash: hash, updatedAt: this.opts.clock.now() });
           continue;
         }
-        // The message was deleted in Slack: post it again.
+        // The message was deleted in Slack, or can no longer be edited: post it again.
       }
       const threadTs = isBrief ? mission.threadTs : thread;
       // Sent before without a confirmation: adopt the message if Slack has it (brought up to date), else post.
       let ts = record && !confirmed ? await this.findPosted(channel, threadTs, missionId, surface.key) : null;
-      if (ts && !(await this.update({ ...record!, ts }, message))) ts = null;
+      if (ts && !(await this.updateOrShorten({ ...record!, ts }, message, problems))) ts = null;
       if (!ts) {
         await this.opts.store.put({ missionId, surface: surface.key, channel, ts: UNCONFIRMED_TS, contentHash: '', updatedAt: this.opts.clock.now() });
-        ts = await this.post(channel, threadTs, message, missionId, surface.key);
+        ts = await this.postOrShorten(channel, threadTs, message, missionId, surface.key, problems);
       }
       await this.opts.store.put({ missionId, surface: surface.key, channel, ts, contentHash: hash, updatedAt: this.opts.clock.now() });
       // A new card (first post, or the old one was deleted) is the thread from now on.
@@ -278,7 +306,7 @@ export class SlackProjector {
 
   private async post(channel: string, threadTs: string | null, message: SlackMessage, missionId: string, surface: string): Promise<string> {
     const result = await callSlack(`chat.postMessage (${missionId} ${surface})`, () =>
-      this.opts.client.chat.postMessage({
+      (this.opts.postClient ?? this.opts.client).chat.postMessage({
         channel,
         text: message.text,
         blocks: message.blocks,
@@ -319,8 +347,8 @@ export class SlackProjector {
     }
   }
 
-  /** False when the message no longer exists in Slack. */
-  private async update(record: SlackMessageRecord, message: SlackMessage): Promise<boolean> {
+  /** False when the message no longer exists in Slack, or can no longer be edited (then it is posted anew). */
+  private async update(record: SlackMessageRecord, message: SlackMessage, problems?: string[]): Promise<boolean> {
     try {
       await callSlack(`chat.update (${record.missionId} ${record.surface})`, () =>
         this.opts.client.chat.update({ channel: record.channel, ts: record.ts, text: message.text, blocks: message.blocks }),
@@ -328,6 +356,43 @@ export class SlackProjector {
       return true;
     } catch (error) {
       if (error instanceof SlackDeliveryError && error.slackError === 'message_not_found') return false;
+      const code = slackErrorIn(error, NOT_EDITABLE);
+      if (code && problems) {
+        problems.push(`Slack would not edit the ${record.surface} message (${code}); it was posted anew`);
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  // One message Slack refuses for good (too long, invalid blocks) is shown shorter instead of
+  // stopping the whole thread; the stored hash stays the full rendering's, so it is not retried
+  // until the mission changes, and the problem is recorded on the mission.
+
+  private async updateOrShorten(record: SlackMessageRecord, message: SlackMessage, problems: string[]): Promise<boolean> {
+    return this.shortenIfRefused(message, record.missionId, record.surface, problems, (m) => this.update(record, m, problems));
+  }
+
+  private postOrShorten(channel: string, threadTs: string | null, message: SlackMessage, missionId: string, surface: string, problems: string[]): Promise<string> {
+    return this.shortenIfRefused(message, missionId, surface, problems, (m) => this.post(channel, threadTs, m, missionId, surface));
+  }
+
+  private async shortenIfRefused<T>(message: SlackMessage, missionId: string, surface: string, problems: string[], send: (m: SlackMessage) => Promise<T>): Promise<T> {
+    try {
+      return await send(message);
+    } catch (error) {
+      const code = slackErrorIn(error, CONTENT_REFUSED);
+      if (!code) throw error;
+      for (const shorter of shorterVersions(message, missionId, code)) {
+        try {
+          const sent = await send(shorter);
+          problems.push(`Slack refused the ${surface} message (${code}); a short version is shown`);
+          this.opts.logger.warn({ missionId, surface, slackError: code }, 'Slack refused a message; posted a short version');
+          return sent;
+        } catch (retryError) {
+          if (!slackErrorIn(retryError, CONTENT_REFUSED)) throw retryError;
+        }
+      }
       throw error;
     }
   }

@@ -1,7 +1,7 @@
 // The Slack Web API client and how its failures are classified.
 //
-// 5xx and network failures are retried inside WebClient (p-retry: exponential backoff with
-// jitter) up to a small budget; a 429 is waited out in place when Retry-After is short and
+// 5xx and network failures of idempotent calls are retried inside WebClient (p-retry:
+// exponential backoff with jitter) up to a small budget, posts never (POST_RETRY); a 429 is waited out in place when Retry-After is short and
 // otherwise handed back as a SlackDeliveryError carrying retryAfterMs, so the feed worker
 // parks the mission until then instead of holding a worker on a sleep. Giving up is safe:
 // the mission's events stay unacknowledged in the feed and the projection is retried later.
@@ -13,6 +13,12 @@ export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 /** About 4 attempts over ~3 s: long enough for a blip, short enough to hand back to the feed. */
 export const DELIVERY_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2_000, randomize: true };
+/**
+ * chat.postMessage is never retried by WebClient: a 5xx or a timeout may come after Slack has
+ * posted, and a blind retry posts a second card with live buttons. The feed worker retries
+ * instead, and the projector looks the message up (by its metadata) before posting again.
+ */
+export const POST_RETRY: RetryOptions = { retries: 0 };
 /** Interactive calls (ephemeral replies, modals) must land within seconds, or not at all. */
 export const INTERACTIVE_RETRY: RetryOptions = { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000, randomize: true };
 

@@ -6,7 +6,7 @@ import { findToolkit, type AuthStatus, type Readiness } from '../domain/toolkits
 import { ACTION_IDS } from './actionIds.js';
 import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, header, plain, section } from './blocks.js';
-import { pct, safe, slackDate, who } from './format.js';
+import { fallbackText, pct, safe, slackDate, who } from './format.js';
 
 const AUTH_LABEL: Record<AuthStatus, string> = {
   ready: '🟢 connected',
@@ -61,7 +61,7 @@ export function toolkitMessage(mission: Mission): SlackMessage {
   }
   const chosen = mission.toolkits.filter((t) => t.selected).map((t) => nameOf(t.toolkitId));
   const text = `Toolkits for “${mission.title}” (${mission.id}): ${plural(listed.length, 'recommendation')}; ${chosen.length > 0 ? `selected ${chosen.join(', ')}` : 'none selected yet'}.`;
-  return { text: truncate(text, LIMITS.messageText), blocks };
+  return { text: fallbackText(text), blocks };
 }
 
 function toolkitText(mission: Mission, t: MissionToolkit): string {

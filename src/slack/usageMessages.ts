@@ -8,7 +8,7 @@ import { allowedActions, type MissionAction } from '../domain/missionStateMachin
 import { findToolkit } from '../domain/toolkits.js';
 import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
 import { context, fieldsSection, header, section } from './blocks.js';
-import { CONFIDENCE_LABEL, pct, RISK_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
+import { fallbackText, CONFIDENCE_LABEL, pct, RISK_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
 
 const COMMANDS = [
   '`/mission <intent>` — start a mission: describe what should be achieved; a brief is drafted for you to review',
@@ -20,7 +20,7 @@ const COMMANDS = [
 
 export function helpMessage(): SlackMessage {
   return {
-    text: 'Mission Control commands: /mission <intent>, /mission list, /mission status <id>, /mission cancel <id>, /mission help.',
+    text: fallbackText('Mission Control commands: /mission <intent>, /mission list, /mission status <id>, /mission cancel <id>, /mission help.'),
     blocks: [
       section(`*Mission Control* runs engineering missions with an AI assistant under your team's approval.\n${COMMANDS.join('\n')}`),
       context(['Define → Prepare → Plan & Approve → Execute & Observe → Reflect. Plays run only after the approvers the policy names approve them.']),
@@ -31,21 +31,21 @@ export function helpMessage(): SlackMessage {
 /** Ephemeral: what was wrong with the command, and the commands that exist. */
 export function usageMessage(problem: string): SlackMessage {
   return {
-    text: truncate(`${problem} Try /mission help.`, LIMITS.messageText),
+    text: fallbackText(`${problem} Try /mission help.`),
     blocks: [section(`⚠️ ${safe(problem)}`), section(COMMANDS.join('\n'))],
   };
 }
 
 export function missionListMessage(missions: readonly MissionSummary[], opts: { more?: boolean } = {}): SlackMessage {
   if (missions.length === 0) {
-    return { text: 'No missions yet.', blocks: [section('No missions yet. Start one with `/mission <intent>`.')] };
+    return { text: fallbackText('No missions yet.'), blocks: [section('No missions yet. Start one with `/mission <intent>`.')] };
   }
   const lines = missions.map((m) => `${STATE_LABEL[m.state]} · *${safe(m.title)}* · \`${m.id}\` · by ${who(m.requester)} · updated ${slackDate(m.updatedAt)}`);
   const { text } = fitLines(lines, LIMITS.text, { head: `*Missions (${missions.length}${opts.more ? '+' : ''})*`, noun: 'missions' });
   const blocks: KnownBlock[] = [section(text)];
   if (opts.more) blocks.push(context(['Older missions are not listed.']));
   blocks.push(context(['`/mission status <mission id>` shows one in detail.']));
-  return { text: `${plural(missions.length, 'mission')}${opts.more ? ' (more not listed)' : ''}.`, blocks };
+  return { text: fallbackText(`${plural(missions.length, 'mission')}${opts.more ? ' (more not listed)' : ''}.`), blocks };
 }
 
 const NEXT_WORDS: Record<MissionAction, string> = {
@@ -98,5 +98,5 @@ export function missionStatusMessage(mission: Mission): SlackMessage {
 
   const next = allowedActions(mission.state).map((a) => NEXT_WORDS[a]);
   blocks.push(context([next.length > 0 ? `*Next:* ${next.join(' · ')}` : '*Finished:* no further steps.']));
-  return { text: truncate(`${mission.title} (${mission.id}): ${mission.state.replace('_', ' ')}.`, LIMITS.messageText), blocks };
+  return { text: fallbackText(`${mission.title} (${mission.id}): ${mission.state.replace('_', ' ')}.`), blocks };
 }

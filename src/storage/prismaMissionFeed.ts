@@ -2,7 +2,7 @@
 // log has been handled; a mission is due when its eventSeq is past the cursor. Claims lease
 // rows so that exactly one worker, in any instance, handles a mission at a time: PostgreSQL
 // with FOR UPDATE SKIP LOCKED, SQLite inside its single-writer transaction.
-import type { FeedClaim, FeedStats, MissionFeed } from '../domain/missionFeed.js';
+import type { FeedClaim, FeedStats, MissionFeed, ParkedDelivery, ParkedFilter } from '../domain/missionFeed.js';
 import type { PrismaClient } from '../../generated/prisma-sqlite/index.js';
 
 interface DueRow {
@@ -90,6 +90,30 @@ export class PrismaMissionFeed implements MissionFeed {
       where: { consumer, missionId, leaseOwner: owner },
       data: { leaseOwner: null, leaseUntil: null, notBefore: BigInt(at.getTime()) },
     });
+  }
+
+  async parked(consumer: string, filter: ParkedFilter = {}): Promise<ParkedDelivery[]> {
+    const rows = await this.prisma.missionFeedCursor.findMany({
+      where: { consumer, dead: true, ...this.missionWhere(filter) },
+      select: { missionId: true, lastError: true },
+      orderBy: { missionId: 'asc' },
+    });
+    return rows;
+  }
+
+  async revive(consumer: string, filter: ParkedFilter = {}): Promise<number> {
+    const { count } = await this.prisma.missionFeedCursor.updateMany({
+      where: { consumer, dead: true, ...this.missionWhere(filter) },
+      data: { dead: false, attempts: 0, lastError: null, notBefore: null, leaseOwner: null, leaseUntil: null },
+    });
+    return count;
+  }
+
+  private missionWhere(filter: ParkedFilter) {
+    return {
+      ...(filter.missionId !== undefined ? { missionId: filter.missionId } : {}),
+      ...(filter.channelId !== undefined ? { mission: { is: { channelId: filter.channelId } } } : {}),
+    };
   }
 
   async stats(consumer: string, now: Date): Promise<FeedStats> {

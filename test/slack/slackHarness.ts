@@ -26,7 +26,7 @@ export interface BotHarness {
   /** http://127.0.0.1:<port>/slack/events */
   eventsUrl: string;
   /** Posts `body` signed with the signing secret at `timestamp` (seconds; now by default). */
-  signedPost(body: string, contentType: string, opts?: { timestamp?: number; signature?: string | null }): Promise<SlackResponse>;
+  signedPost(body: string, contentType: string, opts?: { timestamp?: number; signature?: string | null; headers?: Record<string, string> }): Promise<SlackResponse>;
   command(text: string, user: Actor & { kind: 'slack_user' }, opts?: { channel?: string }): Promise<SlackResponse>;
   /** Clicks the button `actionId` of a message as the fake shows it. */
   click(message: StoredMessage, actionId: string, user: Actor & { kind: 'slack_user' }, opts?: { responseUrlId?: string }): Promise<SlackResponse>;
@@ -59,7 +59,7 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
   const signedPost: BotHarness['signedPost'] = async (body, contentType, opts = {}) => {
     const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
     const signature = opts.signature === undefined ? `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}` : opts.signature;
-    const headers: Record<string, string> = { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp) };
+    const headers: Record<string, string> = { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), ...opts.headers };
     if (signature !== null) headers['x-slack-signature'] = signature;
     const res = await fetch(eventsUrl, { method: 'POST', headers, body });
     const text = await res.text();

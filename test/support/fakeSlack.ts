@@ -1,7 +1,7 @@
 // A local fake of the Slack Web API (and of response_url) for the bot's tests. It answers the
 // methods the app uses with Slack's shapes (`ok`, `ts`, `channel`, `error`), records every
-// call, and can be told to answer 429 with Retry-After, answer 500, or be down (connections
-// refused) for a while. It can also hold back the answer to one call after carrying it out
+// call, and can be told to answer 429 with Retry-After, answer 500 (before or after doing the
+// work), never answer, or be down (connections refused) for a while. It can also hold back the answer to one call after carrying it out
 // (to kill the caller in between), tell callers apart by their bot token, keep message
 // `metadata`, and answer conversations.history / conversations.replies. DMs exist only once
 // opened with conversations.open; unknown users, missing channels and channels the bot is not
@@ -13,7 +13,7 @@ import { parse as parseQuery } from 'node:querystring';
 export interface RecordedCall {
   method: string;
   args: Record<string, unknown>;
-  /** HTTP status the fake answered with. */
+  /** HTTP status the fake answered with (0: it never answered). */
   status: number;
   at: number;
   /** The bot token the call carried (Bearer). */
@@ -33,8 +33,12 @@ export interface StoredMessage {
   metadata?: unknown;
 }
 
-/** An HTTP failure, or (status 200) a Web API error such as `not_in_channel`. */
-type Failure = { status: 429; retryAfter: number } | { status: 500 } | { status: 200; error: string };
+/**
+ * An HTTP failure, or (status 200) a Web API error such as `not_in_channel`. With
+ * `afterDoing`, the call is carried out first (a post is stored) and then answered 500, or
+ * (status 'timeout') never answered, as real Slack sometimes does.
+ */
+type Failure = { status: 429; retryAfter: number } | { status: 500; afterDoing?: boolean } | { status: 'timeout' } | { status: 200; error: string };
 
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
@@ -50,6 +54,12 @@ export class FakeSlack {
   /** Channel ids that do not exist in the workspace (chat.postMessage answers channel_not_found). */
   readonly missingChannels = new Set<string>();
   readonly token: string;
+  /**
+   * Channels the bot cannot post in, with the error Slack gives there: `not_in_channel` (a
+   * public channel it is not in) or `channel_not_found` (a private channel or DM it cannot see).
+   * Delete a channel to let the bot in (then send member_joined_channel, as Slack would).
+   */
+  readonly closedChannels = new Map<string, 'not_in_channel' | 'channel_not_found'>();
   private readonly failures: Array<{ failure: Failure; methods: string[] | null }> = [];
   private readonly tokens: Set<string>;
   private readonly holds: Array<{ matches: (call: RecordedCall) => boolean; held: (call: RecordedCall) => void; released: Promise<void> }> = [];
@@ -140,6 +150,12 @@ export class FakeSlack {
     const index = this.failures.findIndex((f) => !f.methods || f.methods.includes(method));
     if (index >= 0) {
       const { failure } = this.failures.splice(index, 1)[0]!;
+      if (failure.status === 'timeout' || (failure.status === 500 && failure.afterDoing)) {
+        // Done in Slack, but the caller never learns it: 500 after the work, or no answer at all.
+        this.record(method, args, failure.status === 500 ? 500 : 0).response = this.answer(method, args);
+        if (failure.status === 500) return send(res, 500, { ok: false, error: 'internal_error' });
+        return;
+      }
       this.record(method, args, failure.status);
       if (failure.status === 429) return send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter) });
       if (failure.status === 200) return send(res, 200, { ok: false, error: failure.error });
@@ -170,6 +186,8 @@ export class FakeSlack {
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    const closed = typeof args.channel === 'string' ? this.closedChannels.get(args.channel) : undefined;
+    if (closed && /^(chat\.|conversations\.)/.test(method)) return { ok: false, error: closed };
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'missioncontrol', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
