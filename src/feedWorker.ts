@@ -83,7 +83,8 @@ export class FeedWorker {
   /** Handles everything due now, repeatedly, until nothing is due; returns how many claims were handled. */
   async runOnce(): Promise<number> {
     let handled = 0;
-    for (let round = 0; round < 1000; round++) {
+    // A stop (shutdown) lets the claims in hand finish and takes no more; their leases expire for another instance otherwise.
+    for (let round = 0; round < 1000 && !this.stopped; round++) {
       let claimedThisRound = 0;
       for (const consumer of this.options.consumers) {
         const claims = await this.options.feed.claim(consumer.name, this.owner, this.options.batchSize, this.options.leaseMs, this.options.clock.now());
