@@ -29,7 +29,7 @@ export function storageFaultOf(error: unknown, provider: DatabaseTarget['provide
   for (let current = error; current && typeof current === 'object' && !seen.has(current); current = (current as { cause?: unknown }).cause) {
     seen.add(current);
     const { code, originalCode, kind, message } = current as { code?: unknown; originalCode?: unknown; kind?: unknown; message?: unknown };
-    const text = typeof message === 'string' ? message : '';
+    const text = typeof message === 'string' ? brief(message) : '';
     for (const c of [code, originalCode]) {
       if (typeof c !== 'string') continue;
       if (c === 'SQLITE_FULL' || c === '53100') return { kind: 'full', detail: `${c}: ${text || 'database or disk is full'}` };
@@ -41,6 +41,13 @@ export function storageFaultOf(error: unknown, provider: DatabaseTarget['provide
     if (provider === 'postgresql' && UNREACHABLE_MESSAGE.test(text)) return { kind: 'unreachable', detail: text };
   }
   return null;
+}
+
+/** The driver's own words without Prisma's wrapping (which quotes its call site): the last line, at most 200 characters. */
+function brief(message: string): string {
+  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const last = lines.at(-1) ?? '';
+  return last.length > 200 ? `${last.slice(0, 200)}…` : last;
 }
 
 /** The refusal an assistant or a person sees when a write meets a storage fault. */
