@@ -71,7 +71,12 @@ async function start(args: readonly string[]): Promise<void> {
   // (up to SHUTDOWN_TIMEOUT_MS), then close everything and exit 0.
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal (Ctrl-C twice) does not wait for the drain.
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      logger.flush();
+      process.exit(1);
+    }
     stopping = true;
     const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
     logger.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down: draining in-flight requests and deliveries');

@@ -2,6 +2,7 @@
 // It also knows what is in flight, so a shutdown can drain it (src/cli.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { App } from './app.js';
+import { MissionError } from './domain/errors.js';
 import { withTimeout } from './timeouts.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -81,9 +82,13 @@ export function createHttpServer(app: App, extraRoutes: Record<string, RouteHand
       return;
     }
     Promise.resolve(handler(req, res)).catch((error: unknown) => {
-      app.logger.error({ err: error, path: pathname }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error; see the server log' });
-      else res.end();
+      // The database failing (e.g. while checking a stored MCP token) is a 503 that says so, not an internal error.
+      const unavailable = error instanceof MissionError && error.code === 'storage_unavailable';
+      if (unavailable) app.logger.warn({ path: pathname, error: error.message }, 'request refused: database unavailable');
+      else app.logger.error({ err: error, path: pathname }, 'request failed');
+      if (res.headersSent) res.end();
+      else if (unavailable) sendJson(res, 503, { error: error.message }, { 'retry-after': '5' });
+      else sendJson(res, 500, { error: 'internal error; see the server log' });
     });
   });
   return Object.assign(server, {
