@@ -69,7 +69,9 @@ export function refuseStorageFaults<T extends object>(target: T, provider: Datab
       return (...args: unknown[]) => {
         try {
           const result = (value as (...a: unknown[]) => unknown).apply(obj, args);
-          return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(translate(error))) : result;
+          // Prisma's own promises are lazy thenables, not Promise instances.
+          const thenable = typeof (result as { then?: unknown } | null)?.then === 'function';
+          return thenable ? Promise.resolve(result).catch((error: unknown) => Promise.reject(translate(error))) : result;
         } catch (error) {
           throw translate(error);
         }

@@ -121,6 +121,16 @@ describe.skipIf(!ENABLED)('PostgreSQL that hangs or drops connections', () => {
       expect(Date.now() - metricsStarted).toBeLessThan(6000);
       expect((await timedHealth(instance, '/livez')).status).toBe(200);
 
+      // A bearer token not among MCP_TOKENS is looked up in the database: that says 503, naming it.
+      const stranger = await fetch(`${instance.baseUrl}/mcp`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer a-stored-token-secret-0123456789', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+        signal: AbortSignal.timeout(20_000),
+      });
+      expect(stranger.status).toBe(503);
+      expect(await stranger.text()).toMatch(new RegExp(`The database at ${where} .*did not answer`));
+
       const answer = await inFlight;
       if (answer.isError) expect(textOf(answer)).toMatch(new RegExp(`The database at ${where} .*did not answer`));
       const started = await peer.call('start_mission', { intent: `Add audit logging during a ${fault}`, channelId: 'C0PGHANG' }, 30_000);
