@@ -12,6 +12,7 @@ import { MissionService } from './domain/missionService.js';
 import { randomIds, systemClock } from './domain/runtime.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { redactDatabaseUrl } from './storage/databaseUrl.js';
+import { databaseSettingsFrom } from './storage/databaseSettings.js';
 import { FeedWorker, type FeedConsumer } from './feedWorker.js';
 import { onExternalCall } from './externalCalls.js';
 import { Metrics } from './metrics.js';
@@ -45,7 +46,7 @@ export interface App {
 }
 
 export async function createApp(config: Config, logger: Logger): Promise<App> {
-  const db = await openDatabase(config.DATABASE_URL);
+  const db = await openDatabase(config.DATABASE_URL, { settings: databaseSettingsFrom(config), onWaiting: (message) => logger.warn(message) });
   logger.info(
     { database: redactDatabaseUrl(db.target.url), provider: db.target.provider, migrationsApplied: db.migration.applied },
     db.migration.applied.length > 0 ? `database migrated (${db.migration.applied.join(', ')})` : 'database up to date',
@@ -74,7 +75,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       if (consumer === 'slack') await missions.recordConnectorFailure({ missionId, toolkitId: 'slack', operation: 'deliver thread messages', error: `parked after repeated failures: ${error}` }, SYSTEM_ACTOR);
     },
   });
-  const metrics = new Metrics({ service: missions, countMissionsByState: () => db.missions.countByState(), feed: db.feed, clock: systemClock });
+  const metrics = new Metrics({ service: missions, countMissionsByState: () => db.missions.countByState(), feed: db.feed, clock: systemClock, databaseTimeoutMs: config.HEALTH_TIMEOUT_MS });
   const stopCountingCalls = onExternalCall((service, outcome, seconds) => metrics.recordExternalCall(service, outcome, seconds));
   const slackSettings = slackSettingsFrom(config);
   const slackStore = new PrismaSlackMessageStore(db.prisma);

@@ -12,6 +12,8 @@ import { allowedHostsFor, createMcpHttpEndpoint, MCP_PATH } from './mcp/streamab
 import { runTokenCommand, TOKEN_USAGE, UsageError } from './mcp/tokenCommands.js';
 import { ensureSqliteFolder, parseDatabaseUrl, redactDatabaseUrl } from './storage/databaseUrl.js';
 import { migrate } from './storage/migrations.js';
+import { databaseSettingsFrom } from './storage/databaseSettings.js';
+import { withTimeout } from './timeouts.js';
 
 const USAGE = `Usage: mission-control <command>
 
@@ -28,7 +30,8 @@ Commands:
   help                  show this message
 
 Environment: DATABASE_URL (default file:./data/mission-control.db), HOST (127.0.0.1), PORT (3000), LOG_LEVEL (info),
-MCP_TOKENS (development tokens, name:secret[:onBehalfOf],...), MCP_READ_ONLY, MCP_ALLOWED_HOSTS, MCP_ACTOR_NAME and MCP_ON_BEHALF_OF (stdio).`;
+MCP_TOKENS (development tokens, name:secret[:onBehalfOf],...), MCP_READ_ONLY, MCP_ALLOWED_HOSTS, MCP_ACTOR_NAME and MCP_ON_BEHALF_OF (stdio),
+DATABASE_CONNECT_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS, DATABASE_START_TIMEOUT_MS, HEALTH_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS (see README, Operations).`;
 
 /** `--read-only` on the command line, or MCP_READ_ONLY=true. */
 function readOnlyFrom(args: readonly string[], envReadOnly: boolean): boolean {
@@ -68,31 +71,44 @@ async function start(args: readonly string[]): Promise<void> {
   }
   app.startBackgroundWork();
 
+  // SIGTERM/SIGINT: say not ready, refuse new work, let running requests and deliveries finish
+  // (up to SHUTDOWN_TIMEOUT_MS), then close everything and exit 0.
   let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      // A second signal (Ctrl-C twice) does not wait for the drain.
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      logger.flush();
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    server.close(() => {
-      void mcp
-        .close()
-        .then(() => app.close())
-        .finally(() => {
-          logger.flush();
-          process.exit(0);
-        });
-    });
+    const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
+    logger.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down: draining in-flight requests and deliveries');
+    server.startDraining();
+    const drained = await server.waitForInFlight(config.SHUTDOWN_TIMEOUT_MS);
+    if (!drained) logger.warn('requests still running at the shutdown deadline; closing them');
+    const left = () => Math.max(0, deadline - Date.now());
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await withTimeout(
+      mcp.close().then(() => app.close()),
+      Math.max(left(), 1000),
+      'deliveries still running at the shutdown deadline',
+    ).catch((error: unknown) => logger.warn({ err: error }, 'shutdown did not finish cleanly; leased deliveries are retried after their lease'));
     server.closeAllConnections();
+    await withTimeout(closed, 1000, 'server close').catch(() => undefined);
+    logger.info('stopped');
+    logger.flush();
+    process.exit(0);
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 async function migrateCommand(): Promise<void> {
   const config = loadConfig();
   const target = parseDatabaseUrl(config.DATABASE_URL);
   ensureSqliteFolder(target);
-  const report = await migrate(target);
+  const report = await migrate(target, databaseSettingsFrom(config));
   const where = redactDatabaseUrl(target.url);
   process.stdout.write(
     report.applied.length > 0

@@ -4,6 +4,7 @@ import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './domain/approvalP
 import { MAX_EVIDENCE_BYTES } from './domain/missionInputs.js';
 import type { RiskLevel } from './domain/plays.js';
 import { DEFAULT_DATABASE_URL } from './storage/databaseUrl.js';
+import { OPERATIONS_ENV } from './storage/databaseSettings.js';
 import { parseEncryptionKey } from './connectors/credentials/secretBox.js';
 
 function isEncryptionKey(value: string): boolean {
@@ -97,6 +98,8 @@ const envSchema = z.object({
   /** The actor of `mission-control mcp` (stdio): a token-like name, and the Slack user it works for. */
   MCP_ACTOR_NAME: z.string().trim().min(1).max(100).default('local-stdio'),
   MCP_ON_BEHALF_OF: z.string().trim().regex(/^[UW][A-Z0-9]{2,}$/, 'MCP_ON_BEHALF_OF must be a Slack user id such as U012ABCDEF').optional(),
+  /** Database timeouts, health check and shutdown bounds (src/storage/databaseSettings.ts). */
+  ...OPERATIONS_ENV,
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -51,6 +51,7 @@ export class FeedWorker {
   private running: Promise<number> | null = null;
   private stopped = true;
   private wakeRequested = false;
+  private stopRequested = false;
 
   constructor(options: FeedWorkerOptions) {
     this.owner = options.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -60,6 +61,7 @@ export class FeedWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.stopRequested = false;
     this.schedule(0);
   }
 
@@ -75,6 +77,7 @@ export class FeedWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopRequested = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running?.catch(() => undefined);
@@ -83,7 +86,8 @@ export class FeedWorker {
   /** Handles everything due now, repeatedly, until nothing is due; returns how many claims were handled. */
   async runOnce(): Promise<number> {
     let handled = 0;
-    for (let round = 0; round < 1000; round++) {
+    // A stop (shutdown) lets the claims in hand finish and takes no more; their leases expire for another instance otherwise.
+    for (let round = 0; round < 1000 && !this.stopRequested; round++) {
       let claimedThisRound = 0;
       for (const consumer of this.options.consumers) {
         const claims = await this.options.feed.claim(consumer.name, this.owner, this.options.batchSize, this.options.leaseMs, this.options.clock.now());

@@ -5,12 +5,15 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { FEED_CONSUMERS, type MissionFeed } from './domain/missionFeed.js';
 import type { MissionService } from './domain/missionService.js';
 import type { Clock } from './domain/runtime.js';
+import { withTimeout } from './timeouts.js';
 
 export interface MetricsSources {
   service: MissionService;
   countMissionsByState(): Promise<Record<string, number>>;
   feed: MissionFeed;
   clock: Clock;
+  /** How long a scrape waits for the database; past it (or on a database error) those gauges are left out, so /metrics still answers. */
+  databaseTimeoutMs?: number;
 }
 
 export class Metrics {
@@ -38,6 +41,8 @@ export class Metrics {
 
   constructor(sources: MetricsSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'mission_control_' });
+    const timeoutMs = sources.databaseTimeoutMs ?? 2000;
+    const fromDatabase = <T>(read: () => Promise<T>): Promise<T | null> => withTimeout(read(), timeoutMs, 'database did not answer').catch(() => null);
     const eventsAppended = new Counter({ name: 'mission_control_events_appended_total', help: 'Mission events appended by this instance.', labelNames: ['type'] as const, registers: [this.registry] });
     sources.service.subscribe((_mission, events) => {
       for (const event of events) eventsAppended.inc({ type: event.type });
@@ -49,7 +54,7 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const [state, count] of Object.entries(await sources.countMissionsByState())) this.set({ state }, count);
+        for (const [state, count] of Object.entries((await fromDatabase(() => sources.countMissionsByState())) ?? {})) this.set({ state }, count);
       },
     });
     const feedGauge = (name: string, help: string, pick: (s: Awaited<ReturnType<MissionFeed['stats']>>) => number | null) =>
@@ -61,7 +66,8 @@ export class Metrics {
         async collect() {
           this.reset();
           for (const consumer of FEED_CONSUMERS) {
-            const value = pick(await sources.feed.stats(consumer, sources.clock.now()));
+            const stats = await fromDatabase(() => sources.feed.stats(consumer, sources.clock.now()));
+            const value = stats && pick(stats);
             if (value !== null) this.set({ consumer }, value);
           }
         },

@@ -12,7 +12,9 @@ export type MissionErrorCode =
   | 'already_decided'
   | 'approval_expired'
   | 'gate_failed'
-  | 'evidence_tampered';
+  | 'evidence_tampered'
+  /** The database refused or did not answer (full disk, read-only file, unreachable server). */
+  | 'storage_unavailable';
 
 export interface MissionErrorDetails {
   field?: string;

@@ -35,3 +35,11 @@ export function ensureSqliteFolder(target: DatabaseTarget): void {
 export function redactDatabaseUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }
+
+/** Where the database is, for messages: the SQLite file, or host:port/database (schema) without user or password. */
+export function describeDatabase(target: DatabaseTarget): string {
+  if (target.provider === 'sqlite') return target.filename;
+  const parsed = new URL(target.connectionString);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'postgres';
+  return `${parsed.hostname}:${parsed.port || '5432'}/${database}${target.schema === 'public' ? '' : ` (schema ${target.schema})`}`;
+}

@@ -6,7 +6,10 @@
 // statements themselves (docs/benchmarks.md). This captures the adapter Prisma connects with,
 // so those statements run on the same connection (the same SQLite lock and transaction
 // mutex, the same PostgreSQL pool) without the compiler. Everything else stays on the model API.
-import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
+//
+// It also makes every transaction release its lock when its COMMIT or ROLLBACK statement fails
+// (releasingTransactions below), which the adapters do not do on their own.
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
 
 export type SqlValue = string | number | Date | null;
 
@@ -33,7 +36,7 @@ export function capturingAdapter(factory: SqlDriverAdapterFactory): { factory: S
     provider: factory.provider,
     adapterName: factory.adapterName,
     connect: async () => {
-      connected = await factory.connect();
+      connected = releasingTransactions(await factory.connect());
       return connected;
     },
   };
@@ -59,6 +62,60 @@ export function capturingAdapter(factory: SqlDriverAdapterFactory): { factory: S
     query: async (statement) => (await adapter().queryRaw(toQuery(statement))).rows,
   };
   return { factory: wrapped, direct };
+}
+
+/**
+ * Prisma closes an interactive transaction by running COMMIT or ROLLBACK through the
+ * transaction and only then calling its commit()/rollback(), which is what releases the
+ * adapter's lock (the SQLite adapter's mutex, the PostgreSQL pool client). When that statement
+ * fails, the lock is never released and every later transaction waits forever. It fails for
+ * real: SQLite rolls a transaction back by itself on SQLITE_FULL or SQLITE_IOERR, so the
+ * ROLLBACK that follows finds no transaction; a dead PostgreSQL connection fails both. Here a
+ * failed COMMIT is rolled back and a failed ROLLBACK counts as done (the transaction is gone
+ * either way), and the lock is released exactly once.
+ */
+export function releasingTransactions(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  return {
+    provider: adapter.provider,
+    adapterName: adapter.adapterName,
+    queryRaw: (query) => adapter.queryRaw(query),
+    executeRaw: (query) => adapter.executeRaw(query),
+    executeScript: (script) => adapter.executeScript(script),
+    ...(adapter.getConnectionInfo ? { getConnectionInfo: () => adapter.getConnectionInfo!() } : {}),
+    dispose: () => adapter.dispose(),
+    startTransaction: async (isolationLevel) => releasingTransaction(await adapter.startTransaction(isolationLevel)),
+  };
+}
+
+const ROLLBACK: SqlQuery = { sql: 'ROLLBACK', args: [], argTypes: [] };
+
+function releasingTransaction(tx: Transaction): Transaction {
+  let released = false;
+  const release = async (how: 'commit' | 'rollback') => {
+    if (released) return;
+    released = true;
+    await (how === 'commit' ? tx.commit() : tx.rollback());
+  };
+  return {
+    provider: tx.provider,
+    adapterName: tx.adapterName,
+    options: tx.options,
+    queryRaw: (query) => tx.queryRaw(query),
+    executeRaw: async (query) => {
+      const ending = /^\s*(COMMIT|ROLLBACK)\s*;?\s*$/i.exec(query.sql)?.[1]?.toUpperCase();
+      if (!ending) return tx.executeRaw(query);
+      try {
+        return await tx.executeRaw(query);
+      } catch (error) {
+        if (ending === 'COMMIT') await tx.executeRaw(ROLLBACK).catch(() => undefined);
+        await release('rollback');
+        if (ending === 'ROLLBACK') return 0;
+        throw error;
+      }
+    },
+    commit: () => release('commit'),
+    rollback: () => release('rollback'),
+  };
 }
 
 function toQuery(statement: SqlStatement): SqlQuery {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { DEFAULT_DATABASE_SETTINGS, type DatabaseSettings } from './databaseSettings.js';
 import type { DatabaseTarget } from './databaseUrl.js';
 
 export interface Migration {
@@ -39,9 +40,15 @@ export function loadMigrations(provider: DatabaseTarget['provider'], root = PACK
     });
 }
 
-export async function migrate(target: DatabaseTarget): Promise<MigrationReport> {
+export async function migrate(target: DatabaseTarget, settings: DatabaseSettings = DEFAULT_DATABASE_SETTINGS): Promise<MigrationReport> {
   const migrations = loadMigrations(target.provider);
-  return target.provider === 'sqlite' ? migrateSqlite(target.filename, migrations) : migratePostgres(target, migrations);
+  return target.provider === 'sqlite' ? migrateSqlite(target.filename, migrations) : migratePostgres(target, migrations, settings);
+}
+
+/** Names of `expected` migrations missing from `appliedNames`. */
+export function unappliedMigrations(expected: readonly Migration[], appliedNames: readonly string[]): string[] {
+  const done = new Set(appliedNames);
+  return expected.filter((m) => !done.has(m.name)).map((m) => m.name);
 }
 
 interface AppliedRow {
@@ -51,7 +58,7 @@ interface AppliedRow {
   rolled_back_at: unknown;
 }
 
-function pendingMigrations(migrations: Migration[], applied: AppliedRow[]): Migration[] {
+function pendingMigrations(migrations: Migration[], applied: AppliedRow[], provider: DatabaseTarget['provider']): Migration[] {
   const live = applied.filter((row) => row.rolled_back_at === null);
   for (const row of live) {
     if (row.finished_at === null) {
@@ -60,11 +67,35 @@ function pendingMigrations(migrations: Migration[], applied: AppliedRow[]): Migr
       );
     }
   }
+  // A migration edited after it ran would leave this database different from a fresh one built from the files.
+  const files = new Map(migrations.map((m) => [m.name, m]));
+  for (const row of live) {
+    const file = files.get(row.migration_name);
+    if (file && file.checksum !== row.checksum) {
+      throw new Error(
+        `Migration ${row.migration_name} was changed after it was applied to this database (checksum ${row.checksum.slice(0, 12)}… recorded, ${file.checksum.slice(0, 12)}… in prisma/${provider}/migrations/${row.migration_name}/migration.sql). Restore the original file (git checkout) and put the change in a new migration; refusing to start.`,
+      );
+    }
+  }
   const done = new Set(live.map((row) => row.migration_name));
   return migrations.filter((m) => !done.has(m.name));
 }
 
 function migrateSqlite(filename: string, migrations: Migration[]): MigrationReport {
+  try {
+    return migrateSqliteFile(filename, migrations);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(READONLY|CANTOPEN|FULL|IOERR|PERM)/.test(code)) {
+      throw new Error(
+        `The database file ${filename} is not writable (${code}: ${(error as Error).message}). Make the file, its -wal/-shm files and its folder writable by this process, and free disk space if the volume is full.`,
+      );
+    }
+    throw error;
+  }
+}
+
+function migrateSqliteFile(filename: string, migrations: Migration[]): MigrationReport {
   const db = new Database(filename);
   try {
     db.pragma('journal_mode = WAL');
@@ -83,7 +114,7 @@ function migrateSqlite(filename: string, migrations: Migration[]): MigrationRepo
     // IMMEDIATE takes the write lock up front, so two processes starting together migrate once.
     const run = db.transaction(() => {
       const rows = db.prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"').all() as AppliedRow[];
-      const pending = pendingMigrations(migrations, rows);
+      const pending = pendingMigrations(migrations, rows, 'sqlite');
       for (const m of pending) {
         db.exec(m.sql);
         db.prepare(
@@ -100,8 +131,17 @@ function migrateSqlite(filename: string, migrations: Migration[]): MigrationRepo
   }
 }
 
-async function migratePostgres(target: Extract<DatabaseTarget, { provider: 'postgresql' }>, migrations: Migration[]): Promise<MigrationReport> {
-  const client = new pg.Client({ connectionString: target.connectionString });
+async function migratePostgres(target: Extract<DatabaseTarget, { provider: 'postgresql' }>, migrations: Migration[], settings: DatabaseSettings): Promise<MigrationReport> {
+  // Bounded like every other wait; a migration statement may run as long as start waits for the database.
+  const longest = Math.max(settings.startTimeoutMs, settings.statementTimeoutMs);
+  const client = new pg.Client({
+    connectionString: target.connectionString,
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    statement_timeout: longest,
+    query_timeout: longest + 2000,
+    keepAlive: true,
+  });
+  client.on('error', () => undefined);
   await client.connect();
   try {
     // Lock first: even CREATE SCHEMA IF NOT EXISTS races between two starting instances.
@@ -120,7 +160,7 @@ async function migratePostgres(target: Extract<DatabaseTarget, { provider: 'post
         "applied_steps_count" INTEGER NOT NULL DEFAULT 0
       )`);
       const { rows } = await client.query<AppliedRow>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"');
-      const pending = pendingMigrations(migrations, rows);
+      const pending = pendingMigrations(migrations, rows, 'postgresql');
       const applied: string[] = [];
       for (const m of pending) {
         await client.query('BEGIN');

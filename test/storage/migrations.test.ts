@@ -36,6 +36,28 @@ describe.each(PROVIDERS)('migrations on %s', (provider) => {
   });
 });
 
+describe.each(PROVIDERS)('a migration changed after it was applied (%s)', (provider) => {
+  it('is refused by name, and nothing else is applied', async () => {
+    const { url, cleanup } = freshDatabaseUrl(provider);
+    try {
+      const target = parseDatabaseUrl(url);
+      const migrations = loadMigrations(provider);
+      await migrate(target);
+      // What the database recorded when an earlier version of the first migration's file ran.
+      const changed = migrations[0]!;
+      await query(target, `UPDATE "_prisma_migrations" SET checksum = '${'0'.repeat(64)}' WHERE migration_name = '${changed.name}'`);
+      const last = migrations.at(-1)!;
+      await query(target, `DELETE FROM "_prisma_migrations" WHERE migration_name = '${last.name}'`);
+
+      await expect(migrate(target)).rejects.toThrow(new RegExp(`Migration ${changed.name} was changed after it was applied.*prisma/${provider}/migrations/${changed.name}/migration\\.sql.*refusing to start`));
+      const rows = await query(target, 'SELECT migration_name FROM "_prisma_migrations"');
+      expect(rows.map((r) => r.migration_name)).not.toContain(last.name);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
 describe('migrations and the Prisma CLI', () => {
   it('leaves a SQLite database that `prisma migrate status` calls up to date', async () => {
     const { url, cleanup } = freshDatabaseUrl('sqlite');
@@ -56,9 +78,10 @@ describe('migrations and the Prisma CLI', () => {
 
 async function query(target: ReturnType<typeof parseDatabaseUrl>, sql: string): Promise<Array<Record<string, unknown>>> {
   if (target.provider === 'sqlite') {
-    const db = new Database(target.filename, { readonly: true });
+    const db = new Database(target.filename, { readonly: !/^\s*(UPDATE|DELETE)/i.test(sql) });
     try {
-      return db.prepare(sql).all() as Array<Record<string, unknown>>;
+      const statement = db.prepare(sql);
+      return statement.reader ? (statement.all() as Array<Record<string, unknown>>) : (statement.run(), []);
     } finally {
       db.close();
     }
