@@ -1,6 +1,6 @@
 // Process configuration from the environment, validated once at start.
 import { z } from 'zod';
-import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './domain/approvalPolicy.js';
+import { DEFAULT_APPROVAL_POLICY, DEFAULT_EXPIRY_MINUTES, DEFAULT_REQUIRED_APPROVALS, uniformPolicy, type ApprovalPolicy } from './domain/approvalPolicy.js';
 import { MAX_EVIDENCE_BYTES } from './domain/missionInputs.js';
 import type { RiskLevel } from './domain/plays.js';
 import { DEFAULT_DATABASE_URL } from './storage/databaseUrl.js';
@@ -44,13 +44,13 @@ const envSchema = z.object({
     .trim()
     .refine((v) => isEncryptionKey(v), 'ENCRYPTION_KEY must be 32 random bytes written as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)')
     .optional(),
-  /** Slack user ids who may approve plays, comma-separated. */
+  /** Slack user ids who may approve plays at every risk, comma-separated: only seeds the stored policy (`mission-control approvers`). */
   SLACK_APPROVERS: z
     .string()
     .default('')
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'each approver must be a Slack user id such as U012ABCDEF'))),
-  /** Approvals each risk level needs, e.g. "low:1,medium:1,high:1,critical:2". */
+  /** Approvals each risk level needs, e.g. "low:1,medium:1,high:1,critical:2": only seeds the stored policy. */
   APPROVALS_REQUIRED: z
     .string()
     .default('')
@@ -64,9 +64,9 @@ const envSchema = z.object({
         }
         counts[match[1] as RiskLevel] = Number(match[2]);
       }
-      return { ...DEFAULT_APPROVAL_POLICY.requiredApprovals, ...counts };
+      return { ...DEFAULT_REQUIRED_APPROVALS, ...counts };
     }),
-  APPROVAL_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(DEFAULT_APPROVAL_POLICY.expiresAfterMinutes),
+  APPROVAL_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(DEFAULT_EXPIRY_MINUTES),
   /** Development MCP tokens, `name:secret[:onBehalfOf],...` (real ones: `mission-control token create`). */
   MCP_TOKENS: z.string().default(''),
   /** Serve only the read-only MCP tools (also the `--read-only` flag). */
@@ -108,11 +108,15 @@ export function slackSetupHint(config: Config): string | null {
   return 'Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to enable the Slack app.';
 }
 
-export function approvalPolicyFrom(config: Config): ApprovalPolicy {
-  return {
-    ...DEFAULT_APPROVAL_POLICY,
+/**
+ * The policy the environment describes (the same approvers at every risk). It is stored as the
+ * workspace's policy only when none is stored yet; after that `mission-control approvers` changes it.
+ */
+export function approvalPolicySeedFrom(config: Config): ApprovalPolicy {
+  return uniformPolicy({
     approvers: config.SLACK_APPROVERS,
     requiredApprovals: config.APPROVALS_REQUIRED,
+    requesterExcludedAt: DEFAULT_APPROVAL_POLICY.requesterExcludedAt,
     expiresAfterMinutes: config.APPROVAL_EXPIRY_MINUTES,
-  };
+  });
 }

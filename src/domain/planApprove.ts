@@ -1,7 +1,18 @@
 // Plan & Approve: candidate plays (planner, library, assistants), ranking, selection, and the
 // approval request with its decisions. Pure rules over the mission; the service saves.
 import type { Actor } from './actors.js';
-import { approvalsGiven, eligibleApprovers, mayDecide, type ApprovalPolicy, type ApprovalRequest } from './approvalPolicy.js';
+import {
+  approvalsGiven,
+  describeApprovers,
+  eligibleApprovers,
+  howToNameApprovers,
+  mayDecide,
+  noApproversNamed,
+  type ApprovalPolicy,
+  type ApprovalRequest,
+  type ApproverStanding,
+  type EligibleApprovers,
+} from './approvalPolicy.js';
 import { chipOf, type Brief } from './brief.js';
 import { MissionError } from './errors.js';
 import { startExecution } from './executeObserve.js';
@@ -139,7 +150,7 @@ export function selectPlay(mission: Mission, input: { playId: string }, cmd: Mis
 /** Opens an approval request for the selected play (or `playId`, which is selected first). */
 export function requestApproval(mission: Mission, input: { playId?: string | undefined; note?: string | undefined }, policy: ApprovalPolicy, cmd: MissionCommand): Mission {
   if (mission.state === 'awaiting_approval') {
-    throw new MissionError('already_decided', `Approval was already requested for this mission at ${mission.approval?.requestedAt}; it is waiting for ${approverList(mission.approval!)}.`, {
+    throw new MissionError('already_decided', `Approval was already requested for this mission at ${mission.approval?.requestedAt}; it is waiting for ${awaitedApprovers(mission.approval!)}.`, {
       state: mission.state,
     });
   }
@@ -149,22 +160,17 @@ export function requestApproval(mission: Mission, input: { playId?: string | und
   if (!play) {
     throw new MissionError('precondition_failed', 'No play is selected. Select a play (or pass playId) before requesting approval.', { field: 'playId', state: mission.state });
   }
-  const required = policy.requiredApprovals[play.riskLevel];
+  // Accepted even when nobody can approve yet: the request waits, says how to name approvers,
+  // and whoever the policy names later may decide it (the policy is read again at decision time).
+  const required = policy.byRisk[play.riskLevel].required;
   const eligible = eligibleApprovers(policy, play.riskLevel, mission.requester);
-  if (eligible.length < required) {
-    const excluded = policy.requesterExcludedAt.includes(play.riskLevel) ? ' (the requester cannot approve their own mission at this risk)' : '';
-    throw new MissionError(
-      'precondition_failed',
-      `This ${play.riskLevel}-risk play needs ${required} approval${required === 1 ? '' : 's'} but only ${eligible.length} approver${eligible.length === 1 ? ' is' : 's are'} eligible${excluded}. Add approvers to the approval policy (SLACK_APPROVERS).`,
-      { state: mission.state, riskLevel: play.riskLevel, required, eligible },
-    );
-  }
   const request: ApprovalRequest = {
     id: cmd.newId('apr'),
     playId: play.id,
     riskLevel: play.riskLevel,
     required,
-    eligibleApprovers: eligible,
+    eligibleApprovers: eligible.people,
+    eligibleGroups: eligible.groups,
     requestedBy: cmd.actor,
     requestedAt: cmd.at,
     expiresAt: new Date(cmd.now.getTime() + policy.expiresAfterMinutes * 60_000).toISOString(),
@@ -178,7 +184,8 @@ export function requestApproval(mission: Mission, input: { playId?: string | und
     play_id: play.id,
     risk_level: play.riskLevel,
     required,
-    approvers: eligible,
+    approvers: eligible.people,
+    approver_groups: eligible.groups,
     expires_at: request.expiresAt,
   });
   next = {
@@ -190,8 +197,15 @@ export function requestApproval(mission: Mission, input: { playId?: string | und
   return required === 0 ? approve(next, request, [], cmd) : next;
 }
 
-function approverList(request: ApprovalRequest): string {
-  return request.eligibleApprovers.length > 0 ? request.eligibleApprovers.map((id) => `<@${id}>`).join(', ') : 'nobody (no approvers are configured)';
+/** Who could decide the request when it was made. */
+export function requestApprovers(request: ApprovalRequest): EligibleApprovers {
+  return { people: request.eligibleApprovers, groups: request.eligibleGroups ?? [] };
+}
+
+/** "from U1 or U2", or, when nobody is named, how to name someone: plain ids, for every front door. */
+export function awaitedApprovers(request: ApprovalRequest): string {
+  const eligible = requestApprovers(request);
+  return noApproversNamed(eligible) ? `an approver, but none is configured for ${request.riskLevel} risk: ${howToNameApprovers(request.riskLevel)}` : describeApprovers(eligible);
 }
 
 /** Who the mission is waiting for, in words: used when something is attempted before approval. */
@@ -199,7 +213,7 @@ export function waitingForApproval(mission: Mission): string {
   const request = mission.approval;
   if (mission.state !== 'awaiting_approval' || !request) return '';
   const missing = request.required - approvalsGiven(request);
-  return `waiting for ${missing} more approval${missing === 1 ? '' : 's'} from ${approverList(request)} (requested ${request.requestedAt}, expires ${request.expiresAt})`;
+  return `waiting for ${missing} more approval${missing === 1 ? '' : 's'} from ${awaitedApprovers(request)} (requested ${request.requestedAt}, expires ${request.expiresAt})`;
 }
 
 function describeDecision(request: ApprovalRequest): string {
@@ -217,6 +231,7 @@ function describeDecision(request: ApprovalRequest): string {
 export function decideApproval(
   mission: Mission,
   input: { decision: 'approve' | 'reject'; requestId?: string | undefined; reason?: string | undefined },
+  standing: ApproverStanding,
   cmd: MissionCommand,
 ): Mission {
   const request = mission.approval;
@@ -236,8 +251,10 @@ export function decideApproval(
   if (cmd.now.getTime() > Date.parse(request.expiresAt)) {
     throw new MissionError('approval_expired', `This approval request expired at ${request.expiresAt}. Request approval again.`, { state: mission.state });
   }
-  const permission = mayDecide(request, cmd.actor, mission.requester);
-  if (!permission.allowed) throw new MissionError('permission_denied', permission.reason, { state: mission.state });
+  const permission = mayDecide(request, cmd.actor, mission.requester, standing);
+  if (!permission.allowed) {
+    throw new MissionError('permission_denied', permission.reason, { state: mission.state, approvers: standing.eligible.people, approverGroups: standing.eligible.groups });
+  }
   const actor = cmd.actor as Extract<Actor, { kind: 'slack_user' }>;
   const mine = request.decisions.find((d) => d.approverId === actor.id);
   if (mine) {
@@ -245,7 +262,7 @@ export function decideApproval(
       state: mission.state,
     });
   }
-  const decision = { approverId: actor.id, approverName: actor.name ?? null, decision: input.decision === 'approve' ? ('approved' as const) : ('rejected' as const), reason: input.reason ?? null, at: cmd.at };
+  const decision = { approverId: actor.id, approverName: actor.name ?? null, decision: input.decision === 'approve' ? ('approved' as const) : ('rejected' as const), reason: input.reason ?? null, at: cmd.at, ...(permission.viaGroup ? { viaGroup: permission.viaGroup } : {}) };
   const decided: ApprovalRequest = { ...request, decisions: [...request.decisions, decision] };
 
   if (input.decision === 'reject') {
@@ -256,7 +273,7 @@ export function decideApproval(
     return { ...moved, approval: closed, plays: moved.plays.map((p) => (p.id === request.playId ? { ...p, status: 'proposed' as const } : p)) };
   }
   const given = approvalsGiven(decided);
-  cmd.events.add('approval_granted', { request_id: request.id, play_id: request.playId, approver_id: actor.id, approvals: given, required: request.required });
+  cmd.events.add('approval_granted', { request_id: request.id, play_id: request.playId, approver_id: actor.id, approvals: given, required: request.required, ...(permission.viaGroup ? { via_group: permission.viaGroup } : {}) });
   if (given < request.required) return { ...mission, approval: decided };
   return approve(mission, decided, decided.decisions.map((d) => d.approverId), cmd);
 }

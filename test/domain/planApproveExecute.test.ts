@@ -1,7 +1,7 @@
 // Plan & Approve, Execute & Observe, Reflect & Improve: every refusal is a typed error that
 // writes nothing, and the governance rules hold (people approve, gates hold, evidence is checked).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApprovalPolicy } from '../../src/domain/approvalPolicy.js';
+import type { UniformApprovalPolicy } from '../../src/domain/approvalPolicy.js';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { MissionError } from '../../src/domain/errors.js';
 import { MissionService } from '../../src/domain/missionService.js';
@@ -35,7 +35,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
   let clock: TestClock;
   let service: MissionService;
 
-  function serviceWith(policy: ApprovalPolicy): MissionService {
+  function serviceWith(policy: UniformApprovalPolicy): MissionService {
     return new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: policy });
   }
 
@@ -340,7 +340,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
 
 describe.each(PROVIDERS)('concurrent decisions on %s', (provider) => {
   const approvers = Array.from({ length: 20 }, (_, i) => ({ kind: 'slack_user' as const, id: `U0APPR${String(i).padStart(2, '0')}`, name: `Approver ${i}` }));
-  const policy: ApprovalPolicy = { approvers: approvers.map((a) => a.id), requiredApprovals: { low: 1, medium: 1, high: 1, critical: 1 }, requesterExcludedAt: ['high', 'critical'], expiresAfterMinutes: 60 };
+  const policy: UniformApprovalPolicy = { approvers: approvers.map((a) => a.id), requiredApprovals: { low: 1, medium: 1, high: 1, critical: 1 }, requesterExcludedAt: ['high', 'critical'], expiresAfterMinutes: 60 };
   let db: TestDatabase;
   let others: Array<Awaited<ReturnType<typeof import('../../src/storage/database.js').openDatabase>>>;
 
