@@ -251,6 +251,17 @@ export async function standingOf(policy: ApprovalPolicy, request: ApprovalReques
   return { eligible, viaGroup: null };
 }
 
+/** Who could decide the request when it was made. */
+export function requestApprovers(request: ApprovalRequest): EligibleApprovers {
+  return { people: request.eligibleApprovers, groups: request.eligibleGroups ?? [] };
+}
+
+/** "from U1 or U2", or, when nobody is named, how to name someone: plain ids, for every front door. */
+export function awaitedApprovers(request: ApprovalRequest): string {
+  const eligible = requestApprovers(request);
+  return noApproversNamed(eligible) ? `an approver, but none is configured for ${request.riskLevel} risk: ${howToNameApprovers(request.riskLevel)}` : describeApprovers(eligible);
+}
+
 export function approvalsGiven(request: ApprovalRequest): number {
   return request.decisions.filter((d) => d.decision === 'approved').length;
 }

@@ -1,7 +1,7 @@
 // What can happen next on a mission, and who can do it: a person (in Slack), an assistant
 // (over MCP) or either. A pure function of the mission, so every front door shows the same
 // answer: MCP's get_mission returns it, Slack renders it as buttons and hints.
-import { approvalsGiven } from './approvalPolicy.js';
+import { approvalsGiven, awaitedApprovers, requestApprovers } from './approvalPolicy.js';
 import { chipOf } from './brief.js';
 import { COVERAGE_THRESHOLD, coverageMeter, type Mission } from './mission.js';
 import { isTerminal, STAGE_OF_STATE, type MissionState, type Stage } from './missionStateMachine.js';
@@ -53,7 +53,6 @@ export interface MissionOutlook {
   steps: NextStep[];
 }
 
-const mention = (ids: readonly string[]) => (ids.length > 0 ? ids.map((id) => `<@${id}>`).join(', ') : 'nobody yet (set SLACK_APPROVERS)');
 
 export function nextSteps(mission: Mission): MissionOutlook {
   const base = { state: mission.state, stage: STAGE_OF_STATE[mission.state] };
@@ -108,13 +107,14 @@ export function nextSteps(mission: Mission): MissionOutlook {
     }
     case 'awaiting_approval': {
       const request = mission.approval;
-      const approvers = request?.eligibleApprovers ?? [];
+      const approvers = request ? requestApprovers(request) : { people: [], groups: [] };
       const missing = request ? Math.max(request.required - approvalsGiven(request), 0) : 1;
+      const groups = approvers.groups.length > 0 ? ` Members of user group(s) ${approvers.groups.join(', ')} may decide too.` : '';
       return {
         ...base,
-        waitingFor: `${missing} more approval${missing === 1 ? '' : 's'} from ${mention(approvers)}${request ? ` (expires ${request.expiresAt})` : ''}`,
+        waitingFor: `${missing} more approval${missing === 1 ? '' : 's'} from ${request ? awaitedApprovers(request) : 'an approver'}${request ? ` (expires ${request.expiresAt})` : ''}`,
         steps: [
-          { action: 'approve', who: 'person', description: 'An eligible approver approves or rejects the play in Slack; assistants never can.', people: approvers },
+          { action: 'approve', who: 'person', description: `An eligible approver approves or rejects the play in Slack; assistants never can.${groups}`, people: approvers.people },
           { action: 'wait_for_approval', who: 'assistant', description: 'Wait for the decision; execution may start only once the play is approved.' },
           cancel,
         ],

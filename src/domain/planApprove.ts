@@ -1,18 +1,7 @@
 // Plan & Approve: candidate plays (planner, library, assistants), ranking, selection, and the
 // approval request with its decisions. Pure rules over the mission; the service saves.
 import type { Actor } from './actors.js';
-import {
-  approvalsGiven,
-  describeApprovers,
-  eligibleApprovers,
-  howToNameApprovers,
-  mayDecide,
-  noApproversNamed,
-  type ApprovalPolicy,
-  type ApprovalRequest,
-  type ApproverStanding,
-  type EligibleApprovers,
-} from './approvalPolicy.js';
+import { approvalsGiven, awaitedApprovers, eligibleApprovers, mayDecide, type ApprovalPolicy, type ApprovalRequest, type ApproverStanding } from './approvalPolicy.js';
 import { chipOf, type Brief } from './brief.js';
 import { MissionError } from './errors.js';
 import { startExecution } from './executeObserve.js';
@@ -195,17 +184,6 @@ export function requestApproval(mission: Mission, input: { playId?: string | und
   };
   // A risk level that needs no approval is approved by the policy itself, on the record.
   return required === 0 ? approve(next, request, [], cmd) : next;
-}
-
-/** Who could decide the request when it was made. */
-export function requestApprovers(request: ApprovalRequest): EligibleApprovers {
-  return { people: request.eligibleApprovers, groups: request.eligibleGroups ?? [] };
-}
-
-/** "from U1 or U2", or, when nobody is named, how to name someone: plain ids, for every front door. */
-export function awaitedApprovers(request: ApprovalRequest): string {
-  const eligible = requestApprovers(request);
-  return noApproversNamed(eligible) ? `an approver, but none is configured for ${request.riskLevel} risk: ${howToNameApprovers(request.riskLevel)}` : describeApprovers(eligible);
 }
 
 /** Who the mission is waiting for, in words: used when something is attempted before approval. */

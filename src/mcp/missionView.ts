@@ -85,6 +85,8 @@ export const approvalView = z.object({
   required: z.number().int(),
   given: z.number().int(),
   eligibleApprovers: z.array(z.string()),
+  /** Slack user groups whose members may approve. */
+  eligibleGroups: z.array(z.string()),
   requestedAt: z.string(),
   expiresAt: z.string(),
   decidedAt: z.string().nullable(),
@@ -217,6 +219,7 @@ export function approvalOut(mission: Mission): z.infer<typeof approvalView> | nu
     required: a.required,
     given: approvalsGiven(a),
     eligibleApprovers: [...a.eligibleApprovers],
+    eligibleGroups: [...(a.eligibleGroups ?? [])],
     requestedAt: a.requestedAt,
     expiresAt: a.expiresAt,
     decidedAt: a.decidedAt,

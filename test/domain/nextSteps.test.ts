@@ -40,7 +40,7 @@ describe('nextSteps', () => {
     expect(actions(nextSteps(planning))).toEqual(['propose_plays:either', 'select_play:either', 'dismiss_play:either', 'request_approval:either', 'cancel:either']);
     const requested = await seedToApprovalRequested(service, clock);
     const waiting = nextSteps(requested);
-    expect(waiting.waitingFor).toBe(`2 more approvals from <@U0ADVISOR>, <@U0SECLEAD> (expires ${requested.approval!.expiresAt})`);
+    expect(waiting.waitingFor).toBe(`2 more approvals from U0ADVISOR or U0SECLEAD (expires ${requested.approval!.expiresAt})`);
     expect(waiting.steps[0]).toMatchObject({ action: 'approve', who: 'person', people: ['U0ADVISOR', 'U0SECLEAD'] });
   });
 

@@ -3,7 +3,9 @@
 // call, and can be told to answer 429 with Retry-After, answer 500, or be down (connections
 // refused) for a while. It can also hold back the answer to one call after carrying it out
 // (to kill the caller in between), tell callers apart by their bot token, keep message
-// `metadata`, and answer conversations.history / conversations.replies.
+// `metadata`, and answer conversations.history / conversations.replies. User groups
+// (usergroups.users.list) are set with `userGroups`; a scope taken away with `withoutScope`
+// answers missing_scope as Slack does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
@@ -40,6 +42,10 @@ export class FakeSlack {
   readonly messages = new Map<string, StoredMessage>();
   readonly views: Array<{ method: string; view: Record<string, unknown>; userId?: string }> = [];
   readonly token: string;
+  /** Slack user groups: id (S…) → member user ids. */
+  readonly userGroups = new Map<string, string[]>();
+  /** Scopes the bot token lacks (every method needing one answers missing_scope). */
+  private readonly missingScopes = new Set<string>();
   private readonly failures: Array<{ failure: Failure; methods: string[] | null }> = [];
   private readonly tokens: Set<string>;
   private readonly holds: Array<{ matches: (call: RecordedCall) => boolean; held: (call: RecordedCall) => void; released: Promise<void> }> = [];
@@ -99,6 +105,11 @@ export class FakeSlack {
     const heldPromise = new Promise<RecordedCall>((resolve) => (held = resolve));
     this.holds.push({ matches, held, released });
     return { held: heldPromise, release };
+  }
+
+  /** The app was installed without `scope`: methods needing it answer missing_scope, naming it. */
+  withoutScope(scope: string): void {
+    this.missingScopes.add(scope);
   }
 
   /** Forgets failures not answered yet (Slack has recovered). */
@@ -211,6 +222,13 @@ export class FakeSlack {
         const view = (args.view ?? {}) as Record<string, unknown>;
         this.views.push({ method, view, ...(typeof args.user_id === 'string' ? { userId: args.user_id } : {}) });
         return { ok: true, view: { id: `V${this.seq++}`, ...view } };
+      }
+      case 'usergroups.users.list': {
+        if (this.missingScopes.has('usergroups:read')) return { ok: false, error: 'missing_scope', needed: 'usergroups:read', provided: 'commands,chat:write,users:read' };
+        if (!args.usergroup) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] missing required field: usergroup'] } };
+        const members = this.userGroups.get(String(args.usergroup));
+        if (!members) return { ok: false, error: 'no_such_subteam' };
+        return { ok: true, users: [...members] };
       }
       case 'users.info':
         return { ok: true, user: { id: args.user, name: `user-${String(args.user).toLowerCase()}`, real_name: `User ${String(args.user)}` } };
