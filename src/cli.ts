@@ -1,5 +1,6 @@
 // `mission-control <command>`: the process entry points.
 import { createApp } from './app.js';
+import { APPROVERS_USAGE, runApproversCommand } from './approverCommands.js';
 import { loadConfig, slackSetupHint } from './config.js';
 import { createHttpServer, listen } from './httpServer.js';
 import { createLogger } from './logger.js';
@@ -21,10 +22,13 @@ Commands:
                         manage MCP bearer tokens (the secret is printed once, stored hashed)
   credential set --toolkit github|linear [--token TOKEN] | credential list | credential remove --toolkit ...
                         store a workspace's GitHub or Linear token, encrypted with ENCRYPTION_KEY
+  approvers list | approvers add --risk RISK [--required N] [ID ...] | approvers remove --risk RISK ID ...
+                        who may approve at each risk (Slack user ids U…, user group ids S…) and how many must
   migrate               apply database migrations and exit
   help                  show this message
 
 Environment: DATABASE_URL (default file:./data/mission-control.db), HOST (127.0.0.1), PORT (3000), LOG_LEVEL (info),
+SLACK_APPROVERS and APPROVALS_REQUIRED (seed the approval policy until one is stored),
 MCP_TOKENS (development tokens, name:secret[:onBehalfOf],...), MCP_READ_ONLY, MCP_ALLOWED_HOSTS, MCP_ACTOR_NAME and MCP_ON_BEHALF_OF (stdio).`;
 
 /** `--read-only` on the command line, or MCP_READ_ONLY=true. */
@@ -111,10 +115,12 @@ export async function main(argv: string[]): Promise<void> {
         return await runTokenCommand(args, loadConfig(), process.stdout);
       case 'credential':
         return await runCredentialCommand(args, loadConfig(), process.stdout);
+      case 'approvers':
+        return await runApproversCommand(args, loadConfig(), process.stdout);
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n\n${command === 'token' ? TOKEN_USAGE : command === 'credential' ? CREDENTIAL_USAGE : USAGE}\n`);
+    process.stderr.write(`${error.message}\n\n${command === 'token' ? TOKEN_USAGE : command === 'credential' ? CREDENTIAL_USAGE : command === 'approvers' ? APPROVERS_USAGE : USAGE}\n`);
     process.exitCode = 2;
     return;
   }

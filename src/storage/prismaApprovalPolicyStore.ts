@@ -53,8 +53,20 @@ export class PrismaApprovalPolicyStore {
     return seeded;
   }
 
-  /** Replaces the policy if it is still at `expectedVersion`; false when someone changed it meanwhile. */
-  async replace(workspaceId: string, policy: ApprovalPolicy, expectedVersion: number, now: Date, by: string): Promise<boolean> {
+  /**
+   * Stores `policy` if the stored one is still at `expectedVersion` (null: nothing stored yet);
+   * false when someone changed it meanwhile.
+   */
+  async save(workspaceId: string, policy: ApprovalPolicy, expectedVersion: number | null, now: Date, by: string): Promise<boolean> {
+    if (expectedVersion === null) {
+      try {
+        await this.prisma.approvalPolicy.create({ data: { workspaceId, policy: JSON.stringify(storedPolicy.parse(policy)), version: 1, updatedAt: now, updatedBy: by } });
+        return true;
+      } catch (error) {
+        if ((error as { code?: string }).code === 'P2002') return false;
+        throw error;
+      }
+    }
     const { count } = await this.prisma.approvalPolicy.updateMany({
       where: { workspaceId, version: expectedVersion },
       data: { policy: JSON.stringify(storedPolicy.parse(policy)), version: expectedVersion + 1, updatedAt: now, updatedBy: by },
