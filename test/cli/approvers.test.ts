@@ -1,0 +1,90 @@
+// `mission-control approvers` as an admin runs it, against a real database: the policy it
+// stores is what every process on that database applies; refusals say what is wrong and
+// write nothing.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/storage/database.js';
+import { PrismaApprovalPolicyStore } from '../../src/storage/prismaApprovalPolicyStore.js';
+import { freshDatabaseUrl, PROVIDERS } from '../support/databases.js';
+import { cleanEnv } from '../support/processes.js';
+
+const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'mission-control.js');
+
+describe.each(PROVIDERS)('mission-control approvers on %s', (provider) => {
+  let url: string;
+  let cleanup: () => Promise<void>;
+  let db: Database | null = null;
+
+  beforeEach(() => {
+    ({ url, cleanup } = freshDatabaseUrl(provider));
+  });
+  afterEach(async () => {
+    await db?.close();
+    db = null;
+    await cleanup();
+  });
+
+  function run(args: string[], env: Record<string, string> = {}) {
+    const result = spawnSync(process.execPath, [bin, 'approvers', ...args], { env: cleanEnv({ DATABASE_URL: url, ...env }), encoding: 'utf8', timeout: 60_000 });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  async function stored() {
+    db ??= await openDatabase(url);
+    return new PrismaApprovalPolicyStore(db.prisma).get('default');
+  }
+
+  it('lists the environment seed, then adds people and a user group per risk, sets counts and removes', async () => {
+    const seedEnv = { SLACK_APPROVERS: 'U0ENVAPPR', APPROVALS_REQUIRED: 'low:0' };
+    const first = run(['list'], seedEnv);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('not stored yet');
+    expect(first.stdout).toMatch(/low {6}0 approvals approved as soon as requested/);
+    expect(first.stdout).toMatch(/critical 2 approvals from U0ENVAPPR/);
+    expect(await stored()).toBeNull();
+
+    const added = run(['add', '--risk', 'high,critical', 'U0ADVISOR', 'S0SECLEADS'], seedEnv);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/high {5}1 approval {2}from U0ENVAPPR, U0ADVISOR, members of user group S0SECLEADS/);
+    expect(run(['add', '--risk', 'critical', '--required', '3']).code).toBe(0);
+    expect(run(['remove', '--risk', 'all', 'U0ENVAPPR']).code).toBe(0);
+
+    // Stored, so the environment no longer matters: a process with other variables lists the same policy.
+    const listed = run(['list'], { SLACK_APPROVERS: 'U0SOMEONEELSE' });
+    expect(listed.stdout).toContain('stored in the database, version 3');
+    expect(listed.stdout).toMatch(/critical 3 approvals from U0ADVISOR, members of user group S0SECLEADS/);
+    expect(listed.stdout).toMatch(/medium {3}1 approval {2}nobody named yet: requests wait until someone is added/);
+    expect((await stored())!.policy.byRisk).toEqual({
+      low: { required: 0, people: [], groups: [] },
+      medium: { required: 1, people: [], groups: [] },
+      high: { required: 1, people: ['U0ADVISOR'], groups: ['S0SECLEADS'] },
+      critical: { required: 3, people: ['U0ADVISOR'], groups: ['S0SECLEADS'] },
+    });
+  });
+
+  it('refuses bad input with a clear error and the usage, and writes nothing', async () => {
+    expect(run(['add', '--risk', 'high', 'U0ADVISOR']).code).toBe(0);
+    const before = await stored();
+    const cases: Array<[string[], string]> = [
+      [['add', 'U0ADVISOR'], '--risk is required'],
+      [['add', '--risk', 'urgent', 'U0ADVISOR'], '--risk: "urgent" is not a risk level; use low, medium, high, critical or all.'],
+      [['add', '--risk', 'high', '@jordan'], '"@jordan" is not a Slack user id (U… or W…) or user group id (S…)'],
+      [['add', '--risk', 'high', '--required', '12', 'U0X1'], '--required: "12" is not a count of approvals from 0 to 9.'],
+      [['add', '--risk', 'high'], 'Name at least one approver'],
+      [['add', '--risk', 'high', '--approvers', 'U0X1'], "Unknown option '--approvers'"],
+      [['remove', '--risk', 'low', 'U0ADVISOR'], 'U0ADVISOR is not an approver at low risk; nothing was changed.'],
+      [['remove', '--risk', 'high', '--required', '2', 'U0ADVISOR'], '--required goes with `approvers add`'],
+      [['list', '--all'], 'Unknown argument "--all"'],
+      [['grant'], 'Unknown approvers command "grant"'],
+    ];
+    for (const [args, message] of cases) {
+      const result = run(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).toContain('mission-control approvers add --risk RISK');
+      expect(result.stdout).toBe('');
+    }
+    expect(await stored()).toEqual(before);
+  });
+});
