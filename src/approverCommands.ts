@@ -15,10 +15,12 @@ export const APPROVERS_USAGE = `Usage:
   mission-control approvers list
   mission-control approvers add --risk RISK [--required N] [ID ...]
   mission-control approvers remove --risk RISK ID ...
+  mission-control approvers expiry MINUTES
 
 RISK is low, medium, high, critical or all; repeat --risk or separate with commas (--risk high,critical).
 ID is a Slack user id (U…) or a Slack user group id (S…: any member of the group may approve).
 --required N sets how many approvals that risk needs (0 approves requests at once; at most 9).
+expiry sets how long a request stays open before the mission returns to play selection.
 Examples:
   mission-control approvers add --risk all U012ABCDEF
   mission-control approvers add --risk critical --required 2 S0123SECLEADS
@@ -64,6 +66,11 @@ function changeFrom(sub: 'add' | 'remove', args: readonly string[]): PolicyChang
   return { kind: 'add', risks, ids, required };
 }
 
+function expiryFrom(args: readonly string[]): PolicyChange {
+  if (args.length !== 1 || !/^\d+$/.test(args[0]!)) throw new UsageError('Give the minutes a request stays open, e.g. `approvers expiry 1440` (one day).');
+  return { kind: 'expiry', minutes: Number(args[0]) };
+}
+
 export function describePolicy(policy: ApprovalPolicy): string[] {
   const lines = RISK_LEVELS.map((risk) => {
     const rule = policy.byRisk[risk];
@@ -78,9 +85,9 @@ export function describePolicy(policy: ApprovalPolicy): string[] {
 
 export async function runApproversCommand(args: readonly string[], config: Config, out: NodeJS.WritableStream): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'add' && sub !== 'remove' && sub !== 'list') throw new UsageError(sub ? `Unknown approvers command "${sub}".` : 'Say what to do: add, remove or list.');
+  if (sub !== 'add' && sub !== 'remove' && sub !== 'list' && sub !== 'expiry') throw new UsageError(sub ? `Unknown approvers command "${sub}".` : 'Say what to do: add, remove, list or expiry.');
   if (sub === 'list' && rest.length > 0) throw new UsageError(`Unknown argument "${rest[0]}": \`approvers list\` takes none.`);
-  const change = sub === 'list' ? null : changeFrom(sub, rest);
+  const change = sub === 'list' ? null : sub === 'expiry' ? expiryFrom(rest) : changeFrom(sub, rest);
   const seed = approvalPolicySeedFrom(config);
   const db = await openDatabase(config.DATABASE_URL);
   try {

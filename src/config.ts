@@ -1,6 +1,6 @@
 // Process configuration from the environment, validated once at start.
 import { z } from 'zod';
-import { DEFAULT_APPROVAL_POLICY, DEFAULT_EXPIRY_MINUTES, DEFAULT_REQUIRED_APPROVALS, uniformPolicy, type ApprovalPolicy } from './domain/approvalPolicy.js';
+import { DEFAULT_APPROVAL_POLICY, DEFAULT_EXPIRY_MINUTES, MAX_EXPIRY_MINUTES, DEFAULT_REQUIRED_APPROVALS, uniformPolicy, type ApprovalPolicy } from './domain/approvalPolicy.js';
 import { MAX_EVIDENCE_BYTES } from './domain/missionInputs.js';
 import type { RiskLevel } from './domain/plays.js';
 import { DEFAULT_DATABASE_URL } from './storage/databaseUrl.js';
@@ -66,7 +66,7 @@ const envSchema = z.object({
       }
       return { ...DEFAULT_REQUIRED_APPROVALS, ...counts };
     }),
-  APPROVAL_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(DEFAULT_EXPIRY_MINUTES),
+  APPROVAL_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(MAX_EXPIRY_MINUTES).default(DEFAULT_EXPIRY_MINUTES),
   /** Development MCP tokens, `name:secret[:onBehalfOf],...` (real ones: `mission-control token create`). */
   MCP_TOKENS: z.string().default(''),
   /** Serve only the read-only MCP tools (also the `--read-only` flag). */

@@ -35,6 +35,7 @@ export interface UniformApprovalPolicy {
 
 export const DEFAULT_REQUIRED_APPROVALS: Record<RiskLevel, number> = { low: 1, medium: 1, high: 1, critical: 2 };
 export const DEFAULT_EXPIRY_MINUTES = 24 * 60;
+export const MAX_EXPIRY_MINUTES = 60 * 24 * 30;
 
 export function uniformPolicy(policy: UniformApprovalPolicy): ApprovalPolicy {
   const rule = (risk: RiskLevel): RiskApprovers => ({ required: policy.requiredApprovals[risk], people: [...new Set(policy.approvers)], groups: [] });
@@ -90,7 +91,8 @@ export const USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
 export type PolicyChange =
   | { kind: 'add'; risks: readonly RiskLevel[]; ids: readonly string[]; required?: number | undefined }
   | { kind: 'remove'; risks: readonly RiskLevel[]; ids: readonly string[] }
-  | { kind: 'require'; risks: readonly RiskLevel[]; required: number };
+  | { kind: 'require'; risks: readonly RiskLevel[]; required: number }
+  | { kind: 'expiry'; minutes: number };
 
 function invalid(field: string, message: string): MissionError {
   return new MissionError('invalid_input', message, { field });
@@ -98,6 +100,12 @@ function invalid(field: string, message: string): MissionError {
 
 /** Applies one change; refuses ids that are neither user nor group ids, and removing someone who is not there. */
 export function changePolicy(policy: ApprovalPolicy, change: PolicyChange): ApprovalPolicy {
+  if (change.kind === 'expiry') {
+    if (!Number.isInteger(change.minutes) || change.minutes < 1 || change.minutes > MAX_EXPIRY_MINUTES) {
+      throw invalid('minutes', `minutes: ${change.minutes} is not a whole number of minutes from 1 to ${MAX_EXPIRY_MINUTES} (30 days).`);
+    }
+    return { ...policy, expiresAfterMinutes: change.minutes };
+  }
   if (change.risks.length === 0) throw invalid('risk', 'risk: name at least one risk level (low, medium, high, critical, or all).');
   if ('required' in change && change.required !== undefined && (!Number.isInteger(change.required) || change.required < 0 || change.required > 9)) {
     throw invalid('required', `required: ${change.required} is not a count of approvals from 0 to 9.`);
