@@ -15,6 +15,14 @@ export interface RiskApprovers {
   people: string[];
   /** Slack user group ids (S…): any member may approve. */
   groups: string[];
+  /** Of the approvals needed, at least `count` from members of this group (which is one of `groups`). */
+  quota?: GroupQuota | undefined;
+}
+
+/** "critical needs 2 approvals, at least 1 from @security-leads". */
+export interface GroupQuota {
+  groupId: string;
+  count: number;
 }
 
 export interface ApprovalPolicy {
@@ -92,6 +100,7 @@ export type PolicyChange =
   | { kind: 'add'; risks: readonly RiskLevel[]; ids: readonly string[]; required?: number | undefined }
   | { kind: 'remove'; risks: readonly RiskLevel[]; ids: readonly string[] }
   | { kind: 'require'; risks: readonly RiskLevel[]; required: number }
+  | { kind: 'quota'; risks: readonly RiskLevel[]; quota: GroupQuota | null }
   | { kind: 'expiry'; minutes: number };
 
 function invalid(field: string, message: string): MissionError {
@@ -113,7 +122,17 @@ export function changePolicy(policy: ApprovalPolicy, change: PolicyChange): Appr
   const byRisk = structuredClone(policy.byRisk);
   if (change.kind === 'require') {
     for (const risk of change.risks) byRisk[risk].required = change.required;
-    return { ...policy, byRisk };
+    return checkQuotas({ ...policy, byRisk }, change.risks);
+  }
+  if (change.kind === 'quota') {
+    for (const risk of change.risks) {
+      const entry = byRisk[risk];
+      if (change.quota && !USER_GROUP_ID.test(change.quota.groupId)) throw invalid('quota', `quota: "${change.quota.groupId}" is not a Slack user group id (S…).`);
+      if (change.quota && !entry.groups.includes(change.quota.groupId)) entry.groups.push(change.quota.groupId);
+      if (change.quota) entry.quota = { ...change.quota };
+      else delete entry.quota;
+    }
+    return checkQuotas({ ...policy, byRisk }, change.risks);
   }
   if (change.ids.length === 0) throw invalid('ids', 'Name at least one approver: a Slack user id (U…) or user group id (S…).');
   for (const id of change.ids) {
@@ -134,8 +153,20 @@ export function changePolicy(policy: ApprovalPolicy, change: PolicyChange): Appr
       }
     }
     if (change.kind === 'add' && change.required !== undefined) entry.required = change.required;
+    // Removing the quota's group removes the quota with it.
+    if (change.kind === 'remove' && entry.quota && !entry.groups.includes(entry.quota.groupId)) delete entry.quota;
   }
-  return { ...policy, byRisk };
+  return checkQuotas({ ...policy, byRisk }, change.risks);
+}
+
+function checkQuotas(policy: ApprovalPolicy, risks: readonly RiskLevel[]): ApprovalPolicy {
+  for (const risk of risks) {
+    const { quota, required } = policy.byRisk[risk];
+    if (quota && (quota.count < 1 || quota.count > required)) {
+      throw invalid('quota', `quota: at least ${quota.count} from ${quota.groupId} does not fit ${risk} risk, which needs ${required} approval${required === 1 ? '' : 's'}; the quota must be from 1 to ${required}.`);
+    }
+  }
+  return policy;
 }
 
 // ---- Requests and decisions ---------------------------------------------------------------
@@ -150,6 +181,8 @@ export interface ApprovalDecision {
   at: string;
   /** The user group through which the approver was eligible, when not named in person. */
   viaGroup?: string | undefined;
+  /** Whether the approver was a member of the request's quota group when deciding. */
+  inQuotaGroup?: boolean | undefined;
 }
 
 export interface ApprovalRequest {
@@ -161,6 +194,8 @@ export interface ApprovalRequest {
   eligibleApprovers: string[];
   /** User groups whose members could decide when the request was made (absent on requests made before groups existed). */
   eligibleGroups?: string[] | undefined;
+  /** Of `required`, at least this many from members of a group (absent: any eligible approver counts). */
+  quota?: GroupQuota | undefined;
   requestedBy: Actor;
   requestedAt: string;
   expiresAt: string;
@@ -207,6 +242,8 @@ export interface ApproverStanding {
   eligible: EligibleApprovers;
   /** The eligible user group the person belongs to, when not named in person. */
   viaGroup: string | null;
+  /** Whether the person is a member of the request's quota group (false when it has none). */
+  inQuotaGroup?: boolean | undefined;
 }
 
 export type ApprovalPermission = { allowed: true; viaGroup: string | null } | { allowed: false; reason: string };
@@ -233,6 +270,33 @@ export function mayDecide(request: ApprovalRequest, actor: Actor, requester: Act
  * (groups are looked up only when needed). A group that cannot be read is an error naming it.
  */
 export async function standingOf(policy: ApprovalPolicy, request: ApprovalRequest, requester: Actor, actor: Actor, groups: UserGroupDirectory | null): Promise<ApproverStanding> {
+  const standing = await eligibilityOf(policy, request, requester, actor, groups);
+  if (!request.quota || actor.kind !== 'slack_user' || (!standing.eligible.people.includes(actor.id) && !standing.viaGroup)) return standing;
+  if (standing.viaGroup === request.quota.groupId) return { ...standing, inQuotaGroup: true };
+  const members = await membersOrRefuse(groups, request.quota.groupId);
+  return { ...standing, inQuotaGroup: members.includes(actor.id) };
+}
+
+async function membersOrRefuse(groups: UserGroupDirectory | null, groupId: string): Promise<string[]> {
+  try {
+    if (!groups) throw new UserGroupLookupError(groupId, 'user groups cannot be read because Slack is not configured');
+    return await groups.members(groupId);
+  } catch (error) {
+    const failure = error instanceof UserGroupLookupError ? error : new UserGroupLookupError(groupId, error instanceof Error ? error.message : String(error));
+    throw lookupRefusal([failure]);
+  }
+}
+
+function lookupRefusal(failures: readonly UserGroupLookupError[]): MissionError {
+  // Not knowing is not the same as not being a member: say which group could not be read.
+  return new MissionError(
+    'precondition_failed',
+    `Could not check whether you may approve: ${failures.map((f) => f.message).join('; ')}. Ask an admin to fix the approval policy (\`mission-control approvers list\`) or the Slack app's usergroups:read scope.`,
+    { groups: failures.map((f) => f.groupId), reasons: failures.map((f) => f.reason) },
+  );
+}
+
+async function eligibilityOf(policy: ApprovalPolicy, request: ApprovalRequest, requester: Actor, actor: Actor, groups: UserGroupDirectory | null): Promise<ApproverStanding> {
   const eligible = eligibleApprovers(policy, request.riskLevel, requester);
   if (actor.kind !== 'slack_user' || eligible.people.includes(actor.id) || eligible.groups.length === 0) return { eligible, viaGroup: null };
   if (requesterPersonOf(requester) === actor.id && policy.requesterExcludedAt.includes(request.riskLevel)) return { eligible, viaGroup: null };
@@ -248,14 +312,7 @@ export async function standingOf(policy: ApprovalPolicy, request: ApprovalReques
       failures.push(error instanceof UserGroupLookupError ? error : new UserGroupLookupError(groupId, error instanceof Error ? error.message : String(error)));
     }
   }
-  if (failures.length > 0) {
-    // Not knowing is not the same as not being a member: say which group could not be read.
-    throw new MissionError(
-      'precondition_failed',
-      `Could not check whether you may approve: ${failures.map((f) => f.message).join('; ')}. Ask an admin to fix the approval policy (\`mission-control approvers list\`) or the Slack app's usergroups:read scope.`,
-      { groups: failures.map((f) => f.groupId), reasons: failures.map((f) => f.reason) },
-    );
-  }
+  if (failures.length > 0) throw lookupRefusal(failures);
   return { eligible, viaGroup: null };
 }
 
@@ -267,9 +324,23 @@ export function requestApprovers(request: ApprovalRequest): EligibleApprovers {
 /** "from U1 or U2", or, when nobody is named, how to name someone: plain ids, for every front door. */
 export function awaitedApprovers(request: ApprovalRequest): string {
   const eligible = requestApprovers(request);
-  return noApproversNamed(eligible) ? `an approver, but none is configured for ${request.riskLevel} risk: ${howToNameApprovers(request.riskLevel)}` : describeApprovers(eligible);
+  if (noApproversNamed(eligible)) return `an approver, but none is configured for ${request.riskLevel} risk: ${howToNameApprovers(request.riskLevel)}`;
+  const missing = quotaMissing(request);
+  return `${describeApprovers(eligible)}${missing > 0 ? `, at least ${missing} of them from user group ${request.quota!.groupId}` : ''}`;
 }
 
 export function approvalsGiven(request: ApprovalRequest): number {
   return request.decisions.filter((d) => d.decision === 'approved').length;
+}
+
+/** Approvals still owed to the request's quota group (0 without a quota). */
+export function quotaMissing(request: ApprovalRequest): number {
+  if (!request.quota) return 0;
+  const fromGroup = request.decisions.filter((d) => d.decision === 'approved' && d.inQuotaGroup).length;
+  return Math.max(request.quota.count - fromGroup, 0);
+}
+
+/** Whether the approvals given satisfy the request: enough of them, and enough from the quota group. */
+export function approvalComplete(request: ApprovalRequest): boolean {
+  return approvalsGiven(request) >= request.required && quotaMissing(request) === 0;
 }

@@ -1,7 +1,7 @@
 // Plan & Approve: candidate plays (planner, library, assistants), ranking, selection, and the
 // approval request with its decisions. Pure rules over the mission; the service saves.
 import type { Actor } from './actors.js';
-import { approvalsGiven, awaitedApprovers, eligibleApprovers, mayDecide, type ApprovalPolicy, type ApprovalRequest, type ApproverStanding } from './approvalPolicy.js';
+import { approvalComplete, approvalsGiven, awaitedApprovers, eligibleApprovers, mayDecide, quotaMissing, type ApprovalPolicy, type ApprovalRequest, type ApproverStanding } from './approvalPolicy.js';
 import { chipOf, type Brief } from './brief.js';
 import { MissionError } from './errors.js';
 import { startExecution } from './executeObserve.js';
@@ -151,7 +151,7 @@ export function requestApproval(mission: Mission, input: { playId?: string | und
   }
   // Accepted even when nobody can approve yet: the request waits, says how to name approvers,
   // and whoever the policy names later may decide it (the policy is read again at decision time).
-  const required = policy.byRisk[play.riskLevel].required;
+  const { required, quota } = policy.byRisk[play.riskLevel];
   const eligible = eligibleApprovers(policy, play.riskLevel, mission.requester);
   const request: ApprovalRequest = {
     id: cmd.newId('apr'),
@@ -160,6 +160,7 @@ export function requestApproval(mission: Mission, input: { playId?: string | und
     required,
     eligibleApprovers: eligible.people,
     eligibleGroups: eligible.groups,
+    ...(quota && required > 0 ? { quota: { ...quota } } : {}),
     requestedBy: cmd.actor,
     requestedAt: cmd.at,
     expiresAt: new Date(cmd.now.getTime() + policy.expiresAfterMinutes * 60_000).toISOString(),
@@ -240,7 +241,18 @@ export function decideApproval(
       state: mission.state,
     });
   }
-  const decision = { approverId: actor.id, approverName: actor.name ?? null, decision: input.decision === 'approve' ? ('approved' as const) : ('rejected' as const), reason: input.reason ?? null, at: cmd.at, ...(permission.viaGroup ? { viaGroup: permission.viaGroup } : {}) };
+  if (input.decision === 'approve' && request.quota && !standing.inQuotaGroup) {
+    const owed = quotaMissing(request);
+    const open = request.required - approvalsGiven(request);
+    if (owed > 0 && open <= owed) {
+      throw new MissionError(
+        'permission_denied',
+        `The remaining ${owed === 1 ? 'approval' : `${owed} approvals`} must come from members of user group ${request.quota.groupId}, and you are not one.`,
+        { state: mission.state, quotaGroup: request.quota.groupId },
+      );
+    }
+  }
+  const decision = { approverId: actor.id, approverName: actor.name ?? null, decision: input.decision === 'approve' ? ('approved' as const) : ('rejected' as const), reason: input.reason ?? null, at: cmd.at, ...(permission.viaGroup ? { viaGroup: permission.viaGroup } : {}), ...(request.quota ? { inQuotaGroup: standing.inQuotaGroup === true } : {}) };
   const decided: ApprovalRequest = { ...request, decisions: [...request.decisions, decision] };
 
   if (input.decision === 'reject') {
@@ -252,7 +264,7 @@ export function decideApproval(
   }
   const given = approvalsGiven(decided);
   cmd.events.add('approval_granted', { request_id: request.id, play_id: request.playId, approver_id: actor.id, approvals: given, required: request.required, ...(permission.viaGroup ? { via_group: permission.viaGroup } : {}) });
-  if (given < request.required) return { ...mission, approval: decided };
+  if (!approvalComplete(decided)) return { ...mission, approval: decided };
   return approve(mission, decided, decided.decisions.map((d) => d.approverId), cmd);
 }
 

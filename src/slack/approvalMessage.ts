@@ -2,7 +2,7 @@
 // with Approve and Reject while the request is open. After the decision the same message
 // says who decided and when, and its buttons are gone.
 import type { KnownBlock } from '@slack/types';
-import { approvalsGiven, requestApprovers, type ApprovalDecision, type ApprovalRequest } from '../domain/approvalPolicy.js';
+import { approvalsGiven, quotaMissing, requestApprovers, type ApprovalDecision, type ApprovalRequest } from '../domain/approvalPolicy.js';
 import type { Mission } from '../domain/mission.js';
 import { ACTION_IDS } from './actionIds.js';
 import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
@@ -64,7 +64,9 @@ export function approvalMessage(mission: Mission, requestId?: string): SlackMess
 /** People as mentions and user groups as group mentions (members of the group may approve); '' when nobody is named. */
 function whoMayApprove(request: ApprovalRequest): string {
   const { people, groups } = requestApprovers(request);
-  return [...people.map(mention), ...groups.map((g) => `members of <!subteam^${g}>`)].join(', ');
+  const who = [...people.map(mention), ...groups.map((g) => `members of <!subteam^${g}>`)].join(', ');
+  const owed = quotaMissing(request);
+  return who && owed > 0 ? `${who} (at least ${owed} from <!subteam^${request.quota!.groupId}>)` : who;
 }
 
 const HEADLINE: Record<ApprovalRequest['status'], string> = {

@@ -6,7 +6,14 @@ import type { ApprovalPolicy, ApprovalPolicySource } from '../domain/approvalPol
 import { RISK_LEVELS } from '../domain/plays.js';
 import type { PrismaClient } from '../../generated/prisma-sqlite/index.js';
 
-const riskApprovers = z.object({ required: z.number().int().min(0), people: z.array(z.string()), groups: z.array(z.string()) }).strict();
+const riskApprovers = z
+  .object({
+    required: z.number().int().min(0),
+    people: z.array(z.string()),
+    groups: z.array(z.string()),
+    quota: z.object({ groupId: z.string(), count: z.number().int().min(1) }).strict().optional(),
+  })
+  .strict();
 const storedPolicy = z
   .object({
     byRisk: z.object({ low: riskApprovers, medium: riskApprovers, high: riskApprovers, critical: riskApprovers }).strict(),

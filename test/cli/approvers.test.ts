@@ -13,6 +13,7 @@ import { PrismaApprovalPolicyStore } from '../../src/storage/prismaApprovalPolic
 import { freshDatabaseUrl, PROVIDERS } from '../support/databases.js';
 import { cleanEnv } from '../support/processes.js';
 
+const SEC_LEADS = 'S0SECLEADS';
 const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'mission-control.js');
 
 describe.each(PROVIDERS)('mission-control approvers on %s', (provider) => {
@@ -60,7 +61,7 @@ describe.each(PROVIDERS)('mission-control approvers on %s', (provider) => {
     const added = run(['add', '--risk', 'high,critical', 'U0ADVISOR', 'S0SECLEADS'], seedEnv);
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toMatch(/high {5}1 approval {2}from U0ENVAPPR, U0ADVISOR, members of user group S0SECLEADS/);
-    expect(run(['add', '--risk', 'critical', '--required', '3']).code).toBe(0);
+    expect(run(['add', '--risk', 'critical', '--required', '3', '--at-least', '1', SEC_LEADS]).code).toBe(0);
     expect(run(['remove', '--risk', 'all', 'U0ENVAPPR']).code).toBe(0);
     expect(run(['expiry', '90']).code).toBe(0);
 
@@ -68,13 +69,13 @@ describe.each(PROVIDERS)('mission-control approvers on %s', (provider) => {
     const listed = run(['list'], { SLACK_APPROVERS: 'U0SOMEONEELSE' });
     expect(listed.stdout).toContain('stored in the database, version 4');
     expect(listed.stdout).toContain('Requests expire after 90 minutes.');
-    expect(listed.stdout).toMatch(/critical 3 approvals from U0ADVISOR, members of user group S0SECLEADS/);
+    expect(listed.stdout).toMatch(/critical 3 approvals from U0ADVISOR, members of user group S0SECLEADS \(at least 1 from S0SECLEADS\)/);
     expect(listed.stdout).toMatch(/medium {3}1 approval {2}nobody named yet: requests wait until someone is added/);
     expect((await stored())!.policy.byRisk).toEqual({
       low: { required: 0, people: [], groups: [] },
       medium: { required: 1, people: [], groups: [] },
       high: { required: 1, people: ['U0ADVISOR'], groups: ['S0SECLEADS'] },
-      critical: { required: 3, people: ['U0ADVISOR'], groups: ['S0SECLEADS'] },
+      critical: { required: 3, people: ['U0ADVISOR'], groups: ['S0SECLEADS'], quota: { groupId: 'S0SECLEADS', count: 1 } },
     });
   }, 120_000);
 
@@ -100,12 +101,15 @@ describe.each(PROVIDERS)('mission-control approvers on %s', (provider) => {
       [['add', '--risk', 'high', '--required', '12', 'U0X1'], '--required: "12" is not a count of approvals from 0 to 9.'],
       [['add', '--risk', 'high'], 'Name at least one approver'],
       [['add', '--risk', 'high', '--approvers', 'U0X1'], "Unknown option '--approvers'"],
-      [['remove', '--risk', 'high', '--required', '2', 'U0ADVISOR'], '--required goes with `approvers add`'],
+      [['remove', '--risk', 'high', '--required', '2', 'U0ADVISOR'], '--required and --at-least go with `approvers add`'],
       [['remove', '--risk', 'high', 'S0NOTTHERE'], 'S0NOTTHERE is not an approver at high risk; nothing was changed.'],
       [['list', '--all'], 'Unknown argument "--all"'],
       [['grant'], 'Unknown approvers command "grant"'],
       [['expiry', '0'], 'minutes: 0 is not a whole number of minutes from 1 to 43200 (30 days).'],
       [['expiry', 'soon'], 'Give the minutes a request stays open'],
+      [['add', '--risk', 'high', '--at-least', '1', 'U0X1'], '--at-least needs exactly one user group id (S…) among the approvers named; 0 given.'],
+      [['add', '--risk', 'high', '--required', '1', '--at-least', '2', 'S0SECLEADS'], 'quota: at least 2 from S0SECLEADS does not fit high risk, which needs 1 approval'],
+      [['remove', '--risk', 'high', '--at-least', '1', 'U0ADVISOR'], '--required and --at-least go with `approvers add`'],
     ];
     for (const [args, message] of cases) {
       const out = new PassThrough();

@@ -94,6 +94,19 @@ describe('changing the policy', () => {
   });
 });
 
+describe('a quota from a group', () => {
+  it('is set with its group, must fit the count, and goes when the group is removed', () => {
+    let policy = changePolicy(DEFAULT_APPROVAL_POLICY, { kind: 'add', risks: ['critical'], ids: [ADVISOR.id], required: 2 });
+    policy = changePolicy(policy, { kind: 'quota', risks: ['critical'], quota: { groupId: SEC_LEADS, count: 1 } });
+    expect(policy.byRisk.critical).toEqual({ required: 2, people: [ADVISOR.id], groups: [SEC_LEADS], quota: { groupId: SEC_LEADS, count: 1 } });
+    expect(() => changePolicy(policy, { kind: 'quota', risks: ['critical'], quota: { groupId: SEC_LEADS, count: 3 } })).toThrow(
+      'quota: at least 3 from S0SECLEADS does not fit critical risk, which needs 2 approvals; the quota must be from 1 to 2.',
+    );
+    expect(() => changePolicy(policy, { kind: 'require', risks: ['critical'], required: 0 })).toThrow('the quota must be from 1 to 0');
+    expect(changePolicy(policy, { kind: 'remove', risks: ['critical'], ids: [SEC_LEADS] }).byRisk.critical).toEqual({ required: 2, people: [ADVISOR.id], groups: [] });
+  });
+});
+
 describe('who may decide', () => {
   const policy: ApprovalPolicy = changePolicy(
     changePolicy(DEFAULT_APPROVAL_POLICY, { kind: 'add', risks: ['low', 'critical'], ids: [JORDAN.id, ADVISOR.id] }),
@@ -196,6 +209,33 @@ describe.each(PROVIDERS)('the service reads the policy when people decide, on %s
     expect(error.code).toBe('precondition_failed');
     expect(error.message).toContain('could not read the members of user group S0GONE: no_such_subteam');
     expect({ mission: await db.missions.get(waiting.id), events: (await db.missions.events(waiting.id)).length }).toEqual(before);
+  });
+
+  it('critical needs 2 approvals of which 1 from the group: two outsiders of the group cannot close it, a member does', async () => {
+    const OTHER = { kind: 'slack_user' as const, id: 'U0OTHERAPPR', name: 'Other approver' };
+    policy = changePolicy(changePolicy(DEFAULT_APPROVAL_POLICY, { kind: 'add', risks: ['critical'], ids: [ADVISOR.id, OTHER.id, SECURITY_LEAD.id], required: 2 }), {
+      kind: 'quota',
+      risks: ['critical'],
+      quota: { groupId: SEC_LEADS, count: 1 },
+    });
+    const waiting = await seedToApprovalRequested(service, clock);
+    expect(waiting.approval).toMatchObject({ required: 2, quota: { groupId: SEC_LEADS, count: 1 } });
+    expect(nextSteps(waiting).waitingFor).toContain('2 more approvals from U0ADVISOR, U0OTHERAPPR, U0SECLEAD or a member of user group S0SECLEADS, at least 1 of them from user group S0SECLEADS');
+
+    const first = await service.decideApproval({ missionId: waiting.id, decision: 'approve' }, ADVISOR);
+    expect(first.state).toBe('awaiting_approval');
+    const before = { mission: await db.missions.get(waiting.id), events: (await db.missions.events(waiting.id)).length };
+    const second = await refusal(service.decideApproval({ missionId: waiting.id, decision: 'approve' }, OTHER));
+    expect(second).toMatchObject({ code: 'permission_denied', message: 'The remaining approval must come from members of user group S0SECLEADS, and you are not one.' });
+    expect({ mission: await db.missions.get(waiting.id), events: (await db.missions.events(waiting.id)).length }).toEqual(before);
+
+    // Named in person and a member of the group: counts toward the quota.
+    const approved = await service.decideApproval({ missionId: waiting.id, decision: 'approve' }, SECURITY_LEAD);
+    expect(approved.state).toBe('executing');
+    expect(approved.approval!.decisions.map((d) => [d.approverId, d.inQuotaGroup])).toEqual([
+      [ADVISOR.id, false],
+      [SECURITY_LEAD.id, true],
+    ]);
   });
 
   it('removing an approver takes effect on requests already waiting', async () => {

@@ -62,17 +62,17 @@ describe.each(PROVIDERS)('user-group approvers in Slack (%s)', (provider) => {
     expect(bot.fake.callsTo('usergroups.users.list').map((c) => c.args.usergroup)).toEqual([SEC_LEADS, SEC_LEADS]);
   });
 
-  it('names the group in the request, refuses non-members, and says when the group cannot be read', async () => {
+  it('names the group and its quota in the request, refuses non-members, says when the group cannot be read, then closes with a member', async () => {
     bot = await openBotHarness(provider);
     bot.fake.userGroups.set(SEC_LEADS, [SECURITY_LEAD.id, JORDAN.id]);
-    await approvers(bot, ['add', '--risk', 'critical', '--required', '1', SEC_LEADS]);
+    await approvers(bot, ['add', '--risk', 'critical', '--required', '2', '--at-least', '1', ADVISOR.id, SEC_LEADS]);
     const mission = await seedToApprovalRequested(bot.app.missions, new TestClock());
-    expect(mission.approval).toMatchObject({ required: 1, eligibleApprovers: [], eligibleGroups: [SEC_LEADS] });
+    expect(mission.approval).toMatchObject({ required: 2, eligibleApprovers: [ADVISOR.id], eligibleGroups: [SEC_LEADS], quota: { groupId: SEC_LEADS, count: 1 } });
     const message = await postedApproval(bot);
-    expect(JSON.stringify(message.blocks)).toContain(`*Approvers:* members of <!subteam^${SEC_LEADS}> — 1 more approval needed`);
+    expect(JSON.stringify(message.blocks)).toContain(`*Approvers:* <@${ADVISOR.id}>, members of <!subteam^${SEC_LEADS}> (at least 1 from <!subteam^${SEC_LEADS}>) — 2 more approvals needed`);
 
     await bot.click(message, ACTION_IDS.approvalApprove, OUTSIDER, { responseUrlId: 'outsider' });
-    await eventually(() => expect(String(replyTo(bot!, 'outsider')?.args.text)).toContain(`You are not an approver for this mission. Ask a member of user group ${SEC_LEADS}.`));
+    await eventually(() => expect(String(replyTo(bot!, 'outsider')?.args.text)).toContain(`You are not an approver for this mission. Ask <@${ADVISOR.id}> or a member of <!subteam^${SEC_LEADS}>.`));
     // The requester is in the group, and still may not approve their own critical mission.
     await bot.click(message, ACTION_IDS.approvalApprove, JORDAN, { responseUrlId: 'requester' });
     await eventually(() => expect(String(replyTo(bot!, 'requester')?.args.text)).toContain('someone else must approve it'));
@@ -83,6 +83,21 @@ describe.each(PROVIDERS)('user-group approvers in Slack (%s)', (provider) => {
     expect(String(replyTo(bot, 'no-scope')!.args.text)).toContain('usergroups:read');
     const after = await bot.app.missions.getMission({ missionId: mission.id });
     expect(after).toMatchObject({ state: 'awaiting_approval', approval: { decisions: [] } });
+
+    // Slack answers again: the advisor (named in person, not in the group) and then a member close the request.
+    bot.fake.clearMissingScopes();
+    await bot.click(message, ACTION_IDS.approvalApprove, ADVISOR, { responseUrlId: 'advisor' });
+    await eventually(async () => expect((await bot!.app.missions.getMission({ missionId: mission.id })).approval!.decisions).toHaveLength(1));
+    await bot.click(message, ACTION_IDS.approvalApprove, SECURITY_LEAD, { responseUrlId: 'lead' });
+    const approved = await eventually(async () => {
+      const m = await bot!.app.missions.getMission({ missionId: mission.id });
+      expect(m.state).toBe('executing');
+      return m;
+    });
+    expect(approved.approval!.decisions.map((d) => [d.approverId, d.inQuotaGroup])).toEqual([
+      [ADVISOR.id, false],
+      [SECURITY_LEAD.id, true],
+    ]);
   });
 
   it('a group Slack does not know is reported as such (no_such_subteam)', async () => {

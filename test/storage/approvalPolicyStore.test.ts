@@ -30,13 +30,17 @@ describe.each(PROVIDERS)('the approval policy store on %s', (provider) => {
 
   it('saves a change at the version it was read at, and refuses a stale one', async () => {
     const seeded = await store.getOrSeed('default', fromEnv, AT);
-    const withGroup = changePolicy(seeded.policy, { kind: 'add', risks: ['critical'], ids: ['S0SECLEADS'], required: 1 });
+    const withGroup = changePolicy(changePolicy(seeded.policy, { kind: 'add', risks: ['critical'], ids: ['S0SECLEADS'], required: 2 }), {
+      kind: 'quota',
+      risks: ['critical'],
+      quota: { groupId: 'S0SECLEADS', count: 1 },
+    });
     expect(await store.save('default', withGroup, seeded.version, AT, 'cli')).toBe(true);
     expect(await store.save('default', fromEnv, seeded.version, AT, 'cli')).toBe(false);
     expect(await store.save('default', fromEnv, null, AT, 'cli')).toBe(false);
     const stored = await store.get('default');
     expect(stored).toMatchObject({ version: 2, updatedBy: 'cli', policy: withGroup });
-    expect(stored!.policy.byRisk.critical).toEqual({ required: 1, people: ['U0ENV'], groups: ['S0SECLEADS'] });
+    expect(stored!.policy.byRisk.critical).toEqual({ required: 2, people: ['U0ENV'], groups: ['S0SECLEADS'], quota: { groupId: 'S0SECLEADS', count: 1 } });
     // Another workspace has its own policy.
     expect(await store.get('other')).toBeNull();
   });

@@ -112,6 +112,11 @@ export class FakeSlack {
     this.missingScopes.add(scope);
   }
 
+  /** The app was reinstalled with every scope it asks for. */
+  clearMissingScopes(): void {
+    this.missingScopes.clear();
+  }
+
   /** Forgets failures not answered yet (Slack has recovered). */
   clearFailures(): void {
     this.failures.splice(0);
