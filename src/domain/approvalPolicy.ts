@@ -325,8 +325,16 @@ export function requestApprovers(request: ApprovalRequest): EligibleApprovers {
 export function awaitedApprovers(request: ApprovalRequest): string {
   const eligible = requestApprovers(request);
   if (noApproversNamed(eligible)) return `an approver, but none is configured for ${request.riskLevel} risk: ${howToNameApprovers(request.riskLevel)}`;
-  const missing = quotaMissing(request);
-  return `${describeApprovers(eligible)}${missing > 0 ? `, at least ${missing} of them from user group ${request.quota!.groupId}` : ''}`;
+  const owed = quotaMissing(request);
+  const quota = owed > 0 ? `, at least ${owed} of them from user group ${request.quota!.groupId}` : '';
+  // Too few people named (and no group to draw on): say so, rather than wait for approvals nobody can give.
+  const undecided = eligible.people.filter((id) => !request.decisions.some((d) => d.approverId === id)).length;
+  const needed = request.required - approvalsGiven(request);
+  const short =
+    eligible.groups.length === 0 && undecided < needed
+      ? `; only ${undecided} named approver${undecided === 1 ? '' : 's'} can still approve, so ${howToNameApprovers(request.riskLevel).replace('names them', 'names more')}`
+      : '';
+  return `${describeApprovers(eligible)}${quota}${short}`;
 }
 
 export function approvalsGiven(request: ApprovalRequest): number {

@@ -253,7 +253,8 @@ export function decideApproval(
     }
   }
   const decision = { approverId: actor.id, approverName: actor.name ?? null, decision: input.decision === 'approve' ? ('approved' as const) : ('rejected' as const), reason: input.reason ?? null, at: cmd.at, ...(permission.viaGroup ? { viaGroup: permission.viaGroup } : {}), ...(request.quota ? { inQuotaGroup: standing.inQuotaGroup === true } : {}) };
-  const decided: ApprovalRequest = { ...request, decisions: [...request.decisions, decision] };
+  // Who may decide is refreshed to the policy read for this decision, so the request shows approvers named since it was made.
+  const decided: ApprovalRequest = { ...request, eligibleApprovers: standing.eligible.people, eligibleGroups: standing.eligible.groups, decisions: [...request.decisions, decision] };
 
   if (input.decision === 'reject') {
     cmd.events.add('approval_rejected', { request_id: request.id, play_id: request.playId, approver_id: actor.id, reason: input.reason ?? '' });

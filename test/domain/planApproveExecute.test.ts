@@ -141,8 +141,13 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       const early = await expectRefusedUnchanged(planning.id, () => service.decideApproval({ missionId: planning.id, decision: 'approve' }, ADVISOR));
       expect(early.message).toContain('Nobody can approve critical-risk plays yet: an admin names them with `mission-control approvers add --risk critical');
 
+      // One person named for two approvals: the request says more are needed, and the second one named later completes it.
+      policy = { ...policy, approvers: [JORDAN.id, ADVISOR.id] };
+      const half = await service.decideApproval({ missionId: planning.id, decision: 'approve' }, ADVISOR);
+      expect(nextSteps(half).waitingFor).toContain(
+        '1 more approval from U0ADVISOR; only 0 named approvers can still approve, so an admin names more with `mission-control approvers add --risk critical',
+      );
       policy = { ...policy, approvers: [JORDAN.id, ADVISOR.id, SECURITY_LEAD.id] };
-      expect((await service.decideApproval({ missionId: planning.id, decision: 'approve' }, ADVISOR)).state).toBe('awaiting_approval');
       expect((await service.decideApproval({ missionId: planning.id, decision: 'approve' }, SECURITY_LEAD)).state).toBe('executing');
     });
 
