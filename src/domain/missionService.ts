@@ -536,11 +536,15 @@ export class MissionService {
     // since then may decide. Looked up before the (pure, retried) rule runs.
     const loaded = await this.load(input.missionId);
     const policy = await this.approvalPolicies.current();
-    const standing = loaded.approval ? await standingOf(policy, loaded.approval, loaded.requester, actor, this.userGroups) : null;
+    // A request already closed is refused by the rule as such; no need to ask Slack about groups for it.
+    const open = loaded.approval?.status === 'requested' && this.clock.now().getTime() <= Date.parse(loaded.approval.expiresAt);
+    const standing = open ? await standingOf(policy, loaded.approval!, loaded.requester, actor, this.userGroups) : null;
     return this.mutate(input.missionId, actor, (mission, cmd) => {
-      const sameRisk = standing && mission.approval?.riskLevel === loaded.approval?.riskLevel;
-      const now: ApproverStanding = sameRisk ? standing : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester) : { people: [], groups: [] }, viaGroup: null };
-      return decideApprovalRule(mission, input, now, cmd);
+      const sameRequest = standing && mission.approval?.id === loaded.approval?.id;
+      const current: ApproverStanding = sameRequest
+        ? standing
+        : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester) : { people: [], groups: [] }, viaGroup: null };
+      return decideApprovalRule(mission, input, current, cmd);
     });
   }
 
