@@ -1,8 +1,8 @@
 // Composition root: wires storage, connectors and the domain service for one process.
 import type { Logger } from 'pino';
-import { approvalPolicyFrom, type Config } from './config.js';
+import { approvalPolicySeedFrom, type Config } from './config.js';
 import { createConnectors, type Connectors } from './connectors/connectors.js';
-import { CredentialVault } from './connectors/credentials/credentialVault.js';
+import { CredentialVault, DEFAULT_WORKSPACE } from './connectors/credentials/credentialVault.js';
 import { rollbackWithConnectors } from './connectors/rollback.js';
 import { TrackerSync } from './connectors/trackerSync.js';
 import { PrismaCredentialStore } from './storage/prismaCredentialStore.js';
@@ -22,7 +22,11 @@ import { PrismaSlackMessageStore } from './storage/prismaSlackMessageStore.js';
 import type { SlackPresence } from './mcp/slackPresence.js';
 import { approversOfRequest } from './slack/approverDirectory.js';
 import { SlackPresenceReader } from './slack/slackPresence.js';
-import { createSlackWebClient } from './slack/slackWebApi.js';
+import { createSlackWebClient, INTERACTIVE_RETRY } from './slack/slackWebApi.js';
+import { PrismaApprovalPolicyStore, storedApprovalPolicySource } from './storage/prismaApprovalPolicyStore.js';
+import { SlackUserGroupDirectory } from './slack/slackUserGroups.js';
+import { noApproversNamed } from './domain/approvalPolicy.js';
+import { RISK_LEVELS } from './domain/plays.js';
 
 export interface App {
   config: Config;
@@ -61,9 +65,19 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     drafter: deterministicBriefDrafter,
     authChecker: connectors.authChecker,
     inspectors: connectors.inspectors,
-    approvalPolicy: approvalPolicyFrom(config),
+    // One policy per workspace, in the database: every process on it (HTTP, stdio) applies the same one.
+    approvalPolicies: storedApprovalPolicySource(new PrismaApprovalPolicyStore(db.prisma), DEFAULT_WORKSPACE, approvalPolicySeedFrom(config), systemClock),
+    // User-group approvers need the bot token (usergroups:read), not the rest of the Slack app.
+    ...(config.SLACK_BOT_TOKEN ? { userGroups: new SlackUserGroupDirectory(createSlackWebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, logger, retryConfig: INTERACTIVE_RETRY })) } : {}),
   });
-  if (config.SLACK_APPROVERS.length === 0) logger.warn('no approvers configured: set SLACK_APPROVERS so plays that need approval can be approved');
+  const policy = await missions.currentApprovalPolicy();
+  const unnamed = RISK_LEVELS.filter((risk) => policy.byRisk[risk].required > 0 && noApproversNamed(policy.byRisk[risk]));
+  if (unnamed.length > 0) {
+    logger.warn(
+      { risks: unnamed },
+      `no approvers for ${unnamed.join(', ')} risk: requests wait until someone is named (\`mission-control approvers add --risk ${unnamed[0]} U…\`, or SLACK_APPROVERS before the first start)`,
+    );
+  }
   const feedConsumers: FeedConsumer[] = [new TrackerSync({ service: missions, trackers: connectors.trackers, linkedIssues: connectors.linear ?? undefined, logger })];
   const feedWorker = new FeedWorker({
     feed: db.feed,

@@ -1,5 +1,6 @@
 // `mission-control <command>`: the process entry points.
 import { createApp } from './app.js';
+import { APPROVERS_USAGE, runApproversCommand } from './approverCommands.js';
 import { loadConfig, slackSetupHint } from './config.js';
 import { FEED_USAGE, runFeedCommand } from './feedCommands.js';
 import { createHttpServer, listen } from './httpServer.js';
@@ -26,10 +27,13 @@ Commands:
                         store a workspace's GitHub or Linear token, encrypted with ENCRYPTION_KEY
   feed retry [--mission ID]
                         re-drive deliveries parked as dead (Slack threads, tracker issues), all or one mission's
+  approvers list | approvers add --risk RISK [--required N] [ID ...] | approvers remove --risk RISK ID ...
+                        who may approve at each risk (Slack user ids U…, user group ids S…) and how many must
   migrate               apply database migrations and exit
   help                  show this message
 
 Environment: DATABASE_URL (default file:./data/mission-control.db), HOST (127.0.0.1), PORT (3000), LOG_LEVEL (info),
+SLACK_APPROVERS and APPROVALS_REQUIRED (seed the approval policy until one is stored),
 MCP_TOKENS (development tokens, name:secret[:onBehalfOf],...), MCP_READ_ONLY, MCP_ALLOWED_HOSTS, MCP_ACTOR_NAME and MCP_ON_BEHALF_OF (stdio),
 DATABASE_CONNECT_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS, DATABASE_START_TIMEOUT_MS, HEALTH_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS (see README, Operations).`;
 
@@ -133,10 +137,13 @@ export async function main(argv: string[]): Promise<void> {
         return await runCredentialCommand(args, loadConfig(), process.stdout);
       case 'feed':
         return await runFeedCommand(args, loadConfig(), process.stdout);
+      case 'approvers':
+        return await runApproversCommand(args, loadConfig(), process.stdout);
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n\n${command === 'token' ? TOKEN_USAGE : command === 'credential' ? CREDENTIAL_USAGE : command === 'feed' ? FEED_USAGE : USAGE}\n`);
+    const usage = { token: TOKEN_USAGE, credential: CREDENTIAL_USAGE, feed: FEED_USAGE, approvers: APPROVERS_USAGE }[command as string] ?? USAGE;
+    process.stderr.write(`${error.message}\n\n${usage}\n`);
     process.exitCode = 2;
     return;
   }

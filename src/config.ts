@@ -1,6 +1,6 @@
 // Process configuration from the environment, validated once at start.
 import { z } from 'zod';
-import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './domain/approvalPolicy.js';
+import { DEFAULT_APPROVAL_POLICY, DEFAULT_EXPIRY_MINUTES, MAX_EXPIRY_MINUTES, DEFAULT_REQUIRED_APPROVALS, uniformPolicy, type ApprovalPolicy } from './domain/approvalPolicy.js';
 import { MAX_EVIDENCE_BYTES } from './domain/missionInputs.js';
 import type { RiskLevel } from './domain/plays.js';
 import { DEFAULT_DATABASE_URL } from './storage/databaseUrl.js';
@@ -53,13 +53,13 @@ const envSchema = z.object({
       .regex(/^[CG][A-Z0-9]{2,}$/, 'SLACK_DEFAULT_CHANNEL must be a channel id such as C012ABCDEF, not a #name (in Slack: channel details, bottom of the About tab)')
       .optional(),
   ),
-  /** Slack user ids who may approve plays, comma-separated. */
+  /** Slack user ids who may approve plays at every risk, comma-separated: only seeds the stored policy (`mission-control approvers`). */
   SLACK_APPROVERS: z
     .string()
     .default('')
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'each approver must be a Slack user id such as U012ABCDEF'))),
-  /** Approvals each risk level needs, e.g. "low:1,medium:1,high:1,critical:2". */
+  /** Approvals each risk level needs, e.g. "low:1,medium:1,high:1,critical:2": only seeds the stored policy. */
   APPROVALS_REQUIRED: z
     .string()
     .default('')
@@ -73,9 +73,9 @@ const envSchema = z.object({
         }
         counts[match[1] as RiskLevel] = Number(match[2]);
       }
-      return { ...DEFAULT_APPROVAL_POLICY.requiredApprovals, ...counts };
+      return { ...DEFAULT_REQUIRED_APPROVALS, ...counts };
     }),
-  APPROVAL_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(DEFAULT_APPROVAL_POLICY.expiresAfterMinutes),
+  APPROVAL_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(MAX_EXPIRY_MINUTES).default(DEFAULT_EXPIRY_MINUTES),
   /** Development MCP tokens, `name:secret[:onBehalfOf],...` (real ones: `mission-control token create`). */
   MCP_TOKENS: z.string().default(''),
   /** Serve only the read-only MCP tools (also the `--read-only` flag). */
@@ -119,11 +119,15 @@ export function slackSetupHint(config: Config): string | null {
   return 'Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to enable the Slack app.';
 }
 
-export function approvalPolicyFrom(config: Config): ApprovalPolicy {
-  return {
-    ...DEFAULT_APPROVAL_POLICY,
+/**
+ * The policy the environment describes (the same approvers at every risk). It is stored as the
+ * workspace's policy only when none is stored yet; after that `mission-control approvers` changes it.
+ */
+export function approvalPolicySeedFrom(config: Config): ApprovalPolicy {
+  return uniformPolicy({
     approvers: config.SLACK_APPROVERS,
     requiredApprovals: config.APPROVALS_REQUIRED,
+    requesterExcludedAt: DEFAULT_APPROVAL_POLICY.requesterExcludedAt,
     expiresAfterMinutes: config.APPROVAL_EXPIRY_MINUTES,
-  };
+  });
 }

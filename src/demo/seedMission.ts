@@ -1,7 +1,7 @@
 // The seed 000 mission (Jordan's auth refactor, from shared/seeds) as data: the intent, the
 // people, the plays, the phase reports and the evidence. The demo drives it end to end and
 // the tests replay it stage by stage; names, numbers and ids follow the seed.
-import type { ApprovalPolicy } from '../domain/approvalPolicy.js';
+import type { UniformApprovalPolicy } from '../domain/approvalPolicy.js';
 import type { PlayDraft } from '../domain/plays.js';
 
 export const SEED_INTENT = `Refactor authentication system to fix session persistence bugs and security vulnerabilities.
@@ -34,7 +34,7 @@ export const SECURITY_LEAD = { kind: 'slack_user' as const, id: 'U0SECLEAD', nam
 export const OUTSIDER = { kind: 'slack_user' as const, id: 'U0OUTSIDER', name: 'Random Passer-by' };
 
 /** Jordan is listed as an approver, but the policy keeps him off his own critical-risk mission. */
-export const SEED_POLICY: ApprovalPolicy = {
+export const SEED_POLICY: UniformApprovalPolicy = {
   approvers: [JORDAN.id, ADVISOR.id, SECURITY_LEAD.id],
   requiredApprovals: { low: 0, medium: 1, high: 1, critical: 2 },
   requesterExcludedAt: ['high', 'critical'],

@@ -1,7 +1,7 @@
 // Execute & Observe: an executor (an assistant over MCP) reports phases, steps, test runs,
 // alerts and deviations; people resolve review alerts; gates decide when a phase and the
 // mission are done; evidence is hashed; the undo plan stays available until completion.
-import { approvalsGiven } from './approvalPolicy.js';
+import { approvalsGiven, awaitedApprovers } from './approvalPolicy.js';
 import { MissionError } from './errors.js';
 import { bundleManifest, hashArtifactContent, verifyEvidence, type ArtifactKind, type ArtifactRecord, type ReviewEvidence } from './evidence.js';
 import type { AlertType, Deviation, DeviationRule, Execution, PhaseProgress, Severity, ValidatorAlert } from './execution.js';
@@ -53,7 +53,7 @@ export function requireExecuting(mission: Mission, what: string): Execution {
   switch (mission.state) {
     case 'awaiting_approval': {
       const missing = request ? request.required - approvalsGiven(request) : 1;
-      const who = request && request.eligibleApprovers.length > 0 ? request.eligibleApprovers.map((id) => `<@${id}>`).join(', ') : 'an approver';
+      const who = request ? awaitedApprovers(request) : 'an approver';
       why = `the play is waiting for approval: ${missing} more approval${missing === 1 ? '' : 's'} from ${who} (only a person can approve; ask in the mission's Slack thread).`;
       break;
     }

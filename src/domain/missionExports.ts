@@ -208,6 +208,8 @@ function approvalSection(mission: Mission, play: Play): Block[] {
         `- Risk level: ${request.riskLevel}; approvals required: ${request.required}; approvals given: ${approvalsGiven(request)}`,
         `- Requested by ${inline(actorName(request.requestedBy))} at ${inline(request.requestedAt)}; expires ${inline(request.expiresAt)}`,
         `- Eligible approvers: ${request.eligibleApprovers.length > 0 ? request.eligibleApprovers.map(code).join(', ') : 'none'}`,
+        // Only requests that name user groups get the line, so older exports read as before.
+        ...((request.eligibleGroups ?? []).length > 0 ? [`- Eligible user groups (any member): ${request.eligibleGroups!.map(code).join(', ')}${request.quota ? `; at least ${request.quota.count} approval(s) from ${code(request.quota.groupId)}` : ''}`] : []),
         `- Decided at: ${request.decidedAt ? inline(request.decidedAt) : request.status === 'requested' ? 'awaiting decision' : 'not recorded'}`,
         ...(request.note ? [`- Note: ${inline(request.note)}`] : []),
       ],

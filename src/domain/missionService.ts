@@ -57,7 +57,19 @@ import type { Clock, IdGenerator } from './runtime.js';
 import { catalogStage, type EventType, type PayloadOf } from './telemetryEvents.js';
 import { unknownAuthChecker, type ToolkitAuthChecker, type ToolkitInspector } from './toolkitInspection.js';
 import { recommendToolkits, TOOLKIT_CATALOG } from './toolkits.js';
-import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './approvalPolicy.js';
+import {
+  DEFAULT_APPROVAL_POLICY,
+  eligibleApprovers,
+  fixedPolicySource,
+  mayDecide,
+  standingOf,
+  type ApprovalPermission,
+  type ApprovalPolicy,
+  type ApprovalPolicySource,
+  type ApproverStanding,
+  type UniformApprovalPolicy,
+  type UserGroupDirectory,
+} from './approvalPolicy.js';
 import { defaultPlanner } from './defaultPlanner.js';
 import { canonicalJson } from './eventLog.js';
 import { verifyEvidence, type ArtifactKind, type ArtifactRecord, type EvidenceVerification } from './evidence.js';
@@ -108,7 +120,12 @@ export interface MissionServiceDeps {
   authChecker?: ToolkitAuthChecker;
   inspectors?: readonly ToolkitInspector[];
   planner?: Planner;
-  approvalPolicy?: ApprovalPolicy;
+  /** A fixed policy (tests, the demo); `approvalPolicies` wins when both are given. */
+  approvalPolicy?: ApprovalPolicy | UniformApprovalPolicy;
+  /** The workspace's stored policy, read at each request and decision. */
+  approvalPolicies?: ApprovalPolicySource;
+  /** Resolves user-group approvers; without it only approvers named in person can decide. */
+  userGroups?: UserGroupDirectory;
 }
 
 const MAX_SAVE_ATTEMPTS = 8;
@@ -154,7 +171,8 @@ export class MissionService {
   private readonly authChecker: ToolkitAuthChecker;
   private readonly inspectors: readonly ToolkitInspector[];
   private readonly planner: Planner;
-  readonly approvalPolicy: ApprovalPolicy;
+  private readonly approvalPolicies: ApprovalPolicySource;
+  private readonly userGroups: UserGroupDirectory | null;
   private readonly queue = new KeyedQueue();
   private readonly listeners = new Set<MissionListener>();
   /** Missions as this process last saved them, most recent last. */
@@ -168,7 +186,8 @@ export class MissionService {
     this.authChecker = deps.authChecker ?? unknownAuthChecker;
     this.inspectors = deps.inspectors ?? [];
     this.planner = deps.planner ?? defaultPlanner;
-    this.approvalPolicy = deps.approvalPolicy ?? DEFAULT_APPROVAL_POLICY;
+    this.approvalPolicies = deps.approvalPolicies ?? fixedPolicySource(deps.approvalPolicy ?? DEFAULT_APPROVAL_POLICY);
+    this.userGroups = deps.userGroups ?? null;
   }
 
   // ---- Define ---------------------------------------------------------------------------
@@ -484,7 +503,26 @@ export class MissionService {
   /** Asks the policy's approvers to approve the selected play. Needs no approval at all for risk levels the policy waives. */
   async requestApproval(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(requestApprovalInput, rawInput);
-    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => requestApprovalRule(mission, input, this.approvalPolicy, cmd));
+    const policy = await this.approvalPolicies.current();
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => requestApprovalRule(mission, input, policy, cmd));
+  }
+
+  /** The approval policy this workspace applies now. */
+  currentApprovalPolicy(): Promise<ApprovalPolicy> {
+    return this.approvalPolicies.current();
+  }
+
+  /** Whether `actor` may decide the mission's open request under the policy as it is now (front doors ask before opening a form). */
+  async approvalPermission(mission: Mission, rawActor: Actor): Promise<ApprovalPermission> {
+    const actor = parseActor(rawActor);
+    if (!mission.approval) return { allowed: false, reason: `No approval has been requested for this mission (it is ${mission.state}).` };
+    return mayDecide(mission.approval, actor, mission.requester, await this.standing(mission, actor));
+  }
+
+  private async standing(mission: Mission, actor: Actor): Promise<ApproverStanding> {
+    const policy = await this.approvalPolicies.current();
+    if (!mission.approval) return { eligible: { people: [], groups: [] }, viaGroup: null };
+    return standingOf(policy, mission.approval, mission.requester, actor, this.userGroups);
   }
 
   /**
@@ -493,7 +531,21 @@ export class MissionService {
    */
   async decideApproval(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(decideApprovalInput, rawInput);
-    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => decideApprovalRule(mission, input, cmd));
+    const actor = parseActor(rawActor);
+    // The policy and group membership are read now, not when the request was made: approvers named
+    // since then may decide. Looked up before the (pure, retried) rule runs.
+    const loaded = await this.load(input.missionId);
+    const policy = await this.approvalPolicies.current();
+    // A request already closed is refused by the rule as such; no need to ask Slack about groups for it.
+    const open = loaded.approval?.status === 'requested' && this.clock.now().getTime() <= Date.parse(loaded.approval.expiresAt);
+    const standing = open ? await standingOf(policy, loaded.approval!, loaded.requester, actor, this.userGroups) : null;
+    return this.mutate(input.missionId, actor, (mission, cmd) => {
+      const sameRequest = standing && mission.approval?.id === loaded.approval?.id;
+      const current: ApproverStanding = sameRequest
+        ? standing
+        : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester) : { people: [], groups: [] }, viaGroup: null };
+      return decideApprovalRule(mission, input, current, cmd);
+    });
   }
 
   /** Records a refused approval attempt for the audit trail (the front door tells the person why). */

@@ -2,7 +2,7 @@
 // (over MCP) or either. A pure function of the mission, so every front door shows the same
 // answer. It states facts (actions, who, ids); front doors render them: MCP adds the tool or
 // Slack control for each action (src/mcp/nextActions.ts), Slack renders mentions.
-import { approvalsGiven } from './approvalPolicy.js';
+import { approvalsGiven, awaitedApprovers, requestApprovers } from './approvalPolicy.js';
 import { chipOf } from './brief.js';
 import { COVERAGE_THRESHOLD, coverageMeter, type Mission } from './mission.js';
 import { isTerminal, STAGE_OF_STATE, type MissionState, type Stage } from './missionStateMachine.js';
@@ -50,7 +50,8 @@ export interface NextStep {
 
 /** What a mission cannot move without: approvals from some people, or a person's review of alerts. */
 export type WaitingFor =
-  | { kind: 'approvals'; missing: number; approvers: string[]; expiresAt: string | null }
+  /** who: the approvers in words with plain ids, or how to name some when nobody is (front doors may render ids as mentions). */
+  | { kind: 'approvals'; missing: number; approvers: string[]; groups: string[]; who: string; expiresAt: string | null }
   | { kind: 'alert_reviews'; alertIds: string[] };
 
 export interface MissionOutlook {
@@ -116,13 +117,21 @@ export function nextSteps(mission: Mission): MissionOutlook {
     }
     case 'awaiting_approval': {
       const request = mission.approval;
-      const approvers = request?.eligibleApprovers ?? [];
+      const approvers = request ? requestApprovers(request) : { people: [], groups: [] };
       const missing = request ? Math.max(request.required - approvalsGiven(request), 0) : 1;
+      const groups = approvers.groups.length > 0 ? ` Members of user group(s) ${approvers.groups.join(', ')} may decide too.` : '';
       return {
         ...base,
-        waitingFor: { kind: 'approvals', missing, approvers: [...approvers], expiresAt: request?.expiresAt ?? null },
+        waitingFor: {
+          kind: 'approvals',
+          missing,
+          approvers: [...approvers.people],
+          groups: [...approvers.groups],
+          who: request ? awaitedApprovers(request) : 'an approver',
+          expiresAt: request?.expiresAt ?? null,
+        },
         steps: [
-          { action: 'approve', who: 'person', description: 'An eligible approver approves or rejects the play in Slack; assistants never can.', people: approvers },
+          { action: 'approve', who: 'person', description: `An eligible approver approves or rejects the play in Slack; assistants never can.${groups}`, people: approvers.people },
           { action: 'wait_for_approval', who: 'assistant', description: 'Wait for the decision; execution may start only once the play is approved.' },
           cancel,
         ],

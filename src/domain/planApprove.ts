@@ -1,7 +1,7 @@
 // Plan & Approve: candidate plays (planner, library, assistants), ranking, selection, and the
 // approval request with its decisions. Pure rules over the mission; the service saves.
 import type { Actor } from './actors.js';
-import { approvalsGiven, eligibleApprovers, mayDecide, type ApprovalPolicy, type ApprovalRequest } from './approvalPolicy.js';
+import { approvalComplete, approvalsGiven, awaitedApprovers, eligibleApprovers, mayDecide, quotaMissing, type ApprovalPolicy, type ApprovalRequest, type ApproverStanding } from './approvalPolicy.js';
 import { chipOf, type Brief } from './brief.js';
 import { MissionError } from './errors.js';
 import { startExecution } from './executeObserve.js';
@@ -139,7 +139,7 @@ export function selectPlay(mission: Mission, input: { playId: string }, cmd: Mis
 /** Opens an approval request for the selected play (or `playId`, which is selected first). */
 export function requestApproval(mission: Mission, input: { playId?: string | undefined; note?: string | undefined }, policy: ApprovalPolicy, cmd: MissionCommand): Mission {
   if (mission.state === 'awaiting_approval') {
-    throw new MissionError('already_decided', `Approval was already requested for this mission at ${mission.approval?.requestedAt}; it is waiting for ${approverList(mission.approval!)}.`, {
+    throw new MissionError('already_decided', `Approval was already requested for this mission at ${mission.approval?.requestedAt}; it is waiting for ${awaitedApprovers(mission.approval!)}.`, {
       state: mission.state,
     });
   }
@@ -149,22 +149,18 @@ export function requestApproval(mission: Mission, input: { playId?: string | und
   if (!play) {
     throw new MissionError('precondition_failed', 'No play is selected. Select a play (or pass playId) before requesting approval.', { field: 'playId', state: mission.state });
   }
-  const required = policy.requiredApprovals[play.riskLevel];
+  // Accepted even when nobody can approve yet: the request waits, says how to name approvers,
+  // and whoever the policy names later may decide it (the policy is read again at decision time).
+  const { required, quota } = policy.byRisk[play.riskLevel];
   const eligible = eligibleApprovers(policy, play.riskLevel, mission.requester);
-  if (eligible.length < required) {
-    const excluded = policy.requesterExcludedAt.includes(play.riskLevel) ? ' (the requester cannot approve their own mission at this risk)' : '';
-    throw new MissionError(
-      'precondition_failed',
-      `This ${play.riskLevel}-risk play needs ${required} approval${required === 1 ? '' : 's'} but only ${eligible.length} approver${eligible.length === 1 ? ' is' : 's are'} eligible${excluded}. Add approvers to the approval policy (SLACK_APPROVERS).`,
-      { state: mission.state, riskLevel: play.riskLevel, required, eligible },
-    );
-  }
   const request: ApprovalRequest = {
     id: cmd.newId('apr'),
     playId: play.id,
     riskLevel: play.riskLevel,
     required,
-    eligibleApprovers: eligible,
+    eligibleApprovers: eligible.people,
+    eligibleGroups: eligible.groups,
+    ...(quota && required > 0 ? { quota: { ...quota } } : {}),
     requestedBy: cmd.actor,
     requestedAt: cmd.at,
     expiresAt: new Date(cmd.now.getTime() + policy.expiresAfterMinutes * 60_000).toISOString(),
@@ -178,7 +174,8 @@ export function requestApproval(mission: Mission, input: { playId?: string | und
     play_id: play.id,
     risk_level: play.riskLevel,
     required,
-    approvers: eligible,
+    approvers: eligible.people,
+    approver_groups: eligible.groups,
     expires_at: request.expiresAt,
   });
   next = {
@@ -190,16 +187,12 @@ export function requestApproval(mission: Mission, input: { playId?: string | und
   return required === 0 ? approve(next, request, [], cmd) : next;
 }
 
-function approverList(request: ApprovalRequest): string {
-  return request.eligibleApprovers.length > 0 ? request.eligibleApprovers.map((id) => `<@${id}>`).join(', ') : 'nobody (no approvers are configured)';
-}
-
 /** Who the mission is waiting for, in words: used when something is attempted before approval. */
 export function waitingForApproval(mission: Mission): string {
   const request = mission.approval;
   if (mission.state !== 'awaiting_approval' || !request) return '';
   const missing = request.required - approvalsGiven(request);
-  return `waiting for ${missing} more approval${missing === 1 ? '' : 's'} from ${approverList(request)} (requested ${request.requestedAt}, expires ${request.expiresAt})`;
+  return `waiting for ${missing} more approval${missing === 1 ? '' : 's'} from ${awaitedApprovers(request)} (requested ${request.requestedAt}, expires ${request.expiresAt})`;
 }
 
 function describeDecision(request: ApprovalRequest): string {
@@ -217,6 +210,7 @@ function describeDecision(request: ApprovalRequest): string {
 export function decideApproval(
   mission: Mission,
   input: { decision: 'approve' | 'reject'; requestId?: string | undefined; reason?: string | undefined },
+  standing: ApproverStanding,
   cmd: MissionCommand,
 ): Mission {
   const request = mission.approval;
@@ -236,8 +230,10 @@ export function decideApproval(
   if (cmd.now.getTime() > Date.parse(request.expiresAt)) {
     throw new MissionError('approval_expired', `This approval request expired at ${request.expiresAt}. Request approval again.`, { state: mission.state });
   }
-  const permission = mayDecide(request, cmd.actor, mission.requester);
-  if (!permission.allowed) throw new MissionError('permission_denied', permission.reason, { state: mission.state });
+  const permission = mayDecide(request, cmd.actor, mission.requester, standing);
+  if (!permission.allowed) {
+    throw new MissionError('permission_denied', permission.reason, { state: mission.state, approvers: standing.eligible.people, approverGroups: standing.eligible.groups });
+  }
   const actor = cmd.actor as Extract<Actor, { kind: 'slack_user' }>;
   const mine = request.decisions.find((d) => d.approverId === actor.id);
   if (mine) {
@@ -245,8 +241,20 @@ export function decideApproval(
       state: mission.state,
     });
   }
-  const decision = { approverId: actor.id, approverName: actor.name ?? null, decision: input.decision === 'approve' ? ('approved' as const) : ('rejected' as const), reason: input.reason ?? null, at: cmd.at };
-  const decided: ApprovalRequest = { ...request, decisions: [...request.decisions, decision] };
+  if (input.decision === 'approve' && request.quota && !standing.inQuotaGroup) {
+    const owed = quotaMissing(request);
+    const open = request.required - approvalsGiven(request);
+    if (owed > 0 && open <= owed) {
+      throw new MissionError(
+        'permission_denied',
+        `The remaining ${owed === 1 ? 'approval' : `${owed} approvals`} must come from members of user group ${request.quota.groupId}, and you are not one.`,
+        { state: mission.state, quotaGroup: request.quota.groupId },
+      );
+    }
+  }
+  const decision = { approverId: actor.id, approverName: actor.name ?? null, decision: input.decision === 'approve' ? ('approved' as const) : ('rejected' as const), reason: input.reason ?? null, at: cmd.at, ...(permission.viaGroup ? { viaGroup: permission.viaGroup } : {}), ...(request.quota ? { inQuotaGroup: standing.inQuotaGroup === true } : {}) };
+  // Who may decide is refreshed to the policy read for this decision, so the request shows approvers named since it was made.
+  const decided: ApprovalRequest = { ...request, eligibleApprovers: standing.eligible.people, eligibleGroups: standing.eligible.groups, decisions: [...request.decisions, decision] };
 
   if (input.decision === 'reject') {
     cmd.events.add('approval_rejected', { request_id: request.id, play_id: request.playId, approver_id: actor.id, reason: input.reason ?? '' });
@@ -256,8 +264,8 @@ export function decideApproval(
     return { ...moved, approval: closed, plays: moved.plays.map((p) => (p.id === request.playId ? { ...p, status: 'proposed' as const } : p)) };
   }
   const given = approvalsGiven(decided);
-  cmd.events.add('approval_granted', { request_id: request.id, play_id: request.playId, approver_id: actor.id, approvals: given, required: request.required });
-  if (given < request.required) return { ...mission, approval: decided };
+  cmd.events.add('approval_granted', { request_id: request.id, play_id: request.playId, approver_id: actor.id, approvals: given, required: request.required, ...(permission.viaGroup ? { via_group: permission.viaGroup } : {}) });
+  if (!approvalComplete(decided)) return { ...mission, approval: decided };
   return approve(mission, decided, decided.decisions.map((d) => d.approverId), cmd);
 }
 

@@ -55,6 +55,10 @@ export const approvalView = z.object({
   required: z.number().int(),
   given: z.number().int(),
   eligibleApprovers: z.array(z.string()),
+  /** Slack user groups whose members may approve. */
+  eligibleGroups: z.array(z.string()),
+  /** Of the approvals required, at least `count` from members of `groupId`. */
+  quota: z.object({ groupId: z.string(), count: z.number().int() }).nullable(),
   requestedAt: z.string(),
   expiresAt: z.string(),
   decidedAt: z.string().nullable(),
@@ -187,6 +191,8 @@ export function approvalOut(mission: Mission): z.infer<typeof approvalView> | nu
     required: a.required,
     given: approvalsGiven(a),
     eligibleApprovers: [...a.eligibleApprovers],
+    eligibleGroups: [...(a.eligibleGroups ?? [])],
+    quota: a.quota ? { groupId: a.quota.groupId, count: a.quota.count } : null,
     requestedAt: a.requestedAt,
     expiresAt: a.expiresAt,
     decidedAt: a.decidedAt,

@@ -88,10 +88,7 @@ export function nextWithoutMission(): NextView {
 
 function describeWaiting(waiting: WaitingFor): string {
   if (waiting.kind === 'alert_reviews') return `a person to resolve ${waiting.alertIds.length} review alert(s) in Slack (${waiting.alertIds.join(', ')})`;
-  const who =
-    waiting.approvers.length > 0
-      ? `Slack user${waiting.approvers.length === 1 ? '' : 's'} ${waiting.approvers.join(', ')}`
-      : 'an approver, but nobody is eligible yet: an operator names approvers (SLACK_APPROVERS)';
+  const who = waiting.who;
   const expires = waiting.expiresAt ? ` (expires ${waiting.expiresAt})` : '';
   return `${waiting.missing} more approval${waiting.missing === 1 ? '' : 's'} from ${who}${expires}`;
 }

@@ -2,6 +2,7 @@
 // and tools that make several service calls check everything they can first, so a refused
 // call writes nothing. There is deliberately no tool that approves, resolves review alerts,
 // overrides a gate or rates a mission: those are a person's decisions, made in Slack.
+import { awaitedApprovers } from '../domain/approvalPolicy.js';
 import { z } from 'zod';
 import { CHIP_LABELS, chipOf } from '../domain/brief.js';
 import { MissionError } from '../domain/errors.js';
@@ -242,7 +243,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
       const postedTo = context.slackPresence && mission.approval ? await context.slackPresence.approvalDelivery(mission, mission.approval.id) : postedToWithoutSlack(mission);
       const summary =
         status === 'pending'
-          ? `Approval requested: ${approval.required} approval(s) needed from ${approval.eligibleApprovers.join(', ') || 'nobody configured'}, expires ${approval.expiresAt}. ${postedTo.note}${postedTo.permalink ? ` ${postedTo.permalink}` : ''} Call wait_for_approval.`
+          ? `Approval requested: ${approval.required} approval(s) needed from ${awaitedApprovers(mission.approval!)}, expires ${approval.expiresAt}. ${postedTo.note}${postedTo.permalink ? ` ${postedTo.permalink}` : ''} Call wait_for_approval.`
           : `Approved by the policy (risk ${approval.riskLevel} needs no approval). ${describeNext(mission)}`;
       return {
         summary,

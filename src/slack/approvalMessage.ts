@@ -2,7 +2,7 @@
 // with Approve and Reject while the request is open. After the decision the same message
 // says who decided and when, and its buttons are gone.
 import type { KnownBlock } from '@slack/types';
-import { approvalsGiven, type ApprovalDecision, type ApprovalRequest } from '../domain/approvalPolicy.js';
+import { approvalsGiven, quotaMissing, requestApprovers, type ApprovalDecision, type ApprovalRequest } from '../domain/approvalPolicy.js';
 import type { Mission } from '../domain/mission.js';
 import { ACTION_IDS } from './actionIds.js';
 import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
@@ -41,10 +41,10 @@ export function approvalMessage(mission: Mission, requestId?: string): SlackMess
   ];
   const decisions = request.decisions.map(decisionLine);
   if (request.status === 'requested') {
-    const approvers =
-      request.eligibleApprovers.length > 0
-        ? `*Approvers:* ${request.eligibleApprovers.map(mention).join(', ')} — ${plural(request.required - given, 'more approval')} needed`
-        : '*Approvers:* nobody can approve yet: an admin must add approvers (`SLACK_APPROVERS`).';
+    const who = whoMayApprove(request);
+    const approvers = who
+      ? `*Approvers:* ${who} — ${plural(request.required - given, 'more approval')} needed`
+      : `*Approvers:* nobody can approve ${request.riskLevel}-risk plays yet. An admin names them with \`mission-control approvers add --risk ${request.riskLevel} U…\` (a Slack user id, or a user group id S…) or sets \`SLACK_APPROVERS\` before the first start; this request can be approved as soon as they are.`;
     blocks.push(section(fitLines(decisions, LIMITS.text, { head: approvers, noun: 'decisions' }).text));
     blocks.push(
       actions(`approval_${request.id}`, [
@@ -56,9 +56,17 @@ export function approvalMessage(mission: Mission, requestId?: string): SlackMess
     blocks.push(section(fitLines(decisions, LIMITS.text, { head: outcomeLine(request), noun: 'decisions' }).text));
   }
   const text = request.status === 'requested'
-    ? fallbackText(`Approval needed for “${playTitle}” (${mission.id}): ${request.required - given} more from${request.eligibleApprovers.length > 0 ? '' : ' an approver.'}`, request.eligibleApprovers)
+    ? fallbackText(`Approval needed for “${playTitle}” (${mission.id}): ${request.required - given} more from`) + ` ${whoMayApprove(request) || 'an approver (none is configured yet)'}`
     : fallbackText(`Approval request for “${playTitle}” (${mission.id}) ${request.status}.`);
-  return { text, blocks };
+  return { text: truncate(text, LIMITS.messageText), blocks };
+}
+
+/** People as mentions and user groups as group mentions (members of the group may approve); '' when nobody is named. */
+function whoMayApprove(request: ApprovalRequest): string {
+  const { people, groups } = requestApprovers(request);
+  const who = [...people.map(mention), ...groups.map((g) => `members of <!subteam^${g}>`)].join(', ');
+  const owed = quotaMissing(request);
+  return who && owed > 0 ? `${who} (at least ${owed} from <!subteam^${request.quota!.groupId}>)` : who;
 }
 
 const HEADLINE: Record<ApprovalRequest['status'], string> = {

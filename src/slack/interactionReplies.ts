@@ -28,9 +28,18 @@ export function slackActor(userId: string, name?: string): Actor {
 
 /** A refusal as a person reads it: the MissionError message, or a generic line for anything unexpected (logged). */
 export function refusalMessage(error: unknown, logger: Logger): SlackMessage {
-  if (isMissionError(error)) return notice(`⚠️ ${error.message}`);
+  if (isMissionError(error)) return notice(`⚠️ ${withMentions(error.message, error.details)}`);
   logger.error({ err: error }, 'Slack interaction failed');
   return notice('⚠️ Something went wrong on our side; nothing was changed. Try again in a moment.');
+}
+
+/** The domain names approvers by id; in Slack they read as mentions (people) and group mentions. */
+function withMentions(message: string, details: Record<string, unknown>): string {
+  const ids = (key: string) => (Array.isArray(details[key]) ? (details[key] as unknown[]).filter((v): v is string => typeof v === 'string' && /^[A-Z0-9]+$/.test(v)) : []);
+  let text = message;
+  for (const id of ids('approvers')) text = text.replace(new RegExp(`\\b${id}\\b`, 'g'), `<@${id}>`);
+  for (const id of ids('approverGroups')) text = text.replace(new RegExp(`user group ${id}\\b`, 'g'), `<!subteam^${id}>`);
+  return text;
 }
 
 export function notice(text: string): SlackMessage {

@@ -42,7 +42,7 @@ describe('nextSteps', () => {
     const requested = await seedToApprovalRequested(service, clock);
     const waiting = nextSteps(requested);
     // Facts, not markup: front doors render the approvers (Slack as mentions, MCP as ids).
-    expect(waiting.waitingFor).toEqual({ kind: 'approvals', missing: 2, approvers: ['U0ADVISOR', 'U0SECLEAD'], expiresAt: requested.approval!.expiresAt });
+    expect(waiting.waitingFor).toEqual({ kind: 'approvals', missing: 2, approvers: ['U0ADVISOR', 'U0SECLEAD'], groups: [], who: 'U0ADVISOR or U0SECLEAD', expiresAt: requested.approval!.expiresAt });
     expect(JSON.stringify(waiting)).not.toMatch(/<[@!#]|SLACK_/);
     await service.decideApproval({ missionId: requested.id, decision: 'approve' }, ADVISOR);
     expect(nextSteps(await service.getMission({ missionId: requested.id })).waitingFor).toMatchObject({ kind: 'approvals', missing: 1 });

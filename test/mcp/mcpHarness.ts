@@ -5,7 +5,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
 import { expect } from 'vitest';
-import type { ApprovalPolicy } from '../../src/domain/approvalPolicy.js';
+import type { ApprovalPolicy, UniformApprovalPolicy } from '../../src/domain/approvalPolicy.js';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { MissionService } from '../../src/domain/missionService.js';
 import { createMcpServer, type McpServerOptions, type MissionMcpServer } from '../../src/mcp/createMcpServer.js';
@@ -33,7 +33,7 @@ export interface Harness {
 
 export async function openHarness(
   provider: Provider,
-  options: { actor: McpActor; policy?: ApprovalPolicy; server?: Partial<McpServerOptions> },
+  options: { actor: McpActor; policy?: ApprovalPolicy | UniformApprovalPolicy; server?: Partial<McpServerOptions> },
 ): Promise<Harness> {
   const db = await openTestDatabase(provider);
   const clock = new TestClock('2025-10-15T09:47:00.000Z');

@@ -134,7 +134,7 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
     expect(dismissed).toMatchObject({ play: { status: 'dismissed', dismissedReason: 'Too broad for this fix' } });
     const { proposed } = await call<{ proposed: string[] }>('propose_plays', { missionId: id, plays: [burstPlay(1, 2)] });
     const requested = await call('request_approval', { missionId: id, playId: proposed[0] });
-    expect(requested.next.waitingFor).toMatch(/^1 more approval from Slack user U0ADVISOR \(expires /);
+    expect(requested.next.waitingFor).toMatch(/^1 more approval from U0ADVISOR \(expires /);
     expect(requested.next.steps.find((s) => s.action === 'approve')).toMatchObject({
       who: 'person',
       tool: null,

@@ -217,6 +217,6 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
     const inDm = [...fake.messages.values()].filter((m) => m.channel === 'D0JORDAN');
     expect(inDm).toHaveLength(2);
     expect(fake.callsTo('chat.postMessage').filter((c) => c.args.channel !== 'D0JORDAN')).toEqual([]);
-    expect(JSON.stringify(inDm[1]!.blocks)).toMatch(/nobody can approve yet/i);
+    expect(JSON.stringify(inDm[1]!.blocks)).toMatch(/nobody can approve low-risk plays yet/i);
   });
 });

@@ -5,7 +5,9 @@
 // (to kill the caller in between), tell callers apart by their bot token, keep message
 // `metadata`, and answer conversations.history / conversations.replies. DMs exist only once
 // opened with conversations.open; unknown users, missing channels and channels the bot is not
-// in answer user_not_found, channel_not_found and not_in_channel, as Slack does.
+// in answer user_not_found, channel_not_found and not_in_channel, as Slack does. User groups
+// (usergroups.users.list) are set with `userGroups`; a scope taken away with `withoutScope`
+// answers missing_scope as Slack does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
@@ -60,6 +62,10 @@ export class FakeSlack {
    * Delete a channel to let the bot in (then send member_joined_channel, as Slack would).
    */
   readonly closedChannels = new Map<string, 'not_in_channel' | 'channel_not_found'>();
+  /** Slack user groups: id (S…) → member user ids. */
+  readonly userGroups = new Map<string, string[]>();
+  /** Scopes the bot token lacks (every method needing one answers missing_scope). */
+  private readonly missingScopes = new Set<string>();
   private readonly failures: Array<{ failure: Failure; methods: string[] | null }> = [];
   private readonly tokens: Set<string>;
   private readonly holds: Array<{ matches: (call: RecordedCall) => boolean; held: (call: RecordedCall) => void; released: Promise<void> }> = [];
@@ -119,6 +125,16 @@ export class FakeSlack {
     const heldPromise = new Promise<RecordedCall>((resolve) => (held = resolve));
     this.holds.push({ matches, held, released });
     return { held: heldPromise, release };
+  }
+
+  /** The app was installed without `scope`: methods needing it answer missing_scope, naming it. */
+  withoutScope(scope: string): void {
+    this.missingScopes.add(scope);
+  }
+
+  /** The app was reinstalled with every scope it asks for. */
+  clearMissingScopes(): void {
+    this.missingScopes.clear();
   }
 
   /** Forgets failures not answered yet (Slack has recovered). */
@@ -261,6 +277,13 @@ export class FakeSlack {
         const view = (args.view ?? {}) as Record<string, unknown>;
         this.views.push({ method, view, ...(typeof args.user_id === 'string' ? { userId: args.user_id } : {}) });
         return { ok: true, view: { id: `V${this.seq++}`, ...view } };
+      }
+      case 'usergroups.users.list': {
+        if (this.missingScopes.has('usergroups:read')) return { ok: false, error: 'missing_scope', needed: 'usergroups:read', provided: 'commands,chat:write,users:read' };
+        if (!args.usergroup) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] missing required field: usergroup'] } };
+        const members = this.userGroups.get(String(args.usergroup));
+        if (!members) return { ok: false, error: 'no_such_subteam' };
+        return { ok: true, users: [...members] };
       }
       case 'users.info':
         return { ok: true, user: { id: args.user, name: `user-${String(args.user).toLowerCase()}`, real_name: `User ${String(args.user)}` } };
