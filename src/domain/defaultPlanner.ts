@@ -10,6 +10,7 @@
 // which would otherwise be the same play twice.
 import { cleanItems } from './brief.js';
 import type { MustHaves, Planner, PlannerInput, PlayDraft, PlayPhase, PlayStep, RiskMatrix, UndoPlan } from './plays.js';
+import { joinAnd } from './text/englishLists.js';
 
 // ---------------------------------------------------------------------------
 // Text helpers
@@ -97,11 +98,6 @@ function titleCase(text: string): string {
 
 function lowerFirst(text: string): string {
   return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
-}
-
-function joinAnd(parts: readonly string[]): string {
-  if (parts.length <= 1) return parts.join('');
-  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
 function round2(n: number): number {

@@ -4,6 +4,7 @@
 import { cleanItems, MAX_CHIP_ITEM_LENGTH, MAX_CHIP_ITEMS } from './brief.js';
 import type { BriefChip, ChipConfidence, ChipKind } from './brief.js';
 import type { BriefDrafter, DraftedBrief } from './briefDrafter.js';
+import { joinAnd } from './text/englishLists.js';
 
 // ---------------------------------------------------------------------------
 // Limits
@@ -637,11 +638,6 @@ function technicalContextOf(tags: ReadonlySet<string>, allText: string, workText
   if (/(?<![\p{L}])(?:add|implement|build|create|introduce|support|enable|new|launch|allow|able to|let users)(?![\p{L}])/iu.test(workText)) return 'feature';
   if (has('deployment')) return 'infrastructure';
   return 'general_change';
-}
-
-function joinAnd(parts: string[]): string {
-  if (parts.length <= 1) return parts.join('');
-  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
 // ---------------------------------------------------------------------------
