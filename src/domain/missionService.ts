@@ -16,7 +16,7 @@ import {
   type ChipKind,
 } from './brief.js';
 import type { BriefDrafter, DraftedBrief } from './briefDrafter.js';
-import { MissionError, missionNotFound } from './errors.js';
+import { isMissionError, MissionError, missionNotFound } from './errors.js';
 import { chainEvents, GENESIS_HASH, verifyEventChain, type ChainVerification, type MissionEvent, type PendingEvent } from './eventLog.js';
 import { COVERAGE_THRESHOLD, coverageMeter, inStoredOrder, latestReadiness, type Mission, type MissionToolkit } from './mission.js';
 import {
@@ -494,6 +494,26 @@ export class MissionService {
   async decideApproval(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(decideApprovalInput, rawInput);
     return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => decideApprovalRule(mission, input, cmd));
+  }
+
+  /**
+   * Why `actor` may not make this decision on the approval request now, exactly as
+   * `decideApproval` would refuse it (the same rule runs; nothing is saved); null when they may.
+   * Front doors ask before opening a form, so a person who may not decide is told at once.
+   */
+  async approvalDecisionRefusal(input: { missionId: string; decision: 'approve' | 'reject'; requestId?: string | undefined }, rawActor: Actor): Promise<MissionError | null> {
+    const actor = parseActor(rawActor);
+    const mission = await this.load(input.missionId);
+    const now = this.clock.now();
+    // A dry run: ids and events go nowhere, so asking uses up nothing.
+    const cmd: MissionCommand = { actor, now, at: now.toISOString(), newId: (prefix) => `${prefix}_unsaved`, events: new EventBuffer(actor), writes: { artifacts: [] } };
+    try {
+      decideApprovalRule(mission, { decision: input.decision, requestId: input.requestId }, cmd);
+      return null;
+    } catch (error) {
+      if (isMissionError(error)) return error;
+      throw error;
+    }
   }
 
   /** Records a refused approval attempt for the audit trail (the front door tells the person why). */
