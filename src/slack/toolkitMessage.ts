@@ -3,6 +3,7 @@
 import type { KnownBlock, Option } from '@slack/types';
 import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission, type MissionToolkit } from '../domain/mission.js';
 import { findToolkit, type AuthStatus, type Readiness } from '../domain/toolkits.js';
+import { TOOLKIT_CREDENTIAL_VARIABLES } from '../connectors/credentials/toolkitCredentialVariables.js';
 import { plural } from '../domain/text/englishLists.js';
 import { percent } from '../domain/text/numbers.js';
 import { ACTION_IDS } from './actionIds.js';
@@ -67,10 +68,10 @@ export function toolkitMessage(mission: Mission): SlackMessage {
 }
 
 function toolkitText(mission: Mission, t: MissionToolkit): string {
-  const def = findToolkit(t.toolkitId);
   const mark = t.selected ? '☑️' : '⬜';
   const precedent = t.precedentCount === 0 ? 'no precedent yet' : `precedent: ${plural(t.precedentCount, 'similar mission')}`;
-  const needs = t.authStatus === 'needs_auth' && def ? ` (set ${def.credentialVariables.map((v) => `\`${v}\``).join(', ')})` : '';
+  const variables = TOOLKIT_CREDENTIAL_VARIABLES[t.toolkitId] ?? [];
+  const needs = t.authStatus === 'needs_auth' && variables.length > 0 ? ` (set ${variables.map((v) => `\`${v}\``).join(', ')})` : '';
   const head = `${mark} *${safe(nameOf(t.toolkitId))}* · ${AUTH_LABEL[t.authStatus]}${needs} · confidence ${percent(t.confidence)} · ${precedent}`;
   const lines = [`_${safe(t.rationale)}_`];
   const entry = [...mission.coverage.entries].reverse().find((e) => e.toolkitId === t.toolkitId);

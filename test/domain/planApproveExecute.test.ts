@@ -177,7 +177,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       );
       expect(early.code).toBe('transition_refused');
       expect(early.message).toBe(
-        "Cannot report a step: the play is waiting for approval: 2 more approvals from <@U0ADVISOR>, <@U0SECLEAD> (only a person can approve; ask in the mission's Slack thread).",
+        "Cannot report a step: the play is waiting for approval: 2 more approvals from U0ADVISOR, U0SECLEAD (only a person can approve; ask in the mission's Slack thread).",
       );
       expect(early.details).toMatchObject({ state: 'awaiting_approval', waitingFor: [ADVISOR.id, SECURITY_LEAD.id] });
     });
