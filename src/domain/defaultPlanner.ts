@@ -11,6 +11,7 @@
 import { cleanItems } from './brief.js';
 import type { MustHaves, Planner, PlannerInput, PlayDraft, PlayPhase, PlayStep, RiskMatrix, UndoPlan } from './plays.js';
 import { withoutTrailingDeadline, workingMinutesLeft } from './text/deadlines.js';
+import { formatMinutes } from './text/durations.js';
 import { joinAnd } from './text/englishLists.js';
 
 // ---------------------------------------------------------------------------
@@ -496,13 +497,9 @@ function riskNotes(facts: BriefFacts, parts: string[], minutes: number): string 
   if (facts.schemaWork) notes.push('schema changes');
   if (facts.timelineMinutes !== null) {
     const fits = minutes <= facts.timelineMinutes ? 'fits' : 'exceeds';
-    notes.push(`estimate ${hours(minutes)} ${fits} the ${hours(facts.timelineMinutes)} timeline`);
+    notes.push(`estimate ${formatMinutes(minutes)} ${fits} the ${formatMinutes(facts.timelineMinutes)} timeline`);
   }
   return notes.join('; ');
-}
-
-function hours(minutes: number): string {
-  return minutes < 60 ? `${minutes} min` : `${Math.round((minutes / 60) * 10) / 10} h`;
 }
 
 /** Plays that do not fit the brief's timeline are less likely to land as planned. */
