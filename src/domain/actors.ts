@@ -20,13 +20,17 @@ export function isHuman(actor: Actor): boolean {
   return actor.kind === 'slack_user';
 }
 
-export function describeActor(actor: Actor): string {
+/**
+ * Who did something, in plain words: "Dana (U123)", "assistant claude (for U123)", "Mission Control".
+ * Front doors that can show a person better (Slack mentions) do so for people and use this for the rest.
+ */
+export function actorName(actor: Actor): string {
   switch (actor.kind) {
     case 'slack_user':
-      return actor.name ? `${actor.name} (<@${actor.id}>)` : `<@${actor.id}>`;
+      return actor.name ? `${actor.name} (${actor.id})` : actor.id;
     case 'mcp_token':
-      return `assistant "${actor.id}"`;
+      return actor.onBehalfOf ? `assistant ${actor.id} (for ${actor.onBehalfOf})` : `assistant ${actor.id}`;
     case 'system':
-      return 'Mission Control';
+      return actor.id === 'mission-control' ? 'Mission Control' : `Mission Control (${actor.id})`;
   }
 }

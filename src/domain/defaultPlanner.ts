@@ -10,6 +10,9 @@
 // which would otherwise be the same play twice.
 import { cleanItems } from './brief.js';
 import type { MustHaves, Planner, PlannerInput, PlayDraft, PlayPhase, PlayStep, RiskMatrix, UndoPlan } from './plays.js';
+import { withoutTrailingDeadline, workingMinutesLeft } from './text/deadlines.js';
+import { formatMinutes } from './text/durations.js';
+import { joinAnd } from './text/englishLists.js';
 
 // ---------------------------------------------------------------------------
 // Text helpers
@@ -60,14 +63,6 @@ function withoutParentheticals(text: string): string {
   return text.replace(/\s*\([^)]*\)/g, '').replace(/\s+/g, ' ').trim();
 }
 
-const TIME_TAIL_RE =
-  /\s+(?:(?:within|in|by|before|until|no later than)\s+(?:the\s+next\s+)?(?:\d+|an?|one|two|three|four|five|six|seven|eight|ten|twelve)\s*(?:hours?|hrs?|minutes?|mins?|days?|weeks?|sprints?)|(?:by|before|until)\s+(?:(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|sprint|month)|eod|eow|tomorrow|tonight|today|(?:this|next)\s+\w+|(?:mon|tues|wednes|thurs|fri|satur|sun)day))\s*$/i;
-
-/** What an item says to do, without its deadline: "Update X within 4 hours" → "Update X" (the timeline chip holds deadlines). */
-function withoutDeadline(text: string): string {
-  return text.replace(TIME_TAIL_RE, '').trim() || text;
-}
-
 /** Cuts at a word boundary, without leaving a dangling "with a…". */
 function cut(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -97,11 +92,6 @@ function titleCase(text: string): string {
 
 function lowerFirst(text: string): string {
   return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
-}
-
-function joinAnd(parts: readonly string[]): string {
-  if (parts.length <= 1) return parts.join('');
-  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
 function round2(n: number): number {
@@ -184,27 +174,6 @@ function namedWiring(text: string): string[] {
   return links;
 }
 
-const NUMBER_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12 };
-
-/** Time the timeline leaves, in working minutes (a day counts 8 hours); null when it names no duration. */
-function timelineMinutes(timeline: string | null): number | null {
-  if (!timeline) return null;
-  let minutes = 0;
-  const durationRe = /\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(hours?|hrs?|h|minutes?|mins?|(?:working |business )?days?|weeks?)\b/gi;
-  for (const m of timeline.matchAll(durationRe)) {
-    const raw = (m[1] ?? '').toLowerCase();
-    const n = NUMBER_WORDS[raw] ?? Number(raw);
-    const unit = (m[2] ?? '').toLowerCase();
-    if (/^(?:h|hrs?|hours?)$/.test(unit)) minutes += n * 60;
-    else if (/^min/.test(unit)) minutes += n;
-    else if (/days?$/.test(unit)) minutes += n * 8 * 60;
-    else minutes += n * 40 * 60;
-  }
-  if (minutes > 0) return Math.round(minutes);
-  if (/\b(?:end of (?:the )?day|eod|cob|today|tonight)\b/i.test(timeline)) return 8 * 60;
-  return null;
-}
-
 interface WorkItem {
   text: string;
   /** Title Case, for phase names and play titles. */
@@ -220,7 +189,7 @@ interface WorkItem {
 }
 
 function workItem(text: string, index: number): WorkItem {
-  const plain = withoutParentheticals(withoutDeadline(text)) || text;
+  const plain = withoutParentheticals(withoutTrailingDeadline(text)) || text;
   const meaningful = words(plain).filter((w) => !ID_FILLER.has(w));
   const first = meaningful[0] ?? '';
   const verb = ACTION_VERBS.has(first) ? first : 'change';
@@ -228,7 +197,7 @@ function workItem(text: string, index: number): WorkItem {
   let core = rest.slice(0, ID_WORDS).join('_');
   if (/^[0-9]/.test(core)) core = `n${core}`;
   return {
-    text: withoutDeadline(text),
+    text: withoutTrailingDeadline(text),
     name: cut(titleCase(plain), MAX_NAME_CHARS),
     // Items in other scripts have no latin words: number them instead.
     core: core || `item_${index + 1}`,
@@ -316,7 +285,7 @@ function readBrief(input: PlannerInput): BriefFacts {
     compatStatement: [...input.safeguards, ...input.acceptanceCriteria, objective, ...scopeItems].find((t) => COMPAT_RE.test(t)) ?? null,
     safeguards: cleanItems(input.safeguards).map((text) => ({ text, kind: safeguardKind(text) })),
     kpisToCheck: cleanItems(input.kpis).filter((k) => !TESTS_KPI_RE.test(k)),
-    timelineMinutes: timelineMinutes(input.timeline),
+    timelineMinutes: workingMinutesLeft(input.timeline),
     titleSubject: titleSubject(tags, allText, sensitiveAreas, docsOnly),
   };
 }
@@ -528,13 +497,9 @@ function riskNotes(facts: BriefFacts, parts: string[], minutes: number): string 
   if (facts.schemaWork) notes.push('schema changes');
   if (facts.timelineMinutes !== null) {
     const fits = minutes <= facts.timelineMinutes ? 'fits' : 'exceeds';
-    notes.push(`estimate ${hours(minutes)} ${fits} the ${hours(facts.timelineMinutes)} timeline`);
+    notes.push(`estimate ${formatMinutes(minutes)} ${fits} the ${formatMinutes(facts.timelineMinutes)} timeline`);
   }
   return notes.join('; ');
-}
-
-function hours(minutes: number): string {
-  return minutes < 60 ? `${minutes} min` : `${Math.round((minutes / 60) * 10) / 10} h`;
 }
 
 /** Plays that do not fit the brief's timeline are less likely to land as planned. */

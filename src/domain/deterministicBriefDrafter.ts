@@ -4,6 +4,8 @@
 import { cleanItems, MAX_CHIP_ITEM_LENGTH, MAX_CHIP_ITEMS } from './brief.js';
 import type { BriefChip, ChipConfidence, ChipKind } from './brief.js';
 import type { BriefDrafter, DraftedBrief } from './briefDrafter.js';
+import { deadlinePhrases, mentionsDeadline, withoutDeadlines } from './text/deadlines.js';
+import { joinAnd } from './text/englishLists.js';
 
 // ---------------------------------------------------------------------------
 // Limits
@@ -325,63 +327,6 @@ function isAction(text: string): boolean {
 }
 
 // ---------------------------------------------------------------------------
-// Time phrases (timeline)
-
-const DAY = '(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri)';
-const MONTH =
-  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
-const WHEN =
-  `(?:(?:the\\s+)?end\\s+of\\s+(?:the\\s+)?(?:day|week|month|sprint|quarter|year)|eod|eow|cob|` +
-  `tomorrow(?:\\s+(?:morning|afternoon|evening|night))?|tonight|today|` +
-  `(?:this|next)\\s+(?:week|month|sprint|quarter|${DAY})|` +
-  `${DAY}(?:\\s+(?:morning|afternoon|evening|eod|noon))?|` +
-  `${MONTH}\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?(?:,?\\s+\\d{4})?|` +
-  `\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH}(?:,?\\s+\\d{4})?|` +
-  `\\d{4}-\\d{2}-\\d{2}|\\d{1,2}\\/\\d{1,2}(?:\\/\\d{2,4})?|q[1-4](?:\\s+\\d{4})?)`;
-const DURATION =
-  '(?:\\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a couple of|a few)\\s+(?:business\\s+|working\\s+)?(?:hours?|hrs?|days?|weeks?|months?|sprints?)';
-const BY_SRC = `(?<![\\p{L}])(by|before|until|no later than)\\s+(${WHEN})(?![\\p{L}\\d])`;
-const WITHIN_SRC = `(?<![\\p{L}])(within|in)\\s+(?:the\\s+next\\s+)?(${DURATION})(?![\\p{L}])`;
-const BY_RE = new RegExp(BY_SRC, 'iu');
-const WITHIN_RE = new RegExp(WITHIN_SRC, 'iu');
-const LOOSE_TIME_RE = new RegExp(`(?<![\\p{L}\\d])(?:${WHEN}|\\d+\\s*(?:hours?|hrs?|days?|weeks?|months?|sprints?))(?![\\p{L}\\d])`, 'iu');
-const STRIP_TIME_RE = new RegExp(
-  `(?:${BY_SRC}|${WITHIN_SRC}|(?<![\\p{L}])(?:on|at|for|due)?\\s*(?<![\\p{L}\\d])(?:${WHEN})(?![\\p{L}\\d]))`,
-  'giu',
-);
-const NAMED_TIME_WORD = new RegExp(`^(?:${DAY}|${MONTH})$`, 'i');
-
-function capitaliseNames(phrase: string): string {
-  return phrase
-    .split(/(\s+)/)
-    .map((w) => (NAMED_TIME_WORD.test(w.replace(/[.,]$/, '')) ? capitalise(w.toLowerCase()) : w))
-    .join('');
-}
-
-function hasTimePhrase(text: string): boolean {
-  return BY_RE.test(text) || WITHIN_RE.test(text) || LOOSE_TIME_RE.test(text);
-}
-
-/** "We need this by Friday" → "Complete by Friday"; "within 8 hours" → "Complete within 8 hours". */
-function timelinePhrases(text: string): string[] {
-  const out: string[] = [];
-  const by = BY_RE.exec(text);
-  if (by) out.push(`Complete ${(by[1] ?? 'by').toLowerCase()} ${capitaliseNames(by[2] ?? '')}`);
-  const within = WITHIN_RE.exec(text);
-  if (within) out.push(`Complete ${(within[1] ?? 'within').toLowerCase()} ${within[2] ?? ''}`);
-  return out;
-}
-
-function stripTime(text: string): string {
-  return tidy(
-    text
-      .replace(STRIP_TIME_RE, ' ')
-      .replace(/\s+(?:by|before|until|within|in|on|at|for|due)\s*$/i, '')
-      .replace(/\s+/g, ' '),
-  );
-}
-
-// ---------------------------------------------------------------------------
 // KPIs
 
 type KpiKind = 'explicit' | 'inferred' | 'default';
@@ -639,11 +584,6 @@ function technicalContextOf(tags: ReadonlySet<string>, allText: string, workText
   return 'general_change';
 }
 
-function joinAnd(parts: string[]): string {
-  if (parts.length <= 1) return parts.join('');
-  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
-}
-
 // ---------------------------------------------------------------------------
 // Drafting
 
@@ -687,7 +627,7 @@ export function draftBrief(intent: string): DraftedBrief {
           if (TEST_DEPLOY_RE.test(t)) acceptanceCandidates.push(t);
         } else if (listed) {
           scopeActions.push(t);
-        } else if (isAction(t) && stripTime(stripLeadIn(t)).split(/\s+/).length > 1) {
+        } else if (isAction(t) && tidy(withoutDeadlines(stripLeadIn(t))).split(/\s+/).length > 1) {
           bodyActions.push(stripLeadIn(t));
         }
         kpiSources.push({ text: t, fallback: listed, first: false });
@@ -720,7 +660,7 @@ export function draftBrief(intent: string): DraftedBrief {
         break;
       case 'timeline': {
         const isTarget = /\btargets?\b/i.test(u.label);
-        const timed = hasTimePhrase(t);
+        const timed = mentionsDeadline(t);
         if (isTarget && !timed && statementKpis(t, true).length > 0) {
           kpiSources.push({ text: t, fallback: true, first: false });
           acceptanceCandidates.push(t);
@@ -728,7 +668,7 @@ export function draftBrief(intent: string): DraftedBrief {
         }
         const words = t.split(/\s+/).length;
         timeline.push(words <= 3 && u.label ? `${capitalise(u.label.toLowerCase())}: ${t}` : t);
-        const remainder = timed ? stripTime(t) : tidy(t);
+        const remainder = timed ? tidy(withoutDeadlines(t)) : tidy(t);
         // "Target: Production deployment ready by end of day" → acceptance "Production deployment ready".
         if (remainder.split(/\s+/).length >= 2 && READINESS_RE.test(remainder)) {
           acceptanceCandidates.push(remainder);
@@ -856,7 +796,7 @@ export function draftBrief(intent: string): DraftedBrief {
 
   // Timeline: explicit timeline lines, then "by Friday" / "within 8 hours" phrases elsewhere.
   for (const source of [parsedObjective?.text ?? '', ...timeSources]) {
-    for (const phrase of timelinePhrases(source)) {
+    for (const phrase of deadlinePhrases(source)) {
       const core = phrase.replace(/^Complete\s+/, '').toLowerCase();
       if (!timeline.some((t) => t.toLowerCase().includes(core.replace(/^(?:by|before|until|within|in|no later than)\s+/, '')))) {
         timeline.push(phrase);

@@ -9,6 +9,7 @@ import type { Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
 import type { Play } from './plays.js';
 import { evaluateFinalGate, evaluatePhaseGate, explainGate, type GateRequirements } from './qualityGates.js';
+import { plural } from './text/englishLists.js';
 
 /** Sets up execution of the approved play; called when the approval completes. */
 export function startExecution(mission: Mission, cmd: MissionCommand): Mission {
@@ -54,7 +55,7 @@ export function requireExecuting(mission: Mission, what: string): Execution {
     case 'awaiting_approval': {
       const missing = request ? request.required - approvalsGiven(request) : 1;
       const who = request ? awaitedApprovers(request) : 'an approver';
-      why = `the play is waiting for approval: ${missing} more approval${missing === 1 ? '' : 's'} from ${who} (only a person can approve; ask in the mission's Slack thread).`;
+      why = `the play is waiting for approval: ${plural(missing, 'more approval')} from ${who} (only a person can approve; ask in the mission's Slack thread).`;
       break;
     }
     case 'planning':

@@ -16,7 +16,7 @@ import {
   type ChipKind,
 } from './brief.js';
 import type { BriefDrafter, DraftedBrief } from './briefDrafter.js';
-import { MissionError, missionNotFound } from './errors.js';
+import { isMissionError, MissionError, missionNotFound } from './errors.js';
 import { chainEvents, GENESIS_HASH, verifyEventChain, type ChainVerification, type MissionEvent, type PendingEvent } from './eventLog.js';
 import { COVERAGE_THRESHOLD, coverageMeter, inStoredOrder, latestReadiness, type Mission, type MissionToolkit } from './mission.js';
 import {
@@ -546,6 +546,31 @@ export class MissionService {
         : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester) : { people: [], groups: [] }, viaGroup: null };
       return decideApprovalRule(mission, input, current, cmd);
     });
+  }
+
+  /**
+   * Why `actor` may not make this decision on the approval request now, exactly as
+   * `decideApproval` would refuse it (the same rule runs; nothing is saved); null when they may.
+   * Front doors ask before opening a form, so a person who may not decide is told at once.
+   */
+  async approvalDecisionRefusal(input: { missionId: string; decision: 'approve' | 'reject'; requestId?: string | undefined }, rawActor: Actor): Promise<MissionError | null> {
+    const actor = parseActor(rawActor);
+    const mission = await this.load(input.missionId);
+    const now = this.clock.now();
+    // A dry run: ids and events go nowhere, so asking uses up nothing.
+    const cmd: MissionCommand = { actor, now, at: now.toISOString(), newId: (prefix) => `${prefix}_unsaved`, events: new EventBuffer(actor), writes: { artifacts: [] } };
+    const policy = await this.approvalPolicies.current();
+    const open = mission.approval?.status === 'requested' && now.getTime() <= Date.parse(mission.approval.expiresAt);
+    const standing: ApproverStanding = open
+      ? await standingOf(policy, mission.approval!, mission.requester, actor, this.userGroups)
+      : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester) : { people: [], groups: [] }, viaGroup: null };
+    try {
+      decideApprovalRule(mission, { decision: input.decision, requestId: input.requestId }, standing, cmd);
+      return null;
+    } catch (error) {
+      if (isMissionError(error)) return error;
+      throw error;
+    }
   }
 
   /** Records a refused approval attempt for the audit trail (the front door tells the person why). */

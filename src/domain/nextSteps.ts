@@ -7,6 +7,7 @@ import { chipOf } from './brief.js';
 import { COVERAGE_THRESHOLD, coverageMeter, type Mission } from './mission.js';
 import { isTerminal, STAGE_OF_STATE, type MissionState, type Stage } from './missionStateMachine.js';
 import { LIBRARY_MIN_RATING } from './reflection.js';
+import { percent } from './text/numbers.js';
 
 /** Every action nextSteps can offer; front doors map each one to a tool or a control (a test checks they all exist). */
 export const NEXT_STEP_ACTIONS = [
@@ -92,11 +93,11 @@ export function nextSteps(mission: Mission): MissionOutlook {
         steps.push({
           action: 'record_coverage',
           who: 'either',
-          description: `Inspect the selected toolkits read-only and record what was found, or defer the ones not needed: coverage is ${pct(coverage)}, ${pct(COVERAGE_THRESHOLD)} is needed.`,
+          description: `Inspect the selected toolkits read-only and record what was found, or defer the ones not needed: coverage is ${percent(coverage)}, ${percent(COVERAGE_THRESHOLD)} is needed.`,
         });
       }
       if (selected.length > 0 && coverage >= COVERAGE_THRESHOLD) {
-        steps.push({ action: 'confirm_toolkits', who: 'either', description: `Confirm the toolkits (coverage ${pct(coverage)}) to move to Plan & Approve.` });
+        steps.push({ action: 'confirm_toolkits', who: 'either', description: `Confirm the toolkits (coverage ${percent(coverage)}) to move to Plan & Approve.` });
       }
       steps.push({ action: 'reopen_brief', who: 'either', description: 'Reopen the brief to change it.' }, cancel);
       return { ...base, waitingFor: null, steps };
@@ -185,8 +186,4 @@ function executingOutlook(mission: Mission, base: Pick<MissionOutlook, 'state' |
     waitingFor: openAlerts.length > 0 ? { kind: 'alert_reviews', alertIds: openAlerts.map((a) => a.id) } : null,
     steps,
   };
-}
-
-function pct(n: number): string {
-  return `${Math.round(n * 100)}%`;
 }

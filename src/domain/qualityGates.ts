@@ -4,6 +4,8 @@
 import { chipOf, type Brief } from './brief.js';
 import type { ArtifactRecord } from './evidence.js';
 import type { Execution, GateCheck, GateResult, PhaseProgress, TestRun } from './execution.js';
+import { plural } from './text/englishLists.js';
+import { percent } from './text/numbers.js';
 
 export interface GateRequirements {
   /** The brief asks for passing tests ("All tests must pass", "All tests passing"). */
@@ -37,9 +39,6 @@ function coverageTargetOf(items: readonly string[]): number | null {
   return null;
 }
 
-const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
-const pct = (n: number) => `${Math.round(n * 1000) / 10}%`;
-
 export function latestTestRun(runs: readonly TestRun[]): TestRun | null {
   return runs.length > 0 ? runs[runs.length - 1]! : null;
 }
@@ -67,14 +66,14 @@ function testChecks(phaseName: string, runs: readonly TestRun[], req: GateRequir
 function coverageCheck(runs: readonly TestRun[], target: number): GateCheck {
   const coverage = [...runs].reverse().find((r) => r.coverage !== null)?.coverage ?? null;
   if (coverage === null) {
-    return { id: 'coverage_target', label: `Coverage ≥ ${pct(target)}`, passed: false, detail: 'No coverage was reported. Report a test run with coverage.' };
+    return { id: 'coverage_target', label: `Coverage ≥ ${percent(target)}`, passed: false, detail: 'No coverage was reported. Report a test run with coverage.' };
   }
   const passed = coverage >= target;
   return {
     id: 'coverage_target',
-    label: `Coverage ≥ ${pct(target)}`,
+    label: `Coverage ≥ ${percent(target)}`,
     passed,
-    detail: passed ? `${pct(coverage)} measured` : `${pct(coverage)} measured, below the ${pct(target)} target in the brief's KPIs. Add tests and report a new run.`,
+    detail: passed ? `${percent(coverage)} measured` : `${percent(coverage)} measured, below the ${percent(target)} target in the brief's KPIs. Add tests and report a new run.`,
   };
 }
 

@@ -10,8 +10,6 @@ export interface ToolkitDefinition {
   id: string;
   name: string;
   purpose: string;
-  /** Environment variables that hold its credentials; shown to people, never their values. */
-  credentialVariables: string[];
   /** Words in a brief that make this toolkit relevant, with weights. */
   signals: Record<string, number>;
   /** Relevance every engineering mission gets, before signals. */
@@ -23,7 +21,6 @@ export const TOOLKIT_CATALOG: readonly ToolkitDefinition[] = [
     id: 'github',
     name: 'GitHub',
     purpose: 'Code repository: read the code and branch protection, link the pull request and its checks, file follow-up issues.',
-    credentialVariables: ['GITHUB_TOKEN'],
     signals: { code: 1, repo: 2, repository: 2, refactor: 2, bug: 1, fix: 1, test: 1, tests: 1, pr: 2, 'pull request': 2, branch: 2, merge: 2, ci: 2, typescript: 1, api: 1, deploy: 1 },
     baseRelevance: 0.5,
   },
@@ -31,7 +28,6 @@ export const TOOLKIT_CATALOG: readonly ToolkitDefinition[] = [
     id: 'linear',
     name: 'Linear',
     purpose: 'Issue tracking: link the mission to an issue, move its status as the mission moves, file follow-ups.',
-    credentialVariables: ['LINEAR_API_KEY'],
     signals: { issue: 2, issues: 2, ticket: 2, track: 2, tracking: 2, 'follow-up': 2, followup: 2, backlog: 2, sprint: 2, stakeholders: 1, linear: 4, roadmap: 1 },
     baseRelevance: 0.3,
   },
@@ -39,7 +35,6 @@ export const TOOLKIT_CATALOG: readonly ToolkitDefinition[] = [
     id: 'slack',
     name: 'Slack',
     purpose: 'Team updates: the mission thread, approvals and announcements.',
-    credentialVariables: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'],
     signals: { notify: 2, announce: 2, team: 1, stakeholders: 2, channel: 2, slack: 4, incident: 1, communicate: 2 },
     baseRelevance: 0.3,
   },

@@ -4,10 +4,7 @@
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { Actor } from '../domain/actors.js';
-import type { ApprovalRequest } from '../domain/approvalPolicy.js';
 import { isMissionError, MissionError } from '../domain/errors.js';
-import type { Mission } from '../domain/mission.js';
-import type { MissionService } from '../domain/missionService.js';
 import { ACTION_IDS, decodeActionValue, type ActionId, type ActionValue } from './actionIds.js';
 import { findApprovalRequest } from './approvalMessage.js';
 import { publishAppHome } from './appHomeHandler.js';
@@ -103,12 +100,15 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
   });
   on(ACTION_IDS.approvalReject, async (ctx) => {
     // Refuse before the modal, so a person who may not decide is told now, not after typing a reason.
-    const current = await mission(ctx);
-    const request = findApprovalRequest(current, ctx.value.requestId);
-    const refusal = await rejectRefusal(service, current, request, ctx.actor);
+    // The domain answers, with the same rule the decision itself runs.
+    const { missionId, requestId } = ctx.value;
+    const refusal = await service.approvalDecisionRefusal({ missionId, decision: 'reject', ...(requestId ? { requestId } : {}) }, ctx.actor);
     if (refusal?.code === 'permission_denied') await recordDenied(ctx, refusal.message);
     if (refusal) throw refusal;
-    await ctx.openModal(rejectReasonModal(current, request!.id));
+    const current = await mission(ctx);
+    const request = findApprovalRequest(current, requestId);
+    if (!request) throw new MissionError('transition_refused', `No approval has been requested for this mission (it is ${current.state}).`);
+    await ctx.openModal(rejectReasonModal(current, request.id));
   });
 
   on(ACTION_IDS.alertResolve, async (ctx) => ctx.openModal(resolveAlertModal(await mission(ctx), requireField(ctx.value.alertId, 'alert'), 'accepted')));
@@ -141,20 +141,4 @@ function decodeBlockValue(body: BlockAction): ActionValue | null {
 function requireField(value: string | undefined, what: string): string {
   if (!value) throw new MissionError('invalid_input', `This button does not say which ${what} it acts on.`);
   return value;
-}
-
-/** Why `actor` may not reject `request` now, in the service's words; null when they may. */
-async function rejectRefusal(service: MissionService, mission: Mission, request: ApprovalRequest | null, actor: Actor): Promise<MissionError | null> {
-  if (!request) return new MissionError('transition_refused', `No approval has been requested for this mission (it is ${mission.state}).`);
-  if (request.status !== 'requested' || mission.approval?.id !== request.id) {
-    const last = request.decisions[request.decisions.length - 1];
-    const by = last ? ` by ${last.approverName ?? `<@${last.approverId}>`}` : '';
-    return new MissionError('already_decided', `This approval request was already ${request.status}${request.status === 'expired' || request.status === 'cancelled' ? '' : by} at ${request.decidedAt ?? 'an earlier time'}.`);
-  }
-  // The service reads the approval policy (and user groups) as they are now.
-  const permission = await service.approvalPermission(mission, actor);
-  if (!permission.allowed) return new MissionError('permission_denied', permission.reason);
-  const mine = request.decisions.find((d) => d.approverId === actor.id);
-  if (mine) return new MissionError('already_decided', `You already ${mine.decision} this request at ${mine.at}.`);
-  return null;
 }

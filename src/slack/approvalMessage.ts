@@ -4,10 +4,12 @@
 import type { KnownBlock } from '@slack/types';
 import { approvalsGiven, quotaMissing, requestApprovers, type ApprovalDecision, type ApprovalRequest } from '../domain/approvalPolicy.js';
 import type { Mission } from '../domain/mission.js';
+import { plural } from '../domain/text/englishLists.js';
+import { formatMinutes } from '../domain/text/durations.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
-import { actions, button, context, fieldsSection, header, section } from './blocks.js';
-import { durationMinutes, fallbackText, mention, RISK_LABEL, safe, slackDate, who } from './format.js';
+import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
+import { actions, button, fieldsSection, header, section, context } from './blocks.js';
+import { mention, RISK_LABEL, safe, slackDate, who, fallbackText } from './format.js';
 
 /** The request the message is about: the current one, or an earlier one by id (its message may still be in the thread). */
 export function findApprovalRequest(mission: Mission, requestId?: string): ApprovalRequest | null {
@@ -34,7 +36,7 @@ export function approvalMessage(mission: Mission, requestId?: string): SlackMess
     fieldsSection([
       `*Risk*\n${RISK_LABEL[request.riskLevel]}`,
       `*Approvals*\n${given} of ${request.required} needed`,
-      ...(play ? [`*Estimate*\n${durationMinutes(play.estimatedDurationMinutes)}`, `*Phases*\n${play.phases.length}`] : []),
+      ...(play ? [`*Estimate*\n${formatMinutes(play.estimatedDurationMinutes)}`, `*Phases*\n${play.phases.length}`] : []),
       `*Requested*\n${who(request.requestedBy)} ${slackDate(request.requestedAt)}`,
       `*Expires*\n${slackDate(request.expiresAt)}`,
     ]),

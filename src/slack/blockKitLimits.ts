@@ -64,15 +64,6 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Collapses whitespace (newlines included) for one-line renderings. */
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-export function plural(n: number, noun: string, pluralNoun = `${noun}s`): string {
-  return `${n} ${n === 1 ? noun : pluralNoun}`;
-}
-
 /**
  * Joins as many whole lines as fit in `max` characters (with `head` first), and ends with
  * "…and N more <noun>" plus `pointer` when some were left out. A line longer than the space

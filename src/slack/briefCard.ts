@@ -4,8 +4,9 @@
 import type { KnownBlock } from '@slack/types';
 import { chipOf, CHIP_KINDS, CHIP_LABELS, type BriefChip, type ChipKind } from '../domain/brief.js';
 import type { Mission } from '../domain/mission.js';
+import { plural } from '../domain/text/englishLists.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, plural, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, header, section } from './blocks.js';
 import { fallbackText, CONFIDENCE_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
 

@@ -6,10 +6,13 @@ import type { Execution, GateResult, PhaseProgress, TestRun, ValidatorAlert } fr
 import type { Mission } from '../domain/mission.js';
 import type { Play, PlayPhase } from '../domain/plays.js';
 import { gateRequirements, latestTestRun } from '../domain/qualityGates.js';
+import { plural } from '../domain/text/englishLists.js';
+import { percent } from '../domain/text/numbers.js';
+import { formatDuration } from '../domain/text/durations.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, plural, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, fieldsSection, header, section } from './blocks.js';
-import { fallbackText, durationMs, link, pct, safe, shortHash, slackDate, statusPointer, who } from './format.js';
+import { link, safe, shortHash, slackDate, statusPointer, who, fallbackText } from './format.js';
 
 const PHASE_MARK: Record<PhaseProgress['status'], string> = { pending: '◻️', running: '🔄', completed: '✅', failed: '❌' };
 
@@ -58,7 +61,7 @@ export function executionStatus(mission: Mission): SlackMessage {
   blocks.push(...undoBlocks(mission, execution, play));
 
   const now = current ? `phase ${current.index + 1}/${execution.phases.length} ${current.name} ${current.status}` : `${completed}/${execution.phases.length} phases completed`;
-  const tests = latest ? `; ${latest.passing}/${latest.total} tests passing${latest.coverage !== null ? `, coverage ${pct(latest.coverage)}` : ''}` : '';
+  const tests = latest ? `; ${latest.passing}/${latest.total} tests passing${latest.coverage !== null ? `, coverage ${percent(latest.coverage)}` : ''}` : '';
   return { text: fallbackText(`${HEADLINE[mission.state] ?? 'Executing'} “${title}” (${mission.id}): ${now}${tests}.`), blocks };
 }
 
@@ -77,7 +80,7 @@ function figures(execution: Execution, latest: TestRun | null, runs: readonly Te
   const open = execution.alerts.filter((a) => a.type === 'review_required' && a.status === 'open').length;
   return [
     `*Tests*\n${latest ? `${latest.passing}/${latest.total} passing${latest.failing > 0 ? ` · ❗ ${latest.failing} failing` : ''}` : 'no run reported yet'}`,
-    `*Coverage*\n${coverage !== null ? pct(coverage) : 'not reported'}${target !== null ? ` (target ${pct(target)}${coverageMark(coverage, target, mission.state === 'executing')})` : ''}`,
+    `*Coverage*\n${coverage !== null ? percent(coverage) : 'not reported'}${target !== null ? ` (target ${percent(target)}${coverageMark(coverage, target, mission.state === 'executing')})` : ''}`,
     `*Review alerts*\n${open > 0 ? `⚠️ ${open} waiting for a person` : 'none open'}`,
     `*Auto-fixes*\n${autoFixes}`,
     `*Deviations*\n${execution.deviations.length}`,
@@ -102,7 +105,7 @@ function phaseText(phase: PhaseProgress, play: Play | null, execution: Execution
   let head = `${PHASE_MARK[phase.status]} *[${phase.index + 1}/${n}] ${safe(phase.name)}* · ${phase.status}${when}`;
   if (phase.failureReason) head += `\n❌ ${safe(phase.failureReason)}`;
   const run = latestTestRun(phase.testRuns);
-  if (run) head += `\n🧪 ${run.failing > 0 ? `${run.failing} of ${run.total} failing` : `${run.passing}/${run.total} passing`}${run.coverage !== null ? ` · coverage ${pct(run.coverage)}` : ''}`;
+  if (run) head += `\n🧪 ${run.failing > 0 ? `${run.failing} of ${run.total} failing` : `${run.passing}/${run.total} passing`}${run.coverage !== null ? ` · coverage ${percent(run.coverage)}` : ''}`;
   if (phase.gate) head += `\n${gateSummary(phase.gate)}`;
   const planned = play?.phases.find((p) => p.id === phase.phaseId) ?? null;
   if (phase.status === 'pending') return `${head} · ${plural(planned?.steps.length ?? 0, 'step')}`;
@@ -118,7 +121,7 @@ function stepLines(phase: PhaseProgress, planned: PlayPhase | null): { lines: st
   for (const step of planned?.steps ?? []) {
     const done = reported.get(step.id);
     if (done) {
-      lines.push(`   ✓ ${safe(done.title)} (${durationMs(done.durationMs)})${countsText(done.counts)}`);
+      lines.push(`   ✓ ${safe(done.title)} (${formatDuration(done.durationMs)})${countsText(done.counts)}`);
     } else if (focus === -1 && (phase.status === 'running' || phase.status === 'failed')) {
       focus = lines.length;
       // Executors report steps when done, so the first unreported step is the one in progress, or where a failed phase stopped.
@@ -127,7 +130,7 @@ function stepLines(phase: PhaseProgress, planned: PlayPhase | null): { lines: st
       lines.push(`   ◻️ ${safe(step.title)}`);
     }
   }
-  for (const extra of phase.steps.filter((s) => !s.inPlan)) lines.push(`   ➕ ${safe(extra.title)} (${durationMs(extra.durationMs)}, not in the play)`);
+  for (const extra of phase.steps.filter((s) => !s.inPlan)) lines.push(`   ➕ ${safe(extra.title)} (${formatDuration(extra.durationMs)}, not in the play)`);
   return { lines, focus };
 }
 

@@ -3,7 +3,8 @@ import type { Actor } from '../domain/actors.js';
 import type { ChipConfidence } from '../domain/brief.js';
 import type { MissionState } from '../domain/missionStateMachine.js';
 import type { RiskLevel } from '../domain/plays.js';
-import { escapeMrkdwn, LIMITS, oneLine, truncate } from './blockKitLimits.js';
+import { oneLine } from '../domain/text/oneLine.js';
+import { escapeMrkdwn, LIMITS, truncate } from './blockKitLimits.js';
 
 /** A Slack date token: each reader sees it in their own time zone; the fallback is UTC. */
 export function slackDate(iso: string | Date): string {
@@ -12,28 +13,14 @@ export function slackDate(iso: string | Date): string {
   return `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
 }
 
-/** 0.875 -> "87.5%", 0.9 -> "90%". */
-export function pct(fraction: number): string {
-  return `${Math.round(fraction * 1000) / 10}%`;
-}
-
-export function durationMs(ms: number): string {
-  if (ms < 60_000) return `${Math.round(ms / 100) / 10}s`;
-  return durationMinutes(Math.round(ms / 60_000));
-}
-
-export function durationMinutes(minutes: number): string {
-  if (minutes < 60) return `${minutes} min`;
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
-}
-
-/** Who did something; Slack renders <@U…> as the person's current name. */
+/**
+ * Who did something, as Slack shows it: a person as a mention (Slack renders their current name),
+ * an assistant by its token name. Plain text elsewhere (exports, MCP, errors) uses the domain's `actorName`.
+ */
 export function who(actor: Actor): string {
   switch (actor.kind) {
     case 'slack_user':
-      return `<@${actor.id}>`;
+      return mention(actor.id);
     case 'mcp_token':
       return `assistant \`${escapeMrkdwn(actor.id)}\``;
     case 'system':

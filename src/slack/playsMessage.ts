@@ -4,10 +4,13 @@
 import type { KnownBlock } from '@slack/types';
 import type { Mission } from '../domain/mission.js';
 import type { Play } from '../domain/plays.js';
+import { plural } from '../domain/text/englishLists.js';
+import { percent } from '../domain/text/numbers.js';
+import { formatMinutes } from '../domain/text/durations.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, plural, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, divider, fieldsSection, header, section } from './blocks.js';
-import { fallbackText, durationMinutes, pct, RISK_LABEL, safe, statusPointer } from './format.js';
+import { RISK_LABEL, safe, statusPointer, fallbackText } from './format.js';
 
 /** A card is six blocks (title, risk fields, phases, undo, safeguards, divider): seven cards plus the frame fit in 50. */
 const MAX_PLAY_CARDS = 7;
@@ -45,7 +48,7 @@ export function playsMessage(mission: Mission): SlackMessage {
   }
   if (active.length === 0) blocks.push(section('_No play is on the table: ask the assistant to propose plays._'));
   const top = active[0];
-  const text = `${plural(active.length, 'play')} for “${mission.title}” (${mission.id})${top ? `; top ranked: ${top.title} (confidence ${pct(top.confidence)})` : ''}.`;
+  const text = `${plural(active.length, 'play')} for “${mission.title}” (${mission.id})${top ? `; top ranked: ${top.title} (confidence ${percent(top.confidence)})` : ''}.`;
   return { text: fallbackText(text), blocks };
 }
 
@@ -53,7 +56,7 @@ function playCard(mission: Mission, play: Play, planning: boolean): KnownBlock[]
   const rejected = [mission.approval, ...mission.approvalHistory].find((r) => r?.playId === play.id && r.status === 'rejected');
   const reason = rejected?.decisions.find((d) => d.decision === 'rejected')?.reason;
   const badge = `${STATUS_BADGE[play.status]}${rejected ? ` · ❌ rejected once${reason ? `: ${safe(reason)}` : ''}` : ''}`;
-  const title = `*#${play.rank} ${safe(play.title)}*${badge}\nConfidence ${pct(play.confidence)} · score ${play.score} · library matches ${play.libraryMatchCount} · ${SOURCE_LABEL[play.source]}`;
+  const title = `*#${play.rank} ${safe(play.title)}*${badge}\nConfidence ${percent(play.confidence)} · score ${play.score} · library matches ${play.libraryMatchCount} · ${SOURCE_LABEL[play.source]}`;
   const select =
     planning && play.status === 'proposed'
       ? button({ text: 'Select', actionId: ACTION_IDS.playSelect, value: { missionId: mission.id, playId: play.id, version: mission.version } })
@@ -70,7 +73,7 @@ function playCard(mission: Mission, play: Play, planning: boolean): KnownBlock[]
       `*Impact*\n${risk.impact}`,
       `*Reversibility*\n${risk.reversibility}`,
       `*Test coverage*\n${risk.testCoverage}`,
-      `*Estimate*\n${durationMinutes(play.estimatedDurationMinutes)}`,
+      `*Estimate*\n${formatMinutes(play.estimatedDurationMinutes)}`,
       ...(play.codeChangePreview
         ? [`*Code change*\n${play.codeChangePreview.filesToModify} modified, ${play.codeChangePreview.filesToCreate} created, +${play.codeChangePreview.linesAdded}/−${play.codeChangePreview.linesRemoved} lines`]
         : []),

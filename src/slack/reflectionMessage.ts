@@ -5,10 +5,13 @@ import type { ActionsBlockElement, KnownBlock } from '@slack/types';
 import type { Mission } from '../domain/mission.js';
 import { LIBRARY_MIN_RATING, type FollowUp } from '../domain/reflection.js';
 import { retrospectiveMetrics } from '../domain/reflectImprove.js';
+import { plural } from '../domain/text/englishLists.js';
+import { percent } from '../domain/text/numbers.js';
+import { formatMinutes } from '../domain/text/durations.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, plural, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, fieldsSection, header, section } from './blocks.js';
-import { fallbackText, durationMinutes, link, pct, safe, shortHash, slackDate, STATE_LABEL, statusPointer, who } from './format.js';
+import { link, safe, shortHash, slackDate, STATE_LABEL, statusPointer, who, fallbackText } from './format.js';
 
 export function reflectionMessage(mission: Mission): SlackMessage {
   const { reflection, evidence } = mission;
@@ -18,10 +21,10 @@ export function reflectionMessage(mission: Mission): SlackMessage {
     header(`${mission.state === 'done' ? 'Mission done' : 'Mission complete'}: ${mission.title}`),
     context([`\`${mission.id}\` · ${STATE_LABEL[mission.state]}${mission.execution?.completedAt ? ` · execution ended ${slackDate(mission.execution.completedAt)}` : ''}`]),
     fieldsSection([
-      `*Duration*\n${durationMinutes(metrics.durationMinutes)}`,
+      `*Duration*\n${formatMinutes(metrics.durationMinutes)}`,
       `*Phases*\n${metrics.phasesCompleted} of ${metrics.phasesPlanned} completed`,
       `*Tests*\n${metrics.testsAfter ?? '–'}${metrics.testsBefore !== null ? ` (was ${metrics.testsBefore})` : ''}`,
-      `*Coverage*\n${metrics.coverageAfter !== null ? pct(metrics.coverageAfter) : '–'}${metrics.coverageBefore !== null ? ` (was ${pct(metrics.coverageBefore)})` : ''}`,
+      `*Coverage*\n${metrics.coverageAfter !== null ? percent(metrics.coverageAfter) : '–'}${metrics.coverageBefore !== null ? ` (was ${percent(metrics.coverageBefore)})` : ''}`,
       `*Gates*\n${metrics.gatesPassed} of ${metrics.gatesEvaluated} passed`,
       `*Validator*\n${plural(metrics.autoFixes, 'auto-fix', 'auto-fixes')}, ${plural(metrics.reviewAlerts, 'review alert')}`,
     ]),

@@ -3,10 +3,13 @@
 import type { KnownBlock, Option } from '@slack/types';
 import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission, type MissionToolkit } from '../domain/mission.js';
 import { findToolkit, type AuthStatus, type Readiness } from '../domain/toolkits.js';
+import { TOOLKIT_CREDENTIAL_VARIABLES } from '../connectors/credentials/toolkitCredentialVariables.js';
+import { plural } from '../domain/text/englishLists.js';
+import { percent } from '../domain/text/numbers.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, header, plain, section } from './blocks.js';
-import { fallbackText, pct, safe, slackDate, who } from './format.js';
+import { safe, slackDate, who, fallbackText } from './format.js';
 
 const AUTH_LABEL: Record<AuthStatus, string> = {
   ready: '🟢 connected',
@@ -45,7 +48,7 @@ export function toolkitMessage(mission: Mission): SlackMessage {
   const override = mission.coverage.override;
   blocks.push(
     context([
-      `Coverage ${pct(coverage)} of the ${pct(COVERAGE_THRESHOLD)} needed to plan` +
+      `Coverage ${percent(coverage)} of the ${percent(COVERAGE_THRESHOLD)} needed to plan` +
         (override ? ` · override by ${who(override.by)} ${slackDate(override.at)}: ${safe(override.reason)}` : coverage >= COVERAGE_THRESHOLD ? ' ✅' : ' · inspect the selected toolkits or defer the ones you will not use'),
     ]),
   );
@@ -65,11 +68,11 @@ export function toolkitMessage(mission: Mission): SlackMessage {
 }
 
 function toolkitText(mission: Mission, t: MissionToolkit): string {
-  const def = findToolkit(t.toolkitId);
   const mark = t.selected ? '☑️' : '⬜';
   const precedent = t.precedentCount === 0 ? 'no precedent yet' : `precedent: ${plural(t.precedentCount, 'similar mission')}`;
-  const needs = t.authStatus === 'needs_auth' && def ? ` (set ${def.credentialVariables.map((v) => `\`${v}\``).join(', ')})` : '';
-  const head = `${mark} *${safe(nameOf(t.toolkitId))}* · ${AUTH_LABEL[t.authStatus]}${needs} · confidence ${pct(t.confidence)} · ${precedent}`;
+  const variables = TOOLKIT_CREDENTIAL_VARIABLES[t.toolkitId] ?? [];
+  const needs = t.authStatus === 'needs_auth' && variables.length > 0 ? ` (set ${variables.map((v) => `\`${v}\``).join(', ')})` : '';
+  const head = `${mark} *${safe(nameOf(t.toolkitId))}* · ${AUTH_LABEL[t.authStatus]}${needs} · confidence ${percent(t.confidence)} · ${precedent}`;
   const lines = [`_${safe(t.rationale)}_`];
   const entry = [...mission.coverage.entries].reverse().find((e) => e.toolkitId === t.toolkitId);
   if (entry) lines.push(`Inspection: ${READINESS_LABEL[latestReadiness(mission.coverage, t.toolkitId)]} · ${safe(entry.summary)}`);

@@ -6,9 +6,11 @@ import { chipOf, CHIP_KINDS, CHIP_LABELS } from '../domain/brief.js';
 import { COVERAGE_THRESHOLD, coverageMeter, type Mission, type MissionSummary } from '../domain/mission.js';
 import { allowedActions, type MissionAction } from '../domain/missionStateMachine.js';
 import { findToolkit } from '../domain/toolkits.js';
-import { fitLines, LIMITS, plural, truncate, type SlackMessage } from './blockKitLimits.js';
+import { plural } from '../domain/text/englishLists.js';
+import { percent } from '../domain/text/numbers.js';
+import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
 import { context, fieldsSection, header, section } from './blocks.js';
-import { fallbackText, CONFIDENCE_LABEL, pct, RISK_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
+import { CONFIDENCE_LABEL, RISK_LABEL, safe, slackDate, STATE_LABEL, who, fallbackText } from './format.js';
 
 const COMMANDS = [
   '`/mission <intent>` — start a mission: describe what should be achieved; a brief is drafted for you to review',
@@ -80,7 +82,7 @@ export function missionStatusMessage(mission: Mission): SlackMessage {
   const request = mission.approval;
   const execution = mission.execution;
   const fields = [
-    `*Toolkits*\n${selected.length > 0 ? safe(selected.join(', ')) : 'none selected'} · coverage ${pct(coverageMeter(mission))} of ${pct(COVERAGE_THRESHOLD)}`,
+    `*Toolkits*\n${selected.length > 0 ? safe(selected.join(', ')) : 'none selected'} · coverage ${percent(coverageMeter(mission))} of ${percent(COVERAGE_THRESHOLD)}`,
     `*Play*\n${play ? `${safe(play.title)} · ${RISK_LABEL[play.riskLevel]}` : `${plural(mission.plays.filter((p) => p.status !== 'dismissed').length, 'play')} proposed, none selected`}`,
     `*Approval*\n${request ? `${request.status} · ${approvalsGiven(request)} of ${request.required}` : 'not requested'}`,
   ];

@@ -166,7 +166,7 @@ describe('defaultPlanner on the seed 000 brief', async () => {
       expect(play.estimatedDurationMinutes).toBeLessThanOrEqual(8 * 60);
       expect(play.codeChangePreview).toBeNull();
     }
-    expect(phased.risk.notes).toMatch(/fits the 8 h timeline/);
+    expect(phased.risk.notes).toMatch(/fits the 8h timeline/);
   });
 
   it('takes must-haves from the objective and acceptance criteria, without inventing files', () => {

@@ -156,7 +156,7 @@ describe('SUMMARY.md', () => {
     const marked = summaryMarkdown(completedMission())
       .split('\n')
       .filter((line) => line.includes('not in plan'));
-    expect(marked).toEqual(['| Add rate limiting to refresh attempts (`add_rate_limiting`) **not in plan** | 4.3 s | files_modified: 1 |']);
+    expect(marked).toEqual(['| Add rate limiting to refresh attempts (`add_rate_limiting`) **not in plan** | 4.3s | files_modified: 1 |']);
   });
 });
 

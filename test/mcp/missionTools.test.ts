@@ -175,6 +175,8 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     expect(refusal).toMatchObject({ code: 'transition_refused', details: { state: 'awaiting_approval', waitingFor: ['U0ADVISOR', 'U0SECLEAD'] } });
     expect(refusal.text).toContain('waiting for approval: 2 more approvals from U0ADVISOR or U0SECLEAD');
     expect(refusal.text).toContain('only a person can approve');
+    // MCP clients get plain ids, never Slack markup.
+    expect(refusal.text).not.toMatch(/<[@#!]/);
     const evidence = await h.refused('attach_evidence', { missionId: requested.id, name: 'x', kind: 'markdown', content: 'x' });
     expect(evidence.details).toMatchObject({ state: 'awaiting_approval' });
     expect(await footprint(h.service, requested.id)).toEqual(before);
