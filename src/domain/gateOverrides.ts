@@ -23,7 +23,7 @@ function reviewerName(actor: Actor): string {
 export function recordReview(mission: Mission, input: { decision: 'approved' | 'changes_requested'; note: string; url?: string | undefined }, cmd: MissionCommand): Mission {
   requireExecuting(mission, 'record a review');
   if (cmd.actor.kind !== 'slack_user') {
-    throw new MissionError('permission_denied', 'Only a person can record a code review. Ask a reviewer to use "Record review" in the mission thread, or attach the pull request review through the GitHub connector.', {
+    throw new MissionError('permission_denied', 'Only a person can record a code review. Ask a reviewer to use "Approve review" or "Request changes" in the mission thread, or attach the pull request review through the GitHub connector.', {
       field: 'decision',
     });
   }

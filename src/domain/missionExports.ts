@@ -6,7 +6,7 @@ import { approvalsGiven, type ApprovalRequest } from './approvalPolicy.js';
 import { chipOf, type Brief, type ChipKind } from './brief.js';
 import type { ArtifactRecord, EvidenceVerification } from './evidence.js';
 import type { DeviationRule, Execution, GateResult, PhaseProgress, StepReport, TestRun, ValidatorAlert } from './execution.js';
-import type { Mission } from './mission.js';
+import { COVERAGE_THRESHOLD, type Mission } from './mission.js';
 import { safeguardCoverage, type Play, type PlayPhase } from './plays.js';
 import type { FollowUp, FollowUpPriority, RetrospectiveMetrics } from './reflection.js';
 
@@ -292,6 +292,7 @@ export function summaryMarkdown(mission: Mission): string {
     heading(2, 'What was built'),
     ...phases.flatMap((row) => phaseReport(row)),
     [`Final gate: ${execution.finalGate ? `${execution.finalGate.passed ? 'passed' : 'FAILED'} at ${inline(execution.finalGate.evaluatedAt)}` : 'not evaluated yet'}.`],
+    ...overrideBlocks(mission),
     heading(2, 'Test runs'),
     testRunsTable(phases),
     heading(2, 'Validator alerts'),
@@ -668,6 +669,7 @@ export function verificationMarkdown(mission: Mission, options?: VerificationOpt
       : [],
     heading(2, 'Quality gates'),
     v.gateRows.length > 0 ? table(['Scope', 'Check', 'Result', 'Detail'], v.gateRows) : ['_No quality gate has been evaluated._'],
+    ...overrideBlocks(mission),
     heading(2, 'Observable truths'),
     [
       'Mission Control cannot observe these automatically, so none is marked verified here. A person must confirm each one, ' +
@@ -758,6 +760,9 @@ function verify(mission: Mission, options: VerificationOptions | undefined): Ver
     }
   }
 
+  // An override lets the mission go on; it is never verification, so each one is a gap.
+  gaps.push(...overridesOf(mission).map((o) => `${o.what} was OVERRIDDEN by ${o.by} at ${o.at}, not passed: ${o.reason}`));
+
   const evidence = options?.evidence;
   if (evidence && !evidence.ok) {
     for (const problem of evidence.problems) gaps.push(`Evidence integrity (${problemSubject(mission, problem.artifactId)}): ${problem.problem}`);
@@ -786,7 +791,11 @@ function verify(mission: Mission, options: VerificationOptions | undefined): Ver
 
 function gateTableRows(scope: string, gate: GateResult): string[][] {
   if (gate.checks.length === 0) return [[scope, '(no checks recorded)', gate.passed ? 'PASSED' : 'FAILED', '-']];
-  return gate.checks.map((check) => [scope, check.label, check.passed ? 'PASSED' : 'FAILED', check.detail]);
+  return gate.checks.map((check) =>
+    check.overridden
+      ? [scope, check.label, 'OVERRIDDEN', `${check.detail} (overridden by ${actorName(check.overridden.by)}: ${check.overridden.reason})`]
+      : [scope, check.label, check.passed ? 'PASSED' : 'FAILED', check.detail],
+  );
 }
 
 function gateGaps(subject: string, gate: GateResult): string[] {
@@ -1032,4 +1041,32 @@ function formatDuration(ms: number): string {
   const seconds = totalSeconds % 60;
   if (hours > 0) return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
   return seconds > 0 ? `${minutes}m ${seconds}s` : `${minutes}m`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overrides (SUMMARY.md and VERIFICATION.md): a person's decision to go on, never a pass.
+
+interface OverrideRow {
+  what: string;
+  by: string;
+  at: string;
+  reason: string;
+}
+
+function overridesOf(mission: Mission): OverrideRow[] {
+  const rows: OverrideRow[] = [];
+  const coverage = mission.coverage.override;
+  if (coverage) {
+    rows.push({ what: `Prepare coverage gate (coverage ${Math.round(coverage.coverage * 100)}%, ${Math.round(COVERAGE_THRESHOLD * 100)}% needed)`, by: actorName(coverage.by), at: coverage.at, reason: coverage.reason });
+  }
+  for (const o of mission.execution?.gateOverrides ?? []) {
+    rows.push({ what: `${o.phaseId ? `Phase ${o.phaseId} gate` : 'Mission gate'} check ${o.checkId}`, by: actorName(o.by), at: o.at, reason: o.reason });
+  }
+  return rows;
+}
+
+function overrideBlocks(mission: Mission): Block[] {
+  const rows = overridesOf(mission);
+  if (rows.length === 0) return [];
+  return [heading(2, 'Overrides'), table(['Override', 'Result', 'By', 'At', 'Reason'], rows.map((o) => [o.what, 'OVERRIDE', o.by, o.at, o.reason]))];
 }

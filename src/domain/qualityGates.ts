@@ -164,8 +164,8 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
           ? `approved by ${review.review!.reviewer} (${review.name})`
           : `changes requested by ${review.review!.reviewer} (${review.name}); a new approving review is needed.`
         : assistantOnly
-          ? 'A review was attached by an assistant; the brief requires a review recorded by a person ("Record review" in the mission thread) or the GitHub connector.'
-          : 'The brief requires code review. A person records it with "Record review" in the mission thread, or the GitHub connector reads the pull request review.',
+          ? 'A review was attached by an assistant; the brief requires a review recorded by a person or the GitHub connector. A person records theirs with "Approve review" in the mission thread.'
+          : 'The brief requires code review. A person records it with "Approve review" in the mission thread, or the GitHub connector reads the pull request review.',
     });
   }
   const checked = latestCheckSnapshots(artifacts);

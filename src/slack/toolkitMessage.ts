@@ -86,8 +86,10 @@ function toolkitText(mission: Mission, t: MissionToolkit): string {
   const mark = t.selected ? '☑️' : '⬜';
   const precedent = t.precedentCount === 0 ? 'no precedent yet' : `precedent: ${plural(t.precedentCount, 'similar mission')}`;
   const needs = t.authStatus === 'needs_auth' && def ? ` (set ${def.credentialVariables.map((v) => `\`${v}\``).join(', ')})` : '';
-  const readiness = t.selected && t.authStatus !== 'deferred' ? ` · ${READINESS_LABEL[latestReadiness(mission.coverage, t.toolkitId)]}` : '';
-  const head = `${mark} *${safe(nameOf(t.toolkitId))}* · ${AUTH_LABEL[t.authStatus]}${needs}${readiness} · confidence ${pct(t.confidence)} · ${precedent}`;
+  // Once inspected, the inspection's readiness is the toolkit's real state; before that, its auth status.
+  const inspected = t.authStatus !== 'deferred' && mission.coverage.entries.some((e) => e.toolkitId === t.toolkitId);
+  const state = inspected ? READINESS_LABEL[latestReadiness(mission.coverage, t.toolkitId)] : AUTH_LABEL[t.authStatus];
+  const head = `${mark} *${safe(nameOf(t.toolkitId))}* · ${state}${needs} · confidence ${pct(t.confidence)} · ${precedent}`;
   const lines = [`_${safe(t.rationale)}_`];
   const entry = [...mission.coverage.entries].reverse().find((e) => e.toolkitId === t.toolkitId);
   if (entry) lines.push(`Inspection: ${READINESS_LABEL[latestReadiness(mission.coverage, t.toolkitId)]} · ${safe(entry.summary)}`);

@@ -299,11 +299,13 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
     await service.lockBrief({ missionId: mission.id }, JORDAN);
     await service.selectToolkits({ missionId: mission.id, toolkits: [{ toolkitId: 'github' }, { toolkitId: 'linear' }] }, JORDAN);
     const inspected = await service.inspectCoverage({ missionId: mission.id }, JORDAN);
+    // Linear has no inspector and no LINEAR_API_KEY: it needs auth, and the summary says which variable.
     expect(inspected.coverage.entries.map((e) => [e.toolkitId, e.status])).toEqual([
       ['github', 'degraded'],
-      ['linear', 'needs_data'],
+      ['linear', 'needs_auth'],
     ]);
     expect(inspected.coverage.entries[0]!.summary).toContain('GitHub answered 502');
+    expect(inspected.coverage.entries[1]!.summary).toContain('set LINEAR_API_KEY');
     expect(inspected.state).toBe('preparing');
   });
 
