@@ -46,6 +46,8 @@ export interface SlackFixtures {
   coverageOverridden: Mission;
   /** Every phase done, no review recorded: the advisor overrode the code-review check. */
   gateOverridden: Mission;
+  /** The same mission completed: its closing summary lists both overrides. */
+  completedWithOverrides: Mission;
   /** All missions as /mission list shows them, most recent first. */
   summaries: MissionSummary[];
 }
@@ -218,5 +220,7 @@ async function journeyD(service: MissionService, clock: TestClock) {
   }
   clock.advance(2 * MINUTE);
   const gateOverridden = await service.overrideGate({ missionId: id, checkId: 'code_review', reason: 'Reviewed in a pairing session; no pull request exists yet.' }, ADVISOR);
-  return { toolkitsBelowThreshold, coverageOverridden, gateOverridden };
+  clock.advance(MINUTE);
+  const completedWithOverrides = await service.completeMission({ missionId: id }, ASSISTANT);
+  return { toolkitsBelowThreshold, coverageOverridden, gateOverridden, completedWithOverrides };
 }

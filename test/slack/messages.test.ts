@@ -132,6 +132,14 @@ describe('gates a person owns', () => {
     expect(buttons(s('executionStatus', 'reflecting')).map((b) => b.actionId)).not.toContain(ACTION_IDS.reviewApproveOpen);
   });
 
+  it('lists both overrides in the closing summary, as decisions to go on rather than passes', () => {
+    const text = visibleText(s('reflectionMessage', 'withOverrides'));
+    expect(text).toContain('*Overrides* · decisions to go on, not passes');
+    expect(text).toContain('⚠️ Coverage 25% at Prepare, OVERRIDDEN by <@U0JORDAN>');
+    expect(text).toContain('⚠️ Gate check `code_review` OVERRIDDEN by <@U0ADVISOR>');
+    expect(visibleText(s('reflectionMessage', 'reflecting'))).not.toContain('OVERRIDDEN');
+  });
+
   it('asks for a reason or a note in each governance modal, carrying what it acts on', () => {
     const coverage = s('modals', 'coverageOverride') as { callback_id: string; private_metadata: string };
     expect(coverage.callback_id).toBe(VIEW_IDS.coverageOverride);

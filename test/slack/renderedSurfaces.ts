@@ -59,7 +59,7 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
       gateOverridden: executionStatus(f.gateOverridden),
     },
     alertMessage: { open: alertMessage(f.executingMidPhase, alertId), resolved: alertMessage(f.alertResolved, alertId) },
-    reflectionMessage: { reflecting: reflectionMessage(f.reflecting), feedbackGiven: reflectionMessage(f.feedbackGiven), done: reflectionMessage(f.done) },
+    reflectionMessage: { reflecting: reflectionMessage(f.reflecting), feedbackGiven: reflectionMessage(f.feedbackGiven), done: reflectionMessage(f.done), withOverrides: reflectionMessage(f.completedWithOverrides) },
     modals: {
       chipEdit: chipEditModal(f.briefEdited, 'safeguards'),
       rejectReason: rejectReasonModal(f.approvalPending, f.approvalPending.approval!.id),
