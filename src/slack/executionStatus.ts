@@ -223,7 +223,7 @@ function personGateBlocks(mission: Mission, execution: Execution): KnownBlock[] 
     const scope = o.phaseId ? `phase ${phaseName(execution, o.phaseId)}` : 'mission gate';
     lines.push(`⚠️ OVERRIDDEN (${scope}): ${CHECK_LABELS[o.checkId] ?? o.checkId} by ${who(o.by)} ${slackDate(o.at)}: ${safe(o.reason)}`);
   }
-  if (failing.length > 0 && lines.length === 0) lines.push(`Mission gate would fail on: ${failing.map((c) => c.label).join(', ')}`);
+  if (failing.length > 0 && lines.length === 0) lines.push(`Gate checks failing now: ${failing.map((f) => (f.phaseId ? `${phaseName(execution, f.phaseId)}: ${f.check.label}` : f.check.label)).join(', ')}`);
   const blocks: KnownBlock[] = [section(fitLines(lines, LIMITS.text, { head: '*Gates a person owns*', noun: 'entries' }).text)];
   if (executing) {
     const value = { missionId: mission.id };

@@ -4,7 +4,7 @@
 import type { ModalView, PlainTextOption } from '@slack/types';
 import type { GateCheck } from '../domain/execution.js';
 import { COVERAGE_THRESHOLD, coverageMeter, type Mission } from '../domain/mission.js';
-import { evaluateFinalGate, gateRequirements } from '../domain/qualityGates.js';
+import { evaluateFinalGate, evaluatePhaseGate, gateRequirements } from '../domain/qualityGates.js';
 import { INPUT_IDS, VIEW_IDS } from './actionIds.js';
 import { LIMITS } from './blockKitLimits.js';
 import { context, plain, section } from './blocks.js';
@@ -33,20 +33,52 @@ export function recordReviewModal(mission: Mission, decision: 'approved' | 'chan
   ]);
 }
 
-/** The mission gate's checks that fail right now and an approver may override (phases must still complete). */
-export function overridableChecks(mission: Mission): GateCheck[] {
+/** A gate check that fails right now, with the phase whose gate it belongs to (null: the mission gate). */
+export interface FailingCheck {
+  phaseId: string | null;
+  check: GateCheck;
+}
+
+/** The option value of a failing check: `<phaseId>|<checkId>`, with an empty phase for the mission gate. */
+export function gateOptionValue(failing: FailingCheck): string {
+  return `${failing.phaseId ?? ''}|${failing.check.id}`;
+}
+
+export function parseGateOptionValue(value: string | undefined): { phaseId?: string; checkId?: string } {
+  if (!value) return {};
+  const [phaseId, checkId] = value.split('|');
+  return { ...(phaseId ? { phaseId } : {}), ...(checkId ? { checkId } : {}) };
+}
+
+/**
+ * What an approver may override now: the failing checks of each running phase's gate (it could not
+ * complete), then of the mission gate. Phases must still complete, so that check is never offered.
+ */
+export function overridableChecks(mission: Mission): FailingCheck[] {
   const execution = mission.execution;
   if (!execution) return [];
-  const gate = evaluateFinalGate(execution, mission.evidence.artifacts, gateRequirements(mission.brief), new Date(0).toISOString());
-  return gate.checks.filter((c) => !c.passed && c.id !== 'all_phases_completed');
+  const requirements = gateRequirements(mission.brief);
+  const at = new Date(0).toISOString();
+  const phases = execution.phases
+    .filter((p) => p.status === 'running')
+    .flatMap((p) => evaluatePhaseGate(execution, p, requirements, at).checks.filter((c) => !c.passed).map((check) => ({ phaseId: p.phaseId, check })));
+  const final = evaluateFinalGate(execution, mission.evidence.artifacts, requirements, at)
+    .checks.filter((c) => !c.passed && c.id !== 'all_phases_completed')
+    .map((check) => ({ phaseId: null, check }));
+  return [...phases, ...final];
 }
 
 export function gateOverrideModal(mission: Mission): ModalView {
-  const checks = overridableChecks(mission);
-  const options: PlainTextOption[] = checks.map((c) => ({ text: plain(c.label, LIMITS.optionText), description: plain(c.detail, LIMITS.optionDescription), value: c.id }));
+  const failing = overridableChecks(mission).slice(0, LIMITS.selectOptions);
+  const phaseName = (id: string) => mission.execution?.phases.find((p) => p.phaseId === id)?.name ?? id;
+  const options: PlainTextOption[] = failing.map((f) => ({
+    text: plain(f.phaseId ? `${phaseName(f.phaseId)}: ${f.check.label}` : `Mission gate: ${f.check.label}`, LIMITS.optionText),
+    description: plain(f.check.detail, LIMITS.optionDescription),
+    value: gateOptionValue(f),
+  }));
   return modal(VIEW_IDS.gateOverride, 'Override gate', 'Override', { missionId: mission.id }, [
     section(
-      `Let one check of the mission gate of *${safe(mission.title)}* (\`${mission.id}\`) count although it does not pass. ` +
+      `Let one failing check of a gate of *${safe(mission.title)}* (\`${mission.id}\`) count although it does not pass. ` +
         'Only approvers may; it is recorded with your reason and shown as overridden in the thread, the summary and VERIFICATION.md.',
     ),
     ...(options.length > 0
@@ -58,7 +90,7 @@ export function gateOverrideModal(mission: Mission): ModalView {
             element: { type: 'static_select' as const, action_id: INPUT_IDS.gateCheck.action, placeholder: plain('Choose a failing check', LIMITS.placeholder), options },
           },
         ]
-      : [context(['_No check of the mission gate fails right now._'])]),
+      : [context(['_No gate check fails right now._'])]),
     textInput({ block: INPUT_IDS.reason.block, action: INPUT_IDS.reason.action, label: 'Why is it safe to go on without it?', maxLength: 1000, multiline: true }),
   ]);
 }

@@ -20,6 +20,7 @@ import {
   rollbackInput,
 } from '../domain/missionInputs.js';
 import { chipItemBlockId, decodeActionValue, INPUT_IDS, VIEW_IDS, type ActionValue, type ViewId } from './actionIds.js';
+import { parseGateOptionValue } from './governanceModals.js';
 import { refusalMessage, slackActor, tellUser, type SlackHandlerDeps } from './interactionReplies.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -144,7 +145,7 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
     schema: overrideGateInput,
     input: (values, meta) => ({
       missionId: meta.missionId,
-      checkId: values[INPUT_IDS.gateCheck.block]?.[INPUT_IDS.gateCheck.action]?.selected_option?.value,
+      ...parseGateOptionValue(values[INPUT_IDS.gateCheck.block]?.[INPUT_IDS.gateCheck.action]?.selected_option?.value ?? undefined),
       reason: text(values, INPUT_IDS.reason),
     }),
     run: (input, actor) => service.overrideGate(input, actor),

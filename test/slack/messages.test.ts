@@ -150,8 +150,11 @@ describe('gates a person owns', () => {
     expect(decodeActionValue(review.private_metadata)).toEqual({ missionId: f.executingMidPhase.id, decision: 'changes_requested' });
     const gate = s('modals', 'gateOverride');
     const select = blocksOfType(gate, 'input').find((b) => b.block_id === INPUT_IDS.gateCheck.block)!.element as { options: Array<{ value: string }> };
-    expect(select.options.map((o) => o.value)).toEqual(expect.arrayContaining(['code_review', 'no_open_review_alerts']));
-    expect(select.options.map((o) => o.value)).not.toContain('all_phases_completed');
+    // The running phase's failing checks first (its gate would stop it completing), then the mission gate's; never "all phases completed".
+    const offered = select.options.map((o) => o.value);
+    expect(offered.slice(0, 2)).toEqual(['csrf_protection|tests_reported', 'csrf_protection|no_open_review_alerts']);
+    expect(offered).toEqual(expect.arrayContaining(['|code_review', '|no_open_review_alerts']));
+    expect(offered.some((v) => v.endsWith('|all_phases_completed'))).toBe(false);
   });
 });
 

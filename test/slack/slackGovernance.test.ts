@@ -200,9 +200,9 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     await bot.click(status, ACTION_IDS.gateOverrideOpen, ADVISOR);
     const modal = await openedModal(bot, VIEW_IDS.gateOverride, views);
     const select = (modal.blocks as Array<{ block_id?: string; element?: { options?: Array<{ value: string }> } }>).find((b) => b.block_id === INPUT_IDS.gateCheck.block)!;
-    expect(select.element!.options!.map((o) => o.value)).toEqual(['code_review']);
+    expect(select.element!.options!.map((o) => o.value)).toEqual(['|code_review']);
     const values = (reason: string) => ({
-      [INPUT_IDS.gateCheck.block]: { [INPUT_IDS.gateCheck.action]: { type: 'static_select', selected_option: { value: 'code_review' } } },
+      [INPUT_IDS.gateCheck.block]: { [INPUT_IDS.gateCheck.action]: { type: 'static_select', selected_option: select.element!.options![0] } },
       [INPUT_IDS.reason.block]: { [INPUT_IDS.reason.action]: text(reason) },
     });
 
