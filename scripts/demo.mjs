@@ -221,19 +221,36 @@ async function run(stage) {
     '(KPIs, a safeguard, lock)',
   );
 
-  heading('Prepare: toolkits and a read-only look at the code');
+  heading('Prepare: toolkits ticked in Slack, inspected, one deferred');
+  const toolkits = await eventually('the toolkits message', () => fake.messagesWith(ACTION_IDS.toolkitsConfirm).at(-1));
+  await slack.check(toolkits, ACTION_IDS.toolkitsSelect, ['github', 'linear', 'slack'], JORDAN);
+  say('Jordan Nakamura (Slack)', 'ticks GitHub, Linear and Slack on the toolkits message');
+  const inspected = await eventually('the inspection', async () => {
+    const m = await app.missions.getMission({ missionId });
+    return m.coverage.entries.length >= 3 ? m : null;
+  });
+  say('Mission Control (bot)', `inspects with its connectors: ${inspected.coverage.entries.map((e) => `${e.toolkitId} ${e.status}`).join(', ')} (no GitHub or Linear token here; the bot token answers auth.test)`);
   await mc.ok(
     'select_toolkits',
     {
       missionId,
-      toolkits: [{ toolkitId: 'github' }, { toolkitId: 'linear' }],
-      coverage: [
-        { toolkitId: 'github', status: 'ready', summary: '23 auth files, 127 tests, 82% coverage', metrics: { files_analyzed: 23, test_count: 127, coverage: 0.82 } },
-        { toolkitId: 'linear', status: 'ready', summary: 'Team ENG found; follow-ups can be filed' },
-      ],
+      coverage: [{ toolkitId: 'github', status: 'ready', summary: '23 auth files, 127 tests, 82% coverage', metrics: { files_analyzed: 23, test_count: 127, coverage: 0.82 } }],
+      confirm: false,
     },
-    '(GitHub, Linear)',
+    '(its own read-only look at the checkout)',
   );
+  await clickWhenShown(stage, ACTION_IDS.toolkitsConfirm, JORDAN, 'Confirm toolkits');
+  const tooLow = await eventually('the refusal', () => fake.calls.filter((c) => c.method === 'response_url').map((c) => String(c.args.text ?? '')).find((t) => t.includes('Coverage is')));
+  say('Mission Control (bot)', `tells Jordan privately: ${firstLine(tooLow).replace(/^\W+/, '')}`);
+  await threadUpToDate(stage);
+  const withDefer = fake.messagesWith(ACTION_IDS.toolkitDefer).at(-1);
+  await slack.click(withDefer, ACTION_IDS.toolkitDefer, JORDAN, (v) => v.toolkitId === 'linear');
+  say('Jordan Nakamura (Slack)', 'clicks [Defer] on Linear: not needed for this mission (he updates the ticket by hand)');
+  await eventually('Linear deferred', async () => (await app.missions.getMission({ missionId })).toolkits.find((t) => t.toolkitId === 'linear')?.authStatus === 'deferred');
+  await threadUpToDate(stage);
+  await clickWhenShown(stage, ACTION_IDS.toolkitsConfirm, JORDAN, 'Confirm toolkits');
+  await eventually('Plan & Approve', async () => (await app.missions.getMission({ missionId })).state === 'planning');
+  say('Mission Control (bot)', 'coverage 100% (GitHub ready, Slack ready, Linear deferred): toolkits confirmed, on to Plan & Approve');
 
   heading('Plan & Approve: three plays, one chosen, two people approve');
   const proposed = await mc.ok('propose_plays', { missionId, plays: [SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3] }, '(3 plays)');
@@ -295,10 +312,19 @@ async function run(stage) {
 
   heading('Complete: the gate wants a review recorded by a person');
   await mc.refused('complete_mission', { missionId }, '');
-  // There is no Slack button for recording a review yet; with GITHUB_TOKEN set the GitHub
-  // connector reads it from PR #47 (link_pull_request). Here Jordan records it through the service.
-  await app.missions.attachEvidence({ missionId, ...SEED_REVIEW }, JORDAN);
-  say('Jordan Nakamura', `records “${SEED_REVIEW.name}” (approved) as evidence`);
+  // With GITHUB_TOKEN set the GitHub connector reads the review from PR #47 (link_pull_request);
+  // here the advisor records it from the thread.
+  await threadUpToDate(stage);
+  await viaModal(
+    stage,
+    ACTION_IDS.reviewApproveOpen,
+    'Approve review',
+    'mc_view_record_review',
+    { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: { type: 'plain_text_input', value: `Reviewed ${SEED_REVIEW.url}: refresh mutex, revocation table and CSRF middleware look right.` } } },
+    ADVISOR,
+    'approve review',
+  );
+  await eventually('the review on record', async () => (await app.missions.getMission({ missionId })).evidence.artifacts.some((a) => a.review?.state === 'approved'));
   const completed = await mc.ok('complete_mission', { missionId }, '');
   say('assistant (MCP)', `final gate passed: ${completed.finalGate.passed}; evidence bundle ${completed.bundle.artifactCount} artifacts, manifest ${completed.bundle.manifestSha256.slice(0, 16)}…`);
 

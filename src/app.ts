@@ -27,6 +27,7 @@ import { PrismaApprovalPolicyStore, storedApprovalPolicySource } from './storage
 import { SlackUserGroupDirectory } from './slack/slackUserGroups.js';
 import { noApproversNamed } from './domain/approvalPolicy.js';
 import { RISK_LEVELS } from './domain/plays.js';
+import { slackAuthProbe, slackToolkitInspector } from './slack/slackToolkit.js';
 
 export interface App {
   config: Config;
@@ -57,7 +58,16 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   );
   // Credentials come from the validated config (the environment by default), so whoever builds the config decides them.
   const credentialEnv = { GITHUB_TOKEN: config.GITHUB_TOKEN, LINEAR_API_KEY: config.LINEAR_API_KEY, SLACK_BOT_TOKEN: config.SLACK_BOT_TOKEN, SLACK_APP_TOKEN: config.SLACK_APP_TOKEN, SLACK_SIGNING_SECRET: config.SLACK_SIGNING_SECRET };
-  const connectors = await createConnectors(config, new CredentialVault(new PrismaCredentialStore(db.prisma), config.ENCRYPTION_KEY, credentialEnv), credentialEnv, logger);
+  const slackSettings = slackSettingsFrom(config);
+  // The Slack toolkit is ready when the bot token answers auth.test (quick: it runs inside people's commands).
+  const slackToolkitClient = slackSettings ? createSlackWebClient(slackSettings.botToken, { slackApiUrl: slackSettings.apiUrl, logger, retryConfig: { retries: 0 }, timeoutMs: 4_000 }) : null;
+  const connectors = await createConnectors(
+    config,
+    new CredentialVault(new PrismaCredentialStore(db.prisma), config.ENCRYPTION_KEY, credentialEnv),
+    credentialEnv,
+    logger,
+    slackToolkitClient ? { probes: { slack: slackAuthProbe(slackToolkitClient) }, inspectors: [slackToolkitInspector(slackToolkitClient)] } : {},
+  );
   const missions = new MissionService({
     repository: db.missions,
     clock: systemClock,
@@ -91,7 +101,6 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   });
   const metrics = new Metrics({ service: missions, countMissionsByState: () => db.missions.countByState(), feed: db.feed, clock: systemClock, databaseTimeoutMs: config.HEALTH_TIMEOUT_MS });
   const stopCountingCalls = onExternalCall((service, outcome, seconds) => metrics.recordExternalCall(service, outcome, seconds));
-  const slackSettings = slackSettingsFrom(config);
   const slackStore = new PrismaSlackMessageStore(db.prisma);
   // Missions started over MCP without a channel live in SLACK_DEFAULT_CHANNEL or a DM with their requester; approvers are DMed each request.
   const slackProjection = { home: { defaultChannel: config.SLACK_DEFAULT_CHANNEL ?? null }, approverDirectory: approversOfRequest };

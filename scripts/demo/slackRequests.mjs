@@ -48,11 +48,11 @@ export function slackRequests({ eventsUrl, signingSecret, fake, team = 'T0FAKE' 
     commandBody,
     /** `/mission <text>` typed by `user` in `channel`. */
     command: (text, user, channel) => post(commandBody(text, user, channel)),
-    /** Clicks the button `actionId` of a message as the fake Slack shows it. */
-    click: (message, actionId, user) => {
+    /** Clicks the button `actionId` of a message as the fake Slack shows it (the first, or the first whose value `where` accepts). */
+    click: (message, actionId, user, where = () => true) => {
       const found = message.blocks
         .flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])].map((element) => ({ block: b, element })))
-        .find(({ element }) => element.action_id === actionId);
+        .find(({ element }) => element.action_id === actionId && (element.value === undefined || where(JSON.parse(element.value))));
       if (!found) throw new Error(`no ${actionId} button on message ${message.ts}`);
       counter += 1;
       return interaction({
@@ -67,6 +67,31 @@ export function slackRequests({ eventsUrl, signingSecret, fake, team = 'T0FAKE' 
         message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
         response_url: fake.responseUrl(`click-${counter}`),
         actions: [{ type: 'button', action_id: actionId, block_id: found.block.block_id, value: found.element.value, action_ts: `${Date.now() / 1000}` }],
+      });
+    },
+    /** Ticks the options `values` of the checkboxes `actionId` of a message as the fake Slack shows it. */
+    check: (message, actionId, values, user) => {
+      const block = message.blocks.find((b) => (b.elements ?? []).some((e) => e.type === 'checkboxes' && e.action_id === actionId));
+      if (!block) throw new Error(`no ${actionId} checkboxes on message ${message.ts}`);
+      const element = block.elements.find((e) => e.action_id === actionId);
+      const selected = values.map((v) => {
+        const option = element.options.find((o) => o.value === v);
+        if (!option) throw new Error(`the ${actionId} checkboxes offer no option ${v}`);
+        return option;
+      });
+      counter += 1;
+      return interaction({
+        type: 'block_actions',
+        user: { id: user.id, username: user.name, name: user.name, team_id: team },
+        api_app_id: 'A0MISSION',
+        token: 'legacy-verification-token',
+        container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+        trigger_id: `trigger-${counter}`,
+        team: { id: team, domain: 'fake' },
+        channel: { id: message.channel, name: 'missions' },
+        message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
+        response_url: fake.responseUrl(`check-${counter}`),
+        actions: [{ type: 'checkboxes', action_id: actionId, block_id: block.block_id, selected_options: selected, action_ts: `${Date.now() / 1000}` }],
       });
     },
     /** Submits a modal the bot opened, with `values` as view.state.values. */

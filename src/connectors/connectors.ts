@@ -35,12 +35,18 @@ export interface Connectors {
 /** Auth checks run inside people's commands (recommending toolkits): they give up sooner than background work. */
 const QUICK = { timeoutMs: 4_000, retry: { maxAttempts: 2, budgetMs: 6_000 } };
 
-export async function createConnectors(settings: ConnectorSettings, vault: CredentialVault, env: Record<string, string | undefined>, logger: Logger): Promise<Connectors> {
+/** Connectors built elsewhere (the Slack toolkit's, from the Slack front door's client). */
+export interface ExtraConnectors {
+  probes?: Record<string, AuthProbe>;
+  inspectors?: ToolkitInspector[];
+}
+
+export async function createConnectors(settings: ConnectorSettings, vault: CredentialVault, env: Record<string, string | undefined>, logger: Logger, extra: ExtraConnectors = {}): Promise<Connectors> {
   const githubToken = await vault.token('github');
   const linearToken = await vault.token('linear');
   const repository = settings.GITHUB_REPOSITORY ? parseRepository(settings.GITHUB_REPOSITORY) : null;
-  const probes: Record<string, AuthProbe> = {};
-  const connectors: Connectors = { authChecker: environmentAuthChecker(env), inspectors: [], trackers: {}, linear: null, pullRequests: null, rollbackSteps: [] };
+  const probes: Record<string, AuthProbe> = { ...extra.probes };
+  const connectors: Connectors = { authChecker: environmentAuthChecker(env), inspectors: [...(extra.inspectors ?? [])], trackers: {}, linear: null, pullRequests: null, rollbackSteps: [] };
 
   if (githubToken) {
     const api = new GitHubApi({ token: githubToken.token, baseUrl: settings.GITHUB_API_URL });

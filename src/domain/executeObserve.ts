@@ -311,7 +311,7 @@ export function completeExecution(mission: Mission, requirements: GateRequiremen
   }
   const gate = evaluateFinalGate(execution, mission.evidence.artifacts, requirements, cmd.at);
   if (!gate.passed) {
-    throw new MissionError('gate_failed', `The mission cannot complete: its quality gate failed. ${explainGate(gate)}`, { gate });
+    throw new MissionError('gate_failed', `The mission cannot complete: its quality gate failed. ${explainGate(gate)} An approver can override a check with a reason ("Override gate" in the mission thread).`, { gate });
   }
   const bundle = sealBundle(mission.evidence.artifacts, mission, cmd);
   const durationMins = Math.round((cmd.now.getTime() - Date.parse(execution.startedAt)) / 60_000);

@@ -41,6 +41,19 @@ export interface GateCheck {
   passed: boolean;
   /** What was found, or what is missing and how to fix it. */
   detail: string;
+  /** Set when an approver overrode this check: it counts towards the gate, but is never shown as a pass. */
+  overridden?: { by: Actor; reason: string; at: string };
+}
+
+/** An approver's decision to let a gate check count although it does not pass (recorded as `gate_overridden`). */
+export interface GateOverride {
+  id: string;
+  /** The phase whose gate it applies to; null for the mission (final) gate. */
+  phaseId: string | null;
+  checkId: GateCheckId;
+  reason: string;
+  by: Actor;
+  at: string;
 }
 
 export interface GateResult {
@@ -114,4 +127,6 @@ export interface Execution {
   undo: UndoState;
   /** The mission-level gate evaluated at completion. */
   finalGate: GateResult | null;
+  /** Gate checks approvers overrode, with their reasons (absent on executions recorded before overrides existed). */
+  gateOverrides?: GateOverride[];
 }

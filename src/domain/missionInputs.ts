@@ -103,6 +103,18 @@ export const confirmToolkitsInput = z.strictObject({
     .describe('Go on although coverage is below the threshold; recorded for governance.'),
 });
 
+/** "Not needed for this mission": the toolkit stays selected but no longer counts against coverage. */
+export const deferToolkitInput = z.strictObject({
+  missionId: missionIdSchema,
+  toolkitId: toolkitIdSchema,
+});
+
+/** A person overrides the coverage gate and leaves Prepare (the Slack "Override coverage" modal). */
+export const overrideCoverageInput = z.strictObject({
+  missionId: missionIdSchema,
+  reason: z.string({ error: 'reason is required' }).trim().min(3, 'reason must say why it is safe to plan with this coverage').max(1000, 'reason must be at most 1000 characters').describe('Why it is safe to plan with coverage below the threshold.'),
+});
+
 export const cancelMissionInput = z.strictObject({
   missionId: missionIdSchema,
   reason: z.string().trim().min(1, 'reason must say why the mission is cancelled').max(1000).describe('Why the mission is cancelled.'),
@@ -518,4 +530,24 @@ export const connectorHealthInput = z.strictObject({
   toolkitId: toolkitIdSchema,
   operation: z.string().trim().min(1).max(100).default('call').describe('The operation that failed or recovered.'),
   error: z.string().trim().max(1000).optional().describe('The error, without secrets.'),
+});
+
+// ---- Gates a person owns -----------------------------------------------------------------
+
+/** A person's code review, recorded from Slack; it counts for the code-review gate. */
+export const recordReviewInput = z.strictObject({
+  missionId: missionIdSchema,
+  decision: z.enum(['approved', 'changes_requested'], { error: 'decision must be approved or changes_requested' }).describe('approved or changes_requested.'),
+  note: shortText('note', 2000).describe('What was reviewed and what the reviewer found, e.g. "Read the diff of PR #47; the refresh path is covered by tests".'),
+  url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).max(2000).optional().describe('The reviewed pull request or diff, when there is one.'),
+});
+
+export const GATE_CHECK_IDS = ['tests_reported', 'tests_passing', 'coverage_target', 'no_open_review_alerts', 'code_review', 'ci_checks', 'all_phases_completed'] as const;
+
+/** An approver lets one gate check count although it does not pass; recorded as gate_overridden. */
+export const overrideGateInput = z.strictObject({
+  missionId: missionIdSchema,
+  checkId: z.enum(GATE_CHECK_IDS, { error: `checkId must be one of: ${GATE_CHECK_IDS.join(', ')}` }).describe(`The gate check to override: ${GATE_CHECK_IDS.join(', ')}.`),
+  phaseId: z.string().trim().min(1).max(64).optional().describe("The phase whose gate it is; omit for the mission's final gate."),
+  reason: z.string({ error: 'reason is required' }).trim().min(3, 'reason must say why the check may be overridden').max(1000, 'reason must be at most 1000 characters').describe('Why it is safe to go on without this check passing.'),
 });

@@ -49,6 +49,10 @@ import {
   exportDocumentInput,
   approvalDeniedInput,
   connectorHealthInput,
+  deferToolkitInput,
+  overrideCoverageInput,
+  recordReviewInput,
+  overrideGateInput,
 } from './missionInputs.js';
 import type { MissionPage, MissionRepository } from './missionRepository.js';
 import { STAGE_OF_STATE, type MissionState } from './missionStateMachine.js';
@@ -101,6 +105,8 @@ import {
   selectPlay as selectPlayRule,
 } from './planApprove.js';
 import type { Planner } from './plays.js';
+import { deferToolkit as deferToolkitRule, leavePrepare } from './prepareRules.js';
+import { mayOverrideGates, overrideGate as overrideGateRule, recordReview as recordReviewRule, type GateOverridePermission } from './gateOverrides.js';
 import { gateRequirements } from './qualityGates.js';
 import {
   addFollowUp as addFollowUpRule,
@@ -426,7 +432,9 @@ export class MissionService {
             summary: `Inspection failed: ${error instanceof Error ? error.message : String(error)}`,
             metrics: {},
           }))
-        : { status: 'needs_data' as const, summary: `No inspector is configured for ${toolkit.toolkitId}; report coverage yourself or connect the toolkit.`, metrics: {} };
+        : toolkit.authStatus === 'needs_auth'
+          ? { status: 'needs_auth' as const, summary: `Not connected: ${missingCredentials(toolkit.toolkitId)}. Connect it, or defer it if this mission does not need it.`, metrics: {} }
+          : { status: 'needs_data' as const, summary: `No inspector is configured for ${toolkit.toolkitId}; report coverage yourself or connect the toolkit.`, metrics: {} };
       mission = await this.recordCoverage({ missionId: mission.id, toolkitId: toolkit.toolkitId, ...result }, actor);
     }
     return mission;
@@ -439,7 +447,7 @@ export class MissionService {
     const probe = await this.load(input.missionId);
     const library = await this.repository.searchLibrary({ tags: probe.tags, limit: 20 });
     return this.mutate(input.missionId, actor, (mission, cmd) => {
-      const moved = this.leavePrepare(mission, input, cmd);
+      const moved = leavePrepare(mission, input, cmd);
       // Entering Plan: the built-in planner and the library offer candidates straight away.
       const candidates = [
         ...this.planner.plan(plannerInputOf(moved)).map((draft) => ({ draft, source: 'default_planner' as const, libraryEntryId: null })),
@@ -449,31 +457,16 @@ export class MissionService {
     });
   }
 
-  private leavePrepare(mission: Mission, input: { override?: { reason: string } | undefined }, cmd: MissionCommand): Mission {
-    const { events, actor } = cmd;
-    requireState(mission, 'preparing', 'confirm toolkits');
-    if (!mission.toolkits.some((t) => t.selected)) {
-      throw new MissionError('precondition_failed', 'No toolkit is selected. Select at least one toolkit before confirming.', { field: 'toolkits', state: mission.state });
-    }
-    const coverage = coverageMeter(mission);
-    let next = mission;
-    if (coverage < COVERAGE_THRESHOLD) {
-      if (!input.override) {
-        throw new MissionError(
-          'precondition_failed',
-          `Coverage is ${Math.round(coverage * 100)}%, below the ${Math.round(COVERAGE_THRESHOLD * 100)}% needed to plan. Inspect the selected toolkits, defer the ones you will not use, or confirm with an override and a reason.`,
-          { field: 'override', state: mission.state, coverage, required: COVERAGE_THRESHOLD },
-        );
-      }
-      if (actor.kind !== 'slack_user') {
-        throw new MissionError('permission_denied', 'Only a person can override the coverage gate. Ask someone in the mission thread to confirm with a reason.', {
-          field: 'override',
-        });
-      }
-      events.add('governance_override_requested', { gate: 'coverage', coverage, required: COVERAGE_THRESHOLD, reason: input.override.reason });
-      next = { ...mission, coverage: { ...mission.coverage, override: { reason: input.override.reason, coverage, by: actor, at: cmd.at } } };
-    }
-    return transition(next, 'confirm_toolkits', events);
+  /** "Not needed for this mission": the toolkit no longer counts against coverage. */
+  async deferToolkit(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(deferToolkitInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => deferToolkitRule(mission, input, cmd));
+  }
+
+  /** A person leaves Prepare below the coverage threshold, with a reason (Slack's "Override coverage"). */
+  async overrideCoverage(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(overrideCoverageInput, rawInput);
+    return this.confirmToolkits({ missionId: input.missionId, override: { reason: input.reason } }, rawActor);
   }
 
   // ---- Plan & Approve -------------------------------------------------------------------
@@ -627,6 +620,30 @@ export class MissionService {
   async resolveAlert(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(resolveAlertInput, rawInput);
     return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => resolveAlertRule(mission, input, cmd));
+  }
+
+  /** A person records a code review (approve or request changes, with a note); it counts for the code-review check. */
+  async recordReview(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(recordReviewInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => recordReviewRule(mission, input, cmd));
+  }
+
+  /** An approver overrides one gate check with a reason; the check then counts, shown as overridden. */
+  async overrideGate(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(overrideGateInput, rawInput);
+    const actor = parseActor(rawActor);
+    // The policy and group membership are read before the (pure, retried) rule runs.
+    const permission = await this.gateOverridePermission(await this.load(input.missionId), actor);
+    return this.mutate(input.missionId, actor, (mission, cmd) => overrideGateRule(mission, input, permission, cmd));
+  }
+
+  /** Whether `actor` may override the mission's gates: an approver of its risk under the policy as it is now. */
+  async gateOverridePermission(mission: Mission, rawActor: Actor): Promise<GateOverridePermission> {
+    const actor = parseActor(rawActor);
+    const request = mission.approval ?? mission.approvalHistory.at(-1) ?? null;
+    const policy = await this.approvalPolicies.current();
+    const standing = request && actor.kind === 'slack_user' ? await standingOf(policy, request, mission.requester, actor, this.userGroups) : null;
+    return mayOverrideGates(standing, request?.riskLevel ?? 'high', actor);
   }
 
   /** Hashes and stores an artifact; returns it with its sha256. */
@@ -931,6 +948,10 @@ function mergeAssistantChips(drafted: DraftedBrief, assistantChips: readonly { k
     if (items.length > 0) byKind.set(chip.kind, { kind: chip.kind, items, confidence: chip.confidence, source: 'assistant' });
   }
   return sortChips([...byKind.values()]);
+}
+
+function missingCredentials(toolkitId: string): string {
+  return 'no credentials are configured';
 }
 
 function titleFor(chips: readonly BriefChip[], intent: string): string {

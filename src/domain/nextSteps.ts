@@ -6,6 +6,7 @@ import { approvalsGiven, awaitedApprovers, requestApprovers } from './approvalPo
 import { chipOf } from './brief.js';
 import { COVERAGE_THRESHOLD, coverageMeter, type Mission } from './mission.js';
 import { isTerminal, STAGE_OF_STATE, type MissionState, type Stage } from './missionStateMachine.js';
+import { evaluateFinalGate, gateRequirements, latestReview } from './qualityGates.js';
 import { LIBRARY_MIN_RATING } from './reflection.js';
 import { percent } from './text/numbers.js';
 
@@ -16,6 +17,9 @@ export const NEXT_STEP_ACTIONS = [
   'reopen_brief',
   'select_toolkits',
   'record_coverage',
+  'inspect_toolkits',
+  'defer_toolkit',
+  'override_coverage',
   'confirm_toolkits',
   'propose_plays',
   'select_play',
@@ -26,6 +30,8 @@ export const NEXT_STEP_ACTIONS = [
   'start_phase',
   'report_progress',
   'resolve_alert',
+  'record_review',
+  'override_gate',
   'attach_evidence',
   'complete_mission',
   'request_rollback',
@@ -89,12 +95,19 @@ export function nextSteps(mission: Mission): MissionOutlook {
         { action: 'select_toolkits', who: 'either', description: selected.length > 0 ? `Change the toolkit selection (now: ${selected.map((t) => t.toolkitId).join(', ')}).` : 'Select the toolkits the mission needs.' },
       ];
       if (selected.length > 0 && coverage < COVERAGE_THRESHOLD) {
-        // No front door records a coverage override yet, so it is not offered; deferring a toolkit is (select_toolkits).
-        steps.push({
-          action: 'record_coverage',
-          who: 'either',
-          description: `Inspect the selected toolkits read-only and record what was found, or defer the ones not needed: coverage is ${percent(coverage)}, ${percent(COVERAGE_THRESHOLD)} is needed.`,
-        });
+        const counted = selected.filter((t) => t.authStatus !== 'deferred');
+        steps.push(
+          {
+            action: 'record_coverage',
+            who: 'either',
+            description: `Inspect the selected toolkits read-only and record what was found: coverage is ${percent(coverage)}, ${percent(COVERAGE_THRESHOLD)} is needed.`,
+          },
+          { action: 'inspect_toolkits', who: 'person', description: 'Run the configured connectors\' read-only inspection of the selected toolkits again (after connecting one, for example).' },
+        );
+        if (counted.length > 0) {
+          steps.push({ action: 'defer_toolkit', who: 'either', description: `Defer the toolkits this mission does not need (${counted.map((t) => t.toolkitId).join(', ')}): deferred toolkits do not count against coverage.` });
+        }
+        steps.push({ action: 'override_coverage', who: 'person', description: `A person confirms the toolkits with coverage at ${percent(coverage)}, giving a reason; it is recorded as an override, never as a pass.` });
       }
       if (selected.length > 0 && coverage >= COVERAGE_THRESHOLD) {
         steps.push({ action: 'confirm_toolkits', who: 'either', description: `Confirm the toolkits (coverage ${percent(coverage)}) to move to Plan & Approve.` });
@@ -177,6 +190,23 @@ function executingOutlook(mission: Mission, base: Pick<MissionOutlook, 'state' |
     steps.push({ action: 'start_phase', who: 'assistant', description: `Phase "${failed.name}" failed (${failed.failureReason ?? 'no reason given'}); start it again to retry, or roll back.` });
   } else if (pending) {
     steps.push({ action: 'start_phase', who: 'assistant', description: `Start phase "${pending.name}" (report phase_started).` });
+  }
+  const requirements = gateRequirements(mission.brief);
+  const review = latestReview(mission.evidence.artifacts);
+  if (requirements.codeReviewRequired && review?.review?.state !== 'approved') {
+    steps.push({
+      action: 'record_review',
+      who: 'person',
+      description: review ? `Changes were requested by ${review.review!.reviewer}; a person records a new review once they are made.` : 'The brief requires code review: a person records theirs (approve or request changes, with a note).',
+    });
+  }
+  const gate = allDone ? evaluateFinalGate(execution, mission.evidence.artifacts, requirements, new Date(0).toISOString()) : null;
+  if (gate && !gate.passed) {
+    steps.push({
+      action: 'override_gate',
+      who: 'person',
+      description: `The mission gate fails on ${gate.checks.filter((c) => !c.passed).map((c) => c.label).join(', ')}: fix it, or an approver overrides a check with a reason (shown as overridden, never as passed).`,
+    });
   }
   steps.push({ action: 'attach_evidence', who: 'either', description: 'Attach evidence (PR links, reports, JSON results); each is hashed with sha256.' });
   if (allDone) steps.push({ action: 'complete_mission', who: 'either', description: 'Complete the mission: the mission gate checks tests, coverage, reviews and CI on recorded evidence.' });

@@ -3,7 +3,7 @@
 // missing, and a gate passes only when every check does.
 import { chipOf, type Brief } from './brief.js';
 import type { ArtifactRecord } from './evidence.js';
-import type { Execution, GateCheck, GateResult, PhaseProgress, TestRun } from './execution.js';
+import type { Execution, GateCheck, GateOverride, GateResult, PhaseProgress, TestRun } from './execution.js';
 import { plural } from './text/englishLists.js';
 import { percent } from './text/numbers.js';
 
@@ -103,12 +103,37 @@ export function evaluatePhaseGate(execution: Execution, phase: PhaseProgress, re
     ...(isLast && req.coverageTarget !== null ? [coverageCheck(execution.phases.flatMap((p) => p.testRuns), req.coverageTarget)] : []),
     alertCheck(execution, phase.phaseId),
   ];
-  return { scope: 'phase', phaseId: phase.phaseId, passed: checks.every((c) => c.passed), checks, evaluatedAt: at };
+  return gateResult('phase', phase.phaseId, withOverrides(checks, execution.gateOverrides ?? [], phase.phaseId), at);
 }
 
 /** A review counts only when a person or a connector recorded it: an assistant cannot vouch for its own review. */
 export function countsAsReview(artifact: ArtifactRecord): boolean {
   return artifact.review?.state === 'approved' && artifact.attachedBy.kind !== 'mcp_token';
+}
+
+/** The latest approving or change-requesting review a person or a connector recorded; it decides the code-review check. */
+export function latestReview(artifacts: readonly ArtifactRecord[]): ArtifactRecord | null {
+  for (let i = artifacts.length - 1; i >= 0; i--) {
+    const a = artifacts[i]!;
+    if (a.attachedBy.kind !== 'mcp_token' && (a.review?.state === 'approved' || a.review?.state === 'changes_requested')) return a;
+  }
+  return null;
+}
+
+/**
+ * Failing checks an approver overrode count towards the gate, marked `overridden` so every
+ * surface says so; a check that passes on its own keeps its pass.
+ */
+function withOverrides(checks: GateCheck[], overrides: readonly GateOverride[], phaseId: string | null): GateCheck[] {
+  return checks.map((check) => {
+    const override = overrides.find((o) => o.checkId === check.id && o.phaseId === phaseId);
+    if (check.passed || !override) return check;
+    return { ...check, passed: true, overridden: { by: override.by, reason: override.reason, at: override.at } };
+  });
+}
+
+function gateResult(scope: GateResult['scope'], phaseId: string | null, checks: GateCheck[], at: string): GateResult {
+  return { scope, phaseId, passed: checks.every((c) => c.passed), checks, evaluatedAt: at };
 }
 
 /** The mission-level gate checked at completion. */
@@ -127,17 +152,19 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
     alertCheck(execution, null),
   ];
   if (req.codeReviewRequired) {
-    const review = artifacts.find(countsAsReview);
+    const review = latestReview(artifacts);
     const assistantOnly = artifacts.some((a) => a.review?.state === 'approved' && a.attachedBy.kind === 'mcp_token');
     checks.push({
       id: 'code_review',
       label: 'Code review approved',
-      passed: review !== undefined,
+      passed: review?.review?.state === 'approved',
       detail: review
-        ? `approved by ${review.review!.reviewer} (${review.name})`
+        ? review.review!.state === 'approved'
+          ? `approved by ${review.review!.reviewer} (${review.name})`
+          : `changes requested by ${review.review!.reviewer} (${review.name}); a new approving review is needed.`
         : assistantOnly
-          ? 'A review was attached by an assistant; the brief requires a review recorded by a person or the GitHub connector.'
-          : 'The brief requires code review. Attach the approved review (for example the pull request review) as evidence.',
+          ? 'A review was attached by an assistant; the brief requires a review recorded by a person or the GitHub connector. A person records theirs with "Approve review" in the mission thread.'
+          : 'The brief requires code review. A person records it with "Approve review" in the mission thread, or the GitHub connector reads the pull request review.',
     });
   }
   const checked = latestCheckSnapshots(artifacts);
@@ -151,7 +178,7 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
       detail: checked.length === 0 ? 'The brief requires CI to pass, but no check results are attached as evidence.' : passed ? plural(checked.flatMap((a) => a.checks!).length, 'check') + ' passing' : `not passing: ${failing.join(', ')}`,
     });
   }
-  return { scope: 'mission', phaseId: null, passed: checks.every((c) => c.passed), checks, evaluatedAt: at };
+  return gateResult('mission', null, withOverrides(checks, execution.gateOverrides ?? [], null), at);
 }
 
 /**

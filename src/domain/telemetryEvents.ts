@@ -46,6 +46,7 @@ export const EVENT_CATALOG = {
   validator_alert_raised: 'execute_observe',
   validator_override_requested: 'execute_observe',
   validator_alert_resolved: 'execute_observe',
+  gate_overridden: 'execute_observe',
   deviation_recorded: 'execute_observe',
   evidence_attached: 'execute_observe',
   execution_phase_completed: 'execute_observe',
@@ -105,6 +106,7 @@ export interface EventPayloads {
   test_suite_run: { phase: number; phase_id: string; tests_total: number; tests_passing: number; tests_failing: number; coverage: number | null };
   validator_alert_raised: { alert_id: string; phase: number; phase_id: string; alert_type: 'auto_fix' | 'review_required'; severity: string; description: string };
   validator_alert_resolved: { alert_id: string; phase_id: string; outcome: 'accepted' | 'blocked'; note: string };
+  gate_overridden: { override_id: string; scope: 'phase' | 'mission'; phase_id: string | null; check_id: string; reason: string; approver_id: string };
   execution_paused: { phase_id: string; reason: string };
   deviation_recorded: { deviation_id: string; phase_id: string; rule: number; description: string; reason: string; step: string | null };
   execution_phase_completed: { phase: number; phase_id: string; duration_mins: number; status: 'success' | 'failed'; gate_checks?: string[]; reason?: string };

@@ -8,6 +8,8 @@ import { isMissionError, MissionError } from '../domain/errors.js';
 import { ACTION_IDS, decodeActionValue, type ActionId, type ActionValue } from './actionIds.js';
 import { findApprovalRequest } from './approvalMessage.js';
 import { publishAppHome } from './appHomeHandler.js';
+import { requireExecuting } from '../domain/executeObserve.js';
+import { coverageOverrideModal, gateOverrideModal, overridableChecks, recordReviewModal } from './governanceModals.js';
 import { cancelMissionModal, chipEditModal, feedbackModal, pinToLibraryModal, rejectReasonModal, resolveAlertModal, rollbackModal } from './modals.js';
 import { notice, refusalMessage, slackActor, tellUser, type ReplyTarget, type SlackHandlerDeps } from './interactionReplies.js';
 
@@ -75,7 +77,10 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
     // Nothing ticked is not a selection; Confirm will say a toolkit is needed.
     if (!value || selected.length === 0) return;
     try {
-      await service.selectToolkits({ missionId: value.missionId, toolkits: selected.map((o) => ({ toolkitId: o.value })) }, slackActor(body.user.id, body.user.name ?? body.user.username));
+      const actor = slackActor(body.user.id, body.user.name ?? body.user.username);
+      await service.selectToolkits({ missionId: value.missionId, toolkits: selected.map((o) => ({ toolkitId: o.value })) }, actor);
+      // Selecting runs the configured connectors' read-only inspection, so the message shows each toolkit's real state.
+      await service.inspectCoverage({ missionId: value.missionId }, actor);
     } catch (error) {
       await tellUser(target, refusalMessage(error, logger), logger);
     }
@@ -118,6 +123,36 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
   on(ACTION_IDS.pinOpen, async (ctx) => ctx.openModal(pinToLibraryModal(await mission(ctx))));
   on(ACTION_IDS.closeMission, async (ctx) => {
     await service.submitRetrospective({ missionId: ctx.value.missionId }, ctx.actor);
+  });
+
+  // Prepare: inspect again, defer a toolkit, override the coverage (a modal asks for the reason).
+  on(ACTION_IDS.toolkitsInspect, async (ctx) => {
+    await service.inspectCoverage({ missionId: ctx.value.missionId }, ctx.actor);
+  });
+  on(ACTION_IDS.toolkitDefer, async (ctx) => {
+    await service.deferToolkit({ missionId: ctx.value.missionId, toolkitId: requireField(ctx.value.toolkitId, 'toolkit') }, ctx.actor);
+  });
+  on(ACTION_IDS.coverageOverrideOpen, async (ctx) => {
+    const current = await mission(ctx);
+    if (current.state !== 'preparing') throw new MissionError('transition_refused', `The toolkits are already confirmed: the mission is ${current.state}.`);
+    await ctx.openModal(coverageOverrideModal(current));
+  });
+
+  // Gates a person owns: record a review; approvers override a gate check. Refused before the modal opens.
+  const openReview = (decision: 'approved' | 'changes_requested') => async (ctx: ActionContext) => {
+    const current = await mission(ctx);
+    requireExecuting(current, 'record a review');
+    await ctx.openModal(recordReviewModal(current, decision));
+  };
+  on(ACTION_IDS.reviewApproveOpen, openReview('approved'));
+  on(ACTION_IDS.reviewChangesOpen, openReview('changes_requested'));
+  on(ACTION_IDS.gateOverrideOpen, async (ctx) => {
+    const current = await mission(ctx);
+    requireExecuting(current, 'override a gate');
+    const permission = await service.gateOverridePermission(current, ctx.actor);
+    if (!permission.allowed) throw new MissionError('permission_denied', permission.reason);
+    if (overridableChecks(current).length === 0) throw new MissionError('precondition_failed', 'No check of the mission gate fails right now: there is nothing to override.');
+    await ctx.openModal(gateOverrideModal(current));
   });
 
   async function recordDenied(ctx: ActionContext, reason: string): Promise<void> {

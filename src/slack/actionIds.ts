@@ -21,6 +21,14 @@ export const ACTION_IDS = {
   feedbackOpen: 'mc_feedback_open',
   pinOpen: 'mc_pin_open',
   closeMission: 'mc_close_mission',
+  // Prepare: inspect again, defer one toolkit, override the coverage with a reason.
+  toolkitsInspect: 'mc_toolkits_inspect',
+  toolkitDefer: 'mc_toolkit_defer',
+  coverageOverrideOpen: 'mc_coverage_override_open',
+  // Gates a person owns: record a review, override a gate check with a reason.
+  reviewApproveOpen: 'mc_review_approve_open',
+  reviewChangesOpen: 'mc_review_changes_open',
+  gateOverrideOpen: 'mc_gate_override_open',
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 
@@ -33,6 +41,9 @@ export const VIEW_IDS = {
   cancelMission: 'mc_view_cancel_mission',
   feedback: 'mc_view_feedback',
   pinToLibrary: 'mc_view_pin_to_library',
+  coverageOverride: 'mc_view_coverage_override',
+  recordReview: 'mc_view_record_review',
+  gateOverride: 'mc_view_gate_override',
 } as const;
 export type ViewId = (typeof VIEW_IDS)[keyof typeof VIEW_IDS];
 
@@ -48,6 +59,7 @@ export const INPUT_IDS = {
   comments: { block: 'comments', action: 'comments' },
   improvements: { block: 'improvements', action: 'improvements' },
   tags: { block: 'tags', action: 'tags' },
+  gateCheck: { block: 'gate_check', action: 'gate_check' },
 } as const;
 
 /**
@@ -62,6 +74,10 @@ export const actionValueSchema = z.object({
   alertId: z.string().min(1).max(100).optional(),
   chip: z.enum(CHIP_KINDS).optional(),
   outcome: z.enum(['accepted', 'blocked']).optional(),
+  /** The toolkit a Defer button acts on. */
+  toolkitId: z.string().min(1).max(64).optional(),
+  /** The review a Record review button opens the modal for. */
+  decision: z.enum(['approved', 'changes_requested']).optional(),
   /** Mission version the surface was built from. */
   version: z.number().int().optional(),
 });

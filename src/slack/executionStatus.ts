@@ -5,10 +5,11 @@ import type { KnownBlock } from '@slack/types';
 import type { Execution, GateResult, PhaseProgress, TestRun, ValidatorAlert } from '../domain/execution.js';
 import type { Mission } from '../domain/mission.js';
 import type { Play, PlayPhase } from '../domain/plays.js';
-import { gateRequirements, latestTestRun } from '../domain/qualityGates.js';
+import { gateRequirements, latestReview, latestTestRun } from '../domain/qualityGates.js';
 import { plural } from '../domain/text/englishLists.js';
 import { percent } from '../domain/text/numbers.js';
 import { formatDuration } from '../domain/text/durations.js';
+import { overridableChecks } from './governanceModals.js';
 import { ACTION_IDS } from './actionIds.js';
 import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, fieldsSection, header, section } from './blocks.js';
@@ -16,8 +17,8 @@ import { link, safe, shortHash, slackDate, statusPointer, who, fallbackText } fr
 
 const PHASE_MARK: Record<PhaseProgress['status'], string> = { pending: '◻️', running: '🔄', completed: '✅', failed: '❌' };
 
-/** Blocks that are not phases: header, context, figures, validator, deviations, evidence, gate, undo (2), overflow note. */
-const FRAME_BLOCKS = 11;
+/** Blocks that are not phases: header, context, figures, validator, deviations, evidence, gate, person-owned gates (2), undo (2), overflow note. */
+const FRAME_BLOCKS = 13;
 
 export function executionStatus(mission: Mission): SlackMessage {
   const execution = mission.execution;
@@ -58,6 +59,7 @@ export function executionStatus(mission: Mission): SlackMessage {
     blocks.push(section(fitLines(lines, LIMITS.text, { head: `*Evidence${mission.state === 'executing' ? ' so far' : ''} (${artifacts.length})*`, noun: 'artifacts', pointer: statusPointer(mission.id) }).text));
   }
   if (execution.finalGate) blocks.push(section(gateText('*Mission gate*', execution.finalGate)));
+  blocks.push(...personGateBlocks(mission, execution));
   blocks.push(...undoBlocks(mission, execution, play));
 
   const now = current ? `phase ${current.index + 1}/${execution.phases.length} ${current.name} ${current.status}` : `${completed}/${execution.phases.length} phases completed`;
@@ -147,13 +149,18 @@ function fitAround(lines: string[], focus: number, head: string): string {
 }
 
 function gateSummary(gate: GateResult): string {
+  const overridden = gate.checks.filter((c) => c.overridden);
+  if (gate.passed && overridden.length > 0) return `Gate ✅ with ⚠️ ${overridden.length} overridden: ${overridden.map((c) => c.label).join(', ')}`;
   if (gate.passed) return `Gate ✅ ${gate.checks.map((c) => c.label).join(', ')}`;
   return `Gate ❌ ${gate.checks.filter((c) => !c.passed).map((c) => `${c.label}: ${safe(c.detail)}`).join('; ')}`;
 }
 
 function gateText(title: string, gate: GateResult): string {
-  const lines = gate.checks.map((c) => `${c.passed ? '✅' : '❌'} ${c.label} — ${safe(c.detail)}`);
-  return fitLines(lines, LIMITS.text, { head: `${title} ${gate.passed ? '✅ passed' : '❌ failed'}`, noun: 'checks' }).text;
+  const lines = gate.checks.map((c) =>
+    c.overridden ? `⚠️ ${c.label} — OVERRIDDEN by ${who(c.overridden.by)}: ${safe(c.overridden.reason)} (found: ${safe(c.detail)})` : `${c.passed ? '✅' : '❌'} ${c.label} — ${safe(c.detail)}`,
+  );
+  const overridden = gate.checks.some((c) => c.overridden);
+  return fitLines(lines, LIMITS.text, { head: `${title} ${gate.passed ? (overridden ? '✅ passed with overrides' : '✅ passed') : '❌ failed'}`, noun: 'checks' }).text;
 }
 
 function validatorLines(execution: Execution): string[] {
@@ -195,3 +202,51 @@ function undoBlocks(mission: Mission, execution: Execution, play: Play | null): 
   }
   return [];
 }
+
+/**
+ * What people own in the gates: the code review (recorded in Slack, counted as a person's) and
+ * checks an approver overrode. While executing: Approve review / Request changes, and Override
+ * gate when a check of the mission gate fails.
+ */
+function personGateBlocks(mission: Mission, execution: Execution): KnownBlock[] {
+  const requirements = gateRequirements(mission.brief);
+  const review = latestReview(mission.evidence.artifacts);
+  const overrides = execution.gateOverrides ?? [];
+  const executing = mission.state === 'executing';
+  const failing = executing ? overridableChecks(mission) : [];
+  if (!requirements.codeReviewRequired && !review && overrides.length === 0 && failing.length === 0) return [];
+  const lines: string[] = [];
+  if (review) {
+    const state = review.review!.state === 'approved' ? '✅ approved' : '✋ changes requested';
+    lines.push(`Code review: ${state} by ${safe(review.review!.reviewer)} ${slackDate(review.attachedAt)}`);
+  } else if (requirements.codeReviewRequired) {
+    lines.push('Code review: ⏳ required by the brief, none recorded yet');
+  }
+  for (const o of overrides) {
+    const scope = o.phaseId ? `phase ${phaseName(execution, o.phaseId)}` : 'mission gate';
+    lines.push(`⚠️ OVERRIDDEN (${scope}): ${CHECK_LABELS[o.checkId] ?? o.checkId} by ${who(o.by)} ${slackDate(o.at)}: ${safe(o.reason)}`);
+  }
+  if (failing.length > 0 && lines.length === 0) lines.push(`Gate checks failing now: ${failing.map((f) => (f.phaseId ? `${phaseName(execution, f.phaseId)}: ${f.check.label}` : f.check.label)).join(', ')}`);
+  const blocks: KnownBlock[] = [section(fitLines(lines, LIMITS.text, { head: '*Gates a person owns*', noun: 'entries' }).text)];
+  if (executing) {
+    const value = { missionId: mission.id };
+    blocks.push(
+      actions(`person_gates_${mission.id}`, [
+        button({ text: 'Approve review', actionId: ACTION_IDS.reviewApproveOpen, value: { ...value, decision: 'approved' } }),
+        button({ text: 'Request changes', actionId: ACTION_IDS.reviewChangesOpen, value: { ...value, decision: 'changes_requested' } }),
+        ...(failing.length > 0 ? [button({ text: 'Override gate', actionId: ACTION_IDS.gateOverrideOpen, value })] : []),
+      ]),
+    );
+  }
+  return blocks;
+}
+
+const CHECK_LABELS: Partial<Record<string, string>> = {
+  tests_reported: 'Tests reported',
+  tests_passing: 'All tests passing',
+  coverage_target: 'Coverage target',
+  no_open_review_alerts: 'No open review alerts',
+  code_review: 'Code review approved',
+  ci_checks: 'CI checks passing',
+  all_phases_completed: 'All phases completed',
+};

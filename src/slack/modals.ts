@@ -13,7 +13,7 @@ import { safe } from './format.js';
 /** Empty rows offered below a chip's items so a person can add statements. */
 const SPARE_CHIP_ROWS = 3;
 
-function modal(callbackId: ViewId, title: string, submit: string, metadata: ActionValue, blocks: KnownBlock[]): ModalView {
+export function modal(callbackId: ViewId, title: string, submit: string, metadata: ActionValue, blocks: KnownBlock[]): ModalView {
   return {
     type: 'modal',
     callback_id: callbackId,
@@ -25,7 +25,7 @@ function modal(callbackId: ViewId, title: string, submit: string, metadata: Acti
   };
 }
 
-function textInput(opts: { block: string; action: string; label: string; maxLength: number; multiline?: boolean; optional?: boolean; initial?: string; placeholder?: string; hint?: string }): InputBlock {
+export function textInput(opts: { block: string; action: string; label: string; maxLength: number; multiline?: boolean; optional?: boolean; initial?: string; placeholder?: string; hint?: string }): InputBlock {
   const maxLength = Math.min(opts.maxLength, LIMITS.plainTextInputLength);
   const element: PlainTextInput = {
     type: 'plain_text_input',

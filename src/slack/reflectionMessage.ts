@@ -30,6 +30,9 @@ export function reflectionMessage(mission: Mission): SlackMessage {
     ]),
   ];
 
+  const overrides = overrideLines(mission);
+  if (overrides.length > 0) blocks.push(section(fitLines(overrides, LIMITS.text, { head: '*Overrides* · decisions to go on, not passes', noun: 'overrides' }).text));
+
   const bundle = evidence.bundle;
   const artifactLines = evidence.artifacts.map((a) => `📎 ${link(a.url, a.name)} · \`${shortHash(a.sha256)}\``);
   const bundleHead = bundle
@@ -84,4 +87,15 @@ export function reflectionMessage(mission: Mission): SlackMessage {
 function followUpLine(f: FollowUp): string {
   const ref = f.externalId ? link(f.url, f.externalId) : f.tracker ? `_not filed in ${f.tracker === 'linear' ? 'Linear' : 'GitHub'} yet_` : '_no tracker_';
   return `• ${safe(f.title)} · ${f.priority} · ${f.status.replace('_', ' ')} · ${ref}`;
+}
+
+/** The coverage override at Prepare and the gate checks approvers overrode, with who and why. */
+function overrideLines(mission: Mission): string[] {
+  const lines: string[] = [];
+  const coverage = mission.coverage.override;
+  if (coverage) lines.push(`⚠️ Coverage ${percent(coverage.coverage)} at Prepare, OVERRIDDEN by ${who(coverage.by)} ${slackDate(coverage.at)}: ${safe(coverage.reason)}`);
+  for (const o of mission.execution?.gateOverrides ?? []) {
+    lines.push(`⚠️ Gate check \`${o.checkId}\`${o.phaseId ? ` (phase \`${safe(o.phaseId)}\`)` : ''} OVERRIDDEN by ${who(o.by)} ${slackDate(o.at)}: ${safe(o.reason)}`);
+  }
+  return lines;
 }

@@ -8,13 +8,13 @@ import { plural } from '../domain/text/englishLists.js';
 import { percent } from '../domain/text/numbers.js';
 import { ACTION_IDS } from './actionIds.js';
 import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
-import { actions, button, context, header, plain, section } from './blocks.js';
-import { safe, slackDate, who, fallbackText } from './format.js';
+import { actions, button, confirmDialog, context, header, plain, section } from './blocks.js';
+import { fallbackText, safe, slackDate, who } from './format.js';
 
 const AUTH_LABEL: Record<AuthStatus, string> = {
   ready: '🟢 connected',
   needs_auth: '🟡 needs auth',
-  deferred: '⏸️ deferred (manual updates)',
+  deferred: '⏸️ deferred: not needed for this mission',
   degraded: '🟠 degraded',
   unknown: '⚪ auth unknown',
 };
@@ -41,24 +41,31 @@ export function toolkitMessage(mission: Mission): SlackMessage {
   const blocks: KnownBlock[] = [
     header(`Toolkits for ${mission.title}`),
     context([`\`${mission.id}\` · ${preparing ? 'Select the toolkits this mission may use, then Confirm.' : 'Toolkits confirmed.'}`]),
-    ...shown.map((t) => section(toolkitText(mission, t))),
+    ...shown.map((t) => section(toolkitText(mission, t), preparing && t.selected && t.authStatus !== 'deferred' ? deferButton(mission, t) : undefined)),
   ];
   if (listed.length > shown.length) blocks.push(context([`…and ${listed.length - shown.length} more toolkits`]));
   if (listed.length === 0) blocks.push(section('_No toolkit was recommended._'));
   const override = mission.coverage.override;
+  const below = coverage < COVERAGE_THRESHOLD;
   blocks.push(
     context([
-      `Coverage ${percent(coverage)} of the ${percent(COVERAGE_THRESHOLD)} needed to plan` +
-        (override ? ` · override by ${who(override.by)} ${slackDate(override.at)}: ${safe(override.reason)}` : coverage >= COVERAGE_THRESHOLD ? ' ✅' : ' · inspect the selected toolkits or defer the ones you will not use'),
+      override
+        ? `⚠️ *OVERRIDE, not a pass:* coverage ${percent(override.coverage)} of the ${percent(COVERAGE_THRESHOLD)} needed to plan · by ${who(override.by)} ${slackDate(override.at)}: ${safe(override.reason)}`
+        : `Coverage ${percent(coverage)} of the ${percent(COVERAGE_THRESHOLD)} needed to plan` +
+          (!below ? ' ✅' : preparing ? ' · Inspect again, Defer the toolkits this mission does not need, or Override coverage with a reason' : ''),
     ]),
   );
   if (preparing && listed.length > 0) {
     const options = listed.slice(0, LIMITS.checkboxOptions).map(toolkitOption);
     const selected = listed.slice(0, LIMITS.checkboxOptions).filter((t) => t.selected).map(toolkitOption);
+    const value = { missionId: mission.id, version: mission.version };
+    const anySelected = mission.toolkits.some((t) => t.selected);
     blocks.push(
       actions('toolkit_actions', [
         { type: 'checkboxes', action_id: ACTION_IDS.toolkitsSelect, options, ...(selected.length > 0 ? { initial_options: selected } : {}) },
-        button({ text: 'Confirm toolkits', actionId: ACTION_IDS.toolkitsConfirm, value: { missionId: mission.id, version: mission.version }, style: 'primary' }),
+        button({ text: 'Confirm toolkits', actionId: ACTION_IDS.toolkitsConfirm, value, style: 'primary' }),
+        ...(anySelected ? [button({ text: 'Inspect again', actionId: ACTION_IDS.toolkitsInspect, value })] : []),
+        ...(anySelected && below ? [button({ text: 'Override coverage…', actionId: ACTION_IDS.coverageOverrideOpen, value })] : []),
       ]),
     );
   }
@@ -67,12 +74,25 @@ export function toolkitMessage(mission: Mission): SlackMessage {
   return { text: fallbackText(text), blocks };
 }
 
+/** "Not needed for this mission": the toolkit stops counting against coverage. */
+function deferButton(mission: Mission, t: MissionToolkit) {
+  return button({
+    text: 'Defer',
+    actionId: ACTION_IDS.toolkitDefer,
+    value: { missionId: mission.id, toolkitId: t.toolkitId, version: mission.version },
+    confirm: confirmDialog(`Defer ${nameOf(t.toolkitId)}?`, `Not needed for this mission: ${nameOf(t.toolkitId)} stays selected for manual updates but no longer counts against coverage.`, 'Defer'),
+  });
+}
+
 function toolkitText(mission: Mission, t: MissionToolkit): string {
   const mark = t.selected ? '☑️' : '⬜';
   const precedent = t.precedentCount === 0 ? 'no precedent yet' : `precedent: ${plural(t.precedentCount, 'similar mission')}`;
   const variables = TOOLKIT_CREDENTIAL_VARIABLES[t.toolkitId] ?? [];
   const needs = t.authStatus === 'needs_auth' && variables.length > 0 ? ` (set ${variables.map((v) => `\`${v}\``).join(', ')})` : '';
-  const head = `${mark} *${safe(nameOf(t.toolkitId))}* · ${AUTH_LABEL[t.authStatus]}${needs} · confidence ${percent(t.confidence)} · ${precedent}`;
+  // Once inspected, the inspection's readiness is the toolkit's real state; before that, its auth status.
+  const inspected = t.authStatus !== 'deferred' && mission.coverage.entries.some((e) => e.toolkitId === t.toolkitId);
+  const state = inspected ? READINESS_LABEL[latestReadiness(mission.coverage, t.toolkitId)] : AUTH_LABEL[t.authStatus];
+  const head = `${mark} *${safe(nameOf(t.toolkitId))}* · ${state}${needs} · confidence ${percent(t.confidence)} · ${precedent}`;
   const lines = [`_${safe(t.rationale)}_`];
   const entry = [...mission.coverage.entries].reverse().find((e) => e.toolkitId === t.toolkitId);
   if (entry) lines.push(`Inspection: ${READINESS_LABEL[latestReadiness(mission.coverage, t.toolkitId)]} · ${safe(entry.summary)}`);

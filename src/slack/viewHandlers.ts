@@ -13,10 +13,14 @@ import {
   feedbackInput,
   parseInput,
   pinToLibraryInput,
+  overrideCoverageInput,
+  overrideGateInput,
+  recordReviewInput,
   resolveAlertInput,
   rollbackInput,
 } from '../domain/missionInputs.js';
 import { chipItemBlockId, decodeActionValue, INPUT_IDS, VIEW_IDS, type ActionValue, type ViewId } from './actionIds.js';
+import { parseGateOptionValue } from './governanceModals.js';
 import { refusalMessage, slackActor, tellUser, type SlackHandlerDeps } from './interactionReplies.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -31,6 +35,7 @@ const FIELD_BLOCKS: Record<string, string> = {
   comments: INPUT_IDS.comments.block,
   suggestedImprovements: INPUT_IDS.improvements.block,
   tags: INPUT_IDS.tags.block,
+  checkId: INPUT_IDS.gateCheck.block,
 };
 
 interface Submission<S extends z.ZodType> {
@@ -124,6 +129,26 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
       note: text(values, INPUT_IDS.note),
     }),
     run: (input, actor) => service.pinToLibrary(input, actor),
+  });
+  // Decisions a person owns: coverage override, a code review, a gate override (approvers).
+  on(VIEW_IDS.coverageOverride, {
+    schema: overrideCoverageInput,
+    input: (values, meta) => ({ missionId: meta.missionId, reason: text(values, INPUT_IDS.reason) }),
+    run: (input, actor) => service.overrideCoverage(input, actor),
+  });
+  on(VIEW_IDS.recordReview, {
+    schema: recordReviewInput,
+    input: (values, meta) => ({ missionId: meta.missionId, decision: meta.decision, note: text(values, INPUT_IDS.note) }),
+    run: (input, actor) => service.recordReview(input, actor),
+  });
+  on(VIEW_IDS.gateOverride, {
+    schema: overrideGateInput,
+    input: (values, meta) => ({
+      missionId: meta.missionId,
+      ...parseGateOptionValue(values[INPUT_IDS.gateCheck.block]?.[INPUT_IDS.gateCheck.action]?.selected_option?.value ?? undefined),
+      reason: text(values, INPUT_IDS.reason),
+    }),
+    run: (input, actor) => service.overrideGate(input, actor),
   });
 }
 

@@ -299,11 +299,13 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
     await service.lockBrief({ missionId: mission.id }, JORDAN);
     await service.selectToolkits({ missionId: mission.id, toolkits: [{ toolkitId: 'github' }, { toolkitId: 'linear' }] }, JORDAN);
     const inspected = await service.inspectCoverage({ missionId: mission.id }, JORDAN);
+    // Linear has no inspector and no credentials: it needs auth (the Slack toolkit message names the variable to set).
     expect(inspected.coverage.entries.map((e) => [e.toolkitId, e.status])).toEqual([
       ['github', 'degraded'],
-      ['linear', 'needs_data'],
+      ['linear', 'needs_auth'],
     ]);
     expect(inspected.coverage.entries[0]!.summary).toContain('GitHub answered 502');
+    expect(inspected.coverage.entries[1]!.summary).toContain('no credentials are configured');
     expect(inspected.state).toBe('preparing');
   });
 

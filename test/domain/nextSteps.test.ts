@@ -31,9 +31,21 @@ describe('nextSteps', () => {
     expect(actions(nextSteps(locked))).toEqual(['select_toolkits:either', 'reopen_brief:either', 'cancel:either']);
     const selected = await service.selectToolkits({ missionId: drafted.id, toolkits: [{ toolkitId: 'github' }] }, JORDAN);
     const low = nextSteps(selected);
-    // No front door records a coverage override, so none is offered: inspect, or defer toolkits.
-    expect(actions(low)).toEqual(['select_toolkits:either', 'record_coverage:either', 'reopen_brief:either', 'cancel:either']);
-    expect(low.steps.find((s) => s.action === 'record_coverage')!.description).toContain('or defer the ones not needed: coverage is 0%, 85% is needed');
+    // Below the threshold: report coverage, inspect again, defer what is not needed, or a person overrides with a reason.
+    expect(actions(low)).toEqual([
+      'select_toolkits:either',
+      'record_coverage:either',
+      'inspect_toolkits:person',
+      'defer_toolkit:either',
+      'override_coverage:person',
+      'reopen_brief:either',
+      'cancel:either',
+    ]);
+    expect(low.steps.find((s) => s.action === 'record_coverage')!.description).toContain('coverage is 0%, 85% is needed');
+    expect(low.steps.find((s) => s.action === 'defer_toolkit')!.description).toContain('(github)');
+    // With everything deferred there is nothing left to defer; only the override remains besides inspection.
+    const deferred = await service.deferToolkit({ missionId: drafted.id, toolkitId: 'github' }, JORDAN);
+    expect(actions(nextSteps(deferred))).toEqual(['select_toolkits:either', 'record_coverage:either', 'inspect_toolkits:person', 'override_coverage:person', 'reopen_brief:either', 'cancel:either']);
   });
 
   it('says who the mission waits for during approval, and that only people approve', async () => {
@@ -62,6 +74,7 @@ describe('nextSteps', () => {
     const outlook = nextSteps(alerted);
     const alertId = alerted.execution!.alerts.find((a) => a.status === 'open')!.id;
     expect(outlook.waitingFor).toEqual({ kind: 'alert_reviews', alertIds: [alertId] });
-    expect(actions(outlook)).toEqual(['resolve_alert:person', 'report_progress:assistant', 'attach_evidence:either', 'request_rollback:either']);
+    // The seed's safeguards ask for code review: a person records it.
+    expect(actions(outlook)).toEqual(['resolve_alert:person', 'report_progress:assistant', 'record_review:person', 'attach_evidence:either', 'request_rollback:either']);
   });
 });

@@ -37,7 +37,7 @@ const CHIPS = [
   { kind: 'scope', items: ['Session refresh middleware'], confidence: 'high' },
   { kind: 'acceptance_criteria', items: ['A request during refresh succeeds'], confidence: 'high' },
   { kind: 'kpis', items: ['Test coverage at least 80%'], confidence: 'high' },
-  { kind: 'safeguards', items: ['All tests must pass before merge'], confidence: 'high' },
+  { kind: 'safeguards', items: ['All tests must pass before merge', 'Code review required before merge'], confidence: 'high' },
   { kind: 'timeline', items: ['This week'], confidence: 'medium' },
 ];
 
@@ -124,7 +124,9 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
     const locked = await call('update_brief', { missionId: id, lock: true });
     expect(actionsOf(locked.next)).toEqual(['select_toolkits', 'reopen_brief', 'cancel']);
     const low = await call('select_toolkits', { missionId: id, toolkits: [{ toolkitId: 'github' }], confirm: false });
-    expect(actionsOf(low.next)).toContain('record_coverage');
+    expect(actionsOf(low.next)).toEqual(expect.arrayContaining(['record_coverage', 'inspect_toolkits', 'defer_toolkit', 'override_coverage']));
+    expect(low.next.steps.find((s) => s.action === 'override_coverage')).toMatchObject({ who: 'person', tool: null, slack: '"Override coverage" on the toolkits message in Slack' });
+    expect(low.next.steps.find((s) => s.action === 'defer_toolkit')).toMatchObject({ who: 'either', tool: 'select_toolkits' });
     const full = await call('select_toolkits', { missionId: id, coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }], confirm: false });
     expect(full.next.steps.find((s) => s.action === 'confirm_toolkits')).toMatchObject({ tool: 'select_toolkits', slack: '"Confirm toolkits" on the toolkits message in Slack' });
     const planning = await call<{ mission: { plays: Array<{ id: string }> } }>('select_toolkits', { missionId: id, confirm: true });
@@ -156,9 +158,14 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
     expect(alerted.next.steps[0]).toMatchObject({ action: 'resolve_alert', who: 'person', tool: null, slack: '"Resolve / Block" on each review alert message in Slack' });
     await app.missions.resolveAlert({ missionId: id, alertId: alerted.alert.id, outcome: 'accepted', note: 'Three retries is fine' }, JORDAN);
     const evidence = await call('attach_evidence', { missionId: id, phaseId: 'phase_1', name: 'Test report', kind: 'markdown', content: '# 12/12 passing\n' });
-    expect(actionsOf(evidence.next)).toEqual(['report_progress', 'attach_evidence', 'request_rollback']);
+    expect(actionsOf(evidence.next)).toEqual(['report_progress', 'record_review', 'attach_evidence', 'request_rollback']);
     const phaseDone = await call('report_progress', { missionId: id, kind: 'phase_completed', phaseId: 'phase_1' });
     expect(phaseDone.next.steps.find((s) => s.action === 'complete_mission')).toMatchObject({ who: 'either', tool: 'complete_mission' });
+    // The brief asks for code review: only a person can record it or have an approver override the check.
+    expect(phaseDone.next.steps.find((s) => s.action === 'record_review')).toMatchObject({ who: 'person', tool: null, slack: '"Approve review / Request changes" on the execution status message in Slack' });
+    expect(phaseDone.next.steps.find((s) => s.action === 'override_gate')).toMatchObject({ who: 'person', tool: null });
+    expect(phaseDone.next.steps.find((s) => s.action === 'override_gate')!.why).toContain('Code review approved');
+    await app.missions.recordReview({ missionId: id, decision: 'approved', note: 'Read the diff; the retry path is tested' }, JORDAN);
     const completed = await call('complete_mission', { missionId: id });
     expect(actionsOf(completed.next)).toEqual(['submit_feedback', 'add_follow_up', 'submit_retrospective']);
 

@@ -40,6 +40,14 @@ export interface SlackFixtures {
   executionFailedPhase: Mission;
   rolledBack: Mission;
   cancelled: Mission;
+  /** No connector token: GitHub and Slack selected and inspected, coverage below the threshold. */
+  toolkitsBelowThreshold: Mission;
+  /** Jordan overrode the coverage with a reason: planning, the override on record. */
+  coverageOverridden: Mission;
+  /** Every phase done, no review recorded: the advisor overrode the code-review check. */
+  gateOverridden: Mission;
+  /** The same mission completed: its closing summary lists both overrides. */
+  completedWithOverrides: Mission;
   /** All missions as /mission list shows them, most recent first. */
   summaries: MissionSummary[];
 }
@@ -55,8 +63,9 @@ export async function buildSlackFixtures(): Promise<SlackFixtures> {
     const a = await journeyA(service, clock);
     const b = await journeyB(service, clock);
     const cancelled = await journeyC(service, clock);
+    const d = await journeyD(service, clock);
     const { missions: summaries } = await service.listMissions({ limit: 20 });
-    return { ...a, ...b, cancelled, summaries };
+    return { ...a, ...b, cancelled, ...d, summaries };
   } finally {
     await db.destroy();
   }
@@ -188,4 +197,30 @@ async function journeyC(service: MissionService, clock: TestClock): Promise<Miss
   const requested = await seedToApprovalRequested(service, clock);
   clock.advance(MINUTE);
   return service.cancelMission({ missionId: requested.id, reason: 'Duplicate of an earlier mission' }, JORDAN);
+}
+
+/** Prepare without connector tokens, cleared by a coverage override; then a gate override by an approver. */
+async function journeyD(service: MissionService, clock: TestClock) {
+  clock.advance(30 * MINUTE);
+  const started = await service.startMission({ intent: SEED_INTENT, channelId: 'C0MISSIONS', threadTs: '1697365620.000100' }, JORDAN);
+  const id = started.id;
+  await service.lockBrief({ missionId: id }, JORDAN);
+  await service.selectToolkits({ missionId: id, toolkits: [{ toolkitId: 'github' }, { toolkitId: 'slack' }] }, JORDAN);
+  const toolkitsBelowThreshold = await service.inspectCoverage({ missionId: id }, JORDAN);
+  clock.advance(MINUTE);
+  const coverageOverridden = await service.overrideCoverage({ missionId: id, reason: 'No GitHub token in this workspace; the team reviews the diff by hand.' }, JORDAN);
+  const proposed = await service.proposePlays({ missionId: id, plays: [SEED_PLAY_1] }, ASSISTANT);
+  const playId = proposed.plays.find((p) => p.source === 'assistant')!.id;
+  await service.requestApproval({ missionId: id, playId }, JORDAN);
+  await service.decideApproval({ missionId: id, decision: 'approve' }, ADVISOR);
+  await service.decideApproval({ missionId: id, decision: 'approve' }, SECURITY_LEAD);
+  for (const phase of SEED_PHASES) {
+    await reportSeedPhase(service, clock, id, phase);
+    await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
+  }
+  clock.advance(2 * MINUTE);
+  const gateOverridden = await service.overrideGate({ missionId: id, checkId: 'code_review', reason: 'Reviewed in a pairing session; no pull request exists yet.' }, ADVISOR);
+  clock.advance(MINUTE);
+  const completedWithOverrides = await service.completeMission({ missionId: id }, ASSISTANT);
+  return { toolkitsBelowThreshold, coverageOverridden, gateOverridden, completedWithOverrides };
 }

@@ -83,16 +83,78 @@ describe('toolkit recommendations', () => {
   it('shows rationale, precedent and auth status, with a selection control and Confirm', () => {
     const message = s('toolkitMessage', 'toolkitsInspected');
     const text = visibleText(message);
-    expect(text).toContain('☑️ *GitHub* · ⚪ auth unknown · confidence 61% · no precedent yet');
-    expect(text).toContain('☑️ *Linear* · ⏸️ deferred (manual updates)');
+    // Once inspected, a toolkit shows the inspection's readiness rather than its auth status.
+    expect(text).toContain('☑️ *GitHub* · ✅ ready · confidence 61% · no precedent yet');
+    expect(text).toContain('☑️ *Linear* · ⏸️ deferred: not needed for this mission');
     expect(text).toContain('Inspection: ✅ ready · 23 auth files, 127 tests, 82% coverage');
     expect(text).toContain('Coverage 100% of the 85% needed to plan ✅');
     const [control] = blocksOfType(message, 'actions');
     const checkboxes = (control!.elements as Array<Record<string, unknown>>)[0] as { action_id: string; initial_options: Array<{ value: string }> };
     expect(checkboxes.action_id).toBe(ACTION_IDS.toolkitsSelect);
     expect(checkboxes.initial_options.map((o) => o.value)).toEqual(['github', 'linear']);
-    expect(buttons(message).map((b) => b.actionId)).toEqual([ACTION_IDS.toolkitsConfirm]);
+    // Coverage is met: GitHub can still be deferred, and Inspect again re-runs the connectors; no override is offered.
+    expect(buttons(message).map((b) => b.actionId)).toEqual([ACTION_IDS.toolkitDefer, ACTION_IDS.toolkitsConfirm, ACTION_IDS.toolkitsInspect]);
     expect(blocksOfType(s('toolkitMessage', 'confirmed'), 'actions')).toEqual([]);
+    expect(buttons(s('toolkitMessage', 'confirmed'))).toEqual([]);
+  });
+
+  it('below the threshold offers Defer on each counted toolkit, Inspect again and Override coverage', () => {
+    const message = s('toolkitMessage', 'belowThreshold');
+    const text = visibleText(message);
+    expect(text).toContain('☑️ *GitHub* · 🟡 needs data');
+    expect(text).toContain('Coverage 25% of the 85% needed to plan · Inspect again, Defer the toolkits this mission does not need, or Override coverage with a reason');
+    const found = buttons(message);
+    expect(found.filter((b) => b.actionId === ACTION_IDS.toolkitDefer).map((b) => b.value.toolkitId)).toEqual(['github', 'slack']);
+    expect(found.map((b) => b.actionId)).toEqual([ACTION_IDS.toolkitDefer, ACTION_IDS.toolkitDefer, ACTION_IDS.toolkitsConfirm, ACTION_IDS.toolkitsInspect, ACTION_IDS.coverageOverrideOpen]);
+    expect(found.find((b) => b.actionId === ACTION_IDS.coverageOverrideOpen)!.value).toEqual({ missionId: f.toolkitsBelowThreshold.id, version: f.toolkitsBelowThreshold.version });
+  });
+
+  it('shows an overridden coverage as an override with who and why, never as a pass', () => {
+    const text = visibleText(s('toolkitMessage', 'coverageOverridden'));
+    expect(text).toContain('⚠️ *OVERRIDE, not a pass:* coverage 25% of the 85% needed to plan · by <@U0JORDAN>');
+    expect(text).toContain('No GitHub token in this workspace; the team reviews the diff by hand.');
+    expect(text).not.toContain('✅');
+  });
+});
+
+describe('gates a person owns', () => {
+  it('shows the code review state and an approver\'s override on the execution status, with the review buttons', () => {
+    const message = s('executionStatus', 'gateOverridden');
+    const text = visibleText(message);
+    expect(text).toContain('Code review: ⏳ required by the brief, none recorded yet');
+    expect(text).toContain('⚠️ OVERRIDDEN (mission gate): Code review approved by <@U0ADVISOR>');
+    expect(text).toContain('Reviewed in a pairing session; no pull request exists yet.');
+    // The code-review check is overridden, so nothing fails and Override gate is not offered again.
+    expect(buttons(message).map((b) => b.actionId)).toEqual([ACTION_IDS.reviewApproveOpen, ACTION_IDS.reviewChangesOpen, ACTION_IDS.rollback]);
+    expect(buttons(message)[0]!.value).toEqual({ missionId: f.gateOverridden.id, decision: 'approved' });
+    // Mid-phase, checks of the mission gate still fail: an approver may override one.
+    expect(buttons(s('executionStatus', 'executingMidPhase')).map((b) => b.actionId)).toContain(ACTION_IDS.gateOverrideOpen);
+    expect(buttons(s('executionStatus', 'reflecting')).map((b) => b.actionId)).not.toContain(ACTION_IDS.reviewApproveOpen);
+  });
+
+  it('lists both overrides in the closing summary, as decisions to go on rather than passes', () => {
+    const text = visibleText(s('reflectionMessage', 'withOverrides'));
+    expect(text).toContain('*Overrides* · decisions to go on, not passes');
+    expect(text).toContain('⚠️ Coverage 25% at Prepare, OVERRIDDEN by <@U0JORDAN>');
+    expect(text).toContain('⚠️ Gate check `code_review` OVERRIDDEN by <@U0ADVISOR>');
+    expect(visibleText(s('reflectionMessage', 'reflecting'))).not.toContain('OVERRIDDEN');
+  });
+
+  it('asks for a reason or a note in each governance modal, carrying what it acts on', () => {
+    const coverage = s('modals', 'coverageOverride') as { callback_id: string; private_metadata: string };
+    expect(coverage.callback_id).toBe(VIEW_IDS.coverageOverride);
+    expect(decodeActionValue(coverage.private_metadata)).toMatchObject({ missionId: f.toolkitsBelowThreshold.id });
+    expect(visibleText(s('modals', 'coverageOverride'))).toContain('as an override, never as a pass');
+    const review = s('modals', 'requestChanges') as { callback_id: string; private_metadata: string };
+    expect(review.callback_id).toBe(VIEW_IDS.recordReview);
+    expect(decodeActionValue(review.private_metadata)).toEqual({ missionId: f.executingMidPhase.id, decision: 'changes_requested' });
+    const gate = s('modals', 'gateOverride');
+    const select = blocksOfType(gate, 'input').find((b) => b.block_id === INPUT_IDS.gateCheck.block)!.element as { options: Array<{ value: string }> };
+    // The running phase's failing checks first (its gate would stop it completing), then the mission gate's; never "all phases completed".
+    const offered = select.options.map((o) => o.value);
+    expect(offered.slice(0, 2)).toEqual(['csrf_protection|tests_reported', 'csrf_protection|no_open_review_alerts']);
+    expect(offered).toEqual(expect.arrayContaining(['|code_review', '|no_open_review_alerts']));
+    expect(offered.some((v) => v.endsWith('|all_phases_completed'))).toBe(false);
   });
 });
 
@@ -258,6 +320,10 @@ describe('modals', () => {
       cancelMission: VIEW_IDS.cancelMission,
       feedback: VIEW_IDS.feedback,
       pinToLibrary: VIEW_IDS.pinToLibrary,
+      coverageOverride: VIEW_IDS.coverageOverride,
+      approveReview: VIEW_IDS.recordReview,
+      requestChanges: VIEW_IDS.recordReview,
+      gateOverride: VIEW_IDS.gateOverride,
     });
     expect(decodeActionValue(modals.rejectReason!.private_metadata)).toEqual({ missionId: f.approvalPending.id, requestId: f.approvalPending.approval!.id, playId: f.approvalPending.approval!.playId });
     expect(decodeActionValue(modals.blockAlert!.private_metadata)).toMatchObject({ alertId: openAlertId(f), outcome: 'blocked' });
@@ -288,7 +354,7 @@ describe('App Home', () => {
       [ACTION_IDS.approvalApprove, f.approvalPending.approval!.id],
       [ACTION_IDS.approvalReject, f.approvalPending.approval!.id],
     ]);
-    expect(visibleText(s('appHome', 'requester'))).toContain('*Your missions (3)*');
+    expect(visibleText(s('appHome', 'requester'))).toContain('*Your missions (4)*');
   });
 
   it('knows who may still decide: not the requester of a critical play, not someone who already approved', () => {

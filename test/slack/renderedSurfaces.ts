@@ -8,6 +8,7 @@ import type { SlackMessage } from '../../src/slack/blockKitLimits.js';
 import { briefCard } from '../../src/slack/briefCard.js';
 import { executionStatus } from '../../src/slack/executionStatus.js';
 import { cancelMissionModal, chipEditModal, feedbackModal, pinToLibraryModal, rejectReasonModal, resolveAlertModal, rollbackModal } from '../../src/slack/modals.js';
+import { coverageOverrideModal, gateOverrideModal, recordReviewModal } from '../../src/slack/governanceModals.js';
 import { playsMessage } from '../../src/slack/playsMessage.js';
 import { reflectionMessage } from '../../src/slack/reflectionMessage.js';
 import { toolkitMessage } from '../../src/slack/toolkitMessage.js';
@@ -27,7 +28,13 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
   const stages = Object.entries(f).filter(([key]) => key !== 'summaries') as Array<[string, SlackFixtures['done']]>;
   return {
     briefCard: { briefDrafted: briefCard(f.briefDrafted), briefEdited: briefCard(f.briefEdited), locked: briefCard(f.toolkitsRecommended), cancelled: briefCard(f.cancelled) },
-    toolkitMessage: { toolkitsRecommended: toolkitMessage(f.toolkitsRecommended), toolkitsInspected: toolkitMessage(f.toolkitsInspected), confirmed: toolkitMessage(f.playsRanked) },
+    toolkitMessage: {
+      toolkitsRecommended: toolkitMessage(f.toolkitsRecommended),
+      toolkitsInspected: toolkitMessage(f.toolkitsInspected),
+      confirmed: toolkitMessage(f.playsRanked),
+      belowThreshold: toolkitMessage(f.toolkitsBelowThreshold),
+      coverageOverridden: toolkitMessage(f.coverageOverridden),
+    },
     playsMessage: { playsRanked: playsMessage(f.playsRanked), approvalPending: playsMessage(f.approvalPending), approvalRejected: playsMessage(f.approvalRejected) },
     // One approver's copy: the mission's thread in a channel, in the requester's DM, or none.
     approvalDirectMessage: {
@@ -49,9 +56,10 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
       executionFailedPhase: executionStatus(f.executionFailedPhase),
       reflecting: executionStatus(f.reflecting),
       rolledBack: executionStatus(f.rolledBack),
+      gateOverridden: executionStatus(f.gateOverridden),
     },
     alertMessage: { open: alertMessage(f.executingMidPhase, alertId), resolved: alertMessage(f.alertResolved, alertId) },
-    reflectionMessage: { reflecting: reflectionMessage(f.reflecting), feedbackGiven: reflectionMessage(f.feedbackGiven), done: reflectionMessage(f.done) },
+    reflectionMessage: { reflecting: reflectionMessage(f.reflecting), feedbackGiven: reflectionMessage(f.feedbackGiven), done: reflectionMessage(f.done), withOverrides: reflectionMessage(f.completedWithOverrides) },
     modals: {
       chipEdit: chipEditModal(f.briefEdited, 'safeguards'),
       rejectReason: rejectReasonModal(f.approvalPending, f.approvalPending.approval!.id),
@@ -61,6 +69,10 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
       cancelMission: cancelMissionModal(f.briefDrafted),
       feedback: feedbackModal(f.reflecting),
       pinToLibrary: pinToLibraryModal(f.reflecting),
+      coverageOverride: coverageOverrideModal(f.toolkitsBelowThreshold),
+      approveReview: recordReviewModal(f.executingMidPhase, 'approved'),
+      requestChanges: recordReviewModal(f.executingMidPhase, 'changes_requested'),
+      gateOverride: gateOverrideModal(f.executingMidPhase),
     },
     appHome: {
       advisorWithApprovalWaiting: appHome({

@@ -28,8 +28,10 @@ export interface BotHarness {
   /** Posts `body` signed with the signing secret at `timestamp` (seconds; now by default). */
   signedPost(body: string, contentType: string, opts?: { timestamp?: number; signature?: string | null; headers?: Record<string, string> }): Promise<SlackResponse>;
   command(text: string, user: Actor & { kind: 'slack_user' }, opts?: { channel?: string }): Promise<SlackResponse>;
-  /** Clicks the button `actionId` of a message as the fake shows it. */
-  click(message: StoredMessage, actionId: string, user: Actor & { kind: 'slack_user' }, opts?: { responseUrlId?: string }): Promise<SlackResponse>;
+  /** Clicks the button `actionId` of a message as the fake shows it (the first one, or the first whose value `opts.where` accepts). */
+  click(message: StoredMessage, actionId: string, user: Actor & { kind: 'slack_user' }, opts?: { responseUrlId?: string; where?: (value: Record<string, unknown>) => boolean }): Promise<SlackResponse>;
+  /** Ticks options of the checkboxes `actionId` of a message as the fake shows it (only options the message offers). */
+  check(message: StoredMessage, actionId: string, values: string[], user: Actor & { kind: 'slack_user' }): Promise<SlackResponse>;
   submitView(view: Record<string, unknown>, values: Record<string, Record<string, unknown>>, user: Actor & { kind: 'slack_user' }): Promise<SlackResponse>;
   /** Messages in the fake that carry a button with this action id. */
   messagesWith(actionId: string): StoredMessage[];
@@ -93,7 +95,10 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
       ),
     click: (message, actionId, user, opts = {}) => {
       const blocks = message.blocks as Array<{ type: string; block_id?: string; elements?: Array<{ action_id?: string; value?: string }>; accessory?: { action_id?: string; value?: string } }>;
-      const found = blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])].map((e) => ({ block: b, element: e }))).find(({ element }) => element.action_id === actionId);
+      const matches = (value: string | undefined) => !opts.where || (value !== undefined && opts.where(JSON.parse(value) as Record<string, unknown>));
+      const found = blocks
+        .flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])].map((e) => ({ block: b, element: e })))
+        .find(({ element }) => element.action_id === actionId && matches(element.value));
       if (!found) throw new Error(`no ${actionId} button on message ${message.ts}`);
       clicks += 1;
       return interaction({
@@ -108,6 +113,31 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
         message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
         response_url: fake.responseUrl(opts.responseUrlId ?? `click-${clicks}`),
         actions: [{ type: 'button', action_id: actionId, block_id: found.block.block_id, value: found.element.value, action_ts: `${Date.now() / 1000}` }],
+      });
+    },
+    check: (message, actionId, values, user) => {
+      const blocks = message.blocks as Array<{ block_id?: string; elements?: Array<{ type: string; action_id?: string; options?: Array<{ text: unknown; value: string; description?: unknown }> }> }>;
+      const block = blocks.find((b) => (b.elements ?? []).some((e) => e.action_id === actionId && e.type === 'checkboxes'));
+      const element = block?.elements?.find((e) => e.action_id === actionId);
+      if (!block || !element) throw new Error(`no ${actionId} checkboxes on message ${message.ts}`);
+      const selected = values.map((v) => {
+        const option = element.options?.find((o) => o.value === v);
+        if (!option) throw new Error(`the ${actionId} checkboxes offer no option ${v}`);
+        return option;
+      });
+      clicks += 1;
+      return interaction({
+        type: 'block_actions',
+        user: { id: user.id, username: user.name ?? user.id, name: user.name ?? user.id, team_id: 'T0FAKE' },
+        api_app_id: 'A0MISSION',
+        token: 'legacy-verification-token',
+        container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+        trigger_id: `trigger-${clicks}`,
+        team: { id: 'T0FAKE', domain: 'fake' },
+        channel: { id: message.channel, name: 'missions' },
+        message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
+        response_url: fake.responseUrl(`check-${clicks}`),
+        actions: [{ type: 'checkboxes', action_id: actionId, block_id: block.block_id, selected_options: selected, action_ts: `${Date.now() / 1000}` }],
       });
     },
     submitView: (view, values, user) =>

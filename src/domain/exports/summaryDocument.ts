@@ -10,6 +10,7 @@ import { plural } from '../text/englishLists.js';
 import { percent } from '../text/numbers.js';
 import { yamlFrontmatter, yamlLines } from './frontmatter.js';
 import { code, heading, inline, link, md, quote, paragraph, render, table, type Block } from './markdown.js';
+import { overrideBlocks } from './overrides.js';
 import { choosePlan, compareText, compareTime, followUpList, phaseLabel, phaseOfId, phaseOrder, phaseRows, sortAlerts, sortArtifacts, type PhaseRow } from './missionOutline.js';
 
 export function summaryMarkdown(mission: Mission): string {
@@ -54,6 +55,7 @@ export function summaryMarkdown(mission: Mission): string {
     heading(2, 'What was built'),
     ...phases.flatMap((row) => phaseReport(row)),
     [`Final gate: ${execution.finalGate ? `${execution.finalGate.passed ? 'passed' : 'FAILED'} at ${inline(execution.finalGate.evaluatedAt)}` : 'not evaluated yet'}.`],
+    ...overrideBlocks(mission),
     heading(2, 'Test runs'),
     testRunsTable(phases),
     heading(2, 'Validator alerts'),

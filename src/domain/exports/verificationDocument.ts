@@ -8,6 +8,7 @@ import type { Play } from '../plays.js';
 import { plural } from '../text/englishLists.js';
 import { yamlFrontmatter } from './frontmatter.js';
 import { code, heading, inline, md, render, table, type Block } from './markdown.js';
+import { overrideBlocks, overridesOf } from './overrides.js';
 import { choosePlan, compareTime, followUpList, phaseLabel, phaseOfId, phaseRows, sortAlerts, sortArtifacts, type PhaseRow } from './missionOutline.js';
 
 export type VerificationStatus = 'PASS' | 'GAPS_FOUND';
@@ -48,6 +49,7 @@ export function verificationMarkdown(mission: Mission, options?: VerificationOpt
       : [],
     heading(2, 'Quality gates'),
     v.gateRows.length > 0 ? table(['Scope', 'Check', 'Result', 'Detail'], v.gateRows) : ['_No quality gate has been evaluated._'],
+    ...overrideBlocks(mission),
     heading(2, 'Observable truths'),
     [
       'Mission Control cannot observe these automatically, so none is marked verified here. A person must confirm each one, ' +
@@ -138,6 +140,9 @@ function verify(mission: Mission, options: VerificationOptions | undefined): Ver
     }
   }
 
+  // An override lets the mission go on; it is never verification, so each one is a gap.
+  gaps.push(...overridesOf(mission).map((o) => `${o.what} was OVERRIDDEN by ${o.by} at ${o.at}, not passed: ${o.reason}`));
+
   const evidence = options?.evidence;
   if (evidence && !evidence.ok) {
     for (const problem of evidence.problems) gaps.push(`Evidence integrity (${problemSubject(mission, problem.artifactId)}): ${problem.problem}`);
@@ -166,7 +171,11 @@ function verify(mission: Mission, options: VerificationOptions | undefined): Ver
 
 function gateTableRows(scope: string, gate: GateResult): string[][] {
   if (gate.checks.length === 0) return [[scope, '(no checks recorded)', gate.passed ? 'PASSED' : 'FAILED', '-']];
-  return gate.checks.map((check) => [scope, check.label, check.passed ? 'PASSED' : 'FAILED', check.detail]);
+  return gate.checks.map((check) =>
+    check.overridden
+      ? [scope, check.label, 'OVERRIDDEN', `${check.detail} (overridden by ${actorName(check.overridden.by)}: ${check.overridden.reason})`]
+      : [scope, check.label, check.passed ? 'PASSED' : 'FAILED', check.detail],
+  );
 }
 
 function gateGaps(subject: string, gate: GateResult): string[] {
