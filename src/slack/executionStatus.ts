@@ -4,6 +4,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Execution, GateResult, PhaseProgress, TestRun, ValidatorAlert } from '../domain/execution.js';
 import type { Mission } from '../domain/mission.js';
+import { isTerminal } from '../domain/missionStateMachine.js';
 import type { Play, PlayPhase } from '../domain/plays.js';
 import { gateRequirements, latestTestRun } from '../domain/qualityGates.js';
 import { ACTION_IDS } from './actionIds.js';
@@ -112,7 +113,8 @@ function phaseText(phase: PhaseProgress, play: Play | null, execution: Execution
   const n = execution.phases.length;
   const status = shownStatus(phase, mission);
   const when = phase.completedAt ? ` · done ${slackDate(phase.completedAt)}` : phase.startedAt ? ` · started ${slackDate(phase.startedAt)}` : '';
-  let head = `${PHASE_MARK[status]} *[${phase.index + 1}/${n}] ${safe(phase.name)}* · ${status === 'stopped' ? `stopped: ${endedReason(mission)}` : status}${when}`;
+  const label = status === 'stopped' ? `stopped: ${endedReason(mission)}` : status === 'pending' && isTerminal(mission.state) ? 'not run' : status;
+  let head = `${PHASE_MARK[status]} *[${phase.index + 1}/${n}] ${safe(phase.name)}* · ${label}${when}`;
   if (phase.failureReason) head += `\n❌ ${safe(phase.failureReason)}`;
   const run = latestTestRun(phase.testRuns);
   if (run) head += `\n🧪 ${run.failing > 0 ? `${run.failing} of ${run.total} failing` : `${run.passing}/${run.total} passing`}${run.coverage !== null ? ` · coverage ${pct(run.coverage)}` : ''}`;
