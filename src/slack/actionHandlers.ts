@@ -145,14 +145,14 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
 const STILL_OPEN_AFTER: Partial<Record<ActionId, readonly MissionState[]>> = { [ACTION_IDS.feedbackOpen]: ['done'], [ACTION_IDS.pinOpen]: ['done'] };
 
 /**
- * Why a button on a finished mission does nothing now, or null while it still acts. A stale
+ * Why a control on a finished mission does nothing now, or null while it still acts. A stale
  * message, an approver's DM or the App Home may still show buttons after the mission ended;
- * the click is answered at once, before any modal asks the person to type.
+ * the click (or `/mission cancel`) is answered at once, before any modal asks the person to type.
  */
 export function finishedMissionRefusal(mission: Mission, actionId: ActionId): MissionError | null {
   if (!isTerminal(mission.state) || STILL_OPEN_AFTER[actionId]?.includes(mission.state)) return null;
   const ended = ENDED_WORDS[mission.state as keyof typeof ENDED_WORDS];
-  return new MissionError('transition_refused', `This mission ${ended} (last change ${mission.updatedAt.toISOString()}), so its buttons no longer act. \`/mission status ${mission.id}\` shows how it ended.`, {
+  return new MissionError('transition_refused', `This mission ${ended} (last change ${mission.updatedAt.toISOString()}), so there is nothing left to do here. \`/mission status ${mission.id}\` shows how it ended.`, {
     state: mission.state,
   });
 }

@@ -5,6 +5,8 @@
 import type { App } from '@slack/bolt';
 import type { Actor } from '../domain/actors.js';
 import type { Mission } from '../domain/mission.js';
+import { finishedMissionRefusal } from './actionHandlers.js';
+import { ACTION_IDS } from './actionIds.js';
 import { parseMissionCommand } from './missionCommandText.js';
 import { cancelMissionModal } from './modals.js';
 import { helpMessage, missionListMessage, missionStatusMessage, usageMessage } from './usageMessages.js';
@@ -78,6 +80,8 @@ export function registerCommandHandlers(app: App, deps: SlackHandlerDeps): void 
           case 'cancel': {
             // A cancellation needs a reason: the modal asks for it, its submission cancels.
             const mission = await service.getMission({ missionId: parsed.missionId });
+            const finished = finishedMissionRefusal(mission, ACTION_IDS.missionCancel);
+            if (finished) throw finished;
             await client.views.open({ trigger_id: command.trigger_id, view: cancelMissionModal(mission) });
             return;
           }

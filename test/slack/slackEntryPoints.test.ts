@@ -192,6 +192,9 @@ describe.each(PROVIDERS)('Slack entry points and finished missions (%s)', (provi
       expect(JSON.stringify(reply.args.blocks)).toMatch(/<!date\^\d+\^\{date_short_pretty\} at \{time\}\|/);
       expect(JSON.stringify(reply.args)).not.toMatch(ISO);
     }
+    // `/mission cancel` again: told the same way through the command's response_url, no modal.
+    await bot.command(`cancel ${requested.id}`, JORDAN);
+    await eventually(() => expect(String(bot!.fake.calls.filter((c) => c.method === 'response_url').at(-1)?.args.text)).toContain('This mission was cancelled'));
     expect(bot.fake.views.filter((v) => v.method === 'views.open')).toHaveLength(1);
     expect((await service.getMission({ missionId: requested.id })).version).toBe(before.version);
   });
