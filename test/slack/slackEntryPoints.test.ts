@@ -8,7 +8,8 @@ import type { Mission } from '../../src/domain/mission.js';
 import { finishedMissionRefusal } from '../../src/slack/actionHandlers.js';
 import { ACTION_IDS, VIEW_IDS } from '../../src/slack/actionIds.js';
 import { briefCard } from '../../src/slack/briefCard.js';
-import { plainTextFromSlack } from '../../src/slack/incomingText.js';
+import { intentFromMessage, plainTextFromSlack } from '../../src/slack/incomingText.js';
+import { MAX_INTENT_LENGTH } from '../../src/domain/missionInputs.js';
 import { START_MISSION_SHORTCUT } from '../../src/slack/shortcutHandlers.js';
 import { PROVIDERS } from '../support/databases.js';
 import type { RecordedCall, StoredMessage } from '../support/fakeSlack.js';
@@ -132,6 +133,9 @@ describe.each(PROVIDERS)('Slack entry points and finished missions (%s)', (provi
       expect(call.args.channel).toBe(CHANNEL);
       expect(JSON.stringify(call.args.blocks)).toContain('`/mission <intent>` — start a mission');
     }
+    // Subcommands that need `/mission` say so.
+    await bot.event(mention(JORDAN.id, '<@U0BOT> status msn_0042'));
+    await eventually(() => expect(JSON.stringify(bot!.fake.callsTo('chat.postEphemeral')[2]?.args.blocks)).toContain('`/mission status msn_0042`'));
     await bot.event(mention(JORDAN.id, '<@U0BOT> Deploy the canary on every merge', { bot_id: 'B0OTHER', user: undefined }));
     await settle();
     expect(await allMissions(bot)).toEqual([]);
@@ -261,6 +265,14 @@ describe('finishedMissionRefusal', () => {
     }
     expect(finishedMissionRefusal(mission('done'), ACTION_IDS.rollback)?.message).toMatch(/^This mission is done \(last change 2025-10-15T13:06:00.000Z\)/);
     expect(finishedMissionRefusal(mission('rolled_back'), ACTION_IDS.alertResolve)?.message).toMatch(/^This mission was rolled back/);
+  });
+});
+
+describe('intentFromMessage', () => {
+  it('cuts a message longer than an intent may be, keeping where it came from', () => {
+    const intent = intentFromMessage('word '.repeat(10_000), 'https://fake.slack.com/archives/C1/p1');
+    expect(intent.length).toBeLessThanOrEqual(MAX_INTENT_LENGTH);
+    expect(intent).toMatch(/…\n\nFrom https:\/\/fake\.slack\.com\/archives\/C1\/p1$/);
   });
 });
 
