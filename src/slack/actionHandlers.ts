@@ -5,9 +5,13 @@ import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } f
 import type { ModalView } from '@slack/types';
 import type { Actor } from '../domain/actors.js';
 import { isMissionError, MissionError } from '../domain/errors.js';
+import type { Mission } from '../domain/mission.js';
+import { isTerminal, type MissionState } from '../domain/missionStateMachine.js';
 import { ACTION_IDS, decodeActionValue, type ActionId, type ActionValue } from './actionIds.js';
 import { findApprovalRequest } from './approvalMessage.js';
 import { publishAppHome } from './appHomeHandler.js';
+import type { SlackMessage } from './blockKitLimits.js';
+import { ENDED_WORDS } from './format.js';
 import { requireExecuting } from '../domain/executeObserve.js';
 import { coverageOverrideModal, gateOverrideModal, overridableChecks, recordReviewModal } from './governanceModals.js';
 import { cancelMissionModal, chipEditModal, feedbackModal, pinToLibraryModal, rejectReasonModal, resolveAlertModal, rollbackModal } from './modals.js';
@@ -17,6 +21,7 @@ type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 interface ActionContext {
   args: ActionArgs;
+  actionId: ActionId;
   value: ActionValue;
   actor: Actor;
   target: ReplyTarget;
@@ -32,15 +37,19 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
       const { body, client } = args;
       const action = args.action as { value?: string };
       const target: ReplyTarget = { client, userId: body.user.id, respond: args.respond, hasResponseUrl: Boolean(body.response_url), channelId: body.channel?.id ?? null };
+      const fromHome = body.view?.type === 'home';
+      // A refusal from the App Home is shown on the Home itself, where the person is looking.
+      const refuse = (message: SlackMessage) => (fromHome ? publishAppHome(client, service, body.user.id, logger, message) : tellUser(target, message, logger));
       const value = decodeActionValue(action.value) ?? decodeBlockValue(body);
       if (!value) {
-        await tellUser(target, notice('⚠️ This button is from an older version of Mission Control; use `/mission status <id>` instead.'), logger);
+        await refuse(notice('⚠️ This button is from an older version of Mission Control; use `/mission status <id>` instead.'));
         return;
       }
       const actor = slackActor(body.user.id, body.user.name ?? body.user.username);
       try {
         await run({
           args,
+          actionId,
           value,
           actor,
           target,
@@ -49,23 +58,31 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
           },
         });
       } catch (error) {
-        await tellUser(target, refusalMessage(error, logger), logger);
+        await refuse(refusalMessage(error, logger));
+        return;
       }
       // An approval decided from the App Home changes what the Home shows.
-      if (body.view?.type === 'home') await publishAppHome(client, service, body.user.id, logger);
+      if (fromHome) await publishAppHome(client, service, body.user.id, logger);
     });
   };
 
   const mission = (ctx: ActionContext) => service.getMission({ missionId: ctx.value.missionId });
+  /** The clicked mission, for a button that opens a modal: refused before the modal opens when the mission is over. */
+  const openMission = async (ctx: ActionContext) => {
+    const current = await mission(ctx);
+    const refusal = finishedMissionRefusal(current, ctx.actionId);
+    if (refusal) throw refusal;
+    return current;
+  };
 
   on(ACTION_IDS.briefEditChip, async (ctx) => {
     if (!ctx.value.chip) throw new MissionError('invalid_input', 'This Edit button does not say which chip it edits.');
-    await ctx.openModal(chipEditModal(await mission(ctx), ctx.value.chip));
+    await ctx.openModal(chipEditModal(await openMission(ctx), ctx.value.chip));
   });
   on(ACTION_IDS.briefAcceptAll, async (ctx) => {
     await service.lockBrief({ missionId: ctx.value.missionId }, ctx.actor);
   });
-  on(ACTION_IDS.missionCancel, async (ctx) => ctx.openModal(cancelMissionModal(await mission(ctx))));
+  on(ACTION_IDS.missionCancel, async (ctx) => ctx.openModal(cancelMissionModal(await openMission(ctx))));
 
   // The checkboxes carry no value of their own; the mission id is on the Confirm button beside them.
   app.action<BlockAction>(ACTION_IDS.toolkitsSelect, async (args) => {
@@ -105,7 +122,8 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
   });
   on(ACTION_IDS.approvalReject, async (ctx) => {
     // Refuse before the modal, so a person who may not decide is told now, not after typing a reason.
-    // The domain answers, with the same rule the decision itself runs.
+    // Refuses at once on a finished mission; otherwise the domain answers, with the same rule the decision itself runs.
+    await openMission(ctx);
     const { missionId, requestId } = ctx.value;
     const refusal = await service.approvalDecisionRefusal({ missionId, decision: 'reject', ...(requestId ? { requestId } : {}) }, ctx.actor);
     if (refusal?.code === 'permission_denied') await recordDenied(ctx, refusal.message);
@@ -116,11 +134,11 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
     await ctx.openModal(rejectReasonModal(current, request.id));
   });
 
-  on(ACTION_IDS.alertResolve, async (ctx) => ctx.openModal(resolveAlertModal(await mission(ctx), requireField(ctx.value.alertId, 'alert'), 'accepted')));
-  on(ACTION_IDS.alertBlock, async (ctx) => ctx.openModal(resolveAlertModal(await mission(ctx), requireField(ctx.value.alertId, 'alert'), 'blocked')));
-  on(ACTION_IDS.rollback, async (ctx) => ctx.openModal(rollbackModal(await mission(ctx))));
-  on(ACTION_IDS.feedbackOpen, async (ctx) => ctx.openModal(feedbackModal(await mission(ctx))));
-  on(ACTION_IDS.pinOpen, async (ctx) => ctx.openModal(pinToLibraryModal(await mission(ctx))));
+  on(ACTION_IDS.alertResolve, async (ctx) => ctx.openModal(resolveAlertModal(await openMission(ctx), requireField(ctx.value.alertId, 'alert'), 'accepted')));
+  on(ACTION_IDS.alertBlock, async (ctx) => ctx.openModal(resolveAlertModal(await openMission(ctx), requireField(ctx.value.alertId, 'alert'), 'blocked')));
+  on(ACTION_IDS.rollback, async (ctx) => ctx.openModal(rollbackModal(await openMission(ctx))));
+  on(ACTION_IDS.feedbackOpen, async (ctx) => ctx.openModal(feedbackModal(await openMission(ctx))));
+  on(ACTION_IDS.pinOpen, async (ctx) => ctx.openModal(pinToLibraryModal(await openMission(ctx))));
   on(ACTION_IDS.closeMission, async (ctx) => {
     await service.submitRetrospective({ missionId: ctx.value.missionId }, ctx.actor);
   });
@@ -159,6 +177,22 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
     // The audit record of the refused click; failing to write it must not hide the explanation.
     await service.recordApprovalDenied({ missionId: ctx.value.missionId, reason }, ctx.actor).catch((error: unknown) => logger.warn({ err: error }, 'could not record approval_denied'));
   }
+}
+
+/** Buttons that still act once a mission is over, and after which end: feedback and the library pin follow a done mission. */
+const STILL_OPEN_AFTER: Partial<Record<ActionId, readonly MissionState[]>> = { [ACTION_IDS.feedbackOpen]: ['done'], [ACTION_IDS.pinOpen]: ['done'] };
+
+/**
+ * Why a control on a finished mission does nothing now, or null while it still acts. A stale
+ * message, an approver's DM or the App Home may still show buttons after the mission ended;
+ * the click (or `/mission cancel`) is answered at once, before any modal asks the person to type.
+ */
+export function finishedMissionRefusal(mission: Mission, actionId: ActionId): MissionError | null {
+  if (!isTerminal(mission.state) || STILL_OPEN_AFTER[actionId]?.includes(mission.state)) return null;
+  const ended = ENDED_WORDS[mission.state as keyof typeof ENDED_WORDS];
+  return new MissionError('transition_refused', `This mission ${ended} (last change ${mission.updatedAt.toISOString()}), so there is nothing left to do here. \`/mission status ${mission.id}\` shows how it ended.`, {
+    state: mission.state,
+  });
 }
 
 /** The value of the first button in the clicked block: how a control without its own value finds its mission. */

@@ -34,6 +34,6 @@ export function alertMessage(mission: Mission, alertId: string): SlackMessage {
   } else if (alert.status === 'open') {
     blocks.push(context([`Left open: the mission is ${mission.state.replace('_', ' ')}.`]));
   }
-  const state = alert.status === 'open' ? 'needs review' : alert.status;
+  const state = alert.status !== 'open' ? alert.status : mission.state === 'executing' ? 'needs review' : 'left open';
   return { text: fallbackText(`Validator alert (${alert.severity}, ${state}) on ${mission.id}: ${alert.description}`), blocks };
 }

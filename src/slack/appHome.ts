@@ -29,10 +29,16 @@ export interface AppHomeInput {
   myMissions: readonly MissionSummary[];
   /** Missions whose open approval request the viewer may decide (see isAwaitingApprovalFrom). */
   awaitingMyApproval: readonly Mission[];
+  /** Blocks shown first: why the viewer's last click on the Home did nothing. */
+  notice?: readonly KnownBlock[];
 }
 
 export function appHome(input: AppHomeInput): HomeView {
-  const blocks: KnownBlock[] = [header('Mission Control'), context([`Missions for ${mention(input.userId)}. Start one with \`/mission <intent>\`; \`/mission help\` lists the commands.`])];
+  const blocks: KnownBlock[] = [
+    header('Mission Control'),
+    ...(input.notice ?? []),
+    context([`Missions for ${mention(input.userId)}. Start one with \`/mission <intent>\`, *Start a mission* on a message's ⋮ menu, or by mentioning me; \`/mission help\` lists the commands.`]),
+  ];
 
   // A request decided between the query and the render has no buttons to offer.
   const waiting = input.awaitingMyApproval.filter((m) => m.approval?.status === 'requested');

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Mission } from '../domain/mission.js';
 import type { MissionService } from '../domain/missionService.js';
 import { appHome, isAwaitingApprovalFrom } from './appHome.js';
+import type { SlackMessage } from './blockKitLimits.js';
 import type { SlackHandlerDeps } from './interactionReplies.js';
 
 export function registerAppHomeHandler(app: App, deps: SlackHandlerDeps): void {
@@ -15,12 +16,16 @@ export function registerAppHomeHandler(app: App, deps: SlackHandlerDeps): void {
   });
 }
 
-export async function publishAppHome(client: WebClient, service: MissionService, userId: string, logger: Logger): Promise<void> {
+/**
+ * Publishes the viewer's App Home. `notice` (a refusal of a click made there) is shown at its
+ * top: the Home is where the person is looking, and its clicks have no response_url or channel.
+ */
+export async function publishAppHome(client: WebClient, service: MissionService, userId: string, logger: Logger, notice?: SlackMessage): Promise<void> {
   try {
     const [mine, waiting] = await Promise.all([service.listMissions({ requesterId: userId, limit: 20 }), service.listMissions({ state: 'awaiting_approval', limit: 50 })]);
     const candidates = await Promise.all(waiting.missions.map((m) => service.getMission({ missionId: m.id }).catch(() => null)));
     const awaitingMyApproval = candidates.filter((m): m is Mission => m !== null && isAwaitingApprovalFrom(m, userId));
-    await client.views.publish({ user_id: userId, view: appHome({ userId, myMissions: mine.missions, awaitingMyApproval }) });
+    await client.views.publish({ user_id: userId, view: appHome({ userId, myMissions: mine.missions, awaitingMyApproval, ...(notice ? { notice: notice.blocks } : {}) }) });
   } catch (error) {
     logger.warn({ err: error, userId }, 'could not publish the App Home');
   }

@@ -20,7 +20,7 @@ export function briefCard(mission: Mission): SlackMessage {
     context([`\`${mission.id}\` · requested by ${who(mission.requester)} · ${STATE_LABEL[mission.state]}`]),
     ...chips.map(({ kind, chip }) => chipSection(mission, kind, chip, editable)),
   ];
-  const edits = mission.brief.editsMade > 0 ? ` · ${plural(mission.brief.editsMade, 'edit')} so far` : '';
+  const edits = mission.brief.editsMade > 0 ? ` · ${plural(mission.brief.editsMade, 'edit')}${editable ? ' so far' : ''}` : '';
   if (editable) {
     blocks.push(
       context([`Review each chip, edit what is off, then *Accept all* to lock the brief${edits}.`]),

@@ -3,6 +3,10 @@
 // posts nothing here: the brief card is the Slack projection of the new mission; when the bot
 // cannot post in the channel, the person is told through the command's response_url.
 import type { App } from '@slack/bolt';
+import type { Actor } from '../domain/actors.js';
+import type { Mission } from '../domain/mission.js';
+import { finishedMissionRefusal } from './actionHandlers.js';
+import { ACTION_IDS } from './actionIds.js';
 import { parseMissionCommand } from './missionCommandText.js';
 import { cancelMissionModal } from './modals.js';
 import { helpMessage, missionListMessage, missionStatusMessage, usageMessage } from './usageMessages.js';
@@ -29,6 +33,18 @@ function watchDelivery(deps: SlackHandlerDeps, target: ReplyTarget, missionId: s
   return deps.unreachableNotices?.watch(missionId, (text) => tellUser(target, notice(text), deps.logger));
 }
 
+/**
+ * How every Slack entry point starts a mission (`/mission <intent>`, the message shortcut, an
+ * @-mention): the mission lives in `channelId`, its brief card (the projection) opens its own
+ * thread there, and if the bot cannot post there the person is told through `target`.
+ * A refusal (an intent too short, say) is thrown for the caller to tell the person.
+ */
+export async function startMissionFromSlack(deps: SlackHandlerDeps, input: { intent: string; channelId: string }, actor: Actor, target: ReplyTarget): Promise<Mission> {
+  const mission = await deps.service.startMission(input, actor);
+  await watchDelivery(deps, target, mission.id);
+  return mission;
+}
+
 export function registerCommandHandlers(app: App, deps: SlackHandlerDeps): void {
   const { service, logger } = deps;
   const afterAck = new AfterAckQueue();
@@ -43,8 +59,7 @@ export function registerCommandHandlers(app: App, deps: SlackHandlerDeps): void 
       try {
         switch (parsed.kind) {
           case 'start': {
-            const mission = await service.startMission({ intent: parsed.intent, channelId: command.channel_id }, actor);
-            await watchDelivery(deps, target, mission.id);
+            await startMissionFromSlack(deps, { intent: parsed.intent, channelId: command.channel_id }, actor, target);
             return;
           }
           case 'list': {
@@ -65,6 +80,8 @@ export function registerCommandHandlers(app: App, deps: SlackHandlerDeps): void 
           case 'cancel': {
             // A cancellation needs a reason: the modal asks for it, its submission cancels.
             const mission = await service.getMission({ missionId: parsed.missionId });
+            const finished = finishedMissionRefusal(mission, ACTION_IDS.missionCancel);
+            if (finished) throw finished;
             await client.views.open({ trigger_id: command.trigger_id, view: cancelMissionModal(mission) });
             return;
           }

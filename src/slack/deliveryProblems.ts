@@ -40,8 +40,8 @@ const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 
 /**
  * Tells the person who ran `/mission` when the bot cannot post the mission's thread, through
- * that command's response_url: the only way to reach them in a channel the bot is not in (the
- * Messages tab is off, so a DM would go unseen). Either may come first, the command's answer or
+ * that command's response_url: the only way to reach them, where they are, in a channel the bot
+ * is not in. Either may come first, the command's answer or
  * the failed post, so an unmatched report waits for the command as long as it would wait for
  * the report. In-process: a post failed by another instance's feed worker is not told here.
  */

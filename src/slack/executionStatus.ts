@@ -4,6 +4,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Execution, GateResult, PhaseProgress, TestRun, ValidatorAlert } from '../domain/execution.js';
 import type { Mission } from '../domain/mission.js';
+import { isTerminal } from '../domain/missionStateMachine.js';
 import type { Play, PlayPhase } from '../domain/plays.js';
 import { gateRequirements, latestReview, latestTestRun } from '../domain/qualityGates.js';
 import { plural } from '../domain/text/englishLists.js';
@@ -13,9 +14,21 @@ import { overridableChecks } from './governanceModals.js';
 import { ACTION_IDS } from './actionIds.js';
 import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, fieldsSection, header, section } from './blocks.js';
-import { link, safe, shortHash, slackDate, statusPointer, who, fallbackText } from './format.js';
+import { ENDED_WORDS, fallbackText, link, safe, shortHash, slackDate, statusPointer, who } from './format.js';
 
-const PHASE_MARK: Record<PhaseProgress['status'], string> = { pending: '◻️', running: '🔄', completed: '✅', failed: '❌' };
+const PHASE_MARK: Record<PhaseStatusShown, string> = { pending: '◻️', running: '🔄', stopped: '⏹️', completed: '✅', failed: '❌' };
+
+/** A phase still marked running when the mission ended (cancelled, failed, rolled back) stopped there: it is not running any more. */
+type PhaseStatusShown = PhaseProgress['status'] | 'stopped';
+function shownStatus(phase: PhaseProgress, mission: Mission): PhaseStatusShown {
+  return phase.status === 'running' && mission.state !== 'executing' ? 'stopped' : phase.status;
+}
+
+/** Why work left undone stays undone, once the mission is over ("the mission was cancelled"). */
+function endedReason(mission: Mission): string {
+  const ended = ENDED_WORDS[mission.state as keyof typeof ENDED_WORDS];
+  return ended ? `the mission ${ended}` : `the mission is ${mission.state.replace('_', ' ')}`;
+}
 
 /** Blocks that are not phases: header, context, figures, validator, deviations, evidence, gate, person-owned gates (2), undo (2), overflow note. */
 const FRAME_BLOCKS = 13;
@@ -44,10 +57,10 @@ export function executionStatus(mission: Mission): SlackMessage {
 
   const budget = LIMITS.messageBlocks - FRAME_BLOCKS;
   const phases = execution.phases.slice(0, budget);
-  for (const phase of phases) blocks.push(section(phaseText(phase, play, execution)));
+  for (const phase of phases) blocks.push(section(phaseText(phase, play, execution, mission)));
   if (execution.phases.length > phases.length) blocks.push(context([`…and ${execution.phases.length - phases.length} more phases ${statusPointer(mission.id)}`]));
 
-  const validator = validatorLines(execution);
+  const validator = validatorLines(execution, mission);
   if (validator.length > 0) blocks.push(section(fitLines(validator, LIMITS.text, { head: '*Validator*', noun: 'alerts' }).text));
   if (execution.deviations.length > 0) {
     const lines = execution.deviations.map((d) => `Rule ${d.rule} · ${phaseName(execution, d.phaseId)} · ${safe(d.description)} — ${safe(d.reason)}`);
@@ -62,7 +75,7 @@ export function executionStatus(mission: Mission): SlackMessage {
   blocks.push(...personGateBlocks(mission, execution));
   blocks.push(...undoBlocks(mission, execution, play));
 
-  const now = current ? `phase ${current.index + 1}/${execution.phases.length} ${current.name} ${current.status}` : `${completed}/${execution.phases.length} phases completed`;
+  const now = current ? `phase ${current.index + 1}/${execution.phases.length} ${current.name} ${shownStatus(current, mission)}` : `${completed}/${execution.phases.length} phases completed`;
   const tests = latest ? `; ${latest.passing}/${latest.total} tests passing${latest.coverage !== null ? `, coverage ${percent(latest.coverage)}` : ''}` : '';
   return { text: fallbackText(`${HEADLINE[mission.state] ?? 'Executing'} “${title}” (${mission.id}): ${now}${tests}.`), blocks };
 }
@@ -83,7 +96,7 @@ function figures(execution: Execution, latest: TestRun | null, runs: readonly Te
   return [
     `*Tests*\n${latest ? `${latest.passing}/${latest.total} passing${latest.failing > 0 ? ` · ❗ ${latest.failing} failing` : ''}` : 'no run reported yet'}`,
     `*Coverage*\n${coverage !== null ? percent(coverage) : 'not reported'}${target !== null ? ` (target ${percent(target)}${coverageMark(coverage, target, mission.state === 'executing')})` : ''}`,
-    `*Review alerts*\n${open > 0 ? `⚠️ ${open} waiting for a person` : 'none open'}`,
+    `*Review alerts*\n${open === 0 ? 'none open' : mission.state === 'executing' ? `⚠️ ${open} waiting for a person` : `${open} left open`}`,
     `*Auto-fixes*\n${autoFixes}`,
     `*Deviations*\n${execution.deviations.length}`,
     `*Evidence*\n${plural(mission.evidence.artifacts.length, 'artifact')}`,
@@ -101,22 +114,24 @@ function phaseName(execution: Execution, phaseId: string): string {
   return safe(execution.phases.find((p) => p.phaseId === phaseId)?.name ?? phaseId);
 }
 
-function phaseText(phase: PhaseProgress, play: Play | null, execution: Execution): string {
+function phaseText(phase: PhaseProgress, play: Play | null, execution: Execution, mission: Mission): string {
   const n = execution.phases.length;
+  const status = shownStatus(phase, mission);
   const when = phase.completedAt ? ` · done ${slackDate(phase.completedAt)}` : phase.startedAt ? ` · started ${slackDate(phase.startedAt)}` : '';
-  let head = `${PHASE_MARK[phase.status]} *[${phase.index + 1}/${n}] ${safe(phase.name)}* · ${phase.status}${when}`;
+  const label = status === 'stopped' ? `stopped: ${endedReason(mission)}` : status === 'pending' && isTerminal(mission.state) ? 'not run' : status;
+  let head = `${PHASE_MARK[status]} *[${phase.index + 1}/${n}] ${safe(phase.name)}* · ${label}${when}`;
   if (phase.failureReason) head += `\n❌ ${safe(phase.failureReason)}`;
   const run = latestTestRun(phase.testRuns);
   if (run) head += `\n🧪 ${run.failing > 0 ? `${run.failing} of ${run.total} failing` : `${run.passing}/${run.total} passing`}${run.coverage !== null ? ` · coverage ${percent(run.coverage)}` : ''}`;
   if (phase.gate) head += `\n${gateSummary(phase.gate)}`;
   const planned = play?.phases.find((p) => p.id === phase.phaseId) ?? null;
   if (phase.status === 'pending') return `${head} · ${plural(planned?.steps.length ?? 0, 'step')}`;
-  const { lines, focus } = stepLines(phase, planned);
+  const { lines, focus } = stepLines(phase, planned, status === 'stopped' ? endedReason(mission) : null);
   return fitAround(lines, focus, head);
 }
 
-/** Planned steps in plan order (done, running or failed, pending), then extra steps the executor added. */
-function stepLines(phase: PhaseProgress, planned: PlayPhase | null): { lines: string[]; focus: number } {
+/** Planned steps in plan order (done, running or failed, pending), then extra steps the executor added; `stopped` says why a running phase will not go on. */
+function stepLines(phase: PhaseProgress, planned: PlayPhase | null, stopped: string | null): { lines: string[]; focus: number } {
   const reported = new Map(phase.steps.map((s) => [s.stepId, s]));
   const lines: string[] = [];
   let focus = -1;
@@ -127,7 +142,13 @@ function stepLines(phase: PhaseProgress, planned: PlayPhase | null): { lines: st
     } else if (focus === -1 && (phase.status === 'running' || phase.status === 'failed')) {
       focus = lines.length;
       // Executors report steps when done, so the first unreported step is the one in progress, or where a failed phase stopped.
-      lines.push(phase.status === 'running' ? `   🔄 ${safe(step.title)} — running` : `   ❌ ${safe(step.title)} — not done: the phase failed here`);
+      lines.push(
+        stopped
+          ? `   ⏹️ ${safe(step.title)} — not done: ${stopped}`
+          : phase.status === 'running'
+            ? `   🔄 ${safe(step.title)} — running`
+            : `   ❌ ${safe(step.title)} — not done: the phase failed here`,
+      );
     } else {
       lines.push(`   ◻️ ${safe(step.title)}`);
     }
@@ -163,17 +184,17 @@ function gateText(title: string, gate: GateResult): string {
   return fitLines(lines, LIMITS.text, { head: `${title} ${gate.passed ? (overridden ? '✅ passed with overrides' : '✅ passed') : '❌ failed'}`, noun: 'checks' }).text;
 }
 
-function validatorLines(execution: Execution): string[] {
-  return execution.alerts.map((a) => alertLine(a, execution));
+function validatorLines(execution: Execution, mission: Mission): string[] {
+  return execution.alerts.map((a) => alertLine(a, execution, mission));
 }
 
-function alertLine(a: ValidatorAlert, execution: Execution): string {
+function alertLine(a: ValidatorAlert, execution: Execution, mission: Mission): string {
   const where = phaseName(execution, a.phaseId);
   if (a.type === 'auto_fix') return `🔧 Auto-fix applied (${where}): ${safe(a.description)}`;
   const base = `(${where}, ${a.severity}): ${safe(a.description)}`;
   switch (a.status) {
     case 'open':
-      return `⚠️ Review required ${base} — waiting for a person (Resolve or Block in the thread)`;
+      return mission.state === 'executing' ? `⚠️ Review required ${base} — waiting for a person (Resolve or Block in the thread)` : `⚠️ Review required ${base} — left open: ${endedReason(mission)}`;
     case 'resolved':
       return `✔️ Review accepted ${base} — by ${a.resolution ? who(a.resolution.by) : 'a person'}${a.resolution ? `: ${safe(a.resolution.note)}` : ''}`;
     case 'blocked':

@@ -9,8 +9,25 @@ import { escapeMrkdwn, LIMITS, truncate } from './blockKitLimits.js';
 /** A Slack date token: each reader sees it in their own time zone; the fallback is UTC. */
 export function slackDate(iso: string | Date): string {
   const date = typeof iso === 'string' ? new Date(iso) : iso;
-  const fallback = `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
+  return `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} at {time}|${utcDate(date)}>`;
+}
+
+/** "2025-10-15 13:06 UTC": the fallback of a date token, and how a date reads where tokens do not render (notification text). */
+export function utcDate(iso: string | Date): string {
+  const date = typeof iso === 'string' ? new Date(iso) : iso;
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** An ISO 8601 instant as the domain writes it into messages ("…expired at 2025-10-15T13:06:00.000Z"). */
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+const SLACK_DATE_TOKEN = /<!date\^\d+\^[^|>]*\|([^>]*)>/g;
+
+/**
+ * Text written for any reader (a MissionError's message names instants in ISO 8601) as a
+ * Slack reader should see it: each instant becomes a date token in their own time zone.
+ */
+export function withSlackDates(text: string): string {
+  return text.replace(ISO_INSTANT, (iso) => (Number.isNaN(Date.parse(iso)) ? iso : slackDate(iso)));
 }
 
 /**
@@ -39,7 +56,9 @@ export const mention = (userId: string) => `<@${userId}>`;
 export function fallbackText(text: string, mentions: readonly string[] = []): string {
   let live = mentions.length > 0 ? ` ${mentions.map(mention).join(', ')}` : '';
   if (live.length > LIMITS.messageText / 2) live = '';
-  return truncate(escapeMrkdwn(oneLine(text)), LIMITS.messageText - live.length) + live;
+  // Date tokens do not render in notifications: their UTC fallback does, as do ISO instants made readable.
+  const dated = text.replace(SLACK_DATE_TOKEN, '$1').replace(ISO_INSTANT, (iso) => (Number.isNaN(Date.parse(iso)) ? iso : utcDate(iso)));
+  return truncate(escapeMrkdwn(oneLine(dated)), LIMITS.messageText - live.length) + live;
 }
 
 /** User or assistant text on one line, safe for mrkdwn. */
@@ -60,6 +79,14 @@ export const STATE_LABEL: Record<MissionState, string> = {
   cancelled: '🚫 Cancelled',
   rolled_back: '↩️ Rolled back',
   failed: '❌ Failed',
+};
+
+/** How a finished mission ended, in words that fit after "the mission" ("the mission was cancelled"). */
+export const ENDED_WORDS: Record<'done' | 'cancelled' | 'rolled_back' | 'failed', string> = {
+  done: 'is done',
+  cancelled: 'was cancelled',
+  rolled_back: 'was rolled back',
+  failed: 'failed',
 };
 
 /** The first 12 hex digits of a sha256: enough to compare by eye, short enough to list. */

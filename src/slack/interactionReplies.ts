@@ -9,7 +9,7 @@ import type { MissionService } from '../domain/missionService.js';
 import type { SlackMessage } from './blockKitLimits.js';
 import { section } from './blocks.js';
 import type { UnreachableChannelNotices } from './deliveryProblems.js';
-import { fallbackText } from './format.js';
+import { fallbackText, withSlackDates } from './format.js';
 
 export interface SlackHandlerDeps {
   service: MissionService;
@@ -44,7 +44,8 @@ function withMentions(message: string, details: Record<string, unknown>): string
 
 export function notice(text: string): SlackMessage {
   // Domain messages may mention people as <@U…>; they are ours, not user input, so they stay live.
-  return { text: fallbackText(text), blocks: [section(text)] };
+  // They name instants in ISO 8601; the person reads them in their own time zone.
+  return { text: fallbackText(text), blocks: [section(withSlackDates(text))] };
 }
 
 export interface ReplyTarget {
@@ -59,17 +60,25 @@ export interface ReplyTarget {
 
 /**
  * Tells only the person: through response_url when the interaction has one (it works in any
- * channel), otherwise an ephemeral message in the channel, otherwise a direct message.
+ * channel), otherwise an ephemeral message in the channel, otherwise (no channel, or Slack
+ * refused the ephemeral: the person is not in it) a direct message from the app, which they
+ * read in its Messages tab.
  */
 export async function tellUser(target: ReplyTarget, message: SlackMessage, logger: Logger): Promise<void> {
   try {
     if (target.respond && target.hasResponseUrl) {
       await target.respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks });
-    } else if (target.channelId) {
-      await target.client.chat.postEphemeral({ channel: target.channelId, user: target.userId, text: message.text, blocks: message.blocks });
-    } else {
-      await target.client.chat.postMessage({ channel: target.userId, text: message.text, blocks: message.blocks });
+      return;
     }
+    if (target.channelId) {
+      try {
+        await target.client.chat.postEphemeral({ channel: target.channelId, user: target.userId, text: message.text, blocks: message.blocks });
+        return;
+      } catch (error) {
+        logger.info({ err: error, userId: target.userId }, 'ephemeral reply refused; sending it as a direct message');
+      }
+    }
+    await target.client.chat.postMessage({ channel: target.userId, text: message.text, blocks: message.blocks });
   } catch (error) {
     // The person sees nothing; the domain state is what it is either way.
     logger.warn({ err: error, userId: target.userId }, 'could not send an ephemeral reply');

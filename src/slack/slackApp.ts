@@ -20,6 +20,8 @@ import type { Clock } from '../domain/runtime.js';
 import { registerActionHandlers } from './actionHandlers.js';
 import { registerAppHomeHandler } from './appHomeHandler.js';
 import { registerCommandHandlers } from './commandHandlers.js';
+import { registerEventHandlers } from './eventHandlers.js';
+import { registerShortcutHandlers } from './shortcutHandlers.js';
 import { missionLoader, SlackProjector, type SlackProjectorOptions } from './slackProjector.js';
 import type { SlackMessageStore } from './slackMessageStore.js';
 import { createSlackWebClient, INTERACTIVE_RETRY, normalizeSlackApiUrl, POST_RETRY, slackLoggerFrom } from './slackWebApi.js';
@@ -160,6 +162,8 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
   registerActionHandlers(bolt, deps);
   registerViewHandlers(bolt, deps);
   registerAppHomeHandler(bolt, deps);
+  registerShortcutHandlers(bolt, deps);
+  registerEventHandlers(bolt, deps);
 
   const projector = new SlackProjector({
     loadMission: missionLoader((input) => service.getMission(input)),

@@ -10,7 +10,7 @@ import { plural } from '../domain/text/englishLists.js';
 import { percent } from '../domain/text/numbers.js';
 import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
 import { context, fieldsSection, header, section } from './blocks.js';
-import { CONFIDENCE_LABEL, RISK_LABEL, safe, slackDate, STATE_LABEL, who, fallbackText } from './format.js';
+import { ENDED_WORDS, fallbackText, CONFIDENCE_LABEL, RISK_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
 
 const COMMANDS = [
   '`/mission <intent>` — start a mission: describe what should be achieved; a brief is drafted for you to review',
@@ -88,10 +88,12 @@ export function missionStatusMessage(mission: Mission): SlackMessage {
   ];
   if (execution) {
     const done = execution.phases.filter((p) => p.status === 'completed').length;
-    const running = execution.phases.find((p) => p.status === 'running' || p.status === 'failed');
-    fields.push(`*Execution*\n${done} of ${execution.phases.length} phases completed${running ? ` · ${safe(running.name)} ${running.status}` : ''}`);
+    const current = execution.phases.find((p) => p.status === 'running' || p.status === 'failed');
+    // A phase still marked running on a mission that ended stopped there.
+    const where = !current ? '' : current.status === 'running' && mission.state !== 'executing' ? ` · stopped during ${safe(current.name)}` : ` · ${safe(current.name)} ${current.status}`;
+    fields.push(`*Execution*\n${done} of ${execution.phases.length} phases completed${where}`);
     const open = execution.alerts.filter((a) => a.type === 'review_required' && a.status === 'open').length;
-    fields.push(`*Alerts*\n${open > 0 ? `⚠️ ${open} waiting for review` : 'none open'}`);
+    fields.push(`*Alerts*\n${open === 0 ? 'none open' : mission.state === 'executing' ? `⚠️ ${open} waiting for review` : `${open} left open`}`);
   }
   fields.push(`*Evidence*\n${plural(mission.evidence.artifacts.length, 'artifact')}${mission.evidence.bundle ? ' · bundle sealed' : ''}`);
   if (mission.reflection.feedback) fields.push(`*Feedback*\n${mission.reflection.feedback.rating}/5`);
@@ -99,6 +101,7 @@ export function missionStatusMessage(mission: Mission): SlackMessage {
   blocks.push(fieldsSection(fields));
 
   const next = allowedActions(mission.state).map((a) => NEXT_WORDS[a]);
-  blocks.push(context([next.length > 0 ? `*Next:* ${next.join(' · ')}` : '*Finished:* no further steps.']));
+  const ended = ENDED_WORDS[mission.state as keyof typeof ENDED_WORDS];
+  blocks.push(context([next.length > 0 ? `*Next:* ${next.join(' · ')}` : `*Finished:* the mission ${ended ?? 'is over'}; no further steps.`]));
   return { text: fallbackText(`${mission.title} (${mission.id}): ${mission.state.replace('_', ' ')}.`), blocks };
 }

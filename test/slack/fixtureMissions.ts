@@ -1,7 +1,8 @@
 // Real missions at every stage the Slack messages render, produced by the real service on a
 // fresh SQLite database with a test clock and sequential ids (so every id and time is stable).
 // Journey A is seed 000 end to end; B is rejected once, then fails a phase and rolls back;
-// C is cancelled while awaiting approval.
+// C is cancelled while awaiting approval; D, E and F end (cancelled, failed, rolled back)
+// in the middle of a running phase with a review alert still open.
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import type { Mission, MissionSummary } from '../../src/domain/mission.js';
 import { MissionService } from '../../src/domain/missionService.js';
@@ -48,6 +49,10 @@ export interface SlackFixtures {
   gateOverridden: Mission;
   /** The same mission completed: its closing summary lists both overrides. */
   completedWithOverrides: Mission;
+  /** Ended while phase 1 was running and a review alert was open. */
+  cancelledMidPhase: Mission;
+  failedMidPhase: Mission;
+  rolledBackMidPhase: Mission;
   /** All missions as /mission list shows them, most recent first. */
   summaries: MissionSummary[];
 }
@@ -64,8 +69,11 @@ export async function buildSlackFixtures(): Promise<SlackFixtures> {
     const b = await journeyB(service, clock);
     const cancelled = await journeyC(service, clock);
     const d = await journeyD(service, clock);
+    const cancelledMidPhase = await endedMidPhase(service, clock, (id) => service.cancelMission({ missionId: id, reason: 'The incident this was for was resolved upstream' }, JORDAN));
+    const failedMidPhase = await endedMidPhase(service, clock, (id) => service.failMission({ missionId: id, reason: 'The staging database is gone; nothing can be verified' }, JORDAN));
+    const rolledBackMidPhase = await endedMidPhase(service, clock, (id) => service.requestRollback({ missionId: id, reason: 'Refresh tokens leaked in logs; undo now' }, JORDAN));
     const { missions: summaries } = await service.listMissions({ limit: 20 });
-    return { ...a, ...b, cancelled, ...d, summaries };
+    return { ...a, ...b, cancelled, ...d, cancelledMidPhase, failedMidPhase, rolledBackMidPhase, summaries };
   } finally {
     await db.destroy();
   }
@@ -223,4 +231,20 @@ async function journeyD(service: MissionService, clock: TestClock) {
   clock.advance(MINUTE);
   const completedWithOverrides = await service.completeMission({ missionId: id }, ASSISTANT);
   return { toolkitsBelowThreshold, coverageOverridden, gateOverridden, completedWithOverrides };
+}
+
+/** Approved, phase 1 running with one step done and a review alert open, then ended by `end`. */
+async function endedMidPhase(service: MissionService, clock: TestClock, end: (missionId: string) => Promise<Mission>): Promise<Mission> {
+  clock.advance(30 * MINUTE);
+  const requested = await seedToApprovalRequested(service, clock);
+  const id = requested.id;
+  await service.decideApproval({ missionId: id, decision: 'approve' }, ADVISOR);
+  await service.decideApproval({ missionId: id, decision: 'approve' }, SECURITY_LEAD);
+  await service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
+  const [stepId, durationMs] = SEED_PHASES[0]!.steps[0]!;
+  clock.advance(durationMs);
+  await service.reportProgress({ missionId: id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId, durationMs }, ASSISTANT);
+  await service.reportProgress({ missionId: id, kind: 'validator_alert', phaseId: 'jwt_refresh_fix', type: 'review_required', severity: 'high', description: 'Refresh tokens are written to the request log' }, ASSISTANT);
+  clock.advance(2 * MINUTE);
+  return end(id);
 }

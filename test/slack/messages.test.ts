@@ -1,10 +1,11 @@
 // Every Slack surface, built from real missions at each stage: compared with its committed
 // fixture, checked against Block Kit limits, and read for what a person would look for.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHIP_KINDS } from '../../src/domain/brief.js';
 import { ACTION_IDS, decodeActionValue, INPUT_IDS, VIEW_IDS } from '../../src/slack/actionIds.js';
+import { alertMessage } from '../../src/slack/alertMessage.js';
 import { appHome, isAwaitingApprovalFrom } from '../../src/slack/appHome.js';
 import { checkBlockKitLimits } from '../../src/slack/blockKitLimits.js';
 import { SECURITY_LEAD } from '../support/seedJourney.js';
@@ -32,6 +33,8 @@ describe('Slack surfaces against their committed fixtures', () => {
   });
 
   it.each(FIXTURE_FILES)('%s matches test/fixtures/slack/%s.json', (file) => {
+    // UPDATE_SLACK_FIXTURES=1 rewrites the files from the builders; review the diff before committing it.
+    if (process.env.UPDATE_SLACK_FIXTURES) writeFileSync(path.join(fixturesDir, `${file}.json`), `${JSON.stringify(surfaces[file], null, 2)}\n`);
     const expected = JSON.parse(readFileSync(path.join(fixturesDir, `${file}.json`), 'utf8')) as unknown;
     expect(JSON.parse(JSON.stringify(surfaces[file]))).toEqual(expected);
   });
@@ -354,7 +357,7 @@ describe('App Home', () => {
       [ACTION_IDS.approvalApprove, f.approvalPending.approval!.id],
       [ACTION_IDS.approvalReject, f.approvalPending.approval!.id],
     ]);
-    expect(visibleText(s('appHome', 'requester'))).toContain('*Your missions (4)*');
+    expect(visibleText(s('appHome', 'requester'))).toContain('*Your missions (7)*');
   });
 
   it('knows who may still decide: not the requester of a critical play, not someone who already approved', () => {
@@ -373,6 +376,76 @@ describe('/mission status', () => {
     expect(Object.keys(status).sort()).toEqual(Object.keys(f).filter((k) => k !== 'summaries').sort());
     expect(visibleText(status.executingMidPhase!)).toContain('*Execution*\n2 of 5 phases completed · CSRF Protection running');
     expect(visibleText(status.approvalPending!)).toContain('*Next:* approve or reject the play (approvers only)');
-    expect(visibleText(status.done!)).toContain('*Finished:* no further steps.');
+    expect(visibleText(status.done!)).toContain('*Finished:* the mission is done; no further steps.');
+  });
+});
+
+describe('finished missions', () => {
+  const ENDED = [
+    ['cancelledMidPhase', 'was cancelled'],
+    ['failedMidPhase', 'failed'],
+    ['rolledBackMidPhase', 'was rolled back'],
+  ] as const;
+  // Words of work still going on, or of someone still expected to act.
+  const ONGOING = /\brunning\b|waiting|in progress|so far|needs review|🔄/i;
+
+  it.each(ENDED)('%s: the status message, the status reply and the alert speak of a mission that %s, not of work going on', (stage, ended) => {
+    const mission = f[stage];
+    const status = s('executionStatus', stage);
+    const statusReply = s('missionStatus', stage);
+    const alert = alertMessage(mission, mission.execution!.alerts[0]!.id);
+    for (const surface of [status, statusReply, alert]) {
+      expect(visibleText(surface)).not.toMatch(ONGOING);
+      expect('text' in surface ? surface.text : '').not.toMatch(ONGOING);
+      expect(buttons(surface)).toEqual([]);
+    }
+    // The phase that was running when the mission ended is shown as stopped, and why.
+    expect(visibleText(status)).toContain(`⏹️ *[1/5] JWT Refresh Fix* · stopped: the mission ${ended}`);
+    expect(visibleText(status)).toContain(`— not done: the mission ${ended}`);
+    expect(visibleText(status)).toContain(`— left open: the mission ${ended}`);
+    expect(visibleText(statusReply)).toContain('stopped during JWT Refresh Fix');
+    expect(visibleText(statusReply)).toContain(`*Finished:* the mission ${ended}; no further steps.`);
+    expect(visibleText(statusReply)).toContain('*Alerts*\n1 left open');
+  });
+
+  it('still says "running" and "waiting for a person" while the mission executes', () => {
+    expect(visibleText(s('executionStatus', 'executingMidPhase'))).toMatch(/🔄 .* — running/);
+    expect(visibleText(s('executionStatus', 'executingMidPhase'))).toContain('waiting for a person');
+  });
+
+  it('lists finished missions on the App Home by how they ended', () => {
+    const home = visibleText(s('appHome', 'requester'));
+    expect(home).toContain(`🚫 Cancelled · *${f.cancelledMidPhase.title}* · \`${f.cancelledMidPhase.id}\``);
+    expect(home).toContain(`❌ Failed · *${f.failedMidPhase.title}* · \`${f.failedMidPhase.id}\``);
+    expect(home).toContain(`↩️ Rolled back · *${f.rolledBackMidPhase.title}* · \`${f.rolledBackMidPhase.id}\``);
+    // ("Waiting for your approval" heads the approvals section; the missions' own lines say how each ended.)
+    const missionLines = home.split('\n').filter((line) => /`msn_\d{4}`/.test(line));
+    expect(missionLines).toHaveLength(7);
+    for (const line of missionLines) expect(line).not.toMatch(ONGOING);
+  });
+
+  it('drops "so far" from the edit count once the brief can no longer change', () => {
+    expect(visibleText(s('briefCard', 'cancelled'))).toMatch(/2 edits$/m);
+    expect(visibleText(s('briefCard', 'briefEdited'))).toContain('2 edits so far');
+  });
+});
+
+describe('dates', () => {
+  it('shows every time as a Slack date token (each reader’s time zone), never as an ISO string', () => {
+    for (const [file, cases] of Object.entries(surfaces)) {
+      for (const [name, surface] of Object.entries(cases)) {
+        const shown = visibleText(surface);
+        expect(shown, `${file}.${name}`).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+        expect('text' in surface ? surface.text : '', `${file}.${name} text`).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|<!date/);
+      }
+    }
+    expect(visibleText(s('executionStatus', 'rolledBack'))).toMatch(/<!date\^\d+\^\{date_short_pretty\} at \{time\}\|2025-10-15 \d\d:\d\d UTC>/);
+  });
+
+  it('turns the instants in a refusal shown on the App Home into date tokens', () => {
+    const home = s('appHome', 'refusedClick');
+    const decidedAt = new Date(f.approvalDecided.approval!.decidedAt!);
+    expect(visibleText(home)).toContain(`already approved by <@${SECURITY_LEAD.id}> at <!date^${decidedAt.getTime() / 1000}^{date_short_pretty} at {time}|`);
+    expect(visibleText(home).split('\n')[1]).toMatch(/^⚠️ This approval request was already approved/);
   });
 });

@@ -12,6 +12,7 @@ import { coverageOverrideModal, gateOverrideModal, recordReviewModal } from '../
 import { playsMessage } from '../../src/slack/playsMessage.js';
 import { reflectionMessage } from '../../src/slack/reflectionMessage.js';
 import { toolkitMessage } from '../../src/slack/toolkitMessage.js';
+import { notice } from '../../src/slack/interactionReplies.js';
 import { helpMessage, missionListMessage, missionStatusMessage, usageMessage } from '../../src/slack/usageMessages.js';
 import { SECURITY_LEAD } from '../support/seedJourney.js';
 import { ADVISOR, JORDAN } from '../support/seedMission.js';
@@ -57,8 +58,15 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
       reflecting: executionStatus(f.reflecting),
       rolledBack: executionStatus(f.rolledBack),
       gateOverridden: executionStatus(f.gateOverridden),
+      cancelledMidPhase: executionStatus(f.cancelledMidPhase),
+      failedMidPhase: executionStatus(f.failedMidPhase),
+      rolledBackMidPhase: executionStatus(f.rolledBackMidPhase),
     },
-    alertMessage: { open: alertMessage(f.executingMidPhase, alertId), resolved: alertMessage(f.alertResolved, alertId) },
+    alertMessage: {
+      open: alertMessage(f.executingMidPhase, alertId),
+      resolved: alertMessage(f.alertResolved, alertId),
+      leftOpenOnCancel: alertMessage(f.cancelledMidPhase, f.cancelledMidPhase.execution!.alerts[0]!.id),
+    },
     reflectionMessage: { reflecting: reflectionMessage(f.reflecting), feedbackGiven: reflectionMessage(f.feedbackGiven), done: reflectionMessage(f.done), withOverrides: reflectionMessage(f.completedWithOverrides) },
     modals: {
       chipEdit: chipEditModal(f.briefEdited, 'safeguards'),
@@ -81,6 +89,13 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
         awaitingMyApproval: [f.approvalPending].filter((m) => isAwaitingApprovalFrom(m, ADVISOR.id)),
       }),
       requester: appHome({ userId: JORDAN.id, myMissions: f.summaries.filter((s) => s.requester.kind === 'slack_user' && s.requester.id === JORDAN.id), awaitingMyApproval: [] }),
+      // A click on the Home that was refused: the reason is shown at the top of the Home.
+      refusedClick: appHome({
+        userId: ADVISOR.id,
+        myMissions: [],
+        awaitingMyApproval: [],
+        notice: notice(`⚠️ This approval request was already approved by <@${SECURITY_LEAD.id}> at ${f.approvalDecided.approval!.decidedAt}.`).blocks,
+      }),
       securityLeadAfterPartial: appHome({
         userId: SECURITY_LEAD.id,
         myMissions: [],

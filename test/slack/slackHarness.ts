@@ -33,6 +33,12 @@ export interface BotHarness {
   /** Ticks options of the checkboxes `actionId` of a message as the fake shows it (only options the message offers). */
   check(message: StoredMessage, actionId: string, values: string[], user: Actor & { kind: 'slack_user' }): Promise<SlackResponse>;
   submitView(view: Record<string, unknown>, values: Record<string, Record<string, unknown>>, user: Actor & { kind: 'slack_user' }): Promise<SlackResponse>;
+  /** Clicks the button `actionId` of a view as the fake shows it (the App Home): no channel, no response_url, as Slack sends it. */
+  clickView(view: Record<string, unknown>, actionId: string, user: Actor & { kind: 'slack_user' }): Promise<SlackResponse>;
+  /** "Start a mission" (message shortcut) on `message`, as Slack sends a message_action. */
+  shortcut(message: StoredMessage, callbackId: string, user: Actor & { kind: 'slack_user' }, opts?: { responseUrlId?: string }): Promise<SlackResponse>;
+  /** An Events API event_callback carrying `event` (event_id generated unless given). */
+  event(event: Record<string, unknown>, opts?: { eventId?: string; headers?: Record<string, string> }): Promise<SlackResponse>;
   /** Messages in the fake that carry a button with this action id. */
   messagesWith(actionId: string): StoredMessage[];
   close(): Promise<void>;
@@ -150,6 +156,58 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
         trigger_id: `trigger-${++clicks}`,
         view: { id: 'V0VIEW', team_id: 'T0FAKE', type: 'modal', ...view, state: { values }, hash: 'h', app_id: 'A0MISSION', bot_id: 'B0BOT' },
       }),
+    clickView: (view, actionId, user) => {
+      const blocks = (view.blocks ?? []) as Array<{ block_id?: string; elements?: Array<{ action_id?: string; value?: string }> }>;
+      const block = blocks.find((b) => b.elements?.some((e) => e.action_id === actionId));
+      const element = block?.elements?.find((e) => e.action_id === actionId);
+      if (!block || !element) throw new Error(`no ${actionId} button on the view`);
+      clicks += 1;
+      return interaction({
+        type: 'block_actions',
+        user: { id: user.id, username: user.name ?? user.id, name: user.name ?? user.id, team_id: 'T0FAKE' },
+        api_app_id: 'A0MISSION',
+        token: 'legacy-verification-token',
+        container: { type: 'view', view_id: 'V0HOME' },
+        trigger_id: `trigger-${clicks}`,
+        team: { id: 'T0FAKE', domain: 'fake' },
+        view: { id: 'V0HOME', team_id: 'T0FAKE', type: 'home', blocks: view.blocks, private_metadata: '', callback_id: '', state: { values: {} }, hash: 'h', app_id: 'A0MISSION', bot_id: 'B0BOT' },
+        actions: [{ type: 'button', action_id: actionId, block_id: block.block_id, value: element.value, action_ts: `${Date.now() / 1000}` }],
+      });
+    },
+    shortcut: (message, callbackId, user, opts = {}) => {
+      clicks += 1;
+      return interaction({
+        type: 'message_action',
+        token: 'legacy-verification-token',
+        action_ts: `${Date.now() / 1000}`,
+        team: { id: 'T0FAKE', domain: 'fake' },
+        user: { id: user.id, username: user.name ?? user.id, name: user.name ?? user.id, team_id: 'T0FAKE' },
+        channel: { id: message.channel, name: 'missions' },
+        is_enterprise_install: false,
+        enterprise: null,
+        callback_id: callbackId,
+        trigger_id: `trigger-${clicks}`,
+        response_url: fake.responseUrl(opts.responseUrlId ?? `shortcut-${clicks}`),
+        message_ts: message.ts,
+        message: { type: 'message', text: message.text, ts: message.ts, ...(message.user ? { user: message.user } : {}), ...(message.blocks.length > 0 ? { blocks: message.blocks } : {}) },
+      });
+    },
+    event: (event, opts = {}) =>
+      signedPost(
+        JSON.stringify({
+          token: 'legacy-verification-token',
+          team_id: 'T0FAKE',
+          api_app_id: 'A0MISSION',
+          event: { event_ts: `${Date.now() / 1000}`, ...event },
+          type: 'event_callback',
+          event_id: opts.eventId ?? `Ev0${++clicks}`,
+          event_time: Math.floor(Date.now() / 1000),
+          authorizations: [{ enterprise_id: null, team_id: 'T0FAKE', user_id: 'U0BOT', is_bot: true, is_enterprise_install: false }],
+          is_ext_shared_channel: false,
+        }),
+        'application/json',
+        opts.headers ? { headers: opts.headers } : {},
+      ),
     messagesWith: (actionId) =>
       [...fake.messages.values()].filter((m) => JSON.stringify(m.blocks).includes(`"action_id":"${actionId}"`)),
     close: async () => {

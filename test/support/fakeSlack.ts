@@ -33,6 +33,8 @@ export interface StoredMessage {
   edits: number;
   /** chat.postMessage's `metadata` ({ event_type, event_payload }), when given. */
   metadata?: unknown;
+  /** The person who wrote it (messages people post, see `postAsPerson`); absent for the bot's. */
+  user?: string;
 }
 
 /**
@@ -140,6 +142,13 @@ export class FakeSlack {
   /** Forgets failures not answered yet (Slack has recovered). */
   clearFailures(): void {
     this.failures.splice(0);
+  }
+
+  /** A message a person wrote in `channel` (text as Slack stores it: mrkdwn, `&amp;` `&lt;` `&gt;` escaped), as if posted from a Slack client. */
+  postAsPerson(channel: string, user: string, text: string): StoredMessage {
+    const message: StoredMessage = { channel, ts: this.nextTs(), threadTs: null, text, blocks: [], edits: 0, user };
+    this.messages.set(message.ts, message);
+    return message;
   }
 
   callsTo(method: string): RecordedCall[] {
