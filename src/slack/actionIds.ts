@@ -21,6 +21,10 @@ export const ACTION_IDS = {
   feedbackOpen: 'mc_feedback_open',
   pinOpen: 'mc_pin_open',
   closeMission: 'mc_close_mission',
+  // Plan controls: read a play whole, dismiss it with a reason, regenerate a brief chip.
+  playView: 'mc_play_view',
+  playDismiss: 'mc_play_dismiss',
+  briefRegenerateChip: 'mc_brief_regenerate_chip',
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 
@@ -33,6 +37,9 @@ export const VIEW_IDS = {
   cancelMission: 'mc_view_cancel_mission',
   feedback: 'mc_view_feedback',
   pinToLibrary: 'mc_view_pin_to_library',
+  /** Read-only: a play's phases, steps, undo plan, risk matrix and code change preview. */
+  playPlan: 'mc_view_play_plan',
+  dismissPlay: 'mc_view_dismiss_play',
 } as const;
 export type ViewId = (typeof VIEW_IDS)[keyof typeof VIEW_IDS];
 
