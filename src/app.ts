@@ -5,6 +5,7 @@ import { createConnectors, type Connectors } from './connectors/connectors.js';
 import { CredentialVault } from './connectors/credentials/credentialVault.js';
 import { rollbackWithConnectors } from './connectors/rollback.js';
 import { TrackerSync } from './connectors/trackerSync.js';
+import { ExecutorDispatchConsumer } from './connectors/executorDispatch.js';
 import { PrismaCredentialStore } from './storage/prismaCredentialStore.js';
 import { deterministicBriefDrafter } from './domain/deterministicBriefDrafter.js';
 import { SYSTEM_ACTOR } from './domain/actors.js';
@@ -64,7 +65,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     approvalPolicy: approvalPolicyFrom(config),
   });
   if (config.SLACK_APPROVERS.length === 0) logger.warn('no approvers configured: set SLACK_APPROVERS so plays that need approval can be approved');
-  const feedConsumers: FeedConsumer[] = [new TrackerSync({ service: missions, trackers: connectors.trackers, linkedIssues: connectors.linear ?? undefined, logger })];
+  const feedConsumers: FeedConsumer[] = [
+    new TrackerSync({ service: missions, trackers: connectors.trackers, linkedIssues: connectors.linear ?? undefined, logger }),
+    // Approved missions go to the CI executor once (GITHUB_EXECUTOR_WORKFLOW); without one it only moves its cursor.
+    new ExecutorDispatchConsumer({ service: missions, dispatcher: connectors.executor, logger }),
+  ];
   const feedWorker = new FeedWorker({
     feed: db.feed,
     clock: systemClock,

@@ -1,6 +1,7 @@
 // Execution as reported by an executor (an assistant over MCP): phases, steps, test runs,
 // validator alerts and deviations from the play.
 import type { Actor } from './actors.js';
+import type { ExecutorDispatch } from './executorDispatch.js';
 
 export type PhaseStatus = 'pending' | 'running' | 'completed' | 'failed';
 
@@ -114,4 +115,6 @@ export interface Execution {
   undo: UndoState;
   /** The mission-level gate evaluated at completion. */
   finalGate: GateResult | null;
+  /** The hand-off to an unattended executor (GitHub Actions), when one is configured; absent on older missions. */
+  dispatch?: ExecutorDispatch | null;
 }
