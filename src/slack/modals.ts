@@ -9,7 +9,7 @@ import { LIBRARY_MIN_RATING } from '../domain/reflection.js';
 import { chipItemBlockId, encodeActionValue, INPUT_IDS, VIEW_IDS, type ActionValue, type ViewId } from './actionIds.js';
 import { fitLines, LIMITS, plural, truncate } from './blockKitLimits.js';
 import { context, fieldsSection, plain, section } from './blocks.js';
-import { durationMinutes, pct, RISK_LABEL, safe, statusPointer } from './format.js';
+import { durationMinutes, pct, RISK_LABEL, safe } from './format.js';
 
 /** Empty rows offered below a chip's items so a person can add statements. */
 const SPARE_CHIP_ROWS = 3;
@@ -177,7 +177,7 @@ const PLAN_FRAME_BLOCKS = 10;
  * a longer plan is cut with a pointer to PLAN.md and `/mission status`.
  */
 export function playPlanModal(mission: Mission, play: Play): ModalView {
-  const pointer = `The whole plan is PLAN.md (\`mission://${mission.id}/plan.md\` over MCP) ${statusPointer(mission.id)}`;
+  const pointer = `The whole plan: PLAN.md (\`mission://${mission.id}/plan.md\` over MCP), or \`/mission status ${mission.id}\`.`;
   const status = play.status === 'dismissed' ? `dismissed: ${safe(play.dismissedReason ?? 'no reason')}` : play.status;
   const blocks: KnownBlock[] = [
     context([`*${safe(mission.title)}* · \`${mission.id}\` · play #${play.rank} · ${status} · confidence ${pct(play.confidence)} · estimate ${durationMinutes(play.estimatedDurationMinutes)}`]),

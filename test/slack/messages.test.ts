@@ -7,6 +7,7 @@ import { CHIP_KINDS } from '../../src/domain/brief.js';
 import { ACTION_IDS, decodeActionValue, INPUT_IDS, VIEW_IDS } from '../../src/slack/actionIds.js';
 import { appHome, isAwaitingApprovalFrom } from '../../src/slack/appHome.js';
 import { checkBlockKitLimits } from '../../src/slack/blockKitLimits.js';
+import { playPlanModal } from '../../src/slack/modals.js';
 import { SECURITY_LEAD } from '../support/seedJourney.js';
 import { ADVISOR, JORDAN } from '../support/seedMission.js';
 import { buildSlackFixtures, type SlackFixtures } from './fixtureMissions.js';
@@ -64,10 +65,14 @@ describe('brief card', () => {
     const edits = buttons(card).filter((b) => b.actionId === ACTION_IDS.briefEditChip);
     expect(edits.map((b) => b.value.chip)).toEqual([...CHIP_KINDS]);
     expect(edits.every((b) => b.value.missionId === f.briefDrafted.id)).toBe(true);
+    // Each chip can also be drafted again from the intent.
+    const regenerate = buttons(card).filter((b) => b.actionId === ACTION_IDS.briefRegenerateChip);
+    expect(regenerate.map((b) => [b.text, b.value.chip])).toEqual(CHIP_KINDS.map((kind) => ['Regenerate', kind]));
   });
 
   it('offers Accept all and Cancel while the brief is open, and nothing once it is locked', () => {
-    expect(buttons(s('briefCard', 'briefEdited')).filter((b) => b.blockType === 'actions').map((b) => [b.text, b.actionId])).toEqual([
+    const chipControls = new Set<string>([ACTION_IDS.briefEditChip, ACTION_IDS.briefRegenerateChip]);
+    expect(buttons(s('briefCard', 'briefEdited')).filter((b) => b.blockType === 'actions' && !chipControls.has(b.actionId)).map((b) => [b.text, b.actionId])).toEqual([
       ['Accept all', ACTION_IDS.briefAcceptAll],
       ['Cancel mission', ACTION_IDS.missionCancel],
     ]);
@@ -114,7 +119,18 @@ describe('plays', () => {
 
   it('marks a rejected play with the reason and offers no buttons outside planning', () => {
     expect(visibleText(s('playsMessage', 'approvalRejected'))).toContain('❌ rejected once: Split the CSRF work into its own mission');
-    expect(buttons(s('playsMessage', 'approvalPending'))).toEqual([]);
+    // Outside planning a play can still be read whole (View plan), but not selected or dismissed.
+    const pending = buttons(s('playsMessage', 'approvalPending'));
+    expect(pending.length).toBe(f.approvalPending.plays.filter((p) => p.status !== 'dismissed').length);
+    expect(pending.every((b) => b.actionId === ACTION_IDS.playView)).toBe(true);
+  });
+
+  it('offers View plan and Dismiss on every play while planning, each naming its play', () => {
+    const message = s('playsMessage', 'playsRanked');
+    const open = f.playsRanked.plays.filter((p) => p.status !== 'dismissed').sort((a, b) => a.rank - b.rank);
+    for (const actionId of [ACTION_IDS.playView, ACTION_IDS.playDismiss]) {
+      expect(buttons(message).filter((b) => b.actionId === actionId).map((b) => b.value.playId)).toEqual(open.map((p) => p.id));
+    }
   });
 });
 
@@ -129,6 +145,7 @@ describe('approval request', () => {
     expect(buttons(message).map((b) => [b.text, b.actionId, b.value])).toEqual([
       ['Approve', ACTION_IDS.approvalApprove, { missionId: f.approvalPending.id, requestId: request.id, playId: request.playId }],
       ['Reject', ACTION_IDS.approvalReject, { missionId: f.approvalPending.id, requestId: request.id, playId: request.playId }],
+      ['View plan', ACTION_IDS.playView, { missionId: f.approvalPending.id, requestId: request.id, playId: request.playId }],
     ]);
     expect(visibleText(s('approvalMessage', 'approvalPartial'))).toContain(`✅ Approved by <@${ADVISOR.id}>`);
   });
@@ -258,9 +275,37 @@ describe('modals', () => {
       cancelMission: VIEW_IDS.cancelMission,
       feedback: VIEW_IDS.feedback,
       pinToLibrary: VIEW_IDS.pinToLibrary,
+      playPlan: VIEW_IDS.playPlan,
+      dismissPlay: VIEW_IDS.dismissPlay,
     });
     expect(decodeActionValue(modals.rejectReason!.private_metadata)).toEqual({ missionId: f.approvalPending.id, requestId: f.approvalPending.approval!.id, playId: f.approvalPending.approval!.playId });
     expect(decodeActionValue(modals.blockAlert!.private_metadata)).toMatchObject({ alertId: openAlertId(f), outcome: 'blocked' });
+  });
+
+  it('shows the play an approver decides on: every phase with its steps, the undo plan, the risk matrix and the code change', () => {
+    const modal = (surfaces.modals as Record<string, Extract<Surface, { type: 'modal' }>>).playPlan!;
+    const play = f.approvalPending.plays.find((p) => p.id === f.approvalPending.approval!.playId)!;
+    const text = visibleText(modal);
+    expect(modal.submit).toBeUndefined();
+    for (const [i, phase] of play.phases.entries()) {
+      expect(text).toContain(`*Phase ${i + 1}: ${phase.name.replace(/&/g, '&amp;')}*`);
+      for (const step of phase.steps) expect(text).toContain(`\`${step.id}\``);
+    }
+    for (const step of play.undoPlan.steps) expect(text).toContain(step);
+    expect(text).toContain(`*Reversibility*\n${play.risk.reversibility}`);
+    expect(text).toContain(`*Code change preview* — ${play.codeChangePreview!.filesToModify} modified`);
+    expect(text).toContain(`mission://${f.approvalPending.id}/plan.md`);
+    expect(decodeActionValue(modal.private_metadata)).toEqual({ missionId: f.approvalPending.id, playId: play.id });
+  });
+
+  it('cuts a plan longer than a modal holds, within Block Kit limits, pointing at PLAN.md', () => {
+    const base = f.approvalPending.plays[0]!;
+    const phases = Array.from({ length: 140 }, (_, i) => ({ id: `phase_${i}`, name: `Phase number ${i}`, steps: Array.from({ length: 30 }, (_, j) => ({ id: `step_${i}_${j}`, title: 'x'.repeat(200) })) }));
+    const modal = playPlanModal(f.approvalPending, { ...base, phases, undoPlan: { summary: 'Undo', steps: Array.from({ length: 200 }, (_, i) => `undo step ${i} ${'y'.repeat(100)}`) } });
+    expect(checkBlockKitLimits(modal)).toEqual([]);
+    const text = visibleText(modal);
+    expect(text).toContain('more phases. The whole plan: PLAN.md');
+    expect(text).toContain('more steps');
   });
 
   it('edits a chip one statement per input, prefilled, with spare rows', () => {
