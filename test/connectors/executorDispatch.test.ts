@@ -91,23 +91,29 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
     expect((await app.missions.getMission({ missionId: mission.id })).execution!.dispatch).toMatchObject({ status: 'dispatched', ref: 'feat/auth-refactor-mission-2025-10' });
   });
 
-  it.each([
+  interface RefusalCase {
+    name: string;
+    env: Record<string, string>;
+    arrange: (github: FakeGitHubState) => void;
+    error: RegExp;
+  }
+  it.each<RefusalCase>([
     {
       name: '404: the workflow does not exist',
       env: { GITHUB_EXECUTOR_WORKFLOW: 'missing.yml' },
-      arrange: (_: FakeGitHubState) => undefined,
+      arrange: () => undefined,
       error: /GitHub found no workflow "missing\.yml" in jordan-nakamura\/legaltech-mvp \(404\): add \.github\/workflows\/missing\.yml with a workflow_dispatch trigger/,
     },
     {
       name: '422: the workflow has no workflow_dispatch trigger',
       env: { GITHUB_EXECUTOR_WORKFLOW: 'ci.yml' },
-      arrange: (_: FakeGitHubState) => undefined,
+      arrange: () => undefined,
       error: /GitHub refused to start "ci\.yml" on ref "main" of jordan-nakamura\/legaltech-mvp \(422\).*GitHub said: Workflow does not have 'workflow_dispatch' trigger/,
     },
     {
       name: '422: the ref does not exist',
       env: { GITHUB_EXECUTOR_REF: 'release/nope' },
-      arrange: (_: FakeGitHubState) => undefined,
+      arrange: () => undefined,
       error: /ref "release\/nope".*GitHub said: No ref found for: release\/nope/,
     },
     {

@@ -29,7 +29,12 @@ export interface BotHarness {
   signedPost(body: string, contentType: string, opts?: { timestamp?: number; signature?: string | null; headers?: Record<string, string> }): Promise<SlackResponse>;
   command(text: string, user: Actor & { kind: 'slack_user' }, opts?: { channel?: string }): Promise<SlackResponse>;
   /** Clicks the button `actionId` of a message as the fake shows it. */
-  click(message: StoredMessage, actionId: string, user: Actor & { kind: 'slack_user' }, opts?: { responseUrlId?: string }): Promise<SlackResponse>;
+  click(
+    message: StoredMessage,
+    actionId: string,
+    user: Actor & { kind: 'slack_user' },
+    opts?: { responseUrlId?: string; /** Picks among buttons with this action id by their value (e.g. one play's). */ where?: (value: Record<string, unknown>) => boolean; triggerId?: string },
+  ): Promise<SlackResponse>;
   submitView(view: Record<string, unknown>, values: Record<string, Record<string, unknown>>, user: Actor & { kind: 'slack_user' }): Promise<SlackResponse>;
   /** Messages in the fake that carry a button with this action id. */
   messagesWith(actionId: string): StoredMessage[];
@@ -93,7 +98,10 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
       ),
     click: (message, actionId, user, opts = {}) => {
       const blocks = message.blocks as Array<{ type: string; block_id?: string; elements?: Array<{ action_id?: string; value?: string }>; accessory?: { action_id?: string; value?: string } }>;
-      const found = blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])].map((e) => ({ block: b, element: e }))).find(({ element }) => element.action_id === actionId);
+      const matches = (value: string | undefined) => !opts.where || opts.where(JSON.parse(value ?? '{}') as Record<string, unknown>);
+      const found = blocks
+        .flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])].map((e) => ({ block: b, element: e })))
+        .find(({ element }) => element.action_id === actionId && matches(element.value));
       if (!found) throw new Error(`no ${actionId} button on message ${message.ts}`);
       clicks += 1;
       return interaction({
@@ -102,7 +110,7 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
         api_app_id: 'A0MISSION',
         token: 'legacy-verification-token',
         container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-        trigger_id: `trigger-${clicks}`,
+        trigger_id: opts.triggerId ?? `trigger-${clicks}`,
         team: { id: 'T0FAKE', domain: 'fake' },
         channel: { id: message.channel, name: 'missions' },
         message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
