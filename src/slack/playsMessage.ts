@@ -86,9 +86,9 @@ function playCard(mission: Mission, play: Play, planning: boolean): KnownBlock[]
 
 /** View plan (the play whole, in a modal) always; Dismiss while plays are being chosen. */
 function planControls(mission: Mission, play: Play, planning: boolean) {
-  const value = { missionId: mission.id, playId: play.id, version: mission.version };
+  // View plan carries no version: reading is never stale, and a version would edit this message on every mission change.
   return actions(`play_controls_${play.id}`, [
-    button({ text: 'View plan', actionId: ACTION_IDS.playView, value }),
-    ...(planning && play.status !== 'approved' ? [button({ text: 'Dismiss…', actionId: ACTION_IDS.playDismiss, value })] : []),
+    button({ text: 'View plan', actionId: ACTION_IDS.playView, value: { missionId: mission.id, playId: play.id } }),
+    ...(planning && play.status !== 'approved' ? [button({ text: 'Dismiss…', actionId: ACTION_IDS.playDismiss, value: { missionId: mission.id, playId: play.id, version: mission.version } })] : []),
   ]);
 }
