@@ -351,7 +351,11 @@ describe('/mission status', () => {
     const status = surfaces.missionStatus!;
     expect(Object.keys(status).sort()).toEqual(Object.keys(f).filter((k) => k !== 'summaries').sort());
     expect(visibleText(status.executingMidPhase!)).toContain('*Execution*\n2 of 5 phases completed · CSRF Protection running');
-    expect(visibleText(status.approvalPending!)).toContain('*Next:* approve or reject the play (approvers only)');
+    // Next names the Slack control for each step a person takes (the same steps `next` gives over MCP), and who may take it.
+    expect(visibleText(status.approvalPending!)).toContain(`*Next:* *Approve / Reject* on the approval request message (<@${ADVISOR.id}>, <@${SECURITY_LEAD.id}>) · \`/mission cancel ${f.approvalPending.id}\``);
+    expect(visibleText(status.approvalPending!)).toContain('_by the assistant over MCP:_ wait for approval');
+    expect(visibleText(status.playsRanked!)).toContain('*Dismiss…* on each play of the plays message');
+    expect(visibleText(status.briefDrafted!)).toContain('*Edit / Regenerate* on each chip of the brief card');
     expect(visibleText(status.done!)).toContain('*Finished:* no further steps.');
   });
 });
