@@ -31,7 +31,7 @@ afterEach(async () => {
 async function openApp(provider: Provider, github: FakeGitHubState, env: Record<string, string> = {}): Promise<App> {
   server.use(...fakeGitHubHandlers(github));
   const database = freshDatabaseUrl(provider);
-  const config = loadConfig({
+  const variables: Record<string, string> = {
     DATABASE_URL: database.url,
     LOG_LEVEL: 'silent',
     GITHUB_TOKEN: TOKEN,
@@ -41,7 +41,10 @@ async function openApp(provider: Provider, github: FakeGitHubState, env: Record<
     MCP_PUBLIC_URL: MCP_URL,
     SLACK_APPROVERS: 'U0ADVISOR,U0SECLEAD',
     ...env,
-  });
+  };
+  // An empty value leaves the variable unset.
+  for (const [key, value] of Object.entries(variables)) if (value === '') delete variables[key];
+  const config = loadConfig(variables);
   const app = await createApp(config, pino({ level: 'silent' }));
   opened = { app, cleanup: database.cleanup };
   return app;
@@ -123,6 +126,20 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
         g.actionsToken = 'ghp_someoneelse';
       },
       error: /GitHub refused the token \(401\): the GitHub token is missing, expired or revoked/,
+    },
+    {
+      name: '403: the token may not start workflows',
+      env: {},
+      arrange: (g: FakeGitHubState) => {
+        g.actionsForbidden = true;
+      },
+      error: /The GitHub token may not start workflows in jordan-nakamura\/legaltech-mvp \(403\): it needs the Actions "write" permission.*GitHub said: Resource not accessible by personal access token/,
+    },
+    {
+      name: 'no repository: the brief names none and GITHUB_REPOSITORY is unset',
+      env: { GITHUB_REPOSITORY: '' },
+      arrange: () => undefined,
+      error: /No repository to run it in: the brief names none/,
     },
   ])('records a refusal in words and sends nothing more: $name', async ({ env, arrange, error }) => {
     const github = fakeGitHubState();

@@ -201,6 +201,8 @@ export interface FakeGitHubState {
   actionsToken: string | null;
   /** Actions calls answer 403 with x-ratelimit-remaining 0 while set (the primary rate limit is spent). */
   actionsRateLimited: boolean;
+  /** Actions calls answer 403 "Resource not accessible by personal access token" (a token without Actions write). */
+  actionsForbidden: boolean;
 }
 
 export function fakeGitHubState(): FakeGitHubState {
@@ -217,6 +219,7 @@ export function fakeGitHubState(): FakeGitHubState {
     workflowRuns: [],
     actionsToken: null,
     actionsRateLimited: false,
+    actionsForbidden: false,
   };
 }
 
@@ -367,6 +370,12 @@ function actionsRefusal(state: FakeGitHubState, request: Request): Response | nu
   const token = (request.headers.get('authorization') ?? '').replace(/^(token|bearer) /i, '');
   if (state.actionsToken !== null && token !== state.actionsToken) {
     return HttpResponse.json({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' }, { status: 401 });
+  }
+  if (state.actionsForbidden) {
+    return HttpResponse.json(
+      { message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event', status: '403' },
+      { status: 403, headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4980', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600), 'x-accepted-github-permissions': 'actions=write' } },
+    );
   }
   if (state.actionsRateLimited) {
     const reset = String(Math.floor(Date.now() / 1000) + 3600);
