@@ -177,7 +177,11 @@ const PLAN_FRAME_BLOCKS = 10;
  * a longer plan is cut with a pointer to PLAN.md and `/mission status`.
  */
 export function playPlanModal(mission: Mission, play: Play): ModalView {
-  const pointer = `The whole plan: PLAN.md (\`mission://${mission.id}/plan.md\` over MCP), or \`/mission status ${mission.id}\`.`;
+  // PLAN.md is the approved or selected play's plan; another play is read whole there once selected.
+  const exported = play.status === 'approved' || play.status === 'selected';
+  const pointer = exported
+    ? `The whole plan: PLAN.md (\`mission://${mission.id}/plan.md\` over MCP), or \`/mission status ${mission.id}\`.`
+    : `Select this play to read it whole as PLAN.md (\`mission://${mission.id}/plan.md\` over MCP); \`/mission status ${mission.id}\` shows where the mission stands.`;
   const status = play.status === 'dismissed' ? `dismissed: ${safe(play.dismissedReason ?? 'no reason')}` : play.status;
   const blocks: KnownBlock[] = [
     context([`*${safe(mission.title)}* · \`${mission.id}\` · play #${play.rank} · ${status} · confidence ${pct(play.confidence)} · estimate ${durationMinutes(play.estimatedDurationMinutes)}`]),

@@ -301,11 +301,13 @@ describe('modals', () => {
   it('cuts a plan longer than a modal holds, within Block Kit limits, pointing at PLAN.md', () => {
     const base = f.approvalPending.plays[0]!;
     const phases = Array.from({ length: 140 }, (_, i) => ({ id: `phase_${i}`, name: `Phase number ${i}`, steps: Array.from({ length: 30 }, (_, j) => ({ id: `step_${i}_${j}`, title: 'x'.repeat(200) })) }));
-    const modal = playPlanModal(f.approvalPending, { ...base, phases, undoPlan: { summary: 'Undo', steps: Array.from({ length: 200 }, (_, i) => `undo step ${i} ${'y'.repeat(100)}`) } });
+    const modal = playPlanModal(f.approvalPending, { ...base, status: 'selected', phases, undoPlan: { summary: 'Undo', steps: Array.from({ length: 200 }, (_, i) => `undo step ${i} ${'y'.repeat(100)}`) } });
     expect(checkBlockKitLimits(modal)).toEqual([]);
     const text = visibleText(modal);
     expect(text).toContain('more phases. The whole plan: PLAN.md');
     expect(text).toContain('more steps');
+    // PLAN.md is the selected play's: a play not selected says how to read it there.
+    expect(visibleText(playPlanModal(f.approvalPending, { ...base, status: 'proposed', phases }))).toContain('Select this play to read it whole as PLAN.md');
   });
 
   it('edits a chip one statement per input, prefilled, with spare rows', () => {
