@@ -160,6 +160,19 @@ describe.each(PROVIDERS)('plan controls in Slack (%s)', (provider) => {
     expect(edited.version).toBeLessThan((await current(drafted.id)).version);
   });
 
+  it('Regenerate on a chip the drafter cannot draft is refused in words, and nothing is written', async () => {
+    bot = await openBotHarness(provider, ENV);
+    await bot.command('Fix the flaky login test in CI', JORDAN);
+    const card = await posted(ACTION_IDS.briefRegenerateChip);
+    const [summary] = (await bot.app.missions.listMissions({})).missions;
+    const before = await current(summary!.id);
+    expect(before.brief.chips.find((c) => c.kind === 'timeline')).toBeUndefined();
+    await bot.click(card, ACTION_IDS.briefRegenerateChip, JORDAN, { where: (v) => v.chip === 'timeline', responseUrlId: 'no-timeline' });
+    await eventually(() => expect(String(responses().find((r) => r.args.id === 'no-timeline')?.args.text)).toContain('The drafter found nothing for Timeline in the intent. Write the chip yourself with an edit.'));
+    expect((await current(before.id)).version).toBe(before.version);
+    expect(await eventTypes(before.id)).not.toContain('chip_regenerated');
+  });
+
   it('approvers open the plan from the approval request, in the thread and in their DM', async () => {
     bot = await openBotHarness(provider, ENV);
     const mission = await seedToApprovalRequested(bot.app.missions, new TestClock());
