@@ -17,28 +17,29 @@ export function runInstructionsMessage(mission: Mission): SlackMessage {
   const play = mission.plays.find((p) => p.id === mission.execution?.playId);
   const dispatch = dispatchOf(mission);
   const running = mission.state === 'executing';
+  const inCi = running && (dispatch?.status === 'requested' || dispatch?.status === 'dispatched');
   const blocks: KnownBlock[] = [
     header(running ? 'How this mission runs' : 'How this mission ran'),
     section(
       (running
         ? `*${safe(play?.title ?? 'The approved play')}* is approved. An assistant carries it out through Mission Control and reports every phase, test run and piece of evidence here.\n\n`
         : `*${safe(play?.title ?? 'The approved play')}* was approved and carried out through Mission Control; to continue its reports:\n\n`) +
-        `*From Claude Code* (with the \`mission-control\` MCP server added), say:\n\`${claudeCodeInstruction(mission.id)}\`\n` +
+        `*From Claude Code* (with the \`mission-control\` MCP server added)${inCi ? ', only if the CI run below does not take it (two executors would report over each other)' : ''}, say:\n\`${claudeCodeInstruction(mission.id)}\`\n` +
         `or use the prompt \`/mcp__mission-control__run_mission ${mission.id}\`.`,
     ),
-    dispatchBlock(dispatch),
+    dispatchBlock(dispatch, running),
   ];
   if (running) blocks.push(context([`Nothing runs before approval, and the assistant cannot approve. \`/mission status ${mission.id}\` shows where it is.`]));
   const ci = !dispatch ? '' : dispatch.status === 'dispatched' ? ' Dispatched to GitHub Actions.' : dispatch.status === 'failed' ? ' Dispatch to GitHub Actions failed.' : ' Dispatching to GitHub Actions.';
   return { text: fallbackText(truncate(`How to run ${mission.id}: in Claude Code, "${claudeCodeInstruction(mission.id)}".${ci}`, LIMITS.messageText)), blocks };
 }
 
-function dispatchBlock(dispatch: ExecutorDispatch | null): KnownBlock {
+function dispatchBlock(dispatch: ExecutorDispatch | null, running: boolean): KnownBlock {
   if (!dispatch) return context(['*In CI:* no executor dispatched this mission (an operator can set `GITHUB_EXECUTOR_WORKFLOW` to run approved missions in GitHub Actions).']);
   const where = `\`${safe(dispatch.workflow)}\` on \`${safe(dispatch.repository)}\`${dispatch.ref ? ` (ref \`${safe(dispatch.ref)}\`)` : ''}`;
   switch (dispatch.status) {
     case 'requested':
-      return section(`*In CI:* ⏳ dispatching GitHub Actions workflow ${where}…`);
+      return section(running ? `*In CI:* ⏳ dispatching GitHub Actions workflow ${where}…` : `*In CI:* GitHub Actions workflow ${where} was not dispatched: the mission ended first.`);
     case 'dispatched':
       return section(`*In CI:* ✅ GitHub Actions workflow ${where} was dispatched ${slackDate(dispatch.decidedAt ?? dispatch.requestedAt)}: ${link(dispatch.runsUrl, 'its runs')}. The agent there reports back to this thread.`);
     case 'failed':

@@ -134,6 +134,21 @@ describe('plays', () => {
   });
 });
 
+describe('how an approved mission runs', () => {
+  it('gives the Claude Code line, and the CI dispatch as it stands: dispatching, dispatched with its runs, refused in words', () => {
+    const run = surfaces.runInstructions as Record<string, Surface>;
+    const id = f.approvalDecided.id;
+    for (const surface of Object.values(run)) expect(visibleText(surface)).toContain(`\`Run Mission Control mission ${id} (use the mission-control MCP server)\``);
+    expect(visibleText(run.approvedNoExecutor!)).toContain('no executor dispatched this mission');
+    expect(visibleText(run.dispatching!)).toContain('⏳ dispatching GitHub Actions workflow `mission.yml`');
+    expect(visibleText(run.dispatching!)).toContain('only if the CI run below does not take it');
+    expect(visibleText(run.dispatched!)).toContain('<https://github.com/jordan-nakamura/legaltech-mvp/actions/workflows/mission.yml|its runs>');
+    expect(visibleText(run.dispatchFailed!)).toContain('❌ GitHub found no workflow');
+    expect(visibleText(run.dispatchFailed!)).not.toContain('only if the CI run');
+    expect(visibleText(run.reflecting!)).toContain('How this mission ran');
+  });
+});
+
 describe('approval request', () => {
   it('names the approvers the policy needs (not the requester of a critical play), with Approve and Reject', () => {
     const message = s('approvalMessage', 'approvalPending');
