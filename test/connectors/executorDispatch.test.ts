@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { EXECUTOR_ACTOR, ExecutorDispatchConsumer } from '../../src/connectors/executorDispatch.js';
+import { viewMission } from '../../src/mcp/missionView.js';
 import { freshDatabaseUrl, PROVIDERS, type Provider } from '../support/databases.js';
 import { seedToExecuting } from '../support/seedJourney.js';
 import { TestClock } from '../support/testRuntime.js';
@@ -74,6 +75,8 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
       error: null,
     });
     expect(await dispatchEvents(app, mission.id)).toEqual(['executor_dispatch_requested', 'executor_dispatched']);
+    // An assistant reading the mission (get_mission) sees that CI has it.
+    expect(viewMission(after).execution!.dispatch).toMatchObject({ status: 'dispatched', workflow: 'mission.yml', repository: FULL_NAME });
     const recorded = (await app.missions.events({ missionId: mission.id })).filter((e) => e.type.startsWith('executor_'));
     expect(recorded.every((e) => e.actor.kind === 'system' && e.actor.id === EXECUTOR_ACTOR.id)).toBe(true);
 
