@@ -6,7 +6,7 @@ import { chipOf, CHIP_KINDS, CHIP_LABELS, type BriefChip, type ChipKind } from '
 import type { Mission } from '../domain/mission.js';
 import { ACTION_IDS } from './actionIds.js';
 import { fitLines, LIMITS, plural, type SlackMessage } from './blockKitLimits.js';
-import { actions, button, context, header, section } from './blocks.js';
+import { actions, button, confirmDialog, context, header, section } from './blocks.js';
 import { fallbackText, CONFIDENCE_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
 
 const SOURCE_LABEL: Record<BriefChip['source'], string> = { drafted: 'drafted', edited: 'edited by a person', assistant: 'from the assistant' };
@@ -17,7 +17,7 @@ export function briefCard(mission: Mission): SlackMessage {
   const blocks: KnownBlock[] = [
     header(`Mission brief: ${mission.title}`),
     context([`\`${mission.id}\` · requested by ${who(mission.requester)} · ${STATE_LABEL[mission.state]}`]),
-    ...chips.flatMap(({ kind, chip }) => [chipSection(mission, kind, chip, editable), ...(editable ? [chipControls(mission, kind, chip)] : [])]),
+    ...chips.flatMap(({ kind, chip }) => [chipSection(kind, chip, editable), ...(editable ? [chipControls(mission, kind, chip)] : [])]),
   ];
   const edits = mission.brief.editsMade > 0 ? ` · ${plural(mission.brief.editsMade, 'edit')} so far` : '';
   if (editable) {
@@ -47,11 +47,19 @@ function chipControls(mission: Mission, kind: ChipKind, chip: BriefChip | undefi
   const value = { missionId: mission.id, chip: kind, version: mission.version };
   return actions(`chip_controls_${kind}`, [
     button({ text: chip ? 'Edit' : 'Add', actionId: ACTION_IDS.briefEditChip, value }),
-    button({ text: 'Regenerate', actionId: ACTION_IDS.briefRegenerateChip, value }),
+    button({
+      text: 'Regenerate',
+      actionId: ACTION_IDS.briefRegenerateChip,
+      value,
+      // A person's or an assistant's wording is replaced by a fresh draft: ask first.
+      ...(chip && chip.source !== 'drafted'
+        ? { confirm: confirmDialog(`Regenerate ${CHIP_LABELS[kind]}?`, `The current ${plural(chip.items.length, 'statement')} ${chip.items.length === 1 ? 'is' : 'are'} replaced by a fresh draft from the intent.`, 'Regenerate') }
+        : {}),
+    }),
   ]);
 }
 
-function chipSection(mission: Mission, kind: ChipKind, chip: BriefChip | undefined, editable: boolean) {
+function chipSection(kind: ChipKind, chip: BriefChip | undefined, editable: boolean) {
   const label = `*${CHIP_LABELS[kind]}*`;
   if (!chip) return section(`${label} · _not drafted yet_${editable ? ': add one if it matters for this mission.' : ''}`);
   const head = `${label} · confidence ${CONFIDENCE_LABEL[chip.confidence]} · ${SOURCE_LABEL[chip.source]}`;

@@ -68,6 +68,11 @@ describe('brief card', () => {
     // Each chip can also be drafted again from the intent.
     const regenerate = buttons(card).filter((b) => b.actionId === ACTION_IDS.briefRegenerateChip);
     expect(regenerate.map((b) => [b.text, b.value.chip])).toEqual(CHIP_KINDS.map((kind) => ['Regenerate', kind]));
+    // Regenerating a chip a person edited asks first; a drafted one needs no confirmation.
+    const confirmOf = (surface: Surface, chip: string) =>
+      (blocksOfType(surface, 'actions').flatMap((b) => b.elements as Array<Record<string, unknown>>).find((e) => e.action_id === ACTION_IDS.briefRegenerateChip && String(e.value).includes(`"chip":"${chip}"`)) as { confirm?: unknown }).confirm;
+    expect(confirmOf(card, 'kpis')).toBeUndefined();
+    expect(JSON.stringify(confirmOf(s('briefCard', 'briefEdited'), 'kpis'))).toContain('replaced by a fresh draft from the intent');
   });
 
   it('offers Accept all and Cancel while the brief is open, and nothing once it is locked', () => {
