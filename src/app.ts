@@ -5,7 +5,7 @@ import { createConnectors, type Connectors } from './connectors/connectors.js';
 import { CredentialVault } from './connectors/credentials/credentialVault.js';
 import { rollbackWithConnectors } from './connectors/rollback.js';
 import { TrackerSync } from './connectors/trackerSync.js';
-import { ExecutorDispatchConsumer } from './connectors/executorDispatch.js';
+import { EXECUTOR_CONSUMER, ExecutorDispatchConsumer, recordParkedDispatch } from './connectors/executorDispatch.js';
 import { PrismaCredentialStore } from './storage/prismaCredentialStore.js';
 import { deterministicBriefDrafter } from './domain/deterministicBriefDrafter.js';
 import { SYSTEM_ACTOR } from './domain/actors.js';
@@ -77,6 +77,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     consumers: feedConsumers,
     // A parked delivery is on the mission's record (connector_call_failed) and in /metrics; trackers mark their own toolkit.
     onDead: async (consumer, missionId, error) => {
+      if (consumer === EXECUTOR_CONSUMER) await recordParkedDispatch(missions, missionId, error);
       if (consumer === 'slack') await missions.recordConnectorFailure({ missionId, toolkitId: 'slack', operation: 'deliver thread messages', error: `parked after repeated failures: ${error}` }, SYSTEM_ACTOR);
     },
   });

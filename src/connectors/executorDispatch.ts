@@ -63,3 +63,19 @@ export class ExecutorDispatchConsumer {
     }
   }
 }
+
+/**
+ * The feed parked the mission's dispatch after repeated transient failures (GitHub down or rate
+ * limited for hours): the mission records it as failed, so its thread stops saying "dispatching"
+ * and tells people to run it from Claude Code instead.
+ */
+export async function recordParkedDispatch(service: MissionService, missionId: string, error: string): Promise<void> {
+  const mission = await service.getMission({ missionId });
+  const dispatch = dispatchOf(mission);
+  if (!dispatch || dispatch.status !== 'requested') return;
+  const { executor, repository, workflow, ref } = dispatch;
+  await service.recordExecutorDispatch(
+    { missionId, phase: 'failed', executor, repository, workflow, ref, error: `GitHub Actions could not be reached after repeated attempts (${error}).`.slice(0, 1000) },
+    EXECUTOR_ACTOR,
+  );
+}

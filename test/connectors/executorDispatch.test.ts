@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { EXECUTOR_ACTOR, ExecutorDispatchConsumer } from '../../src/connectors/executorDispatch.js';
+import { EXECUTOR_ACTOR, ExecutorDispatchConsumer, recordParkedDispatch } from '../../src/connectors/executorDispatch.js';
 import { viewMission } from '../../src/mcp/missionView.js';
 import { freshDatabaseUrl, PROVIDERS, type Provider } from '../support/databases.js';
 import { seedToExecuting } from '../support/seedJourney.js';
@@ -180,6 +180,22 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
     await consumer.handle({ missionId: mission.id });
     expect(github.dispatches).toHaveLength(1);
     expect((await app.missions.getMission({ missionId: mission.id })).execution!.dispatch).toMatchObject({ status: 'dispatched' });
+  });
+
+  it('a dispatch the feed parks after repeated transient failures is recorded as failed, so the thread stops saying "dispatching"', async () => {
+    const github = fakeGitHubState();
+    github.actionsRateLimited = true;
+    const app = await openApp(provider, github);
+    const mission = await seedToExecuting(app.missions, new TestClock());
+    const consumer = new ExecutorDispatchConsumer({ service: app.missions, dispatcher: app.connectors.executor, logger: pino({ level: 'silent' }) });
+    await expect(consumer.handle({ missionId: mission.id })).rejects.toMatchObject({ failure: 'rate_limited' });
+    await recordParkedDispatch(app.missions, mission.id, 'GitHub rate limit reached');
+    const dispatch = (await app.missions.getMission({ missionId: mission.id })).execution!.dispatch!;
+    expect(dispatch).toMatchObject({ status: 'failed', error: 'GitHub Actions could not be reached after repeated attempts (GitHub rate limit reached).' });
+    expect(github.dispatches).toEqual([]);
+    // Parking again (or a dispatch already decided) changes nothing.
+    await recordParkedDispatch(app.missions, mission.id, 'again');
+    expect(await dispatchEvents(app, mission.id)).toEqual(['executor_dispatch_requested', 'executor_dispatch_failed']);
   });
 
   it('after a crash between dispatching and recording it, finds the run GitHub started instead of dispatching again', async () => {
