@@ -51,7 +51,8 @@ export class GitHubWorkflowDispatcher implements ExecutorDispatcher {
     const repo = parseRepository(dispatch.repository);
     if (!repo) return null;
     try {
-      const since = dispatch.requestedAt.slice(0, 19);
+      // Five minutes of margin for clock skew with GitHub; the title (with the mission id) decides.
+      const since = new Date(Date.parse(dispatch.requestedAt) - 5 * 60_000).toISOString().slice(0, 19);
       const runs = await this.options.api.get<WorkflowRunsJson>('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', {
         owner: repo.owner,
         repo: repo.repo,
