@@ -258,6 +258,12 @@ async function run(stage) {
   await mc.ok('request_approval', { missionId, playId: play1.id, note: 'Automated PR will request code review before merge' }, `“${play1.title}”`);
   say('assistant (MCP)', 'wait_for_approval … (blocks until people decide in Slack)');
   const waiting = mc.call('wait_for_approval', { missionId, timeoutSeconds: 60 });
+  // An approver reads the whole plan before deciding (View plan on the approval request).
+  const viewsBefore = fake.views.length;
+  await clickWhenShown(stage, ACTION_IDS.playView, ADVISOR, 'View plan', (m) => JSON.stringify(m.blocks).includes(ACTION_IDS.approvalApprove));
+  const plan = await eventually('the plan modal', () => fake.views.slice(viewsBefore).find((v) => v.method === 'views.open'));
+  const phaseCount = plan.view.blocks.filter((b) => b.type === 'section' && String(b.text?.text ?? '').startsWith('*Phase ')).length;
+  say('Mission Control (bot)', `opens the plan for ${ADVISOR.name}: ${phaseCount} phases with their steps, the undo plan, the risk matrix and the code change preview`);
   // Jordan may not approve his own critical-risk mission: he is told why, and the attempt is recorded.
   await clickWhenShown(stage, ACTION_IDS.approvalApprove, JORDAN, 'Approve');
   const told = await eventually('the refusal to Jordan', () => fake.calls.find((c) => c.method === 'response_url' || c.method === 'chat.postEphemeral'));
@@ -268,6 +274,8 @@ async function run(stage) {
   if (!decision.ok || decision.data.status !== 'approved') throw new Error(`approval did not come through: ${decision.text}`);
   say('assistant (MCP)', `wait_for_approval → ${decision.data.status}: ${gist(decision.text)}`);
   console.log(`\nAPPROVED: play “${play1.title}” approved by ${ADVISOR.name} and ${SECURITY_LEAD.name} (2 of 2 required for critical risk)`);
+  const howToRun = await eventually('how the mission runs', () => [...fake.messages.values()].find((m) => m.text.includes(`Run Mission Control mission ${missionId}`)));
+  say('Mission Control (bot)', `says in the thread how it runs: ${firstLine(howToRun.text)}`);
 
   heading('Execute & Observe: phases, steps, tests, a validator alert');
   let liveStatus = null;

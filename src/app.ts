@@ -5,6 +5,7 @@ import { createConnectors, type Connectors } from './connectors/connectors.js';
 import { CredentialVault, DEFAULT_WORKSPACE } from './connectors/credentials/credentialVault.js';
 import { rollbackWithConnectors } from './connectors/rollback.js';
 import { TrackerSync } from './connectors/trackerSync.js';
+import { EXECUTOR_CONSUMER, ExecutorDispatchConsumer, recordParkedDispatch } from './connectors/executorDispatch.js';
 import { PrismaCredentialStore } from './storage/prismaCredentialStore.js';
 import { deterministicBriefDrafter } from './domain/deterministicBriefDrafter.js';
 import { SYSTEM_ACTOR } from './domain/actors.js';
@@ -88,7 +89,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       `no approvers for ${unnamed.join(', ')} risk: requests wait until someone is named (\`mission-control approvers add --risk ${unnamed[0]} U…\`, or SLACK_APPROVERS before the first start)`,
     );
   }
-  const feedConsumers: FeedConsumer[] = [new TrackerSync({ service: missions, trackers: connectors.trackers, linkedIssues: connectors.linear ?? undefined, logger })];
+  const feedConsumers: FeedConsumer[] = [
+    new TrackerSync({ service: missions, trackers: connectors.trackers, linkedIssues: connectors.linear ?? undefined, logger }),
+    // Approved missions go to the CI executor once (GITHUB_EXECUTOR_WORKFLOW); without one it only moves its cursor.
+    new ExecutorDispatchConsumer({ service: missions, dispatcher: connectors.executor, logger }),
+  ];
   const feedWorker = new FeedWorker({
     feed: db.feed,
     clock: systemClock,
@@ -96,6 +101,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     consumers: feedConsumers,
     // A parked delivery is on the mission's record (connector_call_failed) and in /metrics; trackers mark their own toolkit.
     onDead: async (consumer, missionId, error) => {
+      if (consumer === EXECUTOR_CONSUMER) await recordParkedDispatch(missions, missionId, error);
       if (consumer === 'slack') await missions.recordConnectorFailure({ missionId, toolkitId: 'slack', operation: 'deliver thread messages', error: `parked after repeated failures: ${error}` }, SYSTEM_ACTOR);
     },
   });

@@ -36,6 +36,21 @@ const envSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'GITHUB_REPOSITORY must be owner/name, e.g. jordan-nakamura/legaltech-mvp')
     .optional(),
+  /** The workflow that runs approved missions in CI (GitHub Actions workflow_dispatch), e.g. mission.yml; unset: no CI executor. */
+  GITHUB_EXECUTOR_WORKFLOW: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
+    z
+      .string()
+      .regex(/^([A-Za-z0-9._-]+\.ya?ml|\d+)$/, 'GITHUB_EXECUTOR_WORKFLOW must be a workflow file name such as mission.yml (in .github/workflows) or a workflow id')
+      .optional(),
+  ),
+  /** The branch or tag the executor workflow runs on; unset: the repository's default branch. */
+  GITHUB_EXECUTOR_REF: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().min(1).max(250).optional()),
+  /** This server's MCP endpoint as reachable from CI (e.g. https://mission-control.example.com/mcp); passed to the executor as mcp_url. */
+  MCP_PUBLIC_URL: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.url({ protocol: /^https?$/, error: 'MCP_PUBLIC_URL must be an http(s) URL such as https://mission-control.example.com/mcp' }).optional(),
+  ),
   LINEAR_API_URL: z.url({ protocol: /^https?$/, error: 'LINEAR_API_URL must be an http(s) URL such as https://api.linear.app/graphql' }).default('https://api.linear.app/graphql'),
   /** The Linear team follow-ups are filed in (its key, e.g. ENG); optional when the workspace has one team. */
   LINEAR_TEAM_KEY: z.string().trim().regex(/^[A-Za-z0-9]{1,7}$/, 'LINEAR_TEAM_KEY must be a team key such as ENG').optional(),
@@ -109,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid environment: ${problems}`);
+  }
+  if (parsed.data.GITHUB_EXECUTOR_WORKFLOW && !parsed.data.MCP_PUBLIC_URL) {
+    throw new Error('Invalid environment: MCP_PUBLIC_URL: set it to this server\'s MCP URL as reachable from CI (e.g. https://mission-control.example.com/mcp); GITHUB_EXECUTOR_WORKFLOW dispatches runs that connect to it');
   }
   return parsed.data;
 }

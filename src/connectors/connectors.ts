@@ -2,6 +2,7 @@
 // workspace's credentials (stored, else the environment). A toolkit without a token gets no
 // connector: missions still run, and its auth status says it needs auth.
 import type { Logger } from 'pino';
+import type { ExecutorDispatcher } from '../domain/executorDispatch.js';
 import type { ToolkitAuthChecker, ToolkitInspector } from '../domain/toolkitInspection.js';
 import type { FollowUpTracker, PullRequestReader, RollbackStepRunner } from '../domain/trackers.js';
 import { ApiAuthChecker, githubProbe, linearProbe, type AuthProbe } from './apiAuthChecker.js';
@@ -12,12 +13,16 @@ import { GitHubApi, parseRepository } from './github/githubApi.js';
 import { GitHubIssueTracker } from './github/githubIssueTracker.js';
 import { GitHubPullRequestReader } from './github/pullRequestReader.js';
 import { GitHubRepositoryInspector } from './github/repositoryInspector.js';
+import { GitHubWorkflowDispatcher } from './github/workflowDispatch.js';
 import { LinearApi } from './linear/linearApi.js';
 import { LinearTracker } from './linear/linearTracker.js';
 
 export interface ConnectorSettings {
   GITHUB_API_URL: string;
   GITHUB_REPOSITORY?: string | undefined;
+  GITHUB_EXECUTOR_WORKFLOW?: string | undefined;
+  GITHUB_EXECUTOR_REF?: string | undefined;
+  MCP_PUBLIC_URL?: string | undefined;
   LINEAR_API_URL: string;
   LINEAR_TEAM_KEY?: string | undefined;
 }
@@ -30,6 +35,8 @@ export interface Connectors {
   /** Reads pull requests for Execute's evidence; null without a GitHub token. */
   pullRequests: PullRequestReader | null;
   rollbackSteps: RollbackStepRunner[];
+  /** Runs approved missions in CI (GitHub Actions workflow_dispatch); null unless GITHUB_EXECUTOR_WORKFLOW and a GitHub token are set. */
+  executor: ExecutorDispatcher | null;
 }
 
 /** Auth checks run inside people's commands (recommending toolkits): they give up sooner than background work. */
@@ -46,7 +53,7 @@ export async function createConnectors(settings: ConnectorSettings, vault: Crede
   const linearToken = await vault.token('linear');
   const repository = settings.GITHUB_REPOSITORY ? parseRepository(settings.GITHUB_REPOSITORY) : null;
   const probes: Record<string, AuthProbe> = { ...extra.probes };
-  const connectors: Connectors = { authChecker: environmentAuthChecker(env), inspectors: [...(extra.inspectors ?? [])], trackers: {}, linear: null, pullRequests: null, rollbackSteps: [] };
+  const connectors: Connectors = { authChecker: environmentAuthChecker(env), inspectors: [...(extra.inspectors ?? [])], trackers: {}, linear: null, pullRequests: null, rollbackSteps: [], executor: null };
 
   if (githubToken) {
     const api = new GitHubApi({ token: githubToken.token, baseUrl: settings.GITHUB_API_URL });
@@ -55,6 +62,11 @@ export async function createConnectors(settings: ConnectorSettings, vault: Crede
     connectors.pullRequests = new GitHubPullRequestReader(api, repository);
     connectors.rollbackSteps.push(new ClosePullRequestStep(api, repository));
     if (repository) connectors.trackers.github = new GitHubIssueTracker({ api, repository });
+    if (settings.GITHUB_EXECUTOR_WORKFLOW && settings.MCP_PUBLIC_URL) {
+      connectors.executor = new GitHubWorkflowDispatcher({ api, defaultRepository: repository, workflow: settings.GITHUB_EXECUTOR_WORKFLOW, ref: settings.GITHUB_EXECUTOR_REF ?? null, mcpUrl: settings.MCP_PUBLIC_URL });
+    }
+  } else if (settings.GITHUB_EXECUTOR_WORKFLOW) {
+    logger.warn('GITHUB_EXECUTOR_WORKFLOW is set but there is no GitHub token: approved missions are not dispatched to CI');
   }
   if (linearToken) {
     const api = new LinearApi({ apiKey: linearToken.token, apiUrl: settings.LINEAR_API_URL });

@@ -1,6 +1,7 @@
 // Execution as reported by an executor (an assistant over MCP): phases, steps, test runs,
 // validator alerts and deviations from the play.
 import type { Actor } from './actors.js';
+import type { ExecutorDispatch } from './executorDispatch.js';
 
 export type PhaseStatus = 'pending' | 'running' | 'completed' | 'failed';
 
@@ -129,4 +130,6 @@ export interface Execution {
   finalGate: GateResult | null;
   /** Gate checks approvers overrode, with their reasons (absent on executions recorded before overrides existed). */
   gateOverrides?: GateOverride[];
+  /** The hand-off to an unattended executor (GitHub Actions), when one is configured; absent on older missions. */
+  dispatch?: ExecutorDispatch | null;
 }

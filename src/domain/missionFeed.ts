@@ -58,4 +58,4 @@ export interface ParkedDelivery {
 }
 
 /** The consumers every new mission gets a cursor for. */
-export const FEED_CONSUMERS = ['slack', 'trackers'] as const;
+export const FEED_CONSUMERS = ['slack', 'trackers', 'executor'] as const;

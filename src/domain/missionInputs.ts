@@ -551,3 +551,16 @@ export const overrideGateInput = z.strictObject({
   phaseId: z.string().trim().min(1).max(64).optional().describe("The phase whose gate it is; omit for the mission's final gate."),
   reason: z.string({ error: 'reason is required' }).trim().min(3, 'reason must say why the check may be overridden').max(1000, 'reason must be at most 1000 characters').describe('Why it is safe to go on without this check passing.'),
 });
+
+/** A step of handing the mission to an executor (recorded by the executor connector, a system actor). */
+export const recordExecutorDispatchInput = z.strictObject({
+  missionId: missionIdSchema,
+  phase: z.enum(['requested', 'dispatched', 'failed']).describe('requested before the call; dispatched or failed after it.'),
+  executor: z.enum(['github_actions']).describe('The executor.'),
+  repository: z.string().trim().min(3).max(200).describe('owner/name of the repository whose workflow runs the mission.'),
+  workflow: z.string().trim().min(1).max(200).describe('The workflow file name or id, e.g. mission.yml.'),
+  ref: z.string().trim().min(1).max(250).nullable().describe('The ref the workflow runs on; null for the default branch.'),
+  runsUrl: z.url().max(2000).optional().describe('Where the runs are (dispatched).'),
+  foundExisting: z.boolean().default(false).describe('true when a run already started for the mission was found instead of dispatching another.'),
+  error: z.string().trim().min(1).max(1000).optional().describe('Why it failed, in words (failed).'),
+});

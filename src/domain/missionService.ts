@@ -32,6 +32,7 @@ import {
   startMissionInput,
   proposePlaysInput,
   dismissPlayInput,
+  recordExecutorDispatchInput,
   playRefInput,
   requestApprovalInput,
   decideApprovalInput,
@@ -115,6 +116,7 @@ import {
   submitFeedback as submitFeedbackRule,
   submitRetrospective as submitRetrospectiveRule,
 } from './reflectImprove.js';
+import { recordDispatch, type DispatchRecord } from './executorDispatch.js';
 
 export type MissionListener = (mission: Mission, events: readonly MissionEvent[]) => void;
 
@@ -756,6 +758,19 @@ export class MissionService {
     });
   }
 
+  /** Records a step of handing the approved mission to an executor (see executorDispatch.ts); each step once. */
+  async recordExecutorDispatch(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(recordExecutorDispatchInput, rawInput);
+    const target = { executor: input.executor, repository: input.repository, workflow: input.workflow, ref: input.ref };
+    const record: DispatchRecord =
+      input.phase === 'requested'
+        ? { phase: 'requested', ...target }
+        : input.phase === 'dispatched'
+          ? { phase: 'dispatched', ...target, runsUrl: requireText(input.runsUrl, 'runsUrl', 'a dispatched run needs the URL of its runs'), foundExisting: input.foundExisting }
+          : { phase: 'failed', ...target, error: requireText(input.error, 'error', 'a failed dispatch needs the error in words') };
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => recordDispatch(mission, record, cmd));
+  }
+
   /** The connector's API answers again: a degraded toolkit is ready once more. */
   async recordConnectorRecovered(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(connectorHealthInput, rawInput);
@@ -968,4 +983,9 @@ function complexityOf(brief: Brief, tags: readonly string[]): 'low' | 'medium' |
   if (scope >= 4 || safeguards >= 5 || (risky && scope >= 2)) return 'high';
   if (scope >= 2 || risky) return 'medium';
   return 'low';
+}
+
+function requireText(value: string | undefined, field: string, why: string): string {
+  if (!value) throw new MissionError('invalid_input', `${field}: ${why}.`, { field });
+  return value;
 }

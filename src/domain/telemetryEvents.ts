@@ -54,6 +54,9 @@ export const EVENT_CATALOG = {
   undo_requested: 'execute_observe',
   undo_completed: 'execute_observe',
   execution_paused: 'execute_observe',
+  executor_dispatch_requested: 'execute_observe',
+  executor_dispatched: 'execute_observe',
+  executor_dispatch_failed: 'execute_observe',
   // Reflect
   mission_completed: 'reflect_improve',
   evidence_bundle_generated: 'reflect_improve',
@@ -116,6 +119,9 @@ export interface EventPayloads {
   undo_completed: { play_id: string; steps: Array<{ step: string; outcome: string }> };
   mission_failed: { reason: string; phases_completed: number };
   connector_call_failed: { toolkit_id: string; operation: string; error: string };
+  executor_dispatch_requested: { executor: string; repository: string; workflow: string; ref: string | null };
+  executor_dispatched: { executor: string; repository: string; workflow: string; ref: string | null; runs_url: string; found_existing: boolean };
+  executor_dispatch_failed: { executor: string; repository: string; workflow: string; ref: string | null; error: string };
   // Reflect & Improve
   mission_completed: { play_id: string; phases_completed: number; duration_mins: number; gate_checks: number };
   feedback_submitted: { rating: number; effort_saved_hours: number | null; has_comments: boolean; has_suggestions: boolean };

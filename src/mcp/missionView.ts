@@ -124,6 +124,18 @@ export const missionView = z.object({
       deviations: z.number().int(),
       undo: z.string(),
       finalGate: gateView.nullable(),
+      dispatch: z
+        .object({
+          executor: z.string(),
+          repository: z.string(),
+          workflow: z.string(),
+          ref: z.string().nullable(),
+          status: z.enum(['requested', 'dispatched', 'failed']),
+          runsUrl: z.string().nullable(),
+          error: z.string().nullable(),
+        })
+        .nullable()
+        .describe('The CI run the mission was handed to (GitHub Actions workflow_dispatch), if any. While requested or dispatched, the CI agent executes it: do not run it from here as well.'),
     })
     .nullable(),
   evidence: z.object({
@@ -273,6 +285,17 @@ export function viewMission(mission: Mission): MissionView {
           deviations: execution.deviations.length,
           undo: execution.undo.status,
           finalGate: gateOut(execution.finalGate),
+          dispatch: execution.dispatch
+            ? {
+                executor: execution.dispatch.executor,
+                repository: execution.dispatch.repository,
+                workflow: execution.dispatch.workflow,
+                ref: execution.dispatch.ref,
+                status: execution.dispatch.status,
+                runsUrl: execution.dispatch.runsUrl,
+                error: execution.dispatch.error,
+              }
+            : null,
         }
       : null,
     evidence: {

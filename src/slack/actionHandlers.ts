@@ -14,7 +14,8 @@ import type { SlackMessage } from './blockKitLimits.js';
 import { ENDED_WORDS } from './format.js';
 import { requireExecuting } from '../domain/executeObserve.js';
 import { coverageOverrideModal, gateOverrideModal, overridableChecks, recordReviewModal } from './governanceModals.js';
-import { cancelMissionModal, chipEditModal, feedbackModal, pinToLibraryModal, rejectReasonModal, resolveAlertModal, rollbackModal } from './modals.js';
+import { cancelMissionModal, chipEditModal, dismissPlayModal, feedbackModal, pinToLibraryModal, playPlanModal, rejectReasonModal, resolveAlertModal, rollbackModal } from './modals.js';
+import type { Play } from '../domain/plays.js';
 import { notice, refusalMessage, slackActor, tellUser, type ReplyTarget, type SlackHandlerDeps } from './interactionReplies.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -54,7 +55,9 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
           actor,
           target,
           openModal: async (view) => {
-            await client.views.open({ trigger_id: body.trigger_id, view });
+            await client.views.open({ trigger_id: body.trigger_id, view }).catch((error: unknown) => {
+              throw modalRefusal(error);
+            });
           },
         });
       } catch (error) {
@@ -173,6 +176,8 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
     await ctx.openModal(gateOverrideModal(current));
   });
 
+  registerPlanControls(on, service);
+
   async function recordDenied(ctx: ActionContext, reason: string): Promise<void> {
     // The audit record of the refused click; failing to write it must not hide the explanation.
     await service.recordApprovalDenied({ missionId: ctx.value.missionId, reason }, ctx.actor).catch((error: unknown) => logger.warn({ err: error }, 'could not record approval_denied'));
@@ -210,4 +215,41 @@ function decodeBlockValue(body: BlockAction): ActionValue | null {
 function requireField(value: string | undefined, what: string): string {
   if (!value) throw new MissionError('invalid_input', `This button does not say which ${what} it acts on.`);
   return value;
+}
+
+
+/**
+ * View plan (any play, from the plays message or an approval request: read-only, for anyone in
+ * the thread), Dismiss (refused before the modal when the mission no longer chooses plays) and
+ * Regenerate a brief chip (drafted again from the intent, recorded as chip_regenerated).
+ */
+function registerPlanControls(on: (actionId: ActionId, run: (ctx: ActionContext) => Promise<void>) => void, service: SlackHandlerDeps['service']): void {
+  on(ACTION_IDS.playView, async (ctx) => {
+    const current = await service.getMission({ missionId: ctx.value.missionId });
+    await ctx.openModal(playPlanModal(current, playOf(current, ctx.value.playId)));
+  });
+  on(ACTION_IDS.playDismiss, async (ctx) => {
+    const current = await service.getMission({ missionId: ctx.value.missionId });
+    const play = playOf(current, ctx.value.playId);
+    if (current.state !== 'planning') throw new MissionError('transition_refused', `Plays can be dismissed only while one is being chosen; the mission is ${current.state.replace('_', ' ')}.`, { state: current.state });
+    if (play.status === 'dismissed') throw new MissionError('already_decided', `Play "${play.title}" was already dismissed: ${play.dismissedReason ?? 'no reason given'}.`);
+    await ctx.openModal(dismissPlayModal(current, play));
+  });
+  on(ACTION_IDS.briefRegenerateChip, async (ctx) => {
+    if (!ctx.value.chip) throw new MissionError('invalid_input', 'This Regenerate button does not say which chip it drafts again.');
+    await service.regenerateChip({ missionId: ctx.value.missionId, kind: ctx.value.chip }, ctx.actor);
+  });
+}
+
+function playOf(mission: Mission, playId: string | undefined): Play {
+  const play = mission.plays.find((p) => p.id === requireField(playId, 'play'));
+  if (!play) throw new MissionError('invalid_input', `Mission ${mission.id} has no play ${playId}; use \`/mission status ${mission.id}\` to see its plays.`, { field: 'playId' });
+  return play;
+}
+
+/** views.open failures in words: Slack gives a trigger 3 seconds, and a slow click loses it. */
+function modalRefusal(error: unknown): unknown {
+  const code = (error as { data?: { error?: unknown } }).data?.error;
+  if (code === 'expired_trigger_id') return new MissionError('precondition_failed', 'Slack closed the window for opening this form before it could open (it allows 3 seconds). Click the button again.');
+  return error;
 }

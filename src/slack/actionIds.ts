@@ -29,6 +29,10 @@ export const ACTION_IDS = {
   reviewApproveOpen: 'mc_review_approve_open',
   reviewChangesOpen: 'mc_review_changes_open',
   gateOverrideOpen: 'mc_gate_override_open',
+  // Plan controls: read a play whole, dismiss it with a reason, regenerate a brief chip.
+  playView: 'mc_play_view',
+  playDismiss: 'mc_play_dismiss',
+  briefRegenerateChip: 'mc_brief_regenerate_chip',
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 
@@ -44,6 +48,9 @@ export const VIEW_IDS = {
   coverageOverride: 'mc_view_coverage_override',
   recordReview: 'mc_view_record_review',
   gateOverride: 'mc_view_gate_override',
+  /** Read-only: a play's phases, steps, undo plan, risk matrix and code change preview. */
+  playPlan: 'mc_view_play_plan',
+  dismissPlay: 'mc_view_dismiss_play',
 } as const;
 export type ViewId = (typeof VIEW_IDS)[keyof typeof VIEW_IDS];
 

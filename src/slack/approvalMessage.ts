@@ -52,6 +52,8 @@ export function approvalMessage(mission: Mission, requestId?: string): SlackMess
       actions(`approval_${request.id}`, [
         button({ text: 'Approve', actionId: ACTION_IDS.approvalApprove, value: { missionId: mission.id, requestId: request.id, playId: request.playId }, style: 'primary' }),
         button({ text: 'Reject', actionId: ACTION_IDS.approvalReject, value: { missionId: mission.id, requestId: request.id, playId: request.playId }, style: 'danger' }),
+        // Approvers see what they approve: the play's phases, undo plan, risk and code change in a modal.
+        button({ text: 'View plan', actionId: ACTION_IDS.playView, value: { missionId: mission.id, requestId: request.id, playId: request.playId } }),
       ]),
     );
   } else {

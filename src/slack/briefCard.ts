@@ -1,5 +1,5 @@
-// The brief card `/mission <intent>` posts: one section per chip with its confidence and an
-// Edit button while the brief is open; Accept all and Cancel below. Once locked, the same
+// The brief card `/mission <intent>` posts: one section per chip with its confidence and, while
+// the brief is open, Edit and Regenerate buttons below it; Accept all and Cancel below. Once locked, the same
 // card shows the brief read-only.
 import type { KnownBlock } from '@slack/types';
 import { chipOf, CHIP_KINDS, CHIP_LABELS, type BriefChip, type ChipKind } from '../domain/brief.js';
@@ -7,7 +7,7 @@ import type { Mission } from '../domain/mission.js';
 import { plural } from '../domain/text/englishLists.js';
 import { ACTION_IDS } from './actionIds.js';
 import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
-import { actions, button, context, header, section } from './blocks.js';
+import { actions, button, confirmDialog, context, header, section } from './blocks.js';
 import { fallbackText, CONFIDENCE_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
 
 const SOURCE_LABEL: Record<BriefChip['source'], string> = { drafted: 'drafted', edited: 'edited by a person', assistant: 'from the assistant' };
@@ -18,7 +18,7 @@ export function briefCard(mission: Mission): SlackMessage {
   const blocks: KnownBlock[] = [
     header(`Mission brief: ${mission.title}`),
     context([`\`${mission.id}\` · requested by ${who(mission.requester)} · ${STATE_LABEL[mission.state]}`]),
-    ...chips.map(({ kind, chip }) => chipSection(mission, kind, chip, editable)),
+    ...chips.flatMap(({ kind, chip }) => [chipSection(kind, chip, editable), ...(editable ? [chipControls(mission, kind, chip)] : [])]),
   ];
   const edits = mission.brief.editsMade > 0 ? ` · ${plural(mission.brief.editsMade, 'edit')}${editable ? ' so far' : ''}` : '';
   if (editable) {
@@ -43,15 +43,29 @@ export function briefCard(mission: Mission): SlackMessage {
   return { text: fallbackText(`Mission brief for “${mission.title}” (${mission.id}): ${plural(present, 'chip')}${editable ? '; review and Accept all' : ''}.`), blocks };
 }
 
-function chipSection(mission: Mission, kind: ChipKind, chip: BriefChip | undefined, editable: boolean) {
+/** Edit (or Add) opens the chip's modal; Regenerate drafts the chip again from the intent. */
+function chipControls(mission: Mission, kind: ChipKind, chip: BriefChip | undefined) {
+  const value = { missionId: mission.id, chip: kind, version: mission.version };
+  return actions(`chip_controls_${kind}`, [
+    button({ text: chip ? 'Edit' : 'Add', actionId: ACTION_IDS.briefEditChip, value }),
+    button({
+      text: 'Regenerate',
+      actionId: ACTION_IDS.briefRegenerateChip,
+      value,
+      // A person's or an assistant's wording is replaced by a fresh draft: ask first.
+      ...(chip && chip.source !== 'drafted'
+        ? { confirm: confirmDialog(`Regenerate ${CHIP_LABELS[kind]}?`, `The current ${plural(chip.items.length, 'statement')} ${chip.items.length === 1 ? 'is' : 'are'} replaced by a fresh draft from the intent.`, 'Regenerate') }
+        : {}),
+    }),
+  ]);
+}
+
+function chipSection(kind: ChipKind, chip: BriefChip | undefined, editable: boolean) {
   const label = `*${CHIP_LABELS[kind]}*`;
-  const edit = editable
-    ? button({ text: chip ? 'Edit' : 'Add', actionId: ACTION_IDS.briefEditChip, value: { missionId: mission.id, chip: kind, version: mission.version } })
-    : undefined;
-  if (!chip) return section(`${label} · _not drafted yet_${editable ? ': add one if it matters for this mission.' : ''}`, edit);
+  if (!chip) return section(`${label} · _not drafted yet_${editable ? ': add one if it matters for this mission.' : ''}`);
   const head = `${label} · confidence ${CONFIDENCE_LABEL[chip.confidence]} · ${SOURCE_LABEL[chip.source]}`;
   const lines = chip.items.map((item) => `• ${safe(item)}`);
   // The edit modal holds every item in its own input, so it is where a long chip can be read whole.
   const { text } = fitLines(lines, LIMITS.text, { head, noun: 'items', ...(editable ? { pointer: '(Edit shows them all)' } : {}) });
-  return section(text, edit);
+  return section(text);
 }

@@ -4,11 +4,15 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextInput, PlainTextOption } from '@slack/types';
 import { chipOf, CHIP_LABELS, MAX_CHIP_ITEMS, MAX_CHIP_ITEM_LENGTH, type ChipKind } from '../domain/brief.js';
 import type { Mission } from '../domain/mission.js';
+import type { Play } from '../domain/plays.js';
 import { LIBRARY_MIN_RATING } from '../domain/reflection.js';
 import { chipItemBlockId, encodeActionValue, INPUT_IDS, VIEW_IDS, type ActionValue, type ViewId } from './actionIds.js';
-import { LIMITS, truncate } from './blockKitLimits.js';
-import { context, plain, section } from './blocks.js';
-import { safe } from './format.js';
+import { fitLines, LIMITS, truncate } from './blockKitLimits.js';
+import { context, fieldsSection, plain, section } from './blocks.js';
+import { RISK_LABEL, safe } from './format.js';
+import { formatMinutes } from '../domain/text/durations.js';
+import { plural } from '../domain/text/englishLists.js';
+import { percent } from '../domain/text/numbers.js';
 
 /** Empty rows offered below a chip's items so a person can add statements. */
 const SPARE_CHIP_ROWS = 3;
@@ -163,4 +167,77 @@ export function pinToLibraryModal(mission: Mission): ModalView {
     }),
     textInput({ block: INPUT_IDS.note.block, action: INPUT_IDS.note.action, label: 'Note for people who find it later', maxLength: 2000, multiline: true }),
   ]);
+}
+
+// ---- Plan controls: View plan (read-only) and Dismiss play -----------------------------------
+
+/** Blocks the plan modal keeps for everything that is not a phase (intro, rationale, risk, undo, code, safeguards, must-haves, pointers). */
+const PLAN_FRAME_BLOCKS = 10;
+
+/**
+ * A play as an approver reads it before deciding: every phase with its steps, the undo plan,
+ * the risk matrix and the code change preview. A modal holds 100 blocks of 3000 characters;
+ * a longer plan is cut with a pointer to PLAN.md and `/mission status`.
+ */
+export function playPlanModal(mission: Mission, play: Play): ModalView {
+  // PLAN.md is the approved or selected play's plan; another play is read whole there once selected.
+  const exported = play.status === 'approved' || play.status === 'selected';
+  const pointer = exported
+    ? `The whole plan: PLAN.md (\`mission://${mission.id}/plan.md\` over MCP), or \`/mission status ${mission.id}\`.`
+    : `Select this play to read it whole as PLAN.md (\`mission://${mission.id}/plan.md\` over MCP); \`/mission status ${mission.id}\` shows where the mission stands.`;
+  const status = play.status === 'dismissed' ? `dismissed: ${safe(play.dismissedReason ?? 'no reason')}` : play.status;
+  const blocks: KnownBlock[] = [
+    context([`*${safe(mission.title)}* · \`${mission.id}\` · play #${play.rank} · ${status} · confidence ${percent(play.confidence)} · estimate ${formatMinutes(play.estimatedDurationMinutes)}`]),
+    section(fitLines([`_${safe(play.rationale)}_`], LIMITS.text, { head: `*${safe(play.title)}*` }).text),
+    fieldsSection([
+      `*Risk*\n${RISK_LABEL[play.riskLevel]}`,
+      `*Complexity*\n${play.risk.complexity}`,
+      `*Impact*\n${play.risk.impact}`,
+      `*Reversibility*\n${play.risk.reversibility}`,
+      `*Test coverage*\n${play.risk.testCoverage}`,
+      ...(play.risk.notes ? [`*Risk notes*\n${safe(play.risk.notes)}`] : []),
+    ]),
+  ];
+  const phaseBudget = LIMITS.viewBlocks - PLAN_FRAME_BLOCKS;
+  const phases = play.phases.slice(0, phaseBudget);
+  phases.forEach((phase, i) => {
+    const steps = phase.steps.map((step, j) => `${j + 1}. ${safe(step.title)} \`${safe(step.id)}\``);
+    blocks.push(section(fitLines(steps, LIMITS.text, { head: `*Phase ${i + 1}: ${safe(phase.name)}* (${plural(phase.steps.length, 'step')})`, noun: 'steps', pointer }).text));
+  });
+  if (play.phases.length > phases.length) blocks.push(context([truncate(`…and ${play.phases.length - phases.length} more phases. ${pointer}`, LIMITS.text)]));
+  const undo = play.undoPlan.steps.map((step, i) => `${i + 1}. ${safe(step)}`);
+  blocks.push(section(fitLines(undo, LIMITS.text, { head: `*Undo plan* — ${safe(play.undoPlan.summary)}`, noun: 'undo steps', pointer }).text));
+  const preview = play.codeChangePreview;
+  if (preview) {
+    const files = preview.files.map((f) => `• \`${safe(f)}\``);
+    const head = `*Code change preview* — ${preview.filesToModify} modified, ${preview.filesToCreate} created, +${preview.linesAdded}/−${preview.linesRemoved} lines`;
+    blocks.push(section(fitLines(files, LIMITS.text, { head, noun: 'files', pointer }).text));
+  } else {
+    blocks.push(section('*Code change preview* — _none given for this play._'));
+  }
+  const safeguards = play.safeguardsEnforced.map((sg) => `✓ ${safe(sg)}`);
+  blocks.push(section(safeguards.length > 0 ? fitLines(safeguards, LIMITS.text, { head: '*Safeguards enforced*', noun: 'safeguards' }).text : '*Safeguards enforced* — _none listed._'));
+  const must = [...play.mustHaves.truths.map((t) => `• ${safe(t)}`), ...play.mustHaves.artifacts.map((a) => `• exists: ${safe(a)}`), ...play.mustHaves.keyLinks.map((k) => `• wired: ${safe(k)}`)];
+  if (must.length > 0) blocks.push(section(fitLines(must, LIMITS.text, { head: '*Must be true when done*', noun: 'must-haves', pointer }).text));
+  blocks.push(context([pointer]));
+  return {
+    type: 'modal',
+    callback_id: VIEW_IDS.playPlan,
+    private_metadata: encodeActionValue({ missionId: mission.id, playId: play.id }),
+    title: plain('Plan', LIMITS.viewTitle),
+    close: plain('Close', LIMITS.viewClose),
+    blocks: blocks.slice(0, LIMITS.viewBlocks),
+  };
+}
+
+export function dismissPlayModal(mission: Mission, play: Play): ModalView {
+  return reasonModal(
+    VIEW_IDS.dismissPlay,
+    'Dismiss play',
+    'Dismiss',
+    { missionId: mission.id, playId: play.id, version: mission.version },
+    `Dismiss *${safe(play.title)}* (#${play.rank}) for *${safe(mission.title)}* (\`${mission.id}\`). The other plays are ranked again; your reason is shown with it in the thread.`,
+    'Why does this play not fit?',
+    1000,
+  );
 }

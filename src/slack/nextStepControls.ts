@@ -13,7 +13,7 @@ export type SlackControl =
 const button = (actionIds: ActionId[], label: string, where: string): SlackControl => ({ kind: 'button', actionIds, label, where });
 
 export const SLACK_CONTROL_FOR_ACTION: Record<NextStepAction, SlackControl | null> = {
-  edit_brief: button([ACTION_IDS.briefEditChip], 'Edit', 'each chip of the brief card'),
+  edit_brief: button([ACTION_IDS.briefEditChip, ACTION_IDS.briefRegenerateChip], 'Edit / Regenerate', 'each chip of the brief card'),
   lock_brief: button([ACTION_IDS.briefAcceptAll], 'Accept all', 'the brief card'),
   reopen_brief: null,
   select_toolkits: button([ACTION_IDS.toolkitsSelect], 'toolkit checkboxes', 'the toolkits message'),
@@ -24,7 +24,7 @@ export const SLACK_CONTROL_FOR_ACTION: Record<NextStepAction, SlackControl | nul
   confirm_toolkits: button([ACTION_IDS.toolkitsConfirm], 'Confirm toolkits', 'the toolkits message'),
   propose_plays: null,
   select_play: button([ACTION_IDS.playSelect], 'Select', 'each play of the plays message'),
-  dismiss_play: null,
+  dismiss_play: button([ACTION_IDS.playDismiss], 'Dismiss…', 'each play of the plays message'),
   request_approval: button([ACTION_IDS.requestApproval], 'Request approval', 'the plays message, once a play is selected'),
   approve: button([ACTION_IDS.approvalApprove, ACTION_IDS.approvalReject], 'Approve / Reject', 'the approval request message'),
   wait_for_approval: null,

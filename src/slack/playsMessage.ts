@@ -12,8 +12,8 @@ import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.
 import { actions, button, context, divider, fieldsSection, header, section } from './blocks.js';
 import { RISK_LABEL, safe, statusPointer, fallbackText } from './format.js';
 
-/** A card is six blocks (title, risk fields, phases, undo, safeguards, divider): seven cards plus the frame fit in 50. */
-const MAX_PLAY_CARDS = 7;
+/** A card is seven blocks (title, risk fields, phases, undo, safeguards, plan controls, divider): six cards plus the frame fit in 50. */
+const MAX_PLAY_CARDS = 6;
 
 const STATUS_BADGE: Record<Play['status'], string> = { proposed: '', selected: ' · ☑️ *selected*', approved: ' · ✅ *approved*', dismissed: ' · dismissed' };
 const SOURCE_LABEL: Record<Play['source'], string> = { assistant: 'proposed by the assistant', person: 'proposed by a person', library: 'from the library', default_planner: 'built-in planner' };
@@ -82,6 +82,16 @@ function playCard(mission: Mission, play: Play, planning: boolean): KnownBlock[]
     section(fitLines(phaseLines, LIMITS.text, { head: `*Phases (${play.phases.length})*`, noun: 'phases', pointer: statusPointer(mission.id) }).text),
     section(fitLines(undoLines, LIMITS.text, { head: `*Undo plan* — ${safe(play.undoPlan.summary)}`, noun: 'undo steps' }).text),
     context([safeguards.length > 0 ? fitLines(safeguards, LIMITS.text, { head: '*Safeguards enforced*', noun: 'safeguards' }).text : '_No safeguards listed._']),
+    planControls(mission, play, planning),
     divider(),
   ];
+}
+
+/** View plan (the play whole, in a modal) always; Dismiss while plays are being chosen. */
+function planControls(mission: Mission, play: Play, planning: boolean) {
+  // View plan carries no version: reading is never stale, and a version would edit this message on every mission change.
+  return actions(`play_controls_${play.id}`, [
+    button({ text: 'View plan', actionId: ACTION_IDS.playView, value: { missionId: mission.id, playId: play.id } }),
+    ...(planning && play.status !== 'approved' ? [button({ text: 'Dismiss…', actionId: ACTION_IDS.playDismiss, value: { missionId: mission.id, playId: play.id, version: mission.version } })] : []),
+  ]);
 }

@@ -30,6 +30,7 @@ import { approversOfRequest, type ApproverDirectory } from './approverDirectory.
 import { checkBlockKitLimits, type SlackMessage } from './blockKitLimits.js';
 import { briefCard } from './briefCard.js';
 import { executionStatus } from './executionStatus.js';
+import { runInstructionsMessage } from './runInstructions.js';
 import { playsMessage } from './playsMessage.js';
 import { reflectionMessage } from './reflectionMessage.js';
 import { slackHomeOf, type SlackHomeSettings } from './slackHome.js';
@@ -76,6 +77,8 @@ export function surfacesOf(mission: Mission, posted: ReadonlySet<string> = new S
   for (const request of [...mission.approvalHistory, ...(mission.approval ? [mission.approval] : [])]) {
     want(`approval:${request.id}`, true, () => approvalMessage(mission, request.id));
   }
+  // Once approved: how the mission runs (Claude Code, and the CI dispatch when configured).
+  want('run', mission.execution !== null, () => runInstructionsMessage(mission));
   want('status', mission.execution !== null, () => executionStatus(mission));
   for (const alert of mission.execution?.alerts ?? []) {
     want(`alert:${alert.id}`, alert.type === 'review_required', () => alertMessage(mission, alert.id));

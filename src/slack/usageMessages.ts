@@ -4,13 +4,14 @@ import type { KnownBlock } from '@slack/types';
 import { approvalsGiven } from '../domain/approvalPolicy.js';
 import { chipOf, CHIP_KINDS, CHIP_LABELS } from '../domain/brief.js';
 import { COVERAGE_THRESHOLD, coverageMeter, type Mission, type MissionSummary } from '../domain/mission.js';
-import { allowedActions, type MissionAction } from '../domain/missionStateMachine.js';
+import { nextSteps } from '../domain/nextSteps.js';
 import { findToolkit } from '../domain/toolkits.js';
 import { plural } from '../domain/text/englishLists.js';
 import { percent } from '../domain/text/numbers.js';
 import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
 import { context, fieldsSection, header, section } from './blocks.js';
-import { ENDED_WORDS, fallbackText, CONFIDENCE_LABEL, RISK_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
+import { ENDED_WORDS, fallbackText, CONFIDENCE_LABEL, mention, RISK_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
+import { SLACK_CONTROL_FOR_ACTION } from './nextStepControls.js';
 
 const COMMANDS = [
   '`/mission <intent>` — start a mission: describe what should be achieved; a brief is drafted for you to review',
@@ -50,20 +51,6 @@ export function missionListMessage(missions: readonly MissionSummary[], opts: { 
   return { text: fallbackText(`${plural(missions.length, 'mission')}${opts.more ? ' (more not listed)' : ''}.`), blocks };
 }
 
-const NEXT_WORDS: Record<MissionAction, string> = {
-  lock_brief: 'Accept all on the brief card',
-  reopen_brief: 'reopen the brief',
-  confirm_toolkits: 'confirm toolkits',
-  request_approval: 'select a play and request approval',
-  approve: 'approve or reject the play (approvers only)',
-  reject: 'reject the play',
-  expire_approval: 'let the request expire',
-  complete_execution: 'complete once every phase passes its gate',
-  roll_back: 'roll back with the undo plan',
-  fail: 'mark it failed',
-  close: 'give feedback and close the mission',
-  cancel: 'cancel',
-};
 
 /** Where a mission stands at any stage, in one message. */
 export function missionStatusMessage(mission: Mission): SlackMessage {
@@ -100,8 +87,34 @@ export function missionStatusMessage(mission: Mission): SlackMessage {
   if (mission.reflection.followUps.length > 0) fields.push(`*Follow-ups*\n${mission.reflection.followUps.length}`);
   blocks.push(fieldsSection(fields));
 
-  const next = allowedActions(mission.state).map((a) => NEXT_WORDS[a]);
-  const ended = ENDED_WORDS[mission.state as keyof typeof ENDED_WORDS];
-  blocks.push(context([next.length > 0 ? `*Next:* ${next.join(' · ')}` : `*Finished:* the mission ${ended ?? 'is over'}; no further steps.`]));
+  blocks.push(context([nextLine(mission)]));
   return { text: fallbackText(`${mission.title} (${mission.id}): ${mission.state.replace('_', ' ')}.`), blocks };
+}
+
+/**
+ * What can happen next, from the same next steps MCP offers: each step a person takes names
+ * the Slack control that does it (nothing without one is offered), and the steps only an
+ * assistant takes are named as such.
+ */
+function nextLine(mission: Mission): string {
+  const outlook = nextSteps(mission);
+  if (outlook.steps.length === 0) {
+    const ended = ENDED_WORDS[mission.state as keyof typeof ENDED_WORDS];
+    return `*Finished:* the mission ${ended ?? 'is over'}; no further steps.`;
+  }
+  const inSlack: string[] = [];
+  const byAssistant: string[] = [];
+  for (const step of outlook.steps) {
+    const control = step.who === 'assistant' ? null : SLACK_CONTROL_FOR_ACTION[step.action];
+    const words = control
+      ? control.kind === 'command'
+        ? `\`${control.usage(mission.id)}\``
+        : `*${control.label}* on ${control.where}${step.people && step.people.length > 0 ? ` (${step.people.map(mention).join(', ')})` : ''}`
+      : step.action.replace(/_/g, ' ');
+    const list = control ? inSlack : byAssistant;
+    if (!list.includes(words)) list.push(words);
+  }
+  const parts = [`*Next:* ${inSlack.length > 0 ? inSlack.join(' · ') : 'nothing in Slack right now'}`];
+  if (byAssistant.length > 0) parts.push(`_by the assistant over MCP:_ ${byAssistant.join(', ')}`);
+  return truncate(parts.join('\n'), LIMITS.text);
 }

@@ -9,6 +9,7 @@ import { isMissionError } from '../domain/errors.js';
 import {
   cancelMissionInput,
   decideApprovalInput,
+  dismissPlayInput,
   editChipInput,
   feedbackInput,
   parseInput,
@@ -45,6 +46,8 @@ interface Submission<S extends z.ZodType> {
   run(input: z.output<S>, actor: Actor): Promise<unknown>;
 }
 
+type RegisterView = <S extends z.ZodType>(viewId: ViewId, submission: Submission<S>) => void;
+
 export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
   const { service, logger } = deps;
 
@@ -77,6 +80,7 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
     input: (values, meta) => ({ missionId: meta.missionId, kind: meta.chip, items: chipItems(values) }),
     run: (input, actor) => service.editChip(input, actor),
   });
+  registerPlanViews(on, service);
   on(VIEW_IDS.rejectApproval, {
     schema: decideApprovalInput,
     input: (values, meta) => ({ missionId: meta.missionId, decision: 'reject', requestId: meta.requestId, reason: text(values, INPUT_IDS.reason) }),
@@ -180,4 +184,13 @@ function blockFor(field: string | undefined, blocks: ViewSubmitAction['view']['b
   // Slack accepts errors only on input blocks of the view: fall back to the first one.
   const input = (blocks as Array<{ type: string; block_id?: string }>).find((b) => b.type === 'input' && b.block_id);
   return input?.block_id ?? INPUT_IDS.reason.block;
+}
+
+/** Dismiss play: a reason is required (refused on the field, nothing written); the plays are ranked again. */
+function registerPlanViews(on: RegisterView, service: SlackHandlerDeps['service']): void {
+  on(VIEW_IDS.dismissPlay, {
+    schema: dismissPlayInput,
+    input: (values, meta) => ({ missionId: meta.missionId, playId: meta.playId, reason: text(values, INPUT_IDS.reason) }),
+    run: (input, actor) => service.dismissPlay(input, actor),
+  });
 }

@@ -189,6 +189,20 @@ export interface FakeGitHubState {
   deletedRefs: string[];
   /** Requests seen, as "METHOD /path". */
   requests: string[];
+  /** Workflows by file name; `dispatchable` when the file has an `on: workflow_dispatch` trigger. */
+  workflows: Record<string, { id: number; dispatchable: boolean }>;
+  /** Branches and tags a workflow can be dispatched on. */
+  refs: string[];
+  /** workflow_dispatch events GitHub accepted (204). */
+  dispatches: Array<{ workflow: string; ref: string; inputs: Record<string, string> }>;
+  /** Runs created by dispatches; titled by the workflow's run-name ("Mission Control <mission id>"). */
+  workflowRuns: Array<{ id: number; workflow: string; display_title: string; html_url: string; event: string; status: string; created_at: string; head_branch: string }>;
+  /** The only token GitHub accepts for Actions calls (401 Bad credentials otherwise); null accepts any. */
+  actionsToken: string | null;
+  /** Actions calls answer 403 with x-ratelimit-remaining 0 while set (the primary rate limit is spent). */
+  actionsRateLimited: boolean;
+  /** Actions calls answer 403 "Resource not accessible by personal access token" (a token without Actions write). */
+  actionsForbidden: boolean;
 }
 
 export function fakeGitHubState(): FakeGitHubState {
@@ -199,6 +213,13 @@ export function fakeGitHubState(): FakeGitHubState {
     pullState: 'open',
     deletedRefs: [],
     requests: [],
+    workflows: { 'mission.yml': { id: 161335, dispatchable: true }, 'ci.yml': { id: 161336, dispatchable: false } },
+    refs: ['main', PR_BRANCH],
+    dispatches: [],
+    workflowRuns: [],
+    actionsToken: null,
+    actionsRateLimited: false,
+    actionsForbidden: false,
   };
 }
 
@@ -293,6 +314,47 @@ export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): H
       const issues = state.issues.filter((i) => !label || i.labels.includes(label)).sort((a, b) => b.number - a.number);
       return HttpResponse.json(issues.map(issueJson), { headers: rate });
     }),
+    http.post(`${repo}/actions/workflows/:workflow/dispatches`, async ({ request, params }) => {
+      seen(request);
+      const refused = actionsRefusal(state, request);
+      if (refused) return refused;
+      const workflow = state.workflows[String(params.workflow)];
+      if (!known(params) || !workflow) return notFound();
+      const body = (await request.json()) as { ref?: string; inputs?: Record<string, string> };
+      const docs = 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event';
+      const unprocessable = (message: string) => HttpResponse.json({ message, documentation_url: docs, status: '422' }, { status: 422, headers: rate });
+      if (!workflow.dispatchable) return unprocessable("Workflow does not have 'workflow_dispatch' trigger");
+      if (!body.ref || !state.refs.includes(body.ref.replace(/^refs\/(heads|tags)\//, ''))) return unprocessable(`No ref found for: ${body.ref ?? ''}`);
+      const unexpected = Object.keys(body.inputs ?? {}).filter((k) => k !== 'mission_id' && k !== 'mcp_url');
+      if (unexpected.length > 0) return unprocessable(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
+      state.dispatches.push({ workflow: String(params.workflow), ref: body.ref, inputs: body.inputs ?? {} });
+      const id = 11800000000 + state.workflowRuns.length + 1;
+      state.workflowRuns.push({
+        id,
+        workflow: String(params.workflow),
+        // The example workflow's run-name.
+        display_title: `Mission Control ${body.inputs?.mission_id ?? ''}`,
+        html_url: `https://github.com/${FULL_NAME}/actions/runs/${id}`,
+        event: 'workflow_dispatch',
+        status: 'queued',
+        created_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        head_branch: body.ref,
+      });
+      return new HttpResponse(null, { status: 204, headers: rate });
+    }),
+    http.get(`${repo}/actions/workflows/:workflow/runs`, ({ request, params }) => {
+      seen(request);
+      const refused = actionsRefusal(state, request);
+      if (refused) return refused;
+      if (!known(params) || !state.workflows[String(params.workflow)]) return notFound();
+      const url = new URL(request.url);
+      const event = url.searchParams.get('event');
+      const created = url.searchParams.get('created')?.replace(/^>=/, '');
+      const runs = state.workflowRuns
+        .filter((r) => r.workflow === params.workflow && (!event || r.event === event) && (!created || r.created_at >= created.slice(0, 19)))
+        .sort((a, b) => b.id - a.id);
+      return HttpResponse.json({ total_count: runs.length, workflow_runs: runs.map(({ workflow: _w, ...run }) => ({ ...run, name: 'Mission Control', workflow_id: state.workflows[_w]!.id, conclusion: null })) }, { headers: rate });
+    }),
     http.post(`${repo}/issues`, async ({ request }) => {
       seen(request);
       const body = (await request.json()) as { title: string; body: string; labels?: string[] };
@@ -301,4 +363,26 @@ export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): H
       return HttpResponse.json(issueJson(issue), { status: 201, headers: rate });
     }),
   ];
+}
+
+/** GitHub's answers to an Actions call with a wrong token (401) or a spent rate limit (403 with x-ratelimit-remaining 0). */
+function actionsRefusal(state: FakeGitHubState, request: Request): Response | null {
+  const token = (request.headers.get('authorization') ?? '').replace(/^(token|bearer) /i, '');
+  if (state.actionsToken !== null && token !== state.actionsToken) {
+    return HttpResponse.json({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' }, { status: 401 });
+  }
+  if (state.actionsForbidden) {
+    return HttpResponse.json(
+      { message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event', status: '403' },
+      { status: 403, headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4980', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600), 'x-accepted-github-permissions': 'actions=write' } },
+    );
+  }
+  if (state.actionsRateLimited) {
+    const reset = String(Math.floor(Date.now() / 1000) + 3600);
+    return HttpResponse.json(
+      { message: 'API rate limit exceeded for user ID 9919.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+      { status: 403, headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-used': '5000', 'x-ratelimit-resource': 'core' } },
+    );
+  }
+  return null;
 }

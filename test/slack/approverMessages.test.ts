@@ -113,7 +113,7 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
       const [dm, ...more] = dmsIn(fake, `D${approver.id.slice(1)}`);
       expect(more).toEqual([]);
       expect(dm!.blocks).toEqual(approvalDirectMessage(requested, requested.approval!.id, { channelId: 'D0JORDAN' }).blocks);
-      expect(buttonsOf(dm!)).toEqual([`"action_id":"${ACTION_IDS.approvalApprove}"`, `"action_id":"${ACTION_IDS.approvalReject}"`]);
+      expect(buttonsOf(dm!)).toEqual([`"action_id":"${ACTION_IDS.approvalApprove}"`, `"action_id":"${ACTION_IDS.approvalReject}"`, `"action_id":"${ACTION_IDS.playView}"`]);
     }
     expect(dmsIn(fake, 'D0JORDAN')).toEqual([]);
     // The requester's DM thread carries the request too.

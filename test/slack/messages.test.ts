@@ -8,6 +8,7 @@ import { ACTION_IDS, decodeActionValue, INPUT_IDS, VIEW_IDS } from '../../src/sl
 import { alertMessage } from '../../src/slack/alertMessage.js';
 import { appHome, isAwaitingApprovalFrom } from '../../src/slack/appHome.js';
 import { checkBlockKitLimits } from '../../src/slack/blockKitLimits.js';
+import { playPlanModal } from '../../src/slack/modals.js';
 import { SECURITY_LEAD } from '../support/seedJourney.js';
 import { ADVISOR, JORDAN } from '../support/seedMission.js';
 import { buildSlackFixtures, type SlackFixtures } from './fixtureMissions.js';
@@ -67,10 +68,19 @@ describe('brief card', () => {
     const edits = buttons(card).filter((b) => b.actionId === ACTION_IDS.briefEditChip);
     expect(edits.map((b) => b.value.chip)).toEqual([...CHIP_KINDS]);
     expect(edits.every((b) => b.value.missionId === f.briefDrafted.id)).toBe(true);
+    // Each chip can also be drafted again from the intent.
+    const regenerate = buttons(card).filter((b) => b.actionId === ACTION_IDS.briefRegenerateChip);
+    expect(regenerate.map((b) => [b.text, b.value.chip])).toEqual(CHIP_KINDS.map((kind) => ['Regenerate', kind]));
+    // Regenerating a chip a person edited asks first; a drafted one needs no confirmation.
+    const confirmOf = (surface: Surface, chip: string) =>
+      (blocksOfType(surface, 'actions').flatMap((b) => b.elements as Array<Record<string, unknown>>).find((e) => e.action_id === ACTION_IDS.briefRegenerateChip && String(e.value).includes(`"chip":"${chip}"`)) as { confirm?: unknown }).confirm;
+    expect(confirmOf(card, 'kpis')).toBeUndefined();
+    expect(JSON.stringify(confirmOf(s('briefCard', 'briefEdited'), 'kpis'))).toContain('replaced by a fresh draft from the intent');
   });
 
   it('offers Accept all and Cancel while the brief is open, and nothing once it is locked', () => {
-    expect(buttons(s('briefCard', 'briefEdited')).filter((b) => b.blockType === 'actions').map((b) => [b.text, b.actionId])).toEqual([
+    const chipControls = new Set<string>([ACTION_IDS.briefEditChip, ACTION_IDS.briefRegenerateChip]);
+    expect(buttons(s('briefCard', 'briefEdited')).filter((b) => b.blockType === 'actions' && !chipControls.has(b.actionId)).map((b) => [b.text, b.actionId])).toEqual([
       ['Accept all', ACTION_IDS.briefAcceptAll],
       ['Cancel mission', ACTION_IDS.missionCancel],
     ]);
@@ -179,7 +189,33 @@ describe('plays', () => {
 
   it('marks a rejected play with the reason and offers no buttons outside planning', () => {
     expect(visibleText(s('playsMessage', 'approvalRejected'))).toContain('❌ rejected once: Split the CSRF work into its own mission');
-    expect(buttons(s('playsMessage', 'approvalPending'))).toEqual([]);
+    // Outside planning a play can still be read whole (View plan), but not selected or dismissed.
+    const pending = buttons(s('playsMessage', 'approvalPending'));
+    expect(pending.length).toBe(f.approvalPending.plays.filter((p) => p.status !== 'dismissed').length);
+    expect(pending.every((b) => b.actionId === ACTION_IDS.playView)).toBe(true);
+  });
+
+  it('offers View plan and Dismiss on every play while planning, each naming its play', () => {
+    const message = s('playsMessage', 'playsRanked');
+    const open = f.playsRanked.plays.filter((p) => p.status !== 'dismissed').sort((a, b) => a.rank - b.rank);
+    for (const actionId of [ACTION_IDS.playView, ACTION_IDS.playDismiss]) {
+      expect(buttons(message).filter((b) => b.actionId === actionId).map((b) => b.value.playId)).toEqual(open.map((p) => p.id));
+    }
+  });
+});
+
+describe('how an approved mission runs', () => {
+  it('gives the Claude Code line, and the CI dispatch as it stands: dispatching, dispatched with its runs, refused in words', () => {
+    const run = surfaces.runInstructions as Record<string, Surface>;
+    const id = f.approvalDecided.id;
+    for (const surface of Object.values(run)) expect(visibleText(surface)).toContain(`\`Run Mission Control mission ${id} (use the mission-control MCP server)\``);
+    expect(visibleText(run.approvedNoExecutor!)).toContain('no executor dispatched this mission');
+    expect(visibleText(run.dispatching!)).toContain('⏳ dispatching GitHub Actions workflow `mission.yml`');
+    expect(visibleText(run.dispatching!)).toContain('only if the CI run below does not take it');
+    expect(visibleText(run.dispatched!)).toContain('<https://github.com/jordan-nakamura/legaltech-mvp/actions/workflows/mission.yml|its runs>');
+    expect(visibleText(run.dispatchFailed!)).toContain('❌ GitHub found no workflow');
+    expect(visibleText(run.dispatchFailed!)).not.toContain('only if the CI run');
+    expect(visibleText(run.reflecting!)).toContain('How this mission ran');
   });
 });
 
@@ -194,6 +230,7 @@ describe('approval request', () => {
     expect(buttons(message).map((b) => [b.text, b.actionId, b.value])).toEqual([
       ['Approve', ACTION_IDS.approvalApprove, { missionId: f.approvalPending.id, requestId: request.id, playId: request.playId }],
       ['Reject', ACTION_IDS.approvalReject, { missionId: f.approvalPending.id, requestId: request.id, playId: request.playId }],
+      ['View plan', ACTION_IDS.playView, { missionId: f.approvalPending.id, requestId: request.id, playId: request.playId }],
     ]);
     expect(visibleText(s('approvalMessage', 'approvalPartial'))).toContain(`✅ Approved by <@${ADVISOR.id}>`);
   });
@@ -327,9 +364,39 @@ describe('modals', () => {
       approveReview: VIEW_IDS.recordReview,
       requestChanges: VIEW_IDS.recordReview,
       gateOverride: VIEW_IDS.gateOverride,
+      playPlan: VIEW_IDS.playPlan,
+      dismissPlay: VIEW_IDS.dismissPlay,
     });
     expect(decodeActionValue(modals.rejectReason!.private_metadata)).toEqual({ missionId: f.approvalPending.id, requestId: f.approvalPending.approval!.id, playId: f.approvalPending.approval!.playId });
     expect(decodeActionValue(modals.blockAlert!.private_metadata)).toMatchObject({ alertId: openAlertId(f), outcome: 'blocked' });
+  });
+
+  it('shows the play an approver decides on: every phase with its steps, the undo plan, the risk matrix and the code change', () => {
+    const modal = (surfaces.modals as Record<string, Extract<Surface, { type: 'modal' }>>).playPlan!;
+    const play = f.approvalPending.plays.find((p) => p.id === f.approvalPending.approval!.playId)!;
+    const text = visibleText(modal);
+    expect(modal.submit).toBeUndefined();
+    for (const [i, phase] of play.phases.entries()) {
+      expect(text).toContain(`*Phase ${i + 1}: ${phase.name.replace(/&/g, '&amp;')}*`);
+      for (const step of phase.steps) expect(text).toContain(`\`${step.id}\``);
+    }
+    for (const step of play.undoPlan.steps) expect(text).toContain(step);
+    expect(text).toContain(`*Reversibility*\n${play.risk.reversibility}`);
+    expect(text).toContain(`*Code change preview* — ${play.codeChangePreview!.filesToModify} modified`);
+    expect(text).toContain(`mission://${f.approvalPending.id}/plan.md`);
+    expect(decodeActionValue(modal.private_metadata)).toEqual({ missionId: f.approvalPending.id, playId: play.id });
+  });
+
+  it('cuts a plan longer than a modal holds, within Block Kit limits, pointing at PLAN.md', () => {
+    const base = f.approvalPending.plays[0]!;
+    const phases = Array.from({ length: 140 }, (_, i) => ({ id: `phase_${i}`, name: `Phase number ${i}`, steps: Array.from({ length: 30 }, (_, j) => ({ id: `step_${i}_${j}`, title: 'x'.repeat(200) })) }));
+    const modal = playPlanModal(f.approvalPending, { ...base, status: 'selected', phases, undoPlan: { summary: 'Undo', steps: Array.from({ length: 200 }, (_, i) => `undo step ${i} ${'y'.repeat(100)}`) } });
+    expect(checkBlockKitLimits(modal)).toEqual([]);
+    const text = visibleText(modal);
+    expect(text).toContain('more phases. The whole plan: PLAN.md');
+    expect(text).toContain('more steps');
+    // PLAN.md is the selected play's: a play not selected says how to read it there.
+    expect(visibleText(playPlanModal(f.approvalPending, { ...base, status: 'proposed', phases }))).toContain('Select this play to read it whole as PLAN.md');
   });
 
   it('edits a chip one statement per input, prefilled, with spare rows', () => {
@@ -375,7 +442,11 @@ describe('/mission status', () => {
     const status = surfaces.missionStatus!;
     expect(Object.keys(status).sort()).toEqual(Object.keys(f).filter((k) => k !== 'summaries').sort());
     expect(visibleText(status.executingMidPhase!)).toContain('*Execution*\n2 of 5 phases completed · CSRF Protection running');
-    expect(visibleText(status.approvalPending!)).toContain('*Next:* approve or reject the play (approvers only)');
+    // Next names the Slack control for each step a person takes (the same steps `next` gives over MCP), and who may take it.
+    expect(visibleText(status.approvalPending!)).toContain(`*Next:* *Approve / Reject* on the approval request message (<@${ADVISOR.id}>, <@${SECURITY_LEAD.id}>) · \`/mission cancel ${f.approvalPending.id}\``);
+    expect(visibleText(status.approvalPending!)).toContain('_by the assistant over MCP:_ wait for approval');
+    expect(visibleText(status.playsRanked!)).toContain('*Dismiss…* on each play of the plays message');
+    expect(visibleText(status.briefDrafted!)).toContain('*Edit / Regenerate* on each chip of the brief card');
     expect(visibleText(status.done!)).toContain('*Finished:* the mission is done; no further steps.');
   });
 });

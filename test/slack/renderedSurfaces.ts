@@ -7,7 +7,10 @@ import { approvalDirectMessage, approvalMessage } from '../../src/slack/approval
 import type { SlackMessage } from '../../src/slack/blockKitLimits.js';
 import { briefCard } from '../../src/slack/briefCard.js';
 import { executionStatus } from '../../src/slack/executionStatus.js';
-import { cancelMissionModal, chipEditModal, feedbackModal, pinToLibraryModal, rejectReasonModal, resolveAlertModal, rollbackModal } from '../../src/slack/modals.js';
+import { cancelMissionModal, chipEditModal, dismissPlayModal, feedbackModal, pinToLibraryModal, playPlanModal, rejectReasonModal, resolveAlertModal, rollbackModal } from '../../src/slack/modals.js';
+import { runInstructionsMessage } from '../../src/slack/runInstructions.js';
+import type { Mission } from '../../src/domain/mission.js';
+import type { ExecutorDispatch } from '../../src/domain/executorDispatch.js';
 import { coverageOverrideModal, gateOverrideModal, recordReviewModal } from '../../src/slack/governanceModals.js';
 import { playsMessage } from '../../src/slack/playsMessage.js';
 import { reflectionMessage } from '../../src/slack/reflectionMessage.js';
@@ -81,6 +84,20 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
       approveReview: recordReviewModal(f.executingMidPhase, 'approved'),
       requestChanges: recordReviewModal(f.executingMidPhase, 'changes_requested'),
       gateOverride: gateOverrideModal(f.executingMidPhase),
+      playPlan: playPlanModal(f.approvalPending, f.approvalPending.plays.find((p) => p.id === f.approvalPending.approval!.playId)!),
+      dismissPlay: dismissPlayModal(f.playsRanked, f.playsRanked.plays[1]!),
+    },
+    runInstructions: {
+      approvedNoExecutor: runInstructionsMessage(f.approvalDecided),
+      dispatching: runInstructionsMessage(withDispatch(f.approvalDecided, { status: 'requested' })),
+      dispatched: runInstructionsMessage(withDispatch(f.approvalDecided, { status: 'dispatched', runsUrl: 'https://github.com/jordan-nakamura/legaltech-mvp/actions/workflows/mission.yml' })),
+      dispatchFailed: runInstructionsMessage(
+        withDispatch(f.approvalDecided, {
+          status: 'failed',
+          error: 'GitHub found no workflow "mission.yml" in jordan-nakamura/legaltech-mvp (404): add .github/workflows/mission.yml with a workflow_dispatch trigger to its default branch.',
+        }),
+      ),
+      reflecting: runInstructionsMessage(f.reflecting),
     },
     appHome: {
       advisorWithApprovalWaiting: appHome({
@@ -110,4 +127,21 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
     },
     missionStatus: Object.fromEntries(stages.map(([stage, mission]) => [stage, missionStatusMessage(mission)])),
   };
+}
+
+/** The mission with a CI dispatch in the given state (what the executor consumer records). */
+function withDispatch(mission: Mission, change: Partial<ExecutorDispatch>): Mission {
+  const dispatch: ExecutorDispatch = {
+    executor: 'github_actions',
+    repository: 'jordan-nakamura/legaltech-mvp',
+    workflow: 'mission.yml',
+    ref: null,
+    status: 'requested',
+    requestedAt: mission.execution!.startedAt,
+    decidedAt: change.status && change.status !== 'requested' ? mission.execution!.startedAt : null,
+    runsUrl: null,
+    error: null,
+    ...change,
+  };
+  return { ...mission, execution: { ...mission.execution!, dispatch } };
 }

@@ -28,8 +28,13 @@ export interface BotHarness {
   /** Posts `body` signed with the signing secret at `timestamp` (seconds; now by default). */
   signedPost(body: string, contentType: string, opts?: { timestamp?: number; signature?: string | null; headers?: Record<string, string> }): Promise<SlackResponse>;
   command(text: string, user: Actor & { kind: 'slack_user' }, opts?: { channel?: string }): Promise<SlackResponse>;
-  /** Clicks the button `actionId` of a message as the fake shows it (the first one, or the first whose value `opts.where` accepts). */
-  click(message: StoredMessage, actionId: string, user: Actor & { kind: 'slack_user' }, opts?: { responseUrlId?: string; where?: (value: Record<string, unknown>) => boolean }): Promise<SlackResponse>;
+  /** Clicks the button `actionId` of a message as the fake shows it. */
+  click(
+    message: StoredMessage,
+    actionId: string,
+    user: Actor & { kind: 'slack_user' },
+    opts?: { responseUrlId?: string; /** Picks among buttons with this action id by their value (e.g. one play's). */ where?: (value: Record<string, unknown>) => boolean; triggerId?: string },
+  ): Promise<SlackResponse>;
   /** Ticks options of the checkboxes `actionId` of a message as the fake shows it (only options the message offers). */
   check(message: StoredMessage, actionId: string, values: string[], user: Actor & { kind: 'slack_user' }): Promise<SlackResponse>;
   submitView(view: Record<string, unknown>, values: Record<string, Record<string, unknown>>, user: Actor & { kind: 'slack_user' }): Promise<SlackResponse>;
@@ -113,7 +118,7 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
         api_app_id: 'A0MISSION',
         token: 'legacy-verification-token',
         container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-        trigger_id: `trigger-${clicks}`,
+        trigger_id: opts.triggerId ?? `trigger-${clicks}`,
         team: { id: 'T0FAKE', domain: 'fake' },
         channel: { id: message.channel, name: 'missions' },
         message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },

@@ -153,7 +153,7 @@ describe('oversized missions stay within Block Kit limits and say what they left
 
   it('plays: twelve plays of 20 phases × 50 steps, ten dismissed', () => {
     const text = expectWithinLimits(playsMessage(bigPlanning));
-    expect(text).toContain(`…and 5 more plays, ranked lower (see \`/mission status ${bigPlanning.id}\`)`);
+    expect(text).toContain(`…and 6 more plays, ranked lower (see \`/mission status ${bigPlanning.id}\`)`);
     expect(text).toMatch(/…and \d+ more phases/);
     expect(text).toMatch(/…and \d+ more undo steps/);
     expect(text).toMatch(/\*Dismissed \(10\)\*/);

@@ -68,6 +68,10 @@ export class FakeSlack {
   readonly userGroups = new Map<string, string[]>();
   /** Scopes the bot token lacks (every method needing one answers missing_scope). */
   private readonly missingScopes = new Set<string>();
+  /** trigger_ids Slack no longer accepts (3 seconds passed): views.open answers expired_trigger_id. */
+  readonly expiredTriggers = new Set<string>();
+  /** trigger_ids already used to open a view: Slack answers exchanged_trigger_id to a second views.open. */
+  private readonly usedTriggers = new Set<string>();
   private readonly failures: Array<{ failure: Failure; methods: string[] | null }> = [];
   private readonly tokens: Set<string>;
   private readonly holds: Array<{ matches: (call: RecordedCall) => boolean; held: (call: RecordedCall) => void; released: Promise<void> }> = [];
@@ -280,7 +284,18 @@ export class FakeSlack {
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
-      case 'views.open':
+      case 'views.open': {
+        // As Slack: a trigger is needed, lives 3 seconds and opens one view; a view over its limits is refused whole.
+        const trigger = typeof args.trigger_id === 'string' ? args.trigger_id : '';
+        if (!trigger) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] missing required field: trigger_id'] } };
+        if (this.expiredTriggers.has(trigger)) return { ok: false, error: 'expired_trigger_id' };
+        if (this.usedTriggers.has(trigger)) return { ok: false, error: 'exchanged_trigger_id' };
+        const view = (args.view ?? {}) as { blocks?: unknown[]; title?: { text?: string } };
+        if ((view.blocks?.length ?? 0) > 100 || (view.title?.text?.length ?? 0) > 24) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] view exceeds Block Kit limits'] } };
+        this.usedTriggers.add(trigger);
+        this.views.push({ method, view: view as Record<string, unknown>, ...(typeof args.user_id === 'string' ? { userId: args.user_id } : {}) });
+        return { ok: true, view: { id: `V${this.seq++}`, ...view } };
+      }
       case 'views.publish':
       case 'views.update': {
         const view = (args.view ?? {}) as Record<string, unknown>;
