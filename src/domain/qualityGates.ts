@@ -137,7 +137,7 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
         ? `approved by ${review.review!.reviewer} (${review.name})`
         : assistantOnly
           ? 'A review was attached by an assistant; the brief requires a review recorded by a person or the GitHub connector.'
-          : 'The brief requires code review. Attach the approved review (for example the pull request review) as evidence.',
+          : 'The brief requires code review recorded by a person or the GitHub connector: link the pull request so its approved review is read from GitHub. A review attached by an assistant does not count.',
     });
   }
   const checked = latestCheckSnapshots(artifacts);

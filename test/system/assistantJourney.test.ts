@@ -12,7 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult, ResourceLink } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION_IDS } from '../../src/slack/actionIds.js';
-import { PROVIDERS } from '../support/databases.js';
+import { PROVIDERS, type Provider } from '../support/databases.js';
 import { FakeSlack, type StoredMessage } from '../support/fakeSlack.js';
 import { cleanEnv } from '../support/processes.js';
 import {
@@ -66,6 +66,14 @@ class Assistant {
 
   offered(): string[] {
     return (this.next?.steps ?? []).map((s) => s.tool).filter((t): t is string => t !== null);
+  }
+
+  /** A call `next` offered that the server refuses: returns the refusal's text. */
+  async refused(tool: string, args: Record<string, unknown>): Promise<string> {
+    if (this.next) expect(this.offered()).toContain(tool);
+    const result = (await this.client.callTool({ name: tool, arguments: args })) as CallToolResult;
+    expect(result.isError, `${tool} should be refused`).toBe(true);
+    return textOf(result);
   }
 
   async call<T = Record<string, unknown>>(tool: string, args: Record<string, unknown>): Promise<T & { next: Next; text: string }> {
@@ -152,8 +160,8 @@ const PLAY = {
   mustHaves: { truths: ['A failed attempt is retried with growing delays'], artifacts: ['src/jobs/invoiceExport.ts'], keyLinks: [] },
 };
 
-describe.each(PROVIDERS)('an assistant runs a new mission end to end while a person approves in Slack (%s)', (provider) => {
-  it('start_mission to submit_retrospective, following next, across a server restart, approved from the DM', { timeout: 240_000 }, async () => {
+/** A started server with Slack pointed at the fake, an approver named and a token made with the CLI, and the assistant's Client connected. */
+async function openJourney(provider: Provider) {
     const fake = new FakeSlack();
     await fake.start();
     onCleanup(() => fake.stop());
@@ -165,7 +173,7 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
       SLACK_API_URL: fake.apiUrl,
       SLACK_DEFAULT_CHANNEL: CHANNEL,
     };
-    let server = await startInstance('journey', env);
+    const server = await startInstance('journey', env);
 
     // The operator names the approver and makes the assistant's token, with the real CLI.
     expect(cli(databaseUrl, ['approvers', 'add', '--risk', 'low,medium,high', APPROVER])).toContain(APPROVER);
@@ -177,8 +185,18 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
     await client.connect(new StreamableHTTPClientTransport(new URL(`${server.baseUrl}/mcp`), { requestInit: { headers: { authorization: `Bearer ${secret}` } } }));
     onCleanup(() => client.close().catch(() => undefined));
     const assistant = new Assistant(client);
+    return { fake, env, databaseUrl, client, assistant, server };
+}
 
-    // Define: the assistant drafts its own brief (no code-review safeguard: see the note at the end).
+describe.each(PROVIDERS)('an assistant runs a new mission end to end while a person approves in Slack (%s)', (provider) => {
+  it('start_mission to submit_retrospective, following next, across a server restart, approved from the DM', { timeout: 240_000 }, async () => {
+    const opened = await openJourney(provider);
+    const { fake, env, databaseUrl, client, assistant } = opened;
+    let server = opened.server;
+
+    // Define: the assistant drafts its own brief. It leaves out the code-review safeguard the
+    // built-in drafter infers, because nothing in Slack lets a person record a review yet (see
+    // the next test); its gates are tests, which the assistant reports, and the human approval.
     const started = await assistant.call<{ mission: { id: string; state: string }; slackHome: { kind: string; channelId: string } }>('start_mission', {
       intent: INTENT,
       chips: [
@@ -297,4 +315,42 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
     expect(verification).toContain("| `src/jobs/invoiceExport.ts` | EXISTS | src/jobs/invoiceExport.ts at a1b2c3d");
     expect(verification).toContain('OK: 3 artifacts match their recorded SHA-256 hashes');
   });
+  it('with the drafted brief (code review required), next says what the mission gate misses and complete_mission is refused, naming it', { timeout: 180_000 }, async () => {
+    const { fake, databaseUrl, server, assistant } = await openJourney(provider);
+    const started = await assistant.call<{ mission: { id: string } }>('start_mission', { intent: INTENT });
+    const missionId = started.mission.id;
+    await assistant.call('update_brief', { missionId, lock: true });
+    const ledger = await openLedger(databaseUrl);
+    expect(JSON.stringify((await ledger.mission(missionId)).brief)).toContain('Code review required for payment changes');
+    await assistant.call('select_toolkits', { missionId, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Read the export job' }], confirm: true });
+    const proposed = await assistant.call<{ proposed: string[] }>('propose_plays', { missionId, plays: [PLAY] });
+    const requested = await assistant.call<{ postedTo: { approvers: Array<{ messageTs: string }> } }>('request_approval', { missionId, playId: proposed.proposed[0] });
+    const waiting = assistant.call<{ status: string }>('wait_for_approval', { missionId, timeoutSeconds: 30 });
+    await sleep(1_000);
+    expect(await click(server, fake, fake.messages.get(requested.postedTo.approvers[0]!.messageTs)!, ACTION_IDS.approvalApprove, APPROVER)).toBe(200);
+    expect((await waiting).status).toBe('approved');
+    for (const phase of PLAY.phases) {
+      await assistant.call('report_progress', { kind: 'phase_started', missionId, phaseId: phase.id });
+      for (const step of phase.steps) await assistant.call('report_progress', { kind: 'step_completed', missionId, phaseId: phase.id, stepId: step.id, durationMs: 300_000 });
+      await assistant.call('report_progress', { kind: 'test_run', missionId, phaseId: phase.id, total: 48, passing: 48, failing: 0 });
+      await assistant.call('report_progress', { kind: 'phase_completed', missionId, phaseId: phase.id });
+    }
+    // The assistant vouches for a review itself: recorded, but it does not count for the gate.
+    await assistant.call('attach_evidence', { missionId, name: 'PR #512 review', kind: 'link', url: 'https://github.com/acme/billing/pull/512', review: { state: 'approved', reviewer: 'priya' } });
+    const offer = assistant.next!.steps.find((step) => step.tool === 'complete_mission')!;
+    expect(offer.why).toContain('Code review approved');
+    expect(offer.why).toContain('A review was attached by an assistant');
+
+    const eventsBefore = await ledger.eventCount();
+    const refusal = await assistant.refused('complete_mission', { missionId });
+    expect(refusal).toContain('Code review approved');
+    expect(refusal).toMatch(/recorded by a person or the GitHub connector/);
+    expect((await ledger.mission(missionId)).state).toBe('executing');
+    expect(await ledger.eventCount()).toBe(eventsBefore);
+  });
+
+  // Gap: with the drafted brief a person cannot get this mission past its code-review gate from
+  // Slack (no control records a review; src/slack/actionIds.ts), and without GITHUB_TOKEN the
+  // connector cannot read the pull request's review either. The assistant can only roll back.
+  it.todo('a person records the code review from the Slack thread and the assistant completes the mission');
 });
