@@ -182,16 +182,17 @@ async function openJourney(provider: Provider) {
     expect(secret, created).toBeDefined();
 
     const client = new Client({ name: 'claude-code', version: '2.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.baseUrl}/mcp`), { requestInit: { headers: { authorization: `Bearer ${secret}` } } }));
+    const transport = new StreamableHTTPClientTransport(new URL(`${server.baseUrl}/mcp`), { requestInit: { headers: { authorization: `Bearer ${secret}` } } });
+    await client.connect(transport);
     onCleanup(() => client.close().catch(() => undefined));
     const assistant = new Assistant(client);
-    return { fake, env, databaseUrl, client, assistant, server };
+    return { fake, env, databaseUrl, client, transport, assistant, server };
 }
 
 describe.each(PROVIDERS)('an assistant runs a new mission end to end while a person approves in Slack (%s)', (provider) => {
   it('start_mission to submit_retrospective, following next, across a server restart, approved from the DM', { timeout: 240_000 }, async () => {
     const opened = await openJourney(provider);
-    const { fake, env, databaseUrl, client, assistant } = opened;
+    const { fake, env, databaseUrl, client, transport, assistant } = opened;
     let server = opened.server;
 
     // Define: the assistant drafts its own brief. It leaves out the code-review safeguard the
@@ -237,6 +238,8 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
     expect(hasButtons(dm)).toBe(true);
 
     // The server dies (SIGKILL) and comes back on the same port and database; the same client carries on.
+    const session = transport.sessionId;
+    expect(session).toBeTruthy();
     await server.kill('SIGKILL');
     server = await startInstance('journey (restarted)', env, server.port);
 
@@ -246,6 +249,8 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
     expect(Date.now() - before).toBeLessThan(60_000);
     expect(pending.status).toBe('pending');
     expect(pending.text).toMatch(/Call wait_for_approval again/);
+    // The new process served the client's old session id: recreated, not a second initialize.
+    expect(transport.sessionId).toBe(session);
 
     // The approver clicks Approve in the DM while the assistant waits again.
     const waiting = assistant.call<{ status: string }>('wait_for_approval', { missionId });
