@@ -6,7 +6,7 @@ import { approvalsGiven, awaitedApprovers, requestApprovers } from './approvalPo
 import { chipOf } from './brief.js';
 import { COVERAGE_THRESHOLD, coverageMeter, type Mission } from './mission.js';
 import { isTerminal, STAGE_OF_STATE, type MissionState, type Stage } from './missionStateMachine.js';
-import { evaluateFinalGate, gateRequirements, latestReview } from './qualityGates.js';
+import { evaluateFinalGate, explainGate, gateRequirements, latestReview } from './qualityGates.js';
 import { LIBRARY_MIN_RATING } from './reflection.js';
 import { percent } from './text/numbers.js';
 
@@ -209,7 +209,17 @@ function executingOutlook(mission: Mission, base: Pick<MissionOutlook, 'state' |
     });
   }
   steps.push({ action: 'attach_evidence', who: 'either', description: 'Attach evidence (PR links, reports, JSON results); each is hashed with sha256.' });
-  if (allDone) steps.push({ action: 'complete_mission', who: 'either', description: 'Complete the mission: the mission gate checks tests, coverage, reviews and CI on recorded evidence.' });
+  if (allDone) {
+    // Say now what the mission gate still misses, so nobody calls complete_mission only to hear it refused.
+    const gate = evaluateFinalGate(execution, mission.evidence.artifacts, gateRequirements(mission.brief), '');
+    steps.push({
+      action: 'complete_mission',
+      who: 'either',
+      description: gate.passed
+        ? 'Complete the mission: the mission gate checks tests, coverage, reviews and CI on recorded evidence.'
+        : `Complete the mission once its gate passes; it misses: ${explainGate(gate)}`,
+    });
+  }
   steps.push({ action: 'request_rollback', who: 'either', description: 'Roll back with the undo plan if execution cannot go on safely.' });
   return {
     ...base,

@@ -164,7 +164,7 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
           : `changes requested by ${review.review!.reviewer} (${review.name}); a new approving review is needed.`
         : assistantOnly
           ? 'A review was attached by an assistant; the brief requires a review recorded by a person or the GitHub connector. A person records theirs with "Approve review" in the mission thread.'
-          : 'The brief requires code review. A person records it with "Approve review" in the mission thread, or the GitHub connector reads the pull request review.',
+          : 'The brief requires code review, recorded by a person ("Approve review" in the mission thread) or by the GitHub connector (link the pull request so its approved review is read from GitHub). A review attached by an assistant does not count.',
     });
   }
   const checked = latestCheckSnapshots(artifacts);

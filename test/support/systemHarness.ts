@@ -315,11 +315,13 @@ export async function checkSlackShowsFinalState(ledger: Ledger, fake: FakeSlack,
     const have = mine.map((r) => r.surface).sort();
     if (JSON.stringify(keys) !== JSON.stringify(have)) throw new Error(`${missionId}: surfaces ${JSON.stringify(have)}, expected ${JSON.stringify(keys)}`);
     const brief = mine.find((r) => r.surface === 'brief')!;
+    // A mission started without a channel lives where its brief was posted (SLACK_DEFAULT_CHANNEL or a DM).
+    const home = mission.channelId ?? brief.channel;
     for (const surface of surfaces) {
       const row = mine.find((r) => r.surface === surface.key)!;
       const shown = fake.messages.get(row.ts);
       if (!shown) throw new Error(`${missionId} ${surface.key}: ts ${row.ts} is not in Slack`);
-      if (shown.channel !== mission.channelId) throw new Error(`${missionId} ${surface.key}: posted in ${shown.channel}`);
+      if (shown.channel !== home) throw new Error(`${missionId} ${surface.key}: posted in ${shown.channel}, its home is ${home}`);
       if (surface.key === 'brief' ? shown.threadTs !== null : shown.threadTs !== brief.ts) throw new Error(`${missionId} ${surface.key}: thread ${shown.threadTs}, brief ${brief.ts}`);
       const rendered = surface.render();
       if (contentHash({ text: shown.text, blocks: shown.blocks as never }) !== contentHash(JSON.parse(JSON.stringify(rendered)) as never)) {
