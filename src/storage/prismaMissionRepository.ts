@@ -1,18 +1,14 @@
 // MissionRepository on Prisma; the same code serves SQLite and PostgreSQL (both generated
 // clients share one model API). JSON documents are stored as text.
 import type { Actor } from '../domain/actors.js';
-import type { Brief } from '../domain/brief.js';
 import { MissionError } from '../domain/errors.js';
 import type { MissionEvent } from '../domain/eventLog.js';
-import type { ApprovalRequest } from '../domain/approvalPolicy.js';
 import type { Execution } from '../domain/execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../domain/library.js';
 import { FEED_CONSUMERS } from '../domain/missionFeed.js';
-import { inStoredOrder, type Coverage, type Mission, type MissionSummary, type MissionToolkit } from '../domain/mission.js';
+import { inStoredOrder, type Mission, type MissionSummary, type MissionToolkit } from '../domain/mission.js';
 import type { MissionListFilter, MissionPage, MissionRepository, MissionWrites } from '../domain/missionRepository.js';
-import type { Play, PlayDraft } from '../domain/plays.js';
-import type { Reflection } from '../domain/reflection.js';
-import type { MissionState } from '../domain/missionStateMachine.js';
+import type { PlayDraft } from '../domain/plays.js';
 import type { EventType } from '../domain/telemetryEvents.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.js';
 import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValue } from './driverAdapter.js';
