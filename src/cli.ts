@@ -1,4 +1,5 @@
 // `mission-control <command>`: the process entry points.
+import { readFileSync } from 'node:fs';
 import { createApp } from './app.js';
 import { APPROVERS_USAGE, runApproversCommand } from './approverCommands.js';
 import { loadConfig, slackSetupHint } from './config.js';
@@ -31,6 +32,7 @@ Commands:
                         who may approve at each risk (Slack user ids U…, user group ids S…) and how many must
   migrate               apply database migrations and exit
   help                  show this message
+  --version             print the version
 
 Environment: DATABASE_URL (default file:./data/mission-control.db), HOST (127.0.0.1), PORT (3000), LOG_LEVEL (info),
 SLACK_APPROVERS and APPROVALS_REQUIRED (seed the approval policy until one is stored),
@@ -108,6 +110,12 @@ async function start(args: readonly string[]): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
+/** The version in package.json, one folder above src/ and dist/ alike. */
+function packageVersion(): string {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return version;
+}
+
 async function migrateCommand(): Promise<void> {
   const config = loadConfig();
   const target = parseDatabaseUrl(config.DATABASE_URL);
@@ -155,6 +163,11 @@ export async function main(argv: string[]): Promise<void> {
     case '--help':
     case '-h':
       process.stdout.write(`${USAGE}\n`);
+      return;
+    case 'version':
+    case '--version':
+    case '-v':
+      process.stdout.write(`${packageVersion()}\n`);
       return;
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);

@@ -14,7 +14,9 @@ export type MissionErrorCode =
   | 'gate_failed'
   | 'evidence_tampered'
   /** The database refused or did not answer (full disk, read-only file, unreachable server). */
-  | 'storage_unavailable';
+  | 'storage_unavailable'
+  /** A stored row cannot be read back (bad JSON, a document of the wrong shape); details name the mission and the column. */
+  | 'stored_data_invalid';
 
 export interface MissionErrorDetails {
   field?: string;

@@ -3,31 +3,19 @@
 import type { Config } from '../config.js';
 import { openDatabase } from '../storage/database.js';
 import { createToken } from './mcpTokens.js';
+import { stringFlags, UsageError } from '../cliFlags.js';
 
 export const TOKEN_USAGE = `Usage:
   mission-control token create --name NAME [--on-behalf-of SLACK_USER_ID]
   mission-control token list
   mission-control token revoke --name NAME`;
 
-/** Parses `--flag value` and `--flag=value`; unknown flags are refused. */
-function parseFlags(args: readonly string[], known: readonly string[]): Record<string, string> {
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!match || !known.includes(match[1]!)) throw new UsageError(`Unknown argument "${arg}".`);
-    const value = match[2] ?? args[++i];
-    if (value === undefined || value.startsWith('--')) throw new UsageError(`--${match[1]} needs a value.`);
-    flags[match[1]!] = value;
-  }
-  return flags;
-}
-
-export class UsageError extends Error {}
+// Re-exported: the other subcommands import it from here.
+export { UsageError };
 
 export async function runTokenCommand(args: readonly string[], config: Config, out: NodeJS.WritableStream): Promise<void> {
   const [sub, ...rest] = args;
-  const flags = parseFlags(rest, sub === 'create' ? ['name', 'on-behalf-of'] : sub === 'revoke' ? ['name'] : []);
+  const flags = stringFlags(rest, sub === 'create' ? ['name', 'on-behalf-of'] : sub === 'revoke' ? ['name'] : []);
   if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') throw new UsageError(sub ? `Unknown token command "${sub}".` : 'Say what to do with tokens.');
   if ((sub === 'create' || sub === 'revoke') && !flags.name) throw new UsageError('--name is required.');
   const db = await openDatabase(config.DATABASE_URL);

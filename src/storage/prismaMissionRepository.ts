@@ -1,21 +1,18 @@
 // MissionRepository on Prisma; the same code serves SQLite and PostgreSQL (both generated
 // clients share one model API). JSON documents are stored as text.
 import type { Actor } from '../domain/actors.js';
-import type { Brief } from '../domain/brief.js';
 import { MissionError } from '../domain/errors.js';
 import type { MissionEvent } from '../domain/eventLog.js';
-import type { ApprovalRequest } from '../domain/approvalPolicy.js';
 import type { Execution } from '../domain/execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../domain/library.js';
 import { FEED_CONSUMERS } from '../domain/missionFeed.js';
-import { inStoredOrder, type Coverage, type Mission, type MissionSummary, type MissionToolkit } from '../domain/mission.js';
+import { inStoredOrder, type Mission, type MissionSummary, type MissionToolkit } from '../domain/mission.js';
 import type { MissionListFilter, MissionPage, MissionRepository, MissionWrites } from '../domain/missionRepository.js';
-import type { Play, PlayDraft } from '../domain/plays.js';
-import type { Reflection } from '../domain/reflection.js';
-import type { MissionState } from '../domain/missionStateMachine.js';
+import type { PlayDraft } from '../domain/plays.js';
 import type { EventType } from '../domain/telemetryEvents.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.js';
 import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValue } from './driverAdapter.js';
+import { corruptRow, storedAuthStatus, storedDocument, storedState } from './storedDocuments.js';
 import { allRunRows, appendedRunRows, executionWithoutRuns, joinRuns, runsOf, type StoredRuns, type TestRunRow } from './testRunRows.js';
 
 type Tx = Prisma.TransactionClient;
@@ -24,43 +21,39 @@ type MissionRow = Prisma.MissionGetPayload<{ include: { toolkits: true; tags: tr
 
 const MISSION_INCLUDE = { toolkits: true, tags: true, testRuns: { select: { phaseId: true, position: true, run: true } } } as const;
 
-function parseOr<T>(text: string | null, fallback: T): T {
-  return text === null ? fallback : (JSON.parse(text) as T);
-}
-
 function toMission(row: MissionRow, execution: Execution | null): Mission {
-  const approvals = parseOr<ApprovalRequest[]>(row.approvals, []);
+  const approvals = storedDocument(row.id, 'approvals', row.approvals);
   return inStoredOrder({
     id: row.id,
     title: row.title,
     intent: row.intent,
-    state: row.state as MissionState,
-    requester: JSON.parse(row.requester) as Actor,
+    state: storedState(row.id, row.state),
+    requester: storedDocument(row.id, 'requester', row.requester),
     channelId: row.channelId,
     threadTs: row.threadTs,
     version: row.version,
     eventSeq: row.eventSeq,
     headHash: row.headHash,
-    brief: JSON.parse(row.brief) as Brief,
+    brief: storedDocument(row.id, 'brief', row.brief),
     tags: row.tags.map((t) => t.tag),
     toolkits: row.toolkits.map(
       (t): MissionToolkit => ({
         toolkitId: t.toolkitId,
         recommended: t.recommended,
         selected: t.selected,
-        authStatus: t.authStatus as MissionToolkit['authStatus'],
+        authStatus: storedAuthStatus(row.id, t.toolkitId, t.authStatus),
         rationale: t.rationale,
         confidence: t.confidence,
         precedentCount: t.precedentCount,
       }),
     ),
-    coverage: JSON.parse(row.coverage) as Coverage,
-    plays: parseOr<Play[]>(row.plays, []),
+    coverage: storedDocument(row.id, 'coverage', row.coverage),
+    plays: storedDocument(row.id, 'plays', row.plays),
     approval: approvals[approvals.length - 1] ?? null,
     approvalHistory: approvals.slice(0, -1),
     execution,
-    evidence: parseOr<Mission['evidence']>(row.evidence, { artifacts: [], bundle: null }),
-    reflection: parseOr<Reflection>(row.reflection, { feedback: null, followUps: [], library: null, retrospective: null }),
+    evidence: storedDocument(row.id, 'evidence', row.evidence),
+    reflection: storedDocument(row.id, 'reflection', row.reflection),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   });
@@ -116,6 +109,8 @@ type MissionColumns = ReturnType<typeof missionColumns>;
 /** The JSON documents of a mission row: large, and mostly unchanged by any one command. */
 const DOCUMENT_COLUMNS = ['requester', 'brief', 'coverage', 'plays', 'approvals', 'execution', 'evidence', 'reflection', 'intent'] as const;
 const REMEMBERED_MISSIONS = 1000;
+/** Those documents' text, as written by missionColumns or read from a row (where older rows may hold null). */
+type DocumentTexts = Record<(typeof DOCUMENT_COLUMNS)[number], string | null>;
 
 export class PrismaMissionRepository implements MissionRepository {
   /**
@@ -123,7 +118,7 @@ export class PrismaMissionRepository implements MissionRepository {
    * A save against that version sends only the documents that changed; the version check
    * still guards against writers elsewhere, so a stale memory can only cost a retry.
    */
-  private readonly stored = new Map<string, { version: number; documents: Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]>; runs: StoredRuns }>();
+  private readonly stored = new Map<string, { version: number; documents: DocumentTexts; runs: StoredRuns }>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -132,9 +127,9 @@ export class PrismaMissionRepository implements MissionRepository {
     private readonly direct: DirectSql,
   ) {}
 
-  private remember(id: string, version: number, columns: Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]>, runs: StoredRuns): void {
+  private remember(id: string, version: number, columns: DocumentTexts, runs: StoredRuns): void {
     this.stored.delete(id);
-    this.stored.set(id, { version, documents: Object.fromEntries(DOCUMENT_COLUMNS.map((c) => [c, columns[c]])) as Pick<MissionColumns, (typeof DOCUMENT_COLUMNS)[number]>, runs });
+    this.stored.set(id, { version, documents: Object.fromEntries(DOCUMENT_COLUMNS.map((c) => [c, columns[c]])) as DocumentTexts, runs });
     if (this.stored.size > REMEMBERED_MISSIONS) this.stored.delete(this.stored.keys().next().value!);
   }
 
@@ -163,9 +158,11 @@ export class PrismaMissionRepository implements MissionRepository {
   async get(missionId: string): Promise<Mission | null> {
     const row = await this.prisma.mission.findUnique({ where: { id: missionId }, include: MISSION_INCLUDE });
     if (!row) return null;
-    const { execution, runs } = joinRuns(parseOr<Execution | null>(row.execution, null), row.testRuns);
-    this.remember(row.id, row.version, row as unknown as MissionColumns, runs);
-    return toMission(row, execution);
+    const { execution, runs } = joinRuns(storedDocument(row.id, 'execution', row.execution), row.testRuns);
+    const mission = toMission(row, execution);
+    // Remembered only once the row read cleanly, so a later save of a repaired row sends every column.
+    this.remember(row.id, row.version, row, runs);
+    return mission;
   }
 
   async save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes: MissionWrites = {}): Promise<void> {
@@ -372,8 +369,8 @@ export class PrismaMissionRepository implements MissionRepository {
         (r): MissionSummary => ({
           id: r.id,
           title: r.title,
-          state: r.state as MissionState,
-          requester: JSON.parse(r.requester) as Actor,
+          state: storedState(r.id, r.state),
+          requester: storedDocument(r.id, 'requester', r.requester),
           channelId: r.channelId,
           createdAt: r.createdAt,
           updatedAt: r.updatedAt,
@@ -391,9 +388,9 @@ export class PrismaMissionRepository implements MissionRepository {
       seq: r.seq,
       type: r.type as EventType,
       stage: r.stage as MissionEvent['stage'],
-      actor: JSON.parse(r.actor) as Actor,
+      actor: storedEventJson(missionId, r.seq, 'actor', r.actor) as Actor,
       occurredAt: r.occurredAt,
-      payload: JSON.parse(r.payload) as MissionEvent['payload'],
+      payload: storedEventJson(missionId, r.seq, 'payload', r.payload) as MissionEvent['payload'],
       prevHash: r.prevHash,
       hash: r.hash,
     }));
@@ -407,6 +404,15 @@ export class PrismaMissionRepository implements MissionRepository {
       _count: { missionId: true },
     });
     return Object.fromEntries(groups.map((g) => [g.toolkitId, g._count.missionId]));
+  }
+}
+
+/** An event's JSON column; the hash chain (verifyEventLog) is what checks its content. */
+function storedEventJson(missionId: string, seq: number, column: 'actor' | 'payload', text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw corruptRow(missionId, `events.${seq}.${column}`, 'not valid JSON');
   }
 }
 

@@ -2,7 +2,7 @@
 // encrypted (ENCRYPTION_KEY). `set` checks the token against the API and says what it found;
 // the token itself is never printed. Pass it on stdin to keep it out of the shell history.
 import type { Config } from '../../config.js';
-import { UsageError } from '../../mcp/tokenCommands.js';
+import { stringFlags, UsageError } from '../../cliFlags.js';
 import { openDatabase } from '../../storage/database.js';
 import { PrismaCredentialStore } from '../../storage/prismaCredentialStore.js';
 import { failedCheck, githubProbe, linearProbe, type AuthCheck } from '../apiAuthChecker.js';
@@ -15,18 +15,6 @@ export const CREDENTIAL_USAGE = `Usage:
   mission-control credential list
   mission-control credential remove --toolkit github|linear [--workspace ID]`;
 
-function parseFlags(args: readonly string[], known: readonly string[]): Record<string, string> {
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(args[i]!);
-    if (!match || !known.includes(match[1]!)) throw new UsageError(`Unknown argument "${args[i]}".`);
-    const value = match[2] ?? args[++i];
-    if (value === undefined || value.startsWith('--')) throw new UsageError(`--${match[1]} needs a value.`);
-    flags[match[1]!] = value;
-  }
-  return flags;
-}
-
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   let text = '';
   for await (const chunk of stdin) text += String(chunk);
@@ -36,7 +24,7 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
 export async function runCredentialCommand(args: readonly string[], config: Config, out: NodeJS.WritableStream, stdin: NodeJS.ReadableStream = process.stdin): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'set' && sub !== 'list' && sub !== 'remove') throw new UsageError(sub ? `Unknown credential command "${sub}".` : 'Say what to do with credentials.');
-  const flags = parseFlags(rest, sub === 'set' ? ['toolkit', 'workspace', 'token'] : sub === 'remove' ? ['toolkit', 'workspace'] : []);
+  const flags = stringFlags(rest, sub === 'set' ? ['toolkit', 'workspace', 'token'] : sub === 'remove' ? ['toolkit', 'workspace'] : []);
   if (sub !== 'list' && !(flags.toolkit && flags.toolkit in TOOLKIT_ENV_TOKENS)) throw new UsageError('--toolkit must be github or linear.');
   const workspace = flags.workspace ?? DEFAULT_WORKSPACE;
   const db = await openDatabase(config.DATABASE_URL);

@@ -1,0 +1,96 @@
+// The mission row's columns as read from the database, checked before the domain sees them: a
+// row a person or an old bug left broken (bad JSON, a document of the wrong shape, an unknown
+// state) becomes a MissionError naming the mission and the column, not a TypeError deep inside a
+// stage rule. The checks are shallow on purpose (each document's outline: its kind and the
+// fields every rule reads first); the domain wrote these documents, and loading sits on the
+// path of every command.
+import { z } from 'zod';
+import { actorSchema, type Actor } from '../domain/actors.js';
+import type { ApprovalRequest } from '../domain/approvalPolicy.js';
+import type { Brief } from '../domain/brief.js';
+import { MissionError } from '../domain/errors.js';
+import type { Execution } from '../domain/execution.js';
+import type { Coverage, Mission, MissionToolkit } from '../domain/mission.js';
+import { MISSION_STATES, type MissionState } from '../domain/missionStateMachine.js';
+import type { Play } from '../domain/plays.js';
+import type { Reflection } from '../domain/reflection.js';
+
+const withId = z.looseObject({ id: z.string() });
+
+/** Each JSON column's outline; a column holding null where a document belongs is a broken row. */
+const DOCUMENT_SCHEMAS = {
+  requester: actorSchema,
+  brief: z.looseObject({ chips: z.array(z.looseObject({ kind: z.string() })), editsMade: z.number(), lockedAt: z.string().nullable() }),
+  coverage: z.looseObject({ entries: z.array(z.looseObject({ toolkitId: z.string() })), override: z.looseObject({}).nullable() }),
+  plays: z.array(withId),
+  approvals: z.array(z.looseObject({ id: z.string(), playId: z.string(), status: z.string() })),
+  execution: z.looseObject({ playId: z.string(), phases: z.array(z.looseObject({ phaseId: z.string(), testRuns: z.array(z.unknown()) })), alerts: z.array(withId) }).nullable(),
+  evidence: z.looseObject({ artifacts: z.array(withId) }),
+  reflection: z.looseObject({ followUps: z.array(z.unknown()) }),
+} as const;
+
+type DocumentColumn = keyof typeof DOCUMENT_SCHEMAS;
+
+/** What each column holds once checked (the outline above stands for the domain's type). */
+interface StoredDocuments {
+  requester: Actor;
+  brief: Brief;
+  coverage: Coverage;
+  plays: Play[];
+  approvals: ApprovalRequest[];
+  execution: Execution | null;
+  evidence: Mission['evidence'];
+  reflection: Reflection;
+}
+
+/** Absent columns (rows written before the column existed) read as these. */
+const ABSENT: Partial<{ [C in DocumentColumn]: StoredDocuments[C] }> = {
+  plays: [],
+  approvals: [],
+  execution: null,
+  evidence: { artifacts: [], bundle: null },
+  reflection: { feedback: null, followUps: [], library: null, retrospective: null },
+};
+
+export function corruptRow(missionId: string, column: string, problem: string): MissionError {
+  return new MissionError(
+    'stored_data_invalid',
+    `Mission ${missionId} cannot be read: its stored "${column}" is ${problem}. Nothing was changed; an operator has to repair or restore this mission's row.`,
+    { missionId, field: column },
+  );
+}
+
+/** One JSON column of a mission row, parsed and checked; a missing optional column reads as its default. */
+export function storedDocument<C extends DocumentColumn>(missionId: string, column: C, text: string | null): StoredDocuments[C] {
+  if (text === null) {
+    if (column in ABSENT) return structuredClone(ABSENT[column]) as StoredDocuments[C];
+    throw corruptRow(missionId, column, 'empty');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw corruptRow(missionId, column, 'not valid JSON');
+  }
+  const checked = DOCUMENT_SCHEMAS[column].safeParse(value);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    throw corruptRow(missionId, column, `not a valid ${column} document (${issue?.message ?? 'wrong shape'}${where})`);
+  }
+  // The outline matched; the domain's own type describes the rest, which only the domain writes.
+  return value as StoredDocuments[C];
+}
+
+const STATES: ReadonlySet<string> = new Set(MISSION_STATES);
+const AUTH_STATUSES: ReadonlySet<string> = new Set<MissionToolkit['authStatus']>(['ready', 'needs_auth', 'deferred', 'degraded', 'unknown']);
+
+export function storedState(missionId: string, state: string): MissionState {
+  if (!STATES.has(state)) throw corruptRow(missionId, 'state', `"${state}", not a mission state`);
+  return state as MissionState;
+}
+
+export function storedAuthStatus(missionId: string, toolkitId: string, status: string): MissionToolkit['authStatus'] {
+  if (!AUTH_STATUSES.has(status)) throw corruptRow(missionId, `toolkits.${toolkitId}.authStatus`, `"${status}", not an auth status`);
+  return status as MissionToolkit['authStatus'];
+}

@@ -1,0 +1,124 @@
+// The domain's MissionRepository port held in memory, for rule and service tests that need no
+// database. It keeps the promises the Prisma repository keeps (test/storage/repositoryContract
+// runs the same contract against both): a save only at the expected version, events appended
+// in sequence, copies in and out (a caller changing a mission it holds changes nothing stored),
+// missions read back in stored order.
+import { MissionError } from '../../src/domain/errors.js';
+import type { MissionEvent } from '../../src/domain/eventLog.js';
+import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../../src/domain/library.js';
+import { inStoredOrder, type Mission, type MissionSummary } from '../../src/domain/mission.js';
+import type { MissionListFilter, MissionPage, MissionRepository, MissionWrites } from '../../src/domain/missionRepository.js';
+
+export class InMemoryMissionRepository implements MissionRepository {
+  private readonly missions = new Map<string, Mission>();
+  private readonly eventLog = new Map<string, MissionEvent[]>();
+  private readonly artifacts = new Map<string, Map<string, string>>();
+  private readonly library: LibraryEntry[] = [];
+
+  async create(mission: Mission, events: readonly MissionEvent[]): Promise<void> {
+    if (this.missions.has(mission.id)) throw new Error(`A mission with id ${mission.id} already exists.`);
+    this.missions.set(mission.id, structuredClone(inStoredOrder(mission)));
+    this.eventLog.set(mission.id, structuredClone([...events]));
+  }
+
+  async get(missionId: string): Promise<Mission | null> {
+    const stored = this.missions.get(missionId);
+    return stored ? structuredClone(stored) : null;
+  }
+
+  async save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes: MissionWrites = {}): Promise<void> {
+    const stored = this.missions.get(mission.id);
+    const log = this.eventLog.get(mission.id) ?? [];
+    const taken = new Set(log.map((e) => e.seq));
+    // As on a database: no row at the expected version, or an event position already taken, means another writer went first.
+    if (!stored || stored.version !== expectedVersion || events.some((e) => taken.has(e.seq))) {
+      throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
+    }
+    if (writes.libraryEntry && this.library.some((e) => e.id === writes.libraryEntry!.id)) throw new Error(`Library entry ${writes.libraryEntry.id} already exists.`);
+    this.missions.set(mission.id, structuredClone(inStoredOrder(mission)));
+    this.eventLog.set(mission.id, [...log, ...structuredClone([...events])]);
+    if (writes.artifacts?.length) {
+      const contents = this.artifacts.get(mission.id) ?? new Map<string, string>();
+      for (const artifact of writes.artifacts) contents.set(artifact.id, artifact.content);
+      this.artifacts.set(mission.id, contents);
+    }
+    if (writes.libraryEntry) this.library.push(structuredClone({ ...writes.libraryEntry, tags: [...new Set(writes.libraryEntry.tags)].sort() }));
+  }
+
+  async artifactContents(missionId: string): Promise<Map<string, string>> {
+    return new Map(this.artifacts.get(missionId) ?? []);
+  }
+
+  async searchLibrary(search: LibrarySearch): Promise<LibraryMatch[]> {
+    const tags = [...new Set(search.tags ?? [])];
+    const text = search.text?.toLowerCase();
+    const any = tags.length > 0 || Boolean(text);
+    return this.library
+      .filter((e) => !any || e.tags.some((t) => tags.includes(t)) || (text !== undefined && text !== '' && (e.title.toLowerCase().includes(text) || e.note.toLowerCase().includes(text))))
+      .map((e): LibraryMatch => ({ entry: structuredClone(e), matchedTags: e.tags.filter((t) => tags.includes(t)) }))
+      .sort((a, b) => b.matchedTags.length - a.matchedTags.length || b.entry.reuseScore - a.entry.reuseScore || b.entry.pinnedAt.localeCompare(a.entry.pinnedAt))
+      .slice(0, search.limit);
+  }
+
+  async countByState(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const m of this.missions.values()) counts[m.state] = (counts[m.state] ?? 0) + 1;
+    return counts;
+  }
+
+  async overdueApprovals(now: Date, limit: number): Promise<string[]> {
+    return [...this.missions.values()]
+      .filter((m) => m.state === 'awaiting_approval' && m.approval?.status === 'requested' && new Date(m.approval.expiresAt) <= now)
+      .sort((a, b) => Date.parse(a.approval!.expiresAt) - Date.parse(b.approval!.expiresAt))
+      .slice(0, limit)
+      .map((m) => m.id);
+  }
+
+  async list(filter: MissionListFilter): Promise<MissionPage> {
+    const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
+    const text = filter.text?.toLowerCase();
+    const newestFirst = (a: Mission, b: Mission) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+    const rows = [...this.missions.values()]
+      .filter((m) => !filter.state || m.state === filter.state)
+      .filter((m) => !filter.requesterId || m.requester.id === filter.requesterId)
+      .filter((m) => !text || m.title.toLowerCase().includes(text) || m.intent.toLowerCase().includes(text))
+      .filter((m) => !cursor || m.updatedAt < cursor.updatedAt || (m.updatedAt.getTime() === cursor.updatedAt.getTime() && m.id < cursor.id))
+      .sort(newestFirst);
+    const page = rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    return {
+      missions: page.map(
+        (m): MissionSummary => structuredClone({ id: m.id, title: m.title, state: m.state, requester: m.requester, channelId: m.channelId, createdAt: m.createdAt, updatedAt: m.updatedAt }),
+      ),
+      nextCursor: rows.length > filter.limit && last ? encodeCursor(last.updatedAt, last.id) : null,
+    };
+  }
+
+  async events(missionId: string): Promise<MissionEvent[]> {
+    return structuredClone(this.eventLog.get(missionId) ?? []);
+  }
+
+  async countToolkitPrecedents(tags: readonly string[], excludeMissionId: string): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const m of this.missions.values()) {
+      if (m.id === excludeMissionId || !m.tags.some((t) => tags.includes(t))) continue;
+      for (const t of m.toolkits) if (t.selected) counts[t.toolkitId] = (counts[t.toolkitId] ?? 0) + 1;
+    }
+    return counts;
+  }
+}
+
+function encodeCursor(updatedAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([updatedAt.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
+  try {
+    const [iso, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const updatedAt = new Date(iso);
+    if (typeof id !== 'string' || Number.isNaN(updatedAt.getTime())) throw new Error('bad cursor');
+    return { updatedAt, id };
+  } catch {
+    throw new MissionError('invalid_input', 'cursor: not a cursor from a previous page. Leave it out to start from the first page.', { field: 'cursor' });
+  }
+}
