@@ -63,6 +63,7 @@ import {
   fixedPolicySource,
   mayDecide,
   standingOf,
+  alertAcceptRefusal,
   type ApprovalPermission,
   type ApprovalPolicy,
   type ApprovalPolicySource,
@@ -128,7 +129,14 @@ export interface MissionServiceDeps {
   userGroups?: UserGroupDirectory;
 }
 
-const MAX_SAVE_ATTEMPTS = 8;
+/**
+ * How long a write keeps retrying when other writers (this or another process) keep winning
+ * the version check. A valid report is never refused for contention: it waits its turn up to
+ * this long (well inside an MCP client's 60 s timeout) before `concurrent_update` is returned.
+ */
+const CONTENTION_DEADLINE_MS = 10_000;
+/** The longest single backoff between retries; each wait is a random share of it (full jitter). */
+const MAX_BACKOFF_MS = 250;
 const REMEMBERED_MISSIONS = 500;
 
 const DEFAULT_MEDIA_TYPES: Record<ArtifactKind, string> = {
@@ -543,7 +551,7 @@ export class MissionService {
       const sameRequest = standing && mission.approval?.id === loaded.approval?.id;
       const current: ApproverStanding = sameRequest
         ? standing
-        : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester) : { people: [], groups: [] }, viaGroup: null };
+        : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester, mission.approval) : { people: [], groups: [] }, viaGroup: null };
       return decideApprovalRule(mission, input, current, cmd);
     });
   }
@@ -563,7 +571,7 @@ export class MissionService {
     const open = mission.approval?.status === 'requested' && now.getTime() <= Date.parse(mission.approval.expiresAt);
     const standing: ApproverStanding = open
       ? await standingOf(policy, mission.approval!, mission.requester, actor, this.userGroups)
-      : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester) : { people: [], groups: [] }, viaGroup: null };
+      : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester, mission.approval) : { people: [], groups: [] }, viaGroup: null };
     try {
       decideApprovalRule(mission, { decision: input.decision, requestId: input.requestId }, standing, cmd);
       return null;
@@ -626,7 +634,21 @@ export class MissionService {
   /** A person accepts a review_required alert (its phase may go on) or blocks it (the phase fails). */
   async resolveAlert(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(resolveAlertInput, rawInput);
-    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => resolveAlertRule(mission, input, cmd));
+    const actor = parseActor(rawActor);
+    // Who may accept is read from the policy now (groups looked up before the pure, retried rule runs).
+    const loaded = await this.load(input.missionId);
+    const alert = loaded.execution?.alerts.find((a) => a.id === input.alertId && a.status === 'open');
+    const refusal =
+      alert && input.outcome === 'accepted' ? await alertAcceptRefusal(await this.approvalPolicies.current(), alert.severity, loaded.requester, actor, this.userGroups) : null;
+    try {
+      return await this.mutate(input.missionId, actor, (mission, cmd) => resolveAlertRule(mission, input, refusal, cmd));
+    } catch (error) {
+      // A refused acceptance leaves the alert open and is on the record, as a refused approval is.
+      if (isMissionError(error) && error.code === 'permission_denied') {
+        await this.mutate(input.missionId, actor, (mission, cmd) => recordApprovalDeniedRule(mission, error.message, cmd, input.alertId));
+      }
+      throw error;
+    }
   }
 
   /** Hashes and stores an artifact; returns it with its sha256. */
@@ -841,6 +863,7 @@ export class MissionService {
     // version check catch a writer elsewhere. A refusal or no-op on remembered state is checked
     // again on fresh state, so a stale memory never decides anything.
     let remembered = this.recent.get(missionId);
+    const deadline = Date.now() + CONTENTION_DEADLINE_MS;
     for (let attempt = 1; ; attempt++) {
       const current = remembered ?? (await this.load(missionId));
       const now = this.clock.now();
@@ -878,9 +901,9 @@ export class MissionService {
         return sealed.mission;
       } catch (error) {
         remembered = this.forget(missionId);
-        if (error instanceof MissionError && error.code === 'concurrent_update' && attempt < MAX_SAVE_ATTEMPTS) {
-          // Another process won this round; back off a little, with jitter, and re-apply on fresh state.
-          await pause(Math.random() * 10 * attempt);
+        if (error instanceof MissionError && error.code === 'concurrent_update' && Date.now() < deadline) {
+          // Another process won this round; back off (exponential, full jitter) and re-apply on fresh state.
+          await pause(Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** Math.min(attempt, 10)));
           continue;
         }
         throw error;
