@@ -291,7 +291,8 @@ export function mayDecide(request: ApprovalRequest, actor: Actor, requester: Act
   if (excluded && askersOf(requester, request).includes(actor.id)) {
     return {
       allowed: false,
-      reason: `You asked for this ${request.riskLevel}-risk work (in person or through an assistant's token acting for you), so someone else must approve it: ${describeApprovers(standing.eligible)}.`,
+      // Whoever asked: the requester, the person a requesting token acts for, or the person who requested approval.
+      reason: `You requested this ${request.riskLevel}-risk mission, so someone else must approve it: ${describeApprovers(standing.eligible)}.`,
     };
   }
   if (standing.eligible.people.includes(actor.id)) return { allowed: true, viaGroup: null };

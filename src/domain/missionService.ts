@@ -644,7 +644,7 @@ export class MissionService {
       return await this.mutate(input.missionId, actor, (mission, cmd) => resolveAlertRule(mission, input, refusal, cmd));
     } catch (error) {
       // A refused acceptance leaves the alert open and is on the record, as a refused approval is.
-      if (isMissionError(error) && error.code === 'permission_denied') {
+      if (isMissionError(error) && error.code === 'permission_denied' && actor.kind === 'slack_user') {
         await this.mutate(input.missionId, actor, (mission, cmd) => recordApprovalDeniedRule(mission, error.message, cmd, input.alertId));
       }
       throw error;

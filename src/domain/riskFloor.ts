@@ -45,10 +45,13 @@ export function maxRisk(a: RiskLevel, b: RiskLevel): RiskLevel {
  * or a destructive step is irreversible ("purge backups").
  */
 export function riskFloor(input: RiskFloorInput): RiskFloor {
-  const text = [...input.brief, ...input.plan].join('\n');
+  const everything = [...input.brief, ...input.plan].join('\n');
+  const plan = input.plan.join('\n');
   const found = new Map<Signal['area'], string>();
   for (const signal of SIGNALS) {
-    const match = signal.pattern.exec(text);
+    // What the work does (destroy, touch production, cannot undo) counts wherever it is said; an
+    // area (auth, payments) counts when the plan changes it, not when the brief only describes the problem.
+    const match = signal.pattern.exec(signal.area === 'auth' || signal.area === 'payment' ? plan : everything);
     if (match) found.set(signal.area, `${signal.label} ("${match[0].slice(0, 40)}")`);
   }
   if (found.size === 0) return { level: 'low', reasons: [] };

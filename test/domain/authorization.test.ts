@@ -35,7 +35,8 @@ describe('the risk floor', () => {
 
   it('leaves plain work alone and never lowers a play', () => {
     expect(riskFloor({ brief: ['Fix the typo in the README'], plan: ['Edit README.md'] })).toEqual({ level: 'low', reasons: [] });
-    expect(riskFloor({ brief: ['Add Stripe refunds'], plan: [] }).level).toBe('high');
+    expect(riskFloor({ brief: ['Add Stripe refunds'], plan: [] }).level).toBe('low');
+    expect(riskFloor({ brief: [], plan: ['Add Stripe refunds'] }).level).toBe('high');
     expect(requestRisk('critical', riskFloor({ brief: [], plan: ['Edit README.md'] }))).toEqual({ level: 'critical', raised: null });
   });
 });
