@@ -90,7 +90,7 @@ describe.each(PROVIDERS)('authorization on %s', (provider) => {
     const before = await db.missions.get(planning.id);
     const error = await refusal(service.decideApproval({ missionId: planning.id, decision: 'approve' }, ADVISOR));
     expect(error.code).toBe('permission_denied');
-    expect(error.message).toContain('You asked for this critical-risk work');
+    expect(error.message).toContain('You requested this critical-risk mission');
     expect(error.message).toContain(SECURITY_LEAD.id);
     expect(await db.missions.get(planning.id)).toEqual(before);
   });
