@@ -52,6 +52,7 @@ import {
 } from './missionInputs.js';
 import type { MissionPage, MissionRepository } from './missionRepository.js';
 import { STAGE_OF_STATE, type MissionState } from './missionStateMachine.js';
+import { requireTokenMayAct } from './missionAccess.js';
 import { EventBuffer, transition, type MissionCommand } from './missionCommand.js';
 import type { Clock, IdGenerator } from './runtime.js';
 import { catalogStage, type EventType, type PayloadOf } from './telemetryEvents.js';
@@ -855,7 +856,12 @@ export class MissionService {
    * the mission: on a concurrent update it runs again on the fresh state.
    */
   private mutate(missionId: string, actor: Actor, apply: (mission: Mission, cmd: MissionCommand) => Mission): Promise<Mission> {
-    return this.queue.run(missionId, () => this.mutateNow(missionId, actor, apply));
+    // A token acts only on missions within its reach (missionAccess.ts); checked on the state the change applies to.
+    const guarded = (mission: Mission, cmd: MissionCommand) => {
+      requireTokenMayAct(mission, actor);
+      return apply(mission, cmd);
+    };
+    return this.queue.run(missionId, () => this.mutateNow(missionId, actor, guarded));
   }
 
   private async mutateNow(missionId: string, actor: Actor, apply: (mission: Mission, cmd: MissionCommand) => Mission): Promise<Mission> {

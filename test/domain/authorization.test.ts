@@ -95,17 +95,17 @@ describe.each(PROVIDERS)('authorization on %s', (provider) => {
     expect(await db.missions.get(planning.id)).toEqual(before);
   });
 
-  it("raises an assistant's low-risk destructive play to critical when a token acting for nobody requests approval, and the requester may not approve it", async () => {
+  it("raises an assistant's low-risk destructive play to critical, and the person its token acts for may not approve it", async () => {
     const policy = uniformPolicy({ ...SEED_POLICY, requiredApprovals: { low: 1, medium: 1, high: 1, critical: 2 } });
     const service = serviceWith(policy);
     const planning = await seedToPlanning(service, clock);
-    const play = (await service.proposePlays({ missionId: planning.id, plays: [DESTRUCTIVE_LOW_PLAY] }, CI_TOKEN)).plays.find((p) => p.source === 'assistant')!;
+    const play = (await service.proposePlays({ missionId: planning.id, plays: [DESTRUCTIVE_LOW_PLAY] }, ASSISTANT)).plays.find((p) => p.source === 'assistant')!;
     expect(play.riskLevel).toBe('low');
-    const requested = await service.requestApproval({ missionId: planning.id, playId: play.id }, CI_TOKEN);
+    const requested = await service.requestApproval({ missionId: planning.id, playId: play.id }, ASSISTANT);
     expect(requested.approval).toMatchObject({ riskLevel: 'critical', required: 2, riskRaised: { from: 'low' } });
     expect(requested.approval!.riskRaised!.reasons.join(' ')).toContain('destructive operation');
     const events = await db.missions.events(planning.id);
-    expect(events.find((e) => e.type === 'approval_requested')).toMatchObject({ type: 'approval_requested', actor: CI_TOKEN, payload: { risk_level: 'critical', play_risk_level: 'low' } });
+    expect(events.find((e) => e.type === 'approval_requested')).toMatchObject({ type: 'approval_requested', actor: ASSISTANT, payload: { risk_level: 'critical', play_risk_level: 'low' } });
 
     const before = await db.missions.get(planning.id);
     const error = await refusal(service.decideApproval({ missionId: planning.id, decision: 'approve' }, JORDAN));
@@ -122,5 +122,38 @@ describe.each(PROVIDERS)('authorization on %s', (provider) => {
     await service.requestApproval({ missionId: planning.id, playId: play.id }, JORDAN);
     const approved = await service.decideApproval({ missionId: planning.id, decision: 'approve' }, JORDAN);
     expect(approved.approval!.decisions.map((d) => d.approverId)).toEqual([JORDAN.id]);
+  });
+});
+
+describe.each(PROVIDERS)('which missions a token may act on, on %s', (provider) => {
+  let db: TestDatabase;
+  let clock: TestClock;
+  beforeEach(async () => {
+    db = await openTestDatabase(provider);
+    clock = new TestClock('2025-10-15T09:47:00.000Z');
+  });
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  it("refuses a token acting for another person, or for nobody, on a mission outside a channel, writes nothing, and names the token on every event it writes", async () => {
+    const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+    const own = await service.startMission({ intent: 'Fix the flaky checkout test in CI' }, ASSISTANT);
+    const stranger: Actor = { kind: 'mcp_token', id: 'someone-elses-assistant', onBehalfOf: 'U0SOMEONE' };
+    for (const token of [stranger, CI_TOKEN]) {
+      const before = await db.missions.get(own.id);
+      const error = await refusal(service.editChip({ missionId: own.id, kind: 'scope', items: ['everything'] }, token));
+      expect(error.code).toBe('permission_denied');
+      expect(error.message).toContain(`Token "${token.id}" may not act on mission ${own.id}`);
+      expect(await db.missions.get(own.id)).toEqual(before);
+    }
+    // Jordan's other token may act on Jordan's mission; the CI token on the mission it started.
+    const jordansOther: Actor = { kind: 'mcp_token', id: 'jordan-laptop', onBehalfOf: JORDAN.id };
+    await service.editChip({ missionId: own.id, kind: 'scope', items: ['ci config'] }, jordansOther);
+    const ci = await service.startMission({ intent: 'Bump the CI runner image' }, CI_TOKEN);
+    await service.editChip({ missionId: ci.id, kind: 'scope', items: ['runner image'] }, CI_TOKEN);
+    const events = await db.missions.events(own.id);
+    expect(events.at(-1)!.actor).toEqual(jordansOther);
+    expect(events.every((e) => e.actor.kind !== 'mcp_token' || ['claude-code-jordan', 'jordan-laptop'].includes(e.actor.id))).toBe(true);
   });
 });
