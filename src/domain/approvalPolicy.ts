@@ -278,6 +278,8 @@ export interface ApproverStanding {
   inQuotaGroup?: boolean | undefined;
   /** Whether the policy excludes those who asked at the request's risk (absent: excluded at high and critical). */
   requesterExcluded?: boolean | undefined;
+  /** Whether the policy names the person in person at this risk (absent: assume so); someone it never names is told that first. */
+  namedByPolicy?: boolean | undefined;
 }
 
 export type ApprovalPermission = { allowed: true; viaGroup: string | null } | { allowed: false; reason: string };
@@ -288,7 +290,7 @@ export function mayDecide(request: ApprovalRequest, actor: Actor, requester: Act
     return { allowed: false, reason: 'Only a person can approve or reject a play; assistants and automation never can.' };
   }
   const excluded = standing.requesterExcluded ?? (request.riskLevel === 'high' || request.riskLevel === 'critical');
-  if (excluded && askersOf(requester, request).includes(actor.id)) {
+  if (excluded && standing.namedByPolicy !== false && askersOf(requester, request).includes(actor.id)) {
     return {
       allowed: false,
       // Whoever asked: the requester, the person a requesting token acts for, or the person who requested approval.
@@ -342,10 +344,11 @@ async function eligibilityOf(
   groups: UserGroupDirectory | null,
 ): Promise<ApproverStanding> {
   const asked = request.requestedBy ? (request as ApprovalRequest) : null;
+  const namedByPolicy = actor.kind === 'slack_user' && (policy.byRisk[request.riskLevel].people.includes(actor.id) || policy.byRisk[request.riskLevel].groups.length > 0);
   const requesterExcluded = !selfApprovalAllowed(policy, request.riskLevel);
   const eligible = eligibleApprovers(policy, request.riskLevel, requester, asked);
-  if (actor.kind !== 'slack_user' || eligible.people.includes(actor.id) || eligible.groups.length === 0) return { eligible, viaGroup: null, requesterExcluded };
-  if (requesterExcluded && askersOf(requester, asked).includes(actor.id)) return { eligible, viaGroup: null, requesterExcluded };
+  if (actor.kind !== 'slack_user' || eligible.people.includes(actor.id) || eligible.groups.length === 0) return { eligible, viaGroup: null, requesterExcluded, namedByPolicy };
+  if (requesterExcluded && askersOf(requester, asked).includes(actor.id)) return { eligible, viaGroup: null, requesterExcluded, namedByPolicy };
   const failures: UserGroupLookupError[] = [];
   for (const groupId of eligible.groups) {
     if (!groups) {
@@ -353,13 +356,13 @@ async function eligibilityOf(
       continue;
     }
     try {
-      if ((await groups.members(groupId)).includes(actor.id)) return { eligible, viaGroup: groupId, requesterExcluded };
+      if ((await groups.members(groupId)).includes(actor.id)) return { eligible, viaGroup: groupId, requesterExcluded, namedByPolicy };
     } catch (error) {
       failures.push(error instanceof UserGroupLookupError ? error : new UserGroupLookupError(groupId, error instanceof Error ? error.message : String(error)));
     }
   }
   if (failures.length > 0) throw lookupRefusal(failures);
-  return { eligible, viaGroup: null, requesterExcluded };
+  return { eligible, viaGroup: null, requesterExcluded, namedByPolicy };
 }
 
 /**
