@@ -15,7 +15,8 @@ const INSTANCES = 4;
 const REPORTS_PER_INSTANCE = 40;
 
 // Several processes share PostgreSQL; SQLite serves one process (its single writer lock is another matter).
-describe.each(PROVIDERS.filter((p) => p === 'postgresql'))('contention on %s', (provider) => {
+describe.runIf(PROVIDERS.includes('postgresql'))('contention on postgresql', () => {
+  const provider = 'postgresql' as const;
   let db: TestDatabase;
   const others: Database[] = [];
   beforeEach(async () => {
