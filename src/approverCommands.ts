@@ -16,12 +16,16 @@ export const APPROVERS_USAGE = `Usage:
   mission-control approvers add --risk RISK [--required N] [--at-least N] [ID ...]
   mission-control approvers remove --risk RISK ID ...
   mission-control approvers expiry MINUTES
+  mission-control approvers self-approval --risk RISK allow|deny
 
 RISK is low, medium, high, critical or all; repeat --risk or separate with commas (--risk high,critical).
 ID is a Slack user id (U…) or a Slack user group id (S…: any member of the group may approve).
 --required N sets how many approvals that risk needs (0 approves requests at once; at most 9).
 --at-least N with one user group id: of those approvals, at least N from members of that group.
 expiry sets how long a request stays open before the mission returns to play selection.
+self-approval says whether whoever asked for the work (the requester, the person a requesting
+token acts for, the person who requested approval) may approve it themselves at that risk.
+Denied at high and critical unless allowed here (a one-person team may allow high).
 Examples:
   mission-control approvers add --risk all U012ABCDEF
   mission-control approvers add --risk critical --required 2 S0123SECLEADS
@@ -82,6 +86,18 @@ function changesFrom(sub: 'add' | 'remove', args: readonly string[]): PolicyChan
   return changes;
 }
 
+function selfApprovalFrom(args: readonly string[]): PolicyChange {
+  let parsed: ReturnType<typeof parseArgs<{ options: { risk: { type: 'string'; multiple: true } }; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...args], options: { risk: { type: 'string', multiple: true } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const [choice, ...extra] = parsed.positionals;
+  if ((choice !== 'allow' && choice !== 'deny') || extra.length > 0) throw new UsageError('Say allow or deny, e.g. `approvers self-approval --risk high allow`.');
+  return { kind: 'self_approval', risks: risksFrom(parsed.values.risk ?? []), allow: choice === 'allow' };
+}
+
 function expiryFrom(args: readonly string[]): PolicyChange {
   if (args.length !== 1 || !/^\d+$/.test(args[0]!)) throw new UsageError('Give the minutes a request stays open, e.g. `approvers expiry 1440` (one day).');
   return { kind: 'expiry', minutes: Number(args[0]) };
@@ -96,15 +112,19 @@ export function describePolicy(policy: ApprovalPolicy): string[] {
     const quota = rule.quota ? ` (at least ${rule.quota.count} from ${rule.quota.groupId})` : '';
     return `  ${risk.padEnd(9)}${count}${noApproversNamed(rule) ? 'nobody named yet: requests wait until someone is added' : `from ${who.join(', ')}${quota}`}`;
   });
-  const excluded = policy.requesterExcludedAt.length > 0 ? `Requesters never approve their own ${policy.requesterExcludedAt.join(' or ')} risk missions. ` : '';
-  return [...lines, `${excluded}Requests expire after ${policy.expiresAfterMinutes} minutes.`];
+  const excluded = policy.requesterExcludedAt.length > 0 ? `Whoever asked never approves their own ${policy.requesterExcludedAt.join(' or ')} risk work. ` : '';
+  const allowed = RISK_LEVELS.filter((r) => !policy.requesterExcludedAt.includes(r));
+  const selfApproval = allowed.length > 0 ? `Self-approval allowed at ${allowed.join(', ')}. ` : '';
+  return [...lines, `${excluded}${selfApproval}Requests expire after ${policy.expiresAfterMinutes} minutes.`];
 }
 
 export async function runApproversCommand(args: readonly string[], config: Config, out: NodeJS.WritableStream): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'add' && sub !== 'remove' && sub !== 'list' && sub !== 'expiry') throw new UsageError(sub ? `Unknown approvers command "${sub}".` : 'Say what to do: add, remove, list or expiry.');
+  if (sub !== 'add' && sub !== 'remove' && sub !== 'list' && sub !== 'expiry' && sub !== 'self-approval') {
+    throw new UsageError(sub ? `Unknown approvers command "${sub}".` : 'Say what to do: add, remove, list, expiry or self-approval.');
+  }
   if (sub === 'list' && rest.length > 0) throw new UsageError(`Unknown argument "${rest[0]}": \`approvers list\` takes none.`);
-  const changes = sub === 'list' ? null : sub === 'expiry' ? [expiryFrom(rest)] : changesFrom(sub, rest);
+  const changes = sub === 'list' ? null : sub === 'expiry' ? [expiryFrom(rest)] : sub === 'self-approval' ? [selfApprovalFrom(rest)] : changesFrom(sub, rest);
   const seed = approvalPolicySeedFrom(config);
   const db = await openDatabase(config.DATABASE_URL);
   try {

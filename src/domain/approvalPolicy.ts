@@ -91,6 +91,8 @@ export class UserGroupLookupError extends Error {
   }
 }
 
+const RISK_ORDER: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
+
 export const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 export const USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
 
@@ -101,7 +103,9 @@ export type PolicyChange =
   | { kind: 'remove'; risks: readonly RiskLevel[]; ids: readonly string[] }
   | { kind: 'require'; risks: readonly RiskLevel[]; required: number }
   | { kind: 'quota'; risks: readonly RiskLevel[]; quota: GroupQuota | null }
-  | { kind: 'expiry'; minutes: number };
+  | { kind: 'expiry'; minutes: number }
+  /** Whether those who asked for the work may approve it themselves at these risks (stored; never allowed at high or critical by default). */
+  | { kind: 'self_approval'; risks: readonly RiskLevel[]; allow: boolean };
 
 function invalid(field: string, message: string): MissionError {
   return new MissionError('invalid_input', message, { field });
@@ -116,6 +120,14 @@ export function changePolicy(policy: ApprovalPolicy, change: PolicyChange): Appr
     return { ...policy, expiresAfterMinutes: change.minutes };
   }
   if (change.risks.length === 0) throw invalid('risk', 'risk: name at least one risk level (low, medium, high, critical, or all).');
+  if (change.kind === 'self_approval') {
+    const excluded = new Set(policy.requesterExcludedAt);
+    for (const risk of change.risks) {
+      if (change.allow) excluded.delete(risk);
+      else excluded.add(risk);
+    }
+    return { ...policy, requesterExcludedAt: RISK_ORDER.filter((r) => excluded.has(r)) };
+  }
   if ('required' in change && change.required !== undefined && (!Number.isInteger(change.required) || change.required < 0 || change.required > 9)) {
     throw invalid('required', `required: ${change.required} is not a count of approvals from 0 to 9.`);
   }
@@ -197,6 +209,14 @@ export interface ApprovalRequest {
   /** Of `required`, at least this many from members of a group (absent: any eligible approver counts). */
   quota?: GroupQuota | undefined;
   requestedBy: Actor;
+  /**
+   * Everyone on whose behalf approval was asked, by person: the mission's requester, the person
+   * a requesting token acts for, the person who requested approval. None of them may approve
+   * at a risk level where the policy excludes requesters (absent on older requests).
+   */
+  requestedFor?: string[] | undefined;
+  /** Why the request's risk is above the play's own (the risk floor's reasons), when it is. */
+  riskRaised?: { from: RiskLevel; reasons: string[] } | undefined;
   requestedAt: string;
   expiresAt: string;
   status: ApprovalStatus;
@@ -210,15 +230,27 @@ export interface EligibleApprovers {
   groups: string[];
 }
 
-function requesterPersonOf(requester: Actor): string | undefined {
-  return requester.kind === 'slack_user' ? requester.id : requester.kind === 'mcp_token' ? requester.onBehalfOf : undefined;
+/** The person behind an actor: a Slack user, or the person a token acts for. */
+export function personOf(actor: Actor): string | undefined {
+  return actor.kind === 'slack_user' ? actor.id : actor.kind === 'mcp_token' ? actor.onBehalfOf : undefined;
+}
+
+/** Who asked, by person: the mission's requester plus whoever the request records (by token or in person). */
+export function askersOf(requester: Actor, request?: Pick<ApprovalRequest, 'requestedFor' | 'requestedBy'> | null): string[] {
+  const people = [personOf(requester), ...(request?.requestedFor ?? []), request ? personOf(request.requestedBy) : undefined];
+  return [...new Set(people.filter((p): p is string => Boolean(p)))];
+}
+
+/** Whether the policy lets those who asked approve at this risk (self-approval is stored per risk level). */
+export function selfApprovalAllowed(policy: ApprovalPolicy, riskLevel: RiskLevel): boolean {
+  return !policy.requesterExcludedAt.includes(riskLevel);
 }
 
 /** The approvers who may decide a request for this risk on this requester's mission. */
-export function eligibleApprovers(policy: ApprovalPolicy, riskLevel: RiskLevel, requester: Actor): EligibleApprovers {
+export function eligibleApprovers(policy: ApprovalPolicy, riskLevel: RiskLevel, requester: Actor, request?: Pick<ApprovalRequest, 'requestedFor' | 'requestedBy'> | null): EligibleApprovers {
   const rule = policy.byRisk[riskLevel];
-  const excluded = policy.requesterExcludedAt.includes(riskLevel) ? requesterPersonOf(requester) : undefined;
-  return { people: [...new Set(rule.people)].filter((id) => id !== excluded), groups: [...new Set(rule.groups)] };
+  const excluded = selfApprovalAllowed(policy, riskLevel) ? [] : askersOf(requester, request);
+  return { people: [...new Set(rule.people)].filter((id) => !excluded.includes(id)), groups: [...new Set(rule.groups)] };
 }
 
 export function noApproversNamed(eligible: EligibleApprovers): boolean {
@@ -244,6 +276,10 @@ export interface ApproverStanding {
   viaGroup: string | null;
   /** Whether the person is a member of the request's quota group (false when it has none). */
   inQuotaGroup?: boolean | undefined;
+  /** Whether the policy excludes those who asked at the request's risk (absent: excluded at high and critical). */
+  requesterExcluded?: boolean | undefined;
+  /** Whether the policy names the person in person at this risk (absent: assume so); someone it never names is told that first. */
+  namedByPolicy?: boolean | undefined;
 }
 
 export type ApprovalPermission = { allowed: true; viaGroup: string | null } | { allowed: false; reason: string };
@@ -253,9 +289,13 @@ export function mayDecide(request: ApprovalRequest, actor: Actor, requester: Act
   if (actor.kind !== 'slack_user') {
     return { allowed: false, reason: 'Only a person can approve or reject a play; assistants and automation never can.' };
   }
-  const excludedRequester = requesterPersonOf(requester) === actor.id && (request.riskLevel === 'high' || request.riskLevel === 'critical');
-  if (excludedRequester) {
-    return { allowed: false, reason: `You requested this ${request.riskLevel}-risk mission, so someone else must approve it: ${describeApprovers(standing.eligible)}.` };
+  const excluded = standing.requesterExcluded ?? (request.riskLevel === 'high' || request.riskLevel === 'critical');
+  if (excluded && standing.namedByPolicy !== false && askersOf(requester, request).includes(actor.id)) {
+    return {
+      allowed: false,
+      // Whoever asked: the requester, the person a requesting token acts for, or the person who requested approval.
+      reason: `You requested this ${request.riskLevel}-risk mission, so someone else must approve it: ${describeApprovers(standing.eligible)}.`,
+    };
   }
   if (standing.eligible.people.includes(actor.id)) return { allowed: true, viaGroup: null };
   if (standing.viaGroup) return { allowed: true, viaGroup: standing.viaGroup };
@@ -296,10 +336,19 @@ function lookupRefusal(failures: readonly UserGroupLookupError[]): MissionError 
   );
 }
 
-async function eligibilityOf(policy: ApprovalPolicy, request: ApprovalRequest, requester: Actor, actor: Actor, groups: UserGroupDirectory | null): Promise<ApproverStanding> {
-  const eligible = eligibleApprovers(policy, request.riskLevel, requester);
-  if (actor.kind !== 'slack_user' || eligible.people.includes(actor.id) || eligible.groups.length === 0) return { eligible, viaGroup: null };
-  if (requesterPersonOf(requester) === actor.id && policy.requesterExcludedAt.includes(request.riskLevel)) return { eligible, viaGroup: null };
+async function eligibilityOf(
+  policy: ApprovalPolicy,
+  request: Pick<ApprovalRequest, 'riskLevel' | 'requestedFor' | 'requestedBy'> | { riskLevel: RiskLevel; requestedBy?: undefined; requestedFor?: undefined },
+  requester: Actor,
+  actor: Actor,
+  groups: UserGroupDirectory | null,
+): Promise<ApproverStanding> {
+  const asked = request.requestedBy ? (request as ApprovalRequest) : null;
+  const namedByPolicy = actor.kind === 'slack_user' && (policy.byRisk[request.riskLevel].people.includes(actor.id) || policy.byRisk[request.riskLevel].groups.length > 0);
+  const requesterExcluded = !selfApprovalAllowed(policy, request.riskLevel);
+  const eligible = eligibleApprovers(policy, request.riskLevel, requester, asked);
+  if (actor.kind !== 'slack_user' || eligible.people.includes(actor.id) || eligible.groups.length === 0) return { eligible, viaGroup: null, requesterExcluded, namedByPolicy };
+  if (requesterExcluded && askersOf(requester, asked).includes(actor.id)) return { eligible, viaGroup: null, requesterExcluded, namedByPolicy };
   const failures: UserGroupLookupError[] = [];
   for (const groupId of eligible.groups) {
     if (!groups) {
@@ -307,13 +356,27 @@ async function eligibilityOf(policy: ApprovalPolicy, request: ApprovalRequest, r
       continue;
     }
     try {
-      if ((await groups.members(groupId)).includes(actor.id)) return { eligible, viaGroup: groupId };
+      if ((await groups.members(groupId)).includes(actor.id)) return { eligible, viaGroup: groupId, requesterExcluded, namedByPolicy };
     } catch (error) {
       failures.push(error instanceof UserGroupLookupError ? error : new UserGroupLookupError(groupId, error instanceof Error ? error.message : String(error)));
     }
   }
   if (failures.length > 0) throw lookupRefusal(failures);
-  return { eligible, viaGroup: null };
+  return { eligible, viaGroup: null, requesterExcluded, namedByPolicy };
+}
+
+/**
+ * Whether `actor` may accept a review alert of this severity: at high and critical, only an
+ * approver of plays at that risk may (the same policy, groups and requester exclusion as an
+ * approval). Lower severities need only a person. Null when allowed; otherwise the reason.
+ */
+export async function alertAcceptRefusal(policy: ApprovalPolicy, severity: RiskLevel, requester: Actor, actor: Actor, groups: UserGroupDirectory | null): Promise<string | null> {
+  if (actor.kind !== 'slack_user') return 'Only a person can resolve a review alert; ask someone in the mission thread.';
+  if (severity !== 'high' && severity !== 'critical') return null;
+  const standing = await eligibilityOf(policy, { riskLevel: severity }, requester, actor, groups);
+  if (standing.eligible.people.includes(actor.id) || standing.viaGroup) return null;
+  if (noApproversNamed(standing.eligible)) return `Only an approver of ${severity}-risk plays may accept a ${severity} review alert, and none is named yet: ${howToNameApprovers(severity)}. You may block it.`;
+  return `Only an approver of ${severity}-risk plays may accept a ${severity} review alert: ask ${describeApprovers(standing.eligible)}. You may block it.`;
 }
 
 /** Who could decide the request when it was made. */

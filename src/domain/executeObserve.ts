@@ -190,7 +190,12 @@ export function raiseAlert(
 }
 
 /** A person accepts a review_required alert (the phase may go on) or blocks it (the phase fails). */
-export function resolveAlert(mission: Mission, input: { alertId: string; outcome: 'accepted' | 'blocked'; note: string }, cmd: MissionCommand): Mission {
+/**
+ * A person accepts or blocks a review alert. `acceptRefusal` is why this actor may not accept
+ * it (from `alertAcceptRefusal`: high and critical alerts need an approver of that risk), or
+ * null; anyone who is a person may block, since stopping is always safe.
+ */
+export function resolveAlert(mission: Mission, input: { alertId: string; outcome: 'accepted' | 'blocked'; note: string }, acceptRefusal: string | null, cmd: MissionCommand): Mission {
   const execution = requireExecuting(mission, 'resolve an alert');
   if (cmd.actor.kind !== 'slack_user') {
     throw new MissionError('permission_denied', 'Only a person can resolve a review alert; ask someone in the mission thread.', { field: 'actor' });
@@ -202,6 +207,9 @@ export function resolveAlert(mission: Mission, input: { alertId: string; outcome
     throw new MissionError('already_decided', `This alert was already ${alert.status === 'resolved' ? 'accepted' : 'blocked'} by ${alert.resolution?.by.id} at ${alert.resolution?.at}.`, {
       field: 'alertId',
     });
+  }
+  if (input.outcome === 'accepted' && acceptRefusal) {
+    throw new MissionError('permission_denied', acceptRefusal, { field: 'outcome', severity: alert.severity, alertId: alert.id });
   }
   const resolved: ValidatorAlert = {
     ...alert,

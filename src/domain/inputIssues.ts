@@ -50,7 +50,7 @@ function describeIssue(schema: z.ZodType, input: unknown, issue: z.core.$ZodIssu
       if (missing) return [{ field: name, message: required(name, issue.message, values) }];
       const base = isZodDefault(issue.message) && values.length > 0 ? `${name} must be one of: ${values.join(', ')}` : withField(name, issue.message);
       const value = found.value;
-      const shown = value === null || ['string', 'number', 'boolean'].includes(typeof value) ? `, got ${JSON.stringify(value)}` : `, got ${gotWords(value, '')}`;
+      const shown = value === null || ['number', 'boolean'].includes(typeof value) || (typeof value === 'string' && value.length <= 60) ? `, got ${JSON.stringify(value)}` : `, got ${gotWords(value, '')}`;
       return [{ field: name, message: `${base}${shown}` }];
     }
     case 'too_small':
@@ -67,8 +67,9 @@ function unknownKeys(schema: z.ZodType, issue: z.core.$ZodIssueUnrecognizedKeys)
   const problems: InputProblem[] = [];
   const custom = issue.keys.filter((key) => known?.includes(key));
   if (custom.length > 0) problems.push({ field: fieldPath([...issue.path, custom[0]!]), message: issue.message });
-  for (const key of issue.keys.filter((k) => !known?.includes(k))) {
-    const field = fieldPath([...issue.path, key]);
+  for (const key of issue.keys.filter((k) => !known?.includes(k)).slice(0, 8)) {
+    // A key is echoed as a short excerpt: someone may send megabytes as a key.
+    const field = fieldPath([...issue.path, key.length > 60 ? `${key.slice(0, 60)}…` : key]);
     const guess = known ? closest(key, known) : undefined;
     const of = issue.path.length > 0 ? ` of ${fieldPath(issue.path)}` : '';
     const list = known && known.length > 0 ? `${guess ? ' Known' : '; known'} fields${of}: ${known.join(', ')}` : '; remove it';
@@ -96,6 +97,7 @@ function alternatives(node: JsonSchema): JsonSchema[] {
 
 /** The closest known name: the same letters in another case, or at most a third of the letters different. */
 function closest(key: string, known: readonly string[]): string | undefined {
+  if (key.length > 100) return undefined; // no field name is that long, and the distance would cost key.length² time
   const lower = key.toLowerCase();
   const sameLetters = known.find((k) => k.toLowerCase() === lower);
   if (sameLetters) return sameLetters;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { CHIP_KINDS, MAX_CHIP_ITEMS, MAX_CHIP_ITEM_LENGTH } from './brief.js';
 import { MissionError } from './errors.js';
-import { describeIssues } from './inputIssues.js';
+import { describeIssues, fieldPath, type InputProblem } from './inputIssues.js';
 import { MISSION_STATES } from './missionStateMachine.js';
 import { TOOLKIT_CATALOG } from './toolkits.js';
 
@@ -133,14 +133,64 @@ export const listMissionsInput = z.strictObject({
 
 /** Parses `input` or throws `invalid_input` naming every bad field and what to do; `label` (a tool's name) starts the message. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, label?: string): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = describeIssues(schema, input, result.error.issues);
+  const unusable = unusableText(input);
+  const result = unusable.length > 0 ? null : schema.safeParse(input);
+  if (result?.success) return result.data;
+  // Echo at most a short excerpt of what was sent, and a bounded number of problems: a refusal is never larger than its cause.
+  const problems = (result ? describeIssues(schema, input, result.error.issues) : unusable).slice(0, MAX_PROBLEMS).map((p) => ({ field: excerpt(p.field, 100), message: excerpt(p.message, 600) }));
   const text = problems.map((p) => p.message).join('; ');
   throw new MissionError('invalid_input', label ? `${label}: ${text}.` : `Invalid input. ${text}.`, {
     field: problems[0]?.field,
     fields: problems.map((p) => p.field),
   });
+}
+
+const MAX_PROBLEMS = 8;
+
+/**
+ * Text no store can keep: NUL (PostgreSQL refuses it in text) and lone UTF-16 surrogates (not
+ * valid Unicode; both databases mangle or refuse them). Checked in every string of every input,
+ * keys included, before the schema, so each front door refuses them the same way.
+ */
+function unusableText(input: unknown): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const visit = (value: unknown, path: PropertyKey[], depth: number): void => {
+    if (problems.length >= MAX_PROBLEMS || depth > 32) return;
+    if (typeof value === 'string') {
+      const why = textProblem(value);
+      if (why) problems.push({ field: fieldPath(path) || 'input', message: `${fieldPath(path) || 'input'} ${why}; remove it and send the text again` });
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, [...path, i], depth + 1));
+      return;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      const why = textProblem(key);
+      if (why) {
+        problems.push({ field: fieldPath([...path, key]), message: `a field name${path.length > 0 ? ` in ${fieldPath(path)}` : ''} ${why}` });
+        continue;
+      }
+      visit(item, [...path, key], depth + 1);
+    }
+  };
+  visit(input, [], 0);
+  return problems;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function textProblem(text: string): string | null {
+  if (text.includes('\u0000')) return 'contains a NUL character (U+0000), which cannot be stored';
+  if (LONE_SURROGATE.test(text)) return 'contains a lone UTF-16 surrogate (broken Unicode, e.g. half an emoji), which cannot be stored';
+  return null;
+}
+
+/** At most `max` characters of `text`, saying how much was left out. */
+export function excerpt(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '')}… (${text.length} characters in all)`;
 }
 
 // ---- Plan & Approve ---------------------------------------------------------------------

@@ -57,6 +57,7 @@ import {
 } from './missionInputs.js';
 import type { MissionPage, MissionRepository } from './missionRepository.js';
 import { STAGE_OF_STATE, type MissionState } from './missionStateMachine.js';
+import { requireTokenMayAct } from './missionAccess.js';
 import { EventBuffer, transition, type MissionCommand } from './missionCommand.js';
 import type { Clock, IdGenerator } from './runtime.js';
 import { catalogStage, type EventType, type PayloadOf } from './telemetryEvents.js';
@@ -68,6 +69,7 @@ import {
   fixedPolicySource,
   mayDecide,
   standingOf,
+  alertAcceptRefusal,
   type ApprovalPermission,
   type ApprovalPolicy,
   type ApprovalPolicySource,
@@ -136,7 +138,14 @@ export interface MissionServiceDeps {
   userGroups?: UserGroupDirectory;
 }
 
-const MAX_SAVE_ATTEMPTS = 8;
+/**
+ * How long a write keeps retrying when other writers (this or another process) keep winning
+ * the version check. A valid report is never refused for contention: it waits its turn up to
+ * this long (well inside an MCP client's 60 s timeout) before `concurrent_update` is returned.
+ */
+const CONTENTION_DEADLINE_MS = 10_000;
+/** The longest single backoff between retries; each wait is a random share of it (full jitter). */
+const MAX_BACKOFF_MS = 250;
 const REMEMBERED_MISSIONS = 500;
 
 const DEFAULT_MEDIA_TYPES: Record<ArtifactKind, string> = {
@@ -538,7 +547,7 @@ export class MissionService {
       const sameRequest = standing && mission.approval?.id === loaded.approval?.id;
       const current: ApproverStanding = sameRequest
         ? standing
-        : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester) : { people: [], groups: [] }, viaGroup: null };
+        : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester, mission.approval) : { people: [], groups: [] }, viaGroup: null };
       return decideApprovalRule(mission, input, current, cmd);
     });
   }
@@ -558,7 +567,7 @@ export class MissionService {
     const open = mission.approval?.status === 'requested' && now.getTime() <= Date.parse(mission.approval.expiresAt);
     const standing: ApproverStanding = open
       ? await standingOf(policy, mission.approval!, mission.requester, actor, this.userGroups)
-      : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester) : { people: [], groups: [] }, viaGroup: null };
+      : { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester, mission.approval) : { people: [], groups: [] }, viaGroup: null };
     try {
       decideApprovalRule(mission, { decision: input.decision, requestId: input.requestId }, standing, cmd);
       return null;
@@ -621,7 +630,21 @@ export class MissionService {
   /** A person accepts a review_required alert (its phase may go on) or blocks it (the phase fails). */
   async resolveAlert(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(resolveAlertInput, rawInput);
-    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => resolveAlertRule(mission, input, cmd));
+    const actor = parseActor(rawActor);
+    // Who may accept is read from the policy now (groups looked up before the pure, retried rule runs).
+    const loaded = await this.load(input.missionId);
+    const alert = loaded.execution?.alerts.find((a) => a.id === input.alertId && a.status === 'open');
+    const refusal =
+      alert && input.outcome === 'accepted' ? await alertAcceptRefusal(await this.approvalPolicies.current(), alert.severity, loaded.requester, actor, this.userGroups) : null;
+    try {
+      return await this.mutate(input.missionId, actor, (mission, cmd) => resolveAlertRule(mission, input, refusal, cmd));
+    } catch (error) {
+      // A refused acceptance leaves the alert open and is on the record, as a refused approval is.
+      if (isMissionError(error) && error.code === 'permission_denied' && actor.kind === 'slack_user') {
+        await this.mutate(input.missionId, actor, (mission, cmd) => recordApprovalDeniedRule(mission, error.message, cmd, input.alertId));
+      }
+      throw error;
+    }
   }
 
   /** A person records a code review (approve or request changes, with a note); it counts for the code-review check. */
@@ -865,7 +888,12 @@ export class MissionService {
    * the mission: on a concurrent update it runs again on the fresh state.
    */
   private mutate(missionId: string, actor: Actor, apply: (mission: Mission, cmd: MissionCommand) => Mission): Promise<Mission> {
-    return this.queue.run(missionId, () => this.mutateNow(missionId, actor, apply));
+    // A token acts only on missions within its reach (missionAccess.ts); checked on the state the change applies to.
+    const guarded = (mission: Mission, cmd: MissionCommand) => {
+      requireTokenMayAct(mission, actor);
+      return apply(mission, cmd);
+    };
+    return this.queue.run(missionId, () => this.mutateNow(missionId, actor, guarded));
   }
 
   private async mutateNow(missionId: string, actor: Actor, apply: (mission: Mission, cmd: MissionCommand) => Mission): Promise<Mission> {
@@ -873,6 +901,7 @@ export class MissionService {
     // version check catch a writer elsewhere. A refusal or no-op on remembered state is checked
     // again on fresh state, so a stale memory never decides anything.
     let remembered = this.recent.get(missionId);
+    const deadline = Date.now() + CONTENTION_DEADLINE_MS;
     for (let attempt = 1; ; attempt++) {
       const current = remembered ?? (await this.load(missionId));
       const now = this.clock.now();
@@ -910,9 +939,9 @@ export class MissionService {
         return sealed.mission;
       } catch (error) {
         remembered = this.forget(missionId);
-        if (error instanceof MissionError && error.code === 'concurrent_update' && attempt < MAX_SAVE_ATTEMPTS) {
-          // Another process won this round; back off a little, with jitter, and re-apply on fresh state.
-          await pause(Math.random() * 10 * attempt);
+        if (error instanceof MissionError && error.code === 'concurrent_update' && Date.now() < deadline) {
+          // Another process won this round; back off (exponential, full jitter) and re-apply on fresh state.
+          await pause(Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** Math.min(attempt, 10)));
           continue;
         }
         throw error;

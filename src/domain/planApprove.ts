@@ -1,13 +1,14 @@
 // Plan & Approve: candidate plays (planner, library, assistants), ranking, selection, and the
 // approval request with its decisions. Pure rules over the mission; the service saves.
 import type { Actor } from './actors.js';
-import { approvalComplete, approvalsGiven, awaitedApprovers, eligibleApprovers, mayDecide, quotaMissing, type ApprovalPolicy, type ApprovalRequest, type ApproverStanding } from './approvalPolicy.js';
+import { approvalComplete, approvalsGiven, askersOf, awaitedApprovers, eligibleApprovers, mayDecide, quotaMissing, type ApprovalPolicy, type ApprovalRequest, type ApproverStanding } from './approvalPolicy.js';
 import { chipOf, type Brief } from './brief.js';
 import { MissionError } from './errors.js';
 import { startExecution } from './executeObserve.js';
 import type { LibraryMatch } from './library.js';
 import type { Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
+import { requestRisk, riskFloor, type RiskFloorInput } from './riskFloor.js';
 import { rankPlays, riskLevelOf, scorePlay, type Play, type PlayDraft, type PlannerInput, type PlaySource } from './plays.js';
 
 export interface PlayCandidate {
@@ -39,6 +40,15 @@ export function libraryCandidates(matches: readonly LibraryMatch[]): PlayCandida
       source: 'library' as const,
       libraryEntryId: m.entry.id,
     }));
+}
+
+/** What the risk floor reads: the brief's objective and scope, and what the play says it will do. */
+export function riskFloorInputOf(mission: Pick<Mission, 'brief'>, play: Play): RiskFloorInput {
+  const items = (kind: Parameters<typeof chipOf>[1]) => chipOf(mission.brief, kind)?.items ?? [];
+  return {
+    brief: [...items('objective'), ...items('scope')],
+    plan: [play.title, play.rationale, ...play.phases.flatMap((p) => [p.name, ...p.steps.map((s) => s.title)]), ...(play.codeChangePreview?.files ?? [])],
+  };
 }
 
 function safeguardsOf(brief: Brief): string[] {
@@ -151,12 +161,17 @@ export function requestApproval(mission: Mission, input: { playId?: string | und
   }
   // Accepted even when nobody can approve yet: the request waits, says how to name approvers,
   // and whoever the policy names later may decide it (the policy is read again at decision time).
-  const { required, quota } = policy.byRisk[play.riskLevel];
-  const eligible = eligibleApprovers(policy, play.riskLevel, mission.requester);
+  // The risk approved is never below what the plan and brief say they will do, whatever the play claims.
+  const { level: riskLevel, raised } = requestRisk(play.riskLevel, riskFloor(riskFloorInputOf(next, play)));
+  const { required, quota } = policy.byRisk[riskLevel];
+  const requestedFor = askersOf(mission.requester, { requestedBy: cmd.actor, requestedFor: [] });
+  const eligible = eligibleApprovers(policy, riskLevel, mission.requester, { requestedBy: cmd.actor, requestedFor });
   const request: ApprovalRequest = {
     id: cmd.newId('apr'),
     playId: play.id,
-    riskLevel: play.riskLevel,
+    riskLevel,
+    ...(raised ? { riskRaised: raised } : {}),
+    requestedFor,
     required,
     eligibleApprovers: eligible.people,
     eligibleGroups: eligible.groups,
@@ -172,7 +187,9 @@ export function requestApproval(mission: Mission, input: { playId?: string | und
   cmd.events.add('approval_requested', {
     request_id: request.id,
     play_id: play.id,
-    risk_level: play.riskLevel,
+    risk_level: riskLevel,
+    ...(raised ? { play_risk_level: raised.from, risk_raised_because: raised.reasons } : {}),
+    requested_for: requestedFor,
     required,
     approvers: eligible.people,
     approver_groups: eligible.groups,
@@ -292,7 +309,7 @@ export function expireApproval(mission: Mission, cmd: MissionCommand): Mission {
 }
 
 /** The audit record of a refused click (Slack shows the person why; nothing else changes). */
-export function recordApprovalDenied(mission: Mission, reason: string, cmd: MissionCommand): Mission {
-  cmd.events.add('approval_denied', { request_id: mission.approval?.id ?? null, actor_id: cmd.actor.id, reason });
+export function recordApprovalDenied(mission: Mission, reason: string, cmd: MissionCommand, alertId?: string): Mission {
+  cmd.events.add('approval_denied', { request_id: alertId ? null : (mission.approval?.id ?? null), actor_id: cmd.actor.id, reason, ...(alertId ? { alert_id: alertId } : {}) });
   return mission;
 }

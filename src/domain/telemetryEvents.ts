@@ -95,11 +95,11 @@ export interface EventPayloads {
   plan_ranked: { ranking: Array<{ play_id: string; rank: number; score: number; status: PlayStatus }>; top_play: string | null };
   play_dismissed: { play_id: string; reason: string };
   plan_selected: { play_id: string; title: string; risk_level: RiskLevel; score: number; rank: number };
-  approval_requested: { request_id: string; play_id: string; risk_level: RiskLevel; required: number; approvers: string[]; approver_groups?: string[]; expires_at: string };
+  approval_requested: { request_id: string; play_id: string; risk_level: RiskLevel; play_risk_level?: RiskLevel; risk_raised_because?: string[]; requested_for?: string[]; required: number; approvers: string[]; approver_groups?: string[]; expires_at: string };
   approval_granted: { request_id: string; play_id: string; approver_id: string; approvals: number; required: number; via_group?: string };
   approval_rejected: { request_id: string; play_id: string; approver_id: string; reason: string };
   approval_expired: { request_id: string; play_id: string; expired_at: string };
-  approval_denied: { request_id: string | null; actor_id: string; reason: string };
+  approval_denied: { request_id: string | null; actor_id: string; reason: string; alert_id?: string };
   plan_approved: { play_id: string; reviewer_ids: string[]; risk_level: RiskLevel; phases: number; auto_approved: boolean };
   // Execute & Observe
   execution_started: { play_id: string; phases: number; estimated_duration_mins: number };

@@ -111,6 +111,19 @@ export class McpTokenAuthenticator {
     return { name: stored.name, onBehalfOf: stored.onBehalfOf };
   }
 
+  /**
+   * Which of these token names are revoked now. `token revoke` runs in another process, so the
+   * server asks the tokens table (one small read) rather than wait to be told. Development
+   * tokens from MCP_TOKENS are never revoked this way.
+   */
+  async revokedAmong(names: Iterable<string>): Promise<Set<string>> {
+    const wanted = new Set(names);
+    if (!this.repository || wanted.size === 0) return new Set();
+    const fromEnv = new Set(this.envTokens.map((t) => t.name));
+    const stored = await this.repository.list();
+    return new Set(stored.filter((t) => t.revokedAt !== null && wanted.has(t.name) && !fromEnv.has(t.name)).map((t) => t.name));
+  }
+
   private touch(token: AccessTokenRecord): void {
     const now = this.now();
     const last = this.lastTouched.get(token.id) ?? token.lastUsedAt?.getTime() ?? 0;

@@ -53,6 +53,8 @@ export interface McpHttpOptions {
   maxSessions?: number;
   /** Sessions with no request and no open stream for this long are closed. */
   sessionIdleMs?: number;
+  /** How often open sessions' tokens are checked for revocation (their sessions and streams are closed at once). */
+  revocationCheckMs?: number;
   maxBodyBytes?: number;
   /** The GitHub connector's pull request reader (link_pull_request). */
   pullRequests?: PullRequestReader | null;
@@ -128,6 +130,9 @@ async function readJsonBody(req: IncomingMessage, res: ServerResponse, maxBytes:
   }
 }
 
+/** A revoked token's open streams end within this long. */
+const DEFAULT_REVOCATION_CHECK_MS = 3_000;
+
 const HOW_TO_GET_A_TOKEN = 'Create a token with `mission-control token create --name NAME`.';
 
 /** 401 with the RFC 6750 challenge: no error code when no bearer token came, invalid_token when one did and is unknown or revoked. */
@@ -185,6 +190,29 @@ export function createMcpHttpEndpoint(options: McpHttpOptions): McpHttpEndpoint 
   };
   const sweeper = setInterval(sweep, Math.min(idleMs, 60_000));
   sweeper.unref();
+
+  // Every request is authenticated again, but an open GET stream sends no request: a revoked
+  // token's sessions (and their streams) are closed by this check instead.
+  let checkingRevocation = false;
+  const closeRevoked = async () => {
+    if (checkingRevocation || sessions.size === 0) return;
+    checkingRevocation = true;
+    try {
+      const revoked = await authenticator.revokedAmong([...sessions.values()].map((s) => s.tokenName));
+      for (const session of sessions.values()) {
+        if (revoked.has(session.tokenName)) {
+          logger.info({ sessionId: session.id, token: session.tokenName }, 'MCP session closed: its token was revoked');
+          closeSession(session, 'token revoked');
+        }
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'could not check MCP tokens for revocation; will try again');
+    } finally {
+      checkingRevocation = false;
+    }
+  };
+  const revocationChecker = setInterval(() => void closeRevoked(), options.revocationCheckMs ?? DEFAULT_REVOCATION_CHECK_MS);
+  revocationChecker.unref();
 
   const checkHost = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (!allowed) return true;
@@ -362,6 +390,7 @@ export function createMcpHttpEndpoint(options: McpHttpOptions): McpHttpEndpoint 
     sessionCount: () => sessions.size,
     close: async () => {
       clearInterval(sweeper);
+      clearInterval(revocationChecker);
       await Promise.all([...sessions.values()].map(async (s) => closeSession(s, 'server stopping')));
     },
   };

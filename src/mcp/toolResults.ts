@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallToolResult, ResourceLink } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { ConnectorError } from '../connectors/connectorError.js';
 import { MissionError } from '../domain/errors.js';
 import { inputJsonSchema } from '../domain/inputIssues.js';
 
@@ -33,6 +34,10 @@ export function toolRefusal(info: ToolErrorInfo): CallToolResult {
 /** Maps any thrown error to a tool result. Unexpected errors are logged in full and answered generically. */
 export function toolError(error: unknown, tool: string, logger: Logger): CallToolResult {
   if (error instanceof MissionError) return toolRefusal({ code: error.code, message: error.message, details: { ...error.details } });
+  if (error instanceof ConnectorError) {
+    logger.warn({ err: error, tool, toolkit: error.toolkitId, failure: error.failure }, 'connector call refused');
+    return toolRefusal({ code: 'connector_failed', message: connectorMessage(tool, error), details: { toolkit: error.toolkitId, failure: error.failure, status: error.status, retryable: error.retryable } });
+  }
   const reference = randomUUID();
   logger.error({ err: error, tool, reference }, 'tool failed unexpectedly');
   return toolRefusal({
@@ -40,6 +45,23 @@ export function toolError(error: unknown, tool: string, logger: Logger): CallToo
     message: `${tool} failed because of an internal error (reference ${reference}); nothing was changed by this call unless get_mission shows otherwise. Try again, or ask an operator to check the server log.`,
     details: { reference },
   });
+}
+
+const TOOLKIT_NAMES: Record<string, string> = { github: 'GitHub', linear: 'Linear' };
+
+/** A connector's failure in words: which connector, what it answered, and what to do; nothing was changed. */
+function connectorMessage(tool: string, error: ConnectorError): string {
+  const name = TOOLKIT_NAMES[error.toolkitId] ?? error.toolkitId;
+  const status = error.status ? ` (HTTP ${error.status})` : '';
+  const todo: Record<string, string> = {
+    unauthorized: `${name} did not accept the connector's token${status}: it is missing, expired or revoked. Ask an operator to store a fresh one (\`mission-control credential set --toolkit ${error.toolkitId}\`, or ${error.toolkitId === 'github' ? 'GITHUB_TOKEN' : 'LINEAR_API_KEY'}), then call ${tool} again.`,
+    forbidden: `${name} refused the connector's token${status}: it lacks access to this resource (GitHub classic tokens need the \`repo\` scope). Ask an operator to grant it, then call ${tool} again.`,
+    not_found: `${name} has no such resource${status}, or the connector's token cannot see it: check the reference. ${error.message}`,
+    rate_limited: `${name} is rate limiting the connector${status}; call ${tool} again${error.retryAfterMs !== null ? ` in ${Math.ceil(error.retryAfterMs / 1000)} s` : ' later'}.`,
+    unavailable: `${name} is unavailable${status}; call ${tool} again in a moment.`,
+    timeout: `${name} did not answer in time; call ${tool} again in a moment.`,
+  };
+  return `${tool}: the ${name} connector failed, and nothing was changed. ${todo[error.failure] ?? error.message}`;
 }
 
 /**

@@ -21,6 +21,11 @@ type MissionRow = Prisma.MissionGetPayload<{ include: { toolkits: true; tags: tr
 
 const MISSION_INCLUDE = { toolkits: true, tags: true, testRuns: { select: { phaseId: true, position: true, run: true } } } as const;
 
+/** LIKE's wildcards and its escape character: text holding them is matched literally through `idsContaining`. */
+const hasWildcard = (text: string) => /[%_\\]/.test(text);
+/** Bound on the missions a wildcard-bearing text filter considers (one id list in one query). */
+const MAX_TEXT_MATCHES = 5000;
+
 function toMission(row: MissionRow, execution: Execution | null): Mission {
   const approvals = storedDocument(row.id, 'approvals', row.approvals);
   return inStoredOrder({
@@ -344,6 +349,20 @@ export class PrismaMissionRepository implements MissionRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Missions whose title or intent holds `text` literally, for text with LIKE wildcards in it:
+   * Prisma's `contains` passes `%` and `_` through as wildcards (so "%" matched everything), and
+   * SQLite's LIKE has no escape character unless the query names one.
+   */
+  private async idsContaining(text: string): Promise<string[]> {
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows =
+      this.provider === 'postgresql'
+        ? await this.prisma.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Mission" WHERE "title" ILIKE ${pattern} ESCAPE '\\' OR "intent" ILIKE ${pattern} ESCAPE '\\' LIMIT ${MAX_TEXT_MATCHES}`
+        : await this.prisma.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Mission" WHERE "title" LIKE ${pattern} ESCAPE '\\' OR "intent" LIKE ${pattern} ESCAPE '\\' LIMIT ${MAX_TEXT_MATCHES}`;
+    return rows.map((r) => r.id);
+  }
+
   async list(filter: MissionListFilter): Promise<MissionPage> {
     const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
     const text = filter.text;
@@ -353,7 +372,7 @@ export class PrismaMissionRepository implements MissionRepository {
       where: {
         ...(filter.state ? { state: filter.state } : {}),
         ...(filter.requesterId ? { requesterId: filter.requesterId } : {}),
-        ...(text ? { AND: [{ OR: [{ title: contains(text) }, { intent: contains(text) }] }] } : {}),
+        ...(text ? { AND: [hasWildcard(text) ? { id: { in: await this.idsContaining(text) } } : { OR: [{ title: contains(text) }, { intent: contains(text) }] }] } : {}),
         ...(cursor
           ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] }
           : {}),

@@ -79,6 +79,22 @@ describe.each(PROVIDERS)('mission-control approvers on %s', (provider) => {
     });
   }, 120_000);
 
+  it('stores self-approval per risk level: denied at high and critical until allowed, and refused without allow or deny', async () => {
+    expect(run(['add', '--risk', 'all', 'U0ADVISOR']).code).toBe(0);
+    expect((await stored())!.policy.requesterExcludedAt).toEqual(['high', 'critical']);
+    const allowed = run(['self-approval', '--risk', 'high', 'allow']);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toContain('Whoever asked never approves their own critical risk work. Self-approval allowed at low, medium, high.');
+    expect((await stored())!.policy.requesterExcludedAt).toEqual(['critical']);
+    expect(run(['self-approval', '--risk', 'low,medium', 'deny']).code).toBe(0);
+    expect((await stored())!.policy.requesterExcludedAt).toEqual(['low', 'medium', 'critical']);
+    const version = (await stored())!.version;
+    const refused = run(['self-approval', '--risk', 'high', 'maybe']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Say allow or deny');
+    expect((await stored())!.version).toBe(version);
+  }, 120_000);
+
   it('refuses bad input with a clear error and the usage, and writes nothing', async () => {
     expect(run(['add', '--risk', 'high', 'U0ADVISOR']).code).toBe(0);
     const before = await stored();

@@ -81,7 +81,7 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
     expect(recorded.every((e) => e.actor.kind === 'system' && e.actor.id === EXECUTOR_ACTOR.id)).toBe(true);
 
     // Later events (the assistant's reports) wake the consumer again: nothing is sent twice.
-    await app.missions.reportProgress({ missionId: mission.id, kind: 'phase_started', phaseId: after.execution!.phases[0]!.phaseId }, { kind: 'mcp_token', id: 'claude-code' });
+    await app.missions.reportProgress({ missionId: mission.id, kind: 'phase_started', phaseId: after.execution!.phases[0]!.phaseId }, { kind: 'mcp_token', id: 'claude-code', onBehalfOf: 'U0JORDAN' });
     await app.feedWorker.runOnce();
     await app.feedWorker.runOnce();
     expect(github.dispatches).toHaveLength(1);
@@ -159,7 +159,7 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
     expect((failed?.payload as { error?: string }).error).toBe(dispatch.error);
     // Refusals are final: more events do not send it again.
     const posts = github.requests.filter((r) => r.startsWith('POST') && r.includes('/dispatches')).length;
-    await app.missions.attachEvidence({ missionId: mission.id, name: 'notes', kind: 'markdown', content: '# notes' }, { kind: 'mcp_token', id: 'claude-code' });
+    await app.missions.attachEvidence({ missionId: mission.id, name: 'notes', kind: 'markdown', content: '# notes' }, { kind: 'mcp_token', id: 'claude-code', onBehalfOf: 'U0JORDAN' });
     await app.feedWorker.runOnce();
     expect(github.requests.filter((r) => r.startsWith('POST') && r.includes('/dispatches')).length).toBe(posts);
   });

@@ -91,16 +91,25 @@ describe('review alerts', () => {
   it('a person resolves a review alert once', () => {
     const mission = withAlert();
     const alert = mission.execution!.alerts.at(-1)!;
-    const resolved = resolveAlert(mission, { alertId: alert.id, outcome: 'accepted', note: 'Reviewed' }, commandBy(JORDAN, NOW));
+    const resolved = resolveAlert(mission, { alertId: alert.id, outcome: 'accepted', note: 'Reviewed' }, null, commandBy(JORDAN, NOW));
     expect(resolved.execution!.alerts.at(-1)!.status).toBe('resolved');
     const cmd = commandBy(JORDAN, NOW);
-    expect(refusedBy(resolved, cmd, () => resolveAlert(resolved, { alertId: alert.id, outcome: 'blocked', note: 'again' }, cmd)).code).toBe('already_decided');
+    expect(refusedBy(resolved, cmd, () => resolveAlert(resolved, { alertId: alert.id, outcome: 'blocked', note: 'again' }, null, cmd)).code).toBe('already_decided');
+  });
+
+  it('refuses accepting a high alert when the policy says the person may not (the refusal the service looked up)', () => {
+    const mission = withAlert();
+    const cmd = commandBy(JORDAN, NOW);
+    const error = refusedBy(mission, cmd, () =>
+      resolveAlert(mission, { alertId: mission.execution!.alerts.at(-1)!.id, outcome: 'accepted', note: 'fine' }, 'You are not an approver of high-risk plays. Ask U0ADVISOR.', cmd),
+    );
+    expect(error.code).toBe('permission_denied');
   });
 
   it('refuses an assistant resolving a review alert', () => {
     const mission = withAlert();
     const cmd = commandBy(ASSISTANT, NOW);
-    const error = refusedBy(mission, cmd, () => resolveAlert(mission, { alertId: mission.execution!.alerts.at(-1)!.id, outcome: 'accepted', note: 'fine' }, cmd));
+    const error = refusedBy(mission, cmd, () => resolveAlert(mission, { alertId: mission.execution!.alerts.at(-1)!.id, outcome: 'accepted', note: 'fine' }, null, cmd));
     expect(error.code).toBe('permission_denied');
   });
 });

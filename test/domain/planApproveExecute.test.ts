@@ -25,9 +25,13 @@ import {
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 
+// A plan that touches no auth, payment, production or destructive work, so the risk floor leaves it low.
 const LOW_RISK_PLAY: PlayDraft = {
   ...SEED_PLAY_1,
-  title: 'Fix the typo in the login error message',
+  title: 'Fix the typo in the error message',
+  rationale: 'A one-word copy change.',
+  phases: [{ id: 'copy_fix', name: 'Copy fix', steps: [{ id: 'edit_message', title: 'Edit the message text' }] }],
+  codeChangePreview: null,
   risk: { complexity: 'low', impact: 'low', reversibility: 'high', testCoverage: 'strong' },
 };
 

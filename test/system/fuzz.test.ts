@@ -274,6 +274,25 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
     expect(await footprint(ledger)).toEqual(before);
     lap('tool calls');
 
+    // 1b. Otherwise valid calls with text no store can keep (NUL, lone surrogates): refused naming the field, never "internal error".
+    const unusable = ['\u0000', '\ud800', '\udfff', 'ok\ud83d'];
+    for (const bad of unusable) {
+      for (const [tool, args, field] of [
+        ['start_mission', { intent: `Fuzz: fix the session bug ${bad} in the refresh path`, channelId: 'C0FUZZ' }, 'intent'],
+        ['start_mission', { intent: 'Fuzz: fix the session bug in the refresh path', channelId: `C0FUZZ${bad}` }, 'channelId'],
+        ['list_missions', { text: `session${bad}` }, 'text'],
+      ] as const) {
+        const result = await peer.call(tool, { ...args }, 30_000);
+        const label = `${tool} with ${JSON.stringify(bad)} in ${field}`;
+        expect(result.isError, label).toBe(true);
+        const info = result._meta?.[ERROR_META_KEY] as ToolErrorInfo;
+        expect(info, label).toMatchObject({ code: 'invalid_input', details: { field } });
+        expect(info.message, label).toMatch(/NUL character|lone UTF-16 surrogate/);
+      }
+    }
+    expect(await footprint(ledger)).toEqual(before);
+    lap('unusable text');
+
     // 2. Raw bodies to /mcp: malformed JSON, wrong JSON-RPC shapes, huge bodies. A 4xx (or a JSON-RPC error), never a 5xx.
     const session = await fetch(`${instance.baseUrl}/mcp`, {
       method: 'POST',

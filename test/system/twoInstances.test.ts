@@ -90,6 +90,13 @@ async function expectRecordedOnce(ledger: Ledger, missions: Array<{ missionId: s
     expect(steps).toHaveLength(stepsPerMission);
     const mission = await ledger.mission(missionId);
     expect(mission.execution!.phases.reduce((n, p) => n + p.steps.length, 0)).toBe(stepsPerMission);
+    // Every other report kind, exactly once per phase: a lost or duplicated phase start, test run or completion fails here too.
+    const phases = mission.execution!.phases.map((p) => p.phaseId);
+    const perPhase = (type: string) => events.filter((e) => e.type === type).map((e) => String((e.payload as { phase_id?: unknown }).phase_id)).sort();
+    expect(perPhase('execution_phase_started'), `${missionId}: phase starts`).toEqual([...phases].sort());
+    expect(perPhase('test_suite_run'), `${missionId}: test runs`).toEqual([...phases].sort());
+    expect(perPhase('execution_phase_completed'), `${missionId}: phase completions`).toEqual([...phases].sort());
+    expect(mission.execution!.phases.map((p) => p.testRuns.length)).toEqual(phases.map(() => 1));
   }
 }
 
@@ -177,11 +184,14 @@ async function resilientCall(ledger: Ledger, peers: () => McpPeer[], turn: numbe
   }
 }
 
+// PostgreSQL only for now: on SQLite (two processes on one file) the feed worker's claim fails with
+// SQLITE_BUSY_SNAPSHOT and logs an error (seen while trying to run this test there by default).
 describe.skipIf(!process.env.TEST_DATABASE_URL)('an instance killed mid-burst', () => {
+  const provider = 'postgresql' as const;
   it('SIGKILL while its chat.postMessage is unanswered, then restart: nothing accepted is lost, nothing is posted twice', { timeout: 300_000 }, async () => {
     const fake = new FakeSlack({ token: TOKEN_A, otherTokens: [TOKEN_B] });
     await fake.start();
-    const url = freshInstanceDatabaseUrl();
+    const url = freshInstanceDatabaseUrl(provider);
     const a = await startInstance('A', envFor(url, fake, TOKEN_A));
     const b = await startInstance('B', envFor(url, fake, TOKEN_B));
     const ledger = await openLedger(url);
