@@ -7,6 +7,8 @@ import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Actor } from '../../src/domain/actors.js';
 import { createHttpServer, listen } from '../../src/httpServer.js';
+import { createToken, McpTokenAuthenticator } from '../../src/mcp/mcpTokens.js';
+import { allowedHostsFor, createMcpHttpEndpoint } from '../../src/mcp/streamableHttp.js';
 import { ACTION_IDS } from '../../src/slack/actionIds.js';
 import { freshDatabaseUrl, type Provider } from '../support/databases.js';
 import { FakeSlack, type StoredMessage } from '../support/fakeSlack.js';
@@ -25,6 +27,10 @@ export interface BotHarness {
   fake: FakeSlack;
   /** http://127.0.0.1:<port>/slack/events */
   eventsUrl: string;
+  /** http://127.0.0.1:<port>/mcp, served by the same server when opened with `{ mcp: true }`; null otherwise. */
+  mcpUrl: string | null;
+  /** An MCP token as `token create --on-behalf-of` makes it (needs `{ mcp: true }`). */
+  createMcpToken(name: string, onBehalfOf?: string): Promise<string>;
   /** Posts `body` signed with the signing secret at `timestamp` (seconds; now by default). */
   signedPost(body: string, contentType: string, opts?: { timestamp?: number; signature?: string | null; headers?: Record<string, string> }): Promise<SlackResponse>;
   command(text: string, user: Actor & { kind: 'slack_user' }, opts?: { channel?: string }): Promise<SlackResponse>;
@@ -49,7 +55,7 @@ export interface BotHarness {
   close(): Promise<void>;
 }
 
-export async function openBotHarness(provider: Provider, env: Record<string, string> = {}): Promise<BotHarness> {
+export async function openBotHarness(provider: Provider, env: Record<string, string> = {}, opts: { mcp?: boolean } = {}): Promise<BotHarness> {
   const fake = new FakeSlack();
   await fake.start();
   const database = freshDatabaseUrl(provider);
@@ -62,7 +68,18 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
     ...env,
   });
   const app = await createApp(config, pino({ level: 'silent' }));
-  const server: Server = createHttpServer(app, app.slack!.routes);
+  // `start` serves MCP and the Slack app on one HTTP server; tests that need an assistant mount both.
+  const mcp = opts.mcp
+    ? createMcpHttpEndpoint({
+        service: app.missions,
+        logger: pino({ level: 'silent' }),
+        authenticator: new McpTokenAuthenticator(app.db.accessTokens, config.MCP_TOKENS),
+        readOnly: false,
+        allowedHosts: allowedHostsFor('127.0.0.1', []),
+        slackPresence: app.slackPresence,
+      })
+    : null;
+  const server: Server = createHttpServer(app, { ...(mcp?.routes ?? {}), ...app.slack!.routes });
   const { port } = await listen(server, '127.0.0.1', 0);
   await app.slack!.start();
   app.startBackgroundWork();
@@ -85,6 +102,11 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
     app,
     fake,
     eventsUrl,
+    mcpUrl: mcp ? `http://127.0.0.1:${port}/mcp` : null,
+    createMcpToken: async (name, onBehalfOf) => {
+      if (!mcp) throw new Error('open the harness with { mcp: true } to make MCP tokens');
+      return (await createToken(app.db.accessTokens, { name, ...(onBehalfOf ? { onBehalfOf } : {}) })).secret;
+    },
     signedPost,
     command: (text, user, opts = {}) =>
       signedPost(
@@ -218,6 +240,7 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await mcp?.close();
       await app.close();
       await fake.stop();
       await database.cleanup();
