@@ -14,6 +14,8 @@ describe('durations', () => {
   it('read the same way at every scale', () => {
     expect([250, 4_300, 42_000, 90_000, 128_000, 3_600_000, 6_900_000].map(formatDuration)).toEqual(['250ms', '4.3s', '42s', '1m 30s', '2m 8s', '1h', '1h 55m']);
     expect(formatMinutes(195)).toBe('3h 15m');
+    // A mission that took less than a minute is not "0ms".
+    expect([0, 0.4, 1].map(formatMinutes)).toEqual(['under 1m', 'under 1m', '1m']);
     expect(formatElapsed('2025-10-15T10:23:00.000Z', '2025-10-15T12:18:00.000Z')).toBe('1h 55m');
     expect(formatElapsed('2025-10-15T12:18:00.000Z', '2025-10-15T10:23:00.000Z')).toBe('from 2025-10-15T12:18:00.000Z to 2025-10-15T10:23:00.000Z');
   });

@@ -12,8 +12,9 @@ export function formatDuration(ms: number): string {
   return seconds > 0 ? `${minutes}m ${seconds}s` : `${minutes}m`;
 }
 
+/** Whole minutes (estimates, a mission's duration): under one reads "under 1m", not "0ms". */
 export function formatMinutes(minutes: number): string {
-  return formatDuration(minutes * 60_000);
+  return minutes < 1 ? 'under 1m' : formatDuration(minutes * 60_000);
 }
 
 /** The time between two ISO timestamps; both shown as given when they do not make a forward interval. */
