@@ -354,8 +354,6 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
     expect(await ledger.eventCount()).toBe(eventsBefore);
   });
 
-  // Gap: with the drafted brief a person cannot get this mission past its code-review gate from
-  // Slack (no control records a review; src/slack/actionIds.ts), and without GITHUB_TOKEN the
-  // connector cannot read the pull request's review either. The assistant can only roll back.
-  it.todo('a person records the code review from the Slack thread and the assistant completes the mission');
+  // A person clearing that gate from the thread ("Approve review") while an MCP client completes
+  // the mission is test/slack/slackOnlyJourney.test.ts.
 });
