@@ -170,7 +170,7 @@ async function clickWhenShown(stage, actionId, person, label, filter = () => tru
   return message;
 }
 
-async function submitModal(stage, callbackId, values, person, what) {
+async function _submitModal(stage, callbackId, values, person, what) {
   const before = stage.fake.views.length;
   const opened = await eventually(`the ${what} modal`, () => stage.fake.views.slice(before - 1).reverse().find((v) => v.method === 'views.open' && v.view.callback_id === callbackId));
   await stage.slack.submitView(opened.view, values, person);
@@ -178,7 +178,7 @@ async function submitModal(stage, callbackId, values, person, what) {
 }
 
 /** Opens a modal with a button, then submits it. */
-async function viaModal(stage, actionId, label, callbackId, values, person, what) {
+async function viaModal(stage, actionId, label, _callbackId, values, person, what) {
   const before = stage.fake.views.length;
   const message = await eventually(`a message with [${label}]`, () => stage.fake.messagesWith(actionId).at(-1));
   await stage.slack.click(message, actionId, person);

@@ -35,7 +35,7 @@ Examples:
 function risksFrom(values: readonly string[]): RiskLevel[] {
   const risks = new Set<RiskLevel>();
   for (const value of values.flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean)) {
-    if (value === 'all') RISK_LEVELS.forEach((r) => risks.add(r));
+    if (value === 'all') for (const r of RISK_LEVELS) risks.add(r);
     else if ((RISK_LEVELS as readonly string[]).includes(value)) risks.add(value as RiskLevel);
     else throw new UsageError(`--risk: "${value}" is not a risk level; use low, medium, high, critical or all.`);
   }

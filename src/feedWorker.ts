@@ -10,6 +10,7 @@ import type { Clock } from './domain/runtime.js';
 export interface FeedConsumer {
   name: string;
   /** Makes the outside world match the mission; `deferUntil` asks to be called again later (coalescing). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a consumer that has nothing to defer just returns (Promise<void>).
   handle(claim: FeedClaim): Promise<void | { deferUntil: Date }>;
 }
 

@@ -72,6 +72,7 @@ describe('architecture', () => {
   it('recognises what it rejects', () => {
     expect(ENV_NAMES).toContain('SLACK_APPROVERS');
     expect(ENV_NAMES).toContain('GITHUB_TOKEN');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: source text that builds a mention, as the detector must catch it.
     expect(renderingOffences('ask ${ids.map((id) => `<@${id}>`)}, <@U0ADVISOR>, <!subteam^S0SEC>, <#C0FEED>, <!channel>; set SLACK_APPROVERS, not MAX_CHIP_ITEMS')).toEqual([
       'Slack markup <@$',
       'Slack markup <@U',

@@ -51,7 +51,7 @@ export class ExecutorDispatchConsumer {
       mission = await service.recordExecutorDispatch({ missionId: mission.id, phase: 'requested', ...target }, EXECUTOR_ACTOR);
       dispatch = dispatchOf(mission);
       // Recorded by another worker first, or the mission moved on meanwhile.
-      if (!dispatch || dispatch.status !== 'requested' || mission.state !== 'executing') return;
+      if (dispatch?.status !== 'requested' || mission.state !== 'executing') return;
     }
     const outcome = await dispatcher.dispatch(mission, target);
     if (outcome.kind === 'dispatched') {
@@ -72,7 +72,7 @@ export class ExecutorDispatchConsumer {
 export async function recordParkedDispatch(service: MissionService, missionId: string, error: string): Promise<void> {
   const mission = await service.getMission({ missionId });
   const dispatch = dispatchOf(mission);
-  if (!dispatch || dispatch.status !== 'requested') return;
+  if (dispatch?.status !== 'requested') return;
   const { executor, repository, workflow, ref } = dispatch;
   await service.recordExecutorDispatch(
     { missionId, phase: 'failed', executor, repository, workflow, ref, error: `GitHub Actions could not be reached after repeated attempts (${error}).`.slice(0, 1000) },

@@ -3,7 +3,7 @@
 // computed delay. A time budget bounds the whole call: when the API asks for a longer wait
 // than is left, the error goes up with `retryAfterMs`, so a durable caller (the feed worker)
 // schedules the next attempt instead of holding a request open.
-import { ConnectorError } from './connectorError.js';
+import type { ConnectorError } from './connectorError.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */

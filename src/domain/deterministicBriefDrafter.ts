@@ -688,7 +688,7 @@ export function draftBrief(intent: string): DraftedBrief {
     const basis = scopeActions[0] ?? bodyActions[0] ?? (problems[0] ? `Fix: ${problems[0]}` : undefined) ?? safeguards[0] ?? explicitAcceptance[0];
     if (basis) objective = { text: concise(tidy(basis), MAX_OBJECTIVE_CHARS), confidence: 'medium' };
   }
-  if (!objective || !objective.text) {
+  if (!objective?.text) {
     // Only headings or fragments: the first line with words, as written, at low confidence.
     const firstLine = text.split('\n').find((l) => HAS_WORD.test(l)) ?? '';
     const fallback = concise(tidy(firstLine.replace(/^\s*#{1,6}\s*/, '')), MAX_OBJECTIVE_CHARS);

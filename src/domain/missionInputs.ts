@@ -163,7 +163,7 @@ function unusableText(input: unknown): InputProblem[] {
     }
     if (value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, [...path, i], depth + 1));
+      for (const [i, item] of value.entries()) visit(item, [...path, i], depth + 1);
       return;
     }
     for (const [key, item] of Object.entries(value)) {

@@ -18,7 +18,7 @@ import {
 import type { BriefDrafter, DraftedBrief } from './briefDrafter.js';
 import { isMissionError, MissionError, missionNotFound } from './errors.js';
 import { chainEvents, GENESIS_HASH, verifyEventChain, type ChainVerification, type MissionEvent, type PendingEvent } from './eventLog.js';
-import { COVERAGE_THRESHOLD, coverageMeter, inStoredOrder, latestReadiness, type Mission, type MissionToolkit } from './mission.js';
+import { inStoredOrder, latestReadiness, type Mission, type MissionToolkit } from './mission.js';
 import {
   cancelMissionInput,
   chipRefInput,
@@ -60,7 +60,7 @@ import { STAGE_OF_STATE, type MissionState } from './missionStateMachine.js';
 import { requireTokenMayAct } from './missionAccess.js';
 import { EventBuffer, transition, type MissionCommand } from './missionCommand.js';
 import type { Clock, IdGenerator } from './runtime.js';
-import { catalogStage, type EventType, type PayloadOf } from './telemetryEvents.js';
+import { catalogStage, type EventType, } from './telemetryEvents.js';
 import { unknownAuthChecker, type ToolkitAuthChecker, type ToolkitInspector } from './toolkitInspection.js';
 import { recommendToolkits, TOOLKIT_CATALOG } from './toolkits.js';
 import {
@@ -994,7 +994,7 @@ function mergeAssistantChips(drafted: DraftedBrief, assistantChips: readonly { k
   return sortChips([...byKind.values()]);
 }
 
-function missingCredentials(toolkitId: string): string {
+function missingCredentials(_toolkitId: string): string {
   return 'no credentials are configured';
 }
 

@@ -175,7 +175,7 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
       id: 'ci_checks',
       label: 'CI checks passing',
       passed,
-      detail: checked.length === 0 ? 'The brief requires CI to pass, but no check results are attached as evidence.' : passed ? plural(checked.flatMap((a) => a.checks!).length, 'check') + ' passing' : `not passing: ${failing.join(', ')}`,
+      detail: checked.length === 0 ? 'The brief requires CI to pass, but no check results are attached as evidence.' : passed ? `${plural(checked.flatMap((a) => a.checks!).length, 'check')} passing` : `not passing: ${failing.join(', ')}`,
     });
   }
   return gateResult('mission', null, withOverrides(checks, execution.gateOverrides ?? [], null), at);

@@ -162,7 +162,7 @@ function sendUnauthorized(res: ServerResponse, authorization: string | undefined
  */
 function resumeSessionId(transport: StreamableHTTPServerTransport, sessionId: string): void {
   const inner = (transport as unknown as { _webStandardTransport?: { sessionId?: string; _initialized?: boolean } })._webStandardTransport;
-  if (!inner || inner._initialized !== false) throw new Error('The MCP SDK transport changed shape: cannot resume a session id (see resumeSessionId in src/mcp/streamableHttp.ts).');
+  if (inner?._initialized !== false) throw new Error('The MCP SDK transport changed shape: cannot resume a session id (see resumeSessionId in src/mcp/streamableHttp.ts).');
   inner.sessionId = sessionId;
   inner._initialized = true;
 }

@@ -60,7 +60,7 @@ export function approvalMessage(mission: Mission, requestId?: string): SlackMess
     blocks.push(section(fitLines(decisions, LIMITS.text, { head: outcomeLine(request), noun: 'decisions' }).text));
   }
   const text = request.status === 'requested'
-    ? fallbackText(`Approval needed for “${playTitle}” (${mission.id}): ${request.required - given} more from`) + ` ${whoMayApprove(request) || 'an approver (none is configured yet)'}`
+    ? `${fallbackText(`Approval needed for “${playTitle}” (${mission.id}): ${request.required - given} more from`)} ${whoMayApprove(request) || 'an approver (none is configured yet)'}`
     : fallbackText(`Approval request for “${playTitle}” (${mission.id}) ${request.status}.`);
   return { text: truncate(text, LIMITS.messageText), blocks };
 }

@@ -192,7 +192,7 @@ class Checker {
         const fields = arr(block.fields);
         if (block.text === undefined && fields.length === 0) this.violations.push({ path: at, rule: 'section_empty', limit: 1, actual: 0 });
         this.max(`${at}.fields`, 'section_fields', fields.length, LIMITS.sectionFields);
-        fields.forEach((f, j) => this.textObject(`${at}.fields[${j}]`, f, LIMITS.sectionFieldText, 'section_field_text'));
+        for (const [j, f] of fields.entries()) this.textObject(`${at}.fields[${j}]`, f, LIMITS.sectionFieldText, 'section_field_text');
         if (isObject(block.accessory)) this.elements(`${at}`, [block.accessory], 'accessory');
         break;
       }

@@ -6,7 +6,7 @@ import { chipOf, CHIP_KINDS, CHIP_LABELS, type BriefChip, type ChipKind } from '
 import type { Mission } from '../domain/mission.js';
 import { plural } from '../domain/text/englishLists.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, confirmDialog, context, header, section } from './blocks.js';
 import { fallbackText, CONFIDENCE_LABEL, safe, slackDate, STATE_LABEL, who } from './format.js';
 

@@ -12,7 +12,7 @@ import { percent } from '../domain/text/numbers.js';
 import { formatDuration } from '../domain/text/durations.js';
 import { overridableChecks } from './governanceModals.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, fieldsSection, header, section } from './blocks.js';
 import { ENDED_WORDS, fallbackText, link, safe, shortHash, slackDate, statusPointer, who } from './format.js';
 

@@ -9,7 +9,7 @@ import { plural } from '../domain/text/englishLists.js';
 import { percent } from '../domain/text/numbers.js';
 import { formatMinutes } from '../domain/text/durations.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, fieldsSection, header, section } from './blocks.js';
 import { link, safe, shortHash, slackDate, STATE_LABEL, statusPointer, who, fallbackText } from './format.js';
 

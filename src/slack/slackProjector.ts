@@ -112,6 +112,7 @@ export interface SlackProjectorOptions {
   recordProblem?: (missionId: string, problem: string) => Promise<void>;
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: the feed's consumer contract; nothing to defer is a plain return.
 export type ProjectionResult = void | { deferUntil: Date };
 
 export class SlackProjector {

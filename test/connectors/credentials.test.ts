@@ -75,7 +75,10 @@ describe.each(PROVIDERS)('stored credentials on %s', (provider) => {
   it('`credential set` stores the token encrypted and reports the API check, never the token', async () => {
     server.use(...fakeGitHubHandlers(fakeGitHubState()));
     let output = '';
-    const out = new Writable({ write: (chunk, _enc, done) => void ((output += String(chunk)), done()) });
+    const out = new Writable({ write: (chunk, _enc, done) => {
+      output += String(chunk);
+      done();
+    } });
     const config = loadConfig({ DATABASE_URL: db.url, ENCRYPTION_KEY: KEY, GITHUB_API_URL: GITHUB_API });
     await runCredentialCommand(['set', '--toolkit', 'github', '--token', GITHUB_TOKEN], config, out);
     await runCredentialCommand(['list'], config, out);
@@ -132,7 +135,10 @@ describe('auth status from the API', () => {
 describe('logs', () => {
   it('never contain a token, whatever is logged: config, headers, SDK errors', async () => {
     let output = '';
-    const logger = createLogger('debug', new Writable({ write: (chunk, _enc, done) => void ((output += String(chunk)), done()) }));
+    const logger = createLogger('debug', new Writable({ write: (chunk, _enc, done) => {
+      output += String(chunk);
+      done();
+    } }));
     server.use(
       http.get(`${GITHUB_API}/user`, () => HttpResponse.json({ message: 'Bad credentials' }, { status: 401 })),
       linear.query('Viewer', () => HttpResponse.json(linearError('authentication error', 'AUTHENTICATION_ERROR', 'Authentication required, not authenticated', 'You need to authenticate.', 401), { status: 401 })),

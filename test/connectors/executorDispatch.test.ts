@@ -156,7 +156,7 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
     expect(dispatch.error).not.toContain(TOKEN);
     expect(github.dispatches).toEqual([]);
     const failed = (await app.missions.events({ missionId: mission.id })).find((e) => e.type === 'executor_dispatch_failed');
-    expect((failed?.payload as { error?: string }).error).toBe(dispatch.error);
+    expect((failed!.payload as { error?: string }).error).toBe(dispatch.error);
     // Refusals are final: more events do not send it again.
     const posts = github.requests.filter((r) => r.startsWith('POST') && r.includes('/dispatches')).length;
     await app.missions.attachEvidence({ missionId: mission.id, name: 'notes', kind: 'markdown', content: '# notes' }, { kind: 'mcp_token', id: 'claude-code', onBehalfOf: 'U0JORDAN' });

@@ -20,7 +20,10 @@ const NOW = Date.parse('2025-10-15T14:00:00Z');
 function recordingRuntime(): RetryRuntime & { waits: number[] } {
   const waits: number[] = [];
   let now = NOW;
-  return { waits, sleep: async (ms) => void (waits.push(ms), (now += ms)), random: () => 0.5, now: () => now };
+  return { waits, sleep: async (ms) => {
+      waits.push(ms);
+      now += ms;
+    }, random: () => 0.5, now: () => now };
 }
 
 const followUp = (id: string, title: string, priority: FollowUp['priority']): FollowUp => ({

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uniformPolicy, type UniformApprovalPolicy } from '../../src/domain/approvalPolicy.js';
 import { nextSteps } from '../../src/domain/nextSteps.js';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
-import { MissionError } from '../../src/domain/errors.js';
+import type { MissionError } from '../../src/domain/errors.js';
 import { MissionService } from '../../src/domain/missionService.js';
 import type { PlayDraft } from '../../src/domain/plays.js';
 import { refusal } from '../support/refusal.js';

@@ -37,7 +37,8 @@ let messages: Array<[string, SlackMessage]>;
 let fixtures: SlackFixtures;
 
 beforeAll(async () => {
-  const f = (fixtures = await buildSlackFixtures());
+  fixtures = await buildSlackFixtures();
+  const f = fixtures;
   const hostileFixtures = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, k === 'summaries' ? v : hostile(v as Mission)])) as unknown as SlackFixtures;
   const rendered = renderSurfaces(hostileFixtures);
   messages = Object.entries(rendered).flatMap(([file, cases]) => Object.entries(cases).filter(([, s]) => isMessage(s)).map(([name, s]) => [`${file}/${name}`, s as SlackMessage] as [string, SlackMessage]));

@@ -2,7 +2,7 @@
 // server, the Web API pointed at a local fake that records every call, and the `slack` feed
 // consumer delivering thread messages in the background.
 import { afterEach, describe, expect, it } from 'vitest';
-import { MissionService } from '../../src/domain/missionService.js';
+import type { MissionService } from '../../src/domain/missionService.js';
 import { ACTION_IDS, VIEW_IDS } from '../../src/slack/actionIds.js';
 import { approvalMessage } from '../../src/slack/approvalMessage.js';
 import { briefCard } from '../../src/slack/briefCard.js';

@@ -25,7 +25,7 @@ describe('SQLite that runs out of pages', () => {
     const [row] = await db.prisma.$queryRawUnsafe<Array<{ page_count: bigint }>>('PRAGMA page_count');
     await db.prisma.$queryRawUnsafe(`PRAGMA max_page_count = ${Number(row!.page_count)}`);
   };
-  const big = (n: number) => `${SEED_INTENT} ${'and keep the audit trail complete '.repeat(60)}`.slice(0, 2000) + ` #${n}`;
+  const big = (n: number) => `${`${SEED_INTENT} ${'and keep the audit trail complete '.repeat(60)}`.slice(0, 2000)} #${n}`;
 
   it('refuses every write clearly, writes nothing, and writes again once there is room', async () => {
     await service.startMission({ intent: SEED_INTENT, channelId: 'C0MISSIONS' }, JORDAN);

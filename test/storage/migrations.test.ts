@@ -81,7 +81,9 @@ async function query(target: ReturnType<typeof parseDatabaseUrl>, sql: string): 
     const db = new Database(target.filename, { readonly: !/^\s*(UPDATE|DELETE)/i.test(sql) });
     try {
       const statement = db.prepare(sql);
-      return statement.reader ? (statement.all() as Array<Record<string, unknown>>) : (statement.run(), []);
+      if (statement.reader) return statement.all() as Array<Record<string, unknown>>;
+      statement.run();
+      return [];
     } finally {
       db.close();
     }

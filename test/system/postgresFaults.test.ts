@@ -155,7 +155,7 @@ describe.skipIf(!ENABLED)('PostgreSQL that hangs or drops connections', () => {
     base.searchParams.set('application_name', application);
     const url = base.toString();
     const instance = await startInstance('pg-terminate', { DATABASE_URL: url, MCP_TOKENS: `assistant:${MCP_SECRET}:${REQUESTER}`, APPROVALS_REQUIRED: 'low:0,medium:0,high:0,critical:0', ...FAST_TIMEOUTS });
-    const ledger = await openLedger(process.env.TEST_DATABASE_URL! + `?schema=${base.searchParams.get('schema')}`);
+    const ledger = await openLedger(`${process.env.TEST_DATABASE_URL!}?schema=${base.searchParams.get('schema')}`);
     const peer = new McpPeer(instance);
     const play = burstPlay(1, 6);
     const { missionId } = await driveToExecution([peer], 'Rotate the signing keys', 'C0PGKILL', play);

@@ -226,7 +226,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('an instance killed mid-burst', 
     };
 
     // Missions start staggered, so surfaces keep being posted through the whole burst.
-    const burst = Promise.all(Array.from({ length: MISSIONS }, async (_, k) => (await sleep(k * 400), drive(k))));
+    const burst = Promise.all(Array.from({ length: MISSIONS }, async (_, k) => {
+      await sleep(k * 400);
+      return drive(k);
+    }));
     const burstDone = burst.then(() => true, () => true);
 
     // Mid-burst: B's next chat.postMessage is carried out by Slack, but B is killed before the answer arrives.

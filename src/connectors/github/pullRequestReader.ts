@@ -92,7 +92,11 @@ export class GitHubPullRequestReader implements PullRequestReader {
 /** A re-run check appears once per run, newest first: keep the first of each name. */
 function latestCheckRuns(runs: CheckRunsData['check_runs']): CheckRunsData['check_runs'] {
   const seen = new Set<string>();
-  return runs.filter((run) => (seen.has(run.name) ? false : (seen.add(run.name), true)));
+  return runs.filter((run) => {
+    if (seen.has(run.name)) return false;
+    seen.add(run.name);
+    return true;
+  });
 }
 
 /** Each reviewer's latest decision; comments do not undo an approval, a dismissal does. */

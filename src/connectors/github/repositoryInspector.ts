@@ -87,7 +87,7 @@ export class GitHubRepositoryInspector implements ToolkitInspector {
 
   private async inspectRepository(ref: RepositoryRef, brief: Brief, words: string[]): Promise<ToolkitInspectionResult> {
     const { api } = this.options;
-    const base = `/repos/${ref.owner}/${ref.repo}`;
+    const _base = `/repos/${ref.owner}/${ref.repo}`;
     const repo = (await api.get<RepoData>('GET /repos/{owner}/{repo}', { owner: ref.owner, repo: ref.repo })).data;
     const branchName = repo.default_branch;
     const notes: string[] = [];

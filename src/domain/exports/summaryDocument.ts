@@ -104,7 +104,7 @@ function phaseReport(row: PhaseRow): Block[] {
   const timing = [
     progress.startedAt ? `Started ${inline(progress.startedAt)}` : 'Not started',
     progress.completedAt
-      ? `completed ${inline(progress.completedAt)}` + (progress.startedAt ? ` (${inline(formatElapsed(progress.startedAt, progress.completedAt))})` : '')
+      ? `completed ${inline(progress.completedAt)}${progress.startedAt ? ` (${inline(formatElapsed(progress.startedAt, progress.completedAt))})` : ''}`
       : null,
   ].filter((s): s is string => s !== null);
   const gate = progress.gate ? `Gate: ${progress.gate.passed ? 'passed' : 'FAILED'} at ${inline(progress.gate.evaluatedAt)}.` : 'Gate: not evaluated.';

@@ -151,7 +151,7 @@ function verify(mission: Mission, options: VerificationOptions | undefined): Ver
   const artifacts = sortArtifacts(mission.evidence.artifacts);
   const artifactRows = (play?.mustHaves.artifacts ?? []).map((path) => ({
     path,
-    evidence: artifacts.find((a) => a.name.includes(path) || (a.url !== null && a.url.includes(path))) ?? null,
+    evidence: artifacts.find((a) => a.name.includes(path) || (a.url?.includes(path))) ?? null,
   }));
   const humanChecks: Array<[string, string]> = [
     ...(play?.mustHaves.truths ?? []).map((t): [string, string] => [t, 'Observable truth']),
