@@ -10,6 +10,7 @@
 // which would otherwise be the same play twice.
 import { cleanItems } from './brief.js';
 import type { MustHaves, Planner, PlannerInput, PlayDraft, PlayPhase, PlayStep, RiskMatrix, UndoPlan } from './plays.js';
+import { riskyAreasOf } from './riskAreas.js';
 
 // ---------------------------------------------------------------------------
 // Text helpers
@@ -117,9 +118,6 @@ const SCHEMA_RE =
   /\b(?:schemas?|migrations?|(?:add|create|drop|alter|rename|remove)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?(?:tables?|columns?|indexe?s?))\b/i;
 const DATABASE_RE = /\b(?:schemas?|migrations?|databases?|db|sql|postgres(?:ql)?|mysql|sqlite)\b/i;
 const DEPLOY_RE = /\b(?:production|prod|deploy\w*|releases?|releasing|rollouts?|roll out|downtime|live users)\b/i;
-const AUTH_RE = /\b(?:auth(?:n|z|entication|enticat\w*|ori[sz]\w*)?|log ?ins?|log ?outs?|logged (?:in|out)|sessions?|jwts?|oauth2?|sso|saml|passwords?|mfa|2fa)\b/i;
-const SECURITY_RE = /\b(?:security|secure|vulnerab\w*|csrf|xsrf|xss|cves?|injection|exploit\w*|owasp|secrets?)\b/i;
-const PAYMENTS_RE = /\b(?:payments?|billing|stripe|invoices?|refunds?|charges?|subscriptions?|paypal)\b/i;
 const TESTS_RE = /\b(?:tests?|testing|tested|coverage|ci|specs?)\b/i;
 const COMPAT_RE = /\b(?:backwards?[- ]compatib\w*|compatib\w*|breaking|public api|api contract|existing (?:users?|sessions?|clients?|callers?|integrations?|data))\b/i;
 const CRITICAL_RE = /\b(?:critical|urgent|blocker|blocking|p0|sev ?[01]|hotfix)\b/i;
@@ -282,11 +280,7 @@ function readBrief(input: PlannerInput): BriefFacts {
   const database = DATABASE_RE.test(workText);
   const deploys = DEPLOY_RE.test(allText);
   const docsOnly = items.length > 0 && items.every((i) => i.docs && !i.schema) && !deploys;
-  const sensitiveAreas = [
-    tags.has('authentication') || tags.has('jwt') || AUTH_RE.test(workText) ? 'auth' : '',
-    tags.has('security') || tags.has('csrf') || SECURITY_RE.test(workText) ? 'security' : '',
-    tags.has('payments') || PAYMENTS_RE.test(workText) ? 'payments' : '',
-  ].filter(Boolean);
+  const sensitiveAreas: string[] = riskyAreasOf(input.tags, workText).filter((a) => a !== 'data');
   // Auth, security and payments touch every user or their money; in production that is critical.
   const impact: Impact =
     sensitiveAreas.length > 0 && deploys
@@ -772,5 +766,5 @@ export function planPlays(input: PlannerInput): PlayDraft[] {
 
 export const defaultPlanner: Planner = {
   name: 'default-planner',
-  plan: planPlays,
+  plan: async (input) => ({ plays: planPlays(input) }),
 };

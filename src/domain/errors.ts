@@ -12,7 +12,8 @@ export type MissionErrorCode =
   | 'already_decided'
   | 'approval_expired'
   | 'gate_failed'
-  | 'evidence_tampered';
+  | 'evidence_tampered'
+  | 'budget_exceeded';
 
 export interface MissionErrorDetails {
   field?: string;

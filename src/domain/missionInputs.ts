@@ -225,6 +225,15 @@ export const raiseAlertInput = phaseRefInput.extend({
 export const resolveAlertInput = z.object({ missionId: missionIdSchema, alertId: z.string().trim().min(1).max(100), outcome: z.enum(['accepted', 'blocked']), note: shortText('note', 2000) });
 export const recordDeviationInput = phaseRefInput.extend({ rule: deviationRule, description: shortText('description', 1000), reason: shortText('reason', 1000), stepId: z.string().trim().min(1).max(64).optional() });
 
+/** An assistant's own model usage: tokens, and the cost if it knows it (else the configured price is used). */
+export const usageReportInput = z.object({
+  missionId: missionIdSchema,
+  model: z.string({ error: 'model is required: the model that did the work, e.g. claude-sonnet-4-5' }).trim().min(1, 'model must not be empty').max(100),
+  inputTokens: z.number({ error: 'inputTokens must be a whole number of tokens' }).int('inputTokens must be a whole number').min(0).max(1e9),
+  outputTokens: z.number({ error: 'outputTokens must be a whole number of tokens' }).int('outputTokens must be a whole number').min(0).max(1e9),
+  costUsd: z.number({ error: 'costUsd must be a number of US dollars' }).finite().min(0).max(1e5).optional(),
+});
+
 /** One report from an executor, as MCP's report_progress takes it. */
 export const progressReportInput = z.discriminatedUnion(
   'kind',
@@ -236,9 +245,20 @@ export const progressReportInput = z.discriminatedUnion(
     reportTestRunInput.safeExtend({ kind: z.literal('test_run') }),
     raiseAlertInput.extend({ kind: z.literal('validator_alert') }),
     recordDeviationInput.extend({ kind: z.literal('deviation') }),
+    usageReportInput.extend({ kind: z.literal('usage') }),
   ],
-  { error: 'kind must be one of: phase_started, phase_completed, phase_failed, step_completed, test_run, validator_alert, deviation' },
+  { error: 'kind must be one of: phase_started, phase_completed, phase_failed, step_completed, test_run, validator_alert, deviation, usage' },
 );
+
+/** A person sets a mission's model budget. */
+export const setBudgetInput = z.object({
+  missionId: missionIdSchema,
+  budgetUsd: z.coerce
+    .number({ error: 'budgetUsd must be a number of US dollars, e.g. 5 or 12.50' })
+    .finite('budgetUsd must be a number of US dollars, e.g. 5 or 12.50')
+    .min(0, 'budgetUsd must be 0 or more')
+    .max(100_000, 'budgetUsd must be at most 100000'),
+});
 
 export const MAX_EVIDENCE_BYTES = 1_000_000;
 export const attachEvidenceInput = z

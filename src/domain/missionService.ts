@@ -49,6 +49,7 @@ import {
   exportDocumentInput,
   approvalDeniedInput,
   connectorHealthInput,
+  setBudgetInput,
 } from './missionInputs.js';
 import type { MissionPage, MissionRepository } from './missionRepository.js';
 import { STAGE_OF_STATE, type MissionState } from './missionStateMachine.js';
@@ -59,6 +60,10 @@ import { unknownAuthChecker, type ToolkitAuthChecker, type ToolkitInspector } fr
 import { recommendToolkits, TOOLKIT_CATALOG } from './toolkits.js';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './approvalPolicy.js';
 import { defaultPlanner } from './defaultPlanner.js';
+import { deterministicBriefDrafter, draftBrief } from './deterministicBriefDrafter.js';
+import { applyModelDraft } from './briefDrafting.js';
+import { emptyModels, recordModelCalls, requireWithinBudget, setBudget as setBudgetRule, type ModelCallRecord } from './modelUsage.js';
+import { riskyAreasOf } from './riskAreas.js';
 import { canonicalJson } from './eventLog.js';
 import { verifyEvidence, type ArtifactKind, type ArtifactRecord, type EvidenceVerification } from './evidence.js';
 import {
@@ -88,7 +93,7 @@ import {
   requestApproval as requestApprovalRule,
   selectPlay as selectPlayRule,
 } from './planApprove.js';
-import type { Planner } from './plays.js';
+import type { PlanPrecedent, Planner } from './plays.js';
 import { gateRequirements } from './qualityGates.js';
 import {
   addFollowUp as addFollowUpRule,
@@ -109,6 +114,10 @@ export interface MissionServiceDeps {
   inspectors?: readonly ToolkitInspector[];
   planner?: Planner;
   approvalPolicy?: ApprovalPolicy;
+  /** Budget (USD) every new mission starts with; null or absent: no budget. */
+  missionBudgetUsd?: number | null;
+  /** Prices an assistant's usage report that gives tokens without a cost (USD, or null for an unknown model). */
+  priceOf?: (model: string, inputTokens: number, outputTokens: number) => number | null;
 }
 
 const MAX_SAVE_ATTEMPTS = 8;
@@ -120,6 +129,14 @@ const DEFAULT_MEDIA_TYPES: Record<ArtifactKind, string> = {
   json: 'application/json',
   file: 'text/plain',
 };
+
+/** Library plays a planner sees as precedent. */
+function precedentsOf(library: readonly LibraryMatch[]): PlanPrecedent[] {
+  return library
+    .filter((m) => m.matchedTags.length > 0)
+    .slice(0, 5)
+    .map((m) => ({ title: m.entry.play.title, rationale: m.entry.play.rationale, phases: m.entry.play.phases.map((p) => p.name), rating: m.entry.rating }));
+}
 
 /** How many library entries share a tag with the mission: the precedent each candidate is scored with. */
 function precedentOf(library: readonly LibraryMatch[]): number {
@@ -155,6 +172,10 @@ export class MissionService {
   private readonly inspectors: readonly ToolkitInspector[];
   private readonly planner: Planner;
   readonly approvalPolicy: ApprovalPolicy;
+  private readonly missionBudgetUsd: number | null;
+  private readonly priceOf: NonNullable<MissionServiceDeps['priceOf']>;
+  /** Model drafts under way in this process, by mission id. */
+  private readonly drafting = new Map<string, Promise<void>>();
   private readonly queue = new KeyedQueue();
   private readonly listeners = new Set<MissionListener>();
   /** Missions as this process last saved them, most recent last. */
@@ -169,6 +190,8 @@ export class MissionService {
     this.inspectors = deps.inspectors ?? [];
     this.planner = deps.planner ?? defaultPlanner;
     this.approvalPolicy = deps.approvalPolicy ?? DEFAULT_APPROVAL_POLICY;
+    this.missionBudgetUsd = deps.missionBudgetUsd ?? null;
+    this.priceOf = deps.priceOf ?? (() => null);
   }
 
   // ---- Define ---------------------------------------------------------------------------
@@ -177,10 +200,13 @@ export class MissionService {
   async startMission(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(startMissionInput, rawInput);
     const actor = parseActor(rawActor);
-    const drafted = await this.drafter.draft(input.intent);
+    // A model-backed drafter takes seconds: the built-in draft stands in at once, marked "drafting",
+    // and the model's answer replaces it when it arrives (finishDrafting).
+    const slow = this.drafter.slow === true;
+    const drafted = slow ? draftBrief(input.intent) : await this.drafter.draft(input.intent);
     const chips = mergeAssistantChips(drafted, input.chips ?? []);
     const now = this.clock.now();
-    const brief: Brief = { chips, editsMade: 0, lockedAt: null };
+    const brief: Brief = { chips, editsMade: 0, lockedAt: null, ...(slow ? { drafting: { status: 'drafting' as const, drafter: this.drafter.name, reason: null } } : {}) };
     const mission: Mission = {
       id: this.ids.next('msn'),
       title: titleFor(chips, input.intent),
@@ -202,6 +228,7 @@ export class MissionService {
       execution: null,
       evidence: { artifacts: [], bundle: null },
       reflection: { feedback: null, followUps: [], library: null, retrospective: null },
+      models: emptyModels(this.missionBudgetUsd),
       createdAt: now,
       updatedAt: now,
     };
@@ -216,14 +243,44 @@ export class MissionService {
       chips_generated: chips.length,
       avg_confidence: averageConfidence(chips),
       domain: drafted.domain,
-      drafter: input.chips && input.chips.length > 0 ? `${this.drafter.name}+assistant` : this.drafter.name,
+      drafter: `${slow ? deterministicBriefDrafter.name : this.drafter.name}${input.chips && input.chips.length > 0 ? '+assistant' : ''}`,
       tags: drafted.tags,
     });
-    const sealed = this.seal(mission, events.pending, now);
+    const cmd: MissionCommand = { actor, now, at: now.toISOString(), newId: (prefix) => this.ids.next(prefix), events, writes: { artifacts: [] } };
+    const withCalls = slow ? mission : this.recordDraft(mission, drafted, cmd);
+    const sealed = this.seal(withCalls, events.pending, now);
     await this.repository.create(sealed.mission, sealed.events);
     this.remember(sealed.mission);
     this.notify(sealed.mission, sealed.events);
+    if (slow) this.startDrafting(sealed.mission.id, input.intent);
     return sealed.mission;
+  }
+
+  /** A fast drafter's calls and fallback, recorded with the mission it created. */
+  private recordDraft(mission: Mission, drafted: DraftedBrief, cmd: MissionCommand): Mission {
+    const next = recordModelCalls(mission, drafted.modelCalls ?? [], 'define', cmd);
+    if (drafted.fallbackReason === undefined) return next;
+    cmd.events.add('drafter_fallback', { task: 'draft', drafter: this.drafter.name, fallback: deterministicBriefDrafter.name, reason: drafted.fallbackReason });
+    return { ...next, brief: { ...next.brief, drafting: { status: 'fallback', drafter: this.drafter.name, reason: drafted.fallbackReason } } };
+  }
+
+  /** Runs the model draft in the background and saves it as a command of its own. */
+  private startDrafting(missionId: string, intent: string): void {
+    const work = this.drafter
+      .draft(intent)
+      .catch((error: unknown): DraftedBrief => ({ ...draftBrief(intent), fallbackReason: `the drafter failed: ${error instanceof Error ? error.message : String(error)}` }))
+      .then((drafted) => this.mutate(missionId, SYSTEM_ACTOR, (mission, cmd) => applyModelDraft(mission, drafted, this.drafter.name, cmd)))
+      .then(
+        () => undefined,
+        () => undefined, // The mission was removed or storage failed: the built-in draft stays, marked drafting.
+      )
+      .finally(() => this.drafting.delete(missionId));
+    this.drafting.set(missionId, work);
+  }
+
+  /** Resolves once this process's model draft of the mission (if any) is saved. Front doors that must answer with the full brief wait on it. */
+  async whenDrafted(missionId: string): Promise<void> {
+    await this.drafting.get(missionId);
   }
 
   /** Replaces a chip's statements (or adds the chip if the brief has none of that kind). */
@@ -276,8 +333,10 @@ export class MissionService {
         { field: 'kind' },
       );
     }
-    return this.mutate(input.missionId, actor, (current, { events }) => {
-      requireDefining(current, `regenerate the ${CHIP_LABELS[input.kind]} chip`);
+    return this.mutate(input.missionId, actor, (original, cmd) => {
+      const { events } = cmd;
+      requireDefining(original, `regenerate the ${CHIP_LABELS[input.kind]} chip`);
+      const current = this.recordDraft(original, drafted, cmd);
       const before = chipOf(current.brief, input.kind);
       const { brief } = setChip(current.brief, input.kind, fresh.items, 'drafted', fresh.confidence);
       events.add('chip_regenerated', {
@@ -419,14 +478,19 @@ export class MissionService {
     const actor = parseActor(rawActor);
     const probe = await this.load(input.missionId);
     const library = await this.repository.searchLibrary({ tags: probe.tags, limit: 20 });
+    // Refusals first, so a planner that calls a model is asked only when the mission can leave Prepare.
+    this.leavePrepare(probe, input, this.dryRun(actor));
+    const planned = await this.planner.plan(plannerInputOf(probe), precedentsOf(library));
+    const source = planned.fallbackReason === undefined && planned.modelCalls?.length ? ('model_planner' as const) : ('default_planner' as const);
     return this.mutate(input.missionId, actor, (mission, cmd) => {
-      const moved = this.leavePrepare(mission, input, cmd);
-      // Entering Plan: the built-in planner and the library offer candidates straight away.
-      const candidates = [
-        ...this.planner.plan(plannerInputOf(moved)).map((draft) => ({ draft, source: 'default_planner' as const, libraryEntryId: null })),
-        ...libraryCandidates(library),
-      ];
-      return addCandidatePlays(moved, candidates, precedentOf(library), cmd);
+      let moved = recordModelCalls(this.leavePrepare(mission, input, cmd), planned.modelCalls ?? [], 'plan_approve', cmd);
+      if (planned.fallbackReason !== undefined) {
+        cmd.events.add('drafter_fallback', { task: 'plan', drafter: this.planner.name, fallback: defaultPlanner.name, reason: planned.fallbackReason });
+      }
+      // Entering Plan: the planner and the library offer candidates straight away.
+      const candidates = [...planned.plays.map((draft) => ({ draft, source, libraryEntryId: null })), ...libraryCandidates(library)];
+      moved = addCandidatePlays(moved, candidates, precedentOf(library), cmd);
+      return moved;
     });
   }
 
@@ -526,6 +590,8 @@ export class MissionService {
     const report = parseInput(progressReportInput, rawInput);
     const actor = parseActor(rawActor);
     return this.mutate(report.missionId, actor, (current, cmd) => {
+      if (report.kind === 'usage') return recordModelCalls(current, [this.assistantUsage(report)], STAGE_OF_STATE[current.state], cmd);
+      requireWithinBudget(current);
       const requirements = gateRequirements(current.brief);
       switch (report.kind) {
         case 'phase_started':
@@ -544,6 +610,17 @@ export class MissionService {
           return recordDeviation(current, report, cmd);
       }
     });
+  }
+
+  private assistantUsage(report: { model: string; inputTokens: number; outputTokens: number; costUsd?: number | undefined }): ModelCallRecord {
+    const costUsd = report.costUsd ?? this.priceOf(report.model, report.inputTokens, report.outputTokens) ?? 0;
+    return { task: 'assistant', provider: 'assistant', model: report.model, inputTokens: report.inputTokens, outputTokens: report.outputTokens, costUsd, durationMs: 0, outcome: 'ok' };
+  }
+
+  /** A person sets the mission's model budget (USD); execution reports paused over budget resume once spend is within it. */
+  async setBudget(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(setBudgetInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => setBudgetRule(mission, input.budgetUsd, cmd));
   }
 
   /** A person accepts a review_required alert (its phase may go on) or blocks it (the phase fails). */
@@ -742,6 +819,12 @@ export class MissionService {
     return Object.fromEntries(entries);
   }
 
+  /** A command whose events go nowhere: for checking a rule's refusals before slow work. */
+  private dryRun(actor: Actor): MissionCommand {
+    const now = this.clock.now();
+    return { actor, now, at: now.toISOString(), newId: (prefix) => this.ids.next(prefix), events: new EventBuffer(actor), writes: { artifacts: [] } };
+  }
+
   private seal(mission: Mission, pending: readonly PendingEvent[], now: Date): { mission: Mission; events: MissionEvent[] } {
     const stageOf = (type: EventType) => {
       const stage = catalogStage(type);
@@ -866,7 +949,7 @@ function titleFor(chips: readonly BriefChip[], intent: string): string {
 function complexityOf(brief: Brief, tags: readonly string[]): 'low' | 'medium' | 'high' {
   const scope = chipOf(brief, 'scope')?.items.length ?? 0;
   const safeguards = chipOf(brief, 'safeguards')?.items.length ?? 0;
-  const risky = tags.some((t) => ['security', 'authentication', 'database', 'payments', 'migration'].includes(t));
+  const risky = riskyAreasOf(tags).length > 0;
   if (scope >= 4 || safeguards >= 5 || (risky && scope >= 2)) return 'high';
   if (scope >= 2 || risky) return 'medium';
   return 'low';

@@ -235,14 +235,15 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
     name: 'report_progress',
     title: 'Report execution progress',
     description:
-      'Execute: one report, chosen by kind. phase_started / phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts) / phase_failed (reason); step_completed (stepId from the play, durationMs, counts; a step not in the play needs deviation {rule, reason}); test_run (total, passing, failing, coverage 0..1); validator_alert (auto_fix or review_required, severity, description; review_required waits for a person); deviation (GSD rule 1-4; rule 4 stops for a person). Only after approval.',
+      'Execute: one report, chosen by kind. phase_started / phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts) / phase_failed (reason); step_completed (stepId from the play, durationMs, counts; a step not in the play needs deviation {rule, reason}); test_run (total, passing, failing, coverage 0..1); validator_alert (auto_fix or review_required, severity, description; review_required waits for a person); deviation (GSD rule 1-4; rule 4 stops for a person); usage (your own model, inputTokens, outputTokens, costUsd if known: counted against the mission budget; crossing it pauses reports until a person raises it). Only after approval, except usage.',
     input: progressReportInput,
     output: z.object({ mission: missionRefView, phase: phaseOutcome.nullable(), alert: z.object({ id: z.string(), type: z.string(), status: z.string() }).nullable(), next: nextView }),
     readOnly: false,
     async run(args, { actor }) {
       const report = parseInput(progressReportInput, args);
       const mission = await service.reportProgress(report, actor);
-      const phase = mission.execution?.phases.find((p) => p.phaseId === report.phaseId) ?? null;
+      const phaseId = 'phaseId' in report ? report.phaseId : null; // a usage report names no phase
+      const phase = mission.execution?.phases.find((p) => p.phaseId === phaseId) ?? null;
       // Alerts are appended: a validator alert, or a rule 4 deviation (which stops for a person), is the last one.
       const raisesAlert = report.kind === 'validator_alert' || (report.kind === 'deviation' && report.rule === 4);
       const alert = raisesAlert ? (mission.execution?.alerts.at(-1) ?? null) : null;
@@ -251,7 +252,7 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
         : null;
       const alertText = alert ? ` Alert ${alert.id} (${alert.type}) is ${alert.status}${alert.status === 'open' ? ': a person must resolve it in Slack before the phase can complete' : ''}.` : '';
       return {
-        summary: `Recorded ${report.kind} for ${report.phaseId}${phase ? ` (phase ${phase.status})` : ''}.${alertText} ${describeNext(mission)}`,
+        summary: `Recorded ${report.kind}${phaseId ? ` for ${phaseId}` : ''}${phase ? ` (phase ${phase.status})` : ''}.${alertText} ${describeNext(mission)}`,
         result: { mission: missionRef(mission), phase: phaseResult, alert: alert ? { id: alert.id, type: alert.type, status: alert.status } : null, next: nextOut(mission) },
         mission, // next and resource links come from it, without reading the mission again (the hot path)
       };

@@ -13,7 +13,7 @@ import { durationMinutes, pct, RISK_LABEL, safe, statusPointer } from './format.
 const MAX_PLAY_CARDS = 7;
 
 const STATUS_BADGE: Record<Play['status'], string> = { proposed: '', selected: ' · ☑️ *selected*', approved: ' · ✅ *approved*', dismissed: ' · dismissed' };
-const SOURCE_LABEL: Record<Play['source'], string> = { assistant: 'proposed by the assistant', person: 'proposed by a person', library: 'from the library', default_planner: 'built-in planner' };
+const SOURCE_LABEL: Record<Play['source'], string> = { assistant: 'proposed by the assistant', person: 'proposed by a person', library: 'from the library', default_planner: 'built-in planner', model_planner: 'proposed by the model planner' };
 
 export function playsMessage(mission: Mission): SlackMessage {
   const planning = mission.state === 'planning';

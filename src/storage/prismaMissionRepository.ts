@@ -12,6 +12,7 @@ import { inStoredOrder, type Coverage, type Mission, type MissionSummary, type M
 import type { MissionListFilter, MissionPage, MissionRepository, MissionWrites } from '../domain/missionRepository.js';
 import type { Play, PlayDraft } from '../domain/plays.js';
 import type { Reflection } from '../domain/reflection.js';
+import type { MissionModels } from '../domain/modelUsage.js';
 import type { MissionState } from '../domain/missionStateMachine.js';
 import type { EventType } from '../domain/telemetryEvents.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.js';
@@ -61,6 +62,7 @@ function toMission(row: MissionRow, execution: Execution | null): Mission {
     execution,
     evidence: parseOr<Mission['evidence']>(row.evidence, { artifacts: [], bundle: null }),
     reflection: parseOr<Reflection>(row.reflection, { feedback: null, followUps: [], library: null, retrospective: null }),
+    ...(row.models ? { models: JSON.parse(row.models) as MissionModels } : {}),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   });
@@ -90,6 +92,7 @@ function missionColumns(m: Mission) {
     execution: JSON.stringify(executionWithoutRuns(m.execution)),
     evidence: JSON.stringify(m.evidence),
     reflection: JSON.stringify(m.reflection),
+    models: m.models ? JSON.stringify(m.models) : null,
     approvalExpiresAt: m.approval?.status === 'requested' ? new Date(m.approval.expiresAt) : null,
   };
 }
@@ -114,7 +117,7 @@ function eventRows(events: readonly MissionEvent[]) {
 type MissionColumns = ReturnType<typeof missionColumns>;
 
 /** The JSON documents of a mission row: large, and mostly unchanged by any one command. */
-const DOCUMENT_COLUMNS = ['requester', 'brief', 'coverage', 'plays', 'approvals', 'execution', 'evidence', 'reflection', 'intent'] as const;
+const DOCUMENT_COLUMNS = ['requester', 'brief', 'coverage', 'plays', 'approvals', 'execution', 'evidence', 'reflection', 'models', 'intent'] as const;
 const REMEMBERED_MISSIONS = 1000;
 
 export class PrismaMissionRepository implements MissionRepository {
