@@ -17,6 +17,9 @@ import { onExternalCall } from './externalCalls.js';
 import { Metrics } from './metrics.js';
 import { createSlackFrontDoor, slackSettingsFrom, type SlackFrontDoor } from './slack/slackApp.js';
 import { PrismaSlackMessageStore } from './storage/prismaSlackMessageStore.js';
+import { costOf, DEFAULT_MODEL_PRICES, modelSettingsFrom } from './connectors/models/modelConfig.js';
+import { modelBriefDrafter, modelPlanner } from './connectors/models/modelDrafting.js';
+import { createModelRunner } from './connectors/models/modelRunner.js';
 
 export interface App {
   config: Config;
@@ -46,11 +49,24 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   // Credentials come from the validated config (the environment by default), so whoever builds the config decides them.
   const credentialEnv = { GITHUB_TOKEN: config.GITHUB_TOKEN, LINEAR_API_KEY: config.LINEAR_API_KEY, SLACK_BOT_TOKEN: config.SLACK_BOT_TOKEN, SLACK_APP_TOKEN: config.SLACK_APP_TOKEN, SLACK_SIGNING_SECRET: config.SLACK_SIGNING_SECRET };
   const connectors = await createConnectors(config, new CredentialVault(new PrismaCredentialStore(db.prisma), config.ENCRYPTION_KEY, credentialEnv), credentialEnv, logger);
+  // MODEL_PROVIDER=none (the default): the built-in drafter and planner, nothing leaves the machine.
+  const modelSettings = modelSettingsFrom(config);
+  const modelRunner = modelSettings ? createModelRunner(modelSettings) : null;
+  if (modelSettings) {
+    logger.info(
+      { provider: modelSettings.provider, baseURL: modelSettings.baseURL ?? 'https://api.anthropic.com/v1', models: modelSettings.models },
+      'model drafting and planning on: intents and briefs are sent to the provider; the built-in drafter and planner stand in when it fails',
+    );
+  }
+  const prices = { ...DEFAULT_MODEL_PRICES, ...config.MODEL_PRICES };
   const missions = new MissionService({
     repository: db.missions,
     clock: systemClock,
     ids: randomIds,
-    drafter: deterministicBriefDrafter,
+    drafter: modelRunner ? modelBriefDrafter(modelRunner) : deterministicBriefDrafter,
+    ...(modelRunner ? { planner: modelPlanner(modelRunner) } : {}),
+    missionBudgetUsd: config.MISSION_BUDGET_USD ?? null,
+    priceOf: (model, inputTokens, outputTokens) => costOf(prices, model, inputTokens, outputTokens),
     authChecker: connectors.authChecker,
     inspectors: connectors.inspectors,
     approvalPolicy: approvalPolicyFrom(config),

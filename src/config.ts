@@ -5,6 +5,7 @@ import { MAX_EVIDENCE_BYTES } from './domain/missionInputs.js';
 import type { RiskLevel } from './domain/plays.js';
 import { DEFAULT_DATABASE_URL } from './storage/databaseUrl.js';
 import { parseEncryptionKey } from './connectors/credentials/secretBox.js';
+import { MODEL_ENV, modelConfigProblem } from './connectors/models/modelConfig.js';
 
 function isEncryptionKey(value: string): boolean {
   try {
@@ -89,6 +90,8 @@ const envSchema = z.object({
   /** The actor of `mission-control mcp` (stdio): a token-like name, and the Slack user it works for. */
   MCP_ACTOR_NAME: z.string().trim().min(1).max(100).default('local-stdio'),
   MCP_ON_BEHALF_OF: z.string().trim().regex(/^[UW][A-Z0-9]{2,}$/, 'MCP_ON_BEHALF_OF must be a Slack user id such as U012ABCDEF').optional(),
+  /** Model-backed drafting and planning, prices and the default mission budget (src/connectors/models/modelConfig.ts). */
+  ...MODEL_ENV,
 });
 
 export type Config = z.infer<typeof envSchema>;
@@ -99,6 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid environment: ${problems}`);
   }
+  const modelProblem = modelConfigProblem(parsed.data);
+  if (modelProblem) throw new Error(`Invalid environment: ${modelProblem}`);
   return parsed.data;
 }
 
