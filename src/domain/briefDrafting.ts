@@ -25,6 +25,7 @@ export function applyModelDraft(mission: Mission, drafted: DraftedBrief, drafter
   // Tags only grow: the built-in tagger's topics (what the risk floor reads) stay whatever the model says.
   const tags = [...new Set([...next.tags, ...drafted.tags])].sort();
   cmd.events.add('brief_generated', { chips_generated: chips.length, avg_confidence: averageConfidence(chips), domain: drafted.domain, drafter, tags });
-  next = { ...next, tags, brief: { ...next.brief, chips, drafting: { status: 'drafted', drafter, reason: null } } };
-  return next;
+  const objective = chips.find((c) => c.kind === 'objective')?.items[0];
+  const title = objective && !kept.has('objective') ? (objective.length > 80 ? `${objective.slice(0, 79)}…` : objective) : next.title;
+  return { ...next, title, tags, brief: { ...next.brief, chips, drafting: { status: 'drafted', drafter, reason: null } } };
 }

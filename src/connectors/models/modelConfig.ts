@@ -34,7 +34,8 @@ const optionalText = z.string().trim().min(1).optional();
 function parsePrices(value: string, ctx: z.RefinementCtx): Record<string, ModelPrice> {
   const prices: Record<string, ModelPrice> = {};
   for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const match = /^([^:\s]+)\s*:\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)$/.exec(part);
+    // The last colon separates the price: Ollama names have colons of their own (llama3.1:8b:0/0).
+    const match = /^(\S+?)\s*:\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)$/.exec(part);
     if (!match) {
       ctx.addIssue({ code: 'custom', message: `"${part}" is not model:input/output (USD per million tokens), e.g. claude-sonnet-4-5:3/15` });
       return z.NEVER;

@@ -116,7 +116,8 @@ export function createModelRunner(settings: ModelSettings, options: ModelRunnerO
             prompt: request.prompt,
             temperature: 0.2,
             maxRetries: options.maxRetries ?? 2,
-            timeout: timeoutMs,
+            // generateObject takes no `timeout`; the signal bounds the call, its retries included.
+            abortSignal: AbortSignal.timeout(timeoutMs),
           });
           try {
             const value = request.validate(result.object);
