@@ -2,6 +2,7 @@
 // acknowledged first (Slack allows 3 seconds) and answered afterwards. Starting a mission
 // posts nothing here: the brief card is the Slack projection of the new mission.
 import type { App } from '@slack/bolt';
+import { section } from './blocks.js';
 import { parseMissionCommand } from './missionCommandText.js';
 import { cancelMissionModal } from './modals.js';
 import { helpMessage, missionListMessage, missionStatusMessage, usageMessage } from './usageMessages.js';
@@ -47,6 +48,14 @@ export function registerCommandHandlers(app: App, deps: SlackHandlerDeps): void 
           case 'status':
             await tellUser(target, missionStatusMessage(await service.getMission({ missionId: parsed.missionId })), logger);
             return;
+          case 'budget': {
+            // The service checks the amount (a number, 0 or more) and that a person sets it; the change shows on the brief card.
+            const mission = await service.setBudget({ missionId: parsed.missionId, budgetUsd: parsed.budgetUsd }, actor);
+            const models = mission.models!;
+            const text = `Budget for ${mission.id} is now $${models.budgetUsd!.toFixed(2)} (spent $${models.total.costUsd.toFixed(4)}${models.pausedAt ? '; still over it: execution stays paused' : ''}).`;
+            await tellUser(target, { text, blocks: [section(text)] }, logger);
+            return;
+          }
           case 'cancel': {
             // A cancellation needs a reason: the modal asks for it, its submission cancels.
             const mission = await service.getMission({ missionId: parsed.missionId });
