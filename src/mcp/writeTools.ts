@@ -90,7 +90,10 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
     output: z.object({ mission: missionView }),
     readOnly: false,
     async run(args, { actor }) {
-      const mission = await service.startMission(args, actor);
+      const started = await service.startMission(args, actor);
+      // A model-backed drafter answers within its time limit (well under a client's 60 s): the assistant gets the full brief.
+      await service.whenDrafted(started.id);
+      const mission = started.brief.drafting ? await service.getMission({ missionId: started.id }) : started;
       const chips = mission.brief.chips.map((c) => `${CHIP_LABELS[c.kind]}: ${c.items.join('; ')}`);
       return { summary: `Started mission ${mission.id}: ${mission.title}\n${chips.join('\n')}\n${describeNext(mission)}`, result: { mission: viewMission(mission) } };
     },
