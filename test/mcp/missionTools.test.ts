@@ -49,7 +49,7 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     const start = tools.find((t) => t.name === 'start_mission')!;
     expect(start.inputSchema).toMatchObject({ type: 'object', required: ['intent'], properties: { intent: { type: 'string', minLength: 3 } } });
     const report = tools.find((t) => t.name === 'report_progress')!.inputSchema as unknown as { oneOf: Array<{ properties: { kind: { const: string } } }> };
-    expect(report.oneOf.map((v) => v.properties.kind.const)).toEqual(['phase_started', 'phase_completed', 'phase_failed', 'step_completed', 'test_run', 'validator_alert', 'deviation']);
+    expect(report.oneOf.map((v) => v.properties.kind.const)).toEqual(['phase_started', 'phase_completed', 'phase_failed', 'step_completed', 'test_run', 'validator_alert', 'deviation', 'usage']);
   });
 
   it('starts a mission and reads it back with next steps for the assistant and for people', async () => {
