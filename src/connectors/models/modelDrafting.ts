@@ -3,6 +3,7 @@
 // gives the built-in draft or plays, with the reason, so the journey never stalls on a model.
 // The intent and the brief are data in the prompt, never instructions: risk and approvals are
 // not the model's to decide (see src/domain/riskAreas.ts).
+import { zodSchema } from 'ai';
 import { z } from 'zod';
 import { CHIP_KINDS, cleanItems, type BriefChip, type ChipKind } from '../../domain/brief.js';
 import type { BriefDrafter, DraftedBrief } from '../../domain/briefDrafter.js';
@@ -65,6 +66,10 @@ const planAnswer = z.object({
     )
     .describe('Two to four distinct approaches, best first'),
 });
+
+// Converted to JSON Schema once (the SDK memoizes it per schema object), not on every call.
+const briefAnswerSchema = zodSchema(briefAnswer);
+const planAnswerSchema = zodSchema(planAnswer);
 
 // ---- Prompts ----
 
@@ -172,7 +177,7 @@ export function modelBriefDrafter(runner: ModelRunner): BriefDrafter {
     name: runner.label('draft'),
     slow: true,
     async draft(intent: string): Promise<DraftedBrief> {
-      const answer = await runner.generate({ task: 'draft', schema: briefAnswer, schemaName: 'mission_brief', system: DRAFT_SYSTEM, prompt: intentBlock(intent), validate: (output) => validateBrief(output, intent) });
+      const answer = await runner.generate({ task: 'draft', schema: briefAnswerSchema, schemaName: 'mission_brief', system: DRAFT_SYSTEM, prompt: intentBlock(intent), validate: (output) => validateBrief(output, intent) });
       return answer.ok ? { ...answer.value, modelCalls: answer.calls } : { ...draftBrief(intent), modelCalls: answer.calls, fallbackReason: answer.reason };
     },
   };
@@ -182,7 +187,7 @@ export function modelPlanner(runner: ModelRunner): Planner {
   return {
     name: runner.label('plan'),
     async plan(input: PlannerInput, precedents: readonly PlanPrecedent[] = []): Promise<PlanOutcome> {
-      const answer = await runner.generate({ task: 'plan', schema: planAnswer, schemaName: 'mission_plays', system: PLAN_SYSTEM, prompt: planPrompt(input, precedents), validate: validatePlays });
+      const answer = await runner.generate({ task: 'plan', schema: planAnswerSchema, schemaName: 'mission_plays', system: PLAN_SYSTEM, prompt: planPrompt(input, precedents), validate: validatePlays });
       if (answer.ok) return { plays: answer.value, modelCalls: answer.calls };
       const builtIn = await defaultPlanner.plan(input);
       return { plays: builtIn.plays, modelCalls: answer.calls, fallbackReason: answer.reason };

@@ -4,8 +4,7 @@
 // tokens and cost. It never throws for a provider problem: it says why it has no answer.
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { APICallError, generateObject, NoObjectGeneratedError, RetryError, type LanguageModel } from 'ai';
-import type { z } from 'zod';
+import { APICallError, generateObject, NoObjectGeneratedError, RetryError, type FlexibleSchema, type LanguageModel } from 'ai';
 import type { ModelCallRecord, ModelTask } from '../../domain/modelUsage.js';
 import { costOf, type ModelSettings } from './modelConfig.js';
 
@@ -22,8 +21,8 @@ export const DEFAULT_TIMEOUT_MS: Record<Exclude<ModelTask, 'assistant'>, number>
 
 export interface StructuredRequest<T> {
   task: Exclude<ModelTask, 'assistant'>;
-  /** What the model is asked to fill (plain JSON Schema: every provider's structured output accepts it). */
-  schema: z.ZodType;
+  /** What the model is asked to fill (plain JSON Schema: every provider's structured output accepts it). Built once with `zodSchema`, so the JSON Schema is not recomputed per call. */
+  schema: FlexibleSchema<unknown>;
   schemaName: string;
   system: string;
   prompt: string;
