@@ -271,6 +271,15 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
     expect((await events(mission.id, 'budget_changed'))[0]!.payload).toEqual({ from_usd: 0.05, to_usd: 1, spent_usd: raised.models!.total.costUsd, paused: false });
     const resumed = await service.reportProgress({ missionId: mission.id, kind: 'step_completed', phaseId, stepId: play.phases[0]!.steps[0]!.id, durationMs: 1000 }, ASSISTANT);
     expect(resumed.version).toBe(raised.version + 1);
+
+    // SUMMARY.md: cost per stage and phase, with the budget.
+    const { markdown } = await service.exportDocument({ missionId: mission.id, document: 'summary' });
+    const costSection = markdown.slice(markdown.indexOf('## Model cost'));
+    expect(costSection).toContain(`| \`define\` | 1 | 900 | 400 | $${((900 * 1 + 400 * 5) / 1e6).toFixed(4)} |`);
+    expect(costSection).toContain(`| \`plan_approve\` | 1 | 2000 | 1500 | $${((2000 * 3 + 1500 * 15) / 1e6).toFixed(4)} |`);
+    expect(costSection).toContain(`| \`${phaseId}\` | 1 | 10000 | 2000 | $${spent.toFixed(4)} |`);
+    expect(costSection).toContain(`| **Total** | 3 | 12900 | 3900 | **$${resumed.models!.total.costUsd.toFixed(4)}** |`);
+    expect(costSection).toContain('Budget $1.0000.');
   });
 
   it('refuses a bad budget or usage report by field, writing nothing', async () => {
