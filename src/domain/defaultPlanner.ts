@@ -307,7 +307,8 @@ function readBrief(input: PlannerInput): BriefFacts {
   const database = DATABASE_RE.test(workText);
   const deploys = DEPLOY_RE.test(allText);
   const docsOnly = items.length > 0 && items.every((i) => i.docs && !i.schema) && !deploys;
-  const sensitiveAreas: string[] = riskyAreasOf(input.tags, workText).filter((a) => a !== 'data');
+  // The brief's topic tags say which risky areas it touches (the drafter tagged them; riskAreas.ts defines them).
+  const sensitiveAreas: string[] = riskyAreasOf(input.tags).filter((a) => a !== 'data');
   // Auth, security and payments touch every user or their money; in production that is critical.
   const impact: Impact =
     sensitiveAreas.length > 0 && deploys
