@@ -663,10 +663,14 @@ function joinAnd(parts: string[]): string {
 // ---------------------------------------------------------------------------
 // Drafting
 
-function chip(kind: ChipKind, items: readonly string[], confidence: ChipConfidence): BriefChip | undefined {
+function chip(kind: ChipKind, items: readonly string[], confidence: ChipConfidence, inferredItems: readonly string[] = []): BriefChip | undefined {
   const tidied = cleanItems(items.map(tidy).filter(Boolean));
   const limited = cleanItems(tidied.map((i) => truncate(i, MAX_CHIP_ITEM_LENGTH))).slice(0, MAX_CHIP_ITEMS);
-  return limited.length > 0 ? { kind, items: limited, confidence, source: 'drafted' } : undefined;
+  if (limited.length === 0) return undefined;
+  // Items the intent does not state are marked, so a person keeps them (by editing the chip) or removes them.
+  const marked = new Set(inferredItems.map((i) => truncate(tidy(i), MAX_CHIP_ITEM_LENGTH).toLowerCase()));
+  const inferred = limited.filter((i) => marked.has(i.toLowerCase()));
+  return { kind, items: limited, confidence, source: 'drafted', ...(inferred.length > 0 ? { inferred } : {}) };
 }
 
 /** What "done" means for a kind of work when the intent does not say. */
@@ -937,8 +941,8 @@ export function draftBrief(intent: string): DraftedBrief {
     objective ? chip('objective', [objective.items], objective.confidence) : undefined,
     chip('scope', scope.items, scope.confidence),
     chip('acceptance_criteria', acceptance.items, acceptance.confidence),
-    chip('kpis', kpis.items, kpis.confidence),
-    chip('safeguards', safeguards.items, safeguards.confidence),
+    chip('kpis', kpis.items, kpis.confidence, kpis.inferred),
+    chip('safeguards', safeguards.items, safeguards.confidence, safeguards.inferred),
     chip('timeline', draftTimeline(parsed, statements), 'medium'),
   ].filter((c): c is BriefChip => c !== undefined);
   return { chips, tags: topics.tags, domain: topics.domain, technicalContext: topics.technicalContext };

@@ -52,7 +52,8 @@ function chipSection(mission: Mission, kind: ChipKind, chip: BriefChip | undefin
   if (!chip) return section(`${label} · _not drafted yet_${editable ? ': add one if it matters for this mission.' : ''}`, edit);
   const head = `${label} · confidence ${CONFIDENCE_LABEL[chip.confidence]} · ${SOURCE_LABEL[chip.source]}`;
   const inferred = new Set((chip.inferred ?? []).map((i) => i.toLowerCase()));
-  const lines = chip.items.map((item) => `• ${safe(item)}${inferred.has(item.toLowerCase()) ? ' _(inferred: keep it by editing the chip, or remove it)_' : ''}`);
+  const lines = chip.items.map((item) => `• ${safe(item)}${inferred.has(item.toLowerCase()) ? ' _(inferred)_' : ''}`);
+  if (inferred.size > 0 && editable) lines.push('_Inferred: not in the intent. Keep them by editing the chip, or remove them._');
   if (chip.quote) lines.push(`_From the intent: “${safe(truncate(chip.quote, 200))}”_`);
   // The edit modal holds every item in its own input, so it is where a long chip can be read whole.
   const { text } = fitLines(lines, LIMITS.text, { head, noun: 'items', ...(editable ? { pointer: '(Edit shows them all)' } : {}) });

@@ -85,6 +85,16 @@ describe('the built-in drafter and planner on ordinary requests', () => {
     expect(draftBrief(SEED_INTENT).chips.map((c) => c.kind)).toEqual([...CHIP_KINDS]);
   });
 
+  it('marks the KPIs and safeguards it inferred, and only those', () => {
+    const seed = draftBrief(SEED_INTENT);
+    const safeguards = seed.chips.find((c) => c.kind === 'safeguards')!;
+    expect(safeguards.inferred).toEqual(['Code review required for auth changes', 'Rollback plan for production deployment']);
+    expect(safeguards.items).toContain('Maintain backward compatibility with existing user sessions');
+    expect(seed.chips.find((c) => c.kind === 'kpis')!.inferred).toContain('Test coverage ≥ 85%');
+    expect(seed.chips.find((c) => c.kind === 'kpis')!.inferred).not.toContain('Downtime: 0 minutes');
+    expect(seed.chips.find((c) => c.kind === 'objective')!.inferred).toBeUndefined();
+  });
+
   it('keeps what follows a semicolon in a one-line request', () => {
     const { items } = draftAndPlan(INTENTS[9]!);
     expect(items('objective')).toEqual(['Add pagination to GET /api/orders (default 50 per page, max 200)']);

@@ -31,7 +31,8 @@ describe('brief card: model drafting', () => {
     const card = briefCard({ ...withDrafting(drafted, { status: 'drafted', drafter: 'anthropic:claude-haiku-4-5', reason: null }), brief: { ...drafted.brief, chips, drafting: { status: 'drafted', drafter: 'anthropic:claude-haiku-4-5', reason: null } } });
     const text = visibleText(card);
     expect(text).toContain('✨ Drafted by `anthropic:claude-haiku-4-5`');
-    expect(text).toContain('• Test coverage ≥ 85% _(inferred: keep it by editing the chip, or remove it)_');
+    expect(text).toContain('• Test coverage ≥ 85% _(inferred)_');
+    expect(text).toContain('_Inferred: not in the intent. Keep them by editing the chip, or remove them._');
     expect(text).not.toContain('• Session persistence &gt;99.9% _(inferred');
     expect(text).toContain('_From the intent: “Users logged out randomly after 15-30 mins”_');
   });
