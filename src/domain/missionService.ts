@@ -172,6 +172,10 @@ export class MissionService {
   private readonly inspectors: readonly ToolkitInspector[];
   private readonly planner: Planner;
   readonly approvalPolicy: ApprovalPolicy;
+  /** True when a configured model drafts briefs (front doors then leave drafting to it). */
+  get draftsWithModel(): boolean {
+    return this.drafter.slow === true;
+  }
   private readonly missionBudgetUsd: number | null;
   private readonly priceOf: NonNullable<MissionServiceDeps['priceOf']>;
   /** Model drafts under way in this process, by mission id. */
@@ -197,16 +201,18 @@ export class MissionService {
   // ---- Define ---------------------------------------------------------------------------
 
   /** Turns an intent into a mission in `defining`, with drafted brief chips. */
-  async startMission(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+  async startMission(rawInput: unknown, rawActor: Actor, options: { drafter?: BriefDrafter } = {}): Promise<Mission> {
     const input = parseInput(startMissionInput, rawInput);
     const actor = parseActor(rawActor);
+    // A front door may bring its own drafter (MCP sampling: the assistant's model drafts).
+    const drafter = options.drafter ?? this.drafter;
     // A model-backed drafter takes seconds: the built-in draft stands in at once, marked "drafting",
-    // and the model's answer replaces it when it arrives (finishDrafting).
-    const slow = this.drafter.slow === true;
-    const drafted = slow ? draftBrief(input.intent) : await this.drafter.draft(input.intent);
+    // and the model's answer replaces it when it arrives (startDrafting).
+    const slow = drafter.slow === true;
+    const drafted = slow ? draftBrief(input.intent) : await drafter.draft(input.intent);
     const chips = mergeAssistantChips(drafted, input.chips ?? []);
     const now = this.clock.now();
-    const brief: Brief = { chips, editsMade: 0, lockedAt: null, ...(slow ? { drafting: { status: 'drafting' as const, drafter: this.drafter.name, reason: null } } : {}) };
+    const brief: Brief = { chips, editsMade: 0, lockedAt: null, ...(slow ? { drafting: { status: 'drafting' as const, drafter: drafter.name, reason: null } } : {}) };
     const mission: Mission = {
       id: this.ids.next('msn'),
       title: titleFor(chips, input.intent),
@@ -243,33 +249,33 @@ export class MissionService {
       chips_generated: chips.length,
       avg_confidence: averageConfidence(chips),
       domain: drafted.domain,
-      drafter: `${slow ? deterministicBriefDrafter.name : this.drafter.name}${input.chips && input.chips.length > 0 ? '+assistant' : ''}`,
+      drafter: `${slow ? deterministicBriefDrafter.name : drafter.name}${input.chips && input.chips.length > 0 ? '+assistant' : ''}`,
       tags: drafted.tags,
     });
     const cmd: MissionCommand = { actor, now, at: now.toISOString(), newId: (prefix) => this.ids.next(prefix), events, writes: { artifacts: [] } };
-    const withCalls = slow ? mission : this.recordDraft(mission, drafted, cmd);
+    const withCalls = slow ? mission : this.recordDraft(mission, drafted, drafter.name, cmd);
     const sealed = this.seal(withCalls, events.pending, now);
     await this.repository.create(sealed.mission, sealed.events);
     this.remember(sealed.mission);
     this.notify(sealed.mission, sealed.events);
-    if (slow) this.startDrafting(sealed.mission.id, input.intent);
+    if (slow) this.startDrafting(sealed.mission.id, input.intent, drafter);
     return sealed.mission;
   }
 
   /** A fast drafter's calls and fallback, recorded with the mission it created. */
-  private recordDraft(mission: Mission, drafted: DraftedBrief, cmd: MissionCommand): Mission {
+  private recordDraft(mission: Mission, drafted: DraftedBrief, drafter: string, cmd: MissionCommand): Mission {
     const next = recordModelCalls(mission, drafted.modelCalls ?? [], 'define', cmd);
     if (drafted.fallbackReason === undefined) return next;
-    cmd.events.add('drafter_fallback', { task: 'draft', drafter: this.drafter.name, fallback: deterministicBriefDrafter.name, reason: drafted.fallbackReason });
-    return { ...next, brief: { ...next.brief, drafting: { status: 'fallback', drafter: this.drafter.name, reason: drafted.fallbackReason } } };
+    cmd.events.add('drafter_fallback', { task: 'draft', drafter, fallback: deterministicBriefDrafter.name, reason: drafted.fallbackReason });
+    return { ...next, brief: { ...next.brief, drafting: { status: 'fallback', drafter, reason: drafted.fallbackReason } } };
   }
 
   /** Runs the model draft in the background and saves it as a command of its own. */
-  private startDrafting(missionId: string, intent: string): void {
-    const work = this.drafter
+  private startDrafting(missionId: string, intent: string, drafter: BriefDrafter): void {
+    const work = drafter
       .draft(intent)
       .catch((error: unknown): DraftedBrief => ({ ...draftBrief(intent), fallbackReason: `the drafter failed: ${error instanceof Error ? error.message : String(error)}` }))
-      .then((drafted) => this.mutate(missionId, SYSTEM_ACTOR, (mission, cmd) => applyModelDraft(mission, drafted, this.drafter.name, cmd)))
+      .then((drafted) => this.mutate(missionId, SYSTEM_ACTOR, (mission, cmd) => applyModelDraft(mission, drafted, drafter.name, cmd)))
       .then(
         () => undefined,
         () => undefined, // The mission was removed or storage failed: the built-in draft stays, marked drafting.
@@ -336,7 +342,7 @@ export class MissionService {
     return this.mutate(input.missionId, actor, (original, cmd) => {
       const { events } = cmd;
       requireDefining(original, `regenerate the ${CHIP_LABELS[input.kind]} chip`);
-      const current = this.recordDraft(original, drafted, cmd);
+      const current = this.recordDraft(original, drafted, this.drafter.name, cmd);
       const before = chipOf(current.brief, input.kind);
       const { brief } = setChip(current.brief, input.kind, fresh.items, 'drafted', fresh.confidence);
       events.add('chip_regenerated', {

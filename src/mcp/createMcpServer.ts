@@ -56,6 +56,7 @@ export function createMcpServer(options: McpServerOptions): MissionMcpServer {
       capabilities: { tools: {}, resources: { subscribe: true, listChanged: true }, prompts: {} },
     },
   );
+  context.clientSupportsSampling = () => server.server.getClientCapabilities()?.sampling !== undefined;
   const tools = registerTools(server, context, [...readTools(context), ...writeTools(context), ...lifecycleTools(context), waitForApprovalTool(context)], { readOnly });
   const stopNotifications = registerMissionResources(server, options.service, options.logger);
   registerMissionPrompts(server, { readOnly });

@@ -36,6 +36,8 @@ export interface McpContext {
   approvalWait: ApprovalWaitTiming;
   /** The GitHub connector's pull request reader, when GitHub is configured (enables link_pull_request). */
   pullRequests?: PullRequestReader | null;
+  /** Whether the connected client declared the sampling capability (its model can draft briefs). */
+  clientSupportsSampling?: () => boolean;
 }
 
 export interface ToolCall {

@@ -39,6 +39,7 @@ import {
   viewMission,
 } from './missionView.js';
 import type { McpContext, ToolSpec } from './toolRegistry.js';
+import { samplingBriefDrafter } from './samplingDrafter.js';
 import { attachPullRequestEvidence, describePullRequest } from '../connectors/github/pullRequestEvidence.js';
 
 export const updateBriefInput = z
@@ -89,8 +90,10 @@ export function writeTools(context: McpContext): Array<ToolSpec<z.ZodObject>> {
     input: startMissionInput,
     output: z.object({ mission: missionView }),
     readOnly: false,
-    async run(args, { actor }) {
-      const started = await service.startMission(args, actor);
+    async run(args, { actor, extra }) {
+      // No model configured here and the assistant offers sampling: its own model drafts (unless it brought every chip).
+      const sampling = !service.draftsWithModel && context.clientSupportsSampling?.() === true && !(Array.isArray(args.chips) && args.chips.length >= 6);
+      const started = await service.startMission(args, actor, sampling ? { drafter: samplingBriefDrafter(extra) } : {});
       // A model-backed drafter answers within its time limit (well under a client's 60 s): the assistant gets the full brief.
       await service.whenDrafted(started.id);
       const mission = started.brief.drafting ? await service.getMission({ missionId: started.id }) : started;

@@ -15,7 +15,7 @@ import type { ModelRunner } from './modelRunner.js';
 
 // ---- What the model fills (plain JSON Schema; every field required, as strict modes want) ----
 
-const briefAnswer = z.object({
+export const briefAnswer = z.object({
   chips: z
     .array(
       z.object({
@@ -90,7 +90,7 @@ export const PLAN_SYSTEM = [
   DATA_RULE,
 ].join('\n');
 
-function intentBlock(intent: string): string {
+export function intentBlock(intent: string): string {
   return `<intent>\n${intent.replaceAll('</intent>', '< /intent>')}\n</intent>`;
 }
 
