@@ -44,7 +44,8 @@ export interface FakeModelApis {
   latencyMs: number;
 }
 
-export function fakeModelApis(brain: Brain, options: { latencyMs?: number } = {}): FakeModelApis {
+/** `gate`: each answer waits for it (a test holds the model back to see the drafting state). */
+export function fakeModelApis(brain: Brain, options: { latencyMs?: number; gate?: () => Promise<void> } = {}): FakeModelApis {
   const state: FakeModelApis = { handlers: [], requests: [], latencyMs: options.latencyMs ?? 0 };
   let seq = 0;
   state.handlers = [
@@ -57,6 +58,7 @@ export function fakeModelApis(brain: Brain, options: { latencyMs?: number } = {}
       const model = String(body.model);
       state.requests.push({ provider: 'anthropic', task, model, body, headers: Object.fromEntries(request.headers) });
       if (state.latencyMs > 0) await delay(state.latencyMs);
+      await options.gate?.();
       const answer = brain(task, prompt, { model, body });
       const tools = (body.tools as Array<{ name: string }> | undefined) ?? [];
       const jsonTool = tools.some((t) => t.name === 'json');
