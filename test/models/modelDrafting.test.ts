@@ -307,3 +307,37 @@ describe('model configuration', () => {
     expect(config.MODEL_PRICES).toEqual({ 'claude-sonnet-4-5': { input: 3, output: 15 }, 'llama3.1:8b': { input: 0, output: 0 } });
   });
 });
+
+describe('model planner', () => {
+  const input = { objective: 'Protect the public API from overload', scope: ['Per-key counter'], acceptanceCriteria: ['429 after 100 requests'], kpis: [], safeguards: ['Internal calls unlimited'], timeline: null, tags: ['api'] };
+  const precedent = { title: 'Gateway token bucket (2025)', rationale: 'Worked for the search API.', phases: ['Limiter', 'Rollout'], rating: 5 };
+
+  function planner() {
+    const config = loadConfig(ENVS.anthropic);
+    return modelPlanner(createModelRunner(modelSettingsFrom(config)!, { maxRetries: 0, timeoutMs: { plan: 5000 } }));
+  }
+
+  it('offers library plays to the model as precedent, with the brief as data', async () => {
+    const fake = fakeModelApis(() => ({ json: { plays: RATE_LIMIT.plays } }));
+    server.use(...fake.handlers);
+    const outcome = await planner().plan(input, [precedent]);
+    expect(outcome.fallbackReason).toBeUndefined();
+    expect(outcome.plays.map((p) => p.title)).toEqual(RATE_LIMIT.plays.map((p) => p.title));
+    const sent = JSON.stringify(fake.requests[0]!.body.messages);
+    expect(sent).toContain('Library plays:\\n- \\"Gateway token bucket (2025)\\" (rated 5/5): Worked for the search API. Phases: Limiter → Rollout');
+    expect(sent).toContain('<intent>\\nObjective: Protect the public API from overload');
+    // The model's order is its ranking: confidence never rises down the list.
+    const confidences = outcome.plays.map((p) => p.confidence);
+    expect([...confidences].sort((a, b) => b - a)).toEqual(confidences);
+  });
+
+  it('refuses one play, or two with the same title, and gives the built-in plays with the reason', async () => {
+    server.use(...fakeModelApis(() => ({ json: { plays: [RATE_LIMIT.plays[0]] } })).handlers);
+    const one = await planner().plan(input);
+    expect(one.fallbackReason).toBe("the model's answer was refused: plays: give two to four approaches, not 1 (asked twice)");
+    expect(one.plays.length).toBeGreaterThan(0);
+    expect(one.modelCalls!.map((c) => c.outcome)).toEqual(['refused_output', 'refused_output']);
+    server.use(...fakeModelApis(() => ({ json: { plays: [RATE_LIMIT.plays[0], { ...RATE_LIMIT.plays[1], title: 'token bucket in the API gateway' }] } })).handlers);
+    expect((await planner().plan(input)).fallbackReason).toContain("repeats another play's title");
+  });
+});
