@@ -365,7 +365,9 @@ export class MissionService {
     const precedents = await this.repository.countToolkitPrecedents(probe.tags, probe.id);
     const authStatus = await this.authStatuses();
     return this.mutate(input.missionId, actor, (mission, { events }) => {
-      const brief = lockBriefRule(mission.brief, this.clock.now());
+      const locked = lockBriefRule(mission.brief, this.clock.now());
+      // Locked while a model was still drafting: the chips as they stand are the brief (its late answer is recorded, not applied).
+      const brief = locked.drafting?.status === 'drafting' ? { ...locked, drafting: { ...locked.drafting, status: 'fallback' as const, reason: 'the brief was locked before the model answered' } } : locked;
       events.add('mission_brief_locked', {
         final_chip_count: brief.chips.length,
         edits_made: brief.editsMade,

@@ -212,6 +212,23 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
     expect(mission.brief.chips.find((c) => c.kind === 'objective')!.items).toEqual(RATE_LIMIT.brief.chips[0]!.items);
   });
 
+  it('locking the brief while the model drafts keeps the chips as they stand, and records the late answer without applying it', async () => {
+    let release!: () => void;
+    const answered = new Promise<void>((resolve) => (release = resolve));
+    server.use(...fakeModelApis(scripted, { gate: () => answered }).handlers);
+    const service = serviceFor(ENVS.anthropic);
+    const placeholder = await service.startMission({ intent: RATE_LIMIT.intent }, JORDAN);
+    const locked = await service.lockBrief({ missionId: placeholder.id }, JORDAN);
+    expect(locked.brief.drafting).toMatchObject({ status: 'fallback', reason: 'the brief was locked before the model answered' });
+    release();
+    await service.whenDrafted(placeholder.id);
+    const after = await service.getMission({ missionId: placeholder.id });
+    expect(after.brief.chips).toEqual(locked.brief.chips);
+    expect(after.state).toBe('preparing');
+    expect((await events(placeholder.id, 'drafter_fallback')).at(-1)!.payload).toMatchObject({ reason: 'the brief was locked before the model answered' });
+    expect((await events(placeholder.id, 'model_call_completed')).map((e) => e.payload)).toEqual([expect.objectContaining({ outcome: 'ok', input_tokens: 900 })]);
+  });
+
   it('an intent that tells the model to mark the work low risk changes no approval: the policy decides from the plan', async () => {
     const fake = fakeModelApis(scripted);
     server.use(...fake.handlers);
