@@ -263,11 +263,12 @@ export class MissionService {
   }
 
   /** A fast drafter's calls and fallback, recorded with the mission it created. */
-  private recordDraft(mission: Mission, drafted: DraftedBrief, drafter: string, cmd: MissionCommand): Mission {
+  private recordDraft(mission: Mission, drafted: DraftedBrief, drafter: string, cmd: MissionCommand, markBrief = true): Mission {
     const next = recordModelCalls(mission, drafted.modelCalls ?? [], 'define', cmd);
     if (drafted.fallbackReason === undefined) return next;
     cmd.events.add('drafter_fallback', { task: 'draft', drafter, fallback: deterministicBriefDrafter.name, reason: drafted.fallbackReason });
-    return { ...next, brief: { ...next.brief, drafting: { status: 'fallback', drafter, reason: drafted.fallbackReason } } };
+    // A failed regeneration of one chip says nothing about how the brief itself was drafted.
+    return markBrief ? { ...next, brief: { ...next.brief, drafting: { status: 'fallback', drafter, reason: drafted.fallbackReason } } } : next;
   }
 
   /** Runs the model draft in the background and saves it as a command of its own. */
@@ -342,7 +343,7 @@ export class MissionService {
     return this.mutate(input.missionId, actor, (original, cmd) => {
       const { events } = cmd;
       requireDefining(original, `regenerate the ${CHIP_LABELS[input.kind]} chip`);
-      const current = this.recordDraft(original, drafted, this.drafter.name, cmd);
+      const current = this.recordDraft(original, drafted, this.drafter.name, cmd, false);
       const before = chipOf(current.brief, input.kind);
       const { brief } = setChip(current.brief, input.kind, fresh.items, 'drafted', fresh.confidence);
       events.add('chip_regenerated', {
