@@ -8,7 +8,7 @@ import { plural } from '../domain/text/englishLists.js';
 import { percent } from '../domain/text/numbers.js';
 import { formatMinutes } from '../domain/text/durations.js';
 import { ACTION_IDS } from './actionIds.js';
-import { fitLines, LIMITS, truncate, type SlackMessage } from './blockKitLimits.js';
+import { fitLines, LIMITS, type SlackMessage } from './blockKitLimits.js';
 import { actions, button, context, divider, fieldsSection, header, section } from './blocks.js';
 import { RISK_LABEL, safe, statusPointer, fallbackText } from './format.js';
 
@@ -16,7 +16,7 @@ import { RISK_LABEL, safe, statusPointer, fallbackText } from './format.js';
 const MAX_PLAY_CARDS = 6;
 
 const STATUS_BADGE: Record<Play['status'], string> = { proposed: '', selected: ' · ☑️ *selected*', approved: ' · ✅ *approved*', dismissed: ' · dismissed' };
-const SOURCE_LABEL: Record<Play['source'], string> = { assistant: 'proposed by the assistant', person: 'proposed by a person', library: 'from the library', default_planner: 'built-in planner' };
+const SOURCE_LABEL: Record<Play['source'], string> = { assistant: 'proposed by the assistant', person: 'proposed by a person', library: 'from the library', default_planner: 'built-in planner', model_planner: 'proposed by the model planner' };
 
 export function playsMessage(mission: Mission): SlackMessage {
   const planning = mission.state === 'planning';

@@ -21,6 +21,12 @@ type MissionRow = Prisma.MissionGetPayload<{ include: { toolkits: true; tags: tr
 
 const MISSION_INCLUDE = { toolkits: true, tags: true, testRuns: { select: { phaseId: true, position: true, run: true } } } as const;
 
+/** Missions that never called a model have no models document (null column): they carry none. */
+function modelsOf(missionId: string, text: string | null): Pick<Mission, 'models'> {
+  const models = storedDocument(missionId, 'models', text);
+  return models ? { models } : {};
+}
+
 function toMission(row: MissionRow, execution: Execution | null): Mission {
   const approvals = storedDocument(row.id, 'approvals', row.approvals);
   return inStoredOrder({
@@ -54,6 +60,7 @@ function toMission(row: MissionRow, execution: Execution | null): Mission {
     execution,
     evidence: storedDocument(row.id, 'evidence', row.evidence),
     reflection: storedDocument(row.id, 'reflection', row.reflection),
+    ...modelsOf(row.id, row.models),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   });
@@ -83,6 +90,7 @@ function missionColumns(m: Mission) {
     execution: JSON.stringify(executionWithoutRuns(m.execution)),
     evidence: JSON.stringify(m.evidence),
     reflection: JSON.stringify(m.reflection),
+    models: m.models ? JSON.stringify(m.models) : null,
     approvalExpiresAt: m.approval?.status === 'requested' ? new Date(m.approval.expiresAt) : null,
   };
 }
@@ -107,7 +115,7 @@ function eventRows(events: readonly MissionEvent[]) {
 type MissionColumns = ReturnType<typeof missionColumns>;
 
 /** The JSON documents of a mission row: large, and mostly unchanged by any one command. */
-const DOCUMENT_COLUMNS = ['requester', 'brief', 'coverage', 'plays', 'approvals', 'execution', 'evidence', 'reflection', 'intent'] as const;
+const DOCUMENT_COLUMNS = ['requester', 'brief', 'coverage', 'plays', 'approvals', 'execution', 'evidence', 'reflection', 'models', 'intent'] as const;
 const REMEMBERED_MISSIONS = 1000;
 /** Those documents' text, as written by missionColumns or read from a row (where older rows may hold null). */
 type DocumentTexts = Record<(typeof DOCUMENT_COLUMNS)[number], string | null>;
