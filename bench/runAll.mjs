@@ -6,7 +6,7 @@
 //
 // Env: BENCH_PG_URL (PostgreSQL for the two-instance MCP run; default the local
 // postgresql://postgres@127.0.0.1:5432/test; the run is skipped, and says so, when it does not
-// answer), BENCH_ONLY (comma-separated ids: ack,slack,mcp,mcp-pg2,events), BENCH_NO_DOCS=1
+// answer), BENCH_ONLY (comma-separated ids: ack,slack,mcp,mcp-pg2,events,brief), BENCH_NO_DOCS=1
 // (print only). Other BENCH_* variables pass through to the benchmarks.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,7 @@ const BENCHMARKS = [
   { id: 'mcp', title: 'MCP report_progress (one instance, SQLite)', script: 'bench/mcpHttp.mjs', env: { DATABASE_URL: '' } },
   { id: 'mcp-pg2', title: 'MCP report_progress (two instances, one PostgreSQL schema)', script: 'bench/mcpHttp.mjs', env: { DATABASE_URL: PG_URL, BENCH_INSTANCES: '2' }, needsPostgres: true },
   { id: 'events', title: 'Event log appends', script: 'bench/eventLog.mjs', env: { DATABASE_URL: '' } },
+  { id: 'brief', title: '/mission to brief card: model drafter vs built-in', script: 'bench/briefCard.mjs', env: {} },
 ];
 
 async function postgresAnswers(url) {
@@ -118,6 +119,17 @@ const SECTIONS = {
     ),
     `Target: at most ${r.target} calls per 100 step reports (reported over ${r.spreadSeconds} s): ${verdict(r.targetMet)} (${n(r.per100, 1)}). The status message is edited at most once a second, so the cost follows how long the reporting lasts (about one edit per second), not how many reports there are.`,
   ],
+  brief: (r) => [
+    `${r.commands} signed \`/mission <intent>\` commands per server, alternating between two Mission Control servers started in this run (SQLite, feed worker, fake Slack Web API): one with the built-in drafter, one with \`MODEL_PROVIDER=anthropic\` against a local fake of the Messages API that answers after ${r.modelLatencyMs} ms. Medians from sending the command:`,
+    table(
+      ['drafter', 'ack ms', 'first brief card ms', 'full brief card ms'],
+      [
+        ['built-in drafter', n(r.builtIn.ack), n(r.builtIn.first), n(r.builtIn.full)],
+        [`model drafter (model answers in ${r.modelLatencyMs} ms)`, n(r.model.ack), n(r.model.first), n(r.model.full)],
+      ],
+    ),
+    `With a model, the card appears as fast as with the built-in drafter (the built-in draft, marked drafting) and is complete ${n(r.model.full - r.modelLatencyMs)} ms after the model answers. No target is set; the seed asks for chips within about 4 s.`,
+  ],
   mcp: (r) => mcpSection(r),
   'mcp-pg2': (r) => mcpSection(r),
   events: (r) => [
@@ -179,6 +191,8 @@ function writeDoc(results, skipped, host) {
             return [bench.title, `p50 ${ratio(data.ours.p50, data.bare.p50)} the bare SDK server`, 'p50 ≤ 2x', data.targetMet ? 'yes' : 'no'];
           case 'events':
             return [bench.title, `${ratio(data.serviceRate, data.rawRate)} the raw insert rate`, 'none', '–'];
+          case 'brief':
+            return [bench.title, `full card ${n(data.model.full, 0)} ms with a ${data.modelLatencyMs} ms model vs ${n(data.builtIn.full, 0)} ms built-in; first card ${n(data.model.first, 0)} vs ${n(data.builtIn.first, 0)} ms`, 'none', '–'];
           default:
             return [bench.title, '', '', ''];
         }

@@ -29,6 +29,9 @@ import { SlackUserGroupDirectory } from './slack/slackUserGroups.js';
 import { noApproversNamed } from './domain/approvalPolicy.js';
 import { RISK_LEVELS } from './domain/plays.js';
 import { slackAuthProbe, slackToolkitInspector } from './slack/slackToolkit.js';
+import { costOf, DEFAULT_MODEL_PRICES, modelSettingsFrom } from './connectors/models/modelConfig.js';
+import { modelBriefDrafter, modelPlanner } from './connectors/models/modelDrafting.js';
+import { createModelRunner } from './connectors/models/modelRunner.js';
 
 export interface App {
   config: Config;
@@ -69,11 +72,24 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     logger,
     slackToolkitClient ? { probes: { slack: slackAuthProbe(slackToolkitClient) }, inspectors: [slackToolkitInspector(slackToolkitClient)] } : {},
   );
+  // MODEL_PROVIDER=none (the default): the built-in drafter and planner, nothing leaves the machine.
+  const modelSettings = modelSettingsFrom(config);
+  const modelRunner = modelSettings ? createModelRunner(modelSettings) : null;
+  if (modelSettings) {
+    logger.info(
+      { provider: modelSettings.provider, baseURL: modelSettings.baseURL ?? 'https://api.anthropic.com/v1', models: modelSettings.models },
+      'model drafting and planning on: intents and briefs are sent to the provider; the built-in drafter and planner stand in when it fails',
+    );
+  }
+  const prices = { ...DEFAULT_MODEL_PRICES, ...config.MODEL_PRICES };
   const missions = new MissionService({
     repository: db.missions,
     clock: systemClock,
     ids: randomIds,
-    drafter: deterministicBriefDrafter,
+    drafter: modelRunner ? modelBriefDrafter(modelRunner) : deterministicBriefDrafter,
+    ...(modelRunner ? { planner: modelPlanner(modelRunner) } : {}),
+    missionBudgetUsd: config.MISSION_BUDGET_USD ?? null,
+    priceOf: (model, inputTokens, outputTokens) => costOf(prices, model, inputTokens, outputTokens),
     authChecker: connectors.authChecker,
     inspectors: connectors.inspectors,
     // One policy per workspace, in the database: every process on it (HTTP, stdio) applies the same one.

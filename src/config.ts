@@ -6,6 +6,7 @@ import type { RiskLevel } from './domain/plays.js';
 import { DEFAULT_DATABASE_URL } from './storage/databaseUrl.js';
 import { OPERATIONS_ENV } from './storage/databaseSettings.js';
 import { parseEncryptionKey } from './connectors/credentials/secretBox.js';
+import { MODEL_ENV, modelConfigProblem } from './connectors/models/modelConfig.js';
 
 function isEncryptionKey(value: string): boolean {
   try {
@@ -115,6 +116,8 @@ const envSchema = z.object({
   MCP_ON_BEHALF_OF: z.string().trim().regex(/^[UW][A-Z0-9]{2,}$/, 'MCP_ON_BEHALF_OF must be a Slack user id such as U012ABCDEF').optional(),
   /** Database timeouts, health check and shutdown bounds (src/storage/databaseSettings.ts). */
   ...OPERATIONS_ENV,
+  /** Model-backed drafting and planning, prices and the default mission budget (src/connectors/models/modelConfig.ts). */
+  ...MODEL_ENV,
 });
 
 export type Config = z.infer<typeof envSchema>;
@@ -128,6 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.data.GITHUB_EXECUTOR_WORKFLOW && !parsed.data.MCP_PUBLIC_URL) {
     throw new Error('Invalid environment: MCP_PUBLIC_URL: set it to this server\'s MCP URL as reachable from CI (e.g. https://mission-control.example.com/mcp); GITHUB_EXECUTOR_WORKFLOW dispatches runs that connect to it');
   }
+  const modelProblem = modelConfigProblem(parsed.data);
+  if (modelProblem) throw new Error(`Invalid environment: ${modelProblem}`);
   return parsed.data;
 }
 

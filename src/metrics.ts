@@ -6,6 +6,7 @@ import { FEED_CONSUMERS, type MissionFeed } from './domain/missionFeed.js';
 import type { MissionService } from './domain/missionService.js';
 import type { Clock } from './domain/runtime.js';
 import { withTimeout } from './timeouts.js';
+import type { PayloadOf } from './domain/telemetryEvents.js';
 
 export interface MetricsSources {
   service: MissionService;
@@ -44,8 +45,29 @@ export class Metrics {
     const timeoutMs = sources.databaseTimeoutMs ?? 2000;
     const fromDatabase = <T>(read: () => Promise<T>): Promise<T | null> => withTimeout(read(), timeoutMs, 'database did not answer').catch(() => null);
     const eventsAppended = new Counter({ name: 'mission_control_events_appended_total', help: 'Mission events appended by this instance.', labelNames: ['type'] as const, registers: [this.registry] });
+    const modelTokens = new Counter({
+      name: 'mission_control_model_tokens_total',
+      help: 'Model tokens by model, task (draft, plan, review, assistant) and direction (input, output), from model calls and assistant usage reports saved by this instance.',
+      labelNames: ['model', 'task', 'direction'] as const,
+      registers: [this.registry],
+    });
+    const modelCost = new Counter({
+      name: 'mission_control_model_cost_usd_total',
+      help: 'Model cost in USD (configured prices) by model and task.',
+      labelNames: ['model', 'task'] as const,
+      registers: [this.registry],
+    });
     sources.service.subscribe((_mission, events) => {
-      for (const event of events) eventsAppended.inc({ type: event.type });
+      for (const event of events) {
+        eventsAppended.inc({ type: event.type });
+        if (event.type === 'model_call_completed' || event.type === 'usage_reported') {
+          const p = event.payload as PayloadOf<'model_call_completed'> | PayloadOf<'usage_reported'>;
+          const task = 'task' in p ? p.task : 'assistant';
+          modelTokens.inc({ model: p.model, task, direction: 'input' }, p.input_tokens);
+          modelTokens.inc({ model: p.model, task, direction: 'output' }, p.output_tokens);
+          modelCost.inc({ model: p.model, task }, p.cost_usd);
+        }
+      }
     });
     new Gauge({
       name: 'mission_control_missions',

@@ -25,6 +25,19 @@ export interface BriefChip {
   items: string[];
   confidence: ChipConfidence;
   source: ChipSource;
+  /** The sentence of the intent this chip came from (model drafts); absent when nothing in the intent says it. */
+  quote?: string;
+  /** Items the drafter inferred rather than read in the intent (KPIs, safeguards); a person keeps them by editing the chip, or removes them. */
+  inferred?: string[];
+}
+
+/** Model drafting of the brief: the card says "drafting" until the model answers or the built-in draft stands in. */
+export interface BriefDrafting {
+  status: 'drafting' | 'drafted' | 'fallback';
+  /** The drafter asked, e.g. "anthropic:claude-sonnet-4-5". */
+  drafter: string;
+  /** Why the built-in draft stands in (fallback only). */
+  reason: string | null;
 }
 
 export interface Brief {
@@ -32,6 +45,7 @@ export interface Brief {
   /** Count of person or assistant edits since drafting (the seed's edits_made). */
   editsMade: number;
   lockedAt: string | null;
+  drafting?: BriefDrafting;
 }
 
 export const MAX_CHIP_ITEMS = 20;
@@ -83,6 +97,8 @@ export function setChip(
   items: readonly string[],
   source: ChipSource,
   confidence: ChipConfidence,
+  /** A drafter's marks on a drafted chip (its quote, the items it inferred); a person's edit has none. */
+  marks: Pick<BriefChip, 'quote' | 'inferred'> = {},
 ): { brief: Brief; before: BriefChip | undefined; after: BriefChip } {
   assertUnlocked(brief);
   const cleaned = cleanItems(items);
@@ -92,7 +108,7 @@ export function setChip(
     });
   }
   const before = chipOf(brief, kind);
-  const after: BriefChip = { kind, items: cleaned, confidence, source };
+  const after: BriefChip = { kind, items: cleaned, confidence, source, ...(marks.quote ? { quote: marks.quote } : {}), ...(marks.inferred?.length ? { inferred: marks.inferred } : {}) };
   const chips = sortChips([...brief.chips.filter((c) => c.kind !== kind), after]);
   return { brief: { ...brief, chips, editsMade: brief.editsMade + 1 }, before, after };
 }

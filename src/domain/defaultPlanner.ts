@@ -13,6 +13,7 @@ import type { MustHaves, Planner, PlannerInput, PlayDraft, PlayPhase, PlayStep, 
 import { withoutTrailingDeadline, workingMinutesLeft } from './text/deadlines.js';
 import { formatMinutes } from './text/durations.js';
 import { joinAnd } from './text/englishLists.js';
+import { riskyAreasOf } from './riskAreas.js';
 
 // ---------------------------------------------------------------------------
 // Text helpers
@@ -107,9 +108,6 @@ const SCHEMA_RE =
   /\b(?:schemas?|migrations?|(?:add|create|drop|alter|rename|remove)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?(?:tables?|columns?|indexe?s?))\b/i;
 const DATABASE_RE = /\b(?:schemas?|migrations?|databases?|db|sql|postgres(?:ql)?|mysql|sqlite)\b/i;
 const DEPLOY_RE = /\b(?:production|prod|deploy\w*|releases?|releasing|rollouts?|roll out|downtime|live users)\b/i;
-const AUTH_RE = /\b(?:auth(?:n|z|entication|enticat\w*|ori[sz]\w*)?|log ?ins?|log ?outs?|logged (?:in|out)|sessions?|jwts?|oauth2?|sso|saml|passwords?|mfa|2fa)\b/i;
-const SECURITY_RE = /\b(?:security|secure|vulnerab\w*|csrf|xsrf|xss|cves?|injection|exploit\w*|owasp|secrets?)\b/i;
-const PAYMENTS_RE = /\b(?:payments?|billing|stripe|invoices?|refunds?|charges?|subscriptions?|paypal)\b/i;
 const TESTS_RE = /\b(?:tests?|testing|tested|coverage|ci|specs?)\b/i;
 const COMPAT_RE = /\b(?:backwards?[- ]compatib\w*|compatib\w*|breaking|public api|api contract|existing (?:users?|sessions?|clients?|callers?|integrations?|data))\b/i;
 const CRITICAL_RE = /\b(?:critical|urgent|blocker|blocking|p0|sev ?[01]|hotfix)\b/i;
@@ -176,6 +174,8 @@ function namedWiring(text: string): string[] {
 
 interface WorkItem {
   text: string;
+  /** The objective stands in for scope: steps say the change in a few words of their own, not the objective again. */
+  fromObjective: boolean;
   /** Title Case, for phase names and play titles. */
   name: string;
   /** snake_case without the leading verb: "jwt_refresh_logic". */
@@ -188,8 +188,32 @@ interface WorkItem {
   critical: boolean;
 }
 
-function workItem(text: string, index: number): WorkItem {
+const PROBLEM_RE = /\b(?:reports?|reported|shows?|wrong|broken|errors?|fails?|failing|crash\w*|bug\w*|incorrect|missing|slow)\b/i;
+const NAME_STOPS = new Set(['to', 'in', 'for', 'on', 'across', 'from', 'of', 'with', 'at', 'by', 'into', 'via', 'below', 'above', 'under', 'so', 'because', 'when', 'after', 'before', 'without', 'and', 'that', 'which']);
+
+/**
+ * "Add dark mode to the settings page" -> "Add dark mode": the action and what it acts on, at most
+ * three content words, stopping at the first preposition. Null when the text does not start with an action.
+ */
+function shortPhrase(plain: string): string | null {
+  const ws = plain.split(/\s+/).filter(Boolean);
+  if (!ACTION_VERBS.has((ws[0] ?? '').toLowerCase())) return null;
+  const out = [ws[0]!];
+  let content = 0;
+  for (const w of ws.slice(1)) {
+    const bare = w.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+    if (NAME_STOPS.has(bare) && content > 0) break;
+    out.push(w.replace(/[,;:.]+$/, ''));
+    if (!SMALL_WORDS.has(bare)) content += 1;
+    if (content >= 3 || /[,;:.]$/.test(w)) break;
+  }
+  return content > 0 ? out.join(' ') : null;
+}
+
+function workItem(text: string, index: number, fromObjective = false): WorkItem {
   const plain = withoutParentheticals(withoutTrailingDeadline(text)) || text;
+  // An objective that is no action ("Users report the PDF shows the wrong currency") is not copied either.
+  const phrase = fromObjective ? (shortPhrase(plain) ?? (PROBLEM_RE.test(plain) ? 'Fix the reported problem' : 'Make the change')) : null;
   const meaningful = words(plain).filter((w) => !ID_FILLER.has(w));
   const first = meaningful[0] ?? '';
   const verb = ACTION_VERBS.has(first) ? first : 'change';
@@ -197,8 +221,9 @@ function workItem(text: string, index: number): WorkItem {
   let core = rest.slice(0, ID_WORDS).join('_');
   if (/^[0-9]/.test(core)) core = `n${core}`;
   return {
-    text: withoutTrailingDeadline(text),
-    name: cut(titleCase(plain), MAX_NAME_CHARS),
+    text: phrase ?? withoutTrailingDeadline(text),
+    fromObjective,
+    name: cut(titleCase(phrase ?? plain), MAX_NAME_CHARS),
     // Items in other scripts have no latin words: number them instead.
     core: core || `item_${index + 1}`,
     verb,
@@ -241,7 +266,7 @@ function readBrief(input: PlannerInput): BriefFacts {
   const objective = input.objective.trim();
   const scopeFromObjective = scopeItems.length === 0;
   const itemTexts = scopeFromObjective ? (objective ? [objective] : []) : scopeItems;
-  const items = itemTexts.map(workItem);
+  const items = itemTexts.map((text, i) => workItem(text, i, scopeFromObjective));
 
   // Tech stack lines name tools, not the work: "Stack: PostgreSQL" alone is not database work.
   const workText = [objective, ...scopeItems, ...input.acceptanceCriteria, ...input.safeguards, input.timeline ?? ''].join('\n');
@@ -251,11 +276,8 @@ function readBrief(input: PlannerInput): BriefFacts {
   const database = DATABASE_RE.test(workText);
   const deploys = DEPLOY_RE.test(allText);
   const docsOnly = items.length > 0 && items.every((i) => i.docs && !i.schema) && !deploys;
-  const sensitiveAreas = [
-    tags.has('authentication') || tags.has('jwt') || AUTH_RE.test(workText) ? 'auth' : '',
-    tags.has('security') || tags.has('csrf') || SECURITY_RE.test(workText) ? 'security' : '',
-    tags.has('payments') || PAYMENTS_RE.test(workText) ? 'payments' : '',
-  ].filter(Boolean);
+  // The brief's topic tags say which risky areas it touches (the drafter tagged them; riskAreas.ts defines them).
+  const sensitiveAreas: string[] = riskyAreasOf(input.tags).filter((a) => a !== 'data');
   // Auth, security and payments touch every user or their money; in production that is critical.
   const impact: Impact =
     sensitiveAreas.length > 0 && deploys
@@ -395,7 +417,7 @@ function itemSteps(item: WorkItem, ids: StepIds, opts: { flag: boolean }): Timed
   if (item.schema) steps.push(migrationStep(item, ids));
   if (opts.flag) steps.push(ids.step(`flag_${item.core}`, 'Put the new behaviour behind a feature flag, off by default', 'flag'));
   steps.push(
-    ids.step(`test_${item.core}`, `Write tests for: ${lowerFirst(withoutParentheticals(item.text) || item.text)}`, 'writeTests'),
+    ids.step(`test_${item.core}`, item.fromObjective ? 'Write tests that show the change works' : `Write tests for: ${lowerFirst(withoutParentheticals(item.text) || item.text)}`, 'writeTests'),
     ids.step(`run_${item.core}_tests`, 'Run the affected tests and fix any failures', 'runTests'),
   );
   return steps;
@@ -477,6 +499,16 @@ function undoPlan(facts: BriefFacts, opts: { flags: boolean; summary: string; mi
   steps.push('Revert the merge commit');
   steps.push(facts.docsOnly ? 'Check that the previous text is back' : 'Re-run the test suite to confirm the previous behaviour is back');
   return { summary: opts.summary, steps };
+}
+
+/**
+ * What must be observably true when the play is done: the acceptance criteria. The objective is a
+ * goal, not an observation, so it stands in only when the brief has no criteria at all.
+ */
+function truthsOf(facts: BriefFacts): string[] {
+  if (facts.input.acceptanceCriteria.length > 0) return [...facts.input.acceptanceCriteria];
+  const only = facts.scopeFromObjective ? facts.items[0] : undefined;
+  return only ? [`${only.name}: done, with tests that pass in CI`] : [facts.input.objective];
 }
 
 function mustHaves(truths: readonly string[], texts: readonly string[]): MustHaves {
@@ -583,7 +615,7 @@ function phasedPlay(facts: BriefFacts): PlayDraft {
     risk,
     estimatedDurationMinutes: minutes,
     codeChangePreview: null,
-    mustHaves: mustHaves([facts.input.objective, ...facts.input.acceptanceCriteria], [facts.input.objective, ...facts.items.map((i) => i.text), ...facts.input.acceptanceCriteria]),
+    mustHaves: mustHaves(truthsOf(facts), [facts.input.objective, ...facts.items.map((i) => i.text), ...facts.input.acceptanceCriteria]),
   };
 }
 
@@ -722,7 +754,7 @@ function singlePassPlay(facts: BriefFacts): PlayDraft {
     risk,
     estimatedDurationMinutes: minutes,
     codeChangePreview: null,
-    mustHaves: mustHaves([facts.input.objective, ...facts.input.acceptanceCriteria], [facts.input.objective, ...facts.items.map((i) => i.text), ...facts.input.acceptanceCriteria]),
+    mustHaves: mustHaves(truthsOf(facts), [facts.input.objective, ...facts.items.map((i) => i.text), ...facts.input.acceptanceCriteria]),
   };
 }
 
@@ -737,5 +769,5 @@ export function planPlays(input: PlannerInput): PlayDraft[] {
 
 export const defaultPlanner: Planner = {
   name: 'default-planner',
-  plan: planPlays,
+  plan: async (input) => ({ plays: planPlays(input) }),
 };

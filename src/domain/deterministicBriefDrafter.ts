@@ -6,6 +6,7 @@ import type { BriefChip, ChipConfidence, ChipKind } from './brief.js';
 import type { BriefDrafter, DraftedBrief } from './briefDrafter.js';
 import { deadlinePhrases, mentionsDeadline, withoutDeadlines } from './text/deadlines.js';
 import { joinAnd } from './text/englishLists.js';
+import { riskyAreasOf } from './riskAreas.js';
 
 // ---------------------------------------------------------------------------
 // Limits
@@ -284,9 +285,12 @@ function parseIntent(text: string): Parsed {
       const sentences = splitSentences(line);
       for (const s of sentences) {
         if (objective === undefined) {
-          const candidate = stripLeadIn(s.split(/\s*;\s*/)[0] ?? s);
+          const [first, ...others] = s.split(/\s*;\s*/);
+          const candidate = stripLeadIn(first ?? s);
           if (HAS_WORD.test(candidate)) {
             objective = { text: candidate, explicit: true };
+            // "Add pagination; must stay backward compatible": what follows the semicolon still counts.
+            for (const other of others) push(other, 'body', false, '');
             continue;
           }
         }
@@ -312,8 +316,20 @@ const NO_RE =
 const ABLE_TO_RE = /\b(?:must|should|will)\s+be\s+able\s+to\b/gi;
 const TEST_DEPLOY_RE =
   /\b(?:tests?|testing|ci|compatib\w*|backwards?|downtime|deploy\w*|releases?|rollout|regressions?|production|prod|data loss|breaking)\b/i;
-const ACTION_RE =
-  /^(?:add|implement|fix|refactor|remove|delete|drop|update|upgrade|migrate|create|build|write|replace|improve|reduce|optimi[sz]e|support|enable|disable|introduce|centrali[sz]e|move|rename|investigate|debug|resolve|handle|make|extract|split|merge|consolidate|rewrite|document|deploy|ship|set up|setup|configure|integrate|expose|validate|cache|batch|speed up|cut|lower|increase|audit|harden|patch|clean up|deprecate|instrument|monitor|log|test|ensure|allow|prevent|block|limit|restrict|enforce|switch|port|convert|generate|track|stop|change|rework|redesign|bump|publish|release|verify|check|profile|parallelize|paginate|index|retry|wire|hook up|use|adopt|show|display|send|notify|return|store|persist|expose)\b/i;
+/** Verbs a statement of work starts with (alternatives written as regex fragments: optimi[sz]e). */
+const ACTION_VERBS = [
+  'add', 'implement', 'fix', 'refactor', 'remove', 'delete', 'drop', 'update', 'upgrade', 'migrate',
+  'create', 'build', 'write', 'replace', 'improve', 'reduce', 'optimi[sz]e', 'support', 'enable', 'disable',
+  'introduce', 'centrali[sz]e', 'move', 'rename', 'investigate', 'debug', 'resolve', 'handle', 'make', 'extract',
+  'split', 'merge', 'consolidate', 'rewrite', 'document', 'deploy', 'ship', 'set up', 'setup', 'configure',
+  'integrate', 'expose', 'validate', 'cache', 'batch', 'speed up', 'cut', 'lower', 'increase', 'audit',
+  'harden', 'patch', 'clean up', 'deprecate', 'instrument', 'monitor', 'log', 'test', 'ensure', 'allow',
+  'prevent', 'block', 'limit', 'restrict', 'enforce', 'switch', 'port', 'convert', 'generate', 'track',
+  'stop', 'change', 'rework', 'redesign', 'bump', 'publish', 'release', 'verify', 'check', 'profile',
+  'parallelize', 'paginate', 'index', 'retry', 'wire', 'hook up', 'use', 'adopt', 'show', 'display',
+  'send', 'notify', 'return', 'store', 'persist', 'expose',
+];
+const ACTION_RE = new RegExp(`^(?:${ACTION_VERBS.join('|')})\\b`, 'i');
 const READINESS_RE = /\b(?:ready|deployed|shipped|live|released|merged|done|complete[d]?|launched|available|rolled out|in production)\b/i;
 
 function isConstraint(text: string): boolean {
@@ -587,10 +603,33 @@ function technicalContextOf(tags: ReadonlySet<string>, allText: string, workText
 // ---------------------------------------------------------------------------
 // Drafting
 
-function chip(kind: ChipKind, items: readonly string[], confidence: ChipConfidence): BriefChip | undefined {
+function chip(kind: ChipKind, items: readonly string[], confidence: ChipConfidence, inferredItems: readonly string[] = []): BriefChip | undefined {
   const tidied = cleanItems(items.map(tidy).filter(Boolean));
   const limited = cleanItems(tidied.map((i) => truncate(i, MAX_CHIP_ITEM_LENGTH))).slice(0, MAX_CHIP_ITEMS);
-  return limited.length > 0 ? { kind, items: limited, confidence, source: 'drafted' } : undefined;
+  if (limited.length === 0) return undefined;
+  // Items the intent does not state are marked, so a person keeps them (by editing the chip) or removes them.
+  const marked = new Set(inferredItems.map((i) => truncate(tidy(i), MAX_CHIP_ITEM_LENGTH).toLowerCase()));
+  const inferred = limited.filter((i) => marked.has(i.toLowerCase()));
+  return { kind, items: limited, confidence, source: 'drafted', ...(inferred.length > 0 ? { inferred } : {}) };
+}
+
+/** What "done" means for a kind of work when the intent does not say. */
+function doneWhen(technicalContext: string, domain: string, text: string): string {
+  if (domain === 'general') return 'The requester confirms the result';
+  if (/\bflak\w*/i.test(text)) return 'The test passes on repeated CI runs, with no intermittent failures';
+  switch (technicalContext) {
+    case 'documentation':
+      return 'Reviewed for accuracy by someone who knows the code';
+    case 'bug_fix':
+    case 'security_fix':
+      return 'A regression test reproduces the problem and passes after the fix';
+    case 'performance':
+      return 'Measured before and after on the same workload, and the targets are met';
+    case 'migration':
+      return 'The application builds and its full test suite passes on the new version';
+    default:
+      return 'Tests covering the change pass in CI';
+  }
 }
 
 /** Splits a one-line objective into action parts: "Refactor auth and add rate limiting" → two items. */
@@ -600,226 +639,253 @@ function objectiveParts(objective: string): string[] {
   return parts.map((p) => tidy(p)).filter((p) => p.split(/\s+/).length >= 2);
 }
 
-/** Pure, synchronous drafting of brief chips, tags, domain and technical context from free-text intent. */
-export function draftBrief(intent: string): DraftedBrief {
-  const text = normalise(typeof intent === 'string' ? intent : '');
-  const { units, objective: parsedObjective } = parseIntent(text);
+/** What the intent's statements say, sorted by the part of the brief they feed. */
+interface Statements {
+  scopeActions: string[];
+  bodyActions: string[];
+  problems: string[];
+  stack: string[];
+  explicitAcceptance: string[];
+  acceptanceCandidates: string[];
+  safeguards: string[];
+  timeline: string[];
+  kpiSources: Array<{ text: string; fallback: boolean; first: boolean }>;
+  timeSources: string[];
+}
 
-  const scopeActions: string[] = [];
-  const bodyActions: string[] = [];
-  const problems: string[] = [];
-  const stack: string[] = [];
-  const explicitAcceptance: string[] = [];
-  const acceptanceCandidates: string[] = [];
-  const safeguards: string[] = [];
-  const timeline: string[] = [];
-  const kpiSources: Array<{ text: string; fallback: boolean; first: boolean }> = [];
-  const timeSources: string[] = [];
-
+/** Step 1: each parsed statement goes to the chips it can feed, by its section and wording. */
+function sortStatements(units: readonly Unit[]): Statements {
+  const s: Statements = {
+    scopeActions: [],
+    bodyActions: [],
+    problems: [],
+    stack: [],
+    explicitAcceptance: [],
+    acceptanceCandidates: [],
+    safeguards: [],
+    timeline: [],
+    kpiSources: [],
+    timeSources: [],
+  };
+  const constraint = (t: string): void => {
+    s.safeguards.push(t);
+    if (TEST_DEPLOY_RE.test(t)) s.acceptanceCandidates.push(t);
+  };
   for (const u of units) {
     const t = u.text;
     switch (u.section) {
       case 'requirements':
       case 'body': {
         const listed = u.section === 'requirements' || u.bullet;
-        if (isConstraint(t)) {
-          safeguards.push(t);
-          if (TEST_DEPLOY_RE.test(t)) acceptanceCandidates.push(t);
-        } else if (listed) {
-          scopeActions.push(t);
-        } else if (isAction(t) && tidy(withoutDeadlines(stripLeadIn(t))).split(/\s+/).length > 1) {
-          bodyActions.push(stripLeadIn(t));
-        }
-        kpiSources.push({ text: t, fallback: listed, first: false });
-        timeSources.push(t);
+        if (isConstraint(t)) constraint(t);
+        else if (listed) s.scopeActions.push(t);
+        else if (isAction(t) && tidy(withoutDeadlines(stripLeadIn(t))).split(/\s+/).length > 1) s.bodyActions.push(stripLeadIn(t));
+        s.kpiSources.push({ text: t, fallback: listed, first: false });
+        s.timeSources.push(t);
         break;
       }
       case 'problems':
-        problems.push(t);
+        s.problems.push(t);
         break;
       case 'acceptance':
-        explicitAcceptance.push(t);
-        kpiSources.push({ text: t, fallback: true, first: false });
-        timeSources.push(t);
+        s.explicitAcceptance.push(t);
+        s.kpiSources.push({ text: t, fallback: true, first: false });
+        s.timeSources.push(t);
         break;
       case 'constraints':
       case 'safeguards':
-        safeguards.push(t);
-        if (TEST_DEPLOY_RE.test(t)) acceptanceCandidates.push(t);
-        kpiSources.push({ text: t, fallback: true, first: false });
-        timeSources.push(t);
+        constraint(t);
+        s.kpiSources.push({ text: t, fallback: true, first: false });
+        s.timeSources.push(t);
         break;
       case 'out_of_scope':
-        safeguards.push(`Out of scope: ${t}`);
+        s.safeguards.push(`Out of scope: ${t}`);
         break;
       case 'kpis':
-        kpiSources.push({ text: t, fallback: true, first: true });
+        s.kpiSources.push({ text: t, fallback: true, first: true });
         break;
       case 'stack':
-        stack.push(t);
+        s.stack.push(t);
         break;
-      case 'timeline': {
-        const isTarget = /\btargets?\b/i.test(u.label);
-        const timed = mentionsDeadline(t);
-        if (isTarget && !timed && statementKpis(t, true).length > 0) {
-          kpiSources.push({ text: t, fallback: true, first: false });
-          acceptanceCandidates.push(t);
-          break;
-        }
-        const words = t.split(/\s+/).length;
-        timeline.push(words <= 3 && u.label ? `${capitalise(u.label.toLowerCase())}: ${t}` : t);
-        const remainder = timed ? tidy(withoutDeadlines(t)) : tidy(t);
-        // "Target: Production deployment ready by end of day" → acceptance "Production deployment ready".
-        if (remainder.split(/\s+/).length >= 2 && READINESS_RE.test(remainder)) {
-          acceptanceCandidates.push(remainder);
-        }
+      case 'timeline':
+        sortTimelineStatement(s, t, u.label);
         break;
-      }
       case 'objective':
         break;
     }
   }
+  return s;
+}
 
-  // Objective.
-  let objective: { text: string; confidence: ChipConfidence } | undefined;
-  if (parsedObjective) {
-    objective = { text: concise(tidy(parsedObjective.text), MAX_OBJECTIVE_CHARS), confidence: 'high' };
+/** A line under a timeline or target heading: a deadline, a KPI target, or a readiness criterion. */
+function sortTimelineStatement(s: Statements, t: string, label: string): void {
+  const isTarget = /\btargets?\b/i.test(label);
+  const timed = mentionsDeadline(t);
+  if (isTarget && !timed && statementKpis(t, true).length > 0) {
+    s.kpiSources.push({ text: t, fallback: true, first: false });
+    s.acceptanceCandidates.push(t);
+    return;
+  }
+  s.timeline.push(t.split(/\s+/).length <= 3 && label ? `${capitalise(label.toLowerCase())}: ${t}` : t);
+  const remainder = timed ? tidy(withoutDeadlines(t)) : tidy(t);
+  // "Target: Production deployment ready by end of day" → acceptance "Production deployment ready".
+  if (remainder.split(/\s+/).length >= 2 && READINESS_RE.test(remainder)) s.acceptanceCandidates.push(remainder);
+}
+
+type Drafted<T = string[]> = { items: T; confidence: ChipConfidence };
+
+/** Step 2: the objective as written, else the first piece of work, else the first line (low). */
+function draftObjective(parsed: Parsed['objective'], s: Statements, text: string): Drafted<string> | undefined {
+  if (parsed) {
+    const objective = concise(tidy(parsed.text), MAX_OBJECTIVE_CHARS);
+    if (objective) return { items: objective, confidence: 'high' };
   } else {
-    const basis = scopeActions[0] ?? bodyActions[0] ?? (problems[0] ? `Fix: ${problems[0]}` : undefined) ?? safeguards[0] ?? explicitAcceptance[0];
-    if (basis) objective = { text: concise(tidy(basis), MAX_OBJECTIVE_CHARS), confidence: 'medium' };
+    const basis = s.scopeActions[0] ?? s.bodyActions[0] ?? (s.problems[0] ? `Fix: ${s.problems[0]}` : undefined) ?? s.safeguards[0] ?? s.explicitAcceptance[0];
+    const objective = basis ? concise(tidy(basis), MAX_OBJECTIVE_CHARS) : '';
+    if (objective) return { items: objective, confidence: 'medium' };
   }
-  if (!objective?.text) {
-    // Only headings or fragments: the first line with words, as written, at low confidence.
-    const firstLine = text.split('\n').find((l) => HAS_WORD.test(l)) ?? '';
-    const fallback = concise(tidy(firstLine.replace(/^\s*#{1,6}\s*/, '')), MAX_OBJECTIVE_CHARS);
-    objective = fallback ? { text: fallback, confidence: 'low' } : undefined;
-  }
+  // Only headings or fragments: the first line with words, as written, at low confidence.
+  const firstLine = text.split('\n').find((l) => HAS_WORD.test(l)) ?? '';
+  const fallback = concise(tidy(firstLine.replace(/^\s*#{1,6}\s*/, '')), MAX_OBJECTIVE_CHARS);
+  return fallback ? { items: fallback, confidence: 'low' } : undefined;
+}
 
-  // Tags and context (headings excluded: a "Metrics:" heading is not an observability topic).
-  const contentText = [parsedObjective?.text ?? '', ...units.map((u) => u.text)].join('\n');
+interface Topics {
+  /** Everything the intent says (headings excluded: a "Metrics:" heading is not an observability topic). */
+  contentText: string;
+  /** Everything but tech stack lines: "Stack: PostgreSQL" alone is not database work. */
+  workContent: string;
+  tags: string[];
+  tagSet: ReadonlySet<string>;
+  technicalContext: string;
+  domain: string;
+}
+
+/** Step 3: topic tags, the kind of work and the domain. */
+function topicsOf(parsed: Parsed, s: Statements): Topics {
+  const objective = parsed.objective?.text ?? '';
+  const contentText = [objective, ...parsed.units.map((u) => u.text)].join('\n');
+  const workContent = [objective, ...parsed.units.filter((u) => u.section !== 'stack').map((u) => u.text)].join('\n');
   const tags = tagsOf(contentText);
   const tagSet = new Set(tags);
-  const workText = [parsedObjective?.text ?? '', ...scopeActions, ...bodyActions].join('\n');
-  const technicalContext = technicalContextOf(tagSet, contentText, workText, problems.length > 0);
-  const domain =
-    tags.some((t) => t !== 'documentation' && t !== 'payments') || CODE_RE.test(contentText) ? 'software_engineering' : 'general';
+  const workText = [objective, ...s.scopeActions, ...s.bodyActions].join('\n');
+  const technicalContext = technicalContextOf(tagSet, contentText, workText, s.problems.length > 0);
+  const domain = tags.some((t) => t !== 'documentation' && t !== 'payments') || CODE_RE.test(contentText) ? 'software_engineering' : 'general';
+  return { contentText, workContent, tags, tagSet, technicalContext, domain };
+}
 
-  // Scope.
-  let scopeItems: string[] = [];
-  let scopeConfidence: ChipConfidence = 'high';
-  if (scopeActions.length > 0) scopeItems = [...scopeActions, ...bodyActions];
-  else if (problems.length > 0) scopeItems = [...problems, ...bodyActions];
+/**
+ * Step 4: the work items. Listed work first; else the problems; else the objective's own actions
+ * when it names several, plus action sentences after it. A one-action objective is not repeated as
+ * scope: a short intent gets fewer chips. `work` is the scope without the tech stack line.
+ */
+function draftScope(s: Statements, objective: Drafted<string> | undefined): Drafted & { work: string[] } {
+  let work: string[] = [];
+  let confidence: ChipConfidence = 'high';
+  if (s.scopeActions.length > 0) work = [...s.scopeActions, ...s.bodyActions];
+  else if (s.problems.length > 0) work = [...s.problems, ...s.bodyActions];
   else if (objective && objective.confidence !== 'low') {
-    // No listed work: the objective's own actions, plus any action sentences that follow it.
-    const parts = objectiveParts(objective.text);
-    scopeItems = [...(parts.length > 0 ? parts : [objective.text]), ...bodyActions];
-    scopeConfidence = bodyActions.length > 0 ? 'medium' : 'low';
+    const parts = objectiveParts(objective.items);
+    work = [...(parts.length > 1 ? parts : []), ...s.bodyActions];
+    confidence = s.bodyActions.length > 0 ? 'medium' : 'low';
   }
-  const workItems = [...scopeItems];
-  if (stack.length > 0) scopeItems.push(`Tech stack: ${stack.map(tidy).filter(Boolean).join(', ')}`);
+  const stack = s.stack.length > 0 ? [`Tech stack: ${s.stack.map(tidy).filter(Boolean).join(', ')}`] : [];
+  return { items: [...work, ...stack], confidence, work };
+}
 
-  // Acceptance criteria.
-  let acceptanceItems: string[];
-  let acceptanceConfidence: ChipConfidence;
-  if (explicitAcceptance.length > 0) {
-    acceptanceItems = explicitAcceptance;
-    acceptanceConfidence = 'high';
-  } else if (acceptanceCandidates.length > 0) {
-    acceptanceItems = acceptanceCandidates;
-    acceptanceConfidence = cleanItems(acceptanceCandidates.map(tidy)).length >= 2 ? 'high' : 'medium';
-  } else {
-    acceptanceItems = workItems
-      .slice(0, MAX_CHIP_ITEMS)
-      .map((item) => tidy(item))
-      .filter(Boolean)
-      .map((item) =>
-        domain === 'general'
-          ? `${item}, confirmed complete`
-          : technicalContext === 'documentation'
-            ? `${item}, reviewed for accuracy`
-            : /\btests?\b/i.test(item)
-              ? `${item}, verified by repeated test runs in CI`
-              : `${item} verified by tests`,
-      );
-    if (technicalContext === 'bug_fix') acceptanceItems.push('Regression test reproduces the original bug and passes after the fix');
-    acceptanceConfidence = 'low';
-  }
+/**
+ * Step 5: acceptance criteria as stated, else the constraints about tests and releases, else one
+ * checkable outcome for this kind of work, in words of its own (never the objective or scope again).
+ */
+function draftAcceptance(s: Statements, work: readonly string[], objective: Drafted<string> | undefined, topics: Topics): Drafted {
+  if (s.explicitAcceptance.length > 0) return { items: s.explicitAcceptance, confidence: 'high' };
+  if (s.acceptanceCandidates.length > 0) return { items: s.acceptanceCandidates, confidence: cleanItems(s.acceptanceCandidates.map(tidy)).length >= 2 ? 'high' : 'medium' };
+  const anything = work.length > 0 || (objective !== undefined && objective.confidence !== 'low');
+  return { items: anything ? [doneWhen(topics.technicalContext, topics.domain, topics.contentText)] : [], confidence: 'low' };
+}
 
-  // KPIs.
+/** Step 6: measurable KPIs from the statements; a vulnerability count and a coverage target inferred when the work implies them. */
+function draftKpis(parsed: Parsed, s: Statements, topics: Topics): Drafted & { inferred: string[] } {
   const kpis: Kpi[] = [];
-  const seenKpi = new Set<string>();
-  const addKpi = (k: Kpi): void => {
-    if (seenKpi.has(k.key)) return;
-    seenKpi.add(k.key);
+  const seen = new Set<string>();
+  const add = (k: Kpi): void => {
+    if (seen.has(k.key)) return;
+    seen.add(k.key);
     kpis.push(k);
   };
-  const orderedSources = [...kpiSources.filter((s) => s.first), ...kpiSources.filter((s) => !s.first)];
-  for (const k of statementKpis(parsedObjective?.text ?? '', false)) addKpi(k);
-  for (const s of orderedSources) for (const k of statementKpis(s.text, s.fallback)) addKpi(k);
+  for (const k of statementKpis(parsed.objective?.text ?? '', false)) add(k);
+  for (const source of [...s.kpiSources.filter((k) => k.first), ...s.kpiSources.filter((k) => !k.first)]) for (const k of statementKpis(source.text, source.fallback)) add(k);
+  const { tagSet, contentText } = topics;
   if (
     tagSet.has('security') &&
     /\b(?:vulnerab\w*|csrf|xss|cves?|injection)\b/i.test(contentText) &&
     /\b(?:fix\w*|patch\w*|resolv\w*|address\w*|clos\w*|remediat\w*|mitigat\w*|harden\w*)\b/i.test(contentText) &&
-    ![...seenKpi].some((key) => /vulnerab/.test(key))
+    ![...seen].some((key) => /vulnerab/.test(key))
   ) {
-    addKpi({ key: 'known security vulnerabilities', text: 'Known security vulnerabilities: 0', kind: 'inferred' });
+    add({ key: 'known security vulnerabilities', text: 'Known security vulnerabilities: 0', kind: 'inferred' });
   }
-  if (tagSet.has('testing') && !seenKpi.has('test coverage')) {
-    addKpi({ key: 'test coverage', text: 'Test coverage ≥ 85%', kind: 'default' });
-  }
-  const explicitKpis = kpis.filter((k) => k.kind === 'explicit').length;
-  const inferredKpis = kpis.filter((k) => k.kind === 'inferred').length;
-  const kpiConfidence: ChipConfidence =
-    explicitKpis === kpis.length ? 'high' : explicitKpis === 0 && inferredKpis === 0 ? 'low' : 'medium';
+  if (tagSet.has('testing') && !seen.has('test coverage')) add({ key: 'test coverage', text: 'Test coverage ≥ 85%', kind: 'default' });
+  const explicit = kpis.filter((k) => k.kind === 'explicit').length;
+  const inferred = kpis.filter((k) => k.kind === 'inferred').length;
+  const confidence: ChipConfidence = explicit === kpis.length ? 'high' : explicit === 0 && inferred === 0 ? 'low' : 'medium';
+  return { items: kpis.map((k) => k.text), confidence, inferred: kpis.filter((k) => k.kind !== 'explicit').map((k) => k.text) };
+}
 
-  // Safeguards: explicit constraints first, then inferred ones that are not already covered.
-  const explicitSafeguards = safeguards.length;
-  const safeguardText = safeguards.join('\n').toLowerCase();
+/** Step 7: the constraints as stated, then the ones a careful reviewer would add that are not already covered. */
+function draftSafeguards(s: Statements, topics: Topics): Drafted & { inferred: string[] } {
+  const stated = s.safeguards.join('\n').toLowerCase();
   const inferred: string[] = [];
-  const areas: string[] = [];
-  // Stack lines name tools, not the work: "Stack: PostgreSQL" alone is not database work.
-  const workContent = [parsedObjective?.text ?? '', ...units.filter((u) => u.section !== 'stack').map((u) => u.text)].join('\n');
-  const dataWork = /\b(?:schemas?|migrations?|database|db|sql|pii|personal data|user data|customer data|gdpr)\b/i.test(workContent);
-  if (tagSet.has('authentication')) areas.push('auth');
-  if (tagSet.has('payments')) areas.push('payment');
-  if (dataWork) areas.push('data');
-  if (areas.length === 0 && tagSet.has('security')) areas.push('security');
-  if (areas.length > 0 && !/\bcode reviews?\b|\breview(?:ed)? by\b|\bapprov/.test(safeguardText)) inferred.push(`Code review required for ${joinAnd(areas)} changes`);
-  if (/\b(?:production|prod|deploy\w*|rollouts?|releases?|downtime)\b/i.test(contentText) && !/\broll ?back\b/.test(safeguardText)) {
+  const areas = riskyAreasOf(topics.tags.filter((t) => t !== 'database' && t !== 'postgresql'), '')
+    .filter((a) => a !== 'data')
+    .map((a) => (a === 'payments' ? 'payment' : a));
+  const dataWork = /\b(?:schemas?|migrations?|database|db|sql|pii|personal data|user data|customer data|gdpr)\b/i.test(topics.workContent);
+  // Review is asked for auth, payment and data changes; security alone only when nothing more specific applies.
+  const reviewAreas = [...areas.filter((a) => a !== 'security'), ...(dataWork ? ['data'] : [])];
+  if (reviewAreas.length === 0 && areas.includes('security')) reviewAreas.push('security');
+  if (reviewAreas.length > 0 && !/\bcode reviews?\b|\breview(?:ed)? by\b|\bapprov/.test(stated)) inferred.push(`Code review required for ${joinAnd(reviewAreas)} changes`);
+  if (/\b(?:production|prod|deploy\w*|rollouts?|releases?|downtime)\b/i.test(topics.contentText) && !/\broll ?back\b/.test(stated)) {
     inferred.push('Rollback plan for production deployment');
   }
-  if (/\b(?:schemas?|migrations?|database|db)\b/i.test(workContent) && !/\b(?:schema|migration)/.test(safeguardText)) {
+  if (/\b(?:schemas?|migrations?|database|db)\b/i.test(topics.workContent) && !/\b(?:schema|migration)/.test(stated)) {
     inferred.push('No direct database schema changes without migration review');
   }
-  const safeguardItems = [...safeguards, ...inferred];
-  const safeguardConfidence: ChipConfidence = explicitSafeguards > 0 ? 'high' : 'medium';
+  return { items: [...s.safeguards, ...inferred], confidence: s.safeguards.length > 0 ? 'high' : 'medium', inferred };
+}
 
-  // Timeline: explicit timeline lines, then "by Friday" / "within 8 hours" phrases elsewhere.
-  for (const source of [parsedObjective?.text ?? '', ...timeSources]) {
+/** Step 8: timeline lines as written, then "by Friday" / "within 8 hours" phrases found elsewhere. */
+function draftTimeline(parsed: Parsed, s: Statements): string[] {
+  const timeline = [...s.timeline];
+  for (const source of [parsed.objective?.text ?? '', ...s.timeSources]) {
     for (const phrase of deadlinePhrases(source)) {
       const core = phrase.replace(/^Complete\s+/, '').toLowerCase();
-      if (!timeline.some((t) => t.toLowerCase().includes(core.replace(/^(?:by|before|until|within|in|no later than)\s+/, '')))) {
-        timeline.push(phrase);
-      }
+      if (!timeline.some((t) => t.toLowerCase().includes(core.replace(/^(?:by|before|until|within|in|no later than)\s+/, '')))) timeline.push(phrase);
     }
   }
+  return timeline;
+}
 
-  const chips = [
-    objective ? chip('objective', [objective.text], objective.confidence) : undefined,
-    chip('scope', scopeItems, scopeConfidence),
-    chip('acceptance_criteria', acceptanceItems, acceptanceConfidence),
-    chip(
-      'kpis',
-      kpis.map((k) => k.text),
-      kpiConfidence,
-    ),
-    chip('safeguards', safeguardItems, safeguardConfidence),
-    chip('timeline', timeline, 'medium'),
-  ].filter((c): c is BriefChip => c !== undefined);
-
+/** Pure, synchronous drafting of brief chips, tags, domain and technical context from free-text intent. */
+export function draftBrief(intent: string): DraftedBrief {
+  const text = normalise(typeof intent === 'string' ? intent : '');
+  const parsed = parseIntent(text);
+  const statements = sortStatements(parsed.units);
+  const objective = draftObjective(parsed.objective, statements, text);
   // No words at all: nothing to draft.
   if (!objective && !HAS_WORD.test(text)) return { chips: [], tags: [], domain: 'general', technicalContext: 'general_change' };
-  return { chips, tags, domain, technicalContext };
+  const topics = topicsOf(parsed, statements);
+  const scope = draftScope(statements, objective);
+  const acceptance = draftAcceptance(statements, scope.work, objective, topics);
+  const kpis = draftKpis(parsed, statements, topics);
+  const safeguards = draftSafeguards(statements, topics);
+  const chips = [
+    objective ? chip('objective', [objective.items], objective.confidence) : undefined,
+    chip('scope', scope.items, scope.confidence),
+    chip('acceptance_criteria', acceptance.items, acceptance.confidence),
+    chip('kpis', kpis.items, kpis.confidence, kpis.inferred),
+    chip('safeguards', safeguards.items, safeguards.confidence, safeguards.inferred),
+    chip('timeline', draftTimeline(parsed, statements), 'medium'),
+  ].filter((c): c is BriefChip => c !== undefined);
+  return { chips, tags: topics.tags, domain: topics.domain, technicalContext: topics.technicalContext };
 }
 
 export const deterministicBriefDrafter: BriefDrafter = {

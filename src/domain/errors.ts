@@ -16,7 +16,9 @@ export type MissionErrorCode =
   /** The database refused or did not answer (full disk, read-only file, unreachable server). */
   | 'storage_unavailable'
   /** A stored row cannot be read back (bad JSON, a document of the wrong shape); details name the mission and the column. */
-  | 'stored_data_invalid';
+  | 'stored_data_invalid'
+  /** A mission's model spend is over its budget; a person raises it with /mission budget. */
+  | 'budget_exceeded';
 
 export interface MissionErrorDetails {
   field?: string;

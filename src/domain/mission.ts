@@ -5,6 +5,7 @@ import type { Brief } from './brief.js';
 import type { ArtifactRecord, EvidenceBundle } from './evidence.js';
 import type { Execution } from './execution.js';
 import type { Play } from './plays.js';
+import type { MissionModels } from './modelUsage.js';
 import type { Reflection } from './reflection.js';
 import type { MissionState } from './missionStateMachine.js';
 import type { AuthStatus, Readiness } from './toolkits.js';
@@ -59,6 +60,8 @@ export interface Mission {
   execution: Execution | null;
   evidence: { artifacts: ArtifactRecord[]; bundle: EvidenceBundle | null };
   reflection: Reflection;
+  /** Model calls, their cost and the mission budget; absent on missions saved before models were counted. */
+  models?: MissionModels;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -383,7 +383,38 @@ export const resolveAlertInput = z.strictObject({
 });
 export const recordDeviationInput = z.strictObject(deviationShape);
 
-export const PROGRESS_KINDS = ['phase_started', 'phase_completed', 'phase_failed', 'step_completed', 'test_run', 'validator_alert', 'deviation'] as const;
+/** An assistant's own model usage: tokens, and the cost if it knows it (else the configured price is used). */
+const usageShape = {
+  missionId: missionIdSchema,
+  model: z
+    .string({ error: 'model is required: the model that did the work, e.g. claude-sonnet-4-5' })
+    .trim()
+    .min(1, 'model must not be empty')
+    .max(100)
+    .describe('The model that did the work, e.g. "claude-sonnet-4-5".'),
+  inputTokens: z
+    .number({ error: 'inputTokens must be a whole number of tokens' })
+    .int('inputTokens must be a whole number')
+    .min(0)
+    .max(1e9)
+    .describe('Input (prompt) tokens the model used, e.g. 12000.'),
+  outputTokens: z
+    .number({ error: 'outputTokens must be a whole number of tokens' })
+    .int('outputTokens must be a whole number')
+    .min(0)
+    .max(1e9)
+    .describe('Output tokens the model produced, e.g. 3400.'),
+  costUsd: z
+    .number({ error: 'costUsd must be a number of US dollars' })
+    .finite()
+    .min(0)
+    .max(1e5)
+    .optional()
+    .describe('What the calls cost in US dollars, if known, e.g. 0.087; without it the configured price of the model is used.'),
+};
+export const usageReportInput = z.strictObject(usageShape);
+
+export const PROGRESS_KINDS = ['phase_started', 'phase_completed', 'phase_failed', 'step_completed', 'test_run', 'validator_alert', 'deviation', 'usage'] as const;
 export type ProgressKind = (typeof PROGRESS_KINDS)[number];
 
 /** Each kind's fields (besides kind). */
@@ -395,6 +426,7 @@ const PROGRESS_SHAPES: Record<ProgressKind, z.core.$ZodLooseShape> = {
   test_run: testRunShape,
   validator_alert: alertShape,
   deviation: deviationShape,
+  usage: usageShape,
 };
 
 function kindsUsing(field: string): ProgressKind[] {
@@ -427,10 +459,10 @@ const forKinds = (required: readonly ProgressKind[], optional: readonly Progress
  */
 const progressReportFields = z.strictObject({
   kind: z.enum(PROGRESS_KINDS, { error: `kind must be one of: ${kindList}` }).describe(
-    `What this report is: phase_started; phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts); phase_failed; step_completed; test_run; validator_alert; deviation. Each other field says which kinds use it; a field another kind uses is refused.`,
+    `What this report is: phase_started; phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts); phase_failed; step_completed; test_run; validator_alert; deviation; usage (the tokens and cost of your own model, counted against the mission's budget). Each other field says which kinds use it; a field another kind uses is refused.`,
   ),
   missionId: missionIdSchema,
-  phaseId: phaseIdSchema.describe('Every kind: the phase of the approved play the report is about, e.g. "jwt_refresh_fix" (get_mission lists them).'),
+  phaseId: phaseIdSchema.optional().describe('Every kind but usage (required): the phase of the approved play the report is about, e.g. "jwt_refresh_fix" (get_mission lists them).'),
   stepId: z.string().trim().min(1).max(64).optional().describe(forKinds(['step_completed'], ['deviation'], 'the snake_case step id from the play, e.g. "write_tests" (a step not in the play needs deviation); for deviation, the step it concerns.')),
   title: stepShape.title.describe(forKinds([], ['step_completed'], 'the step\'s title, for a step not in the play.')),
   durationMs: stepShape.durationMs.optional().describe(forKinds(['step_completed'], [], 'how long the step took, in whole milliseconds, e.g. 4200.')),
@@ -447,6 +479,10 @@ const progressReportFields = z.strictObject({
   description: z.string().trim().min(1).max(2000).optional().describe(forKinds(['validator_alert', 'deviation'], [], 'what the validator found, or what is done differently from the play.')),
   reason: z.string().trim().min(1).max(2000).optional().describe(forKinds(['phase_failed', 'deviation'], [], 'why the phase failed, or why the deviation is necessary.')),
   rule: deviationRule.optional().describe(forKinds(['deviation'], [], `${RULE_TEXT}.`)),
+  model: usageShape.model.optional().describe(forKinds(['usage'], [], 'the model that did the work, e.g. "claude-sonnet-4-5".')),
+  inputTokens: usageShape.inputTokens.optional().describe(forKinds(['usage'], [], 'input (prompt) tokens the model used, e.g. 12000.')),
+  outputTokens: usageShape.outputTokens.optional().describe(forKinds(['usage'], [], 'output tokens the model produced, e.g. 3400.')),
+  costUsd: usageShape.costUsd.describe(forKinds([], ['usage'], 'what the calls cost in US dollars, e.g. 0.087; without it the configured price of the model is used.')),
 });
 
 /** One report from an executor, as MCP's report_progress takes it. */
@@ -461,10 +497,22 @@ export const progressReportInput = progressReportFields.pipe(
       progressBranch('test_run', testRunShape).refine((r) => r.passing <= r.total, passingWithinTotal),
       progressBranch('validator_alert', alertShape),
       progressBranch('deviation', deviationShape),
+      progressBranch('usage', usageShape),
     ],
     { error: `kind must be one of: ${kindList}` },
   ),
 );
+
+/** A person sets a mission's model budget. */
+export const setBudgetInput = z.strictObject({
+  missionId: missionIdSchema,
+  budgetUsd: z.coerce
+    .number({ error: 'budgetUsd must be a number of US dollars, e.g. 5 or 12.50' })
+    .finite('budgetUsd must be a number of US dollars, e.g. 5 or 12.50')
+    .min(0, 'budgetUsd must be 0 or more')
+    .max(100_000, 'budgetUsd must be at most 100000')
+    .describe('The mission\'s model budget in US dollars, e.g. 5 or 12.50; 0 pauses execution reports at the first model spend.'),
+});
 
 export const MAX_EVIDENCE_BYTES = 1_000_000;
 export const attachEvidenceInput = z

@@ -54,13 +54,14 @@ import {
   overrideCoverageInput,
   recordReviewInput,
   overrideGateInput,
+  setBudgetInput,
 } from './missionInputs.js';
 import type { MissionPage, MissionRepository } from './missionRepository.js';
 import { STAGE_OF_STATE, type MissionState } from './missionStateMachine.js';
 import { requireTokenMayAct } from './missionAccess.js';
 import { EventBuffer, transition, type MissionCommand } from './missionCommand.js';
 import type { Clock, IdGenerator } from './runtime.js';
-import { catalogStage, type EventType, } from './telemetryEvents.js';
+import { catalogStage, type EventType } from './telemetryEvents.js';
 import { unknownAuthChecker, type ToolkitAuthChecker, type ToolkitInspector } from './toolkitInspection.js';
 import { recommendToolkits, TOOLKIT_CATALOG } from './toolkits.js';
 import {
@@ -78,6 +79,10 @@ import {
   type UserGroupDirectory,
 } from './approvalPolicy.js';
 import { defaultPlanner } from './defaultPlanner.js';
+import { deterministicBriefDrafter, draftBrief } from './deterministicBriefDrafter.js';
+import { applyModelDraft } from './briefDrafting.js';
+import { emptyModels, recordModelCalls, requireWithinBudget, setBudget as setBudgetRule, type ModelCallRecord } from './modelUsage.js';
+import { riskyAreasOf } from './riskAreas.js';
 import { canonicalJson } from './eventLog.js';
 import { verifyEvidence, type ArtifactKind, type ArtifactRecord, type EvidenceVerification } from './evidence.js';
 import {
@@ -107,9 +112,9 @@ import {
   requestApproval as requestApprovalRule,
   selectPlay as selectPlayRule,
 } from './planApprove.js';
-import type { Planner } from './plays.js';
 import { deferToolkit as deferToolkitRule, leavePrepare } from './prepareRules.js';
 import { mayOverrideGates, overrideGate as overrideGateRule, recordReview as recordReviewRule, type GateOverridePermission } from './gateOverrides.js';
+import type { PlanPrecedent, Planner } from './plays.js';
 import { gateRequirements } from './qualityGates.js';
 import {
   addFollowUp as addFollowUpRule,
@@ -136,6 +141,10 @@ export interface MissionServiceDeps {
   approvalPolicies?: ApprovalPolicySource;
   /** Resolves user-group approvers; without it only approvers named in person can decide. */
   userGroups?: UserGroupDirectory;
+  /** Budget (USD) every new mission starts with; null or absent: no budget. */
+  missionBudgetUsd?: number | null;
+  /** Prices an assistant's usage report that gives tokens without a cost (USD, or null for an unknown model). */
+  priceOf?: (model: string, inputTokens: number, outputTokens: number) => number | null;
 }
 
 /**
@@ -154,6 +163,14 @@ const DEFAULT_MEDIA_TYPES: Record<ArtifactKind, string> = {
   json: 'application/json',
   file: 'text/plain',
 };
+
+/** Library plays a planner sees as precedent. */
+function precedentsOf(library: readonly LibraryMatch[]): PlanPrecedent[] {
+  return library
+    .filter((m) => m.matchedTags.length > 0)
+    .slice(0, 5)
+    .map((m) => ({ title: m.entry.play.title, rationale: m.entry.play.rationale, phases: m.entry.play.phases.map((p) => p.name), rating: m.entry.rating }));
+}
 
 /** How many library entries share a tag with the mission: the precedent each candidate is scored with. */
 function precedentOf(library: readonly LibraryMatch[]): number {
@@ -190,6 +207,14 @@ export class MissionService {
   private readonly planner: Planner;
   private readonly approvalPolicies: ApprovalPolicySource;
   private readonly userGroups: UserGroupDirectory | null;
+  /** True when a configured model drafts briefs (front doors then leave drafting to it). */
+  get draftsWithModel(): boolean {
+    return this.drafter.slow === true;
+  }
+  private readonly missionBudgetUsd: number | null;
+  private readonly priceOf: NonNullable<MissionServiceDeps['priceOf']>;
+  /** Model drafts under way in this process, by mission id. */
+  private readonly drafting = new Map<string, Promise<void>>();
   private readonly queue = new KeyedQueue();
   private readonly listeners = new Set<MissionListener>();
   /** Missions as this process last saved them, most recent last. */
@@ -205,18 +230,25 @@ export class MissionService {
     this.planner = deps.planner ?? defaultPlanner;
     this.approvalPolicies = deps.approvalPolicies ?? fixedPolicySource(deps.approvalPolicy ?? DEFAULT_APPROVAL_POLICY);
     this.userGroups = deps.userGroups ?? null;
+    this.missionBudgetUsd = deps.missionBudgetUsd ?? null;
+    this.priceOf = deps.priceOf ?? (() => null);
   }
 
   // ---- Define ---------------------------------------------------------------------------
 
   /** Turns an intent into a mission in `defining`, with drafted brief chips. */
-  async startMission(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+  async startMission(rawInput: unknown, rawActor: Actor, options: { drafter?: BriefDrafter } = {}): Promise<Mission> {
     const input = parseInput(startMissionInput, rawInput);
     const actor = parseActor(rawActor);
-    const drafted = await this.drafter.draft(input.intent);
+    // A front door may bring its own drafter (MCP sampling: the assistant's model drafts).
+    const drafter = options.drafter ?? this.drafter;
+    // A model-backed drafter takes seconds: the built-in draft stands in at once, marked "drafting",
+    // and the model's answer replaces it when it arrives (startDrafting).
+    const slow = drafter.slow === true;
+    const drafted = slow ? draftBrief(input.intent) : await drafter.draft(input.intent);
     const chips = mergeAssistantChips(drafted, input.chips ?? []);
     const now = this.clock.now();
-    const brief: Brief = { chips, editsMade: 0, lockedAt: null };
+    const brief: Brief = { chips, editsMade: 0, lockedAt: null, ...(slow ? { drafting: { status: 'drafting' as const, drafter: drafter.name, reason: null } } : {}) };
     const mission: Mission = {
       id: this.ids.next('msn'),
       title: titleFor(chips, input.intent),
@@ -238,6 +270,7 @@ export class MissionService {
       execution: null,
       evidence: { artifacts: [], bundle: null },
       reflection: { feedback: null, followUps: [], library: null, retrospective: null },
+      models: emptyModels(this.missionBudgetUsd),
       createdAt: now,
       updatedAt: now,
     };
@@ -252,14 +285,45 @@ export class MissionService {
       chips_generated: chips.length,
       avg_confidence: averageConfidence(chips),
       domain: drafted.domain,
-      drafter: input.chips && input.chips.length > 0 ? `${this.drafter.name}+assistant` : this.drafter.name,
+      drafter: `${slow ? deterministicBriefDrafter.name : drafter.name}${input.chips && input.chips.length > 0 ? '+assistant' : ''}`,
       tags: drafted.tags,
     });
-    const sealed = this.seal(mission, events.pending, now);
+    const cmd: MissionCommand = { actor, now, at: now.toISOString(), newId: (prefix) => this.ids.next(prefix), events, writes: { artifacts: [] } };
+    const withCalls = slow ? mission : this.recordDraft(mission, drafted, drafter.name, cmd);
+    const sealed = this.seal(withCalls, events.pending, now);
     await this.repository.create(sealed.mission, sealed.events);
     this.remember(sealed.mission);
     this.notify(sealed.mission, sealed.events);
+    if (slow) this.startDrafting(sealed.mission.id, input.intent, drafter);
     return sealed.mission;
+  }
+
+  /** A fast drafter's calls and fallback, recorded with the mission it created. */
+  private recordDraft(mission: Mission, drafted: DraftedBrief, drafter: string, cmd: MissionCommand, markBrief = true): Mission {
+    const next = recordModelCalls(mission, drafted.modelCalls ?? [], 'define', cmd);
+    if (drafted.fallbackReason === undefined) return next;
+    cmd.events.add('drafter_fallback', { task: 'draft', drafter, fallback: deterministicBriefDrafter.name, reason: drafted.fallbackReason });
+    // A failed regeneration of one chip says nothing about how the brief itself was drafted.
+    return markBrief ? { ...next, brief: { ...next.brief, drafting: { status: 'fallback', drafter, reason: drafted.fallbackReason } } } : next;
+  }
+
+  /** Runs the model draft in the background and saves it as a command of its own. */
+  private startDrafting(missionId: string, intent: string, drafter: BriefDrafter): void {
+    const work = drafter
+      .draft(intent)
+      .catch((error: unknown): DraftedBrief => ({ ...draftBrief(intent), fallbackReason: `the drafter failed: ${error instanceof Error ? error.message : String(error)}` }))
+      .then((drafted) => this.mutate(missionId, SYSTEM_ACTOR, (mission, cmd) => applyModelDraft(mission, drafted, drafter.name, cmd)))
+      .then(
+        () => undefined,
+        () => undefined, // The mission was removed or storage failed: the built-in draft stays, marked drafting.
+      )
+      .finally(() => this.drafting.delete(missionId));
+    this.drafting.set(missionId, work);
+  }
+
+  /** Resolves once this process's model draft of the mission (if any) is saved. Front doors that must answer with the full brief wait on it. */
+  async whenDrafted(missionId: string): Promise<void> {
+    await this.drafting.get(missionId);
   }
 
   /** Replaces a chip's statements (or adds the chip if the brief has none of that kind). */
@@ -312,10 +376,12 @@ export class MissionService {
         { field: 'kind' },
       );
     }
-    return this.mutate(input.missionId, actor, (current, { events }) => {
-      requireDefining(current, `regenerate the ${CHIP_LABELS[input.kind]} chip`);
+    return this.mutate(input.missionId, actor, (original, cmd) => {
+      const { events } = cmd;
+      requireDefining(original, `regenerate the ${CHIP_LABELS[input.kind]} chip`);
+      const current = this.recordDraft(original, drafted, this.drafter.name, cmd, false);
       const before = chipOf(current.brief, input.kind);
-      const { brief } = setChip(current.brief, input.kind, fresh.items, 'drafted', fresh.confidence);
+      const { brief } = setChip(current.brief, input.kind, fresh.items, 'drafted', fresh.confidence, fresh);
       events.add('chip_regenerated', {
         chip_type: input.kind,
         reason: 'regenerate_requested',
@@ -336,7 +402,9 @@ export class MissionService {
     const precedents = await this.repository.countToolkitPrecedents(probe.tags, probe.id);
     const authStatus = await this.authStatuses();
     return this.mutate(input.missionId, actor, (mission, { events }) => {
-      const brief = lockBriefRule(mission.brief, this.clock.now());
+      const locked = lockBriefRule(mission.brief, this.clock.now());
+      // Locked while a model was still drafting: the chips as they stand are the brief (its late answer is recorded, not applied).
+      const brief = locked.drafting?.status === 'drafting' ? { ...locked, drafting: { ...locked.drafting, status: 'fallback' as const, reason: 'the brief was locked before the model answered' } } : locked;
       events.add('mission_brief_locked', {
         final_chip_count: brief.chips.length,
         edits_made: brief.editsMade,
@@ -457,14 +525,19 @@ export class MissionService {
     const actor = parseActor(rawActor);
     const probe = await this.load(input.missionId);
     const library = await this.repository.searchLibrary({ tags: probe.tags, limit: 20 });
+    // Refusals first, so a planner that calls a model is asked only when the mission can leave Prepare.
+    leavePrepare(probe, input, this.dryRun(actor));
+    const planned = await this.planner.plan(plannerInputOf(probe), precedentsOf(library));
+    const source = planned.fallbackReason === undefined && planned.modelCalls?.length ? ('model_planner' as const) : ('default_planner' as const);
     return this.mutate(input.missionId, actor, (mission, cmd) => {
-      const moved = leavePrepare(mission, input, cmd);
-      // Entering Plan: the built-in planner and the library offer candidates straight away.
-      const candidates = [
-        ...this.planner.plan(plannerInputOf(moved)).map((draft) => ({ draft, source: 'default_planner' as const, libraryEntryId: null })),
-        ...libraryCandidates(library),
-      ];
-      return addCandidatePlays(moved, candidates, precedentOf(library), cmd);
+      let moved = recordModelCalls(leavePrepare(mission, input, cmd), planned.modelCalls ?? [], 'plan_approve', cmd);
+      if (planned.fallbackReason !== undefined) {
+        cmd.events.add('drafter_fallback', { task: 'plan', drafter: this.planner.name, fallback: defaultPlanner.name, reason: planned.fallbackReason });
+      }
+      // Entering Plan: the planner and the library offer candidates straight away.
+      const candidates = [...planned.plays.map((draft) => ({ draft, source, libraryEntryId: null })), ...libraryCandidates(library)];
+      moved = addCandidatePlays(moved, candidates, precedentOf(library), cmd);
+      return moved;
     });
   }
 
@@ -607,6 +680,8 @@ export class MissionService {
     const report = parseInput(progressReportInput, rawInput);
     const actor = parseActor(rawActor);
     return this.mutate(report.missionId, actor, (current, cmd) => {
+      if (report.kind === 'usage') return recordModelCalls(current, [this.assistantUsage(report)], STAGE_OF_STATE[current.state], cmd);
+      requireWithinBudget(current);
       const requirements = gateRequirements(current.brief);
       switch (report.kind) {
         case 'phase_started':
@@ -625,6 +700,17 @@ export class MissionService {
           return recordDeviation(current, report, cmd);
       }
     });
+  }
+
+  private assistantUsage(report: { model: string; inputTokens: number; outputTokens: number; costUsd?: number | undefined }): ModelCallRecord {
+    const costUsd = report.costUsd ?? this.priceOf(report.model, report.inputTokens, report.outputTokens) ?? 0;
+    return { task: 'assistant', provider: 'assistant', model: report.model, inputTokens: report.inputTokens, outputTokens: report.outputTokens, costUsd, durationMs: 0, outcome: 'ok' };
+  }
+
+  /** A person sets the mission's model budget (USD); execution reports paused over budget resume once spend is within it. */
+  async setBudget(rawInput: unknown, rawActor: Actor): Promise<Mission> {
+    const input = parseInput(setBudgetInput, rawInput);
+    return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => setBudgetRule(mission, input.budgetUsd, cmd));
   }
 
   /** A person accepts a review_required alert (its phase may go on) or blocks it (the phase fails). */
@@ -874,6 +960,12 @@ export class MissionService {
     return Object.fromEntries(entries);
   }
 
+  /** A command whose events go nowhere: for checking a rule's refusals before slow work. */
+  private dryRun(actor: Actor): MissionCommand {
+    const now = this.clock.now();
+    return { actor, now, at: now.toISOString(), newId: (prefix) => this.ids.next(prefix), events: new EventBuffer(actor), writes: { artifacts: [] } };
+  }
+
   private seal(mission: Mission, pending: readonly PendingEvent[], now: Date): { mission: Mission; events: MissionEvent[] } {
     const stageOf = (type: EventType) => {
       const stage = catalogStage(type);
@@ -1008,7 +1100,7 @@ function titleFor(chips: readonly BriefChip[], intent: string): string {
 function complexityOf(brief: Brief, tags: readonly string[]): 'low' | 'medium' | 'high' {
   const scope = chipOf(brief, 'scope')?.items.length ?? 0;
   const safeguards = chipOf(brief, 'safeguards')?.items.length ?? 0;
-  const risky = tags.some((t) => ['security', 'authentication', 'database', 'payments', 'migration'].includes(t));
+  const risky = riskyAreasOf(tags).length > 0;
   if (scope >= 4 || safeguards >= 5 || (risky && scope >= 2)) return 'high';
   if (scope >= 2 || risky) return 'medium';
   return 'low';

@@ -9,6 +9,7 @@ import type { LibraryMatch } from './library.js';
 import type { Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
 import { requestRisk, riskFloor, type RiskFloorInput } from './riskFloor.js';
+import { higherRisk, riskFloor as subjectRiskFloor } from './riskAreas.js';
 import { rankPlays, riskLevelOf, scorePlay, type Play, type PlayDraft, type PlannerInput, type PlaySource } from './plays.js';
 
 export interface PlayCandidate {
@@ -70,7 +71,8 @@ export function addCandidatePlays(mission: Mission, candidates: readonly PlayCan
       source: c.source,
       libraryEntryId: c.libraryEntryId,
       libraryMatchCount: precedent,
-      riskLevel: riskLevelOf(c.draft.risk),
+      // The policy reads this: never below what the mission's subject demands (riskAreas.ts), whatever the proposer says.
+      riskLevel: higherRisk(riskLevelOf(c.draft.risk), subjectRiskFloor(mission, c.draft)),
       rank: 0,
       status: 'proposed' as const,
       dismissedReason: null,

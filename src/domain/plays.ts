@@ -1,6 +1,7 @@
 // Plays: ranked ways to carry out a mission, each with phases, an undo plan and a risk
 // matrix. The ranking score is defined here and nowhere else.
 import type { Actor } from './actors.js';
+import type { ModelCallRecord } from './modelUsage.js';
 
 export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
 export const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
@@ -47,7 +48,8 @@ export interface MustHaves {
   keyLinks: string[];
 }
 
-export type PlaySource = 'assistant' | 'person' | 'library' | 'default_planner';
+/** default_planner: the built-in planner; model_planner: a configured model (MODEL_PLAN). */
+export type PlaySource = 'assistant' | 'person' | 'library' | 'default_planner' | 'model_planner';
 export type PlayStatus = 'proposed' | 'selected' | 'dismissed' | 'approved';
 
 export interface Play {
@@ -153,8 +155,27 @@ export interface PlannerInput {
   tags: string[];
 }
 
-/** Produces candidate plays for a locked brief. The built-in one is deterministic; assistants propose over MCP. */
+/** Library plays offered to a planner as precedent (a model sees their titles and phases). */
+export interface PlanPrecedent {
+  title: string;
+  rationale: string;
+  phases: string[];
+  rating: number;
+}
+
+export interface PlanOutcome {
+  plays: PlayDraft[];
+  /** Calls a model-backed planner made; recorded on the mission. */
+  modelCalls?: ModelCallRecord[];
+  /** Set when a model-backed planner gave no usable answer and the built-in plays stand in: why. */
+  fallbackReason?: string;
+}
+
+/**
+ * Produces candidate plays for a locked brief. The built-in one is deterministic; a model-backed
+ * one falls back to it (never rejects for a provider problem); assistants propose over MCP.
+ */
 export interface Planner {
   readonly name: string;
-  plan(input: PlannerInput): PlayDraft[];
+  plan(input: PlannerInput, precedents?: readonly PlanPrecedent[]): Promise<PlanOutcome>;
 }

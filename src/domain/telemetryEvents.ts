@@ -4,6 +4,7 @@ import type { RiskLevel, PlaySource, PlayStatus } from './plays.js';
 import type { Stage } from './missionStateMachine.js';
 import type { ChipConfidence, ChipKind, ChipSource } from './brief.js';
 import type { AuthStatus, Readiness } from './toolkits.js';
+import type { ModelTask } from './modelUsage.js';
 
 type CatalogStage = Stage | 'cross_stage';
 
@@ -11,6 +12,7 @@ export const EVENT_CATALOG = {
   // Define
   intent_submitted: 'define',
   brief_generated: 'define',
+  drafter_fallback: 'cross_stage',
   brief_item_modified: 'define',
   chip_modified: 'define',
   chip_regenerated: 'define',
@@ -71,6 +73,9 @@ export const EVENT_CATALOG = {
   mission_failed: 'cross_stage',
   approval_denied: 'cross_stage',
   connector_call_failed: 'cross_stage',
+  model_call_completed: 'cross_stage',
+  usage_reported: 'cross_stage',
+  budget_changed: 'cross_stage',
 } as const satisfies Record<string, CatalogStage>;
 
 export type EventType = keyof typeof EVENT_CATALOG;
@@ -122,6 +127,23 @@ export interface EventPayloads {
   executor_dispatch_requested: { executor: string; repository: string; workflow: string; ref: string | null };
   executor_dispatched: { executor: string; repository: string; workflow: string; ref: string | null; runs_url: string; found_existing: boolean };
   executor_dispatch_failed: { executor: string; repository: string; workflow: string; ref: string | null; error: string };
+  /** A model-backed drafter or planner gave no usable answer; the built-in result stands in. */
+  drafter_fallback: { task: 'draft' | 'plan'; drafter: string; fallback: string; reason: string };
+  /** One call Mission Control made to a model (tokens and USD from the configured prices). */
+  model_call_completed: {
+    task: ModelTask;
+    provider: string;
+    model: string;
+    input_tokens: number;
+    output_tokens: number;
+    cost_usd: number;
+    duration_ms: number;
+    outcome: 'ok' | 'refused_output' | 'failed';
+    phase: string;
+  };
+  /** An assistant reported the tokens and cost of its own model (a `usage` report). */
+  usage_reported: { model: string; input_tokens: number; output_tokens: number; cost_usd: number; phase: string };
+  budget_changed: { from_usd: number | null; to_usd: number; spent_usd: number; paused: boolean };
   // Reflect & Improve
   mission_completed: { play_id: string; phases_completed: number; duration_mins: number; gate_checks: number };
   feedback_submitted: { rating: number; effort_saved_hours: number | null; has_comments: boolean; has_suggestions: boolean };

@@ -106,8 +106,23 @@ export const missionView = z.object({
   brief: z.object({
     lockedAt: z.string().nullable(),
     editsMade: z.number().int(),
-    chips: z.array(z.object({ kind: z.string(), label: z.string(), items: z.array(z.string()), confidence: z.string(), source: z.string() })),
+    chips: z.array(
+      z.object({
+        kind: z.string(),
+        label: z.string(),
+        items: z.array(z.string()),
+        confidence: z.string(),
+        source: z.string(),
+        quote: z.string().optional().describe("The intent's sentence the chip came from (model drafts)"),
+        inferred: z.array(z.string()).optional().describe('Items the drafter inferred; a person keeps them by editing the chip, or removes them'),
+      }),
+    ),
+    drafting: z.object({ status: z.string(), drafter: z.string(), reason: z.string().nullable() }).optional().describe('Model drafting: drafting, drafted, or fallback (the built-in draft stands in, with the reason)'),
   }),
+  models: z
+    .object({ budgetUsd: z.number().nullable(), spentUsd: z.number(), calls: z.number().int(), inputTokens: z.number().int(), outputTokens: z.number().int(), paused: z.boolean() })
+    .optional()
+    .describe('Model tokens and cost recorded on the mission, and its budget (execution reports pause while spend is over it)'),
   toolkits: z.array(
     z.object({ toolkitId: z.string(), recommended: z.boolean(), selected: z.boolean(), authStatus: z.string(), readiness: z.string(), confidence: z.number(), precedentCount: z.number(), rationale: z.string() }),
   ),
@@ -249,8 +264,29 @@ export function viewMission(mission: Mission): MissionView {
     brief: {
       lockedAt: mission.brief.lockedAt,
       editsMade: mission.brief.editsMade,
-      chips: mission.brief.chips.map((c) => ({ kind: c.kind, label: CHIP_LABELS[c.kind], items: [...c.items], confidence: c.confidence, source: c.source })),
+      chips: mission.brief.chips.map((c) => ({
+        kind: c.kind,
+        label: CHIP_LABELS[c.kind],
+        items: [...c.items],
+        confidence: c.confidence,
+        source: c.source,
+        ...(c.quote ? { quote: c.quote } : {}),
+        ...(c.inferred?.length ? { inferred: [...c.inferred] } : {}),
+      })),
+      ...(mission.brief.drafting ? { drafting: { ...mission.brief.drafting } } : {}),
     },
+    ...(mission.models
+      ? {
+          models: {
+            budgetUsd: mission.models.budgetUsd,
+            spentUsd: mission.models.total.costUsd,
+            calls: mission.models.total.calls,
+            inputTokens: mission.models.total.inputTokens,
+            outputTokens: mission.models.total.outputTokens,
+            paused: mission.models.pausedAt !== null,
+          },
+        }
+      : {}),
     toolkits: mission.toolkits.map((t) => ({
       toolkitId: t.toolkitId,
       recommended: t.recommended,

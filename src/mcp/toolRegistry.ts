@@ -42,6 +42,8 @@ export interface McpContext {
   pullRequests?: PullRequestReader | null;
   /** Where missions and approval requests are in Slack; null when this process has no Slack front door. */
   slackPresence?: SlackPresence | null;
+  /** Whether the connected client declared the sampling capability (its model can draft briefs). */
+  clientSupportsSampling?: () => boolean;
 }
 
 export interface ToolCall {

@@ -40,6 +40,7 @@ import {
 } from './missionView.js';
 import { approvalPostedTo, homeWithoutSlack, postedToWithoutSlack, slackHomeView } from './slackPresence.js';
 import { defineTool, type McpContext, type ToolSpec } from './toolRegistry.js';
+import { samplingBriefDrafter } from './samplingDrafter.js';
 import { attachPullRequestEvidence, describePullRequest } from '../connectors/github/pullRequestEvidence.js';
 
 export const updateBriefInput = z
@@ -104,8 +105,13 @@ export function writeTools(context: McpContext): ToolSpec[] {
     input: startMissionInput,
     output: z.object({ mission: missionView, slackHome: slackHomeView.describe('Where the mission lives in Slack (its brief card and thread), or why it has no thread') }),
     readOnly: false,
-    async run(input, { actor }) {
-      const mission = await service.startMission(input, actor);
+    async run(args, { actor, extra }) {
+      // No model configured here and the assistant offers sampling: its own model drafts (unless it brought every chip).
+      const sampling = !service.draftsWithModel && context.clientSupportsSampling?.() === true && !(Array.isArray(args.chips) && args.chips.length >= 6);
+      const started = await service.startMission(args, actor, sampling ? { drafter: samplingBriefDrafter(extra) } : {});
+      // A model-backed drafter answers within its time limit (well under a client's 60 s): the assistant gets the full brief.
+      await service.whenDrafted(started.id);
+      const mission = started.brief.drafting ? await service.getMission({ missionId: started.id }) : started;
       const chips = mission.brief.chips.map((c) => `${CHIP_LABELS[c.kind]}: ${c.items.join('; ')}`);
       const slackHome = context.slackPresence ? await context.slackPresence.home(mission) : homeWithoutSlack(mission);
       return {
@@ -256,13 +262,14 @@ export function writeTools(context: McpContext): ToolSpec[] {
     name: 'report_progress',
     title: 'Report execution progress',
     description:
-      'Execute: one report, chosen by kind; send only that kind\'s fields (each field\'s description says which kinds use it). phase_started / phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts) / phase_failed (reason); step_completed (stepId from the play, durationMs, counts; a step not in the play needs deviation {rule, reason}); test_run (total, passing, failing, coverage 0..1); validator_alert (auto_fix or review_required, severity, description; review_required waits for a person); deviation (GSD rule 1-4; rule 4 stops for a person). Only after approval.',
+      'Execute: one report, chosen by kind; send only that kind\'s fields (each field\'s description says which kinds use it). phase_started / phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts) / phase_failed (reason); step_completed (stepId from the play, durationMs, counts; a step not in the play needs deviation {rule, reason}); test_run (total, passing, failing, coverage 0..1); validator_alert (auto_fix or review_required, severity, description; review_required waits for a person); deviation (GSD rule 1-4; rule 4 stops for a person); usage (your own model, inputTokens, outputTokens, costUsd if known: counted against the mission budget; crossing it pauses reports until a person raises it). Only after approval, except usage.',
     input: progressReportInput,
     output: z.object({ mission: missionRefView, phase: phaseOutcome.nullable(), alert: z.object({ id: z.string(), type: z.string(), status: z.string() }).nullable(), next: nextView }),
     readOnly: false,
     async run(report, { actor }) {
       const mission = await service.reportProgress(report, actor);
-      const phase = mission.execution?.phases.find((p) => p.phaseId === report.phaseId) ?? null;
+      const phaseId = 'phaseId' in report ? report.phaseId : null; // a usage report names no phase
+      const phase = mission.execution?.phases.find((p) => p.phaseId === phaseId) ?? null;
       // Alerts are appended: a validator alert, or a rule 4 deviation (which stops for a person), is the last one.
       const raisesAlert = report.kind === 'validator_alert' || (report.kind === 'deviation' && report.rule === 4);
       const alert = raisesAlert ? (mission.execution?.alerts.at(-1) ?? null) : null;
@@ -271,7 +278,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
         : null;
       const alertText = alert ? ` Alert ${alert.id} (${alert.type}) is ${alert.status}${alert.status === 'open' ? ': a person must resolve it in Slack before the phase can complete' : ''}.` : '';
       return {
-        summary: `Recorded ${report.kind} for ${report.phaseId}${phase ? ` (phase ${phase.status})` : ''}.${alertText} ${describeNext(mission)}`,
+        summary: `Recorded ${report.kind}${phaseId ? ` for ${phaseId}` : ''}${phase ? ` (phase ${phase.status})` : ''}.${alertText} ${describeNext(mission)}`,
         result: { mission: missionRef(mission), phase: phaseResult, alert: alert ? { id: alert.id, type: alert.type, status: alert.status } : null, next: nextOut(mission) },
         mission, // next and resource links come from it, without reading the mission again (the hot path)
       };

@@ -77,6 +77,14 @@ export function registerCommandHandlers(app: App, deps: SlackHandlerDeps): void 
             }
             return;
           }
+          case 'budget': {
+            // The service checks the amount (a number, 0 or more) and that a person sets it; the change shows on the brief card.
+            const mission = await service.setBudget({ missionId: parsed.missionId, budgetUsd: parsed.budgetUsd }, actor);
+            const models = mission.models!;
+            const text = `Budget for ${mission.id} is now $${models.budgetUsd!.toFixed(2)} (spent $${models.total.costUsd.toFixed(4)}${models.pausedAt ? '; still over it: execution stays paused' : ''}).`;
+            await tellUser(target, notice(text), logger);
+            return;
+          }
           case 'cancel': {
             // A cancellation needs a reason: the modal asks for it, its submission cancels.
             const mission = await service.getMission({ missionId: parsed.missionId });

@@ -1,4 +1,4 @@
-// Reads the text after `/mission`: help, list, status <id>, cancel <id>, or else an intent.
+// Reads the text after `/mission`: help, list, status <id>, cancel <id>, budget <id> <usd>, or else an intent.
 // A single unknown word is treated as a mistyped subcommand rather than a mission, so
 // "/mission stauts" does not start a mission called "stauts".
 export type MissionCommandText =
@@ -6,6 +6,7 @@ export type MissionCommandText =
   | { kind: 'list' }
   | { kind: 'status'; missionId: string }
   | { kind: 'cancel'; missionId: string }
+  | { kind: 'budget'; missionId: string; budgetUsd: string }
   | { kind: 'start'; intent: string }
   | { kind: 'usage'; problem: string };
 
@@ -24,6 +25,13 @@ export function parseMissionCommand(raw: string): MissionCommandText {
   if (word === 'cancel' && rest.length <= 1) {
     const id = rest[0];
     return id ? { kind: 'cancel', missionId: id } : { kind: 'usage', problem: 'Give the mission to cancel: `/mission cancel <mission id>`.' };
+  }
+  // "budget <id> <usd>" sets a mission's model budget; "budget reports for Q3 …" is an intent.
+  if (word === 'budget' && (rest.length <= 2 || /^msn_/.test(rest[0] ?? ''))) {
+    const [id, usd] = rest;
+    return id && usd && rest.length === 2
+      ? { kind: 'budget', missionId: id, budgetUsd: usd.replace(/^\$/, '') }
+      : { kind: 'usage', problem: 'Give the mission and the new budget in US dollars: `/mission budget <mission id> <usd>`, e.g. `/mission budget msn_… 10`.' };
   }
   if (rest.length === 0) return { kind: 'usage', problem: `Unknown subcommand \`${first.slice(0, 50)}\`. To start a mission, describe it in a few words.` };
   return { kind: 'start', intent: text };

@@ -16,7 +16,7 @@ import { RISK_LABEL, safe, statusPointer, fallbackText } from './format.js';
 const MAX_PLAY_CARDS = 6;
 
 const STATUS_BADGE: Record<Play['status'], string> = { proposed: '', selected: ' · ☑️ *selected*', approved: ' · ✅ *approved*', dismissed: ' · dismissed' };
-const SOURCE_LABEL: Record<Play['source'], string> = { assistant: 'proposed by the assistant', person: 'proposed by a person', library: 'from the library', default_planner: 'built-in planner' };
+const SOURCE_LABEL: Record<Play['source'], string> = { assistant: 'proposed by the assistant', person: 'proposed by a person', library: 'from the library', default_planner: 'built-in planner', model_planner: 'proposed by the model planner' };
 
 export function playsMessage(mission: Mission): SlackMessage {
   const planning = mission.state === 'planning';

@@ -18,12 +18,13 @@ const COMMANDS = [
   '`/mission list` — recent missions and their state',
   '`/mission status <mission id>` — where a mission stands and what can happen next',
   '`/mission cancel <mission id>` — cancel a mission (asks for a reason)',
+  '`/mission budget <mission id> <usd>` — set the model budget of a mission (execution reports pause while spend is over it)',
   '`/mission help` — this list',
 ];
 
 export function helpMessage(): SlackMessage {
   return {
-    text: fallbackText('Mission Control commands: /mission <intent>, /mission list, /mission status <id>, /mission cancel <id>, /mission help.'),
+    text: fallbackText('Mission Control commands: /mission <intent>, /mission list, /mission status <id>, /mission cancel <id>, /mission budget <id> <usd>, /mission help.'),
     blocks: [
       section(`*Mission Control* runs engineering missions with an AI assistant under your team's approval.\n${COMMANDS.join('\n')}`),
       context(['Define → Prepare → Plan & Approve → Execute & Observe → Reflect. Plays run only after the approvers the policy names approve them.']),

@@ -26,6 +26,12 @@ const hasWildcard = (text: string) => /[%_\\]/.test(text);
 /** Bound on the missions a wildcard-bearing text filter considers (one id list in one query). */
 const MAX_TEXT_MATCHES = 5000;
 
+/** Missions that never called a model have no models document (null column): they carry none. */
+function modelsOf(missionId: string, text: string | null): Pick<Mission, 'models'> {
+  const models = storedDocument(missionId, 'models', text);
+  return models ? { models } : {};
+}
+
 function toMission(row: MissionRow, execution: Execution | null): Mission {
   const approvals = storedDocument(row.id, 'approvals', row.approvals);
   return inStoredOrder({
@@ -59,6 +65,7 @@ function toMission(row: MissionRow, execution: Execution | null): Mission {
     execution,
     evidence: storedDocument(row.id, 'evidence', row.evidence),
     reflection: storedDocument(row.id, 'reflection', row.reflection),
+    ...modelsOf(row.id, row.models),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   });
@@ -88,6 +95,7 @@ function missionColumns(m: Mission) {
     execution: JSON.stringify(executionWithoutRuns(m.execution)),
     evidence: JSON.stringify(m.evidence),
     reflection: JSON.stringify(m.reflection),
+    models: m.models ? JSON.stringify(m.models) : null,
     approvalExpiresAt: m.approval?.status === 'requested' ? new Date(m.approval.expiresAt) : null,
   };
 }
@@ -112,7 +120,7 @@ function eventRows(events: readonly MissionEvent[]) {
 type MissionColumns = ReturnType<typeof missionColumns>;
 
 /** The JSON documents of a mission row: large, and mostly unchanged by any one command. */
-const DOCUMENT_COLUMNS = ['requester', 'brief', 'coverage', 'plays', 'approvals', 'execution', 'evidence', 'reflection', 'intent'] as const;
+const DOCUMENT_COLUMNS = ['requester', 'brief', 'coverage', 'plays', 'approvals', 'execution', 'evidence', 'reflection', 'models', 'intent'] as const;
 const REMEMBERED_MISSIONS = 1000;
 /** Those documents' text, as written by missionColumns or read from a row (where older rows may hold null). */
 type DocumentTexts = Record<(typeof DOCUMENT_COLUMNS)[number], string | null>;

@@ -14,6 +14,7 @@ import type { Coverage, Mission, MissionToolkit } from '../domain/mission.js';
 import { MISSION_STATES, type MissionState } from '../domain/missionStateMachine.js';
 import type { Play } from '../domain/plays.js';
 import type { Reflection } from '../domain/reflection.js';
+import type { MissionModels } from '../domain/modelUsage.js';
 
 const withId = z.looseObject({ id: z.string() });
 
@@ -27,6 +28,7 @@ const DOCUMENT_SCHEMAS = {
   execution: z.looseObject({ playId: z.string(), phases: z.array(z.looseObject({ phaseId: z.string(), testRuns: z.array(z.unknown()) })), alerts: z.array(withId) }).nullable(),
   evidence: z.looseObject({ artifacts: z.array(withId) }),
   reflection: z.looseObject({ followUps: z.array(z.unknown()) }),
+  models: z.looseObject({ budgetUsd: z.number().nullable(), total: z.looseObject({ costUsd: z.number() }), byPhase: z.record(z.string(), z.unknown()) }).nullable(),
 } as const;
 
 type DocumentColumn = keyof typeof DOCUMENT_SCHEMAS;
@@ -41,6 +43,7 @@ interface StoredDocuments {
   execution: Execution | null;
   evidence: Mission['evidence'];
   reflection: Reflection;
+  models: MissionModels | null;
 }
 
 /** Absent columns (rows written before the column existed) read as these. */
@@ -50,6 +53,7 @@ const ABSENT: Partial<{ [C in DocumentColumn]: StoredDocuments[C] }> = {
   execution: null,
   evidence: { artifacts: [], bundle: null },
   reflection: { feedback: null, followUps: [], library: null, retrospective: null },
+  models: null,
 };
 
 export function corruptRow(missionId: string, column: string, problem: string): MissionError {
@@ -62,7 +66,7 @@ export function corruptRow(missionId: string, column: string, problem: string): 
 
 /** One JSON column of a mission row, parsed and checked; a missing optional column reads as its default. */
 export function storedDocument<C extends DocumentColumn>(missionId: string, column: C, text: string | null): StoredDocuments[C] {
-  if (text === null) {
+  if (text === null || (column === 'models' && text === 'null')) {
     if (column in ABSENT) return structuredClone(ABSENT[column]) as StoredDocuments[C];
     throw corruptRow(missionId, column, 'empty');
   }

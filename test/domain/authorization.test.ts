@@ -100,12 +100,14 @@ describe.each(PROVIDERS)('authorization on %s', (provider) => {
     const service = serviceWith(policy);
     const planning = await seedToPlanning(service, clock);
     const play = (await service.proposePlays({ missionId: planning.id, plays: [DESTRUCTIVE_LOW_PLAY] }, ASSISTANT)).plays.find((p) => p.source === 'assistant')!;
-    expect(play.riskLevel).toBe('low');
+    // Proposed as low; the seed mission's subject (auth) already lifts the play to high (riskAreas.ts),
+    // and the plan's destructive, production-data steps lift the request to critical (riskFloor.ts).
+    expect(play.riskLevel).toBe('high');
     const requested = await service.requestApproval({ missionId: planning.id, playId: play.id }, ASSISTANT);
-    expect(requested.approval).toMatchObject({ riskLevel: 'critical', required: 2, riskRaised: { from: 'low' } });
+    expect(requested.approval).toMatchObject({ riskLevel: 'critical', required: 2, riskRaised: { from: 'high' } });
     expect(requested.approval!.riskRaised!.reasons.join(' ')).toContain('destructive operation');
     const events = await db.missions.events(planning.id);
-    expect(events.find((e) => e.type === 'approval_requested')).toMatchObject({ type: 'approval_requested', actor: ASSISTANT, payload: { risk_level: 'critical', play_risk_level: 'low' } });
+    expect(events.find((e) => e.type === 'approval_requested')).toMatchObject({ type: 'approval_requested', actor: ASSISTANT, payload: { risk_level: 'critical', play_risk_level: 'high' } });
 
     const before = await db.missions.get(planning.id);
     const error = await refusal(service.decideApproval({ missionId: planning.id, decision: 'approve' }, JORDAN));

@@ -25,12 +25,14 @@ import {
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 
-// A plan that touches no auth, payment, production or destructive work, so the risk floor leaves it low.
+/** A copy fix on a mission about copy: nothing in its subject or steps touches a risky area. */
+const COPY_INTENT = 'Fix the typo in the onboarding page heading and update the getting-started guide to match.';
 const LOW_RISK_PLAY: PlayDraft = {
   ...SEED_PLAY_1,
-  title: 'Fix the typo in the error message',
+  title: 'Fix the typo in the onboarding heading',
+  phases: [{ id: 'copy_fix', name: 'Copy fix', steps: [{ id: 'correct_heading', title: 'Correct the heading text' }, { id: 'update_guide', title: 'Update the getting-started guide' }] }],
   rationale: 'A one-word copy change.',
-  phases: [{ id: 'copy_fix', name: 'Copy fix', steps: [{ id: 'edit_message', title: 'Edit the message text' }] }],
+  undoPlan: { summary: 'Revert the commit.', steps: ['Revert the commit'] },
   codeChangePreview: null,
   risk: { complexity: 'low', impact: 'low', reversibility: 'high', testCoverage: 'strong' },
 };
@@ -111,7 +113,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
 
     it('lets the requester approve a low-risk play when the policy asks for one approval', async () => {
       service = serviceWith({ ...SEED_POLICY, requiredApprovals: { ...SEED_POLICY.requiredApprovals, low: 1 } });
-      const { id } = await seedToPlanning(service, clock);
+      const { id } = await seedToPlanning(service, clock, COPY_INTENT);
       const proposed = await service.proposePlays({ missionId: id, plays: [LOW_RISK_PLAY] }, ASSISTANT);
       const play = proposed.plays.find((p) => p.title === LOW_RISK_PLAY.title)!;
       expect(play.riskLevel).toBe('low');
@@ -121,7 +123,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
     });
 
     it('approves on the record, with no person, when the policy needs no approval for the risk', async () => {
-      const { id } = await seedToPlanning(service, clock);
+      const { id } = await seedToPlanning(service, clock, COPY_INTENT);
       const proposed = await service.proposePlays({ missionId: id, plays: [LOW_RISK_PLAY] }, ASSISTANT);
       const play = proposed.plays.find((p) => p.title === LOW_RISK_PLAY.title)!;
       const executing = await service.requestApproval({ missionId: id, playId: play.id }, ASSISTANT);
@@ -129,6 +131,17 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       expect(executing.approval).toMatchObject({ status: 'approved', required: 0, decisions: [] });
       const approved = (await db.missions.events(id)).find((e) => e.type === 'plan_approved')!;
       expect(approved.payload).toMatchObject({ play_id: play.id, reviewer_ids: [], auto_approved: true });
+    });
+
+    it('holds a play that calls itself low risk at the risk its subject demands: no approval waived on an auth mission', async () => {
+      const { id } = await seedToPlanning(service, clock);
+      const proposed = await service.proposePlays({ missionId: id, plays: [{ ...LOW_RISK_PLAY, title: 'Quick session fix' }] }, ASSISTANT);
+      const play = proposed.plays.find((p) => p.title === 'Quick session fix')!;
+      expect(play.riskLevel).toBe('high');
+      const requested = await service.requestApproval({ missionId: id, playId: play.id }, ASSISTANT);
+      expect(requested.state).toBe('awaiting_approval');
+      expect(requested.approval).toMatchObject({ riskLevel: 'high', required: SEED_POLICY.requiredApprovals.high, status: 'requested' });
+      expect(requested.approval!.eligibleApprovers).not.toContain(JORDAN.id);
     });
 
     it('asks even when nobody can approve yet, and whoever is named afterwards can decide', async () => {

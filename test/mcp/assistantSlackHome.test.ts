@@ -154,7 +154,7 @@ const hasButtons = (m: StoredMessage) => JSON.stringify(m.blocks).includes('"act
 describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%s)', (provider) => {
   it('posts in SLACK_DEFAULT_CHANNEL, DMs each approver, and a click in the DM approves and updates every copy', async () => {
     const { fake, ok, clickInDm, toApprovalRequest } = await openServer(provider, { SLACK_DEFAULT_CHANNEL: 'C0DEFAULT' }, 'U0JORDAN');
-    const started = await ok<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', { intent: 'Harden the session refresh path behind a flag' });
+    const started = await ok<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', { intent: 'Speed up the report refresh path behind a flag' });
     expect(started.slackHome).toMatchObject({ kind: 'channel', channelId: 'C0DEFAULT', userId: null });
     expect(started.text).toContain('C0DEFAULT');
     const missionId = started.mission.id;
@@ -207,7 +207,7 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
 
   it('rejects from an approver\'s DM through the same modal, and refuses a person the policy does not name', async () => {
     const { fake, ok, clickInDm, submitView, toApprovalRequest } = await openServer(provider, {}, 'U0JORDAN');
-    const started = await ok<{ mission: { id: string } }>('start_mission', { intent: 'Harden the session refresh path behind a flag' });
+    const started = await ok<{ mission: { id: string } }>('start_mission', { intent: 'Speed up the report refresh path behind a flag' });
     const missionId = started.mission.id;
     const { postedTo } = await toApprovalRequest(missionId);
     // Jordan sees the request in his DM thread, but he is not an approver: told why, nothing changes.
@@ -261,7 +261,7 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
       if (result.isError) throw new Error(`${name} was refused: ${JSON.stringify(result.content)}`);
       return result.structuredContent as T;
     };
-    const started = await call<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', { intent: 'Harden the session refresh path behind a flag' });
+    const started = await call<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', { intent: 'Speed up the report refresh path behind a flag' });
     expect(started.slackHome).toMatchObject({ kind: 'direct_message', userId: 'U0JORDAN' });
     const missionId = started.mission.id;
     await call('update_brief', { missionId, lock: true });
@@ -280,7 +280,7 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
 
   it('without SLACK_DEFAULT_CHANNEL, the mission lives in a DM with the person the token acts for', async () => {
     const { fake, ok, toApprovalRequest } = await openServer(provider, {}, 'U0JORDAN');
-    const started = await ok<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', { intent: 'Harden the session refresh path behind a flag' });
+    const started = await ok<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', { intent: 'Speed up the report refresh path behind a flag' });
     expect(started.slackHome).toMatchObject({ kind: 'direct_message', userId: 'U0JORDAN' });
     const requested = await toApprovalRequest(started.mission.id);
     expect(requested.postedTo).toMatchObject({ home: 'direct_message', channelId: 'D0JORDAN' });
@@ -293,7 +293,7 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
 
   it('with no user behind the token and no default channel, says the mission has no thread and still DMs the approvers', async () => {
     const { fake, ok, toApprovalRequest } = await openServer(provider, {}, undefined);
-    const started = await ok<{ mission: { id: string }; slackHome: { kind: string; note: string } }>('start_mission', { intent: 'Harden the session refresh path behind a flag' });
+    const started = await ok<{ mission: { id: string }; slackHome: { kind: string; note: string } }>('start_mission', { intent: 'Speed up the report refresh path behind a flag' });
     expect(started.slackHome.kind).toBe('none');
     expect(started.slackHome.note).toContain('SLACK_DEFAULT_CHANNEL');
     expect(started.slackHome.note).toContain('--on-behalf-of');

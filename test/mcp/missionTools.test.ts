@@ -49,8 +49,8 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     const start = tools.find((t) => t.name === 'start_mission')!;
     expect(start.inputSchema).toMatchObject({ type: 'object', required: ['intent'], properties: { intent: { type: 'string', minLength: 3 } } });
     const report = tools.find((t) => t.name === 'report_progress')!.inputSchema;
-    expect(report).toMatchObject({ type: 'object', required: ['kind', 'missionId', 'phaseId'], additionalProperties: false });
-    expect(report.properties?.kind).toMatchObject({ enum: ['phase_started', 'phase_completed', 'phase_failed', 'step_completed', 'test_run', 'validator_alert', 'deviation'] });
+    expect(report).toMatchObject({ type: 'object', required: ['kind', 'missionId'], additionalProperties: false });
+    expect(report.properties?.kind).toMatchObject({ enum: ['phase_started', 'phase_completed', 'phase_failed', 'step_completed', 'test_run', 'validator_alert', 'deviation', 'usage'] });
   });
 
   it('starts a mission and reads it back with next steps for the assistant and for people', async () => {

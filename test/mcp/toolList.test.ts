@@ -132,7 +132,7 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
     }
     // report_progress's kinds are an enum, and each field says which kinds use it.
     const report = tools.find((t) => t.name === 'report_progress')!.inputSchema as JsonSchema & { required: string[] };
-    expect(report.required).toEqual(['kind', 'missionId', 'phaseId']);
+    expect(report.required).toEqual(['kind', 'missionId']);
     expect(report.properties!.durationMs!.description).toMatch(/^step_completed \(required\)/);
     expect(report.properties!.reason!.description).toMatch(/^phase_failed \(required\), deviation \(required\)/);
   });
@@ -176,7 +176,7 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
     const before = await ok('get_mission', { missionId });
 
     expect(await refused('report_progress', { missionId, kind: 'step_completed', phaseID: 'jwt_refresh_fix', stepId: 'write_tests', durationMs: 1200 })).toBe(
-      'report_progress (kind step_completed): unknown field "phaseID"; did you mean "phaseId"? Known fields: kind, missionId, phaseId, stepId, title, durationMs, counts, commit, deviation, total, passing, failing, coverage, suite, type, severity, description, reason, rule; phaseId is required.',
+      'report_progress (kind step_completed): unknown field "phaseID"; did you mean "phaseId"? Known fields: kind, missionId, phaseId, stepId, title, durationMs, counts, commit, deviation, total, passing, failing, coverage, suite, type, severity, description, reason, rule, model, inputTokens, outputTokens, costUsd; phaseId is required.',
     );
     expect(await refused('report_progress', { missionId, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'write_tests', durationMs: '1200' })).toBe(
       'report_progress (kind step_completed): durationMs must be a number, got a string ("1200").',
@@ -190,6 +190,14 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
     expect(await refused('report_progress', { missionId, kind: 'deviation', phaseId: 'jwt_refresh_fix', rule: '4', description: 'Split the store', reason: 'Redis is shared' })).toContain(
       'rule must be 1 (bug fix), 2 (missing critical piece), 3 (blocker) or 4 (architectural change), got "4"',
     );
+    // A usage report names no phase and no test counts; a test run has no tokens.
+    expect(await refused('report_progress', { missionId, kind: 'usage', phaseId: 'jwt_refresh_fix', model: 'claude-sonnet-4-5', inputTokens: 1000, outputTokens: 200 })).toBe(
+      'report_progress (kind usage): phaseId is not used when kind is usage (phaseId belongs to phase_started, phase_completed, phase_failed, step_completed, test_run, validator_alert, deviation): leave it out, or report the kind it belongs to.',
+    );
+    expect(await refused('report_progress', { missionId, kind: 'test_run', phaseId: 'jwt_refresh_fix', total: 12, passing: 12, inputTokens: 1000 })).toBe(
+      'report_progress (kind test_run): inputTokens is not used when kind is test_run (inputTokens belongs to usage): leave it out, or report the kind it belongs to.',
+    );
+    expect(await refused('report_progress', { missionId, kind: 'usage', model: 'claude-sonnet-4-5', outputTokens: 200 })).toContain('inputTokens');
     expect(await refused('add_follow_up', { missionId, title: 42 })).toBe('add_follow_up: title must be a string, got a number.');
     expect(await ok('get_mission', { missionId })).toEqual(before);
     // The same report with the right names is accepted.

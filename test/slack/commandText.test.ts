@@ -13,13 +13,16 @@ describe('parseMissionCommand', () => {
     ['status msn_0001', { kind: 'status', missionId: 'msn_0001' }],
     ['cancel msn_0001', { kind: 'cancel', missionId: 'msn_0001' }],
     ['cancel the nightly deploy job', { kind: 'start', intent: 'cancel the nightly deploy job' }],
+    ['budget msn_0001 12.50', { kind: 'budget', missionId: 'msn_0001', budgetUsd: '12.50' }],
+    ['budget msn_0001 $5', { kind: 'budget', missionId: 'msn_0001', budgetUsd: '5' }],
+    ['budget reports for the finance team need a CSV export', { kind: 'start', intent: 'budget reports for the finance team need a CSV export' }],
     ['Fix the flaky login test', { kind: 'start', intent: 'Fix the flaky login test' }],
     ['Refactor auth\n- fix JWT refresh', { kind: 'start', intent: 'Refactor auth\n- fix JWT refresh' }],
   ])('reads %j', (text, expected) => {
     expect(parseMissionCommand(text)).toEqual(expected);
   });
 
-  it.each(['', '   ', 'stauts', 'status', 'status a b', 'cancel'])('answers %j with usage', (text) => {
+  it.each(['', '   ', 'stauts', 'status', 'status a b', 'cancel', 'budget', 'budget msn_0001'])('answers %j with usage', (text) => {
     const parsed = parseMissionCommand(text);
     expect(parsed.kind).toBe('usage');
     if (parsed.kind === 'usage') expect(checkBlockKitLimits(usageMessage(parsed.problem))).toEqual([]);

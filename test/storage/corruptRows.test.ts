@@ -37,6 +37,7 @@ describe.each(PROVIDERS)('corrupt mission rows on %s', (provider) => {
     ['requester', '{"kind": "robot", "id": "x"}', 'not a valid requester document'],
     ['coverage', 'null', 'not a valid coverage document'],
     ['plays', '{"id": "play_1"}', 'not a valid plays document'],
+    ['models', '{"budgetUsd": "lots", "total": {"costUsd": 0}, "byPhase": {}}', 'not a valid models document'],
     ['state', 'flying', 'not a mission state'],
   ])('refuses to load a mission whose %s is %j, naming the mission and the column', async (column, value, problem) => {
     const mission = await seedToPlanning(service, clock);
@@ -80,11 +81,13 @@ describe.each(PROVIDERS)('corrupt mission rows on %s', (provider) => {
 
   it('still loads rows written before the optional documents existed (null columns read as empty)', async () => {
     const planning = await seedToPlanning(service, clock);
-    for (const column of ['plays', 'approvals', 'evidence', 'reflection']) await corrupt(planning.id, column, null);
+    for (const column of ['plays', 'approvals', 'evidence', 'reflection', 'models']) await corrupt(planning.id, column, null);
     const loaded = await service.getMission({ missionId: planning.id });
     expect(loaded.plays).toEqual([]);
     expect(loaded.approval).toBeNull();
     expect(loaded.evidence).toEqual({ artifacts: [], bundle: null });
     expect(loaded.reflection.followUps).toEqual([]);
+    // A mission from before model cost was recorded carries none (and accepts a budget later).
+    expect(loaded.models).toBeUndefined();
   });
 });

@@ -20,15 +20,15 @@ export { OUTSIDER, SECURITY_LEAD, SEED_ARTIFACTS, SEED_PHASES, SEED_PLAY_1, SEED
 const MINUTE = 60_000;
 
 /** Define and Prepare as in the seed: Jordan's edits, GitHub and Linear selected and inspected, plays on the table. */
-export async function seedToPlanning(service: MissionService, clock: TestClock): Promise<Mission> {
-  let mission = await service.startMission({ intent: SEED_INTENT, channelId: 'C0MISSIONS', threadTs: '1697362020.000100' }, JORDAN);
+export async function seedToPlanning(service: MissionService, clock: TestClock, intent: string = SEED_INTENT): Promise<Mission> {
+  let mission = await service.startMission({ intent, channelId: 'C0MISSIONS', threadTs: '1697362020.000100' }, JORDAN);
   const id = mission.id;
   clock.advance(2 * MINUTE);
   await service.editChip(
     { missionId: id, kind: 'kpis', items: ['Session persistence >99.9%', 'Logout success rate 100%', 'Vulnerability count 0', 'Test coverage ≥90%'] },
     JORDAN,
   );
-  const safeguards = mission.brief.chips.find((c) => c.kind === 'safeguards')!.items;
+  const safeguards = mission.brief.chips.find((c) => c.kind === 'safeguards')?.items ?? [];
   await service.editChip({ missionId: id, kind: 'safeguards', items: [...safeguards, 'No direct database schema changes without migration review'] }, JORDAN);
   await service.lockBrief({ missionId: id }, JORDAN);
   clock.advance(4 * MINUTE);

@@ -247,7 +247,7 @@ export async function openLedger(url: string): Promise<Ledger> {
 
 export function burstPlay(phases: number, stepsPerPhase: number): PlayDraft {
   return {
-    title: 'Harden the session refresh path',
+    title: 'Speed up the report refresh path',
     rationale: 'Small, reversible steps behind a feature flag, each with its own test.',
     confidence: 0.8,
     phases: Array.from({ length: phases }, (_, p) => ({

@@ -124,7 +124,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two instances on PostgreSQL', (
     const started = Date.now();
     const missions = await Promise.all(
       Array.from({ length: MISSIONS }, async (_, k) => {
-        const m = await driveToExecution(peers, `Burst mission ${k}: harden the session refresh path`, `C0BURST${k % 3}`, play, k);
+        const m = await driveToExecution(peers, `Burst mission ${k}: speed up the report refresh path`, `C0BURST${k % 3}`, play, k);
         tally.accepted.set(m.missionId, []);
         await reportAll(() => peers, m.missionId, play, tally, strictReport);
         return m;
@@ -209,7 +209,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('an instance killed mid-burst', 
       return outcome === 'ok';
     };
     const drive = async (k: number) => {
-      const intent = `Killed-burst mission ${k}: harden the session refresh path`;
+      const intent = `Killed-burst mission ${k}: speed up the report refresh path`;
       const findMission = async (l: Ledger) => (await l.service.listMissions({ text: `Killed-burst mission ${k}:` })).missions[0];
       const stateOf = async (l: Ledger) => (await l.mission((await findMission(l))!.id)).state;
       await resilientCall(ledger, live, k, 'start_mission', { intent, channelId: `C0KILL${k % 3}` }, async (l) => (await findMission(l)) !== undefined);

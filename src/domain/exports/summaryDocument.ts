@@ -10,6 +10,7 @@ import { plural } from '../text/englishLists.js';
 import { percent } from '../text/numbers.js';
 import { yamlFrontmatter, yamlLines } from './frontmatter.js';
 import { code, heading, inline, link, md, quote, paragraph, render, table, type Block } from './markdown.js';
+import { modelCostSection } from './modelCost.js';
 import { overrideBlocks } from './overrides.js';
 import { choosePlan, compareText, compareTime, followUpList, phaseLabel, phaseOfId, phaseOrder, phaseRows, sortAlerts, sortArtifacts, type PhaseRow } from './missionOutline.js';
 
@@ -74,6 +75,7 @@ export function summaryMarkdown(mission: Mission): string {
     followUpList(mission.reflection.followUps, 'No follow-ups recorded.'),
     ...feedbackSection(mission),
     ...retrospectiveSection(mission),
+    ...modelCostSection(mission),
   ];
   return render(blocks);
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Mission" ADD COLUMN "models" TEXT;
+
