@@ -6,6 +6,7 @@ import type { CallToolResult, ResourceLink } from '@modelcontextprotocol/sdk/typ
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ConnectorError } from '../connectors/connectorError.js';
+import { TOOLKIT_CREDENTIAL_VARIABLES } from '../connectors/credentials/toolkitCredentialVariables.js';
 import { MissionError } from '../domain/errors.js';
 import { inputJsonSchema } from '../domain/inputIssues.js';
 
@@ -53,15 +54,15 @@ const TOOLKIT_NAMES: Record<string, string> = { github: 'GitHub', linear: 'Linea
 function connectorMessage(tool: string, error: ConnectorError): string {
   const name = TOOLKIT_NAMES[error.toolkitId] ?? error.toolkitId;
   const status = error.status ? ` (HTTP ${error.status})` : '';
-  const todo: Record<string, string> = {
-    unauthorized: `${name} did not accept the connector's token${status}: it is missing, expired or revoked. Ask an operator to store a fresh one (\`mission-control credential set --toolkit ${error.toolkitId}\`, or ${error.toolkitId === 'github' ? 'GITHUB_TOKEN' : 'LINEAR_API_KEY'}), then call ${tool} again.`,
+  const whatToDo: Record<string, string> = {
+    unauthorized: `${name} did not accept the connector's token${status}: it is missing, expired or revoked. Ask an operator to store a fresh one (\`mission-control credential set --toolkit ${error.toolkitId}\`, or ${(TOOLKIT_CREDENTIAL_VARIABLES[error.toolkitId] ?? []).join(', ') || 'its environment variable'}), then call ${tool} again.`,
     forbidden: `${name} refused the connector's token${status}: it lacks access to this resource (GitHub classic tokens need the \`repo\` scope). Ask an operator to grant it, then call ${tool} again.`,
     not_found: `${name} has no such resource${status}, or the connector's token cannot see it: check the reference. ${error.message}`,
     rate_limited: `${name} is rate limiting the connector${status}; call ${tool} again${error.retryAfterMs !== null ? ` in ${Math.ceil(error.retryAfterMs / 1000)} s` : ' later'}.`,
     unavailable: `${name} is unavailable${status}; call ${tool} again in a moment.`,
     timeout: `${name} did not answer in time; call ${tool} again in a moment.`,
   };
-  return `${tool}: the ${name} connector failed, and nothing was changed. ${todo[error.failure] ?? error.message}`;
+  return `${tool}: the ${name} connector failed, and nothing was changed. ${whatToDo[error.failure] ?? error.message}`;
 }
 
 /**

@@ -14,6 +14,7 @@ import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.j
 import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValue } from './driverAdapter.js';
 import { corruptRow, storedAuthStatus, storedDocument, storedState } from './storedDocuments.js';
 import { allRunRows, appendedRunRows, executionWithoutRuns, joinRuns, runsOf, type StoredRuns, type TestRunRow } from './testRunRows.js';
+import { decodeCursor, encodeCursor } from './listCursor.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -500,17 +501,3 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }
 
-function encodeCursor(updatedAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([updatedAt.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
-  try {
-    const [iso, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const updatedAt = new Date(iso);
-    if (typeof id !== 'string' || Number.isNaN(updatedAt.getTime())) throw new Error('bad cursor');
-    return { updatedAt, id };
-  } catch {
-    throw new MissionError('invalid_input', 'cursor: not a cursor from a previous page. Leave it out to start from the first page.', { field: 'cursor' });
-  }
-}

@@ -8,6 +8,7 @@ import type { MissionEvent } from '../../src/domain/eventLog.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../../src/domain/library.js';
 import { inStoredOrder, type Mission, type MissionSummary } from '../../src/domain/mission.js';
 import type { MissionListFilter, MissionPage, MissionRepository, MissionWrites } from '../../src/domain/missionRepository.js';
+import { decodeCursor, encodeCursor } from '../../src/storage/listCursor.js';
 
 export class InMemoryMissionRepository implements MissionRepository {
   private readonly missions = new Map<string, Mission>();
@@ -108,17 +109,3 @@ export class InMemoryMissionRepository implements MissionRepository {
   }
 }
 
-function encodeCursor(updatedAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([updatedAt.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
-  try {
-    const [iso, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const updatedAt = new Date(iso);
-    if (typeof id !== 'string' || Number.isNaN(updatedAt.getTime())) throw new Error('bad cursor');
-    return { updatedAt, id };
-  } catch {
-    throw new MissionError('invalid_input', 'cursor: not a cursor from a previous page. Leave it out to start from the first page.', { field: 'cursor' });
-  }
-}
