@@ -17,7 +17,7 @@ const PLAY = {
 export async function executingMissions(service, count) {
   const ids = [];
   for (let i = 0; i < count; i++) {
-    const m = await service.startMission({ intent: `Benchmark mission ${i}: keep the login tests green` }, ASSISTANT);
+    const m = await service.startMission({ intent: `Benchmark mission ${i}: keep the report export tests green` }, ASSISTANT);
     await service.lockBrief({ missionId: m.id }, ASSISTANT);
     await service.selectToolkits({ missionId: m.id, toolkits: [{ toolkitId: 'github' }] }, ASSISTANT);
     await service.recordCoverage({ missionId: m.id, toolkitId: 'github', status: 'ready', summary: 'bench' }, ASSISTANT);

@@ -63,7 +63,7 @@ const chatCalls = (fake) => fake.calls.filter((c) => c.method === 'chat.postMess
 /** One mission from intent to its first running phase, its thread delivered; then REPORTS step reports over `spreadSeconds`. */
 async function scenario({ db, service, worker, clock, fake }, spreadSeconds) {
   const startCount = chatCalls(fake).length;
-  const m = await service.startMission({ intent: 'Benchmark mission: keep the login tests green', channelId: 'C0BENCH' }, PERSON);
+  const m = await service.startMission({ intent: 'Benchmark mission: keep the report export tests green', channelId: 'C0BENCH' }, PERSON);
   const id = m.id;
   await service.lockBrief({ missionId: id }, PERSON);
   await service.selectToolkits({ missionId: id, toolkits: [{ toolkitId: 'github' }] }, PERSON);
