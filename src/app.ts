@@ -67,7 +67,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const slackToolkitClient = slackSettings ? createSlackWebClient(slackSettings.botToken, { slackApiUrl: slackSettings.apiUrl, logger, retryConfig: { retries: 0 }, timeoutMs: 4_000 }) : null;
   const connectors = await createConnectors(
     config,
-    new CredentialVault(new PrismaCredentialStore(db.prisma), config.ENCRYPTION_KEY, credentialEnv),
+    new CredentialVault(new PrismaCredentialStore(db.prisma), config.ENCRYPTION_KEY, credentialEnv, config.ENCRYPTION_KEY_PREVIOUS),
     credentialEnv,
     logger,
     slackToolkitClient ? { probes: { slack: slackAuthProbe(slackToolkitClient) }, inspectors: [slackToolkitInspector(slackToolkitClient)] } : {},

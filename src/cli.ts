@@ -24,7 +24,7 @@ Commands:
   mcp [--read-only]     serve MCP on stdin/stdout for a local assistant (logs go to stderr)
   token create --name NAME [--on-behalf-of SLACK_USER_ID] | token list | token revoke --name NAME
                         manage MCP bearer tokens (the secret is printed once, stored hashed)
-  credential set --toolkit github|linear [--token TOKEN] | credential list | credential remove --toolkit ...
+  credential set --toolkit github|linear [--token TOKEN] | credential list | credential remove --toolkit ... | credential rotate
                         store a workspace's GitHub or Linear token, encrypted with ENCRYPTION_KEY
   feed retry [--mission ID]
                         re-drive deliveries parked as dead (Slack threads, tracker issues), all or one mission's

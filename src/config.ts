@@ -5,12 +5,21 @@ import { MAX_EVIDENCE_BYTES } from './domain/missionInputs.js';
 import type { RiskLevel } from './domain/plays.js';
 import { DEFAULT_DATABASE_URL } from './storage/databaseUrl.js';
 import { OPERATIONS_ENV } from './storage/databaseSettings.js';
-import { parseEncryptionKey } from './connectors/credentials/secretBox.js';
+import { parseEncryptionKey, parsePreviousKeys } from './connectors/credentials/secretBox.js';
 import { MODEL_ENV, modelConfigProblem } from './connectors/models/modelConfig.js';
 
 function isEncryptionKey(value: string): boolean {
   try {
     parseEncryptionKey(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function arePreviousKeys(value: string): boolean {
+  try {
+    parsePreviousKeys(value);
     return true;
   } catch {
     return false;
@@ -60,6 +69,12 @@ const envSchema = z.object({
     .string()
     .trim()
     .refine((v) => isEncryptionKey(v), 'ENCRYPTION_KEY must be 32 random bytes written as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)')
+    .optional(),
+  /** Older ENCRYPTION_KEYs (commas between them) that still open what they sealed while a rotation runs; see README "Rotate ENCRYPTION_KEY". */
+  ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .trim()
+    .refine((v) => arePreviousKeys(v), 'ENCRYPTION_KEY_PREVIOUS must be one or more former ENCRYPTION_KEYs separated by commas, each 32 random bytes as 64 hex characters or base64')
     .optional(),
   /** The channel (id) where missions started over MCP without a channel are posted; unset: a DM to the person the token acts for. */
   SLACK_DEFAULT_CHANNEL: z.preprocess(

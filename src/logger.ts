@@ -20,6 +20,7 @@ export const REDACTED_PATHS = [
   'GITHUB_TOKEN',
   'LINEAR_API_KEY',
   'ENCRYPTION_KEY',
+  'ENCRYPTION_KEY_PREVIOUS',
   'MCP_TOKENS',
   '*.MCP_TOKENS',
   '*.SLACK_BOT_TOKEN',
@@ -28,6 +29,7 @@ export const REDACTED_PATHS = [
   '*.GITHUB_TOKEN',
   '*.LINEAR_API_KEY',
   '*.ENCRYPTION_KEY',
+  '*.ENCRYPTION_KEY_PREVIOUS',
   // Connector clients and their errors: Octokit and the Linear SDK keep request options and headers.
   'accessToken',
   '*.accessToken',

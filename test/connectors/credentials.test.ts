@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { ApiAuthChecker, githubProbe, linearProbe } from '../../src/connectors/apiAuthChecker.js';
 import { runCredentialCommand } from '../../src/connectors/credentials/credentialCommands.js';
 import { CredentialVault } from '../../src/connectors/credentials/credentialVault.js';
-import { parseEncryptionKey, SecretBox } from '../../src/connectors/credentials/secretBox.js';
+import { keyIdOf, parseEncryptionKey, SecretBox } from '../../src/connectors/credentials/secretBox.js';
 import { environmentAuthChecker } from '../../src/connectors/environmentAuthChecker.js';
 import { GitHubApi } from '../../src/connectors/github/githubApi.js';
 import { LinearApi } from '../../src/connectors/linear/linearApi.js';
@@ -44,7 +44,34 @@ describe('ENCRYPTION_KEY and the secret box', () => {
     expect(a.ciphertext).not.toContain(GITHUB_TOKEN);
     expect(box.open(a, 'toolkit-credential:default:github')).toBe(GITHUB_TOKEN);
     expect(() => box.open(a, 'toolkit-credential:default:linear')).toThrow(/could not be decrypted/);
-    expect(() => new SecretBox(Buffer.alloc(32, 8).toString('base64')).open(a, 'toolkit-credential:default:github')).toThrow(/ENCRYPTION_KEY differs/);
+    expect(() => new SecretBox(Buffer.alloc(32, 8).toString('base64')).open(a, 'toolkit-credential:default:github')).toThrow(/neither ENCRYPTION_KEY .* nor in ENCRYPTION_KEY_PREVIOUS/);
+  });
+});
+
+describe('rotating ENCRYPTION_KEY', () => {
+  const OLD = KEY;
+  const NEW = Buffer.alloc(32, 9).toString('base64');
+  const ROW = 'toolkit-credential:default:github';
+
+  it('names the sealing key, and opens old secrets only while the old key is in ENCRYPTION_KEY_PREVIOUS', () => {
+    const sealed = new SecretBox(OLD).seal(GITHUB_TOKEN, ROW);
+    expect(sealed.keyId).toBe(keyIdOf(parseEncryptionKey(OLD)));
+    expect(sealed.keyId).toMatch(/^[0-9a-f]{16}$/);
+    expect(sealed.keyId).not.toContain(OLD);
+    expect(new SecretBox(NEW, OLD).open(sealed, ROW)).toBe(GITHUB_TOKEN);
+    expect(() => new SecretBox(NEW).open(sealed, ROW)).toThrow(
+      new RegExp(`sealed with key ${sealed.keyId}, which is neither ENCRYPTION_KEY \\(${keyIdOf(parseEncryptionKey(NEW))}\\) nor in ENCRYPTION_KEY_PREVIOUS`),
+    );
+    // Rows stored before key ids carry none: every configured key is tried.
+    expect(new SecretBox(NEW, OLD).open({ ...sealed, keyId: null }, ROW)).toBe(GITHUB_TOKEN);
+    expect(() => new SecretBox(NEW).open({ ...sealed, keyId: null }, ROW)).toThrow(/ENCRYPTION_KEY differs/);
+    // New secrets go under the new key.
+    expect(new SecretBox(NEW, OLD).seal(GITHUB_TOKEN, ROW).keyId).toBe(keyIdOf(parseEncryptionKey(NEW)));
+  });
+
+  it('refuses a malformed ENCRYPTION_KEY_PREVIOUS at start, naming it', () => {
+    expect(() => loadConfig({ ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: `${OLD},nope` })).toThrow(/ENCRYPTION_KEY_PREVIOUS: ENCRYPTION_KEY_PREVIOUS must be one or more former ENCRYPTION_KEYs/);
+    expect(loadConfig({ ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: `${OLD}, ${'ab'.repeat(32)}` }).ENCRYPTION_KEY_PREVIOUS).toBe(`${OLD}, ${'ab'.repeat(32)}`);
   });
 });
 
@@ -167,4 +194,83 @@ describe('logs', () => {
     expect(output).not.toContain(LINEAR_KEY);
     expect(output).not.toContain(KEY);
   });
+
 });
+
+describe.each(PROVIDERS)('rotating ENCRYPTION_KEY on %s', (provider) => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await openTestDatabase(provider);
+  });
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  it('`credential rotate` re-seals every token under the new key, keeps validation, and the old key can then go', async () => {
+    server.use(...fakeGitHubHandlers(fakeGitHubState()));
+    const OLD = KEY;
+    const NEW = Buffer.alloc(32, 9).toString('base64');
+    const out = collect();
+    const before = loadConfig({ DATABASE_URL: db.url, ENCRYPTION_KEY: OLD, GITHUB_API_URL: GITHUB_API });
+    await runCredentialCommand(['set', '--toolkit', 'github', '--token', GITHUB_TOKEN], before, out.stream);
+    const store = new PrismaCredentialStore(db.prisma);
+    await new CredentialVault(store, OLD).save('other-team', 'linear', LINEAR_KEY, new Date('2025-10-15T09:50:00Z'));
+    const oldId = keyIdOf(parseEncryptionKey(OLD));
+    const newId = keyIdOf(parseEncryptionKey(NEW));
+
+    // Step 1: every instance runs with the new key and the old one as previous; stored tokens still read.
+    const during = loadConfig({ DATABASE_URL: db.url, ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: OLD, GITHUB_API_URL: GITHUB_API });
+    expect(await new CredentialVault(store, during.ENCRYPTION_KEY, {}, during.ENCRYPTION_KEY_PREVIOUS).token('github')).toEqual({ token: GITHUB_TOKEN, source: 'stored' });
+    await runCredentialCommand(['list'], during, out.stream);
+    expect(out.text()).toContain(`default\tgithub`);
+    expect(out.text()).toContain(`key ${oldId} (old: run \`credential rotate\`)`);
+
+    // Step 2: rotate.
+    const validatedBefore = (await db.prisma.toolkitCredential.findFirstOrThrow({ where: { toolkitId: 'github' } })).validatedAt;
+    await runCredentialCommand(['rotate'], during, out.stream);
+    expect(out.text()).toContain(`Re-sealed default/github (was key ${oldId}) with key ${newId}.`);
+    expect(out.text()).toMatch(/2 re-sealed, 0 already under key [0-9a-f]{16}, 0 unreadable\./);
+    expect(out.text()).toContain('ENCRYPTION_KEY_PREVIOUS can be removed');
+    const rows = await db.prisma.toolkitCredential.findMany({ orderBy: { toolkitId: 'asc' } });
+    expect(rows.map((r) => r.keyId)).toEqual([newId, newId]);
+    expect(rows[0]!.validatedAt).toEqual(validatedBefore);
+    expect(JSON.stringify(rows)).not.toContain(GITHUB_TOKEN);
+
+    // Step 3: the old key is gone; everything still reads. Rotating again changes nothing.
+    const after = new CredentialVault(store, NEW);
+    expect(await after.token('github')).toEqual({ token: GITHUB_TOKEN, source: 'stored' });
+    expect(await after.token('linear', 'other-team')).toEqual({ token: LINEAR_KEY, source: 'stored' });
+    expect(await after.rotate()).toEqual({ resealed: [], current: 2, unreadable: [] });
+    expect(out.text()).not.toContain(GITHUB_TOKEN);
+    expect(out.text()).not.toContain(LINEAR_KEY);
+  });
+
+  it('`credential rotate` reports tokens no configured key opens and leaves them untouched', async () => {
+    const LOST = Buffer.alloc(32, 3).toString('base64');
+    const NEW = Buffer.alloc(32, 9).toString('base64');
+    const store = new PrismaCredentialStore(db.prisma);
+    await new CredentialVault(store, LOST).save('default', 'github', GITHUB_TOKEN, new Date('2025-10-15T09:50:00Z'));
+    const before = await db.prisma.toolkitCredential.findFirstOrThrow();
+    const out = collect();
+    const config = loadConfig({ DATABASE_URL: db.url, ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: KEY });
+    await expect(runCredentialCommand(['rotate'], config, out.stream)).rejects.toThrow(/add those keys to ENCRYPTION_KEY_PREVIOUS and run rotate again, or store the tokens again/);
+    expect(out.text()).toContain(`Could not open default/github: A stored credential was sealed with key ${keyIdOf(parseEncryptionKey(LOST))}`);
+    expect(out.text()).toContain('0 re-sealed, 0 already under key');
+    expect(await db.prisma.toolkitCredential.findFirstOrThrow()).toEqual(before);
+  });
+
+  it('`credential rotate` without ENCRYPTION_KEY says what to set', async () => {
+    await expect(runCredentialCommand(['rotate'], loadConfig({ DATABASE_URL: db.url }), collect().stream)).rejects.toThrow(/Set ENCRYPTION_KEY \(the new key\) and ENCRYPTION_KEY_PREVIOUS \(the old one\) before rotating/);
+  });
+});
+
+function collect(): { stream: Writable; text: () => string } {
+  let output = '';
+  const stream = new Writable({
+    write: (chunk, _enc, done) => {
+      output += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => output };
+}

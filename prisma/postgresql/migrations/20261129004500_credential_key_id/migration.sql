@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ToolkitCredential" ADD COLUMN     "keyId" TEXT;
+
