@@ -24,6 +24,7 @@ import { MissionError } from './errors.js';
 import { GENESIS_HASH } from './eventLog.js';
 import type { Mission, MissionToolkit } from './mission.js';
 import { requireState, transition, type MissionCommand } from './missionCommand.js';
+import { nextState } from './missionStateMachine.js';
 import { emptyModels, recordModelCalls } from './modelUsage.js';
 import { riskyAreasOf } from './riskAreas.js';
 import { recommendToolkits, type AuthStatus } from './toolkits.js';
@@ -189,6 +190,7 @@ export function regenerateChip(mission: Mission, input: { kind: ChipKind; drafte
  */
 export function lockBrief(mission: Mission, input: { precedents: Record<string, number>; authStatus: Record<string, AuthStatus> }, cmd: MissionCommand): Mission {
   const { events } = cmd;
+  nextState(mission.state, 'lock_brief'); // refused before anything is recorded
   const locked = lockBriefChips(mission.brief, cmd.now);
   // Locked while a model was still drafting: the chips as they stand are the brief (its late answer is recorded, not applied).
   const brief = locked.drafting?.status === 'drafting' ? { ...locked, drafting: { ...locked.drafting, status: 'fallback' as const, reason: 'the brief was locked before the model answered' } } : locked;
@@ -219,6 +221,7 @@ export function reopenBrief(mission: Mission, _input: unknown, cmd: MissionComma
 /** Ends the mission from any stage the state machine allows; an open approval request is cancelled with it. */
 export function cancelMission(mission: Mission, input: { reason: string }, cmd: MissionCommand): Mission {
   const { events } = cmd;
+  nextState(mission.state, 'cancel'); // refused before anything is recorded
   events.add('mission_cancelled', { reason: input.reason, from_state: mission.state });
   const moved = transition(mission, 'cancel', events);
   const approval = mission.approval?.status === 'requested' ? { ...mission.approval, status: 'cancelled' as const, decidedAt: cmd.at } : mission.approval;
