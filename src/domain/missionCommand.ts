@@ -2,6 +2,7 @@
 // buffer its events go to. Stage rules are pure functions (mission, input, command) -> mission;
 // the service loads, runs them and saves the result with the buffered events.
 import type { Actor } from './actors.js';
+import { MissionError } from './errors.js';
 import type { PendingEvent } from './eventLog.js';
 import type { Mission } from './mission.js';
 import type { MissionWrites } from './missionRepository.js';
@@ -41,4 +42,14 @@ export function transition(mission: Mission, action: MissionAction, events: Even
     action,
   });
   return { ...mission, state: to };
+}
+
+/** Refuses a command outside the one state it is possible in, naming both. */
+export function requireState(mission: Mission, state: MissionState, what: string): void {
+  if (mission.state !== state) {
+    throw new MissionError('transition_refused', `Cannot ${what}: the mission is ${mission.state}, and this is only possible while it is ${state}.`, {
+      state: mission.state,
+      allowed: [],
+    });
+  }
 }

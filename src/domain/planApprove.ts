@@ -10,7 +10,7 @@ import type { Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
 import { requestRisk, riskFloor, type RiskFloorInput } from './riskFloor.js';
 import { higherRisk, riskFloor as subjectRiskFloor } from './riskAreas.js';
-import { rankPlays, riskLevelOf, scorePlay, type Play, type PlayDraft, type PlannerInput, type PlaySource } from './plays.js';
+import { rankPlays, riskLevelOf, scorePlay, type Play, type PlayDraft, type PlannerInput, type PlaySource, type PlanPrecedent } from './plays.js';
 
 export interface PlayCandidate {
   draft: PlayDraft;
@@ -29,6 +29,19 @@ export function plannerInputOf(mission: Pick<Mission, 'brief' | 'tags'>): Planne
     timeline: items('timeline')[0] ?? null,
     tags: mission.tags,
   };
+}
+
+/** Library plays a planner sees as precedent. */
+export function precedentsOf(library: readonly LibraryMatch[]): PlanPrecedent[] {
+  return library
+    .filter((m) => m.matchedTags.length > 0)
+    .slice(0, 5)
+    .map((m) => ({ title: m.entry.play.title, rationale: m.entry.play.rationale, phases: m.entry.play.phases.map((p) => p.name), rating: m.entry.rating }));
+}
+
+/** How many library entries share a tag with the mission: the precedent each candidate is scored with. */
+export function precedentOf(library: readonly LibraryMatch[]): number {
+  return library.filter((m) => m.matchedTags.length > 0).length;
 }
 
 /** Library entries become candidates when they share at least one tag with the mission; the best two are offered. */

@@ -1,15 +1,81 @@
-// Prepare's rules a person drives: defer a toolkit the mission does not need, and leave
-// Prepare with the coverage at the threshold or a person's override with a reason. Pure
-// functions (mission, input, command) -> mission; the service loads, applies and saves.
+// Prepare: choose the toolkits, record what read-only inspections found (the coverage meter),
+// defer a toolkit the mission does not need, and leave Prepare with the coverage at the
+// threshold or a person's override with a reason (entering Plan with the planner's and the
+// library's plays). Connector health marks a toolkit degraded and ready again in any stage.
+// Pure functions (mission, input, command) -> mission; what they need from outside (auth
+// status, the planner's answer, the library) is read by the service first and passed in.
 import { MissionError } from './errors.js';
-import { COVERAGE_THRESHOLD, coverageMeter, type Mission } from './mission.js';
-import { transition, type MissionCommand } from './missionCommand.js';
-import { findToolkit } from './toolkits.js';
+import type { LibraryMatch } from './library.js';
+import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission, type MissionToolkit } from './mission.js';
+import { requireState, transition, type MissionCommand } from './missionCommand.js';
+import { recordModelCalls } from './modelUsage.js';
+import { addCandidatePlays, libraryCandidates, precedentOf } from './planApprove.js';
+import type { PlanOutcome } from './plays.js';
+import type { ToolkitInspectionResult } from './toolkitInspection.js';
+import { findToolkit, TOOLKIT_CATALOG, type AuthStatus, type Readiness } from './toolkits.js';
 
 function requirePreparing(mission: Mission, what: string): void {
-  if (mission.state !== 'preparing') {
-    throw new MissionError('transition_refused', `Cannot ${what}: the mission is ${mission.state}, and this is only possible while it is preparing.`, { state: mission.state, allowed: [] });
+  requireState(mission, 'preparing', what);
+}
+
+/**
+ * Sets the mission's toolkit selection, replacing any earlier one: every catalog toolkit is
+ * listed, the chosen ones selected with their auth status (or deferred), the others keep theirs.
+ */
+export function selectToolkits(
+  mission: Mission,
+  input: { toolkits: readonly { toolkitId: string; defer: boolean }[]; authStatus: Readonly<Record<string, AuthStatus>> },
+  cmd: MissionCommand,
+): Mission {
+  requirePreparing(mission, 'select toolkits');
+  const chosen = new Map(input.toolkits.map((t) => [t.toolkitId, t.defer]));
+  const toolkits = TOOLKIT_CATALOG.map((def): MissionToolkit => {
+    const existing = mission.toolkits.find((t) => t.toolkitId === def.id);
+    const defer = chosen.get(def.id);
+    const status = defer ? 'deferred' : (input.authStatus[def.id] ?? 'unknown');
+    return {
+      toolkitId: def.id,
+      recommended: existing?.recommended ?? false,
+      selected: chosen.has(def.id),
+      authStatus: chosen.has(def.id) ? status : (existing?.authStatus ?? status),
+      rationale: existing?.rationale ?? def.purpose,
+      confidence: existing?.confidence ?? 0,
+      precedentCount: existing?.precedentCount ?? 0,
+    };
+  });
+  for (const t of toolkits.filter((t) => t.selected)) {
+    cmd.events.add('toolkit_selected', { toolkit_id: t.toolkitId, auth_status: t.authStatus, deferred: t.authStatus === 'deferred' });
   }
+  return { ...mission, toolkits };
+}
+
+/** Records one read-only inspection result (from a connector or an assistant); the meter reads the latest per toolkit. */
+export function recordCoverage(mission: Mission, input: { toolkitId: string; status: Readiness; summary: string; metrics: Record<string, number | string | boolean> }, cmd: MissionCommand): Mission {
+  requirePreparing(mission, 'record coverage');
+  const previous = latestReadiness(mission.coverage, input.toolkitId);
+  cmd.events.add('data_preview_generated', { source: input.toolkitId, status: input.status, summary: input.summary, metrics: input.metrics });
+  if (previous !== input.status) {
+    cmd.events.add('readiness_status_changed', { toolkit_id: input.toolkitId, from: previous, to: input.status });
+  }
+  const entry = { toolkitId: input.toolkitId, status: input.status, summary: input.summary, metrics: input.metrics, recordedAt: cmd.at };
+  return { ...mission, coverage: { ...mission.coverage, entries: [...mission.coverage.entries, entry] } };
+}
+
+/** Refuses inspecting coverage outside Prepare (checked before any inspector is asked). */
+export function requireInspectable(mission: Mission): void {
+  requirePreparing(mission, 'inspect coverage');
+}
+
+/** What is recorded for a selected toolkit no inspector looks at: not connected, or to be reported by hand. */
+export function uninspectedCoverage(toolkit: Pick<MissionToolkit, 'toolkitId' | 'authStatus'>): ToolkitInspectionResult {
+  return toolkit.authStatus === 'needs_auth'
+    ? { status: 'needs_auth', summary: 'Not connected: no credentials are configured. Connect it, or defer it if this mission does not need it.', metrics: {} }
+    : { status: 'needs_data', summary: `No inspector is configured for ${toolkit.toolkitId}; report coverage yourself or connect the toolkit.`, metrics: {} };
+}
+
+/** An inspector that threw: the toolkit reads as degraded, with the error in the summary. */
+export function failedInspection(error: unknown): ToolkitInspectionResult {
+  return { status: 'degraded', summary: `Inspection failed: ${error instanceof Error ? error.message : String(error)}`, metrics: {} };
 }
 
 /**
@@ -60,4 +126,46 @@ export function leavePrepare(mission: Mission, input: { override?: { reason: str
     next = { ...mission, coverage: { ...mission.coverage, override: { reason: input.override.reason, coverage, by: actor, at: cmd.at } } };
   }
   return transition(next, 'confirm_toolkits', events);
+}
+
+export interface ConfirmToolkitsInput {
+  override?: { reason: string } | undefined;
+  /** The planner's answer, asked before the save (after leavePrepare's refusals were checked on a dry run). */
+  planned: PlanOutcome;
+  planner: { name: string; fallback: string };
+  /** Library entries sharing tags with the mission: candidates and precedent. */
+  library: readonly LibraryMatch[];
+}
+
+/** Leaves Prepare (see leavePrepare) and enters Plan with the planner's and the library's plays as candidates. */
+export function confirmToolkits(mission: Mission, input: ConfirmToolkitsInput, cmd: MissionCommand): Mission {
+  const { planned, library } = input;
+  const source = planned.fallbackReason === undefined && planned.modelCalls?.length ? ('model_planner' as const) : ('default_planner' as const);
+  const moved = recordModelCalls(leavePrepare(mission, input, cmd), planned.modelCalls ?? [], 'plan_approve', cmd);
+  if (planned.fallbackReason !== undefined) {
+    cmd.events.add('drafter_fallback', { task: 'plan', drafter: input.planner.name, fallback: input.planner.fallback, reason: planned.fallbackReason });
+  }
+  const candidates = [...planned.plays.map((draft) => ({ draft, source, libraryEntryId: null })), ...libraryCandidates(library)];
+  return addCandidatePlays(moved, candidates, precedentOf(library), cmd);
+}
+
+/**
+ * A connector could not reach its API for this mission: the toolkit shows as degraded, with
+ * the reason in the log, so the mission says so. Further reports of the same outage change nothing.
+ */
+export function recordConnectorFailure(mission: Mission, input: { toolkitId: string; operation: string; error?: string | undefined }, cmd: MissionCommand): Mission {
+  const toolkit = mission.toolkits.find((t) => t.toolkitId === input.toolkitId);
+  if (toolkit?.authStatus === 'degraded') return mission;
+  cmd.events.add('connector_call_failed', { toolkit_id: input.toolkitId, operation: input.operation, error: input.error ?? 'no answer' });
+  if (!toolkit) return mission;
+  cmd.events.add('readiness_status_changed', { toolkit_id: input.toolkitId, from: toolkit.authStatus === 'ready' ? 'ready' : 'unknown', to: 'degraded' });
+  return { ...mission, toolkits: mission.toolkits.map((t) => (t.toolkitId === input.toolkitId ? { ...t, authStatus: 'degraded' as const } : t)) };
+}
+
+/** The connector's API answers again: a degraded toolkit is ready once more. */
+export function recordConnectorRecovered(mission: Mission, input: { toolkitId: string }, cmd: MissionCommand): Mission {
+  const toolkit = mission.toolkits.find((t) => t.toolkitId === input.toolkitId);
+  if (toolkit?.authStatus !== 'degraded') return mission;
+  cmd.events.add('readiness_status_changed', { toolkit_id: input.toolkitId, from: 'degraded', to: 'ready' });
+  return { ...mission, toolkits: mission.toolkits.map((t) => (t.toolkitId === input.toolkitId ? { ...t, authStatus: 'ready' as const } : t)) };
 }

@@ -55,10 +55,14 @@ function trackerFor(mission: Mission): FollowUp['tracker'] {
   return null;
 }
 
+/** An open (not cancelled) follow-up with this title, in any case: adding it again changes nothing. */
+export function sameFollowUp(mission: Mission, title: string): FollowUp | undefined {
+  return mission.reflection.followUps.find((f) => f.title.toLowerCase() === title.toLowerCase() && f.status !== 'cancelled');
+}
+
 export function addFollowUp(mission: Mission, input: { title: string; priority: FollowUpPriority }, cmd: MissionCommand): Mission {
   requireReflecting(mission, 'add a follow-up', ['executing', 'done']);
-  const duplicate = mission.reflection.followUps.find((f) => f.title.toLowerCase() === input.title.toLowerCase() && f.status !== 'cancelled');
-  if (duplicate) return mission;
+  if (sameFollowUp(mission, input.title)) return mission;
   const followUp: FollowUp = {
     id: cmd.newId('fup'),
     title: input.title,

@@ -31,7 +31,7 @@ export function lifecycleTools(context: McpContext): ToolSpec[] {
     destructive: true,
     idempotent: false,
     async run(input, { actor }) {
-      const mission = await service.cancelMission(input, actor);
+      const mission = await service.define.cancelMission(input, actor);
       return { summary: `Mission ${mission.id} is cancelled: ${input.reason}`, result: { mission: missionRef(mission), reason: input.reason }, mission };
     },
   });
@@ -46,7 +46,7 @@ export function lifecycleTools(context: McpContext): ToolSpec[] {
     readOnly: false,
     idempotent: true,
     async run(input, { actor }) {
-      const mission = await service.dismissPlay(input, actor);
+      const mission = await service.plan.dismissPlay(input, actor);
       const play = mission.plays.find((p) => p.id === input.playId)!;
       return {
         summary: `Dismissed play ${play.id} "${play.title}": ${input.reason}. ${mission.plays.filter((p) => p.status !== 'dismissed').length} play(s) remain.`,

@@ -108,7 +108,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
     async run(args, { actor, extra }) {
       // No model configured here and the assistant offers sampling: its own model drafts (unless it brought every chip).
       const sampling = !service.draftsWithModel && context.clientSupportsSampling?.() === true && !(Array.isArray(args.chips) && args.chips.length >= 6);
-      const started = await service.startMission(args, actor, sampling ? { drafter: samplingBriefDrafter(extra) } : {});
+      const started = await service.define.startMission(args, actor, sampling ? { drafter: samplingBriefDrafter(extra) } : {});
       // A model-backed drafter answers within its time limit (well under a client's 60 s): the assistant gets the full brief.
       await service.whenDrafted(started.id);
       const mission = started.brief.drafting ? await service.getMission({ missionId: started.id }) : started;
@@ -150,19 +150,19 @@ export function writeTools(context: McpContext): ToolSpec[] {
       }
       const applied: string[] = [];
       if (input.reopen) {
-        mission = await service.reopenBrief({ missionId: mission.id }, actor);
+        mission = await service.define.reopenBrief({ missionId: mission.id }, actor);
         applied.push('reopened');
       }
       for (const edit of input.edits) {
-        mission = await service.editChip({ missionId: mission.id, kind: edit.kind, items: edit.items }, actor);
+        mission = await service.define.editChip({ missionId: mission.id, kind: edit.kind, items: edit.items }, actor);
         applied.push(`edited ${edit.kind}`);
       }
       for (const kind of input.remove) {
-        mission = await service.removeChip({ missionId: mission.id, kind }, actor);
+        mission = await service.define.removeChip({ missionId: mission.id, kind }, actor);
         applied.push(`removed ${kind}`);
       }
       if (input.lock) {
-        mission = await service.lockBrief({ missionId: mission.id }, actor);
+        mission = await service.define.lockBrief({ missionId: mission.id }, actor);
         applied.push('locked');
       }
       const toolkits = mission.state === 'preparing' ? `\nRecommended toolkits: ${mission.toolkits.map((t) => `${t.toolkitId} (${t.authStatus})`).join(', ')}` : '';
@@ -195,12 +195,12 @@ export function writeTools(context: McpContext): ToolSpec[] {
           throw new MissionError('invalid_input', `coverage[${i}].toolkitId: ${entry.toolkitId} is not selected (selected: ${selection.join(', ')}).`, { field: `coverage[${i}].toolkitId` });
         }
       });
-      if (input.toolkits) mission = await service.selectToolkits({ missionId: mission.id, toolkits: input.toolkits }, actor);
-      for (const entry of input.coverage) mission = await service.recordCoverage({ missionId: mission.id, ...entry }, actor);
+      if (input.toolkits) mission = await service.prepare.selectToolkits({ missionId: mission.id, toolkits: input.toolkits }, actor);
+      for (const entry of input.coverage) mission = await service.prepare.recordCoverage({ missionId: mission.id, ...entry }, actor);
       const meter = coverageMeter(mission);
       let confirmed = false;
       if (input.confirm && meter >= COVERAGE_THRESHOLD) {
-        mission = await service.confirmToolkits({ missionId: mission.id }, actor);
+        mission = await service.prepare.confirmToolkits({ missionId: mission.id }, actor);
         confirmed = true;
       }
       const status = confirmed
@@ -219,10 +219,8 @@ export function writeTools(context: McpContext): ToolSpec[] {
     output: z.object({ plays: z.array(playView), proposed: z.array(z.string()), next: nextView }),
     readOnly: false,
     async run(input, { actor }) {
-      const before = await service.getMission({ missionId: input.missionId });
-      const known = new Set(before.plays.map((p) => p.id));
-      const mission = await service.proposePlays(input, actor);
-      const proposed = mission.plays.filter((p) => !known.has(p.id)).map((p) => p.id);
+      const { mission, plays } = await service.plan.proposePlays(input, actor);
+      const proposed = plays.map((p) => p.id);
       const lines = mission.plays.map((p) => `${p.rank}. ${p.id} ${p.title} (score ${p.score}, risk ${p.riskLevel}, ${p.status})`);
       return { summary: `Proposed ${proposed.join(', ')}. Ranking:\n${lines.join('\n')}\n${describeNext(mission)}`, result: { plays: mission.plays.map(playOut), proposed, next: nextOut(mission) } };
     },
@@ -243,7 +241,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
     }),
     readOnly: false,
     async run(input, { actor }) {
-      const mission = await service.requestApproval(input, actor);
+      const { mission } = await service.plan.requestApproval(input, actor);
       const approval = approvalOut(mission)!;
       const status = mission.state === 'awaiting_approval' ? ('pending' as const) : ('approved' as const);
       const postedTo = context.slackPresence && mission.approval ? await context.slackPresence.approvalDelivery(mission, mission.approval.id) : postedToWithoutSlack(mission);
@@ -267,12 +265,9 @@ export function writeTools(context: McpContext): ToolSpec[] {
     output: z.object({ mission: missionRefView, phase: phaseOutcome.nullable(), alert: z.object({ id: z.string(), type: z.string(), status: z.string() }).nullable(), next: nextView }),
     readOnly: false,
     async run(report, { actor }) {
-      const mission = await service.reportProgress(report, actor);
+      const { mission, alert } = await service.execute.reportProgress(report, actor);
       const phaseId = 'phaseId' in report ? report.phaseId : null; // a usage report names no phase
       const phase = mission.execution?.phases.find((p) => p.phaseId === phaseId) ?? null;
-      // Alerts are appended: a validator alert, or a rule 4 deviation (which stops for a person), is the last one.
-      const raisesAlert = report.kind === 'validator_alert' || (report.kind === 'deviation' && report.rule === 4);
-      const alert = raisesAlert ? (mission.execution?.alerts.at(-1) ?? null) : null;
       const phaseResult = phase
         ? { phaseId: phase.phaseId, name: phase.name, status: phase.status, gate: phase.gate ? { passed: phase.gate.passed, failing: phase.gate.checks.filter((c) => !c.passed).map((c) => `${c.label}: ${c.detail}`) } : null }
         : null;
@@ -294,7 +289,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
     readOnly: false,
     precheck: (args) => checkEvidenceSize(args, context.limits.maxEvidenceBytes),
     async run(input, { actor }) {
-      const { mission, artifact } = await service.attachEvidence(input, actor);
+      const { mission, artifact } = await service.execute.attachEvidence(input, actor);
       return {
         summary: `Attached "${artifact.name}" (${artifact.kind}, ${artifact.sizeBytes} bytes) sha256 ${artifact.sha256}.`,
         result: { artifact: artifactOut(artifact), evidenceCount: mission.evidence.artifacts.length, mission: missionRef(mission) },
@@ -318,7 +313,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
     // Seals the evidence bundle and ends execution: it cannot be undone.
     destructive: true,
     async run(input, { actor }) {
-      const mission = await service.completeMission(input, actor);
+      const mission = await service.execute.completeMission(input, actor);
       const gate = mission.execution?.finalGate ?? null;
       const bundle = mission.evidence.bundle;
       return {
@@ -343,7 +338,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
     readOnly: false,
     destructive: true,
     async run(input, { actor }) {
-      const mission = await service.requestRollback(input, actor);
+      const mission = await service.execute.requestRollback(input, actor);
       const undo = mission.execution?.undo ?? null;
       const manual = undo?.stepsRun.filter((s) => s.outcome === 'manual').map((s) => s.step) ?? [];
       return {
@@ -361,8 +356,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
     output: z.object({ followUp: z.object({ id: z.string(), title: z.string(), priority: z.string(), status: z.string(), tracker: z.string().nullable() }), mission: missionRefView }),
     readOnly: false,
     async run(input, { actor }) {
-      const mission = await service.addFollowUp(input, actor);
-      const f = mission.reflection.followUps[mission.reflection.followUps.length - 1]!;
+      const { mission, followUp: f } = await service.reflect.addFollowUp(input, actor);
       return {
         summary: `Follow-up ${f.id} recorded: ${f.title} (${f.priority}).`,
         result: { followUp: { id: f.id, title: f.title, priority: f.priority, status: f.status, tracker: f.tracker }, mission: missionRef(mission) },
@@ -380,7 +374,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
     // Closes the mission (done): it cannot be undone.
     destructive: true,
     async run(input, { actor }) {
-      const mission = await service.submitRetrospective(input, actor);
+      const mission = await service.reflect.submitRetrospective(input, actor);
       const metrics = { ...(mission.reflection.retrospective?.metrics ?? {}) } as Record<string, number | null>;
       return { summary: `Retrospective logged; mission ${mission.id} is ${mission.state}.`, result: { mission: missionRef(mission), metrics } };
     },

@@ -78,7 +78,7 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
   on(VIEW_IDS.chipEdit, {
     schema: editChipInput,
     input: (values, meta) => ({ missionId: meta.missionId, kind: meta.chip, items: chipItems(values) }),
-    run: (input, actor) => service.editChip(input, actor),
+    run: (input, actor) => service.define.editChip(input, actor),
   });
   registerPlanViews(on, service);
   on(VIEW_IDS.rejectApproval, {
@@ -86,7 +86,7 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
     input: (values, meta) => ({ missionId: meta.missionId, decision: 'reject', requestId: meta.requestId, reason: text(values, INPUT_IDS.reason) }),
     run: async (input, actor) => {
       try {
-        return await service.decideApproval(input, actor);
+        return await service.plan.decideApproval(input, actor);
       } catch (error) {
         if (isMissionError(error) && error.code === 'permission_denied') {
           await service.recordApprovalDenied({ missionId: input.missionId, reason: error.message }, actor).catch(() => undefined);
@@ -98,17 +98,17 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
   on(VIEW_IDS.resolveAlert, {
     schema: resolveAlertInput,
     input: (values, meta) => ({ missionId: meta.missionId, alertId: meta.alertId, outcome: meta.outcome, note: text(values, INPUT_IDS.note) }),
-    run: (input, actor) => service.resolveAlert(input, actor),
+    run: (input, actor) => service.execute.resolveAlert(input, actor),
   });
   on(VIEW_IDS.rollback, {
     schema: rollbackInput,
     input: (values, meta) => ({ missionId: meta.missionId, reason: text(values, INPUT_IDS.reason) }),
-    run: (input, actor) => (deps.rollback ? deps.rollback(input, actor) : service.requestRollback(input, actor)),
+    run: (input, actor) => (deps.rollback ? deps.rollback(input, actor) : service.execute.requestRollback(input, actor)),
   });
   on(VIEW_IDS.cancelMission, {
     schema: cancelMissionInput,
     input: (values, meta) => ({ missionId: meta.missionId, reason: text(values, INPUT_IDS.reason) }),
-    run: (input, actor) => service.cancelMission(input, actor),
+    run: (input, actor) => service.define.cancelMission(input, actor),
   });
   on(VIEW_IDS.feedback, {
     schema: feedbackInput,
@@ -123,7 +123,7 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
         ...optional('suggestedImprovements', text(values, INPUT_IDS.improvements)),
       };
     },
-    run: (input, actor) => service.submitFeedback(input, actor),
+    run: (input, actor) => service.reflect.submitFeedback(input, actor),
   });
   on(VIEW_IDS.pinToLibrary, {
     schema: pinToLibraryInput,
@@ -132,18 +132,18 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
       tags: (text(values, INPUT_IDS.tags) ?? '').split(',').map((t) => t.trim()).filter(Boolean),
       note: text(values, INPUT_IDS.note),
     }),
-    run: (input, actor) => service.pinToLibrary(input, actor),
+    run: (input, actor) => service.reflect.pinToLibrary(input, actor),
   });
   // Decisions a person owns: coverage override, a code review, a gate override (approvers).
   on(VIEW_IDS.coverageOverride, {
     schema: overrideCoverageInput,
     input: (values, meta) => ({ missionId: meta.missionId, reason: text(values, INPUT_IDS.reason) }),
-    run: (input, actor) => service.overrideCoverage(input, actor),
+    run: (input, actor) => service.prepare.overrideCoverage(input, actor),
   });
   on(VIEW_IDS.recordReview, {
     schema: recordReviewInput,
     input: (values, meta) => ({ missionId: meta.missionId, decision: meta.decision, note: text(values, INPUT_IDS.note) }),
-    run: (input, actor) => service.recordReview(input, actor),
+    run: (input, actor) => service.execute.recordReview(input, actor),
   });
   on(VIEW_IDS.gateOverride, {
     schema: overrideGateInput,
@@ -152,7 +152,7 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
       ...parseGateOptionValue(values[INPUT_IDS.gateCheck.block]?.[INPUT_IDS.gateCheck.action]?.selected_option?.value ?? undefined),
       reason: text(values, INPUT_IDS.reason),
     }),
-    run: (input, actor) => service.overrideGate(input, actor),
+    run: (input, actor) => service.execute.overrideGate(input, actor),
   });
 }
 
@@ -191,6 +191,6 @@ function registerPlanViews(on: RegisterView, service: SlackHandlerDeps['service'
   on(VIEW_IDS.dismissPlay, {
     schema: dismissPlayInput,
     input: (values, meta) => ({ missionId: meta.missionId, playId: meta.playId, reason: text(values, INPUT_IDS.reason) }),
-    run: (input, actor) => service.dismissPlay(input, actor),
+    run: (input, actor) => service.plan.dismissPlay(input, actor),
   });
 }

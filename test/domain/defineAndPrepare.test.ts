@@ -3,7 +3,7 @@ import { MissionService } from '../../src/domain/missionService.js';
 import { randomIds } from '../../src/domain/runtime.js';
 import type { ToolkitAuthChecker, ToolkitInspector } from '../../src/domain/toolkitInspection.js';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
-import { refusal } from '../support/refusal.js';
+import { refusal, untyped } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import { ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
@@ -78,7 +78,7 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
     [{ intent: 'Fix the login bug', chips: [{ kind: 'mood', items: ['happy'] }] }, 'chips[0].kind'],
     [{ intent: 'Fix the login bug', chips: [{ kind: 'kpis', items: [] }] }, 'chips[0].items'],
   ])('refuses a bad start %# naming the field, and stores nothing', async (input, field) => {
-    const error = await refusal(service.startMission(input, JORDAN));
+    const error = await refusal(service.startMission(untyped(input), JORDAN));
     expect(error.code).toBe('invalid_input');
     expect(error.details.field).toBe(field);
     expect(error.message).toContain(field.split('[')[0]!);
@@ -144,7 +144,7 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
       [{ missionId: mission.id, kind: 'kpis', items: ['x'.repeat(501)] }, 'items[0]'],
       [{ kind: 'kpis', items: ['x'] }, 'missionId'],
     ] as const) {
-      const error = await refusal(service.editChip(input, JORDAN));
+      const error = await refusal(service.editChip(untyped(input), JORDAN));
       expect(error.code).toBe('invalid_input');
       expect(error.details.field).toBe(field);
     }
@@ -317,7 +317,7 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
     expect(unknown).toMatchObject({ code: 'invalid_input', details: { field: 'toolkits[0].toolkitId' } });
     expect(unknown.message).toContain('github, linear, slack');
     expect(await refusal(service.selectToolkits({ missionId: mission.id, toolkits: [] }, JORDAN))).toMatchObject({ details: { field: 'toolkits' } });
-    expect(await refusal(service.recordCoverage({ missionId: mission.id, toolkitId: 'github', status: 'great', summary: 'x' }, JORDAN))).toMatchObject({
+    expect(await refusal(service.recordCoverage({ missionId: mission.id, toolkitId: 'github', status: untyped('great'), summary: 'x' }, JORDAN))).toMatchObject({
       details: { field: 'status' },
     });
     expect(await snapshot(mission.id)).toEqual(before);
@@ -371,10 +371,10 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
 
     const first = await service.listMissions({ limit: 2 });
     expect(first.missions.map((m) => m.id)).toEqual([ids[1], ids[2]]);
-    const second = await service.listMissions({ limit: 2, cursor: first.nextCursor });
+    const second = await service.listMissions({ limit: 2, cursor: first.nextCursor ?? undefined });
     expect(second.missions.map((m) => m.id)).toEqual([ids[0]]);
     expect(second.nextCursor).toBeNull();
     expect(await refusal(service.listMissions({ cursor: 'garbage' }))).toMatchObject({ details: { field: 'cursor' } });
-    expect(await refusal(service.listMissions({ state: 'sleeping' }))).toMatchObject({ details: { field: 'state' } });
+    expect(await refusal(service.listMissions({ state: untyped('sleeping') }))).toMatchObject({ details: { field: 'state' } });
   });
 });

@@ -7,7 +7,7 @@ import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDr
 import type { MissionError } from '../../src/domain/errors.js';
 import { MissionService } from '../../src/domain/missionService.js';
 import type { PlayDraft } from '../../src/domain/plays.js';
-import { refusal } from '../support/refusal.js';
+import { refusal, untyped } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import {
   OUTSIDER,
@@ -340,7 +340,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       const percent = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: 'test_run', phaseId: 'jwt_refresh_fix', total: 10, passing: 10, coverage: 92 }, ASSISTANT));
       expect(percent).toMatchObject({ code: 'invalid_input', details: { field: 'coverage' } });
       expect(percent.message).toContain('coverage is a fraction from 0 to 1 (0.92 for 92%)');
-      const kind = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: 'phase_paused', phaseId: 'jwt_refresh_fix' }, ASSISTANT));
+      const kind = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: untyped('phase_paused'), phaseId: 'jwt_refresh_fix' }, ASSISTANT));
       expect(kind.message).toContain('kind must be one of: phase_started');
       const phase = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: 'nope' }, ASSISTANT));
       expect(phase.message).toContain('the approved play has no phase "nope"');

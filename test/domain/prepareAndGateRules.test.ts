@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { MissionService } from '../../src/domain/missionService.js';
-import { refusal } from '../support/refusal.js';
+import { refusal, untyped } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import { OUTSIDER, reportSeedPhase, SEED_PHASES, SEED_POLICY, seedToExecuting } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
@@ -50,7 +50,7 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
     const before = await stored(mission.id);
     expect(await refusal(service.overrideCoverage({ missionId: mission.id, reason: 'The assistant is sure' }, ASSISTANT))).toMatchObject({ code: 'permission_denied', message: expect.stringContaining('Only a person') });
     expect(await refusal(service.overrideCoverage({ missionId: mission.id, reason: ' ' }, JORDAN))).toMatchObject({ code: 'invalid_input', details: { field: 'reason' } });
-    expect(await refusal(service.overrideCoverage({ missionId: mission.id }, JORDAN))).toMatchObject({ code: 'invalid_input', details: { field: 'reason' } });
+    expect(await refusal(service.overrideCoverage(untyped({ missionId: mission.id }), JORDAN))).toMatchObject({ code: 'invalid_input', details: { field: 'reason' } });
     expect(await stored(mission.id)).toEqual(before);
   });
 
@@ -67,7 +67,7 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
     const mission = await executedWithoutReview();
     const before = await stored(mission.id);
     expect(await refusal(service.recordReview({ missionId: mission.id, decision: 'approved', note: 'Looks good to me' }, ASSISTANT))).toMatchObject({ code: 'permission_denied' });
-    expect(await refusal(service.recordReview({ missionId: mission.id, decision: 'lgtm', note: 'x' }, JORDAN))).toMatchObject({ details: { field: 'decision' } });
+    expect(await refusal(service.recordReview({ missionId: mission.id, decision: untyped('lgtm'), note: 'x' }, JORDAN))).toMatchObject({ details: { field: 'decision' } });
     expect(await stored(mission.id)).toEqual(before);
     await service.recordReview({ missionId: mission.id, decision: 'approved', note: 'Read the diff' }, ADVISOR);
     await service.recordReview({ missionId: mission.id, decision: 'changes_requested', note: 'The mutex timeout is too long' }, JORDAN);
@@ -81,11 +81,11 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
   it('lets only approvers override a gate check, once, while executing; the check is marked overridden', async () => {
     const mission = await executedWithoutReview();
     const before = await stored(mission.id);
-    const input = { missionId: mission.id, checkId: 'code_review', reason: 'Paired on it' };
+    const input = { missionId: mission.id, checkId: 'code_review' as const, reason: 'Paired on it' };
     expect(await refusal(service.overrideGate(input, OUTSIDER))).toMatchObject({ code: 'permission_denied', message: expect.stringContaining('not an approver') });
     expect(await refusal(service.overrideGate(input, ASSISTANT))).toMatchObject({ code: 'permission_denied', message: expect.stringContaining('an assistant never can') });
     expect(await refusal(service.overrideGate({ ...input, reason: '' }, ADVISOR))).toMatchObject({ details: { field: 'reason' } });
-    expect(await refusal(service.overrideGate({ ...input, checkId: 'vibes' }, ADVISOR))).toMatchObject({ details: { field: 'checkId' } });
+    expect(await refusal(service.overrideGate({ ...input, checkId: untyped('vibes') }, ADVISOR))).toMatchObject({ details: { field: 'checkId' } });
     expect(await refusal(service.overrideGate({ ...input, phaseId: 'nope' }, ADVISOR))).toMatchObject({ details: { field: 'phaseId' } });
     expect(await stored(mission.id)).toEqual(before);
     await service.overrideGate(input, ADVISOR);

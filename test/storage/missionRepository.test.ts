@@ -21,7 +21,7 @@ describe.each(PROVIDERS)('mission storage on %s', (provider) => {
     const ids = sequentialIds();
     return new MissionService({ repository: database.missions, clock, ids: { next: (p) => `${ids.next(p)}${suffix}` }, drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
   };
-  const testRun = (missionId: string, passing: number) => ({ missionId, kind: 'test_run', phaseId: PHASE, total: 130, passing, coverage: passing / 130, suite: 'vitest' });
+  const testRun = (missionId: string, passing: number) => ({ missionId, kind: 'test_run' as const, phaseId: PHASE, total: 130, passing, coverage: passing / 130, suite: 'vitest' });
   const runRows = (missionId: string) => db.prisma.missionTestRun.findMany({ where: { missionId }, orderBy: [{ phaseId: 'asc' }, { position: 'asc' }] });
   const storedExecution = async (missionId: string) => (await db.prisma.mission.findUniqueOrThrow({ where: { id: missionId }, select: { execution: true } })).execution!;
 

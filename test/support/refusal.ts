@@ -11,3 +11,11 @@ export async function refusal(promise: Promise<unknown>): Promise<MissionError> 
   }
   throw new Error('expected the call to be refused');
 }
+
+/**
+ * Input that does not type-check, as an untyped caller (JSON from outside) could still send it:
+ * the service's schema refuses it at run time, which is what the test shows.
+ */
+export function untyped(input: unknown): never {
+  return input as never;
+}
