@@ -82,7 +82,7 @@ import { defaultPlanner } from './defaultPlanner.js';
 import { deterministicBriefDrafter, draftBrief } from './deterministicBriefDrafter.js';
 import { applyModelDraft } from './briefDrafting.js';
 import { emptyModels, recordModelCalls, requireWithinBudget, setBudget as setBudgetRule, type ModelCallRecord } from './modelUsage.js';
-import { riskyAreasOf } from './riskAreas.js';
+import { riskyAreasOf } from './riskFloor.js';
 import { canonicalJson } from './eventLog.js';
 import { verifyEvidence, type ArtifactKind, type ArtifactRecord, type EvidenceVerification } from './evidence.js';
 import {

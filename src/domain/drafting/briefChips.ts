@@ -2,7 +2,7 @@
 // safeguards and timeline, each from the sorted statements and the intent's topics.
 import { cleanItems, MAX_CHIP_ITEM_LENGTH, MAX_CHIP_ITEMS } from '../brief.js';
 import type { BriefChip, ChipConfidence, ChipKind } from '../brief.js';
-import { riskyAreasOf } from '../riskAreas.js';
+import { riskyAreasOf } from '../riskFloor.js';
 import { deadlinePhrases } from '../text/deadlines.js';
 import { joinAnd } from '../text/englishLists.js';
 import type { Parsed } from './intentSections.js';

@@ -3,7 +3,7 @@
 // its safeguards by kind, KPIs to check, and how much time the timeline leaves.
 import { cleanItems } from '../brief.js';
 import type { PlannerInput, RiskMatrix } from '../plays.js';
-import { riskyAreasOf } from '../riskAreas.js';
+import { riskyAreasOf } from '../riskFloor.js';
 import { workingMinutesLeft } from '../text/deadlines.js';
 import { type WorkItem, workItem } from './workItems.js';
 
@@ -77,7 +77,7 @@ export function readBrief(input: PlannerInput): BriefFacts {
   const database = DATABASE_RE.test(workText);
   const deploys = DEPLOY_RE.test(allText);
   const docsOnly = items.length > 0 && items.every((i) => i.docs && !i.schema) && !deploys;
-  // The brief's topic tags say which risky areas it touches (the drafter tagged them; riskAreas.ts defines them).
+  // The brief's topic tags say which risky areas it touches (the drafter tagged them; riskFloor.ts defines them).
   const sensitiveAreas: string[] = riskyAreasOf(input.tags).filter((a) => a !== 'data');
   // Auth, security and payments touch every user or their money; in production that is critical.
   const impact: Impact =
