@@ -3,12 +3,11 @@
 // its safeguards by kind, KPIs to check, and how much time the timeline leaves.
 import { cleanItems } from '../brief.js';
 import type { PlannerInput, RiskMatrix } from '../plays.js';
-import { riskyAreasOf } from '../riskFloor.js';
+import { reachesProduction, riskyAreasOf } from '../riskFloor.js';
 import { workingMinutesLeft } from '../text/deadlines.js';
 import { type WorkItem, workItem } from './workItems.js';
 
 const DATABASE_RE = /\b(?:schemas?|migrations?|databases?|db|sql|postgres(?:ql)?|mysql|sqlite)\b/i;
-const DEPLOY_RE = /\b(?:production|prod|deploy\w*|releases?|releasing|rollouts?|roll out|downtime|live users)\b/i;
 const TESTS_RE = /\b(?:tests?|testing|tested|coverage|ci|specs?)\b/i;
 const COMPAT_RE = /\b(?:backwards?[- ]compatib\w*|compatib\w*|breaking|public api|api contract|existing (?:users?|sessions?|clients?|callers?|integrations?|data))\b/i;
 const CONTEXT_ITEM_RE = /^(?:tech(?:nical)? stack|stack)\s*:/i;
@@ -75,7 +74,8 @@ export function readBrief(input: PlannerInput): BriefFacts {
   const tags = new Set(input.tags.map((t) => t.toLowerCase()));
 
   const database = DATABASE_RE.test(workText);
-  const deploys = DEPLOY_RE.test(allText);
+  // The drafter tagged deployment from the whole intent; chips a person edited later still count by their words.
+  const deploys = tags.has('deployment') || reachesProduction(allText);
   const docsOnly = items.length > 0 && items.every((i) => i.docs && !i.schema) && !deploys;
   // The brief's topic tags say which risky areas it touches (the drafter tagged them; riskFloor.ts defines them).
   const sensitiveAreas: string[] = riskyAreasOf(input.tags).filter((a) => a !== 'data');
