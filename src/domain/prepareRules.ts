@@ -4,6 +4,7 @@
 import { MissionError } from './errors.js';
 import { COVERAGE_THRESHOLD, coverageMeter, type Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
+import { percent } from './text/numbers.js';
 import { findToolkit } from './toolkits.js';
 
 function requirePreparing(mission: Mission, what: string): void {
@@ -47,7 +48,7 @@ export function leavePrepare(mission: Mission, input: { override?: { reason: str
     if (!input.override) {
       throw new MissionError(
         'precondition_failed',
-        `Coverage is ${Math.round(coverage * 100)}%, below the ${Math.round(COVERAGE_THRESHOLD * 100)}% needed to plan. Inspect the selected toolkits, defer the ones you will not use, or confirm with an override and a reason.`,
+        `Coverage is ${percent(coverage)}, below the ${percent(COVERAGE_THRESHOLD)} needed to plan. Inspect the selected toolkits, defer the ones you will not use, or confirm with an override and a reason.`,
         { field: 'override', state: mission.state, coverage, required: COVERAGE_THRESHOLD },
       );
     }
