@@ -26,7 +26,7 @@ import type { Mission, MissionToolkit } from './mission.js';
 import { requireState, transition, type MissionCommand } from './missionCommand.js';
 import { nextState } from './missionStateMachine.js';
 import { emptyModels, recordModelCalls } from './modelUsage.js';
-import { riskyAreasOf } from './riskAreas.js';
+import { riskyAreasOf } from './riskFloor.js';
 import { recommendToolkits, type AuthStatus } from './toolkits.js';
 
 /** Brief edits are possible while defining; a locked brief (preparing) must be reopened first. */

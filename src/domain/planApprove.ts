@@ -8,8 +8,7 @@ import { startExecution } from './executeObserve.js';
 import type { LibraryMatch } from './library.js';
 import type { Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
-import { requestRisk, riskFloor, type RiskFloorInput } from './riskFloor.js';
-import { higherRisk, riskFloor as subjectRiskFloor } from './riskAreas.js';
+import { maxRisk, raisedRisk, riskFloorOf, type RiskFloor } from './riskFloor.js';
 import { rankPlays, riskLevelOf, scorePlay, type Play, type PlayDraft, type PlannerInput, type PlaySource, type PlanPrecedent } from './plays.js';
 
 export interface PlayCandidate {
@@ -56,13 +55,10 @@ export function libraryCandidates(matches: readonly LibraryMatch[]): PlayCandida
     }));
 }
 
-/** What the risk floor reads: the brief's objective and scope, and what the play says it will do. */
-export function riskFloorInputOf(mission: Pick<Mission, 'brief'>, play: Play): RiskFloorInput {
+/** The risk floor of a play on this mission (riskFloor.ts): its tags, the brief's objective and scope, and what the play says it will do. */
+export function playRiskFloor(mission: Pick<Mission, 'brief' | 'tags'>, play: PlayDraft): RiskFloor {
   const items = (kind: Parameters<typeof chipOf>[1]) => chipOf(mission.brief, kind)?.items ?? [];
-  return {
-    brief: [...items('objective'), ...items('scope')],
-    plan: [play.title, play.rationale, ...play.phases.flatMap((p) => [p.name, ...p.steps.map((s) => s.title)]), ...(play.codeChangePreview?.files ?? [])],
-  };
+  return riskFloorOf({ tags: mission.tags, brief: [...items('objective'), ...items('scope')] }, play);
 }
 
 function safeguardsOf(brief: Brief): string[] {
@@ -84,8 +80,8 @@ export function addCandidatePlays(mission: Mission, candidates: readonly PlayCan
       source: c.source,
       libraryEntryId: c.libraryEntryId,
       libraryMatchCount: precedent,
-      // The policy reads this: never below what the mission's subject demands (riskAreas.ts), whatever the proposer says.
-      riskLevel: higherRisk(riskLevelOf(c.draft.risk), subjectRiskFloor(mission, c.draft)),
+      // The policy reads this: never below the risk floor (riskFloor.ts), whatever the proposer says.
+      riskLevel: raisedRisk(riskLevelOf(c.draft.risk), playRiskFloor(mission, c.draft)).level,
       rank: 0,
       status: 'proposed' as const,
       dismissedReason: null,
@@ -177,7 +173,9 @@ export function requestApproval(mission: Mission, input: { playId?: string | und
   // Accepted even when nobody can approve yet: the request waits, says how to name approvers,
   // and whoever the policy names later may decide it (the policy is read again at decision time).
   // The risk approved is never below what the plan and brief say they will do, whatever the play claims.
-  const { level: riskLevel, raised } = requestRisk(play.riskLevel, riskFloor(riskFloorInputOf(next, play)));
+  // The same floor as at proposal, read again on the mission as it is now; `raised` records the play's own rating.
+  const { level: floored, raised } = raisedRisk(riskLevelOf(play.risk), playRiskFloor(next, play));
+  const riskLevel = maxRisk(floored, play.riskLevel);
   const { required, quota } = policy.byRisk[riskLevel];
   const requestedFor = askersOf(mission.requester, { requestedBy: cmd.actor, requestedFor: [] });
   const eligible = eligibleApprovers(policy, riskLevel, mission.requester, { requestedBy: cmd.actor, requestedFor });

@@ -13,6 +13,7 @@ import { addCandidatePlays, libraryCandidates, precedentOf } from './planApprove
 import type { PlanOutcome } from './plays.js';
 import type { ToolkitInspectionResult } from './toolkitInspection.js';
 import { findToolkit, TOOLKIT_CATALOG, type AuthStatus, type Readiness } from './toolkits.js';
+import { percent } from './text/numbers.js';
 
 function requirePreparing(mission: Mission, what: string): void {
   requireState(mission, 'preparing', what);
@@ -113,7 +114,7 @@ export function leavePrepare(mission: Mission, input: { override?: { reason: str
     if (!input.override) {
       throw new MissionError(
         'precondition_failed',
-        `Coverage is ${Math.round(coverage * 100)}%, below the ${Math.round(COVERAGE_THRESHOLD * 100)}% needed to plan. Inspect the selected toolkits, defer the ones you will not use, or confirm with an override and a reason.`,
+        `Coverage is ${percent(coverage)}, below the ${percent(COVERAGE_THRESHOLD)} needed to plan. Inspect the selected toolkits, defer the ones you will not use, or confirm with an override and a reason.`,
         { field: 'override', state: mission.state, coverage, required: COVERAGE_THRESHOLD },
       );
     }

@@ -8,7 +8,7 @@ import { changePolicy, uniformPolicy, type ApprovalPolicy } from '../../src/doma
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { MissionService } from '../../src/domain/missionService.js';
 import type { PlayDraft } from '../../src/domain/plays.js';
-import { requestRisk, riskFloor } from '../../src/domain/riskFloor.js';
+import { raisedRisk, riskFloor } from '../../src/domain/riskFloor.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import { refusal } from '../support/refusal.js';
 import { OUTSIDER, SECURITY_LEAD, SEED_PLAY_1, SEED_POLICY, seedToExecuting, seedToPlanning } from '../support/seedJourney.js';
@@ -30,14 +30,14 @@ describe('the risk floor', () => {
     const floor = riskFloor({ brief: [], plan: ['Drop the production users table and purge backups'] });
     expect(floor.level).toBe('critical');
     expect(floor.reasons.join(' ')).toMatch(/destructive operation.*production data/);
-    expect(requestRisk('low', floor)).toEqual({ level: 'critical', raised: { from: 'low', reasons: floor.reasons } });
+    expect(raisedRisk('low', floor)).toEqual({ level: 'critical', raised: { from: 'low', reasons: floor.reasons } });
   });
 
   it('leaves plain work alone and never lowers a play', () => {
     expect(riskFloor({ brief: ['Fix the typo in the README'], plan: ['Edit README.md'] })).toEqual({ level: 'low', reasons: [] });
     expect(riskFloor({ brief: ['Add Stripe refunds'], plan: [] }).level).toBe('low');
     expect(riskFloor({ brief: [], plan: ['Add Stripe refunds'] }).level).toBe('high');
-    expect(requestRisk('critical', riskFloor({ brief: [], plan: ['Edit README.md'] }))).toEqual({ level: 'critical', raised: null });
+    expect(raisedRisk('critical', riskFloor({ brief: [], plan: ['Edit README.md'] }))).toEqual({ level: 'critical', raised: null });
   });
 });
 
@@ -100,14 +100,15 @@ describe.each(PROVIDERS)('authorization on %s', (provider) => {
     const service = serviceWith(policy);
     const planning = await seedToPlanning(service, clock);
     const play = (await service.proposePlays({ missionId: planning.id, plays: [DESTRUCTIVE_LOW_PLAY] }, ASSISTANT)).plays.find((p) => p.source === 'assistant')!;
-    // Proposed as low; the seed mission's subject (auth) already lifts the play to high (riskAreas.ts),
-    // and the plan's destructive, production-data steps lift the request to critical (riskFloor.ts).
-    expect(play.riskLevel).toBe('high');
+    // Rated low by the assistant; one risk floor (riskFloor.ts), applied at proposal and again at the
+    // request, reads the seed mission's subject (auth) and the plan's destructive, production-data steps.
+    expect(play.riskLevel).toBe('critical');
     const requested = await service.requestApproval({ missionId: planning.id, playId: play.id }, ASSISTANT);
-    expect(requested.approval).toMatchObject({ riskLevel: 'critical', required: 2, riskRaised: { from: 'high' } });
+    expect(requested.approval).toMatchObject({ riskLevel: 'critical', required: 2, riskRaised: { from: 'low' } });
     expect(requested.approval!.riskRaised!.reasons.join(' ')).toContain('destructive operation');
+    expect(requested.approval!.riskRaised!.reasons.join(' ')).toContain('authentication or authorization');
     const events = await db.missions.events(planning.id);
-    expect(events.find((e) => e.type === 'approval_requested')).toMatchObject({ type: 'approval_requested', actor: ASSISTANT, payload: { risk_level: 'critical', play_risk_level: 'high' } });
+    expect(events.find((e) => e.type === 'approval_requested')).toMatchObject({ type: 'approval_requested', actor: ASSISTANT, payload: { risk_level: 'critical', play_risk_level: 'low' } });
 
     const before = await db.missions.get(planning.id);
     const error = await refusal(service.decideApproval({ missionId: planning.id, decision: 'approve' }, JORDAN));

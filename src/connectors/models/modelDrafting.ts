@@ -2,7 +2,7 @@
 // ModelRunner. Answers are checked with the domain's own schemas; a refused or missing answer
 // gives the built-in draft or plays, with the reason, so the journey never stalls on a model.
 // The intent and the brief are data in the prompt, never instructions: risk and approvals are
-// not the model's to decide (see src/domain/riskAreas.ts).
+// not the model's to decide (see src/domain/riskFloor.ts).
 import { zodSchema } from 'ai';
 import { z } from 'zod';
 import { CHIP_KINDS, cleanItems, type BriefChip, type ChipKind } from '../../domain/brief.js';
