@@ -190,8 +190,8 @@ export function regenerateChip(mission: Mission, input: { kind: ChipKind; drafte
  */
 export function lockBrief(mission: Mission, input: { precedents: Record<string, number>; authStatus: Record<string, AuthStatus> }, cmd: MissionCommand): Mission {
   const { events } = cmd;
+  const locked = lockBriefChips(mission.brief, cmd.now); // an already locked brief is refused as `brief_locked`
   nextState(mission.state, 'lock_brief'); // refused before anything is recorded
-  const locked = lockBriefChips(mission.brief, cmd.now);
   // Locked while a model was still drafting: the chips as they stand are the brief (its late answer is recorded, not applied).
   const brief = locked.drafting?.status === 'drafting' ? { ...locked, drafting: { ...locked.drafting, status: 'fallback' as const, reason: 'the brief was locked before the model answered' } } : locked;
   events.add('mission_brief_locked', { final_chip_count: brief.chips.length, edits_made: brief.editsMade, technical_complexity: complexityOf(brief, mission.tags), tags: mission.tags });
