@@ -171,7 +171,7 @@ describe('lockBrief and reopenBrief', () => {
   it('refuses to lock a brief that is already locked, and changes nothing', () => {
     const locked = preparing();
     const cmd = commandBy(JORDAN, NOW);
-    expect(refusedBy(locked, cmd, () => lockBrief(locked, { precedents: {}, authStatus: {} }, cmd)).code).toBe('transition_refused');
+    expect(refusedBy(locked, cmd, () => lockBrief(locked, { precedents: {}, authStatus: {} }, cmd)).code).toBe('brief_locked');
   });
 
   it("keeps the chips as they stand when a model was still drafting, and says so", () => {
