@@ -2,6 +2,7 @@
 // outside src/domain and must make `save` atomic: mission row, toolkits, tags and new
 // events together, or nothing.
 import type { MissionEvent } from './eventLog.js';
+import type { TestRun } from './execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from './library.js';
 import type { Mission, MissionSummary } from './mission.js';
 import type { MissionState } from './missionStateMachine.js';
@@ -21,6 +22,13 @@ export interface MissionPage {
   nextCursor: string | null;
 }
 
+/** A test run a command appended: its phase and position (0-based, per phase) and the run. */
+export interface AppendedTestRun {
+  phaseId: string;
+  position: number;
+  run: TestRun;
+}
+
 /** Content the save writes next to the mission, in the same transaction. */
 export interface MissionWrites {
   /** Evidence content by artifact id; stored once, never updated. */
@@ -28,6 +36,12 @@ export interface MissionWrites {
   libraryEntry?: LibraryEntry;
   /** False when toolkits and tags are unchanged; absent means rewrite them. */
   replaceChildren?: boolean;
+  /**
+   * The test runs this command appended, exactly (the stage rule records them as it appends).
+   * Storage appends these and touches no earlier run; absent means "not known", and storage
+   * then rewrites the mission's runs from the mission it is given.
+   */
+  testRuns?: AppendedTestRun[];
 }
 
 export interface MissionRepository {

@@ -59,7 +59,7 @@ import {
 import type { MissionPage, MissionRepository } from './missionRepository.js';
 import { STAGE_OF_STATE, type MissionState } from './missionStateMachine.js';
 import { requireTokenMayAct } from './missionAccess.js';
-import { EventBuffer, transition, type MissionCommand } from './missionCommand.js';
+import { EventBuffer, noWrites, transition, type MissionCommand } from './missionCommand.js';
 import type { Clock, IdGenerator } from './runtime.js';
 import { catalogStage, type EventType } from './telemetryEvents.js';
 import { unknownAuthChecker, type ToolkitAuthChecker, type ToolkitInspector } from './toolkitInspection.js';
@@ -288,7 +288,7 @@ export class MissionService {
       drafter: `${slow ? deterministicBriefDrafter.name : drafter.name}${input.chips && input.chips.length > 0 ? '+assistant' : ''}`,
       tags: drafted.tags,
     });
-    const cmd: MissionCommand = { actor, now, at: now.toISOString(), newId: (prefix) => this.ids.next(prefix), events, writes: { artifacts: [] } };
+    const cmd: MissionCommand = { actor, now, at: now.toISOString(), newId: (prefix) => this.ids.next(prefix), events, writes: noWrites() };
     const withCalls = slow ? mission : this.recordDraft(mission, drafted, drafter.name, cmd);
     const sealed = this.seal(withCalls, events.pending, now);
     await this.repository.create(sealed.mission, sealed.events);
@@ -635,7 +635,7 @@ export class MissionService {
     const mission = await this.load(input.missionId);
     const now = this.clock.now();
     // A dry run: ids and events go nowhere, so asking uses up nothing.
-    const cmd: MissionCommand = { actor, now, at: now.toISOString(), newId: (prefix) => `${prefix}_unsaved`, events: new EventBuffer(actor), writes: { artifacts: [] } };
+    const cmd: MissionCommand = { actor, now, at: now.toISOString(), newId: (prefix) => `${prefix}_unsaved`, events: new EventBuffer(actor), writes: noWrites() };
     const policy = await this.approvalPolicies.current();
     const open = mission.approval?.status === 'requested' && now.getTime() <= Date.parse(mission.approval.expiresAt);
     const standing: ApproverStanding = open
@@ -963,7 +963,7 @@ export class MissionService {
   /** A command whose events go nowhere: for checking a rule's refusals before slow work. */
   private dryRun(actor: Actor): MissionCommand {
     const now = this.clock.now();
-    return { actor, now, at: now.toISOString(), newId: (prefix) => this.ids.next(prefix), events: new EventBuffer(actor), writes: { artifacts: [] } };
+    return { actor, now, at: now.toISOString(), newId: (prefix) => this.ids.next(prefix), events: new EventBuffer(actor), writes: noWrites() };
   }
 
   private seal(mission: Mission, pending: readonly PendingEvent[], now: Date): { mission: Mission; events: MissionEvent[] } {
@@ -1003,7 +1003,7 @@ export class MissionService {
         at: now.toISOString(),
         newId: (prefix) => this.ids.next(prefix),
         events: new EventBuffer(actor),
-        writes: { artifacts: [] },
+        writes: noWrites(),
       };
       let changed: Mission;
       try {
@@ -1025,6 +1025,8 @@ export class MissionService {
       cmd.writes.replaceChildren =
         (changed.toolkits !== current.toolkits || changed.tags !== current.tags) && canonicalJson([changed.toolkits, changed.tags]) !== canonicalJson([current.toolkits, current.tags]);
       try {
+        // cmd.writes names exactly what the rule appended (test runs, artifacts, a library entry):
+        // storage appends those and never diffs against history it may no longer hold (issue 15).
         await this.repository.save(sealed.mission, current.version, sealed.events, cmd.writes);
         this.remember(sealed.mission);
         this.notify(sealed.mission, sealed.events);
