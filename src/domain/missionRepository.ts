@@ -63,7 +63,12 @@ export interface MissionRepository {
   /** Ids of missions whose open approval request expired at or before `now`. */
   overdueApprovals(now: Date, limit: number): Promise<string[]>;
   list(filter: MissionListFilter): Promise<MissionPage>;
+  /** Every event of the mission, in order (tests and small logs; history is read in pages). */
   events(missionId: string): Promise<MissionEvent[]>;
+  /** Up to `limit` events with seq greater than `afterSeq`, in order. */
+  eventPage(missionId: string, afterSeq: number, limit: number): Promise<MissionEvent[]>;
+  /** Up to `limit` test runs of one phase from `fromPosition` (0-based), in order. */
+  testRunPage(missionId: string, phaseId: string, fromPosition: number, limit: number): Promise<TestRun[]>;
   /** For each toolkit: how many other missions sharing at least one of `tags` selected it. */
   countToolkitPrecedents(tags: readonly string[], excludeMissionId: string): Promise<Record<string, number>>;
 }

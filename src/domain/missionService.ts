@@ -17,7 +17,7 @@ import {
 } from './brief.js';
 import type { BriefDrafter, DraftedBrief } from './briefDrafter.js';
 import { isMissionError, MissionError, missionNotFound } from './errors.js';
-import { chainEvents, GENESIS_HASH, verifyEventChain, type ChainVerification, type MissionEvent, type PendingEvent } from './eventLog.js';
+import { chainEvents, GENESIS_HASH, type ChainVerification, type MissionEvent, type PendingEvent } from './eventLog.js';
 import { inStoredOrder, latestReadiness, type Mission, type MissionToolkit } from './mission.js';
 import {
   cancelMissionInput,
@@ -26,6 +26,7 @@ import {
   editChipInput,
   listMissionsInput,
   missionRefInput,
+  historyPageInput,
   parseInput,
   recordCoverageInput,
   selectToolkitsInput,
@@ -57,6 +58,8 @@ import {
   setBudgetInput,
 } from './missionInputs.js';
 import type { MissionPage, MissionRepository } from './missionRepository.js';
+import { eventPage, stepPage, testRunPage, verifyEventHistory, type EventPage, type HistoryPage } from './missionHistory.js';
+import type { StepReport, TestRun } from './execution.js';
 import { STAGE_OF_STATE, type MissionState } from './missionStateMachine.js';
 import { requireTokenMayAct } from './missionAccess.js';
 import { EventBuffer, noWrites, transition, type MissionCommand } from './missionCommand.js';
@@ -776,13 +779,15 @@ export class MissionService {
     const input = parseInput(missionRefInput, rawInput);
     const mission = await this.load(input.missionId);
     const result = verifyEvidence(mission.evidence.artifacts, await this.repository.artifactContents(mission.id), mission.evidence.bundle);
-    const events = await this.repository.events(mission.id);
-    const sealed = [...events].reverse().find((e) => e.type === 'evidence_bundle_generated') as MissionEvent<'evidence_bundle_generated'> | undefined;
+    // One walk through the log in pages: the chain checked, the last sealed bundle noted on the way.
+    let sealed: MissionEvent<'evidence_bundle_generated'> | undefined;
+    const chain = await verifyEventHistory(this.repository, mission, (event) => {
+      if (event.type === 'evidence_bundle_generated') sealed = event as MissionEvent<'evidence_bundle_generated'>;
+    });
     const problems = result.ok ? [] : [...result.problems];
     if (sealed && sealed.payload.total_hash !== mission.evidence.bundle?.manifestSha256) {
       problems.push({ artifactId: null, problem: 'the stored bundle differs from the bundle recorded in the event log' });
     }
-    const chain = verifyEventChain(events, mission);
     if (!chain.ok) problems.push({ artifactId: null, problem: `the event log is broken: ${chain.reason}` });
     return problems.length > 0 ? { ok: false, problems } : result;
   }
@@ -921,11 +926,29 @@ export class MissionService {
     return this.repository.events(input.missionId);
   }
 
-  /** Checks the mission's hash chain against its stored head. */
+  /** A page of the mission's events, oldest first, with the page's own chain check (missionHistory.ts). */
+  async eventPage(rawInput: unknown): Promise<EventPage> {
+    const input = parseInput(historyPageInput, rawInput);
+    return eventPage(this.repository, await this.load(input.missionId), input.cursor, input.limit);
+  }
+
+  /** A page of the mission's test runs, phase by phase. */
+  async testRunPage(rawInput: unknown): Promise<HistoryPage<{ run: TestRun }>> {
+    const input = parseInput(historyPageInput, rawInput);
+    return testRunPage(this.repository, await this.load(input.missionId), input.cursor, input.limit);
+  }
+
+  /** A page of the steps reported, phase by phase. */
+  async stepPage(rawInput: unknown): Promise<HistoryPage<{ step: StepReport }>> {
+    const input = parseInput(historyPageInput, rawInput);
+    return stepPage(await this.load(input.missionId), input.cursor, input.limit);
+  }
+
+  /** Checks the mission's hash chain against its stored head, reading the log in pages. */
   async verifyEventLog(rawInput: unknown): Promise<ChainVerification> {
     const input = parseInput(missionRefInput, rawInput);
     const mission = await this.load(input.missionId);
-    return verifyEventChain(await this.repository.events(mission.id), mission);
+    return verifyEventHistory(this.repository, mission);
   }
 
   /**

@@ -3,7 +3,7 @@
 import type { Actor } from '../domain/actors.js';
 import { MissionError } from '../domain/errors.js';
 import type { MissionEvent } from '../domain/eventLog.js';
-import type { Execution } from '../domain/execution.js';
+import type { Execution, TestRun } from '../domain/execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../domain/library.js';
 import { FEED_CONSUMERS } from '../domain/missionFeed.js';
 import { inStoredOrder, type Mission, type MissionSummary, type MissionToolkit } from '../domain/mission.js';
@@ -438,7 +438,26 @@ export class PrismaMissionRepository implements MissionRepository {
   }
 
   async events(missionId: string): Promise<MissionEvent[]> {
-    const rows = await this.prisma.missionEvent.findMany({ where: { missionId }, orderBy: { seq: 'asc' } });
+    return this.eventsWhere(missionId, { where: { missionId }, orderBy: { seq: 'asc' } });
+  }
+
+  async eventPage(missionId: string, afterSeq: number, limit: number): Promise<MissionEvent[]> {
+    // The (missionId, seq) unique index serves this range: a page costs the same however long the log.
+    return this.eventsWhere(missionId, { where: { missionId, seq: { gt: afterSeq } }, orderBy: { seq: 'asc' }, take: limit });
+  }
+
+  async testRunPage(missionId: string, phaseId: string, fromPosition: number, limit: number): Promise<TestRun[]> {
+    const rows = await this.prisma.missionTestRun.findMany({
+      where: { missionId, phaseId, position: { gte: fromPosition } },
+      orderBy: { position: 'asc' },
+      take: limit,
+      select: { position: true, run: true },
+    });
+    return rows.map((r) => storedEventJson(missionId, r.position, 'test run', r.run) as TestRun);
+  }
+
+  private async eventsWhere(missionId: string, query: Prisma.MissionEventFindManyArgs): Promise<MissionEvent[]> {
+    const rows = await this.prisma.missionEvent.findMany(query);
     return rows.map((r) => ({
       id: r.id,
       missionId: r.missionId,
@@ -465,11 +484,11 @@ export class PrismaMissionRepository implements MissionRepository {
 }
 
 /** An event's JSON column; the hash chain (verifyEventLog) is what checks its content. */
-function storedEventJson(missionId: string, seq: number, column: 'actor' | 'payload', text: string): unknown {
+function storedEventJson(missionId: string, seq: number, column: 'actor' | 'payload' | 'test run', text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw corruptRow(missionId, `events.${seq}.${column}`, 'not valid JSON');
+    throw corruptRow(missionId, column === 'test run' ? `testRuns.${seq}` : `events.${seq}.${column}`, 'not valid JSON');
   }
 }
 
