@@ -48,7 +48,7 @@ describe.each(PROVIDERS)('mission history in pages on %s', (provider) => {
 
   it('keeps get_mission the same size as test runs pile up, and says how much history there is and where', async () => {
     await report(20);
-    const small = await h.ok<{ history: Record<string, { count: number; uri: string }>; execution: { phases: Array<{ latestTestRun: { passing: number } | null }> } }>('get_mission', { missionId });
+    const small = await h.ok<{ history: Record<'events' | 'testRuns' | 'steps', { count: number; uri: string }>; execution: { phases: Array<{ latestTestRun: { passing: number } | null }> } }>('get_mission', { missionId });
     await report(180, 20);
     const large = await h.ok<typeof small>('get_mission', { missionId });
 
