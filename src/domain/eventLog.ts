@@ -81,35 +81,65 @@ export function verifyEventChain(
   events: readonly MissionEvent[],
   expectedHead?: { eventSeq: number; headHash: string },
 ): ChainVerification {
-  let prevHash = GENESIS_HASH;
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i]!;
-    const expectedSeq = i + 1;
-    if (event.seq !== expectedSeq) {
-      return { ok: false, eventCount: events.length, brokenAtSeq: expectedSeq, reason: `event ${expectedSeq} is missing (found seq ${event.seq} in its place)` };
-    }
-    if (event.prevHash !== prevHash) {
-      return { ok: false, eventCount: events.length, brokenAtSeq: event.seq, reason: `event ${event.seq} does not link to the event before it` };
-    }
-    if (hashEvent(event) !== event.hash) {
-      return { ok: false, eventCount: events.length, brokenAtSeq: event.seq, reason: `event ${event.seq} (${event.type}) was changed after it was recorded` };
-    }
-    prevHash = event.hash;
+  const verifier = new ChainVerifier();
+  verifier.add(events);
+  return verifier.result(expectedHead);
+}
+
+/**
+ * The same check fed page by page, so a log of any length is verified holding one page at a
+ * time and reading each event once. `add` returns false once the chain is broken: stop reading.
+ */
+export class ChainVerifier {
+  private prevHash: string | null;
+  private count: number;
+  private broken: { brokenAtSeq: number; reason: string } | null = null;
+
+  /**
+   * From the start of the log, or from a later point: the event count before it and the hash
+   * the next event must link to (null: unknown, so the first event's link is not checked).
+   */
+  constructor(from: { eventSeq: number; headHash: string | null } = { eventSeq: 0, headHash: GENESIS_HASH }) {
+    this.count = from.eventSeq;
+    this.prevHash = from.headHash;
   }
-  if (expectedHead) {
-    if (expectedHead.eventSeq !== events.length) {
-      return {
-        ok: false,
-        eventCount: events.length,
-        brokenAtSeq: Math.min(events.length, expectedHead.eventSeq) + 1,
-        reason: `the mission records ${expectedHead.eventSeq} events but the log holds ${events.length}`,
-      };
+
+  add(events: readonly MissionEvent[]): boolean {
+    for (const event of events) {
+      if (this.broken) return false;
+      const expectedSeq = this.count + 1;
+      if (event.seq !== expectedSeq) {
+        this.broken = { brokenAtSeq: expectedSeq, reason: `event ${expectedSeq} is missing (found seq ${event.seq} in its place)` };
+      } else if (this.prevHash !== null && event.prevHash !== this.prevHash) {
+        this.broken = { brokenAtSeq: event.seq, reason: `event ${event.seq} does not link to the event before it` };
+      } else if (hashEvent(event) !== event.hash) {
+        this.broken = { brokenAtSeq: event.seq, reason: `event ${event.seq} (${event.type}) was changed after it was recorded` };
+      } else {
+        this.prevHash = event.hash;
+      }
+      this.count += 1;
     }
-    if (expectedHead.headHash !== prevHash) {
-      return { ok: false, eventCount: events.length, brokenAtSeq: events.length, reason: 'the last event does not match the mission\'s recorded head hash' };
-    }
+    return this.broken === null;
   }
-  return { ok: true, eventCount: events.length, headHash: prevHash };
+
+  result(expectedHead?: { eventSeq: number; headHash: string }): ChainVerification {
+    const eventCount = this.count;
+    if (this.broken) return { ok: false, eventCount, ...this.broken };
+    if (expectedHead) {
+      if (expectedHead.eventSeq !== eventCount) {
+        return {
+          ok: false,
+          eventCount,
+          brokenAtSeq: Math.min(eventCount, expectedHead.eventSeq) + 1,
+          reason: `the mission records ${expectedHead.eventSeq} events but the log holds ${eventCount}`,
+        };
+      }
+      if (expectedHead.headHash !== this.prevHash) {
+        return { ok: false, eventCount, brokenAtSeq: eventCount, reason: 'the last event does not match the mission\'s recorded head hash' };
+      }
+    }
+    return { ok: true, eventCount, headHash: this.prevHash ?? GENESIS_HASH };
+  }
 }
 
 /** Appends pending events after `head`, returning the sealed events and the new head. */

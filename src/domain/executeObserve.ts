@@ -164,6 +164,8 @@ export function reportTestRun(
   }
   const run = { total: input.total, passing: input.passing, failing, coverage: input.coverage ?? null, suite: input.suite ?? null, at: cmd.at };
   cmd.events.add('test_suite_run', { phase: phase.index + 1, phase_id: phase.phaseId, tests_total: run.total, tests_passing: run.passing, tests_failing: failing, coverage: run.coverage });
+  // Storage appends exactly this row; earlier runs are never written again.
+  cmd.writes.testRuns.push({ phaseId: phase.phaseId, position: phase.testRuns.length, run });
   return withPhase(mission, execution, { ...phase, testRuns: [...phase.testRuns, run] });
 }
 

@@ -6,7 +6,8 @@ import type { z } from 'zod';
 import type { Actor } from './actors.js';
 import { alertAcceptRefusal, standingOf } from './approvalPolicy.js';
 import { isMissionError, MissionError } from './errors.js';
-import { canonicalJson, verifyEventChain, type MissionEvent } from './eventLog.js';
+import { canonicalJson, type MissionEvent } from './eventLog.js';
+import { verifyEventHistory } from './missionHistory.js';
 import { verifyEvidence, type ArtifactKind, type ArtifactRecord, type EvidenceVerification } from './evidence.js';
 import {
   attachEvidence,
@@ -159,13 +160,15 @@ export class ExecuteService {
     const { writer, repository } = this.parts;
     const mission = await writer.load(input.missionId);
     const result = verifyEvidence(mission.evidence.artifacts, await repository.artifactContents(mission.id), mission.evidence.bundle);
-    const events = await repository.events(mission.id);
-    const sealed = [...events].reverse().find((e) => e.type === 'evidence_bundle_generated') as MissionEvent<'evidence_bundle_generated'> | undefined;
+    // One walk through the log in pages: the chain checked, the last sealed bundle noted on the way.
+    let sealed: MissionEvent<'evidence_bundle_generated'> | undefined;
+    const chain = await verifyEventHistory(repository, mission, (event) => {
+      if (event.type === 'evidence_bundle_generated') sealed = event as MissionEvent<'evidence_bundle_generated'>;
+    });
     const problems = result.ok ? [] : [...result.problems];
     if (sealed && sealed.payload.total_hash !== mission.evidence.bundle?.manifestSha256) {
       problems.push({ artifactId: null, problem: 'the stored bundle differs from the bundle recorded in the event log' });
     }
-    const chain = verifyEventChain(events, mission);
     if (!chain.ok) problems.push({ artifactId: null, problem: `the event log is broken: ${chain.reason}` });
     return problems.length > 0 ? { ok: false, problems } : result;
   }

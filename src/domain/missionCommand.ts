@@ -18,8 +18,17 @@ export class EventBuffer {
   }
 }
 
-/** Content a command stores beside the mission (evidence bodies, library entries), written with it. */
-export type CommandWrites = MissionWrites & { artifacts: NonNullable<MissionWrites['artifacts']> };
+/**
+ * Content a command stores beside the mission (evidence bodies, library entries, the test runs
+ * it appended), written with it. Rules record what they append here, so storage appends exactly
+ * that and never has to work out what changed by comparing with history.
+ */
+export type CommandWrites = MissionWrites & { artifacts: NonNullable<MissionWrites['artifacts']>; testRuns: NonNullable<MissionWrites['testRuns']> };
+
+/** Nothing written yet: the `writes` every new command starts with. */
+export function noWrites(): CommandWrites {
+  return { artifacts: [], testRuns: [] };
+}
 
 export interface MissionCommand {
   actor: Actor;

@@ -131,6 +131,13 @@ export const listMissionsInput = z.strictObject({
   cursor: z.string().max(200).optional().describe('nextCursor from the previous page, to read the next one; omit for the first page.'),
 });
 
+/** A page of a mission's history (events, test runs, steps): the page after `cursor`, oldest first. */
+export const historyPageInput = z.strictObject({
+  missionId: missionIdSchema,
+  cursor: z.string().max(200).optional().describe('nextCursor from the previous page, to read the next one; omit for the first page.'),
+  limit: z.number().int().min(1).max(500).default(200).describe('How many entries per page, 1-500 (default 200).'),
+});
+
 /** Parses `input` or throws `invalid_input` naming every bad field and what to do; `label` (a tool's name) starts the message. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, label?: string): z.output<S> {
   const unusable = unusableText(input);

@@ -2,6 +2,7 @@
 // outside src/domain and must make `save` atomic: mission row, toolkits, tags and new
 // events together, or nothing.
 import type { MissionEvent } from './eventLog.js';
+import type { TestRun } from './execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from './library.js';
 import type { Mission, MissionSummary } from './mission.js';
 import type { MissionState } from './missionStateMachine.js';
@@ -21,6 +22,13 @@ export interface MissionPage {
   nextCursor: string | null;
 }
 
+/** A test run a command appended: its phase and position (0-based, per phase) and the run. */
+export interface AppendedTestRun {
+  phaseId: string;
+  position: number;
+  run: TestRun;
+}
+
 /** Content the save writes next to the mission, in the same transaction. */
 export interface MissionWrites {
   /** Evidence content by artifact id; stored once, never updated. */
@@ -28,6 +36,12 @@ export interface MissionWrites {
   libraryEntry?: LibraryEntry;
   /** False when toolkits and tags are unchanged; absent means rewrite them. */
   replaceChildren?: boolean;
+  /**
+   * The test runs this command appended, exactly (the stage rule records them as it appends).
+   * Storage appends these and touches no earlier run; absent means "not known", and storage
+   * then rewrites the mission's runs from the mission it is given.
+   */
+  testRuns?: AppendedTestRun[];
 }
 
 export interface MissionRepository {
@@ -49,7 +63,12 @@ export interface MissionRepository {
   /** Ids of missions whose open approval request expired at or before `now`. */
   overdueApprovals(now: Date, limit: number): Promise<string[]>;
   list(filter: MissionListFilter): Promise<MissionPage>;
+  /** Every event of the mission, in order (tests and small logs; history is read in pages). */
   events(missionId: string): Promise<MissionEvent[]>;
+  /** Up to `limit` events with seq greater than `afterSeq`, in order. */
+  eventPage(missionId: string, afterSeq: number, limit: number): Promise<MissionEvent[]>;
+  /** Up to `limit` test runs of one phase from `fromPosition` (0-based), in order. */
+  testRunPage(missionId: string, phaseId: string, fromPosition: number, limit: number): Promise<TestRun[]>;
   /** For each toolkit: how many other missions sharing at least one of `tags` selected it. */
   countToolkitPrecedents(tags: readonly string[], excludeMissionId: string): Promise<Record<string, number>>;
 }

@@ -13,7 +13,9 @@ import type { BriefDrafter } from './briefDrafter.js';
 import { defaultPlanner } from './defaultPlanner.js';
 import { DefineService } from './defineService.js';
 import { MissionError } from './errors.js';
-import { verifyEventChain, type ChainVerification, type MissionEvent } from './eventLog.js';
+import type { ChainVerification, MissionEvent } from './eventLog.js';
+import type { StepReport, TestRun } from './execution.js';
+import { eventPage, stepPage, testRunPage, verifyEventHistory, type EventPage, type HistoryPage } from './missionHistory.js';
 import type { ArtifactRecord, EvidenceVerification } from './evidence.js';
 import { ExecuteService } from './executeService.js';
 import type { LibraryMatch } from './library.js';
@@ -316,10 +318,28 @@ export class MissionService {
     return this.repository.events(missionId);
   }
 
-  /** Checks the mission's hash chain against its stored head. */
+  /** A page of the mission's events, oldest first, with the page's own chain check (missionHistory.ts). */
+  async eventPage(input: In<typeof inputs.historyPageInput>): Promise<EventPage> {
+    const { missionId, cursor, limit } = parseInput(inputs.historyPageInput, input);
+    return eventPage(this.repository, await this.writer.load(missionId), cursor, limit);
+  }
+
+  /** A page of the mission's test runs, phase by phase. */
+  async testRunPage(input: In<typeof inputs.historyPageInput>): Promise<HistoryPage<{ run: TestRun }>> {
+    const { missionId, cursor, limit } = parseInput(inputs.historyPageInput, input);
+    return testRunPage(this.repository, await this.writer.load(missionId), cursor, limit);
+  }
+
+  /** A page of the steps reported, phase by phase. */
+  async stepPage(input: In<typeof inputs.historyPageInput>): Promise<HistoryPage<{ step: StepReport }>> {
+    const { missionId, cursor, limit } = parseInput(inputs.historyPageInput, input);
+    return stepPage(await this.writer.load(missionId), cursor, limit);
+  }
+
+  /** Checks the mission's hash chain against its stored head, reading the log in pages. */
   async verifyEventLog(input: In<typeof inputs.missionRefInput>): Promise<ChainVerification> {
     const mission = await this.writer.load(parseInput(inputs.missionRefInput, input).missionId);
-    return verifyEventChain(await this.repository.events(mission.id), mission);
+    return verifyEventHistory(this.repository, mission);
   }
 }
 

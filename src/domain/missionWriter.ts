@@ -7,7 +7,7 @@ import { MissionError, missionNotFound } from './errors.js';
 import { canonicalJson, chainEvents, type MissionEvent, type PendingEvent } from './eventLog.js';
 import { inStoredOrder, type Mission } from './mission.js';
 import { requireTokenMayAct } from './missionAccess.js';
-import { EventBuffer, type MissionCommand } from './missionCommand.js';
+import { EventBuffer, noWrites, type MissionCommand } from './missionCommand.js';
 import type { MissionRepository } from './missionRepository.js';
 import { STAGE_OF_STATE } from './missionStateMachine.js';
 import type { Clock, IdGenerator } from './runtime.js';
@@ -69,7 +69,7 @@ export class MissionWriter {
   /** The command a rule runs under: `actor` now, fresh ids, an empty event buffer. */
   command(actor: Actor): MissionCommand {
     const now = this.clock.now();
-    return { actor, now, at: now.toISOString(), newId: (prefix) => this.ids.next(prefix), events: new EventBuffer(actor), writes: { artifacts: [] } };
+    return { actor, now, at: now.toISOString(), newId: (prefix) => this.ids.next(prefix), events: new EventBuffer(actor), writes: noWrites() };
   }
 
   /** Saves a new mission with the events `cmd` buffered while it was made. */
@@ -152,6 +152,8 @@ export class MissionWriter {
       cmd.writes.replaceChildren =
         (changed.toolkits !== current.toolkits || changed.tags !== current.tags) && canonicalJson([changed.toolkits, changed.tags]) !== canonicalJson([current.toolkits, current.tags]);
       try {
+        // cmd.writes names exactly what the rule appended (test runs, artifacts, a library entry):
+        // storage appends those and never diffs against history it may no longer hold.
         await this.repository.save(sealed.mission, current.version, sealed.events, cmd.writes);
         this.remember(sealed.mission);
         this.notify(sealed.mission, sealed.events);

@@ -7,7 +7,7 @@ import { eligibleApprovers, mayDecide, standingOf, type ApprovalPermission, type
 import { isMissionError, type MissionError } from './errors.js';
 import type { LibraryMatch } from './library.js';
 import type { Mission } from './mission.js';
-import { EventBuffer, type MissionCommand } from './missionCommand.js';
+import { EventBuffer, noWrites, type MissionCommand } from './missionCommand.js';
 import type {
   approvalDeniedInput,
   decideApprovalInput,
@@ -113,7 +113,7 @@ export class PlanApproveService {
     const mission = await this.parts.writer.load(input.missionId);
     const now = this.parts.clock.now();
     // A dry run: ids and events go nowhere, so asking uses up nothing.
-    const cmd: MissionCommand = { actor, now, at: now.toISOString(), newId: (prefix) => `${prefix}_unsaved`, events: new EventBuffer(actor), writes: { artifacts: [] } };
+    const cmd: MissionCommand = { actor, now, at: now.toISOString(), newId: (prefix) => `${prefix}_unsaved`, events: new EventBuffer(actor), writes: noWrites() };
     const policy = await this.parts.approvalPolicies.current();
     const open = mission.approval?.status === 'requested' && now.getTime() <= Date.parse(mission.approval.expiresAt);
     const standing: ApproverStanding = open ? await standingOf(policy, mission.approval!, mission.requester, actor, this.parts.userGroups) : closedStanding(policy, mission);

@@ -1,6 +1,7 @@
 // Resources: mission://{id} (the mission as JSON), mission://{id}/plan.md, /summary.md,
-// /verification.md (GSD documents) and mission://{id}/events (the hash-chained log with its
-// verification). Subscribers get notifications/resources/updated whenever this process saves
+// /verification.md (GSD documents), and the mission's history in pages: mission://{id}/events
+// (the hash-chained log, each page checked as a stretch of the chain), /test-runs and /steps;
+// a page names the next one (`?cursor=…`). Subscribers get notifications/resources/updated whenever this process saves
 // a change to the mission, for example when a person approves in Slack.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError, SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -15,7 +16,46 @@ const DOCUMENTS = [
   { suffix: 'verification.md', document: 'verification', title: 'VERIFICATION.md', description: 'Gates and evidence (hashes re-checked): passed, gaps_found or human_needed.' },
 ] as const;
 
-const URI_PATTERN = /^mission:\/\/([^/?#]+)(?:\/(plan\.md|summary\.md|verification\.md|events))?$/;
+const URI_PATTERN = /^mission:\/\/([^/?#]+)(?:\/(plan\.md|summary\.md|verification\.md|events|test-runs|steps)(?:\?cursor=[^#]*)?)?$/;
+
+/** Entries per history page: enough for an assistant to read, small enough to stay a few hundred kilobytes. */
+const HISTORY_PAGE = 200;
+
+/** The paged histories: each is read from `mission://{id}/<suffix>`, later pages with `?cursor=`. */
+const HISTORIES = [
+  {
+    suffix: 'events',
+    title: 'Event log',
+    description: 'The append-only, hash-chained event log of the mission, oldest first, 200 events a page; each page is checked as a stretch of the chain (the last page also against the mission\'s recorded head). verify_event_log checks the whole log.',
+    read: async (service: MissionService, missionId: string, cursor: string | undefined) => {
+      const page = await service.eventPage({ missionId, cursor, limit: HISTORY_PAGE });
+      return { verification: page.verification, events: page.events, nextCursor: page.nextCursor };
+    },
+  },
+  {
+    suffix: 'test-runs',
+    title: 'Test runs',
+    description: 'Every test run reported, phase by phase in the play\'s order, oldest first, 200 a page.',
+    read: async (service: MissionService, missionId: string, cursor: string | undefined) => {
+      const page = await service.testRunPage({ missionId, cursor, limit: HISTORY_PAGE });
+      return { testRuns: page.entries, nextCursor: page.nextCursor };
+    },
+  },
+  {
+    suffix: 'steps',
+    title: 'Steps reported',
+    description: 'Every step reported, phase by phase in the play\'s order, oldest first, 200 a page.',
+    read: async (service: MissionService, missionId: string, cursor: string | undefined) => {
+      const page = await service.stepPage({ missionId, cursor, limit: HISTORY_PAGE });
+      return { steps: page.entries, nextCursor: page.nextCursor };
+    },
+  },
+] as const;
+
+/** The URI of a history page: the first without a cursor. */
+export function historyPageUri(missionId: string, suffix: (typeof HISTORIES)[number]['suffix'], cursor?: string | null): string {
+  return `mission://${encodeURIComponent(missionId)}/${suffix}${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`;
+}
 
 /** The mission id a mission:// URI refers to, or null when it is not one of ours. */
 export function missionIdOfUri(uri: string): string | null {
@@ -28,9 +68,14 @@ function asResourceError(error: unknown, uri: string): never {
   throw error;
 }
 
+function variable(variables: Record<string, string | string[]>, name: string): string | undefined {
+  const raw = variables[name];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  return value === undefined ? undefined : decodeURIComponent(value);
+}
+
 function idFrom(variables: Record<string, string | string[]>): string {
-  const raw = variables.missionId;
-  return decodeURIComponent(Array.isArray(raw) ? (raw[0] ?? '') : (raw ?? ''));
+  return variable(variables, 'missionId') ?? '';
 }
 
 /** Mission ids to complete a partial one: recent missions whose id starts with it, then missions whose title mentions it. */
@@ -78,16 +123,20 @@ export function registerMissionResources(server: McpServer, service: MissionServ
     );
   }
 
-  server.registerResource(
-    'events',
-    new ResourceTemplate('mission://{missionId}/events', { list: undefined, complete }),
-    { title: 'Event log', description: 'The append-only, hash-chained event log of the mission, with the chain verification.', mimeType: 'application/json' },
-    async (uri, variables) => {
+  for (const history of HISTORIES) {
+    const read = async (uri: URL, variables: Record<string, string | string[]>) => {
       const missionId = idFrom(variables);
-      const [events, verification] = await Promise.all([service.events({ missionId }), service.verifyEventLog({ missionId })]).catch((e: unknown) => asResourceError(e, uri.href));
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ verification, events }, null, 2) }] };
-    },
-  );
+      const page = await history.read(service, missionId, variable(variables, 'cursor')).catch((e: unknown) => asResourceError(e, uri.href));
+      const next = page.nextCursor ? historyPageUri(missionId, history.suffix, page.nextCursor) : null;
+      // Compact JSON: a page of history is data to read, and its size is what a client pays for.
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ missionId, ...page, next }) }] };
+    };
+    const metadata = { title: history.title, description: history.description, mimeType: 'application/json' };
+    // The SDK matches a query template only when every variable is present: the first page and
+    // the later ones (`?cursor=`) are two templates of one resource.
+    server.registerResource(history.suffix, new ResourceTemplate(`mission://{missionId}/${history.suffix}`, { list: undefined, complete }), metadata, read);
+    server.registerResource(`${history.suffix}-page`, new ResourceTemplate(`mission://{missionId}/${history.suffix}{?cursor}`, { list: undefined, complete }), metadata, read);
+  }
 
   // Without a session (stateless HTTP) an update has no stream to travel on, so subscriptions are not offered.
   return options.subscriptions ? enableSubscriptions(server, service, logger) : () => undefined;
@@ -98,7 +147,7 @@ function enableSubscriptions(server: McpServer, service: MissionService, logger:
   const subscribed = new Set<string>();
   server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
     const missionId = missionIdOfUri(request.params.uri);
-    if (!missionId) throw new McpError(ErrorCode.InvalidParams, `${request.params.uri} is not a mission resource; use mission://{id} or mission://{id}/plan.md, /summary.md, /verification.md, /events.`);
+    if (!missionId) throw new McpError(ErrorCode.InvalidParams, `${request.params.uri} is not a mission resource; use mission://{id} or mission://{id}/plan.md, /summary.md, /verification.md, /events, /test-runs, /steps.`);
     // Subscribing to a mission that does not exist is refused, so a typo does not wait forever.
     await service.getMission({ missionId }).catch((e: unknown) => asResourceError(e, request.params.uri));
     subscribed.add(request.params.uri);

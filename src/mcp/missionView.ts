@@ -90,6 +90,8 @@ export const artifactView = z.object({
   attachedAt: z.string(),
 });
 
+const historyView = z.object({ count: z.number().int(), uri: z.string() });
+
 export const missionView = z.object({
   id: z.string(),
   title: z.string(),
@@ -164,6 +166,9 @@ export const missionView = z.object({
     pinnedToLibrary: z.boolean(),
     retrospectiveLogged: z.boolean(),
   }),
+  history: z
+    .object({ events: historyView, testRuns: historyView, steps: historyView })
+    .describe('How much history the mission holds and where to read it: MCP resources in pages, oldest first; each page names the next. The fields above carry only the latest entries (e.g. each phase\'s latest test run).'),
   next: nextView,
 });
 
@@ -347,7 +352,19 @@ export function viewMission(mission: Mission): MissionView {
       pinnedToLibrary: mission.reflection.library !== null,
       retrospectiveLogged: mission.reflection.retrospective !== null,
     },
+    history: historyOut(mission),
     next: nextOut(mission),
+  };
+}
+
+/** Counts and first pages of the mission's histories (served by missionResources.ts). */
+function historyOut(mission: Mission): z.infer<typeof missionView>['history'] {
+  const phases = mission.execution?.phases ?? [];
+  const base = `mission://${encodeURIComponent(mission.id)}`;
+  return {
+    events: { count: mission.eventSeq, uri: `${base}/events` },
+    testRuns: { count: phases.reduce((sum, p) => sum + p.testRuns.length, 0), uri: `${base}/test-runs` },
+    steps: { count: phases.reduce((sum, p) => sum + p.steps.length, 0), uri: `${base}/steps` },
   };
 }
 

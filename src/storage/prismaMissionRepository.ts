@@ -3,7 +3,7 @@
 import type { Actor } from '../domain/actors.js';
 import { MissionError } from '../domain/errors.js';
 import type { MissionEvent } from '../domain/eventLog.js';
-import type { Execution } from '../domain/execution.js';
+import type { Execution, TestRun } from '../domain/execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../domain/library.js';
 import { FEED_CONSUMERS } from '../domain/missionFeed.js';
 import { inStoredOrder, type Mission, type MissionSummary, type MissionToolkit } from '../domain/mission.js';
@@ -13,7 +13,7 @@ import type { EventType } from '../domain/telemetryEvents.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.js';
 import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValue } from './driverAdapter.js';
 import { corruptRow, storedAuthStatus, storedDocument, storedState } from './storedDocuments.js';
-import { allRunRows, appendedRunRows, executionWithoutRuns, joinRuns, runsOf, type StoredRuns, type TestRunRow } from './testRunRows.js';
+import { allRunRows, appendedRunRows, executionWithoutRuns, joinRuns, type TestRunRow } from './testRunRows.js';
 import { decodeCursor, encodeCursor } from './listCursor.js';
 
 type Tx = Prisma.TransactionClient;
@@ -122,9 +122,18 @@ type MissionColumns = ReturnType<typeof missionColumns>;
 
 /** The JSON documents of a mission row: large, and mostly unchanged by any one command. */
 const DOCUMENT_COLUMNS = ['requester', 'brief', 'coverage', 'plays', 'approvals', 'execution', 'evidence', 'reflection', 'models', 'intent'] as const;
-const REMEMBERED_MISSIONS = 1000;
+/** Bound on the document text remembered across missions (UTF-16 code units, ~2 bytes each): memory is bounded by size, not count. */
+const REMEMBERED_DOCUMENT_CHARS = 16 * 1024 * 1024;
 /** Those documents' text, as written by missionColumns or read from a row (where older rows may hold null). */
 type DocumentTexts = Record<(typeof DOCUMENT_COLUMNS)[number], string | null>;
+
+interface RememberedRow {
+  version: number;
+  documents: DocumentTexts;
+  /** Every test run of the mission has its row (false for a document from before runs had rows). */
+  runsInRows: boolean;
+  chars: number;
+}
 
 export class PrismaMissionRepository implements MissionRepository {
   /**
@@ -132,7 +141,8 @@ export class PrismaMissionRepository implements MissionRepository {
    * A save against that version sends only the documents that changed; the version check
    * still guards against writers elsewhere, so a stale memory can only cost a retry.
    */
-  private readonly stored = new Map<string, { version: number; documents: DocumentTexts; runs: StoredRuns }>();
+  private readonly stored = new Map<string, RememberedRow>();
+  private storedChars = 0;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -141,10 +151,27 @@ export class PrismaMissionRepository implements MissionRepository {
     private readonly direct: DirectSql,
   ) {}
 
-  private remember(id: string, version: number, columns: DocumentTexts, runs: StoredRuns): void {
+  /**
+   * Remembers a row as read or written. Nothing a reader remembers can make a writer rewrite
+   * history: test runs are appended from what the command recorded, so a read only refreshes
+   * the documents a later save compares against.
+   */
+  private remember(id: string, version: number, columns: DocumentTexts, runsInRows: boolean): void {
+    this.forgetRow(id);
+    const documents = Object.fromEntries(DOCUMENT_COLUMNS.map((c) => [c, columns[c]])) as DocumentTexts;
+    const chars = DOCUMENT_COLUMNS.reduce((sum, c) => sum + (documents[c]?.length ?? 0), 0);
+    // A mission larger than the whole budget is not remembered; its saves send every document.
+    if (chars > REMEMBERED_DOCUMENT_CHARS) return;
+    this.stored.set(id, { version, documents, runsInRows, chars });
+    this.storedChars += chars;
+    while (this.storedChars > REMEMBERED_DOCUMENT_CHARS) this.forgetRow(this.stored.keys().next().value!);
+  }
+
+  private forgetRow(id: string): void {
+    const known = this.stored.get(id);
+    if (!known) return;
     this.stored.delete(id);
-    this.stored.set(id, { version, documents: Object.fromEntries(DOCUMENT_COLUMNS.map((c) => [c, columns[c]])) as DocumentTexts, runs });
-    if (this.stored.size > REMEMBERED_MISSIONS) this.stored.delete(this.stored.keys().next().value!);
+    this.storedChars -= known.chars;
   }
 
   private changedColumns(missionId: string, columns: MissionColumns, expectedVersion: number): Partial<MissionColumns> {
@@ -166,16 +193,16 @@ export class PrismaMissionRepository implements MissionRepository {
       const runs = allRunRows(mission.id, mission.execution);
       if (runs.length > 0) await tx.missionTestRun.createMany({ data: runs });
     });
-    this.remember(mission.id, mission.version, columns, runsOf(mission.execution));
+    this.remember(mission.id, mission.version, columns, true);
   }
 
   async get(missionId: string): Promise<Mission | null> {
     const row = await this.prisma.mission.findUnique({ where: { id: missionId }, include: MISSION_INCLUDE });
     if (!row) return null;
-    const { execution, runs } = joinRuns(storedDocument(row.id, 'execution', row.execution), row.testRuns);
+    const { execution, runsInRows } = joinRuns(storedDocument(row.id, 'execution', row.execution), row.testRuns);
     const mission = toMission(row, execution);
     // Remembered only once the row read cleanly, so a later save of a repaired row sends every column.
-    this.remember(row.id, row.version, row, runs);
+    this.remember(row.id, row.version, row, runsInRows);
     return mission;
   }
 
@@ -183,8 +210,10 @@ export class PrismaMissionRepository implements MissionRepository {
     const columns = missionColumns(mission);
     const changed = this.changedColumns(mission.id, columns, expectedVersion);
     const known = this.stored.get(mission.id);
-    // Null: which runs have rows is not known here, so they are all rewritten.
-    const newRuns = appendedRunRows(mission.id, mission.execution, known?.version === expectedVersion ? known.runs : null);
+    // The runs the command appended, exactly as it recorded them. Null (rewrite every run from
+    // the mission) only when the command did not say, or the earlier runs may lack rows: a
+    // document from before runs had rows, or a row this process does not remember at that version.
+    const newRuns = writes.testRuns && known?.version === expectedVersion && known.runsInRows ? appendedRunRows(mission.id, writes.testRuns) : null;
     const onlyRowAndEvents = events.length > 0 && newRuns !== null && writes.replaceChildren === false && !writes.artifacts?.length && !writes.libraryEntry;
     await (onlyRowAndEvents ? this.saveRowAndEvents(mission, expectedVersion, changed, events, newRuns) : this.saveAll(mission, expectedVersion, changed, events, writes, newRuns)).catch((error: unknown) => {
       // No row at the expected version, or a duplicate (missionId, seq): another writer went first.
@@ -193,7 +222,7 @@ export class PrismaMissionRepository implements MissionRepository {
       }
       throw error;
     });
-    this.remember(mission.id, mission.version, columns, runsOf(mission.execution));
+    this.remember(mission.id, mission.version, columns, true);
   }
 
   /**
@@ -409,7 +438,26 @@ export class PrismaMissionRepository implements MissionRepository {
   }
 
   async events(missionId: string): Promise<MissionEvent[]> {
-    const rows = await this.prisma.missionEvent.findMany({ where: { missionId }, orderBy: { seq: 'asc' } });
+    return this.eventsWhere(missionId, { where: { missionId }, orderBy: { seq: 'asc' } });
+  }
+
+  async eventPage(missionId: string, afterSeq: number, limit: number): Promise<MissionEvent[]> {
+    // The (missionId, seq) unique index serves this range: a page costs the same however long the log.
+    return this.eventsWhere(missionId, { where: { missionId, seq: { gt: afterSeq } }, orderBy: { seq: 'asc' }, take: limit });
+  }
+
+  async testRunPage(missionId: string, phaseId: string, fromPosition: number, limit: number): Promise<TestRun[]> {
+    const rows = await this.prisma.missionTestRun.findMany({
+      where: { missionId, phaseId, position: { gte: fromPosition } },
+      orderBy: { position: 'asc' },
+      take: limit,
+      select: { position: true, run: true },
+    });
+    return rows.map((r) => storedEventJson(missionId, r.position, 'test run', r.run) as TestRun);
+  }
+
+  private async eventsWhere(missionId: string, query: Prisma.MissionEventFindManyArgs): Promise<MissionEvent[]> {
+    const rows = await this.prisma.missionEvent.findMany(query);
     return rows.map((r) => ({
       id: r.id,
       missionId: r.missionId,
@@ -436,11 +484,11 @@ export class PrismaMissionRepository implements MissionRepository {
 }
 
 /** An event's JSON column; the hash chain (verifyEventLog) is what checks its content. */
-function storedEventJson(missionId: string, seq: number, column: 'actor' | 'payload', text: string): unknown {
+function storedEventJson(missionId: string, seq: number, column: 'actor' | 'payload' | 'test run', text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw corruptRow(missionId, `events.${seq}.${column}`, 'not valid JSON');
+    throw corruptRow(missionId, column === 'test run' ? `testRuns.${seq}` : `events.${seq}.${column}`, 'not valid JSON');
   }
 }
 

@@ -62,6 +62,37 @@ describe.each(PROVIDERS)('mission storage on %s', (provider) => {
     expect(await service.verifyEventLog({ missionId: executing.id })).toMatchObject({ ok: true });
   });
 
+  it('appends each report\'s run and never rewrites earlier ones, even when readers reload the mission between reports', async () => {
+    const executing = await seedToExecuting(service, clock);
+    await service.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: PHASE }, ASSISTANT);
+    for (let passing = 100; passing < 105; passing++) await service.reportProgress(testRun(executing.id, passing), ASSISTANT);
+    // A mark only a rewrite would erase: the stored first run, changed behind the service's back.
+    const first = await db.prisma.missionTestRun.findFirstOrThrow({ where: { missionId: executing.id, position: 0 } });
+    await db.prisma.missionTestRun.update({
+      where: { missionId_phaseId_position: { missionId: executing.id, phaseId: PHASE, position: 0 } },
+      data: { run: JSON.stringify({ ...JSON.parse(first.run), suite: 'marked' }) },
+    });
+    const reader = await openDatabase(db.url);
+    try {
+      for (let passing = 105; passing < 115; passing++) {
+        clock.advance(1000);
+        await service.reportProgress(testRun(executing.id, passing), ASSISTANT);
+        // What the trackers and Slack consumers do after every save: read the mission, here in both processes.
+        await db.missions.get(executing.id);
+        await reader.missions.get(executing.id);
+      }
+      // A save made by the reading process after the others still appends only its own run.
+      await serviceOn(reader, '_b').reportProgress(testRun(executing.id, 115), ASSISTANT);
+      await service.reportProgress(testRun(executing.id, 116), ASSISTANT);
+    } finally {
+      await reader.close();
+    }
+    const rows = await runRows(executing.id);
+    expect(rows.map((r) => r.position)).toEqual(Array.from({ length: 17 }, (_, i) => i));
+    expect(rows.map((r) => JSON.parse(r.run).passing)).toEqual(Array.from({ length: 17 }, (_, i) => 100 + i));
+    expect(JSON.parse(rows[0]!.run).suite).toBe('marked');
+  });
+
   it('loads a document written with its runs inline, and moves them into rows on the next report', async () => {
     const executing = await seedToExecuting(service, clock);
     await service.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: PHASE }, ASSISTANT);
@@ -99,9 +130,10 @@ describe.each(PROVIDERS)('mission storage on %s', (provider) => {
 
       // This instance saves a report built on the version it saw, straight through the repository.
       const stale = { ...started, version: started.version + 1, eventSeq: started.eventSeq + 1, headHash: 'f'.repeat(64) };
-      const execution = { ...started.execution!, phases: started.execution!.phases.map((p) => (p.phaseId === PHASE ? { ...p, testRuns: [{ total: 130, passing: 1, failing: 129, coverage: null, suite: null, at: clock.now().toISOString() }] } : p)) };
+      const run = { total: 130, passing: 1, failing: 129, coverage: null, suite: null, at: clock.now().toISOString() };
+      const execution = { ...started.execution!, phases: started.execution!.phases.map((p) => (p.phaseId === PHASE ? { ...p, testRuns: [run] } : p)) };
       const event = { id: 'evt_stale', missionId: executing.id, seq: stale.eventSeq, type: 'test_suite_run' as const, stage: 'execute_observe' as const, actor: ASSISTANT, occurredAt: clock.now(), payload: {}, prevHash: started.headHash, hash: 'f'.repeat(64) };
-      const error = await refusal(db.missions.save({ ...stale, execution }, started.version, [event as never], { replaceChildren: false, artifacts: [] }));
+      const error = await refusal(db.missions.save({ ...stale, execution }, started.version, [event as never], { replaceChildren: false, artifacts: [], testRuns: [{ phaseId: PHASE, position: 0, run }] }));
       expect(error.code).toBe('concurrent_update');
 
       expect(await db.prisma.missionEvent.count({ where: { missionId: executing.id } })).toBe(eventsBefore);

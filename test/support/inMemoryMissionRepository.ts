@@ -5,6 +5,7 @@
 // missions read back in stored order.
 import { MissionError } from '../../src/domain/errors.js';
 import type { MissionEvent } from '../../src/domain/eventLog.js';
+import type { TestRun } from '../../src/domain/execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../../src/domain/library.js';
 import { inStoredOrder, type Mission, type MissionSummary } from '../../src/domain/mission.js';
 import type { MissionListFilter, MissionPage, MissionRepository, MissionWrites } from '../../src/domain/missionRepository.js';
@@ -44,6 +45,15 @@ export class InMemoryMissionRepository implements MissionRepository {
       this.artifacts.set(mission.id, contents);
     }
     if (writes.libraryEntry) this.library.push(structuredClone({ ...writes.libraryEntry, tags: [...new Set(writes.libraryEntry.tags)].sort() }));
+  }
+
+  async eventPage(missionId: string, afterSeq: number, limit: number): Promise<MissionEvent[]> {
+    return structuredClone((this.eventLog.get(missionId) ?? []).filter((e) => e.seq > afterSeq).slice(0, limit));
+  }
+
+  async testRunPage(missionId: string, phaseId: string, fromPosition: number, limit: number): Promise<TestRun[]> {
+    const runs = this.missions.get(missionId)?.execution?.phases.find((p) => p.phaseId === phaseId)?.testRuns ?? [];
+    return structuredClone(runs.slice(fromPosition, fromPosition + limit));
   }
 
   async artifactContents(missionId: string): Promise<Map<string, string>> {

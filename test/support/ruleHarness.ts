@@ -6,7 +6,7 @@ import type { Actor } from '../../src/domain/actors.js';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { MissionError } from '../../src/domain/errors.js';
 import type { Mission } from '../../src/domain/mission.js';
-import { EventBuffer, type MissionCommand } from '../../src/domain/missionCommand.js';
+import { EventBuffer, noWrites, type MissionCommand } from '../../src/domain/missionCommand.js';
 import { MissionService } from '../../src/domain/missionService.js';
 import { InMemoryMissionRepository } from './inMemoryMissionRepository.js';
 import { SEED_POLICY } from './seedJourney.js';
@@ -21,7 +21,7 @@ export function inMemoryService(clock = new TestClock()): { service: MissionServ
 /** The command a rule runs under: `actor` at `now`, ids cmd_0001..., events buffered. */
 export function commandBy(actor: Actor, now: Date): MissionCommand {
   const ids = sequentialIds();
-  return { actor, now, at: now.toISOString(), newId: (prefix) => ids.next(prefix), events: new EventBuffer(actor), writes: { artifacts: [] } };
+  return { actor, now, at: now.toISOString(), newId: (prefix) => ids.next(prefix), events: new EventBuffer(actor), writes: noWrites() };
 }
 
 /** Runs a rule that must refuse; asserts the mission it was given is unchanged and no event or write was buffered. */
