@@ -14,6 +14,7 @@ import { randomIds, systemClock } from './domain/runtime.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { redactDatabaseUrl } from './storage/databaseUrl.js';
 import { databaseSettingsFrom } from './storage/databaseSettings.js';
+import { FEED_CONSUMERS } from './domain/missionFeed.js';
 import { FeedWorker, type FeedConsumer } from './feedWorker.js';
 import { onExternalCall } from './externalCalls.js';
 import { Metrics } from './metrics.js';
@@ -115,6 +116,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     clock: systemClock,
     logger,
     consumers: feedConsumers,
+    // Every consumer, including the Slack one pushed below: a burst after a delivery is one more delivery, whichever instance runs it.
+    coalesceMs: Object.fromEntries(FEED_CONSUMERS.map((consumer) => [consumer, config.FEED_COALESCE_MS])),
     // A parked delivery is on the mission's record (connector_call_failed) and in /metrics; trackers mark their own toolkit.
     onDead: async (consumer, missionId, error) => {
       if (consumer === EXECUTOR_CONSUMER) await recordParkedDispatch(missions, missionId, error);

@@ -111,7 +111,8 @@ describe.each(PROVIDERS)('feed pending marker on %s', (provider) => {
 
     const other = await openDatabase(db.url);
     others.push(other);
-    const otherService = new MissionService({ repository: other.missions, clock, ids: sequentialIds('other'), drafter: deterministicBriefDrafter });
+    let otherIds = 0;
+    const otherService = new MissionService({ repository: other.missions, clock, ids: { next: (prefix) => `${prefix}_other_${++otherIds}` }, drafter: deterministicBriefDrafter });
     clock.advance(200);
     for (let i = 0; i < 3; i++) await otherService.editChip({ missionId: mission.id, kind: 'scope', items: [`Scope revision ${i}`] }, JORDAN);
     expect(await other.feed.claim('slack', 'b', 10, 30_000, clock.now())).toEqual([]);
