@@ -115,8 +115,8 @@ const envSchema = z.object({
   MCP_ACTOR_NAME: z.string().trim().min(1).max(100).default('local-stdio'),
   MCP_ON_BEHALF_OF: z.string().trim().regex(/^[UW][A-Z0-9]{2,}$/, 'MCP_ON_BEHALF_OF must be a Slack user id such as U012ABCDEF').optional(),
   /**
-   * After a mission's change is delivered (Slack thread, trackers, executor), later changes wait
-   * this long and go out together; held on the feed cursor, so the same with any number of instances.
+   * After a mission's change is delivered to trackers or the executor, later changes wait this
+   * long and go out together; held on the feed cursor, so the same with any number of instances.
    */
   FEED_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Database timeouts, health check and shutdown bounds (src/storage/databaseSettings.ts). */
