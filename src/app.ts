@@ -4,7 +4,7 @@ import { approvalPolicySeedFrom, type Config } from './config.js';
 import { createConnectors, type Connectors } from './connectors/connectors.js';
 import { CredentialVault, DEFAULT_WORKSPACE } from './connectors/credentials/credentialVault.js';
 import { rollbackWithConnectors } from './connectors/rollback.js';
-import { TrackerSync } from './connectors/trackerSync.js';
+import { TRACKERS_CONSUMER, TrackerSync } from './connectors/trackerSync.js';
 import { EXECUTOR_CONSUMER, ExecutorDispatchConsumer, recordParkedDispatch } from './connectors/executorDispatch.js';
 import { PrismaCredentialStore } from './storage/prismaCredentialStore.js';
 import { deterministicBriefDrafter } from './domain/deterministicBriefDrafter.js';
@@ -115,6 +115,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     clock: systemClock,
     logger,
     consumers: feedConsumers,
+    // Trackers and the executor: a burst after a delivery is one more delivery, whichever instance runs it. Slack is
+    // paced by its own per-message edit interval (also in the database), and request_approval waits for its DMs.
+    coalesceMs: { [TRACKERS_CONSUMER]: config.FEED_COALESCE_MS, [EXECUTOR_CONSUMER]: config.FEED_COALESCE_MS },
     // A parked delivery is on the mission's record (connector_call_failed) and in /metrics; trackers mark their own toolkit.
     onDead: async (consumer, missionId, error) => {
       if (consumer === EXECUTOR_CONSUMER) await recordParkedDispatch(missions, missionId, error);

@@ -129,6 +129,11 @@ const envSchema = z.object({
   /** The actor of `mission-control mcp` (stdio): a token-like name, and the Slack user it works for. */
   MCP_ACTOR_NAME: z.string().trim().min(1).max(100).default('local-stdio'),
   MCP_ON_BEHALF_OF: z.string().trim().regex(/^[UW][A-Z0-9]{2,}$/, 'MCP_ON_BEHALF_OF must be a Slack user id such as U012ABCDEF').optional(),
+  /**
+   * After a mission's change is delivered to trackers or the executor, later changes wait this
+   * long and go out together; held on the feed cursor, so the same with any number of instances.
+   */
+  FEED_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Database timeouts, health check and shutdown bounds (src/storage/databaseSettings.ts). */
   ...OPERATIONS_ENV,
   /** Model-backed drafting and planning, prices and the default mission budget (src/connectors/models/modelConfig.ts). */

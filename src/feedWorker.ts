@@ -14,6 +14,9 @@ export interface FeedConsumer {
   handle(claim: FeedClaim): Promise<void | { deferUntil: Date }>;
 }
 
+/** Changes within this long of a delivery wait and go in one (per consumer name; 0 when absent). */
+export type CoalesceMs = Readonly<Record<string, number>>;
+
 export interface FeedWorkerOptions {
   feed: MissionFeed;
   clock: Clock;
@@ -27,6 +30,12 @@ export interface FeedWorkerOptions {
   batchSize?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /**
+   * Per consumer: after a delivery, changes saved within this many ms wait until then and are
+   * delivered together. Kept on the cursor, so it holds across instances: however many run, a
+   * mission gets at most one delivery per window per consumer.
+   */
+  coalesceMs?: CoalesceMs;
   /** Told when a delivery is parked as dead, so the mission can say so. */
   onDead?: (consumer: string, missionId: string, error: string) => Promise<unknown>;
 }
@@ -53,10 +62,12 @@ export class FeedWorker {
   private stopped = true;
   private wakeRequested = false;
   private stopRequested = false;
+  /** Wakes at the end of coalescing windows, by 50 ms slot. */
+  private readonly wakeTimers = new Map<number, NodeJS.Timeout>();
 
   constructor(options: FeedWorkerOptions) {
     this.owner = options.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
-    this.options = { pollMs: 500, leaseMs: 30_000, maxAttempts: 20, batchSize: 10, backoffBaseMs: 1000, backoffMaxMs: 5 * 60_000, ...options };
+    this.options = { pollMs: 500, leaseMs: 30_000, maxAttempts: 20, batchSize: 10, backoffBaseMs: 1000, backoffMaxMs: 5 * 60_000, coalesceMs: {}, ...options };
   }
 
   start(): void {
@@ -81,6 +92,8 @@ export class FeedWorker {
     this.stopRequested = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    for (const timer of this.wakeTimers.values()) clearTimeout(timer);
+    this.wakeTimers.clear();
     await this.running?.catch(() => undefined);
   }
 
@@ -99,6 +112,19 @@ export class FeedWorker {
       if (claimedThisRound === 0) break;
     }
     return handled;
+  }
+
+  /** Runs a round in about `delayMs` (wakes within 50 ms of each other are one). */
+  private wakeIn(delayMs: number): void {
+    if (this.stopped) return;
+    const slot = Math.ceil((Date.now() + delayMs) / 50);
+    if (this.wakeTimers.has(slot)) return;
+    const timer = setTimeout(() => {
+      this.wakeTimers.delete(slot);
+      this.wake();
+    }, delayMs);
+    timer.unref();
+    this.wakeTimers.set(slot, timer);
   }
 
   private schedule(delayMs: number): void {
@@ -124,7 +150,12 @@ export class FeedWorker {
     try {
       const outcome = await consumer.handle(claim);
       if (outcome && 'deferUntil' in outcome) await feed.defer(consumer.name, claim.missionId, this.owner, outcome.deferUntil);
-      else await feed.acknowledge(consumer.name, claim.missionId, this.owner, claim.eventSeq);
+      else {
+        const quietMs = this.options.coalesceMs[consumer.name] ?? 0;
+        await feed.acknowledge(consumer.name, claim.missionId, this.owner, claim.eventSeq, clock.now(), quietMs);
+        // Changes that arrive meanwhile are due when the window ends: look then, not at the next poll.
+        if (quietMs > 0) this.wakeIn(quietMs);
+      }
     } catch (error) {
       const attempts = claim.attempts + 1;
       const message = error instanceof Error ? error.message : String(error);

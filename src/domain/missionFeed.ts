@@ -20,6 +20,7 @@ export interface FeedStats {
   pending: number;
   /** Missions parked after too many failures; they need a person. */
   dead: number;
+  /** How long ago the oldest undelivered change was saved. */
   oldestPendingSeconds: number | null;
 }
 
@@ -30,8 +31,12 @@ export interface MissionFeed {
    * before the lease ends or is released.
    */
   claim(consumer: string, owner: string, limit: number, leaseMs: number, now: Date): Promise<FeedClaim[]>;
-  /** Marks events up to `seq` handled, clears failures and releases the lease. */
-  acknowledge(consumer: string, missionId: string, owner: string, seq: number): Promise<void>;
+  /**
+   * Marks events up to `seq` handled, clears failures and releases the lease. Changes saved
+   * later than `now` by less than `quietMs` are not due before then, so they go out together
+   * (coalescing that holds whichever instance saves or delivers them).
+   */
+  acknowledge(consumer: string, missionId: string, owner: string, seq: number, now: Date, quietMs?: number): Promise<void>;
   /** Releases the lease after a failure: retried at `retryAt`, or parked as dead when null. */
   fail(consumer: string, missionId: string, owner: string, error: string, retryAt: Date | null): Promise<void>;
   /** Releases the lease without a failure, not to be claimed before `at` (coalescing bursts). */

@@ -82,7 +82,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     where,
     prisma,
     missions: refuseStorageFaults(new PrismaMissionRepository(prisma, target.provider, direct), target.provider, where),
-    feed: refuseStorageFaults(new PrismaMissionFeed(prisma, target.provider), target.provider, where),
+    feed: refuseStorageFaults(new PrismaMissionFeed(prisma, target.provider, direct), target.provider, where),
     accessTokens: refuseStorageFaults(new PrismaAccessTokenRepository(prisma), target.provider, where),
     migration,
     ping: async () => {

@@ -1,95 +1,84 @@
-// MissionFeed on Prisma. A cursor row per (consumer, mission) says how far the mission's event
-// log has been handled; a mission is due when its eventSeq is past the cursor. Claims lease
-// rows so that exactly one worker, in any instance, handles a mission at a time: PostgreSQL
-// with FOR UPDATE SKIP LOCKED, SQLite inside its single-writer transaction.
+// MissionFeed on Prisma's connection. A cursor row per (consumer, mission) says how far the
+// mission's event log has been handled, and carries the pending marker the mission save keeps
+// (feedMarkers.ts): its copy of the mission's eventSeq and `dueAt`, the time the next delivery
+// may run (null when there is nothing to do). Every statement here finds rows through the
+// primary key or the partial index on `dueAt`, so idle claims and /metrics cost the same at a
+// thousand missions as at a million. Each claim is one UPDATE that leases what it picked,
+// setting `dueAt` to the lease's end, so exactly one worker, in any instance, handles a mission
+// at a time: PostgreSQL skips rows another claim holds (FOR UPDATE SKIP LOCKED); on SQLite the
+// statement takes the write lock before it reads, so a second process's commit cannot turn it
+// into SQLITE_BUSY_SNAPSHOT the way a read-then-write transaction did.
 import type { FeedClaim, FeedStats, MissionFeed, ParkedDelivery, ParkedFilter } from '../domain/missionFeed.js';
 import type { PrismaClient } from '../../generated/prisma-sqlite/index.js';
+import type { DirectSql, SqlValue } from './driverAdapter.js';
+import { placeholders, type Provider } from './feedMarkers.js';
 
-interface DueRow {
-  missionId: string;
-  handledSeq: number | bigint;
-  eventSeq: number | bigint;
-  attempts: number | bigint;
-}
+const num = (value: unknown): number => Number(value);
 
 export class PrismaMissionFeed implements MissionFeed {
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly provider: 'sqlite' | 'postgresql',
+    private readonly provider: Provider,
+    /** Statements on Prisma's connection without its query compiler (driverAdapter.ts). */
+    private readonly direct: DirectSql,
   ) {}
 
+  /** One statement, written with `build`'s placeholders; returns its rows. */
+  private async run(build: (param: (value: SqlValue, postgresType?: string) => string) => string): Promise<unknown[][]> {
+    const { values, param } = placeholders(this.provider);
+    const sql = build(param);
+    return this.direct.query({ sql, values });
+  }
+
   async claim(consumer: string, owner: string, limit: number, leaseMs: number, now: Date): Promise<FeedClaim[]> {
-    const nowMs = now.getTime();
-    const leaseUntil = nowMs + leaseMs;
-    const rows = this.provider === 'postgresql' ? await this.claimOnPostgres(consumer, owner, limit, nowMs, leaseUntil) : await this.claimOnSqlite(consumer, owner, limit, nowMs, leaseUntil);
-    return rows.map((r) => ({ consumer, missionId: r.missionId, handledSeq: Number(r.handledSeq), eventSeq: Number(r.eventSeq), attempts: Number(r.attempts) }));
-  }
-
-  private claimOnPostgres(consumer: string, owner: string, limit: number, nowMs: number, leaseUntil: number): Promise<DueRow[]> {
-    return this.prisma.$queryRaw<DueRow[]>`
-      WITH due AS (
-        SELECT c."consumer", c."missionId", m."eventSeq"
-        FROM "MissionFeedCursor" c JOIN "Mission" m ON m."id" = c."missionId"
-        WHERE c."consumer" = ${consumer} AND c."dead" = false AND m."eventSeq" > c."handledSeq"
-          AND (c."leaseUntil" IS NULL OR c."leaseUntil" < ${nowMs})
-          AND (c."notBefore" IS NULL OR c."notBefore" <= ${nowMs})
-        ORDER BY c."notBefore" NULLS FIRST, m."updatedAt"
-        LIMIT ${limit}
-        FOR UPDATE OF c SKIP LOCKED
-      )
-      UPDATE "MissionFeedCursor" c SET "leaseOwner" = ${owner}, "leaseUntil" = ${leaseUntil}
-      FROM due WHERE c."consumer" = due."consumer" AND c."missionId" = due."missionId"
-      RETURNING c."missionId", c."handledSeq", due."eventSeq", c."attempts"`;
-  }
-
-  private claimOnSqlite(consumer: string, owner: string, limit: number, nowMs: number, leaseUntil: number): Promise<DueRow[]> {
-    // SQLite has one writer at a time, so select-then-lease inside one transaction cannot race.
-    return this.prisma.$transaction(async (tx) => {
-      const due = await tx.$queryRaw<DueRow[]>`
-        SELECT c."missionId", c."handledSeq", m."eventSeq", c."attempts"
-        FROM "MissionFeedCursor" c JOIN "Mission" m ON m."id" = c."missionId"
-        WHERE c."consumer" = ${consumer} AND c."dead" = false AND m."eventSeq" > c."handledSeq"
-          AND (c."leaseUntil" IS NULL OR c."leaseUntil" < ${nowMs})
-          AND (c."notBefore" IS NULL OR c."notBefore" <= ${nowMs})
-        ORDER BY c."notBefore" IS NOT NULL, c."notBefore", m."updatedAt"
-        LIMIT ${limit}`;
-      if (due.length > 0) {
-        await tx.missionFeedCursor.updateMany({
-          where: { consumer, missionId: { in: due.map((d) => d.missionId) } },
-          data: { leaseOwner: owner, leaseUntil: BigInt(leaseUntil) },
-        });
+    const leaseUntil = now.getTime() + leaseMs;
+    const rows = await this.run((p) => {
+      // Placeholders are positional on SQLite: each part is written in the order it appears.
+      const lease = `"leaseOwner" = ${p(owner, 'TEXT')}, "leaseUntil" = ${p(leaseUntil, 'BIGINT')}, "dueAt" = ${p(leaseUntil, 'BIGINT')}`;
+      const due = () => `"consumer" = ${p(consumer, 'TEXT')} AND "dueAt" IS NOT NULL AND "dueAt" <= ${p(now.getTime(), 'BIGINT')} ORDER BY "dueAt" LIMIT ${p(limit, 'INTEGER')}`;
+      if (this.provider === 'postgresql') {
+        return `WITH due AS (SELECT "consumer", "missionId" FROM "MissionFeedCursor" WHERE ${due()} FOR UPDATE SKIP LOCKED)
+           UPDATE "MissionFeedCursor" c SET ${lease} FROM due WHERE c."consumer" = due."consumer" AND c."missionId" = due."missionId"
+           RETURNING c."missionId", c."handledSeq", c."eventSeq", c."attempts"`;
       }
-      return due;
+      const sameConsumer = `"consumer" = ${p(consumer)}`;
+      return `UPDATE "MissionFeedCursor" SET ${lease} WHERE ${sameConsumer} AND "missionId" IN (SELECT "missionId" FROM "MissionFeedCursor" WHERE ${due()})
+           RETURNING "missionId", "handledSeq", "eventSeq", "attempts"`;
     });
+    return rows.map(([missionId, handledSeq, eventSeq, attempts]) => ({ consumer, missionId: String(missionId), handledSeq: num(handledSeq), eventSeq: num(eventSeq), attempts: num(attempts) }));
   }
 
-  async acknowledge(consumer: string, missionId: string, owner: string, seq: number): Promise<void> {
+  async acknowledge(consumer: string, missionId: string, owner: string, seq: number, now: Date, quietMs = 0): Promise<void> {
     // Only the lease holder may move the cursor; a worker whose lease ran out changes nothing.
-    await this.prisma.missionFeedCursor.updateMany({
-      where: { consumer, missionId, leaseOwner: owner },
-      data: { handledSeq: seq, attempts: 0, lastError: null, leaseOwner: null, leaseUntil: null, notBefore: null },
-    });
+    // Events saved meanwhile keep it due (read from the row itself, so a save racing this
+    // statement is seen on both databases); within `quietMs` they wait and go together.
+    const at = now.getTime();
+    const quietUntil = quietMs > 0 ? at + quietMs : null;
+    await this.run(
+      (p) =>
+        `UPDATE "MissionFeedCursor" SET "handledSeq" = ${p(seq, 'INTEGER')}, "attempts" = 0, "lastError" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL, "notBefore" = NULL,
+           "quietUntil" = ${p(quietUntil, 'BIGINT')},
+           "dueAt" = CASE WHEN "eventSeq" > ${p(seq, 'INTEGER')} THEN ${p(quietUntil ?? at, 'BIGINT')} ELSE NULL END,
+           "pendingSince" = CASE WHEN "eventSeq" > ${p(seq, 'INTEGER')} THEN ${p(at, 'BIGINT')} ELSE NULL END
+         WHERE ${this.leased(p, consumer, missionId, owner)}`,
+    );
   }
 
   async fail(consumer: string, missionId: string, owner: string, error: string, retryAt: Date | null): Promise<void> {
-    await this.prisma.missionFeedCursor.updateMany({
-      where: { consumer, missionId, leaseOwner: owner },
-      data: {
-        attempts: { increment: 1 },
-        lastError: error.slice(0, 1000),
-        leaseOwner: null,
-        leaseUntil: null,
-        notBefore: retryAt ? BigInt(retryAt.getTime()) : null,
-        dead: retryAt === null,
-      },
-    });
+    await this.run(
+      (p) =>
+        `UPDATE "MissionFeedCursor" SET "attempts" = "attempts" + 1, "lastError" = ${p(error.slice(0, 1000), 'TEXT')}, "leaseOwner" = NULL, "leaseUntil" = NULL,
+           "dead" = ${retryAt === null ? 'true' : 'false'}, "dueAt" = ${p(retryAt ? retryAt.getTime() : null, 'BIGINT')}
+         WHERE ${this.leased(p, consumer, missionId, owner)}`,
+    );
   }
 
   async defer(consumer: string, missionId: string, owner: string, at: Date): Promise<void> {
-    await this.prisma.missionFeedCursor.updateMany({
-      where: { consumer, missionId, leaseOwner: owner },
-      data: { leaseOwner: null, leaseUntil: null, notBefore: BigInt(at.getTime()) },
-    });
+    await this.run((p) => `UPDATE "MissionFeedCursor" SET "leaseOwner" = NULL, "leaseUntil" = NULL, "dueAt" = ${p(at.getTime(), 'BIGINT')} WHERE ${this.leased(p, consumer, missionId, owner)}`);
+  }
+
+  private leased(p: (value: SqlValue, postgresType?: string) => string, consumer: string, missionId: string, owner: string): string {
+    return `"consumer" = ${p(consumer, 'TEXT')} AND "missionId" = ${p(missionId, 'TEXT')} AND "leaseOwner" = ${p(owner, 'TEXT')}`;
   }
 
   async parked(consumer: string, filter: ParkedFilter = {}): Promise<ParkedDelivery[]> {
@@ -102,11 +91,16 @@ export class PrismaMissionFeed implements MissionFeed {
   }
 
   async revive(consumer: string, filter: ParkedFilter = {}): Promise<number> {
-    const { count } = await this.prisma.missionFeedCursor.updateMany({
-      where: { consumer, dead: true, ...this.missionWhere(filter) },
-      data: { dead: false, attempts: 0, lastError: null, notBefore: null, leaseOwner: null, leaseUntil: null },
+    // Due at once (0 is before any clock), with the failures forgotten.
+    const rows = await this.run((p) => {
+      const consumerIs = `"consumer" = ${p(consumer, 'TEXT')}`;
+      const mission = filter.missionId !== undefined ? ` AND "missionId" = ${p(filter.missionId, 'TEXT')}` : '';
+      const channel = filter.channelId !== undefined ? ` AND "missionId" IN (SELECT "id" FROM "Mission" WHERE "channelId" = ${p(filter.channelId, 'TEXT')})` : '';
+      return `UPDATE "MissionFeedCursor" SET "dead" = false, "attempts" = 0, "lastError" = NULL, "notBefore" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL,
+           "dueAt" = CASE WHEN "eventSeq" > "handledSeq" THEN 0 ELSE NULL END
+         WHERE ${consumerIs} AND "dead" = true${mission}${channel} RETURNING "missionId"`;
     });
-    return count;
+    return rows.length;
   }
 
   private missionWhere(filter: ParkedFilter) {
@@ -117,21 +111,17 @@ export class PrismaMissionFeed implements MissionFeed {
   }
 
   async stats(consumer: string, now: Date): Promise<FeedStats> {
-    const [counts] = await this.prisma.$queryRaw<Array<{ pending: number | bigint; dead: number | bigint }>>`
-      SELECT
-        SUM(CASE WHEN c."dead" = false AND m."eventSeq" > c."handledSeq" THEN 1 ELSE 0 END) AS "pending",
-        SUM(CASE WHEN c."dead" = true THEN 1 ELSE 0 END) AS "dead"
-      FROM "MissionFeedCursor" c JOIN "Mission" m ON m."id" = c."missionId"
-      WHERE c."consumer" = ${consumer}`;
-    const [oldest] = await this.prisma.$queryRaw<Array<{ id: string }>>`
-      SELECT m."id" FROM "MissionFeedCursor" c JOIN "Mission" m ON m."id" = c."missionId"
-      WHERE c."consumer" = ${consumer} AND c."dead" = false AND m."eventSeq" > c."handledSeq"
-      ORDER BY m."updatedAt" LIMIT 1`;
-    const since = oldest ? (await this.prisma.mission.findUnique({ where: { id: oldest.id }, select: { updatedAt: true } }))?.updatedAt : undefined;
+    // Pending and their age from the partial index on dueAt (dead cursors have no dueAt); dead from (consumer, dead).
+    const [row] = await this.run((p) => {
+      const pending = `FROM "MissionFeedCursor" WHERE "consumer" = ${p(consumer, 'TEXT')} AND "dueAt" IS NOT NULL`;
+      return `SELECT (SELECT COUNT(*) ${pending}), (SELECT MIN("pendingSince") FROM "MissionFeedCursor" WHERE "consumer" = ${p(consumer, 'TEXT')} AND "dueAt" IS NOT NULL),
+                (SELECT COUNT(*) FROM "MissionFeedCursor" WHERE "consumer" = ${p(consumer, 'TEXT')} AND "dead" = true)`;
+    });
+    const [pending, since, dead] = row ?? [0, null, 0];
     return {
-      pending: Number(counts?.pending ?? 0),
-      dead: Number(counts?.dead ?? 0),
-      oldestPendingSeconds: since ? Math.max(0, Math.round((now.getTime() - since.getTime()) / 1000)) : null,
+      pending: num(pending),
+      dead: num(dead),
+      oldestPendingSeconds: since === null || since === undefined ? null : Math.max(0, Math.round((now.getTime() - num(since)) / 1000)),
     };
   }
 }

@@ -15,6 +15,7 @@ import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValu
 import { corruptRow, storedAuthStatus, storedDocument, storedState } from './storedDocuments.js';
 import { allRunRows, appendedRunRows, executionWithoutRuns, joinRuns, type TestRunRow } from './testRunRows.js';
 import { decodeCursor, encodeCursor } from './listCursor.js';
+import { markPending, markPendingSql } from './feedMarkers.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -188,7 +189,9 @@ export class PrismaMissionRepository implements MissionRepository {
       await tx.mission.create({ data: { id: mission.id, ...columns } });
       for (const write of this.childWrites(tx, mission)) await write;
       // Every consumer starts before the first event, so the mission's whole story is delivered.
-      await tx.missionFeedCursor.createMany({ data: FEED_CONSUMERS.map((consumer) => ({ consumer, missionId: mission.id })) });
+      // Due at once, with the pending marker the claim's index finds (feedMarkers.ts).
+      const pending = mission.eventSeq > 0 ? { dueAt: BigInt(mission.updatedAt.getTime()), pendingSince: BigInt(mission.updatedAt.getTime()) } : {};
+      await tx.missionFeedCursor.createMany({ data: FEED_CONSUMERS.map((consumer) => ({ consumer, missionId: mission.id, eventSeq: mission.eventSeq, ...pending })) });
       await tx.missionEvent.createMany({ data: eventRows(events) });
       const runs = allRunRows(mission.id, mission.execution);
       if (runs.length > 0) await tx.missionTestRun.createMany({ data: runs });
@@ -239,7 +242,7 @@ export class PrismaMissionRepository implements MissionRepository {
     };
     if (this.provider === 'postgresql') {
       // One statement, one round trip: the inserts read from the update, so they happen only if it did.
-      const [counts] = await this.direct.query(this.saveStatementForPostgres(mission.id, expectedVersion, changed, eventRows(events), runs)).catch(lostOnDuplicate);
+      const [counts] = await this.direct.query(this.saveStatementForPostgres(mission.id, expectedVersion, changed, eventRows(events), runs, mission)).catch(lostOnDuplicate);
       if (!counts || counts.some((count) => Number(count) === 0)) throw new LostRace();
       return;
     }
@@ -249,9 +252,11 @@ export class PrismaMissionRepository implements MissionRepository {
         this.updateMissionRow(mission.id, expectedVersion, changed),
         ...eventRows(events).map((row) => this.guardedInsert('MissionEvent', EVENT_COLUMN_TYPES, row, guard)),
         ...runs.map((row) => this.guardedInsert('MissionTestRun', TEST_RUN_COLUMN_TYPES, row, guard)),
+        // Feed pending marker (feedMarkers.ts); its count (one per consumer) is not checked.
+        markPending('sqlite', mission.id, mission.eventSeq, mission.updatedAt, guard),
       ])
       .catch(lostOnDuplicate);
-    if (counts.some((count) => count !== 1)) throw new LostRace();
+    if (counts.slice(0, -1).some((count) => count !== 1)) throw new LostRace();
   }
 
   /**
@@ -259,12 +264,14 @@ export class PrismaMissionRepository implements MissionRepository {
    * how many rows each part wrote (all zero when the version had moved). Each round trip to the
    * server costs more than the work, and a transaction would take five.
    */
-  private saveStatementForPostgres(missionId: string, expectedVersion: number, changed: Partial<MissionColumns>, events: ReturnType<typeof eventRows>, runs: readonly TestRunRow[]): SqlStatement {
+  private saveStatementForPostgres(missionId: string, expectedVersion: number, changed: Partial<MissionColumns>, events: ReturnType<typeof eventRows>, runs: readonly TestRunRow[], saved: Pick<Mission, 'eventSeq' | 'updatedAt'>): SqlStatement {
     const { values, param } = statementValues('postgresql');
     const insert = <Row extends { [K in keyof Row]: SqlValue }>(table: string, types: Record<keyof Row & string, string>, rows: readonly Row[]) =>
       `INSERT INTO "${table}" ${columnList(types)} SELECT v.* FROM (VALUES ${rows.map((row) => `(${rowValues(param, types, row)})`).join(', ')}) AS v CROSS JOIN moved RETURNING 1`;
     const parts = [`moved AS (${updateMissionSql(param, missionId, expectedVersion, changed)} RETURNING "id")`, `events AS (${insert('MissionEvent', EVENT_COLUMN_TYPES, events)})`];
     if (runs.length > 0) parts.push(`runs AS (${insert('MissionTestRun', TEST_RUN_COLUMN_TYPES, runs)})`);
+    // Feed pending marker (feedMarkers.ts), only if the update matched; not counted.
+    parts.push(`feed AS (${markPendingSql(param, missionId, saved.eventSeq, saved.updatedAt, 'EXISTS (SELECT 1 FROM moved)')})`);
     const counted = ['moved', 'events', ...(runs.length > 0 ? ['runs'] : [])].map((name) => `CAST((SELECT count(*) FROM ${name}) AS INTEGER)`);
     return { sql: `WITH ${parts.join(', ')} SELECT ${counted.join(', ')}`, values };
   }
@@ -284,6 +291,11 @@ export class PrismaMissionRepository implements MissionRepository {
       operations.push(prisma.missionArtifact.createMany({ data: writes.artifacts.map((a) => ({ ...a, missionId: mission.id, sizeBytes: Buffer.byteLength(a.content, 'utf8') })) }));
     }
     if (writes.libraryEntry) operations.push(this.libraryEntryWrite(writes.libraryEntry));
+    if (events.length > 0) {
+      // Feed pending marker (feedMarkers.ts); the batch fails as a whole if the version moved.
+      const marker = markPending(this.provider, mission.id, mission.eventSeq, mission.updatedAt);
+      operations.push(prisma.$executeRawUnsafe(marker.sql, ...marker.values));
+    }
     await prisma.$transaction(operations);
   }
 

@@ -37,7 +37,7 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
     // Another consumer has its own cursor.
     expect((await db.feed.claim('trackers', 'a', 10, 30_000, clock.now())).map((c) => c.missionId)).toEqual([mission.id]);
 
-    await db.feed.acknowledge('slack', mission.id, 'a', 2);
+    await db.feed.acknowledge('slack', mission.id, 'a', 2, clock.now());
     expect(await db.feed.claim('slack', 'b', 10, 30_000, clock.now())).toEqual([]);
     await service.lockBrief({ missionId: mission.id }, JORDAN);
     const again = await db.feed.claim('slack', 'b', 10, 30_000, clock.now());
@@ -49,7 +49,7 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
     await db.feed.claim('slack', 'a', 10, 1_000, clock.now());
     clock.advance(1_001);
     expect(await db.feed.claim('slack', 'b', 10, 1_000, clock.now())).toHaveLength(1);
-    await db.feed.acknowledge('slack', mission.id, 'a', 2);
+    await db.feed.acknowledge('slack', mission.id, 'a', 2, clock.now());
     clock.advance(1_001);
     expect(await db.feed.claim('slack', 'c', 10, 1_000, clock.now())).toHaveLength(1);
   });
