@@ -915,6 +915,9 @@ export class MissionService {
     return this.repository.list(input);
   }
 
+  /** A person's latest missions and every mission awaiting their approval (the App Home), in two reads. */
+  overviewOf = (personId: string, missionLimit = 20) => this.repository.overviewOf(personId, missionLimit);
+
   async events(rawInput: unknown): Promise<MissionEvent[]> {
     const input = parseInput(missionRefInput, rawInput);
     await this.load(input.missionId);
