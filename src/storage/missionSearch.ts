@@ -161,9 +161,11 @@ export async function searchLibrary(prisma: PrismaClient, direct: DirectSql, pro
  * as a JSON string, and isAwaitingApprovalFrom decides exactly.
  */
 export function awaitingApprovalStatement(provider: Provider, personId: string): SqlStatement {
+  // SQLite's placeholders are positional: values are added in the order they appear.
   const { values, param } = statement(provider);
-  const mentions = provider === 'sqlite' ? `instr(m."approvals", ${param(JSON.stringify(personId))}) > 0` : `strpos(m."approvals", ${param(JSON.stringify(personId))}) > 0`;
-  const sql = `SELECT m."id", m."title", m."state", m."plays", m."approvals" FROM "Mission" m WHERE m."state" = ${param('awaiting_approval')} AND ${mentions} ORDER BY m."approvalExpiresAt" ASC, m."id" ASC`;
+  const state = param('awaiting_approval');
+  const mentions = `${provider === 'sqlite' ? 'instr' : 'strpos'}(m."approvals", ${param(JSON.stringify(personId))}) > 0`;
+  const sql = `SELECT m."id", m."title", m."state", m."plays", m."approvals" FROM "Mission" m WHERE m."state" = ${state} AND ${mentions} ORDER BY m."approvalExpiresAt" ASC, m."id" ASC`;
   return { sql, values };
 }
 
