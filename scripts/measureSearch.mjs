@@ -88,7 +88,7 @@ async function seed(db, provider, template, count) {
   const entryFrom = sqlite ? 'n' : `generate_series(10, ${entries * 10}, 10) AS n(i)`;
   await db.prisma.$executeRawUnsafe(
     `${entrySeries} INSERT INTO "LibraryEntry" ("id", "missionId", "playId", "title", "note", "rating", "reuseScore", "play", "pinnedBy", "pinnedAt") ` +
-      `SELECT ${concat(`'lib_'`, 'i')}, ${concat(`'msn_copy_'`, 'i')}, 'play_1', ${concat(`'Play '`, 'i', `' for '`, word(1))}, ${concat(`'Went well: '`, word(2))}, 5, (i % 13) * 0.1, '{"title":"p","phases":[]}', '{"kind":"slack_user","id":"U0X","name":"X"}', ${pinnedAt} FROM ${entryFrom}`,
+      `SELECT ${concat(`'lib_'`, 'i')}, ${concat(`'msn_copy_'`, 'i')}, 'play_1', ${concat(`'Play '`, 'i', `' for '`, `(CASE (i / 10) % 10 ${WORDS.map((w, j) => `WHEN ${j} THEN '${w}'`).join(' ')} END)`)}, ${concat(`'Went well: '`, word(2))}, 5, (i % 13) * 0.1, '{"title":"p","phases":[]}', '{"kind":"slack_user","id":"U0X","name":"X"}', ${pinnedAt} FROM ${entryFrom}`,
   );
   await db.prisma.$executeRawUnsafe(
     `${entrySeries} INSERT INTO "LibraryEntryTag" ("entryId", "tag") SELECT ${concat(`'lib_'`, 'i')}, ${concat(`'tag'`, 'CAST(i % 30 AS TEXT)')} FROM ${entryFrom}`,
