@@ -225,6 +225,18 @@ export interface ApprovalRequest {
   note: string | null;
 }
 
+/** Whether `personId` may still decide the mission's open approval request (eligible and not yet decided). */
+export function isAwaitingApprovalFrom(mission: { state: string; approval: ApprovalRequest | null }, personId: string): boolean {
+  const request = mission.approval;
+  return (
+    mission.state === 'awaiting_approval' &&
+    request !== null &&
+    request.status === 'requested' &&
+    request.eligibleApprovers.includes(personId) &&
+    !request.decisions.some((d) => d.approverId === personId)
+  );
+}
+
 export interface EligibleApprovers {
   people: string[];
   groups: string[];

@@ -10,11 +10,22 @@ import type { MissionState } from './missionStateMachine.js';
 export interface MissionListFilter {
   state?: MissionState;
   requesterId?: string;
-  /** Case-insensitive match on title or intent. */
+  /** Case-insensitive substring of title or intent, every character literal (`%`, `_` and `\\` too). */
   text?: string;
   limit: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;
+}
+
+/** A mission awaiting approval as a person's overview shows it. */
+export type AwaitingApproval = Pick<Mission, 'id' | 'title' | 'state' | 'plays' | 'approval'>;
+
+/** What a person's overview (the App Home) shows: their latest missions and what waits for their decision. */
+export interface PersonOverview {
+  /** Missions the person requested, newest first. */
+  missions: MissionSummary[];
+  /** Every mission whose open approval request the person may still decide, soonest to expire first (no cap). */
+  awaitingApproval: AwaitingApproval[];
 }
 
 export interface MissionPage {
@@ -56,13 +67,15 @@ export interface MissionRepository {
   save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes?: MissionWrites): Promise<void>;
   /** Stored evidence content of a mission, by artifact id. */
   artifactContents(missionId: string): Promise<Map<string, string>>;
-  /** Library entries sharing tags with the query (most shared tags first) or matching its text. */
+  /** Library entries sharing tags with the query or holding its text in title or note; most shared tags, then reuse score, then most recently pinned first. */
   searchLibrary(search: LibrarySearch): Promise<LibraryMatch[]>;
   /** How many missions are in each state (for /metrics). */
   countByState(): Promise<Record<string, number>>;
   /** Ids of missions whose open approval request expired at or before `now`. */
   overdueApprovals(now: Date, limit: number): Promise<string[]>;
   list(filter: MissionListFilter): Promise<MissionPage>;
+  /** The person's `missionLimit` latest missions and every mission awaiting their approval. */
+  overviewOf(personId: string, missionLimit: number): Promise<PersonOverview>;
   /** Every event of the mission, in order (tests and small logs; history is read in pages). */
   events(missionId: string): Promise<MissionEvent[]>;
   /** Up to `limit` events with seq greater than `afterSeq`, in order. */

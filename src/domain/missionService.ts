@@ -312,6 +312,9 @@ export class MissionService {
     return this.repository.list(parseInput(inputs.listMissionsInput, input ?? {}));
   }
 
+  /** A person's latest missions and every mission awaiting their approval (the App Home), in two reads. */
+  overviewOf = (personId: string, missionLimit = 20) => this.repository.overviewOf(personId, missionLimit);
+
   async events(input: In<typeof inputs.missionRefInput>): Promise<MissionEvent[]> {
     const { missionId } = parseInput(inputs.missionRefInput, input);
     await this.writer.load(missionId);

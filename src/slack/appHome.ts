@@ -2,7 +2,8 @@
 // actions as in the thread) and the viewer's own missions.
 import type { HomeView, KnownBlock } from '@slack/types';
 import { approvalsGiven } from '../domain/approvalPolicy.js';
-import type { Mission, MissionSummary } from '../domain/mission.js';
+import type { MissionSummary } from '../domain/mission.js';
+import type { AwaitingApproval } from '../domain/missionRepository.js';
 import { ACTION_IDS } from './actionIds.js';
 import { fitLines, LIMITS } from './blockKitLimits.js';
 import { actions, button, context, divider, header, section } from './blocks.js';
@@ -11,24 +12,14 @@ import { mention, RISK_LABEL, safe, slackDate, STATE_LABEL } from './format.js';
 /** Two blocks per approval: 40 approvals plus the missions list stay under the 100-block limit. */
 const MAX_APPROVALS = 40;
 
-/** Whether `userId` may still decide the mission's open approval request (eligible and not yet decided). */
-export function isAwaitingApprovalFrom(mission: Mission, userId: string): boolean {
-  const request = mission.approval;
-  return (
-    mission.state === 'awaiting_approval' &&
-    request !== null &&
-    request.status === 'requested' &&
-    request.eligibleApprovers.includes(userId) &&
-    !request.decisions.some((d) => d.approverId === userId)
-  );
-}
+export { isAwaitingApprovalFrom } from '../domain/approvalPolicy.js';
 
 export interface AppHomeInput {
   userId: string;
   /** Missions the viewer requested, most recent first. */
   myMissions: readonly MissionSummary[];
-  /** Missions whose open approval request the viewer may decide (see isAwaitingApprovalFrom). */
-  awaitingMyApproval: readonly Mission[];
+  /** Every mission whose open approval request the viewer may decide (see isAwaitingApprovalFrom), however many. */
+  awaitingMyApproval: readonly AwaitingApproval[];
   /** Blocks shown first: why the viewer's last click on the Home did nothing. */
   notice?: readonly KnownBlock[];
 }
@@ -57,7 +48,7 @@ export function appHome(input: AppHomeInput): HomeView {
   return { type: 'home', blocks };
 }
 
-function approvalRow(mission: Mission): KnownBlock[] {
+function approvalRow(mission: AwaitingApproval): KnownBlock[] {
   const request = mission.approval!;
   const play = mission.plays.find((p) => p.id === request.playId);
   const value = { missionId: mission.id, requestId: request.id, playId: request.playId };

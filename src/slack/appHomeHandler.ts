@@ -3,9 +3,8 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { Mission } from '../domain/mission.js';
 import type { MissionService } from '../domain/missionService.js';
-import { appHome, isAwaitingApprovalFrom } from './appHome.js';
+import { appHome } from './appHome.js';
 import type { SlackMessage } from './blockKitLimits.js';
 import type { SlackHandlerDeps } from './interactionReplies.js';
 
@@ -22,10 +21,12 @@ export function registerAppHomeHandler(app: App, deps: SlackHandlerDeps): void {
  */
 export async function publishAppHome(client: WebClient, service: MissionService, userId: string, logger: Logger, notice?: SlackMessage): Promise<void> {
   try {
-    const [mine, waiting] = await Promise.all([service.listMissions({ requesterId: userId, limit: 20 }), service.listMissions({ state: 'awaiting_approval', limit: 50 })]);
-    const candidates = await Promise.all(waiting.missions.map((m) => service.getMission({ missionId: m.id }).catch(() => null)));
-    const awaitingMyApproval = candidates.filter((m): m is Mission => m !== null && isAwaitingApprovalFrom(m, userId));
-    await client.views.publish({ user_id: userId, view: appHome({ userId, myMissions: mine.missions, awaitingMyApproval, ...(notice ? { notice: notice.blocks } : {}) }) });
+    // Two reads whatever the number of missions: the viewer's latest, and every approval they may decide.
+    const overview = await service.overviewOf(userId);
+    await client.views.publish({
+      user_id: userId,
+      view: appHome({ userId, myMissions: overview.missions, awaitingMyApproval: overview.awaitingApproval, ...(notice ? { notice: notice.blocks } : {}) }),
+    });
   } catch (error) {
     logger.warn({ err: error, userId }, 'could not publish the App Home');
   }

@@ -6,9 +6,8 @@ import type { MissionEvent } from '../domain/eventLog.js';
 import type { Execution, TestRun } from '../domain/execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../domain/library.js';
 import { FEED_CONSUMERS } from '../domain/missionFeed.js';
-import { inStoredOrder, type Mission, type MissionSummary, type MissionToolkit } from '../domain/mission.js';
-import type { MissionListFilter, MissionPage, MissionRepository, MissionWrites } from '../domain/missionRepository.js';
-import type { PlayDraft } from '../domain/plays.js';
+import { inStoredOrder, type Mission, type MissionToolkit } from '../domain/mission.js';
+import type { MissionListFilter, MissionPage, MissionRepository, MissionWrites, PersonOverview } from '../domain/missionRepository.js';
 import type { EventType } from '../domain/telemetryEvents.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.js';
 import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValue } from './driverAdapter.js';
@@ -16,17 +15,13 @@ import { corruptRow, storedAuthStatus, storedDocument, storedState } from './sto
 import { allRunRows, appendedRunRows, executionWithoutRuns, joinRuns, type TestRunRow } from './testRunRows.js';
 import { decodeCursor, encodeCursor } from './listCursor.js';
 import { markPending, markPendingSql } from './feedMarkers.js';
+import { listMissions, overviewOf, searchLibrary } from './missionSearch.js';
 
 type Tx = Prisma.TransactionClient;
 
 type MissionRow = Prisma.MissionGetPayload<{ include: { toolkits: true; tags: true } }>;
 
 const MISSION_INCLUDE = { toolkits: true, tags: true, testRuns: { select: { phaseId: true, position: true, run: true } } } as const;
-
-/** LIKE's wildcards and its escape character: text holding them is matched literally through `idsContaining`. */
-const hasWildcard = (text: string) => /[%_\\]/.test(text);
-/** Bound on the missions a wildcard-bearing text filter considers (one id list in one query). */
-const MAX_TEXT_MATCHES = 5000;
 
 /** Missions that never called a model have no models document (null column): they carry none. */
 function modelsOf(missionId: string, text: string | null): Pick<Mission, 'models'> {
@@ -346,42 +341,7 @@ export class PrismaMissionRepository implements MissionRepository {
   }
 
   async searchLibrary(search: LibrarySearch): Promise<LibraryMatch[]> {
-    const tags = [...new Set(search.tags ?? [])];
-    const text = search.text;
-    const contains = (value: string) => (this.provider === 'postgresql' ? { contains: value, mode: 'insensitive' as const } : { contains: value });
-    const or = [
-      ...(tags.length > 0 ? [{ tags: { some: { tag: { in: tags } } } }] : []),
-      ...(text ? [{ title: contains(text) }, { note: contains(text) }] : []),
-    ];
-    // Candidates are bounded; ranking by shared tags happens here, where the tag sets are at hand.
-    const rows = await this.prisma.libraryEntry.findMany({
-      where: or.length > 0 ? { OR: or } : {},
-      include: { tags: true },
-      orderBy: [{ pinnedAt: 'desc' }, { id: 'asc' }],
-      take: 500,
-    });
-    return rows
-      .map((row): LibraryMatch => {
-        const entryTags = row.tags.map((t) => t.tag).sort();
-        return {
-          entry: {
-            id: row.id,
-            missionId: row.missionId,
-            playId: row.playId,
-            title: row.title,
-            tags: entryTags,
-            note: row.note,
-            rating: row.rating,
-            reuseScore: row.reuseScore,
-            play: JSON.parse(row.play) as PlayDraft,
-            pinnedBy: JSON.parse(row.pinnedBy) as Actor,
-            pinnedAt: row.pinnedAt.toISOString(),
-          },
-          matchedTags: entryTags.filter((t) => tags.includes(t)),
-        };
-      })
-      .sort((a, b) => b.matchedTags.length - a.matchedTags.length || b.entry.reuseScore - a.entry.reuseScore || b.entry.pinnedAt.localeCompare(a.entry.pinnedAt))
-      .slice(0, search.limit);
+    return searchLibrary(this.prisma, this.direct, this.provider, search);
   }
 
   async countByState(): Promise<Record<string, number>> {
@@ -399,54 +359,12 @@ export class PrismaMissionRepository implements MissionRepository {
     return rows.map((r) => r.id);
   }
 
-  /**
-   * Missions whose title or intent holds `text` literally, for text with LIKE wildcards in it:
-   * Prisma's `contains` passes `%` and `_` through as wildcards (so "%" matched everything), and
-   * SQLite's LIKE has no escape character unless the query names one.
-   */
-  private async idsContaining(text: string): Promise<string[]> {
-    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows =
-      this.provider === 'postgresql'
-        ? await this.prisma.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Mission" WHERE "title" ILIKE ${pattern} ESCAPE '\\' OR "intent" ILIKE ${pattern} ESCAPE '\\' LIMIT ${MAX_TEXT_MATCHES}`
-        : await this.prisma.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Mission" WHERE "title" LIKE ${pattern} ESCAPE '\\' OR "intent" LIKE ${pattern} ESCAPE '\\' LIMIT ${MAX_TEXT_MATCHES}`;
-    return rows.map((r) => r.id);
+  async list(filter: MissionListFilter): Promise<MissionPage> {
+    return listMissions(this.prisma, this.direct, this.provider, filter);
   }
 
-  async list(filter: MissionListFilter): Promise<MissionPage> {
-    const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
-    const text = filter.text;
-    // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE.
-    const contains = (value: string) => (this.provider === 'postgresql' ? { contains: value, mode: 'insensitive' as const } : { contains: value });
-    const rows = await this.prisma.mission.findMany({
-      where: {
-        ...(filter.state ? { state: filter.state } : {}),
-        ...(filter.requesterId ? { requesterId: filter.requesterId } : {}),
-        ...(text ? { AND: [hasWildcard(text) ? { id: { in: await this.idsContaining(text) } } : { OR: [{ title: contains(text) }, { intent: contains(text) }] }] } : {}),
-        ...(cursor
-          ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] }
-          : {}),
-      },
-      orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
-      take: filter.limit + 1,
-      select: { id: true, title: true, state: true, requester: true, channelId: true, createdAt: true, updatedAt: true },
-    });
-    const page = rows.slice(0, filter.limit);
-    const last = page[page.length - 1];
-    return {
-      missions: page.map(
-        (r): MissionSummary => ({
-          id: r.id,
-          title: r.title,
-          state: storedState(r.id, r.state),
-          requester: storedDocument(r.id, 'requester', r.requester),
-          channelId: r.channelId,
-          createdAt: r.createdAt,
-          updatedAt: r.updatedAt,
-        }),
-      ),
-      nextCursor: rows.length > filter.limit && last ? encodeCursor(last.updatedAt, last.id) : null,
-    };
+  async overviewOf(personId: string, missionLimit: number): Promise<PersonOverview> {
+    return overviewOf(this.prisma, this.direct, this.provider, personId, missionLimit);
   }
 
   async events(missionId: string): Promise<MissionEvent[]> {

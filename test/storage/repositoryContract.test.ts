@@ -8,8 +8,8 @@ import { MissionService } from '../../src/domain/missionService.js';
 import { openTestDatabase, PROVIDERS } from '../support/databases.js';
 import { InMemoryMissionRepository } from '../support/inMemoryMissionRepository.js';
 import { refusal } from '../support/refusal.js';
-import { SEED_PLAY_1, SEED_POLICY, seedToApprovalRequested, seedToExecuting, seedToPlanning } from '../support/seedJourney.js';
-import { ASSISTANT, JORDAN } from '../support/seedMission.js';
+import { SECURITY_LEAD, SEED_PLAY_1, SEED_POLICY, seedToApprovalRequested, seedToExecuting, seedToPlanning } from '../support/seedJourney.js';
+import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 
 const REPOSITORIES: Array<[string, () => Promise<{ repository: MissionRepository; destroy: () => Promise<void> }>]> = [
@@ -126,5 +126,104 @@ describe.each(REPOSITORIES)('MissionRepository contract on %s', (_name, open) =>
     expect(precedents).toEqual(Object.fromEntries(selected.map((id) => [id, 1])));
     expect(await repository.countToolkitPrecedents(requested.tags, requested.id)).toEqual({});
     expect(await repository.countToolkitPrecedents([], 'msn_other')).toEqual({});
+  });
+
+  it('matches text anywhere in title or intent, every character literally, in pages, and follows a renamed title', async () => {
+    const start = async (intent: string) => {
+      clock.advance(1000);
+      return service.startMission({ intent, channelId: 'C1' }, JORDAN);
+    };
+    const percent = await start('Raise the cache hit rate to 100% on the edge');
+    const underscore = await start('Rename user_id columns in the reports service');
+    const backslash = await start('Escape C:\\temp\\logs paths in the uploader');
+    const quoted = await start('Say "hello" in the checkout banner');
+    const checkout = await start('Fix the flaky checkout test in CI');
+    const ids = async (text: string, more: { state?: 'planning' } = {}) => (await repository.list({ limit: 10, text, ...more })).missions.map((m) => m.id);
+
+    expect(await ids('ckou')).toEqual([checkout.id, quoted.id]);
+    expect(await ids('FLAKY CHECKOUT')).toEqual([checkout.id]);
+    expect(await ids('%')).toEqual([percent.id]);
+    expect(await ids('0%')).toEqual([percent.id]);
+    expect(await ids('100% on')).toEqual([percent.id]);
+    expect(await ids('_')).toEqual([underscore.id]);
+    expect(await ids('r_id')).toEqual([underscore.id]);
+    expect(await ids('r_port')).toEqual([]);
+    expect(await ids('\\')).toEqual([backslash.id]);
+    expect(await ids('c:\\temp\\')).toEqual([backslash.id]);
+    expect(await ids('"hello"')).toEqual([quoted.id]);
+    expect(await ids('"')).toEqual([quoted.id]);
+    expect(await ids('checkout', { state: 'planning' })).toEqual([]);
+
+    const page1 = await repository.list({ limit: 1, text: 'checkout' });
+    expect(page1.missions.map((m) => m.id)).toEqual([checkout.id]);
+    const page2 = await repository.list({ limit: 1, text: 'checkout', cursor: page1.nextCursor! });
+    expect(page2.missions.map((m) => m.id)).toEqual([quoted.id]);
+    expect(page2.nextCursor).toBeNull();
+
+    const rename = async (title: string) => {
+      const stored = (await repository.get(percent.id))!;
+      await repository.save({ ...stored, title, version: stored.version + 1 }, stored.version, []);
+    };
+    await rename('Zebra crossing');
+    expect(await ids('zebra')).toEqual([percent.id]);
+    await rename('Giraffe enclosure');
+    expect(await ids('zebra')).toEqual([]);
+    expect(await ids('giraffe')).toEqual([percent.id]);
+    expect(await ids('100%')).toEqual([percent.id]);
+  });
+
+  it('ranks library matches by shared tags, then reuse score, then newest pin, and matches text literally', async () => {
+    const pin = async (id: string, tags: string[], reuseScore: number, note: string) => {
+      clock.advance(1000);
+      const mission = await service.startMission({ intent: `Mission for ${id}`, channelId: 'C1' }, JORDAN);
+      const entry: LibraryEntry = { id, missionId: mission.id, playId: 'play_1', title: `Play ${id}`, tags, note, rating: 5, reuseScore, play: SEED_PLAY_1, pinnedBy: JORDAN, pinnedAt: clock.now().toISOString() };
+      await repository.save({ ...mission, version: mission.version + 1 }, mission.version, [], { libraryEntry: entry, replaceChildren: false });
+    };
+    await pin('lib_a', ['auth', 'jwt'], 1, 'Rotated keys behind a flag');
+    await pin('lib_b', ['auth'], 5, 'Calm rollout');
+    await pin('lib_c', ['auth'], 5, 'Calm rollout, again');
+    await pin('lib_d', ['billing'], 9, 'Refunded 100% of the failed charges');
+    const found = async (search: { tags?: string[]; text?: string; limit: number }) => (await repository.searchLibrary(search)).map((m) => [m.entry.id, m.matchedTags]);
+
+    expect(await found({ tags: ['auth', 'jwt'], limit: 10 })).toEqual([
+      ['lib_a', ['auth', 'jwt']],
+      ['lib_c', ['auth']],
+      ['lib_b', ['auth']],
+    ]);
+    expect(await found({ tags: ['auth', 'jwt'], limit: 2 })).toEqual([
+      ['lib_a', ['auth', 'jwt']],
+      ['lib_c', ['auth']],
+    ]);
+    expect(await found({ tags: ['jwt'], text: 'REFUND', limit: 10 })).toEqual([
+      ['lib_a', ['jwt']],
+      ['lib_d', []],
+    ]);
+    expect(await found({ text: '%', limit: 10 })).toEqual([['lib_d', []]]);
+    expect(await found({ text: '0%', limit: 10 })).toEqual([['lib_d', []]]);
+    expect(await found({ text: 'play lib_', limit: 10 })).toEqual([
+      ['lib_d', []],
+      ['lib_c', []],
+      ['lib_b', []],
+      ['lib_a', []],
+    ]);
+    expect(await found({ text: 'l_b', limit: 10 })).toEqual([]);
+    expect(await found({ limit: 2 })).toEqual([
+      ['lib_d', []],
+      ['lib_c', []],
+    ]);
+  });
+
+  it("gives a person their latest missions and every approval they may still decide, and drops it once they decided", async () => {
+    const requested = await seedToApprovalRequested(service, clock);
+    const awaiting = { id: requested.id, title: requested.title, state: requested.state, plays: requested.plays, approval: requested.approval };
+    expect(await repository.overviewOf(ADVISOR.id, 20)).toEqual({ missions: [], awaitingApproval: [awaiting] });
+    const jordans = await repository.overviewOf(JORDAN.id, 20);
+    expect(jordans.missions.map((m) => m.id)).toEqual([requested.id]);
+    expect(jordans.awaitingApproval).toEqual([]);
+
+    // The seed's critical play needs two approvals: after the advisor's, the security lead is still asked.
+    await service.decideApproval({ missionId: requested.id, decision: 'approve' }, ADVISOR);
+    expect((await repository.overviewOf(ADVISOR.id, 20)).awaitingApproval).toEqual([]);
+    expect((await repository.overviewOf(SECURITY_LEAD.id, 20)).awaitingApproval.map((m) => m.id)).toEqual([requested.id]);
   });
 });

@@ -3,12 +3,13 @@
 // runs the same contract against both): a save only at the expected version, events appended
 // in sequence, copies in and out (a caller changing a mission it holds changes nothing stored),
 // missions read back in stored order.
+import { isAwaitingApprovalFrom } from '../../src/domain/approvalPolicy.js';
 import { MissionError } from '../../src/domain/errors.js';
 import type { MissionEvent } from '../../src/domain/eventLog.js';
 import type { TestRun } from '../../src/domain/execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../../src/domain/library.js';
 import { inStoredOrder, type Mission, type MissionSummary } from '../../src/domain/mission.js';
-import type { MissionListFilter, MissionPage, MissionRepository, MissionWrites } from '../../src/domain/missionRepository.js';
+import type { AwaitingApproval, MissionListFilter, MissionPage, MissionRepository, MissionWrites, PersonOverview } from '../../src/domain/missionRepository.js';
 import { decodeCursor, encodeCursor } from '../../src/storage/listCursor.js';
 
 export class InMemoryMissionRepository implements MissionRepository {
@@ -67,7 +68,10 @@ export class InMemoryMissionRepository implements MissionRepository {
     return this.library
       .filter((e) => !any || e.tags.some((t) => tags.includes(t)) || (text !== undefined && text !== '' && (e.title.toLowerCase().includes(text) || e.note.toLowerCase().includes(text))))
       .map((e): LibraryMatch => ({ entry: structuredClone(e), matchedTags: e.tags.filter((t) => tags.includes(t)) }))
-      .sort((a, b) => b.matchedTags.length - a.matchedTags.length || b.entry.reuseScore - a.entry.reuseScore || b.entry.pinnedAt.localeCompare(a.entry.pinnedAt))
+      .sort(
+        (a, b) =>
+          b.matchedTags.length - a.matchedTags.length || b.entry.reuseScore - a.entry.reuseScore || b.entry.pinnedAt.localeCompare(a.entry.pinnedAt) || (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0),
+      )
       .slice(0, search.limit);
   }
 
@@ -103,6 +107,15 @@ export class InMemoryMissionRepository implements MissionRepository {
       ),
       nextCursor: rows.length > filter.limit && last ? encodeCursor(last.updatedAt, last.id) : null,
     };
+  }
+
+  async overviewOf(personId: string, missionLimit: number): Promise<PersonOverview> {
+    const { missions } = await this.list({ requesterId: personId, limit: missionLimit });
+    const awaitingApproval = [...this.missions.values()]
+      .filter((m) => isAwaitingApprovalFrom(m, personId))
+      .sort((a, b) => Date.parse(a.approval!.expiresAt) - Date.parse(b.approval!.expiresAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((m): AwaitingApproval => structuredClone({ id: m.id, title: m.title, state: m.state, plays: m.plays, approval: m.approval }));
+    return { missions, awaitingApproval };
   }
 
   async events(missionId: string): Promise<MissionEvent[]> {

@@ -1,0 +1,204 @@
+// The reads people run to find missions and plays (list_missions, search_library, the App
+// Home), each served by an index:
+// - lists walk (state | requesterId | nothing, updatedAt, id) newest first, and a page's cursor
+//   is a row-value comparison on (updatedAt, id), so page 100 costs what page 1 does;
+// - text filters are substring matches, case-insensitive, with % _ \ as plain characters. On
+//   SQLite through FTS5 trigram tables (MissionText, LibraryText; migration
+//   20261129002700_list_and_search_indexes keeps them in sync by triggers), where a quoted phrase
+//   of 3+ characters matches rows holding it anywhere; shorter text has no trigram and is matched
+//   by LIKE … ESCAPE. On PostgreSQL through ILIKE … ESCAPE, which pg_trgm's GIN indexes serve;
+// - the library is ranked by the database (shared tags, then reuse score, then most recently
+//   pinned) over every candidate, and only the page is read;
+// - a person's overview (the App Home) is two queries: their latest missions, and every mission
+//   awaiting approval whose request names them, however many.
+// Statements return ids (or plain text columns); rows with dates are then read through Prisma,
+// which knows each provider's date format.
+import type { Actor } from '../domain/actors.js';
+import { isAwaitingApprovalFrom } from '../domain/approvalPolicy.js';
+import { MissionError } from '../domain/errors.js';
+import type { LibraryMatch, LibrarySearch } from '../domain/library.js';
+import type { MissionSummary } from '../domain/mission.js';
+import type { AwaitingApproval, MissionListFilter, MissionPage, PersonOverview } from '../domain/missionRepository.js';
+import type { PlayDraft } from '../domain/plays.js';
+import type { PrismaClient } from '../../generated/prisma-sqlite/index.js';
+import type { DirectSql, SqlStatement, SqlValue } from './driverAdapter.js';
+import { decodeCursor, encodeCursor } from './listCursor.js';
+import { storedDocument, storedState } from './storedDocuments.js';
+
+type Provider = 'sqlite' | 'postgresql';
+
+/** Shortest text the trigram index can look up; shorter text is matched by a scan. */
+const TRIGRAM = 3;
+
+const SUMMARY_SELECT = { id: true, title: true, state: true, requester: true, channelId: true, createdAt: true, updatedAt: true } as const;
+
+/** A statement's values as it is written: `param` appends one and returns its placeholder. */
+function statement(provider: Provider) {
+  const values: SqlValue[] = [];
+  const param = (value: SqlValue): string => {
+    values.push(value);
+    return provider === 'sqlite' ? '?' : `$${values.length}`;
+  };
+  return { values, param };
+}
+
+/** `text` as a LIKE pattern matching it anywhere, with LIKE's wildcards and escape taken literally. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** An FTS5 query: `text` as one quoted phrase (quotes doubled) in the given columns. */
+function trigramPhrase(columns: readonly string[], text: string): string {
+  return `{${columns.join(' ')}} : "${text.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The condition "column a or column b of `alias` holds `text`": an FTS5 look-up on SQLite
+ * (LIKE when the text is too short for a trigram), ILIKE on PostgreSQL.
+ */
+function textCondition(
+  provider: Provider,
+  param: (value: SqlValue) => string,
+  text: string,
+  where: { alias: string; columns: readonly [string, string]; ftsTable: string; ftsKey: string },
+): string {
+  const [a, b] = where.columns;
+  if (provider === 'postgresql') {
+    const pattern = param(containsPattern(text));
+    return `(${where.alias}."${a}" ILIKE ${pattern} ESCAPE '\\' OR ${where.alias}."${b}" ILIKE ${pattern} ESCAPE '\\')`;
+  }
+  if ([...text].length >= TRIGRAM) {
+    return `${where.alias}."id" IN (SELECT "${where.ftsKey}" FROM "${where.ftsTable}" WHERE "${where.ftsTable}" MATCH ${param(trigramPhrase(where.columns, text))})`;
+  }
+  const pattern = containsPattern(text);
+  return `(${where.alias}."${a}" LIKE ${param(pattern)} ESCAPE '\\' OR ${where.alias}."${b}" LIKE ${param(pattern)} ESCAPE '\\')`;
+}
+
+/** The ids of one list page (limit + 1, to know whether another follows), newest first. */
+export function missionListStatement(provider: Provider, filter: MissionListFilter): SqlStatement {
+  const { values, param } = statement(provider);
+  const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
+  const conditions: string[] = [];
+  if (filter.state) conditions.push(`m."state" = ${param(filter.state)}`);
+  if (filter.requesterId) conditions.push(`m."requesterId" = ${param(filter.requesterId)}`);
+  if (filter.text && provider === 'sqlite' && [...filter.text].length >= TRIGRAM) {
+    // The matches are collected once (an ephemeral set), then the list's own index is walked
+    // newest first until the page is full. The unary + keeps SQLite from probing (updatedAt, id)
+    // once per match instead (a skip-scan: seconds for a word in 10% of 100,000 missions), and
+    // joining the matches to their rows would read every matching row's documents.
+    conditions.push(`+m."id" IN (SELECT "missionId" FROM "MissionText" WHERE "MissionText" MATCH ${param(trigramPhrase(['title', 'intent'], filter.text))})`);
+  } else if (filter.text) {
+    conditions.push(textCondition(provider, param, filter.text, { alias: 'm', columns: ['title', 'intent'], ftsTable: 'MissionText', ftsKey: 'missionId' }));
+  }
+  if (cursor) conditions.push(`(m."updatedAt", m."id") < (${param(cursor.updatedAt)}, ${param(cursor.id)})`);
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const sql = `SELECT m."id" FROM "Mission" m ${where} ORDER BY m."updatedAt" DESC, m."id" DESC LIMIT ${param(filter.limit + 1)}`;
+  return { sql, values };
+}
+
+export async function listMissions(prisma: PrismaClient, direct: DirectSql, provider: Provider, filter: MissionListFilter): Promise<MissionPage> {
+  const ids = (await direct.query(missionListStatement(provider, filter))).map(([id]) => id as string);
+  const pageIds = ids.slice(0, filter.limit);
+  const rows = pageIds.length > 0 ? await prisma.mission.findMany({ where: { id: { in: pageIds } }, select: SUMMARY_SELECT }) : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  // A mission deleted between the two reads is left out.
+  const missions = pageIds.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [summaryOf(row)] : [];
+  });
+  const last = missions.at(-1);
+  return { missions, nextCursor: ids.length > filter.limit && last ? encodeCursor(last.updatedAt, last.id) : null };
+}
+
+function summaryOf(r: { id: string; title: string; state: string; requester: string; channelId: string | null; createdAt: Date; updatedAt: Date }): MissionSummary {
+  return {
+    id: r.id,
+    title: r.title,
+    state: storedState(r.id, r.state),
+    requester: storedDocument(r.id, 'requester', r.requester),
+    channelId: r.channelId,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** The ids of the best library matches, ranked: most shared tags, highest reuse score, most recently pinned. */
+export function libraryStatement(provider: Provider, search: LibrarySearch): SqlStatement {
+  const { values, param } = statement(provider);
+  const tags = [...new Set(search.tags ?? [])];
+  const tagList = () => tags.map((tag) => param(tag)).join(', ');
+  const matched = tags.length > 0 ? `(SELECT COUNT(*) FROM "LibraryEntryTag" t WHERE t."entryId" = e."id" AND t."tag" IN (${tagList()}))` : '0';
+  const either: string[] = [];
+  if (tags.length > 0) either.push(`e."id" IN (SELECT "entryId" FROM "LibraryEntryTag" WHERE "tag" IN (${tagList()}))`);
+  if (search.text) either.push(textCondition(provider, param, search.text, { alias: 'e', columns: ['title', 'note'], ftsTable: 'LibraryText', ftsKey: 'entryId' }));
+  const where = either.length > 0 ? `WHERE ${either.join(' OR ')}` : '';
+  const sql = `SELECT e."id", ${matched} AS "matched" FROM "LibraryEntry" e ${where} ORDER BY "matched" DESC, e."reuseScore" DESC, e."pinnedAt" DESC, e."id" ASC LIMIT ${param(search.limit)}`;
+  return { sql, values };
+}
+
+export async function searchLibrary(prisma: PrismaClient, direct: DirectSql, provider: Provider, search: LibrarySearch): Promise<LibraryMatch[]> {
+  const ids = (await direct.query(libraryStatement(provider, search))).map(([id]) => id as string);
+  if (ids.length === 0) return [];
+  const rows = await prisma.libraryEntry.findMany({ where: { id: { in: ids } }, include: { tags: true } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const queried = new Set(search.tags ?? []);
+  return ids.flatMap((id): LibraryMatch[] => {
+    const row = byId.get(id);
+    if (!row) return [];
+    const entryTags = row.tags.map((t) => t.tag).sort();
+    const entry = {
+      id: row.id,
+      missionId: row.missionId,
+      playId: row.playId,
+      title: row.title,
+      tags: entryTags,
+      note: row.note,
+      rating: row.rating,
+      reuseScore: row.reuseScore,
+      play: JSON.parse(row.play) as PlayDraft,
+      pinnedBy: JSON.parse(row.pinnedBy) as Actor,
+      pinnedAt: row.pinnedAt.toISOString(),
+    };
+    return [{ entry, matchedTags: entryTags.filter((t) => queried.has(t)) }];
+  });
+}
+
+/**
+ * Missions awaiting approval whose request names `personId`, soonest to expire first. The
+ * request is a JSON document: the statement keeps the rows whose approvals mention the person
+ * as a JSON string, and isAwaitingApprovalFrom decides exactly.
+ */
+export function awaitingApprovalStatement(provider: Provider, personId: string): SqlStatement {
+  // SQLite's placeholders are positional: values are added in the order they appear.
+  const { values, param } = statement(provider);
+  const state = param('awaiting_approval');
+  const mentions = `${provider === 'sqlite' ? 'instr' : 'strpos'}(m."approvals", ${param(JSON.stringify(personId))}) > 0`;
+  const sql = `SELECT m."id", m."title", m."state", m."plays", m."approvals" FROM "Mission" m WHERE m."state" = ${state} AND ${mentions} ORDER BY m."approvalExpiresAt" ASC, m."id" ASC`;
+  return { sql, values };
+}
+
+export async function overviewOf(prisma: PrismaClient, direct: DirectSql, provider: Provider, personId: string, missionLimit: number): Promise<PersonOverview> {
+  const [mine, awaiting] = await Promise.all([
+    prisma.mission.findMany({ where: { requesterId: personId }, orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], take: missionLimit, select: SUMMARY_SELECT }),
+    direct.query(awaitingApprovalStatement(provider, personId)),
+  ]);
+  const awaitingApproval = awaiting.flatMap(([id, title, state, plays, approvals]): AwaitingApproval[] => {
+    const missionId = id as string;
+    try {
+      const history = storedDocument(missionId, 'approvals', approvals as string | null);
+      const mission: AwaitingApproval = {
+        id: missionId,
+        title: title as string,
+        state: storedState(missionId, state as string),
+        plays: storedDocument(missionId, 'plays', plays as string | null),
+        approval: history.at(-1) ?? null,
+      };
+      return isAwaitingApprovalFrom(mission, personId) ? [mission] : [];
+    } catch (error) {
+      // A broken row is refused where the mission is opened; the overview shows the others.
+      if (error instanceof MissionError && error.code === 'stored_data_invalid') return [];
+      throw error;
+    }
+  });
+  return { missions: mine.map(summaryOf), awaitingApproval };
+}
