@@ -13,7 +13,6 @@ import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.j
 import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValue } from './driverAdapter.js';
 import { corruptRow, storedAuthStatus, storedDocument, storedState } from './storedDocuments.js';
 import { allRunRows, appendedRunRows, executionWithoutRuns, joinRuns, type TestRunRow } from './testRunRows.js';
-import { decodeCursor, encodeCursor } from './listCursor.js';
 import { markPending, markPendingSql } from './feedMarkers.js';
 import { listMissions, overviewOf, searchLibrary } from './missionSearch.js';
 
