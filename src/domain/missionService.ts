@@ -977,9 +977,11 @@ export class MissionService {
 
   /**
    * Load, apply, save with an optimistic version check. `apply` must be a pure function of
-   * the mission: on a concurrent update it runs again on the fresh state.
+   * the mission: on a concurrent update it runs again on the fresh state. Public for rule
+   * modules applied from outside this class (GitHub events, release): a rule that records no
+   * event changes nothing and the current mission is returned.
    */
-  private mutate(missionId: string, actor: Actor, apply: (mission: Mission, cmd: MissionCommand) => Mission): Promise<Mission> {
+  mutate(missionId: string, actor: Actor, apply: (mission: Mission, cmd: MissionCommand) => Mission): Promise<Mission> {
     // A token acts only on missions within its reach (missionAccess.ts); checked on the state the change applies to.
     const guarded = (mission: Mission, cmd: MissionCommand) => {
       requireTokenMayAct(mission, actor);
