@@ -169,7 +169,8 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
   }
   const checked = latestCheckSnapshots(artifacts);
   const reported = assistantReportedChecks(artifacts);
-  if (req.ciRequired || checked.length > 0 || reported.length > 0) {
+  // Checks only an assistant reported neither open nor shut a gate the brief does not ask for; where it does, they do not count.
+  if (req.ciRequired || checked.length > 0) {
     const failing = checked.flatMap((a) => a.checks!.filter((c) => c.conclusion === 'failure' || c.conclusion === 'pending').map((c) => `${c.name} (${c.conclusion})`));
     const passed = checked.length > 0 && failing.length === 0;
     const reportedNote =
@@ -183,7 +184,7 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
           ? `No check results reported by GitHub yet (a webhook delivery, or the GitHub connector reading the linked pull request).${reportedNote}`
           : passed
             ? `${plural(checked.flatMap((a) => a.checks!).length, 'check')} passing, as GitHub reported`
-            : `not passing: ${failing.join(', ')}`,
+            : `not passing: ${failing.join(', ')}.${reportedNote}`,
     });
   }
   return gateResult('mission', null, withOverrides(checks, execution.gateOverrides ?? [], null), at);
@@ -199,6 +200,16 @@ export function latestCheckSnapshots(artifacts: readonly ArtifactRecord[]): Arti
   const latest = new Map<string, ArtifactRecord>();
   for (const artifact of artifacts) if (artifact.checks && artifact.attachedBy.kind !== 'mcp_token') latest.set(artifact.url ?? artifact.id, artifact);
   return [...latest.values()].filter((a) => a.checks!.length > 0);
+}
+
+/**
+ * How an artifact's checks or review stand for the gates: `verified` when GitHub (a connector) or
+ * a person recorded them, `reported` when an assistant attached them (kept, shown, never counted);
+ * null for artifacts that carry neither.
+ */
+export function evidenceStanding(artifact: ArtifactRecord): 'verified' | 'reported' | null {
+  if (!(artifact.checks && artifact.checks.length > 0) && !artifact.review) return null;
+  return artifact.attachedBy.kind === 'mcp_token' ? 'reported' : 'verified';
 }
 
 /** Check results an assistant attached itself: kept and shown as "reported by the assistant", never counted. */

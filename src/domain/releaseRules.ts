@@ -141,7 +141,8 @@ function afterSuccess(mission: Mission, before: Execution, next: Execution, reco
   if (record.kind === 'preview') return next;
   const from = promotedPercent(before.release);
   const to = record.kind === 'production' ? 100 : (record.canaryPercent ?? 0);
-  if (record.kind === 'canary' || (record.canaryPercent === 100 && from !== null)) {
+  // A canary step, or production after canary steps (the last step to 100%).
+  if (record.kind === 'canary' || from !== null) {
     if (from === null || to > from) cmd.events.add('canary_promoted', { environment: record.environment, from_percent: from ?? 0, to_percent: to, deployment_id: record.deploymentId });
   }
   if (record.kind !== 'production') return next;
