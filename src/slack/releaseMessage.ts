@@ -54,6 +54,15 @@ export function releaseMessage(mission: Mission): SlackMessage {
     blocks.push(section(`Monitoring of ${safe(monitoring.environment)} ended ${slackDate(monitoring.closedAt!)}: ${outcome}.`));
   }
   blocks.push(context([`\`${mission.id}\` · deployments reported by GitHub`]));
-  const summary = monitoring ? (monitoring.closedAt ? `monitoring ended (${monitoring.outcome})` : 'production live, monitoring') : promoted !== null ? `canary at ${promoted}%` : 'in progress';
+  const failed = release.deployments.filter((d) => d.state === 'failure' || d.state === 'error');
+  const summary = monitoring
+    ? monitoring.closedAt
+      ? `monitoring ended (${monitoring.outcome})`
+      : 'production live, monitoring'
+    : failed.length > 0
+      ? `deployment to ${failed.at(-1)!.environment} failed`
+      : promoted !== null
+        ? `canary at ${promoted}%`
+        : 'in progress';
   return { text: fallbackText(`Release of ${mission.id}: ${summary}.`), blocks };
 }
