@@ -30,6 +30,7 @@ const MINUTE = 60_000;
 
 type Example = { name: string; examples: Array<Record<string, unknown>> };
 /** A real payload of `event` (its first example with `action`), deep-copied so a test can shape it. */
+// biome-ignore lint/suspicious/noExplicitAny: GitHub's example payloads, reshaped freely by the test
 function example(event: string, action?: string): any {
   const all = (examples as unknown as Example[]).find((e) => e.name === event)!.examples;
   const found = action === undefined ? all[0] : all.find((e) => e.action === action);

@@ -54,6 +54,7 @@ const WEBHOOK_FIELDS_READ = {
   deployment_status: ['deployment_status', 'deployment', 'repository'],
 } as const;
 /** A real payload of `event` from @octokit/webhooks-examples, deep-copied. */
+// biome-ignore lint/suspicious/noExplicitAny: GitHub's example payloads, reshaped freely by the test
 function webhookExample(event: string, action?: string): any {
   const all = (webhookExamples as unknown as Array<{ name: string; examples: Array<Record<string, unknown>> }>).find((e) => e.name === event)!.examples;
   return structuredClone(action === undefined ? all[0] : all.find((e) => e.action === action));
