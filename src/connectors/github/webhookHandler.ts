@@ -62,6 +62,8 @@ export function githubWebhookHandler(options: GitHubWebhookOptions): (req: Incom
     if (body === null) return send(res, 413, { error: `Payload too large: a GitHub delivery must not exceed ${MAX_BODY_BYTES} bytes.` });
     const signature = header(req, 'x-hub-signature-256');
     if (!signature) return send(res, 401, { error: 'Unsigned delivery: the X-Hub-Signature-256 header is missing. Set the webhook secret in GitHub to the one this server uses.' });
+    // Nothing to verify in an empty body (GitHub never sends one): malformed, before any signature arithmetic.
+    if (body.length === 0) return send(res, 400, { error: 'Malformed delivery: the body is empty.' });
     const valid = await webhooks.verify(body, signature).catch(() => false);
     if (!valid) return send(res, 401, { error: 'Signature mismatch: X-Hub-Signature-256 does not match the body signed with this server\'s webhook secret.' });
 
