@@ -13,6 +13,7 @@
 //
 // Imports the built app from dist/ (`npm run demo` builds first). Env: DEMO_DIR (default
 // data/demo under the repository), DEMO_QUIET=1 (skip the full thread rendering).
+import { createHmac } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -69,6 +70,69 @@ async function eventually(what, check, timeoutMs = 20_000) {
   }
 }
 
+// ---- GitHub, as its webhooks deliver (real payload shapes, signed) -------------------------------
+
+const WEBHOOK_SECRET = 'demo-webhook-secret-0123456789abcdef';
+const DEMO_REPO = 'jordan-nakamura/legaltech-mvp';
+const DEMO_HEAD = '4f1c2d3e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d';
+const DEMO_MERGE = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d';
+let deliveryCount = 0;
+
+function githubDelivers(base) {
+  return {
+    async send(event, payload) {
+      const body = JSON.stringify(payload);
+      const response = await fetch(`${base}/github/webhooks`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': event,
+          'x-github-delivery': `demo-${++deliveryCount}`,
+          'x-hub-signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`,
+        },
+        body,
+      });
+      const answer = await response.json();
+      if (response.status !== 200) throw new Error(`GitHub delivery ${event} refused: ${response.status} ${JSON.stringify(answer)}`);
+      say('GitHub (webhook)', `${event}${payload.action ? ` ${payload.action}` : ''} → ${answer.status}`);
+      return answer;
+    },
+  };
+}
+
+const repository = { id: 1, name: 'legaltech-mvp', full_name: DEMO_REPO, private: true };
+function pullRequestPayload(action, missionId, changes = {}) {
+  return {
+    action,
+    number: 47,
+    pull_request: {
+      number: 47,
+      html_url: `https://github.com/${DEMO_REPO}/pull/47`,
+      title: 'Incremental auth hardening with feature flags',
+      body: `Mission Control mission ${missionId}`,
+      state: 'open',
+      merged: false,
+      head: { ref: 'feat/auth-refactor-mission-2025-10', sha: DEMO_HEAD },
+      changed_files: 25,
+      additions: 847,
+      deletions: 316,
+      ...changes,
+    },
+    repository,
+  };
+}
+function checkRunPayload(name) {
+  return { action: 'completed', check_run: { name, head_sha: DEMO_HEAD, status: 'completed', conclusion: 'success', pull_requests: [{ number: 47 }] }, repository };
+}
+function deploymentPayload(id, environment, state, extra = {}, url = '') {
+  return {
+    action: 'created',
+    deployment_status: { state, environment, environment_url: url, description: extra.description ?? '' },
+    deployment: { id, environment, sha: DEMO_MERGE, ref: 'main', production_environment: false, transient_environment: false, ...extra },
+    repository,
+  };
+}
+
 // ---- the stage ------------------------------------------------------------------------------
 
 async function startStage() {
@@ -95,6 +159,9 @@ async function startStage() {
     SLACK_APPROVERS: [JORDAN.id, ADVISOR.id, SECURITY_LEAD.id].join(','),
     APPROVALS_REQUIRED: 'low:0,medium:1,high:1,critical:2',
     MCP_TOKENS: `${ASSISTANT_NAME}:${MCP_SECRET}:${JORDAN.id}`,
+    // The demo's GitHub sends signed webhook deliveries (see githubDelivers below).
+    GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    RELEASE_MONITORING_MINUTES: '45',
   });
   const logger = pino({ level: 'silent' });
   const app = await createApp(config, logger);
@@ -318,6 +385,16 @@ async function run(stage) {
     console.log(liveStatus.split('\n').map((l) => `  │ ${l}`).join('\n'));
   }
 
+  // Reported vs verified: the assistant attached PR #47 with "2 checks passing" itself; the gates do not count that.
+  const reported = (await app.missions.getMission({ missionId })).evidence.artifacts.filter((a) => a.checks?.length && a.attachedBy.kind === 'mcp_token');
+  say('Mission Control', `reported by the assistant (kept, not counted): ${reported.map((a) => `${a.name}, ${a.checks.length} checks`).join('; ')}`);
+  heading('GitHub reports: signed webhook deliveries for PR #47 (checks verified)');
+  const github = githubDelivers(stage.base);
+  await github.send('pull_request', pullRequestPayload('opened', missionId));
+  for (const name of ['ci / test', 'ci / typecheck']) await github.send('check_run', checkRunPayload(name));
+  const verified = (await app.missions.getMission({ missionId })).evidence.artifacts.filter((a) => a.checks?.length && a.attachedBy.kind === 'system');
+  say('GitHub (webhook)', `verified by GitHub: ${verified.at(-1).checks.map((c) => `${c.name} ${c.conclusion}`).join(', ')}`);
+
   heading('Complete: the gate wants a review recorded by a person');
   await mc.refused('complete_mission', { missionId }, '');
   // With GITHUB_TOKEN set the GitHub connector reads the review from PR #47 (link_pull_request);
@@ -335,6 +412,16 @@ async function run(stage) {
   await eventually('the review on record', async () => (await app.missions.getMission({ missionId })).evidence.artifacts.some((a) => a.review?.state === 'approved'));
   const completed = await mc.ok('complete_mission', { missionId }, '');
   say('assistant (MCP)', `final gate passed: ${completed.finalGate.passed}; evidence bundle ${completed.bundle.artifactCount} artifacts, manifest ${completed.bundle.manifestSha256.slice(0, 16)}…`);
+
+  say('Mission Control', completed.finalGate.checks.filter((c) => c.id === 'ci_checks').map((c) => `CI: ${c.detail}`).join(''));
+
+  heading('Release: preview, canary 10% → 50% → 100%, monitoring (GitHub deployment statuses)');
+  await github.send('pull_request', pullRequestPayload('closed', missionId, { state: 'closed', merged: true, merge_commit_sha: DEMO_MERGE }));
+  await github.send('deployment_status', deploymentPayload(901, 'Preview', 'success', { transient_environment: true }, 'https://preview-auth-refactor.vercel.app'));
+  for (const [id, share] of [[902, '10%'], [903, '50%']]) await github.send('deployment_status', deploymentPayload(id, 'production-canary', 'success', { description: share }));
+  await github.send('deployment_status', deploymentPayload(904, 'production', 'success', { production_environment: true }, 'https://app.legaltech.example'));
+  const released = await app.missions.getMission({ missionId });
+  say('Mission Control', `release: ${released.execution.release.deployments.map((d) => (d.kind === 'canary' ? `canary ${d.canaryPercent}%` : d.kind)).join(' → ')}; undo ${released.execution.undo.status} until ${released.execution.release.monitoring.endsAt}`);
 
   heading('Reflect & Improve: feedback, library, follow-up, retrospective');
   await viaModal(

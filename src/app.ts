@@ -31,6 +31,11 @@ import { RISK_LEVELS } from './domain/plays.js';
 import { slackAuthProbe, slackToolkitInspector } from './slack/slackToolkit.js';
 import { costOf, DEFAULT_MODEL_PRICES, modelSettingsFrom } from './connectors/models/modelConfig.js';
 import { modelBriefDrafter, modelPlanner } from './connectors/models/modelDrafting.js';
+import { githubWebhookHandler } from './connectors/github/webhookHandler.js';
+import { GitHubEventService } from './domain/githubEventService.js';
+import { PrismaGitHubDeliveries } from './storage/prismaGitHubDeliveries.js';
+import { GITHUB_CONNECTOR } from './connectors/github/pullRequestEvidence.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createModelRunner } from './connectors/models/modelRunner.js';
 
 export interface App {
@@ -49,6 +54,10 @@ export interface App {
   slack: SlackFrontDoor | null;
   /** Where missions and approval requests are in Slack, for the MCP tools; null without Slack. */
   slackPresence: SlackPresence | null;
+  /** GitHub events and release monitoring (pull requests, checks, reviews, deployments). */
+  githubEvents: GitHubEventService;
+  /** POST /github/webhooks; null without GITHUB_WEBHOOK_SECRET (then pull requests are read when linked). */
+  githubWebhooks: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null;
   /** The long-running server's background work: the feed worker and the approval expiry sweep. */
   startBackgroundWork(): void;
   close(): Promise<void>;
@@ -167,6 +176,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   // A change saved here is delivered at once; changes from other instances wait for the next poll.
   missions.subscribe(() => feedWorker.wake());
   let sweep: NodeJS.Timeout | null = null;
+  const githubEvents = new GitHubEventService(missions, config.RELEASE_MONITORING_MINUTES);
+  const githubWebhooks = config.GITHUB_WEBHOOK_SECRET
+    ? githubWebhookHandler({ secret: config.GITHUB_WEBHOOK_SECRET, events: githubEvents, deliveries: new PrismaGitHubDeliveries(db.prisma), logger })
+    : null;
   return {
     config,
     logger,
@@ -178,6 +191,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     metrics,
     slack,
     slackPresence,
+    githubEvents,
+    githubWebhooks,
     startBackgroundWork: () => {
       feedWorker.start();
       delivering = true;
@@ -186,6 +201,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         missions.expireOverdueApprovals().then(
           (expired) => expired > 0 && logger.info({ expired }, 'approval requests expired'),
           (error: unknown) => logger.error({ err: error }, 'approval expiry sweep failed'),
+        );
+        // Production watched long enough: monitoring_report, and the undo plan closes.
+        githubEvents.closeDueMonitoringWindows(GITHUB_CONNECTOR, systemClock.now()).then(
+          (closed) => closed > 0 && logger.info({ closed }, 'release monitoring windows closed'),
+          (error: unknown) => logger.error({ err: error }, 'release monitoring sweep failed'),
         );
       }, 60_000);
       sweep.unref();

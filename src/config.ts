@@ -40,6 +40,10 @@ const envSchema = z.object({
   LINEAR_API_KEY: z.string().trim().min(1).optional(),
   /** GitHub REST base: GitHub Enterprise (`https://github.example.com/api/v3`) or a test server. */
   GITHUB_API_URL: z.url({ protocol: /^https?$/, error: 'GITHUB_API_URL must be an http(s) URL such as https://api.github.com' }).default('https://api.github.com'),
+  /** Verifies GitHub webhook deliveries (POST /github/webhooks, X-Hub-Signature-256); unset: webhooks off, pull requests are read on link_pull_request. */
+  GITHUB_WEBHOOK_SECRET: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().min(16, 'GITHUB_WEBHOOK_SECRET must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional()),
+  /** How long production is watched after it deploys, in minutes; the undo plan stays available meanwhile. */
+  RELEASE_MONITORING_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
   /** The repository missions inspect and file GitHub follow-ups in, unless the brief names another. */
   GITHUB_REPOSITORY: z
     .string()

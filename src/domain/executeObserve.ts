@@ -7,6 +7,7 @@ import { bundleManifest, hashArtifactContent, verifyEvidence, type ArtifactKind,
 import type { AlertType, Deviation, DeviationRule, Execution, PhaseProgress, Severity, ValidatorAlert } from './execution.js';
 import type { Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
+import { endMonitoring, releaseUndoOpen } from './releaseRules.js';
 import type { Play } from './plays.js';
 import { evaluateFinalGate, evaluatePhaseGate, explainGate, type GateRequirements } from './qualityGates.js';
 import { plural } from './text/englishLists.js';
@@ -341,7 +342,9 @@ export interface RollbackInput {
 }
 
 export function rollBack(mission: Mission, input: RollbackInput, cmd: MissionCommand): Mission {
-  const execution = requireExecuting(mission, 'roll back');
+  // After completion, undo stays available while production is watched (releaseRules.ts).
+  const releaseUndo = mission.state === 'reflecting' && mission.execution !== null && releaseUndoOpen(mission, cmd.now);
+  const execution = releaseUndo ? endMonitoring(mission.execution!, 'rolled_back', cmd) : requireExecuting(mission, 'roll back');
   const play = approvedPlay(mission);
   cmd.events.add('undo_requested', { play_id: play.id, reason: input.reason });
   const reported = new Map((input.stepsRun ?? []).map((s) => [s.step, s]));

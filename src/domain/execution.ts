@@ -2,6 +2,8 @@
 // validator alerts and deviations from the play.
 import type { Actor } from './actors.js';
 import type { ExecutorDispatch } from './executorDispatch.js';
+import type { TrackedPullRequest } from './githubEvents.js';
+import type { Release } from './releaseRules.js';
 
 export type PhaseStatus = 'pending' | 'running' | 'completed' | 'failed';
 
@@ -132,4 +134,8 @@ export interface Execution {
   gateOverrides?: GateOverride[];
   /** The hand-off to an unattended executor (GitHub Actions), when one is configured; absent on older missions. */
   dispatch?: ExecutorDispatch | null;
+  /** Pull requests GitHub told us about (webhook deliveries): head, state, check runs and reviews; absent before any. */
+  pullRequests?: TrackedPullRequest[];
+  /** Deployments followed through GitHub's deployment statuses (stage 5); absent until the first one. */
+  release?: Release;
 }

@@ -62,7 +62,8 @@ export const TRANSITIONS: Record<MissionAction, Partial<Record<MissionState, Mis
   reject: { awaiting_approval: 'planning' },
   expire_approval: { awaiting_approval: 'planning' },
   complete_execution: { executing: 'reflecting' },
-  roll_back: { executing: 'rolled_back' },
+  // From reflecting only while a production release is watched (releaseRules.ts decides; the seed keeps undo through the production deploy).
+  roll_back: { executing: 'rolled_back', reflecting: 'rolled_back' },
   fail: { executing: 'failed' },
   close: { reflecting: 'done' },
   cancel: Object.fromEntries(ACTIVE.filter((s) => s !== 'reflecting').map((s) => [s, 'cancelled'])),

@@ -168,27 +168,53 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
     });
   }
   const checked = latestCheckSnapshots(artifacts);
+  const reported = assistantReportedChecks(artifacts);
+  // Checks only an assistant reported neither open nor shut a gate the brief does not ask for; where it does, they do not count.
   if (req.ciRequired || checked.length > 0) {
     const failing = checked.flatMap((a) => a.checks!.filter((c) => c.conclusion === 'failure' || c.conclusion === 'pending').map((c) => `${c.name} (${c.conclusion})`));
     const passed = checked.length > 0 && failing.length === 0;
+    const reportedNote =
+      reported.length > 0 ? ` Reported by the assistant, not counted: ${plural(reported.flatMap((a) => a.checks!).length, 'check')} on ${reported.map((a) => a.name).join(', ')}.` : '';
     checks.push({
       id: 'ci_checks',
       label: 'CI checks passing',
       passed,
-      detail: checked.length === 0 ? 'The brief requires CI to pass, but no check results are attached as evidence.' : passed ? `${plural(checked.flatMap((a) => a.checks!).length, 'check')} passing` : `not passing: ${failing.join(', ')}`,
+      detail:
+        checked.length === 0
+          ? `No check results reported by GitHub yet (a webhook delivery, or the GitHub connector reading the linked pull request).${reportedNote}`
+          : passed
+            ? `${plural(checked.flatMap((a) => a.checks!).length, 'check')} passing, as GitHub reported`
+            : `not passing: ${failing.join(', ')}.${reportedNote}`,
     });
   }
   return gateResult('mission', null, withOverrides(checks, execution.gateOverrides ?? [], null), at);
 }
 
 /**
- * Check results per source: a pull request is read again as its checks finish, so only the
- * latest snapshot of each URL counts (an early "pending" must not hold the gate shut).
+ * Check results GitHub reported (the connector attached them, from a webhook or the API), per
+ * source: a pull request's picture is refreshed as its checks finish, so only the latest one of
+ * each URL counts (an early "pending" must not hold the gate shut; a new head with no checks yet
+ * replaces the old head's passing ones). Checks an assistant attached never count.
  */
 export function latestCheckSnapshots(artifacts: readonly ArtifactRecord[]): ArtifactRecord[] {
   const latest = new Map<string, ArtifactRecord>();
-  for (const artifact of artifacts) if (artifact.checks && artifact.checks.length > 0) latest.set(artifact.url ?? artifact.id, artifact);
-  return [...latest.values()];
+  for (const artifact of artifacts) if (artifact.checks && artifact.attachedBy.kind !== 'mcp_token') latest.set(artifact.url ?? artifact.id, artifact);
+  return [...latest.values()].filter((a) => a.checks!.length > 0);
+}
+
+/**
+ * How an artifact's checks or review stand for the gates: `verified` when GitHub (a connector) or
+ * a person recorded them, `reported` when an assistant attached them (kept, shown, never counted);
+ * null for artifacts that carry neither.
+ */
+export function evidenceStanding(artifact: ArtifactRecord): 'verified' | 'reported' | null {
+  if (!(artifact.checks && artifact.checks.length > 0) && !artifact.review) return null;
+  return artifact.attachedBy.kind === 'mcp_token' ? 'reported' : 'verified';
+}
+
+/** Check results an assistant attached itself: kept and shown as "reported by the assistant", never counted. */
+export function assistantReportedChecks(artifacts: readonly ArtifactRecord[]): ArtifactRecord[] {
+  return artifacts.filter((a) => a.attachedBy.kind === 'mcp_token' && a.checks && a.checks.length > 0);
 }
 
 /** One line naming what a failed gate is missing, for errors and status messages. */

@@ -59,6 +59,14 @@ export const EVENT_CATALOG = {
   executor_dispatch_requested: 'execute_observe',
   executor_dispatched: 'execute_observe',
   executor_dispatch_failed: 'execute_observe',
+  pull_request_updated: 'execute_observe',
+  // Release (seed stage 5: preview, canary, production, monitoring): followed while the mission
+  // executes or reflects, so they carry the stage the mission is in.
+  deployment_started: 'cross_stage',
+  deployment_status_changed: 'cross_stage',
+  deployment_completed: 'cross_stage',
+  canary_promoted: 'cross_stage',
+  monitoring_report: 'cross_stage',
   // Reflect
   mission_completed: 'reflect_improve',
   evidence_bundle_generated: 'reflect_improve',
@@ -144,6 +152,14 @@ export interface EventPayloads {
   /** An assistant reported the tokens and cost of its own model (a `usage` report). */
   usage_reported: { model: string; input_tokens: number; output_tokens: number; cost_usd: number; phase: string };
   budget_changed: { from_usd: number | null; to_usd: number; spent_usd: number; paused: boolean };
+  /** GitHub reported a change to a mission's pull request (webhook): head, state, checks or reviews. */
+  pull_request_updated: { repository: string; number: number; event: string; head_sha: string; state: string; checks_passing: number; checks_total: number; review: string | null };
+  // Release
+  deployment_started: { deployment_id: string; environment: string; kind: string; canary_percent: number | null; sha: string; ref: string };
+  deployment_status_changed: { deployment_id: string; environment: string; from: string; to: string };
+  deployment_completed: { deployment_id: string; environment: string; kind: string; canary_percent: number | null; status: 'success' | 'failure'; url: string | null; duration_mins: number };
+  canary_promoted: { environment: string; from_percent: number; to_percent: number; deployment_id: string };
+  monitoring_report: { environment: string; duration_mins: number; window_mins: number; deployments_failed: number; outcome: 'healthy' | 'rolled_back' };
   // Reflect & Improve
   mission_completed: { play_id: string; phases_completed: number; duration_mins: number; gate_checks: number };
   feedback_submitted: { rating: number; effort_saved_hours: number | null; has_comments: boolean; has_suggestions: boolean };

@@ -6,7 +6,7 @@ import type { Execution, GateResult, PhaseProgress, TestRun, ValidatorAlert } fr
 import type { Mission } from '../domain/mission.js';
 import { isTerminal } from '../domain/missionStateMachine.js';
 import type { Play, PlayPhase } from '../domain/plays.js';
-import { gateRequirements, latestReview, latestTestRun } from '../domain/qualityGates.js';
+import { evidenceStanding, gateRequirements, latestReview, latestTestRun } from '../domain/qualityGates.js';
 import { plural } from '../domain/text/englishLists.js';
 import { percent } from '../domain/text/numbers.js';
 import { formatDuration } from '../domain/text/durations.js';
@@ -68,7 +68,11 @@ export function executionStatus(mission: Mission): SlackMessage {
   }
   const artifacts = mission.evidence.artifacts;
   if (artifacts.length > 0) {
-    const lines = artifacts.map((a) => `📎 ${link(a.url, a.name)} · \`${shortHash(a.sha256)}\``);
+    const standing = { verified: ' · verified (GitHub or a person recorded it)', reported: ' · _reported by the assistant_ (not counted by the gates)' } as const;
+    const lines = artifacts.map((a) => {
+      const source = evidenceStanding(a);
+      return `📎 ${link(a.url, a.name)} · \`${shortHash(a.sha256)}\`${source ? standing[source] : ''}`;
+    });
     blocks.push(section(fitLines(lines, LIMITS.text, { head: `*Evidence${mission.state === 'executing' ? ' so far' : ''} (${artifacts.length})*`, noun: 'artifacts', pointer: statusPointer(mission.id) }).text));
   }
   if (execution.finalGate) blocks.push(section(gateText('*Mission gate*', execution.finalGate)));

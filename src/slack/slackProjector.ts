@@ -33,6 +33,7 @@ import { executionStatus } from './executionStatus.js';
 import { runInstructionsMessage } from './runInstructions.js';
 import { playsMessage } from './playsMessage.js';
 import { reflectionMessage } from './reflectionMessage.js';
+import { releaseMessage } from './releaseMessage.js';
 import { slackHomeOf, type SlackHomeSettings } from './slackHome.js';
 import type { SlackMessageRecord, SlackMessageStore } from './slackMessageStore.js';
 import { CHANNEL_UNREACHABLE, CONTENT_REFUSED, NOT_EDITABLE, shorterVersions, slackErrorIn } from './deliveryProblems.js';
@@ -84,6 +85,8 @@ export function surfacesOf(mission: Mission, posted: ReadonlySet<string> = new S
     want(`alert:${alert.id}`, alert.type === 'review_required', () => alertMessage(mission, alert.id));
   }
   want('reflection', mission.state === 'reflecting' || mission.state === 'done', () => reflectionMessage(mission));
+  // Stage 5: deployments GitHub reported, edited live (a new thread reply once the first one arrives).
+  want('release', (mission.execution?.release?.deployments.length ?? 0) > 0, () => releaseMessage(mission));
   return surfaces;
 }
 

@@ -137,7 +137,7 @@ describe.each(PROVIDERS)('seed 000 with the GitHub and Linear connectors on %s',
     expect(completed.state).toBe('reflecting');
     expect(completed.execution!.finalGate!.checks.filter((c) => ['code_review', 'ci_checks'].includes(c.id)).map((c) => [c.id, c.passed, c.detail])).toEqual([
       ['code_review', true, 'approved by advisor_001 (GitHub Pull Request #47)'],
-      ['ci_checks', true, '3 checks passing'],
+      ['ci_checks', true, '3 checks passing, as GitHub reported'],
     ]);
 
     // Reflect: two follow-ups while Linear is down. They stay queued on the mission.

@@ -1,5 +1,6 @@
 // Plan & Approve, Execute & Observe, Reflect & Improve: every refusal is a typed error that
 // writes nothing, and the governance rules hold (people approve, gates hold, evidence is checked).
+import { GITHUB_CONNECTOR } from '../../src/connectors/github/pullRequestEvidence.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uniformPolicy, type UniformApprovalPolicy } from '../../src/domain/approvalPolicy.js';
 import { nextSteps } from '../../src/domain/nextSteps.js';
@@ -260,12 +261,27 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       }
       await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
       const pr = SEED_ARTIFACTS[0]!;
-      await service.attachEvidence({ missionId: id, ...pr, checks: [{ name: 'ci / test', conclusion: 'pending' }] }, ASSISTANT);
+      await service.attachEvidence({ missionId: id, ...pr, checks: [{ name: 'ci / test', conclusion: 'pending' }] }, GITHUB_CONNECTOR);
       const pending = await expectRefusedUnchanged(id, () => service.completeMission({ missionId: id }, ASSISTANT));
       expect(pending.message).toContain('CI checks passing: not passing: ci / test (pending)');
-      await service.attachEvidence({ missionId: id, ...pr, checks: [{ name: 'ci / test', conclusion: 'success' }] }, ASSISTANT);
+      await service.attachEvidence({ missionId: id, ...pr, checks: [{ name: 'ci / test', conclusion: 'success' }] }, GITHUB_CONNECTOR);
       const completed = await service.completeMission({ missionId: id }, ASSISTANT);
-      expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'ci_checks')).toMatchObject({ passed: true, detail: '1 check passing' });
+      expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'ci_checks')).toMatchObject({ passed: true, detail: '1 check passing, as GitHub reported' });
+    });
+
+    it('never counts checks an assistant attached itself: a failing GitHub check holds the gate although the assistant reports it passing', async () => {
+      const { id } = await seedToExecuting(service, clock);
+      for (const phase of SEED_PHASES) {
+        await reportSeedPhase(service, clock, id, phase);
+        await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
+      }
+      await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
+      const pr = SEED_ARTIFACTS[0]!;
+      await service.attachEvidence({ missionId: id, ...pr, checks: [{ name: 'ci / test', conclusion: 'failure' }] }, GITHUB_CONNECTOR);
+      await service.attachEvidence({ missionId: id, ...pr, checks: [{ name: 'ci / test', conclusion: 'success' }] }, ASSISTANT);
+      const refused = await expectRefusedUnchanged(id, () => service.completeMission({ missionId: id }, ASSISTANT));
+      expect(refused.message).toContain('CI checks passing: not passing: ci / test (failure)');
+      expect(refused.message).toContain('Reported by the assistant, not counted: 1 check on GitHub Pull Request #47.');
     });
 
     it('detects evidence changed after it was attached and refuses to seal it', async () => {

@@ -118,7 +118,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
       ['coverage_target', true, '92% measured'],
       ['no_open_review_alerts', true, 'none open'],
       ['code_review', true, 'approved by advisor_001 (PR #47 review by advisor_001)'],
-      ['ci_checks', true, '2 checks passing'],
+      // The PR's checks were attached by the assistant: kept as evidence, never counted (the seed's brief does not ask for CI).
     ]);
 
     // The bundle hash covers every artifact: sha256 of the sorted (id, name, sha256) list.

@@ -6,6 +6,9 @@
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import type { Mission, MissionSummary } from '../../src/domain/mission.js';
 import { MissionService } from '../../src/domain/missionService.js';
+import { GITHUB_CONNECTOR } from '../../src/connectors/github/pullRequestEvidence.js';
+import { applyGitHubEvent } from '../../src/domain/githubEvents.js';
+import { closeMonitoringWindow, type DeploymentState, type DeploymentStatusFacts } from '../../src/domain/releaseRules.js';
 import { openTestDatabase } from '../support/databases.js';
 import {
   reportSeedPhase,
@@ -18,6 +21,7 @@ import {
   SEED_POLICY,
   SEED_REVIEW,
   seedToApprovalRequested,
+  seedToExecuting,
 } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
@@ -53,6 +57,14 @@ export interface SlackFixtures {
   cancelledMidPhase: Mission;
   failedMidPhase: Mission;
   rolledBackMidPhase: Mission;
+  /** Stage 5, from GitHub's deployment statuses: preview live, canary 10% live, 50% deploying. */
+  releaseCanary: Mission;
+  /** Production live after 10% and 50%: monitoring, undo available through the production deploy. */
+  releaseMonitoring: Mission;
+  /** The monitoring window ended healthy. */
+  releaseWatched: Mission;
+  /** A canary step failed: a review alert is open. */
+  releaseFailed: Mission;
   /** All missions as /mission list shows them, most recent first. */
   summaries: MissionSummary[];
 }
@@ -73,10 +85,65 @@ export async function buildSlackFixtures(): Promise<SlackFixtures> {
     const failedMidPhase = await endedMidPhase(service, clock, (id) => service.failMission({ missionId: id, reason: 'The staging database is gone; nothing can be verified' }, JORDAN));
     const rolledBackMidPhase = await endedMidPhase(service, clock, (id) => service.requestRollback({ missionId: id, reason: 'Refresh tokens leaked in logs; undo now' }, JORDAN));
     const { missions: summaries } = await service.listMissions({ limit: 20 });
-    return { ...a, ...b, cancelled, ...d, cancelledMidPhase, failedMidPhase, rolledBackMidPhase, summaries };
+    // After the list: release missions are not in /mission list's fixture.
+    const release = await journeyRelease(service, clock);
+    return { ...a, ...b, cancelled, ...d, cancelledMidPhase, failedMidPhase, rolledBackMidPhase, ...release, summaries };
   } finally {
     await db.destroy();
   }
+}
+
+/** A mission completed with the seed's evidence, then its release as GitHub reports the deployment statuses. */
+async function journeyRelease(service: MissionService, clock: TestClock) {
+  const reflectingMission = async () => {
+    const { id } = await seedToExecuting(service, clock);
+    for (const phase of SEED_PHASES) {
+      await reportSeedPhase(service, clock, id, phase);
+      await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
+    }
+    await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
+    await service.completeMission({ missionId: id }, ASSISTANT);
+    return id;
+  };
+  const deploy = (id: string, deploymentId: number, environment: string, state: DeploymentState, extra: Partial<DeploymentStatusFacts> = {}) =>
+    service.mutate(id, GITHUB_CONNECTOR, (mission, cmd) =>
+      applyGitHubEvent(
+        mission,
+        {
+          kind: 'deployment',
+          deployment: {
+            repository: 'jordan-nakamura/legaltech-mvp',
+            deploymentId: String(deploymentId),
+            environment,
+            state,
+            url: null,
+            description: null,
+            sha: 'f0e1d2c3b4a5968778695a4b3c2d1e0f98765432',
+            ref: 'main',
+            productionEnvironment: false,
+            transientEnvironment: false,
+            missionIds: [id],
+            ...extra,
+          },
+        },
+        60,
+        cmd,
+      ),
+    );
+  const id = await reflectingMission();
+  await deploy(id, 901, 'Preview', 'success', { url: 'https://preview-auth-refactor.vercel.app', transientEnvironment: true });
+  clock.advance(MINUTE);
+  await deploy(id, 902, 'production-canary', 'success', { description: '10%' });
+  clock.advance(15 * MINUTE);
+  const releaseCanary = await deploy(id, 903, 'production-canary', 'in_progress', { description: '50%' });
+  await deploy(id, 903, 'production-canary', 'success', { description: '50%' });
+  clock.advance(15 * MINUTE);
+  const releaseMonitoring = await deploy(id, 904, 'production', 'success', { productionEnvironment: true, url: 'https://app.legaltech.example' });
+  clock.advance(61 * MINUTE);
+  const releaseWatched = await service.mutate(id, GITHUB_CONNECTOR, (mission, cmd) => closeMonitoringWindow(mission, cmd));
+  const failing = await reflectingMission();
+  const releaseFailed = await deploy(failing, 920, 'production-canary', 'failure', { description: '10%: error rate 4% on /api/auth/refresh' });
+  return { releaseCanary, releaseMonitoring, releaseWatched, releaseFailed };
 }
 
 async function journeyA(service: MissionService, clock: TestClock) {

@@ -14,6 +14,7 @@ import type { ExecutorDispatch } from '../../src/domain/executorDispatch.js';
 import { coverageOverrideModal, gateOverrideModal, recordReviewModal } from '../../src/slack/governanceModals.js';
 import { playsMessage } from '../../src/slack/playsMessage.js';
 import { reflectionMessage } from '../../src/slack/reflectionMessage.js';
+import { releaseMessage } from '../../src/slack/releaseMessage.js';
 import { toolkitMessage } from '../../src/slack/toolkitMessage.js';
 import { notice } from '../../src/slack/interactionReplies.js';
 import { helpMessage, missionListMessage, missionStatusMessage, usageMessage } from '../../src/slack/usageMessages.js';
@@ -38,6 +39,13 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
       confirmed: toolkitMessage(f.playsRanked),
       belowThreshold: toolkitMessage(f.toolkitsBelowThreshold),
       coverageOverridden: toolkitMessage(f.coverageOverridden),
+    },
+    releaseMessage: {
+      releaseCanary: releaseMessage(f.releaseCanary),
+      releaseMonitoring: releaseMessage(f.releaseMonitoring),
+      releaseWatched: releaseMessage(f.releaseWatched),
+      releaseFailed: releaseMessage(f.releaseFailed),
+      releaseFailedAlert: alertMessage(f.releaseFailed, f.releaseFailed.execution!.alerts.at(-1)!.id),
     },
     playsMessage: { playsRanked: playsMessage(f.playsRanked), approvalPending: playsMessage(f.approvalPending), approvalRejected: playsMessage(f.approvalRejected) },
     // One approver's copy: the mission's thread in a channel, in the requester's DM, or none.

@@ -1,10 +1,13 @@
 // A seeded fuzz pass over the front doors of a running `mission-control start`: a few hundred
 // malformed MCP tool calls (wrong types, missing fields, huge strings, unknown ids, calls the
 // mission's state refuses, junk keys), raw malformed JSON-RPC bodies, and malformed Slack
-// requests (interaction payloads, slash commands, Events API bodies), correctly signed. Every
+// requests (interaction payloads, slash commands, Events API bodies), correctly signed, and GitHub
+// webhook deliveries (unsigned, wrongly signed, replayed, malformed). Every
 // answer must be a well-formed refusal, the process must stay up and healthy, and nothing may
 // be written: mission count, event count and every mission's version are unchanged.
+import { createHmac } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import webhookExamples from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_INTENT_LENGTH } from '../../src/domain/missionInputs.js';
 import { ERROR_META_KEY, type ToolErrorInfo } from '../../src/mcp/toolResults.js';
@@ -35,6 +38,27 @@ import {
 } from '../support/systemHarness.js';
 
 afterEach(runCleanups);
+
+const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123456789abcdef';
+function githubSignature(body: string, secret = WEBHOOK_SECRET): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+/** Top-level fields the webhook handler reads, per event, where any junk (removed, a string, a number, null) makes the delivery malformed or ignored. */
+const WEBHOOK_FIELDS_READ = {
+  pull_request: ['action', 'pull_request', 'repository'],
+  pull_request_review: ['action', 'review', 'pull_request', 'repository'],
+  check_run: ['check_run', 'repository'],
+  check_suite: ['check_suite', 'repository'],
+  status: ['state', 'repository'],
+  workflow_run: ['workflow_run', 'repository'],
+  deployment_status: ['deployment_status', 'deployment', 'repository'],
+} as const;
+/** A real payload of `event` from @octokit/webhooks-examples, deep-copied. */
+// biome-ignore lint/suspicious/noExplicitAny: GitHub's example payloads, reshaped freely by the test
+function webhookExample(event: string, action?: string): any {
+  const all = (webhookExamples as unknown as Array<{ name: string; examples: Array<Record<string, unknown>> }>).find((e) => e.name === event)!.examples;
+  return structuredClone(action === undefined ? all[0] : all.find((e) => e.action === action));
+}
 
 /** mulberry32: a small seeded generator, so a failure can be replayed with the printed seed. */
 function prng(seed: number) {
@@ -220,6 +244,7 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
       SLACK_APPROVERS: REQUESTER,
       APPROVALS_REQUIRED: 'low:0,medium:0,high:0,critical:0',
       MCP_TOKENS: `fuzz-assistant:${MCP_SECRET}:${REQUESTER}`,
+      GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
     });
     const ledger = await openLedger(url);
     const peer = new McpPeer(instance);
@@ -473,6 +498,54 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
     const boltHandled = trouble.errors.filter((l) => l.includes('An unhandled error occurred while Bolt processed an event')).length;
     expect(boltHandled).toBe(tally.bolt500);
     expect(trouble.errors.filter((l) => /uncaught|unhandled/i.test(l) && !l.includes('while Bolt processed an event')), 'uncaught errors').toEqual([]);
+
+    // 4. GitHub webhook deliveries: one real delivery for the executing mission is applied; then unsigned, wrongly
+    // signed, replayed (same X-GitHub-Delivery id) and malformed ones are refused, and nothing more is written.
+    const deliver = (event: string, body: string, headers: Record<string, string | null>) =>
+      fetch(`${instance.baseUrl}/github/webhooks`, {
+        method: 'POST',
+        headers: Object.fromEntries(
+          Object.entries({ 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': `fuzz-${rng.word(16)}`, 'x-hub-signature-256': githubSignature(body), ...headers }).filter(
+            (entry): entry is [string, string] => entry[1] !== null,
+          ),
+        ),
+        body,
+      });
+    const opened = webhookExample('pull_request', 'opened');
+    opened.pull_request.body = `Fuzz target PR for ${executing}`;
+    const openedBody = JSON.stringify(opened);
+    const applied = await deliver('pull_request', openedBody, { 'x-github-delivery': 'fuzz-real-delivery' });
+    expect([applied.status, ((await applied.json()) as { status: string }).status]).toEqual([200, 'applied']);
+    await eventually(() => checkSlackShowsFinalState(ledger, slack, [defining, executing]), 60_000, 300);
+    const afterApplied = { ...(await footprint(ledger)), deliveries: await ledger.db.prisma.gitHubWebhookDelivery.count() };
+    const githubTally = { unsigned: 0, badSignature: 0, replayed: 0, malformed: 0 };
+    for (let i = 0; i < 120; i++) {
+      const event = rng.pick(['pull_request', 'pull_request_review', 'check_run', 'check_suite', 'status', 'workflow_run', 'deployment_status'] as const);
+      const payload = webhookExample(event);
+      // Break a field the handler reads: removed, wrong type, junk.
+      const key = rng.pick(WEBHOOK_FIELDS_READ[event]);
+      if (rng.chance(0.5)) delete payload[key];
+      else payload[key] = rng.pick<unknown>([rng.nasty(), rng.int(1000), null, [], rng.junk()]);
+      const malformed = rng.pick([JSON.stringify(payload), JSON.stringify(rng.junk()), '{', '', rng.nasty()]);
+      const kind = rng.int(4);
+      const label = `github #${i} ${event} kind ${kind} ${malformed.slice(0, 200)}`;
+      const res =
+        kind === 0
+          ? await deliver(event, openedBody, { 'x-hub-signature-256': null })
+          : kind === 1
+            ? await deliver(event, rng.chance(0.5) || malformed === '' ? openedBody : malformed, { 'x-hub-signature-256': rng.pick([`sha256=${'0'.repeat(64)}`, 'sha256=zz', githubSignature(openedBody, 'not-the-secret-0123456789'), `sha1=${rng.word(40)}`, 'sha256=']) })
+            : kind === 2
+              ? await deliver('pull_request', rng.chance(0.5) ? openedBody : JSON.stringify({ ...opened, action: 'synchronize' }), { 'x-github-delivery': 'fuzz-real-delivery' })
+              : await deliver(event, malformed, {});
+      const text = await res.text();
+      if (kind <= 1) expect(res.status, `${label}: ${text}`).toBe(401);
+      else if (kind === 2) expect([res.status, text], label).toEqual([200, expect.stringContaining('"duplicate"')]);
+      else expect([400, 202], `${label}: ${res.status} ${text}`).toContain(res.status);
+      githubTally[(['unsigned', 'badSignature', 'replayed', 'malformed'] as const)[kind]!] += 1;
+    }
+    await expectHealthy(instance);
+    expect({ ...(await footprint(ledger)), deliveries: await ledger.db.prisma.gitHubWebhookDelivery.count() }).toEqual(afterApplied);
+    lap(`GitHub deliveries ${JSON.stringify(githubTally)}`);
     process.stdout.write(
       `[system] fuzz (${provider}, seed ${seed}): ${tally.mcpRefused} tool calls refused, ${tally.mcpReads} reads, ${tally.protocolErrors} unknown tools, ${tally.raw} raw /mcp bodies, ${tally.slack} Slack requests (${tally.bolt500} unreadable bodies answered 500 by Bolt, ${slack.calls.filter((c) => c.method === 'response_url').length} replies via response_url); error log lines: ${trouble.errors.length}\n`,
     );

@@ -4,6 +4,7 @@ import { actorName } from '../actors.js';
 import type { ArtifactRecord } from '../evidence.js';
 import type { DeviationRule, Execution, StepReport, TestRun, ValidatorAlert } from '../execution.js';
 import type { Mission } from '../mission.js';
+import { evidenceStanding } from '../qualityGates.js';
 import type { RetrospectiveMetrics } from '../reflection.js';
 import { formatDuration, formatElapsed, formatMinutes } from '../text/durations.js';
 import { plural } from '../text/englishLists.js';
@@ -255,7 +256,7 @@ function evidenceSection(mission: Mission, phases: readonly PhaseRow[]): Block[]
     artifacts.length > 0
       ? table(
           ['Artifact', 'Kind', 'SHA-256', 'Phase', 'Attached by', 'Attached at'],
-          artifacts.map((a) => [a.name, a.kind, md(code(a.sha256.slice(0, 12))), a.phaseId ? phaseOfId(phases, a.phaseId) : '-', actorName(a.attachedBy), a.attachedAt]),
+          artifacts.map((a) => [a.name, a.kind, md(code(a.sha256.slice(0, 12))), a.phaseId ? phaseOfId(phases, a.phaseId) : '-', `${actorName(a.attachedBy)}${evidenceStanding(a) === 'reported' ? ' (reported by the assistant; not counted by the gates)' : ''}`, a.attachedAt]),
         )
       : ['_No evidence attached._'],
     bundle
