@@ -2,6 +2,7 @@
 // validator alerts and deviations from the play.
 import type { Actor } from './actors.js';
 import type { ExecutorDispatch } from './executorDispatch.js';
+import type { MustHaveVerification, UatResult } from './verification.js';
 
 export type PhaseStatus = 'pending' | 'running' | 'completed' | 'failed';
 
@@ -132,4 +133,8 @@ export interface Execution {
   gateOverrides?: GateOverride[];
   /** The hand-off to an unattended executor (GitHub Actions), when one is configured; absent on older missions. */
   dispatch?: ExecutorDispatch | null;
+  /** The play's artifacts and key links as the code at the pull request's head showed them (verification.ts). */
+  mustHaveVerification?: MustHaveVerification | null;
+  /** UAT results a person recorded, the latest per item. */
+  uat?: UatResult[];
 }

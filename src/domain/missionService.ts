@@ -124,6 +124,8 @@ import {
   submitRetrospective as submitRetrospectiveRule,
 } from './reflectImprove.js';
 import { recordDispatch, type DispatchRecord } from './executorDispatch.js';
+import { requireMustHavesMet } from './verification.js';
+import { uatMarkdown } from './exports/uatDocument.js';
 
 export type MissionListener = (mission: Mission, events: readonly MissionEvent[]) => void;
 
@@ -219,6 +221,7 @@ export class MissionService {
   private readonly listeners = new Set<MissionListener>();
   /** Missions as this process last saved them, most recent last. */
   private readonly recent = new Map<string, Mission>();
+  private beforeCompletion: ((missionId: string) => Promise<void>) | null = null;
 
   constructor(deps: MissionServiceDeps) {
     this.repository = deps.repository;
@@ -787,12 +790,25 @@ export class MissionService {
     return problems.length > 0 ? { ok: false, problems } : result;
   }
 
-  /** Ends execution when the mission gate passes and the evidence is intact; seals the evidence bundle. */
+  /**
+   * Ends execution when the mission gate passes, the evidence is intact and the must-haves are met
+   * (every truth signed off, no artifact or key link missing, a stub or not wired); seals the evidence bundle.
+   */
   async completeMission(rawInput: unknown, rawActor: Actor): Promise<Mission> {
     const input = parseInput(missionRefInput, rawInput);
     const actor = parseActor(rawActor);
+    await this.beforeCompletion?.(input.missionId);
     const contents = await this.repository.artifactContents(input.missionId);
-    return this.mutate(input.missionId, actor, (mission, cmd) => completeExecution(mission, gateRequirements(mission.brief), contents, cmd));
+    return this.mutate(input.missionId, actor, (mission, cmd) => {
+      const completed = completeExecution(mission, gateRequirements(mission.brief), contents, cmd);
+      requireMustHavesMet(mission);
+      return completed;
+    });
+  }
+
+  /** Runs before completion reads the mission: the must-have check against the code (`VerificationService`, wired in app.ts). */
+  setBeforeCompletion(hook: ((missionId: string) => Promise<void>) | null): void {
+    this.beforeCompletion = hook;
   }
 
   /** Runs the undo plan: the mission ends rolled_back, with which undo steps ran and which are left to a person. */
@@ -835,7 +851,7 @@ export class MissionService {
     return this.mutate(input.missionId, parseActor(rawActor), (mission, cmd) => submitRetrospectiveRule(mission, input, cmd));
   }
 
-  /** PLAN.md, SUMMARY.md or VERIFICATION.md of a mission (VERIFICATION checks the evidence first). */
+  /** PLAN.md, SUMMARY.md, VERIFICATION.md or UAT.md of a mission (VERIFICATION checks the evidence first). */
   async exportDocument(rawInput: unknown): Promise<{ name: string; markdown: string }> {
     const input = parseInput(exportDocumentInput, rawInput);
     const mission = await this.load(input.missionId);
@@ -846,6 +862,8 @@ export class MissionService {
         return { name: 'SUMMARY.md', markdown: summaryMarkdown(mission) };
       case 'verification':
         return { name: 'VERIFICATION.md', markdown: verificationMarkdown(mission, { evidence: await this.verifyEvidence({ missionId: mission.id }) }) };
+      case 'uat':
+        return { name: 'UAT.md', markdown: uatMarkdown(mission) };
     }
   }
 
@@ -977,9 +995,11 @@ export class MissionService {
 
   /**
    * Load, apply, save with an optimistic version check. `apply` must be a pure function of
-   * the mission: on a concurrent update it runs again on the fresh state.
+   * the mission: on a concurrent update it runs again on the fresh state. Public so services
+   * beside this one (verification, UAT) save through the same access check, queue and event chain;
+   * `apply` is a stage rule that throws a `MissionError` and changes nothing when refused.
    */
-  private mutate(missionId: string, actor: Actor, apply: (mission: Mission, cmd: MissionCommand) => Mission): Promise<Mission> {
+  mutate(missionId: string, actor: Actor, apply: (mission: Mission, cmd: MissionCommand) => Mission): Promise<Mission> {
     // A token acts only on missions within its reach (missionAccess.ts); checked on the state the change applies to.
     const guarded = (mission: Mission, cmd: MissionCommand) => {
       requireTokenMayAct(mission, actor);
