@@ -119,10 +119,10 @@ export interface KeyLinkTarget {
  * ("refresh endpoint -> token store") is left to a person.
  */
 export function parseKeyLink(link: string): KeyLinkTarget | null {
-  const m = /^\s*`?([^\s`]+)`?\s+(?:->|→|=>|calls|uses|imports|wired to)\s+`?([^\s`]+?)`?(?:\(\))?\s*$/i.exec(link);
+  const m = /^\s*([^\s]+)\s+(?:->|→|=>|calls|uses|imports|wired to)\s+([^\s]+)\s*$/i.exec(link.replace(/`/g, ''));
   if (!m) return null;
   const from = artifactPath(m[1]!);
-  const to = m[2]!;
+  const to = m[2]!.replace(/\(\)$/, '');
   if (!from || !/^[\w$@./-]+$/.test(to)) return null;
   return { from, to };
 }

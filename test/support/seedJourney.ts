@@ -14,6 +14,9 @@ import {
   type SeedPhaseReport,
 } from '../../src/demo/seedMission.js';
 import type { TestClock } from './testRuntime.js';
+import { SYSTEM_ACTOR, type Actor } from '../../src/domain/actors.js';
+import { uatItems } from '../../src/domain/verification.js';
+import { VerificationService } from '../../src/domain/verificationService.js';
 
 export { OUTSIDER, SECURITY_LEAD, SEED_ARTIFACTS, SEED_PHASES, SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3, SEED_POLICY, SEED_REVIEW } from '../../src/demo/seedMission.js';
 
@@ -74,4 +77,14 @@ export async function reportSeedPhase(service: MissionService, clock: TestClock,
     await service.reportProgress({ missionId, kind: 'test_run', phaseId: phase.phaseId, total: phase.tests.total, passing: phase.tests.total, coverage: phase.tests.coverage, suite: 'vitest' }, ASSISTANT);
   }
   clock.advance(phase.minutes * MINUTE - phase.steps.reduce((sum, [, ms]) => sum + ms, 0));
+}
+
+/** A person marks every observable truth of the executed play Pass in UAT (what completion requires). */
+export async function signOffTruths(service: MissionService, missionId: string, person: Actor = JORDAN): Promise<Mission> {
+  const uat = new VerificationService(service, null, SYSTEM_ACTOR);
+  let mission = await service.getMission({ missionId });
+  for (const item of uatItems(mission).filter((i) => i.source === 'truth')) {
+    mission = await uat.recordUatResult({ missionId, itemId: item.id, outcome: 'pass', note: 'Tried it on the preview' }, person);
+  }
+  return mission;
 }
