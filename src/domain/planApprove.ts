@@ -10,6 +10,7 @@ import type { Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
 import { requestRisk, riskFloor, type RiskFloorInput } from './riskFloor.js';
 import { higherRisk, riskFloor as subjectRiskFloor } from './riskAreas.js';
+import { securityRiskFloor } from './securityFindings.js';
 import { rankPlays, riskLevelOf, scorePlay, type Play, type PlayDraft, type PlannerInput, type PlaySource } from './plays.js';
 
 export interface PlayCandidate {
@@ -72,7 +73,7 @@ export function addCandidatePlays(mission: Mission, candidates: readonly PlayCan
       libraryEntryId: c.libraryEntryId,
       libraryMatchCount: precedent,
       // The policy reads this: never below what the mission's subject demands (riskAreas.ts), whatever the proposer says.
-      riskLevel: higherRisk(riskLevelOf(c.draft.risk), subjectRiskFloor(mission, c.draft)),
+      riskLevel: higherRisk(higherRisk(riskLevelOf(c.draft.risk), subjectRiskFloor(mission, c.draft)), securityRiskFloor(mission, c.draft).level),
       rank: 0,
       status: 'proposed' as const,
       dismissedReason: null,

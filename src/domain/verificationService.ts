@@ -20,6 +20,12 @@ export function pullRequestOf(mission: Pick<Mission, 'evidence'>): string | null
   return null;
 }
 
+/** A person marks a UAT item pass or fail, with a note (Slack's UAT message; needs no code host). */
+export function recordUatResultFor(missions: MissionService, rawInput: unknown, actor: Actor): Promise<Mission> {
+  const input = parseInput(recordUatResultInput, rawInput);
+  return missions.mutate(input.missionId, actor, (mission, cmd) => recordUatResult(mission, input, cmd));
+}
+
 export type MustHaveVerificationOutcome =
   | { verified: true; mission: Mission; verification: MustHaveVerification }
   | { verified: false; mission: Mission; reason: string };
@@ -34,9 +40,8 @@ export class VerificationService {
   ) {}
 
   /** A person marks a UAT item pass or fail, with a note. */
-  async recordUatResult(rawInput: unknown, actor: Actor): Promise<Mission> {
-    const input = parseInput(recordUatResultInput, rawInput);
-    return this.missions.mutate(input.missionId, actor, (mission, cmd) => recordUatResult(mission, input, cmd));
+  recordUatResult(rawInput: unknown, actor: Actor): Promise<Mission> {
+    return recordUatResultFor(this.missions, rawInput, actor);
   }
 
   /**

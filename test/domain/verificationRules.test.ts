@@ -213,7 +213,12 @@ describe('completing a mission', () => {
     await signOffTruths(service, id);
     const files = { 'src/lib/auth/jwt.ts': REAL_CSRF.replace(/Csrf/g, 'Jwt'), 'src/lib/auth/csrf.ts': STUB_CSRF };
     const reads: string[] = [];
-    const host = { open: async (ref: string) => (reads.push(ref), codeAt(files)) };
+    const host = {
+      open: async (ref: string) => {
+        reads.push(ref);
+        return codeAt(files);
+      },
+    };
     const verification = new VerificationService(service, host, { kind: 'system', id: 'github-connector' });
     service.setBeforeCompletion((missionId) => verification.beforeCompletion(missionId));
     const error = await refusal(service.completeMission({ missionId: id }, ASSISTANT));
