@@ -17,6 +17,7 @@ import {
   SEED_REVIEW,
   seedToExecuting,
   SECURITY_LEAD,
+  signOffTruths,
 } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
@@ -100,6 +101,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
     const { artifact: review } = await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
     hashes.push({ id: review.id, name: review.name, sha256: sha256(SEED_REVIEW.url) });
     clock.advance(6 * 60_000);
+    await signOffTruths(service, id);
     const completed = await service.completeMission({ missionId: id }, ASSISTANT);
     expect(completed.state).toBe('reflecting');
     expect(completed.execution!.undo.status).toBe('expired');
@@ -205,6 +207,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
     }
     await service.attachEvidence({ missionId: id, ...SEED_ARTIFACTS[0]! }, ASSISTANT);
     await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
+    await signOffTruths(service, id);
     await service.completeMission({ missionId: id }, ASSISTANT);
     await service.submitFeedback({ missionId: id, rating: 5 }, JORDAN);
     await service.pinToLibrary({ missionId: id, tags: ['authentication', 'security', 'csrf-protection'], note: 'Auth refactor' }, JORDAN);

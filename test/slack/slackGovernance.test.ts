@@ -6,7 +6,7 @@ import type { Mission } from '../../src/domain/mission.js';
 import { ACTION_IDS, INPUT_IDS, VIEW_IDS } from '../../src/slack/actionIds.js';
 import type { StoredMessage } from '../support/fakeSlack.js';
 import { PROVIDERS } from '../support/databases.js';
-import { OUTSIDER, reportSeedPhase, SEED_PHASES, seedToApprovalRequested } from '../support/seedJourney.js';
+import { OUTSIDER, reportSeedPhase, SEED_PHASES, seedToApprovalRequested, signOffTruths } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { TestClock } from '../support/testRuntime.js';
 import { eventually, openBotHarness, type BotHarness } from './slackHarness.js';
@@ -180,6 +180,7 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
       ['changes_requested', JORDAN.id],
       ['approved', JORDAN.id],
     ]);
+    await signOffTruths(bot.app.missions, mission.id);
     const completed = await bot.app.missions.completeMission({ missionId: mission.id }, ASSISTANT);
     expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'code_review')).toMatchObject({ passed: true, detail: expect.stringContaining('approved by Jordan Nakamura') });
     expect(completed.execution!.finalGate!.checks.some((c) => c.overridden)).toBe(false);
