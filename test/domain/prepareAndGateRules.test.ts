@@ -91,6 +91,7 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
     expect(await stored(mission.id)).toEqual(before);
     await service.overrideGate(input, ADVISOR);
     expect(await refusal(service.overrideGate(input, ADVISOR))).toMatchObject({ code: 'already_decided' });
+    await signOffTruths(service, mission.id);
     const done = await service.completeMission({ missionId: mission.id }, ASSISTANT);
     expect(done.execution!.finalGate!.checks.find((c) => c.id === 'code_review')).toMatchObject({ passed: true, overridden: { reason: 'Paired on it', by: { id: ADVISOR.id } } });
     const after = await stored(mission.id);

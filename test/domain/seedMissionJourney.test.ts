@@ -281,6 +281,10 @@ function expectedSequence(plannerCandidates: number): string[] {
       ...phase(3),
       ...phase(4, { afterTests: SEED_ARTIFACTS.map(() => 'evidence_attached') }),
       'evidence_attached',
+      // Jordan signs off the play's three truths in UAT.
+      'uat_result_recorded',
+      'uat_result_recorded',
+      'uat_result_recorded',
       'evidence_bundle_generated',
       'mission_completed',
       'mission_stage_transition',

@@ -297,7 +297,7 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     const id = requested.id;
     const templates = await h.client.listResourceTemplates();
     expect(templates.resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(
-      ['mission://{missionId}', 'mission://{missionId}/events', 'mission://{missionId}/plan.md', 'mission://{missionId}/summary.md', 'mission://{missionId}/verification.md'].sort(),
+      ['mission://{missionId}', 'mission://{missionId}/events', 'mission://{missionId}/plan.md', 'mission://{missionId}/summary.md', 'mission://{missionId}/uat.md', 'mission://{missionId}/verification.md'].sort(),
     );
     const listed = await h.client.listResources();
     expect(listed.resources.map((r) => r.uri)).toEqual([`mission://${id}`]);
