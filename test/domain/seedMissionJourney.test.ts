@@ -1,6 +1,6 @@
 // Seed 000 from intent to retrospective, through the service API only.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -178,6 +178,8 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
     for (const [document, file] of [['plan', 'PLAN.md'], ['summary', 'SUMMARY.md'], ['verification', 'VERIFICATION.md']] as const) {
       const exported = await service.exportDocument({ missionId: id, document });
       expect(exported.name).toBe(file);
+      // UPDATE_EXPORT_FIXTURES=1 rewrites them; review the diff.
+      if (process.env.UPDATE_EXPORT_FIXTURES) writeFileSync(path.join(fixtures, file), exported.markdown);
       expect(exported.markdown).toBe(readFileSync(path.join(fixtures, file), 'utf8'));
     }
   });
