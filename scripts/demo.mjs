@@ -337,6 +337,7 @@ async function run(stage) {
   heading('UAT: truths are verified by a person in the thread, not by the assistant saying so');
   const truths = (await app.missions.getMission({ missionId })).plays.find((p) => p.status === 'approved').mustHaves.truths;
   for (const [i, truth] of truths.entries()) {
+    await threadUpToDate(stage);
     const before = stage.fake.views.length;
     const uat = await eventually('the UAT message', () => stage.fake.messagesWith(ACTION_IDS.uatPassOpen).at(-1));
     await stage.slack.click(uat, ACTION_IDS.uatPassOpen, JORDAN, (v) => v.uatItemId === `truth_${i + 1}`);

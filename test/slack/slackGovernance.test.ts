@@ -148,7 +148,7 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     expect(markdown).toContain('## Overrides');
     expect(markdown).toMatch(/\| Prepare coverage gate \(coverage 50%, 85% needed\) \| OVERRIDE \| [^|]*U0JORDAN[^|]* \|/);
     expect(markdown).toContain(`Prepare coverage gate (coverage 50%, 85% needed) was OVERRIDDEN by`);
-    expect(markdown).toContain('**Status: GAPS_FOUND.**');
+    expect(markdown).toContain('**Status: gaps_found.**');
   });
 
   it('lets a person record a review from the thread; the code-review check then passes', async () => {
@@ -240,7 +240,7 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     expect(verification).toMatch(/\| Mission \(final gate\) \| Code review approved \| OVERRIDDEN \|/);
     expect(verification).not.toMatch(/\| Code review approved \| PASSED \|/);
     expect(verification).toContain('Mission gate check code_review was OVERRIDDEN by');
-    expect(verification).toContain('**Status: GAPS_FOUND.**');
+    expect(verification).toContain('**Status: gaps_found.**');
     const summary = (await bot.app.missions.exportDocument({ missionId: mission.id, document: 'summary' })).markdown;
     expect(summary).toMatch(/\| Mission gate check code_review \| OVERRIDE \|/);
   });

@@ -288,7 +288,7 @@ describe.each(PROVIDERS)('a Slack-only team runs a new mission end to end (%s)',
     expect(verification).toContain(OVERRIDE_REASON);
     expect(verification).toContain('Prepare coverage gate (coverage 50%, 85% needed) was OVERRIDDEN by Jordan Nakamura (U0JORDAN)');
     expect(verification).not.toMatch(/Prepare coverage gate[^\n]*\| PASS/);
-    expect(verification).toContain('**Status: GAPS_FOUND.**');
+    expect(verification).toContain('**Status: gaps_found.**');
     expect(verification).toMatch(/\| Mission \(final gate\) \| Code review approved \| PASSED \| approved by Trusted Advisor/);
 
     // Every decision was made by the person who clicked, in Slack; the token only reported the work.
