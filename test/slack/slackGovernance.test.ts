@@ -232,6 +232,7 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     });
 
     // Completion counts the overridden check; every surface says overridden, never passed.
+    await signOffTruths(bot.app.missions, mission.id);
     const completed = await bot.app.missions.completeMission({ missionId: mission.id }, ASSISTANT);
     expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'code_review')).toMatchObject({ passed: true, overridden: { reason, by: { id: ADVISOR.id } } });
     await eventually(() => expect(JSON.stringify(bot!.fake.messages.get(status.ts)!.blocks)).toContain('Mission gate* ✅ passed with overrides'));
