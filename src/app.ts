@@ -10,6 +10,8 @@ import { PrismaCredentialStore } from './storage/prismaCredentialStore.js';
 import { deterministicBriefDrafter } from './domain/deterministicBriefDrafter.js';
 import { SYSTEM_ACTOR } from './domain/actors.js';
 import { MissionService } from './domain/missionService.js';
+import { VerificationService } from './domain/verificationService.js';
+import { GITHUB_CONNECTOR } from './connectors/github/pullRequestEvidence.js';
 import { randomIds, systemClock } from './domain/runtime.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { redactDatabaseUrl } from './storage/databaseUrl.js';
@@ -34,7 +36,6 @@ import { modelBriefDrafter, modelPlanner } from './connectors/models/modelDrafti
 import { githubWebhookHandler } from './connectors/github/webhookHandler.js';
 import { GitHubEventService } from './domain/githubEventService.js';
 import { PrismaGitHubDeliveries } from './storage/prismaGitHubDeliveries.js';
-import { GITHUB_CONNECTOR } from './connectors/github/pullRequestEvidence.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createModelRunner } from './connectors/models/modelRunner.js';
 
@@ -106,6 +107,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     // User-group approvers need the bot token (usergroups:read), not the rest of the Slack app.
     ...(config.SLACK_BOT_TOKEN ? { userGroups: new SlackUserGroupDirectory(createSlackWebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, logger, retryConfig: INTERACTIVE_RETRY })) } : {}),
   });
+  // Completion first checks the approved play's artifacts and key links against the pull request's code (GitHub).
+  const verification = new VerificationService(missions, connectors.code, GITHUB_CONNECTOR);
+  missions.setBeforeCompletion((missionId) => verification.beforeCompletion(missionId));
   const policy = await missions.currentApprovalPolicy();
   const unnamed = RISK_LEVELS.filter((risk) => policy.byRisk[risk].required > 0 && noApproversNamed(policy.byRisk[risk]));
   if (unnamed.length > 0) {

@@ -12,6 +12,8 @@ import { ClosePullRequestStep } from './github/closePullRequestStep.js';
 import { GitHubApi, parseRepository } from './github/githubApi.js';
 import { GitHubIssueTracker } from './github/githubIssueTracker.js';
 import { GitHubPullRequestReader } from './github/pullRequestReader.js';
+import { GitHubPullRequestCode } from './github/pullRequestCode.js';
+import type { CodeHost } from '../domain/mustHaveChecks.js';
 import { GitHubRepositoryInspector } from './github/repositoryInspector.js';
 import { GitHubWorkflowDispatcher } from './github/workflowDispatch.js';
 import { LinearApi } from './linear/linearApi.js';
@@ -34,6 +36,8 @@ export interface Connectors {
   linear: LinearTracker | null;
   /** Reads pull requests for Execute's evidence; null without a GitHub token. */
   pullRequests: PullRequestReader | null;
+  /** Reads a pull request's code at its head, for the must-have check at completion; null without a GitHub token. */
+  code: CodeHost | null;
   rollbackSteps: RollbackStepRunner[];
   /** Runs approved missions in CI (GitHub Actions workflow_dispatch); null unless GITHUB_EXECUTOR_WORKFLOW and a GitHub token are set. */
   executor: ExecutorDispatcher | null;
@@ -53,13 +57,14 @@ export async function createConnectors(settings: ConnectorSettings, vault: Crede
   const linearToken = await vault.token('linear');
   const repository = settings.GITHUB_REPOSITORY ? parseRepository(settings.GITHUB_REPOSITORY) : null;
   const probes: Record<string, AuthProbe> = { ...extra.probes };
-  const connectors: Connectors = { authChecker: environmentAuthChecker(env), inspectors: [...(extra.inspectors ?? [])], trackers: {}, linear: null, pullRequests: null, rollbackSteps: [], executor: null };
+  const connectors: Connectors = { authChecker: environmentAuthChecker(env), inspectors: [...(extra.inspectors ?? [])], trackers: {}, linear: null, pullRequests: null, code: null, rollbackSteps: [], executor: null };
 
   if (githubToken) {
     const api = new GitHubApi({ token: githubToken.token, baseUrl: settings.GITHUB_API_URL });
     probes.github = githubProbe(new GitHubApi({ token: githubToken.token, baseUrl: settings.GITHUB_API_URL, ...QUICK }));
     connectors.inspectors.push(new GitHubRepositoryInspector({ api, defaultRepository: repository }));
     connectors.pullRequests = new GitHubPullRequestReader(api, repository);
+    connectors.code = new GitHubPullRequestCode(api, repository);
     connectors.rollbackSteps.push(new ClosePullRequestStep(api, repository));
     if (repository) connectors.trackers.github = new GitHubIssueTracker({ api, repository });
     if (settings.GITHUB_EXECUTOR_WORKFLOW && settings.MCP_PUBLIC_URL) {

@@ -18,7 +18,9 @@ export type MissionErrorCode =
   /** A stored row cannot be read back (bad JSON, a document of the wrong shape); details name the mission and the column. */
   | 'stored_data_invalid'
   /** A mission's model spend is over its budget; a person raises it with /mission budget. */
-  | 'budget_exceeded';
+  | 'budget_exceeded'
+  /** Completion refused: a truth is not signed off, or a must-have is missing, a stub or not wired in the code. */
+  | 'verification_incomplete';
 
 export interface MissionErrorDetails {
   field?: string;

@@ -8,6 +8,7 @@ import { alertAcceptRefusal, standingOf } from './approvalPolicy.js';
 import { isMissionError, MissionError } from './errors.js';
 import { canonicalJson, type MissionEvent } from './eventLog.js';
 import { verifyEventHistory } from './missionHistory.js';
+import { requireMustHavesMet } from './verification.js';
 import { verifyEvidence, type ArtifactKind, type ArtifactRecord, type EvidenceVerification } from './evidence.js';
 import {
   attachEvidence,
@@ -174,9 +175,21 @@ export class ExecuteService {
   }
 
   /** Ends execution when the mission gate passes and the evidence is intact; seals the evidence bundle. */
+  /** Runs before completion reads the mission: the must-have check against the code (`VerificationService`, wired in app.ts). */
+  beforeCompletion: ((missionId: string) => Promise<void>) | null = null;
+
+  /**
+   * Ends execution when the mission gate passes, the evidence is intact and the must-haves are met
+   * (every truth signed off, no artifact or key link missing, a stub or not wired); seals the evidence bundle.
+   */
   async completeMission(input: z.output<typeof missionRefInput>, actor: Actor): Promise<Mission> {
+    await this.beforeCompletion?.(input.missionId);
     const contents = await this.parts.repository.artifactContents(input.missionId);
-    return this.parts.writer.mutate(input.missionId, actor, (mission, cmd) => completeExecution(mission, gateRequirements(mission.brief), contents, cmd));
+    return this.parts.writer.mutate(input.missionId, actor, (mission, cmd) => {
+      const completed = completeExecution(mission, gateRequirements(mission.brief), contents, cmd);
+      requireMustHavesMet(mission);
+      return completed;
+    });
   }
 
   /** Runs the undo plan: the mission ends rolled_back, with which undo steps ran and which are left to a person. */

@@ -4,6 +4,7 @@ import type { Actor } from './actors.js';
 import type { ExecutorDispatch } from './executorDispatch.js';
 import type { TrackedPullRequest } from './githubEvents.js';
 import type { Release } from './releaseRules.js';
+import type { MustHaveVerification, UatResult } from './verification.js';
 
 export type PhaseStatus = 'pending' | 'running' | 'completed' | 'failed';
 
@@ -138,4 +139,8 @@ export interface Execution {
   pullRequests?: TrackedPullRequest[];
   /** Deployments followed through GitHub's deployment statuses (stage 5); absent until the first one. */
   release?: Release;
+  /** The play's artifacts and key links as the code at the pull request's head showed them (verification.ts). */
+  mustHaveVerification?: MustHaveVerification | null;
+  /** UAT results a person recorded, the latest per item. */
+  uat?: UatResult[];
 }

@@ -626,7 +626,21 @@ export const retrospectiveInput = z.strictObject({
 
 export const exportDocumentInput = z.strictObject({
   missionId: missionIdSchema,
-  document: z.enum(['plan', 'summary', 'verification'], { error: 'document must be plan, summary or verification' }).describe('plan, summary or verification.'),
+  document: z.enum(['plan', 'summary', 'verification', 'uat'], { error: 'document must be plan, summary, verification or uat' }).describe('plan, summary, verification or uat.'),
+});
+
+/** A person's UAT result for one item (a truth or an acceptance criterion). */
+export const recordUatResultInput = z.strictObject({
+  missionId: missionIdSchema,
+  itemId: z.string({ error: 'itemId is required' }).trim().regex(/^(?:truth|criterion)_\d{1,3}$/, 'itemId must look like truth_1 or criterion_2').describe('The UAT item, e.g. truth_1 or criterion_2.'),
+  outcome: z.enum(['pass', 'fail'], { error: 'outcome must be pass or fail' }).describe('pass or fail.'),
+  note: z.string().trim().max(1000, 'note must be at most 1000 characters').optional().describe('What was tried and seen; required when it failed.'),
+});
+
+/** Check the approved play's artifacts and key links against a pull request's code. */
+export const verifyMustHavesInput = z.strictObject({
+  missionId: missionIdSchema,
+  pullRequest: z.string().trim().min(1).max(300).optional().describe("The pull request to read (URL, owner/name#47 or 47); omit to use the one attached to the mission."),
 });
 
 /** A connector reports that an outside API failed or answers again for a mission. */

@@ -265,6 +265,11 @@ export class MissionService {
   async completeMission(input: In<typeof inputs.missionRefInput>, actor: Actor): Promise<Mission> {
     return this.execute.completeMission(parseInput(inputs.missionRefInput, input), parseActor(actor));
   }
+
+  /** Runs before completion reads the mission: the must-have check against the code (`VerificationService`, wired in app.ts). */
+  setBeforeCompletion(hook: ((missionId: string) => Promise<void>) | null): void {
+    this.execute.beforeCompletion = hook;
+  }
   /** Runs the undo plan: the mission ends rolled_back. */
   async requestRollback(input: In<typeof inputs.rollbackInput>, actor: Actor): Promise<Mission> {
     return this.execute.requestRollback(parseInput(inputs.rollbackInput, input), parseActor(actor));

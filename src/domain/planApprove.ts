@@ -10,6 +10,7 @@ import type { Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
 import { maxRisk, raisedRisk, riskFloorOf, type RiskFloor } from './riskFloor.js';
 import { rankPlays, riskLevelOf, scorePlay, type Play, type PlayDraft, type PlannerInput, type PlaySource, type PlanPrecedent } from './plays.js';
+import { securityRiskFloor } from './securityFindings.js';
 
 export interface PlayCandidate {
   draft: PlayDraft;
@@ -80,8 +81,8 @@ export function addCandidatePlays(mission: Mission, candidates: readonly PlayCan
       source: c.source,
       libraryEntryId: c.libraryEntryId,
       libraryMatchCount: precedent,
-      // The policy reads this: never below the risk floor (riskFloor.ts), whatever the proposer says.
-      riskLevel: raisedRisk(riskLevelOf(c.draft.risk), playRiskFloor(mission, c.draft)).level,
+      // The policy reads this: never below the risk floor (riskFloor.ts) or an open critical security finding in the files it touches, whatever the proposer says.
+      riskLevel: maxRisk(raisedRisk(riskLevelOf(c.draft.risk), playRiskFloor(mission, c.draft)).level, securityRiskFloor(mission, c.draft).level),
       rank: 0,
       status: 'proposed' as const,
       dismissedReason: null,

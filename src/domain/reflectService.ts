@@ -10,6 +10,7 @@ import type { exportDocumentInput, feedbackInput, followUpInput, followUpIssueIn
 import type { FollowUp } from './reflection.js';
 import { addFollowUp, pinToLibrary, recordFollowUpIssue, sameFollowUp, submitFeedback, submitRetrospective } from './reflectImprove.js';
 import type { ServiceParts } from './serviceParts.js';
+import { uatMarkdown } from './exports/uatDocument.js';
 
 export class ReflectService {
   constructor(
@@ -52,6 +53,8 @@ export class ReflectService {
         return { name: 'SUMMARY.md', markdown: summaryMarkdown(mission) };
       case 'verification':
         return { name: 'VERIFICATION.md', markdown: verificationMarkdown(mission, { evidence: await this.verifyEvidence({ missionId: mission.id }) }) };
+      case 'uat':
+        return { name: 'UAT.md', markdown: uatMarkdown(mission) };
     }
   }
 }

@@ -67,6 +67,9 @@ export const EVENT_CATALOG = {
   deployment_completed: 'cross_stage',
   canary_promoted: 'cross_stage',
   monitoring_report: 'cross_stage',
+  must_haves_verified: 'execute_observe',
+  uat_result_recorded: 'execute_observe',
+  uat_signed_off: 'execute_observe',
   // Reflect
   mission_completed: 'reflect_improve',
   evidence_bundle_generated: 'reflect_improve',
@@ -135,6 +138,9 @@ export interface EventPayloads {
   executor_dispatch_requested: { executor: string; repository: string; workflow: string; ref: string | null };
   executor_dispatched: { executor: string; repository: string; workflow: string; ref: string | null; runs_url: string; found_existing: boolean };
   executor_dispatch_failed: { executor: string; repository: string; workflow: string; ref: string | null; error: string };
+  must_haves_verified: { play_id: string; repository: string; pull_request: number; head_sha: string; verified: number; missing: number; stub: number; not_wired: number; needs_human: number; anti_patterns: number };
+  uat_result_recorded: { item_id: string; source: 'truth' | 'acceptance_criterion'; outcome: 'pass' | 'fail'; note: string; follow_up_id: string | null; retest: boolean };
+  uat_signed_off: { items: number; signed_off_by: string };
   /** A model-backed drafter or planner gave no usable answer; the built-in result stands in. */
   drafter_fallback: { task: 'draft' | 'plan'; drafter: string; fallback: string; reason: string };
   /** One call Mission Control made to a model (tokens and USD from the configured prices). */

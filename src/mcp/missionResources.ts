@@ -13,10 +13,11 @@ import { viewMission } from './missionView.js';
 const DOCUMENTS = [
   { suffix: 'plan.md', document: 'plan', title: 'PLAN.md', description: 'GSD plan from the approved (or selected) play: phases, steps, must-haves, undo plan.' },
   { suffix: 'summary.md', document: 'summary', title: 'SUMMARY.md', description: 'What was reported: phases, steps, tests, alerts, deviations.' },
-  { suffix: 'verification.md', document: 'verification', title: 'VERIFICATION.md', description: 'Gates and evidence (hashes re-checked): passed, gaps_found or human_needed.' },
+  { suffix: 'verification.md', document: 'verification', title: 'VERIFICATION.md', description: 'Gates, must-haves checked against the code, truths signed off, evidence (hashes re-checked): passed, gaps_found or human_needed.' },
+  { suffix: 'uat.md', document: 'uat', title: 'UAT.md', description: 'User acceptance test: a prompt per truth and acceptance criterion, the results people recorded, the sign-off.' },
 ] as const;
 
-const URI_PATTERN = /^mission:\/\/([^/?#]+)(?:\/(plan\.md|summary\.md|verification\.md|events|test-runs|steps)(?:\?cursor=[^#]*)?)?$/;
+const URI_PATTERN = /^mission:\/\/([^/?#]+)(?:\/(plan\.md|summary\.md|verification\.md|uat\.md|events|test-runs|steps)(?:\?cursor=[^#]*)?)?$/;
 
 /** Entries per history page: enough for an assistant to read, small enough to stay a few hundred kilobytes. */
 const HISTORY_PAGE = 200;
@@ -147,7 +148,7 @@ function enableSubscriptions(server: McpServer, service: MissionService, logger:
   const subscribed = new Set<string>();
   server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
     const missionId = missionIdOfUri(request.params.uri);
-    if (!missionId) throw new McpError(ErrorCode.InvalidParams, `${request.params.uri} is not a mission resource; use mission://{id} or mission://{id}/plan.md, /summary.md, /verification.md, /events, /test-runs, /steps.`);
+    if (!missionId) throw new McpError(ErrorCode.InvalidParams, `${request.params.uri} is not a mission resource; use mission://{id} or mission://{id}/plan.md, /summary.md, /verification.md, /uat.md, /events, /test-runs, /steps.`);
     // Subscribing to a mission that does not exist is refused, so a typo does not wait forever.
     await service.getMission({ missionId }).catch((e: unknown) => asResourceError(e, request.params.uri));
     subscribed.add(request.params.uri);

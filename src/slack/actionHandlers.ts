@@ -13,6 +13,7 @@ import { publishAppHome } from './appHomeHandler.js';
 import type { SlackMessage } from './blockKitLimits.js';
 import { ENDED_WORDS } from './format.js';
 import { requireExecuting } from '../domain/executeObserve.js';
+import { uatResultModal } from './uatMessage.js';
 import { coverageOverrideModal, gateOverrideModal, overridableChecks, recordReviewModal } from './governanceModals.js';
 import { cancelMissionModal, chipEditModal, dismissPlayModal, feedbackModal, pinToLibraryModal, playPlanModal, rejectReasonModal, resolveAlertModal, rollbackModal } from './modals.js';
 import type { Play } from '../domain/plays.js';
@@ -175,6 +176,16 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
     if (overridableChecks(current).length === 0) throw new MissionError('precondition_failed', 'No check of the mission gate fails right now: there is nothing to override.');
     await ctx.openModal(gateOverrideModal(current));
   });
+
+  // UAT: Pass or Fail opens a modal for the note; refused before it opens once the mission no longer executes.
+  const openUat = async (ctx: ActionContext) => {
+    const current = await mission(ctx);
+    requireExecuting(current, 'record a UAT result');
+    const itemId = requireField(ctx.value.uatItemId, 'UAT item');
+    await ctx.openModal(uatResultModal(current, itemId, ctx.value.uatOutcome ?? (ctx.actionId === ACTION_IDS.uatFailOpen ? 'fail' : 'pass')));
+  };
+  on(ACTION_IDS.uatPassOpen, openUat);
+  on(ACTION_IDS.uatFailOpen, openUat);
 
   registerPlanControls(on, service);
 

@@ -29,6 +29,9 @@ export const ACTION_IDS = {
   reviewApproveOpen: 'mc_review_approve_open',
   reviewChangesOpen: 'mc_review_changes_open',
   gateOverrideOpen: 'mc_gate_override_open',
+  // UAT: a person marks a truth or acceptance criterion pass or fail, with a note (modal).
+  uatPassOpen: 'mc_uat_pass_open',
+  uatFailOpen: 'mc_uat_fail_open',
   // Plan controls: read a play whole, dismiss it with a reason, regenerate a brief chip.
   playView: 'mc_play_view',
   playDismiss: 'mc_play_dismiss',
@@ -48,6 +51,7 @@ export const VIEW_IDS = {
   coverageOverride: 'mc_view_coverage_override',
   recordReview: 'mc_view_record_review',
   gateOverride: 'mc_view_gate_override',
+  uatResult: 'mc_view_uat_result',
   /** Read-only: a play's phases, steps, undo plan, risk matrix and code change preview. */
   playPlan: 'mc_view_play_plan',
   dismissPlay: 'mc_view_dismiss_play',
@@ -85,6 +89,9 @@ export const actionValueSchema = z.object({
   toolkitId: z.string().min(1).max(64).optional(),
   /** The review a Record review button opens the modal for. */
   decision: z.enum(['approved', 'changes_requested']).optional(),
+  /** The UAT item a Pass or Fail button marks, and which. */
+  uatItemId: z.string().min(1).max(32).optional(),
+  uatOutcome: z.enum(['pass', 'fail']).optional(),
   /** Mission version the surface was built from. */
   version: z.number().int().optional(),
 });

@@ -25,6 +25,8 @@ import type { Mission } from '../domain/mission.js';
 import type { FeedClaim } from '../domain/missionFeed.js';
 import type { Clock } from '../domain/runtime.js';
 import { alertMessage } from './alertMessage.js';
+import { readyForUat, uatMessage } from './uatMessage.js';
+import { uatItems } from '../domain/verification.js';
 import { approvalDirectMessage, approvalMessage } from './approvalMessage.js';
 import { approversOfRequest, type ApproverDirectory } from './approverDirectory.js';
 import { checkBlockKitLimits, type SlackMessage } from './blockKitLimits.js';
@@ -84,6 +86,8 @@ export function surfacesOf(mission: Mission, posted: ReadonlySet<string> = new S
   for (const alert of mission.execution?.alerts ?? []) {
     want(`alert:${alert.id}`, alert.type === 'review_required', () => alertMessage(mission, alert.id));
   }
+  // Once every planned phase is completed: the UAT message, where a person signs off truths.
+  want('uat', readyForUat(mission) && uatItems(mission).length > 0, () => uatMessage(mission));
   want('reflection', mission.state === 'reflecting' || mission.state === 'done', () => reflectionMessage(mission));
   // Stage 5: deployments GitHub reported, edited live (a new thread reply once the first one arrives).
   want('release', (mission.execution?.release?.deployments.length ?? 0) > 0, () => releaseMessage(mission));

@@ -22,6 +22,8 @@ import {
 } from '../domain/missionInputs.js';
 import { chipItemBlockId, decodeActionValue, INPUT_IDS, VIEW_IDS, type ActionValue, type ViewId } from './actionIds.js';
 import { parseGateOptionValue } from './governanceModals.js';
+import { recordUatResultInput } from '../domain/missionInputs.js';
+import { recordUatResultFor } from '../domain/verificationService.js';
 import { refusalMessage, slackActor, tellUser, type SlackHandlerDeps } from './interactionReplies.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -153,6 +155,11 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
       reason: text(values, INPUT_IDS.reason),
     }),
     run: (input, actor) => service.execute.overrideGate(input, actor),
+  });
+  on(VIEW_IDS.uatResult, {
+    schema: recordUatResultInput,
+    input: (values, meta) => ({ missionId: meta.missionId, itemId: meta.uatItemId, outcome: meta.uatOutcome, note: text(values, INPUT_IDS.note) }),
+    run: (input, actor) => recordUatResultFor(service, input, actor),
   });
 }
 

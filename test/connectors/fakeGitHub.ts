@@ -1,6 +1,7 @@
 // A small GitHub REST API for msw, answering with the shapes GitHub records (field names and
 // nesting as in the REST reference; values from seed 000's repository). Tests override single
 // routes with `server.use(...)` for failures.
+import { createHash } from 'node:crypto';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 
 export const GITHUB_API = 'https://github.test/api/v3';
@@ -203,6 +204,49 @@ export interface FakeGitHubState {
   actionsRateLimited: boolean;
   /** Actions calls answer 403 "Resource not accessible by personal access token" (a token without Actions write). */
   actionsForbidden: boolean;
+  /** Files at the pull request's head (HEAD_SHA), for the contents API; a path not here answers 404. */
+  files: Record<string, string>;
+  /** Files the pull request changes, as GET /pulls/47/files lists them. */
+  pullFiles: Array<{ filename: string; status: 'added' | 'modified' | 'removed' | 'renamed' }>;
+  /** Contents calls answer 403 with x-ratelimit-remaining 0 while set. */
+  contentsRateLimited: boolean;
+  /** Open Dependabot alerts; `dependabotAccess` says whether the token may read them. */
+  dependabotAlerts: ReturnType<typeof dependabotAlert>[];
+  dependabotAccess: 'ok' | 'forbidden' | 'disabled';
+  /** Open code scanning alerts; `codeScanningAccess` says whether the token may read them. */
+  codeScanningAlerts: ReturnType<typeof codeScanningAlert>[];
+  codeScanningAccess: 'ok' | 'forbidden' | 'no_analysis';
+}
+
+/** A Dependabot alert as GET /repos/{owner}/{repo}/dependabot/alerts lists it. */
+export function dependabotAlert(number: number, pkg: string, severity: 'low' | 'medium' | 'high' | 'critical', manifest = 'package.json') {
+  return {
+    number,
+    state: 'open',
+    dependency: { package: { ecosystem: 'npm', name: pkg }, manifest_path: manifest, scope: 'runtime' },
+    security_advisory: { ghsa_id: `GHSA-${number}xxx-yyyy-zzzz`, cve_id: `CVE-2025-${1000 + number}`, summary: `${pkg} vulnerable to signature bypass`, severity, cvss: { score: 9.1, vector_string: null } },
+    security_vulnerability: { package: { ecosystem: 'npm', name: pkg }, severity, vulnerable_version_range: '< 9.0.3', first_patched_version: { identifier: '9.0.3' } },
+    url: `${GITHUB_API}/repos/${FULL_NAME}/dependabot/alerts/${number}`,
+    html_url: `https://github.com/${FULL_NAME}/security/dependabot/${number}`,
+    created_at: '2025-10-01T08:00:00Z',
+    updated_at: '2025-10-01T08:00:00Z',
+    dismissed_at: null,
+    fixed_at: null,
+  };
+}
+
+/** A code scanning alert as GET /repos/{owner}/{repo}/code-scanning/alerts lists it. */
+export function codeScanningAlert(number: number, path: string, severity: 'low' | 'medium' | 'high' | 'critical', description = 'Missing CSRF middleware') {
+  return {
+    number,
+    state: 'open',
+    created_at: '2025-10-02T08:00:00Z',
+    url: `${GITHUB_API}/repos/${FULL_NAME}/code-scanning/alerts/${number}`,
+    html_url: `https://github.com/${FULL_NAME}/security/code-scanning/${number}`,
+    rule: { id: 'js/missing-token-validation', severity: 'error', security_severity_level: severity, description, name: 'js/missing-token-validation', tags: ['security', 'external/cwe/cwe-352'] },
+    tool: { name: 'CodeQL', guid: null, version: '2.19.0' },
+    most_recent_instance: { ref: 'refs/heads/main', state: 'open', commit_sha: '7fd1a60b01f91b314f59955a4e4d4e80d8edf11d', message: { text: description }, location: { path, start_line: 12, end_line: 12, start_column: 1, end_column: 40 }, classifications: [] },
+  };
 }
 
 export function fakeGitHubState(): FakeGitHubState {
@@ -220,7 +264,26 @@ export function fakeGitHubState(): FakeGitHubState {
     actionsToken: null,
     actionsRateLimited: false,
     actionsForbidden: false,
+    files: {},
+    pullFiles: [],
+    contentsRateLimited: false,
+    dependabotAlerts: [],
+    dependabotAccess: 'ok',
+    codeScanningAlerts: [],
+    codeScanningAccess: 'ok',
   };
+}
+
+function rateLimited(): Response {
+  const reset = String(Math.floor(Date.now() / 1000) + 3600);
+  return HttpResponse.json(
+    { message: 'API rate limit exceeded for user ID 9919.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+    { status: 403, headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-used': '5000', 'x-ratelimit-resource': 'core' } },
+  );
+}
+
+function gitBlobSha(content: string): string {
+  return createHash('sha1').update(`blob ${Buffer.byteLength(content)}\0${content}`).digest('hex');
 }
 
 function issueJson(issue: FakeGitHubState['issues'][number]) {
@@ -280,6 +343,74 @@ export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): H
       seen(request);
       const content = Buffer.from(JSON.stringify(packageJson, null, 2)).toString('base64');
       return HttpResponse.json({ type: 'file', encoding: 'base64', size: 640, name: 'package.json', path: 'package.json', content, sha: '3d21ec53a331a6f037a91c368710b99387d012c1' }, { headers: rate });
+    }),
+    http.get(`${repo}/contents/*`, ({ request, params }) => {
+      seen(request);
+      if (state.contentsRateLimited) return rateLimited();
+      if (!known(params)) return notFound();
+      const url = new URL(request.url);
+      const path = decodeURIComponent(url.pathname.split('/contents/')[1] ?? '');
+      const ref = url.searchParams.get('ref');
+      // Only the pull request's head is stored; another ref has none of these files.
+      const content = ref === null || ref === HEAD_SHA || ref === PR_BRANCH ? state.files[path] : undefined;
+      if (content === undefined) return notFound();
+      const name = path.split('/').pop()!;
+      const sha = gitBlobSha(content);
+      return HttpResponse.json(
+        {
+          type: 'file',
+          encoding: 'base64',
+          size: Buffer.byteLength(content),
+          name,
+          path,
+          // GitHub wraps the base64 at 60 characters.
+          content: `${Buffer.from(content).toString('base64').replace(/(.{60})/g, '$1\n')}\n`,
+          sha,
+          url: `${base}/repos/${FULL_NAME}/contents/${path}?ref=${ref ?? 'main'}`,
+          html_url: `https://github.com/${FULL_NAME}/blob/${ref ?? 'main'}/${path}`,
+          download_url: `https://raw.githubusercontent.com/${FULL_NAME}/${ref ?? 'main'}/${path}`,
+        },
+        { headers: rate },
+      );
+    }),
+    http.get(`${repo}/pulls/:number/files`, ({ request, params }) => {
+      seen(request);
+      if (state.contentsRateLimited) return rateLimited();
+      if (params.number !== '47') return notFound();
+      const url = new URL(request.url);
+      const perPage = Number(url.searchParams.get('per_page') ?? 30);
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const slice = state.pullFiles.slice((page - 1) * perPage, page * perPage);
+      const headers: Record<string, string> = { ...rate };
+      if (page * perPage < state.pullFiles.length) headers.link = `<${base}/repos/${FULL_NAME}/pulls/47/files?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+      return HttpResponse.json(
+        slice.map((f) => ({ sha: gitBlobSha(state.files[f.filename] ?? ''), filename: f.filename, status: f.status, additions: 10, deletions: 2, changes: 12, blob_url: `https://github.com/${FULL_NAME}/blob/${HEAD_SHA}/${f.filename}`, patch: '@@ -1 +1 @@' })),
+        { headers },
+      );
+    }),
+    http.get(`${repo}/dependabot/alerts`, ({ request, params }) => {
+      seen(request);
+      if (!known(params)) return notFound();
+      if (state.dependabotAccess === 'forbidden') {
+        return HttpResponse.json({ message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository', status: '403' }, { status: 403, headers: { ...rate, 'x-accepted-github-permissions': 'vulnerability_alerts=read' } });
+      }
+      if (state.dependabotAccess === 'disabled') {
+        return HttpResponse.json({ message: 'Dependabot alerts are disabled for this repository.', documentation_url: 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository', status: '403' }, { status: 403, headers: rate });
+      }
+      const stateFilter = new URL(request.url).searchParams.get('state');
+      return HttpResponse.json(state.dependabotAlerts.filter((a) => !stateFilter || a.state === stateFilter), { headers: rate });
+    }),
+    http.get(`${repo}/code-scanning/alerts`, ({ request, params }) => {
+      seen(request);
+      if (!known(params)) return notFound();
+      if (state.codeScanningAccess === 'forbidden') {
+        return HttpResponse.json({ message: 'Advanced Security must be enabled for this repository to use code scanning.', documentation_url: 'https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-alerts-for-a-repository', status: '403' }, { status: 403, headers: rate });
+      }
+      if (state.codeScanningAccess === 'no_analysis') {
+        return HttpResponse.json({ message: 'no analysis found', documentation_url: 'https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-alerts-for-a-repository', status: '404' }, { status: 404, headers: rate });
+      }
+      const stateFilter = new URL(request.url).searchParams.get('state');
+      return HttpResponse.json(state.codeScanningAlerts.filter((a) => !stateFilter || a.state === stateFilter), { headers: rate });
     }),
     http.get(`${repo}/pulls/:number`, ({ request, params }) => {
       seen(request);

@@ -73,7 +73,14 @@ describe('Prepare: repository inspection', () => {
       total_files: 159,
       dependencies: 11,
       manifest: 'package.json',
+      security_critical: 0,
+      security_high: 0,
+      security_medium: 0,
+      security_low: 0,
+      dependabot_alerts: 0,
+      code_scanning_alerts: 0,
     });
+    expect(result.summary).toContain('security: no open security alerts');
     expect(result.summary).toContain('jordan-nakamura/legaltech-mvp, default branch main protected (2 required reviews, required checks: ci / test, ci / typecheck)');
     expect(result.summary).toContain('20 files match the scope');
     expect(result.summary).toContain('src/lib/auth/jwt.ts');

@@ -20,7 +20,7 @@ import { TrackerSync } from '../../src/connectors/trackerSync.js';
 import { FeedWorker } from '../../src/feedWorker.js';
 import { refusal } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
-import { reportSeedPhase, SECURITY_LEAD, SEED_PHASES, SEED_PLAY_1, SEED_POLICY } from '../support/seedJourney.js';
+import { reportSeedPhase, SECURITY_LEAD, SEED_PHASES, SEED_PLAY_1, SEED_POLICY, signOffTruths } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 import { checkRun, fakeGitHubHandlers, fakeGitHubState, GITHUB_API, OWNER, REPO, type FakeGitHubState } from './fakeGitHub.js';
@@ -133,6 +133,7 @@ describe.each(PROVIDERS)('seed 000 with the GitHub and Linear connectors on %s',
     expect(again.attached && again.artifact.id).toBe(linked.artifact.id);
 
     clock.advance(6 * MINUTE);
+    await signOffTruths(service, id);
     const completed = await service.completeMission({ missionId: id }, ASSISTANT);
     expect(completed.state).toBe('reflecting');
     expect(completed.execution!.finalGate!.checks.filter((c) => ['code_review', 'ci_checks'].includes(c.id)).map((c) => [c.id, c.passed, c.detail])).toEqual([

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { verifyEvidence } from '../../src/domain/evidence.js';
 import type { Mission } from '../../src/domain/mission.js';
 import { planMarkdown, summaryMarkdown, verificationMarkdown, verificationStatus } from '../../src/domain/missionExports.js';
-import { artifactContents, completedMission, gapsMission, JORDAN, noPlaysMission, planningMission } from '../fixtures/exports/missionFixture.js';
+import { artifactContents, completedMission, gapsMission, JORDAN, noPlaysMission, planningMission, stubMission, verifiedMission } from '../fixtures/exports/missionFixture.js';
+import { uatMarkdown } from '../../src/domain/exports/uatDocument.js';
 
 function expected(name: string): string {
   return readFileSync(new URL(`../fixtures/exports/${name}`, import.meta.url), 'utf8');
@@ -161,17 +162,44 @@ describe('SUMMARY.md', () => {
 });
 
 describe('VERIFICATION.md', () => {
-  it('passes a completed mission whose gates passed and whose evidence is intact', () => {
+  it('needs a person when gates passed and the evidence is intact but no truth is signed off', () => {
     const mission = completedMission();
     const evidence = intactEvidence(mission);
     expect(evidence.ok).toBe(true);
-    expect(verificationStatus(mission, { evidence })).toBe('PASS');
-    expect(verificationMarkdown(mission, { evidence })).toBe(expected('completed.verification.md'));
+    expect(verificationStatus(mission, { evidence })).toBe('human_needed');
+    const verification = verificationMarkdown(mission, { evidence });
+    expect(verification).toBe(expected('completed.verification.md'));
+    expect(frontmatter(verification)).toContain('score: "0/4"');
+    expect(section(verification, 'Human verification needed')).toContain('- Truth "A token cannot be reused after logout" is not signed off.');
+  });
+
+  it('passes only when every truth was signed off by a person and the code showed every artifact and key link', () => {
+    const mission = verifiedMission();
+    const evidence = intactEvidence(mission);
+    expect(verificationStatus(mission, { evidence })).toBe('passed');
+    const verification = verificationMarkdown(mission, { evidence });
+    expect(verification).toBe(expected('verified.verification.md'));
+    expect(frontmatter(verification)).toContain('score: "4/4"');
+    expect(section(verification, 'Observable truths')).toContain('| Users stay logged in across page refreshes for 30+ minutes | VERIFIED | signed off by Jordan Nakamura (U0JORDAN) at 2025-10-15T12:00:00.000Z: Stayed signed in for 40 minutes with refreshes every 5 |');
+    expect(section(verification, 'Required wiring')).toContain('| `src/middleware.ts -> isRevoked` | VERIFIED | src/middleware.ts @ 6dcb09b |');
+  });
+
+  it('lists missing, stub and unwired must-haves and a failed truth as gaps', () => {
+    const mission = stubMission();
+    expect(verificationStatus(mission, { evidence: intactEvidence(mission) })).toBe('gaps_found');
+    const verification = verificationMarkdown(mission, { evidence: intactEvidence(mission) });
+    expect(verification).toBe(expected('stub.verification.md'));
+    const gaps = section(verification, 'Gaps found');
+    expect(gaps).toContain('Artifact "src/lib/auth/csrf.ts" is STUB (src/lib/auth/csrf.ts @ 6dcb09b): "not implemented" placeholder at line 4');
+    expect(gaps).toContain('Artifact "src/lib/auth/errors.ts" is MISSING');
+    expect(gaps).toContain('Key link "src/middleware.ts -> isRevoked" is NOT_WIRED');
+    expect(gaps).toContain('Truth "A token cannot be reused after logout" FAILED in UAT: The old token still worked for 5 minutes after logout');
+    expect(section(verification, 'Anti-patterns')).toContain('| `src/middleware.ts` | 30 | TODO/FIXME left in |');
   });
 
   it('finds gaps when a phase gate failed and a review alert is open', () => {
     const mission = gapsMission();
-    expect(verificationStatus(mission)).toBe('GAPS_FOUND');
+    expect(verificationStatus(mission)).toBe('gaps_found');
     const verification = verificationMarkdown(mission);
     expect(verification).toBe(expected('gaps.verification.md'));
     const gaps = section(verification, 'Gaps found');
@@ -180,16 +208,16 @@ describe('VERIFICATION.md', () => {
   });
 
   it('finds gaps before anything has executed', () => {
-    expect(verificationStatus(planningMission())).toBe('GAPS_FOUND');
+    expect(verificationStatus(planningMission())).toBe('gaps_found');
     expect(verificationMarkdown(planningMission())).toBe(expected('planning.verification.md'));
-    expect(verificationStatus(noPlaysMission())).toBe('GAPS_FOUND');
+    expect(verificationStatus(noPlaysMission())).toBe('gaps_found');
   });
 
   it('does not count a mission as verified until its final gate has run', () => {
     const mission = completedMission();
     mission.execution!.finalGate = null;
     const evidence = intactEvidence(mission);
-    expect(verificationStatus(mission, { evidence })).toBe('GAPS_FOUND');
+    expect(verificationStatus(mission, { evidence })).toBe('gaps_found');
     const verification = verificationMarkdown(mission, { evidence });
     expect(frontmatter(verification)).toContain('verified_at: "2025-10-15T11:49:00.000Z"');
     expect(section(verification, 'Gaps found')).toContain('1. Not verified: the mission-level final gate has not been evaluated.');
@@ -200,9 +228,9 @@ describe('VERIFICATION.md', () => {
     const contents = artifactContents();
     contents.set('art_3', '<html><body>All files: 99% statements</body></html>\n');
     const evidence = verifyEvidence(mission.evidence.artifacts, contents, mission.evidence.bundle);
-    expect(verificationStatus(mission, { evidence })).toBe('GAPS_FOUND');
+    expect(verificationStatus(mission, { evidence })).toBe('gaps_found');
     const verification = verificationMarkdown(mission, { evidence });
-    expect(frontmatter(verification)).toContain('status: GAPS_FOUND');
+    expect(frontmatter(verification)).toContain('status: gaps_found');
     expect(section(verification, 'Evidence integrity')).toContain('FAILED');
     expect(section(verification, 'Gaps found')).toContain(
       '1. Evidence integrity (artifact art_3, "Test coverage report (coverage/lcov-report/index.html)"): artifact "Test coverage report (coverage/lcov-report/index.html)" changed after it was attached',
@@ -214,7 +242,7 @@ describe('VERIFICATION.md', () => {
     const gate = mission.execution!.finalGate!;
     gate.checks = gate.checks.map((c) => (c.id === 'ci_checks' ? { ...c, passed: false, detail: 'ci / test (failure)' } : c));
     expect(gate.passed).toBe(true);
-    expect(verificationStatus(mission, { evidence: intactEvidence(mission) })).toBe('GAPS_FOUND');
+    expect(verificationStatus(mission, { evidence: intactEvidence(mission) })).toBe('gaps_found');
     expect(section(verificationMarkdown(mission), 'Gaps found')).toContain('Final gate: check "CI checks passing" FAILED: ci / test (failure)');
   });
 
@@ -223,30 +251,28 @@ describe('VERIFICATION.md', () => {
     mission.execution!.alerts = mission.execution!.alerts.map((a) =>
       a.id === 'alt_2' ? { ...a, status: 'blocked' as const, resolution: { ...a.resolution!, outcome: 'blocked' as const, note: 'Webhook must stay protected' } } : a,
     );
-    expect(verificationStatus(mission, { evidence: intactEvidence(mission) })).toBe('GAPS_FOUND');
+    expect(verificationStatus(mission, { evidence: intactEvidence(mission) })).toBe('gaps_found');
     expect(section(verificationMarkdown(mission), 'Gaps found')).toContain('was BLOCKED by Jordan Nakamura (U0JORDAN) (Webhook must stay protected)');
   });
 
-  it('never marks observable truths verified: they wait for a person', () => {
+  it('never marks a truth verified on an assistant\'s word: without a UAT sign-off it needs a person', () => {
     const verification = verificationMarkdown(completedMission(), { evidence: intactEvidence(completedMission()) });
     const truths = section(verification, 'Observable truths');
-    expect(truths).toContain('### Human verification needed');
-    const truthRows = truths.split('\n').filter((line) => line.includes('| Observable truth |'));
+    const truthRows = truths.split('\n').filter((line) => line.includes('| NEEDS HUMAN |'));
     expect(truthRows).toHaveLength(4);
-    for (const row of truthRows) expect(row).toMatch(/\| NEEDS HUMAN CHECK \|$/);
-    expect(truths).not.toMatch(/VERIFIED|PASSED|EXISTS/);
+    expect(truths).not.toMatch(/VERIFIED \|/);
   });
 
-  it('shows unverified required artifacts as deferred without calling them gaps', () => {
+  it('shows artifacts named in attached evidence as reported, not checked, until the code is read', () => {
     const verification = verificationMarkdown(completedMission(), { evidence: intactEvidence(completedMission()) });
-    expect(frontmatter(verification)).toContain('status: PASS');
     const artifacts = section(verification, 'Required artifacts');
-    expect(artifacts).toContain('| `src/lib/auth/csrf.ts` | DEFERRED (not verified) | no attached evidence names this path |');
-    expect(artifacts).toContain('| `coverage/lcov-report/index.html` | EXISTS | Test coverage report (coverage/lcov-report/index.html) (`art_3`) |');
+    expect(artifacts).toContain('| `src/lib/auth/csrf.ts` | NOT CHECKED | - | not read from the code yet |');
+    expect(artifacts).toContain('| `coverage/lcov-report/index.html` | NOT CHECKED | - | reported in evidence Test coverage report (coverage/lcov-report/index.html) (`art_3`), not read from the code |');
+    expect(artifacts).not.toContain('EXISTS');
   });
 
   it('agrees with verificationStatus for every fixture', () => {
-    for (const mission of [completedMission(), gapsMission(), planningMission(), noPlaysMission()]) {
+    for (const mission of [completedMission(), gapsMission(), planningMission(), noPlaysMission(), verifiedMission(), stubMission()]) {
       expect(frontmatter(verificationMarkdown(mission))).toContain(`status: ${verificationStatus(mission)}`);
     }
   });
@@ -321,5 +347,26 @@ describe('markdown structure and determinism', () => {
     const mission = gapsMission();
     expect(summaryMarkdown(mission)).toBe(expected('gaps.summary.md'));
     expect(verificationMarkdown(mission)).toBe(expected('gaps.verification.md'));
+  });
+});
+
+describe('UAT.md', () => {
+  it('lists a test case per truth and per acceptance criterion, with results, issues and the sign-off', () => {
+    const uat = uatMarkdown(stubMission());
+    expect(uat).toBe(expected('stub.uat.md'));
+    expect(frontmatter(uat)).toContain('status: issues_found');
+    expect(uat).toContain('**Prompt:** "Try it yourself: a token cannot be reused after logout. Does it hold?"');
+    expect(section(uat, 'Issues found')).toContain('A token cannot be reused after logout: The old token still worked for 5 minutes after logout (a gap: the mission cannot complete until it passes on a re-test)');
+  });
+
+  it('is pending before anyone tested and signed off when every case passed', () => {
+    expect(frontmatter(uatMarkdown(completedMission()))).toContain('status: pending');
+    const mission = verifiedMission();
+    const items = ['criterion_1', 'criterion_2', 'criterion_3', 'criterion_4'];
+    mission.execution!.uat!.push(...items.map((itemId) => ({ itemId, outcome: 'pass' as const, note: '', followUpId: null, by: JORDAN, at: '2025-10-15T12:10:00.000Z' })));
+    const uat = uatMarkdown(mission);
+    expect(frontmatter(uat)).toContain('status: passed');
+    expect(section(uat, 'Sign-off')).toContain('Signed off: every test case passed (Jordan Nakamura (U0JORDAN), last at 2025-10-15T12:10:00.000Z).');
+    expect(uatMarkdown(mission)).toBe(uat);
   });
 });

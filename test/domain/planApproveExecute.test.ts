@@ -22,6 +22,7 @@ import {
   seedToApprovalRequested,
   seedToExecuting,
   seedToPlanning,
+  signOffTruths,
 } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
@@ -265,6 +266,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       const pending = await expectRefusedUnchanged(id, () => service.completeMission({ missionId: id }, ASSISTANT));
       expect(pending.message).toContain('CI checks passing: not passing: ci / test (pending)');
       await service.attachEvidence({ missionId: id, ...pr, checks: [{ name: 'ci / test', conclusion: 'success' }] }, GITHUB_CONNECTOR);
+      await signOffTruths(service, id);
       const completed = await service.completeMission({ missionId: id }, ASSISTANT);
       expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'ci_checks')).toMatchObject({ passed: true, detail: '1 check passing, as GitHub reported' });
     });
@@ -375,6 +377,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
         await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
       }
       await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
+      await signOffTruths(service, id);
       await service.completeMission({ missionId: id }, ASSISTANT);
       const noFeedback = await expectRefusedUnchanged(id, () => service.pinToLibrary({ missionId: id, tags: ['auth'], note: 'n' }, JORDAN));
       expect(noFeedback.message).toContain('Give feedback first');

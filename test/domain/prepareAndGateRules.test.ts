@@ -5,7 +5,7 @@ import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDr
 import { MissionService } from '../../src/domain/missionService.js';
 import { refusal, untyped } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
-import { OUTSIDER, reportSeedPhase, SEED_PHASES, SEED_POLICY, seedToExecuting } from '../support/seedJourney.js';
+import { OUTSIDER, reportSeedPhase, SEED_PHASES, SEED_POLICY, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 
@@ -74,6 +74,7 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
     const gateFailure = await refusal(service.completeMission({ missionId: mission.id }, ASSISTANT));
     expect(gateFailure.message).toContain('changes requested by Jordan Nakamura');
     await service.recordReview({ missionId: mission.id, decision: 'approved', note: 'Timeout shortened' }, JORDAN);
+    await signOffTruths(service, mission.id);
     const done = await service.completeMission({ missionId: mission.id }, ASSISTANT);
     expect(done.state).toBe('reflecting');
   });
@@ -90,6 +91,7 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
     expect(await stored(mission.id)).toEqual(before);
     await service.overrideGate(input, ADVISOR);
     expect(await refusal(service.overrideGate(input, ADVISOR))).toMatchObject({ code: 'already_decided' });
+    await signOffTruths(service, mission.id);
     const done = await service.completeMission({ missionId: mission.id }, ASSISTANT);
     expect(done.execution!.finalGate!.checks.find((c) => c.id === 'code_review')).toMatchObject({ passed: true, overridden: { reason: 'Paired on it', by: { id: ADVISOR.id } } });
     const after = await stored(mission.id);

@@ -1,6 +1,6 @@
 // Seed 000 from intent to retrospective, through the service API only.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import {
   SEED_REVIEW,
   seedToExecuting,
   SECURITY_LEAD,
+  signOffTruths,
 } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
@@ -100,6 +101,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
     const { artifact: review } = await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
     hashes.push({ id: review.id, name: review.name, sha256: sha256(SEED_REVIEW.url) });
     clock.advance(6 * 60_000);
+    await signOffTruths(service, id);
     const completed = await service.completeMission({ missionId: id }, ASSISTANT);
     expect(completed.state).toBe('reflecting');
     expect(completed.execution!.undo.status).toBe('expired');
@@ -176,6 +178,8 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
     for (const [document, file] of [['plan', 'PLAN.md'], ['summary', 'SUMMARY.md'], ['verification', 'VERIFICATION.md']] as const) {
       const exported = await service.exportDocument({ missionId: id, document });
       expect(exported.name).toBe(file);
+      // UPDATE_EXPORT_FIXTURES=1 rewrites them; review the diff.
+      if (process.env.UPDATE_EXPORT_FIXTURES) writeFileSync(path.join(fixtures, file), exported.markdown);
       expect(exported.markdown).toBe(readFileSync(path.join(fixtures, file), 'utf8'));
     }
   });
@@ -205,6 +209,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
     }
     await service.attachEvidence({ missionId: id, ...SEED_ARTIFACTS[0]! }, ASSISTANT);
     await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
+    await signOffTruths(service, id);
     await service.completeMission({ missionId: id }, ASSISTANT);
     await service.submitFeedback({ missionId: id, rating: 5 }, JORDAN);
     await service.pinToLibrary({ missionId: id, tags: ['authentication', 'security', 'csrf-protection'], note: 'Auth refactor' }, JORDAN);
@@ -278,6 +283,10 @@ function expectedSequence(plannerCandidates: number): string[] {
       ...phase(3),
       ...phase(4, { afterTests: SEED_ARTIFACTS.map(() => 'evidence_attached') }),
       'evidence_attached',
+      // Jordan signs off the play's three truths in UAT.
+      'uat_result_recorded',
+      'uat_result_recorded',
+      'uat_result_recorded',
       'evidence_bundle_generated',
       'mission_completed',
       'mission_stage_transition',

@@ -307,6 +307,7 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
         'mission://{missionId}/steps{?cursor}',
         'mission://{missionId}/plan.md',
         'mission://{missionId}/summary.md',
+        'mission://{missionId}/uat.md',
         'mission://{missionId}/verification.md',
       ].sort(),
     );

@@ -26,6 +26,7 @@ import { parseMissionCommand } from '../../src/slack/missionCommandText.js';
 import { SLACK_CONTROL_FOR_ACTION } from '../../src/slack/nextStepControls.js';
 import { freshDatabaseUrl, PROVIDERS } from '../support/databases.js';
 import { burstPlay } from '../support/systemHarness.js';
+import { signOffTruths } from '../support/seedJourney.js';
 import { silentLogger } from './mcpHarness.js';
 
 const SECRET = 'next-steps-secret-0123456789abcdef';
@@ -166,6 +167,7 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
     expect(phaseDone.next.steps.find((s) => s.action === 'override_gate')).toMatchObject({ who: 'person', tool: null });
     expect(phaseDone.next.steps.find((s) => s.action === 'override_gate')!.why).toContain('Code review approved');
     await app.missions.recordReview({ missionId: id, decision: 'approved', note: 'Read the diff; the retry path is tested' }, JORDAN);
+    await signOffTruths(app.missions, id);
     const completed = await call('complete_mission', { missionId: id });
     expect(actionsOf(completed.next)).toEqual(['submit_feedback', 'add_follow_up', 'submit_retrospective']);
 

@@ -22,6 +22,7 @@ import {
   SEED_REVIEW,
   seedToApprovalRequested,
   seedToExecuting,
+  signOffTruths,
 } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
@@ -215,6 +216,7 @@ async function journeyA(service: MissionService, clock: TestClock) {
   }
   await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
   clock.advance(6 * MINUTE);
+  await signOffTruths(service, id);
   const reflecting = await service.completeMission({ missionId: id }, ASSISTANT);
 
   await service.submitFeedback(
@@ -296,6 +298,7 @@ async function journeyD(service: MissionService, clock: TestClock) {
   clock.advance(2 * MINUTE);
   const gateOverridden = await service.overrideGate({ missionId: id, checkId: 'code_review', reason: 'Reviewed in a pairing session; no pull request exists yet.' }, ADVISOR);
   clock.advance(MINUTE);
+  await signOffTruths(service, id);
   const completedWithOverrides = await service.completeMission({ missionId: id }, ASSISTANT);
   return { toolkitsBelowThreshold, coverageOverridden, gateOverridden, completedWithOverrides };
 }

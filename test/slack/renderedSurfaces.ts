@@ -2,6 +2,7 @@
 // and case. The snapshot test compares each with its committed file.
 import type { View } from '@slack/types';
 import { alertMessage } from '../../src/slack/alertMessage.js';
+import { uatMessage, uatResultModal } from '../../src/slack/uatMessage.js';
 import { appHome, isAwaitingApprovalFrom } from '../../src/slack/appHome.js';
 import { approvalDirectMessage, approvalMessage } from '../../src/slack/approvalMessage.js';
 import type { SlackMessage } from '../../src/slack/blockKitLimits.js';
@@ -77,6 +78,11 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
       open: alertMessage(f.executingMidPhase, alertId),
       resolved: alertMessage(f.alertResolved, alertId),
       leftOpenOnCancel: alertMessage(f.cancelledMidPhase, f.cancelledMidPhase.execution!.alerts[0]!.id),
+    },
+    uatMessage: {
+      pending: uatMessage(f.gateOverridden),
+      signedOff: uatMessage(f.reflecting),
+      failModal: uatResultModal(f.gateOverridden, 'truth_1', 'fail'),
     },
     reflectionMessage: { reflecting: reflectionMessage(f.reflecting), feedbackGiven: reflectionMessage(f.feedbackGiven), done: reflectionMessage(f.done), withOverrides: reflectionMessage(f.completedWithOverrides) },
     modals: {

@@ -6,7 +6,7 @@ import type { Mission } from '../../src/domain/mission.js';
 import { ACTION_IDS, INPUT_IDS, VIEW_IDS } from '../../src/slack/actionIds.js';
 import type { StoredMessage } from '../support/fakeSlack.js';
 import { PROVIDERS } from '../support/databases.js';
-import { OUTSIDER, reportSeedPhase, SEED_PHASES, seedToApprovalRequested } from '../support/seedJourney.js';
+import { OUTSIDER, reportSeedPhase, SEED_PHASES, seedToApprovalRequested, signOffTruths } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { TestClock } from '../support/testRuntime.js';
 import { eventually, openBotHarness, type BotHarness } from './slackHarness.js';
@@ -148,7 +148,7 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     expect(markdown).toContain('## Overrides');
     expect(markdown).toMatch(/\| Prepare coverage gate \(coverage 50%, 85% needed\) \| OVERRIDE \| [^|]*U0JORDAN[^|]* \|/);
     expect(markdown).toContain(`Prepare coverage gate (coverage 50%, 85% needed) was OVERRIDDEN by`);
-    expect(markdown).toContain('**Status: GAPS_FOUND.**');
+    expect(markdown).toContain('**Status: gaps_found.**');
   });
 
   it('lets a person record a review from the thread; the code-review check then passes', async () => {
@@ -180,6 +180,7 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
       ['changes_requested', JORDAN.id],
       ['approved', JORDAN.id],
     ]);
+    await signOffTruths(bot.app.missions, mission.id);
     const completed = await bot.app.missions.completeMission({ missionId: mission.id }, ASSISTANT);
     expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'code_review')).toMatchObject({ passed: true, detail: expect.stringContaining('approved by Jordan Nakamura') });
     expect(completed.execution!.finalGate!.checks.some((c) => c.overridden)).toBe(false);
@@ -231,6 +232,7 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     });
 
     // Completion counts the overridden check; every surface says overridden, never passed.
+    await signOffTruths(bot.app.missions, mission.id);
     const completed = await bot.app.missions.completeMission({ missionId: mission.id }, ASSISTANT);
     expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'code_review')).toMatchObject({ passed: true, overridden: { reason, by: { id: ADVISOR.id } } });
     await eventually(() => expect(JSON.stringify(bot!.fake.messages.get(status.ts)!.blocks)).toContain('Mission gate* ✅ passed with overrides'));
@@ -239,7 +241,7 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     expect(verification).toMatch(/\| Mission \(final gate\) \| Code review approved \| OVERRIDDEN \|/);
     expect(verification).not.toMatch(/\| Code review approved \| PASSED \|/);
     expect(verification).toContain('Mission gate check code_review was OVERRIDDEN by');
-    expect(verification).toContain('**Status: GAPS_FOUND.**');
+    expect(verification).toContain('**Status: gaps_found.**');
     const summary = (await bot.app.missions.exportDocument({ missionId: mission.id, document: 'summary' })).markdown;
     expect(summary).toMatch(/\| Mission gate check code_review \| OVERRIDE \|/);
   });

@@ -208,6 +208,33 @@ describe.each(PROVIDERS)('a Slack-only team runs a new mission end to end (%s)',
     await eventually(() => expect(shown(b, status)).toContain('Code review: ✅ approved by Trusted Advisor'));
     expect(shown(b, status)).not.toContain(ACTION_IDS.gateOverrideOpen);
 
+    // ---- UAT in the thread: completion waits for a person to sign off every truth.
+    const unsigned = await client.callTool({ name: 'complete_mission', arguments: { missionId } }) as CallToolResult;
+    expect(unsigned.isError).toBe(true);
+    expect(JSON.stringify(unsigned.content)).toContain('A person signs each one off by marking it Pass in the UAT message in the mission thread.');
+    const uat = await posted(b, ACTION_IDS.uatPassOpen);
+    expect(uat.threadTs).toBe(card.ts);
+    const truthIds = (await b.app.missions.getMission({ missionId })).plays.find((p) => p.status === 'approved')!.mustHaves.truths.map((_, i) => `truth_${i + 1}`);
+    expect(truthIds.length).toBeGreaterThan(0);
+    // The first truth fails once (a note is required, in the modal), then passes on a re-test.
+    views = b.fake.views.length;
+    await b.click(b.fake.messages.get(uat.ts)!, ACTION_IDS.uatFailOpen, JORDAN, { where: (v) => v.uatItemId === truthIds[0] });
+    const failModal = await openedModal(b, VIEW_IDS.uatResult, views);
+    expect((await b.submitView(failModal, { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: text('61st request got 500, not 429') } }, JORDAN)).status).toBe(200);
+    await eventually(() => expect(shown(b, uat)).toContain('61st request got 500, not 429'));
+    for (const itemId of truthIds) {
+      views = b.fake.views.length;
+      await b.click(b.fake.messages.get(uat.ts)!, ACTION_IDS.uatPassOpen, JORDAN, { where: (v) => v.uatItemId === itemId });
+      const passModal = await openedModal(b, VIEW_IDS.uatResult, views);
+      expect((await b.submitView(passModal, { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: text('Tried it against staging') } }, JORDAN)).status).toBe(200);
+    }
+    await eventually(async () => {
+      const results = (await b.app.missions.getMission({ missionId })).execution!.uat ?? [];
+      expect(truthIds.every((id) => results.find((r) => r.itemId === id)?.outcome === 'pass')).toBe(true);
+    });
+    const uatEvents = (await b.app.missions.events({ missionId })).filter((e) => e.type.startsWith('uat_'));
+    expect(uatEvents[0]).toMatchObject({ type: 'uat_result_recorded', actor: { kind: 'slack_user', id: JORDAN.id }, payload: { item_id: truthIds[0], outcome: 'fail' } });
+
     // ---- The assistant completes the mission; the reflection message offers feedback and Close.
     const completed = await call('complete_mission', { missionId });
     expect(completed.text).not.toMatch(/refused/i);
@@ -261,7 +288,7 @@ describe.each(PROVIDERS)('a Slack-only team runs a new mission end to end (%s)',
     expect(verification).toContain(OVERRIDE_REASON);
     expect(verification).toContain('Prepare coverage gate (coverage 50%, 85% needed) was OVERRIDDEN by Jordan Nakamura (U0JORDAN)');
     expect(verification).not.toMatch(/Prepare coverage gate[^\n]*\| PASS/);
-    expect(verification).toContain('**Status: GAPS_FOUND.**');
+    expect(verification).toContain('**Status: gaps_found.**');
     expect(verification).toMatch(/\| Mission \(final gate\) \| Code review approved \| PASSED \| approved by Trusted Advisor/);
 
     // Every decision was made by the person who clicked, in Slack; the token only reported the work.

@@ -14,13 +14,26 @@ import {
   type SeedPhaseReport,
 } from '../../src/demo/seedMission.js';
 import type { TestClock } from './testRuntime.js';
+import type { PlayDraft } from '../../src/domain/plays.js';
+import { SYSTEM_ACTOR, type Actor } from '../../src/domain/actors.js';
+import { uatItems } from '../../src/domain/verification.js';
+import { VerificationService } from '../../src/domain/verificationService.js';
 
 export { OUTSIDER, SECURITY_LEAD, SEED_ARTIFACTS, SEED_PHASES, SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3, SEED_POLICY, SEED_REVIEW } from '../../src/demo/seedMission.js';
 
 const MINUTE = 60_000;
 
 /** Define and Prepare as in the seed: Jordan's edits, GitHub and Linear selected and inspected, plays on the table. */
-export async function seedToPlanning(service: MissionService, clock: TestClock, intent: string = SEED_INTENT): Promise<Mission> {
+export async function seedToPlanning(
+  service: MissionService,
+  clock: TestClock,
+  intent: string = SEED_INTENT,
+  githubInspection: { status: 'ready' | 'needs_data' | 'degraded'; summary: string; metrics: Record<string, string | number | boolean> } = {
+    status: 'ready',
+    summary: '23 auth files, 127 tests, 82% coverage',
+    metrics: { files_analyzed: 23, test_count: 127, coverage: 0.82 },
+  },
+): Promise<Mission> {
   let mission = await service.startMission({ intent, channelId: 'C0MISSIONS', threadTs: '1697362020.000100' }, JORDAN);
   const id = mission.id;
   clock.advance(2 * MINUTE);
@@ -33,10 +46,7 @@ export async function seedToPlanning(service: MissionService, clock: TestClock, 
   await service.lockBrief({ missionId: id }, JORDAN);
   clock.advance(4 * MINUTE);
   await service.selectToolkits({ missionId: id, toolkits: [{ toolkitId: 'github' }, { toolkitId: 'linear' }] }, JORDAN);
-  await service.recordCoverage(
-    { missionId: id, toolkitId: 'github', status: 'ready', summary: '23 auth files, 127 tests, 82% coverage', metrics: { files_analyzed: 23, test_count: 127, coverage: 0.82 } },
-    ASSISTANT,
-  );
+  await service.recordCoverage({ missionId: id, toolkitId: 'github', ...githubInspection }, ASSISTANT);
   await service.recordCoverage({ missionId: id, toolkitId: 'linear', status: 'ready', summary: 'Team ENG found; follow-ups can be filed' }, ASSISTANT);
   clock.advance(6 * MINUTE);
   mission = await service.confirmToolkits({ missionId: id }, JORDAN);
@@ -44,20 +54,21 @@ export async function seedToPlanning(service: MissionService, clock: TestClock, 
 }
 
 /** Plan & Approve as in the seed: the assistant's three plays, two dismissed, Play 1 selected and approved by two people. */
-export async function seedToApprovalRequested(service: MissionService, clock: TestClock): Promise<Mission> {
+export async function seedToApprovalRequested(service: MissionService, clock: TestClock, play1: PlayDraft = SEED_PLAY_1): Promise<Mission> {
   const planning = await seedToPlanning(service, clock);
   const id = planning.id;
-  const proposed = await service.proposePlays({ missionId: id, plays: [SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3] }, ASSISTANT);
+  const proposed = await service.proposePlays({ missionId: id, plays: [play1, SEED_PLAY_2, SEED_PLAY_3] }, ASSISTANT);
   const byTitle = (title: string) => proposed.plays.find((p) => p.source === 'assistant' && p.title === title)!.id;
   await service.dismissPlay({ missionId: id, playId: byTitle(SEED_PLAY_2.title), reason: 'migration_risk: too risky for a 72-hour deadline' }, JORDAN);
   await service.dismissPlay({ missionId: id, playId: byTitle(SEED_PLAY_3.title), reason: 'incomplete_fix: wants a comprehensive fix, not a band-aid' }, JORDAN);
-  await service.selectPlay({ missionId: id, playId: byTitle(SEED_PLAY_1.title) }, JORDAN);
+  await service.selectPlay({ missionId: id, playId: byTitle(play1.title) }, JORDAN);
   clock.advance(10 * MINUTE);
   return service.requestApproval({ missionId: id, note: 'Automated PR will request code review before merge' }, JORDAN);
 }
 
-export async function seedToExecuting(service: MissionService, clock: TestClock): Promise<Mission> {
-  const requested = await seedToApprovalRequested(service, clock);
+/** `play1`: the play approved in place of the seed's Play 1 (same title), e.g. with other must-haves. */
+export async function seedToExecuting(service: MissionService, clock: TestClock, play1: PlayDraft = SEED_PLAY_1): Promise<Mission> {
+  const requested = await seedToApprovalRequested(service, clock, play1);
   clock.advance(3 * MINUTE);
   await service.decideApproval({ missionId: requested.id, decision: 'approve' }, ADVISOR);
   return service.decideApproval({ missionId: requested.id, decision: 'approve' }, SECURITY_LEAD);
@@ -74,4 +85,14 @@ export async function reportSeedPhase(service: MissionService, clock: TestClock,
     await service.reportProgress({ missionId, kind: 'test_run', phaseId: phase.phaseId, total: phase.tests.total, passing: phase.tests.total, coverage: phase.tests.coverage, suite: 'vitest' }, ASSISTANT);
   }
   clock.advance(phase.minutes * MINUTE - phase.steps.reduce((sum, [, ms]) => sum + ms, 0));
+}
+
+/** A person marks every observable truth of the executed play Pass in UAT (what completion requires). */
+export async function signOffTruths(service: MissionService, missionId: string, person: Actor = JORDAN): Promise<Mission> {
+  const uat = new VerificationService(service, null, SYSTEM_ACTOR);
+  let mission = await service.getMission({ missionId });
+  for (const item of uatItems(mission).filter((i) => i.source === 'truth')) {
+    mission = await uat.recordUatResult({ missionId, itemId: item.id, outcome: 'pass', note: 'Tried it on the preview' }, person);
+  }
+  return mission;
 }

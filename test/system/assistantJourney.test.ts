@@ -11,7 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, ResourceLink } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACTION_IDS } from '../../src/slack/actionIds.js';
+import { ACTION_IDS, INPUT_IDS, VIEW_IDS } from '../../src/slack/actionIds.js';
 import { PROVIDERS, type Provider } from '../support/databases.js';
 import { FakeSlack, type StoredMessage } from '../support/fakeSlack.js';
 import { cleanEnv } from '../support/processes.js';
@@ -91,10 +91,35 @@ class Assistant {
   }
 }
 
+/** Polls until `find` returns something (the server delivers thread messages and opens views asynchronously). */
+async function until<T>(find: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A modal submitted exactly as Slack sends it (view_submission), from the view the bot opened. */
+async function submitView(instance: Instance, view: Record<string, unknown>, values: Record<string, Record<string, unknown>>, userId: string): Promise<number> {
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0FAKE', domain: 'fake' },
+    user: { id: userId, name: userId.toLowerCase(), team_id: 'T0FAKE' },
+    api_app_id: 'A0MISSION',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger-${Date.now()}`,
+    view: { id: 'V0VIEW', team_id: 'T0FAKE', type: 'modal', ...view, state: { values }, hash: 'h', app_id: 'A0MISSION', bot_id: 'B0BOT' },
+  };
+  return (await signedSlackPost(instance, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded')).status;
+}
+
 /** A button click exactly as Slack sends it (block_actions), built from the message as the fake shows it. */
-async function click(instance: Instance, fake: FakeSlack, message: StoredMessage, actionId: string, userId: string): Promise<number> {
+async function click(instance: Instance, fake: FakeSlack, message: StoredMessage, actionId: string, userId: string, where: (value: string) => boolean = () => true): Promise<number> {
   const blocks = message.blocks as Array<{ type: string; block_id?: string; elements?: Array<{ type: string; action_id?: string; value?: string; text?: unknown; style?: string }> }>;
-  const found = blocks.flatMap((b) => (b.elements ?? []).map((e) => ({ block: b, element: e }))).find(({ element }) => element.action_id === actionId);
+  const found = blocks.flatMap((b) => (b.elements ?? []).map((e) => ({ block: b, element: e }))).find(({ element }) => element.action_id === actionId && where(element.value ?? ''));
   if (!found) throw new Error(`no ${actionId} button on ${message.ts}: ${JSON.stringify(message.blocks)}`);
   const isDm = message.channel.startsWith('D');
   const payload = {
@@ -268,6 +293,16 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
     await assistant.call('attach_evidence', { missionId, name: 'PR #512', kind: 'link', url: 'https://github.com/acme/billing/pull/512' });
     await assistant.call('attach_evidence', { missionId, name: 'Test report', kind: 'markdown', content: '48/48 passing, coverage 91%\n\n- src/jobs/invoiceExport.ts retries 5 times with backoff\n- pages after 3 failed nights', phaseId: 'failure_alerts' });
     await assistant.call('attach_evidence', { missionId, name: 'src/jobs/invoiceExport.ts at a1b2c3d', kind: 'link', url: 'https://github.com/acme/billing/blob/a1b2c3d/src/jobs/invoiceExport.ts', phaseId: 'retry_backoff' });
+    // UAT: the requester marks every truth Pass in the thread (button, then the note modal).
+    const uat = await until(() => [...fake.messages.values()].find((m) => m.threadTs === card.ts && JSON.stringify(m.blocks).includes(ACTION_IDS.uatPassOpen)));
+    const itemIds = [...JSON.stringify(uat.blocks).matchAll(/uatItemId\\":\\"(truth_\d+)/g)].map((m) => m[1]!);
+    expect(itemIds.length).toBeGreaterThan(0);
+    for (const itemId of [...new Set(itemIds)]) {
+      const views = fake.views.length;
+      expect(await click(server, fake, fake.messages.get(uat.ts)!, ACTION_IDS.uatPassOpen, REQUESTER, (value) => value.includes(`"uatItemId":"${itemId}"`))).toBe(200);
+      const modal = await until(() => fake.views.slice(views).find((v) => v.view.callback_id === VIEW_IDS.uatResult)?.view);
+      expect(await submitView(server, modal, { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: { type: 'plain_text_input', value: 'Ran the export on staging' } } }, REQUESTER)).toBe(200);
+    }
     const completed = await assistant.call<{ mission?: { state: string } }>('complete_mission', { missionId });
     expect(completed.text).not.toMatch(/refused/i);
 

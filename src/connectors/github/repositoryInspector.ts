@@ -1,11 +1,13 @@
 // Prepare's read-only look at the mission's repository: default branch and its protection
 // (required reviews and checks), the files the brief's scope names, how many test files
-// there are, and the dependency manifest. A failure says why in the summary and marks the
+// there are, the dependency manifest, and open Dependabot and code scanning alerts by severity. A failure says why in the summary and marks the
 // toolkit degraded (or needs_auth / blocked); it never throws into the mission.
 import { chipOf, type Brief } from '../../domain/brief.js';
 import type { ToolkitInspectionResult, ToolkitInspector } from '../../domain/toolkitInspection.js';
 import { ConnectorError } from '../connectorError.js';
 import { parseRepository, repositoryName, type GitHubApi, type RepositoryRef } from './githubApi.js';
+import { readSecurityAlerts } from './securityAlerts.js';
+import { securityMetrics, securitySummary } from '../../domain/securityFindings.js';
 
 interface RepoData {
   full_name: string;
@@ -91,9 +93,10 @@ export class GitHubRepositoryInspector implements ToolkitInspector {
     const repo = (await api.get<RepoData>('GET /repos/{owner}/{repo}', { owner: ref.owner, repo: ref.repo })).data;
     const branchName = repo.default_branch;
     const notes: string[] = [];
-    const [branch, tree] = await Promise.all([
+    const [branch, tree, security] = await Promise.all([
       api.get<BranchData>('GET /repos/{owner}/{repo}/branches/{branch}', { owner: ref.owner, repo: ref.repo, branch: branchName }).then((r) => r.data),
       api.get<TreeData>('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner: ref.owner, repo: ref.repo, tree_sha: branchName, recursive: '1' }).then((r) => r.data),
+      readSecurityAlerts(api, ref),
     ]);
 
     let requiredReviews: number | null = null;
@@ -135,6 +138,7 @@ export class GitHubRepositoryInspector implements ToolkitInspector {
         : dependencies === null
           ? `manifest ${manifest}`
           : `${manifest}: ${dependencies.length} dependencies${relevantDeps.length > 0 ? ` (${relevantDeps.join(', ')})` : ''}`,
+      securitySummary(security),
     ];
     const metrics: Record<string, number | string | boolean> = {
       repository: repo.full_name,
@@ -148,6 +152,7 @@ export class GitHubRepositoryInspector implements ToolkitInspector {
     if (requiredReviews !== null) metrics.required_reviews = requiredReviews;
     if (dependencies !== null) metrics.dependencies = dependencies.length;
     if (manifest !== null) metrics.manifest = manifest;
+    Object.assign(metrics, securityMetrics(security));
     // Coverage is ready when the scope found files to work on; otherwise the repository is readable but the brief needs data.
     const status = words.length > 0 && scoped.length === 0 ? 'needs_data' : 'ready';
     return { status, summary: `${parts.join('; ')}.${notes.length > 0 ? ` Note: ${notes.join('; ')}.` : ''}`, metrics };

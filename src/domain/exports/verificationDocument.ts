@@ -1,17 +1,21 @@
-// VERIFICATION.md in the GSD format: quality gates, what only a person can check, required
-// artifacts, evidence integrity and every gap. A gap is never counted as success.
+// VERIFICATION.md in the GSD format: quality gates, the must-haves (truths signed off in UAT,
+// artifacts and key links as the code at the pull request's head showed them, placeholders in the
+// changed files), evidence integrity and every gap. Status is GSD's: passed, gaps_found or
+// human_needed. A gap is never counted as success.
 import { actorName } from '../actors.js';
-import type { ArtifactRecord, EvidenceVerification } from '../evidence.js';
+import type { EvidenceVerification } from '../evidence.js';
 import type { GateResult } from '../execution.js';
 import type { Mission } from '../mission.js';
 import type { Play } from '../plays.js';
 import { plural } from '../text/englishLists.js';
+import { antiPatternLabel, type MustHaveCheck } from '../mustHaveChecks.js';
+import { mustHaveStanding, uatItems, uatResults, type GsdVerificationStatus, type MustHaveVerification } from '../verification.js';
 import { yamlFrontmatter } from './frontmatter.js';
 import { code, heading, inline, md, render, table, type Block } from './markdown.js';
 import { overrideBlocks, overridesOf } from './overrides.js';
 import { choosePlan, compareTime, followUpList, phaseLabel, phaseOfId, phaseRows, sortAlerts, sortArtifacts, type PhaseRow } from './missionOutline.js';
 
-export type VerificationStatus = 'PASS' | 'GAPS_FOUND';
+export type VerificationStatus = GsdVerificationStatus;
 
 export interface VerificationOptions {
   /** Result of `verifyEvidence` over the stored artifact contents; without it integrity is reported as not checked. */
@@ -30,15 +34,19 @@ export function verificationMarkdown(mission: Mission, options?: VerificationOpt
     title: mission.title,
     play: v.play?.id ?? null,
     status: v.status,
+    score: `${v.score.verified}/${v.score.total}`,
     verified_at: v.verifiedAt,
     verified_by: 'mission-control gates',
     gaps: v.gaps.length,
+    human_needed: v.humanNeeded.length,
   });
   const summary =
-    v.status === 'PASS'
-      ? '**Status: PASS.** Every planned phase completed with a passed gate, the final gate passed, no review alert is open or blocked' +
-        (options?.evidence ? ', and the evidence is intact.' : '. Evidence integrity was not checked for this export.')
-      : `**Status: GAPS_FOUND.** ${plural(v.gaps.length, 'gap')}, listed under Gaps found. A gap is never counted as success.`;
+    v.status === 'passed'
+      ? `**Status: passed.** Every planned phase completed with a passed gate, the final gate passed, no review alert is open or blocked, ${v.score.total > 0 ? `every truth was signed off by a person (${v.score.verified}/${v.score.total})` : 'the play states no truths'}, and every checked artifact and key link was found in the code` +
+        (options?.evidence ? '; the evidence is intact.' : '. Evidence integrity was not checked for this export.')
+      : v.status === 'gaps_found'
+        ? `**Status: gaps_found.** ${plural(v.gaps.length, 'gap')}, listed under Gaps found. A gap is never counted as success.`
+        : `**Status: human_needed.** No gap was found, but ${plural(v.humanNeeded.length, 'check waits', 'checks wait')} for a person (truths verified: ${v.score.verified}/${v.score.total}), listed under Human verification needed.`;
 
   const blocks: Block[] = [
     frontmatter,
@@ -51,14 +59,16 @@ export function verificationMarkdown(mission: Mission, options?: VerificationOpt
     v.gateRows.length > 0 ? table(['Scope', 'Check', 'Result', 'Detail'], v.gateRows) : ['_No quality gate has been evaluated._'],
     ...overrideBlocks(mission),
     heading(2, 'Observable truths'),
-    [
-      'Mission Control cannot observe these automatically, so none is marked verified here. A person must confirm each one, ' +
-        'along with the wiring the play says it needs.',
-    ],
-    heading(3, 'Human verification needed'),
-    v.humanChecks.length > 0 ? table(['Check', 'Kind', 'Status'], v.humanChecks.map(([check, kind]) => [check, kind, 'NEEDS HUMAN CHECK'])) : ['_The play lists no observable truths or wiring._'],
+    ['A truth is verified only when a person marks it Pass in user acceptance testing (UAT.md); an assistant cannot sign off its own work.'],
+    v.truthRows.length > 0 ? table(['Truth', 'Status', 'Evidence'], v.truthRows) : ['_The play lists no observable truths._'],
     heading(2, 'Required artifacts'),
-    ...requiredArtifactsBlocks(v.artifactRows),
+    ...codeCheckBlocks('artifact', v.play?.mustHaves.artifacts ?? [], v.codeCheck, mission),
+    heading(2, 'Required wiring'),
+    ...codeCheckBlocks('key_link', v.play?.mustHaves.keyLinks ?? [], v.codeCheck, mission),
+    heading(2, 'Anti-patterns'),
+    antiPatternBlock(v.codeCheck),
+    heading(2, 'Human verification needed'),
+    v.humanNeeded.length > 0 ? v.humanNeeded.map((h) => `- ${inline(h)}`) : ['None.'],
     heading(2, 'Evidence integrity'),
     evidenceIntegrity(mission, options?.evidence),
     heading(2, 'Gaps found'),
@@ -69,18 +79,15 @@ export function verificationMarkdown(mission: Mission, options?: VerificationOpt
   return render(blocks);
 }
 
-interface ArtifactCheck {
-  path: string;
-  evidence: ArtifactRecord | null;
-}
-
 interface Verification {
   status: VerificationStatus;
   play: Play | null;
   verifiedAt: string;
   gateRows: string[][];
-  humanChecks: Array<[string, string]>;
-  artifactRows: ArtifactCheck[];
+  truthRows: string[][];
+  codeCheck: MustHaveVerification | null;
+  humanNeeded: string[];
+  score: { verified: number; total: number };
   gaps: string[];
 }
 
@@ -148,23 +155,30 @@ function verify(mission: Mission, options: VerificationOptions | undefined): Ver
     for (const problem of evidence.problems) gaps.push(`Evidence integrity (${problemSubject(mission, problem.artifactId)}): ${problem.problem}`);
   }
 
-  const artifacts = sortArtifacts(mission.evidence.artifacts);
-  const artifactRows = (play?.mustHaves.artifacts ?? []).map((path) => ({
-    path,
-    evidence: artifacts.find((a) => a.name.includes(path) || (a.url?.includes(path))) ?? null,
-  }));
-  const humanChecks: Array<[string, string]> = [
-    ...(play?.mustHaves.truths ?? []).map((t): [string, string] => [t, 'Observable truth']),
-    ...(play?.mustHaves.keyLinks ?? []).map((l): [string, string] => [l, 'Required wiring']),
-  ];
+  // Must-haves: only the executed play's are verified; before execution they are what will be checked.
+  const standing = execution ? mustHaveStanding(mission) : null;
+  if (standing) gaps.push(...standing.gaps);
+  const humanNeeded = standing?.humanNeeded ?? [];
+  const results = uatResults(mission);
+  const truthRows = uatItems(mission, play)
+    .filter((item) => item.source === 'truth')
+    .map((item) => {
+      const result = results.get(item.id);
+      if (!result) return [item.statement, 'NEEDS HUMAN', execution ? 'not signed off in UAT yet' : 'checked in UAT once the work is built'];
+      const who = `${actorName(result.by)} at ${result.at}${result.note ? `: ${result.note}` : ''}`;
+      return [item.statement, result.outcome === 'pass' ? 'VERIFIED' : 'FAILED', `${result.outcome === 'pass' ? 'signed off' : 'failed UAT'} by ${who}`];
+    });
+  const codeCheck = play && execution?.mustHaveVerification?.playId === play.id ? execution.mustHaveVerification : null;
 
   return {
-    status: execution && gaps.length === 0 ? 'PASS' : 'GAPS_FOUND',
+    status: !execution || gaps.length > 0 ? 'gaps_found' : humanNeeded.length > 0 ? 'human_needed' : 'passed',
     play,
     verifiedAt: finalGate?.evaluatedAt ?? latestGateTime(phases) ?? 'not verified',
     gateRows,
-    humanChecks,
-    artifactRows,
+    truthRows,
+    codeCheck,
+    humanNeeded,
+    score: standing?.score ?? { verified: 0, total: play?.mustHaves.truths.length ?? 0 },
     gaps,
   };
 }
@@ -200,25 +214,38 @@ function problemSubject(mission: Mission, artifactId: string | null): string {
   return artifact ? `artifact ${artifactId}, "${artifact.name}"` : `artifact ${artifactId}, not among the mission's artifacts`;
 }
 
-function requiredArtifactsBlocks(rows: readonly ArtifactCheck[]): Block[] {
-  if (rows.length === 0) return [['_The play lists no required artifacts._']];
-  const deferred = rows.filter((r) => !r.evidence).length;
+/** Artifacts or key links: what the code showed, or, before a check, that none has been made (attached evidence naming the path is noted, never counted). */
+function codeCheckBlocks(kind: MustHaveCheck['kind'], subjects: readonly string[], verification: MustHaveVerification | null, mission: Mission): Block[] {
+  const what = kind === 'artifact' ? 'required artifacts' : 'key links';
+  if (subjects.length === 0) return [[`_The play lists no ${what}._`]];
+  const header = [kind === 'artifact' ? 'Artifact' : 'Key link', 'Status', 'Looked at', 'Detail'];
+  if (verification) {
+    const checks = verification.checks.filter((c) => c.kind === kind);
+    return [
+      [`Checked against ${code(verification.repository)} pull request #${verification.pullRequest} at ${code(verification.headSha.slice(0, 7))} (${verification.checkedAt}).`],
+      table(header, checks.map((c) => [md(code(c.subject)), c.status, c.lookedAt, c.detail])),
+    ];
+  }
+  const artifacts = sortArtifacts(mission.evidence.artifacts);
   return [
     table(
-      ['Artifact', 'Status', 'Evidence'],
-      rows.map((r) => [
-        md(code(r.path)),
-        r.evidence ? 'EXISTS' : 'DEFERRED (not verified)',
-        r.evidence ? md(`${inline(r.evidence.name)} (${code(r.evidence.id)})`) : 'no attached evidence names this path',
-      ]),
+      header,
+      subjects.map((subject) => {
+        const named = kind === 'artifact' ? artifacts.find((a) => a.name.includes(subject) || a.url?.includes(subject)) : undefined;
+        return [md(code(subject)), 'NOT CHECKED', '-', named ? md(`reported in evidence ${inline(named.name)} (${code(named.id)}), not read from the code`) : 'not read from the code yet'];
+      }),
     ),
-    deferred > 0
-      ? [
-          `${plural(deferred, 'required artifact')} deferred: not verified here and not counted as gaps. ` +
-            'Attach evidence that names each path, or have a person confirm it.',
-        ]
-      : [],
+    [`Not checked against the code yet: ${what} are read from the pull request's head when the mission completes (GitHub connected and a pull request attached).`],
   ];
+}
+
+function antiPatternBlock(verification: MustHaveVerification | null): Block {
+  if (!verification) return ['_The changed files have not been scanned yet._'];
+  if (verification.antiPatterns.length === 0) return [`None found in the files pull request #${verification.pullRequest} changes.`];
+  return table(
+    ['File', 'Line', 'Pattern', 'Text'],
+    verification.antiPatterns.map((f) => [md(code(f.path)), String(f.line), antiPatternLabel(f.kind), md(code(f.text))]),
+  );
 }
 
 function evidenceIntegrity(mission: Mission, evidence: EvidenceVerification | undefined): Block {
