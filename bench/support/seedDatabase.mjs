@@ -31,7 +31,11 @@ export const LOCAL_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
 const CLONE_MARK = '~';
 
 /** What the template set holds per intent; ten missions: half done, the rest spread over the other states. */
-const COMPOSITION = ['done', 'done', 'done', 'done_pinned', 'executing', 'executing', 'cancelled', 'defining', 'planning', 'awaiting_approval'];
+const FULL_COMPOSITION = ['done', 'done', 'done', 'done_pinned', 'executing', 'executing', 'cancelled', 'defining', 'planning', 'awaiting_approval'];
+// BENCH_SMOKE=1 (checking that benchmarks run): three templates of one intent, made in seconds.
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const COMPOSITION = SMOKE ? ['done_pinned', 'executing', 'defining'] : FULL_COMPOSITION;
+const TEMPLATE_INTENTS = SMOKE ? INTENTS.slice(0, 1) : INTENTS;
 
 function log(message) {
   if (process.env.BENCH_QUIET !== '1') process.stderr.write(`[seed] ${message}\n`);
@@ -50,6 +54,7 @@ function seedKey() {
     const file = path.join(migrations, dir, 'migration.sql');
     if (existsSync(file)) files.push(file);
   }
+  hash.update(SMOKE ? 'smoke' : 'full');
   for (const file of files) hash.update(file).update(readFileSync(file));
   return hash.digest('hex').slice(0, 16);
 }
@@ -115,7 +120,7 @@ async function makeTemplates(url) {
   const started = Date.now();
   try {
     const ids = [];
-    for (const [v, intent] of INTENTS.entries()) {
+    for (const [v, intent] of TEMPLATE_INTENTS.entries()) {
       for (const kind of COMPOSITION) {
         // Half the intents pin their done mission: about 5% of missions are in the library.
         const k = kind === 'done_pinned' && v % 2 === 1 ? 'done' : kind;
@@ -254,8 +259,8 @@ async function clonePostgres(client, schema, copies) {
 
 // ---- the public part ----------------------------------------------------------------------------
 
-const copiesFor = (missions) => Math.max(0, Math.ceil(missions / (INTENTS.length * COMPOSITION.length)) - 1);
-export const templateCount = INTENTS.length * COMPOSITION.length;
+export const templateCount = TEMPLATE_INTENTS.length * COMPOSITION.length;
+const copiesFor = (missions) => Math.max(0, Math.ceil(missions / templateCount) - 1);
 
 function cacheDir() {
   const dir = process.env.BENCH_CACHE_DIR ?? path.join(os.tmpdir(), 'mission-control-bench');
@@ -309,7 +314,7 @@ function withSchema(url, schema) {
 
 /** The template missions in PostgreSQL, made once per seed key in a schema of their own and kept. */
 async function postgresTemplates(admin, base) {
-  const schema = `mc_bench_tpl_${seedKey()}`;
+  const schema = `mc_bench_tpl_${seedKey()}`; // one per seed key (smoke and full differ)
   const { rows } = await admin.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, '_bench_ready']);
   if (rows.length > 0) return schema;
   log(`making the template missions in PostgreSQL schema ${schema} (once per schema)`);
