@@ -29,6 +29,8 @@ import { APPROVER, ASSISTANT, BENCH_PHASES, BENCH_PLAY, CHANNEL, INTENTS, MixedR
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const LOCAL_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
 const CLONE_MARK = '~';
+/** Bump when what the seeder makes changes (the schema, migrations and plays are hashed already). */
+const SEED_VERSION = 1;
 
 /** What the template set holds per intent; ten missions: half done, the rest spread over the other states. */
 const FULL_COMPOSITION = ['done', 'done', 'done', 'done_pinned', 'executing', 'executing', 'cancelled', 'defining', 'planning', 'awaiting_approval'];
@@ -41,12 +43,11 @@ function log(message) {
   if (process.env.BENCH_QUIET !== '1') process.stderr.write(`[seed] ${message}\n`);
 }
 
-/** Hash of what decides a seeded database's shape: the schema, the migrations, this seeder. */
+/** Hash of what decides a seeded database's shape: the schema, the migrations, the plays, SEED_VERSION. */
 function seedKey() {
   const hash = createHash('sha256');
   const files = [
     path.join(ROOT, 'prisma', 'sqlite', 'schema.prisma'),
-    fileURLToPath(import.meta.url),
     path.join(ROOT, 'bench', 'support', 'benchPlays.mjs'),
   ];
   const migrations = path.join(ROOT, 'prisma', 'sqlite', 'migrations');
@@ -54,7 +55,7 @@ function seedKey() {
     const file = path.join(migrations, dir, 'migration.sql');
     if (existsSync(file)) files.push(file);
   }
-  hash.update(SMOKE ? 'smoke' : 'full');
+  hash.update(`${SEED_VERSION}:${SMOKE ? 'smoke' : 'full'}`);
   for (const file of files) hash.update(file).update(readFileSync(file));
   return hash.digest('hex').slice(0, 16);
 }
@@ -109,16 +110,42 @@ async function templateMission(service, kind, intent) {
   return id;
 }
 
-/** Makes the templates in a database at `url` and lets the product's feed worker deliver all of them to a fake Slack. */
-async function makeTemplates(url) {
-  const fake = new FakeSlack();
+/**
+ * Runs `work(app)` on the database at `url` through the product's own app (service, storage), then
+ * lets its feed worker deliver everything to a fake Slack, so nothing is pending afterwards.
+ */
+export async function withSeedingApp(url, work) {
+  const fake = new FakeSlack({ knowsEarlierMessages: true });
   await fake.start();
   const app = await createApp(
     loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: 'bench-seed-secret', SLACK_API_URL: fake.apiUrl, SLACK_DEFAULT_CHANNEL: CHANNEL, ...POLICY_ENV }),
     pino({ level: 'silent' }),
   );
-  const started = Date.now();
   try {
+    const started = Date.now();
+    const result = await work(app);
+    log(`  made in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // Deliver everything (edits are spaced a second apart, so this takes a few seconds).
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      await app.feedWorker.runOnce();
+      let pending = 0;
+      for (const consumer of ['slack', 'trackers', 'executor']) pending += (await app.db.feed.stats(consumer, new Date())).pending;
+      if (pending === 0) break;
+      if (Date.now() > deadline) throw new Error(`${pending} deliveries still pending after 120 s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    log(`  made and delivered in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return result;
+  } finally {
+    await app.close();
+    await fake.stop();
+  }
+}
+
+/** Makes the templates in a database at `url`. */
+async function makeTemplates(url) {
+  return withSeedingApp(url, async (app) => {
     const ids = [];
     for (const [v, intent] of TEMPLATE_INTENTS.entries()) {
       for (const kind of COMPOSITION) {
@@ -127,22 +154,8 @@ async function makeTemplates(url) {
         ids.push(await templateMission(app.missions, k, intent));
       }
     }
-    log(`  ${ids.length} template missions made in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    // Deliver everything (edits are spaced a second apart, so this takes a few seconds).
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      await app.feedWorker.runOnce();
-      let pending = 0;
-      for (const consumer of ['slack', 'trackers', 'executor']) pending += (await app.db.feed.stats(consumer, new Date())).pending;
-      if (pending === 0) break;
-      if (Date.now() > deadline) throw new Error(`${pending} deliveries still pending after 60 s`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
     return ids;
-  } finally {
-    await app.close();
-    await fake.stop();
-  }
+  });
 }
 
 // ---- copies, with bulk SQL --------------------------------------------------------------------
@@ -277,7 +290,6 @@ async function cachedSqlite(missions) {
   const started = Date.now();
   log(`seeding ${templateCount * (copies + 1)} missions into ${file} (once per schema)`);
   await makeTemplates(`file:${building}`);
-  log(`  ${templateCount} template missions made and delivered in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (copies > 0) cloneSqlite(building, copies);
   for (const suffix of ['-wal', '-shm']) rmSync(`${building}${suffix}`, { force: true });
   renameSync(building, file);
@@ -303,6 +315,16 @@ export async function missionIds(url, state, limit) {
     return rows.map((r) => r.id);
   } finally {
     await client.end();
+  }
+}
+
+/** The mission with the most events in a SQLite database (the grown one): { id, eventSeq }. */
+export function largestMission(url) {
+  const db = new Database(url.slice('file:'.length), { readonly: true });
+  try {
+    return db.prepare('SELECT "id", "eventSeq" FROM "Mission" ORDER BY "eventSeq" DESC LIMIT 1').get();
+  } finally {
+    db.close();
   }
 }
 
@@ -339,6 +361,29 @@ function splitSchema(url) {
   const schema = u.searchParams.get('schema') ?? 'public';
   u.searchParams.delete('schema');
   return { base: u.toString(), schema };
+}
+
+/**
+ * A cached variant of a seeded SQLite database: `build(url)` changes a copy of the seeded file
+ * once (e.g. grows one mission through the service); later runs get a private copy of the result.
+ */
+export async function seededVariant({ missions, name, build }) {
+  const base = await cachedSqlite(missions);
+  const file = base.replace(/\.db$/, `-${name}.db`);
+  if (!existsSync(file)) {
+    const building = `${file}.building-${process.pid}`;
+    copyFileSync(base, building);
+    log(`building ${path.basename(file)} (once per schema)`);
+    await build(`file:${building}`);
+    const db = new Database(building);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    for (const suffix of ['-wal', '-shm']) rmSync(`${building}${suffix}`, { force: true });
+    renameSync(building, file);
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-bench-db-'));
+  copyFileSync(file, path.join(dir, 'bench.db'));
+  return { url: `file:${path.join(dir, 'bench.db')}`, provider: 'sqlite', missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
