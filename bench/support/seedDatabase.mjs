@@ -25,7 +25,7 @@ import { loadConfig } from '../../dist/config.js';
 import { openDatabase } from '../../dist/storage/database.js';
 import { FeedWorker } from '../../dist/feedWorker.js';
 import { FakeSlack } from '../../scripts/demo/fakeSlack.mjs';
-import { APPROVER, ASSISTANT, BENCH_PHASES, BENCH_PLAY, CHANNEL, INTENTS, MixedReports, PERSON, POLICY_ENV, REVIEWED_PLAY } from './benchPlays.mjs';
+import { ASSISTANT, BENCH_PHASES, BENCH_PLAY, CHANNEL, INTENTS, MixedReports, PERSON, POLICY_ENV, REVIEWED_PLAY } from './benchPlays.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const LOCAL_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
@@ -371,6 +371,7 @@ function splitSchema(url) {
 /**
  * A cached variant of a seeded SQLite database: `build(url)` changes a copy of the seeded file
  * once (e.g. grows one mission through the service); later runs get a private copy of the result.
+ * A build that returns { complete: false } is used for this run only and not cached.
  */
 export async function seededVariant({ missions, name, build }) {
   const base = await cachedSqlite(missions);
@@ -379,11 +380,17 @@ export async function seededVariant({ missions, name, build }) {
     const building = `${file}.building-${process.pid}`;
     copyFileSync(base, building);
     log(`building ${path.basename(file)} (once per schema)`);
-    await build(`file:${building}`);
+    const outcome = await build(`file:${building}`);
     const db = new Database(building);
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     for (const suffix of ['-wal', '-shm']) rmSync(`${building}${suffix}`, { force: true });
+    if (outcome?.complete === false) {
+      // Cut short (a time budget): used for this run only, never cached as the full variant.
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-bench-db-'));
+      renameSync(building, path.join(dir, 'bench.db'));
+      return { url: `file:${path.join(dir, 'bench.db')}`, provider: 'sqlite', missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    }
     renameSync(building, file);
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-bench-db-'));
