@@ -24,6 +24,7 @@ const DOC = path.join(ROOT, 'docs', 'benchmarks.md');
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const SMOKE = process.env.BENCH_SMOKE === '1';
+let stopping = false;
 
 const BENCHMARKS = [
   { id: 'ack', title: 'Slash command acknowledgement', script: 'bench/slashAck.mjs', env: {} },
@@ -54,13 +55,17 @@ function run(bench, resultFile) {
     for (const [key, value] of Object.entries(bench.env)) if (value === '') delete env[key];
     const started = Date.now();
     const child = spawn(process.execPath, [path.join(ROOT, bench.script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    // Ctrl-C or a test's kill stops the benchmark too (it stops its servers on the way out).
-    const forward = () => child.kill('SIGTERM');
+    // Ctrl-C or a test's kill stops the benchmark too (it stops its servers on the way out), then this run.
+    const forward = () => {
+      stopping = true;
+      child.kill('SIGTERM');
+    };
     process.once('SIGTERM', forward);
     process.once('SIGINT', forward);
     child.on('close', () => {
       process.off('SIGTERM', forward);
       process.off('SIGINT', forward);
+      if (stopping) process.exit(130);
     });
     let output = '';
     child.stdout.on('data', (chunk) => {

@@ -15,6 +15,7 @@ export const MCP_SECRET = 'bench-secret-0123456789abcdef';
 export const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux the project supports
 const running = new Set();
+const cleanups = new Set();
 
 function killAll() {
   for (const child of running) child.kill('SIGKILL');
@@ -23,8 +24,16 @@ process.on('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     killAll();
-    process.exit(130);
+    // Seeded PostgreSQL schemas and copied files go too (at most 10 s).
+    const done = Promise.allSettled([...cleanups].map((fn) => fn()));
+    Promise.race([done, new Promise((resolve) => setTimeout(resolve, 10_000))]).then(() => process.exit(130));
   });
+}
+
+/** Runs `fn` if the benchmark is stopped by a signal; returns a function that unregisters it. */
+export function onInterrupt(fn) {
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
 }
 
 /** User + system CPU milliseconds the process has used so far (Linux /proc). */

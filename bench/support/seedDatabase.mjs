@@ -24,6 +24,7 @@ import { createApp } from '../../dist/app.js';
 import { loadConfig } from '../../dist/config.js';
 import { openDatabase } from '../../dist/storage/database.js';
 import { FeedWorker } from '../../dist/feedWorker.js';
+import { onInterrupt } from './processes.mjs';
 import { FakeSlack } from '../../scripts/demo/fakeSlack.mjs';
 import { ASSISTANT, BENCH_PHASES, BENCH_PLAY, CHANNEL, INTENTS, MixedReports, PERSON, POLICY_ENV, REVIEWED_PLAY } from './benchPlays.mjs';
 
@@ -389,13 +390,25 @@ export async function seededVariant({ missions, name, build }) {
       // Cut short (a time budget): used for this run only, never cached as the full variant.
       const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-bench-db-'));
       renameSync(building, path.join(dir, 'bench.db'));
-      return { url: `file:${path.join(dir, 'bench.db')}`, provider: 'sqlite', missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+      return removable({ url: `file:${path.join(dir, 'bench.db')}`, provider: 'sqlite', missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) });
     }
     renameSync(building, file);
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-bench-db-'));
   copyFileSync(file, path.join(dir, 'bench.db'));
-  return { url: `file:${path.join(dir, 'bench.db')}`, provider: 'sqlite', missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return removable({ url: `file:${path.join(dir, 'bench.db')}`, provider: 'sqlite', missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) });
+}
+
+/** A seeded database whose cleanup also runs when the benchmark is interrupted. */
+function removable(db) {
+  const forget = onInterrupt(db.cleanup);
+  return {
+    ...db,
+    cleanup: async () => {
+      forget();
+      await db.cleanup();
+    },
+  };
 }
 
 /**
@@ -409,7 +422,7 @@ export async function seededDatabase({ provider = 'sqlite', missions }) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-bench-db-'));
     const file = path.join(dir, 'bench.db');
     copyFileSync(cached, file);
-    return { url: `file:${file}`, provider, missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    return removable({ url: `file:${file}`, provider, missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) });
   }
   const base = process.env.BENCH_PG_URL ?? LOCAL_POSTGRES;
   const schema = `mc_bench_${randomBytes(5).toString('hex')}`;
@@ -439,5 +452,5 @@ export async function seededDatabase({ provider = 'sqlite', missions }) {
   } finally {
     await admin.end();
   }
-  return { url, provider, schema, missions: templateCount * (copiesFor(missions) + 1), cleanup };
+  return removable({ url, provider, schema, missions: templateCount * (copiesFor(missions) + 1), cleanup });
 }
