@@ -26,7 +26,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     killAll();
     // Seeded PostgreSQL schemas and copied files go too (at most 10 s).
     const done = Promise.allSettled([...cleanups].map((fn) => fn()));
-    Promise.race([done, new Promise((resolve) => setTimeout(resolve, 10_000))]).then(() => process.exit(130));
+    void Promise.race([done, new Promise((resolve) => setTimeout(resolve, 10_000))]).then(() => process.exit(130));
   });
 }
 
