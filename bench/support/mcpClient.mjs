@@ -2,6 +2,7 @@
 // token. The benchmark process is the assistant; the servers are processes of their own.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { BENCH_PLAY } from './benchPlays.mjs';
 
 /**
@@ -10,7 +11,14 @@ import { BENCH_PLAY } from './benchPlays.mjs';
  * thousands of listeners, a cost of the measuring client that varies with garbage collection. The
  * benchmarks never cancel, so the signal is dropped (for every server alike).
  */
-const withoutSharedSignal = (input, init) => fetch(input, { ...init, signal: undefined });
+/**
+ * Idle keep-alive connections are dropped after 1 s, well before the server's 5 s keep-alive
+ * timeout: otherwise a call sent just as the server closes an idle connection fails with
+ * ECONNRESET (a client race, not a server fault), which pauses between blocks and paced reports
+ * on a loaded machine hit.
+ */
+const dispatcher = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
+const withoutSharedSignal = (input, init) => undiciFetch(input, { ...init, signal: undefined, dispatcher });
 
 export async function connectMcp(url, token) {
   const client = new Client({ name: 'bench', version: '1.0.0' });

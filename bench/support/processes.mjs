@@ -66,9 +66,12 @@ async function spawnServer(label, args, env, listening) {
   closeSync(out);
   running.add(child);
   let exited = null;
+  let stopping = false;
   child.once('exit', (code, signal) => {
     exited = { code, signal };
     running.delete(child);
+    // A server that dies mid-run says why (its own output), rather than the client's ECONNRESET alone.
+    if (!stopping && port !== null) process.stderr.write(`${label} exited unexpectedly (${code ?? signal}); its last output:\n${readFileSync(logFile, 'utf8').slice(-3000)}\n`);
   });
   const deadline = Date.now() + Number(process.env.BENCH_START_TIMEOUT_MS ?? 120_000);
   let port = null;
@@ -91,6 +94,7 @@ async function spawnServer(label, args, env, listening) {
     output: () => readFileSync(logFile, 'utf8'),
     /** SIGTERM (the product drains and exits 0), SIGKILL if it has not exited after 15 s. */
     stop: async () => {
+      stopping = true;
       if (!exited) {
         const done = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
