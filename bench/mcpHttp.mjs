@@ -66,7 +66,11 @@ async function deployment(label, instances) {
     const send = async (mcp, { call }) => {
       kinds.set(call.kind, (kinds.get(call.kind) ?? 0) + 1);
       reports += 1;
-      await mcp.call(call.name, call.arguments);
+      try {
+        await mcp.call(call.name, call.arguments);
+      } catch (error) {
+        throw new Error(`${label}: ${call.name} (${call.kind}) on ${call.arguments.missionId}: ${error.message}${error.cause ? ` (${error.cause.code ?? error.cause.message})` : ''}`);
+      }
     };
     return {
       label,
@@ -132,7 +136,11 @@ async function bareTarget() {
   let calls = 0;
   const echo = async (mcp, i) => {
     calls += 1;
-    await mcp.call('echo', { text: `hello ${i}` });
+    try {
+      await mcp.call('echo', { text: `hello ${i}` });
+    } catch (error) {
+      throw new Error(`bare SDK echo: ${error.message}${error.cause ? ` (${error.cause.code ?? error.cause.message})` : ''}`);
+    }
   };
   return {
     label: 'bare SDK echo',
@@ -206,10 +214,10 @@ async function main() {
   const loadBefore = loadLine('before');
   const targets = [];
   try {
-    targets.push(await bareTarget());
     const where = PROVIDER === 'postgresql' ? 'PostgreSQL' : 'SQLite';
     targets.push(await deployment(`start, 1 instance (${where})`, 1));
     if (INSTANCES > 1) targets.push(await deployment(`start, ${INSTANCES} instances (${where})`, INSTANCES));
+    targets.unshift(await bareTarget());
     const seeded = targets[1].db.missions;
     const results = await measure(targets);
     const loadAfter = loadLine('after');

@@ -14,6 +14,7 @@
 // copied: if storage gains such a table, teach `cloneTemplates` about it.
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -395,7 +396,7 @@ export async function seededVariant({ missions, name, build }) {
     renameSync(building, file);
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-bench-db-'));
-  copyFileSync(file, path.join(dir, 'bench.db'));
+  await copyFile(file, path.join(dir, 'bench.db'));
   return removable({ url: `file:${path.join(dir, 'bench.db')}`, provider: 'sqlite', missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) });
 }
 
@@ -421,7 +422,8 @@ export async function seededDatabase({ provider = 'sqlite', missions }) {
     const cached = await cachedSqlite(missions);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-bench-db-'));
     const file = path.join(dir, 'bench.db');
-    copyFileSync(cached, file);
+    // Asynchronously: a copy of a large file would otherwise stall this process's clients and fakes for seconds.
+    await copyFile(cached, file);
     return removable({ url: `file:${file}`, provider, missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) });
   }
   const base = process.env.BENCH_PG_URL ?? LOCAL_POSTGRES;
