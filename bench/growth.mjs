@@ -20,7 +20,7 @@
 import { performance } from 'node:perf_hooks';
 import { FakeSlack } from '../scripts/demo/fakeSlack.mjs';
 import { ASSISTANT, BENCH_PHASES, INTENTS, MixedReports } from './support/benchPlays.mjs';
-import { connectMcp, executingMissionOverMcp } from './support/mcpClient.mjs';
+import { connectionResets, connectMcp, executingMissionOverMcp } from './support/mcpClient.mjs';
 import { fixed, loadLine, ratioLine, setting, sleep, SMOKE, stats, writeResult } from './support/measure.mjs';
 import { startMissionControl } from './support/processes.mjs';
 import { largestMission, seededDatabase, seededVariant } from './support/seedDatabase.mjs';
@@ -139,6 +139,7 @@ async function main() {
     await sleep(IDLE_SECONDS * 1000);
     const idle = servers.map((x, i) => (x.cpuMs() - before[i]) / IDLE_SECONDS);
     const loadAfter = loadLine('after');
+    if (connectionResets.count > 0) console.log(`client connections reset and retried once: ${connectionResets.count}`);
 
     console.log(`Growth: small database ${small.missions} missions with one grown to ${grown.eventSeq} events; large database ${large.missions} missions; both through \`mission-control start\` (SQLite), ${SAMPLES} samples per operation and side`);
     console.log(`${'operation'.padEnd(30)}${'grown/large p50'.padStart(16)}${'fresh/small p50'.padStart(16)}${'p99'.padStart(10)}${'p99'.padStart(10)}`);

@@ -19,7 +19,7 @@
 import { performance } from 'node:perf_hooks';
 import { FakeSlack } from '../scripts/demo/fakeSlack.mjs';
 import { INTENTS, MixedReports } from './support/benchPlays.mjs';
-import { connectMcp, executingMissionOverMcp } from './support/mcpClient.mjs';
+import { connectionResets, connectMcp, executingMissionOverMcp } from './support/mcpClient.mjs';
 import { fixed, loadLine, ratioLine, setting, sleep, SMOKE, stats, writeResult } from './support/measure.mjs';
 import { startBare, startMissionControl } from './support/processes.mjs';
 import { missionIds, seededDatabase } from './support/seedDatabase.mjs';
@@ -221,6 +221,7 @@ async function main() {
     const seeded = targets[1].db.missions;
     const results = await measure(targets);
     const loadAfter = loadLine('after');
+    if (connectionResets.count > 0) console.log(`client connections reset and retried once: ${connectionResets.count}`);
     console.log(`MCP tool calls through \`mission-control start\` (delivery worker and Slack app on, fake Slack Web API) on ${where} seeded with ${seeded} missions; ${CALLS} sequential calls per server in blocks of ${BLOCK}, then ${CONCURRENCY} parallel sessions; ${GROWING} growing missions + ${SPREAD} seeded ones`);
     console.log(`report kinds sent: ${[...targets[1].kinds.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}`);
     console.log(`${'server'.padEnd(34)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'seq/s'.padStart(8)}${'par/s'.padStart(8)}${'CPU ms/call'.padStart(13)}${'RSS MiB'.padStart(12)}`);

@@ -15,7 +15,7 @@
 // Env: the above, BENCH_MISSIONS (seeded, default 10,000), BENCH_SMOKE=1. `npm run bench:slack`.
 import { FakeSlack } from '../scripts/demo/fakeSlack.mjs';
 import { INTENTS, MixedReports } from './support/benchPlays.mjs';
-import { connectMcp, executingMissionOverMcp } from './support/mcpClient.mjs';
+import { connectionResets, connectMcp, executingMissionOverMcp } from './support/mcpClient.mjs';
 import { fixed, loadLine, setting, sleep, SMOKE, targetLine, writeResult } from './support/measure.mjs';
 import { startMissionControl } from './support/processes.mjs';
 import { seededDatabase } from './support/seedDatabase.mjs';
@@ -82,6 +82,7 @@ async function main() {
     const paced = await scenario(mcp, fake, 'paced', Array.from({ length: REPORTS }, (_, i) => (i === 0 ? 0 : INTERVAL_MS)));
     const bursts = await scenario(mcp, fake, 'bursts', Array.from({ length: REPORTS }, (_, i) => (i > 0 && i % BURST === 0 ? BURST_GAP_MS : 0)));
     const loadAfter = loadLine('after');
+    if (connectionResets.count > 0) console.log(`client connections reset and retried once: ${connectionResets.count}`);
     console.log(`Slack update economy through \`mission-control start\` (SQLite, ${db.missions} missions seeded), real time, fake Slack Web API; mixed report kinds over MCP`);
     console.log(`${'scenario'.padEnd(44)}${'reports'.padStart(8)}${'over s'.padStart(8)}${'posts'.padStart(7)}${'updates'.padStart(9)}${'calls'.padStart(7)}${'per 100'.padStart(9)}${'vs 1/report'.padStart(13)}`);
     const label = (r) => (r.name === 'paced' ? `one report every ${INTERVAL_MS} ms` : `bursts of ${BURST}, ${BURST_GAP_MS} ms apart`);

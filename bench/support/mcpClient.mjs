@@ -18,7 +18,19 @@ import { BENCH_PLAY } from './benchPlays.mjs';
  * on a loaded machine hit.
  */
 const dispatcher = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
-const withoutSharedSignal = (input, init) => undiciFetch(input, { ...init, signal: undefined, dispatcher });
+/** Connections the client saw reset (retried once, and counted: a benchmark prints the count). */
+export const connectionResets = { count: 0 };
+const RESET = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+const withoutSharedSignal = async (input, init) => {
+  try {
+    return await undiciFetch(input, { ...init, signal: undefined, dispatcher });
+  } catch (error) {
+    if (!RESET.has(error?.cause?.code)) throw error;
+    connectionResets.count += 1;
+    process.stderr.write(`client: connection reset (${error.cause.code}) on ${init?.method ?? 'GET'} ${input}; retried once\n`);
+    return undiciFetch(input, { ...init, signal: undefined, dispatcher });
+  }
+};
 
 export async function connectMcp(url, token) {
   const client = new Client({ name: 'bench', version: '1.0.0' });
