@@ -12,12 +12,12 @@ import { BENCH_PLAY } from './benchPlays.mjs';
  * benchmarks never cancel, so the signal is dropped (for every server alike).
  */
 /**
- * Idle keep-alive connections are dropped after 1 s, well before the server's 5 s keep-alive
+ * Idle keep-alive connections are dropped after 0.5 s, well before the server's 5 s keep-alive
  * timeout: otherwise a call sent just as the server closes an idle connection fails with
  * ECONNRESET (a client race, not a server fault), which pauses between blocks and paced reports
  * on a loaded machine hit.
  */
-const dispatcher = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
+const dispatcher = new Agent({ keepAliveTimeout: 500, keepAliveMaxTimeout: 500, keepAliveTimeoutThreshold: 4500 });
 /** Connections the client saw reset (retried once, and counted: a benchmark prints the count). */
 export const connectionResets = { count: 0 };
 const RESET = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
