@@ -23,6 +23,9 @@ export class FakeSlack {
     // database) exist, as they would in Slack, so editing them succeeds.
     this.knowsEarlierMessages = opts.knowsEarlierMessages ?? false;
     this.#server = createServer((req, res) => void this.#handle(req, res));
+    // Keep idle connections open longer than any client does (as Slack's API does): with Node's
+    // default 5 s, a busy machine makes clients reuse a connection the fake is closing (ECONNRESET).
+    this.#server.keepAliveTimeout = 65_000;
   }
 
   /** Base URL for SLACK_API_URL. */
