@@ -2,30 +2,24 @@
 // Benchmark: `/mission <intent>` to the full brief card in Slack, with a model drafting the brief
 // (MODEL_PROVIDER=anthropic against a local fake of the Messages API that answers after a
 // realistic delay, BENCH_MODEL_LATENCY_MS, default 1500 ms) against the built-in drafter, both
-// Mission Control servers started in this run with a real database, the feed worker and a local
-// fake Slack Web API. Commands alternate between the two servers. For each command it times the
+// `mission-control start` processes started in this run on a seeded database (BENCH_MISSIONS,
+// default 10,000), with the delivery worker and a local fake Slack Web API. Commands alternate between the two servers. For each command it times the
 // acknowledgement, the first brief card (the model server shows the built-in draft marked
 // "drafting" at once) and the full card (the model's chips, or the built-in ones).
 //
 // Run with `npm run bench:brief` (builds first). Env: BENCH_COMMANDS (per server, default 12),
-// BENCH_MODEL_LATENCY_MS (default 1500).
+// BENCH_MODEL_LATENCY_MS (default 1500), BENCH_MISSIONS, BENCH_SMOKE=1.
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pino from 'pino';
-import { createApp } from '../dist/app.js';
-import { loadConfig } from '../dist/config.js';
-import { createHttpServer, listen } from '../dist/httpServer.js';
-import { SLACK_EVENTS_PATH } from '../dist/slack/slackApp.js';
 import { FakeSlack } from '../scripts/demo/fakeSlack.mjs';
 import { slackRequests } from '../scripts/demo/slackRequests.mjs';
+import { loadLine, setting, SMOKE, writeResult } from './support/measure.mjs';
+import { SIGNING_SECRET, startMissionControl } from './support/processes.mjs';
+import { seededDatabase } from './support/seedDatabase.mjs';
 
-const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 12);
-const LATENCY_MS = Number(process.env.BENCH_MODEL_LATENCY_MS ?? 1500);
-const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
-const logger = pino({ level: 'silent' });
+const COMMANDS = setting('BENCH_COMMANDS', 12, 2);
+const LATENCY_MS = setting('BENCH_MODEL_LATENCY_MS', 1500, 200);
+const MISSIONS = setting('BENCH_MISSIONS', 10_000, 3);
 const INTENTS = [
   'Add rate limiting to the public REST API: 100 requests per minute per API key',
   'The nightly CSV export times out for customers with more than 50k orders',
@@ -79,23 +73,15 @@ async function startFakeModel() {
   };
 }
 
+/** `mission-control start` on a seeded database, its Slack app pointed at `fake`. */
 async function startServer(fake, extraEnv) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mc-bench-brief-'));
-  const app = await createApp(
-    loadConfig({ DATABASE_URL: `file:${path.join(dir, 'bench.db')}`, LOG_LEVEL: 'silent', SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, ...extraEnv }),
-    logger,
-  );
-  const server = createHttpServer(app, app.slack.routes);
-  const { port } = await listen(server, '127.0.0.1', 0);
-  await app.slack.start();
-  app.startBackgroundWork();
+  const db = await seededDatabase({ missions: MISSIONS });
+  const server = await startMissionControl({ label: 'mission-control', databaseUrl: db.url, slack: fake, env: extraEnv });
   return {
-    url: `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`,
+    url: server.slackUrl,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await app.close();
-      rmSync(dir, { recursive: true, force: true });
+      await server.stop();
+      await db.cleanup();
     },
   };
 }
@@ -138,8 +124,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const model = await startFakeModel();
-  const fakeBuiltIn = new FakeSlack();
-  const fakeModel = new FakeSlack();
+  const loadBefore = loadLine('before');
+  const fakeBuiltIn = new FakeSlack({ knowsEarlierMessages: true });
+  const fakeModel = new FakeSlack({ knowsEarlierMessages: true });
   await fakeBuiltIn.start();
   await fakeModel.start();
   const builtIn = await startServer(fakeBuiltIn, {});
@@ -162,9 +149,9 @@ async function main() {
     row('built-in drafter', b);
     row(`model drafter (${LATENCY_MS} ms model)`, m);
     console.log(`model full card minus the model's own latency: ${(m.full - LATENCY_MS).toFixed(1)} ms (built-in full card: ${b.full.toFixed(1)} ms)`);
-    if (process.env.BENCH_RESULT_FILE) {
-      writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify({ benchmark: 'brief', commands: COMMANDS, modelLatencyMs: LATENCY_MS, builtIn: b, model: m }));
-    }
+    console.log(`ratio first card, model drafter / built-in: ${(m.first / b.first).toFixed(2)}x`);
+    const loadAfter = loadLine('after');
+    writeResult({ benchmark: 'brief', commands: COMMANDS, modelLatencyMs: LATENCY_MS, builtIn: b, model: m, checks: [], load: { before: loadBefore, after: loadAfter }, smoke: SMOKE });
   } finally {
     await withModel.close();
     await builtIn.close();

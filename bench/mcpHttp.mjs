@@ -1,346 +1,252 @@
 #!/usr/bin/env node
-// Benchmark: report_progress over Streamable HTTP on Mission Control's /mcp, against a bare SDK
-// server with one echo tool, started in the same run with the same transport set-up (stateful
-// session, SSE responses, one Node HTTP server each). The two, and the domain service alone,
-// take turns in blocks of calls so machine noise falls on all of them; the MCP clients run in a
-// worker thread, as an assistant runs in a process of its own. Prints tool calls per
-// second and p50/p99 latency of each, and the ratios. Run with `npm run bench:mcp` (builds first).
+// Benchmark: report_progress (and attach_evidence) over Streamable HTTP as `mission-control start`
+// serves it: the full process (bin/mission-control.js start: delivery worker on, Slack app
+// delivering to a local fake Slack Web API, /metrics), on a database seeded to a realistic size
+// (BENCH_MISSIONS, default 10,000 missions in every state), against a bare MCP SDK echo server,
+// each a process of its own, started in the same run. Reports are of mixed kinds (steps, test
+// runs, validator alerts, usage, deviations, evidence, phase changes); half go to a few missions
+// that grow during the run (BENCH_GROWING), half are spread over seeded missions in execution.
+// The servers take turns in blocks of calls so the machine's noise falls on all of them.
 //
-// Options (env): BENCH_CALLS (sequential calls per server, default 2000), BENCH_CONCURRENCY
-// (parallel clients for the throughput run, default 8), BENCH_MISSIONS (missions the reports
-// rotate over, so no mission's record grows unrealistically, default 40), DATABASE_URL (a
-// postgresql:// URL to measure PostgreSQL; default a fresh SQLite file), BENCH_INSTANCES (default 1;
-// 2 runs two Mission Control instances sharing one PostgreSQL schema, with the clients spread
-// across both: DATABASE_URL, or the local postgresql://postgres@127.0.0.1:5432/test, gets a fresh
-// schema that is dropped afterwards; `npm run bench:mcp:pg2`).
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// BENCH_INSTANCES=2 (PostgreSQL; BENCH_PG_URL, default the local test database): two deployments
+// on two seeded schemas, one instance and two instances, with each mission's reports alternating
+// between the two instances; prints server CPU per report (from /proc) of both and the ratio.
+//
+// Env: BENCH_DATABASE (sqlite | postgresql; default sqlite, postgresql with BENCH_INSTANCES=2),
+// BENCH_CALLS (sequential calls per server, default 2000), BENCH_CONCURRENCY (parallel sessions,
+// default 8), BENCH_MISSIONS, BENCH_GROWING (default 4), BENCH_SPREAD (seeded missions reported
+// on, default 200), BENCH_SMOKE=1 (tiny sizes, to check it runs). `npm run bench:mcp`, `npm run bench:mcp:pg2`.
 import { performance } from 'node:perf_hooks';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import pg from 'pg';
-import pino from 'pino';
-import { z } from 'zod';
-import { createApp } from '../dist/app.js';
-import { loadConfig } from '../dist/config.js';
-import { createHttpServer, listen } from '../dist/httpServer.js';
-import { McpTokenAuthenticator } from '../dist/mcp/mcpTokens.js';
-import { allowedHostsFor, createMcpHttpEndpoint } from '../dist/mcp/streamableHttp.js';
-import { ASSISTANT, executingMissions, testRunReport } from './benchMissions.mjs';
+import { FakeSlack } from '../scripts/demo/fakeSlack.mjs';
+import { INTENTS, MixedReports } from './support/benchPlays.mjs';
+import { connectionResets, connectMcp, executingMissionOverMcp } from './support/mcpClient.mjs';
+import { fixed, loadLine, ratioLine, setting, sleep, SMOKE, stats, writeResult } from './support/measure.mjs';
+import { startBare, startMissionControl } from './support/processes.mjs';
+import { missionIds, seededDatabase } from './support/seedDatabase.mjs';
 
-const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-const MISSIONS = Number(process.env.BENCH_MISSIONS ?? 40);
-const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
-const LOCAL_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
+const INSTANCES = setting('BENCH_INSTANCES', 1);
+const PROVIDER = process.env.BENCH_DATABASE || (INSTANCES > 1 ? 'postgresql' : 'sqlite');
+const MISSIONS = setting('BENCH_MISSIONS', 10_000, 120);
+const CALLS = setting('BENCH_CALLS', 2000, 40);
+const CONCURRENCY = setting('BENCH_CONCURRENCY', 8, 2);
+const GROWING = setting('BENCH_GROWING', 4, 2);
+const SPREAD = setting('BENCH_SPREAD', 200, 10);
+const BLOCK = setting('BENCH_BLOCK', 50, 10);
 const WARMUP = Math.min(200, Math.ceil(CALLS / 10));
-const SECRET = 'bench-secret-0123456789abcdef';
-const logger = pino({ level: 'silent' });
+const TARGETS = { p50: PROVIDER === 'postgresql' ? 3 : 2, p99: 3, cpuTwoVsOne: 1.15 };
 
+if (INSTANCES > 1 && PROVIDER !== 'postgresql') throw new Error('BENCH_INSTANCES > 1 needs PostgreSQL (instances share one database)');
 
-// ---- the bare server: one echo tool, the SDK's own session handling ----------------------
-
-async function startBareServer() {
-  const transports = new Map();
-  const server = createServer(async (req, res) => {
-    const sessionId = req.headers['mcp-session-id'];
-    if (sessionId && transports.has(sessionId)) return transports.get(sessionId).handleRequest(req, res);
-    const chunks = [];
-    for await (const chunk of req) chunks.push(chunk);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    if (!isInitializeRequest(body)) {
-      res.writeHead(400).end();
-      return;
-    }
-    const mcp = new McpServer({ name: 'bare', version: '1.0.0' });
-    mcp.registerTool('echo', { inputSchema: { text: z.string() }, outputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text }], structuredContent: { text } }));
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => transports.set(id, transport) });
-    await mcp.connect(transport);
-    await transport.handleRequest(req, res, body);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/mcp`,
-    close: async () => {
-      for (const t of transports.values()) await t.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
-// ---- Mission Control: the real /mcp endpoint over a real database ------------------------
-
-/** Where the instances keep missions: a fresh SQLite file, or (several instances) a fresh schema in one PostgreSQL database. */
-function benchDatabase() {
-  let url = process.env.DATABASE_URL;
-  if (INSTANCES > 1 && !url?.startsWith('postgresql:')) url = LOCAL_POSTGRES;
-  if (url?.startsWith('postgresql:')) {
-    if (INSTANCES === 1) return { url, cleanup: async () => undefined };
-    const schema = `mc_bench_${randomBytes(6).toString('hex')}`;
-    const withSchema = new URL(url);
-    withSchema.searchParams.set('schema', schema);
-    return {
-      url: withSchema.toString(),
-      cleanup: async () => {
-        const admin = new URL(url);
-        admin.searchParams.delete('schema');
-        const client = new pg.Client({ connectionString: admin.toString() });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await client.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), 'mc-bench-'));
-  return { url: `file:${path.join(dir, 'bench.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function startInstance(url) {
-  // No approval needed at low risk, so missions reach execution without a person.
-  const config = loadConfig({ DATABASE_URL: url, APPROVALS_REQUIRED: 'low:0', MCP_TOKENS: `bench:${SECRET}:U0BENCH` });
-  const app = await createApp(config, logger);
-  const endpoint = createMcpHttpEndpoint({
-    service: app.missions,
-    logger,
-    authenticator: new McpTokenAuthenticator(app.db.accessTokens, config.MCP_TOKENS),
-    readOnly: false,
-    allowedHosts: allowedHostsFor('127.0.0.1', []),
-  });
-  const server = createHttpServer(app, endpoint.routes);
-  const { port } = await listen(server, '127.0.0.1', 0);
-  return {
-    app,
-    url: `http://127.0.0.1:${port}/mcp`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await endpoint.close();
-      await app.close();
-    },
-  };
-}
-
-async function startMissionControl() {
-  const database = benchDatabase();
-  const instances = [];
-  // One after another: each runs the migrations (already applied for the second).
-  for (let i = 0; i < INSTANCES; i++) instances.push(await startInstance(database.url));
-  const app = instances[0].app;
-  const missions = await executingMissions(app.missions, MISSIONS);
-  return {
-    urls: instances.map((i) => i.url),
-    provider: app.db.target.provider,
-    missions,
-    service: app.missions,
-    close: async () => {
-      for (const instance of instances) await instance.close();
-      await database.cleanup();
-    },
-  };
-}
-
-// ---- measuring ------------------------------------------------------------------------------
-
-/**
- * The SDK client hands one long-lived AbortSignal to every fetch, and undici keeps a listener on
- * it per request until that request is garbage collected: after ~1500 calls every call copies
- * thousands of listeners and prints a MaxListenersExceeded warning, a cost of the measuring
- * client that varies with garbage collection. The benchmark never cancels, so the signal is dropped
- * (for both servers alike).
- */
-const withoutSharedSignal = (input, init) => fetch(input, { ...init, signal: undefined });
-
-async function connect(url, token) {
-  const client = new Client({ name: 'bench', version: '1.0.0' });
-  const headers = token ? { authorization: `Bearer ${token}` } : {};
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: withoutSharedSignal }));
-  return client;
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-const BLOCK = 50;
-
-/**
- * Measures several targets under the same conditions: their calls alternate in blocks of
- * BLOCK (bare, ours, service, bare, ...), so a noisy neighbour on this shared machine slows
- * all of them alike instead of whichever happened to run at that moment. A target is
- * { label, block(from, to) -> latencies of calls from..to-1, parallelRound(perClient) -> ms, or null }.
- */
-async function measureInterleaved(targets) {
-  for (const target of targets) await target.block(0, WARMUP);
-  const latencies = targets.map(() => []);
-  const spent = targets.map(() => 0);
-  for (let done = 0; done < CALLS; done += BLOCK) {
-    for (const [k, target] of targets.entries()) {
-      const block = await target.block(done, Math.min(CALLS, done + BLOCK));
-      latencies[k].push(...block);
-      spent[k] += block.reduce((a, b) => a + b, 0);
-    }
-  }
-  // Throughput: CONCURRENCY sessions calling back to back, again alternating target by target in rounds.
-  const perClientRound = Math.max(1, Math.ceil(BLOCK / CONCURRENCY));
-  const rounds = Math.max(1, Math.ceil(CALLS / (perClientRound * CONCURRENCY)));
-  const parallelSpent = targets.map(() => 0);
-  for (let round = 0; round < rounds; round++) {
-    for (const [k, target] of targets.entries()) if (target.parallelRound) parallelSpent[k] += await target.parallelRound(perClientRound);
-  }
-  return targets.map((t, k) => {
-    const sorted = latencies[k].sort((a, b) => a - b);
-    return {
-      label: t.label,
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
-      sequentialPerSecond: CALLS / (spent[k] / 1000),
-      parallelPerSecond: t.parallelRound ? (rounds * perClientRound * CONCURRENCY) / (parallelSpent[k] / 1000) : NaN,
-    };
-  });
-}
-
-// ---- the MCP clients: a worker thread, as an assistant would be another process ------------
-// In the servers' own thread the clients' work (fetch, SSE parsing) would queue behind the
-// server's and the server's behind theirs whenever either awaits I/O, charging the server for
-// the client. Both servers are measured from the same worker.
-
-function callFor(spec, i) {
-  if (spec.tool === 'echo') return { name: 'echo', arguments: { text: `hello ${i}` } };
-  return { name: 'report_progress', arguments: testRunReport(spec.missions, i) };
-}
-
-async function clientWorker() {
-  const targets = new Map();
-  const call = async (spec, client, i) => {
-    const result = await client.callTool(callFor(spec, i));
-    if (result.isError) throw new Error(`${spec.tool}: ${result.content[0].text}`);
-  };
-  const handlers = {
-    // Sequential call i goes to instance i mod n; the parallel sessions are spread the same way.
-    connect: async ({ target, urls, token, spec }) => {
-      const sequential = await Promise.all(urls.map((url) => connect(url, token)));
-      const parallel = await Promise.all(Array.from({ length: CONCURRENCY }, (_, j) => connect(urls[j % urls.length], token)));
-      targets.set(target, { spec, sequential, parallel, next: 0 });
-    },
-    block: async ({ target, from, to }) => {
-      const t = targets.get(target);
-      const latencies = [];
-      for (let i = from; i < to; i++) {
-        const started = performance.now();
-        await call(t.spec, t.sequential[i % t.sequential.length], i);
-        latencies.push(performance.now() - started);
-      }
-      return latencies;
-    },
-    parallelRound: async ({ target, perClient }) => {
-      const t = targets.get(target);
-      const started = performance.now();
-      await Promise.all(t.parallel.map(async (client) => {
-        for (let i = 0; i < perClient; i++) await call(t.spec, client, t.next++);
-      }));
-      return performance.now() - started;
-    },
-    close: async () => {
-      for (const t of targets.values()) await Promise.all([...t.sequential, ...t.parallel].map((c) => c.close()));
-      targets.clear();
-    },
-  };
-  parentPort.on('message', ({ id, type, ...args }) => {
-    handlers[type](args).then(
-      (result) => parentPort.postMessage({ id, result }),
-      (error) => parentPort.postMessage({ id, error: String(error?.stack ?? error) }),
-    );
-  });
-}
-
-function startClientWorker() {
-  const worker = new Worker(new URL(import.meta.url));
-  const pending = new Map();
-  let nextId = 0;
-  let closed = false;
-  worker.on('message', ({ id, result, error }) => {
-    const { resolve, reject } = pending.get(id);
-    pending.delete(id);
-    if (error) reject(new Error(error));
-    else resolve(result);
-  });
-  const ask = (type, args) =>
-    new Promise((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      worker.postMessage({ id, type, ...args });
-    });
-  return {
-    /** A target served over MCP: `urls` is one server, or several instances the sessions are spread across. */
-    target: async (label, urls, token, spec) => {
-      const target = label;
-      await ask('connect', { target, urls: Array.isArray(urls) ? urls : [urls], token, spec });
-      return { label, block: (from, to) => ask('block', { target, from, to }), parallelRound: (perClient) => ask('parallelRound', { target, perClient }) };
-    },
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      await ask('close', {});
-      await worker.terminate();
-    },
-  };
-}
-
-const fmt = (n, digits = 2) => (Number.isNaN(n) ? 'n/a' : n.toFixed(digits)).padStart(9);
-
-async function main() {
-  const bare = await startBareServer();
-  const ours = await startMissionControl();
-  const clients = startClientWorker();
+/** One Mission Control deployment: `instances` start processes on one seeded database, and the assistant's sessions. */
+async function deployment(label, instances) {
+  const db = await seededDatabase({ provider: PROVIDER, missions: MISSIONS });
+  const fake = new FakeSlack({ knowsEarlierMessages: true });
+  await fake.start();
+  const servers = [];
   try {
-    const bareTarget = await clients.target('bare SDK echo', bare.url, null, { tool: 'echo' });
-    const oursTarget = await clients.target(INSTANCES > 1 ? `report_progress x${INSTANCES}` : 'report_progress', ours.urls, SECRET, { tool: 'report_progress', missions: ours.missions });
-    // The floor: the same report through the service, in this thread, no MCP, no HTTP.
-    const serviceTarget = {
-      label: 'service only',
+    for (let i = 0; i < instances; i++) servers.push(await startMissionControl({ label: `${label} #${i + 1}`, databaseUrl: db.url, slack: fake }));
+    const sequential = await Promise.all(servers.map((s) => connectMcp(s.mcpUrl, s.token)));
+    const parallel = await Promise.all(Array.from({ length: CONCURRENCY }, (_, j) => connectMcp(servers[j % servers.length].mcpUrl, servers[j % servers.length].token)));
+    const workload = new MixedReports();
+    const growing = [];
+    for (let g = 0; g < GROWING; g++) growing.push(await executingMissionOverMcp(sequential[g % sequential.length], `${INTENTS[g % INTENTS.length]} (growing ${g})`));
+    const spread = await missionIds(db.url, 'executing', SPREAD);
+    for (const id of growing) workload.add(id);
+    for (const id of spread) workload.add(id);
+    const sent = new Map();
+    /** Call i: even calls go to the growing missions, odd ones across the seeded ones; a mission's reports alternate between instances. */
+    const callFor = (i, { transitions, only } = {}) => {
+      const missionId = only ? only(i) : i % 2 === 0 ? growing[(i / 2) % growing.length] : spread[((i - 1) / 2) % spread.length];
+      const k = sent.get(missionId) ?? 0;
+      sent.set(missionId, k + 1);
+      return { call: workload.next(missionId, { transitions }), instance: k % servers.length };
+    };
+    let reports = 0;
+    const kinds = new Map();
+    const send = async (mcp, { call }) => {
+      kinds.set(call.kind, (kinds.get(call.kind) ?? 0) + 1);
+      reports += 1;
+      try {
+        await mcp.call(call.name, call.arguments);
+      } catch (error) {
+        throw new Error(`${label}: ${call.name} (${call.kind}) on ${call.arguments.missionId}: ${error.message}${error.cause ? ` (${error.cause.code ?? error.cause.message})` : ''}`);
+      }
+    };
+    return {
+      label,
+      servers,
+      fake,
+      db,
+      kinds,
+      reports: () => reports,
+      cpuMs: () => servers.reduce((sum, s) => sum + s.cpuMs(), 0),
+      rssMiB: () => servers.map((s) => s.rssMiB()),
       block: async (from, to) => {
         const latencies = [];
         for (let i = from; i < to; i++) {
+          const next = callFor(i, { transitions: true });
           const started = performance.now();
-          await ours.service.reportProgress(testRunReport(ours.missions, i), ASSISTANT);
+          await send(sequential[next.instance], next);
           latencies.push(performance.now() - started);
         }
         return latencies;
       },
-      parallelRound: null,
+      // Each parallel session reports on missions of its own (order matters within a mission), without phase changes.
+      parallelRound: async (perClient, round) => {
+        const started = performance.now();
+        await Promise.all(
+          parallel.map(async (mcp, j) => {
+            const mine = [growing[j % growing.length], ...spread.filter((_, x) => x % CONCURRENCY === j)];
+            for (let i = 0; i < perClient; i++) {
+              const missionId = mine[(round * perClient + i) % mine.length];
+              await send(mcp, { call: workload.next(missionId, { transitions: false }) });
+            }
+          }),
+        );
+        return performance.now() - started;
+      },
+      /** Waits until the fake Slack has seen no call for a second (deliveries done), at most 15 s. */
+      settle: async () => {
+        const deadline = Date.now() + 15_000;
+        let last = -1;
+        while (Date.now() < deadline && fake.calls.length !== last) {
+          last = fake.calls.length;
+          await sleep(1000);
+        }
+      },
+      close: async () => {
+        for (const c of [...sequential, ...parallel]) await c.close().catch(() => undefined);
+        for (const s of servers) await s.stop();
+        await fake.stop();
+        await db.cleanup();
+      },
     };
-    const [bareResult, oursResult, serviceResult] = await measureInterleaved([bareTarget, oursTarget, serviceTarget]);
-    await clients.close();
-    const db = ours.provider === 'postgresql' ? 'PostgreSQL' : 'SQLite';
-    const where = INSTANCES > 1 ? `${INSTANCES} instances sharing one ${db} schema, clients spread across them` : db;
-    console.log(`MCP over Streamable HTTP: ${CALLS} sequential calls each (after ${WARMUP} warm-up), then ${CONCURRENCY} parallel sessions, the servers alternating in blocks of ${BLOCK}; report_progress on ${where}, ${MISSIONS} missions`);
-    console.log(`${'server'.padEnd(18)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'seq/s'.padStart(9)}${'par/s'.padStart(9)}`);
-    for (const r of [bareResult, oursResult, serviceResult]) console.log(`${r.label.padEnd(18)}${fmt(r.p50)}${fmt(r.p99)}${fmt(r.sequentialPerSecond, 0)}${fmt(r.parallelPerSecond, 0)}`);
-    const ratio = (a, b) => (a / b).toFixed(2);
-    console.log(`ratio (ours / bare): p50 ${ratio(oursResult.p50, bareResult.p50)}x, p99 ${ratio(oursResult.p99, bareResult.p99)}x, sequential throughput ${ratio(oursResult.sequentialPerSecond, bareResult.sequentialPerSecond)}x, parallel throughput ${ratio(oursResult.parallelPerSecond, bareResult.parallelPerSecond)}x`);
-    const within = oursResult.p50 / bareResult.p50 <= 2;
-    console.log(`target (p50 latency within 2x of the bare server): ${within ? 'met' : 'NOT met'}`);
-    // What the MCP front door adds on top of the domain work, against what the bare server spends in total.
-    const overhead = oursResult.p50 - serviceResult.p50;
-    console.log(`MCP layer overhead (ours p50 - service p50): ${overhead.toFixed(2)} ms = ${ratio(overhead, bareResult.p50)}x the bare server's p50; the rest (${serviceResult.p50.toFixed(2)} ms) is the domain service (validate, load, save with events)`);
-    // For `npm run bench` (bench/runAll.mjs), which writes docs/benchmarks.md.
-    if (process.env.BENCH_RESULT_FILE) {
-      writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify({ benchmark: 'mcp', provider: db, instances: INSTANCES, calls: CALLS, concurrency: CONCURRENCY, missions: MISSIONS, bare: bareResult, ours: oursResult, service: { ...serviceResult, parallelPerSecond: null }, targetMet: within }));
-    }
-  } finally {
-    await clients.close().catch(() => undefined);
-    await ours.close();
-    await bare.close();
+  } catch (error) {
+    for (const s of servers) await s.stop().catch(() => undefined);
+    await fake.stop();
+    await db.cleanup();
+    throw error;
   }
 }
 
-if (isMainThread) await main();
-else await clientWorker();
+async function bareTarget() {
+  const server = await startBare('mcp');
+  const sequential = await connectMcp(server.mcpUrl, null);
+  const parallel = await Promise.all(Array.from({ length: CONCURRENCY }, () => connectMcp(server.mcpUrl, null)));
+  let calls = 0;
+  const echo = async (mcp, i) => {
+    calls += 1;
+    try {
+      await mcp.call('echo', { text: `hello ${i}` });
+    } catch (error) {
+      throw new Error(`bare SDK echo: ${error.message}${error.cause ? ` (${error.cause.code ?? error.cause.message})` : ''}`);
+    }
+  };
+  return {
+    label: 'bare SDK echo',
+    servers: [server],
+    reports: () => calls,
+    cpuMs: () => server.cpuMs(),
+    rssMiB: () => [server.rssMiB()],
+    block: async (from, to) => {
+      const latencies = [];
+      for (let i = from; i < to; i++) {
+        const started = performance.now();
+        await echo(sequential, i);
+        latencies.push(performance.now() - started);
+      }
+      return latencies;
+    },
+    parallelRound: async (perClient) => {
+      const started = performance.now();
+      await Promise.all(parallel.map(async (mcp) => {
+        for (let i = 0; i < perClient; i++) await echo(mcp, i);
+      }));
+      return performance.now() - started;
+    },
+    settle: async () => undefined,
+    close: async () => {
+      for (const c of [sequential, ...parallel]) await c.close().catch(() => undefined);
+      await server.stop();
+    },
+  };
+}
+
+/** Blocks of BLOCK calls, target after target, then parallel rounds the same way; CPU read around the measured part. */
+async function measure(targets) {
+  for (const t of targets) await t.block(0, WARMUP);
+  const latencies = targets.map(() => []);
+  const spent = targets.map(() => 0);
+  const cpuBefore = targets.map((t) => t.cpuMs());
+  const callsBefore = targets.map((t) => t.reports());
+  const wallStarted = performance.now();
+  for (let done = WARMUP; done < WARMUP + CALLS; done += BLOCK) {
+    for (const [k, t] of targets.entries()) {
+      const block = await t.block(done, Math.min(WARMUP + CALLS, done + BLOCK));
+      latencies[k].push(...block);
+      spent[k] += block.reduce((a, b) => a + b, 0);
+    }
+  }
+  const perClient = Math.max(1, Math.ceil(BLOCK / CONCURRENCY));
+  const rounds = Math.max(1, Math.ceil(CALLS / (perClient * CONCURRENCY)));
+  const parallelSpent = targets.map(() => 0);
+  for (let round = 0; round < rounds; round++) {
+    for (const [k, t] of targets.entries()) parallelSpent[k] += await t.parallelRound(perClient, round);
+  }
+  for (const t of targets) await t.settle();
+  const wallSeconds = (performance.now() - wallStarted) / 1000;
+  return targets.map((t, k) => {
+    const calls = t.reports() - callsBefore[k];
+    return {
+      label: t.label,
+      ...stats(latencies[k]),
+      sequentialPerSecond: latencies[k].length / (spent[k] / 1000),
+      parallelPerSecond: (rounds * perClient * CONCURRENCY) / (parallelSpent[k] / 1000),
+      calls,
+      cpuMsPerCall: (t.cpuMs() - cpuBefore[k]) / calls,
+      cpuShare: (t.cpuMs() - cpuBefore[k]) / 1000 / wallSeconds,
+      rssMiB: t.rssMiB(),
+    };
+  });
+}
+
+async function main() {
+  const loadBefore = loadLine('before');
+  const targets = [];
+  try {
+    const where = PROVIDER === 'postgresql' ? 'PostgreSQL' : 'SQLite';
+    targets.push(await deployment(`start, 1 instance (${where})`, 1));
+    if (INSTANCES > 1) targets.push(await deployment(`start, ${INSTANCES} instances (${where})`, INSTANCES));
+    targets.unshift(await bareTarget());
+    const seeded = targets[1].db.missions;
+    const results = await measure(targets);
+    const loadAfter = loadLine('after');
+    if (connectionResets.count > 0) console.log(`client connections reset and retried once: ${connectionResets.count}`);
+    console.log(`MCP tool calls through \`mission-control start\` (delivery worker and Slack app on, fake Slack Web API) on ${where} seeded with ${seeded} missions; ${CALLS} sequential calls per server in blocks of ${BLOCK}, then ${CONCURRENCY} parallel sessions; ${GROWING} growing missions + ${SPREAD} seeded ones`);
+    console.log(`report kinds sent: ${[...targets[1].kinds.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    console.log(`${'server'.padEnd(34)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'seq/s'.padStart(8)}${'par/s'.padStart(8)}${'CPU ms/call'.padStart(13)}${'RSS MiB'.padStart(12)}`);
+    for (const r of results) {
+      console.log(`${r.label.padEnd(34)}${fixed(r.p50).padStart(9)}${fixed(r.p99).padStart(9)}${fixed(r.sequentialPerSecond, 0).padStart(8)}${fixed(r.parallelPerSecond, 0).padStart(8)}${fixed(r.cpuMsPerCall).padStart(13)}${r.rssMiB.map((m) => fixed(m, 0)).join('+').padStart(12)}`);
+    }
+    const [bare, one, two] = results;
+    const checks = [
+      ratioLine(`p50 ${one.label} / bare`, one.p50 / bare.p50, TARGETS.p50),
+      ratioLine(`p99 ${one.label} / bare`, one.p99 / bare.p99, TARGETS.p99),
+      ratioLine(`parallel throughput ${one.label} / bare`, one.parallelPerSecond / bare.parallelPerSecond),
+    ];
+    if (two) {
+      checks.push(ratioLine(`p50 ${two.label} / bare`, two.p50 / bare.p50, TARGETS.p50));
+      checks.push(ratioLine(`p99 ${two.label} / bare`, two.p99 / bare.p99, TARGETS.p99));
+      checks.push(ratioLine('server CPU per report, 2 instances / 1 instance', two.cpuMsPerCall / one.cpuMsPerCall, TARGETS.cpuTwoVsOne));
+      checks.push(ratioLine('parallel throughput, 2 instances / 1 instance', two.parallelPerSecond / one.parallelPerSecond));
+    }
+    writeResult({ benchmark: 'mcp', provider: where, instances: INSTANCES, seeded, calls: CALLS, concurrency: CONCURRENCY, growing: GROWING, spread: SPREAD, kinds: Object.fromEntries(targets[1].kinds), results, checks, load: { before: loadBefore, after: loadAfter }, smoke: SMOKE });
+  } finally {
+    for (const t of targets) await t.close().catch((error) => console.error(`closing ${t.label}: ${error}`));
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // `npm run bench` (builds first): runs every benchmark one after another, each in its own
 // process, shows their output as they go, then regenerates docs/benchmarks.md with the figures
-// of this run and the machine they came from. Every figure is a ratio against a bare baseline
-// started in the same run, because absolute times on a shared machine are not comparable.
+// of this run, the machine and its load. Every figure is a ratio against a baseline started in the
+// same run, because absolute times on a shared machine are not comparable. The server benchmarks
+// run `mission-control start` as a process on databases seeded to a realistic size (cached between
+// runs, see bench/support/seedDatabase.mjs).
 //
-// Env: BENCH_PG_URL (PostgreSQL for the two-instance MCP run; default the local
-// postgresql://postgres@127.0.0.1:5432/test; the run is skipped, and says so, when it does not
-// answer), BENCH_ONLY (comma-separated ids: ack,slack,mcp,mcp-pg2,events,brief), BENCH_NO_DOCS=1
-// (print only). Other BENCH_* variables pass through to the benchmarks.
+// Env: BENCH_PG_URL (PostgreSQL for the two-instance run; default the local
+// postgresql://postgres@127.0.0.1:5432/test; skipped, and said so, when it does not answer),
+// BENCH_ONLY (comma-separated ids: ack,slack,mcp,mcp-pg2,growth,events,brief), BENCH_NO_DOCS=1
+// (print only), BENCH_SMOKE=1 (tiny sizes: checks that every benchmark runs; never writes the
+// document). docs/benchmarks.md is written only when every benchmark ran. Other BENCH_* variables
+// pass through to the benchmarks (see each file's header for its sizes).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,13 +23,16 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOC = path.join(ROOT, 'docs', 'benchmarks.md');
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
+const SMOKE = process.env.BENCH_SMOKE === '1';
+let stopping = false;
 
 const BENCHMARKS = [
   { id: 'ack', title: 'Slash command acknowledgement', script: 'bench/slashAck.mjs', env: {} },
-  { id: 'slack', title: 'Slack update economy', script: 'bench/slackEconomy.mjs', env: {} },
-  { id: 'mcp', title: 'MCP report_progress (one instance, SQLite)', script: 'bench/mcpHttp.mjs', env: { DATABASE_URL: '' } },
-  { id: 'mcp-pg2', title: 'MCP report_progress (two instances, one PostgreSQL schema)', script: 'bench/mcpHttp.mjs', env: { DATABASE_URL: PG_URL, BENCH_INSTANCES: '2' }, needsPostgres: true },
-  { id: 'events', title: 'Event log appends', script: 'bench/eventLog.mjs', env: { DATABASE_URL: '' } },
+  { id: 'slack', title: 'Slack update economy (real time)', script: 'bench/slackEconomy.mjs', env: {} },
+  { id: 'mcp', title: 'MCP report_progress through start (SQLite)', script: 'bench/mcpHttp.mjs', env: { BENCH_DATABASE: 'sqlite', BENCH_INSTANCES: '1' } },
+  { id: 'mcp-pg2', title: 'MCP report_progress through start (PostgreSQL, one vs two instances)', script: 'bench/mcpHttp.mjs', env: { BENCH_DATABASE: 'postgresql', BENCH_INSTANCES: '2', BENCH_PG_URL: PG_URL }, needsPostgres: true },
+  { id: 'growth', title: 'Growth: history and database size', script: 'bench/growth.mjs', env: {} },
+  { id: 'events', title: 'Event log appends (service vs raw insert)', script: 'bench/eventLog.mjs', env: { DATABASE_URL: '' } },
   { id: 'brief', title: '/mission to brief card: model drafter vs built-in', script: 'bench/briefCard.mjs', env: {} },
 ];
 
@@ -48,6 +55,18 @@ function run(bench, resultFile) {
     for (const [key, value] of Object.entries(bench.env)) if (value === '') delete env[key];
     const started = Date.now();
     const child = spawn(process.execPath, [path.join(ROOT, bench.script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Ctrl-C or a test's kill stops the benchmark too (it stops its servers on the way out), then this run.
+    const forward = () => {
+      stopping = true;
+      child.kill('SIGTERM');
+    };
+    process.once('SIGTERM', forward);
+    process.once('SIGINT', forward);
+    child.on('close', () => {
+      process.off('SIGTERM', forward);
+      process.off('SIGINT', forward);
+      if (stopping) process.exit(130);
+    });
     let output = '';
     child.stdout.on('data', (chunk) => {
       output += chunk;
@@ -91,75 +110,56 @@ function machine() {
 // ---- docs/benchmarks.md --------------------------------------------------------------------------
 
 const n = (x, digits = 2) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : Number(x).toFixed(digits));
-const ratio = (a, b) => `${n(a / b)}x`;
-const verdict = (met) => (met ? '**met**' : '**not met**');
+const verdict = (met) => (met === null || met === undefined ? '–' : met ? 'yes' : '**no**');
+const checkValue = (c) => (c.ratio !== undefined ? `${n(c.ratio)}x` : `${n(c.value, 1)} ${c.unit}`);
+const checkTarget = (c) => (c.target === null ? 'none' : c.ratio !== undefined ? `≤ ${c.target}x` : `≤ ${c.target}`);
+const loadText = (l) => (l ? `load ${n(l.before?.one)} before, ${n(l.after?.one)} after (1-minute average, ${l.before?.cpus} CPUs)` : '');
 
 function table(head, rows) {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
+const checksTable = (r) => table(['ratio', 'value', 'target', 'met'], r.checks.map((c) => [c.label, checkValue(c), checkTarget(c), verdict(c.met)]));
+
 const SECTIONS = {
   ack: (r) => [
-    `${r.rounds} bursts of ${r.concurrency} concurrent signed \`/mission <intent>\` requests to \`POST /slack/events\`, alternating between Mission Control (${r.provider}, feed worker posting the brief cards to a fake Slack) and a bare Bolt app with the same \`HTTPReceiver\` set-up whose handler only acks; the client runs in a worker thread. Time to acknowledgement:`,
-    table(
-      ['server', 'p50 ms', 'p99 ms', 'max ms'],
-      [
-        ['bare Bolt app (ack only)', n(r.bare.p50), n(r.bare.p99), n(r.bare.max)],
-        ['Mission Control', n(r.ours.p50), n(r.ours.p99), n(r.ours.max)],
-        ['**ratio (ours / bare)**', `**${ratio(r.ours.p50, r.bare.p50)}**`, `**${ratio(r.ours.p99, r.bare.p99)}**`, ratio(r.ours.max, r.bare.max)],
-      ],
-    ),
-    `Target: p99 within ${r.target}x of the bare app: ${verdict(r.targetMet)}. Read the ratio, not the milliseconds: it is how much longer someone typing \`/mission\` in a busy channel waits for Slack's acknowledgement than with an app that does nothing (Slack gives up after 3 s).`,
+    `${r.rounds} bursts of ${r.concurrency} concurrent signed \`/mission <intent>\` requests to \`POST /slack/events\`, alternating between \`mission-control start\` (${r.provider} seeded with ${r.seeded} missions, the delivery worker posting brief cards to a fake Slack Web API) and a bare Bolt app with the same \`HTTPReceiver\` set-up whose handler only acks, each a process of its own. Time to acknowledgement:`,
+    table(['server', 'p50 ms', 'p99 ms', 'max ms'], [['bare Bolt app (ack only)', n(r.bare.p50), n(r.bare.p99), n(r.bare.max)], ['mission-control start', n(r.ours.p50), n(r.ours.p99), n(r.ours.max)]]),
+    checksTable(r),
   ],
   slack: (r) => [
-    `${r.reports} step reports on one executing mission through the real \`SlackProjector\` and \`FeedWorker\` (${r.provider}) against the fake Slack Web API, on a simulated clock (coalescing is clock-driven, so this is what real time gives). The bare baseline is one chat call per report.`,
-    table(
-      ['reports spread over', 'chat.postMessage', 'chat.update', 'calls per 100 reports', 'vs one call per report'],
-      r.results.map((x) => [`${x.spreadSeconds} s${x.spreadSeconds === r.spreadSeconds ? ' (headline)' : ''}`, x.posts, x.updates, n((x.calls * 100) / r.reports, 1), ratio(x.calls, r.reports)]),
-    ),
-    `Target: at most ${r.target} calls per 100 step reports (reported over ${r.spreadSeconds} s): ${verdict(r.targetMet)} (${n(r.per100, 1)}). The status message is edited at most once a second, so the cost follows how long the reporting lasts (about one edit per second), not how many reports there are.`,
-  ],
-  brief: (r) => [
-    `${r.commands} signed \`/mission <intent>\` commands per server, alternating between two Mission Control servers started in this run (SQLite, feed worker, fake Slack Web API): one with the built-in drafter, one with \`MODEL_PROVIDER=anthropic\` against a local fake of the Messages API that answers after ${r.modelLatencyMs} ms. Medians from sending the command:`,
-    table(
-      ['drafter', 'ack ms', 'first brief card ms', 'full brief card ms'],
-      [
-        ['built-in drafter', n(r.builtIn.ack), n(r.builtIn.first), n(r.builtIn.full)],
-        [`model drafter (model answers in ${r.modelLatencyMs} ms)`, n(r.model.ack), n(r.model.first), n(r.model.full)],
-      ],
-    ),
-    `With a model, the card appears as fast as with the built-in drafter (the built-in draft, marked drafting) and is complete ${n(r.model.full - r.modelLatencyMs)} ms after the model answers. No target is set; the seed asks for chips within about 4 s.`,
+    `Reports of mixed kinds over MCP to \`mission-control start\` (SQLite, ${r.seeded} missions seeded), its Slack projector and delivery worker against a fake Slack Web API, in real time (no simulated clock). The bare baseline is one chat call per report.`,
+    table(['pace', 'reports', 'over s', 'chat.postMessage', 'chat.update', 'calls per 100 reports', 'vs one call per report'], r.results.map((x) => [x.label, x.reports, n(x.reportingSeconds, 0), x.posts, x.updates, n(x.per100, 1), `${n(x.calls / x.reports)}x`])),
+    checksTable(r),
   ],
   mcp: (r) => mcpSection(r),
   'mcp-pg2': (r) => mcpSection(r),
+  growth: (r) => [
+    `Two \`mission-control start\` processes side by side (SQLite, Slack app and delivery worker on): a database of ${r.small} missions holding one mission grown through the service to ${r.events} events of mixed kinds, and a database of ${r.large} missions. ${r.samples} calls per operation and side, alternating in blocks; idle CPU over ${r.idleSeconds} s without requests.`,
+    table(['operation', 'compared', 'p50 ms', 'baseline p50 ms', 'p99 ms', 'baseline p99 ms'], r.rows.map((x) => [x.operation, x.compare, n(x.grown.p50), n(x.base.p50), n(x.grown.p99), n(x.base.p99)])),
+    `Idle CPU: ${n(r.idle.large)} ms per second at ${r.large} missions, ${n(r.idle.small)} at ${r.small}.`,
+    checksTable(r),
+  ],
+  brief: (r) => [
+    `${r.commands} signed \`/mission <intent>\` commands per server, alternating between two \`mission-control start\` processes (seeded SQLite, delivery worker, fake Slack Web API): one with the built-in drafter, one with \`MODEL_PROVIDER=anthropic\` against a local fake of the Messages API that answers after ${r.modelLatencyMs} ms. Medians from sending the command:`,
+    table(['drafter', 'ack ms', 'first brief card ms', 'full brief card ms'], [['built-in drafter', n(r.builtIn.ack), n(r.builtIn.first), n(r.builtIn.full)], [`model drafter (model answers in ${r.modelLatencyMs} ms)`, n(r.model.ack), n(r.model.first), n(r.model.full)]]),
+    `With a model, the full card is complete ${n(r.model.full - r.modelLatencyMs)} ms after the model answers. No target is set; the seed asks for chips within about 4 s.`,
+  ],
   events: (r) => [
-    `${r.appends} \`test_run\` reports appended through \`MissionService\` (validate, load, stage rule, hash chain, save with the version check) against raw single-row \`INSERT\`s into the same \`MissionEvent\` table through the bare driver, one transaction each, ${r.provider}.`,
-    table(
-      ['path', 'appends/s', 'ms each'],
-      [
-        ['raw driver insert', n(r.rawRate, 0), n(r.rawMs)],
-        ['through the service', n(r.serviceRate, 0), n(r.serviceMs)],
-        ['**ratio (service / raw)**', `**${ratio(r.serviceRate, r.rawRate)}**`, ratio(r.serviceMs, r.rawMs)],
-      ],
-    ),
-    'No target is set; the ratio is the price of validation, the hash chain and the optimistic version check over a bare insert.',
+    `${r.appends} \`test_run\` reports appended through \`MissionService\` in-process (validate, load, stage rule, hash chain, save with the version check) against raw single-row \`INSERT\`s into the same \`MissionEvent\` table through the bare driver, one transaction each, ${r.provider}. Not a server benchmark: it isolates the service's own cost.`,
+    table(['path', 'appends/s', 'ms each'], [['raw driver insert', n(r.rawRate, 0), n(r.rawMs)], ['through the service', n(r.serviceRate, 0), n(r.serviceMs)], ['**ratio (service / raw)**', `**${n(r.serviceRate / r.rawRate)}x**`, `${n(r.serviceMs / r.rawMs)}x`]]),
+    'No target is set.',
   ],
 };
 
 function mcpSection(r) {
-  const where = r.instances > 1 ? `${r.instances} Mission Control instances sharing one ${r.provider} schema, clients spread across both` : `one instance on ${r.provider}`;
   return [
-    `\`report_progress\` over Streamable HTTP (${where}) against a bare MCP SDK server with one echo tool, started in the same run: ${r.calls} sequential calls each, then ${r.concurrency} parallel sessions; ${r.missions} missions. The servers and the service alone take turns in blocks of 50 calls, so the machine's noise falls on all of them; the MCP clients run in a worker thread, as an assistant would run in a process of its own.`,
+    `\`report_progress\` and \`attach_evidence\` over Streamable HTTP to \`mission-control start\` (delivery worker and Slack app on, fake Slack Web API; ${r.provider} seeded with ${r.seeded} missions) against a bare MCP SDK echo server, each a process of its own, started in the same run: ${r.calls} sequential calls per server in alternating blocks, then ${r.concurrency} parallel sessions. Half the reports go to ${r.growing} missions that grow during the run, half across ${r.spread} seeded missions in execution${r.instances > 1 ? '; with two instances each mission\'s reports alternate between them' : ''}. Kinds sent: ${Object.entries(r.kinds).map(([k, v]) => `${k} ${v}`).join(', ')}. CPU is the servers' own (from /proc), over the whole measured window (idle work included).`,
     table(
-      ['server', 'p50 ms', 'p99 ms', 'sequential calls/s', 'parallel calls/s'],
-      [
-        ['bare SDK echo', n(r.bare.p50), n(r.bare.p99), n(r.bare.sequentialPerSecond, 0), n(r.bare.parallelPerSecond, 0)],
-        [r.ours.label, n(r.ours.p50), n(r.ours.p99), n(r.ours.sequentialPerSecond, 0), n(r.ours.parallelPerSecond, 0)],
-        ['service only (no MCP, no HTTP)', n(r.service.p50), n(r.service.p99), n(r.service.sequentialPerSecond, 0), 'n/a'],
-        ['**ratio (ours / bare)**', `**${ratio(r.ours.p50, r.bare.p50)}**`, ratio(r.ours.p99, r.bare.p99), ratio(r.ours.sequentialPerSecond, r.bare.sequentialPerSecond), ratio(r.ours.parallelPerSecond, r.bare.parallelPerSecond)],
-      ],
+      ['server', 'p50 ms', 'p99 ms', 'sequential calls/s', 'parallel calls/s', 'server CPU ms per call', 'RSS MiB'],
+      r.results.map((x) => [x.label, n(x.p50), n(x.p99), n(x.sequentialPerSecond, 0), n(x.parallelPerSecond, 0), n(x.cpuMsPerCall), x.rssMiB.map((m) => n(m, 0)).join(' + ')]),
     ),
-    `Target: p50 within 2x of the bare server: ${verdict(r.targetMet)}. A latency ratio above 1 is what a real tool call (validation, a database transaction, events, notifications) costs over an echo; \`service only\` shows how much of it is the domain work rather than the MCP layer. The target is set for the default set-up (one instance, SQLite); on PostgreSQL each save is a network round trip and a commit, which the bare echo server does not make.`,
+    checksTable(r),
   ];
 }
 
@@ -167,41 +167,22 @@ function writeDoc(results, skipped, host) {
   const lines = [
     '# Benchmarks',
     '',
-    `Generated by \`npm run bench\` (bench/runAll.mjs) on ${host.date.slice(0, 10)}; rerun it to refresh this file. Each benchmark starts its own bare baseline in the same run and prints ratios against it, because absolute times on a shared, noisy machine are not comparable between runs: compare ratios, not milliseconds.`,
+    `Generated by \`npm run bench\` (bench/runAll.mjs) on ${host.date.slice(0, 10)}; rerun it to refresh this file. Each benchmark starts its own baseline in the same run and prints ratios against it, because absolute times on a shared, noisy machine are not comparable between runs: compare ratios, not milliseconds. Server benchmarks run \`mission-control start\` as a process of its own on databases seeded to a realistic size.`,
     '',
     '## Machine',
     '',
-    table(
-      ['CPU', 'CPUs', 'memory', 'Node.js', 'OS', 'date'],
-      [[host.cpu, host.cpus, `${n(host.memoryGiB, 1)} GiB`, host.node, host.platform, host.date]],
-    ),
+    table(['CPU', 'CPUs', 'memory', 'Node.js', 'OS', 'date'], [[host.cpu, host.cpus, `${n(host.memoryGiB, 1)} GiB`, host.node, host.platform, host.date]]),
     '',
-    '## Summary',
+    '## Targets',
     '',
     table(
-      ['benchmark', 'headline ratio', 'target', 'met'],
-      results.map(({ bench, data }) => {
-        switch (bench.id) {
-          case 'ack':
-            return [bench.title, `p99 ${ratio(data.ours.p99, data.bare.p99)} the bare Bolt app`, `p99 ≤ ${data.target}x`, data.targetMet ? 'yes' : 'no'];
-          case 'slack':
-            return [bench.title, `${n(data.per100, 1)} calls per 100 reports (${ratio(data.results.find((x) => x.spreadSeconds === data.spreadSeconds).calls, data.reports)} one per report)`, `≤ ${data.target}`, data.targetMet ? 'yes' : 'no'];
-          case 'mcp':
-          case 'mcp-pg2':
-            return [bench.title, `p50 ${ratio(data.ours.p50, data.bare.p50)} the bare SDK server`, 'p50 ≤ 2x', data.targetMet ? 'yes' : 'no'];
-          case 'events':
-            return [bench.title, `${ratio(data.serviceRate, data.rawRate)} the raw insert rate`, 'none', '–'];
-          case 'brief':
-            return [bench.title, `full card ${n(data.model.full, 0)} ms with a ${data.modelLatencyMs} ms model vs ${n(data.builtIn.full, 0)} ms built-in; first card ${n(data.model.first, 0)} vs ${n(data.builtIn.first, 0)} ms`, 'none', '–'];
-          default:
-            return [bench.title, '', '', ''];
-        }
-      }),
+      ['benchmark', 'ratio', 'value', 'target', 'met'],
+      results.flatMap(({ bench, data }) => data.checks.filter((c) => c.target !== null).map((c) => [bench.title, c.label, checkValue(c), checkTarget(c), verdict(c.met)])),
     ),
     '',
   ];
   for (const { bench, data, seconds } of results) {
-    lines.push(`## ${bench.title}`, '', `\`${bench.script}\`${bench.env.BENCH_INSTANCES ? ` with \`BENCH_INSTANCES=${bench.env.BENCH_INSTANCES}\`` : ''}, ${n(seconds, 0)} s.`, '');
+    lines.push(`## ${bench.title}`, '', `\`${bench.script}\`${Object.keys(bench.env).length > 0 ? ` with ${Object.entries(bench.env).filter(([k]) => k !== 'BENCH_PG_URL').map(([k, v]) => `\`${k}=${v}\``).join(' ')}` : ''}, ${n(seconds, 0)} s; ${loadText(data.load)}.`, '');
     for (const paragraph of SECTIONS[bench.id](data)) lines.push(paragraph, '');
   }
   for (const { bench, reason } of skipped) lines.push(`## ${bench.title}`, '', `Not run: ${reason}.`, '');
@@ -236,11 +217,13 @@ async function main() {
   }
   const host = machine();
   console.log(`\n== Machine: ${host.cpu} × ${host.cpus}, ${n(host.memoryGiB, 1)} GiB, Node ${host.node}, ${host.date}`);
-  if (process.env.BENCH_NO_DOCS !== '1' && !ONLY) {
+  const unmet = results.flatMap(({ bench, data }) => data.checks.filter((c) => c.met === false).map((c) => `${bench.id}: ${c.label}`));
+  console.log(unmet.length > 0 ? `Targets not met (${unmet.length}):\n  ${unmet.join('\n  ')}` : 'Every target met.');
+  if (process.env.BENCH_NO_DOCS === '1' || ONLY || SMOKE) console.log('docs/benchmarks.md left as it was (BENCH_ONLY, BENCH_NO_DOCS or BENCH_SMOKE set)');
+  else if (skipped.length > 0) console.log(`docs/benchmarks.md left as it was: ${skipped.length} benchmark(s) did not run (${skipped.map((s) => s.bench.id).join(', ')})`);
+  else {
     writeDoc(results, skipped, host);
     console.log(`Wrote ${path.relative(process.cwd(), DOC)}`);
-  } else {
-    console.log('docs/benchmarks.md left as it was (BENCH_ONLY or BENCH_NO_DOCS set)');
   }
   if (failed) process.exitCode = 1;
 }

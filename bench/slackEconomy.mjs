@@ -1,173 +1,103 @@
 #!/usr/bin/env node
-// Benchmark: Slack update economy. How many Slack Web API calls (chat.postMessage + chat.update)
-// 100 step reports on one mission cost, through the real SlackProjector and FeedWorker on a real
-// database, against the local fake Slack Web API. The bare baseline is one call per report (what
-// posting or editing on every report would cost); the ratio is ours / that.
+// Benchmark: Slack update economy in real time. How many Slack Web API calls (chat.postMessage +
+// chat.update) an assistant's reports cost, through `mission-control start`'s full process (MCP,
+// the delivery worker, the Slack projector) on a seeded database, against a local fake of the
+// Slack Web API. The bare baseline is one chat call per report (posting or editing on every
+// report). Real time, no simulated clock: the product's coalescing is driven by its own clock.
+//   paced: BENCH_SLACK_REPORTS (default 100) reports, one every BENCH_SLACK_INTERVAL_MS (default
+//          1000: one report per second, an assistant working steadily); the headline.
+//   bursts: the same number of reports in bursts of BENCH_SLACK_BURST (default 20) back to back,
+//          BENCH_SLACK_BURST_GAP_MS (default 5000) apart.
+// Each on a mission of its own, started over MCP; reports are of mixed kinds. Calls are counted
+// from the first report until Slack has been quiet for 3 s.
+// Target: at most 15 calls per 100 reports at one report per second.
 //
-// Time is compressed: the projector's coalescing is driven by the injected clock (it compares
-// clock.now() with the stored time of the message's last edit), and so are the worker's deferrals
-// (`deferUntil`, `notBefore`) and claims (`now`), so a simulated clock gives exactly the calls
-// real time would. After each report the worker runs, as `wake()` makes it do in production.
-//
-// Run with `npm run bench:slack` (builds first). Env: BENCH_REPORTS (default 100),
-// BENCH_SPREAD_SECONDS (the headline pacing, default 5: 100 reports over 5 s, i.e. an assistant
-// reporting a step every 50 ms), DATABASE_URL (postgresql://... to measure PostgreSQL).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
-import { deterministicBriefDrafter } from '../dist/domain/deterministicBriefDrafter.js';
-import { MissionService } from '../dist/domain/missionService.js';
-import { FeedWorker } from '../dist/feedWorker.js';
-import { missionLoader, SlackProjector } from '../dist/slack/slackProjector.js';
-import { createSlackWebClient } from '../dist/slack/slackWebApi.js';
-import { openDatabase } from '../dist/storage/database.js';
-import { PrismaSlackMessageStore } from '../dist/storage/prismaSlackMessageStore.js';
-import { randomIds } from '../dist/domain/runtime.js';
+// Env: the above, BENCH_MISSIONS (seeded, default 10,000), BENCH_SMOKE=1. `npm run bench:slack`.
 import { FakeSlack } from '../scripts/demo/fakeSlack.mjs';
+import { INTENTS, MixedReports } from './support/benchPlays.mjs';
+import { connectionResets, connectMcp, executingMissionOverMcp } from './support/mcpClient.mjs';
+import { fixed, loadLine, setting, sleep, SMOKE, targetLine, writeResult } from './support/measure.mjs';
+import { startMissionControl } from './support/processes.mjs';
+import { seededDatabase } from './support/seedDatabase.mjs';
 
-const REPORTS = Number(process.env.BENCH_REPORTS ?? 100);
-const SPREAD = Number(process.env.BENCH_SPREAD_SECONDS ?? 5);
-const SWEEP = [...new Set([1.5, SPREAD, 10, 30])].sort((a, b) => a - b);
+const REPORTS = setting('BENCH_SLACK_REPORTS', 100, 6);
+const INTERVAL_MS = setting('BENCH_SLACK_INTERVAL_MS', 1000, 200);
+const BURST = setting('BENCH_SLACK_BURST', 20, 3);
+const BURST_GAP_MS = setting('BENCH_SLACK_BURST_GAP_MS', 5000, 500);
+const MISSIONS = setting('BENCH_MISSIONS', 10_000, 3);
+const QUIET_MS = SMOKE ? 1000 : 3000;
 const TARGET = 15;
-const ASSISTANT = { kind: 'mcp_token', id: 'bench', onBehalfOf: 'U0BENCH' };
-const PERSON = { kind: 'slack_user', id: 'U0BENCH', name: 'Bench Person' };
-const STEPS_PER_PHASE = 50;
-const PHASES = Math.ceil(REPORTS / STEPS_PER_PHASE);
-const PLAY = {
-  title: 'Benchmark play',
-  rationale: 'Many small steps, reported as they finish.',
-  confidence: 0.9,
-  phases: Array.from({ length: PHASES }, (_, p) => ({
-    id: `phase_${p + 1}`,
-    name: `Phase ${p + 1}`,
-    steps: Array.from({ length: STEPS_PER_PHASE }, (_, s) => ({ id: `p${p + 1}_step_${s + 1}`, title: `Step ${s + 1} of phase ${p + 1}` })),
-  })),
-  undoPlan: { summary: 'Nothing to undo', steps: ['Close the PR'] },
-  risk: { complexity: 'low', impact: 'low', reversibility: 'high', testCoverage: 'strong' },
-  estimatedDurationMinutes: 10,
-};
-
-class SimClock {
-  #now = Date.parse('2025-10-15T09:47:00.000Z');
-  now() {
-    return new Date(this.#now);
-  }
-  advance(ms) {
-    this.#now += ms;
-  }
-}
 
 const chatCalls = (fake) => fake.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update');
 
-/** One mission from intent to its first running phase, its thread delivered; then REPORTS step reports over `spreadSeconds`. */
-async function scenario({ db, service, worker, clock, fake }, spreadSeconds) {
-  const startCount = chatCalls(fake).length;
-  const m = await service.startMission({ intent: 'Benchmark mission: keep the report export tests green', channelId: 'C0BENCH' }, PERSON);
-  const id = m.id;
-  await service.lockBrief({ missionId: id }, PERSON);
-  await service.selectToolkits({ missionId: id, toolkits: [{ toolkitId: 'github' }] }, PERSON);
-  await service.recordCoverage({ missionId: id, toolkitId: 'github', status: 'ready', summary: 'bench' }, ASSISTANT);
-  await service.confirmToolkits({ missionId: id }, PERSON);
-  const planned = await service.proposePlays({ missionId: id, plays: [PLAY] }, ASSISTANT);
-  const play = planned.plays.find((p) => p.title === PLAY.title);
-  const approved = await service.requestApproval({ missionId: id, playId: play.id }, ASSISTANT);
-  if (approved.state !== 'executing') throw new Error(`mission is ${approved.state}, expected executing`);
-  await service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: 'phase_1' }, ASSISTANT);
-  // Deliver the thread as it stands, and let every message age past the edit interval.
-  await worker.runOnce();
-  clock.advance(5_000);
-  await worker.runOnce();
-  const before = chatCalls(fake).length;
-  const setupCalls = before - startCount;
+/** Waits until the fake has seen no call for QUIET_MS (at most 60 s). */
+async function quiet(fake) {
+  const deadline = Date.now() + 60_000;
+  let last = -1;
+  while (Date.now() < deadline && fake.calls.length !== last) {
+    last = fake.calls.length;
+    await sleep(QUIET_MS);
+  }
+}
 
-  const gap = (spreadSeconds * 1000) / REPORTS;
-  let extraReports = 0;
-  for (let i = 0; i < REPORTS; i++) {
-    const phase = Math.floor(i / STEPS_PER_PHASE) + 1;
-    const step = (i % STEPS_PER_PHASE) + 1;
-    if (step === 1 && phase > 1) {
-      // Between phases: the test run, the completion and the next start (reports too, counted apart).
-      await service.reportProgress({ missionId: id, kind: 'test_run', phaseId: `phase_${phase - 1}`, total: 120, passing: 120, coverage: 0.9, suite: 'vitest' }, ASSISTANT);
-      await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: `phase_${phase - 1}` }, ASSISTANT);
-      await service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: `phase_${phase}` }, ASSISTANT);
-      extraReports += 3;
-    }
-    await service.reportProgress({ missionId: id, kind: 'step_completed', phaseId: `phase_${phase}`, stepId: `p${phase}_step_${step}`, durationMs: Math.round(gap) }, ASSISTANT);
-    await worker.runOnce();
-    clock.advance(gap);
+async function scenario(mcp, fake, name, schedule) {
+  const missionId = await executingMissionOverMcp(mcp, `${INTENTS[0]} (${name})`);
+  await quiet(fake);
+  const reports = new MixedReports();
+  reports.add(missionId);
+  const before = chatCalls(fake).length;
+  const started = Date.now();
+  let sent = 0;
+  for (const waitMs of schedule) {
+    if (waitMs > 0) await sleep(waitMs);
+    const { name: tool, arguments: args } = reports.next(missionId, { transitions: true });
+    await mcp.call(tool, args);
+    sent += 1;
   }
-  // The last report must show too: let the deferred edit come due and deliver it.
-  for (let i = 0; i < 5; i++) {
-    clock.advance(1_000);
-    await worker.runOnce();
-  }
+  const reportingSeconds = (Date.now() - started) / 1000;
+  await quiet(fake);
   const window = chatCalls(fake).slice(before);
-  const stats = await db.feed.stats('slack', clock.now());
+  const calls = window.length;
   return {
-    spreadSeconds,
-    calls: window.length,
+    name,
+    reports: sent,
+    reportingSeconds,
     posts: window.filter((c) => c.method === 'chat.postMessage').length,
     updates: window.filter((c) => c.method === 'chat.update').length,
-    extraReports,
-    setupCalls,
-    pending: stats.pending,
+    calls,
+    per100: (calls * 100) / sent,
   };
 }
 
 async function main() {
-  let url = process.env.DATABASE_URL;
-  let dir = null;
-  if (!url?.startsWith('postgresql:')) {
-    dir = mkdtempSync(path.join(tmpdir(), 'mc-bench-slack-'));
-    url = `file:${path.join(dir, 'bench.db')}`;
-  }
-  const db = await openDatabase(url);
-  const fake = new FakeSlack();
+  const loadBefore = loadLine('before');
+  const db = await seededDatabase({ missions: MISSIONS });
+  const fake = new FakeSlack({ knowsEarlierMessages: true });
   await fake.start();
-  const logger = pino({ level: 'silent' });
-  const clock = new SimClock();
-  const service = new MissionService({
-    repository: db.missions,
-    clock,
-    ids: randomIds,
-    drafter: deterministicBriefDrafter,
-    approvalPolicy: { approvers: [PERSON.id], requiredApprovals: { low: 0, medium: 1, high: 1, critical: 2 }, requesterExcludedAt: ['high', 'critical'], expiresAfterMinutes: 240 },
-  });
-  const projector = new SlackProjector({
-    loadMission: missionLoader((input) => service.getMission(input)),
-    client: createSlackWebClient(fake.token, { slackApiUrl: fake.apiUrl, logger, retryConfig: { retries: 0 } }),
-    store: new PrismaSlackMessageStore(db.prisma),
-    clock,
-    logger,
-  });
-  const worker = new FeedWorker({ feed: db.feed, clock, logger, consumers: [projector], owner: 'bench-worker' });
+  let server = null;
+  let mcp = null;
   try {
-    const results = [];
-    for (const spread of SWEEP) results.push(await scenario({ db, service, worker, clock, fake }, spread));
-    const headline = results.find((r) => r.spreadSeconds === SPREAD);
-    const provider = url.startsWith('postgresql:') ? 'PostgreSQL' : 'SQLite';
-    console.log(`Slack update economy on ${provider}: ${REPORTS} step reports on one executing mission, real SlackProjector + FeedWorker, fake Slack Web API, simulated clock`);
-    console.log(`${'reports spread over'.padEnd(22)}${'postMessage'.padStart(12)}${'update'.padStart(8)}${'calls'.padStart(7)}${'per 100'.padStart(9)}${'vs 1/report'.padStart(13)}`);
-    for (const r of results) {
-      const per100 = (r.calls * 100) / REPORTS;
-      console.log(`${`${r.spreadSeconds} s`.padEnd(22)}${String(r.posts).padStart(12)}${String(r.updates).padStart(8)}${String(r.calls).padStart(7)}${per100.toFixed(1).padStart(9)}${`${(r.calls / REPORTS).toFixed(2)}x`.padStart(13)}`);
+    server = await startMissionControl({ label: 'mission-control', databaseUrl: db.url, slack: fake });
+    mcp = await connectMcp(server.mcpUrl, server.token);
+    const paced = await scenario(mcp, fake, 'paced', Array.from({ length: REPORTS }, (_, i) => (i === 0 ? 0 : INTERVAL_MS)));
+    const bursts = await scenario(mcp, fake, 'bursts', Array.from({ length: REPORTS }, (_, i) => (i > 0 && i % BURST === 0 ? BURST_GAP_MS : 0)));
+    const loadAfter = loadLine('after');
+    if (connectionResets.count > 0) console.log(`client connections reset and retried once: ${connectionResets.count}`);
+    console.log(`Slack update economy through \`mission-control start\` (SQLite, ${db.missions} missions seeded), real time, fake Slack Web API; mixed report kinds over MCP`);
+    console.log(`${'scenario'.padEnd(44)}${'reports'.padStart(8)}${'over s'.padStart(8)}${'posts'.padStart(7)}${'updates'.padStart(9)}${'calls'.padStart(7)}${'per 100'.padStart(9)}${'vs 1/report'.padStart(13)}`);
+    const label = (r) => (r.name === 'paced' ? `one report every ${INTERVAL_MS} ms` : `bursts of ${BURST}, ${BURST_GAP_MS} ms apart`);
+    for (const r of [paced, bursts]) {
+      console.log(`${label(r).padEnd(44)}${String(r.reports).padStart(8)}${fixed(r.reportingSeconds, 0).padStart(8)}${String(r.posts).padStart(7)}${String(r.updates).padStart(9)}${String(r.calls).padStart(7)}${fixed(r.per100, 1).padStart(9)}${`${fixed(r.calls / r.reports)}x`.padStart(13)}`);
     }
-    console.log(`(each run also carried ${headline.extraReports} phase/test reports between the two ${STEPS_PER_PHASE}-step phases; posting the thread up to the first phase took ${headline.setupCalls} calls, not counted)`);
-    if (results.some((r) => r.pending > 0)) console.log('WARNING: some changes were still undelivered at the end of a run');
-    const per100 = (headline.calls * 100) / REPORTS;
-    console.log(`bare baseline (one chat call per report): ${REPORTS} calls; ours at ${SPREAD} s: ${headline.calls} calls = ${(headline.calls / REPORTS).toFixed(2)}x`);
-    console.log(`target (at most ${TARGET} calls per 100 step reports, ${SPREAD} s spread): ${per100 <= TARGET ? 'met' : 'NOT met'} (${per100.toFixed(1)})`);
-    // For `npm run bench` (bench/runAll.mjs), which writes docs/benchmarks.md.
-    if (process.env.BENCH_RESULT_FILE) {
-      writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify({ benchmark: 'slack', provider, reports: REPORTS, spreadSeconds: SPREAD, results, per100, target: TARGET, targetMet: per100 <= TARGET }));
-    }
-    console.log('How to read: edits to the status message are spaced at least 1 s apart, so the count grows with the reporting time (about one edit per second), not with the number of reports.');
+    console.log(`ratio Slack calls per report, ${label(paced)} / one call per report: ${fixed(paced.calls / paced.reports)}x`);
+    console.log(`ratio Slack calls per report, ${label(bursts)} / one call per report: ${fixed(bursts.calls / bursts.reports)}x`);
+    const checks = [targetLine(`Slack calls per 100 reports, ${label(paced)}`, paced.per100, TARGET, 'calls per 100 reports')];
+    writeResult({ benchmark: 'slack', seeded: db.missions, intervalMs: INTERVAL_MS, burst: BURST, burstGapMs: BURST_GAP_MS, results: [{ ...paced, label: label(paced) }, { ...bursts, label: label(bursts) }], checks, load: { before: loadBefore, after: loadAfter }, smoke: SMOKE });
   } finally {
-    await worker.stop();
+    await mcp?.close().catch(() => undefined);
+    await server?.stop();
     await fake.stop();
-    await db.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await db.cleanup();
   }
 }
 

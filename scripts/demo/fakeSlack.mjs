@@ -19,7 +19,13 @@ export class FakeSlack {
 
   constructor(opts = {}) {
     this.token = opts.token ?? 'xoxb-demo-token';
+    // Benchmarks on seeded databases: messages posted before this fake started (their ts are in the
+    // database) exist, as they would in Slack, so editing them succeeds.
+    this.knowsEarlierMessages = opts.knowsEarlierMessages ?? false;
     this.#server = createServer((req, res) => void this.#handle(req, res));
+    // Keep idle connections open longer than any client does (as Slack's API does): with Node's
+    // default 5 s, a busy machine makes clients reuse a connection the fake is closing (ECONNRESET).
+    this.#server.keepAliveTimeout = 65_000;
   }
 
   /** Base URL for SLACK_API_URL. */
@@ -97,6 +103,9 @@ export class FakeSlack {
         return { ok: true, channel: message.channel, ts, message: { type: 'message', text: message.text, ts } };
       }
       case 'chat.update': {
+        if (!this.messages.has(String(args.ts)) && this.knowsEarlierMessages) {
+          this.messages.set(String(args.ts), { channel: String(args.channel), ts: String(args.ts), threadTs: null, text: '', blocks: [], edits: 0 });
+        }
         const message = this.messages.get(String(args.ts));
         if (!message || message.channel !== args.channel) return { ok: false, error: 'message_not_found' };
         message.text = String(args.text ?? '');
