@@ -17,7 +17,7 @@ import { MissionService } from '../../src/domain/missionService.js';
 import { createHttpServer, listen } from '../../src/httpServer.js';
 import { PrismaGitHubDeliveries } from '../../src/storage/prismaGitHubDeliveries.js';
 import { freshDatabaseUrl, openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
-import { reportSeedPhase, SEED_ARTIFACTS, SEED_PHASES, SEED_POLICY, seedToExecuting } from '../support/seedJourney.js';
+import { reportSeedPhase, SEED_ARTIFACTS, SEED_PHASES, SEED_POLICY, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
 import { ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 
@@ -164,6 +164,7 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
     expect((pending as Error).message).toContain('CI checks passing: not passing: ci / typecheck (pending)');
     await deliver('check_run', checkRun('ci / typecheck', 'completed', 'success'));
     await deliver('pull_request_review', review('approved', 'advisor_001', id));
+    await signOffTruths(service, id); // the person's UAT sign-off: truths are never the assistant's word
 
     const completed = await service.completeMission({ missionId: id }, ASSISTANT);
     const gate = Object.fromEntries(completed.execution!.finalGate!.checks.map((c) => [c.id, c.detail]));
@@ -242,6 +243,7 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
     await deliver('pull_request', pullRequest('opened', id));
     await deliver('check_run', checkRun('ci / test', 'completed', 'success'));
     await deliver('pull_request_review', review('approved', 'advisor_001', id));
+    await signOffTruths(service, id);
     await service.completeMission({ missionId: id }, ASSISTANT);
     await deliver('pull_request', pullRequest('closed', id, { state: 'closed', merged: true, merge_commit_sha: MERGE }));
 

@@ -351,8 +351,11 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
     expect(summary).toContain('Alert on repeated failures');
     expect(summary).toContain('48');
     const verification = await read(`mission://${missionId}/verification.md`);
-    // The play's required artifact is verified by the evidence that names it, and both artifacts' hashes hold.
-    expect(verification).toContain("| `src/jobs/invoiceExport.ts` | EXISTS | src/jobs/invoiceExport.ts at a1b2c3d");
+    // The truth is signed off by the person; the play's required artifact is only reported (no GitHub
+    // connector read the code), so VERIFICATION.md says so rather than taking the assistant's word.
+    expect(verification).toMatch(/\| A failed attempt is retried with growing delays \| VERIFIED \| signed off by .*\(U0JORDAN\)/);
+    expect(verification).toContain('| `src/jobs/invoiceExport.ts` | NOT CHECKED | - | reported in evidence src/jobs/invoiceExport.ts at a1b2c3d');
+    expect(verification).not.toMatch(/^status: passed$/m);
     expect(verification).toContain('OK: 3 artifacts match their recorded SHA-256 hashes');
   });
   it('with the drafted brief (code review required), next says what the mission gate misses and complete_mission is refused, naming it', { timeout: 180_000 }, async () => {
