@@ -116,7 +116,9 @@ async function command(target, fake, intent, model) {
   if (response.status !== 200) throw new Error(`ack answered ${response.status}`);
   let card;
   const first = (await waitFor(() => (card = newCard(fake)), 'the first brief card')) - start;
-  const full = model ? (await waitFor(() => JSON.stringify(fake.messages.get(card.ts)?.blocks ?? []).includes('Drafted by'), 'the model-drafted card')) - start : first;
+  const full = model
+    ? (await waitFor(() => JSON.stringify(fake.messages.get(card.ts)?.blocks ?? []).includes('Drafted by'), 'the model-drafted card')) - start
+    : first;
   return { ack, first, full };
 }
 
@@ -130,14 +132,21 @@ async function main() {
   await fakeBuiltIn.start();
   await fakeModel.start();
   const builtIn = await startServer(fakeBuiltIn, {});
-  const withModel = await startServer(fakeModel, { MODEL_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-ant-bench', ANTHROPIC_BASE_URL: model.url, MODEL_DRAFT: 'claude-haiku-4-5' });
+  const withModel = await startServer(fakeModel, {
+    MODEL_PROVIDER: 'anthropic',
+    ANTHROPIC_API_KEY: 'sk-ant-bench',
+    ANTHROPIC_BASE_URL: model.url,
+    MODEL_DRAFT: 'claude-haiku-4-5',
+  });
   try {
     const samples = { builtIn: [], model: [] };
     for (let i = 0; i < COMMANDS; i++) {
       const intent = `${INTENTS[i % INTENTS.length]} (bench ${i})`;
       const order = i % 2 === 0 ? ['builtIn', 'model'] : ['model', 'builtIn'];
       for (const which of order) {
-        samples[which].push(which === 'model' ? await command(withModel, fakeModel, `${intent} m`, true) : await command(builtIn, fakeBuiltIn, `${intent} b`, false));
+        samples[which].push(
+          which === 'model' ? await command(withModel, fakeModel, `${intent} m`, true) : await command(builtIn, fakeBuiltIn, `${intent} b`, false),
+        );
       }
     }
     const stats = (xs) => ({ ack: median(xs.map((x) => x.ack)), first: median(xs.map((x) => x.first)), full: median(xs.map((x) => x.full)), n: xs.length });
@@ -145,13 +154,23 @@ async function main() {
     const m = stats(samples.model);
     console.log(`/mission to brief card: ${COMMANDS} commands per server, alternating; the fake model answers after ${LATENCY_MS} ms`);
     console.log(`${'drafter'.padEnd(34)}${'ack ms'.padStart(9)}${'first card ms'.padStart(15)}${'full card ms'.padStart(14)}`);
-    const row = (label, r) => console.log(`${label.padEnd(34)}${r.ack.toFixed(1).padStart(9)}${r.first.toFixed(1).padStart(15)}${r.full.toFixed(1).padStart(14)}`);
+    const row = (label, r) =>
+      console.log(`${label.padEnd(34)}${r.ack.toFixed(1).padStart(9)}${r.first.toFixed(1).padStart(15)}${r.full.toFixed(1).padStart(14)}`);
     row('built-in drafter', b);
     row(`model drafter (${LATENCY_MS} ms model)`, m);
     console.log(`model full card minus the model's own latency: ${(m.full - LATENCY_MS).toFixed(1)} ms (built-in full card: ${b.full.toFixed(1)} ms)`);
     console.log(`ratio first card, model drafter / built-in: ${(m.first / b.first).toFixed(2)}x`);
     const loadAfter = loadLine('after');
-    writeResult({ benchmark: 'brief', commands: COMMANDS, modelLatencyMs: LATENCY_MS, builtIn: b, model: m, checks: [], load: { before: loadBefore, after: loadAfter }, smoke: SMOKE });
+    writeResult({
+      benchmark: 'brief',
+      commands: COMMANDS,
+      modelLatencyMs: LATENCY_MS,
+      builtIn: b,
+      model: m,
+      checks: [],
+      load: { before: loadBefore, after: loadAfter },
+      smoke: SMOKE,
+    });
   } finally {
     await withModel.close();
     await builtIn.close();

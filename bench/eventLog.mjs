@@ -30,7 +30,22 @@ function rawInserter(url) {
     const insert = db.prepare(
       'INSERT INTO "MissionEvent" ("id","missionId","seq","type","stage","actorKind","actorId","actor","occurredAt","payload","prevHash","hash") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
     );
-    const run = db.transaction((missionId, seq) => insert.run(randomUUID(), missionId, seq, 'test_suite_run', 'execute_observe', 'mcp_token', 'bench', actor, Date.now(), payload, 'x'.repeat(64), 'y'.repeat(64)));
+    const run = db.transaction((missionId, seq) =>
+      insert.run(
+        randomUUID(),
+        missionId,
+        seq,
+        'test_suite_run',
+        'execute_observe',
+        'mcp_token',
+        'bench',
+        actor,
+        Date.now(),
+        payload,
+        'x'.repeat(64),
+        'y'.repeat(64),
+      ),
+    );
     return { append: async (missionId, seq) => run(missionId, seq), close: async () => db.close() };
   }
   const parsed = new URL(url);
@@ -85,7 +100,21 @@ async function main() {
     console.log(`ratio appends per second, service / raw insert: ${(serviceRate / rawRate).toFixed(2)}x`);
     // For `npm run bench` (bench/runAll.mjs), which writes docs/benchmarks.md.
     if (process.env.BENCH_RESULT_FILE) {
-      writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify({ benchmark: 'events', provider: db, appends: APPENDS, missions: MISSIONS, serviceRate, rawRate, serviceMs: (serviceSeconds * 1000) / APPENDS, rawMs: (rawSeconds * 1000) / APPENDS, checks: [], smoke: SMOKE }));
+      writeFileSync(
+        process.env.BENCH_RESULT_FILE,
+        JSON.stringify({
+          benchmark: 'events',
+          provider: db,
+          appends: APPENDS,
+          missions: MISSIONS,
+          serviceRate,
+          rawRate,
+          serviceMs: (serviceSeconds * 1000) / APPENDS,
+          rawMs: (rawSeconds * 1000) / APPENDS,
+          checks: [],
+          smoke: SMOKE,
+        }),
+      );
     }
   } finally {
     await app.close();

@@ -54,11 +54,15 @@ async function growOneMission(url) {
       mission = name === 'attach_evidence' ? (await app.missions.attachEvidence(args, ASSISTANT)).mission : await app.missions.reportProgress(args, ASSISTANT);
       if (Date.now() - lap.at >= 30_000) {
         const rate = (mission.eventSeq - lap.seq) / ((Date.now() - lap.at) / 1000);
-        process.stderr.write(`[seed]   grown mission at ${mission.eventSeq} events after ${((Date.now() - started) / 1000).toFixed(0)} s (${rate.toFixed(0)} events/s lately)\n`);
+        process.stderr.write(
+          `[seed]   grown mission at ${mission.eventSeq} events after ${((Date.now() - started) / 1000).toFixed(0)} s (${rate.toFixed(0)} events/s lately)\n`,
+        );
         lap = { at: Date.now(), seq: mission.eventSeq };
       }
       if (Date.now() - started > GROW_BUDGET_SECONDS * 1000) {
-        console.log(`WARNING: growing a mission through the service reached ${mission.eventSeq} of ${EVENTS} events in ${GROW_BUDGET_SECONDS} s (BENCH_GROW_BUDGET_SECONDS); measuring with that (not cached)`);
+        console.log(
+          `WARNING: growing a mission through the service reached ${mission.eventSeq} of ${EVENTS} events in ${GROW_BUDGET_SECONDS} s (BENCH_GROW_BUDGET_SECONDS); measuring with that (not cached)`,
+        );
         return { complete: false };
       }
     }
@@ -127,10 +131,16 @@ async function main() {
       if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
     };
     const size = await interleaved({
-      'list_missions {state}': [() => ml.call('list_missions', { state: 'executing', limit: 20 }), () => ms.call('list_missions', { state: 'executing', limit: 20 })],
+      'list_missions {state}': [
+        () => ml.call('list_missions', { state: 'executing', limit: 20 }),
+        () => ms.call('list_missions', { state: 'executing', limit: 20 }),
+      ],
       'list_missions {text}': [() => ml.call('list_missions', { text: 'export', limit: 20 }), () => ms.call('list_missions', { text: 'export', limit: 20 })],
       list_missions: [() => ml.call('list_missions', { limit: 20 }), () => ms.call('list_missions', { limit: 20 })],
-      search_library: [() => ml.call('search_library', { tags: ['exports'], text: 'export', limit: 10 }), () => ms.call('search_library', { tags: ['exports'], text: 'export', limit: 10 })],
+      search_library: [
+        () => ml.call('search_library', { tags: ['exports'], text: 'export', limit: 10 }),
+        () => ms.call('search_library', { tags: ['exports'], text: 'export', limit: 10 }),
+      ],
       '/metrics scrape': [scrape(l), scrape(s)],
     });
     // Idle: no requests; what the delivery worker's polling and timers cost.
@@ -141,23 +151,43 @@ async function main() {
     const loadAfter = loadLine('after');
     if (connectionResets.count > 0) console.log(`client connections reset and retried once: ${connectionResets.count}`);
 
-    console.log(`Growth: small database ${small.missions} missions with one grown to ${grown.eventSeq} events; large database ${large.missions} missions; both through \`mission-control start\` (SQLite), ${SAMPLES} samples per operation and side`);
+    console.log(
+      `Growth: small database ${small.missions} missions with one grown to ${grown.eventSeq} events; large database ${large.missions} missions; both through \`mission-control start\` (SQLite), ${SAMPLES} samples per operation and side`,
+    );
     console.log(`${'operation'.padEnd(30)}${'grown/large p50'.padStart(16)}${'fresh/small p50'.padStart(16)}${'p99'.padStart(10)}${'p99'.padStart(10)}`);
     const rows = [];
     const checks = [];
     for (const [name, r] of Object.entries(mission)) {
-      console.log(`${`${name} (mission)`.padEnd(30)}${fixed(r.a.p50).padStart(16)}${fixed(r.b.p50).padStart(16)}${fixed(r.a.p99).padStart(10)}${fixed(r.b.p99).padStart(10)}`);
+      console.log(
+        `${`${name} (mission)`.padEnd(30)}${fixed(r.a.p50).padStart(16)}${fixed(r.b.p50).padStart(16)}${fixed(r.a.p99).padStart(10)}${fixed(r.b.p99).padStart(10)}`,
+      );
       rows.push({ operation: name, compare: `mission with ${grown.eventSeq} events / fresh mission`, grown: r.a, base: r.b });
     }
     for (const [name, r] of Object.entries(size)) {
-      console.log(`${`${name} (database)`.padEnd(30)}${fixed(r.a.p50).padStart(16)}${fixed(r.b.p50).padStart(16)}${fixed(r.a.p99).padStart(10)}${fixed(r.b.p99).padStart(10)}`);
+      console.log(
+        `${`${name} (database)`.padEnd(30)}${fixed(r.a.p50).padStart(16)}${fixed(r.b.p50).padStart(16)}${fixed(r.a.p99).padStart(10)}${fixed(r.b.p99).padStart(10)}`,
+      );
       rows.push({ operation: name, compare: `${large.missions} / ${small.missions} missions`, grown: r.a, base: r.b });
     }
     console.log(`${'idle CPU ms per second'.padEnd(30)}${fixed(idle[1]).padStart(16)}${fixed(idle[0]).padStart(16)}`);
-    for (const [name, r] of Object.entries(mission)) checks.push(ratioLine(`${name} p50, mission with ${grown.eventSeq} events / fresh mission`, r.a.p50 / r.b.p50, TARGET));
-    for (const [name, r] of Object.entries(size)) checks.push(ratioLine(`${name} p50, ${large.missions} / ${small.missions} missions`, r.a.p50 / r.b.p50, TARGET));
+    for (const [name, r] of Object.entries(mission))
+      checks.push(ratioLine(`${name} p50, mission with ${grown.eventSeq} events / fresh mission`, r.a.p50 / r.b.p50, TARGET));
+    for (const [name, r] of Object.entries(size))
+      checks.push(ratioLine(`${name} p50, ${large.missions} / ${small.missions} missions`, r.a.p50 / r.b.p50, TARGET));
     checks.push(ratioLine(`idle CPU, ${large.missions} / ${small.missions} missions`, idle[1] / Math.max(idle[0], 0.01), TARGET));
-    writeResult({ benchmark: 'growth', events: grown.eventSeq, small: small.missions, large: large.missions, samples: SAMPLES, idleSeconds: IDLE_SECONDS, rows, idle: { large: idle[1], small: idle[0] }, checks, load: { before: loadBefore, after: loadAfter }, smoke: SMOKE });
+    writeResult({
+      benchmark: 'growth',
+      events: grown.eventSeq,
+      small: small.missions,
+      large: large.missions,
+      samples: SAMPLES,
+      idleSeconds: IDLE_SECONDS,
+      rows,
+      idle: { large: idle[1], small: idle[0] },
+      checks,
+      load: { before: loadBefore, after: loadAfter },
+      smoke: SMOKE,
+    });
   } finally {
     for (const c of clients) await c.close().catch(() => undefined);
     for (const x of servers) await x.stop().catch(() => undefined);

@@ -46,10 +46,13 @@ async function deployment(label, instances) {
   try {
     for (let i = 0; i < instances; i++) servers.push(await startMissionControl({ label: `${label} #${i + 1}`, databaseUrl: db.url, slack: fake }));
     const sequential = await Promise.all(servers.map((s) => connectMcp(s.mcpUrl, s.token)));
-    const parallel = await Promise.all(Array.from({ length: CONCURRENCY }, (_, j) => connectMcp(servers[j % servers.length].mcpUrl, servers[j % servers.length].token)));
+    const parallel = await Promise.all(
+      Array.from({ length: CONCURRENCY }, (_, j) => connectMcp(servers[j % servers.length].mcpUrl, servers[j % servers.length].token)),
+    );
     const workload = new MixedReports();
     const growing = [];
-    for (let g = 0; g < GROWING; g++) growing.push(await executingMissionOverMcp(sequential[g % sequential.length], `${INTENTS[g % INTENTS.length]} (growing ${g})`));
+    for (let g = 0; g < GROWING; g++)
+      growing.push(await executingMissionOverMcp(sequential[g % sequential.length], `${INTENTS[g % INTENTS.length]} (growing ${g})`));
     const spread = await missionIds(db.url, 'executing', SPREAD);
     for (const id of growing) workload.add(id);
     for (const id of spread) workload.add(id);
@@ -69,7 +72,9 @@ async function deployment(label, instances) {
       try {
         await mcp.call(call.name, call.arguments);
       } catch (error) {
-        throw new Error(`${label}: ${call.name} (${call.kind}) on ${call.arguments.missionId}: ${error.message}${error.cause ? ` (${error.cause.code ?? error.cause.message})` : ''}`);
+        throw new Error(
+          `${label}: ${call.name} (${call.kind}) on ${call.arguments.missionId}: ${error.message}${error.cause ? ` (${error.cause.code ?? error.cause.message})` : ''}`,
+        );
       }
     };
     return {
@@ -159,9 +164,11 @@ async function bareTarget() {
     },
     parallelRound: async (perClient) => {
       const started = performance.now();
-      await Promise.all(parallel.map(async (mcp) => {
-        for (let i = 0; i < perClient; i++) await echo(mcp, i);
-      }));
+      await Promise.all(
+        parallel.map(async (mcp) => {
+          for (let i = 0; i < perClient; i++) await echo(mcp, i);
+        }),
+      );
       return performance.now() - started;
     },
     settle: async () => undefined,
@@ -222,11 +229,20 @@ async function main() {
     const results = await measure(targets);
     const loadAfter = loadLine('after');
     if (connectionResets.count > 0) console.log(`client connections reset and retried once: ${connectionResets.count}`);
-    console.log(`MCP tool calls through \`mission-control start\` (delivery worker and Slack app on, fake Slack Web API) on ${where} seeded with ${seeded} missions; ${CALLS} sequential calls per server in blocks of ${BLOCK}, then ${CONCURRENCY} parallel sessions; ${GROWING} growing missions + ${SPREAD} seeded ones`);
+    console.log(
+      `MCP tool calls through \`mission-control start\` (delivery worker and Slack app on, fake Slack Web API) on ${where} seeded with ${seeded} missions; ${CALLS} sequential calls per server in blocks of ${BLOCK}, then ${CONCURRENCY} parallel sessions; ${GROWING} growing missions + ${SPREAD} seeded ones`,
+    );
     console.log(`report kinds sent: ${[...targets[1].kinds.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}`);
-    console.log(`${'server'.padEnd(34)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'seq/s'.padStart(8)}${'par/s'.padStart(8)}${'CPU ms/call'.padStart(13)}${'RSS MiB'.padStart(12)}`);
+    console.log(
+      `${'server'.padEnd(34)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'seq/s'.padStart(8)}${'par/s'.padStart(8)}${'CPU ms/call'.padStart(13)}${'RSS MiB'.padStart(12)}`,
+    );
     for (const r of results) {
-      console.log(`${r.label.padEnd(34)}${fixed(r.p50).padStart(9)}${fixed(r.p99).padStart(9)}${fixed(r.sequentialPerSecond, 0).padStart(8)}${fixed(r.parallelPerSecond, 0).padStart(8)}${fixed(r.cpuMsPerCall).padStart(13)}${r.rssMiB.map((m) => fixed(m, 0)).join('+').padStart(12)}`);
+      console.log(
+        `${r.label.padEnd(34)}${fixed(r.p50).padStart(9)}${fixed(r.p99).padStart(9)}${fixed(r.sequentialPerSecond, 0).padStart(8)}${fixed(r.parallelPerSecond, 0).padStart(8)}${fixed(r.cpuMsPerCall).padStart(13)}${r.rssMiB
+          .map((m) => fixed(m, 0))
+          .join('+')
+          .padStart(12)}`,
+      );
     }
     const [bare, one, two] = results;
     const checks = [
@@ -240,7 +256,21 @@ async function main() {
       checks.push(ratioLine('server CPU per report, 2 instances / 1 instance', two.cpuMsPerCall / one.cpuMsPerCall, TARGETS.cpuTwoVsOne));
       checks.push(ratioLine('parallel throughput, 2 instances / 1 instance', two.parallelPerSecond / one.parallelPerSecond));
     }
-    writeResult({ benchmark: 'mcp', provider: where, instances: INSTANCES, seeded, calls: CALLS, concurrency: CONCURRENCY, growing: GROWING, spread: SPREAD, kinds: Object.fromEntries(targets[1].kinds), results, checks, load: { before: loadBefore, after: loadAfter }, smoke: SMOKE });
+    writeResult({
+      benchmark: 'mcp',
+      provider: where,
+      instances: INSTANCES,
+      seeded,
+      calls: CALLS,
+      concurrency: CONCURRENCY,
+      growing: GROWING,
+      spread: SPREAD,
+      kinds: Object.fromEntries(targets[1].kinds),
+      results,
+      checks,
+      load: { before: loadBefore, after: loadAfter },
+      smoke: SMOKE,
+    });
   } finally {
     for (const t of targets) await t.close().catch((error) => console.error(`closing ${t.label}: ${error}`));
   }

@@ -30,7 +30,13 @@ const BENCHMARKS = [
   { id: 'ack', title: 'Slash command acknowledgement', script: 'bench/slashAck.mjs', env: {} },
   { id: 'slack', title: 'Slack update economy (real time)', script: 'bench/slackEconomy.mjs', env: {} },
   { id: 'mcp', title: 'MCP report_progress through start (SQLite)', script: 'bench/mcpHttp.mjs', env: { BENCH_DATABASE: 'sqlite', BENCH_INSTANCES: '1' } },
-  { id: 'mcp-pg2', title: 'MCP report_progress through start (PostgreSQL, one vs two instances)', script: 'bench/mcpHttp.mjs', env: { BENCH_DATABASE: 'postgresql', BENCH_INSTANCES: '2', BENCH_PG_URL: PG_URL }, needsPostgres: true },
+  {
+    id: 'mcp-pg2',
+    title: 'MCP report_progress through start (PostgreSQL, one vs two instances)',
+    script: 'bench/mcpHttp.mjs',
+    env: { BENCH_DATABASE: 'postgresql', BENCH_INSTANCES: '2', BENCH_PG_URL: PG_URL },
+    needsPostgres: true,
+  },
   { id: 'growth', title: 'Growth: history and database size', script: 'bench/growth.mjs', env: {} },
   { id: 'events', title: 'Event log appends (service vs raw insert)', script: 'bench/eventLog.mjs', env: { DATABASE_URL: '' } },
   { id: 'brief', title: '/mission to brief card: model drafter vs built-in', script: 'bench/briefCard.mjs', env: {} },
@@ -119,45 +125,86 @@ function table(head, rows) {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-const checksTable = (r) => table(['ratio', 'value', 'target', 'met'], r.checks.map((c) => [c.label, checkValue(c), checkTarget(c), verdict(c.met)]));
+const checksTable = (r) =>
+  table(
+    ['ratio', 'value', 'target', 'met'],
+    r.checks.map((c) => [c.label, checkValue(c), checkTarget(c), verdict(c.met)]),
+  );
 
 const SECTIONS = {
   ack: (r) => [
     `${r.rounds} bursts of ${r.concurrency} concurrent signed \`/mission <intent>\` requests to \`POST /slack/events\`, alternating between \`mission-control start\` (${r.provider} seeded with ${r.seeded} missions, the delivery worker posting brief cards to a fake Slack Web API) and a bare Bolt app with the same \`HTTPReceiver\` set-up whose handler only acks, each a process of its own. Time to acknowledgement:`,
-    table(['server', 'p50 ms', 'p99 ms', 'max ms'], [['bare Bolt app (ack only)', n(r.bare.p50), n(r.bare.p99), n(r.bare.max)], ['mission-control start', n(r.ours.p50), n(r.ours.p99), n(r.ours.max)]]),
+    table(
+      ['server', 'p50 ms', 'p99 ms', 'max ms'],
+      [
+        ['bare Bolt app (ack only)', n(r.bare.p50), n(r.bare.p99), n(r.bare.max)],
+        ['mission-control start', n(r.ours.p50), n(r.ours.p99), n(r.ours.max)],
+      ],
+    ),
     checksTable(r),
   ],
   slack: (r) => [
     `Reports of mixed kinds over MCP to \`mission-control start\` (SQLite, ${r.seeded} missions seeded), its Slack projector and delivery worker against a fake Slack Web API, in real time (no simulated clock). The bare baseline is one chat call per report.`,
-    table(['pace', 'reports', 'over s', 'chat.postMessage', 'chat.update', 'calls per 100 reports', 'vs one call per report'], r.results.map((x) => [x.label, x.reports, n(x.reportingSeconds, 0), x.posts, x.updates, n(x.per100, 1), `${n(x.calls / x.reports)}x`])),
+    table(
+      ['pace', 'reports', 'over s', 'chat.postMessage', 'chat.update', 'calls per 100 reports', 'vs one call per report'],
+      r.results.map((x) => [x.label, x.reports, n(x.reportingSeconds, 0), x.posts, x.updates, n(x.per100, 1), `${n(x.calls / x.reports)}x`]),
+    ),
     checksTable(r),
   ],
   mcp: (r) => mcpSection(r),
   'mcp-pg2': (r) => mcpSection(r),
   growth: (r) => [
     `Two \`mission-control start\` processes side by side (SQLite, Slack app and delivery worker on): a database of ${r.small} missions holding one mission grown through the service to ${r.events} events of mixed kinds, and a database of ${r.large} missions. ${r.samples} calls per operation and side, alternating in blocks; idle CPU over ${r.idleSeconds} s without requests.`,
-    table(['operation', 'compared', 'p50 ms', 'baseline p50 ms', 'p99 ms', 'baseline p99 ms'], r.rows.map((x) => [x.operation, x.compare, n(x.grown.p50), n(x.base.p50), n(x.grown.p99), n(x.base.p99)])),
+    table(
+      ['operation', 'compared', 'p50 ms', 'baseline p50 ms', 'p99 ms', 'baseline p99 ms'],
+      r.rows.map((x) => [x.operation, x.compare, n(x.grown.p50), n(x.base.p50), n(x.grown.p99), n(x.base.p99)]),
+    ),
     `Idle CPU: ${n(r.idle.large)} ms per second at ${r.large} missions, ${n(r.idle.small)} at ${r.small}.`,
     checksTable(r),
   ],
   brief: (r) => [
     `${r.commands} signed \`/mission <intent>\` commands per server, alternating between two \`mission-control start\` processes (seeded SQLite, delivery worker, fake Slack Web API): one with the built-in drafter, one with \`MODEL_PROVIDER=anthropic\` against a local fake of the Messages API that answers after ${r.modelLatencyMs} ms. Medians from sending the command:`,
-    table(['drafter', 'ack ms', 'first brief card ms', 'full brief card ms'], [['built-in drafter', n(r.builtIn.ack), n(r.builtIn.first), n(r.builtIn.full)], [`model drafter (model answers in ${r.modelLatencyMs} ms)`, n(r.model.ack), n(r.model.first), n(r.model.full)]]),
+    table(
+      ['drafter', 'ack ms', 'first brief card ms', 'full brief card ms'],
+      [
+        ['built-in drafter', n(r.builtIn.ack), n(r.builtIn.first), n(r.builtIn.full)],
+        [`model drafter (model answers in ${r.modelLatencyMs} ms)`, n(r.model.ack), n(r.model.first), n(r.model.full)],
+      ],
+    ),
     `With a model, the full card is complete ${n(r.model.full - r.modelLatencyMs)} ms after the model answers. No target is set; the seed asks for chips within about 4 s.`,
   ],
   events: (r) => [
     `${r.appends} \`test_run\` reports appended through \`MissionService\` in-process (validate, load, stage rule, hash chain, save with the version check) against raw single-row \`INSERT\`s into the same \`MissionEvent\` table through the bare driver, one transaction each, ${r.provider}. Not a server benchmark: it isolates the service's own cost.`,
-    table(['path', 'appends/s', 'ms each'], [['raw driver insert', n(r.rawRate, 0), n(r.rawMs)], ['through the service', n(r.serviceRate, 0), n(r.serviceMs)], ['**ratio (service / raw)**', `**${n(r.serviceRate / r.rawRate)}x**`, `${n(r.serviceMs / r.rawMs)}x`]]),
+    table(
+      ['path', 'appends/s', 'ms each'],
+      [
+        ['raw driver insert', n(r.rawRate, 0), n(r.rawMs)],
+        ['through the service', n(r.serviceRate, 0), n(r.serviceMs)],
+        ['**ratio (service / raw)**', `**${n(r.serviceRate / r.rawRate)}x**`, `${n(r.serviceMs / r.rawMs)}x`],
+      ],
+    ),
     'No target is set.',
   ],
 };
 
 function mcpSection(r) {
   return [
-    `\`report_progress\` and \`attach_evidence\` over Streamable HTTP to \`mission-control start\` (delivery worker and Slack app on, fake Slack Web API; ${r.provider} seeded with ${r.seeded} missions) against a bare MCP SDK echo server, each a process of its own, started in the same run: ${r.calls} sequential calls per server in alternating blocks, then ${r.concurrency} parallel sessions. Half the reports go to ${r.growing} missions that grow during the run, half across ${r.spread} seeded missions in execution${r.instances > 1 ? '; with two instances each mission\'s reports alternate between them' : ''}. Kinds sent: ${Object.entries(r.kinds).map(([k, v]) => `${k} ${v}`).join(', ')}. CPU is the servers' own (from /proc), over the whole measured window (idle work included).`,
+    `\`report_progress\` and \`attach_evidence\` over Streamable HTTP to \`mission-control start\` (delivery worker and Slack app on, fake Slack Web API; ${r.provider} seeded with ${r.seeded} missions) against a bare MCP SDK echo server, each a process of its own, started in the same run: ${r.calls} sequential calls per server in alternating blocks, then ${r.concurrency} parallel sessions. Half the reports go to ${r.growing} missions that grow during the run, half across ${r.spread} seeded missions in execution${r.instances > 1 ? "; with two instances each mission's reports alternate between them" : ''}. Kinds sent: ${Object.entries(
+      r.kinds,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}. CPU is the servers' own (from /proc), over the whole measured window (idle work included).`,
     table(
       ['server', 'p50 ms', 'p99 ms', 'sequential calls/s', 'parallel calls/s', 'server CPU ms per call', 'RSS MiB'],
-      r.results.map((x) => [x.label, n(x.p50), n(x.p99), n(x.sequentialPerSecond, 0), n(x.parallelPerSecond, 0), n(x.cpuMsPerCall), x.rssMiB.map((m) => n(m, 0)).join(' + ')]),
+      r.results.map((x) => [
+        x.label,
+        n(x.p50),
+        n(x.p99),
+        n(x.sequentialPerSecond, 0),
+        n(x.parallelPerSecond, 0),
+        n(x.cpuMsPerCall),
+        x.rssMiB.map((m) => n(m, 0)).join(' + '),
+      ]),
     ),
     checksTable(r),
   ];
@@ -177,12 +224,26 @@ function writeDoc(results, skipped, host) {
     '',
     table(
       ['benchmark', 'ratio', 'value', 'target', 'met'],
-      results.flatMap(({ bench, data }) => data.checks.filter((c) => c.target !== null).map((c) => [bench.title, c.label, checkValue(c), checkTarget(c), verdict(c.met)])),
+      results.flatMap(({ bench, data }) =>
+        data.checks.filter((c) => c.target !== null).map((c) => [bench.title, c.label, checkValue(c), checkTarget(c), verdict(c.met)]),
+      ),
     ),
     '',
   ];
   for (const { bench, data, seconds } of results) {
-    lines.push(`## ${bench.title}`, '', `\`${bench.script}\`${Object.keys(bench.env).length > 0 ? ` with ${Object.entries(bench.env).filter(([k]) => k !== 'BENCH_PG_URL').map(([k, v]) => `\`${k}=${v}\``).join(' ')}` : ''}, ${n(seconds, 0)} s; ${loadText(data.load)}.`, '');
+    lines.push(
+      `## ${bench.title}`,
+      '',
+      `\`${bench.script}\`${
+        Object.keys(bench.env).length > 0
+          ? ` with ${Object.entries(bench.env)
+              .filter(([k]) => k !== 'BENCH_PG_URL')
+              .map(([k, v]) => `\`${k}=${v}\``)
+              .join(' ')}`
+          : ''
+      }, ${n(seconds, 0)} s; ${loadText(data.load)}.`,
+      '',
+    );
     for (const paragraph of SECTIONS[bench.id](data)) lines.push(paragraph, '');
   }
   for (const { bench, reason } of skipped) lines.push(`## ${bench.title}`, '', `Not run: ${reason}.`, '');
@@ -220,7 +281,8 @@ async function main() {
   const unmet = results.flatMap(({ bench, data }) => data.checks.filter((c) => c.met === false).map((c) => `${bench.id}: ${c.label}`));
   console.log(unmet.length > 0 ? `Targets not met (${unmet.length}):\n  ${unmet.join('\n  ')}` : 'Every target met.');
   if (process.env.BENCH_NO_DOCS === '1' || ONLY || SMOKE) console.log('docs/benchmarks.md left as it was (BENCH_ONLY, BENCH_NO_DOCS or BENCH_SMOKE set)');
-  else if (skipped.length > 0) console.log(`docs/benchmarks.md left as it was: ${skipped.length} benchmark(s) did not run (${skipped.map((s) => s.bench.id).join(', ')})`);
+  else if (skipped.length > 0)
+    console.log(`docs/benchmarks.md left as it was: ${skipped.length} benchmark(s) did not run (${skipped.map((s) => s.bench.id).join(', ')})`);
   else {
     writeDoc(results, skipped, host);
     console.log(`Wrote ${path.relative(process.cwd(), DOC)}`);

@@ -79,20 +79,49 @@ async function main() {
   try {
     server = await startMissionControl({ label: 'mission-control', databaseUrl: db.url, slack: fake });
     mcp = await connectMcp(server.mcpUrl, server.token);
-    const paced = await scenario(mcp, fake, 'paced', Array.from({ length: REPORTS }, (_, i) => (i === 0 ? 0 : INTERVAL_MS)));
-    const bursts = await scenario(mcp, fake, 'bursts', Array.from({ length: REPORTS }, (_, i) => (i > 0 && i % BURST === 0 ? BURST_GAP_MS : 0)));
+    const paced = await scenario(
+      mcp,
+      fake,
+      'paced',
+      Array.from({ length: REPORTS }, (_, i) => (i === 0 ? 0 : INTERVAL_MS)),
+    );
+    const bursts = await scenario(
+      mcp,
+      fake,
+      'bursts',
+      Array.from({ length: REPORTS }, (_, i) => (i > 0 && i % BURST === 0 ? BURST_GAP_MS : 0)),
+    );
     const loadAfter = loadLine('after');
     if (connectionResets.count > 0) console.log(`client connections reset and retried once: ${connectionResets.count}`);
-    console.log(`Slack update economy through \`mission-control start\` (SQLite, ${db.missions} missions seeded), real time, fake Slack Web API; mixed report kinds over MCP`);
-    console.log(`${'scenario'.padEnd(44)}${'reports'.padStart(8)}${'over s'.padStart(8)}${'posts'.padStart(7)}${'updates'.padStart(9)}${'calls'.padStart(7)}${'per 100'.padStart(9)}${'vs 1/report'.padStart(13)}`);
+    console.log(
+      `Slack update economy through \`mission-control start\` (SQLite, ${db.missions} missions seeded), real time, fake Slack Web API; mixed report kinds over MCP`,
+    );
+    console.log(
+      `${'scenario'.padEnd(44)}${'reports'.padStart(8)}${'over s'.padStart(8)}${'posts'.padStart(7)}${'updates'.padStart(9)}${'calls'.padStart(7)}${'per 100'.padStart(9)}${'vs 1/report'.padStart(13)}`,
+    );
     const label = (r) => (r.name === 'paced' ? `one report every ${INTERVAL_MS} ms` : `bursts of ${BURST}, ${BURST_GAP_MS} ms apart`);
     for (const r of [paced, bursts]) {
-      console.log(`${label(r).padEnd(44)}${String(r.reports).padStart(8)}${fixed(r.reportingSeconds, 0).padStart(8)}${String(r.posts).padStart(7)}${String(r.updates).padStart(9)}${String(r.calls).padStart(7)}${fixed(r.per100, 1).padStart(9)}${`${fixed(r.calls / r.reports)}x`.padStart(13)}`);
+      console.log(
+        `${label(r).padEnd(44)}${String(r.reports).padStart(8)}${fixed(r.reportingSeconds, 0).padStart(8)}${String(r.posts).padStart(7)}${String(r.updates).padStart(9)}${String(r.calls).padStart(7)}${fixed(r.per100, 1).padStart(9)}${`${fixed(r.calls / r.reports)}x`.padStart(13)}`,
+      );
     }
     console.log(`ratio Slack calls per report, ${label(paced)} / one call per report: ${fixed(paced.calls / paced.reports)}x`);
     console.log(`ratio Slack calls per report, ${label(bursts)} / one call per report: ${fixed(bursts.calls / bursts.reports)}x`);
     const checks = [targetLine(`Slack calls per 100 reports, ${label(paced)}`, paced.per100, TARGET, 'calls per 100 reports')];
-    writeResult({ benchmark: 'slack', seeded: db.missions, intervalMs: INTERVAL_MS, burst: BURST, burstGapMs: BURST_GAP_MS, results: [{ ...paced, label: label(paced) }, { ...bursts, label: label(bursts) }], checks, load: { before: loadBefore, after: loadAfter }, smoke: SMOKE });
+    writeResult({
+      benchmark: 'slack',
+      seeded: db.missions,
+      intervalMs: INTERVAL_MS,
+      burst: BURST,
+      burstGapMs: BURST_GAP_MS,
+      results: [
+        { ...paced, label: label(paced) },
+        { ...bursts, label: label(bursts) },
+      ],
+      checks,
+      load: { before: loadBefore, after: loadAfter },
+      smoke: SMOKE,
+    });
   } finally {
     await mcp?.close().catch(() => undefined);
     await server?.stop();

@@ -125,7 +125,16 @@ async function main() {
     const samples = { bare: [], ours: [] };
     for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
       // Alternate which goes first, so neither always follows the other's background work.
-      const order = round % 2 === 0 ? [['bare', bare, fakeBare], ['ours', ours, fakeOurs]] : [['ours', ours, fakeOurs], ['bare', bare, fakeBare]];
+      const order =
+        round % 2 === 0
+          ? [
+              ['bare', bare, fakeBare],
+              ['ours', ours, fakeOurs],
+            ]
+          : [
+              ['ours', ours, fakeOurs],
+              ['bare', bare, fakeBare],
+            ];
       for (const [name, target, fake] of order) {
         const latencies = await burst(client, target, fake, round);
         if (round >= WARMUP_ROUNDS) samples[name].push(...latencies);
@@ -139,14 +148,28 @@ async function main() {
     const o = stats(samples.ours);
     const provider = 'SQLite';
     const loadAfter = loadLine('after');
-    console.log(`Slash command ack: ${ROUNDS} bursts of ${CONCURRENCY} concurrent signed \`/mission <intent>\` requests per server (after ${WARMUP_ROUNDS} warm-up bursts); ours is \`mission-control start\` on ${provider} seeded with ${ours.db.missions} missions`);
+    console.log(
+      `Slash command ack: ${ROUNDS} bursts of ${CONCURRENCY} concurrent signed \`/mission <intent>\` requests per server (after ${WARMUP_ROUNDS} warm-up bursts); ours is \`mission-control start\` on ${provider} seeded with ${ours.db.missions} missions`,
+    );
     console.log(`${'server'.padEnd(26)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}${'acks'.padStart(7)}`);
-    const row = (label, r) => console.log(`${label.padEnd(26)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${r.max.toFixed(2).padStart(9)}${String(r.n).padStart(7)}`);
+    const row = (label, r) =>
+      console.log(`${label.padEnd(26)}${r.p50.toFixed(2).padStart(9)}${r.p99.toFixed(2).padStart(9)}${r.max.toFixed(2).padStart(9)}${String(r.n).padStart(7)}`);
     row('bare Bolt app (ack only)', b);
     row('Mission Control', o);
     ratioLine('p50 ack, start / bare Bolt', o.p50 / b.p50);
     const checks = [ratioLine('p99 ack, start / bare Bolt', o.p99 / b.p99, TARGET)];
-    writeResult({ benchmark: 'ack', provider, seeded: ours.db.missions, concurrency: CONCURRENCY, rounds: ROUNDS, bare: b, ours: o, checks, load: { before: loadBefore, after: loadAfter }, smoke: SMOKE });
+    writeResult({
+      benchmark: 'ack',
+      provider,
+      seeded: ours.db.missions,
+      concurrency: CONCURRENCY,
+      rounds: ROUNDS,
+      bare: b,
+      ours: o,
+      checks,
+      load: { before: loadBefore, after: loadAfter },
+      smoke: SMOKE,
+    });
   } finally {
     await client.close();
     await ours.close();

@@ -30,7 +30,19 @@ import { ACTION_IDS, INPUT_IDS } from '../dist/slack/actionIds.js';
 import { FakeSlack } from './demo/fakeSlack.mjs';
 import { renderBlocks, renderThread, setPeople } from './demo/renderBlocks.mjs';
 import { slackRequests } from './demo/slackRequests.mjs';
-import { ADVISOR, CHANNEL, JORDAN, SECURITY_LEAD, SEED_ARTIFACTS, SEED_INTENT, SEED_PHASES, SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3, SEED_REVIEW } from '../dist/demo/seedMission.js';
+import {
+  ADVISOR,
+  CHANNEL,
+  JORDAN,
+  SECURITY_LEAD,
+  SEED_ARTIFACTS,
+  SEED_INTENT,
+  SEED_PHASES,
+  SEED_PLAY_1,
+  SEED_PLAY_2,
+  SEED_PLAY_3,
+  SEED_REVIEW,
+} from '../dist/demo/seedMission.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO_DIR = path.resolve(process.env.DEMO_DIR ?? path.join(ROOT, 'data', 'demo'));
@@ -122,7 +134,11 @@ function pullRequestPayload(action, missionId, changes = {}) {
   };
 }
 function checkRunPayload(name) {
-  return { action: 'completed', check_run: { name, head_sha: DEMO_HEAD, status: 'completed', conclusion: 'success', pull_requests: [{ number: 47 }] }, repository };
+  return {
+    action: 'completed',
+    check_run: { name, head_sha: DEMO_HEAD, status: 'completed', conclusion: 'success', pull_requests: [{ number: 47 }] },
+    repository,
+  };
 }
 function deploymentPayload(id, environment, state, extra = {}, url = '') {
   return {
@@ -239,7 +255,12 @@ async function clickWhenShown(stage, actionId, person, label, filter = () => tru
 
 async function _submitModal(stage, callbackId, values, person, what) {
   const before = stage.fake.views.length;
-  const opened = await eventually(`the ${what} modal`, () => stage.fake.views.slice(before - 1).reverse().find((v) => v.method === 'views.open' && v.view.callback_id === callbackId));
+  const opened = await eventually(`the ${what} modal`, () =>
+    stage.fake.views
+      .slice(before - 1)
+      .reverse()
+      .find((v) => v.method === 'views.open' && v.view.callback_id === callbackId),
+  );
   await stage.slack.submitView(opened.view, values, person);
   say(`${person.name} (Slack)`, `submits the ${what} modal`);
 }
@@ -296,24 +317,42 @@ async function run(stage) {
     const m = await app.missions.getMission({ missionId });
     return m.coverage.entries.length >= 3 ? m : null;
   });
-  say('Mission Control (bot)', `inspects with its connectors: ${inspected.coverage.entries.map((e) => `${e.toolkitId} ${e.status}`).join(', ')} (no GitHub or Linear token here; the bot token answers auth.test)`);
+  say(
+    'Mission Control (bot)',
+    `inspects with its connectors: ${inspected.coverage.entries.map((e) => `${e.toolkitId} ${e.status}`).join(', ')} (no GitHub or Linear token here; the bot token answers auth.test)`,
+  );
   await mc.ok(
     'select_toolkits',
     {
       missionId,
-      coverage: [{ toolkitId: 'github', status: 'ready', summary: '23 auth files, 127 tests, 82% coverage', metrics: { files_analyzed: 23, test_count: 127, coverage: 0.82 } }],
+      coverage: [
+        {
+          toolkitId: 'github',
+          status: 'ready',
+          summary: '23 auth files, 127 tests, 82% coverage',
+          metrics: { files_analyzed: 23, test_count: 127, coverage: 0.82 },
+        },
+      ],
       confirm: false,
     },
     '(its own read-only look at the checkout)',
   );
   await clickWhenShown(stage, ACTION_IDS.toolkitsConfirm, JORDAN, 'Confirm toolkits');
-  const tooLow = await eventually('the refusal', () => fake.calls.filter((c) => c.method === 'response_url').map((c) => String(c.args.text ?? '')).find((t) => t.includes('Coverage is')));
+  const tooLow = await eventually('the refusal', () =>
+    fake.calls
+      .filter((c) => c.method === 'response_url')
+      .map((c) => String(c.args.text ?? ''))
+      .find((t) => t.includes('Coverage is')),
+  );
   say('Mission Control (bot)', `tells Jordan privately: ${firstLine(tooLow).replace(/^\W+/, '')}`);
   await threadUpToDate(stage);
   const withDefer = fake.messagesWith(ACTION_IDS.toolkitDefer).at(-1);
   await slack.click(withDefer, ACTION_IDS.toolkitDefer, JORDAN, (v) => v.toolkitId === 'linear');
   say('Jordan Nakamura (Slack)', 'clicks [Defer] on Linear: not needed for this mission (he updates the ticket by hand)');
-  await eventually('Linear deferred', async () => (await app.missions.getMission({ missionId })).toolkits.find((t) => t.toolkitId === 'linear')?.authStatus === 'deferred');
+  await eventually(
+    'Linear deferred',
+    async () => (await app.missions.getMission({ missionId })).toolkits.find((t) => t.toolkitId === 'linear')?.authStatus === 'deferred',
+  );
   await threadUpToDate(stage);
   await clickWhenShown(stage, ACTION_IDS.toolkitsConfirm, JORDAN, 'Confirm toolkits');
   await eventually('Plan & Approve', async () => (await app.missions.getMission({ missionId })).state === 'planning');
@@ -330,7 +369,10 @@ async function run(stage) {
   await clickWhenShown(stage, ACTION_IDS.playView, ADVISOR, 'View plan', (m) => JSON.stringify(m.blocks).includes(ACTION_IDS.approvalApprove));
   const plan = await eventually('the plan modal', () => fake.views.slice(viewsBefore).find((v) => v.method === 'views.open'));
   const phaseCount = plan.view.blocks.filter((b) => b.type === 'section' && String(b.text?.text ?? '').startsWith('*Phase ')).length;
-  say('Mission Control (bot)', `opens the plan for ${ADVISOR.name}: ${phaseCount} phases with their steps, the undo plan, the risk matrix and the code change preview`);
+  say(
+    'Mission Control (bot)',
+    `opens the plan for ${ADVISOR.name}: ${phaseCount} phases with their steps, the undo plan, the risk matrix and the code change preview`,
+  );
   // Jordan may not approve his own critical-risk mission: he is told why, and the attempt is recorded.
   await clickWhenShown(stage, ACTION_IDS.approvalApprove, JORDAN, 'Approve');
   const told = await eventually('the refusal to Jordan', () => fake.calls.find((c) => c.method === 'response_url' || c.method === 'chat.postEphemeral'));
@@ -341,7 +383,9 @@ async function run(stage) {
   if (!decision.ok || decision.data.status !== 'approved') throw new Error(`approval did not come through: ${decision.text}`);
   say('assistant (MCP)', `wait_for_approval → ${decision.data.status}: ${gist(decision.text)}`);
   console.log(`\nAPPROVED: play “${play1.title}” approved by ${ADVISOR.name} and ${SECURITY_LEAD.name} (2 of 2 required for critical risk)`);
-  const howToRun = await eventually('how the mission runs', () => [...fake.messages.values()].find((m) => m.text.includes(`Run Mission Control mission ${missionId}`)));
+  const howToRun = await eventually('how the mission runs', () =>
+    [...fake.messages.values()].find((m) => m.text.includes(`Run Mission Control mission ${missionId}`)),
+  );
   say('Mission Control (bot)', `says in the thread how it runs: ${firstLine(howToRun.text)}`);
 
   heading('Execute & Observe: phases, steps, tests, a validator alert');
@@ -354,18 +398,62 @@ async function run(stage) {
       });
     }
     say('assistant (MCP)', `report_progress × ${phase.steps.length} steps completed`);
-    await mc.ok('report_progress', { missionId, kind: 'test_run', phaseId: phase.phaseId, total: phase.tests.total, passing: phase.tests.total, coverage: phase.tests.coverage, suite: 'vitest' }, `test run ${phase.tests.total}/${phase.tests.total}`);
+    await mc.ok(
+      'report_progress',
+      {
+        missionId,
+        kind: 'test_run',
+        phaseId: phase.phaseId,
+        total: phase.tests.total,
+        passing: phase.tests.total,
+        coverage: phase.tests.coverage,
+        suite: 'vitest',
+      },
+      `test run ${phase.tests.total}/${phase.tests.total}`,
+    );
     if (phase.phaseId === 'jwt_refresh_fix') {
-      await mc.ok('report_progress', { missionId, kind: 'validator_alert', phaseId: phase.phaseId, type: 'auto_fix', severity: 'low', description: 'Added exponential backoff for refresh retries' }, 'auto_fix alert');
+      await mc.ok(
+        'report_progress',
+        {
+          missionId,
+          kind: 'validator_alert',
+          phaseId: phase.phaseId,
+          type: 'auto_fix',
+          severity: 'low',
+          description: 'Added exponential backoff for refresh retries',
+        },
+        'auto_fix alert',
+      );
     }
     if (phase.phaseId === 'csrf_protection') {
-      await mc.ok('report_progress', { missionId, kind: 'validator_alert', phaseId: phase.phaseId, type: 'review_required', severity: 'medium', description: '/api/webhooks/stripe should be exempt from CSRF (webhook endpoint)' }, 'review_required alert');
+      await mc.ok(
+        'report_progress',
+        {
+          missionId,
+          kind: 'validator_alert',
+          phaseId: phase.phaseId,
+          type: 'review_required',
+          severity: 'medium',
+          description: '/api/webhooks/stripe should be exempt from CSRF (webhook endpoint)',
+        },
+        'review_required alert',
+      );
       await mc.refused('report_progress', { missionId, kind: 'phase_completed', phaseId: phase.phaseId }, 'phase_completed');
-      await viaModal(stage, ACTION_IDS.alertResolve, 'Resolve', 'mc_view_resolve_alert', { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: { type: 'plain_text_input', value: 'Confirmed: webhooks are exempt; comment added in code' } } }, JORDAN, 'resolve alert');
+      await viaModal(
+        stage,
+        ACTION_IDS.alertResolve,
+        'Resolve',
+        'mc_view_resolve_alert',
+        { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: { type: 'plain_text_input', value: 'Confirmed: webhooks are exempt; comment added in code' } } },
+        JORDAN,
+        'resolve alert',
+      );
       await eventually('the alert resolved', async () => (await app.missions.getMission({ missionId })).execution.alerts.every((a) => a.status !== 'open'));
       // A snapshot of the live status message, as the thread shows it mid-mission.
       await threadUpToDate(stage);
-      const status = [...fake.messages.values()].find((m) => m.text.toLowerCase().includes('execution') || JSON.stringify(m.blocks).includes(ACTION_IDS.rollback));
+      const status = [...fake.messages.values()].find(
+        (m) => m.text.toLowerCase().includes('execution') || JSON.stringify(m.blocks).includes(ACTION_IDS.rollback),
+      );
       if (status) liveStatus = renderBlocks(status.blocks, status.text);
     }
     if (phase.phaseId === 'testing_deployment') {
@@ -382,7 +470,12 @@ async function run(stage) {
   }
   if (liveStatus && !QUIET) {
     console.log(`\n${dim('The live status message in the thread at that moment (edited in place, at most once a second):')}`);
-    console.log(liveStatus.split('\n').map((l) => `  │ ${l}`).join('\n'));
+    console.log(
+      liveStatus
+        .split('\n')
+        .map((l) => `  │ ${l}`)
+        .join('\n'),
+    );
   }
 
   // Reported vs verified: the assistant attached PR #47 with "2 checks passing" itself; the gates do not count that.
@@ -393,7 +486,13 @@ async function run(stage) {
   await github.send('pull_request', pullRequestPayload('opened', missionId));
   for (const name of ['ci / test', 'ci / typecheck']) await github.send('check_run', checkRunPayload(name));
   const verified = (await app.missions.getMission({ missionId })).evidence.artifacts.filter((a) => a.checks?.length && a.attachedBy.kind === 'system');
-  say('GitHub (webhook)', `verified by GitHub: ${verified.at(-1).checks.map((c) => `${c.name} ${c.conclusion}`).join(', ')}`);
+  say(
+    'GitHub (webhook)',
+    `verified by GitHub: ${verified
+      .at(-1)
+      .checks.map((c) => `${c.name} ${c.conclusion}`)
+      .join(', ')}`,
+  );
 
   heading('Complete: the gate wants a review recorded by a person');
   await mc.refused('complete_mission', { missionId }, '');
@@ -405,11 +504,20 @@ async function run(stage) {
     ACTION_IDS.reviewApproveOpen,
     'Approve review',
     'mc_view_record_review',
-    { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: { type: 'plain_text_input', value: `Reviewed ${SEED_REVIEW.url}: refresh mutex, revocation table and CSRF middleware look right.` } } },
+    {
+      [INPUT_IDS.note.block]: {
+        [INPUT_IDS.note.action]: {
+          type: 'plain_text_input',
+          value: `Reviewed ${SEED_REVIEW.url}: refresh mutex, revocation table and CSRF middleware look right.`,
+        },
+      },
+    },
     ADVISOR,
     'approve review',
   );
-  await eventually('the review on record', async () => (await app.missions.getMission({ missionId })).evidence.artifacts.some((a) => a.review?.state === 'approved'));
+  await eventually('the review on record', async () =>
+    (await app.missions.getMission({ missionId })).evidence.artifacts.some((a) => a.review?.state === 'approved'),
+  );
 
   heading('UAT: truths are verified by a person in the thread, not by the assistant saying so');
   const truths = (await app.missions.getMission({ missionId })).plays.find((p) => p.status === 'approved').mustHaves.truths;
@@ -419,22 +527,48 @@ async function run(stage) {
     const uat = await eventually('the UAT message', () => stage.fake.messagesWith(ACTION_IDS.uatPassOpen).at(-1));
     await stage.slack.click(uat, ACTION_IDS.uatPassOpen, JORDAN, (v) => v.uatItemId === `truth_${i + 1}`);
     const opened = await eventually('the UAT modal', () => stage.fake.views.slice(before).find((v) => v.method === 'views.open'));
-    await stage.slack.submitView(opened.view, { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: { type: 'plain_text_input', value: 'Tried it on the preview deployment' } } }, JORDAN);
+    await stage.slack.submitView(
+      opened.view,
+      { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: { type: 'plain_text_input', value: 'Tried it on the preview deployment' } } },
+      JORDAN,
+    );
     say('Jordan Nakamura (Slack)', `marks [Pass] on “${truth}”`);
   }
-  await eventually('every truth signed off', async () => ((await app.missions.getMission({ missionId })).execution.uat ?? []).filter((r) => r.outcome === 'pass').length >= truths.length);
+  await eventually(
+    'every truth signed off',
+    async () => ((await app.missions.getMission({ missionId })).execution.uat ?? []).filter((r) => r.outcome === 'pass').length >= truths.length,
+  );
   const completed = await mc.ok('complete_mission', { missionId }, '');
-  say('assistant (MCP)', `final gate passed: ${completed.finalGate.passed}; evidence bundle ${completed.bundle.artifactCount} artifacts, manifest ${completed.bundle.manifestSha256.slice(0, 16)}…`);
+  say(
+    'assistant (MCP)',
+    `final gate passed: ${completed.finalGate.passed}; evidence bundle ${completed.bundle.artifactCount} artifacts, manifest ${completed.bundle.manifestSha256.slice(0, 16)}…`,
+  );
 
-  say('Mission Control', completed.finalGate.checks.filter((c) => c.id === 'ci_checks').map((c) => `CI: ${c.detail}`).join(''));
+  say(
+    'Mission Control',
+    completed.finalGate.checks
+      .filter((c) => c.id === 'ci_checks')
+      .map((c) => `CI: ${c.detail}`)
+      .join(''),
+  );
 
   heading('Release: preview, canary 10% → 50% → 100%, monitoring (GitHub deployment statuses)');
   await github.send('pull_request', pullRequestPayload('closed', missionId, { state: 'closed', merged: true, merge_commit_sha: DEMO_MERGE }));
-  await github.send('deployment_status', deploymentPayload(901, 'Preview', 'success', { transient_environment: true }, 'https://preview-auth-refactor.vercel.app'));
-  for (const [id, share] of [[902, '10%'], [903, '50%']]) await github.send('deployment_status', deploymentPayload(id, 'production-canary', 'success', { description: share }));
+  await github.send(
+    'deployment_status',
+    deploymentPayload(901, 'Preview', 'success', { transient_environment: true }, 'https://preview-auth-refactor.vercel.app'),
+  );
+  for (const [id, share] of [
+    [902, '10%'],
+    [903, '50%'],
+  ])
+    await github.send('deployment_status', deploymentPayload(id, 'production-canary', 'success', { description: share }));
   await github.send('deployment_status', deploymentPayload(904, 'production', 'success', { production_environment: true }, 'https://app.legaltech.example'));
   const released = await app.missions.getMission({ missionId });
-  say('Mission Control', `release: ${released.execution.release.deployments.map((d) => (d.kind === 'canary' ? `canary ${d.canaryPercent}%` : d.kind)).join(' → ')}; undo ${released.execution.undo.status} until ${released.execution.release.monitoring.endsAt}`);
+  say(
+    'Mission Control',
+    `release: ${released.execution.release.deployments.map((d) => (d.kind === 'canary' ? `canary ${d.canaryPercent}%` : d.kind)).join(' → ')}; undo ${released.execution.undo.status} until ${released.execution.release.monitoring.endsAt}`,
+  );
 
   heading('Reflect & Improve: feedback, library, follow-up, retrospective');
   await viaModal(
@@ -457,7 +591,12 @@ async function run(stage) {
     'Pin to library',
     'mc_view_pin_to_library',
     {
-      [INPUT_IDS.tags.block]: { [INPUT_IDS.tags.action]: { type: 'plain_text_input', value: 'authentication, security, jwt-refresh, csrf-protection, nextjs, supabase, production-ready' } },
+      [INPUT_IDS.tags.block]: {
+        [INPUT_IDS.tags.action]: {
+          type: 'plain_text_input',
+          value: 'authentication, security, jwt-refresh, csrf-protection, nextjs, supabase, production-ready',
+        },
+      },
       [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: { type: 'plain_text_input', value: 'Comprehensive auth refactor for Next.js + Supabase apps.' } },
     },
     JORDAN,
@@ -465,9 +604,20 @@ async function run(stage) {
   );
   await eventually('the library entry', async () => (await app.missions.getMission({ missionId })).reflection.library);
   await mc.ok('add_follow_up', { missionId, title: 'Add rate limiting to login endpoint', priority: 'medium' }, '“Add rate limiting to login endpoint”');
-  await mc.ok('add_follow_up', { missionId, title: 'Document revocation cleanup job in README', priority: 'low' }, '“Document revocation cleanup job in README”');
-  const retro = await mc.ok('submit_retrospective', { missionId, wentWell: ['Validator caught the webhook exemption'], toImprove: ['Deeper Linear integration'] }, '');
-  say('assistant (MCP)', `mission ${retro.mission.state}; ${retro.metrics.phasesCompleted} phases, ${retro.metrics.stepsCompleted} steps, tests ${retro.metrics.testsAfter}, coverage ${Math.round(retro.metrics.coverageAfter * 100)}%`);
+  await mc.ok(
+    'add_follow_up',
+    { missionId, title: 'Document revocation cleanup job in README', priority: 'low' },
+    '“Document revocation cleanup job in README”',
+  );
+  const retro = await mc.ok(
+    'submit_retrospective',
+    { missionId, wentWell: ['Validator caught the webhook exemption'], toImprove: ['Deeper Linear integration'] },
+    '',
+  );
+  say(
+    'assistant (MCP)',
+    `mission ${retro.mission.state}; ${retro.metrics.phasesCompleted} phases, ${retro.metrics.stepsCompleted} steps, tests ${retro.metrics.testsAfter}, coverage ${Math.round(retro.metrics.coverageAfter * 100)}%`,
+  );
 
   await threadUpToDate(stage);
   return missionId;
@@ -477,7 +627,11 @@ async function writeExports(stage, missionId) {
   const dir = path.join(DEMO_DIR, missionId);
   mkdirSync(dir, { recursive: true });
   const files = {};
-  for (const [suffix, name] of [['plan.md', 'PLAN.md'], ['summary.md', 'SUMMARY.md'], ['verification.md', 'VERIFICATION.md']]) {
+  for (const [suffix, name] of [
+    ['plan.md', 'PLAN.md'],
+    ['summary.md', 'SUMMARY.md'],
+    ['verification.md', 'VERIFICATION.md'],
+  ]) {
     const { contents } = await stage.client.readResource({ uri: `mission://${missionId}/${suffix}` });
     const file = path.join(dir, name);
     writeFileSync(file, contents[0].text);
@@ -512,7 +666,9 @@ async function main() {
     const status = /status: (\S+)/.exec(files['VERIFICATION.md'].text)?.[1] ?? 'unknown';
     console.log(`VERIFICATION: ${status} (${firstLine(files['VERIFICATION.md'].text.split('\n').find((l) => l.startsWith('# ')) ?? '')})`);
     console.log(`Event log: ${events.length} events, hash chain ${verified.ok ? 'intact' : 'BROKEN'}`);
-    console.log(`Slack Web API calls: ${stage.fake.callsTo('chat.postMessage').length} chat.postMessage, ${stage.fake.callsTo('chat.update').length} chat.update (${chat.length} in all)`);
+    console.log(
+      `Slack Web API calls: ${stage.fake.callsTo('chat.postMessage').length} chat.postMessage, ${stage.fake.callsTo('chat.update').length} chat.update (${chat.length} in all)`,
+    );
     console.log(`SQLite database: ${DB_FILE}`);
     for (const [name, { file }] of Object.entries(files)) console.log(`Export ${name}: ${file}`);
     console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

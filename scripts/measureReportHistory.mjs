@@ -18,7 +18,14 @@ const { executingMissions, testRunReport, BENCH_PHASE, ASSISTANT } = await impor
 
 const policy = { approvers: [], requiredApprovals: { low: 0, medium: 1, high: 1, critical: 2 }, requesterExcludedAt: [], expiresAfterMinutes: 60 };
 let counter = 0;
-const serviceOn = (db) => new MissionService({ repository: db.missions, clock: { now: () => new Date() }, ids: { next: (p) => `${p}_${process.pid}_${++counter}` }, drafter: deterministicBriefDrafter, approvalPolicy: policy });
+const serviceOn = (db) =>
+  new MissionService({
+    repository: db.missions,
+    clock: { now: () => new Date() },
+    ids: { next: (p) => `${p}_${process.pid}_${++counter}` },
+    drafter: deterministicBriefDrafter,
+    approvalPolicy: policy,
+  });
 const p50 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const results = [];
@@ -55,5 +62,7 @@ for (const size of sizes) {
 }
 const fresh = results[0];
 for (const r of results) {
-  console.log(`${String(r.size).padStart(6)} runs: report p50 ${r.report.toFixed(1)} ms (${(r.report / fresh.report).toFixed(2)}x fresh), mission read p50 ${r.read.toFixed(1)} ms; ${r.rows} rows after`);
+  console.log(
+    `${String(r.size).padStart(6)} runs: report p50 ${r.report.toFixed(1)} ms (${(r.report / fresh.report).toFixed(2)}x fresh), mission read p50 ${r.read.toFixed(1)} ms; ${r.rows} rows after`,
+  );
 }

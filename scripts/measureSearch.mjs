@@ -13,7 +13,13 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 
-const { values: args } = parseArgs({ options: { root: { type: 'string', default: process.cwd() }, provider: { type: 'string', default: 'sqlite' }, sizes: { type: 'string', default: '1000,100000' } } });
+const { values: args } = parseArgs({
+  options: {
+    root: { type: 'string', default: process.cwd() },
+    provider: { type: 'string', default: 'sqlite' },
+    sizes: { type: 'string', default: '1000,100000' },
+  },
+});
 const root = path.resolve(args.root);
 const { openDatabase } = await import(path.join(root, 'dist/storage/database.js'));
 const { MissionService } = await import(path.join(root, 'dist/domain/missionService.js'));
@@ -74,7 +80,23 @@ async function seed(db, provider, template, count) {
   const concat = (...parts) => parts.join(' || ');
   const updatedAt = sqlite ? `strftime('%Y-%m-%dT%H:%M:%S.000+00:00', "updatedAt", '-' || i || ' seconds')` : `"updatedAt" - i * interval '1 second'`;
   const state = `CASE WHEN i % 200 = 0 THEN 'awaiting_approval' WHEN i % 50 = 0 THEN 'planning' WHEN i % 7 = 0 THEN 'cancelled' ELSE 'done' END`;
-  const same = ['requesterKind', 'requester', 'channelId', 'threadTs', 'version', 'eventSeq', 'headHash', 'brief', 'coverage', 'createdAt', 'plays', 'approvals', 'execution', 'evidence', 'reflection']
+  const same = [
+    'requesterKind',
+    'requester',
+    'channelId',
+    'threadTs',
+    'version',
+    'eventSeq',
+    'headHash',
+    'brief',
+    'coverage',
+    'createdAt',
+    'plays',
+    'approvals',
+    'execution',
+    'evidence',
+    'reflection',
+  ]
     .map((c) => `"${c}"`)
     .join(', ');
   await db.prisma.$executeRawUnsafe(
@@ -114,7 +136,10 @@ async function median(fn) {
 async function homeReads(service, userId) {
   if (typeof service.overviewOf === 'function') return service.overviewOf(userId);
   // The handler before this change: two lists, then each of up to 50 missions awaiting approval read whole.
-  const [mine, waiting] = await Promise.all([service.listMissions({ requesterId: userId, limit: 20 }), service.listMissions({ state: 'awaiting_approval', limit: 50 })]);
+  const [mine, waiting] = await Promise.all([
+    service.listMissions({ requesterId: userId, limit: 20 }),
+    service.listMissions({ state: 'awaiting_approval', limit: 50 }),
+  ]);
   const missions = await Promise.all(waiting.missions.map((m) => service.getMission({ missionId: m.id }).catch(() => null)));
   return { mine, missions };
 }

@@ -45,7 +45,10 @@ function writeTemp(text) {
 
 export function postgresSchemaFromSqlite(sqliteSchema) {
   return sqliteSchema
-    .replace(/^\/\/ Mission Control storage\.[^\n]*\n\/\/[^\n]*\n/, '// Generated from prisma/sqlite/schema.prisma by `npm run prisma -- sync`; edit that file instead.\n')
+    .replace(
+      /^\/\/ Mission Control storage\.[^\n]*\n\/\/[^\n]*\n/,
+      '// Generated from prisma/sqlite/schema.prisma by `npm run prisma -- sync`; edit that file instead.\n',
+    )
     .replace('../../generated/prisma-sqlite', '../../generated/prisma-postgresql')
     .replace('provider = "sqlite"', 'provider = "postgresql"');
 }

@@ -71,10 +71,18 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     db.migration.applied.length > 0 ? `database migrated (${db.migration.applied.join(', ')})` : 'database up to date',
   );
   // Credentials come from the validated config (the environment by default), so whoever builds the config decides them.
-  const credentialEnv = { GITHUB_TOKEN: config.GITHUB_TOKEN, LINEAR_API_KEY: config.LINEAR_API_KEY, SLACK_BOT_TOKEN: config.SLACK_BOT_TOKEN, SLACK_APP_TOKEN: config.SLACK_APP_TOKEN, SLACK_SIGNING_SECRET: config.SLACK_SIGNING_SECRET };
+  const credentialEnv = {
+    GITHUB_TOKEN: config.GITHUB_TOKEN,
+    LINEAR_API_KEY: config.LINEAR_API_KEY,
+    SLACK_BOT_TOKEN: config.SLACK_BOT_TOKEN,
+    SLACK_APP_TOKEN: config.SLACK_APP_TOKEN,
+    SLACK_SIGNING_SECRET: config.SLACK_SIGNING_SECRET,
+  };
   const slackSettings = slackSettingsFrom(config);
   // The Slack toolkit is ready when the bot token answers auth.test (quick: it runs inside people's commands).
-  const slackToolkitClient = slackSettings ? createSlackWebClient(slackSettings.botToken, { slackApiUrl: slackSettings.apiUrl, logger, retryConfig: { retries: 0 }, timeoutMs: 4_000 }) : null;
+  const slackToolkitClient = slackSettings
+    ? createSlackWebClient(slackSettings.botToken, { slackApiUrl: slackSettings.apiUrl, logger, retryConfig: { retries: 0 }, timeoutMs: 4_000 })
+    : null;
   const connectors = await createConnectors(
     config,
     new CredentialVault(new PrismaCredentialStore(db.prisma), config.ENCRYPTION_KEY, credentialEnv, config.ENCRYPTION_KEY_PREVIOUS),
@@ -105,7 +113,13 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     // One policy per workspace, in the database: every process on it (HTTP, stdio) applies the same one.
     approvalPolicies: storedApprovalPolicySource(new PrismaApprovalPolicyStore(db.prisma), DEFAULT_WORKSPACE, approvalPolicySeedFrom(config), systemClock),
     // User-group approvers need the bot token (usergroups:read), not the rest of the Slack app.
-    ...(config.SLACK_BOT_TOKEN ? { userGroups: new SlackUserGroupDirectory(createSlackWebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, logger, retryConfig: INTERACTIVE_RETRY })) } : {}),
+    ...(config.SLACK_BOT_TOKEN
+      ? {
+          userGroups: new SlackUserGroupDirectory(
+            createSlackWebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, logger, retryConfig: INTERACTIVE_RETRY }),
+          ),
+        }
+      : {}),
   });
   // Completion first checks the approved play's artifacts and key links against the pull request's code (GitHub).
   const verification = new VerificationService(missions, connectors.code, GITHUB_CONNECTOR);
@@ -134,10 +148,20 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     // A parked delivery is on the mission's record (connector_call_failed) and in /metrics; trackers mark their own toolkit.
     onDead: async (consumer, missionId, error) => {
       if (consumer === EXECUTOR_CONSUMER) await recordParkedDispatch(missions, missionId, error);
-      if (consumer === 'slack') await missions.recordConnectorFailure({ missionId, toolkitId: 'slack', operation: 'deliver thread messages', error: `parked after repeated failures: ${error}` }, SYSTEM_ACTOR);
+      if (consumer === 'slack')
+        await missions.recordConnectorFailure(
+          { missionId, toolkitId: 'slack', operation: 'deliver thread messages', error: `parked after repeated failures: ${error}` },
+          SYSTEM_ACTOR,
+        );
     },
   });
-  const metrics = new Metrics({ service: missions, countMissionsByState: () => db.missions.countByState(), feed: db.feed, clock: systemClock, databaseTimeoutMs: config.HEALTH_TIMEOUT_MS });
+  const metrics = new Metrics({
+    service: missions,
+    countMissionsByState: () => db.missions.countByState(),
+    feed: db.feed,
+    clock: systemClock,
+    databaseTimeoutMs: config.HEALTH_TIMEOUT_MS,
+  });
   const stopCountingCalls = onExternalCall((service, outcome, seconds) => metrics.recordExternalCall(service, outcome, seconds));
   const slackStore = new PrismaSlackMessageStore(db.prisma);
   // Missions started over MCP without a channel live in SLACK_DEFAULT_CHANNEL or a DM with their requester; approvers are DMed each request.

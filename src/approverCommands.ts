@@ -34,7 +34,10 @@ Examples:
 
 function risksFrom(values: readonly string[]): RiskLevel[] {
   const risks = new Set<RiskLevel>();
-  for (const value of values.flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean)) {
+  for (const value of values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean)) {
     if (value === 'all') for (const r of RISK_LEVELS) risks.add(r);
     else if ((RISK_LEVELS as readonly string[]).includes(value)) risks.add(value as RiskLevel);
     else throw new UsageError(`--risk: "${value}" is not a risk level; use low, medium, high, critical or all.`);
@@ -94,7 +97,8 @@ function selfApprovalFrom(args: readonly string[]): PolicyChange {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const [choice, ...extra] = parsed.positionals;
-  if ((choice !== 'allow' && choice !== 'deny') || extra.length > 0) throw new UsageError('Say allow or deny, e.g. `approvers self-approval --risk high allow`.');
+  if ((choice !== 'allow' && choice !== 'deny') || extra.length > 0)
+    throw new UsageError('Say allow or deny, e.g. `approvers self-approval --risk high allow`.');
   return { kind: 'self_approval', risks: risksFrom(parsed.values.risk ?? []), allow: choice === 'allow' };
 }
 

@@ -65,14 +65,19 @@ async function start(args: readonly string[]): Promise<void> {
   const server = createHttpServer(app, { ...mcp.routes, ...app.slack?.routes });
   const address = await listen(server, config.HOST, config.PORT);
   logger.info({ host: address.host, port: address.port }, `Mission Control listening on http://${address.host}:${address.port}`);
-  logger.info({ path: MCP_PATH, readOnly, stateless: config.MCP_HTTP_STATELESS }, `MCP (Streamable HTTP) at http://${address.host}:${address.port}${MCP_PATH}; create a token with \`mission-control token create --name NAME\``);
+  logger.info(
+    { path: MCP_PATH, readOnly, stateless: config.MCP_HTTP_STATELESS },
+    `MCP (Streamable HTTP) at http://${address.host}:${address.port}${MCP_PATH}; create a token with \`mission-control token create --name NAME\``,
+  );
   const hint = slackSetupHint(config);
   if (hint) logger.warn(hint);
   if (app.slack) {
     await app.slack.start();
     logger.info(
       { mode: app.slack.mode },
-      app.slack.mode === 'socket' ? 'Slack app connected over Socket Mode' : `Slack app at http://${address.host}:${address.port}${SLACK_EVENTS_PATH} (Request URL for commands, interactivity and events)`,
+      app.slack.mode === 'socket'
+        ? 'Slack app connected over Socket Mode'
+        : `Slack app at http://${address.host}:${address.port}${SLACK_EVENTS_PATH} (Request URL for commands, interactivity and events)`,
     );
   }
   app.startBackgroundWork();

@@ -1,6 +1,13 @@
 // Process configuration from the environment, validated once at start.
 import { z } from 'zod';
-import { DEFAULT_APPROVAL_POLICY, DEFAULT_EXPIRY_MINUTES, MAX_EXPIRY_MINUTES, DEFAULT_REQUIRED_APPROVALS, uniformPolicy, type ApprovalPolicy } from './domain/approvalPolicy.js';
+import {
+  DEFAULT_APPROVAL_POLICY,
+  DEFAULT_EXPIRY_MINUTES,
+  MAX_EXPIRY_MINUTES,
+  DEFAULT_REQUIRED_APPROVALS,
+  uniformPolicy,
+  type ApprovalPolicy,
+} from './domain/approvalPolicy.js';
 import { MAX_EVIDENCE_BYTES } from './domain/missionInputs.js';
 import type { RiskLevel } from './domain/plays.js';
 import { DEFAULT_DATABASE_URL } from './storage/databaseUrl.js';
@@ -35,15 +42,27 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().trim().min(1).optional(),
   SLACK_APP_TOKEN: z.string().trim().min(1).optional(),
   /** Web API base; tests and the demo point it at a local fake. */
-  SLACK_API_URL: z.url({ protocol: /^https?$/, error: 'SLACK_API_URL must be an http(s) URL such as https://slack.com/api/' }).default('https://slack.com/api/'),
+  SLACK_API_URL: z
+    .url({ protocol: /^https?$/, error: 'SLACK_API_URL must be an http(s) URL such as https://slack.com/api/' })
+    .default('https://slack.com/api/'),
   GITHUB_TOKEN: z.string().trim().min(1).optional(),
   LINEAR_API_KEY: z.string().trim().min(1).optional(),
   /** GitHub REST base: GitHub Enterprise (`https://github.example.com/api/v3`) or a test server. */
-  GITHUB_API_URL: z.url({ protocol: /^https?$/, error: 'GITHUB_API_URL must be an http(s) URL such as https://api.github.com' }).default('https://api.github.com'),
+  GITHUB_API_URL: z
+    .url({ protocol: /^https?$/, error: 'GITHUB_API_URL must be an http(s) URL such as https://api.github.com' })
+    .default('https://api.github.com'),
   /** Verifies GitHub webhook deliveries (POST /github/webhooks, X-Hub-Signature-256); unset: webhooks off, pull requests are read on link_pull_request. */
-  GITHUB_WEBHOOK_SECRET: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().min(16, 'GITHUB_WEBHOOK_SECRET must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional()),
+  GITHUB_WEBHOOK_SECRET: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.string().min(16, 'GITHUB_WEBHOOK_SECRET must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+  ),
   /** How long production is watched after it deploys, in minutes; the undo plan stays available meanwhile. */
-  RELEASE_MONITORING_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  RELEASE_MONITORING_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
   /** The repository missions inspect and file GitHub follow-ups in, unless the brief names another. */
   GITHUB_REPOSITORY: z
     .string()
@@ -55,7 +74,10 @@ const envSchema = z.object({
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
     z
       .string()
-      .regex(/^([A-Za-z0-9._-]+\.ya?ml|\d+)$/, 'GITHUB_EXECUTOR_WORKFLOW must be a workflow file name such as mission.yml (in .github/workflows) or a workflow id')
+      .regex(
+        /^([A-Za-z0-9._-]+\.ya?ml|\d+)$/,
+        'GITHUB_EXECUTOR_WORKFLOW must be a workflow file name such as mission.yml (in .github/workflows) or a workflow id',
+      )
       .optional(),
   ),
   /** The branch or tag the executor workflow runs on; unset: the repository's default branch. */
@@ -65,9 +87,15 @@ const envSchema = z.object({
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     z.url({ protocol: /^https?$/, error: 'MCP_PUBLIC_URL must be an http(s) URL such as https://mission-control.example.com/mcp' }).optional(),
   ),
-  LINEAR_API_URL: z.url({ protocol: /^https?$/, error: 'LINEAR_API_URL must be an http(s) URL such as https://api.linear.app/graphql' }).default('https://api.linear.app/graphql'),
+  LINEAR_API_URL: z
+    .url({ protocol: /^https?$/, error: 'LINEAR_API_URL must be an http(s) URL such as https://api.linear.app/graphql' })
+    .default('https://api.linear.app/graphql'),
   /** The Linear team follow-ups are filed in (its key, e.g. ENG); optional when the workspace has one team. */
-  LINEAR_TEAM_KEY: z.string().trim().regex(/^[A-Za-z0-9]{1,7}$/, 'LINEAR_TEAM_KEY must be a team key such as ENG').optional(),
+  LINEAR_TEAM_KEY: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{1,7}$/, 'LINEAR_TEAM_KEY must be a team key such as ENG')
+    .optional(),
   /** Encrypts stored connector tokens: 32 random bytes as hex or base64. */
   ENCRYPTION_KEY: z
     .string()
@@ -78,14 +106,20 @@ const envSchema = z.object({
   ENCRYPTION_KEY_PREVIOUS: z
     .string()
     .trim()
-    .refine((v) => arePreviousKeys(v), 'ENCRYPTION_KEY_PREVIOUS must be one or more former ENCRYPTION_KEYs separated by commas, each 32 random bytes as 64 hex characters or base64')
+    .refine(
+      (v) => arePreviousKeys(v),
+      'ENCRYPTION_KEY_PREVIOUS must be one or more former ENCRYPTION_KEYs separated by commas, each 32 random bytes as 64 hex characters or base64',
+    )
     .optional(),
   /** The channel (id) where missions started over MCP without a channel are posted; unset: a DM to the person the token acts for. */
   SLACK_DEFAULT_CHANNEL: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
     z
       .string()
-      .regex(/^[CG][A-Z0-9]{2,}$/, 'SLACK_DEFAULT_CHANNEL must be a channel id such as C012ABCDEF, not a #name (in Slack: channel details, bottom of the About tab)')
+      .regex(
+        /^[CG][A-Z0-9]{2,}$/,
+        'SLACK_DEFAULT_CHANNEL must be a channel id such as C012ABCDEF, not a #name (in Slack: channel details, bottom of the About tab)',
+      )
       .optional(),
   ),
   /** Slack user ids who may approve plays at every risk, comma-separated: only seeds the stored policy (`mission-control approvers`). */
@@ -100,7 +134,10 @@ const envSchema = z.object({
     .default('')
     .transform((v, ctx) => {
       const counts: Partial<Record<RiskLevel, number>> = {};
-      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const part of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const match = /^(low|medium|high|critical)\s*[:=]\s*(\d)$/.exec(part);
         if (!match) {
           ctx.addIssue({ code: 'custom', message: `"${part}" is not risk:count (risk low, medium, high or critical; count 0-9)` });
@@ -127,12 +164,26 @@ const envSchema = z.object({
   MCP_ALLOWED_HOSTS: z
     .string()
     .default('')
-    .transform((v) => v.split(/[\s,]+/).filter(Boolean).map((h) => h.toLowerCase())),
+    .transform((v) =>
+      v
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((h) => h.toLowerCase()),
+    ),
   /** Largest evidence content an assistant may attach, in bytes. */
-  MCP_MAX_EVIDENCE_BYTES: z.coerce.number().int().min(1).max(MAX_EVIDENCE_BYTES, `MCP_MAX_EVIDENCE_BYTES may be at most ${MAX_EVIDENCE_BYTES}`).default(MAX_EVIDENCE_BYTES),
+  MCP_MAX_EVIDENCE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_EVIDENCE_BYTES, `MCP_MAX_EVIDENCE_BYTES may be at most ${MAX_EVIDENCE_BYTES}`)
+    .default(MAX_EVIDENCE_BYTES),
   /** The actor of `mission-control mcp` (stdio): a token-like name, and the Slack user it works for. */
   MCP_ACTOR_NAME: z.string().trim().min(1).max(100).default('local-stdio'),
-  MCP_ON_BEHALF_OF: z.string().trim().regex(/^[UW][A-Z0-9]{2,}$/, 'MCP_ON_BEHALF_OF must be a Slack user id such as U012ABCDEF').optional(),
+  MCP_ON_BEHALF_OF: z
+    .string()
+    .trim()
+    .regex(/^[UW][A-Z0-9]{2,}$/, 'MCP_ON_BEHALF_OF must be a Slack user id such as U012ABCDEF')
+    .optional(),
   /**
    * After a mission's change is delivered to trackers or the executor, later changes wait this
    * long and go out together; held on the feed cursor, so the same with any number of instances.
@@ -153,7 +204,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid environment: ${problems}`);
   }
   if (parsed.data.GITHUB_EXECUTOR_WORKFLOW && !parsed.data.MCP_PUBLIC_URL) {
-    throw new Error('Invalid environment: MCP_PUBLIC_URL: set it to this server\'s MCP URL as reachable from CI (e.g. https://mission-control.example.com/mcp); GITHUB_EXECUTOR_WORKFLOW dispatches runs that connect to it');
+    throw new Error(
+      "Invalid environment: MCP_PUBLIC_URL: set it to this server's MCP URL as reachable from CI (e.g. https://mission-control.example.com/mcp); GITHUB_EXECUTOR_WORKFLOW dispatches runs that connect to it",
+    );
   }
   const modelProblem = modelConfigProblem(parsed.data);
   if (modelProblem) throw new Error(`Invalid environment: ${modelProblem}`);

@@ -15,7 +15,9 @@ export async function runFeedCommand(args: readonly string[], config: Config, ou
   if (sub !== 'retry') throw new UsageError(sub ? `Unknown feed command "${sub}".` : 'Say what to do with the feed: `feed retry`.');
   let missionId: string | undefined;
   try {
-    ({ values: { mission: missionId } } = parseArgs({ args: [...rest], options: { mission: { type: 'string' } }, strict: true, allowPositionals: false }));
+    ({
+      values: { mission: missionId },
+    } = parseArgs({ args: [...rest], options: { mission: { type: 'string' } }, strict: true, allowPositionals: false }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }

@@ -161,9 +161,14 @@ export class FeedWorker {
       const message = error instanceof Error ? error.message : String(error);
       const permanent = (error as RetryAfterError | undefined)?.permanent === true;
       if (permanent || attempts >= this.options.maxAttempts) {
-        logger.error({ consumer: consumer.name, missionId: claim.missionId, attempts, err: error }, permanent ? 'delivery parked as dead: retrying cannot help' : 'delivery parked as dead after repeated failures');
+        logger.error(
+          { consumer: consumer.name, missionId: claim.missionId, attempts, err: error },
+          permanent ? 'delivery parked as dead: retrying cannot help' : 'delivery parked as dead after repeated failures',
+        );
         await feed.fail(consumer.name, claim.missionId, this.owner, message, null);
-        await this.options.onDead?.(consumer.name, claim.missionId, message).catch((e: unknown) => logger.warn({ err: e, missionId: claim.missionId }, 'could not record the parked delivery on the mission'));
+        await this.options
+          .onDead?.(consumer.name, claim.missionId, message)
+          .catch((e: unknown) => logger.warn({ err: e, missionId: claim.missionId }, 'could not record the parked delivery on the mission'));
         return;
       }
       const delay = retryDelayMs(claim.attempts, error, this.options.backoffBaseMs, this.options.backoffMaxMs);

@@ -58,7 +58,10 @@ export function createHttpServer(app: App, extraRoutes: Record<string, RouteHand
     'POST /github/webhooks':
       app.githubWebhooks ??
       ((_req, res) =>
-        sendJson(res, 503, { error: 'GitHub webhooks are off on this server: set GITHUB_WEBHOOK_SECRET (and the same secret in the repository\'s webhook settings). Until then pull requests are read when linked (link_pull_request).' })),
+        sendJson(res, 503, {
+          error:
+            "GitHub webhooks are off on this server: set GITHUB_WEBHOOK_SECRET (and the same secret in the repository's webhook settings). Until then pull requests are read when linked (link_pull_request).",
+        })),
     ...extraRoutes,
   };
   const server = createServer((req, res) => {

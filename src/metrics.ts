@@ -44,7 +44,12 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'mission_control_' });
     const timeoutMs = sources.databaseTimeoutMs ?? 2000;
     const fromDatabase = <T>(read: () => Promise<T>): Promise<T | null> => withTimeout(read(), timeoutMs, 'database did not answer').catch(() => null);
-    const eventsAppended = new Counter({ name: 'mission_control_events_appended_total', help: 'Mission events appended by this instance.', labelNames: ['type'] as const, registers: [this.registry] });
+    const eventsAppended = new Counter({
+      name: 'mission_control_events_appended_total',
+      help: 'Mission events appended by this instance.',
+      labelNames: ['type'] as const,
+      registers: [this.registry],
+    });
     const modelTokens = new Counter({
       name: 'mission_control_model_tokens_total',
       help: 'Model tokens by model, task (draft, plan, review, assistant) and direction (input, output), from model calls and assistant usage reports saved by this instance.',

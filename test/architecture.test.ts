@@ -72,8 +72,10 @@ describe('architecture', () => {
   it('recognises what it rejects', () => {
     expect(ENV_NAMES).toContain('SLACK_APPROVERS');
     expect(ENV_NAMES).toContain('GITHUB_TOKEN');
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: source text that builds a mention, as the detector must catch it.
-    expect(renderingOffences('ask ${ids.map((id) => `<@${id}>`)}, <@U0ADVISOR>, <!subteam^S0SEC>, <#C0FEED>, <!channel>; set SLACK_APPROVERS, not MAX_CHIP_ITEMS')).toEqual([
+    expect(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text that builds a mention, as the detector must catch it.
+      renderingOffences('ask ${ids.map((id) => `<@${id}>`)}, <@U0ADVISOR>, <!subteam^S0SEC>, <#C0FEED>, <!channel>; set SLACK_APPROVERS, not MAX_CHIP_ITEMS'),
+    ).toEqual([
       'Slack markup <@$',
       'Slack markup <@U',
       'Slack markup <#C',
@@ -85,9 +87,12 @@ describe('architecture', () => {
     expect(forbiddenImport(path.join(domainDir, 'exports', 'x.ts'), '../text/oneLine.js')).toBe(false);
   });
 
-  it.each(files.filter((f) => !NOT_YET_RENDERING_FREE.includes(f)))('src/domain/%s leaves Slack markup and environment variable names to the front doors', (file) => {
-    expect(renderingOffences(readFileSync(path.join(domainDir, file), 'utf8'))).toEqual([]);
-  });
+  it.each(files.filter((f) => !NOT_YET_RENDERING_FREE.includes(f)))(
+    'src/domain/%s leaves Slack markup and environment variable names to the front doors',
+    (file) => {
+      expect(renderingOffences(readFileSync(path.join(domainDir, file), 'utf8'))).toEqual([]);
+    },
+  );
 
   it.each(NOT_YET_RENDERING_FREE)('src/domain/%s is still allowed its markup only while it has some (remove it from the list once clean)', (file) => {
     expect(renderingOffences(readFileSync(path.join(domainDir, file), 'utf8'))).not.toEqual([]);

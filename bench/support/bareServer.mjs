@@ -26,7 +26,10 @@ function bareMcp() {
       return;
     }
     const mcp = new McpServer({ name: 'bare', version: '1.0.0' });
-    mcp.registerTool('echo', { inputSchema: { text: z.string() }, outputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text }], structuredContent: { text } }));
+    mcp.registerTool('echo', { inputSchema: { text: z.string() }, outputSchema: { text: z.string() } }, async ({ text }) => ({
+      content: [{ type: 'text', text }],
+      structuredContent: { text },
+    }));
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => transports.set(id, transport),
@@ -40,7 +43,12 @@ function bareMcp() {
 async function bareBolt() {
   const { App, HTTPReceiver, LogLevel } = await import('@slack/bolt');
   const quiet = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
-  const receiver = new HTTPReceiver({ signingSecret: process.env.SLACK_SIGNING_SECRET, endpoints: '/slack/events', processBeforeResponse: false, logger: quiet });
+  const receiver = new HTTPReceiver({
+    signingSecret: process.env.SLACK_SIGNING_SECRET,
+    endpoints: '/slack/events',
+    processBeforeResponse: false,
+    logger: quiet,
+  });
   const bolt = new App({ receiver, authorize: async () => ({ botToken: 'xoxb-bare' }), logger: quiet });
   bolt.command('/mission', async ({ ack }) => {
     await ack();

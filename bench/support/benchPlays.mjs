@@ -74,17 +74,51 @@ export class MixedReports {
     const step = phase.steps[k % phase.steps.length];
     switch (CYCLE[k % CYCLE.length]) {
       case 'step':
-        return report('step_completed', { missionId, kind: 'step_completed', phaseId: phase.id, stepId: step, durationMs: 1200 + (k % 7) * 300, counts: { files_changed: 1 + (k % 4) } });
+        return report('step_completed', {
+          missionId,
+          kind: 'step_completed',
+          phaseId: phase.id,
+          stepId: step,
+          durationMs: 1200 + (k % 7) * 300,
+          counts: { files_changed: 1 + (k % 4) },
+        });
       case 'test_run':
-        return report('test_run', { missionId, kind: 'test_run', phaseId: phase.id, total: 160 + (k % 9), passing: 160 + (k % 9), coverage: 0.92, suite: 'vitest' });
+        return report('test_run', {
+          missionId,
+          kind: 'test_run',
+          phaseId: phase.id,
+          total: 160 + (k % 9),
+          passing: 160 + (k % 9),
+          coverage: 0.92,
+          suite: 'vitest',
+        });
       case 'alert':
-        return report('validator_alert', { missionId, kind: 'validator_alert', phaseId: phase.id, type: 'auto_fix', severity: 'low', description: `Normalised line endings in fixture ${k}` });
+        return report('validator_alert', {
+          missionId,
+          kind: 'validator_alert',
+          phaseId: phase.id,
+          type: 'auto_fix',
+          severity: 'low',
+          description: `Normalised line endings in fixture ${k}`,
+        });
       case 'usage':
         return report('usage', { missionId, kind: 'usage', model: 'claude-sonnet-4-5', inputTokens: 12_000, outputTokens: 3_400, costUsd: 0.087 });
       case 'deviation':
-        return report('deviation', { missionId, kind: 'deviation', phaseId: phase.id, stepId: step, rule: 1, reason: 'The fixture was stale', description: `Regenerated fixture ${k}` });
+        return report('deviation', {
+          missionId,
+          kind: 'deviation',
+          phaseId: phase.id,
+          stepId: step,
+          rule: 1,
+          reason: 'The fixture was stale',
+          description: `Regenerated fixture ${k}`,
+        });
       case 'evidence':
-        return { kind: 'evidence', name: 'attach_evidence', arguments: { missionId, phaseId: phase.id, name: `Test log ${k}`, kind: 'markdown', content: `# Test log ${k}\n\n${160 + (k % 9)} tests passed.\n` } };
+        return {
+          kind: 'evidence',
+          name: 'attach_evidence',
+          arguments: { missionId, phaseId: phase.id, name: `Test log ${k}`, kind: 'markdown', content: `# Test log ${k}\n\n${160 + (k % 9)} tests passed.\n` },
+        };
       default:
         throw new Error('unreachable');
     }

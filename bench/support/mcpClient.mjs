@@ -54,7 +54,11 @@ export async function executingMissionOverMcp(mcp, intent) {
   const started = await mcp.call('start_mission', { intent });
   const missionId = started.mission?.id ?? started.id;
   await mcp.call('update_brief', { missionId, lock: true });
-  await mcp.call('select_toolkits', { missionId, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: '41 files, 212 tests' }] });
+  await mcp.call('select_toolkits', {
+    missionId,
+    toolkits: [{ toolkitId: 'github' }],
+    coverage: [{ toolkitId: 'github', status: 'ready', summary: '41 files, 212 tests' }],
+  });
   const planned = await mcp.call('propose_plays', { missionId, plays: [BENCH_PLAY] });
   const play = (planned.mission ?? planned).plays.find((p) => p.title === BENCH_PLAY.title);
   const approved = await mcp.call('request_approval', { missionId, playId: play.id });

@@ -71,7 +71,8 @@ async function spawnServer(label, args, env, listening) {
     exited = { code, signal };
     running.delete(child);
     // A server that dies mid-run says why (its own output), rather than the client's ECONNRESET alone.
-    if (!stopping && port !== null) process.stderr.write(`${label} exited unexpectedly (${code ?? signal}); its last output:\n${readFileSync(logFile, 'utf8').slice(-3000)}\n`);
+    if (!stopping && port !== null)
+      process.stderr.write(`${label} exited unexpectedly (${code ?? signal}); its last output:\n${readFileSync(logFile, 'utf8').slice(-3000)}\n`);
   });
   const deadline = Date.now() + Number(process.env.BENCH_START_TIMEOUT_MS ?? 120_000);
   let port = null;
@@ -113,11 +114,22 @@ async function spawnServer(label, args, env, listening) {
  * point the Slack app at (or null: Slack off). Extra env (e.g. MODEL_*) via `env`.
  */
 export async function startMissionControl({ label = 'mission-control', databaseUrl, slack = null, env = {} }) {
-  const slackEnv = slack ? { SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, SLACK_DEFAULT_CHANNEL: 'C0BENCH' } : {};
+  const slackEnv = slack
+    ? { SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, SLACK_DEFAULT_CHANNEL: 'C0BENCH' }
+    : {};
   const server = await spawnServer(
     label,
     [path.join(ROOT, 'bin', 'mission-control.js'), 'start'],
-    cleanEnv({ DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', MCP_TOKENS: `bench:${MCP_SECRET}:U0BENCH`, SHUTDOWN_TIMEOUT_MS: '3000', ...slackEnv, ...env }),
+    cleanEnv({
+      DATABASE_URL: databaseUrl,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      MCP_TOKENS: `bench:${MCP_SECRET}:U0BENCH`,
+      SHUTDOWN_TIMEOUT_MS: '3000',
+      ...slackEnv,
+      ...env,
+    }),
     /listening on http:\/\/[^:"]+:(\d+)/,
   );
   return { ...server, mcpUrl: `${server.origin}/mcp`, slackUrl: `${server.origin}/slack/events`, metricsUrl: `${server.origin}/metrics`, token: MCP_SECRET };
@@ -125,6 +137,11 @@ export async function startMissionControl({ label = 'mission-control', databaseU
 
 /** A bare baseline: 'mcp' (echo tool) or 'bolt' (ack only). */
 export async function startBare(kind) {
-  const server = await spawnServer(`bare ${kind}`, [path.join(ROOT, 'bench', 'support', 'bareServer.mjs'), kind], cleanEnv({ SLACK_SIGNING_SECRET: SIGNING_SECRET }), /listening on http:\/\/[^:"]+:(\d+)/);
+  const server = await spawnServer(
+    `bare ${kind}`,
+    [path.join(ROOT, 'bench', 'support', 'bareServer.mjs'), kind],
+    cleanEnv({ SLACK_SIGNING_SECRET: SIGNING_SECRET }),
+    /listening on http:\/\/[^:"]+:(\d+)/,
+  );
   return { ...server, mcpUrl: `${server.origin}/mcp`, slackUrl: `${server.origin}/slack/events`, token: null };
 }

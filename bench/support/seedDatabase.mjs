@@ -49,10 +49,7 @@ function log(message) {
 /** Hash of what decides a seeded database's shape: the schema, the migrations, the plays, SEED_VERSION. */
 function seedKey() {
   const hash = createHash('sha256');
-  const files = [
-    path.join(ROOT, 'prisma', 'sqlite', 'schema.prisma'),
-    path.join(ROOT, 'bench', 'support', 'benchPlays.mjs'),
-  ];
+  const files = [path.join(ROOT, 'prisma', 'sqlite', 'schema.prisma'), path.join(ROOT, 'bench', 'support', 'benchPlays.mjs')];
   const migrations = path.join(ROOT, 'prisma', 'sqlite', 'migrations');
   for (const dir of readdirSync(migrations).sort()) {
     const file = path.join(migrations, dir, 'migration.sql');
@@ -71,7 +68,16 @@ async function templateMission(service, kind, intent) {
   if (kind === 'defining') return id;
   await service.lockBrief({ missionId: id }, PERSON);
   await service.selectToolkits({ missionId: id, toolkits: [{ toolkitId: 'github' }] }, PERSON);
-  await service.recordCoverage({ missionId: id, toolkitId: 'github', status: 'ready', summary: '41 files, 212 tests, 88% coverage', metrics: { files_analyzed: 41, test_count: 212, coverage: 0.88 } }, ASSISTANT);
+  await service.recordCoverage(
+    {
+      missionId: id,
+      toolkitId: 'github',
+      status: 'ready',
+      summary: '41 files, 212 tests, 88% coverage',
+      metrics: { files_analyzed: 41, test_count: 212, coverage: 0.88 },
+    },
+    ASSISTANT,
+  );
   await service.confirmToolkits({ missionId: id }, PERSON);
   const reviewed = kind === 'awaiting_approval';
   const planned = await service.proposePlays({ missionId: id, plays: [reviewed ? REVIEWED_PLAY : BENCH_PLAY] }, ASSISTANT);
@@ -100,15 +106,43 @@ async function templateMission(service, kind, intent) {
   // Done: every phase through its gate, evidence, review, reflection.
   for (const [p, phase] of BENCH_PHASES.entries()) {
     if (p > 0) await service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: phase.id }, ASSISTANT);
-    for (const step of phase.steps) await service.reportProgress({ missionId: id, kind: 'step_completed', phaseId: phase.id, stepId: step, durationMs: 2400 }, ASSISTANT);
+    for (const step of phase.steps)
+      await service.reportProgress({ missionId: id, kind: 'step_completed', phaseId: phase.id, stepId: step, durationMs: 2400 }, ASSISTANT);
     await service.reportProgress({ missionId: id, kind: 'test_run', phaseId: phase.id, total: 212, passing: 212, coverage: 0.92, suite: 'vitest' }, ASSISTANT);
     await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.id }, ASSISTANT);
   }
-  await service.attachEvidence({ missionId: id, name: 'Pull request', kind: 'link', url: 'https://github.com/acme/app/pull/482', checks: [{ name: 'ci / test', conclusion: 'success' }] }, ASSISTANT);
-  await service.attachEvidence({ missionId: id, name: 'Review of PR #482', kind: 'link', url: 'https://github.com/acme/app/pull/482#pullrequestreview-1', review: { state: 'approved', reviewer: 'reviewer_001' } }, PERSON);
+  await service.attachEvidence(
+    { missionId: id, name: 'Pull request', kind: 'link', url: 'https://github.com/acme/app/pull/482', checks: [{ name: 'ci / test', conclusion: 'success' }] },
+    ASSISTANT,
+  );
+  await service.attachEvidence(
+    {
+      missionId: id,
+      name: 'Review of PR #482',
+      kind: 'link',
+      url: 'https://github.com/acme/app/pull/482#pullrequestreview-1',
+      review: { state: 'approved', reviewer: 'reviewer_001' },
+    },
+    PERSON,
+  );
   await service.completeMission({ missionId: id }, ASSISTANT);
   await service.submitFeedback({ missionId: id, rating: 5, effortSavedHours: 3, comments: 'Went smoothly.' }, PERSON);
-  if (kind === 'done_pinned') await service.pinToLibrary({ missionId: id, tags: ['exports', 'streaming', intent.split(' ')[1].toLowerCase().replace(/[^a-z0-9-]/g, '')], note: `Reusable: ${intent}` }, PERSON);
+  if (kind === 'done_pinned')
+    await service.pinToLibrary(
+      {
+        missionId: id,
+        tags: [
+          'exports',
+          'streaming',
+          intent
+            .split(' ')[1]
+            .toLowerCase()
+            .replace(/[^a-z0-9-]/g, ''),
+        ],
+        note: `Reusable: ${intent}`,
+      },
+      PERSON,
+    );
   await service.submitRetrospective({ missionId: id, wentWell: ['Small steps'], toImprove: ['Inspect earlier'] }, PERSON);
   return id;
 }
@@ -121,7 +155,15 @@ export async function withSeedingApp(url, work) {
   const fake = new FakeSlack({ knowsEarlierMessages: true });
   await fake.start();
   const app = await createApp(
-    loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: 'bench-seed-secret', SLACK_API_URL: fake.apiUrl, SLACK_DEFAULT_CHANNEL: CHANNEL, ...POLICY_ENV }),
+    loadConfig({
+      DATABASE_URL: url,
+      LOG_LEVEL: 'silent',
+      SLACK_BOT_TOKEN: fake.token,
+      SLACK_SIGNING_SECRET: 'bench-seed-secret',
+      SLACK_API_URL: fake.apiUrl,
+      SLACK_DEFAULT_CHANNEL: CHANNEL,
+      ...POLICY_ENV,
+    }),
     pino({ level: 'silent' }),
   );
   try {
@@ -131,13 +173,20 @@ export async function withSeedingApp(url, work) {
     // Deliver everything (edits are spaced a second apart, so this takes a few seconds). A call
     // that failed on a loaded machine is retried with backoff; after a minute a second worker,
     // whose clock runs an hour ahead, makes such retries due at once.
-    const ahead = new FeedWorker({ feed: app.db.feed, clock: { now: () => new Date(Date.now() + 3_600_000) }, logger: pino({ level: 'silent' }), consumers: app.feedConsumers, owner: 'bench-seed-ahead' });
+    const ahead = new FeedWorker({
+      feed: app.db.feed,
+      clock: { now: () => new Date(Date.now() + 3_600_000) },
+      logger: pino({ level: 'silent' }),
+      consumers: app.feedConsumers,
+      owner: 'bench-seed-ahead',
+    });
     const deadline = Date.now() + 300_000;
     for (;;) {
       const late = Date.now() > started + 60_000;
       await (late ? ahead : app.feedWorker).runOnce();
       let pending = 0;
-      for (const consumer of ['slack', 'trackers', 'executor']) pending += (await app.db.feed.stats(consumer, new Date(Date.now() + (late ? 3_600_000 : 0)))).pending;
+      for (const consumer of ['slack', 'trackers', 'executor'])
+        pending += (await app.db.feed.stats(consumer, new Date(Date.now() + (late ? 3_600_000 : 0)))).pending;
       if (pending === 0) break;
       if (Date.now() > deadline) throw new Error(`${pending} deliveries still pending after 300 s`);
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -209,13 +258,23 @@ function templateFilter(t, quote) {
 function cloneSqlite(file, copies) {
   const db = new Database(file);
   try {
-    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\'").all().map((r) => r.name);
+    const names = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\'")
+      .all()
+      .map((r) => r.name);
     const tables = new Map();
     for (const name of names) {
       const sql = db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(name).sql ?? '';
       if (/^CREATE VIRTUAL/i.test(sql)) continue;
-      const columns = db.prepare(`PRAGMA table_xinfo("${name}")`).all().filter((c) => c.hidden === 0).map((c) => c.name);
-      const fks = db.prepare(`PRAGMA foreign_key_list("${name}")`).all().map((f) => ({ table: f.table, from: f.from }));
+      const columns = db
+        .prepare(`PRAGMA table_xinfo("${name}")`)
+        .all()
+        .filter((c) => c.hidden === 0)
+        .map((c) => c.name);
+      const fks = db
+        .prepare(`PRAGMA foreign_key_list("${name}")`)
+        .all()
+        .map((f) => ({ table: f.table, from: f.from }));
       tables.set(name, { name, columns, fks });
     }
     const quote = (c) => `"${c}"`;
@@ -309,7 +368,10 @@ export async function missionIds(url, state, limit) {
   if (url.startsWith('file:')) {
     const db = new Database(url.slice('file:'.length), { readonly: true });
     try {
-      return db.prepare('SELECT "id" FROM "Mission" WHERE "state" = ? ORDER BY "id" LIMIT ?').all(state, limit).map((r) => r.id);
+      return db
+        .prepare('SELECT "id" FROM "Mission" WHERE "state" = ? ORDER BY "id" LIMIT ?')
+        .all(state, limit)
+        .map((r) => r.id);
     } finally {
       db.close();
     }
@@ -359,7 +421,10 @@ async function copySchema(client, from, to) {
   const order = [...[...tables.values()].filter((t) => t.fks.length === 0 && t.name !== 'Mission'), ...copyPlan(tables)];
   const quote = (c) => `"${c}"`;
   await client.query('BEGIN');
-  for (const t of order) await client.query(`INSERT INTO "${to}"."${t.name}" (${t.columns.map(quote).join(', ')}) SELECT ${t.columns.map(quote).join(', ')} FROM "${from}"."${t.name}"`);
+  for (const t of order)
+    await client.query(
+      `INSERT INTO "${to}"."${t.name}" (${t.columns.map(quote).join(', ')}) SELECT ${t.columns.map(quote).join(', ')} FROM "${from}"."${t.name}"`,
+    );
   await client.query('COMMIT');
 }
 
@@ -391,13 +456,23 @@ export async function seededVariant({ missions, name, build }) {
       // Cut short (a time budget): used for this run only, never cached as the full variant.
       const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-bench-db-'));
       renameSync(building, path.join(dir, 'bench.db'));
-      return removable({ url: `file:${path.join(dir, 'bench.db')}`, provider: 'sqlite', missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) });
+      return removable({
+        url: `file:${path.join(dir, 'bench.db')}`,
+        provider: 'sqlite',
+        missions: templateCount * (copiesFor(missions) + 1),
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      });
     }
     renameSync(building, file);
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-bench-db-'));
   await copyFile(file, path.join(dir, 'bench.db'));
-  return removable({ url: `file:${path.join(dir, 'bench.db')}`, provider: 'sqlite', missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) });
+  return removable({
+    url: `file:${path.join(dir, 'bench.db')}`,
+    provider: 'sqlite',
+    missions: templateCount * (copiesFor(missions) + 1),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  });
 }
 
 /** A seeded database whose cleanup also runs when the benchmark is interrupted. */
@@ -424,7 +499,12 @@ export async function seededDatabase({ provider = 'sqlite', missions }) {
     const file = path.join(dir, 'bench.db');
     // Asynchronously: a copy of a large file would otherwise stall this process's clients and fakes for seconds.
     await copyFile(cached, file);
-    return removable({ url: `file:${file}`, provider, missions: templateCount * (copiesFor(missions) + 1), cleanup: async () => rmSync(dir, { recursive: true, force: true }) });
+    return removable({
+      url: `file:${file}`,
+      provider,
+      missions: templateCount * (copiesFor(missions) + 1),
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    });
   }
   const base = process.env.BENCH_PG_URL ?? LOCAL_POSTGRES;
   const schema = `mc_bench_${randomBytes(5).toString('hex')}`;

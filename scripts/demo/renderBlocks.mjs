@@ -25,7 +25,11 @@ export function mrkdwnToText(text, people = knownPeople) {
 }
 
 const textOf = (t) => (t ? mrkdwnToText(t.text) : '');
-const indent = (text, prefix) => text.split('\n').map((line) => (line.length > 0 ? prefix + line : line.trimEnd())).join('\n');
+const indent = (text, prefix) =>
+  text
+    .split('\n')
+    .map((line) => (line.length > 0 ? prefix + line : line.trimEnd()))
+    .join('\n');
 
 function elementText(element) {
   switch (element.type) {

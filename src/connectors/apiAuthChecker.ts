@@ -25,7 +25,10 @@ export function githubProbe(api: GitHubApi): AuthProbe {
     const response = await api.get<{ login: string }>('GET /user');
     const scopes = response.headers['x-oauth-scopes'];
     if (scopes === undefined) return { status: 'ready', scopes: null, detail: `authenticated as ${response.data.login} (fine-grained token)` };
-    const list = scopes.split(',').map((s) => s.trim()).filter(Boolean);
+    const list = scopes
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (!list.includes('repo')) {
       return { status: 'needs_auth', scopes, detail: `token of ${response.data.login} lacks the "repo" scope (has: ${list.join(', ') || 'none'})` };
     }

@@ -52,12 +52,27 @@ export interface ExtraConnectors {
   inspectors?: ToolkitInspector[];
 }
 
-export async function createConnectors(settings: ConnectorSettings, vault: CredentialVault, env: Record<string, string | undefined>, logger: Logger, extra: ExtraConnectors = {}): Promise<Connectors> {
+export async function createConnectors(
+  settings: ConnectorSettings,
+  vault: CredentialVault,
+  env: Record<string, string | undefined>,
+  logger: Logger,
+  extra: ExtraConnectors = {},
+): Promise<Connectors> {
   const githubToken = await vault.token('github');
   const linearToken = await vault.token('linear');
   const repository = settings.GITHUB_REPOSITORY ? parseRepository(settings.GITHUB_REPOSITORY) : null;
   const probes: Record<string, AuthProbe> = { ...extra.probes };
-  const connectors: Connectors = { authChecker: environmentAuthChecker(env), inspectors: [...(extra.inspectors ?? [])], trackers: {}, linear: null, pullRequests: null, code: null, rollbackSteps: [], executor: null };
+  const connectors: Connectors = {
+    authChecker: environmentAuthChecker(env),
+    inspectors: [...(extra.inspectors ?? [])],
+    trackers: {},
+    linear: null,
+    pullRequests: null,
+    code: null,
+    rollbackSteps: [],
+    executor: null,
+  };
 
   if (githubToken) {
     const api = new GitHubApi({ token: githubToken.token, baseUrl: settings.GITHUB_API_URL });
@@ -68,7 +83,13 @@ export async function createConnectors(settings: ConnectorSettings, vault: Crede
     connectors.rollbackSteps.push(new ClosePullRequestStep(api, repository));
     if (repository) connectors.trackers.github = new GitHubIssueTracker({ api, repository });
     if (settings.GITHUB_EXECUTOR_WORKFLOW && settings.MCP_PUBLIC_URL) {
-      connectors.executor = new GitHubWorkflowDispatcher({ api, defaultRepository: repository, workflow: settings.GITHUB_EXECUTOR_WORKFLOW, ref: settings.GITHUB_EXECUTOR_REF ?? null, mcpUrl: settings.MCP_PUBLIC_URL });
+      connectors.executor = new GitHubWorkflowDispatcher({
+        api,
+        defaultRepository: repository,
+        workflow: settings.GITHUB_EXECUTOR_WORKFLOW,
+        ref: settings.GITHUB_EXECUTOR_REF ?? null,
+        mcpUrl: settings.MCP_PUBLIC_URL,
+      });
     }
   } else if (settings.GITHUB_EXECUTOR_WORKFLOW) {
     logger.warn('GITHUB_EXECUTOR_WORKFLOW is set but there is no GitHub token: approved missions are not dispatched to CI');
@@ -88,10 +109,15 @@ export async function createConnectors(settings: ConnectorSettings, vault: Crede
     onChecked: (toolkitId, check) => {
       logger.info({ toolkitId, status: check.status, scopes: check.scopes, detail: check.detail }, 'toolkit credential checked');
       if (sources[toolkitId as 'github' | 'linear'] === 'stored' && check.status === 'ready') {
-        vault.markValidated(toolkitId, new Date(), check.scopes).catch((error: unknown) => logger.warn({ err: error, toolkitId }, 'could not stamp the credential as validated'));
+        vault
+          .markValidated(toolkitId, new Date(), check.scopes)
+          .catch((error: unknown) => logger.warn({ err: error, toolkitId }, 'could not stamp the credential as validated'));
       }
     },
   });
-  logger.info({ github: sources.github ?? 'not configured', linear: sources.linear ?? 'not configured', repository: settings.GITHUB_REPOSITORY ?? null }, 'connectors configured');
+  logger.info(
+    { github: sources.github ?? 'not configured', linear: sources.linear ?? 'not configured', repository: settings.GITHUB_REPOSITORY ?? null },
+    'connectors configured',
+  );
   return connectors;
 }

@@ -55,7 +55,10 @@ export class ExecutorDispatchConsumer {
     }
     const outcome = await dispatcher.dispatch(mission, target);
     if (outcome.kind === 'dispatched') {
-      await service.recordExecutorDispatch({ missionId: mission.id, phase: 'dispatched', ...target, runsUrl: outcome.runsUrl, foundExisting: outcome.foundExisting }, EXECUTOR_ACTOR);
+      await service.recordExecutorDispatch(
+        { missionId: mission.id, phase: 'dispatched', ...target, runsUrl: outcome.runsUrl, foundExisting: outcome.foundExisting },
+        EXECUTOR_ACTOR,
+      );
       logger.info({ missionId: mission.id, repository: target.repository, workflow: target.workflow }, 'mission dispatched to GitHub Actions');
     } else {
       await service.recordExecutorDispatch({ missionId: mission.id, phase: 'failed', ...target, error: outcome.error }, EXECUTOR_ACTOR);
@@ -75,7 +78,15 @@ export async function recordParkedDispatch(service: MissionService, missionId: s
   if (dispatch?.status !== 'requested') return;
   const { executor, repository, workflow, ref } = dispatch;
   await service.recordExecutorDispatch(
-    { missionId, phase: 'failed', executor, repository, workflow, ref, error: `GitHub Actions could not be reached after repeated attempts (${error}).`.slice(0, 1000) },
+    {
+      missionId,
+      phase: 'failed',
+      executor,
+      repository,
+      workflow,
+      ref,
+      error: `GitHub Actions could not be reached after repeated attempts (${error}).`.slice(0, 1000),
+    },
     EXECUTOR_ACTOR,
   );
 }

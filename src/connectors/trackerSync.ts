@@ -45,7 +45,13 @@ export class TrackerSync {
       const first = report.failures[0]!;
       const waits = report.failures.map((f) => f.retryAfterMs).filter((w): w is number => w !== null);
       // The longest wait any API asked for, so the retry does not arrive early.
-      throw new ConnectorError(first.toolkitId, first.failure, report.failures.map((f) => f.message).join('; '), first.status, waits.length > 0 ? Math.max(...waits) : null);
+      throw new ConnectorError(
+        first.toolkitId,
+        first.failure,
+        report.failures.map((f) => f.message).join('; '),
+        first.status,
+        waits.length > 0 ? Math.max(...waits) : null,
+      );
     }
   }
 
@@ -59,7 +65,10 @@ export class TrackerSync {
         await service.recordConnectorFailure({ missionId, toolkitId, operation: 'sync follow-ups and linked issue', error: failure.message }, actor);
       }
       for (const toolkitId of report.degradedBefore.filter((t) => !failing.has(t))) {
-        await service.recordConnectorRecovered({ missionId, toolkitId }, CONNECTOR_ACTORS[toolkitId as keyof typeof CONNECTOR_ACTORS] ?? CONNECTOR_ACTORS.linear);
+        await service.recordConnectorRecovered(
+          { missionId, toolkitId },
+          CONNECTOR_ACTORS[toolkitId as keyof typeof CONNECTOR_ACTORS] ?? CONNECTOR_ACTORS.linear,
+        );
       }
     } catch (error) {
       logger.warn({ missionId, err: error }, 'could not record tracker health on the mission');
@@ -73,7 +82,9 @@ export class TrackerSync {
       filed: [],
       moved: null,
       failures: [],
-      degradedBefore: mission.toolkits.filter((t) => t.authStatus === 'degraded' && (t.toolkitId === 'linear' || t.toolkitId === 'github')).map((t) => t.toolkitId),
+      degradedBefore: mission.toolkits
+        .filter((t) => t.authStatus === 'degraded' && (t.toolkitId === 'linear' || t.toolkitId === 'github'))
+        .map((t) => t.toolkitId),
     };
     for (const followUp of mission.reflection.followUps) {
       if (followUp.externalId !== null || followUp.tracker === null || followUp.status === 'cancelled') continue;
@@ -81,11 +92,17 @@ export class TrackerSync {
       if (!tracker) continue;
       try {
         const issue = await tracker.fileIssue(followUp, mission, followUpIdempotencyKey(mission.id, followUp.id));
-        await service.recordFollowUpIssue({ missionId, followUpId: followUp.id, externalId: issue.externalId, url: issue.url, tracker: tracker.tracker }, CONNECTOR_ACTORS[tracker.tracker]);
+        await service.recordFollowUpIssue(
+          { missionId, followUpId: followUp.id, externalId: issue.externalId, url: issue.url, tracker: tracker.tracker },
+          CONNECTOR_ACTORS[tracker.tracker],
+        );
         report.filed.push({ followUpId: followUp.id, externalId: issue.externalId });
       } catch (error) {
         const failure = asConnectorError(error, tracker.tracker);
-        logger.warn({ missionId, followUpId: followUp.id, tracker: tracker.tracker, failure: failure.failure, status: failure.status, err: failure }, 'follow-up not filed yet; it stays queued');
+        logger.warn(
+          { missionId, followUpId: followUp.id, tracker: tracker.tracker, failure: failure.failure, status: failure.status, err: failure },
+          'follow-up not filed yet; it stays queued',
+        );
         report.failures.push(failure);
       }
     }

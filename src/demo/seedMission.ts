@@ -105,7 +105,8 @@ export const SEED_PLAY_1: PlayDraft = {
     },
   ],
   undoPlan: {
-    summary: 'Feature flags allow instant rollback per phase. Database migrations use reversible scripts. Preview deployment validates changes before production.',
+    summary:
+      'Feature flags allow instant rollback per phase. Database migrations use reversible scripts. Preview deployment validates changes before production.',
     steps: ['Close PR and delete branch', 'Disable feature flags', 'Revert migrations if schema changed', 'Rollback Vercel deployment to previous version'],
   },
   safeguardsEnforced: [
@@ -117,7 +118,13 @@ export const SEED_PLAY_1: PlayDraft = {
   ],
   risk: { complexity: 'high', impact: 'critical', reversibility: 'high', testCoverage: 'strong', notes: 'Affects all 254 active users; auth is core' },
   estimatedDurationMinutes: 195,
-  codeChangePreview: { filesToModify: 18, filesToCreate: 7, linesAdded: 850, linesRemoved: 320, files: ['src/lib/auth/jwt.ts', 'src/lib/auth/csrf.ts', 'src/lib/auth/errors.ts'] },
+  codeChangePreview: {
+    filesToModify: 18,
+    filesToCreate: 7,
+    linesAdded: 850,
+    linesRemoved: 320,
+    files: ['src/lib/auth/jwt.ts', 'src/lib/auth/csrf.ts', 'src/lib/auth/errors.ts'],
+  },
   mustHaves: {
     truths: ['Sessions persist across refresh without random logouts', 'Logout revokes the token', 'State-changing requests without a CSRF token are rejected'],
     artifacts: ['src/lib/auth/jwt.ts', 'src/lib/auth/csrf.ts'],
@@ -128,7 +135,8 @@ export const SEED_PLAY_1: PlayDraft = {
 export const SEED_PLAY_2: PlayDraft = {
   ...SEED_PLAY_1,
   title: 'Complete Auth Rewrite with Next-Auth.js Migration',
-  rationale: 'Replace custom auth with battle-tested Next-Auth.js. Solves all issues but requires significant migration effort, data migration risk, and potential downtime.',
+  rationale:
+    'Replace custom auth with battle-tested Next-Auth.js. Solves all issues but requires significant migration effort, data migration risk, and potential downtime.',
   confidence: 0.68,
   risk: { complexity: 'high', impact: 'critical', reversibility: 'low', testCoverage: 'moderate' },
   safeguardsEnforced: ['Code review required for auth changes'],
@@ -154,31 +162,60 @@ export interface SeedPhaseReport {
 export const SEED_PHASES: SeedPhaseReport[] = [
   {
     phaseId: 'jwt_refresh_fix',
-    steps: [['refactor_jwt_ts', 18200, { files_modified: 1 }], ['add_redis_store', 12400], ['create_refresh_endpoint', 9800], ['write_tests', 15600, { tests_added: 12 }]],
+    steps: [
+      ['refactor_jwt_ts', 18200, { files_modified: 1 }],
+      ['add_redis_store', 12400],
+      ['create_refresh_endpoint', 9800],
+      ['write_tests', 15600, { tests_added: 12 }],
+    ],
     tests: { total: 139, coverage: 0.87 },
     minutes: 18,
   },
   {
     phaseId: 'token_revocation',
-    steps: [['create_migration', 8400], ['update_logout_handler', 7200], ['add_middleware_check', 6800], ['implement_cleanup_job', 11200], ['write_revocation_tests', 9600, { tests_added: 8 }]],
+    steps: [
+      ['create_migration', 8400],
+      ['update_logout_handler', 7200],
+      ['add_middleware_check', 6800],
+      ['implement_cleanup_job', 11200],
+      ['write_revocation_tests', 9600, { tests_added: 8 }],
+    ],
     tests: { total: 147, coverage: 0.88 },
     minutes: 12,
   },
   {
     phaseId: 'csrf_protection',
-    steps: [['create_csrf_module', 14200], ['instrument_routes', 18600, { routes_modified: 7 }], ['update_middleware', 8200], ['add_frontend_handling', 12400], ['write_csrf_tests', 16200, { tests_added: 15 }]],
+    steps: [
+      ['create_csrf_module', 14200],
+      ['instrument_routes', 18600, { routes_modified: 7 }],
+      ['update_middleware', 8200],
+      ['add_frontend_handling', 12400],
+      ['write_csrf_tests', 16200, { tests_added: 15 }],
+    ],
     tests: { total: 162, coverage: 0.9 },
     minutes: 22,
   },
   {
     phaseId: 'error_handling_centralization',
-    steps: [['create_error_classes', 9800], ['refactor_error_handling', 24600, { files_modified: 18 }], ['sanitize_messages', 11400], ['add_structured_logging', 8200], ['write_error_tests', 12200, { tests_added: 10 }]],
+    steps: [
+      ['create_error_classes', 9800],
+      ['refactor_error_handling', 24600, { files_modified: 18 }],
+      ['sanitize_messages', 11400],
+      ['add_structured_logging', 8200],
+      ['write_error_tests', 12200, { tests_added: 10 }],
+    ],
     tests: { total: 172, coverage: 0.92 },
     minutes: 16,
   },
   {
     phaseId: 'testing_deployment',
-    steps: [['run_full_test_suite', 42000, { tests_passing: 172 }], ['run_type_checks', 8400, { errors: 0 }], ['run_linter', 6200, { errors: 0, auto_fixes: 3 }], ['create_github_pr', 4800, { pr_number: 47 }], ['deploy_preview', 128000]],
+    steps: [
+      ['run_full_test_suite', 42000, { tests_passing: 172 }],
+      ['run_type_checks', 8400, { errors: 0 }],
+      ['run_linter', 6200, { errors: 0, auto_fixes: 3 }],
+      ['create_github_pr', 4800, { pr_number: 47 }],
+      ['deploy_preview', 128000],
+    ],
     tests: { total: 172, coverage: 0.92 },
     minutes: 18,
   },
@@ -195,11 +232,33 @@ export const SEED_ARTIFACTS = [
       { name: 'ci / typecheck', conclusion: 'success' as const },
     ],
   },
-  { name: 'Code Change Summary', kind: 'markdown' as const, content: '# Code change summary\n\nFiles modified: 18 · Files created: 7 · Net LOC: +531\n\n5 phases completed.\n' },
-  { name: 'Test Coverage Report', kind: 'file' as const, mediaType: 'text/html', content: '<h1>Coverage 92%</h1><p>172 tests, all passing. jwt.ts 96%, csrf.ts 94%, middleware.ts 89%</p>' },
-  { name: 'Security Validation Report', kind: 'json' as const, json: { critical: 0, medium: 0, low: 0, resolved: ['jwt_race_condition', 'csrf', 'token_revocation', 'error_sanitization'], score: 98 } },
-  { name: 'Database Migration Scripts', kind: 'file' as const, mediaType: 'application/sql', content: 'CREATE TABLE auth.token_revocation (token_hash text primary key, expires_at timestamptz not null);\n-- down\nDROP TABLE auth.token_revocation;\n' },
-  { name: 'Preview Deployment Report', kind: 'json' as const, json: { url: 'https://preview-auth-refactor.vercel.app', status: 200, authFlow: 'tested', p95Ms: 98 } },
+  {
+    name: 'Code Change Summary',
+    kind: 'markdown' as const,
+    content: '# Code change summary\n\nFiles modified: 18 · Files created: 7 · Net LOC: +531\n\n5 phases completed.\n',
+  },
+  {
+    name: 'Test Coverage Report',
+    kind: 'file' as const,
+    mediaType: 'text/html',
+    content: '<h1>Coverage 92%</h1><p>172 tests, all passing. jwt.ts 96%, csrf.ts 94%, middleware.ts 89%</p>',
+  },
+  {
+    name: 'Security Validation Report',
+    kind: 'json' as const,
+    json: { critical: 0, medium: 0, low: 0, resolved: ['jwt_race_condition', 'csrf', 'token_revocation', 'error_sanitization'], score: 98 },
+  },
+  {
+    name: 'Database Migration Scripts',
+    kind: 'file' as const,
+    mediaType: 'application/sql',
+    content: 'CREATE TABLE auth.token_revocation (token_hash text primary key, expires_at timestamptz not null);\n-- down\nDROP TABLE auth.token_revocation;\n',
+  },
+  {
+    name: 'Preview Deployment Report',
+    kind: 'json' as const,
+    json: { url: 'https://preview-auth-refactor.vercel.app', status: 200, authFlow: 'tested', p95Ms: 98 },
+  },
   { name: 'Validator Oversight Log', kind: 'json' as const, json: { autoFixes: 3, alertsRaised: 1, alertsResolved: 1, violations: 0 } },
 ];
 

@@ -139,7 +139,8 @@ export function changePolicy(policy: ApprovalPolicy, change: PolicyChange): Appr
   if (change.kind === 'quota') {
     for (const risk of change.risks) {
       const entry = byRisk[risk];
-      if (change.quota && !USER_GROUP_ID.test(change.quota.groupId)) throw invalid('quota', `quota: "${change.quota.groupId}" is not a Slack user group id (S…).`);
+      if (change.quota && !USER_GROUP_ID.test(change.quota.groupId))
+        throw invalid('quota', `quota: "${change.quota.groupId}" is not a Slack user group id (S…).`);
       if (change.quota && !entry.groups.includes(change.quota.groupId)) entry.groups.push(change.quota.groupId);
       if (change.quota) entry.quota = { ...change.quota };
       else delete entry.quota;
@@ -149,7 +150,10 @@ export function changePolicy(policy: ApprovalPolicy, change: PolicyChange): Appr
   if (change.ids.length === 0) throw invalid('ids', 'Name at least one approver: a Slack user id (U…) or user group id (S…).');
   for (const id of change.ids) {
     if (!USER_ID.test(id) && !USER_GROUP_ID.test(id)) {
-      throw invalid('ids', `"${id}" is not a Slack user id (U… or W…) or user group id (S…). Find a user's id in their Slack profile (⋮ → Copy member ID), a group's in its URL.`);
+      throw invalid(
+        'ids',
+        `"${id}" is not a Slack user id (U… or W…) or user group id (S…). Find a user's id in their Slack profile (⋮ → Copy member ID), a group's in its URL.`,
+      );
     }
   }
   for (const risk of change.risks) {
@@ -175,7 +179,10 @@ function checkQuotas(policy: ApprovalPolicy, risks: readonly RiskLevel[]): Appro
   for (const risk of risks) {
     const { quota, required } = policy.byRisk[risk];
     if (quota && (quota.count < 1 || quota.count > required)) {
-      throw invalid('quota', `quota: at least ${quota.count} from ${quota.groupId} does not fit ${risk} risk, which needs ${required} approval${required === 1 ? '' : 's'}; the quota must be from 1 to ${required}.`);
+      throw invalid(
+        'quota',
+        `quota: at least ${quota.count} from ${quota.groupId} does not fit ${risk} risk, which needs ${required} approval${required === 1 ? '' : 's'}; the quota must be from 1 to ${required}.`,
+      );
     }
   }
   return policy;
@@ -259,7 +266,12 @@ export function selfApprovalAllowed(policy: ApprovalPolicy, riskLevel: RiskLevel
 }
 
 /** The approvers who may decide a request for this risk on this requester's mission. */
-export function eligibleApprovers(policy: ApprovalPolicy, riskLevel: RiskLevel, requester: Actor, request?: Pick<ApprovalRequest, 'requestedFor' | 'requestedBy'> | null): EligibleApprovers {
+export function eligibleApprovers(
+  policy: ApprovalPolicy,
+  riskLevel: RiskLevel,
+  requester: Actor,
+  request?: Pick<ApprovalRequest, 'requestedFor' | 'requestedBy'> | null,
+): EligibleApprovers {
   const rule = policy.byRisk[riskLevel];
   const excluded = selfApprovalAllowed(policy, riskLevel) ? [] : askersOf(requester, request);
   return { people: [...new Set(rule.people)].filter((id) => !excluded.includes(id)), groups: [...new Set(rule.groups)] };
@@ -321,7 +333,13 @@ export function mayDecide(request: ApprovalRequest, actor: Actor, requester: Act
  * The person's standing under `policy`: named in person, or a member of an eligible group
  * (groups are looked up only when needed). A group that cannot be read is an error naming it.
  */
-export async function standingOf(policy: ApprovalPolicy, request: ApprovalRequest, requester: Actor, actor: Actor, groups: UserGroupDirectory | null): Promise<ApproverStanding> {
+export async function standingOf(
+  policy: ApprovalPolicy,
+  request: ApprovalRequest,
+  requester: Actor,
+  actor: Actor,
+  groups: UserGroupDirectory | null,
+): Promise<ApproverStanding> {
   const standing = await eligibilityOf(policy, request, requester, actor, groups);
   if (!request.quota || actor.kind !== 'slack_user' || (!standing.eligible.people.includes(actor.id) && !standing.viaGroup)) return standing;
   if (standing.viaGroup === request.quota.groupId) return { ...standing, inQuotaGroup: true };
@@ -356,10 +374,12 @@ async function eligibilityOf(
   groups: UserGroupDirectory | null,
 ): Promise<ApproverStanding> {
   const asked = request.requestedBy ? (request as ApprovalRequest) : null;
-  const namedByPolicy = actor.kind === 'slack_user' && (policy.byRisk[request.riskLevel].people.includes(actor.id) || policy.byRisk[request.riskLevel].groups.length > 0);
+  const namedByPolicy =
+    actor.kind === 'slack_user' && (policy.byRisk[request.riskLevel].people.includes(actor.id) || policy.byRisk[request.riskLevel].groups.length > 0);
   const requesterExcluded = !selfApprovalAllowed(policy, request.riskLevel);
   const eligible = eligibleApprovers(policy, request.riskLevel, requester, asked);
-  if (actor.kind !== 'slack_user' || eligible.people.includes(actor.id) || eligible.groups.length === 0) return { eligible, viaGroup: null, requesterExcluded, namedByPolicy };
+  if (actor.kind !== 'slack_user' || eligible.people.includes(actor.id) || eligible.groups.length === 0)
+    return { eligible, viaGroup: null, requesterExcluded, namedByPolicy };
   if (requesterExcluded && askersOf(requester, asked).includes(actor.id)) return { eligible, viaGroup: null, requesterExcluded, namedByPolicy };
   const failures: UserGroupLookupError[] = [];
   for (const groupId of eligible.groups) {
@@ -382,12 +402,19 @@ async function eligibilityOf(
  * approver of plays at that risk may (the same policy, groups and requester exclusion as an
  * approval). Lower severities need only a person. Null when allowed; otherwise the reason.
  */
-export async function alertAcceptRefusal(policy: ApprovalPolicy, severity: RiskLevel, requester: Actor, actor: Actor, groups: UserGroupDirectory | null): Promise<string | null> {
+export async function alertAcceptRefusal(
+  policy: ApprovalPolicy,
+  severity: RiskLevel,
+  requester: Actor,
+  actor: Actor,
+  groups: UserGroupDirectory | null,
+): Promise<string | null> {
   if (actor.kind !== 'slack_user') return 'Only a person can resolve a review alert; ask someone in the mission thread.';
   if (severity !== 'high' && severity !== 'critical') return null;
   const standing = await eligibilityOf(policy, { riskLevel: severity }, requester, actor, groups);
   if (standing.eligible.people.includes(actor.id) || standing.viaGroup) return null;
-  if (noApproversNamed(standing.eligible)) return `Only an approver of ${severity}-risk plays may accept a ${severity} review alert, and none is named yet: ${howToNameApprovers(severity)}. You may block it.`;
+  if (noApproversNamed(standing.eligible))
+    return `Only an approver of ${severity}-risk plays may accept a ${severity} review alert, and none is named yet: ${howToNameApprovers(severity)}. You may block it.`;
   return `Only an approver of ${severity}-risk plays may accept a ${severity} review alert: ask ${describeApprovers(standing.eligible)}. You may block it.`;
 }
 

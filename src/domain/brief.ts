@@ -68,11 +68,10 @@ export function averageConfidence(chips: readonly BriefChip[]): number {
 
 function assertUnlocked(brief: Brief): void {
   if (brief.lockedAt !== null) {
-    throw new MissionError(
-      'brief_locked',
-      'The brief is locked. Reopen the brief (allowed while toolkits are being prepared) before changing chips.',
-      { field: 'brief', state: 'locked' },
-    );
+    throw new MissionError('brief_locked', 'The brief is locked. Reopen the brief (allowed while toolkits are being prepared) before changing chips.', {
+      field: 'brief',
+      state: 'locked',
+    });
   }
 }
 
@@ -108,7 +107,14 @@ export function setChip(
     });
   }
   const before = chipOf(brief, kind);
-  const after: BriefChip = { kind, items: cleaned, confidence, source, ...(marks.quote ? { quote: marks.quote } : {}), ...(marks.inferred?.length ? { inferred: marks.inferred } : {}) };
+  const after: BriefChip = {
+    kind,
+    items: cleaned,
+    confidence,
+    source,
+    ...(marks.quote ? { quote: marks.quote } : {}),
+    ...(marks.inferred?.length ? { inferred: marks.inferred } : {}),
+  };
   const chips = sortChips([...brief.chips.filter((c) => c.kind !== kind), after]);
   return { brief: { ...brief, chips, editsMade: brief.editsMade + 1 }, before, after };
 }

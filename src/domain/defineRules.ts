@@ -89,7 +89,12 @@ export function newMission(input: NewMissionInput, cmd: MissionCommand): Mission
   const { events, actor } = cmd;
   const { drafted, drafter, intent } = input;
   const chips = mergeAssistantChips(drafted, input.assistantChips);
-  const brief: Brief = { chips, editsMade: 0, lockedAt: null, ...(drafter.slow ? { drafting: { status: 'drafting' as const, drafter: drafter.name, reason: null } } : {}) };
+  const brief: Brief = {
+    chips,
+    editsMade: 0,
+    lockedAt: null,
+    ...(drafter.slow ? { drafting: { status: 'drafting' as const, drafter: drafter.name, reason: null } } : {}),
+  };
   const mission: Mission = {
     id: input.id,
     title: titleFor(chips, intent),
@@ -168,7 +173,9 @@ export function removeChip(mission: Mission, input: { kind: ChipKind }, cmd: Mis
 export function regeneratedChip(drafted: DraftedBrief, kind: ChipKind): BriefChip {
   const fresh = drafted.chips.find((c) => c.kind === kind);
   if (!fresh) {
-    throw new MissionError('precondition_failed', `The drafter found nothing for ${CHIP_LABELS[kind]} in the intent. Write the chip yourself with an edit.`, { field: 'kind' });
+    throw new MissionError('precondition_failed', `The drafter found nothing for ${CHIP_LABELS[kind]} in the intent. Write the chip yourself with an edit.`, {
+      field: 'kind',
+    });
   }
   return fresh;
 }
@@ -180,7 +187,13 @@ export function regenerateChip(mission: Mission, input: { kind: ChipKind; drafte
   const current = recordDraft(mission, { drafted: input.drafted, drafter: input.drafter, markBrief: false }, cmd);
   const before = chipOf(current.brief, input.kind);
   const { brief } = setChip(current.brief, input.kind, fresh.items, 'drafted', fresh.confidence, fresh);
-  cmd.events.add('chip_regenerated', { chip_type: input.kind, reason: 'regenerate_requested', before: before?.items ?? [], after: fresh.items, confidence: fresh.confidence });
+  cmd.events.add('chip_regenerated', {
+    chip_type: input.kind,
+    reason: 'regenerate_requested',
+    before: before?.items ?? [],
+    after: fresh.items,
+    confidence: fresh.confidence,
+  });
   return { ...current, brief };
 }
 
@@ -188,13 +201,25 @@ export function regenerateChip(mission: Mission, input: { kind: ChipKind; drafte
  * "Accept all": locks the brief, moves to Prepare and recommends toolkits from the brief, the
  * toolkit precedents of similar missions and each toolkit's auth status (read beforehand).
  */
-export function lockBrief(mission: Mission, input: { precedents: Record<string, number>; authStatus: Record<string, AuthStatus> }, cmd: MissionCommand): Mission {
+export function lockBrief(
+  mission: Mission,
+  input: { precedents: Record<string, number>; authStatus: Record<string, AuthStatus> },
+  cmd: MissionCommand,
+): Mission {
   const { events } = cmd;
   const locked = lockBriefChips(mission.brief, cmd.now); // an already locked brief is refused as `brief_locked`
   nextState(mission.state, 'lock_brief'); // refused before anything is recorded
   // Locked while a model was still drafting: the chips as they stand are the brief (its late answer is recorded, not applied).
-  const brief = locked.drafting?.status === 'drafting' ? { ...locked, drafting: { ...locked.drafting, status: 'fallback' as const, reason: 'the brief was locked before the model answered' } } : locked;
-  events.add('mission_brief_locked', { final_chip_count: brief.chips.length, edits_made: brief.editsMade, technical_complexity: complexityOf(brief, mission.tags), tags: mission.tags });
+  const brief =
+    locked.drafting?.status === 'drafting'
+      ? { ...locked, drafting: { ...locked.drafting, status: 'fallback' as const, reason: 'the brief was locked before the model answered' } }
+      : locked;
+  events.add('mission_brief_locked', {
+    final_chip_count: brief.chips.length,
+    edits_made: brief.editsMade,
+    technical_complexity: complexityOf(brief, mission.tags),
+    tags: mission.tags,
+  });
   const moved = transition({ ...mission, brief }, 'lock_brief', events);
   const recommendations = recommendToolkits(briefText(brief), input.precedents, input.authStatus);
   const toolkits: MissionToolkit[] = recommendations.map((r) => ({
@@ -207,7 +232,13 @@ export function lockBrief(mission: Mission, input: { precedents: Record<string, 
     precedentCount: r.precedentCount,
   }));
   for (const r of recommendations) {
-    events.add('toolkit_recommended', { toolkit_id: r.toolkitId, precedent_count: r.precedentCount, confidence: r.confidence, rationale: r.rationale, auth_status: r.authStatus });
+    events.add('toolkit_recommended', {
+      toolkit_id: r.toolkitId,
+      precedent_count: r.precedentCount,
+      confidence: r.confidence,
+      rationale: r.rationale,
+      auth_status: r.authStatus,
+    });
   }
   return { ...moved, toolkits, coverage: { entries: [], override: null } };
 }

@@ -50,7 +50,12 @@ export class DefineService {
   private startDrafting(missionId: string, intent: string, drafter: BriefDrafter): void {
     const work = drafter
       .draft(intent)
-      .catch((error: unknown): DraftedBrief => ({ ...draftBrief(intent), fallbackReason: `the drafter failed: ${error instanceof Error ? error.message : String(error)}` }))
+      .catch(
+        (error: unknown): DraftedBrief => ({
+          ...draftBrief(intent),
+          fallbackReason: `the drafter failed: ${error instanceof Error ? error.message : String(error)}`,
+        }),
+      )
       .then((drafted) => this.parts.writer.mutate(missionId, SYSTEM_ACTOR, (mission, cmd) => applyModelDraft(mission, drafted, drafter.name, cmd)))
       .then(
         () => undefined,
@@ -104,4 +109,3 @@ export class DefineService {
     return this.parts.writer.mutate(input.missionId, actor, (mission, cmd) => cancelMission(mission, input, cmd));
   }
 }
-

@@ -50,9 +50,5 @@ export function isMissionError(error: unknown): error is MissionError {
 }
 
 export function missionNotFound(missionId: string): MissionError {
-  return new MissionError(
-    'mission_not_found',
-    `No mission with id "${missionId}". List missions to find the right id.`,
-    { field: 'missionId' },
-  );
+  return new MissionError('mission_not_found', `No mission with id "${missionId}". List missions to find the right id.`, { field: 'missionId' });
 }

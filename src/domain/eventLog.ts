@@ -69,18 +69,13 @@ export function hashEvent(event: HashedFields): string {
   );
 }
 
-export type ChainVerification =
-  | { ok: true; eventCount: number; headHash: string }
-  | { ok: false; eventCount: number; brokenAtSeq: number; reason: string };
+export type ChainVerification = { ok: true; eventCount: number; headHash: string } | { ok: false; eventCount: number; brokenAtSeq: number; reason: string };
 
 /**
  * Checks a mission's events in order. `expectedHead` (the mission's stored event count
  * and head hash) catches deletion of trailing events, which no chain can see on its own.
  */
-export function verifyEventChain(
-  events: readonly MissionEvent[],
-  expectedHead?: { eventSeq: number; headHash: string },
-): ChainVerification {
+export function verifyEventChain(events: readonly MissionEvent[], expectedHead?: { eventSeq: number; headHash: string }): ChainVerification {
   const verifier = new ChainVerifier();
   verifier.add(events);
   return verifier.result(expectedHead);
@@ -135,7 +130,7 @@ export class ChainVerifier {
         };
       }
       if (expectedHead.headHash !== this.prevHash) {
-        return { ok: false, eventCount, brokenAtSeq: eventCount, reason: 'the last event does not match the mission\'s recorded head hash' };
+        return { ok: false, eventCount, brokenAtSeq: eventCount, reason: "the last event does not match the mission's recorded head hash" };
       }
     }
     return { ok: true, eventCount, headHash: this.prevHash ?? GENESIS_HASH };

@@ -57,7 +57,8 @@ export function verifyEvidence(
   for (const artifact of artifacts) {
     const content = contents.get(artifact.id);
     if (content === undefined) problems.push({ artifactId: artifact.id, problem: `artifact "${artifact.name}" has no stored content` });
-    else if (hashArtifactContent(content) !== artifact.sha256) problems.push({ artifactId: artifact.id, problem: `artifact "${artifact.name}" changed after it was attached` });
+    else if (hashArtifactContent(content) !== artifact.sha256)
+      problems.push({ artifactId: artifact.id, problem: `artifact "${artifact.name}" changed after it was attached` });
   }
   if (bundle) {
     const recomputed = bundleManifest(artifacts, bundle.generatedAt);

@@ -69,15 +69,23 @@ export function requireExecuting(mission: Mission, what: string): Execution {
     default:
       why = `execution is over (the mission is ${mission.state}).`;
   }
-  throw new MissionError('transition_refused', `Cannot ${what}: ${why}`, { state: mission.state, allowed: [], waitingFor: mission.state === 'awaiting_approval' ? request?.eligibleApprovers ?? [] : [] });
+  throw new MissionError('transition_refused', `Cannot ${what}: ${why}`, {
+    state: mission.state,
+    allowed: [],
+    waitingFor: mission.state === 'awaiting_approval' ? (request?.eligibleApprovers ?? []) : [],
+  });
 }
 
 function findPhase(execution: Execution, phaseId: string): PhaseProgress {
   const phase = execution.phases.find((p) => p.phaseId === phaseId);
   if (!phase) {
-    throw new MissionError('invalid_input', `phaseId: the approved play has no phase "${phaseId}". Phases: ${execution.phases.map((p) => p.phaseId).join(', ')}.`, {
-      field: 'phaseId',
-    });
+    throw new MissionError(
+      'invalid_input',
+      `phaseId: the approved play has no phase "${phaseId}". Phases: ${execution.phases.map((p) => p.phaseId).join(', ')}.`,
+      {
+        field: 'phaseId',
+      },
+    );
   }
   return phase;
 }
@@ -85,8 +93,12 @@ function findPhase(execution: Execution, phaseId: string): PhaseProgress {
 function requireRunning(execution: Execution, phaseId: string, what: string): PhaseProgress {
   const phase = findPhase(execution, phaseId);
   if (phase.status !== 'running') {
-    const hint = phase.status === 'pending' ? 'report that the phase started first' : phase.status === 'completed' ? 'it is already completed' : 'start it again to retry';
-    throw new MissionError('precondition_failed', `Cannot ${what}: phase "${phase.name}" is ${phase.status} (${hint}).`, { field: 'phaseId', phaseStatus: phase.status });
+    const hint =
+      phase.status === 'pending' ? 'report that the phase started first' : phase.status === 'completed' ? 'it is already completed' : 'start it again to retry';
+    throw new MissionError('precondition_failed', `Cannot ${what}: phase "${phase.name}" is ${phase.status} (${hint}).`, {
+      field: 'phaseId',
+      phaseStatus: phase.status,
+    });
   }
   return phase;
 }
@@ -104,9 +116,13 @@ export function startPhase(mission: Mission, input: { phaseId: string }, cmd: Mi
   }
   const unfinished = execution.phases.slice(0, phase.index).filter((p) => p.status !== 'completed');
   if (unfinished.length > 0) {
-    throw new MissionError('precondition_failed', `Phases run in the order of the approved play: complete ${unfinished.map((p) => `"${p.name}"`).join(', ')} before starting "${phase.name}".`, {
-      field: 'phaseId',
-    });
+    throw new MissionError(
+      'precondition_failed',
+      `Phases run in the order of the approved play: complete ${unfinished.map((p) => `"${p.name}"`).join(', ')} before starting "${phase.name}".`,
+      {
+        field: 'phaseId',
+      },
+    );
   }
   cmd.events.add('execution_phase_started', { phase: phase.index + 1, phase_id: phase.phaseId, name: phase.name, retry: phase.status === 'failed' });
   return withPhase(mission, execution, { ...phase, status: 'running', startedAt: phase.startedAt ?? cmd.at, failureReason: null });
@@ -126,11 +142,18 @@ export interface StepReportInput {
 export function reportStep(mission: Mission, input: StepReportInput, cmd: MissionCommand): Mission {
   const execution = requireExecuting(mission, 'report a step');
   const phase = requireRunning(execution, input.phaseId, 'report a step');
-  const planned = approvedPlay(mission).phases.find((p) => p.id === phase.phaseId)?.steps.find((s) => s.id === input.stepId);
+  const planned = approvedPlay(mission)
+    .phases.find((p) => p.id === phase.phaseId)
+    ?.steps.find((s) => s.id === input.stepId);
   if (!planned && !input.deviation) {
     throw new MissionError(
       'invalid_input',
-      `stepId: "${input.stepId}" is not a step of phase "${phase.name}" in the approved play. If it is extra work, report it with deviation.rule (1 bug fix, 2 missing critical piece, 3 blocker, 4 architectural change) and deviation.reason. Planned steps: ${approvedPlay(mission).phases.find((p) => p.id === phase.phaseId)?.steps.map((s) => s.id).join(', ') || 'none'}.`,
+      `stepId: "${input.stepId}" is not a step of phase "${phase.name}" in the approved play. If it is extra work, report it with deviation.rule (1 bug fix, 2 missing critical piece, 3 blocker, 4 architectural change) and deviation.reason. Planned steps: ${
+        approvedPlay(mission)
+          .phases.find((p) => p.id === phase.phaseId)
+          ?.steps.map((s) => s.id)
+          .join(', ') || 'none'
+      }.`,
       { field: 'stepId' },
     );
   }
@@ -144,10 +167,21 @@ export function reportStep(mission: Mission, input: StepReportInput, cmd: Missio
     at: cmd.at,
   };
   // Counts go first so an executor's count can never overwrite the fields the log relies on.
-  cmd.events.add('execution_step_completed', { ...input.counts, phase: phase.index + 1, phase_id: phase.phaseId, step: input.stepId, duration_ms: input.durationMs, in_plan: step.inPlan });
+  cmd.events.add('execution_step_completed', {
+    ...input.counts,
+    phase: phase.index + 1,
+    phase_id: phase.phaseId,
+    step: input.stepId,
+    duration_ms: input.durationMs,
+    in_plan: step.inPlan,
+  });
   let next = withPhase(mission, execution, { ...phase, steps: [...phase.steps, step] });
   if (!planned && input.deviation) {
-    next = recordDeviation(next, { phaseId: phase.phaseId, rule: input.deviation.rule, description: step.title, reason: input.deviation.reason, stepId: input.stepId }, cmd);
+    next = recordDeviation(
+      next,
+      { phaseId: phase.phaseId, rule: input.deviation.rule, description: step.title, reason: input.deviation.reason, stepId: input.stepId },
+      cmd,
+    );
   }
   return next;
 }
@@ -161,10 +195,21 @@ export function reportTestRun(
   const phase = requireRunning(execution, input.phaseId, 'report a test run');
   const failing = input.failing ?? input.total - input.passing;
   if (input.passing + failing > input.total) {
-    throw new MissionError('invalid_input', `passing (${input.passing}) plus failing (${failing}) is more than total (${input.total}). Report the counts of one run.`, { field: 'total' });
+    throw new MissionError(
+      'invalid_input',
+      `passing (${input.passing}) plus failing (${failing}) is more than total (${input.total}). Report the counts of one run.`,
+      { field: 'total' },
+    );
   }
   const run = { total: input.total, passing: input.passing, failing, coverage: input.coverage ?? null, suite: input.suite ?? null, at: cmd.at };
-  cmd.events.add('test_suite_run', { phase: phase.index + 1, phase_id: phase.phaseId, tests_total: run.total, tests_passing: run.passing, tests_failing: failing, coverage: run.coverage });
+  cmd.events.add('test_suite_run', {
+    phase: phase.index + 1,
+    phase_id: phase.phaseId,
+    tests_total: run.total,
+    tests_passing: run.passing,
+    tests_failing: failing,
+    coverage: run.coverage,
+  });
   // Storage appends exactly this row; earlier runs are never written again.
   cmd.writes.testRuns.push({ phaseId: phase.phaseId, position: phase.testRuns.length, run });
   return withPhase(mission, execution, { ...phase, testRuns: [...phase.testRuns, run] });
@@ -188,7 +233,14 @@ export function raiseAlert(
     raisedAt: cmd.at,
     resolution: null,
   };
-  cmd.events.add('validator_alert_raised', { alert_id: alert.id, phase: phase.index + 1, phase_id: phase.phaseId, alert_type: alert.type, severity: alert.severity, description: alert.description });
+  cmd.events.add('validator_alert_raised', {
+    alert_id: alert.id,
+    phase: phase.index + 1,
+    phase_id: phase.phaseId,
+    alert_type: alert.type,
+    severity: alert.severity,
+    description: alert.description,
+  });
   return { ...mission, execution: { ...execution, alerts: [...execution.alerts, alert] } };
 }
 
@@ -198,18 +250,28 @@ export function raiseAlert(
  * it (from `alertAcceptRefusal`: high and critical alerts need an approver of that risk), or
  * null; anyone who is a person may block, since stopping is always safe.
  */
-export function resolveAlert(mission: Mission, input: { alertId: string; outcome: 'accepted' | 'blocked'; note: string }, acceptRefusal: string | null, cmd: MissionCommand): Mission {
+export function resolveAlert(
+  mission: Mission,
+  input: { alertId: string; outcome: 'accepted' | 'blocked'; note: string },
+  acceptRefusal: string | null,
+  cmd: MissionCommand,
+): Mission {
   const execution = requireExecuting(mission, 'resolve an alert');
   if (cmd.actor.kind !== 'slack_user') {
     throw new MissionError('permission_denied', 'Only a person can resolve a review alert; ask someone in the mission thread.', { field: 'actor' });
   }
   const alert = execution.alerts.find((a) => a.id === input.alertId);
   if (!alert) throw new MissionError('invalid_input', `alertId: no alert "${input.alertId}" on this mission.`, { field: 'alertId' });
-  if (alert.type !== 'review_required') throw new MissionError('precondition_failed', 'Auto-fix alerts are applied when raised and need no resolution.', { field: 'alertId' });
+  if (alert.type !== 'review_required')
+    throw new MissionError('precondition_failed', 'Auto-fix alerts are applied when raised and need no resolution.', { field: 'alertId' });
   if (alert.status !== 'open') {
-    throw new MissionError('already_decided', `This alert was already ${alert.status === 'resolved' ? 'accepted' : 'blocked'} by ${alert.resolution?.by.id} at ${alert.resolution?.at}.`, {
-      field: 'alertId',
-    });
+    throw new MissionError(
+      'already_decided',
+      `This alert was already ${alert.status === 'resolved' ? 'accepted' : 'blocked'} by ${alert.resolution?.by.id} at ${alert.resolution?.at}.`,
+      {
+        field: 'alertId',
+      },
+    );
   }
   if (input.outcome === 'accepted' && acceptRefusal) {
     throw new MissionError('permission_denied', acceptRefusal, { field: 'outcome', severity: alert.severity, alertId: alert.id });
@@ -237,11 +299,35 @@ export function recordDeviation(
 ): Mission {
   const execution = requireExecuting(mission, 'record a deviation');
   const phase = findPhase(execution, input.phaseId);
-  const deviation: Deviation = { id: cmd.newId('dev'), phaseId: phase.phaseId, rule: input.rule, description: input.description, reason: input.reason, stepId: input.stepId ?? null, at: cmd.at };
-  cmd.events.add('deviation_recorded', { deviation_id: deviation.id, phase_id: phase.phaseId, rule: deviation.rule, description: deviation.description, reason: deviation.reason, step: deviation.stepId });
+  const deviation: Deviation = {
+    id: cmd.newId('dev'),
+    phaseId: phase.phaseId,
+    rule: input.rule,
+    description: input.description,
+    reason: input.reason,
+    stepId: input.stepId ?? null,
+    at: cmd.at,
+  };
+  cmd.events.add('deviation_recorded', {
+    deviation_id: deviation.id,
+    phase_id: phase.phaseId,
+    rule: deviation.rule,
+    description: deviation.description,
+    reason: deviation.reason,
+    step: deviation.stepId,
+  });
   const next: Mission = { ...mission, execution: { ...execution, deviations: [...execution.deviations, deviation] } };
   if (input.rule !== 4) return next;
-  return raiseAlert(next, { phaseId: phase.phaseId, type: 'review_required', severity: 'high', description: `Architectural change outside the approved play: ${input.description} (${input.reason})` }, cmd);
+  return raiseAlert(
+    next,
+    {
+      phaseId: phase.phaseId,
+      type: 'review_required',
+      severity: 'high',
+      description: `Architectural change outside the approved play: ${input.description} (${input.reason})`,
+    },
+    cmd,
+  );
 }
 
 /** Completes a phase when its gate passes; a failing gate refuses with what is missing and changes nothing. */
@@ -253,14 +339,26 @@ export function completePhase(mission: Mission, input: { phaseId: string }, requ
     throw new MissionError('gate_failed', `Phase "${phase.name}" cannot complete: its quality gate failed. ${explainGate(gate)}`, { field: 'phaseId', gate });
   }
   const durationMins = Math.round((cmd.now.getTime() - Date.parse(phase.startedAt ?? cmd.at)) / 60_000);
-  cmd.events.add('execution_phase_completed', { phase: phase.index + 1, phase_id: phase.phaseId, duration_mins: durationMins, status: 'success', gate_checks: gate.checks.map((c) => c.id) });
+  cmd.events.add('execution_phase_completed', {
+    phase: phase.index + 1,
+    phase_id: phase.phaseId,
+    duration_mins: durationMins,
+    status: 'success',
+    gate_checks: gate.checks.map((c) => c.id),
+  });
   return withPhase(mission, execution, { ...phase, status: 'completed', completedAt: cmd.at, gate });
 }
 
 export function failPhase(mission: Mission, input: { phaseId: string; reason: string }, cmd: MissionCommand): Mission {
   const execution = requireExecuting(mission, 'fail a phase');
   const phase = requireRunning(execution, input.phaseId, 'fail the phase');
-  cmd.events.add('execution_phase_completed', { phase: phase.index + 1, phase_id: phase.phaseId, duration_mins: Math.round((cmd.now.getTime() - Date.parse(phase.startedAt ?? cmd.at)) / 60_000), status: 'failed', reason: input.reason });
+  cmd.events.add('execution_phase_completed', {
+    phase: phase.index + 1,
+    phase_id: phase.phaseId,
+    duration_mins: Math.round((cmd.now.getTime() - Date.parse(phase.startedAt ?? cmd.at)) / 60_000),
+    status: 'failed',
+    reason: input.reason,
+  });
   return withPhase(mission, execution, { ...phase, status: 'failed', failureReason: input.reason });
 }
 
@@ -294,8 +392,22 @@ export function attachEvidence(mission: Mission, input: EvidenceInput, cmd: Miss
     attachedBy: cmd.actor,
     attachedAt: cmd.at,
   };
-  cmd.writes.artifacts.push({ id: artifact.id, name: artifact.name, kind: artifact.kind, sha256: artifact.sha256, content: input.content, attachedAt: cmd.now });
-  cmd.events.add('evidence_attached', { artifact_id: artifact.id, name: artifact.name, kind: artifact.kind, sha256: artifact.sha256, size_bytes: artifact.sizeBytes, review: artifact.review?.state ?? null });
+  cmd.writes.artifacts.push({
+    id: artifact.id,
+    name: artifact.name,
+    kind: artifact.kind,
+    sha256: artifact.sha256,
+    content: input.content,
+    attachedAt: cmd.now,
+  });
+  cmd.events.add('evidence_attached', {
+    artifact_id: artifact.id,
+    name: artifact.name,
+    kind: artifact.kind,
+    sha256: artifact.sha256,
+    size_bytes: artifact.sizeBytes,
+    review: artifact.review?.state ?? null,
+  });
   const artifacts = [...mission.evidence.artifacts, artifact];
   // Evidence added while reflecting (a merged PR, a late review) gets a fresh bundle, on the record.
   const bundle = mission.state === 'reflecting' ? sealBundle(artifacts, mission, cmd) : mission.evidence.bundle;
@@ -316,17 +428,30 @@ export function completeExecution(mission: Mission, requirements: GateRequiremen
   const execution = requireExecuting(mission, 'complete the mission');
   const integrity = verifyEvidence(mission.evidence.artifacts, contents, null);
   if (!integrity.ok) {
-    throw new MissionError('evidence_tampered', `Evidence does not match what was attached: ${integrity.problems.map((p) => p.problem).join('; ')}. Re-attach the artifact or investigate before completing.`, {
-      problems: integrity.problems,
-    });
+    throw new MissionError(
+      'evidence_tampered',
+      `Evidence does not match what was attached: ${integrity.problems.map((p) => p.problem).join('; ')}. Re-attach the artifact or investigate before completing.`,
+      {
+        problems: integrity.problems,
+      },
+    );
   }
   const gate = evaluateFinalGate(execution, mission.evidence.artifacts, requirements, cmd.at);
   if (!gate.passed) {
-    throw new MissionError('gate_failed', `The mission cannot complete: its quality gate failed. ${explainGate(gate)} An approver can override a check with a reason ("Override gate" in the mission thread).`, { gate });
+    throw new MissionError(
+      'gate_failed',
+      `The mission cannot complete: its quality gate failed. ${explainGate(gate)} An approver can override a check with a reason ("Override gate" in the mission thread).`,
+      { gate },
+    );
   }
   const bundle = sealBundle(mission.evidence.artifacts, mission, cmd);
   const durationMins = Math.round((cmd.now.getTime() - Date.parse(execution.startedAt)) / 60_000);
-  cmd.events.add('mission_completed', { play_id: execution.playId, phases_completed: execution.phases.length, duration_mins: durationMins, gate_checks: gate.checks.length });
+  cmd.events.add('mission_completed', {
+    play_id: execution.playId,
+    phases_completed: execution.phases.length,
+    duration_mins: durationMins,
+    gate_checks: gate.checks.length,
+  });
   const moved = transition(mission, 'complete_execution', cmd.events);
   return {
     ...moved,
@@ -348,7 +473,9 @@ export function rollBack(mission: Mission, input: RollbackInput, cmd: MissionCom
   const play = approvedPlay(mission);
   cmd.events.add('undo_requested', { play_id: play.id, reason: input.reason });
   const reported = new Map((input.stepsRun ?? []).map((s) => [s.step, s]));
-  const stepsRun = play.undoPlan.steps.map((step) => reported.get(step) ?? { step, outcome: 'manual' as const, detail: 'No connector carries this step out; a person must do it.' });
+  const stepsRun = play.undoPlan.steps.map(
+    (step) => reported.get(step) ?? { step, outcome: 'manual' as const, detail: 'No connector carries this step out; a person must do it.' },
+  );
   for (const extra of input.stepsRun ?? []) if (!play.undoPlan.steps.includes(extra.step)) stepsRun.push(extra);
   cmd.events.add('undo_completed', { play_id: play.id, steps: stepsRun.map((s) => ({ step: s.step, outcome: s.outcome })) });
   const moved = transition(mission, 'roll_back', cmd.events);

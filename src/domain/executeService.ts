@@ -94,7 +94,16 @@ export class ExecuteService {
 
   private assistantUsage(report: { model: string; inputTokens: number; outputTokens: number; costUsd?: number | undefined }): ModelCallRecord {
     const costUsd = report.costUsd ?? this.parts.priceOf(report.model, report.inputTokens, report.outputTokens) ?? 0;
-    return { task: 'assistant', provider: 'assistant', model: report.model, inputTokens: report.inputTokens, outputTokens: report.outputTokens, costUsd, durationMs: 0, outcome: 'ok' };
+    return {
+      task: 'assistant',
+      provider: 'assistant',
+      model: report.model,
+      inputTokens: report.inputTokens,
+      outputTokens: report.outputTokens,
+      costUsd,
+      durationMs: 0,
+      outcome: 'ok',
+    };
   }
 
   /** A person sets the mission's model budget (USD); execution reports paused over budget resume once spend is within it. */
@@ -108,7 +117,10 @@ export class ExecuteService {
     // Who may accept is read from the policy now (groups looked up before the pure, retried rule runs).
     const loaded = await writer.load(input.missionId);
     const alert = loaded.execution?.alerts.find((a) => a.id === input.alertId && a.status === 'open');
-    const refusal = alert && input.outcome === 'accepted' ? await alertAcceptRefusal(await approvalPolicies.current(), alert.severity, loaded.requester, actor, userGroups) : null;
+    const refusal =
+      alert && input.outcome === 'accepted'
+        ? await alertAcceptRefusal(await approvalPolicies.current(), alert.severity, loaded.requester, actor, userGroups)
+        : null;
     try {
       return await writer.mutate(input.missionId, actor, (mission, cmd) => resolveAlert(mission, input, refusal, cmd));
     } catch (error) {
@@ -146,7 +158,11 @@ export class ExecuteService {
     const mediaType = input.mediaType ?? DEFAULT_MEDIA_TYPES[input.kind];
     let artifact: ArtifactRecord | undefined;
     const mission = await this.parts.writer.mutate(input.missionId, actor, (current, cmd) => {
-      const next = attachEvidence(current, { name: input.name, kind: input.kind, content, mediaType, url: input.url, phaseId: input.phaseId, review: input.review, checks: input.checks }, cmd);
+      const next = attachEvidence(
+        current,
+        { name: input.name, kind: input.kind, content, mediaType, url: input.url, phaseId: input.phaseId, review: input.review, checks: input.checks },
+        cmd,
+      );
       artifact = next.evidence.artifacts.find((a) => !current.evidence.artifacts.some((known) => known.id === a.id));
       return next;
     });
@@ -208,7 +224,12 @@ export class ExecuteService {
       input.phase === 'requested'
         ? { phase: 'requested', ...target }
         : input.phase === 'dispatched'
-          ? { phase: 'dispatched', ...target, runsUrl: requireText(input.runsUrl, 'runsUrl', 'a dispatched run needs the URL of its runs'), foundExisting: input.foundExisting }
+          ? {
+              phase: 'dispatched',
+              ...target,
+              runsUrl: requireText(input.runsUrl, 'runsUrl', 'a dispatched run needs the URL of its runs'),
+              foundExisting: input.foundExisting,
+            }
           : { phase: 'failed', ...target, error: requireText(input.error, 'error', 'a failed dispatch needs the error in words') };
     return this.parts.writer.mutate(input.missionId, actor, (mission, cmd) => recordDispatch(mission, record, cmd));
   }

@@ -55,7 +55,9 @@ export function dispatchOf(mission: Mission): ExecutorDispatch | null {
 export function recordDispatch(mission: Mission, record: DispatchRecord, cmd: MissionCommand): Mission {
   const execution = mission.execution;
   if (!execution) {
-    throw new MissionError('transition_refused', `Mission ${mission.id} has not been approved for execution, so there is nothing to dispatch.`, { state: mission.state });
+    throw new MissionError('transition_refused', `Mission ${mission.id} has not been approved for execution, so there is nothing to dispatch.`, {
+      state: mission.state,
+    });
   }
   const current = execution.dispatch ?? null;
   const target: DispatchTarget = { executor: record.executor, repository: record.repository, workflow: record.workflow, ref: record.ref };
@@ -63,7 +65,10 @@ export function recordDispatch(mission: Mission, record: DispatchRecord, cmd: Mi
   if (record.phase === 'requested') {
     if (current || mission.state !== 'executing') return mission;
     cmd.events.add('executor_dispatch_requested', about);
-    return { ...mission, execution: { ...execution, dispatch: { ...target, status: 'requested', requestedAt: cmd.at, decidedAt: null, runsUrl: null, error: null } } };
+    return {
+      ...mission,
+      execution: { ...execution, dispatch: { ...target, status: 'requested', requestedAt: cmd.at, decidedAt: null, runsUrl: null, error: null } },
+    };
   }
   if (current && current.status !== 'requested') return mission;
   const base = current ?? { ...target, status: 'requested' as const, requestedAt: cmd.at, decidedAt: null, runsUrl: null, error: null };

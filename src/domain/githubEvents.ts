@@ -35,7 +35,16 @@ export type GitHubEvent =
   | { kind: 'pull_request'; action: string; pullRequest: PullRequestFacts }
   | { kind: 'review'; pullRequest: PullRequestFacts; reviewer: string; state: ReviewState }
   /** A check run, check suite, commit status or workflow run on a commit (`source` says which). */
-  | { kind: 'check'; source: 'check_run' | 'check_suite' | 'status' | 'workflow_run'; repository: string; headSha: string; headRef: string | null; name: string; conclusion: CheckConclusion; pullRequestNumbers: number[] }
+  | {
+      kind: 'check';
+      source: 'check_run' | 'check_suite' | 'status' | 'workflow_run';
+      repository: string;
+      headSha: string;
+      headRef: string | null;
+      name: string;
+      conclusion: CheckConclusion;
+      pullRequestNumbers: number[];
+    }
   | { kind: 'deployment'; deployment: DeploymentStatusFacts };
 
 /** A pull request as GitHub reported it, kept on the execution. Checks are those of the current head only. */
@@ -116,7 +125,11 @@ export function snapshotOf(pr: TrackedPullRequest): PullRequestSnapshot {
 
 function requireFollowing(mission: Mission): Execution {
   if ((mission.state !== 'executing' && mission.state !== 'reflecting') || !mission.execution) {
-    throw new MissionError('transition_refused', `GitHub events are followed while a mission executes or reflects; mission ${mission.id} is ${mission.state}.`, { state: mission.state });
+    throw new MissionError(
+      'transition_refused',
+      `GitHub events are followed while a mission executes or reflects; mission ${mission.id} is ${mission.state}.`,
+      { state: mission.state },
+    );
   }
   return mission.execution;
 }
@@ -174,7 +187,11 @@ export function applyGitHubEvent(mission: Mission, event: GitHubEvent, monitorin
     // A check on an older head (or another commit) says nothing about the pull request as it is now.
     if (!previous || previous.headSha !== event.headSha) return mission;
     eventName = `${event.source} ${event.conclusion}`;
-    updated = { ...previous, checks: upsert(previous.checks, { name: event.name, conclusion: event.conclusion }, (c) => c.name === event.name), updatedAt: cmd.at };
+    updated = {
+      ...previous,
+      checks: upsert(previous.checks, { name: event.name, conclusion: event.conclusion }, (c) => c.name === event.name),
+      updatedAt: cmd.at,
+    };
   }
   const previous = tracked.find((t) => t.repository === updated.repository && t.number === updated.number);
   const picture = (pr: TrackedPullRequest | undefined) => (pr ? canonicalJson(snapshotOf(pr)) : null);

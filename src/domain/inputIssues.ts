@@ -8,7 +8,13 @@ export interface InputProblem {
   message: string;
 }
 
-type JsonSchema = { properties?: Record<string, JsonSchema>; items?: JsonSchema | JsonSchema[]; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; allOf?: JsonSchema[] } & Record<string, unknown>;
+type JsonSchema = {
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema | JsonSchema[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+} & Record<string, unknown>;
 
 const listed = new WeakMap<z.ZodType, Record<string, unknown>>();
 
@@ -50,7 +56,10 @@ function describeIssue(schema: z.ZodType, input: unknown, issue: z.core.$ZodIssu
       if (missing) return [{ field: name, message: required(name, issue.message, values) }];
       const base = isZodDefault(issue.message) && values.length > 0 ? `${name} must be one of: ${values.join(', ')}` : withField(name, issue.message);
       const value = found.value;
-      const shown = value === null || ['number', 'boolean'].includes(typeof value) || (typeof value === 'string' && value.length <= 60) ? `, got ${JSON.stringify(value)}` : `, got ${gotWords(value, '')}`;
+      const shown =
+        value === null || ['number', 'boolean'].includes(typeof value) || (typeof value === 'string' && value.length <= 60)
+          ? `, got ${JSON.stringify(value)}`
+          : `, got ${gotWords(value, '')}`;
       return [{ field: name, message: `${base}${shown}` }];
     }
     case 'too_small':
@@ -152,7 +161,16 @@ function withField(field: string, message: string): string {
 }
 
 function expectedWords(expected: string): string {
-  const words: Record<string, string> = { string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', array: 'a list', object: 'an object', record: 'an object', null: 'null' };
+  const words: Record<string, string> = {
+    string: 'a string',
+    number: 'a number',
+    int: 'a whole number',
+    boolean: 'true or false',
+    array: 'a list',
+    object: 'an object',
+    record: 'an object',
+    null: 'null',
+  };
   return words[expected] ?? expected;
 }
 
@@ -168,7 +186,8 @@ function gotWords(value: unknown, expected: string): string {
 function sizeMessage(field: string, issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
   const limit = issue.code === 'too_small' ? issue.minimum : issue.maximum;
   const bound = issue.code === 'too_small' ? 'at least' : 'at most';
-  if (issue.origin === 'string') return issue.code === 'too_small' && Number(limit) === 1 ? `${field} must not be empty` : `${field} must be ${bound} ${limit} characters`;
+  if (issue.origin === 'string')
+    return issue.code === 'too_small' && Number(limit) === 1 ? `${field} must not be empty` : `${field} must be ${bound} ${limit} characters`;
   if (issue.origin === 'array' || issue.origin === 'set') return `${field} must hold ${bound} ${limit} entries`;
   return `${field} must be ${bound} ${limit}`;
 }

@@ -30,7 +30,10 @@ export async function eventPage(repository: MissionRepository, mission: Mission,
   const anchor = afterSeq! > 0 ? read.shift() : undefined;
   const events = read.slice(0, limit);
   const more = read.length > limit;
-  const verifier = anchor && anchor.seq === afterSeq ? new ChainVerifier({ eventSeq: anchor.seq, headHash: anchor.hash }) : new ChainVerifier({ eventSeq: afterSeq!, headHash: null });
+  const verifier =
+    anchor && anchor.seq === afterSeq
+      ? new ChainVerifier({ eventSeq: anchor.seq, headHash: anchor.hash })
+      : new ChainVerifier({ eventSeq: afterSeq!, headHash: null });
   verifier.add(events);
   const last = events[events.length - 1];
   return { events, verification: verifier.result(more ? undefined : mission), nextCursor: more && last ? encodeHistoryCursor('events', [last.seq]) : null };
@@ -40,7 +43,11 @@ export async function eventPage(repository: MissionRepository, mission: Mission,
  * Walks the whole log in pages against the mission's stored head; `each` sees every event
  * (verifyEvidence looks for the last sealed bundle). Stops reading at the first break.
  */
-export async function verifyEventHistory(repository: MissionRepository, mission: Mission, each: (event: MissionEvent) => void = () => undefined): Promise<ChainVerification> {
+export async function verifyEventHistory(
+  repository: MissionRepository,
+  mission: Mission,
+  each: (event: MissionEvent) => void = () => undefined,
+): Promise<ChainVerification> {
   const verifier = new ChainVerifier();
   let afterSeq = 0;
   for (;;) {
@@ -53,14 +60,33 @@ export async function verifyEventHistory(repository: MissionRepository, mission:
 }
 
 /** The test runs after the cursor, phase by phase in the play's order, from their rows. */
-export async function testRunPage(repository: MissionRepository, mission: Mission, cursor: string | undefined, limit: number): Promise<HistoryPage<{ run: TestRun }>> {
-  return phasePage(mission, 'test_runs', cursor, limit, (phaseId, from, take) => repository.testRunPage(mission.id, phaseId, from, take), (run) => ({ run }));
+export async function testRunPage(
+  repository: MissionRepository,
+  mission: Mission,
+  cursor: string | undefined,
+  limit: number,
+): Promise<HistoryPage<{ run: TestRun }>> {
+  return phasePage(
+    mission,
+    'test_runs',
+    cursor,
+    limit,
+    (phaseId, from, take) => repository.testRunPage(mission.id, phaseId, from, take),
+    (run) => ({ run }),
+  );
 }
 
 /** The steps reported after the cursor, phase by phase in the play's order. */
 export async function stepPage(mission: Mission, cursor: string | undefined, limit: number): Promise<HistoryPage<{ step: StepReport }>> {
   const phases = mission.execution?.phases ?? [];
-  return phasePage(mission, 'steps', cursor, limit, async (phaseId, from, take) => phases.find((p) => p.phaseId === phaseId)!.steps.slice(from, from + take), (step) => ({ step }));
+  return phasePage(
+    mission,
+    'steps',
+    cursor,
+    limit,
+    async (phaseId, from, take) => phases.find((p) => p.phaseId === phaseId)!.steps.slice(from, from + take),
+    (step) => ({ step }),
+  );
 }
 
 async function phasePage<Item, Entry>(

@@ -25,12 +25,20 @@ export const chipKindSchema = z
   .describe(`Which brief chip: ${CHIP_KINDS.join(', ')}.`);
 
 const chipItemsSchema = z
-  .array(z.string().max(MAX_CHIP_ITEM_LENGTH, `each item must be at most ${MAX_CHIP_ITEM_LENGTH} characters`).describe('One statement, e.g. "Refresh tokens rotate on every use".'), {
-    error: 'items must be a list of statements',
-  })
+  .array(
+    z
+      .string()
+      .max(MAX_CHIP_ITEM_LENGTH, `each item must be at most ${MAX_CHIP_ITEM_LENGTH} characters`)
+      .describe('One statement, e.g. "Refresh tokens rotate on every use".'),
+    {
+      error: 'items must be a list of statements',
+    },
+  )
   .min(1, 'items must hold at least one statement')
   .max(MAX_CHIP_ITEMS, `items may hold at most ${MAX_CHIP_ITEMS} statements`)
-  .describe(`The chip's full list of statements (1-${MAX_CHIP_ITEMS}, each at most ${MAX_CHIP_ITEM_LENGTH} characters); an edit replaces the chip's current list.`);
+  .describe(
+    `The chip's full list of statements (1-${MAX_CHIP_ITEMS}, each at most ${MAX_CHIP_ITEM_LENGTH} characters); an edit replaces the chip's current list.`,
+  );
 
 const toolkitIdSchema = z
   .enum(toolkitIds, { error: `toolkitId must be one of: ${toolkitIds.join(', ')}` })
@@ -42,22 +50,41 @@ export const startMissionInput = z.strictObject({
     .trim()
     .min(3, 'intent is empty: describe what the mission should achieve, e.g. "Fix the flaky login test"')
     .max(MAX_INTENT_LENGTH, `intent is longer than ${MAX_INTENT_LENGTH} characters: shorten it or link to a document`)
-    .describe(`What the mission should achieve, with its constraints, in plain words (3-${MAX_INTENT_LENGTH} characters), e.g. "Fix the JWT refresh race in the auth service without downtime".`),
-  channelId: z.string().trim().min(1).max(64).optional().describe('Slack channel id the mission lives in (where approvals are requested), e.g. "C0123ABCD". Omit when there is none.'),
-  threadTs: z.string().trim().min(1).max(64).optional().describe('Slack thread timestamp within channelId, e.g. "1729000000.000100". Omit to start a new thread.'),
+    .describe(
+      `What the mission should achieve, with its constraints, in plain words (3-${MAX_INTENT_LENGTH} characters), e.g. "Fix the JWT refresh race in the auth service without downtime".`,
+    ),
+  channelId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('Slack channel id the mission lives in (where approvals are requested), e.g. "C0123ABCD". Omit when there is none.'),
+  threadTs: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('Slack thread timestamp within channelId, e.g. "1729000000.000100". Omit to start a new thread.'),
   /** Chips an assistant already drafted; they replace the built-in drafter's chips of the same kind. */
   chips: z
     .array(
       z.strictObject({
         kind: chipKindSchema,
         items: chipItemsSchema,
-        confidence: z.enum(['high', 'medium', 'low']).default('medium').describe('How sure you are of this chip: high, medium (default) or low; low chips are flagged for review.'),
+        confidence: z
+          .enum(['high', 'medium', 'low'])
+          .default('medium')
+          .describe('How sure you are of this chip: high, medium (default) or low; low chips are flagged for review.'),
       }),
     )
     .max(CHIP_KINDS.length)
     .refine((chips) => new Set(chips.map((c) => c.kind)).size === chips.length, 'chips must not repeat a kind')
     .optional()
-    .describe("Brief chips you already drafted, at most one per kind; each replaces the built-in drafter's chip of that kind. Omit to let the drafter write them all."),
+    .describe(
+      "Brief chips you already drafted, at most one per kind; each replaces the built-in drafter's chip of that kind. Omit to let the drafter write them all.",
+    ),
 });
 
 export const editChipInput = z.strictObject({ missionId: missionIdSchema, kind: chipKindSchema, items: chipItemsSchema });
@@ -77,7 +104,9 @@ export const selectToolkitsInput = z.strictObject({
     .min(1, 'toolkits must name at least one toolkit')
     .max(toolkitIds.length)
     .refine((list) => new Set(list.map((t) => t.toolkitId)).size === list.length, 'toolkits must not repeat a toolkit')
-    .describe('The full toolkit selection (it replaces any earlier one), each toolkit once, e.g. [{"toolkitId": "github"}, {"toolkitId": "linear", "defer": true}].'),
+    .describe(
+      'The full toolkit selection (it replaces any earlier one), each toolkit once, e.g. [{"toolkitId": "github"}, {"toolkitId": "linear", "defer": true}].',
+    ),
 });
 
 export const recordCoverageInput = z.strictObject({
@@ -86,7 +115,12 @@ export const recordCoverageInput = z.strictObject({
   status: z
     .enum(['unknown', 'needs_auth', 'needs_data', 'blocked', 'degraded', 'ready'])
     .describe('What the read-only inspection found: ready (usable), degraded (partly usable), needs_auth, needs_data, blocked, or unknown.'),
-  summary: z.string().trim().min(1, 'summary must say what was inspected').max(2000).describe('What was inspected and found, in a sentence or two, e.g. "Read 14 open PRs and the CI config; checks run on every PR".'),
+  summary: z
+    .string()
+    .trim()
+    .min(1, 'summary must say what was inspected')
+    .max(2000)
+    .describe('What was inspected and found, in a sentence or two, e.g. "Read 14 open PRs and the CI config; checks run on every PR".'),
   metrics: z
     .record(z.string().max(64), z.union([z.number().finite(), z.string().max(500), z.boolean()]))
     .refine((m) => Object.keys(m).length <= 50, 'metrics may hold at most 50 entries')
@@ -98,7 +132,14 @@ export const confirmToolkitsInput = z.strictObject({
   missionId: missionIdSchema,
   /** Needed when the coverage meter is below the threshold; recorded as governance_override_requested. */
   override: z
-    .strictObject({ reason: z.string().trim().min(3, 'override.reason must say why it is safe to go on').max(1000).describe('Why it is safe to go on below the coverage threshold.') })
+    .strictObject({
+      reason: z
+        .string()
+        .trim()
+        .min(3, 'override.reason must say why it is safe to go on')
+        .max(1000)
+        .describe('Why it is safe to go on below the coverage threshold.'),
+    })
     .optional()
     .describe('Go on although coverage is below the threshold; recorded for governance.'),
 });
@@ -112,7 +153,12 @@ export const deferToolkitInput = z.strictObject({
 /** A person overrides the coverage gate and leaves Prepare (the Slack "Override coverage" modal). */
 export const overrideCoverageInput = z.strictObject({
   missionId: missionIdSchema,
-  reason: z.string({ error: 'reason is required' }).trim().min(3, 'reason must say why it is safe to plan with this coverage').max(1000, 'reason must be at most 1000 characters').describe('Why it is safe to plan with coverage below the threshold.'),
+  reason: z
+    .string({ error: 'reason is required' })
+    .trim()
+    .min(3, 'reason must say why it is safe to plan with this coverage')
+    .max(1000, 'reason must be at most 1000 characters')
+    .describe('Why it is safe to plan with coverage below the threshold.'),
 });
 
 export const cancelMissionInput = z.strictObject({
@@ -125,7 +171,13 @@ export const listMissionsInput = z.strictObject({
     .enum(MISSION_STATES, { error: `state must be one of: ${MISSION_STATES.join(', ')}` })
     .optional()
     .describe(`Only missions in this state: ${MISSION_STATES.join(', ')}.`),
-  requesterId: z.string().trim().min(1).max(100).optional().describe('Only missions started by this requester: a Slack user id (e.g. "U0JORDAN") or an MCP token name.'),
+  requesterId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Only missions started by this requester: a Slack user id (e.g. "U0JORDAN") or an MCP token name.'),
   text: z.string().trim().min(1).max(200).optional().describe('Only missions whose title or intent contains this text (case-insensitive), e.g. "jwt".'),
   limit: z.number().int().min(1).max(100).default(20).describe('How many missions per page, 1-100 (default 20).'),
   cursor: z.string().max(200).optional().describe('nextCursor from the previous page, to read the next one; omit for the first page.'),
@@ -144,7 +196,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, label
   const result = unusable.length > 0 ? null : schema.safeParse(input);
   if (result?.success) return result.data;
   // Echo at most a short excerpt of what was sent, and a bounded number of problems: a refusal is never larger than its cause.
-  const problems = (result ? describeIssues(schema, input, result.error.issues) : unusable).slice(0, MAX_PROBLEMS).map((p) => ({ field: excerpt(p.field, 100), message: excerpt(p.message, 600) }));
+  const problems = (result ? describeIssues(schema, input, result.error.issues) : unusable)
+    .slice(0, MAX_PROBLEMS)
+    .map((p) => ({ field: excerpt(p.field, 100), message: excerpt(p.message, 600) }));
   const text = problems.map((p) => p.message).join('; ');
   throw new MissionError('invalid_input', label ? `${label}: ${text}.` : `Invalid input. ${text}.`, {
     field: problems[0]?.field,
@@ -207,8 +261,14 @@ const snakeId = (what: string) =>
     .string({ error: `${what} is required` })
     .trim()
     .regex(/^[a-z][a-z0-9_]{0,63}$/, `${what} must be snake_case (a-z, 0-9, _), starting with a letter, at most 64 characters`);
-const shortText = (what: string, max = 500) => z.string({ error: `${what} is required` }).trim().min(1, `${what} must not be empty`).max(max, `${what} must be at most ${max} characters`);
-const textList = (what: string, maxItems = 20, maxLength = 500) => z.array(shortText(what, maxLength).describe('One entry, in a sentence.')).max(maxItems, `${what} may hold at most ${maxItems} entries`);
+const shortText = (what: string, max = 500) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(max, `${what} must be at most ${max} characters`);
+const textList = (what: string, maxItems = 20, maxLength = 500) =>
+  z.array(shortText(what, maxLength).describe('One entry, in a sentence.')).max(maxItems, `${what} may hold at most ${maxItems} entries`);
 const level3 = (what: string) => z.enum(['low', 'medium', 'high']).describe(`${what}: low, medium or high.`);
 
 export const playDraftSchema = z.strictObject({
@@ -233,7 +293,7 @@ export const playDraftSchema = z.strictObject({
           )
           .min(1, 'each phase needs at least one step')
           .max(50)
-          .describe('The phase\'s steps in order (1-50).'),
+          .describe("The phase's steps in order (1-50)."),
       }),
     )
     .min(1, 'phases must hold at least one phase')
@@ -246,28 +306,45 @@ export const playDraftSchema = z.strictObject({
     .describe('The phases in execution order (1-20); each phase completes only when its quality gate passes.'),
   undoPlan: z
     .strictObject({
-      summary: shortText('undoPlan.summary', 1000).describe('How the change is undone, in a sentence, e.g. "Revert the PR and restore the previous token TTL".'),
-      steps: textList('undoPlan.steps', 20).min(1, 'undoPlan.steps must list at least one rollback step').describe('The rollback steps in order (1-20), e.g. ["Revert the merge commit", "Redeploy"].'),
+      summary: shortText('undoPlan.summary', 1000).describe(
+        'How the change is undone, in a sentence, e.g. "Revert the PR and restore the previous token TTL".',
+      ),
+      steps: textList('undoPlan.steps', 20)
+        .min(1, 'undoPlan.steps must list at least one rollback step')
+        .describe('The rollback steps in order (1-20), e.g. ["Revert the merge commit", "Redeploy"].'),
     })
     .describe('How to roll back; request_rollback runs it.'),
-  safeguardsEnforced: textList('safeguardsEnforced').default([]).describe('Safeguards from the brief that this play enforces, in the brief\'s words (up to 20); they raise its rank.'),
+  safeguardsEnforced: textList('safeguardsEnforced')
+    .default([])
+    .describe("Safeguards from the brief that this play enforces, in the brief's words (up to 20); they raise its rank."),
   risk: z
     .strictObject({
       complexity: level3('How complex the change is'),
-      impact: z.enum(['low', 'medium', 'high', 'critical']).describe('What breaks if it goes wrong: low, medium, high or critical; with the others it sets the risk level the approval policy uses.'),
+      impact: z
+        .enum(['low', 'medium', 'high', 'critical'])
+        .describe('What breaks if it goes wrong: low, medium, high or critical; with the others it sets the risk level the approval policy uses.'),
       reversibility: level3('How easily it is undone'),
       testCoverage: z.enum(['weak', 'moderate', 'strong']).describe('How well tests cover the touched code: weak, moderate or strong.'),
       notes: z.string().max(1000).optional().describe('Anything else a reviewer should know about the risk.'),
     })
     .describe('The risk matrix; it decides the risk level and so how many approvals are needed.'),
-  estimatedDurationMinutes: z.number().int().min(1).max(60 * 24 * 30).describe('Estimated working time in whole minutes, e.g. 90.'),
+  estimatedDurationMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(60 * 24 * 30)
+    .describe('Estimated working time in whole minutes, e.g. 90.'),
   codeChangePreview: z
     .strictObject({
       filesToModify: z.number().int().min(0).describe('How many existing files change.'),
       filesToCreate: z.number().int().min(0).describe('How many new files are created.'),
       linesAdded: z.number().int().min(0).describe('Estimated lines added.'),
       linesRemoved: z.number().int().min(0).describe('Estimated lines removed.'),
-      files: z.array(z.string().max(300).describe('A repository path, e.g. "src/auth/refresh.ts".')).max(200).default([]).describe('Paths of the files touched (up to 200).'),
+      files: z
+        .array(z.string().max(300).describe('A repository path, e.g. "src/auth/refresh.ts".'))
+        .max(200)
+        .default([])
+        .describe('Paths of the files touched (up to 200).'),
     })
     .nullable()
     .default(null)
@@ -284,7 +361,11 @@ export const playDraftSchema = z.strictObject({
 
 export const proposePlaysInput = z.strictObject({
   missionId: missionIdSchema,
-  plays: z.array(playDraftSchema).min(1, 'plays must hold at least one play').max(5, 'propose at most 5 plays at a time').describe('1-5 plays (alternative approaches) to rank with the planner\'s and the library\'s.'),
+  plays: z
+    .array(playDraftSchema)
+    .min(1, 'plays must hold at least one play')
+    .max(5, 'propose at most 5 plays at a time')
+    .describe("1-5 plays (alternative approaches) to rank with the planner's and the library's."),
 });
 const playIdSchema = z.string().trim().min(1, 'playId is required').max(50).describe('A play id as listed by get_mission or propose_plays, e.g. "play_2".');
 export const playRefInput = z.strictObject({ missionId: missionIdSchema, playId: playIdSchema });
@@ -301,7 +382,10 @@ export const decideApprovalInput = z
     requestId: z.string().trim().min(1).max(100).optional().describe('The approval request being decided (stale clicks are refused).'),
     reason: z.string().trim().max(2000).optional().describe('Why; required to reject.'),
   })
-  .refine((d) => d.decision !== 'reject' || (d.reason !== undefined && d.reason.length > 0), { message: 'reason: say why the play is rejected', path: ['reason'] });
+  .refine((d) => d.decision !== 'reject' || (d.reason !== undefined && d.reason.length > 0), {
+    message: 'reason: say why the play is rejected',
+    path: ['reason'],
+  });
 /** A refused approval click, recorded for the audit trail. */
 export const approvalDeniedInput = z.strictObject({ missionId: missionIdSchema, reason: shortText('reason', 1000).describe('Why the click was refused.') });
 export const searchLibraryInput = z
@@ -335,7 +419,7 @@ const failPhaseShape = { ...phaseRefShape, reason: shortText('reason', 2000).des
 const stepShape = {
   ...phaseRefShape,
   stepId: snakeId('stepId').describe('The step\'s snake_case id from the play, e.g. "write_tests"; a step not in the play needs deviation.'),
-  title: z.string().trim().min(1).max(300).optional().describe('The step\'s title, for a step not in the play.'),
+  title: z.string().trim().min(1).max(300).optional().describe("The step's title, for a step not in the play."),
   durationMs: z
     .number({ error: 'durationMs is required (milliseconds the step took)' })
     .int()
@@ -345,7 +429,10 @@ const stepShape = {
   counts: countsSchema.default({}).describe('Named counts for the step (snake_case keys, up to 20), e.g. {"files_changed": 3, "tests_added": 5}.'),
   commit: z.string().trim().min(1).max(300).optional().describe('The commit the step produced: a sha or a URL.'),
   deviation: z
-    .strictObject({ rule: deviationRule.describe(RULE_TEXT), reason: shortText('deviation.reason', 1000).describe('Why the step was needed although the play does not list it.') })
+    .strictObject({
+      rule: deviationRule.describe(RULE_TEXT),
+      reason: shortText('deviation.reason', 1000).describe('Why the step was needed although the play does not list it.'),
+    })
     .optional()
     .describe('Required when stepId is not in the play: which deviation rule applies and why.'),
 };
@@ -365,8 +452,12 @@ const testRunShape = {
 const passingWithinTotal = { message: 'passing must not be more than total', path: ['passing'] };
 const alertShape = {
   ...phaseRefShape,
-  type: z.enum(['auto_fix', 'review_required'], { error: 'type must be auto_fix or review_required' }).describe('auto_fix (you fixed it; recorded) or review_required (a person must resolve it in Slack before the phase can complete).'),
-  severity: z.enum(['low', 'medium', 'high', 'critical'], { error: 'severity must be low, medium, high or critical' }).describe('low, medium, high or critical.'),
+  type: z
+    .enum(['auto_fix', 'review_required'], { error: 'type must be auto_fix or review_required' })
+    .describe('auto_fix (you fixed it; recorded) or review_required (a person must resolve it in Slack before the phase can complete).'),
+  severity: z
+    .enum(['low', 'medium', 'high', 'critical'], { error: 'severity must be low, medium, high or critical' })
+    .describe('low, medium, high or critical.'),
   description: shortText('description', 2000).describe('What the validator found, e.g. "Refresh tokens stored without a TTL".'),
 };
 const deviationShape = {
@@ -421,7 +512,16 @@ const usageShape = {
 };
 export const usageReportInput = z.strictObject(usageShape);
 
-export const PROGRESS_KINDS = ['phase_started', 'phase_completed', 'phase_failed', 'step_completed', 'test_run', 'validator_alert', 'deviation', 'usage'] as const;
+export const PROGRESS_KINDS = [
+  'phase_started',
+  'phase_completed',
+  'phase_failed',
+  'step_completed',
+  'test_run',
+  'validator_alert',
+  'deviation',
+  'usage',
+] as const;
 export type ProgressKind = (typeof PROGRESS_KINDS)[number];
 
 /** Each kind's fields (besides kind). */
@@ -447,7 +547,12 @@ function progressBranch<K extends ProgressKind, S extends z.core.$ZodLooseShape>
     {
       error: (issue) => {
         if (issue.code !== 'unrecognized_keys') return undefined;
-        return issue.keys.map((key) => `${key} is not used when kind is ${kind} (${key} belongs to ${kindsUsing(key).join(', ') || 'no kind'}): leave it out, or report the kind it belongs to`).join('; ');
+        return issue.keys
+          .map(
+            (key) =>
+              `${key} is not used when kind is ${kind} (${key} belongs to ${kindsUsing(key).join(', ') || 'no kind'}): leave it out, or report the kind it belongs to`,
+          )
+          .join('; ');
       },
     },
   );
@@ -465,15 +570,33 @@ const forKinds = (required: readonly ProgressKind[], optional: readonly Progress
  * checks each kind's required fields and refuses fields that belong to another kind.
  */
 const progressReportFields = z.strictObject({
-  kind: z.enum(PROGRESS_KINDS, { error: `kind must be one of: ${kindList}` }).describe(
-    `What this report is: phase_started; phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts); phase_failed; step_completed; test_run; validator_alert; deviation; usage (the tokens and cost of your own model, counted against the mission's budget). Each other field says which kinds use it; a field another kind uses is refused.`,
-  ),
+  kind: z
+    .enum(PROGRESS_KINDS, { error: `kind must be one of: ${kindList}` })
+    .describe(
+      `What this report is: phase_started; phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts); phase_failed; step_completed; test_run; validator_alert; deviation; usage (the tokens and cost of your own model, counted against the mission's budget). Each other field says which kinds use it; a field another kind uses is refused.`,
+    ),
   missionId: missionIdSchema,
-  phaseId: phaseIdSchema.optional().describe('Every kind but usage (required): the phase of the approved play the report is about, e.g. "jwt_refresh_fix" (get_mission lists them).'),
-  stepId: z.string().trim().min(1).max(64).optional().describe(forKinds(['step_completed'], ['deviation'], 'the snake_case step id from the play, e.g. "write_tests" (a step not in the play needs deviation); for deviation, the step it concerns.')),
-  title: stepShape.title.describe(forKinds([], ['step_completed'], 'the step\'s title, for a step not in the play.')),
+  phaseId: phaseIdSchema
+    .optional()
+    .describe('Every kind but usage (required): the phase of the approved play the report is about, e.g. "jwt_refresh_fix" (get_mission lists them).'),
+  stepId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe(
+      forKinds(
+        ['step_completed'],
+        ['deviation'],
+        'the snake_case step id from the play, e.g. "write_tests" (a step not in the play needs deviation); for deviation, the step it concerns.',
+      ),
+    ),
+  title: stepShape.title.describe(forKinds([], ['step_completed'], "the step's title, for a step not in the play.")),
   durationMs: stepShape.durationMs.optional().describe(forKinds(['step_completed'], [], 'how long the step took, in whole milliseconds, e.g. 4200.')),
-  counts: countsSchema.optional().describe(forKinds([], ['step_completed'], 'named counts (snake_case keys, up to 20), e.g. {"files_changed": 3, "tests_added": 5}.')),
+  counts: countsSchema
+    .optional()
+    .describe(forKinds([], ['step_completed'], 'named counts (snake_case keys, up to 20), e.g. {"files_changed": 3, "tests_added": 5}.')),
   commit: stepShape.commit.describe(forKinds([], ['step_completed'], 'the commit the step produced: a sha or a URL.')),
   deviation: stepShape.deviation.describe(forKinds([], ['step_completed'], 'needed when stepId is not in the play: {rule, reason}.')),
   total: testRunShape.total.optional().describe(forKinds(['test_run'], [], 'how many tests ran, e.g. 162.')),
@@ -481,15 +604,37 @@ const progressReportFields = z.strictObject({
   failing: testRunShape.failing.describe(forKinds([], ['test_run'], 'how many tests failed.')),
   coverage: testRunShape.coverage.describe(forKinds([], ['test_run'], 'line coverage as a fraction from 0 to 1, e.g. 0.92 for 92%.')),
   suite: testRunShape.suite.describe(forKinds([], ['test_run'], 'the suite or runner, e.g. "vitest".')),
-  type: alertShape.type.optional().describe(forKinds(['validator_alert'], [], 'auto_fix (you fixed it; recorded) or review_required (a person must resolve it in Slack before the phase can complete).')),
+  type: alertShape.type
+    .optional()
+    .describe(
+      forKinds(
+        ['validator_alert'],
+        [],
+        'auto_fix (you fixed it; recorded) or review_required (a person must resolve it in Slack before the phase can complete).',
+      ),
+    ),
   severity: alertShape.severity.optional().describe(forKinds(['validator_alert'], [], 'low, medium, high or critical.')),
-  description: z.string().trim().min(1).max(2000).optional().describe(forKinds(['validator_alert', 'deviation'], [], 'what the validator found, or what is done differently from the play.')),
-  reason: z.string().trim().min(1).max(2000).optional().describe(forKinds(['phase_failed', 'deviation'], [], 'why the phase failed, or why the deviation is necessary.')),
+  description: z
+    .string()
+    .trim()
+    .min(1)
+    .max(2000)
+    .optional()
+    .describe(forKinds(['validator_alert', 'deviation'], [], 'what the validator found, or what is done differently from the play.')),
+  reason: z
+    .string()
+    .trim()
+    .min(1)
+    .max(2000)
+    .optional()
+    .describe(forKinds(['phase_failed', 'deviation'], [], 'why the phase failed, or why the deviation is necessary.')),
   rule: deviationRule.optional().describe(forKinds(['deviation'], [], `${RULE_TEXT}.`)),
   model: usageShape.model.optional().describe(forKinds(['usage'], [], 'the model that did the work, e.g. "claude-sonnet-4-5".')),
   inputTokens: usageShape.inputTokens.optional().describe(forKinds(['usage'], [], 'input (prompt) tokens the model used, e.g. 12000.')),
   outputTokens: usageShape.outputTokens.optional().describe(forKinds(['usage'], [], 'output tokens the model produced, e.g. 3400.')),
-  costUsd: usageShape.costUsd.describe(forKinds([], ['usage'], 'what the calls cost in US dollars, e.g. 0.087; without it the configured price of the model is used.')),
+  costUsd: usageShape.costUsd.describe(
+    forKinds([], ['usage'], 'what the calls cost in US dollars, e.g. 0.087; without it the configured price of the model is used.'),
+  ),
 });
 
 /** One report from an executor, as MCP's report_progress takes it. */
@@ -518,7 +663,7 @@ export const setBudgetInput = z.strictObject({
     .finite('budgetUsd must be a number of US dollars, e.g. 5 or 12.50')
     .min(0, 'budgetUsd must be 0 or more')
     .max(100_000, 'budgetUsd must be at most 100000')
-    .describe('The mission\'s model budget in US dollars, e.g. 5 or 12.50; 0 pauses execution reports at the first model spend.'),
+    .describe("The mission's model budget in US dollars, e.g. 5 or 12.50; 0 pauses execution reports at the first model spend."),
 });
 
 export const MAX_EVIDENCE_BYTES = 1_000_000;
@@ -534,10 +679,14 @@ export const attachEvidenceInput = z
       .string()
       .max(MAX_EVIDENCE_BYTES, `content must be at most ${MAX_EVIDENCE_BYTES} characters: attach a link for larger artifacts`)
       .optional()
-      .describe('For kind markdown or file: the artifact\'s text (a test report, a log excerpt, a diff). Larger artifacts: attach a link instead.'),
+      .describe("For kind markdown or file: the artifact's text (a test report, a log excerpt, a diff). Larger artifacts: attach a link instead."),
     /** Any JSON value for json artifacts; hashed in canonical form (sorted keys). */
     json: z.unknown().optional().describe('For kind json: any JSON value, e.g. {"passed": 162, "failed": 0}; hashed in canonical form (sorted keys).'),
-    url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).max(2000).optional().describe('For kind link: an http(s) URL, e.g. "https://github.com/acme/api/pull/482".'),
+    url: z
+      .url({ protocol: /^https?$/, error: 'url must be an http(s) URL' })
+      .max(2000)
+      .optional()
+      .describe('For kind link: an http(s) URL, e.g. "https://github.com/acme/api/pull/482".'),
     mediaType: z.string().trim().min(1).max(100).optional().describe('The content\'s media type, e.g. "text/plain" or "application/junit+xml".'),
     phaseId: z.string().trim().min(1).max(64).optional().describe('The phase the artifact belongs to, e.g. "jwt_refresh_fix"; omit for the whole mission.'),
     review: z
@@ -600,19 +749,29 @@ export const feedbackInput = z.strictObject({
 export const followUpInput = z.strictObject({
   missionId: missionIdSchema,
   title: shortText('title', 300).describe('The follow-up work, as an issue title, e.g. "Add rate limiting to /auth/refresh".'),
-  priority: z.enum(['urgent', 'high', 'medium', 'low'], { error: 'priority must be urgent, high, medium or low' }).default('medium').describe('urgent, high, medium (default) or low.'),
+  priority: z
+    .enum(['urgent', 'high', 'medium', 'low'], { error: 'priority must be urgent, high, medium or low' })
+    .default('medium')
+    .describe('urgent, high, medium (default) or low.'),
 });
 export const followUpIssueInput = z.strictObject({
   missionId: missionIdSchema,
   followUpId: z.string().trim().min(1).max(100).describe('The follow-up id.'),
   externalId: shortText('externalId', 100).describe('The tracker\'s issue id, e.g. "ENG-123" or "482".'),
-  url: z.url().max(2000).optional().describe('The issue\'s URL.'),
+  url: z.url().max(2000).optional().describe("The issue's URL."),
   tracker: z.enum(['linear', 'github']).describe('linear or github.'),
 });
 export const pinToLibraryInput = z.strictObject({
   missionId: missionIdSchema,
   tags: z
-    .array(z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, 'tags are lowercase words joined by hyphens, e.g. jwt-refresh').describe('A tag, e.g. "jwt-refresh".'))
+    .array(
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(/^[a-z0-9][a-z0-9-]{0,49}$/, 'tags are lowercase words joined by hyphens, e.g. jwt-refresh')
+        .describe('A tag, e.g. "jwt-refresh".'),
+    )
     .min(1, 'tags must hold at least one tag')
     .max(20)
     .describe('1-20 tags to find the play by.'),
@@ -626,13 +785,19 @@ export const retrospectiveInput = z.strictObject({
 
 export const exportDocumentInput = z.strictObject({
   missionId: missionIdSchema,
-  document: z.enum(['plan', 'summary', 'verification', 'uat'], { error: 'document must be plan, summary, verification or uat' }).describe('plan, summary, verification or uat.'),
+  document: z
+    .enum(['plan', 'summary', 'verification', 'uat'], { error: 'document must be plan, summary, verification or uat' })
+    .describe('plan, summary, verification or uat.'),
 });
 
 /** A person's UAT result for one item (a truth or an acceptance criterion). */
 export const recordUatResultInput = z.strictObject({
   missionId: missionIdSchema,
-  itemId: z.string({ error: 'itemId is required' }).trim().regex(/^(?:truth|criterion)_\d{1,3}$/, 'itemId must look like truth_1 or criterion_2').describe('The UAT item, e.g. truth_1 or criterion_2.'),
+  itemId: z
+    .string({ error: 'itemId is required' })
+    .trim()
+    .regex(/^(?:truth|criterion)_\d{1,3}$/, 'itemId must look like truth_1 or criterion_2')
+    .describe('The UAT item, e.g. truth_1 or criterion_2.'),
   outcome: z.enum(['pass', 'fail'], { error: 'outcome must be pass or fail' }).describe('pass or fail.'),
   note: z.string().trim().max(1000, 'note must be at most 1000 characters').optional().describe('What was tried and seen; required when it failed.'),
 });
@@ -640,7 +805,13 @@ export const recordUatResultInput = z.strictObject({
 /** Check the approved play's artifacts and key links against a pull request's code. */
 export const verifyMustHavesInput = z.strictObject({
   missionId: missionIdSchema,
-  pullRequest: z.string().trim().min(1).max(300).optional().describe("The pull request to read (URL, owner/name#47 or 47); omit to use the one attached to the mission."),
+  pullRequest: z
+    .string()
+    .trim()
+    .min(1)
+    .max(300)
+    .optional()
+    .describe('The pull request to read (URL, owner/name#47 or 47); omit to use the one attached to the mission.'),
 });
 
 /** A connector reports that an outside API failed or answers again for a mission. */
@@ -657,18 +828,39 @@ export const connectorHealthInput = z.strictObject({
 export const recordReviewInput = z.strictObject({
   missionId: missionIdSchema,
   decision: z.enum(['approved', 'changes_requested'], { error: 'decision must be approved or changes_requested' }).describe('approved or changes_requested.'),
-  note: shortText('note', 2000).describe('What was reviewed and what the reviewer found, e.g. "Read the diff of PR #47; the refresh path is covered by tests".'),
-  url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).max(2000).optional().describe('The reviewed pull request or diff, when there is one.'),
+  note: shortText('note', 2000).describe(
+    'What was reviewed and what the reviewer found, e.g. "Read the diff of PR #47; the refresh path is covered by tests".',
+  ),
+  url: z
+    .url({ protocol: /^https?$/, error: 'url must be an http(s) URL' })
+    .max(2000)
+    .optional()
+    .describe('The reviewed pull request or diff, when there is one.'),
 });
 
-export const GATE_CHECK_IDS = ['tests_reported', 'tests_passing', 'coverage_target', 'no_open_review_alerts', 'code_review', 'ci_checks', 'all_phases_completed'] as const;
+export const GATE_CHECK_IDS = [
+  'tests_reported',
+  'tests_passing',
+  'coverage_target',
+  'no_open_review_alerts',
+  'code_review',
+  'ci_checks',
+  'all_phases_completed',
+] as const;
 
 /** An approver lets one gate check count although it does not pass; recorded as gate_overridden. */
 export const overrideGateInput = z.strictObject({
   missionId: missionIdSchema,
-  checkId: z.enum(GATE_CHECK_IDS, { error: `checkId must be one of: ${GATE_CHECK_IDS.join(', ')}` }).describe(`The gate check to override: ${GATE_CHECK_IDS.join(', ')}.`),
+  checkId: z
+    .enum(GATE_CHECK_IDS, { error: `checkId must be one of: ${GATE_CHECK_IDS.join(', ')}` })
+    .describe(`The gate check to override: ${GATE_CHECK_IDS.join(', ')}.`),
   phaseId: z.string().trim().min(1).max(64).optional().describe("The phase whose gate it is; omit for the mission's final gate."),
-  reason: z.string({ error: 'reason is required' }).trim().min(3, 'reason must say why the check may be overridden').max(1000, 'reason must be at most 1000 characters').describe('Why it is safe to go on without this check passing.'),
+  reason: z
+    .string({ error: 'reason is required' })
+    .trim()
+    .min(3, 'reason must say why the check may be overridden')
+    .max(1000, 'reason must be at most 1000 characters')
+    .describe('Why it is safe to go on without this check passing.'),
 });
 
 /** A step of handing the mission to an executor (recorded by the executor connector, a system actor). */

@@ -8,7 +8,15 @@
 //   service.mutate(id, actor, rule)         runs any rule `(mission, cmd) -> mission` the same way (new stage services)
 import type { z } from 'zod';
 import { actorSchema, type Actor } from './actors.js';
-import { DEFAULT_APPROVAL_POLICY, fixedPolicySource, type ApprovalPermission, type ApprovalPolicy, type ApprovalPolicySource, type UniformApprovalPolicy, type UserGroupDirectory } from './approvalPolicy.js';
+import {
+  DEFAULT_APPROVAL_POLICY,
+  fixedPolicySource,
+  type ApprovalPermission,
+  type ApprovalPolicy,
+  type ApprovalPolicySource,
+  type UniformApprovalPolicy,
+  type UserGroupDirectory,
+} from './approvalPolicy.js';
 import type { BriefDrafter } from './briefDrafter.js';
 import { defaultPlanner } from './defaultPlanner.js';
 import { DefineService } from './defineService.js';
@@ -212,7 +220,10 @@ export class MissionService {
     return this.plan.decideApproval(parseInput(inputs.decideApprovalInput, input), parseActor(actor));
   }
   /** Why `actor` may not make this decision now, exactly as `decideApproval` would refuse it (nothing is saved); null when they may. */
-  async approvalDecisionRefusal(input: { missionId: string; decision: 'approve' | 'reject'; requestId?: string | undefined }, actor: Actor): Promise<MissionError | null> {
+  async approvalDecisionRefusal(
+    input: { missionId: string; decision: 'approve' | 'reject'; requestId?: string | undefined },
+    actor: Actor,
+  ): Promise<MissionError | null> {
     return this.plan.approvalDecisionRefusal(input, parseActor(actor));
   }
   /** Records a refused approval attempt for the audit trail (the front door tells the person why). */

@@ -102,9 +102,9 @@ export function nextState(state: MissionState, action: MissionAction): MissionSt
   if (to !== undefined) return to;
   const allowed = allowedActions(state);
   const options = allowed.length > 0 ? allowed.join(', ') : 'none (the mission is finished)';
-  throw new MissionError(
-    'transition_refused',
-    `Cannot ${ACTION_WORDS[action]}: the mission is ${state}. Allowed from ${state}: ${options}.`,
-    { state, action, allowed },
-  );
+  throw new MissionError('transition_refused', `Cannot ${ACTION_WORDS[action]}: the mission is ${state}. Allowed from ${state}: ${options}.`, {
+    state,
+    action,
+    allowed,
+  });
 }

@@ -118,7 +118,9 @@ export class MissionWriter {
       const stage = catalogStage(type);
       return stage === 'cross_stage' ? STAGE_OF_STATE[mission.state] : stage;
     };
-    const chained = chainEvents({ missionId: mission.id, eventSeq: mission.eventSeq, headHash: mission.headHash }, pending, stageOf, now, () => this.ids.next('evt'));
+    const chained = chainEvents({ missionId: mission.id, eventSeq: mission.eventSeq, headHash: mission.headHash }, pending, stageOf, now, () =>
+      this.ids.next('evt'),
+    );
     return { mission: { ...mission, eventSeq: chained.eventSeq, headHash: chained.headHash, updatedAt: now }, events: chained.events };
   }
 
@@ -150,7 +152,8 @@ export class MissionWriter {
       const sealed = this.seal({ ...changed, version: current.version + 1 }, cmd.events.pending, now);
       // Most commands leave toolkits and tags alone; telling storage so spares rewriting those rows.
       cmd.writes.replaceChildren =
-        (changed.toolkits !== current.toolkits || changed.tags !== current.tags) && canonicalJson([changed.toolkits, changed.tags]) !== canonicalJson([current.toolkits, current.tags]);
+        (changed.toolkits !== current.toolkits || changed.tags !== current.tags) &&
+        canonicalJson([changed.toolkits, changed.tags]) !== canonicalJson([current.toolkits, current.tags]);
       try {
         // cmd.writes names exactly what the rule appended (test runs, artifacts, a library entry):
         // storage appends those and never diffs against history it may no longer hold.

@@ -76,22 +76,32 @@ export function recordModelCalls(mission: Mission, calls: readonly ModelCallReco
   const phase = phaseKeyOf(mission, stage);
   for (const call of calls) {
     if (call.task === 'assistant') {
-      cmd.events.add('usage_reported', { model: call.model, input_tokens: call.inputTokens, output_tokens: call.outputTokens, cost_usd: roundUsd(call.costUsd), phase });
-    } else cmd.events.add('model_call_completed', {
-      task: call.task,
-      provider: call.provider,
-      model: call.model,
-      input_tokens: call.inputTokens,
-      output_tokens: call.outputTokens,
-      cost_usd: roundUsd(call.costUsd),
-      duration_ms: call.durationMs,
-      outcome: call.outcome,
-      phase,
-    });
+      cmd.events.add('usage_reported', {
+        model: call.model,
+        input_tokens: call.inputTokens,
+        output_tokens: call.outputTokens,
+        cost_usd: roundUsd(call.costUsd),
+        phase,
+      });
+    } else
+      cmd.events.add('model_call_completed', {
+        task: call.task,
+        provider: call.provider,
+        model: call.model,
+        input_tokens: call.inputTokens,
+        output_tokens: call.outputTokens,
+        cost_usd: roundUsd(call.costUsd),
+        duration_ms: call.durationMs,
+        outcome: call.outcome,
+        phase,
+      });
     models = { ...models, total: add(models.total, call), byPhase: { ...models.byPhase, [phase]: add(models.byPhase[phase], call) } };
   }
   if (models.budgetUsd !== null && models.total.costUsd > models.budgetUsd && models.pausedAt === null && mission.execution) {
-    cmd.events.add('execution_paused', { phase_id: phase, reason: `model spend $${models.total.costUsd.toFixed(4)} crossed the mission budget of $${models.budgetUsd.toFixed(2)}` });
+    cmd.events.add('execution_paused', {
+      phase_id: phase,
+      reason: `model spend $${models.total.costUsd.toFixed(4)} crossed the mission budget of $${models.budgetUsd.toFixed(2)}`,
+    });
     models = { ...models, pausedAt: cmd.at };
   }
   return { ...mission, models };
@@ -111,7 +121,11 @@ export function requireWithinBudget(mission: Mission): void {
 /** A person sets the mission's budget (USD); spend within the new budget lifts the pause. */
 export function setBudget(mission: Mission, budgetUsd: number, cmd: MissionCommand): Mission {
   if (cmd.actor.kind !== 'slack_user') {
-    throw new MissionError('permission_denied', 'Only a person can change a mission budget; ask someone in the mission thread (`/mission budget <id> <usd>`).', { field: 'budgetUsd' });
+    throw new MissionError(
+      'permission_denied',
+      'Only a person can change a mission budget; ask someone in the mission thread (`/mission budget <id> <usd>`).',
+      { field: 'budgetUsd' },
+    );
   }
   const models = mission.models ?? emptyModels(null);
   if (models.budgetUsd === budgetUsd) return mission;

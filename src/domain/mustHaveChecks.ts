@@ -142,7 +142,12 @@ export function findLink(content: string, to: string): string | null {
   } else {
     const whole = escapeRegExp(to);
     const last = escapeRegExp(to.split('.').pop()!);
-    patterns.push(new RegExp(`\\bimport\\b[^;]*\\b${last}\\b`), new RegExp(`\\b${whole}\\s*\\(`), new RegExp(`\\b${whole}\\b\\s*[,)]`), new RegExp(`require\\([^)]*\\)\\.${last}\\b`));
+    patterns.push(
+      new RegExp(`\\bimport\\b[^;]*\\b${last}\\b`),
+      new RegExp(`\\b${whole}\\s*\\(`),
+      new RegExp(`\\b${whole}\\b\\s*[,)]`),
+      new RegExp(`require\\([^)]*\\)\\.${last}\\b`),
+    );
     if (whole !== last) patterns.push(new RegExp(`\\b${whole}\\b`));
   }
   for (let i = 0; i < lines.length; i++) {
@@ -161,30 +166,74 @@ function at(code: CodeAtRevision, path: string): string {
 export async function checkArtifact(artifact: string, code: CodeAtRevision): Promise<MustHaveCheck> {
   const path = artifactPath(artifact);
   if (!path) {
-    return { kind: 'artifact', subject: artifact, status: 'NEEDS_HUMAN', lookedAt: '-', detail: 'Names no file, so a person must confirm it (write a path such as "src/auth/refresh.ts" to have it checked).' };
+    return {
+      kind: 'artifact',
+      subject: artifact,
+      status: 'NEEDS_HUMAN',
+      lookedAt: '-',
+      detail: 'Names no file, so a person must confirm it (write a path such as "src/auth/refresh.ts" to have it checked).',
+    };
   }
   const content = await code.read(path);
-  if (content === null) return { kind: 'artifact', subject: artifact, status: 'MISSING', lookedAt: at(code, path), detail: `Not found in ${code.repository} at the pull request's head.` };
+  if (content === null)
+    return {
+      kind: 'artifact',
+      subject: artifact,
+      status: 'MISSING',
+      lookedAt: at(code, path),
+      detail: `Not found in ${code.repository} at the pull request's head.`,
+    };
   const lines = substantiveLines(content);
   const placeholders = scanAntiPatterns(path, content);
   if (lines < MIN_SUBSTANTIVE_LINES) {
-    return { kind: 'artifact', subject: artifact, status: 'STUB', lookedAt: at(code, path), detail: `Only ${lines} line${lines === 1 ? '' : 's'} of code (at least ${MIN_SUBSTANTIVE_LINES} expected).` };
+    return {
+      kind: 'artifact',
+      subject: artifact,
+      status: 'STUB',
+      lookedAt: at(code, path),
+      detail: `Only ${lines} line${lines === 1 ? '' : 's'} of code (at least ${MIN_SUBSTANTIVE_LINES} expected).`,
+    };
   }
   if (placeholders.length > 0) {
     const first = placeholders.slice(0, 3).map((f) => `${antiPatternLabel(f.kind)} at line ${f.line}`);
-    return { kind: 'artifact', subject: artifact, status: 'STUB', lookedAt: at(code, path), detail: `${first.join('; ')}${placeholders.length > 3 ? `; ${placeholders.length - 3} more` : ''}.` };
+    return {
+      kind: 'artifact',
+      subject: artifact,
+      status: 'STUB',
+      lookedAt: at(code, path),
+      detail: `${first.join('; ')}${placeholders.length > 3 ? `; ${placeholders.length - 3} more` : ''}.`,
+    };
   }
-  return { kind: 'artifact', subject: artifact, status: 'VERIFIED', lookedAt: at(code, path), detail: `Exists with ${lines} lines of code and no placeholder.` };
+  return {
+    kind: 'artifact',
+    subject: artifact,
+    status: 'VERIFIED',
+    lookedAt: at(code, path),
+    detail: `Exists with ${lines} lines of code and no placeholder.`,
+  };
 }
 
 /** Checks one key link: the named file imports or calls what it must. */
 export async function checkKeyLink(link: string, code: CodeAtRevision): Promise<MustHaveCheck> {
   const target = parseKeyLink(link);
   if (!target) {
-    return { kind: 'key_link', subject: link, status: 'NEEDS_HUMAN', lookedAt: '-', detail: 'Names no file and symbol, so a person must confirm it (write it as "src/file.ts -> symbol" to have it checked).' };
+    return {
+      kind: 'key_link',
+      subject: link,
+      status: 'NEEDS_HUMAN',
+      lookedAt: '-',
+      detail: 'Names no file and symbol, so a person must confirm it (write it as "src/file.ts -> symbol" to have it checked).',
+    };
   }
   const content = await code.read(target.from);
-  if (content === null) return { kind: 'key_link', subject: link, status: 'NOT_WIRED', lookedAt: at(code, target.from), detail: `${target.from} does not exist at the pull request's head.` };
+  if (content === null)
+    return {
+      kind: 'key_link',
+      subject: link,
+      status: 'NOT_WIRED',
+      lookedAt: at(code, target.from),
+      detail: `${target.from} does not exist at the pull request's head.`,
+    };
   const found = findLink(content, target.to);
   return found
     ? { kind: 'key_link', subject: link, status: 'VERIFIED', lookedAt: at(code, target.from), detail: `Uses ${target.to} (${found}).` }

@@ -80,7 +80,11 @@ export function nextSteps(mission: Mission): MissionOutlook {
         ...base,
         waitingFor: null,
         steps: [
-          { action: 'edit_brief', who: 'either', description: 'Edit, add or remove brief chips (objective, scope, acceptance criteria, KPIs, safeguards, timeline).' },
+          {
+            action: 'edit_brief',
+            who: 'either',
+            description: 'Edit, add or remove brief chips (objective, scope, acceptance criteria, KPIs, safeguards, timeline).',
+          },
           hasObjective
             ? { action: 'lock_brief', who: 'either', description: 'Lock the brief ("Accept all") to move to Prepare.' }
             : { action: 'edit_brief', who: 'either', description: 'Add an objective chip: the brief cannot be locked without one.' },
@@ -92,7 +96,14 @@ export function nextSteps(mission: Mission): MissionOutlook {
       const selected = mission.toolkits.filter((t) => t.selected);
       const coverage = coverageMeter(mission);
       const steps: NextStep[] = [
-        { action: 'select_toolkits', who: 'either', description: selected.length > 0 ? `Change the toolkit selection (now: ${selected.map((t) => t.toolkitId).join(', ')}).` : 'Select the toolkits the mission needs.' },
+        {
+          action: 'select_toolkits',
+          who: 'either',
+          description:
+            selected.length > 0
+              ? `Change the toolkit selection (now: ${selected.map((t) => t.toolkitId).join(', ')}).`
+              : 'Select the toolkits the mission needs.',
+        },
       ];
       if (selected.length > 0 && coverage < COVERAGE_THRESHOLD) {
         const counted = selected.filter((t) => t.authStatus !== 'deferred');
@@ -102,15 +113,31 @@ export function nextSteps(mission: Mission): MissionOutlook {
             who: 'either',
             description: `Inspect the selected toolkits read-only and record what was found: coverage is ${percent(coverage)}, ${percent(COVERAGE_THRESHOLD)} is needed.`,
           },
-          { action: 'inspect_toolkits', who: 'person', description: 'Run the configured connectors\' read-only inspection of the selected toolkits again (after connecting one, for example).' },
+          {
+            action: 'inspect_toolkits',
+            who: 'person',
+            description: "Run the configured connectors' read-only inspection of the selected toolkits again (after connecting one, for example).",
+          },
         );
         if (counted.length > 0) {
-          steps.push({ action: 'defer_toolkit', who: 'either', description: `Defer the toolkits this mission does not need (${counted.map((t) => t.toolkitId).join(', ')}): deferred toolkits do not count against coverage.` });
+          steps.push({
+            action: 'defer_toolkit',
+            who: 'either',
+            description: `Defer the toolkits this mission does not need (${counted.map((t) => t.toolkitId).join(', ')}): deferred toolkits do not count against coverage.`,
+          });
         }
-        steps.push({ action: 'override_coverage', who: 'person', description: `A person confirms the toolkits with coverage at ${percent(coverage)}, giving a reason; it is recorded as an override, never as a pass.` });
+        steps.push({
+          action: 'override_coverage',
+          who: 'person',
+          description: `A person confirms the toolkits with coverage at ${percent(coverage)}, giving a reason; it is recorded as an override, never as a pass.`,
+        });
       }
       if (selected.length > 0 && coverage >= COVERAGE_THRESHOLD) {
-        steps.push({ action: 'confirm_toolkits', who: 'either', description: `Confirm the toolkits (coverage ${percent(coverage)}) to move to Plan & Approve.` });
+        steps.push({
+          action: 'confirm_toolkits',
+          who: 'either',
+          description: `Confirm the toolkits (coverage ${percent(coverage)}) to move to Plan & Approve.`,
+        });
       }
       steps.push({ action: 'reopen_brief', who: 'either', description: 'Reopen the brief to change it.' }, cancel);
       return { ...base, waitingFor: null, steps };
@@ -118,12 +145,24 @@ export function nextSteps(mission: Mission): MissionOutlook {
     case 'planning': {
       const open = mission.plays.filter((p) => p.status !== 'dismissed');
       const selected = mission.plays.find((p) => p.status === 'selected');
-      const steps: NextStep[] = [{ action: 'propose_plays', who: 'either', description: 'Propose plays (phases, steps, undo plan, risk); they are ranked with the planner\'s.' }];
+      const steps: NextStep[] = [
+        { action: 'propose_plays', who: 'either', description: "Propose plays (phases, steps, undo plan, risk); they are ranked with the planner's." },
+      ];
       if (open.length > 0) {
         steps.push(
-          { action: 'select_play', who: 'either', description: selected ? `Play "${selected.title}" is selected; select another to change it.` : `Select one of ${open.length} play(s); the top-ranked is "${open[0]!.title}".` },
+          {
+            action: 'select_play',
+            who: 'either',
+            description: selected
+              ? `Play "${selected.title}" is selected; select another to change it.`
+              : `Select one of ${open.length} play(s); the top-ranked is "${open[0]!.title}".`,
+          },
           { action: 'dismiss_play', who: 'either', description: 'Dismiss plays that do not fit, with a reason.' },
-          { action: 'request_approval', who: 'either', description: selected ? `Request approval for "${selected.title}".` : 'Request approval for a play (naming it selects it).' },
+          {
+            action: 'request_approval',
+            who: 'either',
+            description: selected ? `Request approval for "${selected.title}".` : 'Request approval for a play (naming it selects it).',
+          },
         );
       }
       steps.push(cancel);
@@ -145,7 +184,12 @@ export function nextSteps(mission: Mission): MissionOutlook {
           expiresAt: request?.expiresAt ?? null,
         },
         steps: [
-          { action: 'approve', who: 'person', description: `An eligible approver approves or rejects the play in Slack; assistants never can.${groups}`, people: approvers.people },
+          {
+            action: 'approve',
+            who: 'person',
+            description: `An eligible approver approves or rejects the play in Slack; assistants never can.${groups}`,
+            people: approvers.people,
+          },
           { action: 'wait_for_approval', who: 'assistant', description: 'Wait for the decision; execution may start only once the play is approved.' },
           cancel,
         ],
@@ -156,12 +200,18 @@ export function nextSteps(mission: Mission): MissionOutlook {
     case 'reflecting': {
       const { feedback, library, retrospective } = mission.reflection;
       const steps: NextStep[] = [];
-      if (!feedback) steps.push({ action: 'submit_feedback', who: 'person', description: 'The requester rates the mission (1-5) with effort saved and comments.' });
+      if (!feedback)
+        steps.push({ action: 'submit_feedback', who: 'person', description: 'The requester rates the mission (1-5) with effort saved and comments.' });
       steps.push({ action: 'add_follow_up', who: 'either', description: 'Record follow-up work (filed in Linear or GitHub when connected).' });
       if (feedback && feedback.rating >= LIBRARY_MIN_RATING && !library) {
         steps.push({ action: 'pin_to_library', who: 'person', description: 'Pin the play to the library with tags so later missions find it as precedent.' });
       }
-      if (!retrospective) steps.push({ action: 'submit_retrospective', who: 'either', description: 'Log the retrospective (what went well, what to improve); this closes the mission.' });
+      if (!retrospective)
+        steps.push({
+          action: 'submit_retrospective',
+          who: 'either',
+          description: 'Log the retrospective (what went well, what to improve); this closes the mission.',
+        });
       return { ...base, waitingFor: null, steps };
     }
   }
@@ -185,9 +235,17 @@ function executingOutlook(mission: Mission, base: Pick<MissionOutlook, 'state' |
     });
   }
   if (running) {
-    steps.push({ action: 'report_progress', who: 'assistant', description: `Report steps, test runs, alerts and deviations for "${running.name}", then phase_completed once its gate can pass.` });
+    steps.push({
+      action: 'report_progress',
+      who: 'assistant',
+      description: `Report steps, test runs, alerts and deviations for "${running.name}", then phase_completed once its gate can pass.`,
+    });
   } else if (failed) {
-    steps.push({ action: 'start_phase', who: 'assistant', description: `Phase "${failed.name}" failed (${failed.failureReason ?? 'no reason given'}); start it again to retry, or roll back.` });
+    steps.push({
+      action: 'start_phase',
+      who: 'assistant',
+      description: `Phase "${failed.name}" failed (${failed.failureReason ?? 'no reason given'}); start it again to retry, or roll back.`,
+    });
   } else if (pending) {
     steps.push({ action: 'start_phase', who: 'assistant', description: `Start phase "${pending.name}" (report phase_started).` });
   }
@@ -197,7 +255,9 @@ function executingOutlook(mission: Mission, base: Pick<MissionOutlook, 'state' |
     steps.push({
       action: 'record_review',
       who: 'person',
-      description: review ? `Changes were requested by ${review.review!.reviewer}; a person records a new review once they are made.` : 'The brief requires code review: a person records theirs (approve or request changes, with a note).',
+      description: review
+        ? `Changes were requested by ${review.review!.reviewer}; a person records a new review once they are made.`
+        : 'The brief requires code review: a person records theirs (approve or request changes, with a note).',
     });
   }
   const gate = allDone ? evaluateFinalGate(execution, mission.evidence.artifacts, requirements, new Date(0).toISOString()) : null;
@@ -205,7 +265,10 @@ function executingOutlook(mission: Mission, base: Pick<MissionOutlook, 'state' |
     steps.push({
       action: 'override_gate',
       who: 'person',
-      description: `The mission gate fails on ${gate.checks.filter((c) => !c.passed).map((c) => c.label).join(', ')}: fix it, or an approver overrides a check with a reason (shown as overridden, never as passed).`,
+      description: `The mission gate fails on ${gate.checks
+        .filter((c) => !c.passed)
+        .map((c) => c.label)
+        .join(', ')}: fix it, or an approver overrides a check with a reason (shown as overridden, never as passed).`,
     });
   }
   steps.push({ action: 'attach_evidence', who: 'either', description: 'Attach evidence (PR links, reports, JSON results); each is hashed with sha256.' });

@@ -29,7 +29,11 @@ export function encodeHistoryCursor(kind: HistoryKind, position: readonly number
 export function decodeHistoryCursor(kind: HistoryKind, cursor: string, size: number): number[] {
   const [found, ...position] = decodeTuple(cursor) ?? [];
   if (found !== kind || position.length !== size || !position.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) {
-    throw new MissionError('invalid_input', `cursor: not a cursor from a previous page of this mission's ${kind.replace('_', ' ')}. Leave it out to start from the first page.`, { field: 'cursor' });
+    throw new MissionError(
+      'invalid_input',
+      `cursor: not a cursor from a previous page of this mission's ${kind.replace('_', ' ')}. Leave it out to start from the first page.`,
+      { field: 'cursor' },
+    );
   }
   return position as number[];
 }

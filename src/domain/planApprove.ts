@@ -1,7 +1,18 @@
 // Plan & Approve: candidate plays (planner, library, assistants), ranking, selection, and the
 // approval request with its decisions. Pure rules over the mission; the service saves.
 import type { Actor } from './actors.js';
-import { approvalComplete, approvalsGiven, askersOf, awaitedApprovers, eligibleApprovers, mayDecide, quotaMissing, type ApprovalPolicy, type ApprovalRequest, type ApproverStanding } from './approvalPolicy.js';
+import {
+  approvalComplete,
+  approvalsGiven,
+  askersOf,
+  awaitedApprovers,
+  eligibleApprovers,
+  mayDecide,
+  quotaMissing,
+  type ApprovalPolicy,
+  type ApprovalRequest,
+  type ApproverStanding,
+} from './approvalPolicy.js';
 import { chipOf, type Brief } from './brief.js';
 import { MissionError } from './errors.js';
 import { startExecution } from './executeObserve.js';
@@ -154,22 +165,36 @@ export function selectPlay(mission: Mission, input: { playId: string }, cmd: Mis
   }
   if (play.status === 'selected') return mission;
   cmd.events.add('plan_selected', { play_id: play.id, title: play.title, risk_level: play.riskLevel, score: play.score, rank: play.rank });
-  const plays = mission.plays.map((p) => (p.id === play.id ? { ...p, status: 'selected' as const } : p.status === 'selected' ? { ...p, status: 'proposed' as const } : p));
+  const plays = mission.plays.map((p) =>
+    p.id === play.id ? { ...p, status: 'selected' as const } : p.status === 'selected' ? { ...p, status: 'proposed' as const } : p,
+  );
   return { ...mission, plays };
 }
 
 /** Opens an approval request for the selected play (or `playId`, which is selected first). */
-export function requestApproval(mission: Mission, input: { playId?: string | undefined; note?: string | undefined }, policy: ApprovalPolicy, cmd: MissionCommand): Mission {
+export function requestApproval(
+  mission: Mission,
+  input: { playId?: string | undefined; note?: string | undefined },
+  policy: ApprovalPolicy,
+  cmd: MissionCommand,
+): Mission {
   if (mission.state === 'awaiting_approval') {
-    throw new MissionError('already_decided', `Approval was already requested for this mission at ${mission.approval?.requestedAt}; it is waiting for ${awaitedApprovers(mission.approval!)}.`, {
-      state: mission.state,
-    });
+    throw new MissionError(
+      'already_decided',
+      `Approval was already requested for this mission at ${mission.approval?.requestedAt}; it is waiting for ${awaitedApprovers(mission.approval!)}.`,
+      {
+        state: mission.state,
+      },
+    );
   }
   let next = input.playId ? selectPlay(mission, { playId: input.playId }, cmd) : mission;
   requirePlanning(next, 'request approval');
   const play = next.plays.find((p) => p.status === 'selected');
   if (!play) {
-    throw new MissionError('precondition_failed', 'No play is selected. Select a play (or pass playId) before requesting approval.', { field: 'playId', state: mission.state });
+    throw new MissionError('precondition_failed', 'No play is selected. Select a play (or pass playId) before requesting approval.', {
+      field: 'playId',
+      state: mission.state,
+    });
   }
   // Accepted even when nobody can approve yet: the request waits, says how to name approvers,
   // and whoever the policy names later may decide it (the policy is read again at decision time).
@@ -246,31 +271,52 @@ export function decideApproval(
 ): Mission {
   const request = mission.approval;
   if (!request) {
-    throw new MissionError('transition_refused', `No approval has been requested for this mission (it is ${mission.state}).`, { state: mission.state, allowed: [] });
+    throw new MissionError('transition_refused', `No approval has been requested for this mission (it is ${mission.state}).`, {
+      state: mission.state,
+      allowed: [],
+    });
   }
   if (input.requestId && input.requestId !== request.id) {
     const old = mission.approvalHistory.find((r) => r.id === input.requestId);
-    throw new MissionError('already_decided', old ? `That approval request ${describeDecision(old)}; a newer request is ${request.status}.` : `requestId: no approval request "${input.requestId}" on this mission.`, {
-      field: 'requestId',
-      state: mission.state,
-    });
+    throw new MissionError(
+      'already_decided',
+      old
+        ? `That approval request ${describeDecision(old)}; a newer request is ${request.status}.`
+        : `requestId: no approval request "${input.requestId}" on this mission.`,
+      {
+        field: 'requestId',
+        state: mission.state,
+      },
+    );
   }
   if (request.status !== 'requested') {
-    throw new MissionError('already_decided', `This approval request ${describeDecision(request)}.`, { state: mission.state, status: request.status, decidedAt: request.decidedAt });
+    throw new MissionError('already_decided', `This approval request ${describeDecision(request)}.`, {
+      state: mission.state,
+      status: request.status,
+      decidedAt: request.decidedAt,
+    });
   }
   if (cmd.now.getTime() > Date.parse(request.expiresAt)) {
     throw new MissionError('approval_expired', `This approval request expired at ${request.expiresAt}. Request approval again.`, { state: mission.state });
   }
   const permission = mayDecide(request, cmd.actor, mission.requester, standing);
   if (!permission.allowed) {
-    throw new MissionError('permission_denied', permission.reason, { state: mission.state, approvers: standing.eligible.people, approverGroups: standing.eligible.groups });
+    throw new MissionError('permission_denied', permission.reason, {
+      state: mission.state,
+      approvers: standing.eligible.people,
+      approverGroups: standing.eligible.groups,
+    });
   }
   const actor = cmd.actor as Extract<Actor, { kind: 'slack_user' }>;
   const mine = request.decisions.find((d) => d.approverId === actor.id);
   if (mine) {
-    throw new MissionError('already_decided', `You already ${mine.decision} this request at ${mine.at}; it needs ${request.required - approvalsGiven(request)} more approval(s) from someone else.`, {
-      state: mission.state,
-    });
+    throw new MissionError(
+      'already_decided',
+      `You already ${mine.decision} this request at ${mine.at}; it needs ${request.required - approvalsGiven(request)} more approval(s) from someone else.`,
+      {
+        state: mission.state,
+      },
+    );
   }
   if (input.decision === 'approve' && request.quota && !standing.inQuotaGroup) {
     const owed = quotaMissing(request);
@@ -283,9 +329,22 @@ export function decideApproval(
       );
     }
   }
-  const decision = { approverId: actor.id, approverName: actor.name ?? null, decision: input.decision === 'approve' ? ('approved' as const) : ('rejected' as const), reason: input.reason ?? null, at: cmd.at, ...(permission.viaGroup ? { viaGroup: permission.viaGroup } : {}), ...(request.quota ? { inQuotaGroup: standing.inQuotaGroup === true } : {}) };
+  const decision = {
+    approverId: actor.id,
+    approverName: actor.name ?? null,
+    decision: input.decision === 'approve' ? ('approved' as const) : ('rejected' as const),
+    reason: input.reason ?? null,
+    at: cmd.at,
+    ...(permission.viaGroup ? { viaGroup: permission.viaGroup } : {}),
+    ...(request.quota ? { inQuotaGroup: standing.inQuotaGroup === true } : {}),
+  };
   // Who may decide is refreshed to the policy read for this decision, so the request shows approvers named since it was made.
-  const decided: ApprovalRequest = { ...request, eligibleApprovers: standing.eligible.people, eligibleGroups: standing.eligible.groups, decisions: [...request.decisions, decision] };
+  const decided: ApprovalRequest = {
+    ...request,
+    eligibleApprovers: standing.eligible.people,
+    eligibleGroups: standing.eligible.groups,
+    decisions: [...request.decisions, decision],
+  };
 
   if (input.decision === 'reject') {
     cmd.events.add('approval_rejected', { request_id: request.id, play_id: request.playId, approver_id: actor.id, reason: input.reason ?? '' });
@@ -295,14 +354,32 @@ export function decideApproval(
     return { ...moved, approval: closed, plays: moved.plays.map((p) => (p.id === request.playId ? { ...p, status: 'proposed' as const } : p)) };
   }
   const given = approvalsGiven(decided);
-  cmd.events.add('approval_granted', { request_id: request.id, play_id: request.playId, approver_id: actor.id, approvals: given, required: request.required, ...(permission.viaGroup ? { via_group: permission.viaGroup } : {}) });
+  cmd.events.add('approval_granted', {
+    request_id: request.id,
+    play_id: request.playId,
+    approver_id: actor.id,
+    approvals: given,
+    required: request.required,
+    ...(permission.viaGroup ? { via_group: permission.viaGroup } : {}),
+  });
   if (!approvalComplete(decided)) return { ...mission, approval: decided };
-  return approve(mission, decided, decided.decisions.map((d) => d.approverId), cmd);
+  return approve(
+    mission,
+    decided,
+    decided.decisions.map((d) => d.approverId),
+    cmd,
+  );
 }
 
 function approve(mission: Mission, request: ApprovalRequest, reviewerIds: string[], cmd: MissionCommand): Mission {
   const play = mission.plays.find((p) => p.id === request.playId)!;
-  cmd.events.add('plan_approved', { play_id: play.id, reviewer_ids: reviewerIds, risk_level: play.riskLevel, phases: play.phases.length, auto_approved: reviewerIds.length === 0 });
+  cmd.events.add('plan_approved', {
+    play_id: play.id,
+    reviewer_ids: reviewerIds,
+    risk_level: play.riskLevel,
+    phases: play.phases.length,
+    auto_approved: reviewerIds.length === 0,
+  });
   const moved = transition(mission, 'approve', cmd.events);
   const approved: Mission = {
     ...moved,
@@ -324,6 +401,11 @@ export function expireApproval(mission: Mission, cmd: MissionCommand): Mission {
 
 /** The audit record of a refused click (Slack shows the person why; nothing else changes). */
 export function recordApprovalDenied(mission: Mission, reason: string, cmd: MissionCommand, alertId?: string): Mission {
-  cmd.events.add('approval_denied', { request_id: alertId ? null : (mission.approval?.id ?? null), actor_id: cmd.actor.id, reason, ...(alertId ? { alert_id: alertId } : {}) });
+  cmd.events.add('approval_denied', {
+    request_id: alertId ? null : (mission.approval?.id ?? null),
+    actor_id: cmd.actor.id,
+    reason,
+    ...(alertId ? { alert_id: alertId } : {}),
+  });
   return mission;
 }

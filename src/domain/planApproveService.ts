@@ -3,7 +3,15 @@
 // the writer. Inputs arrive parsed (MissionService parses them with the schemas in missionInputs.ts).
 import type { z } from 'zod';
 import { SYSTEM_ACTOR, type Actor } from './actors.js';
-import { eligibleApprovers, mayDecide, standingOf, type ApprovalPermission, type ApprovalPolicy, type ApprovalRequest, type ApproverStanding } from './approvalPolicy.js';
+import {
+  eligibleApprovers,
+  mayDecide,
+  standingOf,
+  type ApprovalPermission,
+  type ApprovalPolicy,
+  type ApprovalRequest,
+  type ApproverStanding,
+} from './approvalPolicy.js';
 import { isMissionError, type MissionError } from './errors.js';
 import type { LibraryMatch } from './library.js';
 import type { Mission } from './mission.js';
@@ -41,7 +49,12 @@ export class PlanApproveService {
     const source = actor.kind === 'slack_user' ? ('person' as const) : ('assistant' as const);
     let plays: Play[] = [];
     const mission = await writer.mutate(input.missionId, actor, (current, cmd) => {
-      const next = addCandidatePlays(current, input.plays.map((draft) => ({ draft, source, libraryEntryId: null })), precedentOf(library), cmd);
+      const next = addCandidatePlays(
+        current,
+        input.plays.map((draft) => ({ draft, source, libraryEntryId: null })),
+        precedentOf(library),
+        cmd,
+      );
       plays = next.plays.filter((p) => !current.plays.some((known) => known.id === p.id));
       return next;
     });
@@ -109,14 +122,26 @@ export class PlanApproveService {
    * `decideApproval` would refuse it (the same rule runs; nothing is saved); null when they may.
    * Front doors ask before opening a form, so a person who may not decide is told at once.
    */
-  async approvalDecisionRefusal(input: { missionId: string; decision: 'approve' | 'reject'; requestId?: string | undefined }, actor: Actor): Promise<MissionError | null> {
+  async approvalDecisionRefusal(
+    input: { missionId: string; decision: 'approve' | 'reject'; requestId?: string | undefined },
+    actor: Actor,
+  ): Promise<MissionError | null> {
     const mission = await this.parts.writer.load(input.missionId);
     const now = this.parts.clock.now();
     // A dry run: ids and events go nowhere, so asking uses up nothing.
-    const cmd: MissionCommand = { actor, now, at: now.toISOString(), newId: (prefix) => `${prefix}_unsaved`, events: new EventBuffer(actor), writes: noWrites() };
+    const cmd: MissionCommand = {
+      actor,
+      now,
+      at: now.toISOString(),
+      newId: (prefix) => `${prefix}_unsaved`,
+      events: new EventBuffer(actor),
+      writes: noWrites(),
+    };
     const policy = await this.parts.approvalPolicies.current();
     const open = mission.approval?.status === 'requested' && now.getTime() <= Date.parse(mission.approval.expiresAt);
-    const standing: ApproverStanding = open ? await standingOf(policy, mission.approval!, mission.requester, actor, this.parts.userGroups) : closedStanding(policy, mission);
+    const standing: ApproverStanding = open
+      ? await standingOf(policy, mission.approval!, mission.requester, actor, this.parts.userGroups)
+      : closedStanding(policy, mission);
     try {
       decideApproval(mission, { decision: input.decision, requestId: input.requestId }, standing, cmd);
       return null;
@@ -151,5 +176,8 @@ export class PlanApproveService {
 
 /** The standing of anyone on a request that is closed or changed since it was looked up: eligibility only, no group membership. */
 function closedStanding(policy: ApprovalPolicy, mission: Mission): ApproverStanding {
-  return { eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester, mission.approval) : { people: [], groups: [] }, viaGroup: null };
+  return {
+    eligible: mission.approval ? eligibleApprovers(policy, mission.approval.riskLevel, mission.requester, mission.approval) : { people: [], groups: [] },
+    viaGroup: null,
+  };
 }

@@ -131,10 +131,7 @@ export function rankPlays(plays: readonly Play[]): Play[] {
   return [...plays]
     .sort(
       (a, b) =>
-        Number(a.status === 'dismissed') - Number(b.status === 'dismissed') ||
-        b.score - a.score ||
-        b.confidence - a.confidence ||
-        a.id.localeCompare(b.id),
+        Number(a.status === 'dismissed') - Number(b.status === 'dismissed') || b.score - a.score || b.confidence - a.confidence || a.id.localeCompare(b.id),
     )
     .map((play, i) => ({ ...play, rank: i + 1 }));
 }

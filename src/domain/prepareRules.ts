@@ -51,7 +51,11 @@ export function selectToolkits(
 }
 
 /** Records one read-only inspection result (from a connector or an assistant); the meter reads the latest per toolkit. */
-export function recordCoverage(mission: Mission, input: { toolkitId: string; status: Readiness; summary: string; metrics: Record<string, number | string | boolean> }, cmd: MissionCommand): Mission {
+export function recordCoverage(
+  mission: Mission,
+  input: { toolkitId: string; status: Readiness; summary: string; metrics: Record<string, number | string | boolean> },
+  cmd: MissionCommand,
+): Mission {
   requirePreparing(mission, 'record coverage');
   const previous = latestReadiness(mission.coverage, input.toolkitId);
   cmd.events.add('data_preview_generated', { source: input.toolkitId, status: input.status, summary: input.summary, metrics: input.metrics });
@@ -106,7 +110,10 @@ export function leavePrepare(mission: Mission, input: { override?: { reason: str
   const { events, actor } = cmd;
   requirePreparing(mission, 'confirm toolkits');
   if (!mission.toolkits.some((t) => t.selected)) {
-    throw new MissionError('precondition_failed', 'No toolkit is selected. Select at least one toolkit before confirming.', { field: 'toolkits', state: mission.state });
+    throw new MissionError('precondition_failed', 'No toolkit is selected. Select at least one toolkit before confirming.', {
+      field: 'toolkits',
+      state: mission.state,
+    });
   }
   const coverage = coverageMeter(mission);
   let next = mission;
@@ -119,9 +126,13 @@ export function leavePrepare(mission: Mission, input: { override?: { reason: str
       );
     }
     if (actor.kind !== 'slack_user') {
-      throw new MissionError('permission_denied', 'Only a person can override the coverage gate. Ask someone in the mission thread to use "Override coverage" with a reason.', {
-        field: 'override',
-      });
+      throw new MissionError(
+        'permission_denied',
+        'Only a person can override the coverage gate. Ask someone in the mission thread to use "Override coverage" with a reason.',
+        {
+          field: 'override',
+        },
+      );
     }
     events.add('governance_override_requested', { gate: 'coverage', coverage, required: COVERAGE_THRESHOLD, reason: input.override.reason });
     next = { ...mission, coverage: { ...mission.coverage, override: { reason: input.override.reason, coverage, by: actor, at: cmd.at } } };
@@ -154,7 +165,11 @@ export function confirmToolkits(mission: Mission, input: ConfirmToolkitsInput, c
  * A connector could not reach its API for this mission: the toolkit shows as degraded, with
  * the reason in the log, so the mission says so. Further reports of the same outage change nothing.
  */
-export function recordConnectorFailure(mission: Mission, input: { toolkitId: string; operation: string; error?: string | undefined }, cmd: MissionCommand): Mission {
+export function recordConnectorFailure(
+  mission: Mission,
+  input: { toolkitId: string; operation: string; error?: string | undefined },
+  cmd: MissionCommand,
+): Mission {
   const toolkit = mission.toolkits.find((t) => t.toolkitId === input.toolkitId);
   if (toolkit?.authStatus === 'degraded') return mission;
   cmd.events.add('connector_call_failed', { toolkit_id: input.toolkitId, operation: input.operation, error: input.error ?? 'no answer' });

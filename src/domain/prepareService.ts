@@ -51,7 +51,9 @@ export class PrepareService {
     requireInspectable(mission);
     for (const toolkit of mission.toolkits.filter((t) => t.selected && t.authStatus !== 'deferred')) {
       const inspector = this.parts.inspectors.find((i) => i.toolkitId === toolkit.toolkitId);
-      const result = inspector ? await inspector.inspect({ id: mission.id, brief: mission.brief, tags: mission.tags }).catch(failedInspection) : uninspectedCoverage(toolkit);
+      const result = inspector
+        ? await inspector.inspect({ id: mission.id, brief: mission.brief, tags: mission.tags }).catch(failedInspection)
+        : uninspectedCoverage(toolkit);
       // An inspector is outside the domain: its finding is checked like any other report.
       const finding = parseInput(recordCoverageInput, { missionId: mission.id, toolkitId: toolkit.toolkitId, ...result });
       mission = await this.recordCoverage(finding, actor);
@@ -68,7 +70,9 @@ export class PrepareService {
     leavePrepare(probe, input, writer.command(actor));
     const planned = await planner.plan(plannerInputOf(probe), precedentsOf(library));
     const plannerName = { name: planner.name, fallback: defaultPlanner.name };
-    return writer.mutate(input.missionId, actor, (mission, cmd) => confirmToolkits(mission, { override: input.override, planned, planner: plannerName, library }, cmd));
+    return writer.mutate(input.missionId, actor, (mission, cmd) =>
+      confirmToolkits(mission, { override: input.override, planned, planner: plannerName, library }, cmd),
+    );
   }
 
   /** "Not needed for this mission": the toolkit no longer counts against coverage. */

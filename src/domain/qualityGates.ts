@@ -47,7 +47,14 @@ function testChecks(phaseName: string, runs: readonly TestRun[], req: GateRequir
   const latest = latestTestRun(runs);
   if (!latest) {
     return req.testsRequired
-      ? [{ id: 'tests_reported', label: 'Tests reported', passed: false, detail: `No test run was reported for ${phaseName}. Run the suite and report the result (total, passing, coverage).` }]
+      ? [
+          {
+            id: 'tests_reported',
+            label: 'Tests reported',
+            passed: false,
+            detail: `No test run was reported for ${phaseName}. Run the suite and report the result (total, passing, coverage).`,
+          },
+        ]
       : [];
   }
   const passed = latest.failing === 0 && latest.passing === latest.total;
@@ -66,19 +73,28 @@ function testChecks(phaseName: string, runs: readonly TestRun[], req: GateRequir
 function coverageCheck(runs: readonly TestRun[], target: number): GateCheck {
   const coverage = [...runs].reverse().find((r) => r.coverage !== null)?.coverage ?? null;
   if (coverage === null) {
-    return { id: 'coverage_target', label: `Coverage ≥ ${percent(target)}`, passed: false, detail: 'No coverage was reported. Report a test run with coverage.' };
+    return {
+      id: 'coverage_target',
+      label: `Coverage ≥ ${percent(target)}`,
+      passed: false,
+      detail: 'No coverage was reported. Report a test run with coverage.',
+    };
   }
   const passed = coverage >= target;
   return {
     id: 'coverage_target',
     label: `Coverage ≥ ${percent(target)}`,
     passed,
-    detail: passed ? `${percent(coverage)} measured` : `${percent(coverage)} measured, below the ${percent(target)} target in the brief's KPIs. Add tests and report a new run.`,
+    detail: passed
+      ? `${percent(coverage)} measured`
+      : `${percent(coverage)} measured, below the ${percent(target)} target in the brief's KPIs. Add tests and report a new run.`,
   };
 }
 
 function alertCheck(execution: Execution, phaseId: string | null): GateCheck {
-  const open = execution.alerts.filter((a) => a.type === 'review_required' && (a.status === 'open' || a.status === 'blocked') && (phaseId === null || a.phaseId === phaseId));
+  const open = execution.alerts.filter(
+    (a) => a.type === 'review_required' && (a.status === 'open' || a.status === 'blocked') && (phaseId === null || a.phaseId === phaseId),
+  );
   return {
     id: 'no_open_review_alerts',
     label: 'No open review alerts',
@@ -100,7 +116,14 @@ export function evaluatePhaseGate(execution: Execution, phase: PhaseProgress, re
   const isLast = phase.index === execution.phases.length - 1;
   const checks: GateCheck[] = [
     ...testChecks(`phase "${phase.name}"`, phase.testRuns, req),
-    ...(isLast && req.coverageTarget !== null ? [coverageCheck(execution.phases.flatMap((p) => p.testRuns), req.coverageTarget)] : []),
+    ...(isLast && req.coverageTarget !== null
+      ? [
+          coverageCheck(
+            execution.phases.flatMap((p) => p.testRuns),
+            req.coverageTarget,
+          ),
+        ]
+      : []),
     alertCheck(execution, phase.phaseId),
   ];
   return gateResult('phase', phase.phaseId, withOverrides(checks, execution.gateOverrides ?? [], phase.phaseId), at);
@@ -145,7 +168,10 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
       id: 'all_phases_completed',
       label: 'All phases completed',
       passed: incomplete.length === 0,
-      detail: incomplete.length === 0 ? `${execution.phases.length} of ${execution.phases.length} completed` : `not completed: ${incomplete.map((p) => `${p.name} (${p.status})`).join(', ')}`,
+      detail:
+        incomplete.length === 0
+          ? `${execution.phases.length} of ${execution.phases.length} completed`
+          : `not completed: ${incomplete.map((p) => `${p.name} (${p.status})`).join(', ')}`,
     },
     ...testChecks('the mission', allRuns, req),
     ...(req.coverageTarget !== null ? [coverageCheck(allRuns, req.coverageTarget)] : []),
@@ -171,10 +197,14 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
   const reported = assistantReportedChecks(artifacts);
   // Checks only an assistant reported neither open nor shut a gate the brief does not ask for; where it does, they do not count.
   if (req.ciRequired || checked.length > 0) {
-    const failing = checked.flatMap((a) => a.checks!.filter((c) => c.conclusion === 'failure' || c.conclusion === 'pending').map((c) => `${c.name} (${c.conclusion})`));
+    const failing = checked.flatMap((a) =>
+      a.checks!.filter((c) => c.conclusion === 'failure' || c.conclusion === 'pending').map((c) => `${c.name} (${c.conclusion})`),
+    );
     const passed = checked.length > 0 && failing.length === 0;
     const reportedNote =
-      reported.length > 0 ? ` Reported by the assistant, not counted: ${plural(reported.flatMap((a) => a.checks!).length, 'check')} on ${reported.map((a) => a.name).join(', ')}.` : '';
+      reported.length > 0
+        ? ` Reported by the assistant, not counted: ${plural(reported.flatMap((a) => a.checks!).length, 'check')} on ${reported.map((a) => a.name).join(', ')}.`
+        : '';
     checks.push({
       id: 'ci_checks',
       label: 'CI checks passing',

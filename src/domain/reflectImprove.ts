@@ -19,7 +19,10 @@ function requireReflecting(mission: Mission, what: string, alsoWhen: readonly Mi
 
 function requirePerson(mission: Mission, cmd: MissionCommand, what: string): void {
   if (cmd.actor.kind !== 'slack_user') {
-    throw new MissionError('permission_denied', `Only a person can ${what}; assistants report and propose, people judge.`, { field: 'actor', state: mission.state });
+    throw new MissionError('permission_denied', `Only a person can ${what}; assistants report and propose, people judge.`, {
+      field: 'actor',
+      state: mission.state,
+    });
   }
 }
 
@@ -79,14 +82,25 @@ export function addFollowUp(mission: Mission, input: { title: string; priority: 
 }
 
 /** A connector reports the issue it filed for a follow-up. Recording the same issue again changes nothing. */
-export function recordFollowUpIssue(mission: Mission, input: { followUpId: string; externalId: string; url?: string | undefined; tracker: 'linear' | 'github' }, cmd: MissionCommand): Mission {
+export function recordFollowUpIssue(
+  mission: Mission,
+  input: { followUpId: string; externalId: string; url?: string | undefined; tracker: 'linear' | 'github' },
+  cmd: MissionCommand,
+): Mission {
   const followUp = mission.reflection.followUps.find((f) => f.id === input.followUpId);
   if (!followUp) throw new MissionError('invalid_input', `followUpId: no follow-up "${input.followUpId}" on this mission.`, { field: 'followUpId' });
   if (followUp.externalId === input.externalId) return mission;
   if (followUp.externalId !== null) {
     throw new MissionError('already_decided', `Follow-up "${followUp.title}" is already filed as ${followUp.externalId}.`, { field: 'followUpId' });
   }
-  cmd.events.add('follow_up_issue_created', { follow_up_id: followUp.id, issue_id: input.externalId, tracker: input.tracker, title: followUp.title, priority: followUp.priority, url: input.url ?? null });
+  cmd.events.add('follow_up_issue_created', {
+    follow_up_id: followUp.id,
+    issue_id: input.externalId,
+    tracker: input.tracker,
+    title: followUp.title,
+    priority: followUp.priority,
+    url: input.url ?? null,
+  });
   const updated = { ...followUp, externalId: input.externalId, url: input.url ?? null, tracker: input.tracker };
   return { ...mission, reflection: { ...mission.reflection, followUps: mission.reflection.followUps.map((f) => (f.id === followUp.id ? updated : f)) } };
 }
@@ -97,13 +111,23 @@ export function pinToLibrary(mission: Mission, input: { tags: string[]; note: st
   requirePerson(mission, cmd, 'pin a play to the library');
   const feedback = mission.reflection.feedback;
   if (!feedback) {
-    throw new MissionError('precondition_failed', `Give feedback first: the library takes plays rated ${LIBRARY_MIN_RATING} or more.`, { field: 'rating', state: mission.state });
+    throw new MissionError('precondition_failed', `Give feedback first: the library takes plays rated ${LIBRARY_MIN_RATING} or more.`, {
+      field: 'rating',
+      state: mission.state,
+    });
   }
   if (feedback.rating < LIBRARY_MIN_RATING) {
-    throw new MissionError('precondition_failed', `This mission was rated ${feedback.rating}/5; the library takes plays rated ${LIBRARY_MIN_RATING} or more.`, { field: 'rating', state: mission.state });
+    throw new MissionError('precondition_failed', `This mission was rated ${feedback.rating}/5; the library takes plays rated ${LIBRARY_MIN_RATING} or more.`, {
+      field: 'rating',
+      state: mission.state,
+    });
   }
   if (mission.reflection.library) {
-    throw new MissionError('already_decided', `This mission's play is already in the library (pinned by ${mission.reflection.library.by.id} at ${mission.reflection.library.at}).`, { state: mission.state });
+    throw new MissionError(
+      'already_decided',
+      `This mission's play is already in the library (pinned by ${mission.reflection.library.by.id} at ${mission.reflection.library.at}).`,
+      { state: mission.state },
+    );
   }
   const play = approvedPlay(mission);
   const tags = [...new Set(input.tags.map((t) => t.toLowerCase()))].sort();
@@ -133,7 +157,10 @@ export function pinToLibrary(mission: Mission, input: { tags: string[]; note: st
   };
   cmd.writes.libraryEntry = entry;
   cmd.events.add('library_contribution', { play_id: play.id, entry_id: entry.id, tags, visibility: 'team', reuse_score: entry.reuseScore });
-  return { ...mission, reflection: { ...mission.reflection, library: { entryId: entry.id, tags, note: input.note, reuseScore: entry.reuseScore, by: cmd.actor, at: cmd.at } } };
+  return {
+    ...mission,
+    reflection: { ...mission.reflection, library: { entryId: entry.id, tags, note: input.note, reuseScore: entry.reuseScore, by: cmd.actor, at: cmd.at } },
+  };
 }
 
 /** Numbers for the retrospective, from what was reported; nothing is estimated. */
@@ -185,5 +212,8 @@ export function submitRetrospective(mission: Mission, input: { wentWell: string[
     owner: mission.requester.id,
   });
   const moved = transition(mission, 'close', cmd.events);
-  return { ...moved, reflection: { ...mission.reflection, retrospective: { metrics, wentWell: input.wentWell, toImprove: input.toImprove, by: cmd.actor, at: cmd.at } } };
+  return {
+    ...moved,
+    reflection: { ...mission.reflection, retrospective: { metrics, wentWell: input.wentWell, toImprove: input.toImprove, by: cmd.actor, at: cmd.at } },
+  };
 }

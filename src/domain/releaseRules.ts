@@ -56,7 +56,10 @@ export interface Release {
 }
 
 /** How a deployment's environment and status read: canary with a share, preview, or production. */
-export function classifyDeployment(facts: Pick<DeploymentStatusFacts, 'environment' | 'description' | 'productionEnvironment' | 'transientEnvironment'>): { kind: DeploymentKind; canaryPercent: number | null } {
+export function classifyDeployment(facts: Pick<DeploymentStatusFacts, 'environment' | 'description' | 'productionEnvironment' | 'transientEnvironment'>): {
+  kind: DeploymentKind;
+  canaryPercent: number | null;
+} {
   const percentMatch = /(\d{1,3})\s*%/.exec(facts.environment) ?? /(\d{1,3})\s*%/.exec(facts.description ?? '');
   const percent = percentMatch ? Math.min(Number(percentMatch[1]), 100) : null;
   if (/canary/i.test(facts.environment) || percent !== null) return { kind: percent === 100 ? 'production' : 'canary', canaryPercent: percent };
@@ -93,7 +96,9 @@ function minutesBetween(from: string, to: string): number {
 export function recordDeploymentStatus(mission: Mission, facts: DeploymentStatusFacts, monitoringMinutes: number, cmd: MissionCommand): Mission {
   const execution = mission.execution;
   if (!execution || (mission.state !== 'executing' && mission.state !== 'reflecting')) {
-    throw new MissionError('transition_refused', `Deployments are followed while a mission executes or reflects; mission ${mission.id} is ${mission.state}.`, { state: mission.state });
+    throw new MissionError('transition_refused', `Deployments are followed while a mission executes or reflects; mission ${mission.id} is ${mission.state}.`, {
+      state: mission.state,
+    });
   }
   const release: Release = execution.release ?? { deployments: [], monitoring: null };
   const existing = release.deployments.find((d) => d.deploymentId === facts.deploymentId);
@@ -113,7 +118,14 @@ export function recordDeploymentStatus(mission: Mission, facts: DeploymentStatus
     updatedAt: cmd.at,
   };
   if (!existing) {
-    cmd.events.add('deployment_started', { deployment_id: record.deploymentId, environment: record.environment, kind, canary_percent: canaryPercent, sha: record.sha, ref: facts.ref });
+    cmd.events.add('deployment_started', {
+      deployment_id: record.deploymentId,
+      environment: record.environment,
+      kind,
+      canary_percent: canaryPercent,
+      sha: record.sha,
+      ref: facts.ref,
+    });
   }
   const deployments = existing ? release.deployments.map((d) => (d.deploymentId === record.deploymentId ? record : d)) : [...release.deployments, record];
   let next: Execution = { ...execution, release: { ...release, deployments } };
@@ -132,18 +144,31 @@ export function recordDeploymentStatus(mission: Mission, facts: DeploymentStatus
     else next = { ...next, alerts: [...next.alerts, failedDeploymentAlert(next, record, facts.description, cmd)] };
   } else if (existing) {
     // Queued -> in progress, or retired (inactive): shown live in the thread.
-    cmd.events.add('deployment_status_changed', { deployment_id: record.deploymentId, environment: record.environment, from: existing.state, to: record.state });
+    cmd.events.add('deployment_status_changed', {
+      deployment_id: record.deploymentId,
+      environment: record.environment,
+      from: existing.state,
+      to: record.state,
+    });
   }
   return { ...mission, execution: next };
 }
 
-function afterSuccess(mission: Mission, before: Execution, next: Execution, record: DeploymentRecord, monitoringMinutes: number, cmd: MissionCommand): Execution {
+function afterSuccess(
+  mission: Mission,
+  before: Execution,
+  next: Execution,
+  record: DeploymentRecord,
+  monitoringMinutes: number,
+  cmd: MissionCommand,
+): Execution {
   if (record.kind === 'preview') return next;
   const from = promotedPercent(before.release);
   const to = record.kind === 'production' ? 100 : (record.canaryPercent ?? 0);
   // A canary step, or production after canary steps (the last step to 100%).
   if (record.kind === 'canary' || from !== null) {
-    if (from === null || to > from) cmd.events.add('canary_promoted', { environment: record.environment, from_percent: from ?? 0, to_percent: to, deployment_id: record.deploymentId });
+    if (from === null || to > from)
+      cmd.events.add('canary_promoted', { environment: record.environment, from_percent: from ?? 0, to_percent: to, deployment_id: record.deploymentId });
   }
   if (record.kind !== 'production') return next;
   const endsAt = new Date(cmd.now.getTime() + monitoringMinutes * 60_000).toISOString();
@@ -151,7 +176,11 @@ function afterSuccess(mission: Mission, before: Execution, next: Execution, reco
   const steps = mission.plays.find((p) => p.id === before.playId)?.undoPlan.steps ?? [];
   // The seed: rollback stays available through the production deploy, for as long as it is watched.
   cmd.events.add('undo_available', { play_id: before.playId, steps });
-  return { ...next, release: { ...next.release!, monitoring }, undo: before.undo.status === 'executed' ? before.undo : { ...before.undo, status: 'available' } };
+  return {
+    ...next,
+    release: { ...next.release!, monitoring },
+    undo: before.undo.status === 'executed' ? before.undo : { ...before.undo, status: 'available' },
+  };
 }
 
 function failedDeploymentAlert(execution: Execution, record: DeploymentRecord, description: string | null, cmd: MissionCommand): ValidatorAlert {
@@ -204,6 +233,9 @@ export function endMonitoring(execution: Execution, outcome: 'healthy' | 'rolled
     outcome,
   });
   const closed: MonitoringWindow = { ...monitoring, closedAt: cmd.at, outcome };
-  const undo = outcome === 'healthy' && execution.completedAt !== null && execution.undo.status === 'available' ? { ...execution.undo, status: 'expired' as const } : execution.undo;
+  const undo =
+    outcome === 'healthy' && execution.completedAt !== null && execution.undo.status === 'available'
+      ? { ...execution.undo, status: 'expired' as const }
+      : execution.undo;
   return { ...execution, release: { ...release, monitoring: closed }, undo };
 }

@@ -23,7 +23,8 @@ interface AreaDefinition {
 const RISKY_AREAS: Record<RiskyArea, AreaDefinition> = {
   auth: {
     tags: ['authentication', 'jwt'],
-    words: /\b(?:auth(?:n|z|entication|enticat\w*|ori[sz]\w*)?|log ?ins?|log-in|log ?outs?|logged (?:in|out)|sessions?|jwts?|oauth2?|sso|saml|passwords?|credentials?|permissions?|rbac|mfa|2fa)\b/i,
+    words:
+      /\b(?:auth(?:n|z|entication|enticat\w*|ori[sz]\w*)?|log ?ins?|log-in|log ?outs?|logged (?:in|out)|sessions?|jwts?|oauth2?|sso|saml|passwords?|credentials?|permissions?|rbac|mfa|2fa)\b/i,
     label: 'authentication or authorization',
   },
   security: {
@@ -78,13 +79,19 @@ const SIGNALS: readonly Signal[] = [
   {
     kind: 'destructive',
     label: 'destructive operation',
-    pattern: /\b(?:drop(?:s|ping|ped)?|truncat\w*|purg\w*|wip(?:e|es|ing|ed)|destroy\w*|delet(?:e|es|ing|ed)\s+(?:all|every|the\s+\w+\s+(?:table|database|bucket|data))|rm\s+-rf|force[- ]push\w*)\b/i,
+    pattern:
+      /\b(?:drop(?:s|ping|ped)?|truncat\w*|purg\w*|wip(?:e|es|ing|ed)|destroy\w*|delet(?:e|es|ing|ed)\s+(?:all|every|the\s+\w+\s+(?:table|database|bucket|data))|rm\s+-rf|force[- ]push\w*)\b/i,
   },
-  { kind: 'production_data', label: 'production data', pattern: /\b(?:production|prod\s+(?:db|database|data)|live\s+data|customer\s+data|user\s+data|users\s+table|pii)\b/i },
+  {
+    kind: 'production_data',
+    label: 'production data',
+    pattern: /\b(?:production|prod\s+(?:db|database|data)|live\s+data|customer\s+data|user\s+data|users\s+table|pii)\b/i,
+  },
   {
     kind: 'irreversible',
     label: 'irreversible step',
-    pattern: /\b(?:irreversibl\w*|cannot\s+be\s+undone|can't\s+be\s+undone|no\s+rollback|without\s+(?:a\s+)?rollback|permanent(?:ly)?|(?:purg\w*|delet\w*|drop\w*|wip\w*|destroy\w*)\s+(?:\w+\s+){0,2}backups?)\b/i,
+    pattern:
+      /\b(?:irreversibl\w*|cannot\s+be\s+undone|can't\s+be\s+undone|no\s+rollback|without\s+(?:a\s+)?rollback|permanent(?:ly)?|(?:purg\w*|delet\w*|drop\w*|wip\w*|destroy\w*)\s+(?:\w+\s+){0,2}backups?)\b/i,
   },
 ];
 
@@ -136,7 +143,7 @@ export function riskFloor(input: RiskFloorInput): RiskFloor {
   const areas = riskyAreasOf(tags, plan);
   for (const area of areas) {
     const match = RISKY_AREAS[area].words.exec(plan);
-    reasons.push(`${RISKY_AREAS[area].label} ${match ? quoted(match) : '(the mission\'s topic)'}`);
+    reasons.push(`${RISKY_AREAS[area].label} ${match ? quoted(match) : "(the mission's topic)"}`);
   }
   const signals = new Set<Signal['kind']>();
   for (const signal of SIGNALS) {
@@ -146,7 +153,8 @@ export function riskFloor(input: RiskFloorInput): RiskFloor {
     reasons.push(`${signal.label} ${quoted(match)}`);
   }
   const has = (kind: Signal['kind']) => signals.has(kind);
-  if ((has('destructive') && (has('production_data') || has('irreversible'))) || (has('irreversible') && has('production_data'))) return { level: 'critical', reasons };
+  if ((has('destructive') && (has('production_data') || has('irreversible'))) || (has('irreversible') && has('production_data')))
+    return { level: 'critical', reasons };
   if (signals.size > 0 || touchesUsersOrMoney(areas)) return { level: 'high', reasons };
   const production = PRODUCTION_RE.exec(plan);
   if (production) reasons.push(`reaches production ${quoted(production)}`);
@@ -165,6 +173,9 @@ export function raisedRisk(ownRisk: RiskLevel, floor: RiskFloor): { level: RiskL
 }
 
 /** What the floor reads on a mission: its tags, the brief's objective and scope, and what the play says it will do. */
-export function riskFloorOf(mission: { tags: readonly string[]; brief: readonly string[] }, play: Pick<Play, 'title' | 'rationale' | 'phases' | 'undoPlan' | 'codeChangePreview'>): RiskFloor {
+export function riskFloorOf(
+  mission: { tags: readonly string[]; brief: readonly string[] },
+  play: Pick<Play, 'title' | 'rationale' | 'phases' | 'undoPlan' | 'codeChangePreview'>,
+): RiskFloor {
   return riskFloor({ tags: mission.tags, brief: mission.brief, plan: planLines(play) });
 }

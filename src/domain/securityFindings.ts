@@ -54,7 +54,14 @@ export function securitySummary(report: SecurityReport): string {
     else {
       parts.push(
         counts
-          .map(([s, list]) => (s === 'critical' ? `${list.length} critical (${list.slice(0, 3).map((f) => `${f.title}${f.path ? ` in ${f.path}` : ''}`).join('; ')})` : `${list.length} ${s}`))
+          .map(([s, list]) =>
+            s === 'critical'
+              ? `${list.length} critical (${list
+                  .slice(0, 3)
+                  .map((f) => `${f.title}${f.path ? ` in ${f.path}` : ''}`)
+                  .join('; ')})`
+              : `${list.length} ${s}`,
+          )
           .join(', '),
       );
     }
@@ -70,17 +77,30 @@ export function criticalFindingPaths(entries: readonly CoverageEntry[]): string[
   for (const entry of entries) latest.set(entry.toolkitId, entry);
   const paths = [...latest.values()].flatMap((e) => {
     const value = e.metrics[SECURITY_METRICS.criticalPaths];
-    return typeof value === 'string' ? value.split(',').map((p) => p.trim()).filter(Boolean) : [];
+    return typeof value === 'string'
+      ? value
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : [];
   });
   return [...new Set(paths)];
 }
 
 function touchedText(play: Pick<PlayDraft, 'codeChangePreview' | 'mustHaves' | 'phases'>): string[] {
-  return [...(play.codeChangePreview?.files ?? []), ...play.mustHaves.artifacts, ...play.mustHaves.keyLinks, ...play.phases.flatMap((p) => p.steps.map((s) => s.title))];
+  return [
+    ...(play.codeChangePreview?.files ?? []),
+    ...play.mustHaves.artifacts,
+    ...play.mustHaves.keyLinks,
+    ...play.phases.flatMap((p) => p.steps.map((s) => s.title)),
+  ];
 }
 
 /** Critical when the play touches a file with an open critical finding (named in its files, artifacts, links or steps). */
-export function securityRiskFloor(mission: Pick<Mission, 'coverage'>, play: Pick<PlayDraft, 'codeChangePreview' | 'mustHaves' | 'phases'>): { level: RiskLevel; paths: string[] } {
+export function securityRiskFloor(
+  mission: Pick<Mission, 'coverage'>,
+  play: Pick<PlayDraft, 'codeChangePreview' | 'mustHaves' | 'phases'>,
+): { level: RiskLevel; paths: string[] } {
   const critical = criticalFindingPaths(mission.coverage.entries);
   if (critical.length === 0) return { level: 'low', paths: [] };
   const texts = touchedText(play);

@@ -107,11 +107,31 @@ export interface EventPayloads {
   mission_stage_transition: { from_state: string; to_state: string; from_stage: Stage; to_stage: Stage; action: string };
   mission_cancelled: { reason: string; from_state: string };
   // Plan & Approve
-  planner_candidate_generated: { play_id: string; title: string; source: PlaySource; confidence: number; precedent_count: number; phases: number; risk_level: RiskLevel; score: number };
+  planner_candidate_generated: {
+    play_id: string;
+    title: string;
+    source: PlaySource;
+    confidence: number;
+    precedent_count: number;
+    phases: number;
+    risk_level: RiskLevel;
+    score: number;
+  };
   plan_ranked: { ranking: Array<{ play_id: string; rank: number; score: number; status: PlayStatus }>; top_play: string | null };
   play_dismissed: { play_id: string; reason: string };
   plan_selected: { play_id: string; title: string; risk_level: RiskLevel; score: number; rank: number };
-  approval_requested: { request_id: string; play_id: string; risk_level: RiskLevel; play_risk_level?: RiskLevel; risk_raised_because?: string[]; requested_for?: string[]; required: number; approvers: string[]; approver_groups?: string[]; expires_at: string };
+  approval_requested: {
+    request_id: string;
+    play_id: string;
+    risk_level: RiskLevel;
+    play_risk_level?: RiskLevel;
+    risk_raised_because?: string[];
+    requested_for?: string[];
+    required: number;
+    approvers: string[];
+    approver_groups?: string[];
+    expires_at: string;
+  };
   approval_granted: { request_id: string; play_id: string; approver_id: string; approvals: number; required: number; via_group?: string };
   approval_rejected: { request_id: string; play_id: string; approver_id: string; reason: string };
   approval_expired: { request_id: string; play_id: string; expired_at: string };
@@ -121,9 +141,23 @@ export interface EventPayloads {
   execution_started: { play_id: string; phases: number; estimated_duration_mins: number };
   undo_available: { play_id: string; steps: string[] };
   execution_phase_started: { phase: number; phase_id: string; name: string; retry: boolean };
-  execution_step_completed: { phase: number; phase_id: string; step: string; duration_ms: number; in_plan: boolean; [count: string]: number | string | boolean };
+  execution_step_completed: {
+    phase: number;
+    phase_id: string;
+    step: string;
+    duration_ms: number;
+    in_plan: boolean;
+    [count: string]: number | string | boolean;
+  };
   test_suite_run: { phase: number; phase_id: string; tests_total: number; tests_passing: number; tests_failing: number; coverage: number | null };
-  validator_alert_raised: { alert_id: string; phase: number; phase_id: string; alert_type: 'auto_fix' | 'review_required'; severity: string; description: string };
+  validator_alert_raised: {
+    alert_id: string;
+    phase: number;
+    phase_id: string;
+    alert_type: 'auto_fix' | 'review_required';
+    severity: string;
+    description: string;
+  };
   validator_alert_resolved: { alert_id: string; phase_id: string; outcome: 'accepted' | 'blocked'; note: string };
   gate_overridden: { override_id: string; scope: 'phase' | 'mission'; phase_id: string | null; check_id: string; reason: string; approver_id: string };
   execution_paused: { phase_id: string; reason: string };
@@ -138,8 +172,26 @@ export interface EventPayloads {
   executor_dispatch_requested: { executor: string; repository: string; workflow: string; ref: string | null };
   executor_dispatched: { executor: string; repository: string; workflow: string; ref: string | null; runs_url: string; found_existing: boolean };
   executor_dispatch_failed: { executor: string; repository: string; workflow: string; ref: string | null; error: string };
-  must_haves_verified: { play_id: string; repository: string; pull_request: number; head_sha: string; verified: number; missing: number; stub: number; not_wired: number; needs_human: number; anti_patterns: number };
-  uat_result_recorded: { item_id: string; source: 'truth' | 'acceptance_criterion'; outcome: 'pass' | 'fail'; note: string; follow_up_id: string | null; retest: boolean };
+  must_haves_verified: {
+    play_id: string;
+    repository: string;
+    pull_request: number;
+    head_sha: string;
+    verified: number;
+    missing: number;
+    stub: number;
+    not_wired: number;
+    needs_human: number;
+    anti_patterns: number;
+  };
+  uat_result_recorded: {
+    item_id: string;
+    source: 'truth' | 'acceptance_criterion';
+    outcome: 'pass' | 'fail';
+    note: string;
+    follow_up_id: string | null;
+    retest: boolean;
+  };
   uat_signed_off: { items: number; signed_off_by: string };
   /** A model-backed drafter or planner gave no usable answer; the built-in result stands in. */
   drafter_fallback: { task: 'draft' | 'plan'; drafter: string; fallback: string; reason: string };
@@ -159,11 +211,28 @@ export interface EventPayloads {
   usage_reported: { model: string; input_tokens: number; output_tokens: number; cost_usd: number; phase: string };
   budget_changed: { from_usd: number | null; to_usd: number; spent_usd: number; paused: boolean };
   /** GitHub reported a change to a mission's pull request (webhook): head, state, checks or reviews. */
-  pull_request_updated: { repository: string; number: number; event: string; head_sha: string; state: string; checks_passing: number; checks_total: number; review: string | null };
+  pull_request_updated: {
+    repository: string;
+    number: number;
+    event: string;
+    head_sha: string;
+    state: string;
+    checks_passing: number;
+    checks_total: number;
+    review: string | null;
+  };
   // Release
   deployment_started: { deployment_id: string; environment: string; kind: string; canary_percent: number | null; sha: string; ref: string };
   deployment_status_changed: { deployment_id: string; environment: string; from: string; to: string };
-  deployment_completed: { deployment_id: string; environment: string; kind: string; canary_percent: number | null; status: 'success' | 'failure'; url: string | null; duration_mins: number };
+  deployment_completed: {
+    deployment_id: string;
+    environment: string;
+    kind: string;
+    canary_percent: number | null;
+    status: 'success' | 'failure';
+    url: string | null;
+    duration_mins: number;
+  };
   canary_promoted: { environment: string; from_percent: number; to_percent: number; deployment_id: string };
   monitoring_report: { environment: string; duration_mins: number; window_mins: number; deployments_failed: number; outcome: 'healthy' | 'rolled_back' };
   // Reflect & Improve

@@ -21,14 +21,44 @@ export const TOOLKIT_CATALOG: readonly ToolkitDefinition[] = [
     id: 'github',
     name: 'GitHub',
     purpose: 'Code repository: read the code and branch protection, link the pull request and its checks, file follow-up issues.',
-    signals: { code: 1, repo: 2, repository: 2, refactor: 2, bug: 1, fix: 1, test: 1, tests: 1, pr: 2, 'pull request': 2, branch: 2, merge: 2, ci: 2, typescript: 1, api: 1, deploy: 1 },
+    signals: {
+      code: 1,
+      repo: 2,
+      repository: 2,
+      refactor: 2,
+      bug: 1,
+      fix: 1,
+      test: 1,
+      tests: 1,
+      pr: 2,
+      'pull request': 2,
+      branch: 2,
+      merge: 2,
+      ci: 2,
+      typescript: 1,
+      api: 1,
+      deploy: 1,
+    },
     baseRelevance: 0.5,
   },
   {
     id: 'linear',
     name: 'Linear',
     purpose: 'Issue tracking: link the mission to an issue, move its status as the mission moves, file follow-ups.',
-    signals: { issue: 2, issues: 2, ticket: 2, track: 2, tracking: 2, 'follow-up': 2, followup: 2, backlog: 2, sprint: 2, stakeholders: 1, linear: 4, roadmap: 1 },
+    signals: {
+      issue: 2,
+      issues: 2,
+      ticket: 2,
+      track: 2,
+      tracking: 2,
+      'follow-up': 2,
+      followup: 2,
+      backlog: 2,
+      sprint: 2,
+      stakeholders: 1,
+      linear: 4,
+      roadmap: 1,
+    },
     baseRelevance: 0.3,
   },
   {
@@ -82,7 +112,13 @@ export function recommendToolkits(
     const precedentCount = precedents[toolkit.id] ?? 0;
     const precedentScore = Math.min(precedentCount, 10) / 10;
     const confidence = Math.round((0.7 * score + 0.3 * precedentScore) * 100) / 100;
-    const why = matched.length > 0 ? `the brief mentions ${matched.slice(0, 4).map((m) => `"${m}"`).join(', ')}` : 'useful for most engineering missions';
+    const why =
+      matched.length > 0
+        ? `the brief mentions ${matched
+            .slice(0, 4)
+            .map((m) => `"${m}"`)
+            .join(', ')}`
+        : 'useful for most engineering missions';
     const precedent =
       precedentCount === 0 ? 'no similar past missions yet' : `${precedentCount} similar past mission${precedentCount === 1 ? '' : 's'} used it`;
     return {

@@ -54,7 +54,11 @@ function executedPlay(mission: Mission): Play | null {
 }
 
 function sameText(a: string, b: string): boolean {
-  const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
   return norm(a) === norm(b);
 }
 
@@ -68,8 +72,18 @@ export function uatItems(mission: Pick<Mission, 'brief' | 'plays' | 'execution'>
   const truths = play?.mustHaves.truths ?? [];
   const criteria = (chipOf(mission.brief, 'acceptance_criteria')?.items ?? []).filter((c) => !truths.some((t) => sameText(t, c)));
   return [
-    ...truths.map((t, i): UatItem => ({ id: `truth_${i + 1}`, source: 'truth', statement: t, prompt: `Try it yourself: ${sentence(t)}. Does it hold?`, expected: t })),
-    ...criteria.map((c, i): UatItem => ({ id: `criterion_${i + 1}`, source: 'acceptance_criterion', statement: c, prompt: `Check the acceptance criterion: ${sentence(c)}. Is it met?`, expected: c })),
+    ...truths.map(
+      (t, i): UatItem => ({ id: `truth_${i + 1}`, source: 'truth', statement: t, prompt: `Try it yourself: ${sentence(t)}. Does it hold?`, expected: t }),
+    ),
+    ...criteria.map(
+      (c, i): UatItem => ({
+        id: `criterion_${i + 1}`,
+        source: 'acceptance_criterion',
+        statement: c,
+        prompt: `Check the acceptance criterion: ${sentence(c)}. Is it met?`,
+        expected: c,
+      }),
+    ),
   ];
 }
 
@@ -91,17 +105,29 @@ export interface RecordUatInput {
 export function recordUatResult(mission: Mission, input: RecordUatInput, cmd: MissionCommand): Mission {
   const execution = mission.execution;
   if (mission.state !== 'executing' || !execution) {
-    throw new MissionError('transition_refused', `Cannot record a UAT result: the mission is ${mission.state}; UAT happens while it executes, before it completes.`, { state: mission.state, allowed: [] });
+    throw new MissionError(
+      'transition_refused',
+      `Cannot record a UAT result: the mission is ${mission.state}; UAT happens while it executes, before it completes.`,
+      { state: mission.state, allowed: [] },
+    );
   }
   if (!isHuman(cmd.actor)) {
-    throw new MissionError('permission_denied', 'Only a person can sign off a UAT item: an assistant cannot test its own work. Mark it pass or fail in the mission thread\'s UAT message.', { field: 'actor' });
+    throw new MissionError(
+      'permission_denied',
+      "Only a person can sign off a UAT item: an assistant cannot test its own work. Mark it pass or fail in the mission thread's UAT message.",
+      { field: 'actor' },
+    );
   }
   const items = uatItems(mission);
   const item = items.find((i) => i.id === input.itemId);
   if (!item) {
-    throw new MissionError('invalid_input', `itemId: no UAT item "${input.itemId}" on this mission${items.length > 0 ? ` (items: ${items.map((i) => i.id).join(', ')})` : '; the play has no truths and the brief no acceptance criteria'}.`, {
-      field: 'itemId',
-    });
+    throw new MissionError(
+      'invalid_input',
+      `itemId: no UAT item "${input.itemId}" on this mission${items.length > 0 ? ` (items: ${items.map((i) => i.id).join(', ')})` : '; the play has no truths and the brief no acceptance criteria'}.`,
+      {
+        field: 'itemId',
+      },
+    );
   }
   const note = (input.note ?? '').replace(/\s+/g, ' ').trim();
   if (input.outcome === 'fail' && note === '') {
@@ -117,7 +143,14 @@ export function recordUatResult(mission: Mission, input: RecordUatInput, cmd: Mi
     followUpId = next.reflection.followUps.find((f) => f.title.toLowerCase() === title.toLowerCase())?.id ?? null;
   }
   const result: UatResult = { itemId: item.id, outcome: input.outcome, note, followUpId, by: cmd.actor, at: cmd.at };
-  cmd.events.add('uat_result_recorded', { item_id: item.id, source: item.source, outcome: input.outcome, note, follow_up_id: followUpId, retest: previous !== undefined });
+  cmd.events.add('uat_result_recorded', {
+    item_id: item.id,
+    source: item.source,
+    outcome: input.outcome,
+    note,
+    follow_up_id: followUpId,
+    retest: previous !== undefined,
+  });
   const uat = [...(execution.uat ?? []).filter((r) => r.itemId !== item.id), result];
   const results = new Map(uat.map((r) => [r.itemId, r]));
   if (items.every((i) => results.get(i.id)?.outcome === 'pass') && !(previous?.outcome === 'pass')) {
@@ -127,11 +160,18 @@ export function recordUatResult(mission: Mission, input: RecordUatInput, cmd: Mi
 }
 
 /** Records what the code showed; a later check (a new head) replaces an earlier one. */
-export function recordMustHaveVerification(mission: Mission, result: CodeCheckResult & { repository: string; pullRequest: number; headSha: string }, cmd: MissionCommand): Mission {
+export function recordMustHaveVerification(
+  mission: Mission,
+  result: CodeCheckResult & { repository: string; pullRequest: number; headSha: string },
+  cmd: MissionCommand,
+): Mission {
   const execution = mission.execution;
   const play = executedPlay(mission);
   if (mission.state !== 'executing' || !execution || !play) {
-    throw new MissionError('transition_refused', `Cannot verify must-haves: the mission is ${mission.state}; they are checked while it executes.`, { state: mission.state, allowed: [] });
+    throw new MissionError('transition_refused', `Cannot verify must-haves: the mission is ${mission.state}; they are checked while it executes.`, {
+      state: mission.state,
+      allowed: [],
+    });
   }
   const verification: MustHaveVerification = { playId: play.id, ...result, checkedAt: cmd.at, checkedBy: cmd.actor };
   const count = (status: MustHaveCheck['status']) => result.checks.filter((c) => c.status === status).length;
@@ -183,7 +223,9 @@ export function mustHaveStanding(mission: Mission): MustHaveStanding {
       else if (check.status !== 'VERIFIED') gaps.push(`${label} "${check.subject}" is ${check.status} (${check.lookedAt}): ${check.detail}`);
     }
   } else if (checkable > 0) {
-    humanNeeded.push(`${plural(checkable, 'artifact or key link', 'artifacts and key links')} not yet checked against the code (verified at completion from the pull request's head).`);
+    humanNeeded.push(
+      `${plural(checkable, 'artifact or key link', 'artifacts and key links')} not yet checked against the code (verified at completion from the pull request's head).`,
+    );
   }
   const truths = items.filter((i) => i.source === 'truth');
   const verified = truths.filter((t) => results.get(t.id)?.outcome === 'pass').length;

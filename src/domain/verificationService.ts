@@ -53,14 +53,28 @@ export class VerificationService {
     const mission = await this.missions.getMission({ missionId: input.missionId });
     const play = mission.execution ? mission.plays.find((p) => p.id === mission.execution!.playId) : undefined;
     if (mission.state !== 'executing' || !play) {
-      throw new MissionError('transition_refused', `Cannot verify must-haves: the mission is ${mission.state}; they are checked while it executes.`, { state: mission.state, allowed: [] });
+      throw new MissionError('transition_refused', `Cannot verify must-haves: the mission is ${mission.state}; they are checked while it executes.`, {
+        state: mission.state,
+        allowed: [],
+      });
     }
     if (!this.codeHost) return { verified: false, mission, reason: 'No code host is configured (GitHub), so artifacts and key links wait for a person.' };
     const ref = input.pullRequest ?? pullRequestOf(mission);
-    if (!ref) return { verified: false, mission, reason: 'No pull request is attached to the mission yet: attach it as evidence (or link it) to have the must-haves checked.' };
-    if (play.mustHaves.artifacts.length === 0 && play.mustHaves.keyLinks.length === 0) return { verified: false, mission, reason: 'The play names no artifacts or key links to check.' };
+    if (!ref)
+      return {
+        verified: false,
+        mission,
+        reason: 'No pull request is attached to the mission yet: attach it as evidence (or link it) to have the must-haves checked.',
+      };
+    if (play.mustHaves.artifacts.length === 0 && play.mustHaves.keyLinks.length === 0)
+      return { verified: false, mission, reason: 'The play names no artifacts or key links to check.' };
     const code = await this.codeHost.open(ref);
-    const result = { repository: code.repository, pullRequest: code.pullRequest, headSha: code.headSha, ...(await checkMustHavesAgainstCode(play.mustHaves, code)) };
+    const result = {
+      repository: code.repository,
+      pullRequest: code.pullRequest,
+      headSha: code.headSha,
+      ...(await checkMustHavesAgainstCode(play.mustHaves, code)),
+    };
     const saved = await this.missions.mutate(input.missionId, this.verifier, (current, cmd) => {
       const previous = current.execution?.mustHaveVerification;
       const same =

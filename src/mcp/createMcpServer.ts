@@ -90,7 +90,12 @@ export function createMcpServer(options: McpServerOptions): MissionMcpServer {
   );
   const maxCallMs = options.approvalWait?.maxCallMs ?? DEFAULT_MAX_CALL_SECONDS * 1000;
   context.clientSupportsSampling = () => server.server.getClientCapabilities()?.sampling !== undefined;
-  const tools = registerTools(server, context, [...readTools(context), ...writeTools(context), ...lifecycleTools(context), waitForApprovalTool(context, { maxCallMs })], { readOnly });
+  const tools = registerTools(
+    server,
+    context,
+    [...readTools(context), ...writeTools(context), ...lifecycleTools(context), waitForApprovalTool(context, { maxCallMs })],
+    { readOnly },
+  );
   const stopResourceNotifications = registerMissionResources(server, options.service, options.logger, { subscriptions: notifications });
   const logging = notifications ? enableMissionLogging(server, options.service, options.actor, options.logger) : null;
   registerMissionPrompts(server, { readOnly, service: options.service });

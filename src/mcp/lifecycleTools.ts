@@ -13,7 +13,7 @@ export const cancelMissionToolInput = z.strictObject({
 
 export const dismissPlayToolInput = z.strictObject({
   missionId: dismissPlayInput.shape.missionId.describe('The mission, e.g. "m_01HX...".'),
-  playId: dismissPlayInput.shape.playId.describe('The play to dismiss, as listed in the mission\'s plays (get_mission).'),
+  playId: dismissPlayInput.shape.playId.describe("The play to dismiss, as listed in the mission's plays (get_mission)."),
   reason: dismissPlayInput.shape.reason.describe('Why the play does not fit, in a sentence; shown beside the play.'),
 });
 

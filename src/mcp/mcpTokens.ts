@@ -40,7 +40,9 @@ function sameHash(a: string, b: string): boolean {
 }
 
 export function validateTokenName(name: string): string | null {
-  return NAME_PATTERN.test(name) ? null : 'the name must be 1-100 letters, digits, dots, dashes or underscores, starting with a letter or digit (e.g. claude-code-jordan)';
+  return NAME_PATTERN.test(name)
+    ? null
+    : 'the name must be 1-100 letters, digits, dots, dashes or underscores, starting with a letter or digit (e.g. claude-code-jordan)';
 }
 
 export function validateOnBehalfOf(id: string): string | null {
@@ -141,7 +143,11 @@ export interface CreatedToken {
 }
 
 /** Creates and stores a token; throws a message for the person at the terminal when the input or name is refused. */
-export async function createToken(repository: AccessTokenRepository, input: { name: string; onBehalfOf?: string | undefined }, now = new Date()): Promise<CreatedToken> {
+export async function createToken(
+  repository: AccessTokenRepository,
+  input: { name: string; onBehalfOf?: string | undefined },
+  now = new Date(),
+): Promise<CreatedToken> {
   const nameProblem = validateTokenName(input.name);
   if (nameProblem) throw new Error(`--name: ${nameProblem}`);
   if (input.onBehalfOf !== undefined && validateOnBehalfOf(input.onBehalfOf)) throw new Error(`--on-behalf-of: ${validateOnBehalfOf(input.onBehalfOf)}`);

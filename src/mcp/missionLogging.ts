@@ -92,7 +92,16 @@ export function enableMissionLogging(server: McpServer, service: MissionService,
         .sendLoggingMessage({
           level,
           logger: MISSION_LOGGER,
-          data: { message, missionId: mission.id, seq: event.seq, type: event.type, stage: event.stage, state: mission.state, actor: event.actor, occurredAt: event.occurredAt.toISOString() },
+          data: {
+            message,
+            missionId: mission.id,
+            seq: event.seq,
+            type: event.type,
+            stage: event.stage,
+            state: mission.state,
+            actor: event.actor,
+            occurredAt: event.occurredAt.toISOString(),
+          },
         })
         .catch((error: unknown) => logger.debug({ err: error, missionId: mission.id }, 'could not send a log notification'));
     }

@@ -17,7 +17,7 @@ export function runMissionText(missionId: string | undefined, readOnly: boolean)
   return [
     `Drive ${target} through Mission Control. Every step is recorded as a hash-chained event; people govern, you execute and report honestly.`,
     '',
-    '1. Define: start_mission with the intent (and chips if you drafted them). Review the chips; fix them with update_brief (edits replace a chip\'s whole list). Lock with update_brief lock: true once the objective, scope, acceptance criteria, KPIs and safeguards are right.',
+    "1. Define: start_mission with the intent (and chips if you drafted them). Review the chips; fix them with update_brief (edits replace a chip's whole list). Lock with update_brief lock: true once the objective, scope, acceptance criteria, KPIs and safeguards are right.",
     `2. Prepare: inspect the recommended toolkits read-only, then select_toolkits with the toolkits and a coverage entry per toolkit (status ready|degraded|needs_data|..., summary, metrics). It confirms at ${Math.round(COVERAGE_THRESHOLD * 100)}% coverage; below that only a person can override.`,
     '3. Plan: propose_plays with 1-3 plays: phases with snake_case step ids, an undo plan, the safeguards each enforces, a risk matrix, must-haves. Read the ranking.',
     '4. Approve: request_approval with the playId you recommend, then wait_for_approval (call again while it says pending). Never start work before it returns approved; you cannot approve, and a person must.',
@@ -31,7 +31,7 @@ export function runMissionText(missionId: string | undefined, readOnly: boolean)
 
 export function draftBriefText(intent: string): string {
   return [
-    'Turn this intent into a Mission Control brief. Answer with the chips as JSON, ready for start_mission\'s chips argument:',
+    "Turn this intent into a Mission Control brief. Answer with the chips as JSON, ready for start_mission's chips argument:",
     '[{"kind": "objective", "items": ["..."], "confidence": "high|medium|low"}, ...]',
     '',
     `Chip kinds: ${CHIP_KINDS.map((k) => `${k} (${CHIP_LABELS[k]})`).join(', ')}.`,
@@ -55,7 +55,9 @@ export function registerMissionPrompts(server: McpServer, options: { readOnly: b
       title: 'Run a mission',
       description: 'How to drive a mission from brief to retrospective with the Mission Control tools.',
       argsSchema: {
-        missionId: completable(z.string().max(100).optional().describe('An existing mission to continue; omit to start one.'), (value) => completeMissionId(options.service, value)),
+        missionId: completable(z.string().max(100).optional().describe('An existing mission to continue; omit to start one.'), (value) =>
+          completeMissionId(options.service, value),
+        ),
       },
     },
     ({ missionId }) => ({ messages: [{ role: 'user', content: { type: 'text', text: runMissionText(missionId, options.readOnly) } }] }),

@@ -11,10 +11,25 @@ import type { MissionService } from '../domain/missionService.js';
 import { viewMission } from './missionView.js';
 
 const DOCUMENTS = [
-  { suffix: 'plan.md', document: 'plan', title: 'PLAN.md', description: 'GSD plan from the approved (or selected) play: phases, steps, must-haves, undo plan.' },
+  {
+    suffix: 'plan.md',
+    document: 'plan',
+    title: 'PLAN.md',
+    description: 'GSD plan from the approved (or selected) play: phases, steps, must-haves, undo plan.',
+  },
   { suffix: 'summary.md', document: 'summary', title: 'SUMMARY.md', description: 'What was reported: phases, steps, tests, alerts, deviations.' },
-  { suffix: 'verification.md', document: 'verification', title: 'VERIFICATION.md', description: 'Gates, must-haves checked against the code, truths signed off, evidence (hashes re-checked): passed, gaps_found or human_needed.' },
-  { suffix: 'uat.md', document: 'uat', title: 'UAT.md', description: 'User acceptance test: a prompt per truth and acceptance criterion, the results people recorded, the sign-off.' },
+  {
+    suffix: 'verification.md',
+    document: 'verification',
+    title: 'VERIFICATION.md',
+    description: 'Gates, must-haves checked against the code, truths signed off, evidence (hashes re-checked): passed, gaps_found or human_needed.',
+  },
+  {
+    suffix: 'uat.md',
+    document: 'uat',
+    title: 'UAT.md',
+    description: 'User acceptance test: a prompt per truth and acceptance criterion, the results people recorded, the sign-off.',
+  },
 ] as const;
 
 const URI_PATTERN = /^mission:\/\/([^/?#]+)(?:\/(plan\.md|summary\.md|verification\.md|uat\.md|events|test-runs|steps)(?:\?cursor=[^#]*)?)?$/;
@@ -27,7 +42,8 @@ const HISTORIES = [
   {
     suffix: 'events',
     title: 'Event log',
-    description: 'The append-only, hash-chained event log of the mission, oldest first, 200 events a page; each page is checked as a stretch of the chain (the last page also against the mission\'s recorded head). verify_event_log checks the whole log.',
+    description:
+      "The append-only, hash-chained event log of the mission, oldest first, 200 events a page; each page is checked as a stretch of the chain (the last page also against the mission's recorded head). verify_event_log checks the whole log.",
     read: async (service: MissionService, missionId: string, cursor: string | undefined) => {
       const page = await service.eventPage({ missionId, cursor, limit: HISTORY_PAGE });
       return { verification: page.verification, events: page.events, nextCursor: page.nextCursor };
@@ -36,7 +52,7 @@ const HISTORIES = [
   {
     suffix: 'test-runs',
     title: 'Test runs',
-    description: 'Every test run reported, phase by phase in the play\'s order, oldest first, 200 a page.',
+    description: "Every test run reported, phase by phase in the play's order, oldest first, 200 a page.",
     read: async (service: MissionService, missionId: string, cursor: string | undefined) => {
       const page = await service.testRunPage({ missionId, cursor, limit: HISTORY_PAGE });
       return { testRuns: page.entries, nextCursor: page.nextCursor };
@@ -45,7 +61,7 @@ const HISTORIES = [
   {
     suffix: 'steps',
     title: 'Steps reported',
-    description: 'Every step reported, phase by phase in the play\'s order, oldest first, 200 a page.',
+    description: "Every step reported, phase by phase in the play's order, oldest first, 200 a page.",
     read: async (service: MissionService, missionId: string, cursor: string | undefined) => {
       const page = await service.stepPage({ missionId, cursor, limit: HISTORY_PAGE });
       return { steps: page.entries, nextCursor: page.nextCursor };
@@ -101,7 +117,13 @@ export function registerMissionResources(server: McpServer, service: MissionServ
       list: async () => {
         const page = await service.listMissions({ limit: 50 });
         return {
-          resources: page.missions.map((m) => ({ uri: `mission://${m.id}`, name: m.id, title: m.title, description: `${m.state}: ${m.title}`, mimeType: 'application/json' })),
+          resources: page.missions.map((m) => ({
+            uri: `mission://${m.id}`,
+            name: m.id,
+            title: m.title,
+            description: `${m.state}: ${m.title}`,
+            mimeType: 'application/json',
+          })),
         };
       },
     }),
@@ -118,7 +140,9 @@ export function registerMissionResources(server: McpServer, service: MissionServ
       new ResourceTemplate(`mission://{missionId}/${doc.suffix}`, { list: undefined, complete }),
       { title: doc.title, description: doc.description, mimeType: 'text/markdown' },
       async (uri, variables) => {
-        const exported = await service.exportDocument({ missionId: idFrom(variables), document: doc.document }).catch((e: unknown) => asResourceError(e, uri.href));
+        const exported = await service
+          .exportDocument({ missionId: idFrom(variables), document: doc.document })
+          .catch((e: unknown) => asResourceError(e, uri.href));
         return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: exported.markdown }] };
       },
     );
@@ -136,7 +160,12 @@ export function registerMissionResources(server: McpServer, service: MissionServ
     // The SDK matches a query template only when every variable is present: the first page and
     // the later ones (`?cursor=`) are two templates of one resource.
     server.registerResource(history.suffix, new ResourceTemplate(`mission://{missionId}/${history.suffix}`, { list: undefined, complete }), metadata, read);
-    server.registerResource(`${history.suffix}-page`, new ResourceTemplate(`mission://{missionId}/${history.suffix}{?cursor}`, { list: undefined, complete }), metadata, read);
+    server.registerResource(
+      `${history.suffix}-page`,
+      new ResourceTemplate(`mission://{missionId}/${history.suffix}{?cursor}`, { list: undefined, complete }),
+      metadata,
+      read,
+    );
   }
 
   // Without a session (stateless HTTP) an update has no stream to travel on, so subscriptions are not offered.
@@ -148,7 +177,11 @@ function enableSubscriptions(server: McpServer, service: MissionService, logger:
   const subscribed = new Set<string>();
   server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
     const missionId = missionIdOfUri(request.params.uri);
-    if (!missionId) throw new McpError(ErrorCode.InvalidParams, `${request.params.uri} is not a mission resource; use mission://{id} or mission://{id}/plan.md, /summary.md, /verification.md, /uat.md, /events, /test-runs, /steps.`);
+    if (!missionId)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `${request.params.uri} is not a mission resource; use mission://{id} or mission://{id}/plan.md, /summary.md, /verification.md, /uat.md, /events, /test-runs, /steps.`,
+      );
     // Subscribing to a mission that does not exist is refused, so a typo does not wait forever.
     await service.getMission({ missionId }).catch((e: unknown) => asResourceError(e, request.params.uri));
     subscribed.add(request.params.uri);

@@ -119,14 +119,33 @@ export const missionView = z.object({
         inferred: z.array(z.string()).optional().describe('Items the drafter inferred; a person keeps them by editing the chip, or removes them'),
       }),
     ),
-    drafting: z.object({ status: z.string(), drafter: z.string(), reason: z.string().nullable() }).optional().describe('Model drafting: drafting, drafted, or fallback (the built-in draft stands in, with the reason)'),
+    drafting: z
+      .object({ status: z.string(), drafter: z.string(), reason: z.string().nullable() })
+      .optional()
+      .describe('Model drafting: drafting, drafted, or fallback (the built-in draft stands in, with the reason)'),
   }),
   models: z
-    .object({ budgetUsd: z.number().nullable(), spentUsd: z.number(), calls: z.number().int(), inputTokens: z.number().int(), outputTokens: z.number().int(), paused: z.boolean() })
+    .object({
+      budgetUsd: z.number().nullable(),
+      spentUsd: z.number(),
+      calls: z.number().int(),
+      inputTokens: z.number().int(),
+      outputTokens: z.number().int(),
+      paused: z.boolean(),
+    })
     .optional()
     .describe('Model tokens and cost recorded on the mission, and its budget (execution reports pause while spend is over it)'),
   toolkits: z.array(
-    z.object({ toolkitId: z.string(), recommended: z.boolean(), selected: z.boolean(), authStatus: z.string(), readiness: z.string(), confidence: z.number(), precedentCount: z.number(), rationale: z.string() }),
+    z.object({
+      toolkitId: z.string(),
+      recommended: z.boolean(),
+      selected: z.boolean(),
+      authStatus: z.string(),
+      readiness: z.string(),
+      confidence: z.number(),
+      precedentCount: z.number(),
+      rationale: z.string(),
+    }),
   ),
   coverage: z.object({ meter: z.number(), threshold: z.number(), overridden: z.boolean() }),
   plays: z.array(playView),
@@ -152,7 +171,9 @@ export const missionView = z.object({
           error: z.string().nullable(),
         })
         .nullable()
-        .describe('The CI run the mission was handed to (GitHub Actions workflow_dispatch), if any. While requested or dispatched, the CI agent executes it: do not run it from here as well.'),
+        .describe(
+          'The CI run the mission was handed to (GitHub Actions workflow_dispatch), if any. While requested or dispatched, the CI agent executes it: do not run it from here as well.',
+        ),
     })
     .nullable(),
   evidence: z.object({
@@ -168,7 +189,9 @@ export const missionView = z.object({
   }),
   history: z
     .object({ events: historyView, testRuns: historyView, steps: historyView })
-    .describe('How much history the mission holds and where to read it: MCP resources in pages, oldest first; each page names the next. The fields above carry only the latest entries (e.g. each phase\'s latest test run).'),
+    .describe(
+      "How much history the mission holds and where to read it: MCP resources in pages, oldest first; each page names the next. The fields above carry only the latest entries (e.g. each phase's latest test run).",
+    ),
   next: nextView,
 });
 
@@ -190,7 +213,9 @@ function actorOut(actor: Mission['requester']): z.infer<typeof actorView> {
 }
 
 function gateOut(gate: GateResult | null): z.infer<typeof gateView> | null {
-  return gate ? { passed: gate.passed, checks: gate.checks.map((c) => ({ id: c.id, label: c.label, passed: c.passed, detail: c.detail })), evaluatedAt: gate.evaluatedAt } : null;
+  return gate
+    ? { passed: gate.passed, checks: gate.checks.map((c) => ({ id: c.id, label: c.label, passed: c.passed, detail: c.detail })), evaluatedAt: gate.evaluatedAt }
+    : null;
 }
 
 export function playOut(play: Play): z.infer<typeof playView> {
@@ -322,7 +347,14 @@ export function viewMission(mission: Mission): MissionView {
               failureReason: p.failureReason,
             };
           }),
-          alerts: execution.alerts.map((a) => ({ id: a.id, phaseId: a.phaseId, type: a.type, severity: a.severity, description: a.description, status: a.status })),
+          alerts: execution.alerts.map((a) => ({
+            id: a.id,
+            phaseId: a.phaseId,
+            type: a.type,
+            severity: a.severity,
+            description: a.description,
+            status: a.status,
+          })),
           deviations: execution.deviations.length,
           undo: execution.undo.status,
           finalGate: gateOut(execution.finalGate),
@@ -343,7 +375,11 @@ export function viewMission(mission: Mission): MissionView {
       count: mission.evidence.artifacts.length,
       artifacts: mission.evidence.artifacts.map(artifactOut),
       bundle: mission.evidence.bundle
-        ? { manifestSha256: mission.evidence.bundle.manifestSha256, artifactCount: mission.evidence.bundle.artifactCount, generatedAt: mission.evidence.bundle.generatedAt }
+        ? {
+            manifestSha256: mission.evidence.bundle.manifestSha256,
+            artifactCount: mission.evidence.bundle.artifactCount,
+            generatedAt: mission.evidence.bundle.generatedAt,
+          }
         : null,
     },
     reflection: {

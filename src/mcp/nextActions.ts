@@ -85,8 +85,20 @@ export function nextWithoutMission(): NextView {
   return {
     waitingFor: null,
     steps: [
-      { action: 'read_mission', who: 'either', tool: 'get_mission', slack: 'type `/mission status <id>` in Slack', why: 'Read one mission for its state and its own next steps.' },
-      { action: 'start_mission', who: 'either', tool: 'start_mission', slack: 'type `/mission <what should be achieved>` in Slack', why: 'Start a new mission from an intent.' },
+      {
+        action: 'read_mission',
+        who: 'either',
+        tool: 'get_mission',
+        slack: 'type `/mission status <id>` in Slack',
+        why: 'Read one mission for its state and its own next steps.',
+      },
+      {
+        action: 'start_mission',
+        who: 'either',
+        tool: 'start_mission',
+        slack: 'type `/mission <what should be achieved>` in Slack',
+        why: 'Start a new mission from an intent.',
+      },
     ],
   };
 }
@@ -105,18 +117,49 @@ function describeWaiting(waiting: WaitingFor): string {
 export function missionResourceLinks(mission: Mission): ResourceLink[] {
   const uri = `mission://${encodeURIComponent(mission.id)}`;
   const links: ResourceLink[] = [
-    { type: 'resource_link', uri, name: `${mission.id}`, title: mission.title, description: 'The mission as JSON, with its next steps.', mimeType: 'application/json' },
+    {
+      type: 'resource_link',
+      uri,
+      name: `${mission.id}`,
+      title: mission.title,
+      description: 'The mission as JSON, with its next steps.',
+      mimeType: 'application/json',
+    },
   ];
   if (mission.plays.some((p) => p.status !== 'dismissed')) {
-    links.push({ type: 'resource_link', uri: `${uri}/plan.md`, name: 'PLAN.md', description: 'The plan of the approved (or selected) play: phases, steps, undo plan.', mimeType: 'text/markdown' });
+    links.push({
+      type: 'resource_link',
+      uri: `${uri}/plan.md`,
+      name: 'PLAN.md',
+      description: 'The plan of the approved (or selected) play: phases, steps, undo plan.',
+      mimeType: 'text/markdown',
+    });
   }
   if (mission.execution) {
     links.push(
-      { type: 'resource_link', uri: `${uri}/summary.md`, name: 'SUMMARY.md', description: 'What was reported: phases, steps, tests, alerts, deviations.', mimeType: 'text/markdown' },
-      { type: 'resource_link', uri: `${uri}/verification.md`, name: 'VERIFICATION.md', description: 'Gates and evidence, hashes re-checked.', mimeType: 'text/markdown' },
+      {
+        type: 'resource_link',
+        uri: `${uri}/summary.md`,
+        name: 'SUMMARY.md',
+        description: 'What was reported: phases, steps, tests, alerts, deviations.',
+        mimeType: 'text/markdown',
+      },
+      {
+        type: 'resource_link',
+        uri: `${uri}/verification.md`,
+        name: 'VERIFICATION.md',
+        description: 'Gates and evidence, hashes re-checked.',
+        mimeType: 'text/markdown',
+      },
     );
   }
-  links.push({ type: 'resource_link', uri: `${uri}/events`, name: 'events', description: 'The hash-chained event log with its verification.', mimeType: 'application/json' });
+  links.push({
+    type: 'resource_link',
+    uri: `${uri}/events`,
+    name: 'events',
+    description: 'The hash-chained event log with its verification.',
+    mimeType: 'application/json',
+  });
   return links;
 }
 
@@ -142,14 +185,20 @@ export async function answerWithNext(
   return toolSuccess(ran.summary, { ...ran.result, next }, mission ? missionResourceLinks(mission) : []);
 }
 
-async function missionNamedBy(service: MissionService, result: Record<string, unknown>, args: Record<string, unknown>, logger: Logger): Promise<Mission | null> {
+async function missionNamedBy(
+  service: MissionService,
+  result: Record<string, unknown>,
+  args: Record<string, unknown>,
+  logger: Logger,
+): Promise<Mission | null> {
   const ref = result.mission as { id?: unknown } | null | undefined;
   const missionId = typeof ref?.id === 'string' ? ref.id : typeof args.missionId === 'string' ? args.missionId : null;
   if (!missionId) return null;
   // The call itself succeeded; failing to read the mission again must not turn it into an error.
   // An id the tool did not use (a stray argument) may name no mission: then there is nothing to say.
   return service.getMission({ missionId }).catch((error: unknown) => {
-    if (!(error instanceof MissionError && error.code === 'mission_not_found')) logger.warn({ err: error, missionId }, 'could not read the mission for its next steps');
+    if (!(error instanceof MissionError && error.code === 'mission_not_found'))
+      logger.warn({ err: error, missionId }, 'could not read the mission for its next steps');
     return null;
   });
 }

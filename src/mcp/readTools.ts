@@ -32,7 +32,10 @@ export function readTools(context: McpContext): ToolSpec[] {
       const missions = page.missions.map(viewSummary);
       const lines = missions.map((m) => `- ${m.id} [${m.state}] ${m.title}`);
       const more = page.nextCursor ? `\nMore: call again with cursor "${page.nextCursor}".` : '';
-      return { summary: `${missions.length} mission(s).${lines.length > 0 ? `\n${lines.join('\n')}` : ''}${more}`, result: { missions, nextCursor: page.nextCursor } };
+      return {
+        summary: `${missions.length} mission(s).${lines.length > 0 ? `\n${lines.join('\n')}` : ''}${more}`,
+        result: { missions, nextCursor: page.nextCursor },
+      };
     },
   });
 
@@ -75,7 +78,10 @@ export function readTools(context: McpContext): ToolSpec[] {
       }));
       const precedentCount = found.filter((m) => m.matchedTags.length > 0).length;
       const lines = matches.map((m) => `- ${m.title} (rated ${m.rating}/5; tags ${m.tags.join(', ')})`);
-      return { summary: `${matches.length} library play(s), precedent ${precedentCount}.${lines.length > 0 ? `\n${lines.join('\n')}` : ''}`, result: { matches, precedentCount } };
+      return {
+        summary: `${matches.length} library play(s), precedent ${precedentCount}.${lines.length > 0 ? `\n${lines.join('\n')}` : ''}`,
+        result: { matches, precedentCount },
+      };
     },
   });
 

@@ -51,7 +51,11 @@ export function samplingBriefDrafter(extra: RequestExtra): BriefDrafter {
         } catch (error) {
           // The client refused or did not answer: no second try.
           calls.push(record(model, started, 'failed'));
-          return { ...draftBrief(intent), modelCalls: calls, fallbackReason: `the assistant's model did not answer: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}` };
+          return {
+            ...draftBrief(intent),
+            modelCalls: calls,
+            fallbackReason: `the assistant's model did not answer: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`,
+          };
         }
         try {
           const value = validateBrief(jsonIn(text), intent);
@@ -69,5 +73,14 @@ export function samplingBriefDrafter(extra: RequestExtra): BriefDrafter {
 
 /** Sampling reports no tokens; the assistant's own usage reports carry its cost. */
 function record(model: string, started: number, outcome: ModelCallRecord['outcome']): ModelCallRecord {
-  return { task: 'draft', provider: 'mcp-sampling', model, inputTokens: 0, outputTokens: 0, costUsd: 0, durationMs: Math.round(performance.now() - started), outcome };
+  return {
+    task: 'draft',
+    provider: 'mcp-sampling',
+    model,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    durationMs: Math.round(performance.now() - started),
+    outcome,
+  };
 }

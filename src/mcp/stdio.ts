@@ -8,7 +8,9 @@ import { createMcpServer } from './createMcpServer.js';
 import type { McpActor } from './mcpTokens.js';
 
 export function stdioActor(config: Pick<Config, 'MCP_ACTOR_NAME' | 'MCP_ON_BEHALF_OF'>): McpActor {
-  return config.MCP_ON_BEHALF_OF ? { kind: 'mcp_token', id: config.MCP_ACTOR_NAME, onBehalfOf: config.MCP_ON_BEHALF_OF } : { kind: 'mcp_token', id: config.MCP_ACTOR_NAME };
+  return config.MCP_ON_BEHALF_OF
+    ? { kind: 'mcp_token', id: config.MCP_ACTOR_NAME, onBehalfOf: config.MCP_ON_BEHALF_OF }
+    : { kind: 'mcp_token', id: config.MCP_ACTOR_NAME };
 }
 
 export async function runStdioServer(config: Config, options: { readOnly: boolean }): Promise<void> {

@@ -149,9 +149,15 @@ function sendUnauthorized(res: ServerResponse, authorization: string | undefined
     });
     return;
   }
-  sendRpcError(res, 401, -32001, `Unauthorized: the bearer token is not valid (unknown or revoked). Check the token in Authorization: Bearer <token>, or ${HOW_TO_GET_A_TOKEN.charAt(0).toLowerCase()}${HOW_TO_GET_A_TOKEN.slice(1)}`, {
-    'www-authenticate': `Bearer realm="${AUTH_REALM}", error="invalid_token", error_description="The token is unknown or revoked"`,
-  });
+  sendRpcError(
+    res,
+    401,
+    -32001,
+    `Unauthorized: the bearer token is not valid (unknown or revoked). Check the token in Authorization: Bearer <token>, or ${HOW_TO_GET_A_TOKEN.charAt(0).toLowerCase()}${HOW_TO_GET_A_TOKEN.slice(1)}`,
+    {
+      'www-authenticate': `Bearer realm="${AUTH_REALM}", error="invalid_token", error_description="The token is unknown or revoked"`,
+    },
+  );
 }
 
 /**
@@ -162,7 +168,8 @@ function sendUnauthorized(res: ServerResponse, authorization: string | undefined
  */
 function resumeSessionId(transport: StreamableHTTPServerTransport, sessionId: string): void {
   const inner = (transport as unknown as { _webStandardTransport?: { sessionId?: string; _initialized?: boolean } })._webStandardTransport;
-  if (inner?._initialized !== false) throw new Error('The MCP SDK transport changed shape: cannot resume a session id (see resumeSessionId in src/mcp/streamableHttp.ts).');
+  if (inner?._initialized !== false)
+    throw new Error('The MCP SDK transport changed shape: cannot resume a session id (see resumeSessionId in src/mcp/streamableHttp.ts).');
   inner.sessionId = sessionId;
   inner._initialized = true;
 }
@@ -218,7 +225,12 @@ export function createMcpHttpEndpoint(options: McpHttpOptions): McpHttpEndpoint 
     if (!allowed) return true;
     const host = req.headers.host ? hostnameOf(req.headers.host) : '';
     if (!allowed.has(host)) {
-      sendRpcError(res, 403, -32000, `Forbidden: Host "${req.headers.host ?? ''}" is not allowed (DNS rebinding protection). Use localhost or add the name to MCP_ALLOWED_HOSTS.`);
+      sendRpcError(
+        res,
+        403,
+        -32000,
+        `Forbidden: Host "${req.headers.host ?? ''}" is not allowed (DNS rebinding protection). Use localhost or add the name to MCP_ALLOWED_HOSTS.`,
+      );
       return false;
     }
     const origin = req.headers.origin;
@@ -290,7 +302,13 @@ export function createMcpHttpEndpoint(options: McpHttpOptions): McpHttpEndpoint 
 
   const serveStateless = async (req: IncomingMessage, res: ServerResponse, identity: { name: string; onBehalfOf: string | null }): Promise<void> => {
     if (req.method !== 'POST') {
-      sendRpcError(res, 405, -32000, 'Method not allowed: this server runs MCP without sessions (MCP_HTTP_STATELESS); send POST requests. Resource subscriptions are not available.', { allow: 'POST' });
+      sendRpcError(
+        res,
+        405,
+        -32000,
+        'Method not allowed: this server runs MCP without sessions (MCP_HTTP_STATELESS); send POST requests. Resource subscriptions are not available.',
+        { allow: 'POST' },
+      );
       return;
     }
     const parsed = await readJsonBody(req, res, maxBodyBytes);

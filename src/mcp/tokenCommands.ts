@@ -30,7 +30,9 @@ export async function runTokenCommand(args: readonly string[], config: Config, o
       if (tokens.length === 0) out.write('No MCP tokens. Create one with `mission-control token create --name NAME`.\n');
       for (const t of tokens) {
         const status = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active';
-        out.write(`${t.name}\t${status}\tcreated ${t.createdAt.toISOString()}\tlast used ${t.lastUsedAt?.toISOString() ?? 'never'}${t.onBehalfOf ? `\tfor ${t.onBehalfOf}` : ''}\n`);
+        out.write(
+          `${t.name}\t${status}\tcreated ${t.createdAt.toISOString()}\tlast used ${t.lastUsedAt?.toISOString() ?? 'never'}${t.onBehalfOf ? `\tfor ${t.onBehalfOf}` : ''}\n`,
+        );
       }
     } else {
       const revoked = await db.accessTokens.revoke(flags.name!, new Date());

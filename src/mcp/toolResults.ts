@@ -37,7 +37,11 @@ export function toolError(error: unknown, tool: string, logger: Logger): CallToo
   if (error instanceof MissionError) return toolRefusal({ code: error.code, message: error.message, details: { ...error.details } });
   if (error instanceof ConnectorError) {
     logger.warn({ err: error, tool, toolkit: error.toolkitId, failure: error.failure }, 'connector call refused');
-    return toolRefusal({ code: 'connector_failed', message: connectorMessage(tool, error), details: { toolkit: error.toolkitId, failure: error.failure, status: error.status, retryable: error.retryable } });
+    return toolRefusal({
+      code: 'connector_failed',
+      message: connectorMessage(tool, error),
+      details: { toolkit: error.toolkitId, failure: error.failure, status: error.status, retryable: error.retryable },
+    });
   }
   const reference = randomUUID();
   logger.error({ err: error, tool, reference }, 'tool failed unexpectedly');
@@ -78,7 +82,9 @@ export function documentedInput(tool: string, schema: z.ZodType): z.ZodObject {
   const json = inputJsonSchema(schema);
   const combinator = ['oneOf', 'anyOf', 'allOf'].find((key) => key in json);
   if (json.type !== 'object' || combinator || json.additionalProperties !== false) {
-    throw new Error(`${tool}: the input schema must be a strict plain object (type "object", additionalProperties false, no ${combinator ?? 'oneOf/anyOf/allOf'} at the top)`);
+    throw new Error(
+      `${tool}: the input schema must be a strict plain object (type "object", additionalProperties false, no ${combinator ?? 'oneOf/anyOf/allOf'} at the top)`,
+    );
   }
   return z.looseObject({}).meta(json);
 }

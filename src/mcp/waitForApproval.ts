@@ -29,7 +29,9 @@ export const waitForApprovalInput = z.strictObject({
     .min(0, 'timeoutSeconds must be at least 0 (0 checks once without waiting)')
     .max(MAX_WAIT_SECONDS, `timeoutSeconds must be at most ${MAX_WAIT_SECONDS}; call again to keep waiting`)
     .default(DEFAULT_WAIT_SECONDS)
-    .describe(`How long to wait at most, in whole seconds (0 checks once; default ${DEFAULT_WAIT_SECONDS}, max ${MAX_WAIT_SECONDS}). If still pending, call again.`),
+    .describe(
+      `How long to wait at most, in whole seconds (0 checks once; default ${DEFAULT_WAIT_SECONDS}, max ${MAX_WAIT_SECONDS}). If still pending, call again.`,
+    ),
 });
 
 type WaitStatus = 'approved' | 'rejected' | 'expired' | 'cancelled' | 'pending';
@@ -37,10 +39,14 @@ type WaitStatus = 'approved' | 'rejected' | 'expired' | 'cancelled' | 'pending';
 function decisionOf(mission: Mission): WaitStatus {
   const request = mission.approval;
   if (!request) {
-    throw new MissionError('precondition_failed', `No approval has been requested for mission ${mission.id} (it is ${mission.state}). Call request_approval first.`, {
-      state: mission.state,
-      field: 'missionId',
-    });
+    throw new MissionError(
+      'precondition_failed',
+      `No approval has been requested for mission ${mission.id} (it is ${mission.state}). Call request_approval first.`,
+      {
+        state: mission.state,
+        field: 'missionId',
+      },
+    );
   }
   return request.status === 'requested' ? 'pending' : request.status;
 }
@@ -117,7 +123,9 @@ function waitForDecision(context: McpContext, initial: Mission, waitMs: number, 
     const unsubscribe = service.subscribe((mission) => consider(mission));
     timers.push(
       setInterval(() => {
-        service.getMission({ missionId: initial.id }).then(consider, (error: unknown) => logger.warn({ err: error, missionId: initial.id }, 'wait_for_approval could not re-read the mission'));
+        service
+          .getMission({ missionId: initial.id })
+          .then(consider, (error: unknown) => logger.warn({ err: error, missionId: initial.id }, 'wait_for_approval could not re-read the mission'));
       }, pollIntervalMs),
     );
     if (progressToken !== undefined) {

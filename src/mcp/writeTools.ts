@@ -60,7 +60,10 @@ export const updateBriefInput = z
       .default([])
       .describe('Chip kinds to drop from the brief, e.g. ["timeline"]; a kind cannot be both edited and removed.'),
     /** "Accept all": lock the brief after the edits and move to Prepare. */
-    lock: z.boolean().default(false).describe('true to accept the brief after the edits: it is locked and the mission moves to Prepare (toolkits are recommended); default false.'),
+    lock: z
+      .boolean()
+      .default(false)
+      .describe('true to accept the brief after the edits: it is locked and the mission moves to Prepare (toolkits are recommended); default false.'),
   })
   .superRefine((input, ctx) => {
     const kinds = input.edits.map((e) => e.kind);
@@ -78,7 +81,9 @@ export const selectToolkitsToolInput = z.strictObject({
   /** The selection (replaces any earlier one); omit to keep the current selection. */
   toolkits: selectToolkitsInput.shape.toolkits
     .optional()
-    .describe('The full toolkit selection, replacing any earlier one, e.g. [{"toolkitId": "github"}, {"toolkitId": "linear", "defer": true}]; omit to keep the current selection.'),
+    .describe(
+      'The full toolkit selection, replacing any earlier one, e.g. [{"toolkitId": "github"}, {"toolkitId": "linear", "defer": true}]; omit to keep the current selection.',
+    ),
   /** What a read-only inspection of each toolkit found; counts towards the coverage meter. */
   coverage: z
     .array(recordCoverageInput.omit({ missionId: true }))
@@ -89,10 +94,17 @@ export const selectToolkitsToolInput = z.strictObject({
   confirm: z
     .boolean()
     .default(true)
-    .describe(`true (default) to confirm the toolkits when coverage reaches ${Math.round(COVERAGE_THRESHOLD * 100)}%, moving the mission to Plan & Approve; false to only record.`),
+    .describe(
+      `true (default) to confirm the toolkits when coverage reaches ${Math.round(COVERAGE_THRESHOLD * 100)}%, moving the mission to Plan & Approve; false to only record.`,
+    ),
 });
 
-const phaseOutcome = z.object({ phaseId: z.string(), name: z.string(), status: z.string(), gate: z.object({ passed: z.boolean(), failing: z.array(z.string()) }).nullable() });
+const phaseOutcome = z.object({
+  phaseId: z.string(),
+  name: z.string(),
+  status: z.string(),
+  gate: z.object({ passed: z.boolean(), failing: z.array(z.string()) }).nullable(),
+});
 
 export function writeTools(context: McpContext): ToolSpec[] {
   const { service } = context;
@@ -101,9 +113,12 @@ export function writeTools(context: McpContext): ToolSpec[] {
     name: 'start_mission',
     title: 'Start a mission',
     description:
-      'Starts a mission from an intent (what should be achieved, with constraints). The brief is drafted into chips (objective, scope, acceptance_criteria, kpis, safeguards, timeline); chips you already drafted replace the drafter\'s of the same kind. channelId/threadTs say where in Slack the mission lives (approvals are requested there).',
+      "Starts a mission from an intent (what should be achieved, with constraints). The brief is drafted into chips (objective, scope, acceptance_criteria, kpis, safeguards, timeline); chips you already drafted replace the drafter's of the same kind. channelId/threadTs say where in Slack the mission lives (approvals are requested there).",
     input: startMissionInput,
-    output: z.object({ mission: missionView, slackHome: slackHomeView.describe('Where the mission lives in Slack (its brief card and thread), or why it has no thread') }),
+    output: z.object({
+      mission: missionView,
+      slackHome: slackHomeView.describe('Where the mission lives in Slack (its brief card and thread), or why it has no thread'),
+    }),
     readOnly: false,
     async run(args, { actor, extra }) {
       // No model configured here and the assistant offers sampling: its own model drafts (unless it brought every chip).
@@ -136,17 +151,27 @@ export function writeTools(context: McpContext): ToolSpec[] {
       const changesChips = input.edits.length > 0 || input.remove.length > 0;
       // Checks the service would make on the first call anyway; made here so a later call cannot fail halfway.
       if (input.reopen && mission.state !== 'preparing') {
-        throw new MissionError('transition_refused', `reopen: the brief can be reopened only while the mission is preparing; it is ${mission.state}.`, { field: 'reopen', state: mission.state });
+        throw new MissionError('transition_refused', `reopen: the brief can be reopened only while the mission is preparing; it is ${mission.state}.`, {
+          field: 'reopen',
+          state: mission.state,
+        });
       }
       if (!input.reopen && (changesChips || input.lock) && mission.state !== 'defining') {
         const hint = mission.state === 'preparing' ? ' The brief is locked: pass reopen: true to unlock it first.' : '';
-        throw new MissionError('brief_locked', `Cannot change the brief: the mission is ${mission.state}, and the brief is edited while it is defining.${hint}`, { state: mission.state, field: 'edits' });
+        throw new MissionError(
+          'brief_locked',
+          `Cannot change the brief: the mission is ${mission.state}, and the brief is edited while it is defining.${hint}`,
+          { state: mission.state, field: 'edits' },
+        );
       }
       for (const kind of input.remove) {
-        if (!chipOf(mission.brief, kind)) throw new MissionError('invalid_input', `remove: the brief has no ${CHIP_LABELS[kind]} chip to remove.`, { field: 'remove' });
+        if (!chipOf(mission.brief, kind))
+          throw new MissionError('invalid_input', `remove: the brief has no ${CHIP_LABELS[kind]} chip to remove.`, { field: 'remove' });
       }
       if (input.lock && input.remove.includes('objective') && !input.edits.some((e) => e.kind === 'objective')) {
-        throw new MissionError('precondition_failed', 'lock: the brief would have no objective after removing it. Keep or edit the objective chip to lock.', { field: 'lock' });
+        throw new MissionError('precondition_failed', 'lock: the brief would have no objective after removing it. Keep or edit the objective chip to lock.', {
+          field: 'lock',
+        });
       }
       const applied: string[] = [];
       if (input.reopen) {
@@ -165,7 +190,8 @@ export function writeTools(context: McpContext): ToolSpec[] {
         mission = await service.define.lockBrief({ missionId: mission.id }, actor);
         applied.push('locked');
       }
-      const toolkits = mission.state === 'preparing' ? `\nRecommended toolkits: ${mission.toolkits.map((t) => `${t.toolkitId} (${t.authStatus})`).join(', ')}` : '';
+      const toolkits =
+        mission.state === 'preparing' ? `\nRecommended toolkits: ${mission.toolkits.map((t) => `${t.toolkitId} (${t.authStatus})`).join(', ')}` : '';
       return { summary: `Brief ${applied.join(', ')}.${toolkits}\n${describeNext(mission)}`, result: { mission: viewMission(mission), applied } };
     },
   });
@@ -192,7 +218,9 @@ export function writeTools(context: McpContext): ToolSpec[] {
       if (selection.length === 0) throw new MissionError('invalid_input', 'toolkits: no toolkit is selected yet; name at least one.', { field: 'toolkits' });
       input.coverage.forEach((entry, i) => {
         if (!selection.includes(entry.toolkitId)) {
-          throw new MissionError('invalid_input', `coverage[${i}].toolkitId: ${entry.toolkitId} is not selected (selected: ${selection.join(', ')}).`, { field: `coverage[${i}].toolkitId` });
+          throw new MissionError('invalid_input', `coverage[${i}].toolkitId: ${entry.toolkitId} is not selected (selected: ${selection.join(', ')}).`, {
+            field: `coverage[${i}].toolkitId`,
+          });
         }
       });
       if (input.toolkits) mission = await service.prepare.selectToolkits({ missionId: mission.id, toolkits: input.toolkits }, actor);
@@ -206,7 +234,10 @@ export function writeTools(context: McpContext): ToolSpec[] {
       const status = confirmed
         ? `Toolkits confirmed (coverage ${Math.round(meter * 100)}%); ${mission.plays.length} play(s) proposed so far.`
         : `Coverage is ${Math.round(meter * 100)}% (${Math.round(COVERAGE_THRESHOLD * 100)}% needed to plan): inspect the selected toolkits and report coverage, defer unused ones, or ask a person to override in Slack.`;
-      return { summary: `${status}\n${describeNext(mission)}`, result: { mission: viewMission(mission), confirmed, coverage: { meter, threshold: COVERAGE_THRESHOLD } } };
+      return {
+        summary: `${status}\n${describeNext(mission)}`,
+        result: { mission: viewMission(mission), confirmed, coverage: { meter, threshold: COVERAGE_THRESHOLD } },
+      };
     },
   });
 
@@ -214,7 +245,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
     name: 'propose_plays',
     title: 'Propose plays',
     description:
-      'Plan: proposes 1-5 plays, each with phases and snake_case step ids (you report progress by these ids), an undo plan, the safeguards it enforces, a risk matrix and must-haves. They are ranked with the planner\'s and the library\'s plays by confidence, precedent, safeguard coverage and reversibility.',
+      "Plan: proposes 1-5 plays, each with phases and snake_case step ids (you report progress by these ids), an undo plan, the safeguards it enforces, a risk matrix and must-haves. They are ranked with the planner's and the library's plays by confidence, precedent, safeguard coverage and reversibility.",
     input: proposePlaysInput,
     output: z.object({ plays: z.array(playView), proposed: z.array(z.string()), next: nextView }),
     readOnly: false,
@@ -222,7 +253,10 @@ export function writeTools(context: McpContext): ToolSpec[] {
       const { mission, plays } = await service.plan.proposePlays(input, actor);
       const proposed = plays.map((p) => p.id);
       const lines = mission.plays.map((p) => `${p.rank}. ${p.id} ${p.title} (score ${p.score}, risk ${p.riskLevel}, ${p.status})`);
-      return { summary: `Proposed ${proposed.join(', ')}. Ranking:\n${lines.join('\n')}\n${describeNext(mission)}`, result: { plays: mission.plays.map(playOut), proposed, next: nextOut(mission) } };
+      return {
+        summary: `Proposed ${proposed.join(', ')}. Ranking:\n${lines.join('\n')}\n${describeNext(mission)}`,
+        result: { plays: mission.plays.map(playOut), proposed, next: nextOut(mission) },
+      };
     },
   });
 
@@ -230,12 +264,12 @@ export function writeTools(context: McpContext): ToolSpec[] {
     name: 'request_approval',
     title: 'Request approval',
     description:
-      'Asks the approval policy\'s approvers (people in Slack, in the mission\'s channel and thread) to approve a play; playId selects that play first. Returns pending (or approved when the policy needs no approval at this risk). Assistants can never approve; call wait_for_approval to wait for the decision.',
+      "Asks the approval policy's approvers (people in Slack, in the mission's channel and thread) to approve a play; playId selects that play first. Returns pending (or approved when the policy needs no approval at this risk). Assistants can never approve; call wait_for_approval to wait for the decision.",
     input: requestApprovalInput,
     output: z.object({
       status: z.enum(['pending', 'approved']),
       approval: approvalView,
-      postedTo: approvalPostedTo.describe('Where the request went: the mission\'s thread (ids and link) and each approver sent it directly'),
+      postedTo: approvalPostedTo.describe("Where the request went: the mission's thread (ids and link) and each approver sent it directly"),
       mission: missionRefView,
       next: nextView,
     }),
@@ -244,7 +278,8 @@ export function writeTools(context: McpContext): ToolSpec[] {
       const { mission } = await service.plan.requestApproval(input, actor);
       const approval = approvalOut(mission)!;
       const status = mission.state === 'awaiting_approval' ? ('pending' as const) : ('approved' as const);
-      const postedTo = context.slackPresence && mission.approval ? await context.slackPresence.approvalDelivery(mission, mission.approval.id) : postedToWithoutSlack(mission);
+      const postedTo =
+        context.slackPresence && mission.approval ? await context.slackPresence.approvalDelivery(mission, mission.approval.id) : postedToWithoutSlack(mission);
       const summary =
         status === 'pending'
           ? `Approval requested: ${approval.required} approval(s) needed from ${awaitedApprovers(mission.approval!)}, expires ${approval.expiresAt}. ${postedTo.note}${postedTo.permalink ? ` ${postedTo.permalink}` : ''} Call wait_for_approval.`
@@ -260,21 +295,38 @@ export function writeTools(context: McpContext): ToolSpec[] {
     name: 'report_progress',
     title: 'Report execution progress',
     description:
-      'Execute: one report, chosen by kind; send only that kind\'s fields (each field\'s description says which kinds use it). phase_started / phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts) / phase_failed (reason); step_completed (stepId from the play, durationMs, counts; a step not in the play needs deviation {rule, reason}); test_run (total, passing, failing, coverage 0..1); validator_alert (auto_fix or review_required, severity, description; review_required waits for a person); deviation (GSD rule 1-4; rule 4 stops for a person); usage (your own model, inputTokens, outputTokens, costUsd if known: counted against the mission budget; crossing it pauses reports until a person raises it). Only after approval, except usage.',
+      "Execute: one report, chosen by kind; send only that kind's fields (each field's description says which kinds use it). phase_started / phase_completed (its quality gate must pass: latest tests passing, coverage target on the last phase, no open review alerts) / phase_failed (reason); step_completed (stepId from the play, durationMs, counts; a step not in the play needs deviation {rule, reason}); test_run (total, passing, failing, coverage 0..1); validator_alert (auto_fix or review_required, severity, description; review_required waits for a person); deviation (GSD rule 1-4; rule 4 stops for a person); usage (your own model, inputTokens, outputTokens, costUsd if known: counted against the mission budget; crossing it pauses reports until a person raises it). Only after approval, except usage.",
     input: progressReportInput,
-    output: z.object({ mission: missionRefView, phase: phaseOutcome.nullable(), alert: z.object({ id: z.string(), type: z.string(), status: z.string() }).nullable(), next: nextView }),
+    output: z.object({
+      mission: missionRefView,
+      phase: phaseOutcome.nullable(),
+      alert: z.object({ id: z.string(), type: z.string(), status: z.string() }).nullable(),
+      next: nextView,
+    }),
     readOnly: false,
     async run(report, { actor }) {
       const { mission, alert } = await service.execute.reportProgress(report, actor);
       const phaseId = 'phaseId' in report ? report.phaseId : null; // a usage report names no phase
       const phase = mission.execution?.phases.find((p) => p.phaseId === phaseId) ?? null;
       const phaseResult = phase
-        ? { phaseId: phase.phaseId, name: phase.name, status: phase.status, gate: phase.gate ? { passed: phase.gate.passed, failing: phase.gate.checks.filter((c) => !c.passed).map((c) => `${c.label}: ${c.detail}`) } : null }
+        ? {
+            phaseId: phase.phaseId,
+            name: phase.name,
+            status: phase.status,
+            gate: phase.gate ? { passed: phase.gate.passed, failing: phase.gate.checks.filter((c) => !c.passed).map((c) => `${c.label}: ${c.detail}`) } : null,
+          }
         : null;
-      const alertText = alert ? ` Alert ${alert.id} (${alert.type}) is ${alert.status}${alert.status === 'open' ? ': a person must resolve it in Slack before the phase can complete' : ''}.` : '';
+      const alertText = alert
+        ? ` Alert ${alert.id} (${alert.type}) is ${alert.status}${alert.status === 'open' ? ': a person must resolve it in Slack before the phase can complete' : ''}.`
+        : '';
       return {
         summary: `Recorded ${report.kind}${phaseId ? ` for ${phaseId}` : ''}${phase ? ` (phase ${phase.status})` : ''}.${alertText} ${describeNext(mission)}`,
-        result: { mission: missionRef(mission), phase: phaseResult, alert: alert ? { id: alert.id, type: alert.type, status: alert.status } : null, next: nextOut(mission) },
+        result: {
+          mission: missionRef(mission),
+          phase: phaseResult,
+          alert: alert ? { id: alert.id, type: alert.type, status: alert.status } : null,
+          next: nextOut(mission),
+        },
         mission, // next and resource links come from it, without reading the mission again (the hot path)
       };
     },
@@ -305,7 +357,9 @@ export function writeTools(context: McpContext): ToolSpec[] {
     input: missionRefInput,
     output: z.object({
       mission: missionRefView,
-      finalGate: z.object({ passed: z.boolean(), checks: z.array(z.object({ id: z.string(), label: z.string(), passed: z.boolean(), detail: z.string() })) }).nullable(),
+      finalGate: z
+        .object({ passed: z.boolean(), checks: z.array(z.object({ id: z.string(), label: z.string(), passed: z.boolean(), detail: z.string() })) })
+        .nullable(),
       bundle: z.object({ manifestSha256: z.string(), artifactCount: z.number().int() }).nullable(),
       next: nextView,
     }),
@@ -332,9 +386,12 @@ export function writeTools(context: McpContext): ToolSpec[] {
     name: 'request_rollback',
     title: 'Roll back',
     description:
-      'Runs the approved play\'s undo plan and ends the mission rolled_back. Give the reason and, for steps you carried out yourself, stepsRun ({step, outcome done|failed, detail}); steps nobody ran are left to a person and listed as manual.',
+      "Runs the approved play's undo plan and ends the mission rolled_back. Give the reason and, for steps you carried out yourself, stepsRun ({step, outcome done|failed, detail}); steps nobody ran are left to a person and listed as manual.",
     input: rollbackInput,
-    output: z.object({ mission: missionRefView, undo: z.object({ status: z.string(), stepsRun: z.array(z.object({ step: z.string(), outcome: z.string(), detail: z.string() })) }).nullable() }),
+    output: z.object({
+      mission: missionRefView,
+      undo: z.object({ status: z.string(), stepsRun: z.array(z.object({ step: z.string(), outcome: z.string(), detail: z.string() })) }).nullable(),
+    }),
     readOnly: false,
     destructive: true,
     async run(input, { actor }) {
@@ -351,9 +408,13 @@ export function writeTools(context: McpContext): ToolSpec[] {
   const addFollowUp = defineTool({
     name: 'add_follow_up',
     title: 'Add a follow-up',
-    description: 'Records follow-up work found during the mission (title, priority urgent|high|medium|low); a connector files it in Linear or GitHub when one is connected.',
+    description:
+      'Records follow-up work found during the mission (title, priority urgent|high|medium|low); a connector files it in Linear or GitHub when one is connected.',
     input: followUpInput,
-    output: z.object({ followUp: z.object({ id: z.string(), title: z.string(), priority: z.string(), status: z.string(), tracker: z.string().nullable() }), mission: missionRefView }),
+    output: z.object({
+      followUp: z.object({ id: z.string(), title: z.string(), priority: z.string(), status: z.string(), tracker: z.string().nullable() }),
+      mission: missionRefView,
+    }),
     readOnly: false,
     async run(input, { actor }) {
       const { mission, followUp: f } = await service.reflect.addFollowUp(input, actor);
@@ -367,7 +428,8 @@ export function writeTools(context: McpContext): ToolSpec[] {
   const submitRetrospective = defineTool({
     name: 'submit_retrospective',
     title: 'Submit the retrospective',
-    description: 'Reflect: logs what went well and what to improve, with metrics computed from the record (phases, steps, tests, coverage, gates, alerts, deviations), and closes the mission (done).',
+    description:
+      'Reflect: logs what went well and what to improve, with metrics computed from the record (phases, steps, tests, coverage, gates, alerts, deviations), and closes the mission (done).',
     input: retrospectiveInput,
     output: z.object({ mission: missionRefView, metrics: z.record(z.string(), z.number().nullable()) }),
     readOnly: false,
@@ -394,7 +456,10 @@ export function writeTools(context: McpContext): ToolSpec[] {
           const result = await attachPullRequestEvidence(service, pullRequests, input);
           const summary = describePullRequest(result.snapshot);
           return result.attached
-            ? { summary: `Attached PR ${summary}.`, result: { attached: true, summary, artifact: artifactOut(result.artifact), mission: missionRef(result.mission) } }
+            ? {
+                summary: `Attached PR ${summary}.`,
+                result: { attached: true, summary, artifact: artifactOut(result.artifact), mission: missionRef(result.mission) },
+              }
             : { summary: result.reason, result: { attached: false, summary: `${summary}. ${result.reason}`, artifact: null, mission: null } };
         },
       })

@@ -15,7 +15,17 @@ import { ENDED_WORDS } from './format.js';
 import { requireExecuting } from '../domain/executeObserve.js';
 import { uatResultModal } from './uatMessage.js';
 import { coverageOverrideModal, gateOverrideModal, overridableChecks, recordReviewModal } from './governanceModals.js';
-import { cancelMissionModal, chipEditModal, dismissPlayModal, feedbackModal, pinToLibraryModal, playPlanModal, rejectReasonModal, resolveAlertModal, rollbackModal } from './modals.js';
+import {
+  cancelMissionModal,
+  chipEditModal,
+  dismissPlayModal,
+  feedbackModal,
+  pinToLibraryModal,
+  playPlanModal,
+  rejectReasonModal,
+  resolveAlertModal,
+  rollbackModal,
+} from './modals.js';
 import type { Play } from '../domain/plays.js';
 import { notice, refusalMessage, slackActor, tellUser, type ReplyTarget, type SlackHandlerDeps } from './interactionReplies.js';
 
@@ -38,7 +48,13 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
       await args.ack();
       const { body, client } = args;
       const action = args.action as { value?: string };
-      const target: ReplyTarget = { client, userId: body.user.id, respond: args.respond, hasResponseUrl: Boolean(body.response_url), channelId: body.channel?.id ?? null };
+      const target: ReplyTarget = {
+        client,
+        userId: body.user.id,
+        respond: args.respond,
+        hasResponseUrl: Boolean(body.response_url),
+        channelId: body.channel?.id ?? null,
+      };
       const fromHome = body.view?.type === 'home';
       // A refusal from the App Home is shown on the Home itself, where the person is looking.
       const refuse = (message: SlackMessage) => (fromHome ? publishAppHome(client, service, body.user.id, logger, message) : tellUser(target, message, logger));
@@ -92,7 +108,13 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
   app.action<BlockAction>(ACTION_IDS.toolkitsSelect, async (args) => {
     await args.ack();
     const { body, client } = args;
-    const target: ReplyTarget = { client, userId: body.user.id, respond: args.respond, hasResponseUrl: Boolean(body.response_url), channelId: body.channel?.id ?? null };
+    const target: ReplyTarget = {
+      client,
+      userId: body.user.id,
+      respond: args.respond,
+      hasResponseUrl: Boolean(body.response_url),
+      channelId: body.channel?.id ?? null,
+    };
     const value = decodeBlockValue(body);
     const selected = (args.action as { selected_options?: Array<{ value: string }> }).selected_options ?? [];
     // Nothing ticked is not a selection; Confirm will say a toolkit is needed.
@@ -118,7 +140,10 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
 
   on(ACTION_IDS.approvalApprove, async (ctx) => {
     try {
-      await service.decideApproval({ missionId: ctx.value.missionId, decision: 'approve', ...(ctx.value.requestId ? { requestId: ctx.value.requestId } : {}) }, ctx.actor);
+      await service.decideApproval(
+        { missionId: ctx.value.missionId, decision: 'approve', ...(ctx.value.requestId ? { requestId: ctx.value.requestId } : {}) },
+        ctx.actor,
+      );
     } catch (error) {
       if (isMissionError(error) && error.code === 'permission_denied') await recordDenied(ctx, error.message);
       throw error;
@@ -173,7 +198,8 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
     requireExecuting(current, 'override a gate');
     const permission = await service.gateOverridePermission(current, ctx.actor);
     if (!permission.allowed) throw new MissionError('permission_denied', permission.reason);
-    if (overridableChecks(current).length === 0) throw new MissionError('precondition_failed', 'No check of the mission gate fails right now: there is nothing to override.');
+    if (overridableChecks(current).length === 0)
+      throw new MissionError('precondition_failed', 'No check of the mission gate fails right now: there is nothing to override.');
     await ctx.openModal(gateOverrideModal(current));
   });
 
@@ -191,7 +217,9 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
 
   async function recordDenied(ctx: ActionContext, reason: string): Promise<void> {
     // The audit record of the refused click; failing to write it must not hide the explanation.
-    await service.recordApprovalDenied({ missionId: ctx.value.missionId, reason }, ctx.actor).catch((error: unknown) => logger.warn({ err: error }, 'could not record approval_denied'));
+    await service
+      .recordApprovalDenied({ missionId: ctx.value.missionId, reason }, ctx.actor)
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not record approval_denied'));
   }
 }
 
@@ -206,9 +234,13 @@ const STILL_OPEN_AFTER: Partial<Record<ActionId, readonly MissionState[]>> = { [
 export function finishedMissionRefusal(mission: Mission, actionId: ActionId): MissionError | null {
   if (!isTerminal(mission.state) || STILL_OPEN_AFTER[actionId]?.includes(mission.state)) return null;
   const ended = ENDED_WORDS[mission.state as keyof typeof ENDED_WORDS];
-  return new MissionError('transition_refused', `This mission ${ended} (last change ${mission.updatedAt.toISOString()}), so there is nothing left to do here. \`/mission status ${mission.id}\` shows how it ended.`, {
-    state: mission.state,
-  });
+  return new MissionError(
+    'transition_refused',
+    `This mission ${ended} (last change ${mission.updatedAt.toISOString()}), so there is nothing left to do here. \`/mission status ${mission.id}\` shows how it ended.`,
+    {
+      state: mission.state,
+    },
+  );
 }
 
 /** The value of the first button in the clicked block: how a control without its own value finds its mission. */
@@ -228,7 +260,6 @@ function requireField(value: string | undefined, what: string): string {
   return value;
 }
 
-
 /**
  * View plan (any play, from the plays message or an approval request: read-only, for anyone in
  * the thread), Dismiss (refused before the modal when the mission no longer chooses plays) and
@@ -242,8 +273,14 @@ function registerPlanControls(on: (actionId: ActionId, run: (ctx: ActionContext)
   on(ACTION_IDS.playDismiss, async (ctx) => {
     const current = await service.getMission({ missionId: ctx.value.missionId });
     const play = playOf(current, ctx.value.playId);
-    if (current.state !== 'planning') throw new MissionError('transition_refused', `Plays can be dismissed only while one is being chosen; the mission is ${current.state.replace('_', ' ')}.`, { state: current.state });
-    if (play.status === 'dismissed') throw new MissionError('already_decided', `Play "${play.title}" was already dismissed: ${play.dismissedReason ?? 'no reason given'}.`);
+    if (current.state !== 'planning')
+      throw new MissionError(
+        'transition_refused',
+        `Plays can be dismissed only while one is being chosen; the mission is ${current.state.replace('_', ' ')}.`,
+        { state: current.state },
+      );
+    if (play.status === 'dismissed')
+      throw new MissionError('already_decided', `Play "${play.title}" was already dismissed: ${play.dismissedReason ?? 'no reason given'}.`);
     await ctx.openModal(dismissPlayModal(current, play));
   });
   on(ACTION_IDS.briefRegenerateChip, async (ctx) => {
@@ -254,13 +291,20 @@ function registerPlanControls(on: (actionId: ActionId, run: (ctx: ActionContext)
 
 function playOf(mission: Mission, playId: string | undefined): Play {
   const play = mission.plays.find((p) => p.id === requireField(playId, 'play'));
-  if (!play) throw new MissionError('invalid_input', `Mission ${mission.id} has no play ${playId}; use \`/mission status ${mission.id}\` to see its plays.`, { field: 'playId' });
+  if (!play)
+    throw new MissionError('invalid_input', `Mission ${mission.id} has no play ${playId}; use \`/mission status ${mission.id}\` to see its plays.`, {
+      field: 'playId',
+    });
   return play;
 }
 
 /** views.open failures in words: Slack gives a trigger 3 seconds, and a slow click loses it. */
 function modalRefusal(error: unknown): unknown {
   const code = (error as { data?: { error?: unknown } }).data?.error;
-  if (code === 'expired_trigger_id') return new MissionError('precondition_failed', 'Slack closed the window for opening this form before it could open (it allows 3 seconds). Click the button again.');
+  if (code === 'expired_trigger_id')
+    return new MissionError(
+      'precondition_failed',
+      'Slack closed the window for opening this form before it could open (it allows 3 seconds). Click the button again.',
+    );
   return error;
 }

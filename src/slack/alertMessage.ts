@@ -11,7 +11,11 @@ const SEVERITY_MARK = { low: '🟢', medium: '🟡', high: '🟠', critical: '�
 
 export function alertMessage(mission: Mission, alertId: string): SlackMessage {
   const alert = mission.execution?.alerts.find((a) => a.id === alertId);
-  if (!alert) return { text: fallbackText(`Alert ${alertId} is not on mission ${mission.id}.`), blocks: [section(`Alert \`${alertId}\` is not on mission \`${mission.id}\`.`)] };
+  if (!alert)
+    return {
+      text: fallbackText(`Alert ${alertId} is not on mission ${mission.id}.`),
+      blocks: [section(`Alert \`${alertId}\` is not on mission \`${mission.id}\`.`)],
+    };
   const phase = mission.execution!.phases.find((p) => p.phaseId === alert.phaseId);
   const where = phase ? `phase ${phase.index + 1} “${safe(phase.name)}”` : `phase \`${alert.phaseId}\``;
   const kind = alert.type === 'review_required' ? '⚠️ *Review required*' : '🔧 *Auto-fix applied*';

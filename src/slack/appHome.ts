@@ -28,7 +28,9 @@ export function appHome(input: AppHomeInput): HomeView {
   const blocks: KnownBlock[] = [
     header('Mission Control'),
     ...(input.notice ?? []),
-    context([`Missions for ${mention(input.userId)}. Start one with \`/mission <intent>\`, *Start a mission* on a message's ⋮ menu, or by mentioning me; \`/mission help\` lists the commands.`]),
+    context([
+      `Missions for ${mention(input.userId)}. Start one with \`/mission <intent>\`, *Start a mission* on a message's ⋮ menu, or by mentioning me; \`/mission help\` lists the commands.`,
+    ]),
   ];
 
   // A request decided between the query and the render has no buttons to offer.
@@ -42,7 +44,11 @@ export function appHome(input: AppHomeInput): HomeView {
   const lines = input.myMissions.map((m) => `${STATE_LABEL[m.state]} · *${safe(m.title)}* · \`${m.id}\` · updated ${slackDate(m.updatedAt)}`);
   blocks.push(
     section(
-      fitLines(lines, LIMITS.text, { head: `*Your missions (${input.myMissions.length})*${lines.length === 0 ? '\n_None yet._' : ''}`, noun: 'missions', pointer: '(see `/mission list`)' }).text,
+      fitLines(lines, LIMITS.text, {
+        head: `*Your missions (${input.myMissions.length})*${lines.length === 0 ? '\n_None yet._' : ''}`,
+        noun: 'missions',
+        pointer: '(see `/mission list`)',
+      }).text,
     ),
   );
   return { type: 'home', blocks };

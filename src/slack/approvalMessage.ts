@@ -50,8 +50,18 @@ export function approvalMessage(mission: Mission, requestId?: string): SlackMess
     blocks.push(section(fitLines(decisions, LIMITS.text, { head: approvers, noun: 'decisions' }).text));
     blocks.push(
       actions(`approval_${request.id}`, [
-        button({ text: 'Approve', actionId: ACTION_IDS.approvalApprove, value: { missionId: mission.id, requestId: request.id, playId: request.playId }, style: 'primary' }),
-        button({ text: 'Reject', actionId: ACTION_IDS.approvalReject, value: { missionId: mission.id, requestId: request.id, playId: request.playId }, style: 'danger' }),
+        button({
+          text: 'Approve',
+          actionId: ACTION_IDS.approvalApprove,
+          value: { missionId: mission.id, requestId: request.id, playId: request.playId },
+          style: 'primary',
+        }),
+        button({
+          text: 'Reject',
+          actionId: ACTION_IDS.approvalReject,
+          value: { missionId: mission.id, requestId: request.id, playId: request.playId },
+          style: 'danger',
+        }),
         // Approvers see what they approve: the play's phases, undo plan, risk and code change in a modal.
         button({ text: 'View plan', actionId: ACTION_IDS.playView, value: { missionId: mission.id, requestId: request.id, playId: request.playId } }),
       ]),
@@ -59,9 +69,10 @@ export function approvalMessage(mission: Mission, requestId?: string): SlackMess
   } else {
     blocks.push(section(fitLines(decisions, LIMITS.text, { head: outcomeLine(request), noun: 'decisions' }).text));
   }
-  const text = request.status === 'requested'
-    ? `${fallbackText(`Approval needed for “${playTitle}” (${mission.id}): ${request.required - given} more from`)} ${whoMayApprove(request) || 'an approver (none is configured yet)'}`
-    : fallbackText(`Approval request for “${playTitle}” (${mission.id}) ${request.status}.`);
+  const text =
+    request.status === 'requested'
+      ? `${fallbackText(`Approval needed for “${playTitle}” (${mission.id}): ${request.required - given} more from`)} ${whoMayApprove(request) || 'an approver (none is configured yet)'}`
+      : fallbackText(`Approval request for “${playTitle}” (${mission.id}) ${request.status}.`);
   return { text: truncate(text, LIMITS.messageText), blocks };
 }
 
@@ -91,7 +102,9 @@ function outcomeLine(request: ApprovalRequest): string {
   switch (request.status) {
     case 'approved': {
       const by = request.decisions.filter((d) => d.decision === 'approved').map((d) => mention(d.approverId));
-      return by.length > 0 ? `*Approved* by ${by.join(' and ')} ${at}. Execution has started.` : `*Approved* by the approval policy (no approval needed at this risk) ${at}.`;
+      return by.length > 0
+        ? `*Approved* by ${by.join(' and ')} ${at}. Execution has started.`
+        : `*Approved* by the approval policy (no approval needed at this risk) ${at}.`;
     }
     case 'rejected': {
       const by = request.decisions.find((d) => d.decision === 'rejected');

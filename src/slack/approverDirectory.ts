@@ -11,4 +11,6 @@ export type ApproverDirectory = (mission: Mission, request: ApprovalRequest) => 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 /** The request's eligible approvers as the domain's policy named them (people only). */
-export const approversOfRequest: ApproverDirectory = async (_mission, request) => [...new Set(request.eligibleApprovers.filter((id) => SLACK_USER_ID.test(id)))];
+export const approversOfRequest: ApproverDirectory = async (_mission, request) => [
+  ...new Set(request.eligibleApprovers.filter((id) => SLACK_USER_ID.test(id))),
+];

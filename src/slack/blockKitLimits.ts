@@ -69,7 +69,11 @@ export function escapeMrkdwn(text: string): string {
  * "…and N more <noun>" plus `pointer` when some were left out. A line longer than the space
  * left is truncated rather than dropped when it is the first one.
  */
-export function fitLines(lines: readonly string[], max: number, opts: { head?: string; noun?: string; pointer?: string } = {}): { text: string; shown: number; omitted: number } {
+export function fitLines(
+  lines: readonly string[],
+  max: number,
+  opts: { head?: string; noun?: string; pointer?: string } = {},
+): { text: string; shown: number; omitted: number } {
   const head = opts.head ?? '';
   const noun = opts.noun ? ` ${opts.noun}` : '';
   const more = (n: number) => `\n…and ${n} more${noun}${opts.pointer ? ` ${opts.pointer}` : ''}`;

@@ -1,6 +1,18 @@
 // Small Block Kit constructors that clamp every text to its limit, so a builder can pass
 // any mission text and still produce a block Slack accepts.
-import type { ActionsBlock, ActionsBlockElement, Button, ConfirmationDialog, ContextBlock, DividerBlock, HeaderBlock, MrkdwnElement, PlainTextElement, SectionBlock, SectionBlockAccessory } from '@slack/types';
+import type {
+  ActionsBlock,
+  ActionsBlockElement,
+  Button,
+  ConfirmationDialog,
+  ContextBlock,
+  DividerBlock,
+  HeaderBlock,
+  MrkdwnElement,
+  PlainTextElement,
+  SectionBlock,
+  SectionBlockAccessory,
+} from '@slack/types';
 import { encodeActionValue, type ActionId, type ActionValue } from './actionIds.js';
 import { LIMITS, truncate } from './blockKitLimits.js';
 
@@ -21,7 +33,13 @@ export function fieldsSection(fields: readonly string[]): SectionBlock {
 }
 
 export function context(texts: readonly string[]): ContextBlock {
-  return { type: 'context', elements: texts.filter((t) => t.length > 0).slice(0, LIMITS.contextElements).map((t) => mrkdwn(t)) };
+  return {
+    type: 'context',
+    elements: texts
+      .filter((t) => t.length > 0)
+      .slice(0, LIMITS.contextElements)
+      .map((t) => mrkdwn(t)),
+  };
 }
 
 export const divider = (): DividerBlock => ({ type: 'divider' });

@@ -42,7 +42,10 @@ export function briefCard(mission: Mission): SlackMessage {
     blocks.push(context([`The brief can no longer be edited: the mission is ${mission.state.replace('_', ' ')}.`]));
   }
   const present = chips.filter((c) => c.chip).length;
-  return { text: fallbackText(`Mission brief for “${mission.title}” (${mission.id}): ${plural(present, 'chip')}${editable ? '; review and Accept all' : ''}.`), blocks };
+  return {
+    text: fallbackText(`Mission brief for “${mission.title}” (${mission.id}): ${plural(present, 'chip')}${editable ? '; review and Accept all' : ''}.`),
+    blocks,
+  };
 }
 
 /** Edit (or Add) opens the chip's modal; Regenerate drafts the chip again from the intent. */
@@ -56,7 +59,13 @@ function chipControls(mission: Mission, kind: ChipKind, chip: BriefChip | undefi
       value,
       // A person's or an assistant's wording is replaced by a fresh draft: ask first.
       ...(chip && chip.source !== 'drafted'
-        ? { confirm: confirmDialog(`Regenerate ${CHIP_LABELS[kind]}?`, `The current ${plural(chip.items.length, 'statement')} ${chip.items.length === 1 ? 'is' : 'are'} replaced by a fresh draft from the intent.`, 'Regenerate') }
+        ? {
+            confirm: confirmDialog(
+              `Regenerate ${CHIP_LABELS[kind]}?`,
+              `The current ${plural(chip.items.length, 'statement')} ${chip.items.length === 1 ? 'is' : 'are'} replaced by a fresh draft from the intent.`,
+              'Regenerate',
+            ),
+          }
         : {}),
     }),
   ]);

@@ -39,7 +39,12 @@ function watchDelivery(deps: SlackHandlerDeps, target: ReplyTarget, missionId: s
  * thread there, and if the bot cannot post there the person is told through `target`.
  * A refusal (an intent too short, say) is thrown for the caller to tell the person.
  */
-export async function startMissionFromSlack(deps: SlackHandlerDeps, input: { intent: string; channelId: string }, actor: Actor, target: ReplyTarget): Promise<Mission> {
+export async function startMissionFromSlack(
+  deps: SlackHandlerDeps,
+  input: { intent: string; channelId: string },
+  actor: Actor,
+  target: ReplyTarget,
+): Promise<Mission> {
   const mission = await deps.service.startMission(input, actor);
   await watchDelivery(deps, target, mission.id);
   return mission;

@@ -28,7 +28,8 @@ export function shorterVersions(message: SlackMessage, missionId: string, slackE
 
 /** What the person who started a mission is told when the bot cannot post in its channel. */
 export function channelUnreachableNotice(missionId: string, channelId: string, slackError: string): string {
-  if (slackError === 'is_archived') return `⚠️ Mission \`${missionId}\` was created, but this channel is archived, so its thread cannot be posted. Unarchive the channel, then run \`/mission status ${missionId}\`.`;
+  if (slackError === 'is_archived')
+    return `⚠️ Mission \`${missionId}\` was created, but this channel is archived, so its thread cannot be posted. Unarchive the channel, then run \`/mission status ${missionId}\`.`;
   const where = channelId.startsWith('D')
     ? 'I cannot post in a direct message between people. Start missions from a channel I am in'
     : `I am not in <#${channelId}>, so I cannot post its brief card there. Invite me with \`/invite @Mission Control\``;

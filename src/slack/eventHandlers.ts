@@ -16,7 +16,11 @@ export function registerEventHandlers(app: App, deps: SlackHandlerDeps): void {
     // Other bots (and this one) mentioning us must not start missions, or loop.
     if (mention.bot_id || !mention.user) return;
     const target: ReplyTarget = { client, userId: mention.user, hasResponseUrl: false, channelId: mention.channel };
-    const botUserId = context.botUserId ?? (body as { authorizations?: Array<{ user_id?: string }> }).authorizations?.[0]?.user_id ?? /<@([UW][A-Z0-9]+)/.exec(mention.text)?.[1] ?? '';
+    const botUserId =
+      context.botUserId ??
+      (body as { authorizations?: Array<{ user_id?: string }> }).authorizations?.[0]?.user_id ??
+      /<@([UW][A-Z0-9]+)/.exec(mention.text)?.[1] ??
+      '';
     const text = plainTextFromSlack(withoutMention(mention.text, botUserId));
     const parsed = parseMissionCommand(text);
     try {
@@ -30,7 +34,13 @@ export function registerEventHandlers(app: App, deps: SlackHandlerDeps): void {
           return;
         default:
           // list, status and cancel answer through `/mission` (cancel asks for a reason in a modal, which needs a command or a click).
-          return await tellUser(target, notice(`Use \`/mission ${parsed.kind}${'missionId' in parsed ? ` ${parsed.missionId}` : ''}\` for that; mention me with what a mission should achieve to start one.`), logger);
+          return await tellUser(
+            target,
+            notice(
+              `Use \`/mission ${parsed.kind}${'missionId' in parsed ? ` ${parsed.missionId}` : ''}\` for that; mention me with what a mission should achieve to start one.`,
+            ),
+            logger,
+          );
       }
     } catch (error) {
       await tellUser(target, refusalMessage(error, logger), logger);

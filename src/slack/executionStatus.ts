@@ -36,7 +36,10 @@ const FRAME_BLOCKS = 13;
 export function executionStatus(mission: Mission): SlackMessage {
   const execution = mission.execution;
   if (!execution) {
-    return { text: fallbackText(`Execution of ${mission.id} has not started.`), blocks: [section(`Execution of \`${mission.id}\` has not started: the mission is ${mission.state.replace('_', ' ')}.`)] };
+    return {
+      text: fallbackText(`Execution of ${mission.id} has not started.`),
+      blocks: [section(`Execution of \`${mission.id}\` has not started: the mission is ${mission.state.replace('_', ' ')}.`)],
+    };
   }
   const play = mission.plays.find((p) => p.id === execution.playId) ?? null;
   const title = play?.title ?? execution.playId;
@@ -58,7 +61,8 @@ export function executionStatus(mission: Mission): SlackMessage {
   const budget = LIMITS.messageBlocks - FRAME_BLOCKS;
   const phases = execution.phases.slice(0, budget);
   for (const phase of phases) blocks.push(section(phaseText(phase, play, execution, mission)));
-  if (execution.phases.length > phases.length) blocks.push(context([`…and ${execution.phases.length - phases.length} more phases ${statusPointer(mission.id)}`]));
+  if (execution.phases.length > phases.length)
+    blocks.push(context([`…and ${execution.phases.length - phases.length} more phases ${statusPointer(mission.id)}`]));
 
   const validator = validatorLines(execution, mission);
   if (validator.length > 0) blocks.push(section(fitLines(validator, LIMITS.text, { head: '*Validator*', noun: 'alerts' }).text));
@@ -68,18 +72,31 @@ export function executionStatus(mission: Mission): SlackMessage {
   }
   const artifacts = mission.evidence.artifacts;
   if (artifacts.length > 0) {
-    const standing = { verified: ' · verified (GitHub or a person recorded it)', reported: ' · _reported by the assistant_ (not counted by the gates)' } as const;
+    const standing = {
+      verified: ' · verified (GitHub or a person recorded it)',
+      reported: ' · _reported by the assistant_ (not counted by the gates)',
+    } as const;
     const lines = artifacts.map((a) => {
       const source = evidenceStanding(a);
       return `📎 ${link(a.url, a.name)} · \`${shortHash(a.sha256)}\`${source ? standing[source] : ''}`;
     });
-    blocks.push(section(fitLines(lines, LIMITS.text, { head: `*Evidence${mission.state === 'executing' ? ' so far' : ''} (${artifacts.length})*`, noun: 'artifacts', pointer: statusPointer(mission.id) }).text));
+    blocks.push(
+      section(
+        fitLines(lines, LIMITS.text, {
+          head: `*Evidence${mission.state === 'executing' ? ' so far' : ''} (${artifacts.length})*`,
+          noun: 'artifacts',
+          pointer: statusPointer(mission.id),
+        }).text,
+      ),
+    );
   }
   if (execution.finalGate) blocks.push(section(gateText('*Mission gate*', execution.finalGate)));
   blocks.push(...personGateBlocks(mission, execution));
   blocks.push(...undoBlocks(mission, execution, play));
 
-  const now = current ? `phase ${current.index + 1}/${execution.phases.length} ${current.name} ${shownStatus(current, mission)}` : `${completed}/${execution.phases.length} phases completed`;
+  const now = current
+    ? `phase ${current.index + 1}/${execution.phases.length} ${current.name} ${shownStatus(current, mission)}`
+    : `${completed}/${execution.phases.length} phases completed`;
   const tests = latest ? `; ${latest.passing}/${latest.total} tests passing${latest.coverage !== null ? `, coverage ${percent(latest.coverage)}` : ''}` : '';
   return { text: fallbackText(`${HEADLINE[mission.state] ?? 'Executing'} “${title}” (${mission.id}): ${now}${tests}.`), blocks };
 }
@@ -126,7 +143,8 @@ function phaseText(phase: PhaseProgress, play: Play | null, execution: Execution
   let head = `${PHASE_MARK[status]} *[${phase.index + 1}/${n}] ${safe(phase.name)}* · ${label}${when}`;
   if (phase.failureReason) head += `\n❌ ${safe(phase.failureReason)}`;
   const run = latestTestRun(phase.testRuns);
-  if (run) head += `\n🧪 ${run.failing > 0 ? `${run.failing} of ${run.total} failing` : `${run.passing}/${run.total} passing`}${run.coverage !== null ? ` · coverage ${percent(run.coverage)}` : ''}`;
+  if (run)
+    head += `\n🧪 ${run.failing > 0 ? `${run.failing} of ${run.total} failing` : `${run.passing}/${run.total} passing`}${run.coverage !== null ? ` · coverage ${percent(run.coverage)}` : ''}`;
   if (phase.gate) head += `\n${gateSummary(phase.gate)}`;
   const planned = play?.phases.find((p) => p.id === phase.phaseId) ?? null;
   if (phase.status === 'pending') return `${head} · ${plural(planned?.steps.length ?? 0, 'step')}`;
@@ -177,15 +195,23 @@ function gateSummary(gate: GateResult): string {
   const overridden = gate.checks.filter((c) => c.overridden);
   if (gate.passed && overridden.length > 0) return `Gate ✅ with ⚠️ ${overridden.length} overridden: ${overridden.map((c) => c.label).join(', ')}`;
   if (gate.passed) return `Gate ✅ ${gate.checks.map((c) => c.label).join(', ')}`;
-  return `Gate ❌ ${gate.checks.filter((c) => !c.passed).map((c) => `${c.label}: ${safe(c.detail)}`).join('; ')}`;
+  return `Gate ❌ ${gate.checks
+    .filter((c) => !c.passed)
+    .map((c) => `${c.label}: ${safe(c.detail)}`)
+    .join('; ')}`;
 }
 
 function gateText(title: string, gate: GateResult): string {
   const lines = gate.checks.map((c) =>
-    c.overridden ? `⚠️ ${c.label} — OVERRIDDEN by ${who(c.overridden.by)}: ${safe(c.overridden.reason)} (found: ${safe(c.detail)})` : `${c.passed ? '✅' : '❌'} ${c.label} — ${safe(c.detail)}`,
+    c.overridden
+      ? `⚠️ ${c.label} — OVERRIDDEN by ${who(c.overridden.by)}: ${safe(c.overridden.reason)} (found: ${safe(c.detail)})`
+      : `${c.passed ? '✅' : '❌'} ${c.label} — ${safe(c.detail)}`,
   );
   const overridden = gate.checks.some((c) => c.overridden);
-  return fitLines(lines, LIMITS.text, { head: `${title} ${gate.passed ? (overridden ? '✅ passed with overrides' : '✅ passed') : '❌ failed'}`, noun: 'checks' }).text;
+  return fitLines(lines, LIMITS.text, {
+    head: `${title} ${gate.passed ? (overridden ? '✅ passed with overrides' : '✅ passed') : '❌ failed'}`,
+    noun: 'checks',
+  }).text;
 }
 
 function validatorLines(execution: Execution, mission: Mission): string[] {
@@ -198,7 +224,9 @@ function alertLine(a: ValidatorAlert, execution: Execution, mission: Mission): s
   const base = `(${where}, ${a.severity}): ${safe(a.description)}`;
   switch (a.status) {
     case 'open':
-      return mission.state === 'executing' ? `⚠️ Review required ${base} — waiting for a person (Resolve or Block in the thread)` : `⚠️ Review required ${base} — left open: ${endedReason(mission)}`;
+      return mission.state === 'executing'
+        ? `⚠️ Review required ${base} — waiting for a person (Resolve or Block in the thread)`
+        : `⚠️ Review required ${base} — left open: ${endedReason(mission)}`;
     case 'resolved':
       return `✔️ Review accepted ${base} — by ${a.resolution ? who(a.resolution.by) : 'a person'}${a.resolution ? `: ${safe(a.resolution.note)}` : ''}`;
     case 'blocked':
@@ -215,8 +243,12 @@ function undoBlocks(mission: Mission, execution: Execution, play: Play | null): 
   if (mission.state === 'executing' && undo.status === 'available') {
     const lines = steps.map((s, i) => `${i + 1}. ${safe(s)}`);
     return [
-      section(fitLines(lines, LIMITS.text, { head: `↩️ *Undo available* — ${safe(play?.undoPlan.summary ?? 'the approved undo plan')}`, noun: 'undo steps' }).text),
-      actions(`undo_${mission.id}`, [button({ text: 'Rollback', actionId: ACTION_IDS.rollback, value: { missionId: mission.id, playId: execution.playId }, style: 'danger' })]),
+      section(
+        fitLines(lines, LIMITS.text, { head: `↩️ *Undo available* — ${safe(play?.undoPlan.summary ?? 'the approved undo plan')}`, noun: 'undo steps' }).text,
+      ),
+      actions(`undo_${mission.id}`, [
+        button({ text: 'Rollback', actionId: ACTION_IDS.rollback, value: { missionId: mission.id, playId: execution.playId }, style: 'danger' }),
+      ]),
     ];
   }
   if (undo.status === 'executed') {
@@ -251,7 +283,10 @@ function personGateBlocks(mission: Mission, execution: Execution): KnownBlock[] 
     const scope = o.phaseId ? `phase ${phaseName(execution, o.phaseId)}` : 'mission gate';
     lines.push(`⚠️ OVERRIDDEN (${scope}): ${CHECK_LABELS[o.checkId] ?? o.checkId} by ${who(o.by)} ${slackDate(o.at)}: ${safe(o.reason)}`);
   }
-  if (failing.length > 0 && lines.length === 0) lines.push(`Gate checks failing now: ${failing.map((f) => (f.phaseId ? `${phaseName(execution, f.phaseId)}: ${f.check.label}` : f.check.label)).join(', ')}`);
+  if (failing.length > 0 && lines.length === 0)
+    lines.push(
+      `Gate checks failing now: ${failing.map((f) => (f.phaseId ? `${phaseName(execution, f.phaseId)}: ${f.check.label}` : f.check.label)).join(', ')}`,
+    );
   const blocks: KnownBlock[] = [section(fitLines(lines, LIMITS.text, { head: '*Gates a person owns*', noun: 'entries' }).text)];
   if (executing) {
     const value = { missionId: mission.id };

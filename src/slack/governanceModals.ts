@@ -19,19 +19,37 @@ export function coverageOverrideModal(mission: Mission): ModalView {
       `Confirm the toolkits of *${safe(mission.title)}* (\`${mission.id}\`) with coverage at *${percent(coverage)}*, below the ${percent(COVERAGE_THRESHOLD)} needed to plan. ` +
         'The mission moves to Plan & Approve; your reason is recorded and shown in the thread and in VERIFICATION.md as an override, never as a pass.',
     ),
-    textInput({ block: INPUT_IDS.reason.block, action: INPUT_IDS.reason.action, label: 'Why is it safe to plan with this coverage?', maxLength: 1000, multiline: true }),
+    textInput({
+      block: INPUT_IDS.reason.block,
+      action: INPUT_IDS.reason.action,
+      label: 'Why is it safe to plan with this coverage?',
+      maxLength: 1000,
+      multiline: true,
+    }),
   ]);
 }
 
 export function recordReviewModal(mission: Mission, decision: 'approved' | 'changes_requested'): ModalView {
   const approving = decision === 'approved';
-  return modal(VIEW_IDS.recordReview, approving ? 'Approve review' : 'Request changes', approving ? 'Approve' : 'Request changes', { missionId: mission.id, decision }, [
-    section(
-      `${approving ? 'Record your approving code review' : 'Record that the change needs more work'} for *${safe(mission.title)}* (\`${mission.id}\`). ` +
-        (approving ? 'It counts for the code-review check as a person\'s review.' : 'The code-review check stays open until someone approves.'),
-    ),
-    textInput({ block: INPUT_IDS.note.block, action: INPUT_IDS.note.action, label: approving ? 'What did you review?' : 'What must change?', maxLength: 2000, multiline: true }),
-  ]);
+  return modal(
+    VIEW_IDS.recordReview,
+    approving ? 'Approve review' : 'Request changes',
+    approving ? 'Approve' : 'Request changes',
+    { missionId: mission.id, decision },
+    [
+      section(
+        `${approving ? 'Record your approving code review' : 'Record that the change needs more work'} for *${safe(mission.title)}* (\`${mission.id}\`). ` +
+          (approving ? "It counts for the code-review check as a person's review." : 'The code-review check stays open until someone approves.'),
+      ),
+      textInput({
+        block: INPUT_IDS.note.block,
+        action: INPUT_IDS.note.action,
+        label: approving ? 'What did you review?' : 'What must change?',
+        maxLength: 2000,
+        multiline: true,
+      }),
+    ],
+  );
 }
 
 /** A gate check that fails right now, with the phase whose gate it belongs to (null: the mission gate). */
@@ -62,7 +80,11 @@ export function overridableChecks(mission: Mission): FailingCheck[] {
   const at = new Date(0).toISOString();
   const phases = execution.phases
     .filter((p) => p.status === 'running')
-    .flatMap((p) => evaluatePhaseGate(execution, p, requirements, at).checks.filter((c) => !c.passed).map((check) => ({ phaseId: p.phaseId, check })));
+    .flatMap((p) =>
+      evaluatePhaseGate(execution, p, requirements, at)
+        .checks.filter((c) => !c.passed)
+        .map((check) => ({ phaseId: p.phaseId, check })),
+    );
   const final = evaluateFinalGate(execution, mission.evidence.artifacts, requirements, at)
     .checks.filter((c) => !c.passed && c.id !== 'all_phases_completed')
     .map((check) => ({ phaseId: null, check }));
@@ -88,10 +110,21 @@ export function gateOverrideModal(mission: Mission): ModalView {
             type: 'input' as const,
             block_id: INPUT_IDS.gateCheck.block,
             label: plain('Check to override'),
-            element: { type: 'static_select' as const, action_id: INPUT_IDS.gateCheck.action, placeholder: plain('Choose a failing check', LIMITS.placeholder), options },
+            element: {
+              type: 'static_select' as const,
+              action_id: INPUT_IDS.gateCheck.action,
+              placeholder: plain('Choose a failing check', LIMITS.placeholder),
+              options,
+            },
           },
         ]
       : [context(['_No gate check fails right now._'])]),
-    textInput({ block: INPUT_IDS.reason.block, action: INPUT_IDS.reason.action, label: 'Why is it safe to go on without it?', maxLength: 1000, multiline: true }),
+    textInput({
+      block: INPUT_IDS.reason.block,
+      action: INPUT_IDS.reason.action,
+      label: 'Why is it safe to go on without it?',
+      maxLength: 1000,
+      multiline: true,
+    }),
   ]);
 }

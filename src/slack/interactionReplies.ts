@@ -35,7 +35,8 @@ export function refusalMessage(error: unknown, logger: Logger): SlackMessage {
 
 /** The domain names approvers by id; in Slack they read as mentions (people) and group mentions. */
 function withMentions(message: string, details: Record<string, unknown>): string {
-  const ids = (key: string) => (Array.isArray(details[key]) ? (details[key] as unknown[]).filter((v): v is string => typeof v === 'string' && /^[A-Z0-9]+$/.test(v)) : []);
+  const ids = (key: string) =>
+    Array.isArray(details[key]) ? (details[key] as unknown[]).filter((v): v is string => typeof v === 'string' && /^[A-Z0-9]+$/.test(v)) : [];
   let text = message;
   for (const id of ids('approvers')) text = text.replace(new RegExp(`\\b${id}\\b`, 'g'), `<@${id}>`);
   for (const id of ids('approverGroups')) text = text.replace(new RegExp(`user group ${id}\\b`, 'g'), `<!subteam^${id}>`);

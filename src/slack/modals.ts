@@ -29,7 +29,17 @@ export function modal(callbackId: ViewId, title: string, submit: string, metadat
   };
 }
 
-export function textInput(opts: { block: string; action: string; label: string; maxLength: number; multiline?: boolean; optional?: boolean; initial?: string; placeholder?: string; hint?: string }): InputBlock {
+export function textInput(opts: {
+  block: string;
+  action: string;
+  label: string;
+  maxLength: number;
+  multiline?: boolean;
+  optional?: boolean;
+  initial?: string;
+  placeholder?: string;
+  hint?: string;
+}): InputBlock {
   const maxLength = Math.min(opts.maxLength, LIMITS.plainTextInputLength);
   const element: PlainTextInput = {
     type: 'plain_text_input',
@@ -69,7 +79,9 @@ export function chipEditModal(mission: Mission, kind: ChipKind): ModalView {
     }),
   );
   return modal(VIEW_IDS.chipEdit, `Edit ${CHIP_LABELS[kind]}`, 'Save', { missionId: mission.id, chip: kind, version: mission.version }, [
-    context([`*${safe(mission.title)}* · \`${mission.id}\` · at most ${MAX_CHIP_ITEMS} statements of ${MAX_CHIP_ITEM_LENGTH} characters; blank rows are dropped.`]),
+    context([
+      `*${safe(mission.title)}* · \`${mission.id}\` · at most ${MAX_CHIP_ITEMS} statements of ${MAX_CHIP_ITEM_LENGTH} characters; blank rows are dropped.`,
+    ]),
     ...inputs,
   ]);
 }
@@ -124,8 +136,16 @@ export function resolveAlertModal(mission: Mission, alertId: string, outcome: 'a
   const alert = mission.execution?.alerts.find((a) => a.id === alertId);
   const accepted = outcome === 'accepted';
   return modal(VIEW_IDS.resolveAlert, accepted ? 'Resolve alert' : 'Block alert', accepted ? 'Resolve' : 'Block', { missionId: mission.id, alertId, outcome }, [
-    section(`${accepted ? 'Accept' : 'Block'}: ${safe(alert?.description ?? alertId)}\n${accepted ? 'The phase may go on.' : 'The phase stops and is marked failed.'}`),
-    textInput({ block: INPUT_IDS.note.block, action: INPUT_IDS.note.action, label: accepted ? 'What did you confirm?' : 'Why block it?', maxLength: 2000, multiline: true }),
+    section(
+      `${accepted ? 'Accept' : 'Block'}: ${safe(alert?.description ?? alertId)}\n${accepted ? 'The phase may go on.' : 'The phase stops and is marked failed.'}`,
+    ),
+    textInput({
+      block: INPUT_IDS.note.block,
+      action: INPUT_IDS.note.action,
+      label: accepted ? 'What did you confirm?' : 'Why block it?',
+      maxLength: 2000,
+      multiline: true,
+    }),
   ]);
 }
 
@@ -147,8 +167,22 @@ export function feedbackModal(mission: Mission): ModalView {
       optional: true,
       element: { type: 'number_input', action_id: INPUT_IDS.effortSaved.action, is_decimal_allowed: true, min_value: '0', max_value: '10000' },
     },
-    textInput({ block: INPUT_IDS.comments.block, action: INPUT_IDS.comments.action, label: 'Comments', maxLength: LIMITS.plainTextInputLength, multiline: true, optional: true }),
-    textInput({ block: INPUT_IDS.improvements.block, action: INPUT_IDS.improvements.action, label: 'What should improve?', maxLength: LIMITS.plainTextInputLength, multiline: true, optional: true }),
+    textInput({
+      block: INPUT_IDS.comments.block,
+      action: INPUT_IDS.comments.action,
+      label: 'Comments',
+      maxLength: LIMITS.plainTextInputLength,
+      multiline: true,
+      optional: true,
+    }),
+    textInput({
+      block: INPUT_IDS.improvements.block,
+      action: INPUT_IDS.improvements.action,
+      label: 'What should improve?',
+      maxLength: LIMITS.plainTextInputLength,
+      multiline: true,
+      optional: true,
+    }),
   ]);
 }
 
@@ -187,7 +221,9 @@ export function playPlanModal(mission: Mission, play: Play): ModalView {
     : `Select this play to read it whole as PLAN.md (\`mission://${mission.id}/plan.md\` over MCP); \`/mission status ${mission.id}\` shows where the mission stands.`;
   const status = play.status === 'dismissed' ? `dismissed: ${safe(play.dismissedReason ?? 'no reason')}` : play.status;
   const blocks: KnownBlock[] = [
-    context([`*${safe(mission.title)}* · \`${mission.id}\` · play #${play.rank} · ${status} · confidence ${percent(play.confidence)} · estimate ${formatMinutes(play.estimatedDurationMinutes)}`]),
+    context([
+      `*${safe(mission.title)}* · \`${mission.id}\` · play #${play.rank} · ${status} · confidence ${percent(play.confidence)} · estimate ${formatMinutes(play.estimatedDurationMinutes)}`,
+    ]),
     section(fitLines([`_${safe(play.rationale)}_`], LIMITS.text, { head: `*${safe(play.title)}*` }).text),
     fieldsSection([
       `*Risk*\n${RISK_LABEL[play.riskLevel]}`,
@@ -202,7 +238,11 @@ export function playPlanModal(mission: Mission, play: Play): ModalView {
   const phases = play.phases.slice(0, phaseBudget);
   phases.forEach((phase, i) => {
     const steps = phase.steps.map((step, j) => `${j + 1}. ${safe(step.title)} \`${safe(step.id)}\``);
-    blocks.push(section(fitLines(steps, LIMITS.text, { head: `*Phase ${i + 1}: ${safe(phase.name)}* (${plural(phase.steps.length, 'step')})`, noun: 'steps', pointer }).text));
+    blocks.push(
+      section(
+        fitLines(steps, LIMITS.text, { head: `*Phase ${i + 1}: ${safe(phase.name)}* (${plural(phase.steps.length, 'step')})`, noun: 'steps', pointer }).text,
+      ),
+    );
   });
   if (play.phases.length > phases.length) blocks.push(context([truncate(`…and ${play.phases.length - phases.length} more phases. ${pointer}`, LIMITS.text)]));
   const undo = play.undoPlan.steps.map((step, i) => `${i + 1}. ${safe(step)}`);
@@ -216,8 +256,18 @@ export function playPlanModal(mission: Mission, play: Play): ModalView {
     blocks.push(section('*Code change preview* — _none given for this play._'));
   }
   const safeguards = play.safeguardsEnforced.map((sg) => `✓ ${safe(sg)}`);
-  blocks.push(section(safeguards.length > 0 ? fitLines(safeguards, LIMITS.text, { head: '*Safeguards enforced*', noun: 'safeguards' }).text : '*Safeguards enforced* — _none listed._'));
-  const must = [...play.mustHaves.truths.map((t) => `• ${safe(t)}`), ...play.mustHaves.artifacts.map((a) => `• exists: ${safe(a)}`), ...play.mustHaves.keyLinks.map((k) => `• wired: ${safe(k)}`)];
+  blocks.push(
+    section(
+      safeguards.length > 0
+        ? fitLines(safeguards, LIMITS.text, { head: '*Safeguards enforced*', noun: 'safeguards' }).text
+        : '*Safeguards enforced* — _none listed._',
+    ),
+  );
+  const must = [
+    ...play.mustHaves.truths.map((t) => `• ${safe(t)}`),
+    ...play.mustHaves.artifacts.map((a) => `• exists: ${safe(a)}`),
+    ...play.mustHaves.keyLinks.map((k) => `• wired: ${safe(k)}`),
+  ];
   if (must.length > 0) blocks.push(section(fitLines(must, LIMITS.text, { head: '*Must be true when done*', noun: 'must-haves', pointer }).text));
   blocks.push(context([pointer]));
   return {

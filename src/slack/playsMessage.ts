@@ -16,7 +16,13 @@ import { RISK_LABEL, safe, statusPointer, fallbackText } from './format.js';
 const MAX_PLAY_CARDS = 6;
 
 const STATUS_BADGE: Record<Play['status'], string> = { proposed: '', selected: ' · ☑️ *selected*', approved: ' · ✅ *approved*', dismissed: ' · dismissed' };
-const SOURCE_LABEL: Record<Play['source'], string> = { assistant: 'proposed by the assistant', person: 'proposed by a person', library: 'from the library', default_planner: 'built-in planner', model_planner: 'proposed by the model planner' };
+const SOURCE_LABEL: Record<Play['source'], string> = {
+  assistant: 'proposed by the assistant',
+  person: 'proposed by a person',
+  library: 'from the library',
+  default_planner: 'built-in planner',
+  model_planner: 'proposed by the model planner',
+};
 
 export function playsMessage(mission: Mission): SlackMessage {
   const planning = mission.state === 'planning';
@@ -25,7 +31,9 @@ export function playsMessage(mission: Mission): SlackMessage {
   const cards = active.slice(0, MAX_PLAY_CARDS);
   const blocks: KnownBlock[] = [
     header(`Plays for ${mission.title}`),
-    context([`\`${mission.id}\` · ${plural(active.length, 'play')} ranked by confidence, precedent, safeguard coverage and reversibility${planning ? ' · select one, then request approval' : ''}`]),
+    context([
+      `\`${mission.id}\` · ${plural(active.length, 'play')} ranked by confidence, precedent, safeguard coverage and reversibility${planning ? ' · select one, then request approval' : ''}`,
+    ]),
   ];
   for (const play of cards) blocks.push(...playCard(mission, play, planning));
   if (active.length > cards.length) blocks.push(context([`…and ${active.length - cards.length} more plays, ranked lower ${statusPointer(mission.id)}`]));
@@ -75,13 +83,17 @@ function playCard(mission: Mission, play: Play, planning: boolean): KnownBlock[]
       `*Test coverage*\n${risk.testCoverage}`,
       `*Estimate*\n${formatMinutes(play.estimatedDurationMinutes)}`,
       ...(play.codeChangePreview
-        ? [`*Code change*\n${play.codeChangePreview.filesToModify} modified, ${play.codeChangePreview.filesToCreate} created, +${play.codeChangePreview.linesAdded}/−${play.codeChangePreview.linesRemoved} lines`]
+        ? [
+            `*Code change*\n${play.codeChangePreview.filesToModify} modified, ${play.codeChangePreview.filesToCreate} created, +${play.codeChangePreview.linesAdded}/−${play.codeChangePreview.linesRemoved} lines`,
+          ]
         : []),
       ...(risk.notes ? [`*Notes*\n${safe(risk.notes)}`] : []),
     ]),
     section(fitLines(phaseLines, LIMITS.text, { head: `*Phases (${play.phases.length})*`, noun: 'phases', pointer: statusPointer(mission.id) }).text),
     section(fitLines(undoLines, LIMITS.text, { head: `*Undo plan* — ${safe(play.undoPlan.summary)}`, noun: 'undo steps' }).text),
-    context([safeguards.length > 0 ? fitLines(safeguards, LIMITS.text, { head: '*Safeguards enforced*', noun: 'safeguards' }).text : '_No safeguards listed._']),
+    context([
+      safeguards.length > 0 ? fitLines(safeguards, LIMITS.text, { head: '*Safeguards enforced*', noun: 'safeguards' }).text : '_No safeguards listed._',
+    ]),
     planControls(mission, play, planning),
     divider(),
   ];
@@ -92,6 +104,8 @@ function planControls(mission: Mission, play: Play, planning: boolean) {
   // View plan carries no version: reading is never stale, and a version would edit this message on every mission change.
   return actions(`play_controls_${play.id}`, [
     button({ text: 'View plan', actionId: ACTION_IDS.playView, value: { missionId: mission.id, playId: play.id } }),
-    ...(planning && play.status !== 'approved' ? [button({ text: 'Dismiss…', actionId: ACTION_IDS.playDismiss, value: { missionId: mission.id, playId: play.id, version: mission.version } })] : []),
+    ...(planning && play.status !== 'approved'
+      ? [button({ text: 'Dismiss…', actionId: ACTION_IDS.playDismiss, value: { missionId: mission.id, playId: play.id, version: mission.version } })]
+      : []),
   ]);
 }

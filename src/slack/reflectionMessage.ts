@@ -19,7 +19,9 @@ export function reflectionMessage(mission: Mission): SlackMessage {
   const open = mission.state === 'reflecting' || mission.state === 'done';
   const blocks: KnownBlock[] = [
     header(`${mission.state === 'done' ? 'Mission done' : 'Mission complete'}: ${mission.title}`),
-    context([`\`${mission.id}\` · ${STATE_LABEL[mission.state]}${mission.execution?.completedAt ? ` · execution ended ${slackDate(mission.execution.completedAt)}` : ''}`]),
+    context([
+      `\`${mission.id}\` · ${STATE_LABEL[mission.state]}${mission.execution?.completedAt ? ` · execution ended ${slackDate(mission.execution.completedAt)}` : ''}`,
+    ]),
     fieldsSection([
       `*Duration*\n${formatMinutes(metrics.durationMinutes)}`,
       `*Phases*\n${metrics.phasesCompleted} of ${metrics.phasesPlanned} completed`,
@@ -31,7 +33,8 @@ export function reflectionMessage(mission: Mission): SlackMessage {
   ];
 
   const overrides = overrideLines(mission);
-  if (overrides.length > 0) blocks.push(section(fitLines(overrides, LIMITS.text, { head: '*Overrides* · decisions to go on, not passes', noun: 'overrides' }).text));
+  if (overrides.length > 0)
+    blocks.push(section(fitLines(overrides, LIMITS.text, { head: '*Overrides* · decisions to go on, not passes', noun: 'overrides' }).text));
 
   const bundle = evidence.bundle;
   const artifactLines = evidence.artifacts.map((a) => `📎 ${link(a.url, a.name)} · \`${shortHash(a.sha256)}\``);
@@ -52,7 +55,15 @@ export function reflectionMessage(mission: Mission): SlackMessage {
   );
 
   const followUps = reflection.followUps.map(followUpLine);
-  blocks.push(section(fitLines(followUps, LIMITS.text, { head: `*Follow-ups (${followUps.length})*${followUps.length === 0 ? ' · none' : ''}`, noun: 'follow-ups', pointer: statusPointer(mission.id) }).text));
+  blocks.push(
+    section(
+      fitLines(followUps, LIMITS.text, {
+        head: `*Follow-ups (${followUps.length})*${followUps.length === 0 ? ' · none' : ''}`,
+        noun: 'follow-ups',
+        pointer: statusPointer(mission.id),
+      }).text,
+    ),
+  );
 
   const library = reflection.library;
   const tags = (library?.tags ?? mission.tags).map((t) => `\`${safe(t)}\``).join(' ');
@@ -61,7 +72,9 @@ export function reflectionMessage(mission: Mission): SlackMessage {
       library
         ? `*Library* · 📌 pinned as \`${library.entryId}\` by ${who(library.by)} ${slackDate(library.at)} · reuse score ${library.reuseScore}\nTags: ${tags}`
         : `*Library* · not pinned${tags ? `\nSuggested tags: ${tags}` : ''}` +
-            (feedback && feedback.rating < LIBRARY_MIN_RATING ? `\n_Rated ${feedback.rating}/5: the library takes plays rated ${LIBRARY_MIN_RATING} or more._` : ''),
+            (feedback && feedback.rating < LIBRARY_MIN_RATING
+              ? `\n_Rated ${feedback.rating}/5: the library takes plays rated ${LIBRARY_MIN_RATING} or more._`
+              : ''),
     ),
   );
 
@@ -75,10 +88,16 @@ export function reflectionMessage(mission: Mission): SlackMessage {
   const value = { missionId: mission.id };
   if (open && !feedback) buttons.push(button({ text: 'Give feedback', actionId: ACTION_IDS.feedbackOpen, value, style: 'primary' }));
   // The library takes plays rated 4 or more, so Pin appears only once feedback qualifies.
-  if (open && !library && feedback && feedback.rating >= LIBRARY_MIN_RATING) buttons.push(button({ text: 'Pin to library', actionId: ACTION_IDS.pinOpen, value }));
+  if (open && !library && feedback && feedback.rating >= LIBRARY_MIN_RATING)
+    buttons.push(button({ text: 'Pin to library', actionId: ACTION_IDS.pinOpen, value }));
   if (mission.state === 'reflecting') buttons.push(button({ text: 'Close mission', actionId: ACTION_IDS.closeMission, value }));
   if (buttons.length > 0) blocks.push(actions(`reflect_${mission.id}`, buttons));
-  if (open && !library && !feedback) blocks.push(context([`*Pin to library* appears once feedback rates the mission ${LIBRARY_MIN_RATING} or more.${mission.state === 'reflecting' ? ' *Close mission* logs the retrospective.' : ''}`]));
+  if (open && !library && !feedback)
+    blocks.push(
+      context([
+        `*Pin to library* appears once feedback rates the mission ${LIBRARY_MIN_RATING} or more.${mission.state === 'reflecting' ? ' *Close mission* logs the retrospective.' : ''}`,
+      ]),
+    );
 
   const text = `Mission “${mission.title}” (${mission.id}) ${mission.state === 'done' ? 'is done' : 'completed'}: ${plural(evidence.artifacts.length, 'artifact')}${bundle ? `, bundle ${shortHash(bundle.manifestSha256)}` : ''}.`;
   return { text: fallbackText(text), blocks };
@@ -93,9 +112,12 @@ function followUpLine(f: FollowUp): string {
 function overrideLines(mission: Mission): string[] {
   const lines: string[] = [];
   const coverage = mission.coverage.override;
-  if (coverage) lines.push(`⚠️ Coverage ${percent(coverage.coverage)} at Prepare, OVERRIDDEN by ${who(coverage.by)} ${slackDate(coverage.at)}: ${safe(coverage.reason)}`);
+  if (coverage)
+    lines.push(`⚠️ Coverage ${percent(coverage.coverage)} at Prepare, OVERRIDDEN by ${who(coverage.by)} ${slackDate(coverage.at)}: ${safe(coverage.reason)}`);
   for (const o of mission.execution?.gateOverrides ?? []) {
-    lines.push(`⚠️ Gate check \`${o.checkId}\`${o.phaseId ? ` (phase \`${safe(o.phaseId)}\`)` : ''} OVERRIDDEN by ${who(o.by)} ${slackDate(o.at)}: ${safe(o.reason)}`);
+    lines.push(
+      `⚠️ Gate check \`${o.checkId}\`${o.phaseId ? ` (phase \`${safe(o.phaseId)}\`)` : ''} OVERRIDDEN by ${who(o.by)} ${slackDate(o.at)}: ${safe(o.reason)}`,
+    );
   }
   return lines;
 }

@@ -45,9 +45,17 @@ export function releaseMessage(mission: Mission): SlackMessage {
   const blocks: KnownBlock[] = [section(`${head}\n${release.deployments.map(deploymentLine).join('\n')}`)];
   const monitoring = release.monitoring;
   if (monitoring && monitoring.closedAt === null) {
-    blocks.push(section(`👀 *Watching ${safe(monitoring.environment)}* until ${slackDate(monitoring.endsAt)}. Undo stays available through the production deploy until then.`));
+    blocks.push(
+      section(
+        `👀 *Watching ${safe(monitoring.environment)}* until ${slackDate(monitoring.endsAt)}. Undo stays available through the production deploy until then.`,
+      ),
+    );
     if (mission.state === 'reflecting' && mission.execution!.undo.status === 'available') {
-      blocks.push(actions(`release_undo_${mission.id}`, [button({ text: 'Rollback', actionId: ACTION_IDS.rollback, value: { missionId: mission.id, playId: mission.execution!.playId }, style: 'danger' })]));
+      blocks.push(
+        actions(`release_undo_${mission.id}`, [
+          button({ text: 'Rollback', actionId: ACTION_IDS.rollback, value: { missionId: mission.id, playId: mission.execution!.playId }, style: 'danger' }),
+        ]),
+      );
     }
   } else if (monitoring) {
     const outcome = monitoring.outcome === 'rolled_back' ? '↩️ rolled back' : '✔️ healthy';

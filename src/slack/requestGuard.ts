@@ -83,7 +83,12 @@ export class SlackRequestGuard {
 
   private validlySigned(signature: string, timestamp: number, body: string, nowMs: number): boolean {
     try {
-      verifySlackRequest({ signingSecret: this.signingSecret, body, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp }, nowMilliseconds: nowMs });
+      verifySlackRequest({
+        signingSecret: this.signingSecret,
+        body,
+        headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+        nowMilliseconds: nowMs,
+      });
       return true;
     } catch {
       return false;

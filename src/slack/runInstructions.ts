@@ -30,19 +30,40 @@ export function runInstructionsMessage(mission: Mission): SlackMessage {
     dispatchBlock(dispatch, running),
   ];
   if (running) blocks.push(context([`Nothing runs before approval, and the assistant cannot approve. \`/mission status ${mission.id}\` shows where it is.`]));
-  const ci = !dispatch ? '' : dispatch.status === 'dispatched' ? ' Dispatched to GitHub Actions.' : dispatch.status === 'failed' ? ' Dispatch to GitHub Actions failed.' : ' Dispatching to GitHub Actions.';
+  const ci = !dispatch
+    ? ''
+    : dispatch.status === 'dispatched'
+      ? ' Dispatched to GitHub Actions.'
+      : dispatch.status === 'failed'
+        ? ' Dispatch to GitHub Actions failed.'
+        : ' Dispatching to GitHub Actions.';
   return { text: fallbackText(truncate(`How to run ${mission.id}: in Claude Code, "${claudeCodeInstruction(mission.id)}".${ci}`, LIMITS.messageText)), blocks };
 }
 
 function dispatchBlock(dispatch: ExecutorDispatch | null, running: boolean): KnownBlock {
-  if (!dispatch) return context(['*In CI:* no executor dispatched this mission (an operator can set `GITHUB_EXECUTOR_WORKFLOW` to run approved missions in GitHub Actions).']);
+  if (!dispatch)
+    return context([
+      '*In CI:* no executor dispatched this mission (an operator can set `GITHUB_EXECUTOR_WORKFLOW` to run approved missions in GitHub Actions).',
+    ]);
   const where = `\`${safe(dispatch.workflow)}\` on \`${safe(dispatch.repository)}\`${dispatch.ref ? ` (ref \`${safe(dispatch.ref)}\`)` : ''}`;
   switch (dispatch.status) {
     case 'requested':
-      return section(running ? `*In CI:* ⏳ dispatching GitHub Actions workflow ${where}…` : `*In CI:* GitHub Actions workflow ${where} was not dispatched: the mission ended first.`);
+      return section(
+        running
+          ? `*In CI:* ⏳ dispatching GitHub Actions workflow ${where}…`
+          : `*In CI:* GitHub Actions workflow ${where} was not dispatched: the mission ended first.`,
+      );
     case 'dispatched':
-      return section(`*In CI:* ✅ GitHub Actions workflow ${where} was dispatched ${slackDate(dispatch.decidedAt ?? dispatch.requestedAt)}: ${link(dispatch.runsUrl, 'its runs')}. The agent there reports back to this thread.`);
+      return section(
+        `*In CI:* ✅ GitHub Actions workflow ${where} was dispatched ${slackDate(dispatch.decidedAt ?? dispatch.requestedAt)}: ${link(dispatch.runsUrl, 'its runs')}. The agent there reports back to this thread.`,
+      );
     case 'failed':
-      return section(fitLines([`❌ ${safe(dispatch.error ?? 'no reason given')}`, 'Run it from Claude Code as above instead, or fix the cause for the next mission.'], LIMITS.text, { head: `*In CI:* GitHub Actions could not be dispatched${dispatch.workflow === '(not dispatched)' ? '' : ` (${where})`}.` }).text);
+      return section(
+        fitLines(
+          [`❌ ${safe(dispatch.error ?? 'no reason given')}`, 'Run it from Claude Code as above instead, or fix the cause for the next mission.'],
+          LIMITS.text,
+          { head: `*In CI:* GitHub Actions could not be dispatched${dispatch.workflow === '(not dispatched)' ? '' : ` (${where})`}.` },
+        ).text,
+      );
   }
 }

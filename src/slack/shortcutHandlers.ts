@@ -17,7 +17,11 @@ export function registerShortcutHandlers(app: App, deps: SlackHandlerDeps): void
     const target: ReplyTarget = { client, userId: shortcut.user.id, respond, hasResponseUrl: Boolean(shortcut.response_url), channelId: shortcut.channel.id };
     const text = (shortcut.message.text ?? '').trim();
     if (!text) {
-      await tellUser(target, notice('⚠️ That message has no text to start a mission from. Use `/mission <intent>` and describe what the mission should achieve.'), logger);
+      await tellUser(
+        target,
+        notice('⚠️ That message has no text to start a mission from. Use `/mission <intent>` and describe what the mission should achieve.'),
+        logger,
+      );
       return;
     }
     // The link lets everyone on the mission find the conversation it came from; without it
@@ -31,7 +35,12 @@ export function registerShortcutHandlers(app: App, deps: SlackHandlerDeps): void
       });
     const source = permalink ?? `the message ${shortcut.message.ts} in channel ${shortcut.channel.id}`;
     try {
-      await startMissionFromSlack(deps, { intent: intentFromMessage(text, source), channelId: shortcut.channel.id }, slackActor(shortcut.user.id, shortcut.user.name ?? shortcut.user.username), target);
+      await startMissionFromSlack(
+        deps,
+        { intent: intentFromMessage(text, source), channelId: shortcut.channel.id },
+        slackActor(shortcut.user.id, shortcut.user.name ?? shortcut.user.username),
+        target,
+      );
     } catch (error) {
       await tellUser(target, refusalMessage(error, logger), logger);
     }

@@ -125,7 +125,12 @@ export interface SlackFrontDoorOptions {
 }
 
 /** The three variables decide the mode: bot token plus signing secret (HTTP) or app token (Socket Mode). */
-export function slackSettingsFrom(env: { SLACK_BOT_TOKEN?: string | undefined; SLACK_SIGNING_SECRET?: string | undefined; SLACK_APP_TOKEN?: string | undefined; SLACK_API_URL: string }): SlackSettings | null {
+export function slackSettingsFrom(env: {
+  SLACK_BOT_TOKEN?: string | undefined;
+  SLACK_SIGNING_SECRET?: string | undefined;
+  SLACK_APP_TOKEN?: string | undefined;
+  SLACK_API_URL: string;
+}): SlackSettings | null {
   if (!env.SLACK_BOT_TOKEN || !(env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) return null;
   return { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL };
 }
@@ -146,8 +151,11 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
   if (socketMode) {
     bolt = new App({ appToken: settings.appToken!, socketMode: true, authorize, logger: slackLogger, clientOptions });
   } else {
-    guard = new SlackRequestGuard(settings.signingSecret!, () => opts.clock.now().getTime(), opts.requestReceipts, (error) =>
-      logger.warn({ err: error }, 'could not check the shared record of Slack requests; this instance’s memory decides'),
+    guard = new SlackRequestGuard(
+      settings.signingSecret!,
+      () => opts.clock.now().getTime(),
+      opts.requestReceipts,
+      (error) => logger.warn({ err: error }, 'could not check the shared record of Slack requests; this instance’s memory decides'),
     );
     receiver = new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false, logger: slackLogger });
     bolt = new App({ receiver, authorize, logger: slackLogger, clientOptions });
@@ -157,7 +165,13 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
   });
 
   const unreachableNotices = new UnreachableChannelNotices(() => opts.clock.now().getTime());
-  const deps: SlackHandlerDeps = { service, logger, unreachableNotices, ...(opts.rollback ? { rollback: opts.rollback } : {}), ...(opts.redeliver ? { redeliver: opts.redeliver } : {}) };
+  const deps: SlackHandlerDeps = {
+    service,
+    logger,
+    unreachableNotices,
+    ...(opts.rollback ? { rollback: opts.rollback } : {}),
+    ...(opts.redeliver ? { redeliver: opts.redeliver } : {}),
+  };
   registerCommandHandlers(bolt, deps);
   registerActionHandlers(bolt, deps);
   registerViewHandlers(bolt, deps);

@@ -69,17 +69,23 @@ export class SlackPresenceReader implements SlackPresence {
     });
     const notes: string[] = [];
     if (home.kind === 'none') notes.push(home.note);
-    else notes.push(message ? `Posted in the mission's thread (${home.kind === 'channel' ? `channel ${home.channelId}` : `DM with ${home.userId ?? 'the requester'}`}).` : `To be posted in the mission's thread: ${home.note}`);
+    else
+      notes.push(
+        message
+          ? `Posted in the mission's thread (${home.kind === 'channel' ? `channel ${home.channelId}` : `DM with ${home.userId ?? 'the requester'}`}).`
+          : `To be posted in the mission's thread: ${home.note}`,
+      );
     if (recipients.length === 0) {
       notes.push(
         request?.status === 'requested'
-          ? 'Nobody can approve yet: no approvers are configured, so no one was sent it directly and the request waits. An admin names approvers (SLACK_APPROVERS); the mission\'s thread says so too.'
+          ? "Nobody can approve yet: no approvers are configured, so no one was sent it directly and the request waits. An admin names approvers (SLACK_APPROVERS); the mission's thread says so too."
           : 'The request is already decided; nobody needs to be asked.',
       );
     } else {
       const sent = delivered.filter((d) => d.status === 'sent').length;
       notes.push(`Sent directly to ${sent} of ${recipients.length} approver${recipients.length === 1 ? '' : 's'} with Approve and Reject buttons.`);
-      if (delivered.some((d) => d.status === 'undeliverable')) notes.push('Slack refused some direct messages (see approvers[].error); those approvers see the request in the mission\'s thread only.');
+      if (delivered.some((d) => d.status === 'undeliverable'))
+        notes.push("Slack refused some direct messages (see approvers[].error); those approvers see the request in the mission's thread only.");
     }
     if (delivered.some((d) => d.status === 'queued') || (home.kind !== 'none' && !message)) notes.push(QUEUED);
     return {
@@ -95,7 +101,9 @@ export class SlackPresenceReader implements SlackPresence {
 
   private async permalink(record: SlackMessageRecord): Promise<string | null> {
     try {
-      const result = await callSlack(`chat.getPermalink (${record.missionId} ${record.surface})`, () => this.opts.client.chat.getPermalink({ channel: record.channel, message_ts: record.ts }));
+      const result = await callSlack(`chat.getPermalink (${record.missionId} ${record.surface})`, () =>
+        this.opts.client.chat.getPermalink({ channel: record.channel, message_ts: record.ts }),
+      );
       return result.permalink ?? null;
     } catch (error) {
       // Ids are enough to find the message; a link is a convenience.
@@ -138,7 +146,8 @@ export function homeView(mission: Mission, settings: SlackHomeSettings, records:
 }
 
 function homeOfPostedBrief(mission: Mission, channel: string, settings: SlackHomeSettings): SlackHome {
-  if (!channel.startsWith('D')) return { kind: 'channel', channelId: channel, threadTs: null, why: channel === settings.defaultChannel ? 'default_channel' : 'mission_channel' };
+  if (!channel.startsWith('D'))
+    return { kind: 'channel', channelId: channel, threadTs: null, why: channel === settings.defaultChannel ? 'default_channel' : 'mission_channel' };
   const requester = mission.requester;
   return { kind: 'direct_message', userId: requester.kind === 'mcp_token' ? (requester.onBehalfOf ?? '') : requester.id };
 }

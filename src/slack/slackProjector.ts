@@ -56,7 +56,15 @@ export function approverSurfacePrefix(requestId: string): string {
 }
 
 /** Slack errors meaning this person cannot get a DM from the bot; the others fail the delivery as usual. */
-const PERSON_UNREACHABLE = new Set(['user_not_found', 'user_not_visible', 'user_disabled', 'cannot_dm_bot', 'messages_tab_disabled', 'channel_not_found', 'is_archived']);
+const PERSON_UNREACHABLE = new Set([
+  'user_not_found',
+  'user_not_visible',
+  'user_disabled',
+  'cannot_dm_bot',
+  'messages_tab_disabled',
+  'channel_not_found',
+  'is_archived',
+]);
 
 function earliest(a: ProjectionResult, b: ProjectionResult): ProjectionResult {
   if (!a) return b;
@@ -95,7 +103,9 @@ export function surfacesOf(mission: Mission, posted: ReadonlySet<string> = new S
 }
 
 export function contentHash(message: SlackMessage): string {
-  return createHash('sha256').update(JSON.stringify({ text: message.text, blocks: message.blocks })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ text: message.text, blocks: message.blocks }))
+    .digest('hex');
 }
 
 export interface SlackProjectorOptions {
@@ -152,7 +162,9 @@ export class SlackProjector {
     } finally {
       // Never masks the projection's own outcome: a problem that cannot be recorded is logged.
       if (problems.length > 0) {
-        await this.opts.recordProblem?.(missionId, problems.join('; ')).catch((e: unknown) => this.opts.logger.warn({ err: e, missionId, problems }, 'could not record a Slack delivery problem on the mission'));
+        await this.opts
+          .recordProblem?.(missionId, problems.join('; '))
+          .catch((e: unknown) => this.opts.logger.warn({ err: e, missionId, problems }, 'could not record a Slack delivery problem on the mission'));
       }
     }
   }
@@ -160,7 +172,7 @@ export class SlackProjector {
   private async projectSurfaces(mission: Mission, problems: string[]): Promise<ProjectionResult> {
     const missionId = mission.id;
     const records = new Map((await this.opts.store.list(missionId)).map((r) => [r.surface, r]));
-    let threadOutcome: ProjectionResult = undefined;
+    let threadOutcome: ProjectionResult | undefined;
     let threadFailure: unknown = null;
     try {
       threadOutcome = await this.projectThread(mission, records, problems);
@@ -168,7 +180,7 @@ export class SlackProjector {
       threadFailure = error;
     }
     // Approvers hear of a request wherever the mission lives, even while its thread cannot be delivered.
-    let dmOutcome: ProjectionResult = undefined;
+    let dmOutcome: ProjectionResult | undefined;
     try {
       dmOutcome = await this.projectApproverMessages(mission);
     } catch (error) {
@@ -195,7 +207,8 @@ export class SlackProjector {
       const confirmed = record && record.ts !== UNCONFIRMED_TS ? record : undefined;
       if (confirmed && confirmed.contentHash === hash) continue;
       const violations = checkBlockKitLimits(message);
-      if (violations.length > 0) this.opts.logger.warn({ missionId, surface: surface.key, violations }, 'Slack surface breaks Block Kit limits; Slack may refuse it');
+      if (violations.length > 0)
+        this.opts.logger.warn({ missionId, surface: surface.key, violations }, 'Slack surface breaks Block Kit limits; Slack may refuse it');
       const isBrief = surface.key === 'brief';
       if (!isBrief && !thread) break; // cannot happen once the brief is posted; never post outside the thread
 
@@ -297,7 +310,14 @@ export class SlackProjector {
           let ts = record && !confirmed ? await this.findPosted(channel, null, mission.id, key) : null;
           if (ts && !(await this.update({ ...record!, channel, ts }, message))) ts = null;
           if (!ts && !open) {
-            await this.opts.store.put({ missionId: mission.id, surface: key, channel, ts: UNCONFIRMED_TS, contentHash: `${UNDELIVERABLE}closed_before_sent`, updatedAt: this.opts.clock.now() });
+            await this.opts.store.put({
+              missionId: mission.id,
+              surface: key,
+              channel,
+              ts: UNCONFIRMED_TS,
+              contentHash: `${UNDELIVERABLE}closed_before_sent`,
+              updatedAt: this.opts.clock.now(),
+            });
             continue;
           }
           if (!ts) {
@@ -307,8 +327,18 @@ export class SlackProjector {
           await this.opts.store.put({ missionId: mission.id, surface: key, channel, ts, contentHash: hash, updatedAt: this.opts.clock.now() });
         } catch (error) {
           if (!(error instanceof SlackDeliveryError && error.slackError && PERSON_UNREACHABLE.has(error.slackError))) throw error;
-          this.opts.logger.warn({ missionId: mission.id, approver: userId, slackError: error.slackError }, 'Slack will not deliver a direct message to this approver; the request is still in the mission thread');
-          await this.opts.store.put({ missionId: mission.id, surface: key, channel: record?.channel ?? '', ts: UNCONFIRMED_TS, contentHash: `${UNDELIVERABLE}${error.slackError}`, updatedAt: this.opts.clock.now() });
+          this.opts.logger.warn(
+            { missionId: mission.id, approver: userId, slackError: error.slackError },
+            'Slack will not deliver a direct message to this approver; the request is still in the mission thread',
+          );
+          await this.opts.store.put({
+            missionId: mission.id,
+            surface: key,
+            channel: record?.channel ?? '',
+            ts: UNCONFIRMED_TS,
+            contentHash: `${UNDELIVERABLE}${error.slackError}`,
+            updatedAt: this.opts.clock.now(),
+          });
         }
       }
     }
@@ -338,7 +368,9 @@ export class SlackProjector {
       let cursor: string | undefined;
       for (let page = 0; page < 5; page++) {
         const params = { channel, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
-        const result = await callSlack(what, () => (threadTs ? this.opts.client.conversations.replies({ ...params, ts: threadTs }) : this.opts.client.conversations.history(params)));
+        const result = await callSlack(what, () =>
+          threadTs ? this.opts.client.conversations.replies({ ...params, ts: threadTs }) : this.opts.client.conversations.history(params),
+        );
         const found = result.messages?.find((m) => {
           const payload = m.metadata?.event_payload as Record<string, unknown> | undefined;
           return m.metadata?.event_type === SURFACE_METADATA_TYPE && payload?.mission_id === missionId && payload?.surface === surface;
@@ -384,11 +416,24 @@ export class SlackProjector {
     return this.shortenIfRefused(message, record.missionId, record.surface, problems, (m) => this.update(record, m, problems));
   }
 
-  private postOrShorten(channel: string, threadTs: string | null, message: SlackMessage, missionId: string, surface: string, problems: string[]): Promise<string> {
+  private postOrShorten(
+    channel: string,
+    threadTs: string | null,
+    message: SlackMessage,
+    missionId: string,
+    surface: string,
+    problems: string[],
+  ): Promise<string> {
     return this.shortenIfRefused(message, missionId, surface, problems, (m) => this.post(channel, threadTs, m, missionId, surface));
   }
 
-  private async shortenIfRefused<T>(message: SlackMessage, missionId: string, surface: string, problems: string[], send: (m: SlackMessage) => Promise<T>): Promise<T> {
+  private async shortenIfRefused<T>(
+    message: SlackMessage,
+    missionId: string,
+    surface: string,
+    problems: string[],
+    send: (m: SlackMessage) => Promise<T>,
+  ): Promise<T> {
     try {
       return await send(message);
     } catch (error) {

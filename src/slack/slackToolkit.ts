@@ -30,8 +30,13 @@ async function authTest(client: WebClient): Promise<ToolkitInspectionResult> {
     };
   } catch (error) {
     const code = slackErrorCode(error);
-    if (code && REFUSED_TOKEN.has(code)) return { status: 'needs_auth', summary: `Slack refused the bot token (${code}): install the app again and set SLACK_BOT_TOKEN.`, metrics: {} };
-    return { status: 'degraded', summary: `Slack did not answer auth.test (${code ?? (error instanceof Error ? error.message : String(error))}).`, metrics: {} };
+    if (code && REFUSED_TOKEN.has(code))
+      return { status: 'needs_auth', summary: `Slack refused the bot token (${code}): install the app again and set SLACK_BOT_TOKEN.`, metrics: {} };
+    return {
+      status: 'degraded',
+      summary: `Slack did not answer auth.test (${code ?? (error instanceof Error ? error.message : String(error))}).`,
+      metrics: {},
+    };
   }
 }
 

@@ -5,7 +5,16 @@
 // otherwise handed back as a SlackDeliveryError carrying retryAfterMs, so the feed worker
 // parks the mission until then instead of holding a worker on a sleep. Giving up is safe:
 // the mission's events stay unacknowledged in the feed and the projection is retried later.
-import { LogLevel, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebClient, type Logger as SlackLogger, type RetryOptions } from '@slack/web-api';
+import {
+  LogLevel,
+  WebAPIHTTPError,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebAPIRequestError,
+  WebClient,
+  type Logger as SlackLogger,
+  type RetryOptions,
+} from '@slack/web-api';
 import type { Logger } from 'pino';
 import { timedExternalCall } from '../externalCalls.js';
 

@@ -57,7 +57,10 @@ export function toolkitMessage(mission: Mission): SlackMessage {
   );
   if (preparing && listed.length > 0) {
     const options = listed.slice(0, LIMITS.checkboxOptions).map(toolkitOption);
-    const selected = listed.slice(0, LIMITS.checkboxOptions).filter((t) => t.selected).map(toolkitOption);
+    const selected = listed
+      .slice(0, LIMITS.checkboxOptions)
+      .filter((t) => t.selected)
+      .map(toolkitOption);
     const value = { missionId: mission.id, version: mission.version };
     const anySelected = mission.toolkits.some((t) => t.selected);
     blocks.push(
@@ -80,7 +83,11 @@ function deferButton(mission: Mission, t: MissionToolkit) {
     text: 'Defer',
     actionId: ACTION_IDS.toolkitDefer,
     value: { missionId: mission.id, toolkitId: t.toolkitId, version: mission.version },
-    confirm: confirmDialog(`Defer ${nameOf(t.toolkitId)}?`, `Not needed for this mission: ${nameOf(t.toolkitId)} stays selected for manual updates but no longer counts against coverage.`, 'Defer'),
+    confirm: confirmDialog(
+      `Defer ${nameOf(t.toolkitId)}?`,
+      `Not needed for this mission: ${nameOf(t.toolkitId)} stays selected for manual updates but no longer counts against coverage.`,
+      'Defer',
+    ),
   });
 }
 

@@ -42,35 +42,58 @@ export function uatMessage(mission: Mission): SlackMessage {
     const mark = !result ? '⬜' : result.outcome === 'pass' ? '✅' : '❌';
     const kind = item.source === 'truth' ? 'Truth' : 'Acceptance criterion';
     blocks.push(section(`${mark} *${kind}:* ${safe(item.statement)}\n_${safe(item.prompt)}_`));
-    if (result) blocks.push(context([`${result.outcome === 'pass' ? 'Passed' : 'Failed'} · ${who(result.by)} ${slackDate(result.at)}${result.note ? ` · ${safe(result.note)}` : ''}`]));
+    if (result)
+      blocks.push(
+        context([
+          `${result.outcome === 'pass' ? 'Passed' : 'Failed'} · ${who(result.by)} ${slackDate(result.at)}${result.note ? ` · ${safe(result.note)}` : ''}`,
+        ]),
+      );
     if (open) {
       const value = { missionId: mission.id, uatItemId: item.id };
       blocks.push(
         actions(`uat_${item.id}`, [
-          button({ text: result?.outcome === 'pass' ? 'Pass again' : 'Pass', actionId: ACTION_IDS.uatPassOpen, value: { ...value, uatOutcome: 'pass' }, style: 'primary' }),
+          button({
+            text: result?.outcome === 'pass' ? 'Pass again' : 'Pass',
+            actionId: ACTION_IDS.uatPassOpen,
+            value: { ...value, uatOutcome: 'pass' },
+            style: 'primary',
+          }),
           button({ text: 'Fail…', actionId: ACTION_IDS.uatFailOpen, value: { ...value, uatOutcome: 'fail' }, style: 'danger' }),
         ]),
       );
     }
   }
   if (items.length > MAX_ITEMS) blocks.push(context([`${items.length - MAX_ITEMS} more in UAT.md.`]));
-  blocks.push(context([`\`${mission.id}\` · ${passed} of ${items.length} passed${failed > 0 ? ` · ${failed} failed` : ''}${open ? '' : ` · the mission is ${mission.state.replace('_', ' ')}`}`]));
-  return { text: fallbackText(`User acceptance test for ${mission.id}: ${passed} of ${items.length} passed${failed > 0 ? `, ${failed} failed` : ''}.`), blocks };
+  blocks.push(
+    context([
+      `\`${mission.id}\` · ${passed} of ${items.length} passed${failed > 0 ? ` · ${failed} failed` : ''}${open ? '' : ` · the mission is ${mission.state.replace('_', ' ')}`}`,
+    ]),
+  );
+  return {
+    text: fallbackText(`User acceptance test for ${mission.id}: ${passed} of ${items.length} passed${failed > 0 ? `, ${failed} failed` : ''}.`),
+    blocks,
+  };
 }
 
 /** The note for a Pass or Fail: optional for a pass, required for a fail (the service says so on the field). */
 export function uatResultModal(mission: Mission, itemId: string, outcome: 'pass' | 'fail'): ModalView {
   const item = uatItems(mission).find((i) => i.id === itemId);
   const statement = item ? safe(item.statement) : `\`${itemId}\``;
-  return modal(VIEW_IDS.uatResult, outcome === 'pass' ? 'UAT: pass' : 'UAT: fail', outcome === 'pass' ? 'Mark passed' : 'Mark failed', { missionId: mission.id, uatItemId: itemId, uatOutcome: outcome }, [
-    section(`${outcome === 'pass' ? '✅ *Pass*' : '❌ *Fail*'}: ${statement}${item ? `\n_${safe(item.prompt)}_` : ''}`),
-    textInput({
-      block: INPUT_IDS.note.block,
-      action: INPUT_IDS.note.action,
-      label: outcome === 'pass' ? 'What did you try? (optional)' : 'What went wrong?',
-      maxLength: 1000,
-      multiline: true,
-      optional: outcome === 'pass',
-    }),
-  ]);
+  return modal(
+    VIEW_IDS.uatResult,
+    outcome === 'pass' ? 'UAT: pass' : 'UAT: fail',
+    outcome === 'pass' ? 'Mark passed' : 'Mark failed',
+    { missionId: mission.id, uatItemId: itemId, uatOutcome: outcome },
+    [
+      section(`${outcome === 'pass' ? '✅ *Pass*' : '❌ *Fail*'}: ${statement}${item ? `\n_${safe(item.prompt)}_` : ''}`),
+      textInput({
+        block: INPUT_IDS.note.block,
+        action: INPUT_IDS.note.action,
+        label: outcome === 'pass' ? 'What did you try? (optional)' : 'What went wrong?',
+        maxLength: 1000,
+        multiline: true,
+        optional: outcome === 'pass',
+      }),
+    ],
+  );
 }

@@ -24,7 +24,9 @@ const COMMANDS = [
 
 export function helpMessage(): SlackMessage {
   return {
-    text: fallbackText('Mission Control commands: /mission <intent>, /mission list, /mission status <id>, /mission cancel <id>, /mission budget <id> <usd>, /mission help.'),
+    text: fallbackText(
+      'Mission Control commands: /mission <intent>, /mission list, /mission status <id>, /mission cancel <id>, /mission budget <id> <usd>, /mission help.',
+    ),
     blocks: [
       section(`*Mission Control* runs engineering missions with an AI assistant under your team's approval.\n${COMMANDS.join('\n')}`),
       context(['Define → Prepare → Plan & Approve → Execute & Observe → Reflect. Plays run only after the approvers the policy names approve them.']),
@@ -52,18 +54,27 @@ export function missionListMessage(missions: readonly MissionSummary[], opts: { 
   return { text: fallbackText(`${plural(missions.length, 'mission')}${opts.more ? ' (more not listed)' : ''}.`), blocks };
 }
 
-
 /** Where a mission stands at any stage, in one message. */
 export function missionStatusMessage(mission: Mission): SlackMessage {
   const blocks: KnownBlock[] = [
     header(mission.title),
-    context([`\`${mission.id}\` · ${STATE_LABEL[mission.state]} · requested by ${who(mission.requester)} ${slackDate(mission.createdAt)} · updated ${slackDate(mission.updatedAt)}`]),
+    context([
+      `\`${mission.id}\` · ${STATE_LABEL[mission.state]} · requested by ${who(mission.requester)} ${slackDate(mission.createdAt)} · updated ${slackDate(mission.updatedAt)}`,
+    ]),
   ];
   const chipLines = CHIP_KINDS.flatMap((kind) => {
     const chip = chipOf(mission.brief, kind);
     return chip ? [`*${CHIP_LABELS[kind]}* (${CONFIDENCE_LABEL[chip.confidence]}): ${chip.items.map(safe).join('; ')}`] : [];
   });
-  blocks.push(section(fitLines(chipLines.map((l) => truncate(l, 600)), LIMITS.text, { head: `*Brief*${mission.brief.lockedAt ? ' 🔒' : ''}`, noun: 'chips' }).text));
+  blocks.push(
+    section(
+      fitLines(
+        chipLines.map((l) => truncate(l, 600)),
+        LIMITS.text,
+        { head: `*Brief*${mission.brief.lockedAt ? ' 🔒' : ''}`, noun: 'chips' },
+      ).text,
+    ),
+  );
 
   const selected = mission.toolkits.filter((t) => t.selected).map((t) => `${findToolkit(t.toolkitId)?.name ?? t.toolkitId} (${t.authStatus})`);
   const play = mission.plays.find((p) => p.status === 'approved') ?? mission.plays.find((p) => p.status === 'selected');
@@ -78,7 +89,11 @@ export function missionStatusMessage(mission: Mission): SlackMessage {
     const done = execution.phases.filter((p) => p.status === 'completed').length;
     const current = execution.phases.find((p) => p.status === 'running' || p.status === 'failed');
     // A phase still marked running on a mission that ended stopped there.
-    const where = !current ? '' : current.status === 'running' && mission.state !== 'executing' ? ` · stopped during ${safe(current.name)}` : ` · ${safe(current.name)} ${current.status}`;
+    const where = !current
+      ? ''
+      : current.status === 'running' && mission.state !== 'executing'
+        ? ` · stopped during ${safe(current.name)}`
+        : ` · ${safe(current.name)} ${current.status}`;
     fields.push(`*Execution*\n${done} of ${execution.phases.length} phases completed${where}`);
     const open = execution.alerts.filter((a) => a.type === 'review_required' && a.status === 'open').length;
     fields.push(`*Alerts*\n${open === 0 ? 'none open' : mission.state === 'executing' ? `⚠️ ${open} waiting for review` : `${open} left open`}`);

@@ -71,7 +71,10 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
       try {
         await submission.run(input, slackActor(body.user.id, body.user.name));
       } catch (error) {
-        const channelId = await service.getMission({ missionId: meta.missionId }).then((m) => m.channelId, () => null);
+        const channelId = await service.getMission({ missionId: meta.missionId }).then(
+          (m) => m.channelId,
+          () => null,
+        );
         await tellUser({ client, userId: body.user.id, hasResponseUrl: false, channelId }, refusalMessage(error, logger), logger);
       }
     });
@@ -131,7 +134,10 @@ export function registerViewHandlers(app: App, deps: SlackHandlerDeps): void {
     schema: pinToLibraryInput,
     input: (values, meta) => ({
       missionId: meta.missionId,
-      tags: (text(values, INPUT_IDS.tags) ?? '').split(',').map((t) => t.trim()).filter(Boolean),
+      tags: (text(values, INPUT_IDS.tags) ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
       note: text(values, INPUT_IDS.note),
     }),
     run: (input, actor) => service.reflect.pinToLibrary(input, actor),

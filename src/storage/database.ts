@@ -73,8 +73,14 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       const [[readOnly]] = (await direct.query({ sql: "SELECT current_setting('transaction_read_only')", values: [] })) as [[string]];
       if (readOnly === 'on') throw Object.assign(new Error('transactions are read-only'), { code: '25006' });
     }
-    const rows = (await direct.query({ sql: 'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL', values: [] })) as [string][];
-    const missing = unappliedMigrations(expected, rows.map(([name]) => name));
+    const rows = (await direct.query({
+      sql: 'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+      values: [],
+    })) as [string][];
+    const missing = unappliedMigrations(
+      expected,
+      rows.map(([name]) => name),
+    );
     if (missing.length > 0) throw new Error(`migrations not applied: ${missing.join(', ')} (run \`mission-control migrate\`)`);
   };
   return {
@@ -140,7 +146,11 @@ class BoundedClient extends pg.Client {
 }
 
 /** Waits until PostgreSQL answers, saying so, up to settings.startTimeoutMs; then fails naming the database. */
-async function waitForPostgres(target: Extract<DatabaseTarget, { provider: 'postgresql' }>, settings: DatabaseSettings, onWaiting?: (message: string) => void): Promise<void> {
+async function waitForPostgres(
+  target: Extract<DatabaseTarget, { provider: 'postgresql' }>,
+  settings: DatabaseSettings,
+  onWaiting?: (message: string) => void,
+): Promise<void> {
   const where = describeDatabase(target);
   const deadline = Date.now() + settings.startTimeoutMs;
   for (let attempt = 1; ; attempt++) {

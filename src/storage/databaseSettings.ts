@@ -2,7 +2,13 @@
 // environment with the rest of the configuration (src/config.ts spreads OPERATIONS_ENV in).
 import { z } from 'zod';
 
-const milliseconds = (fallback: number, min = 1) => z.coerce.number().int().min(min).max(24 * 60 * 60 * 1000).default(fallback);
+const milliseconds = (fallback: number, min = 1) =>
+  z.coerce
+    .number()
+    .int()
+    .min(min)
+    .max(24 * 60 * 60 * 1000)
+    .default(fallback);
 
 export const OPERATIONS_ENV = {
   /** How long opening one PostgreSQL connection may take. */

@@ -27,7 +27,13 @@ export function placeholders(provider: Provider): { values: SqlValue[]; param: (
  * (`quietUntil`) waits for it; a dead one stays parked. `condition` is extra SQL that must hold
  * (the save's version guard), written with the same `param`.
  */
-export function markPendingSql(param: (value: SqlValue, postgresType?: string) => string, missionId: string, eventSeq: number, savedAt: Date, condition = ''): string {
+export function markPendingSql(
+  param: (value: SqlValue, postgresType?: string) => string,
+  missionId: string,
+  eventSeq: number,
+  savedAt: Date,
+  condition = '',
+): string {
   const at = savedAt.getTime();
   // Written left to right: SQLite's placeholders are positional.
   return (
@@ -40,7 +46,13 @@ export function markPendingSql(param: (value: SqlValue, postgresType?: string) =
 }
 
 /** The marker update as a statement of its own (SQLite's transaction, Prisma's batch). */
-export function markPending(provider: Provider, missionId: string, eventSeq: number, savedAt: Date, guard?: { version: number; headHash: string }): SqlStatement {
+export function markPending(
+  provider: Provider,
+  missionId: string,
+  eventSeq: number,
+  savedAt: Date,
+  guard?: { version: number; headHash: string },
+): SqlStatement {
   const { values, param } = placeholders(provider);
   const sql = markPendingSql(param, missionId, eventSeq, savedAt, '');
   if (!guard) return { sql, values };

@@ -131,7 +131,11 @@ function migrateSqliteFile(filename: string, migrations: Migration[]): Migration
   }
 }
 
-async function migratePostgres(target: Extract<DatabaseTarget, { provider: 'postgresql' }>, migrations: Migration[], settings: DatabaseSettings): Promise<MigrationReport> {
+async function migratePostgres(
+  target: Extract<DatabaseTarget, { provider: 'postgresql' }>,
+  migrations: Migration[],
+  settings: DatabaseSettings,
+): Promise<MigrationReport> {
   // Bounded like every other wait; a migration statement may run as long as start waits for the database.
   const longest = Math.max(settings.startTimeoutMs, settings.statementTimeoutMs);
   const client = new pg.Client({

@@ -110,7 +110,15 @@ export async function listMissions(prisma: PrismaClient, direct: DirectSql, prov
   return { missions, nextCursor: ids.length > filter.limit && last ? encodeCursor(last.updatedAt, last.id) : null };
 }
 
-function summaryOf(r: { id: string; title: string; state: string; requester: string; channelId: string | null; createdAt: Date; updatedAt: Date }): MissionSummary {
+function summaryOf(r: {
+  id: string;
+  title: string;
+  state: string;
+  requester: string;
+  channelId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}): MissionSummary {
   return {
     id: r.id,
     title: r.title,
@@ -130,7 +138,8 @@ export function libraryStatement(provider: Provider, search: LibrarySearch): Sql
   const matched = tags.length > 0 ? `(SELECT COUNT(*) FROM "LibraryEntryTag" t WHERE t."entryId" = e."id" AND t."tag" IN (${tagList()}))` : '0';
   const either: string[] = [];
   if (tags.length > 0) either.push(`e."id" IN (SELECT "entryId" FROM "LibraryEntryTag" WHERE "tag" IN (${tagList()}))`);
-  if (search.text) either.push(textCondition(provider, param, search.text, { alias: 'e', columns: ['title', 'note'], ftsTable: 'LibraryText', ftsKey: 'entryId' }));
+  if (search.text)
+    either.push(textCondition(provider, param, search.text, { alias: 'e', columns: ['title', 'note'], ftsTable: 'LibraryText', ftsKey: 'entryId' }));
   const where = either.length > 0 ? `WHERE ${either.join(' OR ')}` : '';
   const sql = `SELECT e."id", ${matched} AS "matched" FROM "LibraryEntry" e ${where} ORDER BY "matched" DESC, e."reuseScore" DESC, e."pinnedAt" DESC, e."id" ASC LIMIT ${param(search.limit)}`;
   return { sql, values };

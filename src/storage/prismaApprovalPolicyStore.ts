@@ -11,7 +11,10 @@ const riskApprovers = z
     required: z.number().int().min(0),
     people: z.array(z.string()),
     groups: z.array(z.string()),
-    quota: z.object({ groupId: z.string(), count: z.number().int().min(1) }).strict().optional(),
+    quota: z
+      .object({ groupId: z.string(), count: z.number().int().min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 const storedPolicy = z
@@ -40,9 +43,14 @@ export class PrismaApprovalPolicyStore {
     try {
       parsed = storedPolicy.safeParse(JSON.parse(row.policy));
     } catch {
-      throw new Error(`The stored approval policy of workspace "${workspaceId}" is not JSON; fix it with \`mission-control approvers\` after removing the row.`);
+      throw new Error(
+        `The stored approval policy of workspace "${workspaceId}" is not JSON; fix it with \`mission-control approvers\` after removing the row.`,
+      );
     }
-    if (!parsed.success) throw new Error(`The stored approval policy of workspace "${workspaceId}" is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+    if (!parsed.success)
+      throw new Error(
+        `The stored approval policy of workspace "${workspaceId}" is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`,
+      );
     return { workspaceId, policy: parsed.data, version: row.version, updatedAt: row.updatedAt, updatedBy: row.updatedBy };
   }
 
@@ -67,7 +75,9 @@ export class PrismaApprovalPolicyStore {
   async save(workspaceId: string, policy: ApprovalPolicy, expectedVersion: number | null, now: Date, by: string): Promise<boolean> {
     if (expectedVersion === null) {
       try {
-        await this.prisma.approvalPolicy.create({ data: { workspaceId, policy: JSON.stringify(storedPolicy.parse(policy)), version: 1, updatedAt: now, updatedBy: by } });
+        await this.prisma.approvalPolicy.create({
+          data: { workspaceId, policy: JSON.stringify(storedPolicy.parse(policy)), version: 1, updatedAt: now, updatedBy: by },
+        });
         return true;
       } catch (error) {
         if ((error as { code?: string }).code === 'P2002') return false;
@@ -83,6 +93,11 @@ export class PrismaApprovalPolicyStore {
 }
 
 /** The domain's port over the store: the workspace's policy, seeded from `seed` the first time it is read. */
-export function storedApprovalPolicySource(store: PrismaApprovalPolicyStore, workspaceId: string, seed: ApprovalPolicy, clock: { now(): Date }): ApprovalPolicySource {
+export function storedApprovalPolicySource(
+  store: PrismaApprovalPolicyStore,
+  workspaceId: string,
+  seed: ApprovalPolicy,
+  clock: { now(): Date },
+): ApprovalPolicySource {
   return { current: async () => (await store.getOrSeed(workspaceId, seed, clock.now())).policy };
 }

@@ -35,7 +35,8 @@ export class PrismaMissionFeed implements MissionFeed {
     const rows = await this.run((p) => {
       // Placeholders are positional on SQLite: each part is written in the order it appears.
       const lease = `"leaseOwner" = ${p(owner, 'TEXT')}, "leaseUntil" = ${p(leaseUntil, 'BIGINT')}, "dueAt" = ${p(leaseUntil, 'BIGINT')}`;
-      const due = () => `"consumer" = ${p(consumer, 'TEXT')} AND "dueAt" IS NOT NULL AND "dueAt" <= ${p(now.getTime(), 'BIGINT')} ORDER BY "dueAt" LIMIT ${p(limit, 'INTEGER')}`;
+      const due = () =>
+        `"consumer" = ${p(consumer, 'TEXT')} AND "dueAt" IS NOT NULL AND "dueAt" <= ${p(now.getTime(), 'BIGINT')} ORDER BY "dueAt" LIMIT ${p(limit, 'INTEGER')}`;
       if (this.provider === 'postgresql') {
         return `WITH due AS (SELECT "consumer", "missionId" FROM "MissionFeedCursor" WHERE ${due()} FOR UPDATE SKIP LOCKED)
            UPDATE "MissionFeedCursor" c SET ${lease} FROM due WHERE c."consumer" = due."consumer" AND c."missionId" = due."missionId"
@@ -45,7 +46,13 @@ export class PrismaMissionFeed implements MissionFeed {
       return `UPDATE "MissionFeedCursor" SET ${lease} WHERE ${sameConsumer} AND "missionId" IN (SELECT "missionId" FROM "MissionFeedCursor" WHERE ${due()})
            RETURNING "missionId", "handledSeq", "eventSeq", "attempts"`;
     });
-    return rows.map(([missionId, handledSeq, eventSeq, attempts]) => ({ consumer, missionId: String(missionId), handledSeq: num(handledSeq), eventSeq: num(eventSeq), attempts: num(attempts) }));
+    return rows.map(([missionId, handledSeq, eventSeq, attempts]) => ({
+      consumer,
+      missionId: String(missionId),
+      handledSeq: num(handledSeq),
+      eventSeq: num(eventSeq),
+      attempts: num(attempts),
+    }));
   }
 
   async acknowledge(consumer: string, missionId: string, owner: string, seq: number, now: Date, quietMs = 0): Promise<void> {
@@ -74,7 +81,10 @@ export class PrismaMissionFeed implements MissionFeed {
   }
 
   async defer(consumer: string, missionId: string, owner: string, at: Date): Promise<void> {
-    await this.run((p) => `UPDATE "MissionFeedCursor" SET "leaseOwner" = NULL, "leaseUntil" = NULL, "dueAt" = ${p(at.getTime(), 'BIGINT')} WHERE ${this.leased(p, consumer, missionId, owner)}`);
+    await this.run(
+      (p) =>
+        `UPDATE "MissionFeedCursor" SET "leaseOwner" = NULL, "leaseUntil" = NULL, "dueAt" = ${p(at.getTime(), 'BIGINT')} WHERE ${this.leased(p, consumer, missionId, owner)}`,
+    );
   }
 
   private leased(p: (value: SqlValue, postgresType?: string) => string, consumer: string, missionId: string, owner: string): string {
@@ -95,7 +105,8 @@ export class PrismaMissionFeed implements MissionFeed {
     const rows = await this.run((p) => {
       const consumerIs = `"consumer" = ${p(consumer, 'TEXT')}`;
       const mission = filter.missionId !== undefined ? ` AND "missionId" = ${p(filter.missionId, 'TEXT')}` : '';
-      const channel = filter.channelId !== undefined ? ` AND "missionId" IN (SELECT "id" FROM "Mission" WHERE "channelId" = ${p(filter.channelId, 'TEXT')})` : '';
+      const channel =
+        filter.channelId !== undefined ? ` AND "missionId" IN (SELECT "id" FROM "Mission" WHERE "channelId" = ${p(filter.channelId, 'TEXT')})` : '';
       return `UPDATE "MissionFeedCursor" SET "dead" = false, "attempts" = 0, "lastError" = NULL, "notBefore" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL,
            "dueAt" = CASE WHEN "eventSeq" > "handledSeq" THEN 0 ELSE NULL END
          WHERE ${consumerIs} AND "dead" = true${mission}${channel} RETURNING "missionId"`;

@@ -185,7 +185,9 @@ export class PrismaMissionRepository implements MissionRepository {
       // Every consumer starts before the first event, so the mission's whole story is delivered.
       // Due at once, with the pending marker the claim's index finds (feedMarkers.ts).
       const pending = mission.eventSeq > 0 ? { dueAt: BigInt(mission.updatedAt.getTime()), pendingSince: BigInt(mission.updatedAt.getTime()) } : {};
-      await tx.missionFeedCursor.createMany({ data: FEED_CONSUMERS.map((consumer) => ({ consumer, missionId: mission.id, eventSeq: mission.eventSeq, ...pending })) });
+      await tx.missionFeedCursor.createMany({
+        data: FEED_CONSUMERS.map((consumer) => ({ consumer, missionId: mission.id, eventSeq: mission.eventSeq, ...pending })),
+      });
       await tx.missionEvent.createMany({ data: eventRows(events) });
       const runs = allRunRows(mission.id, mission.execution);
       if (runs.length > 0) await tx.missionTestRun.createMany({ data: runs });
@@ -212,7 +214,10 @@ export class PrismaMissionRepository implements MissionRepository {
     // document from before runs had rows, or a row this process does not remember at that version.
     const newRuns = writes.testRuns && known?.version === expectedVersion && known.runsInRows ? appendedRunRows(mission.id, writes.testRuns) : null;
     const onlyRowAndEvents = events.length > 0 && newRuns !== null && writes.replaceChildren === false && !writes.artifacts?.length && !writes.libraryEntry;
-    await (onlyRowAndEvents ? this.saveRowAndEvents(mission, expectedVersion, changed, events, newRuns) : this.saveAll(mission, expectedVersion, changed, events, writes, newRuns)).catch((error: unknown) => {
+    await (onlyRowAndEvents
+      ? this.saveRowAndEvents(mission, expectedVersion, changed, events, newRuns)
+      : this.saveAll(mission, expectedVersion, changed, events, writes, newRuns)
+    ).catch((error: unknown) => {
       // No row at the expected version, or a duplicate (missionId, seq): another writer went first.
       if (error instanceof LostRace || isUniqueViolation(error) || isRecordNotFound(error)) {
         throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
@@ -229,14 +234,22 @@ export class PrismaMissionRepository implements MissionRepository {
    * only if that update did (the row then carries this save's version and head hash), so a
    * writer that lost the race writes nothing and learns it from the counts.
    */
-  private async saveRowAndEvents(mission: Mission, expectedVersion: number, changed: Partial<MissionColumns>, events: readonly MissionEvent[], runs: readonly TestRunRow[]): Promise<void> {
+  private async saveRowAndEvents(
+    mission: Mission,
+    expectedVersion: number,
+    changed: Partial<MissionColumns>,
+    events: readonly MissionEvent[],
+    runs: readonly TestRunRow[],
+  ): Promise<void> {
     // A duplicate key means another writer took this event's seq or this run's position first.
     const lostOnDuplicate = (error: unknown): never => {
       throw isUniqueViolationError(error) ? new LostRace() : error;
     };
     if (this.provider === 'postgresql') {
       // One statement, one round trip: the inserts read from the update, so they happen only if it did.
-      const [counts] = await this.direct.query(this.saveStatementForPostgres(mission.id, expectedVersion, changed, eventRows(events), runs, mission)).catch(lostOnDuplicate);
+      const [counts] = await this.direct
+        .query(this.saveStatementForPostgres(mission.id, expectedVersion, changed, eventRows(events), runs, mission))
+        .catch(lostOnDuplicate);
       if (!counts || counts.some((count) => Number(count) === 0)) throw new LostRace();
       return;
     }
@@ -258,11 +271,21 @@ export class PrismaMissionRepository implements MissionRepository {
    * how many rows each part wrote (all zero when the version had moved). Each round trip to the
    * server costs more than the work, and a transaction would take five.
    */
-  private saveStatementForPostgres(missionId: string, expectedVersion: number, changed: Partial<MissionColumns>, events: ReturnType<typeof eventRows>, runs: readonly TestRunRow[], saved: Pick<Mission, 'eventSeq' | 'updatedAt'>): SqlStatement {
+  private saveStatementForPostgres(
+    missionId: string,
+    expectedVersion: number,
+    changed: Partial<MissionColumns>,
+    events: ReturnType<typeof eventRows>,
+    runs: readonly TestRunRow[],
+    saved: Pick<Mission, 'eventSeq' | 'updatedAt'>,
+  ): SqlStatement {
     const { values, param } = statementValues('postgresql');
     const insert = <Row extends { [K in keyof Row]: SqlValue }>(table: string, types: Record<keyof Row & string, string>, rows: readonly Row[]) =>
       `INSERT INTO "${table}" ${columnList(types)} SELECT v.* FROM (VALUES ${rows.map((row) => `(${rowValues(param, types, row)})`).join(', ')}) AS v CROSS JOIN moved RETURNING 1`;
-    const parts = [`moved AS (${updateMissionSql(param, missionId, expectedVersion, changed)} RETURNING "id")`, `events AS (${insert('MissionEvent', EVENT_COLUMN_TYPES, events)})`];
+    const parts = [
+      `moved AS (${updateMissionSql(param, missionId, expectedVersion, changed)} RETURNING "id")`,
+      `events AS (${insert('MissionEvent', EVENT_COLUMN_TYPES, events)})`,
+    ];
     if (runs.length > 0) parts.push(`runs AS (${insert('MissionTestRun', TEST_RUN_COLUMN_TYPES, runs)})`);
     // Feed pending marker (feedMarkers.ts), only if the update matched; not counted.
     parts.push(`feed AS (${markPendingSql(param, missionId, saved.eventSeq, saved.updatedAt, 'EXISTS (SELECT 1 FROM moved)')})`);
@@ -271,18 +294,35 @@ export class PrismaMissionRepository implements MissionRepository {
   }
 
   /** Everything else (toolkits, tags, artifacts, a library entry): one batch transaction that fails as a whole when the version moved. */
-  private async saveAll(mission: Mission, expectedVersion: number, changed: Partial<MissionColumns>, events: readonly MissionEvent[], writes: MissionWrites, newRuns: TestRunRow[] | null): Promise<void> {
+  private async saveAll(
+    mission: Mission,
+    expectedVersion: number,
+    changed: Partial<MissionColumns>,
+    events: readonly MissionEvent[],
+    writes: MissionWrites,
+    newRuns: TestRunRow[] | null,
+  ): Promise<void> {
     const { prisma } = this;
-    const operations: Prisma.PrismaPromise<unknown>[] = [prisma.mission.update({ where: { id: mission.id, version: expectedVersion }, data: changed, select: { id: true } })];
+    const operations: Prisma.PrismaPromise<unknown>[] = [
+      prisma.mission.update({ where: { id: mission.id, version: expectedVersion }, data: changed, select: { id: true } }),
+    ];
     if (writes.replaceChildren !== false) {
-      operations.push(prisma.missionToolkit.deleteMany({ where: { missionId: mission.id } }), prisma.missionTag.deleteMany({ where: { missionId: mission.id } }), ...this.childWrites(prisma, mission));
+      operations.push(
+        prisma.missionToolkit.deleteMany({ where: { missionId: mission.id } }),
+        prisma.missionTag.deleteMany({ where: { missionId: mission.id } }),
+        ...this.childWrites(prisma, mission),
+      );
     }
     if (events.length > 0) operations.push(prisma.missionEvent.createMany({ data: eventRows(events) }));
     if (newRuns === null) operations.push(prisma.missionTestRun.deleteMany({ where: { missionId: mission.id } }));
     const runs = newRuns ?? allRunRows(mission.id, mission.execution);
     if (runs.length > 0) operations.push(prisma.missionTestRun.createMany({ data: runs }));
     if (writes.artifacts && writes.artifacts.length > 0) {
-      operations.push(prisma.missionArtifact.createMany({ data: writes.artifacts.map((a) => ({ ...a, missionId: mission.id, sizeBytes: Buffer.byteLength(a.content, 'utf8') })) }));
+      operations.push(
+        prisma.missionArtifact.createMany({
+          data: writes.artifacts.map((a) => ({ ...a, missionId: mission.id, sizeBytes: Buffer.byteLength(a.content, 'utf8') })),
+        }),
+      );
     }
     if (writes.libraryEntry) operations.push(this.libraryEntryWrite(writes.libraryEntry));
     if (events.length > 0) {
@@ -299,7 +339,12 @@ export class PrismaMissionRepository implements MissionRepository {
   }
 
   /** SQLite: inserts the row only if the mission row now carries this save's version and head hash. */
-  private guardedInsert<Row extends { [K in keyof Row]: SqlValue }>(table: string, types: Record<keyof Row & string, string>, row: Row, guard: { missionId: string; version: number; headHash: string }): SqlStatement {
+  private guardedInsert<Row extends { [K in keyof Row]: SqlValue }>(
+    table: string,
+    types: Record<keyof Row & string, string>,
+    row: Row,
+    guard: { missionId: string; version: number; headHash: string },
+  ): SqlStatement {
     const { values, param } = statementValues('sqlite');
     const sql =
       `INSERT INTO "${table}" ${columnList(types)} SELECT ${rowValues(param, types, row)} ` +
@@ -445,7 +490,9 @@ function updateMissionSql(param: Param, missionId: string, expectedVersion: numb
 }
 
 function columnList(types: Record<string, string>): string {
-  return `(${Object.keys(types).map((c) => `"${c}"`).join(', ')})`;
+  return `(${Object.keys(types)
+    .map((c) => `"${c}"`)
+    .join(', ')})`;
 }
 
 /** One row's values in `types`' column order; PostgreSQL casts each, since it cannot infer a parameter's type in a SELECT list or VALUES. */
@@ -477,4 +524,3 @@ function isRecordNotFound(error: unknown): boolean {
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }
-

@@ -18,7 +18,8 @@ const SQLITE_NOT_WRITABLE = /^SQLITE_(READONLY|IOERR|CANTOPEN|CORRUPT|NOTADB|PER
 const PG_UNREACHABLE = /^(08...|57014|57P0[1-4]|25P03|53300)$/;
 const PG_NOT_WRITABLE = /^(25006|53100|53200)$/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const UNREACHABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|timeout expired|Connection ended|the database is not connected|terminating connection/i;
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|timeout expired|Connection ended|the database is not connected|terminating connection/i;
 // Prisma's own codes for an unreachable database, a closed connection and a pool timeout.
 const PRISMA_UNREACHABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 const ADAPTER_UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'DatabaseDoesNotExist']);
@@ -34,7 +35,8 @@ export function storageFaultOf(error: unknown, provider: DatabaseTarget['provide
       if (typeof c !== 'string') continue;
       if (c === 'SQLITE_FULL' || c === '53100') return { kind: 'full', detail: `${c}: ${text || 'database or disk is full'}` };
       if (SQLITE_NOT_WRITABLE.test(c) || PG_NOT_WRITABLE.test(c)) return { kind: 'not_writable', detail: `${c}: ${text}` };
-      if (provider === 'postgresql' && (PG_UNREACHABLE.test(c) || NETWORK_CODES.has(c) || PRISMA_UNREACHABLE.has(c))) return { kind: 'unreachable', detail: `${c}: ${text}` };
+      if (provider === 'postgresql' && (PG_UNREACHABLE.test(c) || NETWORK_CODES.has(c) || PRISMA_UNREACHABLE.has(c)))
+        return { kind: 'unreachable', detail: `${c}: ${text}` };
     }
     // SQLite's SocketTimeout is a busy (locked) database: the caller's retry handles that.
     if (provider === 'postgresql' && typeof kind === 'string' && ADAPTER_UNREACHABLE_KINDS.has(kind)) return { kind: 'unreachable', detail: text || kind };
@@ -45,7 +47,10 @@ export function storageFaultOf(error: unknown, provider: DatabaseTarget['provide
 
 /** The driver's own words without Prisma's wrapping (which quotes its call site): the last line, at most 200 characters. */
 function brief(message: string): string {
-  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const last = lines.at(-1) ?? '';
   return last.length > 200 ? `${last.slice(0, 200)}…` : last;
 }

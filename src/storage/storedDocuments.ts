@@ -25,10 +25,14 @@ const DOCUMENT_SCHEMAS = {
   coverage: z.looseObject({ entries: z.array(z.looseObject({ toolkitId: z.string() })), override: z.looseObject({}).nullable() }),
   plays: z.array(withId),
   approvals: z.array(z.looseObject({ id: z.string(), playId: z.string(), status: z.string() })),
-  execution: z.looseObject({ playId: z.string(), phases: z.array(z.looseObject({ phaseId: z.string(), testRuns: z.array(z.unknown()) })), alerts: z.array(withId) }).nullable(),
+  execution: z
+    .looseObject({ playId: z.string(), phases: z.array(z.looseObject({ phaseId: z.string(), testRuns: z.array(z.unknown()) })), alerts: z.array(withId) })
+    .nullable(),
   evidence: z.looseObject({ artifacts: z.array(withId) }),
   reflection: z.looseObject({ followUps: z.array(z.unknown()) }),
-  models: z.looseObject({ budgetUsd: z.number().nullable(), total: z.looseObject({ costUsd: z.number() }), byPhase: z.record(z.string(), z.unknown()) }).nullable(),
+  models: z
+    .looseObject({ budgetUsd: z.number().nullable(), total: z.looseObject({ costUsd: z.number() }), byPhase: z.record(z.string(), z.unknown()) })
+    .nullable(),
 } as const;
 
 type DocumentColumn = keyof typeof DOCUMENT_SCHEMAS;

@@ -20,7 +20,9 @@ export function executionWithoutRuns(execution: Execution | null): Execution | n
 }
 
 export function allRunRows(missionId: string, execution: Execution | null): TestRunRow[] {
-  return (execution?.phases ?? []).flatMap((phase) => phase.testRuns.map((run, position) => ({ missionId, phaseId: phase.phaseId, position, run: JSON.stringify(run) })));
+  return (execution?.phases ?? []).flatMap((phase) =>
+    phase.testRuns.map((run, position) => ({ missionId, phaseId: phase.phaseId, position, run: JSON.stringify(run) })),
+  );
 }
 
 /** The rows of the runs a command appended, as it recorded them. */
@@ -34,7 +36,10 @@ export function appendedRunRows(missionId: string, appended: readonly AppendedTe
  * then false, so the next save moves them all into rows (likewise for rows of a phase the
  * document no longer has).
  */
-export function joinRuns(stored: Execution | null, rows: ReadonlyArray<{ phaseId: string; position: number; run: string }>): { execution: Execution | null; runsInRows: boolean } {
+export function joinRuns(
+  stored: Execution | null,
+  rows: ReadonlyArray<{ phaseId: string; position: number; run: string }>,
+): { execution: Execution | null; runsInRows: boolean } {
   if (!stored) return { execution: null, runsInRows: rows.length === 0 };
   const byPhase = new Map<string, TestRun[]>();
   for (const row of [...rows].sort((a, b) => a.position - b.position)) {

@@ -31,16 +31,25 @@ describe.each(PROVIDERS)('mission-control approvers on %s', (provider) => {
   });
 
   function run(args: string[], env: Record<string, string> = {}) {
-    const result = spawnSync(process.execPath, [bin, 'approvers', ...args], { env: cleanEnv({ DATABASE_URL: url, ...env }), encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(process.execPath, [bin, 'approvers', ...args], {
+      env: cleanEnv({ DATABASE_URL: url, ...env }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
   /** The same, without blocking: the refusals run side by side. */
   function runAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, [bin, 'approvers', ...args], { env: cleanEnv({ DATABASE_URL: url }), encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        [bin, 'approvers', ...args],
+        { env: cleanEnv({ DATABASE_URL: url }), encoding: 'utf8', timeout: 60_000 },
+        (error, stdout, stderr) => {
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+        },
+      );
     });
   }
 
@@ -124,7 +133,10 @@ describe.each(PROVIDERS)('mission-control approvers on %s', (provider) => {
       [['expiry', '0'], 'minutes: 0 is not a whole number of minutes from 1 to 43200 (30 days).'],
       [['expiry', 'soon'], 'Give the minutes a request stays open'],
       [['add', '--risk', 'high', '--at-least', '1', 'U0X1'], '--at-least needs exactly one user group id (S…) among the approvers named; 0 given.'],
-      [['add', '--risk', 'high', '--required', '1', '--at-least', '2', 'S0SECLEADS'], 'quota: at least 2 from S0SECLEADS does not fit high risk, which needs 1 approval'],
+      [
+        ['add', '--risk', 'high', '--required', '1', '--at-least', '2', 'S0SECLEADS'],
+        'quota: at least 2 from S0SECLEADS does not fit high risk, which needs 1 approval',
+      ],
       [['remove', '--risk', 'high', '--at-least', '1', 'U0ADVISOR'], '--required and --at-least go with `approvers add`'],
     ];
     for (const [args, message] of cases) {

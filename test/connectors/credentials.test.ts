@@ -44,7 +44,9 @@ describe('ENCRYPTION_KEY and the secret box', () => {
     expect(a.ciphertext).not.toContain(GITHUB_TOKEN);
     expect(box.open(a, 'toolkit-credential:default:github')).toBe(GITHUB_TOKEN);
     expect(() => box.open(a, 'toolkit-credential:default:linear')).toThrow(/could not be decrypted/);
-    expect(() => new SecretBox(Buffer.alloc(32, 8).toString('base64')).open(a, 'toolkit-credential:default:github')).toThrow(/neither ENCRYPTION_KEY .* nor in ENCRYPTION_KEY_PREVIOUS/);
+    expect(() => new SecretBox(Buffer.alloc(32, 8).toString('base64')).open(a, 'toolkit-credential:default:github')).toThrow(
+      /neither ENCRYPTION_KEY .* nor in ENCRYPTION_KEY_PREVIOUS/,
+    );
   });
 });
 
@@ -70,8 +72,12 @@ describe('rotating ENCRYPTION_KEY', () => {
   });
 
   it('refuses a malformed ENCRYPTION_KEY_PREVIOUS at start, naming it', () => {
-    expect(() => loadConfig({ ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: `${OLD},nope` })).toThrow(/ENCRYPTION_KEY_PREVIOUS: ENCRYPTION_KEY_PREVIOUS must be one or more former ENCRYPTION_KEYs/);
-    expect(loadConfig({ ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: `${OLD}, ${'ab'.repeat(32)}` }).ENCRYPTION_KEY_PREVIOUS).toBe(`${OLD}, ${'ab'.repeat(32)}`);
+    expect(() => loadConfig({ ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: `${OLD},nope` })).toThrow(
+      /ENCRYPTION_KEY_PREVIOUS: ENCRYPTION_KEY_PREVIOUS must be one or more former ENCRYPTION_KEYs/,
+    );
+    expect(loadConfig({ ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: `${OLD}, ${'ab'.repeat(32)}` }).ENCRYPTION_KEY_PREVIOUS).toBe(
+      `${OLD}, ${'ab'.repeat(32)}`,
+    );
   });
 });
 
@@ -96,20 +102,26 @@ describe.each(PROVIDERS)('stored credentials on %s', (provider) => {
     expect(JSON.stringify(rows)).not.toContain(GITHUB_TOKEN);
     expect(rows[0]).toMatchObject({ workspaceId: 'default', toolkitId: 'github', validatedAt: null });
     await expect(new CredentialVault(store, undefined).token('github')).rejects.toThrow(/ENCRYPTION_KEY is not set/);
-    await expect(new CredentialVault(store, undefined).save('default', 'linear', 'x', new Date())).rejects.toThrow(/Set ENCRYPTION_KEY before storing credentials/);
+    await expect(new CredentialVault(store, undefined).save('default', 'linear', 'x', new Date())).rejects.toThrow(
+      /Set ENCRYPTION_KEY before storing credentials/,
+    );
   });
 
   it('`credential set` stores the token encrypted and reports the API check, never the token', async () => {
     server.use(...fakeGitHubHandlers(fakeGitHubState()));
     let output = '';
-    const out = new Writable({ write: (chunk, _enc, done) => {
-      output += String(chunk);
-      done();
-    } });
+    const out = new Writable({
+      write: (chunk, _enc, done) => {
+        output += String(chunk);
+        done();
+      },
+    });
     const config = loadConfig({ DATABASE_URL: db.url, ENCRYPTION_KEY: KEY, GITHUB_API_URL: GITHUB_API });
     await runCredentialCommand(['set', '--toolkit', 'github', '--token', GITHUB_TOKEN], config, out);
     await runCredentialCommand(['list'], config, out);
-    expect(output).toContain('Stored the github credential for workspace "default" (encrypted). Check against the API: ready, authenticated as mission-control-bot.');
+    expect(output).toContain(
+      'Stored the github credential for workspace "default" (encrypted). Check against the API: ready, authenticated as mission-control-bot.',
+    );
     expect(output).toMatch(/default\tgithub\tstored .*\tvalidated .*\tscopes repo, read:org/);
     expect(output).not.toContain(GITHUB_TOKEN);
   });
@@ -141,17 +153,27 @@ describe('auth status from the API', () => {
     expect(github.requests.filter((r) => r === 'GET /user')).toHaveLength(1);
     now += 5 * 60_000;
     server.use(http.get(`${GITHUB_API}/user`, () => HttpResponse.json({ login: 'mission-control-bot' }, { headers: { 'x-oauth-scopes': 'read:org, gist' } })));
-    expect(await checker.check('github')).toMatchObject({ status: 'needs_auth', detail: 'token of mission-control-bot lacks the "repo" scope (has: read:org, gist)' });
+    expect(await checker.check('github')).toMatchObject({
+      status: 'needs_auth',
+      detail: 'token of mission-control-bot lacks the "repo" scope (has: read:org, gist)',
+    });
   });
 
   it('needs auth when the token is refused, and is degraded while the API is down', async () => {
     const fast = { retry: { maxAttempts: 2, baseDelayMs: 1 } };
     server.use(
-      http.get(`${GITHUB_API}/user`, () => HttpResponse.json({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' }, { status: 401 })),
-      linear.query('Viewer', () => HttpResponse.json(linearError('internal error', 'INTERNAL_SERVER_ERROR', 'Internal server error', 'Something went wrong.', 500), { status: 500 })),
+      http.get(`${GITHUB_API}/user`, () =>
+        HttpResponse.json({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' }, { status: 401 }),
+      ),
+      linear.query('Viewer', () =>
+        HttpResponse.json(linearError('internal error', 'INTERNAL_SERVER_ERROR', 'Internal server error', 'Something went wrong.', 500), { status: 500 }),
+      ),
     );
     const checker = new ApiAuthChecker({
-      probes: { github: githubProbe(new GitHubApi({ token: 'ghp_revoked', baseUrl: GITHUB_API, ...fast })), linear: linearProbe(new LinearApi({ apiKey: LINEAR_KEY, apiUrl: LINEAR_API, ...fast })) },
+      probes: {
+        github: githubProbe(new GitHubApi({ token: 'ghp_revoked', baseUrl: GITHUB_API, ...fast })),
+        linear: linearProbe(new LinearApi({ apiKey: LINEAR_KEY, apiUrl: LINEAR_API, ...fast })),
+      },
       fallback: environmentAuthChecker({}),
     });
     expect(await checker.authStatus('github')).toBe('needs_auth');
@@ -162,13 +184,23 @@ describe('auth status from the API', () => {
 describe('logs', () => {
   it('never contain a token, whatever is logged: config, headers, SDK errors', async () => {
     let output = '';
-    const logger = createLogger('debug', new Writable({ write: (chunk, _enc, done) => {
-      output += String(chunk);
-      done();
-    } }));
+    const logger = createLogger(
+      'debug',
+      new Writable({
+        write: (chunk, _enc, done) => {
+          output += String(chunk);
+          done();
+        },
+      }),
+    );
     server.use(
       http.get(`${GITHUB_API}/user`, () => HttpResponse.json({ message: 'Bad credentials' }, { status: 401 })),
-      linear.query('Viewer', () => HttpResponse.json(linearError('authentication error', 'AUTHENTICATION_ERROR', 'Authentication required, not authenticated', 'You need to authenticate.', 401), { status: 401 })),
+      linear.query('Viewer', () =>
+        HttpResponse.json(
+          linearError('authentication error', 'AUTHENTICATION_ERROR', 'Authentication required, not authenticated', 'You need to authenticate.', 401),
+          { status: 401 },
+        ),
+      ),
     );
     // Raw SDK errors, as a careless `logger.error({ err })` would log them.
     const { Octokit } = await import('@octokit/rest');
@@ -181,7 +213,15 @@ describe('logs', () => {
     logger.info({ config: { GITHUB_TOKEN, LINEAR_API_KEY: LINEAR_KEY, ENCRYPTION_KEY: KEY } }, 'configuration');
     logger.info({ GITHUB_TOKEN, LINEAR_API_KEY: LINEAR_KEY }, 'environment');
     logger.info({ request: { headers: { authorization: `token ${GITHUB_TOKEN}` } } }, 'outgoing request');
-    logger.info({ options: { headers: { Authorization: LINEAR_KEY } }, apiKey: LINEAR_KEY, token: GITHUB_TOKEN, credential: { ciphertext: 'c2VjcmV0', accessToken: GITHUB_TOKEN } }, 'client');
+    logger.info(
+      {
+        options: { headers: { Authorization: LINEAR_KEY } },
+        apiKey: LINEAR_KEY,
+        token: GITHUB_TOKEN,
+        credential: { ciphertext: 'c2VjcmV0', accessToken: GITHUB_TOKEN },
+      },
+      'client',
+    );
     logger.error({ err: octokitError }, 'octokit failed');
     logger.error({ err: linearError_ }, 'linear failed');
     logger.error({ err: connectorError }, 'connector failed');
@@ -194,7 +234,6 @@ describe('logs', () => {
     expect(output).not.toContain(LINEAR_KEY);
     expect(output).not.toContain(KEY);
   });
-
 });
 
 describe.each(PROVIDERS)('rotating ENCRYPTION_KEY on %s', (provider) => {
@@ -220,7 +259,10 @@ describe.each(PROVIDERS)('rotating ENCRYPTION_KEY on %s', (provider) => {
 
     // Step 1: every instance runs with the new key and the old one as previous; stored tokens still read.
     const during = loadConfig({ DATABASE_URL: db.url, ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: OLD, GITHUB_API_URL: GITHUB_API });
-    expect(await new CredentialVault(store, during.ENCRYPTION_KEY, {}, during.ENCRYPTION_KEY_PREVIOUS).token('github')).toEqual({ token: GITHUB_TOKEN, source: 'stored' });
+    expect(await new CredentialVault(store, during.ENCRYPTION_KEY, {}, during.ENCRYPTION_KEY_PREVIOUS).token('github')).toEqual({
+      token: GITHUB_TOKEN,
+      source: 'stored',
+    });
     await runCredentialCommand(['list'], during, out.stream);
     expect(out.text()).toContain(`default\tgithub`);
     expect(out.text()).toContain(`key ${oldId} (old: run \`credential rotate\`)`);
@@ -253,14 +295,18 @@ describe.each(PROVIDERS)('rotating ENCRYPTION_KEY on %s', (provider) => {
     const before = await db.prisma.toolkitCredential.findFirstOrThrow();
     const out = collect();
     const config = loadConfig({ DATABASE_URL: db.url, ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: KEY });
-    await expect(runCredentialCommand(['rotate'], config, out.stream)).rejects.toThrow(/add those keys to ENCRYPTION_KEY_PREVIOUS and run rotate again, or store the tokens again/);
+    await expect(runCredentialCommand(['rotate'], config, out.stream)).rejects.toThrow(
+      /add those keys to ENCRYPTION_KEY_PREVIOUS and run rotate again, or store the tokens again/,
+    );
     expect(out.text()).toContain(`Could not open default/github: A stored credential was sealed with key ${keyIdOf(parseEncryptionKey(LOST))}`);
     expect(out.text()).toContain('0 re-sealed, 0 already under key');
     expect(await db.prisma.toolkitCredential.findFirstOrThrow()).toEqual(before);
   });
 
   it('`credential rotate` without ENCRYPTION_KEY says what to set', async () => {
-    await expect(runCredentialCommand(['rotate'], loadConfig({ DATABASE_URL: db.url }), collect().stream)).rejects.toThrow(/Set ENCRYPTION_KEY \(the new key\) and ENCRYPTION_KEY_PREVIOUS \(the old one\) before rotating/);
+    await expect(runCredentialCommand(['rotate'], loadConfig({ DATABASE_URL: db.url }), collect().stream)).rejects.toThrow(
+      /Set ENCRYPTION_KEY \(the new key\) and ENCRYPTION_KEY_PREVIOUS \(the old one\) before rotating/,
+    );
   });
 });
 

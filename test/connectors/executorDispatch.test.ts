@@ -81,7 +81,10 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
     expect(recorded.every((e) => e.actor.kind === 'system' && e.actor.id === EXECUTOR_ACTOR.id)).toBe(true);
 
     // Later events (the assistant's reports) wake the consumer again: nothing is sent twice.
-    await app.missions.reportProgress({ missionId: mission.id, kind: 'phase_started', phaseId: after.execution!.phases[0]!.phaseId }, { kind: 'mcp_token', id: 'claude-code', onBehalfOf: 'U0JORDAN' });
+    await app.missions.reportProgress(
+      { missionId: mission.id, kind: 'phase_started', phaseId: after.execution!.phases[0]!.phaseId },
+      { kind: 'mcp_token', id: 'claude-code', onBehalfOf: 'U0JORDAN' },
+    );
     await app.feedWorker.runOnce();
     await app.feedWorker.runOnce();
     expect(github.dispatches).toHaveLength(1);
@@ -94,7 +97,10 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
     const mission = await seedToExecuting(app.missions, new TestClock());
     await app.feedWorker.runOnce();
     expect(github.dispatches.map((d) => d.ref)).toEqual(['feat/auth-refactor-mission-2025-10']);
-    expect((await app.missions.getMission({ missionId: mission.id })).execution!.dispatch).toMatchObject({ status: 'dispatched', ref: 'feat/auth-refactor-mission-2025-10' });
+    expect((await app.missions.getMission({ missionId: mission.id })).execution!.dispatch).toMatchObject({
+      status: 'dispatched',
+      ref: 'feat/auth-refactor-mission-2025-10',
+    });
   });
 
   interface RefusalCase {
@@ -108,13 +114,15 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
       name: '404: the workflow does not exist',
       env: { GITHUB_EXECUTOR_WORKFLOW: 'missing.yml' },
       arrange: () => undefined,
-      error: /GitHub found no workflow "missing\.yml" in jordan-nakamura\/legaltech-mvp \(404\): add \.github\/workflows\/missing\.yml with a workflow_dispatch trigger/,
+      error:
+        /GitHub found no workflow "missing\.yml" in jordan-nakamura\/legaltech-mvp \(404\): add \.github\/workflows\/missing\.yml with a workflow_dispatch trigger/,
     },
     {
       name: '422: the workflow has no workflow_dispatch trigger',
       env: { GITHUB_EXECUTOR_WORKFLOW: 'ci.yml' },
       arrange: () => undefined,
-      error: /GitHub refused to start "ci\.yml" on ref "main" of jordan-nakamura\/legaltech-mvp \(422\).*GitHub said: Workflow does not have 'workflow_dispatch' trigger/,
+      error:
+        /GitHub refused to start "ci\.yml" on ref "main" of jordan-nakamura\/legaltech-mvp \(422\).*GitHub said: Workflow does not have 'workflow_dispatch' trigger/,
     },
     {
       name: '422: the ref does not exist',
@@ -136,7 +144,8 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
       arrange: (g: FakeGitHubState) => {
         g.actionsForbidden = true;
       },
-      error: /The GitHub token may not start workflows in jordan-nakamura\/legaltech-mvp \(403\): it needs the Actions "write" permission.*GitHub said: Resource not accessible by personal access token/,
+      error:
+        /The GitHub token may not start workflows in jordan-nakamura\/legaltech-mvp \(403\): it needs the Actions "write" permission.*GitHub said: Resource not accessible by personal access token/,
     },
     {
       name: 'no repository: the brief names none and GITHUB_REPOSITORY is unset',
@@ -159,7 +168,10 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
     expect((failed!.payload as { error?: string }).error).toBe(dispatch.error);
     // Refusals are final: more events do not send it again.
     const posts = github.requests.filter((r) => r.startsWith('POST') && r.includes('/dispatches')).length;
-    await app.missions.attachEvidence({ missionId: mission.id, name: 'notes', kind: 'markdown', content: '# notes' }, { kind: 'mcp_token', id: 'claude-code', onBehalfOf: 'U0JORDAN' });
+    await app.missions.attachEvidence(
+      { missionId: mission.id, name: 'notes', kind: 'markdown', content: '# notes' },
+      { kind: 'mcp_token', id: 'claude-code', onBehalfOf: 'U0JORDAN' },
+    );
     await app.feedWorker.runOnce();
     expect(github.requests.filter((r) => r.startsWith('POST') && r.includes('/dispatches')).length).toBe(posts);
   });
@@ -170,7 +182,10 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
     const app = await openApp(provider, github);
     const mission = await seedToExecuting(app.missions, new TestClock());
     const consumer = new ExecutorDispatchConsumer({ service: app.missions, dispatcher: app.connectors.executor, logger: pino({ level: 'silent' }) });
-    const refused = await consumer.handle({ missionId: mission.id }).then(() => null, (e: unknown) => e as { failure?: string; retryAfterMs?: number | null });
+    const refused = await consumer.handle({ missionId: mission.id }).then(
+      () => null,
+      (e: unknown) => e as { failure?: string; retryAfterMs?: number | null },
+    );
     expect(refused).toMatchObject({ failure: 'rate_limited' });
     expect(refused!.retryAfterMs).toBeGreaterThan(60_000);
     expect((await app.missions.getMission({ missionId: mission.id })).execution!.dispatch).toMatchObject({ status: 'requested' });
@@ -231,8 +246,13 @@ describe.each(PROVIDERS)('executor dispatch to GitHub Actions (%s)', (provider) 
 describe('executor configuration', () => {
   it('refuses GITHUB_EXECUTOR_WORKFLOW without MCP_PUBLIC_URL, and a workflow that is not a file name', () => {
     expect(() => loadConfig({ GITHUB_EXECUTOR_WORKFLOW: 'mission.yml' })).toThrow(/MCP_PUBLIC_URL: set it to this server's MCP URL as reachable from CI/);
-    expect(() => loadConfig({ GITHUB_EXECUTOR_WORKFLOW: '.github/workflows/mission.yml', MCP_PUBLIC_URL: MCP_URL })).toThrow(/GITHUB_EXECUTOR_WORKFLOW must be a workflow file name such as mission.yml/);
+    expect(() => loadConfig({ GITHUB_EXECUTOR_WORKFLOW: '.github/workflows/mission.yml', MCP_PUBLIC_URL: MCP_URL })).toThrow(
+      /GITHUB_EXECUTOR_WORKFLOW must be a workflow file name such as mission.yml/,
+    );
     expect(() => loadConfig({ GITHUB_EXECUTOR_WORKFLOW: 'mission.yml', MCP_PUBLIC_URL: 'not a url' })).toThrow(/MCP_PUBLIC_URL must be an http\(s\) URL/);
-    expect(loadConfig({ GITHUB_EXECUTOR_WORKFLOW: 'mission.yml', MCP_PUBLIC_URL: MCP_URL })).toMatchObject({ GITHUB_EXECUTOR_WORKFLOW: 'mission.yml', MCP_PUBLIC_URL: MCP_URL });
+    expect(loadConfig({ GITHUB_EXECUTOR_WORKFLOW: 'mission.yml', MCP_PUBLIC_URL: MCP_URL })).toMatchObject({
+      GITHUB_EXECUTOR_WORKFLOW: 'mission.yml',
+      MCP_PUBLIC_URL: MCP_URL,
+    });
   });
 });

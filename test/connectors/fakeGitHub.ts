@@ -48,7 +48,14 @@ export const branchFixture = {
   protected: true,
   protection: {
     enabled: true,
-    required_status_checks: { enforcement_level: 'non_admins', contexts: ['ci / test', 'ci / typecheck'], checks: [{ context: 'ci / test', app_id: 15368 }, { context: 'ci / typecheck', app_id: 15368 }] },
+    required_status_checks: {
+      enforcement_level: 'non_admins',
+      contexts: ['ci / test', 'ci / typecheck'],
+      checks: [
+        { context: 'ci / test', app_id: 15368 },
+        { context: 'ci / typecheck', app_id: 15368 },
+      ],
+    },
   },
   protection_url: `${GITHUB_API}/repos/${FULL_NAME}/branches/main/protection`,
 };
@@ -59,7 +66,10 @@ export const protectionFixture = {
     url: `${GITHUB_API}/repos/${FULL_NAME}/branches/main/protection/required_status_checks`,
     strict: true,
     contexts: ['ci / test', 'ci / typecheck'],
-    checks: [{ context: 'ci / test', app_id: 15368 }, { context: 'ci / typecheck', app_id: 15368 }],
+    checks: [
+      { context: 'ci / test', app_id: 15368 },
+      { context: 'ci / typecheck', app_id: 15368 },
+    ],
   },
   required_pull_request_reviews: {
     url: `${GITHUB_API}/repos/${FULL_NAME}/branches/main/protection/required_pull_request_reviews`,
@@ -101,7 +111,17 @@ export function repositoryPaths(): string[] {
     'src/pages/login.tsx',
     'src/pages/logout.tsx',
   ];
-  const other = ['README.md', 'package.json', 'next.config.js', 'tsconfig.json', 'src/pages/index.tsx', 'src/pages/documents/[id].tsx', 'src/lib/documents/render.ts', 'src/lib/db.ts', 'src/styles/globals.css'];
+  const other = [
+    'README.md',
+    'package.json',
+    'next.config.js',
+    'tsconfig.json',
+    'src/pages/index.tsx',
+    'src/pages/documents/[id].tsx',
+    'src/lib/documents/render.ts',
+    'src/lib/db.ts',
+    'src/styles/globals.css',
+  ];
   const tests = Array.from({ length: 127 }, (_, i) => (i < 40 ? `src/lib/auth/__tests__/case${i + 1}.test.ts` : `test/documents/doc${i + 1}.spec.ts`));
   return [...auth, ...other, ...tests];
 }
@@ -109,7 +129,16 @@ export function repositoryPaths(): string[] {
 export const packageJson = {
   name: 'legaltech-mvp',
   private: true,
-  dependencies: { next: '14.2.3', react: '18.3.1', 'react-dom': '18.3.1', jsonwebtoken: '9.0.2', '@supabase/supabase-js': '2.45.0', cookie: '0.6.0', jose: '5.6.3', zod: '3.23.8' },
+  dependencies: {
+    next: '14.2.3',
+    react: '18.3.1',
+    'react-dom': '18.3.1',
+    jsonwebtoken: '9.0.2',
+    '@supabase/supabase-js': '2.45.0',
+    cookie: '0.6.0',
+    jose: '5.6.3',
+    zod: '3.23.8',
+  },
   devDependencies: { typescript: '5.5.4', vitest: '2.0.5', '@types/jsonwebtoken': '9.0.6' },
 };
 
@@ -131,8 +160,20 @@ export function pullFixture(number = 47, overrides: Record<string, unknown> = {}
     merged_at: null,
     merge_commit_sha: null,
     draft: false,
-    head: { label: `${OWNER}:${PR_BRANCH}`, ref: PR_BRANCH, sha: HEAD_SHA, user: owner(OWNER, 583231), repo: { id: 1296269, full_name: FULL_NAME, name: REPO } },
-    base: { label: `${OWNER}:main`, ref: 'main', sha: '7fd1a60b01f91b314f59955a4e4d4e80d8edf11d', user: owner(OWNER, 583231), repo: { id: 1296269, full_name: FULL_NAME, name: REPO } },
+    head: {
+      label: `${OWNER}:${PR_BRANCH}`,
+      ref: PR_BRANCH,
+      sha: HEAD_SHA,
+      user: owner(OWNER, 583231),
+      repo: { id: 1296269, full_name: FULL_NAME, name: REPO },
+    },
+    base: {
+      label: `${OWNER}:main`,
+      ref: 'main',
+      sha: '7fd1a60b01f91b314f59955a4e4d4e80d8edf11d',
+      user: owner(OWNER, 583231),
+      repo: { id: 1296269, full_name: FULL_NAME, name: REPO },
+    },
     merged: false,
     mergeable: true,
     mergeable_state: 'clean',
@@ -163,7 +204,15 @@ export function checkRun(name: string, conclusion: string | null, status = 'comp
     name,
     check_suite: { id: 5 },
     app: { id: 15368, slug: 'github-actions', name: 'GitHub Actions' },
-    pull_requests: [{ url: `${GITHUB_API}/repos/${FULL_NAME}/pulls/47`, id: 1847293012, number: 47, head: { ref: PR_BRANCH, sha: HEAD_SHA }, base: { ref: 'main', sha: '7fd1a60b' } }],
+    pull_requests: [
+      {
+        url: `${GITHUB_API}/repos/${FULL_NAME}/pulls/47`,
+        id: 1847293012,
+        number: 47,
+        head: { ref: PR_BRANCH, sha: HEAD_SHA },
+        base: { ref: 'main', sha: '7fd1a60b' },
+      },
+    ],
   };
 }
 
@@ -197,7 +246,16 @@ export interface FakeGitHubState {
   /** workflow_dispatch events GitHub accepted (204). */
   dispatches: Array<{ workflow: string; ref: string; inputs: Record<string, string> }>;
   /** Runs created by dispatches; titled by the workflow's run-name ("Mission Control <mission id>"). */
-  workflowRuns: Array<{ id: number; workflow: string; display_title: string; html_url: string; event: string; status: string; created_at: string; head_branch: string }>;
+  workflowRuns: Array<{
+    id: number;
+    workflow: string;
+    display_title: string;
+    html_url: string;
+    event: string;
+    status: string;
+    created_at: string;
+    head_branch: string;
+  }>;
   /** The only token GitHub accepts for Actions calls (401 Bad credentials otherwise); null accepts any. */
   actionsToken: string | null;
   /** Actions calls answer 403 with x-ratelimit-remaining 0 while set (the primary rate limit is spent). */
@@ -224,8 +282,19 @@ export function dependabotAlert(number: number, pkg: string, severity: 'low' | '
     number,
     state: 'open',
     dependency: { package: { ecosystem: 'npm', name: pkg }, manifest_path: manifest, scope: 'runtime' },
-    security_advisory: { ghsa_id: `GHSA-${number}xxx-yyyy-zzzz`, cve_id: `CVE-2025-${1000 + number}`, summary: `${pkg} vulnerable to signature bypass`, severity, cvss: { score: 9.1, vector_string: null } },
-    security_vulnerability: { package: { ecosystem: 'npm', name: pkg }, severity, vulnerable_version_range: '< 9.0.3', first_patched_version: { identifier: '9.0.3' } },
+    security_advisory: {
+      ghsa_id: `GHSA-${number}xxx-yyyy-zzzz`,
+      cve_id: `CVE-2025-${1000 + number}`,
+      summary: `${pkg} vulnerable to signature bypass`,
+      severity,
+      cvss: { score: 9.1, vector_string: null },
+    },
+    security_vulnerability: {
+      package: { ecosystem: 'npm', name: pkg },
+      severity,
+      vulnerable_version_range: '< 9.0.3',
+      first_patched_version: { identifier: '9.0.3' },
+    },
     url: `${GITHUB_API}/repos/${FULL_NAME}/dependabot/alerts/${number}`,
     html_url: `https://github.com/${FULL_NAME}/security/dependabot/${number}`,
     created_at: '2025-10-01T08:00:00Z',
@@ -243,9 +312,23 @@ export function codeScanningAlert(number: number, path: string, severity: 'low' 
     created_at: '2025-10-02T08:00:00Z',
     url: `${GITHUB_API}/repos/${FULL_NAME}/code-scanning/alerts/${number}`,
     html_url: `https://github.com/${FULL_NAME}/security/code-scanning/${number}`,
-    rule: { id: 'js/missing-token-validation', severity: 'error', security_severity_level: severity, description, name: 'js/missing-token-validation', tags: ['security', 'external/cwe/cwe-352'] },
+    rule: {
+      id: 'js/missing-token-validation',
+      severity: 'error',
+      security_severity_level: severity,
+      description,
+      name: 'js/missing-token-validation',
+      tags: ['security', 'external/cwe/cwe-352'],
+    },
     tool: { name: 'CodeQL', guid: null, version: '2.19.0' },
-    most_recent_instance: { ref: 'refs/heads/main', state: 'open', commit_sha: '7fd1a60b01f91b314f59955a4e4d4e80d8edf11d', message: { text: description }, location: { path, start_line: 12, end_line: 12, start_column: 1, end_column: 40 }, classifications: [] },
+    most_recent_instance: {
+      ref: 'refs/heads/main',
+      state: 'open',
+      commit_sha: '7fd1a60b01f91b314f59955a4e4d4e80d8edf11d',
+      message: { text: description },
+      location: { path, start_line: 12, end_line: 12, start_column: 1, end_column: 40 },
+      classifications: [],
+    },
   };
 }
 
@@ -278,12 +361,23 @@ function rateLimited(): Response {
   const reset = String(Math.floor(Date.now() / 1000) + 3600);
   return HttpResponse.json(
     { message: 'API rate limit exceeded for user ID 9919.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
-    { status: 403, headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-used': '5000', 'x-ratelimit-resource': 'core' } },
+    {
+      status: 403,
+      headers: {
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': reset,
+        'x-ratelimit-used': '5000',
+        'x-ratelimit-resource': 'core',
+      },
+    },
   );
 }
 
 function gitBlobSha(content: string): string {
-  return createHash('sha1').update(`blob ${Buffer.byteLength(content)}\0${content}`).digest('hex');
+  return createHash('sha1')
+    .update(`blob ${Buffer.byteLength(content)}\0${content}`)
+    .digest('hex');
 }
 
 function issueJson(issue: FakeGitHubState['issues'][number]) {
@@ -316,11 +410,20 @@ export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): H
   };
   const known = (params: Record<string, string | readonly string[] | undefined>) => params.owner === OWNER && params.repo === REPO;
   const notFound = () => HttpResponse.json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }, { status: 404 });
-  const rate = { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4987', 'x-ratelimit-reset': '1760534400', 'x-ratelimit-used': '13', 'x-ratelimit-resource': 'core' };
+  const rate = {
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': '4987',
+    'x-ratelimit-reset': '1760534400',
+    'x-ratelimit-used': '13',
+    'x-ratelimit-resource': 'core',
+  };
   return [
     http.get(`${base}/user`, ({ request }) => {
       seen(request);
-      return HttpResponse.json({ ...owner('mission-control-bot', 9919), name: 'Mission Control', email: null }, { headers: { ...rate, 'x-oauth-scopes': 'repo, read:org', 'x-accepted-oauth-scopes': '' } });
+      return HttpResponse.json(
+        { ...owner('mission-control-bot', 9919), name: 'Mission Control', email: null },
+        { headers: { ...rate, 'x-oauth-scopes': 'repo, read:org', 'x-accepted-oauth-scopes': '' } },
+      );
     }),
     http.get(repo, ({ request, params }) => {
       seen(request);
@@ -336,13 +439,26 @@ export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): H
     }),
     http.get(`${repo}/git/trees/:sha`, ({ request }) => {
       seen(request);
-      const tree = repositoryPaths().map((path) => ({ path, mode: '100644', type: 'blob', sha: 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391', size: 1200, url: `${base}/repos/${FULL_NAME}/git/blobs/e69de29` }));
-      return HttpResponse.json({ sha: '7fd1a60b01f91b314f59955a4e4d4e80d8edf11d', url: `${base}/repos/${FULL_NAME}/git/trees/7fd1a60b`, tree, truncated: false }, { headers: rate });
+      const tree = repositoryPaths().map((path) => ({
+        path,
+        mode: '100644',
+        type: 'blob',
+        sha: 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391',
+        size: 1200,
+        url: `${base}/repos/${FULL_NAME}/git/blobs/e69de29`,
+      }));
+      return HttpResponse.json(
+        { sha: '7fd1a60b01f91b314f59955a4e4d4e80d8edf11d', url: `${base}/repos/${FULL_NAME}/git/trees/7fd1a60b`, tree, truncated: false },
+        { headers: rate },
+      );
     }),
     http.get(`${repo}/contents/package.json`, ({ request }) => {
       seen(request);
       const content = Buffer.from(JSON.stringify(packageJson, null, 2)).toString('base64');
-      return HttpResponse.json({ type: 'file', encoding: 'base64', size: 640, name: 'package.json', path: 'package.json', content, sha: '3d21ec53a331a6f037a91c368710b99387d012c1' }, { headers: rate });
+      return HttpResponse.json(
+        { type: 'file', encoding: 'base64', size: 640, name: 'package.json', path: 'package.json', content, sha: '3d21ec53a331a6f037a91c368710b99387d012c1' },
+        { headers: rate },
+      );
     }),
     http.get(`${repo}/contents/*`, ({ request, params }) => {
       seen(request);
@@ -364,7 +480,9 @@ export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): H
           name,
           path,
           // GitHub wraps the base64 at 60 characters.
-          content: `${Buffer.from(content).toString('base64').replace(/(.{60})/g, '$1\n')}\n`,
+          content: `${Buffer.from(content)
+            .toString('base64')
+            .replace(/(.{60})/g, '$1\n')}\n`,
           sha,
           url: `${base}/repos/${FULL_NAME}/contents/${path}?ref=${ref ?? 'main'}`,
           html_url: `https://github.com/${FULL_NAME}/blob/${ref ?? 'main'}/${path}`,
@@ -382,9 +500,19 @@ export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): H
       const page = Number(url.searchParams.get('page') ?? 1);
       const slice = state.pullFiles.slice((page - 1) * perPage, page * perPage);
       const headers: Record<string, string> = { ...rate };
-      if (page * perPage < state.pullFiles.length) headers.link = `<${base}/repos/${FULL_NAME}/pulls/47/files?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+      if (page * perPage < state.pullFiles.length)
+        headers.link = `<${base}/repos/${FULL_NAME}/pulls/47/files?per_page=${perPage}&page=${page + 1}>; rel="next"`;
       return HttpResponse.json(
-        slice.map((f) => ({ sha: gitBlobSha(state.files[f.filename] ?? ''), filename: f.filename, status: f.status, additions: 10, deletions: 2, changes: 12, blob_url: `https://github.com/${FULL_NAME}/blob/${HEAD_SHA}/${f.filename}`, patch: '@@ -1 +1 @@' })),
+        slice.map((f) => ({
+          sha: gitBlobSha(state.files[f.filename] ?? ''),
+          filename: f.filename,
+          status: f.status,
+          additions: 10,
+          deletions: 2,
+          changes: 12,
+          blob_url: `https://github.com/${FULL_NAME}/blob/${HEAD_SHA}/${f.filename}`,
+          patch: '@@ -1 +1 @@',
+        })),
         { headers },
       );
     }),
@@ -392,25 +520,59 @@ export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): H
       seen(request);
       if (!known(params)) return notFound();
       if (state.dependabotAccess === 'forbidden') {
-        return HttpResponse.json({ message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository', status: '403' }, { status: 403, headers: { ...rate, 'x-accepted-github-permissions': 'vulnerability_alerts=read' } });
+        return HttpResponse.json(
+          {
+            message: 'Resource not accessible by personal access token',
+            documentation_url: 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository',
+            status: '403',
+          },
+          { status: 403, headers: { ...rate, 'x-accepted-github-permissions': 'vulnerability_alerts=read' } },
+        );
       }
       if (state.dependabotAccess === 'disabled') {
-        return HttpResponse.json({ message: 'Dependabot alerts are disabled for this repository.', documentation_url: 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository', status: '403' }, { status: 403, headers: rate });
+        return HttpResponse.json(
+          {
+            message: 'Dependabot alerts are disabled for this repository.',
+            documentation_url: 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository',
+            status: '403',
+          },
+          { status: 403, headers: rate },
+        );
       }
       const stateFilter = new URL(request.url).searchParams.get('state');
-      return HttpResponse.json(state.dependabotAlerts.filter((a) => !stateFilter || a.state === stateFilter), { headers: rate });
+      return HttpResponse.json(
+        state.dependabotAlerts.filter((a) => !stateFilter || a.state === stateFilter),
+        { headers: rate },
+      );
     }),
     http.get(`${repo}/code-scanning/alerts`, ({ request, params }) => {
       seen(request);
       if (!known(params)) return notFound();
       if (state.codeScanningAccess === 'forbidden') {
-        return HttpResponse.json({ message: 'Advanced Security must be enabled for this repository to use code scanning.', documentation_url: 'https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-alerts-for-a-repository', status: '403' }, { status: 403, headers: rate });
+        return HttpResponse.json(
+          {
+            message: 'Advanced Security must be enabled for this repository to use code scanning.',
+            documentation_url: 'https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-alerts-for-a-repository',
+            status: '403',
+          },
+          { status: 403, headers: rate },
+        );
       }
       if (state.codeScanningAccess === 'no_analysis') {
-        return HttpResponse.json({ message: 'no analysis found', documentation_url: 'https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-alerts-for-a-repository', status: '404' }, { status: 404, headers: rate });
+        return HttpResponse.json(
+          {
+            message: 'no analysis found',
+            documentation_url: 'https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-alerts-for-a-repository',
+            status: '404',
+          },
+          { status: 404, headers: rate },
+        );
       }
       const stateFilter = new URL(request.url).searchParams.get('state');
-      return HttpResponse.json(state.codeScanningAlerts.filter((a) => !stateFilter || a.state === stateFilter), { headers: rate });
+      return HttpResponse.json(
+        state.codeScanningAlerts.filter((a) => !stateFilter || a.state === stateFilter),
+        { headers: rate },
+      );
     }),
     http.get(`${repo}/pulls/:number`, ({ request, params }) => {
       seen(request);
@@ -426,7 +588,8 @@ export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): H
     http.delete(`${repo}/git/refs/*`, ({ request }) => {
       seen(request);
       const ref = new URL(request.url).pathname.split('/git/refs/')[1]!;
-      if (state.deletedRefs.includes(decodeURIComponent(ref))) return HttpResponse.json({ message: 'Reference does not exist', status: '422' }, { status: 422 });
+      if (state.deletedRefs.includes(decodeURIComponent(ref)))
+        return HttpResponse.json({ message: 'Reference does not exist', status: '422' }, { status: 422 });
       state.deletedRefs.push(decodeURIComponent(ref));
       return new HttpResponse(null, { status: 204 });
     }),
@@ -484,7 +647,13 @@ export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): H
       const runs = state.workflowRuns
         .filter((r) => r.workflow === params.workflow && (!event || r.event === event) && (!created || r.created_at >= created.slice(0, 19)))
         .sort((a, b) => b.id - a.id);
-      return HttpResponse.json({ total_count: runs.length, workflow_runs: runs.map(({ workflow: _w, ...run }) => ({ ...run, name: 'Mission Control', workflow_id: state.workflows[_w]!.id, conclusion: null })) }, { headers: rate });
+      return HttpResponse.json(
+        {
+          total_count: runs.length,
+          workflow_runs: runs.map(({ workflow: _w, ...run }) => ({ ...run, name: 'Mission Control', workflow_id: state.workflows[_w]!.id, conclusion: null })),
+        },
+        { headers: rate },
+      );
     }),
     http.post(`${repo}/issues`, async ({ request }) => {
       seen(request);
@@ -504,15 +673,36 @@ function actionsRefusal(state: FakeGitHubState, request: Request): Response | nu
   }
   if (state.actionsForbidden) {
     return HttpResponse.json(
-      { message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event', status: '403' },
-      { status: 403, headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4980', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600), 'x-accepted-github-permissions': 'actions=write' } },
+      {
+        message: 'Resource not accessible by personal access token',
+        documentation_url: 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event',
+        status: '403',
+      },
+      {
+        status: 403,
+        headers: {
+          'x-ratelimit-limit': '5000',
+          'x-ratelimit-remaining': '4980',
+          'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+          'x-accepted-github-permissions': 'actions=write',
+        },
+      },
     );
   }
   if (state.actionsRateLimited) {
     const reset = String(Math.floor(Date.now() / 1000) + 3600);
     return HttpResponse.json(
       { message: 'API rate limit exceeded for user ID 9919.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
-      { status: 403, headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-used': '5000', 'x-ratelimit-resource': 'core' } },
+      {
+        status: 403,
+        headers: {
+          'x-ratelimit-limit': '5000',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': reset,
+          'x-ratelimit-used': '5000',
+          'x-ratelimit-resource': 'core',
+        },
+      },
     );
   }
   return null;

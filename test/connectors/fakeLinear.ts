@@ -36,13 +36,27 @@ export interface FakeLinearState {
 
 export function fakeLinearState(): FakeLinearState {
   return {
-    issues: [{ id: 'iss-0123', identifier: 'ENG-123', title: 'Auth overhaul before the demo', description: 'Session persistence and CSRF.', priority: 1, stateId: 'st-todo', teamId: TEAM.id }],
+    issues: [
+      {
+        id: 'iss-0123',
+        identifier: 'ENG-123',
+        title: 'Auth overhaul before the demo',
+        description: 'Session persistence and CSRF.',
+        priority: 1,
+        stateId: 'st-todo',
+        teamId: TEAM.id,
+      },
+    ],
     operations: [],
     nextNumber: 124,
   };
 }
 
-const urlOf = (issue: FakeLinearIssue) => `https://linear.app/legaltech/issue/${issue.identifier}/${issue.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40)}`;
+const urlOf = (issue: FakeLinearIssue) =>
+  `https://linear.app/legaltech/issue/${issue.identifier}/${issue.title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 40)}`;
 const stateOf = (id: string) => WORKFLOW_STATES.find((s) => s.id === id)!;
 
 export function linearError(type: string, code: string, message: string, userPresentableMessage: string, statusCode: number) {
@@ -66,20 +80,35 @@ export function fakeLinearHandlers(state: FakeLinearState): GraphQLHandler[] {
     }),
     linear.query('FollowUpIssueByKey', ({ variables }) => {
       seen('FollowUpIssueByKey');
-      const nodes = state.issues.filter((i) => i.description.includes(String(variables.key))).map((i) => ({ id: i.id, identifier: i.identifier, url: urlOf(i) }));
+      const nodes = state.issues
+        .filter((i) => i.description.includes(String(variables.key)))
+        .map((i) => ({ id: i.id, identifier: i.identifier, url: urlOf(i) }));
       return HttpResponse.json({ data: { issues: { nodes } } });
     }),
     linear.mutation('CreateFollowUpIssue', ({ variables }) => {
       seen('CreateFollowUpIssue');
       const input = variables.input as { teamId: string; title: string; description: string; priority: number };
-      const issue: FakeLinearIssue = { id: `iss-${state.nextNumber}`, identifier: `ENG-${state.nextNumber++}`, title: input.title, description: input.description, priority: input.priority, stateId: 'st-backlog', teamId: input.teamId };
+      const issue: FakeLinearIssue = {
+        id: `iss-${state.nextNumber}`,
+        identifier: `ENG-${state.nextNumber++}`,
+        title: input.title,
+        description: input.description,
+        priority: input.priority,
+        stateId: 'st-backlog',
+        teamId: input.teamId,
+      };
       state.issues.push(issue);
-      return HttpResponse.json({ data: { issueCreate: { success: true, lastSyncId: 18233, issue: { id: issue.id, identifier: issue.identifier, url: urlOf(issue) } } } });
+      return HttpResponse.json({
+        data: { issueCreate: { success: true, lastSyncId: 18233, issue: { id: issue.id, identifier: issue.identifier, url: urlOf(issue) } } },
+      });
     }),
     linear.query('LinkedIssue', ({ variables }) => {
       seen('LinkedIssue');
       const issue = state.issues.find((i) => i.identifier === variables.id || i.id === variables.id);
-      if (!issue) return HttpResponse.json(linearError('invalid input', 'INPUT_ERROR', 'Entity not found: Issue', 'Could not find referenced Issue.', 400), { status: 200 });
+      if (!issue)
+        return HttpResponse.json(linearError('invalid input', 'INPUT_ERROR', 'Entity not found: Issue', 'Could not find referenced Issue.', 400), {
+          status: 200,
+        });
       return HttpResponse.json({
         data: {
           issue: {
@@ -96,7 +125,18 @@ export function fakeLinearHandlers(state: FakeLinearState): GraphQLHandler[] {
       seen('MoveLinkedIssue');
       const issue = state.issues.find((i) => i.id === variables.id)!;
       issue.stateId = String(variables.stateId);
-      return HttpResponse.json({ data: { issueUpdate: { success: true, issue: { id: issue.id, identifier: issue.identifier, state: { id: issue.stateId, name: stateOf(issue.stateId).name, type: stateOf(issue.stateId).type } } } } });
+      return HttpResponse.json({
+        data: {
+          issueUpdate: {
+            success: true,
+            issue: {
+              id: issue.id,
+              identifier: issue.identifier,
+              state: { id: issue.stateId, name: stateOf(issue.stateId).name, type: stateOf(issue.stateId).type },
+            },
+          },
+        },
+      });
     }),
   ];
 }

@@ -40,7 +40,12 @@ const SEED_BRIEF: Brief = {
   lockedAt: '2025-10-15T09:51:00.000Z',
   chips: [
     { kind: 'objective', items: ['Refactor authentication system for security and reliability'], confidence: 'high', source: 'drafted' },
-    { kind: 'scope', items: ['JWT refresh logic', 'token revocation', 'CSRF protection', 'error handling centralization', 'Tech stack: Next.js 14, Supabase Auth, TypeScript'], confidence: 'high', source: 'drafted' },
+    {
+      kind: 'scope',
+      items: ['JWT refresh logic', 'token revocation', 'CSRF protection', 'error handling centralization', 'Tech stack: Next.js 14, Supabase Auth, TypeScript'],
+      confidence: 'high',
+      source: 'drafted',
+    },
   ],
 };
 const MISSION = { id: 'msn_0001', brief: SEED_BRIEF, tags: ['authentication', 'security'] };
@@ -81,7 +86,9 @@ describe('Prepare: repository inspection', () => {
       code_scanning_alerts: 0,
     });
     expect(result.summary).toContain('security: no open security alerts');
-    expect(result.summary).toContain('jordan-nakamura/legaltech-mvp, default branch main protected (2 required reviews, required checks: ci / test, ci / typecheck)');
+    expect(result.summary).toContain(
+      'jordan-nakamura/legaltech-mvp, default branch main protected (2 required reviews, required checks: ci / test, ci / typecheck)',
+    );
     expect(result.summary).toContain('20 files match the scope');
     expect(result.summary).toContain('src/lib/auth/jwt.ts');
     expect(result.summary).toContain('127 test files');
@@ -89,17 +96,46 @@ describe('Prepare: repository inspection', () => {
   });
 
   it('finds scope words and the repository a mission names', () => {
-    expect(scopeWords(SEED_BRIEF, ['authentication'])).toEqual(['jwt', 'refresh', 'token', 'revocation', 'csrf', 'protection', 'error', 'centralization', 'authentication']);
+    expect(scopeWords(SEED_BRIEF, ['authentication'])).toEqual([
+      'jwt',
+      'refresh',
+      'token',
+      'revocation',
+      'csrf',
+      'protection',
+      'error',
+      'centralization',
+      'authentication',
+    ]);
     expect(matchesScope('src/hooks/useAuth.ts', ['authentication'])).toBe(true);
     expect(matchesScope('src/pages/login.tsx', ['authentication'])).toBe(false);
-    const named = { brief: { ...SEED_BRIEF, chips: [...SEED_BRIEF.chips, { kind: 'scope' as const, items: ['Code in https://github.com/acme/billing-api/tree/main'], confidence: 'high' as const, source: 'edited' as const }] } };
+    const named = {
+      brief: {
+        ...SEED_BRIEF,
+        chips: [
+          ...SEED_BRIEF.chips,
+          { kind: 'scope' as const, items: ['Code in https://github.com/acme/billing-api/tree/main'], confidence: 'high' as const, source: 'edited' as const },
+        ],
+      },
+    };
     expect(repositoryForMission(named, REPOSITORY)).toEqual({ owner: 'acme', repo: 'billing-api' });
     expect(repositoryForMission({ brief: SEED_BRIEF }, REPOSITORY)).toEqual(REPOSITORY);
     expect(repositoryForMission({ brief: SEED_BRIEF }, null)).toBeNull();
   });
 
   it('says review rules are not visible without admin rights, and still reads the rest', async () => {
-    server.use(http.get(`${GITHUB_API}/repos/:owner/:repo/branches/:branch/protection`, () => HttpResponse.json({ message: 'Must have admin rights to Repository.', documentation_url: 'https://docs.github.com/rest/branches/branch-protection#get-branch-protection', status: '403' }, { status: 403 })));
+    server.use(
+      http.get(`${GITHUB_API}/repos/:owner/:repo/branches/:branch/protection`, () =>
+        HttpResponse.json(
+          {
+            message: 'Must have admin rights to Repository.',
+            documentation_url: 'https://docs.github.com/rest/branches/branch-protection#get-branch-protection',
+            status: '403',
+          },
+          { status: 403 },
+        ),
+      ),
+    );
     const result = await new GitHubRepositoryInspector({ api, defaultRepository: REPOSITORY }).inspect(MISSION);
     expect(result.status).toBe('ready');
     expect(result.summary).toContain('protected (reviews unknown, required checks: ci / test, ci / typecheck)');
@@ -107,7 +143,11 @@ describe('Prepare: repository inspection', () => {
   });
 
   it('needs auth on 401, is blocked on 404, and degraded with the reason while GitHub fails', async () => {
-    server.use(http.get(`${GITHUB_API}/repos/:owner/:repo`, () => HttpResponse.json({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' }, { status: 401 })));
+    server.use(
+      http.get(`${GITHUB_API}/repos/:owner/:repo`, () =>
+        HttpResponse.json({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' }, { status: 401 }),
+      ),
+    );
     const unauthorized = await new GitHubRepositoryInspector({ api, defaultRepository: REPOSITORY }).inspect(MISSION);
     expect(unauthorized).toMatchObject({ status: 'needs_auth' });
     expect(state.requests).toEqual([]);
@@ -179,7 +219,9 @@ describe('retries, rate limits, timeouts and single flight', () => {
     server.use(
       http.get(`${GITHUB_API}/repos/:owner/:repo`, () => {
         calls++;
-        return calls === 1 ? HttpResponse.json({ message: 'Server Error' }, { status: 500 }) : HttpResponse.json({ full_name: 'jordan-nakamura/legaltech-mvp', default_branch: 'main' });
+        return calls === 1
+          ? HttpResponse.json({ message: 'Server Error' }, { status: 500 })
+          : HttpResponse.json({ full_name: 'jordan-nakamura/legaltech-mvp', default_branch: 'main' });
       }),
     );
     const response = await api.get<{ default_branch: string }>('GET /repos/{owner}/{repo}', { owner: OWNER, repo: REPO });
@@ -196,8 +238,21 @@ describe('retries, rate limits, timeouts and single flight', () => {
         calls++;
         if (calls === 1) {
           return HttpResponse.json(
-            { message: 'API rate limit exceeded for user ID 9919.', documentation_url: 'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting', status: '403' },
-            { status: 403, headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'x-ratelimit-used': '5000', 'x-ratelimit-resource': 'core' } },
+            {
+              message: 'API rate limit exceeded for user ID 9919.',
+              documentation_url: 'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting',
+              status: '403',
+            },
+            {
+              status: 403,
+              headers: {
+                'x-ratelimit-limit': '5000',
+                'x-ratelimit-remaining': '0',
+                'x-ratelimit-reset': String(reset),
+                'x-ratelimit-used': '5000',
+                'x-ratelimit-resource': 'core',
+              },
+            },
           );
         }
         return HttpResponse.json({ full_name: 'jordan-nakamura/legaltech-mvp', default_branch: 'main' });
@@ -212,14 +267,23 @@ describe('retries, rate limits, timeouts and single flight', () => {
     server.use(
       http.get(`${GITHUB_API}/repos/:owner/:repo`, () => {
         calls++;
-        return calls === 1 ? HttpResponse.json({ message: 'You have exceeded a secondary rate limit.' }, { status: 429, headers: { 'retry-after': '3' } }) : HttpResponse.json({ default_branch: 'main' });
+        return calls === 1
+          ? HttpResponse.json({ message: 'You have exceeded a secondary rate limit.' }, { status: 429, headers: { 'retry-after': '3' } })
+          : HttpResponse.json({ default_branch: 'main' });
       }),
     );
     await api.get('GET /repos/{owner}/{repo}', { owner: OWNER, repo: REPO });
     expect(runtime.waits).toEqual([3_000]);
 
     const hourAway = Math.floor(NOW / 1000) + 3600;
-    server.use(http.get(`${GITHUB_API}/repos/:owner/:repo`, () => HttpResponse.json({ message: 'API rate limit exceeded' }, { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(hourAway) } })));
+    server.use(
+      http.get(`${GITHUB_API}/repos/:owner/:repo`, () =>
+        HttpResponse.json(
+          { message: 'API rate limit exceeded' },
+          { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(hourAway) } },
+        ),
+      ),
+    );
     const fresh = new GitHubApi({ token: 'ghp_x', baseUrl: GITHUB_API, runtime: recordingRuntime() });
     const error = await fresh.get('GET /repos/{owner}/{repo}', { owner: OWNER, repo: REPO }).catch((e: unknown) => e);
     expect(error).toMatchObject({ failure: 'rate_limited', status: 403, retryAfterMs: 3_600_000 });
@@ -334,10 +398,19 @@ describe('Undo: close PR and delete branch', () => {
     expect(step.handles('Disable feature flags')).toBe(false);
     const mission = {
       evidence: {
-        artifacts: [{ name: 'GitHub Pull Request #47', url: 'https://github.com/jordan-nakamura/legaltech-mvp/pull/47', attachedBy: { kind: 'system', id: 'github-connector' } }],
+        artifacts: [
+          {
+            name: 'GitHub Pull Request #47',
+            url: 'https://github.com/jordan-nakamura/legaltech-mvp/pull/47',
+            attachedBy: { kind: 'system', id: 'github-connector' },
+          },
+        ],
       },
     } as unknown as import('../../src/domain/mission.js').Mission;
-    expect(await step.run('Close PR and delete branch', mission)).toEqual({ outcome: 'done', detail: 'Closed PR #47 and deleted branch feat/auth-refactor-mission-2025-10.' });
+    expect(await step.run('Close PR and delete branch', mission)).toEqual({
+      outcome: 'done',
+      detail: 'Closed PR #47 and deleted branch feat/auth-refactor-mission-2025-10.',
+    });
     expect(state.pullState).toBe('closed');
     expect(state.deletedRefs).toEqual(['heads/feat/auth-refactor-mission-2025-10']);
     expect(await step.run('Close PR and delete branch', mission)).toMatchObject({ outcome: 'done' });

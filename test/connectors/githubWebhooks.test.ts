@@ -119,7 +119,12 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
     return payload;
   }
 
-  function deploymentStatus(id: number, environment: string, state: string, extra: { description?: string; url?: string; sha?: string; production?: boolean; transient?: boolean } = {}) {
+  function deploymentStatus(
+    id: number,
+    environment: string,
+    state: string,
+    extra: { description?: string; url?: string; sha?: string; production?: boolean; transient?: boolean } = {},
+  ) {
     const payload = example('deployment_status');
     Object.assign(payload.deployment, {
       id,
@@ -170,7 +175,9 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
     const gate = Object.fromEntries(completed.execution!.finalGate!.checks.map((c) => [c.id, c.detail]));
     expect(gate.ci_checks).toBe('2 checks passing, as GitHub reported');
     expect(gate.code_review).toBe('approved by advisor_001 (GitHub Pull Request #47)');
-    expect(completed.execution!.pullRequests).toMatchObject([{ number: 47, headSha: HEAD, state: 'open', reviews: [{ reviewer: 'advisor_001', state: 'approved' }] }]);
+    expect(completed.execution!.pullRequests).toMatchObject([
+      { number: 47, headSha: HEAD, state: 'open', reviews: [{ reviewer: 'advisor_001', state: 'approved' }] },
+    ]);
     const prEvidence = completed.evidence.artifacts.filter((a) => a.name === 'GitHub Pull Request #47');
     expect(prEvidence[0]!.attachedBy).toEqual(ASSISTANT);
     expect(prEvidence.slice(1).every((a) => a.attachedBy.kind === 'system' && a.attachedBy.id === GITHUB_CONNECTOR.id)).toBe(true);
@@ -186,7 +193,10 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
     clock.advance(15 * MINUTE);
     await deliver('deployment_status', deploymentStatus(903, 'production-canary', 'success', { description: '50%' }));
     clock.advance(15 * MINUTE);
-    const production = await deliver('deployment_status', deploymentStatus(904, 'production', 'success', { production: true, url: 'https://app.legaltech.example' }));
+    const production = await deliver(
+      'deployment_status',
+      deploymentStatus(904, 'production', 'success', { production: true, url: 'https://app.legaltech.example' }),
+    );
     expect(production).toMatchObject({ status: 200, body: { status: 'applied', missions: [id] } });
 
     let mission = await service.getMission({ missionId: id });
@@ -199,7 +209,11 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
     ]);
     // While production is watched the undo plan is live again (the seed: rollback through the production deploy).
     expect(mission.execution!.undo.status).toBe('available');
-    expect(mission.execution!.release!.monitoring).toMatchObject({ environment: 'production', closedAt: null, endsAt: new Date(clock.now().getTime() + 30 * MINUTE).toISOString() });
+    expect(mission.execution!.release!.monitoring).toMatchObject({
+      environment: 'production',
+      closedAt: null,
+      endsAt: new Date(clock.now().getTime() + 30 * MINUTE).toISOString(),
+    });
 
     clock.advance(29 * MINUTE);
     expect(await events.closeDueMonitoringWindows(GITHUB_CONNECTOR, clock.now())).toBe(0);
@@ -225,7 +239,14 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
       'canary_promoted',
       'monitoring_report',
     ]);
-    expect(release.filter((e) => e.type === 'canary_promoted').map((e) => { const p = e.payload as { from_percent: number; to_percent: number }; return [p.from_percent, p.to_percent]; })).toEqual([
+    expect(
+      release
+        .filter((e) => e.type === 'canary_promoted')
+        .map((e) => {
+          const p = e.payload as { from_percent: number; to_percent: number };
+          return [p.from_percent, p.to_percent];
+        }),
+    ).toEqual([
       [0, 10],
       [10, 50],
       [50, 100],
@@ -249,7 +270,12 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
 
     await deliver('deployment_status', deploymentStatus(910, 'production-canary', 'failure', { description: '10% — error rate 4%' }));
     let mission = await service.getMission({ missionId: id });
-    expect(mission.execution!.alerts.at(-1)).toMatchObject({ type: 'review_required', severity: 'high', status: 'open', description: 'Canary step 10% (production-canary) failed: 10% — error rate 4%. Decide whether to roll back or redeploy.' });
+    expect(mission.execution!.alerts.at(-1)).toMatchObject({
+      type: 'review_required',
+      severity: 'high',
+      status: 'open',
+      description: 'Canary step 10% (production-canary) failed: 10% — error rate 4%. Decide whether to roll back or redeploy.',
+    });
     // Rollback is not open yet: nothing reached production.
     await expect(service.requestRollback({ missionId: id, reason: 'canary failed' }, JORDAN)).rejects.toThrow(/execution is over/);
 
@@ -271,17 +297,29 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
     expect(unsigned).toEqual({ status: 401, body: { error: expect.stringContaining('Unsigned delivery: the X-Hub-Signature-256 header is missing') } });
     const wrongSecret = await deliver('pull_request', opened, { secret: 'another-secret-0123456789abcdef' });
     expect(wrongSecret).toEqual({ status: 401, body: { error: expect.stringContaining('Signature mismatch') } });
-    const tampered = await deliver('pull_request', opened, { signature: sign(JSON.stringify(opened)), body: JSON.stringify({ ...opened, action: 'synchronize' }) });
+    const tampered = await deliver('pull_request', opened, {
+      signature: sign(JSON.stringify(opened)),
+      body: JSON.stringify({ ...opened, action: 'synchronize' }),
+    });
     expect(tampered.status).toBe(401);
     const garbage = await deliver('pull_request', opened, { signature: 'sha256=zz' });
     expect(garbage.status).toBe(401);
-    expect(await deliver('pull_request', null, { body: '{"action": "opened", ' })).toEqual({ status: 400, body: { error: expect.stringContaining('Malformed delivery: the body is not JSON') } });
+    expect(await deliver('pull_request', null, { body: '{"action": "opened", ' })).toEqual({
+      status: 400,
+      body: { error: expect.stringContaining('Malformed delivery: the body is not JSON') },
+    });
     const noHead = pullRequest('opened', id);
     delete noHead.pull_request.head;
-    expect(await deliver('pull_request', noHead)).toEqual({ status: 400, body: { error: 'Malformed delivery: pull_request payload is malformed: pull_request.head: Invalid input: expected object, received undefined.' } });
+    expect(await deliver('pull_request', noHead)).toEqual({
+      status: 400,
+      body: { error: 'Malformed delivery: pull_request payload is malformed: pull_request.head: Invalid input: expected object, received undefined.' },
+    });
     const badState = deploymentStatus(1, 'production', 'exploded');
     expect(await deliver('deployment_status', badState)).toMatchObject({ status: 400, body: { error: expect.stringContaining('unknown state "exploded"') } });
-    expect(await deliver('pull_request', opened, { deliveryId: '' })).toMatchObject({ status: 400, body: { error: expect.stringContaining('Missing X-GitHub-Delivery header') } });
+    expect(await deliver('pull_request', opened, { deliveryId: '' })).toMatchObject({
+      status: 400,
+      body: { error: expect.stringContaining('Missing X-GitHub-Delivery header') },
+    });
     expect(await stored(id)).toEqual(before);
 
     // Accepted once; the same delivery id again (GitHub's redelivery, or a replay) changes nothing.
@@ -289,7 +327,10 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
     expect(first).toMatchObject({ status: 200, body: { status: 'applied', missions: [id] } });
     const afterFirst = await stored(id);
     const synchronize = pullRequest('synchronize', id, { head: { ref: 'feat/auth-refactor-mission-2025-10', sha: 'b'.repeat(40) } });
-    expect(await deliver('pull_request', synchronize, { deliveryId: 'delivery-47-opened' })).toEqual({ status: 200, body: { status: 'duplicate', deliveryId: 'delivery-47-opened' } });
+    expect(await deliver('pull_request', synchronize, { deliveryId: 'delivery-47-opened' })).toEqual({
+      status: 200,
+      body: { status: 'duplicate', deliveryId: 'delivery-47-opened' },
+    });
     expect(await stored(id)).toEqual(afterFirst);
   });
 
@@ -299,11 +340,24 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
     expect(await deliver('pull_request', byBranch)).toMatchObject({ body: { status: 'applied', missions: [id] } });
 
     const other = await executedMission();
-    await service.attachEvidence({ missionId: other, name: 'GitHub Pull Request #48', kind: 'link', url: `https://github.com/${REPO}/pull/48` }, GITHUB_CONNECTOR);
-    const linked = pullRequest('opened', 'nobody', { number: 48, html_url: `https://github.com/${REPO}/pull/48`, body: null, head: { ref: 'fix/other', sha: 'c'.repeat(40) } });
+    await service.attachEvidence(
+      { missionId: other, name: 'GitHub Pull Request #48', kind: 'link', url: `https://github.com/${REPO}/pull/48` },
+      GITHUB_CONNECTOR,
+    );
+    const linked = pullRequest('opened', 'nobody', {
+      number: 48,
+      html_url: `https://github.com/${REPO}/pull/48`,
+      body: null,
+      head: { ref: 'fix/other', sha: 'c'.repeat(40) },
+    });
     expect(await deliver('pull_request', linked)).toMatchObject({ body: { status: 'applied', missions: [other] } });
 
-    const stranger = pullRequest('opened', 'nobody', { number: 99, html_url: `https://github.com/${REPO}/pull/99`, body: 'unrelated', head: { ref: 'chore/x', sha: 'd'.repeat(40) } });
+    const stranger = pullRequest('opened', 'nobody', {
+      number: 99,
+      html_url: `https://github.com/${REPO}/pull/99`,
+      body: 'unrelated',
+      head: { ref: 'chore/x', sha: 'd'.repeat(40) },
+    });
     expect(await deliver('pull_request', stranger)).toMatchObject({ status: 200, body: { status: 'no_change', missions: [] } });
     // Events we do not follow are acknowledged and ignored.
     expect(await deliver('issues', example('issues'))).toMatchObject({ status: 202, body: { status: 'ignored' } });

@@ -20,10 +20,15 @@ const NOW = Date.parse('2025-10-15T14:00:00Z');
 function recordingRuntime(): RetryRuntime & { waits: number[] } {
   const waits: number[] = [];
   let now = NOW;
-  return { waits, sleep: async (ms) => {
+  return {
+    waits,
+    sleep: async (ms) => {
       waits.push(ms);
       now += ms;
-    }, random: () => 0.5, now: () => now };
+    },
+    random: () => 0.5,
+    now: () => now,
+  };
 }
 
 const followUp = (id: string, title: string, priority: FollowUp['priority']): FollowUp => ({
@@ -80,7 +85,9 @@ describe('follow-ups as Linear issues', () => {
         creates++;
         const input = variables.input as { title: string; description: string; priority: number; teamId: string };
         state.issues.push({ id: 'iss-124', identifier: 'ENG-124', ...input, stateId: 'st-backlog' });
-        return HttpResponse.json(linearError('internal error', 'INTERNAL_SERVER_ERROR', 'Internal server error', 'Something went wrong.', 500), { status: 500 });
+        return HttpResponse.json(linearError('internal error', 'INTERNAL_SERVER_ERROR', 'Internal server error', 'Something went wrong.', 500), {
+          status: 500,
+        });
       }),
     );
     const filed = await tracker.fileIssue(RATE_LIMITING, MISSION, followUpIdempotencyKey(MISSION.id, RATE_LIMITING.id));
@@ -93,7 +100,9 @@ describe('follow-ups as Linear issues', () => {
     server.use(
       linear.query('TeamByKey', () => {
         calls++;
-        return calls === 1 ? HttpResponse.json(linearError('internal error', 'INTERNAL_SERVER_ERROR', 'Internal server error', 'Something went wrong.', 500), { status: 500 }) : HttpResponse.json({ data: { teams: { nodes: [TEAM] } } });
+        return calls === 1
+          ? HttpResponse.json(linearError('internal error', 'INTERNAL_SERVER_ERROR', 'Internal server error', 'Something went wrong.', 500), { status: 500 })
+          : HttpResponse.json({ data: { teams: { nodes: [TEAM] } } });
       }),
     );
     expect((await tracker.fileIssue(RATE_LIMITING, MISSION, 'mission-control:msn_0001:fup_0101')).externalId).toBe('ENG-124');
@@ -106,10 +115,24 @@ describe('follow-ups as Linear issues', () => {
     server.use(
       linear.query('TeamByKey', () => {
         calls++;
-        return HttpResponse.json(linearError('authentication error', 'AUTHENTICATION_ERROR', 'Authentication required, not authenticated', 'You need to authenticate to access this operation.', 401), { status: 401 });
+        return HttpResponse.json(
+          linearError(
+            'authentication error',
+            'AUTHENTICATION_ERROR',
+            'Authentication required, not authenticated',
+            'You need to authenticate to access this operation.',
+            401,
+          ),
+          { status: 401 },
+        );
       }),
     );
-    await expect(tracker.fileIssue(RATE_LIMITING, MISSION, 'k')).rejects.toMatchObject({ toolkitId: 'linear', failure: 'unauthorized', status: 401, message: expect.stringContaining('API key is missing, expired or revoked') });
+    await expect(tracker.fileIssue(RATE_LIMITING, MISSION, 'k')).rejects.toMatchObject({
+      toolkitId: 'linear',
+      failure: 'unauthorized',
+      status: 401,
+      message: expect.stringContaining('API key is missing, expired or revoked'),
+    });
     expect(calls).toBe(1);
   });
 
@@ -119,10 +142,13 @@ describe('follow-ups as Linear issues', () => {
       linear.query('FollowUpIssueByKey', () => {
         calls++;
         if (calls === 1) {
-          return HttpResponse.json(linearError('ratelimited', 'RATELIMITED', 'Rate limit exceeded', 'You have exceeded the rate limit. Please try again later.', 429), {
-            status: 400,
-            headers: { 'x-ratelimit-requests-limit': '1500', 'x-ratelimit-requests-remaining': '0', 'x-ratelimit-requests-reset': String(NOW + 7_000) },
-          });
+          return HttpResponse.json(
+            linearError('ratelimited', 'RATELIMITED', 'Rate limit exceeded', 'You have exceeded the rate limit. Please try again later.', 429),
+            {
+              status: 400,
+              headers: { 'x-ratelimit-requests-limit': '1500', 'x-ratelimit-requests-remaining': '0', 'x-ratelimit-requests-reset': String(NOW + 7_000) },
+            },
+          );
         }
         return HttpResponse.json({ data: { issues: { nodes: [] } } });
       }),
@@ -168,7 +194,12 @@ describe('the linked Linear issue', () => {
   it('picks states by type, and a review state by name', () => {
     const states = WORKFLOW_STATES.map(({ id, name, type, position }) => ({ id, name, type: type as 'started', position }));
     expect(workflowStateFor('in_review', states)?.name).toBe('In Review');
-    expect(workflowStateFor('in_review', states.filter((s) => s.name !== 'In Review'))?.name).toBe('In Progress');
+    expect(
+      workflowStateFor(
+        'in_review',
+        states.filter((s) => s.name !== 'In Review'),
+      )?.name,
+    ).toBe('In Progress');
     expect(workflowStateFor('canceled', states)?.name).toBe('Canceled');
   });
 });

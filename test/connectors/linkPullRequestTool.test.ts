@@ -24,9 +24,14 @@ describe('link_pull_request over MCP', () => {
     const h = await openHarness('sqlite', { actor, policy: SEED_POLICY, server: { pullRequests: reader } });
     try {
       const mission = await seedToExecuting(h.service, h.clock);
-      const result = await h.ok<{ attached: boolean; summary: string; artifact: { name: string } }>('link_pull_request', { missionId: mission.id, pullRequest: '#47' });
+      const result = await h.ok<{ attached: boolean; summary: string; artifact: { name: string } }>('link_pull_request', {
+        missionId: mission.id,
+        pullRequest: '#47',
+      });
       expect(result).toMatchObject({ attached: true, artifact: { name: 'GitHub Pull Request #47' } });
-      expect(result.summary).toBe('#47 open (feat/auth-refactor-mission-2025-10 @ 6dcb09b), +847/-316 across 25 files; 3/3 checks passing; approved by advisor_001');
+      expect(result.summary).toBe(
+        '#47 open (feat/auth-refactor-mission-2025-10 @ 6dcb09b), +847/-316 across 25 files; 3/3 checks passing; approved by advisor_001',
+      );
       const stored = (await h.service.getMission({ missionId: mission.id })).evidence.artifacts.at(-1)!;
       expect(stored).toMatchObject({ attachedBy: { kind: 'system', id: 'github-connector' }, review: { state: 'approved', reviewer: 'advisor_001' } });
     } finally {
@@ -36,7 +41,9 @@ describe('link_pull_request over MCP', () => {
 
   it('says which connector failed and what to do when GitHub answers 401, and attaches nothing', async () => {
     server.use(
-      http.get(`${GITHUB_API}/repos/:owner/:repo/pulls/:number`, () => HttpResponse.json({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' }, { status: 401 })),
+      http.get(`${GITHUB_API}/repos/:owner/:repo/pulls/:number`, () =>
+        HttpResponse.json({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' }, { status: 401 }),
+      ),
       ...fakeGitHubHandlers(fakeGitHubState()),
     );
     const reader = new GitHubPullRequestReader(new GitHubApi({ token: 'ghp_expired', baseUrl: GITHUB_API }), { owner: OWNER, repo: REPO });

@@ -13,7 +13,16 @@ import type { RetryRuntime } from '../../src/connectors/httpRetry.js';
 import { ConnectorError } from '../../src/connectors/connectorError.js';
 import { VerificationService } from '../../src/domain/verificationService.js';
 import { inMemoryService } from '../support/ruleHarness.js';
-import { reportSeedPhase, SEED_ARTIFACTS, SEED_PHASES, SEED_PLAY_1, SEED_REVIEW, seedToExecuting, seedToPlanning, signOffTruths } from '../support/seedJourney.js';
+import {
+  reportSeedPhase,
+  SEED_ARTIFACTS,
+  SEED_PHASES,
+  SEED_PLAY_1,
+  SEED_REVIEW,
+  seedToExecuting,
+  seedToPlanning,
+  signOffTruths,
+} from '../support/seedJourney.js';
 import { ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { refusal } from '../support/refusal.js';
 import { codeScanningAlert, dependabotAlert, fakeGitHubHandlers, fakeGitHubState, GITHUB_API, OWNER, REPO, type FakeGitHubState } from './fakeGitHub.js';
@@ -71,12 +80,17 @@ async function readyToComplete() {
   const { service, clock, repository } = inMemoryService();
   const play = {
     ...SEED_PLAY_1,
-    mustHaves: { truths: ['Logout revokes the token'], artifacts: ['src/lib/auth/jwt.ts', 'src/lib/auth/csrf.ts'], keyLinks: ['src/middleware.ts -> verifyCsrf', 'src/lib/auth/jwt.ts -> tokenStore'] },
+    mustHaves: {
+      truths: ['Logout revokes the token'],
+      artifacts: ['src/lib/auth/jwt.ts', 'src/lib/auth/csrf.ts'],
+      keyLinks: ['src/middleware.ts -> verifyCsrf', 'src/lib/auth/jwt.ts -> tokenStore'],
+    },
   };
   const mission = await seedToExecuting(service, clock, play);
   for (const phase of SEED_PHASES) {
     await reportSeedPhase(service, clock, mission.id, phase);
-    if (phase.phaseId === 'testing_deployment') for (const artifact of SEED_ARTIFACTS) await service.attachEvidence({ missionId: mission.id, phaseId: phase.phaseId, ...artifact }, ASSISTANT);
+    if (phase.phaseId === 'testing_deployment')
+      for (const artifact of SEED_ARTIFACTS) await service.attachEvidence({ missionId: mission.id, phaseId: phase.phaseId, ...artifact }, ASSISTANT);
     await service.reportProgress({ missionId: mission.id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
   }
   await service.attachEvidence({ missionId: mission.id, ...SEED_REVIEW }, JORDAN);
@@ -94,7 +108,13 @@ describe('must-haves read from the pull request head', () => {
     const completed = await service.completeMission({ missionId: id }, ASSISTANT);
     expect(completed.state).toBe('reflecting');
     const verification = completed.execution!.mustHaveVerification!;
-    expect(verification).toMatchObject({ repository: 'jordan-nakamura/legaltech-mvp', pullRequest: 47, headSha: '6dcb09b5b57875f334f61aebed695e2e4193db5e', checkedBy: GITHUB_CONNECTOR, antiPatterns: [] });
+    expect(verification).toMatchObject({
+      repository: 'jordan-nakamura/legaltech-mvp',
+      pullRequest: 47,
+      headSha: '6dcb09b5b57875f334f61aebed695e2e4193db5e',
+      checkedBy: GITHUB_CONNECTOR,
+      antiPatterns: [],
+    });
     expect(verification.checks.map((c) => [c.subject, c.status])).toEqual([
       ['src/lib/auth/jwt.ts', 'VERIFIED'],
       ['src/lib/auth/csrf.ts', 'VERIFIED'],
@@ -107,12 +127,21 @@ describe('must-haves read from the pull request head', () => {
   });
 
   it('refuses completion on a stub, a missing file and a missing link, and shows them in VERIFICATION.md', async () => {
-    state.files = { 'src/lib/auth/csrf.ts': CSRF_STUB, 'src/middleware.ts': 'export async function middleware(request: Request) {\n  return next(request);\n}\n' };
-    state.pullFiles = [{ filename: 'src/lib/auth/csrf.ts', status: 'added' }, { filename: 'src/middleware.ts', status: 'modified' }, { filename: 'src/old.ts', status: 'removed' }];
+    state.files = {
+      'src/lib/auth/csrf.ts': CSRF_STUB,
+      'src/middleware.ts': 'export async function middleware(request: Request) {\n  return next(request);\n}\n',
+    };
+    state.pullFiles = [
+      { filename: 'src/lib/auth/csrf.ts', status: 'added' },
+      { filename: 'src/middleware.ts', status: 'modified' },
+      { filename: 'src/old.ts', status: 'removed' },
+    ];
     const { service, id } = await readyToComplete();
     const error = await refusal(service.completeMission({ missionId: id }, ASSISTANT));
     expect(error.code).toBe('verification_incomplete');
-    expect(error.message).toContain('"src/lib/auth/jwt.ts" (MISSING), "src/lib/auth/csrf.ts" (STUB), "src/middleware.ts -> verifyCsrf" (NOT_WIRED) and "src/lib/auth/jwt.ts -> tokenStore" (NOT_WIRED)');
+    expect(error.message).toContain(
+      '"src/lib/auth/jwt.ts" (MISSING), "src/lib/auth/csrf.ts" (STUB), "src/middleware.ts -> verifyCsrf" (NOT_WIRED) and "src/lib/auth/jwt.ts -> tokenStore" (NOT_WIRED)',
+    );
     const mission = await service.getMission({ missionId: id });
     expect(mission.state).toBe('executing');
     expect(mission.execution!.mustHaveVerification!.antiPatterns.map((f) => `${f.path}:${f.line} ${f.kind}`)).toEqual(['src/lib/auth/csrf.ts:2 todo']);
@@ -138,13 +167,29 @@ describe('must-haves read from the pull request head', () => {
 });
 
 describe('security findings in Prepare', () => {
-  const MISSION = { id: 'msn_0001', brief: { editsMade: 0, lockedAt: null, chips: [{ kind: 'scope' as const, items: ['CSRF protection'], confidence: 'high' as const, source: 'drafted' as const }] }, tags: ['security'] };
+  const MISSION = {
+    id: 'msn_0001',
+    brief: {
+      editsMade: 0,
+      lockedAt: null,
+      chips: [{ kind: 'scope' as const, items: ['CSRF protection'], confidence: 'high' as const, source: 'drafted' as const }],
+    },
+    tags: ['security'],
+  };
 
   it('reads Dependabot and code scanning alerts and shows them by severity', async () => {
     state.dependabotAlerts = [dependabotAlert(1, 'jsonwebtoken', 'critical'), dependabotAlert(2, 'cookie', 'medium')];
     state.codeScanningAlerts = [codeScanningAlert(7, 'src/lib/auth/csrf.ts', 'critical'), codeScanningAlert(8, 'src/pages/api/upload.ts', 'high')];
     const result = await new GitHubRepositoryInspector({ api, defaultRepository: REPOSITORY }).inspect(MISSION);
-    expect(result.metrics).toMatchObject({ security_critical: 2, security_high: 1, security_medium: 1, security_low: 0, dependabot_alerts: 2, code_scanning_alerts: 2, security_critical_paths: 'package.json, src/lib/auth/csrf.ts' });
+    expect(result.metrics).toMatchObject({
+      security_critical: 2,
+      security_high: 1,
+      security_medium: 1,
+      security_low: 0,
+      dependabot_alerts: 2,
+      code_scanning_alerts: 2,
+      security_critical_paths: 'package.json, src/lib/auth/csrf.ts',
+    });
     expect(result.summary).toContain(
       'security: 2 critical (jsonwebtoken: jsonwebtoken vulnerable to signature bypass (CVE-2025-1001) in package.json; js/missing-token-validation in src/lib/auth/csrf.ts), 1 high, 1 medium',
     );
@@ -156,7 +201,11 @@ describe('security findings in Prepare', () => {
     const result = await new GitHubRepositoryInspector({ api, defaultRepository: REPOSITORY }).inspect(MISSION);
     expect(result.status).toBe('ready');
     expect(result.summary).toContain('security: Dependabot alerts not available to this token; code scanning alerts not available to this token');
-    expect(result.metrics).toMatchObject({ dependabot_alerts: 'not available to this token', code_scanning_alerts: 'not available to this token', security_critical: 0 });
+    expect(result.metrics).toMatchObject({
+      dependabot_alerts: 'not available to this token',
+      code_scanning_alerts: 'not available to this token',
+      security_critical: 0,
+    });
   });
 
   it('raises a play that touches a file with an open critical finding to critical risk', async () => {
@@ -166,8 +215,17 @@ describe('security findings in Prepare', () => {
     const planning = await seedToPlanning(service, clock);
     const { service: withFinding, clock: clock2 } = inMemoryService();
     const mission = await seedToPlanning(withFinding, clock2, undefined, { status: 'ready', summary: inspection.summary, metrics: inspection.metrics });
-    const low = { ...SEED_PLAY_1, title: 'Small CSRF patch', risk: { complexity: 'low' as const, impact: 'low' as const, reversibility: 'high' as const, testCoverage: 'strong' as const } };
-    const untouched = { ...low, title: 'Docs only', codeChangePreview: { filesToModify: 1, filesToCreate: 0, linesAdded: 5, linesRemoved: 0, files: ['docs/auth.md'] }, mustHaves: { truths: [], artifacts: [], keyLinks: [] } };
+    const low = {
+      ...SEED_PLAY_1,
+      title: 'Small CSRF patch',
+      risk: { complexity: 'low' as const, impact: 'low' as const, reversibility: 'high' as const, testCoverage: 'strong' as const },
+    };
+    const untouched = {
+      ...low,
+      title: 'Docs only',
+      codeChangePreview: { filesToModify: 1, filesToCreate: 0, linesAdded: 5, linesRemoved: 0, files: ['docs/auth.md'] },
+      mustHaves: { truths: [], artifacts: [], keyLinks: [] },
+    };
     const before = (await service.proposePlays({ missionId: planning.id, plays: [low] }, ASSISTANT)).plays.find((p) => p.title === 'Small CSRF patch')!;
     const after = await withFinding.proposePlays({ missionId: mission.id, plays: [low, untouched] }, ASSISTANT);
     expect(before.riskLevel).toBe('high');

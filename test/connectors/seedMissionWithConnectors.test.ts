@@ -84,10 +84,18 @@ describe.each(PROVIDERS)('seed 000 with the GitHub and Linear connectors on %s',
     // Prepare: "Inspect Codebase Coverage" runs the connectors' read-only inspections.
     mission = await service.inspectCoverage({ missionId: id }, JORDAN);
     const [githubCoverage, linearCoverage] = mission.coverage.entries;
-    expect(githubCoverage).toMatchObject({ toolkitId: 'github', status: 'ready', metrics: { repository: 'jordan-nakamura/legaltech-mvp', required_reviews: 2, test_files: 127, dependencies: 11 } });
+    expect(githubCoverage).toMatchObject({
+      toolkitId: 'github',
+      status: 'ready',
+      metrics: { repository: 'jordan-nakamura/legaltech-mvp', required_reviews: 2, test_files: 127, dependencies: 11 },
+    });
     expect(githubCoverage!.metrics.files_analyzed).toBeGreaterThan(0);
     expect(githubCoverage!.summary).toContain('default branch main protected (2 required reviews, required checks: ci / test, ci / typecheck)');
-    expect(linearCoverage).toMatchObject({ toolkitId: 'linear', status: 'ready', summary: 'Team ENG (Engineering) found; follow-ups can be filed; linked issue ENG-123 is Todo.' });
+    expect(linearCoverage).toMatchObject({
+      toolkitId: 'linear',
+      status: 'ready',
+      summary: 'Team ENG (Engineering) found; follow-ups can be filed; linked issue ENG-123 is Todo.',
+    });
     const previews = (await service.events({ missionId: id })).filter((e) => e.type === 'data_preview_generated');
     expect(previews.map((e) => (e.payload as { source: string }).source)).toEqual(['github', 'linear']);
     expect(github.requests.every((r) => r.startsWith('GET '))).toBe(true);
@@ -115,10 +123,18 @@ describe.each(PROVIDERS)('seed 000 with the GitHub and Linear connectors on %s',
     // While CI runs, nothing is attached (a pending check would hold the gate shut for good).
     const running = github.checkRuns;
     github.checkRuns = [checkRun('ci / test', null, 'in_progress'), ...running.slice(1)];
-    const pending = await attachPullRequestEvidence(service, reader, { missionId: id, pullRequest: 'https://github.com/jordan-nakamura/legaltech-mvp/pull/47', phaseId: 'testing_deployment' });
+    const pending = await attachPullRequestEvidence(service, reader, {
+      missionId: id,
+      pullRequest: 'https://github.com/jordan-nakamura/legaltech-mvp/pull/47',
+      phaseId: 'testing_deployment',
+    });
     expect(pending).toMatchObject({ attached: false, reason: expect.stringContaining('ci / test') });
     github.checkRuns = running;
-    const linked = await attachPullRequestEvidence(service, reader, { missionId: id, pullRequest: 'https://github.com/jordan-nakamura/legaltech-mvp/pull/47', phaseId: 'testing_deployment' });
+    const linked = await attachPullRequestEvidence(service, reader, {
+      missionId: id,
+      pullRequest: 'https://github.com/jordan-nakamura/legaltech-mvp/pull/47',
+      phaseId: 'testing_deployment',
+    });
     expect(linked.attached).toBe(true);
     if (!linked.attached) throw new Error('unreachable');
     expect(linked.artifact).toMatchObject({
@@ -146,8 +162,12 @@ describe.each(PROVIDERS)('seed 000 with the GitHub and Linear connectors on %s',
     await service.addFollowUp({ missionId: id, title: 'Add rate limiting to login endpoint', priority: 'medium' }, JORDAN);
     await service.addFollowUp({ missionId: id, title: 'Document revocation cleanup job in README', priority: 'low' }, ASSISTANT);
     server.use(
-      linear.query('FollowUpIssueByKey', () => HttpResponse.json(linearError('internal error', 'INTERNAL_SERVER_ERROR', 'Internal server error', 'Something went wrong.', 500), { status: 500 })),
-      linear.query('LinkedIssue', () => HttpResponse.json(linearError('internal error', 'INTERNAL_SERVER_ERROR', 'Internal server error', 'Something went wrong.', 500), { status: 503 })),
+      linear.query('FollowUpIssueByKey', () =>
+        HttpResponse.json(linearError('internal error', 'INTERNAL_SERVER_ERROR', 'Internal server error', 'Something went wrong.', 500), { status: 500 }),
+      ),
+      linear.query('LinkedIssue', () =>
+        HttpResponse.json(linearError('internal error', 'INTERNAL_SERVER_ERROR', 'Internal server error', 'Something went wrong.', 500), { status: 503 }),
+      ),
     );
     await worker.runOnce();
     mission = await service.getMission({ missionId: id });
@@ -215,6 +235,9 @@ describe.each(PROVIDERS)('seed 000 with the GitHub and Linear connectors on %s',
     ]);
     expect(github.pullState).toBe('closed');
     expect(github.deletedRefs).toEqual(['heads/feat/auth-refactor-mission-2025-10']);
-    expect(github.requests.filter((r) => !r.startsWith('GET '))).toEqual(['PATCH /repos/jordan-nakamura/legaltech-mvp/pulls/47', 'DELETE /repos/jordan-nakamura/legaltech-mvp/git/refs/heads%2Ffeat%2Fauth-refactor-mission-2025-10']);
+    expect(github.requests.filter((r) => !r.startsWith('GET '))).toEqual([
+      'PATCH /repos/jordan-nakamura/legaltech-mvp/pulls/47',
+      'DELETE /repos/jordan-nakamura/legaltech-mvp/git/refs/heads%2Ffeat%2Fauth-refactor-mission-2025-10',
+    ]);
   });
 });

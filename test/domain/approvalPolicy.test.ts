@@ -103,7 +103,11 @@ describe('a quota from a group', () => {
       'quota: at least 3 from S0SECLEADS does not fit critical risk, which needs 2 approvals; the quota must be from 1 to 2.',
     );
     expect(() => changePolicy(policy, { kind: 'require', risks: ['critical'], required: 0 })).toThrow('the quota must be from 1 to 0');
-    expect(changePolicy(policy, { kind: 'remove', risks: ['critical'], ids: [SEC_LEADS] }).byRisk.critical).toEqual({ required: 2, people: [ADVISOR.id], groups: [] });
+    expect(changePolicy(policy, { kind: 'remove', risks: ['critical'], ids: [SEC_LEADS] }).byRisk.critical).toEqual({
+      required: 2,
+      people: [ADVISOR.id],
+      groups: [],
+    });
   });
 });
 
@@ -143,7 +147,10 @@ describe('who may decide', () => {
       reason: 'You are not an approver for this mission. Ask U0ADVISOR or a member of user group S0SECLEADS.',
     });
     const assistant = await standingOf(policy, request('critical'), JORDAN, ASSISTANT, groups);
-    expect(mayDecide(request('critical'), ASSISTANT, JORDAN, assistant)).toMatchObject({ allowed: false, reason: expect.stringContaining('assistants and automation never can') });
+    expect(mayDecide(request('critical'), ASSISTANT, JORDAN, assistant)).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('assistants and automation never can'),
+    });
   });
 
   it('says which group could not be read rather than calling the person an outsider', async () => {
@@ -177,7 +184,14 @@ describe.each(PROVIDERS)('the service reads the policy when people decide, on %s
     clock = new TestClock('2025-10-15T09:47:00.000Z');
     policy = DEFAULT_APPROVAL_POLICY;
     groups = directory({ [SEC_LEADS]: [SECURITY_LEAD.id] });
-    service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicies: { current: async () => policy }, userGroups: groups });
+    service = new MissionService({
+      repository: db.missions,
+      clock,
+      ids: sequentialIds(),
+      drafter: deterministicBriefDrafter,
+      approvalPolicies: { current: async () => policy },
+      userGroups: groups,
+    });
   });
   afterEach(async () => {
     await db.destroy();
@@ -188,7 +202,9 @@ describe.each(PROVIDERS)('the service reads the policy when people decide, on %s
     expect(waiting.state).toBe('awaiting_approval');
     expect(waiting.approval).toMatchObject({ riskLevel: 'critical', required: 2, eligibleApprovers: [], eligibleGroups: [] });
     expect(nextSteps(waiting).waitingFor).toMatchObject({ kind: 'approvals', missing: 2 });
-    expect((nextSteps(waiting).waitingFor as { who: string }).who).toMatch(/^an approver, but none is configured for critical risk: an admin names them with `mission-control approvers add --risk critical/);
+    expect((nextSteps(waiting).waitingFor as { who: string }).who).toMatch(
+      /^an approver, but none is configured for critical risk: an admin names them with `mission-control approvers add --risk critical/,
+    );
 
     policy = changePolicy(DEFAULT_APPROVAL_POLICY, { kind: 'add', risks: ['critical'], ids: [ADVISOR.id, SEC_LEADS] });
     await service.decideApproval({ missionId: waiting.id, decision: 'approve' }, SECURITY_LEAD);
@@ -214,20 +230,28 @@ describe.each(PROVIDERS)('the service reads the policy when people decide, on %s
 
   it('critical needs 2 approvals of which 1 from the group: two outsiders of the group cannot close it, a member does', async () => {
     const OTHER = { kind: 'slack_user' as const, id: 'U0OTHERAPPR', name: 'Other approver' };
-    policy = changePolicy(changePolicy(DEFAULT_APPROVAL_POLICY, { kind: 'add', risks: ['critical'], ids: [ADVISOR.id, OTHER.id, SECURITY_LEAD.id], required: 2 }), {
-      kind: 'quota',
-      risks: ['critical'],
-      quota: { groupId: SEC_LEADS, count: 1 },
-    });
+    policy = changePolicy(
+      changePolicy(DEFAULT_APPROVAL_POLICY, { kind: 'add', risks: ['critical'], ids: [ADVISOR.id, OTHER.id, SECURITY_LEAD.id], required: 2 }),
+      {
+        kind: 'quota',
+        risks: ['critical'],
+        quota: { groupId: SEC_LEADS, count: 1 },
+      },
+    );
     const waiting = await seedToApprovalRequested(service, clock);
     expect(waiting.approval).toMatchObject({ required: 2, quota: { groupId: SEC_LEADS, count: 1 } });
-    expect((nextSteps(waiting).waitingFor as { who: string }).who).toContain('U0ADVISOR, U0OTHERAPPR, U0SECLEAD or a member of user group S0SECLEADS, at least 1 of them from user group S0SECLEADS');
+    expect((nextSteps(waiting).waitingFor as { who: string }).who).toContain(
+      'U0ADVISOR, U0OTHERAPPR, U0SECLEAD or a member of user group S0SECLEADS, at least 1 of them from user group S0SECLEADS',
+    );
 
     const first = await service.decideApproval({ missionId: waiting.id, decision: 'approve' }, ADVISOR);
     expect(first.state).toBe('awaiting_approval');
     const before = { mission: await db.missions.get(waiting.id), events: (await db.missions.events(waiting.id)).length };
     const second = await refusal(service.decideApproval({ missionId: waiting.id, decision: 'approve' }, OTHER));
-    expect(second).toMatchObject({ code: 'permission_denied', message: 'The remaining approval must come from members of user group S0SECLEADS, and you are not one.' });
+    expect(second).toMatchObject({
+      code: 'permission_denied',
+      message: 'The remaining approval must come from members of user group S0SECLEADS, and you are not one.',
+    });
     expect({ mission: await db.missions.get(waiting.id), events: (await db.missions.events(waiting.id)).length }).toEqual(before);
 
     // Named in person and a member of the group: counts toward the quota.
@@ -240,7 +264,12 @@ describe.each(PROVIDERS)('the service reads the policy when people decide, on %s
   });
 
   it('removing an approver takes effect on requests already waiting', async () => {
-    policy = uniformPolicy({ approvers: [ADVISOR.id, SECURITY_LEAD.id], requiredApprovals: { low: 1, medium: 1, high: 1, critical: 1 }, requesterExcludedAt: ['high', 'critical'], expiresAfterMinutes: 60 });
+    policy = uniformPolicy({
+      approvers: [ADVISOR.id, SECURITY_LEAD.id],
+      requiredApprovals: { low: 1, medium: 1, high: 1, critical: 1 },
+      requesterExcludedAt: ['high', 'critical'],
+      expiresAfterMinutes: 60,
+    });
     const waiting = await seedToApprovalRequested(service, clock);
     expect(waiting.approval!.eligibleApprovers).toEqual([ADVISOR.id, SECURITY_LEAD.id]);
     policy = changePolicy(policy, { kind: 'remove', risks: ['critical'], ids: [ADVISOR.id] });

@@ -53,7 +53,8 @@ describe.each(PROVIDERS)('authorization on %s', (provider) => {
     await db.destroy();
   });
 
-  const serviceWith = (policy: ApprovalPolicy) => new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: policy });
+  const serviceWith = (policy: ApprovalPolicy) =>
+    new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: policy });
   const seedPolicy = uniformPolicy(SEED_POLICY);
 
   it('refuses a critical review alert accepted by someone who is not a critical-risk approver, records the refusal, and lets an approver accept it', async () => {
@@ -61,7 +62,10 @@ describe.each(PROVIDERS)('authorization on %s', (provider) => {
     const { id } = await seedToExecuting(service, clock);
     const phaseId = (await service.getMission({ missionId: id })).execution!.phases[0]!.phaseId;
     await service.reportProgress({ missionId: id, kind: 'phase_started', phaseId }, ASSISTANT);
-    const raised = await service.reportProgress({ missionId: id, kind: 'validator_alert', phaseId, type: 'review_required', severity: 'critical', description: 'Refresh tokens stored without a TTL' }, ASSISTANT);
+    const raised = await service.reportProgress(
+      { missionId: id, kind: 'validator_alert', phaseId, type: 'review_required', severity: 'critical', description: 'Refresh tokens stored without a TTL' },
+      ASSISTANT,
+    );
     const alertId = raised.execution!.alerts[0]!.id;
     const eventsBefore = (await db.missions.events(id)).length;
 
@@ -99,7 +103,9 @@ describe.each(PROVIDERS)('authorization on %s', (provider) => {
     const policy = uniformPolicy({ ...SEED_POLICY, requiredApprovals: { low: 1, medium: 1, high: 1, critical: 2 } });
     const service = serviceWith(policy);
     const planning = await seedToPlanning(service, clock);
-    const play = (await service.proposePlays({ missionId: planning.id, plays: [DESTRUCTIVE_LOW_PLAY] }, ASSISTANT)).plays.find((p) => p.source === 'assistant')!;
+    const play = (await service.proposePlays({ missionId: planning.id, plays: [DESTRUCTIVE_LOW_PLAY] }, ASSISTANT)).plays.find(
+      (p) => p.source === 'assistant',
+    )!;
     // Rated low by the assistant; one risk floor (riskFloor.ts), applied at proposal and again at the
     // request, reads the seed mission's subject (auth) and the plan's destructive, production-data steps.
     expect(play.riskLevel).toBe('critical');
@@ -108,7 +114,11 @@ describe.each(PROVIDERS)('authorization on %s', (provider) => {
     expect(requested.approval!.riskRaised!.reasons.join(' ')).toContain('destructive operation');
     expect(requested.approval!.riskRaised!.reasons.join(' ')).toContain('authentication or authorization');
     const events = await db.missions.events(planning.id);
-    expect(events.find((e) => e.type === 'approval_requested')).toMatchObject({ type: 'approval_requested', actor: ASSISTANT, payload: { risk_level: 'critical', play_risk_level: 'low' } });
+    expect(events.find((e) => e.type === 'approval_requested')).toMatchObject({
+      type: 'approval_requested',
+      actor: ASSISTANT,
+      payload: { risk_level: 'critical', play_risk_level: 'low' },
+    });
 
     const before = await db.missions.get(planning.id);
     const error = await refusal(service.decideApproval({ missionId: planning.id, decision: 'approve' }, JORDAN));
@@ -139,8 +149,14 @@ describe.each(PROVIDERS)('which missions a token may act on, on %s', (provider) 
     await db.destroy();
   });
 
-  it("refuses a token acting for another person, or for nobody, on a mission outside a channel, writes nothing, and names the token on every event it writes", async () => {
-    const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+  it('refuses a token acting for another person, or for nobody, on a mission outside a channel, writes nothing, and names the token on every event it writes', async () => {
+    const service = new MissionService({
+      repository: db.missions,
+      clock,
+      ids: sequentialIds(),
+      drafter: deterministicBriefDrafter,
+      approvalPolicy: SEED_POLICY,
+    });
     const own = await service.startMission({ intent: 'Fix the flaky checkout test in CI' }, ASSISTANT);
     const stranger: Actor = { kind: 'mcp_token', id: 'someone-elses-assistant', onBehalfOf: 'U0SOMEONE' };
     for (const token of [stranger, CI_TOKEN]) {

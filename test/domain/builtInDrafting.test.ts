@@ -24,7 +24,11 @@ const INTENTS = [
   'Add an audit log for admin actions: who changed what and when, kept for 90 days.',
 ];
 
-const words = (text: string) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+const words = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 
 /** The longest run of consecutive words `text` shares with `source`. */
 function sharedRun(text: string, source: string): number {

@@ -27,8 +27,16 @@ describe.runIf(PROVIDERS.includes('postgresql'))('contention on postgresql', () 
     await db.destroy();
   });
 
-  it(`accepts every one of ${INSTANCES * REPORTS_PER_INSTANCE} concurrent reports on one mission from ${INSTANCES} instances`, { timeout: 120_000 }, async () => {
-    const seeding = new MissionService({ repository: db.missions, clock: new TestClock(new Date().toISOString()), ids: randomIds, drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+  it(`accepts every one of ${INSTANCES * REPORTS_PER_INSTANCE} concurrent reports on one mission from ${INSTANCES} instances`, {
+    timeout: 120_000,
+  }, async () => {
+    const seeding = new MissionService({
+      repository: db.missions,
+      clock: new TestClock(new Date().toISOString()),
+      ids: randomIds,
+      drafter: deterministicBriefDrafter,
+      approvalPolicy: SEED_POLICY,
+    });
     const mission = await seedToExecuting(seeding, new TestClock(new Date().toISOString()));
     const phaseId = mission.execution!.phases[0]!.phaseId;
     await seeding.reportProgress({ missionId: mission.id, kind: 'phase_started', phaseId }, ASSISTANT);
@@ -37,12 +45,17 @@ describe.runIf(PROVIDERS.includes('postgresql'))('contention on postgresql', () 
     for (let i = 0; i < INSTANCES; i++) {
       const own = await openDatabase(db.url);
       others.push(own);
-      instances.push(new MissionService({ repository: own.missions, clock: systemClock, ids: randomIds, drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY }));
+      instances.push(
+        new MissionService({ repository: own.missions, clock: systemClock, ids: randomIds, drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY }),
+      );
     }
     const results = await Promise.allSettled(
       instances.flatMap((service, i) =>
         Array.from({ length: REPORTS_PER_INSTANCE }, (_, n) =>
-          service.reportProgress({ missionId: mission.id, kind: 'test_run', phaseId, total: 100 + i * REPORTS_PER_INSTANCE + n, passing: 90, suite: `instance-${i}` }, ASSISTANT),
+          service.reportProgress(
+            { missionId: mission.id, kind: 'test_run', phaseId, total: 100 + i * REPORTS_PER_INSTANCE + n, passing: 90, suite: `instance-${i}` },
+            ASSISTANT,
+          ),
         ),
       ),
     );

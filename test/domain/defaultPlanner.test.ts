@@ -16,9 +16,7 @@ async function inputFor(intent: string): Promise<PlannerInput> {
 
 /** Plays best first, scored as the service ranks them (the default planner has no library precedent). */
 function ranked(plays: readonly PlayDraft[], input: PlannerInput): Array<PlayDraft & { score: number }> {
-  return plays
-    .map((play) => ({ ...play, score: scorePlay({ ...play, libraryMatchCount: 0 }, input.safeguards) }))
-    .sort((a, b) => b.score - a.score);
+  return plays.map((play) => ({ ...play, score: scorePlay({ ...play, libraryMatchCount: 0 }, input.safeguards) })).sort((a, b) => b.score - a.score);
 }
 
 function coverage(play: PlayDraft, input: PlannerInput): number {

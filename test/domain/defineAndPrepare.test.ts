@@ -55,7 +55,7 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
     expect(reloaded).toEqual(mission);
   });
 
-  it('takes an assistant\'s chips over the drafted ones, marked as from the assistant', async () => {
+  it("takes an assistant's chips over the drafted ones, marked as from the assistant", async () => {
     const mission = await service.startMission(
       { intent: SEED_INTENT, chips: [{ kind: 'objective', items: ['Harden auth before the customer demo'], confidence: 'high' }] },
       ASSISTANT,
@@ -91,7 +91,7 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
     expect((await service.listMissions({})).missions).toEqual([]);
   });
 
-  it('records the seed\'s three edits and locks with edits_made 3', async () => {
+  it("records the seed's three edits and locks with edits_made 3", async () => {
     const mission = await service.startMission({ intent: SEED_INTENT }, JORDAN);
     const kpis = mission.brief.chips.find((c) => c.kind === 'kpis')!;
     const safeguards = mission.brief.chips.find((c) => c.kind === 'safeguards')!;
@@ -113,7 +113,11 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
     const modified = events.filter((e) => e.type === 'chip_modified').map((e) => e.payload);
     expect(modified).toEqual([
       { chip_type: 'kpis', action: 'edit', before: kpis.items, after: editedKpis, source: 'edited' },
-      expect.objectContaining({ chip_type: 'safeguards', action: 'edit', after: expect.arrayContaining(['No direct database schema changes without migration review']) }),
+      expect.objectContaining({
+        chip_type: 'safeguards',
+        action: 'edit',
+        after: expect.arrayContaining(['No direct database schema changes without migration review']),
+      }),
       expect.objectContaining({ chip_type: 'timeline', action: 'edit' }),
     ]);
 
@@ -187,7 +191,10 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
     expect(await refusal(service.selectToolkits({ missionId: mission.id, toolkits: [{ toolkitId: 'github' }] }, JORDAN))).toMatchObject({
       code: 'transition_refused',
     });
-    expect(await refusal(service.reopenBrief({ missionId: mission.id }, JORDAN))).toMatchObject({ code: 'transition_refused', details: { state: 'defining', allowed: ['lock_brief', 'cancel'] } });
+    expect(await refusal(service.reopenBrief({ missionId: mission.id }, JORDAN))).toMatchObject({
+      code: 'transition_refused',
+      details: { state: 'defining', allowed: ['lock_brief', 'cancel'] },
+    });
     expect(await snapshot(mission.id)).toEqual(before);
 
     const cancelled = await service.cancelMission({ missionId: mission.id, reason: 'Demo moved, not needed' }, JORDAN);
@@ -230,14 +237,15 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
   it('selects toolkits, records coverage and confirms once coverage reaches 85%', async () => {
     inspectors.push({
       toolkitId: 'github',
-      inspect: async () => ({ status: 'ready', summary: 'jordan-nakamura/legaltech-mvp: 23 auth files, 127 tests', metrics: { files_analyzed: 23, test_count: 127, coverage: 0.82 } }),
+      inspect: async () => ({
+        status: 'ready',
+        summary: 'jordan-nakamura/legaltech-mvp: 23 auth files, 127 tests',
+        metrics: { files_analyzed: 23, test_count: 127, coverage: 0.82 },
+      }),
     });
     const mission = await service.startMission({ intent: SEED_INTENT }, JORDAN);
     await service.lockBrief({ missionId: mission.id }, JORDAN);
-    const selected = await service.selectToolkits(
-      { missionId: mission.id, toolkits: [{ toolkitId: 'github' }, { toolkitId: 'linear', defer: true }] },
-      JORDAN,
-    );
+    const selected = await service.selectToolkits({ missionId: mission.id, toolkits: [{ toolkitId: 'github' }, { toolkitId: 'linear', defer: true }] }, JORDAN);
     expect(selected.toolkits.filter((t) => t.selected).map((t) => [t.toolkitId, t.authStatus])).toEqual([
       ['github', 'ready'],
       ['linear', 'deferred'],
@@ -317,9 +325,11 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
     expect(unknown).toMatchObject({ code: 'invalid_input', details: { field: 'toolkits[0].toolkitId' } });
     expect(unknown.message).toContain('github, linear, slack');
     expect(await refusal(service.selectToolkits({ missionId: mission.id, toolkits: [] }, JORDAN))).toMatchObject({ details: { field: 'toolkits' } });
-    expect(await refusal(service.recordCoverage({ missionId: mission.id, toolkitId: 'github', status: untyped('great'), summary: 'x' }, JORDAN))).toMatchObject({
-      details: { field: 'status' },
-    });
+    expect(await refusal(service.recordCoverage({ missionId: mission.id, toolkitId: 'github', status: untyped('great'), summary: 'x' }, JORDAN))).toMatchObject(
+      {
+        details: { field: 'status' },
+      },
+    );
     expect(await snapshot(mission.id)).toEqual(before);
   });
 

@@ -28,7 +28,17 @@ const DRAFT = draftBrief(SEED_INTENT);
 function started(overrides: Partial<Parameters<typeof newMission>[0]> = {}, actor: Actor = JORDAN): { mission: Mission; cmd: ReturnType<typeof commandBy> } {
   const cmd = commandBy(actor, NOW);
   const mission = newMission(
-    { id: 'msn_0001', intent: SEED_INTENT, channelId: 'C0MISSIONS', threadTs: null, assistantChips: [], drafted: DRAFT, drafter: { name: 'deterministic', slow: false }, budgetUsd: null, ...overrides },
+    {
+      id: 'msn_0001',
+      intent: SEED_INTENT,
+      channelId: 'C0MISSIONS',
+      threadTs: null,
+      assistantChips: [],
+      drafted: DRAFT,
+      drafter: { name: 'deterministic', slow: false },
+      budgetUsd: null,
+      ...overrides,
+    },
     cmd,
   );
   return { mission, cmd };
@@ -47,7 +57,9 @@ describe('newMission', () => {
   it('starts defining with the drafted chips, titled by the objective, and records the intent and the brief', () => {
     const { mission, cmd } = started();
     expect(mission).toMatchObject({ id: 'msn_0001', state: 'defining', requester: JORDAN, channelId: 'C0MISSIONS', version: 1, eventSeq: 0, tags: DRAFT.tags });
-    expect(mission.brief.chips.map((c) => c.kind)).toEqual(DRAFT.chips.map((c) => c.kind).sort((a, b) => mission.brief.chips.findIndex((c) => c.kind === a) - mission.brief.chips.findIndex((c) => c.kind === b)));
+    expect(mission.brief.chips.map((c) => c.kind)).toEqual(
+      DRAFT.chips.map((c) => c.kind).sort((a, b) => mission.brief.chips.findIndex((c) => c.kind === a) - mission.brief.chips.findIndex((c) => c.kind === b)),
+    );
     expect(mission.title).toBe(titleFor(mission.brief.chips, SEED_INTENT));
     expect(mission.brief.drafting).toBeUndefined();
     expect(eventTypes(cmd)).toEqual(['intent_submitted', 'brief_generated']);
@@ -55,7 +67,15 @@ describe('newMission', () => {
   });
 
   it("puts an assistant's chips in place of the drafted ones of their kind, dropping blank statements", () => {
-    const { mission, cmd } = started({ assistantChips: [{ kind: 'objective', items: ['  Fix   session persistence  ', ' '], confidence: 'high' }, { kind: 'timeline', items: ['   '], confidence: 'low' }] }, ASSISTANT);
+    const { mission, cmd } = started(
+      {
+        assistantChips: [
+          { kind: 'objective', items: ['  Fix   session persistence  ', ' '], confidence: 'high' },
+          { kind: 'timeline', items: ['   '], confidence: 'low' },
+        ],
+      },
+      ASSISTANT,
+    );
     expect(mission.brief.chips.find((c) => c.kind === 'objective')).toMatchObject({ items: ['Fix session persistence'], source: 'assistant' });
     expect(mission.title).toBe('Fix session persistence');
     // A chip of blank statements replaces nothing.
@@ -86,12 +106,19 @@ describe('titleFor, mergeAssistantChips and complexityOf', () => {
   });
 
   it('keeps chips in catalog order', () => {
-    const merged = mergeAssistantChips({ ...DRAFT, chips: [] }, [{ kind: 'timeline', items: ['Friday'], confidence: 'high' }, { kind: 'objective', items: ['Ship it'], confidence: 'high' }]);
+    const merged = mergeAssistantChips({ ...DRAFT, chips: [] }, [
+      { kind: 'timeline', items: ['Friday'], confidence: 'high' },
+      { kind: 'objective', items: ['Ship it'], confidence: 'high' },
+    ]);
     expect(merged.map((c) => c.kind)).toEqual(['objective', 'timeline']);
   });
 
   it('rates a brief touching a risky area with several scope items as high', () => {
-    const brief = { chips: [{ kind: 'scope' as const, items: ['a', 'b'], confidence: 'high' as const, source: 'drafted' as const }], editsMade: 0, lockedAt: null };
+    const brief = {
+      chips: [{ kind: 'scope' as const, items: ['a', 'b'], confidence: 'high' as const, source: 'drafted' as const }],
+      editsMade: 0,
+      lockedAt: null,
+    };
     expect(complexityOf(brief, ['authentication'])).toBe('high');
     expect(complexityOf(brief, ['docs'])).toBe('medium');
     expect(complexityOf({ ...brief, chips: [] }, ['docs'])).toBe('low');
@@ -104,7 +131,9 @@ describe('editChip and removeChip', () => {
     const edited = editChip(defining(), { kind: 'objective', items: ['Stop random logouts'] }, cmd);
     expect(edited.brief.chips.find((c) => c.kind === 'objective')).toMatchObject({ items: ['Stop random logouts'], source: 'edited' });
     expect(edited.title).toBe('Stop random logouts');
-    expect(cmd.events.pending).toEqual([expect.objectContaining({ type: 'chip_modified', payload: expect.objectContaining({ chip_type: 'objective', action: 'edit', source: 'edited' }) })]);
+    expect(cmd.events.pending).toEqual([
+      expect.objectContaining({ type: 'chip_modified', payload: expect.objectContaining({ chip_type: 'objective', action: 'edit', source: 'edited' }) }),
+    ]);
   });
 
   it("records an assistant's edit as the assistant's", () => {
@@ -118,7 +147,11 @@ describe('editChip and removeChip', () => {
     const locked = preparing();
     const cmd = commandBy(JORDAN, NOW);
     const error = refusedBy(locked, cmd, () => editChip(locked, { kind: 'kpis', items: ['x'] }, cmd));
-    expect(error).toMatchObject({ code: 'brief_locked', message: 'Cannot edit the KPIs chip: the brief is locked. Reopen the brief first.', details: { allowed: ['reopen_brief'] } });
+    expect(error).toMatchObject({
+      code: 'brief_locked',
+      message: 'Cannot edit the KPIs chip: the brief is locked. Reopen the brief first.',
+      details: { allowed: ['reopen_brief'] },
+    });
     expect(refusedBy(locked, cmd, () => removeChip(locked, { kind: 'timeline' }, cmd)).code).toBe('brief_locked');
   });
 
@@ -143,7 +176,10 @@ describe('regenerateChip', () => {
     const removed = removeChip(defining(), { kind: 'timeline' }, commandBy(JORDAN, NOW));
     const cmd = commandBy(JORDAN, NOW);
     const regenerated = regenerateChip(removed, { kind: 'timeline', drafted: DRAFT, drafter: 'deterministic' }, cmd);
-    expect(regenerated.brief.chips.find((c) => c.kind === 'timeline')).toMatchObject({ items: DRAFT.chips.find((c) => c.kind === 'timeline')!.items, source: 'drafted' });
+    expect(regenerated.brief.chips.find((c) => c.kind === 'timeline')).toMatchObject({
+      items: DRAFT.chips.find((c) => c.kind === 'timeline')!.items,
+      source: 'drafted',
+    });
     expect(eventTypes(cmd)).toEqual(['chip_regenerated']);
   });
 
@@ -152,7 +188,10 @@ describe('regenerateChip', () => {
     const cmd = commandBy(JORDAN, NOW);
     const nothing: DraftedBrief = { ...DRAFT, chips: DRAFT.chips.filter((c) => c.kind !== 'kpis') };
     const error = refusedBy(mission, cmd, () => regenerateChip(mission, { kind: 'kpis', drafted: nothing, drafter: 'deterministic' }, cmd));
-    expect(error).toMatchObject({ code: 'precondition_failed', message: 'The drafter found nothing for KPIs in the intent. Write the chip yourself with an edit.' });
+    expect(error).toMatchObject({
+      code: 'precondition_failed',
+      message: 'The drafter found nothing for KPIs in the intent. Write the chip yourself with an edit.',
+    });
   });
 });
 
@@ -174,7 +213,7 @@ describe('lockBrief and reopenBrief', () => {
     expect(refusedBy(locked, cmd, () => lockBrief(locked, { precedents: {}, authStatus: {} }, cmd)).code).toBe('brief_locked');
   });
 
-  it("keeps the chips as they stand when a model was still drafting, and says so", () => {
+  it('keeps the chips as they stand when a model was still drafting, and says so', () => {
     const { mission } = started({ drafter: { name: 'anthropic:claude', slow: true } });
     const locked = lockBrief(mission, { precedents: {}, authStatus: {} }, commandBy(JORDAN, NOW));
     expect(locked.brief.drafting).toEqual({ status: 'fallback', drafter: 'anthropic:claude', reason: 'the brief was locked before the model answered' });

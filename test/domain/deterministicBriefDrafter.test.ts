@@ -171,7 +171,10 @@ describe('draftBrief: a one-line unstructured intent', () => {
   it('gives a capitalised objective and an acceptance criterion of its own, and no scope that would only repeat the objective', () => {
     expect(chip(brief, 'objective')).toMatchObject({ items: ['Fix the flaky login test'], confidence: 'high' });
     expect(kinds(brief)).not.toContain('scope');
-    expect(chip(brief, 'acceptance_criteria')).toMatchObject({ items: ['The test passes on repeated CI runs, with no intermittent failures'], confidence: 'low' });
+    expect(chip(brief, 'acceptance_criteria')).toMatchObject({
+      items: ['The test passes on repeated CI runs, with no intermittent failures'],
+      confidence: 'low',
+    });
   });
 
   it('only has the default coverage KPI (low) and no timeline', () => {
@@ -315,7 +318,10 @@ describe('draftBrief: no timeline given', () => {
 
 describe('draftBrief: smaller rules', () => {
   it('normalises the KPI phrasings from the brief', () => {
-    const kpis = chip(draftBrief('Improve search.\nRequirements:\n- p95 latency under 200ms\n- coverage above 90%\n- Zero downtime deployment\n- All tests must pass'), 'kpis');
+    const kpis = chip(
+      draftBrief('Improve search.\nRequirements:\n- p95 latency under 200ms\n- coverage above 90%\n- Zero downtime deployment\n- All tests must pass'),
+      'kpis',
+    );
     expect(kpis.items).toEqual(['p95 latency < 200ms', 'Test coverage ≥ 90%', 'Downtime: 0 minutes', 'Test pass rate: 100%']);
     expect(kpis.confidence).toBe('medium');
   });

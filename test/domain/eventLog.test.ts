@@ -7,9 +7,21 @@ function sampleLog(): { events: MissionEvent[]; head: { eventSeq: number; headHa
   const chained = chainEvents(
     { missionId: 'msn_1', eventSeq: 0, headHash: GENESIS_HASH },
     [
-      { type: 'intent_submitted', actor: { kind: 'slack_user', id: 'U1' }, payload: { token_count: 3, safeguard_presence: false, technical_context: 'bug_fix', channel_id: null } },
-      { type: 'brief_generated', actor: SYSTEM_ACTOR, payload: { chips_generated: 2, avg_confidence: 0.85, domain: 'software_engineering', drafter: 'deterministic', tags: ['bugfix'] } },
-      { type: 'mission_brief_locked', actor: { kind: 'slack_user', id: 'U1' }, payload: { final_chip_count: 2, edits_made: 0, technical_complexity: 'low', tags: ['bugfix'] } },
+      {
+        type: 'intent_submitted',
+        actor: { kind: 'slack_user', id: 'U1' },
+        payload: { token_count: 3, safeguard_presence: false, technical_context: 'bug_fix', channel_id: null },
+      },
+      {
+        type: 'brief_generated',
+        actor: SYSTEM_ACTOR,
+        payload: { chips_generated: 2, avg_confidence: 0.85, domain: 'software_engineering', drafter: 'deterministic', tags: ['bugfix'] },
+      },
+      {
+        type: 'mission_brief_locked',
+        actor: { kind: 'slack_user', id: 'U1' },
+        payload: { final_chip_count: 2, edits_made: 0, technical_complexity: 'low', tags: ['bugfix'] },
+      },
     ],
     () => 'define',
     new Date('2025-10-15T09:47:00Z'),

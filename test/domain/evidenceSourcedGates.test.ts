@@ -66,7 +66,12 @@ describe('gates sourced from evidence', () => {
 
   it('reads canary steps, previews and production from environments and statuses', () => {
     const facts = (environment: string, description: string | null = null, flags: { productionEnvironment?: boolean; transientEnvironment?: boolean } = {}) =>
-      classifyDeployment({ environment, description, productionEnvironment: flags.productionEnvironment ?? false, transientEnvironment: flags.transientEnvironment ?? false });
+      classifyDeployment({
+        environment,
+        description,
+        productionEnvironment: flags.productionEnvironment ?? false,
+        transientEnvironment: flags.transientEnvironment ?? false,
+      });
     expect(facts('production-canary', '10%')).toEqual({ kind: 'canary', canaryPercent: 10 });
     expect(facts('canary-50%')).toEqual({ kind: 'canary', canaryPercent: 50 });
     expect(facts('production-canary', '100%')).toEqual({ kind: 'production', canaryPercent: 100 });

@@ -65,7 +65,9 @@ describe('reportStep and reportTestRun', () => {
   it('refuses an unplanned step without a deviation, listing the planned steps', () => {
     const mission = started();
     const cmd = commandBy(ASSISTANT, NOW);
-    const error = refusedBy(mission, cmd, () => reportStep(mission, { phaseId: FIRST.phaseId, stepId: 'rewrite_everything', durationMs: 1000, counts: {} }, cmd));
+    const error = refusedBy(mission, cmd, () =>
+      reportStep(mission, { phaseId: FIRST.phaseId, stepId: 'rewrite_everything', durationMs: 1000, counts: {} }, cmd),
+    );
     expect(error.code).toBe('invalid_input');
     expect(error.message).toContain(FIRST.steps[0]![0]);
   });
@@ -80,13 +82,20 @@ describe('reportStep and reportTestRun', () => {
 
   it('refuses a step on a phase that is not running', () => {
     const cmd = commandBy(ASSISTANT, NOW);
-    const error = refusedBy(executing, cmd, () => reportStep(executing, { phaseId: FIRST.phaseId, stepId: FIRST.steps[0]![0], durationMs: 1, counts: {} }, cmd));
+    const error = refusedBy(executing, cmd, () =>
+      reportStep(executing, { phaseId: FIRST.phaseId, stepId: FIRST.steps[0]![0], durationMs: 1, counts: {} }, cmd),
+    );
     expect(error.code).toBe('precondition_failed');
   });
 });
 
 describe('review alerts', () => {
-  const withAlert = () => raiseAlert(started(), { phaseId: FIRST.phaseId, type: 'review_required', severity: 'high', description: 'Token store change needs review' }, commandBy(ASSISTANT, NOW));
+  const withAlert = () =>
+    raiseAlert(
+      started(),
+      { phaseId: FIRST.phaseId, type: 'review_required', severity: 'high', description: 'Token store change needs review' },
+      commandBy(ASSISTANT, NOW),
+    );
 
   it('a person resolves a review alert once', () => {
     const mission = withAlert();
@@ -94,14 +103,21 @@ describe('review alerts', () => {
     const resolved = resolveAlert(mission, { alertId: alert.id, outcome: 'accepted', note: 'Reviewed' }, null, commandBy(JORDAN, NOW));
     expect(resolved.execution!.alerts.at(-1)!.status).toBe('resolved');
     const cmd = commandBy(JORDAN, NOW);
-    expect(refusedBy(resolved, cmd, () => resolveAlert(resolved, { alertId: alert.id, outcome: 'blocked', note: 'again' }, null, cmd)).code).toBe('already_decided');
+    expect(refusedBy(resolved, cmd, () => resolveAlert(resolved, { alertId: alert.id, outcome: 'blocked', note: 'again' }, null, cmd)).code).toBe(
+      'already_decided',
+    );
   });
 
   it('refuses accepting a high alert when the policy says the person may not (the refusal the service looked up)', () => {
     const mission = withAlert();
     const cmd = commandBy(JORDAN, NOW);
     const error = refusedBy(mission, cmd, () =>
-      resolveAlert(mission, { alertId: mission.execution!.alerts.at(-1)!.id, outcome: 'accepted', note: 'fine' }, 'You are not an approver of high-risk plays. Ask U0ADVISOR.', cmd),
+      resolveAlert(
+        mission,
+        { alertId: mission.execution!.alerts.at(-1)!.id, outcome: 'accepted', note: 'fine' },
+        'You are not an approver of high-risk plays. Ask U0ADVISOR.',
+        cmd,
+      ),
     );
     expect(error.code).toBe('permission_denied');
   });
@@ -109,7 +125,9 @@ describe('review alerts', () => {
   it('refuses an assistant resolving a review alert', () => {
     const mission = withAlert();
     const cmd = commandBy(ASSISTANT, NOW);
-    const error = refusedBy(mission, cmd, () => resolveAlert(mission, { alertId: mission.execution!.alerts.at(-1)!.id, outcome: 'accepted', note: 'fine' }, null, cmd));
+    const error = refusedBy(mission, cmd, () =>
+      resolveAlert(mission, { alertId: mission.execution!.alerts.at(-1)!.id, outcome: 'accepted', note: 'fine' }, null, cmd),
+    );
     expect(error.code).toBe('permission_denied');
   });
 });
@@ -123,8 +141,13 @@ describe('completePhase', () => {
     expect(error.code).toBe('gate_failed');
 
     let reported = mission;
-    for (const [stepId, durationMs, counts] of FIRST.steps) reported = reportStep(reported, { phaseId: FIRST.phaseId, stepId, durationMs, counts: counts ?? {} }, commandBy(ASSISTANT, NOW));
-    reported = reportTestRun(reported, { phaseId: FIRST.phaseId, total: FIRST.tests!.total, passing: FIRST.tests!.total, coverage: FIRST.tests!.coverage }, commandBy(ASSISTANT, NOW));
+    for (const [stepId, durationMs, counts] of FIRST.steps)
+      reported = reportStep(reported, { phaseId: FIRST.phaseId, stepId, durationMs, counts: counts ?? {} }, commandBy(ASSISTANT, NOW));
+    reported = reportTestRun(
+      reported,
+      { phaseId: FIRST.phaseId, total: FIRST.tests!.total, passing: FIRST.tests!.total, coverage: FIRST.tests!.coverage },
+      commandBy(ASSISTANT, NOW),
+    );
     const done = completePhase(reported, { phaseId: FIRST.phaseId }, requirements, commandBy(ASSISTANT, new Date(NOW.getTime() + 18 * 60_000)));
     expect(done.execution!.phases[0]!.status).toBe('completed');
     expect(done.execution!.phases[0]!.gate!.passed).toBe(true);

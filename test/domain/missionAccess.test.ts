@@ -11,8 +11,7 @@ const FOR_SAM: Actor = { kind: 'mcp_token', id: 'claude-code-sam', onBehalfOf: '
 
 type Reach = Pick<Mission, 'id' | 'requester' | 'channelId' | 'execution'>;
 const mission = (over: Partial<Reach> = {}): Reach => ({ id: 'msn_1', requester: JORDAN, channelId: null, execution: null, ...over });
-const dispatched = (status: 'requested' | 'dispatched' | 'failed') =>
-  mission({ execution: { dispatch: { status } } as unknown as Mission['execution'] });
+const dispatched = (status: 'requested' | 'dispatched' | 'failed') => mission({ execution: { dispatch: { status } } as unknown as Mission['execution'] });
 
 describe('tokenMayActOn', () => {
   it('lets a token acting for the requester act, and another person’s token only on missions in a channel', () => {

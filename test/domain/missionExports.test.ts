@@ -5,7 +5,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { verifyEvidence } from '../../src/domain/evidence.js';
 import type { Mission } from '../../src/domain/mission.js';
 import { planMarkdown, summaryMarkdown, verificationMarkdown, verificationStatus } from '../../src/domain/missionExports.js';
-import { artifactContents, completedMission, gapsMission, JORDAN, noPlaysMission, planningMission, stubMission, verifiedMission } from '../fixtures/exports/missionFixture.js';
+import {
+  artifactContents,
+  completedMission,
+  gapsMission,
+  JORDAN,
+  noPlaysMission,
+  planningMission,
+  stubMission,
+  verifiedMission,
+} from '../fixtures/exports/missionFixture.js';
 import { uatMarkdown } from '../../src/domain/exports/uatDocument.js';
 
 function expected(name: string): string {
@@ -83,7 +92,9 @@ describe('PLAN.md', () => {
     const plan = planMarkdown(mission);
     expect(frontmatter(plan)).toContain('play: ply_incremental');
     expect(plan).toContain('# Plan: Incremental Auth Hardening with Feature Flags\n');
-    expect(section(plan, 'Other plays considered')).toMatch(/Complete Auth Rewrite with Next-Auth\.js Migration \(`ply_rewrite`\) \| 0\.68 \| 0\.413 \| dismissed \| Too risky/);
+    expect(section(plan, 'Other plays considered')).toMatch(
+      /Complete Auth Rewrite with Next-Auth\.js Migration \(`ply_rewrite`\) \| 0\.68 \| 0\.413 \| dismissed \| Too risky/,
+    );
   });
 
   it('has no plan at all when every play was dismissed, and says why', () => {
@@ -135,7 +146,9 @@ describe('SUMMARY.md', () => {
 
   it('shows each deviation with its rule and the rule type', () => {
     const summary = summaryMarkdown(completedMission());
-    expect(section(summary, 'Deviations')).toContain('### Rule 2: Added rate limiting to refresh attempts\n\n```yaml\ndeviation:\n  rule: 2\n  type: missing_critical\n');
+    expect(section(summary, 'Deviations')).toContain(
+      '### Rule 2: Added rate limiting to refresh attempts\n\n```yaml\ndeviation:\n  rule: 2\n  type: missing_critical\n',
+    );
 
     const mission = completedMission();
     mission.execution!.deviations.push({
@@ -180,7 +193,9 @@ describe('VERIFICATION.md', () => {
     const verification = verificationMarkdown(mission, { evidence });
     expect(verification).toBe(expected('verified.verification.md'));
     expect(frontmatter(verification)).toContain('score: "4/4"');
-    expect(section(verification, 'Observable truths')).toContain('| Users stay logged in across page refreshes for 30+ minutes | VERIFIED | signed off by Jordan Nakamura (U0JORDAN) at 2025-10-15T12:00:00.000Z: Stayed signed in for 40 minutes with refreshes every 5 |');
+    expect(section(verification, 'Observable truths')).toContain(
+      '| Users stay logged in across page refreshes for 30+ minutes | VERIFIED | signed off by Jordan Nakamura (U0JORDAN) at 2025-10-15T12:00:00.000Z: Stayed signed in for 40 minutes with refreshes every 5 |',
+    );
     expect(section(verification, 'Required wiring')).toContain('| `src/middleware.ts -> isRevoked` | VERIFIED | src/middleware.ts @ 6dcb09b |');
   });
 
@@ -249,13 +264,15 @@ describe('VERIFICATION.md', () => {
   it('counts a blocked review alert as a gap', () => {
     const mission = completedMission();
     mission.execution!.alerts = mission.execution!.alerts.map((a) =>
-      a.id === 'alt_2' ? { ...a, status: 'blocked' as const, resolution: { ...a.resolution!, outcome: 'blocked' as const, note: 'Webhook must stay protected' } } : a,
+      a.id === 'alt_2'
+        ? { ...a, status: 'blocked' as const, resolution: { ...a.resolution!, outcome: 'blocked' as const, note: 'Webhook must stay protected' } }
+        : a,
     );
     expect(verificationStatus(mission, { evidence: intactEvidence(mission) })).toBe('gaps_found');
     expect(section(verificationMarkdown(mission), 'Gaps found')).toContain('was BLOCKED by Jordan Nakamura (U0JORDAN) (Webhook must stay protected)');
   });
 
-  it('never marks a truth verified on an assistant\'s word: without a UAT sign-off it needs a person', () => {
+  it("never marks a truth verified on an assistant's word: without a UAT sign-off it needs a person", () => {
     const verification = verificationMarkdown(completedMission(), { evidence: intactEvidence(completedMission()) });
     const truths = section(verification, 'Observable truths');
     const truthRows = truths.split('\n').filter((line) => line.includes('| NEEDS HUMAN |'));
@@ -267,7 +284,9 @@ describe('VERIFICATION.md', () => {
     const verification = verificationMarkdown(completedMission(), { evidence: intactEvidence(completedMission()) });
     const artifacts = section(verification, 'Required artifacts');
     expect(artifacts).toContain('| `src/lib/auth/csrf.ts` | NOT CHECKED | - | not read from the code yet |');
-    expect(artifacts).toContain('| `coverage/lcov-report/index.html` | NOT CHECKED | - | reported in evidence Test coverage report (coverage/lcov-report/index.html) (`art_3`), not read from the code |');
+    expect(artifacts).toContain(
+      '| `coverage/lcov-report/index.html` | NOT CHECKED | - | reported in evidence Test coverage report (coverage/lcov-report/index.html) (`art_3`), not read from the code |',
+    );
     expect(artifacts).not.toContain('EXISTS');
   });
 
@@ -356,14 +375,18 @@ describe('UAT.md', () => {
     expect(uat).toBe(expected('stub.uat.md'));
     expect(frontmatter(uat)).toContain('status: issues_found');
     expect(uat).toContain('**Prompt:** "Try it yourself: a token cannot be reused after logout. Does it hold?"');
-    expect(section(uat, 'Issues found')).toContain('A token cannot be reused after logout: The old token still worked for 5 minutes after logout (a gap: the mission cannot complete until it passes on a re-test)');
+    expect(section(uat, 'Issues found')).toContain(
+      'A token cannot be reused after logout: The old token still worked for 5 minutes after logout (a gap: the mission cannot complete until it passes on a re-test)',
+    );
   });
 
   it('is pending before anyone tested and signed off when every case passed', () => {
     expect(frontmatter(uatMarkdown(completedMission()))).toContain('status: pending');
     const mission = verifiedMission();
     const items = ['criterion_1', 'criterion_2', 'criterion_3', 'criterion_4'];
-    mission.execution!.uat!.push(...items.map((itemId) => ({ itemId, outcome: 'pass' as const, note: '', followUpId: null, by: JORDAN, at: '2025-10-15T12:10:00.000Z' })));
+    mission.execution!.uat!.push(
+      ...items.map((itemId) => ({ itemId, outcome: 'pass' as const, note: '', followUpId: null, by: JORDAN, at: '2025-10-15T12:10:00.000Z' })),
+    );
     const uat = uatMarkdown(mission);
     expect(frontmatter(uat)).toContain('status: passed');
     expect(section(uat, 'Sign-off')).toContain('Signed off: every test case passed (Jordan Nakamura (U0JORDAN), last at 2025-10-15T12:10:00.000Z).');

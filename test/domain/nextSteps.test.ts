@@ -45,16 +45,36 @@ describe('nextSteps', () => {
     expect(low.steps.find((s) => s.action === 'defer_toolkit')!.description).toContain('(github)');
     // With everything deferred there is nothing left to defer; only the override remains besides inspection.
     const deferred = await service.deferToolkit({ missionId: drafted.id, toolkitId: 'github' }, JORDAN);
-    expect(actions(nextSteps(deferred))).toEqual(['select_toolkits:either', 'record_coverage:either', 'inspect_toolkits:person', 'override_coverage:person', 'reopen_brief:either', 'cancel:either']);
+    expect(actions(nextSteps(deferred))).toEqual([
+      'select_toolkits:either',
+      'record_coverage:either',
+      'inspect_toolkits:person',
+      'override_coverage:person',
+      'reopen_brief:either',
+      'cancel:either',
+    ]);
   });
 
   it('says who the mission waits for during approval, and that only people approve', async () => {
     const planning = await seedToPlanning(service, clock);
-    expect(actions(nextSteps(planning))).toEqual(['propose_plays:either', 'select_play:either', 'dismiss_play:either', 'request_approval:either', 'cancel:either']);
+    expect(actions(nextSteps(planning))).toEqual([
+      'propose_plays:either',
+      'select_play:either',
+      'dismiss_play:either',
+      'request_approval:either',
+      'cancel:either',
+    ]);
     const requested = await seedToApprovalRequested(service, clock);
     const waiting = nextSteps(requested);
     // Facts, not markup: front doors render the approvers (Slack as mentions, MCP as ids).
-    expect(waiting.waitingFor).toEqual({ kind: 'approvals', missing: 2, approvers: ['U0ADVISOR', 'U0SECLEAD'], groups: [], who: 'U0ADVISOR or U0SECLEAD', expiresAt: requested.approval!.expiresAt });
+    expect(waiting.waitingFor).toEqual({
+      kind: 'approvals',
+      missing: 2,
+      approvers: ['U0ADVISOR', 'U0SECLEAD'],
+      groups: [],
+      who: 'U0ADVISOR or U0SECLEAD',
+      expiresAt: requested.approval!.expiresAt,
+    });
     expect(JSON.stringify(waiting)).not.toMatch(/<[@!#]|SLACK_/);
     await service.decideApproval({ missionId: requested.id, decision: 'approve' }, ADVISOR);
     expect(nextSteps(await service.getMission({ missionId: requested.id })).waitingFor).toMatchObject({ kind: 'approvals', missing: 1 });
@@ -68,13 +88,26 @@ describe('nextSteps', () => {
     expect(nextSteps(executing).steps[0]!.description).toBe('Start phase "JWT Refresh Fix" (report phase_started).');
     await reportSeedPhase(service, clock, requested.id, SEED_PHASES[0]!);
     const alerted = await service.reportProgress(
-      { missionId: requested.id, kind: 'validator_alert', phaseId: 'jwt_refresh_fix', type: 'review_required', severity: 'medium', description: 'Mutex timeout needs a decision' },
+      {
+        missionId: requested.id,
+        kind: 'validator_alert',
+        phaseId: 'jwt_refresh_fix',
+        type: 'review_required',
+        severity: 'medium',
+        description: 'Mutex timeout needs a decision',
+      },
       ASSISTANT,
     );
     const outlook = nextSteps(alerted);
     const alertId = alerted.execution!.alerts.find((a) => a.status === 'open')!.id;
     expect(outlook.waitingFor).toEqual({ kind: 'alert_reviews', alertIds: [alertId] });
     // The seed's safeguards ask for code review: a person records it.
-    expect(actions(outlook)).toEqual(['resolve_alert:person', 'report_progress:assistant', 'record_review:person', 'attach_evidence:either', 'request_rollback:either']);
+    expect(actions(outlook)).toEqual([
+      'resolve_alert:person',
+      'report_progress:assistant',
+      'record_review:person',
+      'attach_evidence:either',
+      'request_rollback:either',
+    ]);
   });
 });

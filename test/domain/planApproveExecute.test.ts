@@ -32,7 +32,16 @@ const COPY_INTENT = 'Fix the typo in the onboarding page heading and update the 
 const LOW_RISK_PLAY: PlayDraft = {
   ...SEED_PLAY_1,
   title: 'Fix the typo in the onboarding heading',
-  phases: [{ id: 'copy_fix', name: 'Copy fix', steps: [{ id: 'correct_heading', title: 'Correct the heading text' }, { id: 'update_guide', title: 'Update the getting-started guide' }] }],
+  phases: [
+    {
+      id: 'copy_fix',
+      name: 'Copy fix',
+      steps: [
+        { id: 'correct_heading', title: 'Correct the heading text' },
+        { id: 'update_guide', title: 'Update the getting-started guide' },
+      ],
+    },
+  ],
   rationale: 'A one-word copy change.',
   undoPlan: { summary: 'Revert the commit.', steps: ['Revert the commit'] },
   codeChangePreview: null,
@@ -148,7 +157,13 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
 
     it('asks even when nobody can approve yet, and whoever is named afterwards can decide', async () => {
       let policy: UniformApprovalPolicy = { ...SEED_POLICY, approvers: [JORDAN.id] };
-      service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicies: { current: async () => uniformPolicy(policy) } });
+      service = new MissionService({
+        repository: db.missions,
+        clock,
+        ids: sequentialIds(),
+        drafter: deterministicBriefDrafter,
+        approvalPolicies: { current: async () => uniformPolicy(policy) },
+      });
       const planning = await seedToPlanning(service, clock);
       const play = (await service.proposePlays({ missionId: planning.id, plays: [SEED_PLAY_1] }, ASSISTANT)).plays.find((p) => p.source === 'assistant')!;
       const waiting = await service.requestApproval({ missionId: planning.id, playId: play.id }, JORDAN);
@@ -180,7 +195,10 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
 
       const rejected = await service.decideApproval({ missionId: id, decision: 'reject', reason: 'Split the CSRF work into its own mission' }, ADVISOR);
       expect(rejected.state).toBe('planning');
-      expect(rejected.approval).toMatchObject({ status: 'rejected', decisions: [{ approverId: ADVISOR.id, decision: 'rejected', reason: 'Split the CSRF work into its own mission' }] });
+      expect(rejected.approval).toMatchObject({
+        status: 'rejected',
+        decisions: [{ approverId: ADVISOR.id, decision: 'rejected', reason: 'Split the CSRF work into its own mission' }],
+      });
       expect(rejected.plays.find((p) => p.id === requested.approval!.playId)!.status).toBe('proposed');
       const event = (await db.missions.events(id)).find((e) => e.type === 'approval_rejected')!;
       expect(event.payload).toMatchObject({ approver_id: ADVISOR.id, reason: 'Split the CSRF work into its own mission' });
@@ -188,7 +206,9 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       await service.selectPlay({ missionId: id, playId: requested.approval!.playId }, JORDAN);
       const again = await service.requestApproval({ missionId: id }, JORDAN);
       expect(again.approvalHistory.map((r) => r.status)).toEqual(['rejected']);
-      const stale = await expectRefusedUnchanged(id, () => service.decideApproval({ missionId: id, decision: 'approve', requestId: requested.approval!.id }, SECURITY_LEAD));
+      const stale = await expectRefusedUnchanged(id, () =>
+        service.decideApproval({ missionId: id, decision: 'approve', requestId: requested.approval!.id }, SECURITY_LEAD),
+      );
       expect(stale.code).toBe('already_decided');
       expect(stale.message).toContain('That approval request was already rejected by Trusted Advisor');
     });
@@ -222,12 +242,18 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
     it('refuses to complete a phase whose tests fail, and a last phase under the coverage target', async () => {
       const { id } = await seedToExecuting(service, clock);
       await service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
-      const untested = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT));
+      const untested = await expectRefusedUnchanged(id, () =>
+        service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT),
+      );
       expect(untested.message).toContain('No test run was reported for phase "JWT Refresh Fix"');
       await service.reportProgress({ missionId: id, kind: 'test_run', phaseId: 'jwt_refresh_fix', total: 139, passing: 137, coverage: 0.87 }, ASSISTANT);
-      const failing = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT));
+      const failing = await expectRefusedUnchanged(id, () =>
+        service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT),
+      );
       expect(failing.code).toBe('gate_failed');
-      expect(failing.message).toBe('Phase "JWT Refresh Fix" cannot complete: its quality gate failed. All tests passing: 2 of 139 tests failing in the latest run. Fix them and report a new run.');
+      expect(failing.message).toBe(
+        'Phase "JWT Refresh Fix" cannot complete: its quality gate failed. All tests passing: 2 of 139 tests failing in the latest run. Fix them and report a new run.',
+      );
 
       for (const phase of SEED_PHASES.slice(0, 4)) {
         if (phase.phaseId !== 'jwt_refresh_fix') await service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: phase.phaseId }, ASSISTANT);
@@ -236,7 +262,9 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       }
       await service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: 'testing_deployment' }, ASSISTANT);
       await service.reportProgress({ missionId: id, kind: 'test_run', phaseId: 'testing_deployment', total: 150, passing: 150, coverage: 0.86 }, ASSISTANT);
-      const coverage = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'testing_deployment' }, ASSISTANT));
+      const coverage = await expectRefusedUnchanged(id, () =>
+        service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'testing_deployment' }, ASSISTANT),
+      );
       expect(coverage.message).toContain("Coverage ≥ 90%: 86% measured, below the 90% target in the brief's KPIs.");
     });
 
@@ -251,7 +279,9 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       }
       await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, ASSISTANT);
       const selfReviewed = await expectRefusedUnchanged(id, () => service.completeMission({ missionId: id }, ASSISTANT));
-      expect(selfReviewed.message).toContain('A review was attached by an assistant; the brief requires a review recorded by a person or the GitHub connector.');
+      expect(selfReviewed.message).toContain(
+        'A review was attached by an assistant; the brief requires a review recorded by a person or the GitHub connector.',
+      );
     });
 
     it('counts only the latest check results of a pull request', async () => {
@@ -268,7 +298,10 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       await service.attachEvidence({ missionId: id, ...pr, checks: [{ name: 'ci / test', conclusion: 'success' }] }, GITHUB_CONNECTOR);
       await signOffTruths(service, id);
       const completed = await service.completeMission({ missionId: id }, ASSISTANT);
-      expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'ci_checks')).toMatchObject({ passed: true, detail: '1 check passing, as GitHub reported' });
+      expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'ci_checks')).toMatchObject({
+        passed: true,
+        detail: '1 check passing, as GitHub reported',
+      });
     });
 
     it('never counts checks an assistant attached itself: a failing GitHub check holds the gate although the assistant reports it passing', async () => {
@@ -316,17 +349,31 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       expect(unplanned.message).toContain('"switch_to_paseto" is not a step of phase "JWT Refresh Fix" in the approved play');
 
       const drifted = await service.reportProgress(
-        { missionId: id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'switch_to_paseto', title: 'Switch tokens to PASETO', durationMs: 5000, deviation: { rule: 4, reason: 'JWT library is unmaintained' } },
+        {
+          missionId: id,
+          kind: 'step_completed',
+          phaseId: 'jwt_refresh_fix',
+          stepId: 'switch_to_paseto',
+          title: 'Switch tokens to PASETO',
+          durationMs: 5000,
+          deviation: { rule: 4, reason: 'JWT library is unmaintained' },
+        },
         ASSISTANT,
       );
-      expect(drifted.execution!.deviations).toEqual([expect.objectContaining({ rule: 4, description: 'Switch tokens to PASETO', reason: 'JWT library is unmaintained', stepId: 'switch_to_paseto' })]);
+      expect(drifted.execution!.deviations).toEqual([
+        expect.objectContaining({ rule: 4, description: 'Switch tokens to PASETO', reason: 'JWT library is unmaintained', stepId: 'switch_to_paseto' }),
+      ]);
       const alert = drifted.execution!.alerts[0]!;
       expect(alert).toMatchObject({ type: 'review_required', status: 'open', severity: 'high' });
       await service.reportProgress({ missionId: id, kind: 'test_run', phaseId: 'jwt_refresh_fix', total: 10, passing: 10, coverage: 0.95 }, ASSISTANT);
-      const held = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT));
+      const held = await expectRefusedUnchanged(id, () =>
+        service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT),
+      );
       expect(held.message).toContain('waiting for a person to resolve: Architectural change outside the approved play');
 
-      const byAssistant = await expectRefusedUnchanged(id, () => service.resolveAlert({ missionId: id, alertId: alert.id, outcome: 'accepted', note: 'fine' }, ASSISTANT));
+      const byAssistant = await expectRefusedUnchanged(id, () =>
+        service.resolveAlert({ missionId: id, alertId: alert.id, outcome: 'accepted', note: 'fine' }, ASSISTANT),
+      );
       expect(byAssistant.code).toBe('permission_denied');
       const blocked = await service.resolveAlert({ missionId: id, alertId: alert.id, outcome: 'blocked', note: 'Not in this mission' }, JORDAN);
       expect(blocked.execution!.phases[0]).toMatchObject({ status: 'failed', failureReason: 'Blocked by U0JORDAN: Not in this mission' });
@@ -336,7 +383,11 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
     it('rolls back with the undo plan, recording which steps ran and which a person must do', async () => {
       const { id } = await seedToExecuting(service, clock);
       const rolledBack = await service.requestRollback(
-        { missionId: id, reason: 'Preview shows logouts got worse', stepsRun: [{ step: 'Close PR and delete branch', outcome: 'done', detail: 'PR #47 closed' }] },
+        {
+          missionId: id,
+          reason: 'Preview shows logouts got worse',
+          stepsRun: [{ step: 'Close PR and delete branch', outcome: 'done', detail: 'PR #47 closed' }],
+        },
         JORDAN,
       );
       expect(rolledBack.state).toBe('rolled_back');
@@ -348,21 +399,29 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
         ['Rollback Vercel deployment to previous version', 'manual'],
       ]);
       expect((await db.missions.events(id)).slice(-3).map((e) => e.type)).toEqual(['undo_requested', 'undo_completed', 'mission_stage_transition']);
-      const after = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT));
+      const after = await expectRefusedUnchanged(id, () =>
+        service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT),
+      );
       expect(after.message).toContain('execution is over (the mission is rolled_back)');
     });
 
     it('rejects malformed reports by field', async () => {
       const { id } = await seedToExecuting(service, clock);
       await service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
-      const percent = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: 'test_run', phaseId: 'jwt_refresh_fix', total: 10, passing: 10, coverage: 92 }, ASSISTANT));
+      const percent = await expectRefusedUnchanged(id, () =>
+        service.reportProgress({ missionId: id, kind: 'test_run', phaseId: 'jwt_refresh_fix', total: 10, passing: 10, coverage: 92 }, ASSISTANT),
+      );
       expect(percent).toMatchObject({ code: 'invalid_input', details: { field: 'coverage' } });
       expect(percent.message).toContain('coverage is a fraction from 0 to 1 (0.92 for 92%)');
-      const kind = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: untyped('phase_paused'), phaseId: 'jwt_refresh_fix' }, ASSISTANT));
+      const kind = await expectRefusedUnchanged(id, () =>
+        service.reportProgress({ missionId: id, kind: untyped('phase_paused'), phaseId: 'jwt_refresh_fix' }, ASSISTANT),
+      );
       expect(kind.message).toContain('kind must be one of: phase_started');
       const phase = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: 'nope' }, ASSISTANT));
       expect(phase.message).toContain('the approved play has no phase "nope"');
-      const order = await expectRefusedUnchanged(id, () => service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: 'csrf_protection' }, ASSISTANT));
+      const order = await expectRefusedUnchanged(id, () =>
+        service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: 'csrf_protection' }, ASSISTANT),
+      );
       expect(order.message).toContain('complete "JWT Refresh Fix", "Token Revocation" before starting "CSRF Protection"');
       const evidence = await expectRefusedUnchanged(id, () => service.attachEvidence({ missionId: id, name: 'PR', kind: 'link' }, ASSISTANT));
       expect(evidence).toMatchObject({ code: 'invalid_input', details: { field: 'url' } });
@@ -394,7 +453,12 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
 
 describe.each(PROVIDERS)('concurrent decisions on %s', (provider) => {
   const approvers = Array.from({ length: 20 }, (_, i) => ({ kind: 'slack_user' as const, id: `U0APPR${String(i).padStart(2, '0')}`, name: `Approver ${i}` }));
-  const policy: UniformApprovalPolicy = { approvers: approvers.map((a) => a.id), requiredApprovals: { low: 1, medium: 1, high: 1, critical: 1 }, requesterExcludedAt: ['high', 'critical'], expiresAfterMinutes: 60 };
+  const policy: UniformApprovalPolicy = {
+    approvers: approvers.map((a) => a.id),
+    requiredApprovals: { low: 1, medium: 1, high: 1, critical: 1 },
+    requesterExcludedAt: ['high', 'critical'],
+    expiresAfterMinutes: 60,
+  };
   let db: TestDatabase;
   let others: Array<Awaited<ReturnType<typeof import('../../src/storage/database.js').openDatabase>>>;
 
@@ -414,7 +478,14 @@ describe.each(PROVIDERS)('concurrent decisions on %s', (provider) => {
   function instances(clock: TestClock, approvalPolicy = policy): MissionService[] {
     const connections = [db, ...others];
     return [0, 1, 2, 3].map(
-      (i) => new MissionService({ repository: connections[i % connections.length]!.missions, clock, ids: prefixedIds(`i${i}`), drafter: deterministicBriefDrafter, approvalPolicy }),
+      (i) =>
+        new MissionService({
+          repository: connections[i % connections.length]!.missions,
+          clock,
+          ids: prefixedIds(`i${i}`),
+          drafter: deterministicBriefDrafter,
+          approvalPolicy,
+        }),
     );
   }
 
@@ -425,7 +496,9 @@ describe.each(PROVIDERS)('concurrent decisions on %s', (provider) => {
     const results = await Promise.allSettled(
       approvers.map((approver, i) =>
         services[i % services.length]!.decideApproval(
-          i % 2 === 0 ? { missionId: requested.id, decision: 'approve' } : { missionId: requested.id, decision: 'reject', reason: `Reject from ${approver.id}` },
+          i % 2 === 0
+            ? { missionId: requested.id, decision: 'approve' }
+            : { missionId: requested.id, decision: 'reject', reason: `Reject from ${approver.id}` },
           approver,
         ),
       ),

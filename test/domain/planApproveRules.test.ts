@@ -123,7 +123,9 @@ describe('decideApproval', () => {
 
   it('refuses when no approval was requested', () => {
     const cmd = commandBy(ADVISOR, NOW);
-    const error = refusedBy(planning, cmd, () => decideApproval(planning, { decision: 'approve' }, { eligible: { people: [], groups: [] }, viaGroup: null }, cmd));
+    const error = refusedBy(planning, cmd, () =>
+      decideApproval(planning, { decision: 'approve' }, { eligible: { people: [], groups: [] }, viaGroup: null }, cmd),
+    );
     expect(error.code).toBe('transition_refused');
   });
 });

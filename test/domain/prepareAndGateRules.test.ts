@@ -40,17 +40,32 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
     expect(again.version).toBe(deferred.version);
     const planning = await service.confirmToolkits({ missionId: mission.id }, JORDAN);
     const before = await stored(mission.id);
-    expect(await refusal(service.deferToolkit({ missionId: mission.id, toolkitId: 'linear' }, JORDAN))).toMatchObject({ code: 'transition_refused', message: expect.stringContaining('only possible while it is preparing') });
-    expect(await refusal(service.deferToolkit({ missionId: planning.id, toolkitId: 'jira' }, JORDAN))).toMatchObject({ code: 'invalid_input', details: { field: 'toolkitId' } });
+    expect(await refusal(service.deferToolkit({ missionId: mission.id, toolkitId: 'linear' }, JORDAN))).toMatchObject({
+      code: 'transition_refused',
+      message: expect.stringContaining('only possible while it is preparing'),
+    });
+    expect(await refusal(service.deferToolkit({ missionId: planning.id, toolkitId: 'jira' }, JORDAN))).toMatchObject({
+      code: 'invalid_input',
+      details: { field: 'toolkitId' },
+    });
     expect(await stored(mission.id)).toEqual(before);
   });
 
   it('refuses a coverage override from an assistant or without a reason, and writes nothing', async () => {
     const mission = await preparing();
     const before = await stored(mission.id);
-    expect(await refusal(service.overrideCoverage({ missionId: mission.id, reason: 'The assistant is sure' }, ASSISTANT))).toMatchObject({ code: 'permission_denied', message: expect.stringContaining('Only a person') });
-    expect(await refusal(service.overrideCoverage({ missionId: mission.id, reason: ' ' }, JORDAN))).toMatchObject({ code: 'invalid_input', details: { field: 'reason' } });
-    expect(await refusal(service.overrideCoverage(untyped({ missionId: mission.id }), JORDAN))).toMatchObject({ code: 'invalid_input', details: { field: 'reason' } });
+    expect(await refusal(service.overrideCoverage({ missionId: mission.id, reason: 'The assistant is sure' }, ASSISTANT))).toMatchObject({
+      code: 'permission_denied',
+      message: expect.stringContaining('Only a person'),
+    });
+    expect(await refusal(service.overrideCoverage({ missionId: mission.id, reason: ' ' }, JORDAN))).toMatchObject({
+      code: 'invalid_input',
+      details: { field: 'reason' },
+    });
+    expect(await refusal(service.overrideCoverage(untyped({ missionId: mission.id }), JORDAN))).toMatchObject({
+      code: 'invalid_input',
+      details: { field: 'reason' },
+    });
     expect(await stored(mission.id)).toEqual(before);
   });
 
@@ -63,11 +78,15 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
     return mission;
   }
 
-  it('counts a person\'s latest review for the code-review check; an assistant cannot record one', async () => {
+  it("counts a person's latest review for the code-review check; an assistant cannot record one", async () => {
     const mission = await executedWithoutReview();
     const before = await stored(mission.id);
-    expect(await refusal(service.recordReview({ missionId: mission.id, decision: 'approved', note: 'Looks good to me' }, ASSISTANT))).toMatchObject({ code: 'permission_denied' });
-    expect(await refusal(service.recordReview({ missionId: mission.id, decision: untyped('lgtm'), note: 'x' }, JORDAN))).toMatchObject({ details: { field: 'decision' } });
+    expect(await refusal(service.recordReview({ missionId: mission.id, decision: 'approved', note: 'Looks good to me' }, ASSISTANT))).toMatchObject({
+      code: 'permission_denied',
+    });
+    expect(await refusal(service.recordReview({ missionId: mission.id, decision: untyped('lgtm'), note: 'x' }, JORDAN))).toMatchObject({
+      details: { field: 'decision' },
+    });
     expect(await stored(mission.id)).toEqual(before);
     await service.recordReview({ missionId: mission.id, decision: 'approved', note: 'Read the diff' }, ADVISOR);
     await service.recordReview({ missionId: mission.id, decision: 'changes_requested', note: 'The mutex timeout is too long' }, JORDAN);
@@ -83,8 +102,14 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
     const mission = await executedWithoutReview();
     const before = await stored(mission.id);
     const input = { missionId: mission.id, checkId: 'code_review' as const, reason: 'Paired on it' };
-    expect(await refusal(service.overrideGate(input, OUTSIDER))).toMatchObject({ code: 'permission_denied', message: expect.stringContaining('not an approver') });
-    expect(await refusal(service.overrideGate(input, ASSISTANT))).toMatchObject({ code: 'permission_denied', message: expect.stringContaining('an assistant never can') });
+    expect(await refusal(service.overrideGate(input, OUTSIDER))).toMatchObject({
+      code: 'permission_denied',
+      message: expect.stringContaining('not an approver'),
+    });
+    expect(await refusal(service.overrideGate(input, ASSISTANT))).toMatchObject({
+      code: 'permission_denied',
+      message: expect.stringContaining('an assistant never can'),
+    });
     expect(await refusal(service.overrideGate({ ...input, reason: '' }, ADVISOR))).toMatchObject({ details: { field: 'reason' } });
     expect(await refusal(service.overrideGate({ ...input, checkId: untyped('vibes') }, ADVISOR))).toMatchObject({ details: { field: 'checkId' } });
     expect(await refusal(service.overrideGate({ ...input, phaseId: 'nope' }, ADVISOR))).toMatchObject({ details: { field: 'phaseId' } });
@@ -93,23 +118,34 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
     expect(await refusal(service.overrideGate(input, ADVISOR))).toMatchObject({ code: 'already_decided' });
     await signOffTruths(service, mission.id);
     const done = await service.completeMission({ missionId: mission.id }, ASSISTANT);
-    expect(done.execution!.finalGate!.checks.find((c) => c.id === 'code_review')).toMatchObject({ passed: true, overridden: { reason: 'Paired on it', by: { id: ADVISOR.id } } });
+    expect(done.execution!.finalGate!.checks.find((c) => c.id === 'code_review')).toMatchObject({
+      passed: true,
+      overridden: { reason: 'Paired on it', by: { id: ADVISOR.id } },
+    });
     const after = await stored(mission.id);
     expect(await refusal(service.overrideGate({ ...input, checkId: 'ci_checks' }, ADVISOR))).toMatchObject({ code: 'transition_refused' });
     expect(await stored(mission.id)).toEqual(after);
   });
 
-  it('lets an approver override a check of a running phase\'s gate, so the phase can complete; marked overridden on the phase', async () => {
+  it("lets an approver override a check of a running phase's gate, so the phase can complete; marked overridden on the phase", async () => {
     const mission = await seedToExecuting(service, clock);
     const [phase] = SEED_PHASES;
     await reportSeedPhase(service, clock, mission.id, { ...phase!, tests: null });
     await service.reportProgress({ missionId: mission.id, kind: 'test_run', phaseId: phase!.phaseId, total: 140, passing: 139 }, ASSISTANT);
-    expect((await refusal(service.reportProgress({ missionId: mission.id, kind: 'phase_completed', phaseId: phase!.phaseId }, ASSISTANT))).code).toBe('gate_failed');
-    await service.overrideGate({ missionId: mission.id, phaseId: phase!.phaseId, checkId: 'tests_passing', reason: 'The one failure is a known flaky test, tracked in ENG-9' }, ADVISOR);
+    expect((await refusal(service.reportProgress({ missionId: mission.id, kind: 'phase_completed', phaseId: phase!.phaseId }, ASSISTANT))).code).toBe(
+      'gate_failed',
+    );
+    await service.overrideGate(
+      { missionId: mission.id, phaseId: phase!.phaseId, checkId: 'tests_passing', reason: 'The one failure is a known flaky test, tracked in ENG-9' },
+      ADVISOR,
+    );
     const completed = await service.reportProgress({ missionId: mission.id, kind: 'phase_completed', phaseId: phase!.phaseId }, ASSISTANT);
     const gate = completed.execution!.phases[0]!.gate!;
     expect(gate.passed).toBe(true);
-    expect(gate.checks.find((c) => c.id === 'tests_passing')).toMatchObject({ passed: true, overridden: { reason: 'The one failure is a known flaky test, tracked in ENG-9' } });
+    expect(gate.checks.find((c) => c.id === 'tests_passing')).toMatchObject({
+      passed: true,
+      overridden: { reason: 'The one failure is a known flaky test, tracked in ENG-9' },
+    });
     // The override is for that phase only: the mission gate's checks are not touched by it.
     expect(completed.execution!.gateOverrides).toEqual([expect.objectContaining({ phaseId: phase!.phaseId, checkId: 'tests_passing' })]);
   });

@@ -30,13 +30,25 @@ beforeAll(async () => {
   preparing = await service.lockBrief({ missionId: other.id }, JORDAN);
 });
 
-const select = (mission: Mission, toolkits: { toolkitId: string; defer: boolean }[], authStatus = {}) => selectToolkits(mission, { toolkits, authStatus }, commandBy(JORDAN, NOW));
-const ready = (mission: Mission, toolkitId: string) => recordCoverage(mission, { toolkitId, status: 'ready', summary: 'inspected', metrics: {} }, commandBy(ASSISTANT, NOW));
+const select = (mission: Mission, toolkits: { toolkitId: string; defer: boolean }[], authStatus = {}) =>
+  selectToolkits(mission, { toolkits, authStatus }, commandBy(JORDAN, NOW));
+const ready = (mission: Mission, toolkitId: string) =>
+  recordCoverage(mission, { toolkitId, status: 'ready', summary: 'inspected', metrics: {} }, commandBy(ASSISTANT, NOW));
 
 describe('selectToolkits', () => {
   it('selects the named toolkits with their auth status, deferred ones as deferred, and lists the whole catalog', () => {
     const cmd = commandBy(JORDAN, NOW);
-    const selected = selectToolkits(preparing, { toolkits: [{ toolkitId: 'github', defer: false }, { toolkitId: 'linear', defer: true }], authStatus: { github: 'ready' } }, cmd);
+    const selected = selectToolkits(
+      preparing,
+      {
+        toolkits: [
+          { toolkitId: 'github', defer: false },
+          { toolkitId: 'linear', defer: true },
+        ],
+        authStatus: { github: 'ready' },
+      },
+      cmd,
+    );
     expect(selected.toolkits).toHaveLength(TOOLKIT_CATALOG.length);
     expect(selected.toolkits.filter((t) => t.selected).map((t) => [t.toolkitId, t.authStatus])).toEqual([
       ['github', 'ready'],
@@ -56,7 +68,10 @@ describe('selectToolkits', () => {
   it('refuses outside Prepare, naming the state, and changes nothing', () => {
     const cmd = commandBy(JORDAN, NOW);
     const error = refusedBy(defining, cmd, () => selectToolkits(defining, { toolkits: [{ toolkitId: 'github', defer: false }], authStatus: {} }, cmd));
-    expect(error).toMatchObject({ code: 'transition_refused', message: 'Cannot select toolkits: the mission is defining, and this is only possible while it is preparing.' });
+    expect(error).toMatchObject({
+      code: 'transition_refused',
+      message: 'Cannot select toolkits: the mission is defining, and this is only possible while it is preparing.',
+    });
   });
 });
 
@@ -64,7 +79,13 @@ describe('recordCoverage', () => {
   it('appends the finding at the command time and records a readiness change only when the status changes', () => {
     const cmd = commandBy(ASSISTANT, NOW);
     const first = recordCoverage(preparing, { toolkitId: 'github', status: 'ready', summary: '14 open PRs', metrics: { open_prs: 14 } }, cmd);
-    expect(first.coverage.entries.at(-1)).toEqual({ toolkitId: 'github', status: 'ready', summary: '14 open PRs', metrics: { open_prs: 14 }, recordedAt: NOW.toISOString() });
+    expect(first.coverage.entries.at(-1)).toEqual({
+      toolkitId: 'github',
+      status: 'ready',
+      summary: '14 open PRs',
+      metrics: { open_prs: 14 },
+      recordedAt: NOW.toISOString(),
+    });
     expect(eventTypes(cmd)).toEqual(['data_preview_generated', 'readiness_status_changed']);
     const again = commandBy(ASSISTANT, NOW);
     recordCoverage(first, { toolkitId: 'github', status: 'ready', summary: 'still 14 open PRs', metrics: {} }, again);
@@ -73,12 +94,20 @@ describe('recordCoverage', () => {
 
   it('refuses outside Prepare and changes nothing', () => {
     const cmd = commandBy(ASSISTANT, NOW);
-    expect(refusedBy(defining, cmd, () => recordCoverage(defining, { toolkitId: 'github', status: 'ready', summary: 'x', metrics: {} }, cmd)).code).toBe('transition_refused');
+    expect(refusedBy(defining, cmd, () => recordCoverage(defining, { toolkitId: 'github', status: 'ready', summary: 'x', metrics: {} }, cmd)).code).toBe(
+      'transition_refused',
+    );
   });
 
   it('says what a toolkit without an inspector needs, and what a failed inspection was', () => {
-    expect(uninspectedCoverage({ toolkitId: 'linear', authStatus: 'needs_auth' })).toMatchObject({ status: 'needs_auth', summary: expect.stringContaining('Connect it, or defer it') });
-    expect(uninspectedCoverage({ toolkitId: 'linear', authStatus: 'unknown' })).toMatchObject({ status: 'needs_data', summary: expect.stringContaining('No inspector is configured for linear') });
+    expect(uninspectedCoverage({ toolkitId: 'linear', authStatus: 'needs_auth' })).toMatchObject({
+      status: 'needs_auth',
+      summary: expect.stringContaining('Connect it, or defer it'),
+    });
+    expect(uninspectedCoverage({ toolkitId: 'linear', authStatus: 'unknown' })).toMatchObject({
+      status: 'needs_data',
+      summary: expect.stringContaining('No inspector is configured for linear'),
+    });
     expect(failedInspection(new Error('rate limited'))).toEqual({ status: 'degraded', summary: 'Inspection failed: rate limited', metrics: {} });
   });
 });
@@ -97,8 +126,17 @@ describe('confirmToolkits', () => {
   it("records a model planner's fallback", () => {
     const covered = ready(select(preparing, [{ toolkitId: 'github', defer: false }]), 'github');
     const cmd = commandBy(JORDAN, NOW);
-    confirmToolkits(covered, { planned: { ...PLANNED, fallbackReason: 'the model refused' }, planner: { name: 'anthropic:claude', fallback: 'default' }, library: [] }, cmd);
-    expect(cmd.events.pending.find((e) => e.type === 'drafter_fallback')?.payload).toEqual({ task: 'plan', drafter: 'anthropic:claude', fallback: 'default', reason: 'the model refused' });
+    confirmToolkits(
+      covered,
+      { planned: { ...PLANNED, fallbackReason: 'the model refused' }, planner: { name: 'anthropic:claude', fallback: 'default' }, library: [] },
+      cmd,
+    );
+    expect(cmd.events.pending.find((e) => e.type === 'drafter_fallback')?.payload).toEqual({
+      task: 'plan',
+      drafter: 'anthropic:claude',
+      fallback: 'default',
+      reason: 'the model refused',
+    });
   });
 
   it('refuses below the threshold without an override, and an override from an assistant, changing nothing', () => {
@@ -109,12 +147,20 @@ describe('confirmToolkits', () => {
       message: expect.stringContaining('Coverage is 0%'),
     });
     const byAssistant = commandBy(ASSISTANT, NOW);
-    expect(refusedBy(uncovered, byAssistant, () => confirmToolkits(uncovered, { override: { reason: 'trust me' }, planned: PLANNED, planner: PLANNER, library: [] }, byAssistant)).code).toBe('permission_denied');
+    expect(
+      refusedBy(uncovered, byAssistant, () =>
+        confirmToolkits(uncovered, { override: { reason: 'trust me' }, planned: PLANNED, planner: PLANNER, library: [] }, byAssistant),
+      ).code,
+    ).toBe('permission_denied');
   });
 
-  it("lets a person override the coverage gate with a reason, kept on the mission", () => {
+  it('lets a person override the coverage gate with a reason, kept on the mission', () => {
     const uncovered = select(preparing, [{ toolkitId: 'github', defer: false }]);
-    const planning = confirmToolkits(uncovered, { override: { reason: 'Read-only repo, reviewed by hand' }, planned: PLANNED, planner: PLANNER, library: [] }, commandBy(JORDAN, NOW));
+    const planning = confirmToolkits(
+      uncovered,
+      { override: { reason: 'Read-only repo, reviewed by hand' }, planned: PLANNED, planner: PLANNER, library: [] },
+      commandBy(JORDAN, NOW),
+    );
     expect(planning.coverage.override).toMatchObject({ reason: 'Read-only repo, reviewed by hand', by: JORDAN, coverage: 0 });
   });
 });

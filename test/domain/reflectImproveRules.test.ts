@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 describe('submitFeedback', () => {
-  it('records a person\'s rating with who gave it and when', () => {
+  it("records a person's rating with who gave it and when", () => {
     const cmd = commandBy(JORDAN, NOW);
     const rated = submitFeedback(reflecting, { rating: 5, effortSavedHours: 6 }, cmd);
     expect(rated.reflection.feedback).toMatchObject({ rating: 5, effortSavedHours: 6, comments: null, by: JORDAN, at: NOW.toISOString() });
@@ -44,7 +44,7 @@ describe('submitFeedback', () => {
 });
 
 describe('follow-ups', () => {
-  it('adds a follow-up for the mission\'s tracker once, and records the issue filed for it once', () => {
+  it("adds a follow-up for the mission's tracker once, and records the issue filed for it once", () => {
     const cmd = commandBy(JORDAN, NOW);
     const added = addFollowUp(reflecting, { title: 'Rotate signing keys', priority: 'high' }, cmd);
     const followUp = added.reflection.followUps.at(-1)!;
@@ -61,7 +61,10 @@ describe('follow-ups', () => {
 
   it('refuses an unknown follow-up id and a follow-up while planning', () => {
     const cmd = commandBy(ASSISTANT, NOW);
-    expect(refusedBy(reflecting, cmd, () => recordFollowUpIssue(reflecting, { followUpId: 'fup_missing', externalId: 'ENG-1', tracker: 'linear' }, cmd)).details.field).toBe('followUpId');
+    expect(
+      refusedBy(reflecting, cmd, () => recordFollowUpIssue(reflecting, { followUpId: 'fup_missing', externalId: 'ENG-1', tracker: 'linear' }, cmd)).details
+        .field,
+    ).toBe('followUpId');
     const early = commandBy(JORDAN, NOW);
     expect(refusedBy(planning, early, () => addFollowUp(planning, { title: 'Too soon', priority: 'low' }, early)).code).toBe('transition_refused');
   });
@@ -73,7 +76,12 @@ describe('pinToLibrary', () => {
     const cmd = commandBy(JORDAN, NOW);
     const pinned = pinToLibrary(rated, { tags: ['Auth', 'security', 'auth'], note: 'Calm rollout' }, cmd);
     expect(pinned.reflection.library).toMatchObject({ tags: ['auth', 'security'], note: 'Calm rollout', by: JORDAN });
-    expect(cmd.writes.libraryEntry).toMatchObject({ missionId: done.id, rating: 5, tags: ['auth', 'security'], title: pinned.plays.find((p) => p.id === cmd.writes.libraryEntry!.playId)!.title });
+    expect(cmd.writes.libraryEntry).toMatchObject({
+      missionId: done.id,
+      rating: 5,
+      tags: ['auth', 'security'],
+      title: pinned.plays.find((p) => p.id === cmd.writes.libraryEntry!.playId)!.title,
+    });
 
     const twice = commandBy(JORDAN, NOW);
     expect(refusedBy(pinned, twice, () => pinToLibrary(pinned, { tags: ['auth'], note: 'again' }, twice)).code).toBe('already_decided');

@@ -23,7 +23,13 @@ describe.each(PROVIDERS)('two instances on %s', (provider) => {
     clock = new TestClock();
     here = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
     const ids = sequentialIds();
-    elsewhere = new MissionService({ repository: other.missions, clock, ids: { next: (p) => `${ids.next(p)}_b` }, drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+    elsewhere = new MissionService({
+      repository: other.missions,
+      clock,
+      ids: { next: (p) => `${ids.next(p)}_b` },
+      drafter: deterministicBriefDrafter,
+      approvalPolicy: SEED_POLICY,
+    });
   });
   afterEach(async () => {
     await other.close();
@@ -41,7 +47,10 @@ describe.each(PROVIDERS)('two instances on %s', (provider) => {
   it('accepts a report this instance would refuse, once another instance started the phase', async () => {
     const executing = await seedToExecuting(here, clock);
     await elsewhere.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
-    const reported = await here.reportProgress({ missionId: executing.id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'refactor_jwt_ts', durationMs: 1200 }, ASSISTANT);
+    const reported = await here.reportProgress(
+      { missionId: executing.id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'refactor_jwt_ts', durationMs: 1200 },
+      ASSISTANT,
+    );
     expect(reported.execution!.phases[0]).toMatchObject({ status: 'running', steps: [expect.objectContaining({ stepId: 'refactor_jwt_ts' })] });
     expect(await here.verifyEventLog({ missionId: executing.id })).toMatchObject({ ok: true });
   });

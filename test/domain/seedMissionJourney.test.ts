@@ -58,20 +58,55 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
 
     // Execute & Observe: phases 1 and 2 with the validator's auto-fixes and one planned-drift step.
     await reportSeedPhase(service, clock, id, SEED_PHASES[0]!);
-    await service.reportProgress({ missionId: id, kind: 'validator_alert', phaseId: 'jwt_refresh_fix', type: 'auto_fix', severity: 'low', description: 'Added exponential backoff for refresh retries' }, ASSISTANT);
     await service.reportProgress(
-      { missionId: id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'add_rate_limiting', title: 'Added rate limiting to refresh attempts', durationMs: 4100, deviation: { rule: 2, reason: 'Prevent brute force token refresh' } },
+      {
+        missionId: id,
+        kind: 'validator_alert',
+        phaseId: 'jwt_refresh_fix',
+        type: 'auto_fix',
+        severity: 'low',
+        description: 'Added exponential backoff for refresh retries',
+      },
+      ASSISTANT,
+    );
+    await service.reportProgress(
+      {
+        missionId: id,
+        kind: 'step_completed',
+        phaseId: 'jwt_refresh_fix',
+        stepId: 'add_rate_limiting',
+        title: 'Added rate limiting to refresh attempts',
+        durationMs: 4100,
+        deviation: { rule: 2, reason: 'Prevent brute force token refresh' },
+      },
       ASSISTANT,
     );
     await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
     await reportSeedPhase(service, clock, id, SEED_PHASES[1]!);
-    await service.reportProgress({ missionId: id, kind: 'validator_alert', phaseId: 'token_revocation', type: 'auto_fix', severity: 'low', description: 'Added database index on token_hash' }, ASSISTANT);
+    await service.reportProgress(
+      {
+        missionId: id,
+        kind: 'validator_alert',
+        phaseId: 'token_revocation',
+        type: 'auto_fix',
+        severity: 'low',
+        description: 'Added database index on token_hash',
+      },
+      ASSISTANT,
+    );
     await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'token_revocation' }, ASSISTANT);
 
     // Phase 3: the webhook exemption needs a person; the gate holds the phase until Jordan resolves it.
     await reportSeedPhase(service, clock, id, SEED_PHASES[2]!);
     const alerted = await service.reportProgress(
-      { missionId: id, kind: 'validator_alert', phaseId: 'csrf_protection', type: 'review_required', severity: 'medium', description: '/api/webhooks/stripe should be exempt from CSRF (webhook endpoint)' },
+      {
+        missionId: id,
+        kind: 'validator_alert',
+        phaseId: 'csrf_protection',
+        type: 'review_required',
+        severity: 'medium',
+        description: '/api/webhooks/stripe should be exempt from CSRF (webhook endpoint)',
+      },
       ASSISTANT,
     );
     const held = await refusal(service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'csrf_protection' }, ASSISTANT));
@@ -131,20 +166,36 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
 
     // Reflect & Improve.
     await service.submitFeedback(
-      { missionId: id, rating: 5, effortSavedHours: 14, comments: 'The phased approach gave me confidence at each step.', suggestedImprovements: 'Deeper Linear integration.' },
+      {
+        missionId: id,
+        rating: 5,
+        effortSavedHours: 14,
+        comments: 'The phased approach gave me confidence at each step.',
+        suggestedImprovements: 'Deeper Linear integration.',
+      },
       JORDAN,
     );
     const withFollowUps = await service.addFollowUp({ missionId: id, title: 'Add rate limiting to login endpoint', priority: 'medium' }, JORDAN);
     await service.addFollowUp({ missionId: id, title: 'Document revocation cleanup job in README', priority: 'low' }, ASSISTANT);
     const [first] = withFollowUps.reflection.followUps;
     expect(first).toMatchObject({ tracker: 'linear', status: 'open', externalId: null });
-    await service.recordFollowUpIssue({ missionId: id, followUpId: first!.id, externalId: 'ENG-124', url: 'https://linear.app/acme/issue/ENG-124', tracker: 'linear' }, CONNECTOR);
+    await service.recordFollowUpIssue(
+      { missionId: id, followUpId: first!.id, externalId: 'ENG-124', url: 'https://linear.app/acme/issue/ENG-124', tracker: 'linear' },
+      CONNECTOR,
+    );
     await service.pinToLibrary(
-      { missionId: id, tags: ['authentication', 'security', 'jwt-refresh', 'csrf-protection', 'nextjs', 'supabase', 'production-ready'], note: 'Comprehensive auth refactor for Next.js + Supabase apps.' },
+      {
+        missionId: id,
+        tags: ['authentication', 'security', 'jwt-refresh', 'csrf-protection', 'nextjs', 'supabase', 'production-ready'],
+        note: 'Comprehensive auth refactor for Next.js + Supabase apps.',
+      },
       JORDAN,
     );
     clock.advance(5 * 60_000);
-    const done = await service.submitRetrospective({ missionId: id, wentWell: ['Validator caught the DB index and webhook exemption'], toImprove: ['Deeper Linear integration'] }, JORDAN);
+    const done = await service.submitRetrospective(
+      { missionId: id, wentWell: ['Validator caught the DB index and webhook exemption'], toImprove: ['Deeper Linear integration'] },
+      JORDAN,
+    );
     expect(done.state).toBe('done');
     expect(done.reflection.retrospective!.metrics).toMatchObject({
       phasesPlanned: 5,
@@ -175,7 +226,11 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
     expect(events.find((e) => e.type === 'evidence_bundle_generated')!.payload).toEqual({ mission_id: id, artifact_count: 8, total_hash: expectedBundle });
 
     // The three exports, against fixtures read by a person.
-    for (const [document, file] of [['plan', 'PLAN.md'], ['summary', 'SUMMARY.md'], ['verification', 'VERIFICATION.md']] as const) {
+    for (const [document, file] of [
+      ['plan', 'PLAN.md'],
+      ['summary', 'SUMMARY.md'],
+      ['verification', 'VERIFICATION.md'],
+    ] as const) {
       const exported = await service.exportDocument({ missionId: id, document });
       expect(exported.name).toBe(file);
       // UPDATE_EXPORT_FIXTURES=1 rewrites them; review the diff.
@@ -225,7 +280,15 @@ function sha256(text: string): string {
 /** JSON with sorted keys, as evidence hashes it. */
 function canonical(value: unknown): string {
   const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(sort)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   return JSON.stringify(sort(value));
 }
 
@@ -259,44 +322,44 @@ function expectedSequence(plannerCandidates: number): string[] {
     'mission_stage_transition',
     // Plan: the built-in planner's candidates, then the assistant's three
     ...Array.from({ length: plannerCandidates }, () => 'planner_candidate_generated'),
-      'plan_ranked',
-      'planner_candidate_generated',
-      'planner_candidate_generated',
-      'planner_candidate_generated',
-      'plan_ranked',
-      'play_dismissed',
-      'play_dismissed',
-      'plan_selected',
-      // Approve: two people, since the play is critical risk
-      'approval_requested',
-      'mission_stage_transition',
-      'approval_granted',
-      'approval_granted',
-      'plan_approved',
-      'mission_stage_transition',
-      // Execute
-      'execution_started',
-      'undo_available',
-      ...phase(0, { afterTests: ['validator_alert_raised', 'execution_step_completed', 'deviation_recorded'] }),
-      ...phase(1, { afterTests: ['validator_alert_raised'] }),
-      ...phase(2, { afterTests: ['validator_alert_raised', 'validator_alert_resolved'] }),
-      ...phase(3),
-      ...phase(4, { afterTests: SEED_ARTIFACTS.map(() => 'evidence_attached') }),
-      'evidence_attached',
-      // Jordan signs off the play's three truths in UAT.
-      'uat_result_recorded',
-      'uat_result_recorded',
-      'uat_result_recorded',
-      'evidence_bundle_generated',
-      'mission_completed',
-      'mission_stage_transition',
-      // Reflect
-      'feedback_submitted',
-      'followup_scheduled',
-      'followup_scheduled',
-      'follow_up_issue_created',
-      'library_contribution',
-      'mission_retrospective_logged',
-      'mission_stage_transition',
+    'plan_ranked',
+    'planner_candidate_generated',
+    'planner_candidate_generated',
+    'planner_candidate_generated',
+    'plan_ranked',
+    'play_dismissed',
+    'play_dismissed',
+    'plan_selected',
+    // Approve: two people, since the play is critical risk
+    'approval_requested',
+    'mission_stage_transition',
+    'approval_granted',
+    'approval_granted',
+    'plan_approved',
+    'mission_stage_transition',
+    // Execute
+    'execution_started',
+    'undo_available',
+    ...phase(0, { afterTests: ['validator_alert_raised', 'execution_step_completed', 'deviation_recorded'] }),
+    ...phase(1, { afterTests: ['validator_alert_raised'] }),
+    ...phase(2, { afterTests: ['validator_alert_raised', 'validator_alert_resolved'] }),
+    ...phase(3),
+    ...phase(4, { afterTests: SEED_ARTIFACTS.map(() => 'evidence_attached') }),
+    'evidence_attached',
+    // Jordan signs off the play's three truths in UAT.
+    'uat_result_recorded',
+    'uat_result_recorded',
+    'uat_result_recorded',
+    'evidence_bundle_generated',
+    'mission_completed',
+    'mission_stage_transition',
+    // Reflect
+    'feedback_submitted',
+    'followup_scheduled',
+    'followup_scheduled',
+    'follow_up_issue_created',
+    'library_contribution',
+    'mission_retrospective_logged',
+    'mission_stage_transition',
   ];
 }

@@ -12,7 +12,15 @@ import { completedMission } from '../fixtures/exports/missionFixture.js';
 
 describe('durations', () => {
   it('read the same way at every scale', () => {
-    expect([250, 4_300, 42_000, 90_000, 128_000, 3_600_000, 6_900_000].map(formatDuration)).toEqual(['250ms', '4.3s', '42s', '1m 30s', '2m 8s', '1h', '1h 55m']);
+    expect([250, 4_300, 42_000, 90_000, 128_000, 3_600_000, 6_900_000].map(formatDuration)).toEqual([
+      '250ms',
+      '4.3s',
+      '42s',
+      '1m 30s',
+      '2m 8s',
+      '1h',
+      '1h 55m',
+    ]);
     expect(formatMinutes(195)).toBe('3h 15m');
     // A mission that took less than a minute is not "0ms".
     expect([0, 0.4, 1].map(formatMinutes)).toEqual(['under 1m', 'under 1m', '1m']);
@@ -32,7 +40,12 @@ describe('durations', () => {
 describe('English lists and numbers', () => {
   it('counts and joins', () => {
     expect([plural(1, 'phase'), plural(3, 'phase'), plural(2, 'entry', 'entries')]).toEqual(['1 phase', '3 phases', '2 entries']);
-    expect([joinAnd([]), joinAnd(['auth']), joinAnd(['auth', 'payments']), joinAnd(['auth', 'payments', 'data'])]).toEqual(['', 'auth', 'auth and payments', 'auth, payments and data']);
+    expect([joinAnd([]), joinAnd(['auth']), joinAnd(['auth', 'payments']), joinAnd(['auth', 'payments', 'data'])]).toEqual([
+      '',
+      'auth',
+      'auth and payments',
+      'auth, payments and data',
+    ]);
     expect([percent(0.875), percent(0.9), percent(1)]).toEqual(['87.5%', '90%', '100%']);
     expect([signed(3), signed(-2), signed(0)]).toEqual(['+3', '-2', '0']);
   });

@@ -4,7 +4,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/domain/actors.js';
 import type { Mission } from '../../src/domain/mission.js';
-import { checkArtifact, checkKeyLink, checkMustHavesAgainstCode, parseKeyLink, scanAntiPatterns, substantiveLines, type CodeAtRevision } from '../../src/domain/mustHaveChecks.js';
+import {
+  checkArtifact,
+  checkKeyLink,
+  checkMustHavesAgainstCode,
+  parseKeyLink,
+  scanAntiPatterns,
+  substantiveLines,
+  type CodeAtRevision,
+} from '../../src/domain/mustHaveChecks.js';
 import { mustHaveStanding, recordMustHaveVerification, recordUatResult, uatItems } from '../../src/domain/verification.js';
 import { VerificationService } from '../../src/domain/verificationService.js';
 import { commandBy, eventTypes, inMemoryService, refusedBy } from '../support/ruleHarness.js';
@@ -50,7 +58,13 @@ function codeAt(files: Record<string, string>, changedFiles: string[] = Object.k
 describe('checking must-haves against the code', () => {
   it('verifies an artifact that exists with substance and no placeholder', async () => {
     const check = await checkArtifact('src/lib/auth/csrf.ts', codeAt({ 'src/lib/auth/csrf.ts': REAL_CSRF }));
-    expect(check).toEqual({ kind: 'artifact', subject: 'src/lib/auth/csrf.ts', status: 'VERIFIED', lookedAt: 'src/lib/auth/csrf.ts @ 6dcb09b', detail: 'Exists with 7 lines of code and no placeholder.' });
+    expect(check).toEqual({
+      kind: 'artifact',
+      subject: 'src/lib/auth/csrf.ts',
+      status: 'VERIFIED',
+      lookedAt: 'src/lib/auth/csrf.ts @ 6dcb09b',
+      detail: 'Exists with 7 lines of code and no placeholder.',
+    });
   });
 
   it('calls an artifact with placeholders a stub and says where', async () => {
@@ -66,7 +80,11 @@ describe('checking must-haves against the code', () => {
 
   it('reports an artifact that is not at the head as missing', async () => {
     const check = await checkArtifact('src/lib/auth/errors.ts', codeAt({}));
-    expect(check).toMatchObject({ status: 'MISSING', lookedAt: 'src/lib/auth/errors.ts @ 6dcb09b', detail: "Not found in acme/webapp at the pull request's head." });
+    expect(check).toMatchObject({
+      status: 'MISSING',
+      lookedAt: 'src/lib/auth/errors.ts @ 6dcb09b',
+      detail: "Not found in acme/webapp at the pull request's head.",
+    });
   });
 
   it('leaves an artifact that names no file to a person', async () => {
@@ -75,11 +93,20 @@ describe('checking must-haves against the code', () => {
 
   it('finds a key link as a named import or a call, and reports it not wired otherwise', async () => {
     const code = codeAt({ 'src/middleware.ts': MIDDLEWARE });
-    expect(await checkKeyLink('src/middleware.ts -> verifyCsrf', code)).toMatchObject({ status: 'VERIFIED', detail: "Uses verifyCsrf (line 2: import { verifyCsrf } from '@/lib/auth/csrf';)." });
+    expect(await checkKeyLink('src/middleware.ts -> verifyCsrf', code)).toMatchObject({
+      status: 'VERIFIED',
+      detail: "Uses verifyCsrf (line 2: import { verifyCsrf } from '@/lib/auth/csrf';).",
+    });
     expect((await checkKeyLink('src/middleware.ts calls csrf.verify', code)).status).toBe('NOT_WIRED');
     expect(await checkKeyLink('src/middleware.ts imports src/lib/auth/revocation.ts', code)).toMatchObject({ status: 'VERIFIED' });
-    expect(await checkKeyLink('src/middleware.ts -> rateLimit', code)).toMatchObject({ status: 'NOT_WIRED', detail: 'No import or call of rateLimit in src/middleware.ts.' });
-    expect(await checkKeyLink('src/routes.ts -> verifyCsrf', code)).toMatchObject({ status: 'NOT_WIRED', detail: "src/routes.ts does not exist at the pull request's head." });
+    expect(await checkKeyLink('src/middleware.ts -> rateLimit', code)).toMatchObject({
+      status: 'NOT_WIRED',
+      detail: 'No import or call of rateLimit in src/middleware.ts.',
+    });
+    expect(await checkKeyLink('src/routes.ts -> verifyCsrf', code)).toMatchObject({
+      status: 'NOT_WIRED',
+      detail: "src/routes.ts does not exist at the pull request's head.",
+    });
     expect((await checkKeyLink('refresh endpoint -> token store', code)).status).toBe('NEEDS_HUMAN');
   });
 
@@ -101,8 +128,15 @@ describe('checking must-haves against the code', () => {
       [3, 'empty_body'],
     ]);
     expect(substantiveLines('/* a\n b */\n// c\n{\n}\nconst x = 1;\n')).toBe(1);
-    const result = await checkMustHavesAgainstCode({ artifacts: [], keyLinks: [] }, codeAt({ 'src/lib/auth/csrf.ts': STUB_CSRF, 'src/middleware.ts': MIDDLEWARE }));
-    expect(result.antiPatterns.map((f) => `${f.path}:${f.line} ${f.kind}`)).toEqual(['src/lib/auth/csrf.ts:3 todo', 'src/lib/auth/csrf.ts:4 not_implemented', 'src/lib/auth/csrf.ts:6 hard_coded_return']);
+    const result = await checkMustHavesAgainstCode(
+      { artifacts: [], keyLinks: [] },
+      codeAt({ 'src/lib/auth/csrf.ts': STUB_CSRF, 'src/middleware.ts': MIDDLEWARE }),
+    );
+    expect(result.antiPatterns.map((f) => `${f.path}:${f.line} ${f.kind}`)).toEqual([
+      'src/lib/auth/csrf.ts:3 todo',
+      'src/lib/auth/csrf.ts:4 not_implemented',
+      'src/lib/auth/csrf.ts:6 hard_coded_return',
+    ]);
   });
 });
 
@@ -115,8 +149,18 @@ beforeAll(async () => {
 describe('UAT results', () => {
   it('derives one item per truth, then the acceptance criteria the truths do not state', () => {
     const items = uatItems(executing);
-    expect(items.filter((i) => i.source === 'truth').map((i) => i.statement)).toEqual(['Sessions persist across refresh without random logouts', 'Logout revokes the token', 'State-changing requests without a CSRF token are rejected']);
-    expect(items[1]).toEqual({ id: 'truth_2', source: 'truth', statement: 'Logout revokes the token', prompt: 'Try it yourself: logout revokes the token. Does it hold?', expected: 'Logout revokes the token' });
+    expect(items.filter((i) => i.source === 'truth').map((i) => i.statement)).toEqual([
+      'Sessions persist across refresh without random logouts',
+      'Logout revokes the token',
+      'State-changing requests without a CSRF token are rejected',
+    ]);
+    expect(items[1]).toEqual({
+      id: 'truth_2',
+      source: 'truth',
+      statement: 'Logout revokes the token',
+      prompt: 'Try it yourself: logout revokes the token. Does it hold?',
+      expected: 'Logout revokes the token',
+    });
     expect(items.some((i) => i.source === 'acceptance_criterion')).toBe(true);
   });
 
@@ -133,11 +177,17 @@ describe('UAT results', () => {
 
   it('refuses an assistant signing off its own work, a fail without a note and an unknown item, changing nothing', () => {
     const byAssistant = commandBy(ASSISTANT, NOW);
-    expect(refusedBy(executing, byAssistant, () => recordUatResult(executing, { itemId: 'truth_1', outcome: 'pass' }, byAssistant)).message).toContain('Only a person can sign off a UAT item');
+    expect(refusedBy(executing, byAssistant, () => recordUatResult(executing, { itemId: 'truth_1', outcome: 'pass' }, byAssistant)).message).toContain(
+      'Only a person can sign off a UAT item',
+    );
     const noNote = commandBy(JORDAN, NOW);
-    expect(refusedBy(executing, noNote, () => recordUatResult(executing, { itemId: 'truth_1', outcome: 'fail', note: ' ' }, noNote)).details.field).toBe('note');
+    expect(refusedBy(executing, noNote, () => recordUatResult(executing, { itemId: 'truth_1', outcome: 'fail', note: ' ' }, noNote)).details.field).toBe(
+      'note',
+    );
     const unknown = commandBy(JORDAN, NOW);
-    expect(refusedBy(executing, unknown, () => recordUatResult(executing, { itemId: 'truth_9', outcome: 'pass' }, unknown)).message).toContain('no UAT item "truth_9"');
+    expect(refusedBy(executing, unknown, () => recordUatResult(executing, { itemId: 'truth_9', outcome: 'pass' }, unknown)).message).toContain(
+      'no UAT item "truth_9"',
+    );
   });
 
   it('keeps a failed truth as a gap and turns a failed acceptance criterion into a follow-up', () => {
@@ -158,11 +208,22 @@ describe('UAT results', () => {
     const cmd = commandBy(SYSTEM_ACTOR, NOW);
     const checked = recordMustHaveVerification(
       executing,
-      { repository: 'acme/webapp', pullRequest: 47, headSha: HEAD, antiPatterns: [], checks: [{ kind: 'artifact', subject: 'src/lib/auth/csrf.ts', status: 'STUB', lookedAt: 'src/lib/auth/csrf.ts @ 6dcb09b', detail: 'Only 1 line of code.' }] },
+      {
+        repository: 'acme/webapp',
+        pullRequest: 47,
+        headSha: HEAD,
+        antiPatterns: [],
+        checks: [
+          { kind: 'artifact', subject: 'src/lib/auth/csrf.ts', status: 'STUB', lookedAt: 'src/lib/auth/csrf.ts @ 6dcb09b', detail: 'Only 1 line of code.' },
+        ],
+      },
       cmd,
     );
     expect(eventTypes(cmd)).toEqual(['must_haves_verified']);
-    expect(mustHaveStanding(checked)).toMatchObject({ status: 'gaps_found', gaps: ['Artifact "src/lib/auth/csrf.ts" is STUB (src/lib/auth/csrf.ts @ 6dcb09b): Only 1 line of code.'] });
+    expect(mustHaveStanding(checked)).toMatchObject({
+      status: 'gaps_found',
+      gaps: ['Artifact "src/lib/auth/csrf.ts" is STUB (src/lib/auth/csrf.ts @ 6dcb09b): Only 1 line of code.'],
+    });
   });
 });
 
@@ -172,7 +233,8 @@ describe('completing a mission', () => {
     const mission = await seedToExecuting(service, clock);
     for (const phase of SEED_PHASES) {
       await reportSeedPhase(service, clock, mission.id, phase);
-      if (phase.phaseId === 'testing_deployment') for (const artifact of SEED_ARTIFACTS) await service.attachEvidence({ missionId: mission.id, phaseId: phase.phaseId, ...artifact }, ASSISTANT);
+      if (phase.phaseId === 'testing_deployment')
+        for (const artifact of SEED_ARTIFACTS) await service.attachEvidence({ missionId: mission.id, phaseId: phase.phaseId, ...artifact }, ASSISTANT);
       await service.reportProgress({ missionId: mission.id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
     }
     await service.attachEvidence({ missionId: mission.id, ...SEED_REVIEW }, JORDAN);

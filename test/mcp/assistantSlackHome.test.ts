@@ -43,7 +43,15 @@ async function openServer(provider: Provider, env: Record<string, string>, onBeh
   const fake = new FakeSlack();
   await fake.start();
   const database = freshDatabaseUrl(provider);
-  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, SLACK_APPROVERS: 'U0ADVISOR,U0SECLEAD', ...env });
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'silent',
+    SLACK_BOT_TOKEN: fake.token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    SLACK_APPROVERS: 'U0ADVISOR,U0SECLEAD',
+    ...env,
+  });
   const app = await createApp(config, logger);
   const mcp = createMcpHttpEndpoint({
     service: app.missions,
@@ -59,7 +67,9 @@ async function openServer(provider: Provider, env: Record<string, string>, onBeh
   app.startBackgroundWork();
   const token = await createToken(app.db.accessTokens, { name: 'claude-code-jordan', onBehalfOf });
   const client = new Client({ name: 'assistant', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token.secret}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token.secret}` } } }),
+  );
   cleanups.push(async () => {
     await client.close();
     server.closeAllConnections();
@@ -79,7 +89,11 @@ async function openServer(provider: Provider, env: Record<string, string>, onBeh
 
   /** A button click exactly as Slack sends it from a message in a DM, built from the message as the fake shows it. */
   const clickInDm = async (message: StoredMessage, actionId: string, userId: string) => {
-    const blocks = message.blocks as Array<{ type: string; block_id?: string; elements?: Array<{ type: string; action_id?: string; value?: string; text?: unknown; style?: string }> }>;
+    const blocks = message.blocks as Array<{
+      type: string;
+      block_id?: string;
+      elements?: Array<{ type: string; action_id?: string; value?: string; text?: unknown; style?: string }>;
+    }>;
     const found = blocks.flatMap((b) => (b.elements ?? []).map((e) => ({ block: b, element: e }))).find(({ element }) => element.action_id === actionId);
     if (!found) throw new Error(`no ${actionId} button on ${message.ts}`);
     const payload = {
@@ -93,10 +107,30 @@ async function openServer(provider: Provider, env: Record<string, string>, onBeh
       enterprise: null,
       is_enterprise_install: false,
       channel: { id: message.channel, name: 'directmessage' },
-      message: { type: 'message', subtype: 'bot_message', user: 'U0BOT', bot_id: 'B0BOT', app_id: 'A0MISSION', ts: message.ts, text: message.text, team: 'T0FAKE', blocks: message.blocks },
+      message: {
+        type: 'message',
+        subtype: 'bot_message',
+        user: 'U0BOT',
+        bot_id: 'B0BOT',
+        app_id: 'A0MISSION',
+        ts: message.ts,
+        text: message.text,
+        team: 'T0FAKE',
+        blocks: message.blocks,
+      },
       state: { values: {} },
       response_url: fake.responseUrl(`dm-${userId}`),
-      actions: [{ type: found.element.type, action_id: actionId, block_id: found.block.block_id, text: found.element.text, value: found.element.value, ...(found.element.style ? { style: found.element.style } : {}), action_ts: `${Date.now() / 1000}` }],
+      actions: [
+        {
+          type: found.element.type,
+          action_id: actionId,
+          block_id: found.block.block_id,
+          text: found.element.text,
+          value: found.element.value,
+          ...(found.element.style ? { style: found.element.style } : {}),
+          action_ts: `${Date.now() / 1000}`,
+        },
+      ],
     };
     return sendInteraction(payload);
   };
@@ -131,9 +165,16 @@ async function openServer(provider: Provider, env: Record<string, string>, onBeh
   /** Drives a mission to an open approval request on a low-risk play (one approval needed). */
   const toApprovalRequest = async (missionId: string) => {
     await ok('update_brief', { missionId, lock: true });
-    await ok('select_toolkits', { missionId, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }] });
+    await ok('select_toolkits', {
+      missionId,
+      toolkits: [{ toolkitId: 'github' }],
+      coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }],
+    });
     const proposed = await ok<{ proposed: string[] }>('propose_plays', { missionId, plays: [burstPlay(1, 2)] });
-    return ok<{ status: string; approval: { id: string; eligibleApprovers: string[] }; postedTo: PostedTo }>('request_approval', { missionId, playId: proposed.proposed[0] });
+    return ok<{ status: string; approval: { id: string; eligibleApprovers: string[] }; postedTo: PostedTo }>('request_approval', {
+      missionId,
+      playId: proposed.proposed[0],
+    });
   };
 
   return { fake, app, ok, clickInDm, submitView, toApprovalRequest, databaseUrl: database.url };
@@ -154,7 +195,9 @@ const hasButtons = (m: StoredMessage) => JSON.stringify(m.blocks).includes('"act
 describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%s)', (provider) => {
   it('posts in SLACK_DEFAULT_CHANNEL, DMs each approver, and a click in the DM approves and updates every copy', async () => {
     const { fake, ok, clickInDm, toApprovalRequest } = await openServer(provider, { SLACK_DEFAULT_CHANNEL: 'C0DEFAULT' }, 'U0JORDAN');
-    const started = await ok<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', { intent: 'Speed up the report refresh path behind a flag' });
+    const started = await ok<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', {
+      intent: 'Speed up the report refresh path behind a flag',
+    });
     expect(started.slackHome).toMatchObject({ kind: 'channel', channelId: 'C0DEFAULT', userId: null });
     expect(started.text).toContain('C0DEFAULT');
     const missionId = started.mission.id;
@@ -205,7 +248,7 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
     expect(fake.callsTo('response_url')).toEqual([]);
   });
 
-  it('rejects from an approver\'s DM through the same modal, and refuses a person the policy does not name', async () => {
+  it("rejects from an approver's DM through the same modal, and refuses a person the policy does not name", async () => {
     const { fake, ok, clickInDm, submitView, toApprovalRequest } = await openServer(provider, {}, 'U0JORDAN');
     const started = await ok<{ mission: { id: string } }>('start_mission', { intent: 'Speed up the report refresh path behind a flag' });
     const missionId = started.mission.id;
@@ -230,7 +273,7 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
       expect(opened).toBeDefined();
       return opened!.view;
     });
-    expect((await submitView(modal, { reason: { reason: { type: 'plain_text_input', value: 'Needs a load test first' } } }, 'U0SECLEAD'))).toBe(200);
+    expect(await submitView(modal, { reason: { reason: { type: 'plain_text_input', value: 'Needs a load test first' } } }, 'U0SECLEAD')).toBe(200);
     await eventually(async () => expect((await ok<{ state: string }>('get_mission', { missionId })).state).toBe('planning'));
     await eventually(() => {
       for (const approver of postedTo.approvers) {
@@ -245,27 +288,44 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
   it('over stdio (MCP_ON_BEHALF_OF), the mission and its approval request are delivered by the server sharing the database', async () => {
     const { fake, databaseUrl } = await openServer(provider, {}, 'U0JORDAN');
     const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/^(SLACK_|GITHUB_|LINEAR_|DATABASE_URL|PORT|HOST|MCP_|APPROVAL)/.test(key)) env[key] = value;
+    for (const [key, value] of Object.entries(process.env))
+      if (value !== undefined && !/^(SLACK_|GITHUB_|LINEAR_|DATABASE_URL|PORT|HOST|MCP_|APPROVAL)/.test(key)) env[key] = value;
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [BIN, 'mcp'],
       cwd: ROOT,
       stderr: 'pipe',
-      env: { ...env, LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, SLACK_APPROVERS: 'U0ADVISOR,U0SECLEAD', MCP_ACTOR_NAME: 'claude-code-local', MCP_ON_BEHALF_OF: 'U0JORDAN' },
+      env: {
+        ...env,
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: databaseUrl,
+        SLACK_BOT_TOKEN: fake.token,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: fake.apiUrl,
+        SLACK_APPROVERS: 'U0ADVISOR,U0SECLEAD',
+        MCP_ACTOR_NAME: 'claude-code-local',
+        MCP_ON_BEHALF_OF: 'U0JORDAN',
+      },
     });
     const client = new Client({ name: 'stdio-assistant', version: '1.0.0' });
     await client.connect(transport);
     cleanups.push(() => client.close());
-    const call = async <T,>(name: string, args: Record<string, unknown>) => {
+    const call = async <T>(name: string, args: Record<string, unknown>) => {
       const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
       if (result.isError) throw new Error(`${name} was refused: ${JSON.stringify(result.content)}`);
       return result.structuredContent as T;
     };
-    const started = await call<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', { intent: 'Speed up the report refresh path behind a flag' });
+    const started = await call<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', {
+      intent: 'Speed up the report refresh path behind a flag',
+    });
     expect(started.slackHome).toMatchObject({ kind: 'direct_message', userId: 'U0JORDAN' });
     const missionId = started.mission.id;
     await call('update_brief', { missionId, lock: true });
-    await call('select_toolkits', { missionId, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }] });
+    await call('select_toolkits', {
+      missionId,
+      toolkits: [{ toolkitId: 'github' }],
+      coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }],
+    });
     const proposed = await call<{ proposed: string[] }>('propose_plays', { missionId, plays: [burstPlay(1, 2)] });
     const requested = await call<{ postedTo: PostedTo }>('request_approval', { missionId, playId: proposed.proposed[0] });
     expect(requested.postedTo.home).toBe('direct_message');
@@ -280,7 +340,9 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
 
   it('without SLACK_DEFAULT_CHANNEL, the mission lives in a DM with the person the token acts for', async () => {
     const { fake, ok, toApprovalRequest } = await openServer(provider, {}, 'U0JORDAN');
-    const started = await ok<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', { intent: 'Speed up the report refresh path behind a flag' });
+    const started = await ok<{ mission: { id: string }; slackHome: Record<string, unknown> }>('start_mission', {
+      intent: 'Speed up the report refresh path behind a flag',
+    });
     expect(started.slackHome).toMatchObject({ kind: 'direct_message', userId: 'U0JORDAN' });
     const requested = await toApprovalRequest(started.mission.id);
     expect(requested.postedTo).toMatchObject({ home: 'direct_message', channelId: 'D0JORDAN' });
@@ -293,7 +355,9 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
 
   it('with no user behind the token and no default channel, says the mission has no thread and still DMs the approvers', async () => {
     const { fake, ok, toApprovalRequest } = await openServer(provider, {}, undefined);
-    const started = await ok<{ mission: { id: string }; slackHome: { kind: string; note: string } }>('start_mission', { intent: 'Speed up the report refresh path behind a flag' });
+    const started = await ok<{ mission: { id: string }; slackHome: { kind: string; note: string } }>('start_mission', {
+      intent: 'Speed up the report refresh path behind a flag',
+    });
     expect(started.slackHome.kind).toBe('none');
     expect(started.slackHome.note).toContain('SLACK_DEFAULT_CHANNEL');
     expect(started.slackHome.note).toContain('--on-behalf-of');
@@ -310,7 +374,9 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
 
 describe('SLACK_DEFAULT_CHANNEL', () => {
   it('must be a channel id; a #name or a user id is refused naming the variable, and empty means unset', () => {
-    expect(() => loadConfig({ SLACK_DEFAULT_CHANNEL: '#missions' })).toThrow(/Invalid environment: SLACK_DEFAULT_CHANNEL: SLACK_DEFAULT_CHANNEL must be a channel id such as C012ABCDEF, not a #name/);
+    expect(() => loadConfig({ SLACK_DEFAULT_CHANNEL: '#missions' })).toThrow(
+      /Invalid environment: SLACK_DEFAULT_CHANNEL: SLACK_DEFAULT_CHANNEL must be a channel id such as C012ABCDEF, not a #name/,
+    );
     expect(() => loadConfig({ SLACK_DEFAULT_CHANNEL: 'U0JORDAN' })).toThrow(/SLACK_DEFAULT_CHANNEL must be a channel id/);
     expect(loadConfig({ SLACK_DEFAULT_CHANNEL: ' C0DEFAULT ' }).SLACK_DEFAULT_CHANNEL).toBe('C0DEFAULT');
     expect(loadConfig({ SLACK_DEFAULT_CHANNEL: '' }).SLACK_DEFAULT_CHANNEL).toBeUndefined();

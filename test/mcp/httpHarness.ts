@@ -28,7 +28,11 @@ export interface HttpHarness {
   close(): Promise<void>;
 }
 
-export async function startHttpHarness(provider: Provider, endpointOptions: Partial<McpHttpOptions> = {}, env: Record<string, string> = {}): Promise<HttpHarness> {
+export async function startHttpHarness(
+  provider: Provider,
+  endpointOptions: Partial<McpHttpOptions> = {},
+  env: Record<string, string> = {},
+): Promise<HttpHarness> {
   const database = freshDatabaseUrl(provider);
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -82,7 +86,11 @@ export async function callOk(client: Client, name: string, args: Record<string, 
 export async function missionAwaitingApproval(client: Client): Promise<string> {
   const { mission } = (await callOk(client, 'start_mission', { intent: SEED_INTENT, channelId: 'C0MISSIONS' })) as { mission: { id: string } };
   await callOk(client, 'update_brief', { missionId: mission.id, lock: true });
-  await callOk(client, 'select_toolkits', { missionId: mission.id, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }] });
+  await callOk(client, 'select_toolkits', {
+    missionId: mission.id,
+    toolkits: [{ toolkitId: 'github' }],
+    coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }],
+  });
   const { proposed } = (await callOk(client, 'propose_plays', { missionId: mission.id, plays: [SEED_PLAY_1] })) as { proposed: string[] };
   const requested = await callOk(client, 'request_approval', { missionId: mission.id, playId: proposed[0] });
   if (requested.status !== 'pending') throw new Error(`expected a pending approval, got ${JSON.stringify(requested)}`);

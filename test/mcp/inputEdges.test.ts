@@ -40,7 +40,7 @@ describe.each(PROVIDERS)('input edges over MCP on %s', (provider) => {
     await h.ok('start_mission', { intent: 'Raise the cache hit rate to 100% on the edge' });
     await h.ok('start_mission', { intent: 'Rename user_id columns in the reports service' });
     await h.ok('start_mission', { intent: 'Fix the flaky checkout test in CI' });
-    const titles = async (text: string) => ((await h.ok<{ missions: { title: string }[] }>('list_missions', { text })).missions).map((m) => m.title);
+    const titles = async (text: string) => (await h.ok<{ missions: { title: string }[] }>('list_missions', { text })).missions.map((m) => m.title);
     expect(await titles('%')).toHaveLength(1);
     expect((await titles('%'))[0]).toContain('100%');
     expect(await titles('_')).toHaveLength(1);

@@ -25,7 +25,10 @@ describe.each(PROVIDERS)('cancel_mission and dismiss_play on %s', (provider) => 
 
   it('cancels an executing mission with a reason, recorded under the assistant, and refuses to cancel it again', async () => {
     const executing = await seedToExecuting(h.service, h.clock);
-    const cancelled = await h.ok<{ mission: { state: string }; reason: string; next: { steps: unknown[] } }>('cancel_mission', { missionId: executing.id, reason: 'The user stopped the work' });
+    const cancelled = await h.ok<{ mission: { state: string }; reason: string; next: { steps: unknown[] } }>('cancel_mission', {
+      missionId: executing.id,
+      reason: 'The user stopped the work',
+    });
     expect(cancelled).toMatchObject({ mission: { state: 'cancelled' }, reason: 'The user stopped the work', next: { steps: [] } });
     const events = await h.service.events({ missionId: executing.id });
     expect(events.find((e) => e.type === 'mission_cancelled')).toMatchObject({ actor: { id: ASSISTANT.id }, payload: { reason: 'The user stopped the work' } });
@@ -50,7 +53,11 @@ describe.each(PROVIDERS)('cancel_mission and dismiss_play on %s', (provider) => 
   it('dismisses a play with a reason, re-ranks the rest, and refuses unknown plays and dismissals outside planning', async () => {
     const planning = await seedToPlanning(h.service, h.clock);
     const play = planning.plays[0]!;
-    const dismissed = await h.ok<{ play: { id: string; status: string; dismissedReason: string }; plays: Array<{ id: string; status: string }>; next: { steps: Array<{ action: string }> } }>('dismiss_play', {
+    const dismissed = await h.ok<{
+      play: { id: string; status: string; dismissedReason: string };
+      plays: Array<{ id: string; status: string }>;
+      next: { steps: Array<{ action: string }> };
+    }>('dismiss_play', {
       missionId: planning.id,
       playId: play.id,
       reason: 'Touches the schema',

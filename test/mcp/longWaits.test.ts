@@ -69,7 +69,12 @@ describe.each(PROVIDERS)('wait_for_approval over Streamable HTTP on %s', (provid
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
       },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 41, method: 'tools/call', params: { name: 'wait_for_approval', arguments: { missionId, timeoutSeconds: 30 } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 41,
+        method: 'tools/call',
+        params: { name: 'wait_for_approval', arguments: { missionId, timeoutSeconds: 30 } },
+      }),
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const stream = await response.text();
@@ -90,7 +95,13 @@ describe('wait_for_approval against mission-control start, with every default', 
 
     const dir = mkdtempSync(path.join(tmpdir(), 'mc-wait-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const env = cleanEnv({ DATABASE_URL: 'file:./missions.db', PORT: '0', MCP_TOKENS: `claude-code-jordan:${JORDAN_SECRET}:U0JORDAN`, SLACK_APPROVERS: 'U0ADVISOR', APPROVALS_REQUIRED: 'critical:1' });
+    const env = cleanEnv({
+      DATABASE_URL: 'file:./missions.db',
+      PORT: '0',
+      MCP_TOKENS: `claude-code-jordan:${JORDAN_SECRET}:U0JORDAN`,
+      SLACK_APPROVERS: 'U0ADVISOR',
+      APPROVALS_REQUIRED: 'critical:1',
+    });
     const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'mission-control.js');
     const child = spawn(process.execPath, [bin, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => {
@@ -98,7 +109,9 @@ describe('wait_for_approval against mission-control start, with every default', 
     });
     const { port } = JSON.parse(await waitForLine(child, /listening on/)) as { port: number };
     const client = new Client({ name: 'default-options', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${JORDAN_SECRET}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${JORDAN_SECRET}` } } }),
+    );
     cleanups.push(() => client.close());
     const missionId = await missionAwaitingApproval(client);
 

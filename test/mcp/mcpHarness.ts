@@ -37,13 +37,26 @@ export async function openHarness(
 ): Promise<Harness> {
   const db = await openTestDatabase(provider);
   const clock = new TestClock('2025-10-15T09:47:00.000Z');
-  const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, ...(options.policy ? { approvalPolicy: options.policy } : {}) });
-  const mcp = createMcpServer({ service, logger: silentLogger, actor: options.actor, approvalWait: { pollIntervalMs: 50, progressIntervalMs: 50 }, ...options.server });
+  const service = new MissionService({
+    repository: db.missions,
+    clock,
+    ids: sequentialIds(),
+    drafter: deterministicBriefDrafter,
+    ...(options.policy ? { approvalPolicy: options.policy } : {}),
+  });
+  const mcp = createMcpServer({
+    service,
+    logger: silentLogger,
+    actor: options.actor,
+    approvalWait: { pollIntervalMs: 50, progressIntervalMs: 50 },
+    ...options.server,
+  });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await mcp.connect(serverSide);
   const client = new Client({ name: 'mission-control-tests', version: '1.0.0' });
   await client.connect(clientSide);
-  const call: Harness['call'] = async (name, args, requestOptions) => (await client.callTool({ name, arguments: args }, undefined, requestOptions)) as CallToolResult;
+  const call: Harness['call'] = async (name, args, requestOptions) =>
+    (await client.callTool({ name, arguments: args }, undefined, requestOptions)) as CallToolResult;
   return {
     db,
     clock,

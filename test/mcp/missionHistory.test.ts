@@ -34,7 +34,8 @@ describe.each(PROVIDERS)('mission history in pages on %s', (provider) => {
     return pages;
   };
   const report = async (runs: number, from = 0) => {
-    for (let i = from; i < from + runs; i++) await h.service.reportProgress({ missionId, kind: 'test_run', phaseId: PHASE, total: 500, passing: i % 500, suite: 'vitest' }, ASSISTANT);
+    for (let i = from; i < from + runs; i++)
+      await h.service.reportProgress({ missionId, kind: 'test_run', phaseId: PHASE, total: 500, passing: i % 500, suite: 'vitest' }, ASSISTANT);
   };
 
   beforeEach(async () => {
@@ -48,7 +49,10 @@ describe.each(PROVIDERS)('mission history in pages on %s', (provider) => {
 
   it('keeps get_mission the same size as test runs pile up, and says how much history there is and where', async () => {
     await report(20);
-    const small = await h.ok<{ history: Record<'events' | 'testRuns' | 'steps', { count: number; uri: string }>; execution: { phases: Array<{ latestTestRun: { passing: number } | null }> } }>('get_mission', { missionId });
+    const small = await h.ok<{
+      history: Record<'events' | 'testRuns' | 'steps', { count: number; uri: string }>;
+      execution: { phases: Array<{ latestTestRun: { passing: number } | null }> };
+    }>('get_mission', { missionId });
     await report(180, 20);
     const large = await h.ok<typeof small>('get_mission', { missionId });
 
@@ -63,10 +67,15 @@ describe.each(PROVIDERS)('mission history in pages on %s', (provider) => {
   it('serves events, test runs and steps in pages that follow one another to the whole history', async () => {
     await report(450);
     for (let i = 0; i < 210; i++) {
-      await h.service.reportProgress({ missionId, kind: 'step_completed', phaseId: PHASE, stepId: STEPS[i % STEPS.length]!, durationMs: 1000, counts: {} }, ASSISTANT);
+      await h.service.reportProgress(
+        { missionId, kind: 'step_completed', phaseId: PHASE, stepId: STEPS[i % STEPS.length]!, durationMs: 1000, counts: {} },
+        ASSISTANT,
+      );
     }
     const templates = (await h.client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate);
-    expect(templates).toEqual(expect.arrayContaining([`mission://{missionId}/events{?cursor}`, 'mission://{missionId}/test-runs', 'mission://{missionId}/steps{?cursor}']));
+    expect(templates).toEqual(
+      expect.arrayContaining([`mission://{missionId}/events{?cursor}`, 'mission://{missionId}/test-runs', 'mission://{missionId}/steps{?cursor}']),
+    );
 
     const eventPages = await allPages(`mission://${missionId}/events`);
     const everyEvent = await h.service.events({ missionId });
@@ -90,15 +99,22 @@ describe.each(PROVIDERS)('mission history in pages on %s', (provider) => {
   it('refuses a cursor that is not from a previous page of the same history, naming the cursor', async () => {
     await report(201);
     const first = await read(`mission://${missionId}/test-runs`);
-    await expect(h.client.readResource({ uri: `mission://${missionId}/events?cursor=${first.nextCursor}` })).rejects.toThrow(/cursor: not a cursor from a previous page of this mission's events/);
-    await expect(h.client.readResource({ uri: `mission://${missionId}/test-runs?cursor=garbage` })).rejects.toThrow(/cursor: not a cursor from a previous page/);
+    await expect(h.client.readResource({ uri: `mission://${missionId}/events?cursor=${first.nextCursor}` })).rejects.toThrow(
+      /cursor: not a cursor from a previous page of this mission's events/,
+    );
+    await expect(h.client.readResource({ uri: `mission://${missionId}/test-runs?cursor=garbage` })).rejects.toThrow(
+      /cursor: not a cursor from a previous page/,
+    );
   });
 
   it('shows a changed event on the page that holds it, and verifyEventLog finds it walking the log in pages', async () => {
     await report(250);
     expect(await h.service.verifyEventLog({ missionId })).toMatchObject({ ok: true });
     const target = await h.db.prisma.missionEvent.findFirstOrThrow({ where: { missionId, seq: 150 } });
-    await h.db.prisma.missionEvent.update({ where: { id: target.id }, data: { payload: JSON.stringify({ ...JSON.parse(target.payload), tests_passing: 500 }) } });
+    await h.db.prisma.missionEvent.update({
+      where: { id: target.id },
+      data: { payload: JSON.stringify({ ...JSON.parse(target.payload), tests_passing: 500 }) },
+    });
 
     const pages = await allPages(`mission://${missionId}/events`);
     expect(pages.map((p) => p.verification!.ok)).toEqual([false, true]);

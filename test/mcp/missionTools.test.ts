@@ -44,13 +44,17 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
       expect(tool.outputSchema, tool.name).toMatchObject({ type: 'object' });
       expect(tool.annotations?.readOnlyHint, tool.name).toBe(READ_TOOLS.includes(tool.name) || tool.name === 'wait_for_approval');
     }
-    expect(tools.some((t) => /approve|decide|resolve|override|feedback|pin/.test(t.name) && t.name !== 'request_approval' && t.name !== 'wait_for_approval')).toBe(false);
+    expect(
+      tools.some((t) => /approve|decide|resolve|override|feedback|pin/.test(t.name) && t.name !== 'request_approval' && t.name !== 'wait_for_approval'),
+    ).toBe(false);
     // The domain schemas are what clients see: required fields, enums, the report kinds as an enum with their fields.
     const start = tools.find((t) => t.name === 'start_mission')!;
     expect(start.inputSchema).toMatchObject({ type: 'object', required: ['intent'], properties: { intent: { type: 'string', minLength: 3 } } });
     const report = tools.find((t) => t.name === 'report_progress')!.inputSchema;
     expect(report).toMatchObject({ type: 'object', required: ['kind', 'missionId'], additionalProperties: false });
-    expect(report.properties?.kind).toMatchObject({ enum: ['phase_started', 'phase_completed', 'phase_failed', 'step_completed', 'test_run', 'validator_alert', 'deviation', 'usage'] });
+    expect(report.properties?.kind).toMatchObject({
+      enum: ['phase_started', 'phase_completed', 'phase_failed', 'step_completed', 'test_run', 'validator_alert', 'deviation', 'usage'],
+    });
   });
 
   it('starts a mission and reads it back with next steps for the assistant and for people', async () => {
@@ -61,7 +65,10 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     });
     expect(started.mission).toMatchObject({ state: 'defining', requester: ASSISTANT });
     expect(started.mission.brief.chips.map((c) => c.kind)).toEqual(['objective', 'scope', 'acceptance_criteria', 'kpis', 'safeguards', 'timeline']);
-    const view = await h.ok<{ next: { steps: Array<{ action: string; who: string; tool: string | null }> }; brief: { chips: Array<{ kind: string; source: string }> } }>('get_mission', {
+    const view = await h.ok<{
+      next: { steps: Array<{ action: string; who: string; tool: string | null }> };
+      brief: { chips: Array<{ kind: string; source: string }> };
+    }>('get_mission', {
       missionId: started.mission.id,
     });
     expect(view.brief.chips.find((c) => c.kind === 'timeline')!.source).toBe('assistant');
@@ -135,7 +142,11 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     expect(lockedRefusal).toMatchObject({ code: 'brief_locked', details: { state: 'preparing' } });
     expect(lockedRefusal.text).toContain('pass reopen: true');
     expect(await footprint(h.service, id)).toEqual(locked);
-    const reopened = await h.ok<{ applied: string[]; mission: { state: string } }>('update_brief', { missionId: id, reopen: true, edits: [{ kind: 'timeline', items: ['By Friday'] }] });
+    const reopened = await h.ok<{ applied: string[]; mission: { state: string } }>('update_brief', {
+      missionId: id,
+      reopen: true,
+      edits: [{ kind: 'timeline', items: ['By Friday'] }],
+    });
     expect(reopened).toMatchObject({ applied: ['reopened', 'edited timeline'], mission: { state: 'defining' } });
   });
 
@@ -147,7 +158,11 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     expect(early.text).toContain('Lock the brief first');
     await h.ok('update_brief', { missionId: id, lock: true });
     const before = await footprint(h.service, id);
-    const stray = await h.refused('select_toolkits', { missionId: id, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'linear', status: 'ready', summary: 'ok' }] });
+    const stray = await h.refused('select_toolkits', {
+      missionId: id,
+      toolkits: [{ toolkitId: 'github' }],
+      coverage: [{ toolkitId: 'linear', status: 'ready', summary: 'ok' }],
+    });
     expect(stray.text).toContain('coverage[0].toolkitId: linear is not selected');
     const unknown = await h.refused('select_toolkits', { missionId: id, toolkits: [{ toolkitId: 'jira' }] });
     expect(unknown.text).toContain('toolkitId must be one of');
@@ -180,7 +195,9 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     const evidence = await h.refused('attach_evidence', { missionId: requested.id, name: 'x', kind: 'markdown', content: 'x' });
     expect(evidence.details).toMatchObject({ state: 'awaiting_approval' });
     expect(await footprint(h.service, requested.id)).toEqual(before);
-    const view = await h.ok<{ next: { waitingFor: string; steps: Array<{ action: string; who: string; people?: string[] }> } }>('get_mission', { missionId: requested.id });
+    const view = await h.ok<{ next: { waitingFor: string; steps: Array<{ action: string; who: string; people?: string[] }> } }>('get_mission', {
+      missionId: requested.id,
+    });
     expect(view.next.waitingFor).toContain('2 more approvals from U0ADVISOR or U0SECLEAD');
     expect(view.next.steps).toContainEqual(expect.objectContaining({ action: 'approve', who: 'person', people: ['U0ADVISOR', 'U0SECLEAD'] }));
   });
@@ -197,7 +214,11 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     const order = await h.refused('report_progress', { missionId: executing.id, kind: 'phase_started', phaseId: 'csrf_protection' });
     expect(order.text).toContain('complete "JWT Refresh Fix", "Token Revocation" before starting "CSRF Protection"');
     expect(await footprint(h.service, executing.id)).toEqual(before);
-    const started = await h.ok<{ phase: { status: string }; next: { steps: Array<{ tool: string | null }> } }>('report_progress', { missionId: executing.id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' });
+    const started = await h.ok<{ phase: { status: string }; next: { steps: Array<{ tool: string | null }> } }>('report_progress', {
+      missionId: executing.id,
+      kind: 'phase_started',
+      phaseId: 'jwt_refresh_fix',
+    });
     expect(started.phase.status).toBe('running');
   });
 
@@ -213,7 +234,12 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     const noUrl = await h.refused('attach_evidence', { missionId: executing.id, name: 'PR', kind: 'link' });
     expect(noUrl.text).toContain('url is required for a link artifact');
     expect(await footprint(h.service, executing.id)).toEqual(before);
-    const attached = await h.ok<{ artifact: { sha256: string; sizeBytes: number } }>('attach_evidence', { missionId: executing.id, name: 'notes', kind: 'markdown', content: '# Notes\n' });
+    const attached = await h.ok<{ artifact: { sha256: string; sizeBytes: number } }>('attach_evidence', {
+      missionId: executing.id,
+      name: 'notes',
+      kind: 'markdown',
+      content: '# Notes\n',
+    });
     expect(attached.artifact).toMatchObject({ sha256: createHash('sha256').update('# Notes\n').digest('hex'), sizeBytes: 8 });
   });
 
@@ -230,7 +256,10 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
 
   it('proposes plays and requests approval, returning pending and where the request was posted', async () => {
     const planning = await seedToPlanning(h.service, h.clock);
-    const proposed = await h.ok<{ proposed: string[]; plays: Array<{ id: string; title: string; rank: number }> }>('propose_plays', { missionId: planning.id, plays: [SEED_PLAY_1] });
+    const proposed = await h.ok<{ proposed: string[]; plays: Array<{ id: string; title: string; rank: number }> }>('propose_plays', {
+      missionId: planning.id,
+      plays: [SEED_PLAY_1],
+    });
     expect(proposed.proposed).toHaveLength(1);
     const play = proposed.plays.find((p) => p.id === proposed.proposed[0])!;
     expect(play.title).toBe(SEED_PLAY_1.title);
@@ -241,7 +270,11 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
       playId: play.id,
     });
     // Jordan asked through his assistant, so he cannot approve his own critical-risk play.
-    expect(requested).toMatchObject({ status: 'pending', approval: { required: 2, eligibleApprovers: ['U0ADVISOR', 'U0SECLEAD'] }, postedTo: { channelId: 'C0MISSIONS', threadTs: '1697362020.000100' } });
+    expect(requested).toMatchObject({
+      status: 'pending',
+      approval: { required: 2, eligibleApprovers: ['U0ADVISOR', 'U0SECLEAD'] },
+      postedTo: { channelId: 'C0MISSIONS', threadTs: '1697362020.000100' },
+    });
     const again = await h.refused('request_approval', { missionId: planning.id });
     expect(again.code).toBe('already_decided');
   });
@@ -254,7 +287,11 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     expect(tooLong.text).toContain('timeoutSeconds must be at most 600');
 
     const progress: Array<{ progress: number; message?: string }> = [];
-    const waiting = h.call('wait_for_approval', { missionId: requested.id, timeoutSeconds: 20 }, { onprogress: (p) => progress.push(p), resetTimeoutOnProgress: true });
+    const waiting = h.call(
+      'wait_for_approval',
+      { missionId: requested.id, timeoutSeconds: 20 },
+      { onprogress: (p) => progress.push(p), resetTimeoutOnProgress: true },
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     await h.service.decideApproval({ missionId: requested.id, decision: 'approve' }, { kind: 'slack_user', id: 'U0ADVISOR' });
     await h.service.decideApproval({ missionId: requested.id, decision: 'approve' }, { kind: 'slack_user', id: 'U0SECLEAD' });
@@ -269,7 +306,10 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     const requested = await seedToApprovalRequested(h.service, h.clock);
     const waiting = h.call('wait_for_approval', { missionId: requested.id, timeoutSeconds: 20 });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await h.service.decideApproval({ missionId: requested.id, decision: 'reject', reason: 'Too risky before the launch' }, { kind: 'slack_user', id: 'U0SECLEAD' });
+    await h.service.decideApproval(
+      { missionId: requested.id, decision: 'reject', reason: 'Too risky before the launch' },
+      { kind: 'slack_user', id: 'U0SECLEAD' },
+    );
     const result = await waiting;
     expect(result.structuredContent).toMatchObject({ status: 'rejected', mission: { state: 'planning' } });
     expect(textOf(result)).toContain('Too risky before the launch');
@@ -316,8 +356,14 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     const json = await h.client.readResource({ uri: `mission://${id}` });
     expect(JSON.parse((json.contents[0] as { text: string }).text)).toMatchObject({ id, state: 'awaiting_approval' });
     const plan = await h.client.readResource({ uri: `mission://${id}/plan.md` });
-    expect(plan.contents[0]).toMatchObject({ mimeType: 'text/markdown', text: expect.stringContaining('# Plan: Incremental Auth Hardening with Feature Flags') });
-    const events = JSON.parse(((await h.client.readResource({ uri: `mission://${id}/events` })).contents[0] as { text: string }).text) as { verification: { ok: boolean }; events: Array<{ type: string; hash: string }> };
+    expect(plan.contents[0]).toMatchObject({
+      mimeType: 'text/markdown',
+      text: expect.stringContaining('# Plan: Incremental Auth Hardening with Feature Flags'),
+    });
+    const events = JSON.parse(((await h.client.readResource({ uri: `mission://${id}/events` })).contents[0] as { text: string }).text) as {
+      verification: { ok: boolean };
+      events: Array<{ type: string; hash: string }>;
+    };
     expect(events.verification.ok).toBe(true);
     expect(events.events[0]!.type).toBe('intent_submitted');
     await expect(h.client.readResource({ uri: 'mission://msn_nope/plan.md' })).rejects.toThrow('No mission with id "msn_nope"');
@@ -345,7 +391,18 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     expect(prompts.map((p) => p.name).sort()).toEqual(['draft_brief', 'run_mission']);
     const run = await h.client.getPrompt({ name: 'run_mission', arguments: { missionId: 'msn_0001' } });
     const text = (run.messages[0]!.content as { text: string }).text;
-    for (const tool of ['start_mission', 'update_brief', 'select_toolkits', 'propose_plays', 'request_approval', 'wait_for_approval', 'report_progress', 'attach_evidence', 'complete_mission', 'submit_retrospective']) {
+    for (const tool of [
+      'start_mission',
+      'update_brief',
+      'select_toolkits',
+      'propose_plays',
+      'request_approval',
+      'wait_for_approval',
+      'report_progress',
+      'attach_evidence',
+      'complete_mission',
+      'submit_retrospective',
+    ]) {
       expect(text).toContain(tool);
     }
     const draft = await h.client.getPrompt({ name: 'draft_brief', arguments: { intent: 'Fix the flaky login test' } });

@@ -78,7 +78,9 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
     server = createHttpServer(app, endpoint.routes);
     const { port } = await listen(server, '127.0.0.1', 0);
     client = new Client({ name: 'next-steps-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${SECRET}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${SECRET}` } } }),
+    );
     // Listing the tools makes the client validate every structuredContent against its output schema.
     tools = (await client.listTools()).tools;
     cleanup = async () => {
@@ -110,7 +112,11 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
   async function toExecuting(intent: string): Promise<{ id: string; playId: string }> {
     const { mission } = await call<{ mission: { id: string } }>('start_mission', { intent, channelId: 'C0MISSIONS', chips: CHIPS });
     await call('update_brief', { missionId: mission.id, lock: true });
-    await call('select_toolkits', { missionId: mission.id, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }] });
+    await call('select_toolkits', {
+      missionId: mission.id,
+      toolkits: [{ toolkitId: 'github' }],
+      coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }],
+    });
     const { proposed } = await call<{ proposed: string[] }>('propose_plays', { missionId: mission.id, plays: [burstPlay(1, 1)] });
     await call('request_approval', { missionId: mission.id, playId: proposed[0] });
     await app.missions.decideApproval({ missionId: mission.id, decision: 'approve' }, ADVISOR);
@@ -119,17 +125,28 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
 
   it('answers every tool with next, valid against its listed output schema, through a whole mission', async () => {
     // Define: the brief, then Prepare below and at the coverage threshold.
-    const { mission } = await call<{ mission: { id: string } }>('start_mission', { intent: 'Make session refresh survive a token expiry', channelId: 'C0MISSIONS', chips: CHIPS });
+    const { mission } = await call<{ mission: { id: string } }>('start_mission', {
+      intent: 'Make session refresh survive a token expiry',
+      channelId: 'C0MISSIONS',
+      chips: CHIPS,
+    });
     const id = mission.id;
     expect(actionsOf(answers[0]!.next)).toEqual(['edit_brief', 'lock_brief', 'cancel']);
     const locked = await call('update_brief', { missionId: id, lock: true });
     expect(actionsOf(locked.next)).toEqual(['select_toolkits', 'reopen_brief', 'cancel']);
     const low = await call('select_toolkits', { missionId: id, toolkits: [{ toolkitId: 'github' }], confirm: false });
     expect(actionsOf(low.next)).toEqual(expect.arrayContaining(['record_coverage', 'inspect_toolkits', 'defer_toolkit', 'override_coverage']));
-    expect(low.next.steps.find((s) => s.action === 'override_coverage')).toMatchObject({ who: 'person', tool: null, slack: '"Override coverage" on the toolkits message in Slack' });
+    expect(low.next.steps.find((s) => s.action === 'override_coverage')).toMatchObject({
+      who: 'person',
+      tool: null,
+      slack: '"Override coverage" on the toolkits message in Slack',
+    });
     expect(low.next.steps.find((s) => s.action === 'defer_toolkit')).toMatchObject({ who: 'either', tool: 'select_toolkits' });
     const full = await call('select_toolkits', { missionId: id, coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }], confirm: false });
-    expect(full.next.steps.find((s) => s.action === 'confirm_toolkits')).toMatchObject({ tool: 'select_toolkits', slack: '"Confirm toolkits" on the toolkits message in Slack' });
+    expect(full.next.steps.find((s) => s.action === 'confirm_toolkits')).toMatchObject({
+      tool: 'select_toolkits',
+      slack: '"Confirm toolkits" on the toolkits message in Slack',
+    });
     const planning = await call<{ mission: { plays: Array<{ id: string }> } }>('select_toolkits', { missionId: id, confirm: true });
 
     // Plan & Approve: the planner's play is dismissed, ours is proposed and approved by a person.
@@ -154,16 +171,32 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
     await call('report_progress', { missionId: id, kind: 'step_completed', phaseId: 'phase_1', stepId: 'p1_step_1', durationMs: 1000 });
     await call('report_progress', { missionId: id, kind: 'step_completed', phaseId: 'phase_1', stepId: 'p1_step_2', durationMs: 1000 });
     await call('report_progress', { missionId: id, kind: 'test_run', phaseId: 'phase_1', total: 12, passing: 12, coverage: 0.86 });
-    const alerted = await call<{ alert: { id: string } }>('report_progress', { missionId: id, kind: 'validator_alert', phaseId: 'phase_1', type: 'review_required', severity: 'medium', description: 'Retry budget needs a decision' });
+    const alerted = await call<{ alert: { id: string } }>('report_progress', {
+      missionId: id,
+      kind: 'validator_alert',
+      phaseId: 'phase_1',
+      type: 'review_required',
+      severity: 'medium',
+      description: 'Retry budget needs a decision',
+    });
     expect(alerted.next.waitingFor).toBe(`a person to resolve 1 review alert(s) in Slack (${alerted.alert.id})`);
-    expect(alerted.next.steps[0]).toMatchObject({ action: 'resolve_alert', who: 'person', tool: null, slack: '"Resolve / Block" on each review alert message in Slack' });
+    expect(alerted.next.steps[0]).toMatchObject({
+      action: 'resolve_alert',
+      who: 'person',
+      tool: null,
+      slack: '"Resolve / Block" on each review alert message in Slack',
+    });
     await app.missions.resolveAlert({ missionId: id, alertId: alerted.alert.id, outcome: 'accepted', note: 'Three retries is fine' }, JORDAN);
     const evidence = await call('attach_evidence', { missionId: id, phaseId: 'phase_1', name: 'Test report', kind: 'markdown', content: '# 12/12 passing\n' });
     expect(actionsOf(evidence.next)).toEqual(['report_progress', 'record_review', 'attach_evidence', 'request_rollback']);
     const phaseDone = await call('report_progress', { missionId: id, kind: 'phase_completed', phaseId: 'phase_1' });
     expect(phaseDone.next.steps.find((s) => s.action === 'complete_mission')).toMatchObject({ who: 'either', tool: 'complete_mission' });
     // The brief asks for code review: only a person can record it or have an approver override the check.
-    expect(phaseDone.next.steps.find((s) => s.action === 'record_review')).toMatchObject({ who: 'person', tool: null, slack: '"Approve review / Request changes" on the execution status message in Slack' });
+    expect(phaseDone.next.steps.find((s) => s.action === 'record_review')).toMatchObject({
+      who: 'person',
+      tool: null,
+      slack: '"Approve review / Request changes" on the execution status message in Slack',
+    });
     expect(phaseDone.next.steps.find((s) => s.action === 'override_gate')).toMatchObject({ who: 'person', tool: null });
     expect(phaseDone.next.steps.find((s) => s.action === 'override_gate')!.why).toContain('Code review approved');
     await app.missions.recordReview({ missionId: id, decision: 'approved', note: 'Read the diff; the retry path is tested' }, JORDAN);
@@ -175,7 +208,11 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
     await app.missions.submitFeedback({ missionId: id, rating: 5, effortSavedHours: 3 }, JORDAN);
     const followUp = await call('add_follow_up', { missionId: id, title: 'Rate-limit the refresh endpoint', priority: 'medium' });
     expect(actionsOf(followUp.next)).toEqual(['add_follow_up', 'pin_to_library', 'submit_retrospective']);
-    expect(followUp.next.steps.find((s) => s.action === 'pin_to_library')).toMatchObject({ who: 'person', tool: null, slack: '"Pin to library" on the reflection message in Slack' });
+    expect(followUp.next.steps.find((s) => s.action === 'pin_to_library')).toMatchObject({
+      who: 'person',
+      tool: null,
+      slack: '"Pin to library" on the reflection message in Slack',
+    });
     const retro = await call('submit_retrospective', { missionId: id, wentWell: ['Small steps'], toImprove: ['Earlier review'] });
     expect(retro).toMatchObject({ mission: { state: 'done' }, next: { waitingFor: null, steps: [] } });
 
@@ -214,7 +251,9 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
       expect(JSON.stringify(step), step.action).not.toMatch(/<[@!#]/);
     }
     // ...and the journey reached every action the domain can offer, so the mapping test below covers what users meet.
-    expect(new Set(answers.flatMap((a) => actionsOf(a.next)).filter((a) => (NEXT_STEP_ACTIONS as readonly string[]).includes(a)))).toEqual(new Set(NEXT_STEP_ACTIONS));
+    expect(new Set(answers.flatMap((a) => actionsOf(a.next)).filter((a) => (NEXT_STEP_ACTIONS as readonly string[]).includes(a)))).toEqual(
+      new Set(NEXT_STEP_ACTIONS),
+    );
   }, 60_000);
 
   it('links the mission resources that exist at each stage, and resources/read serves every link', async () => {
@@ -231,7 +270,12 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
 
     const links = answers.flatMap((a) => a.links);
     for (const link of links) {
-      expect(link).toMatchObject({ type: 'resource_link', name: expect.any(String), description: expect.any(String), mimeType: expect.stringMatching(/^(application\/json|text\/markdown)$/) });
+      expect(link).toMatchObject({
+        type: 'resource_link',
+        name: expect.any(String),
+        description: expect.any(String),
+        mimeType: expect.stringMatching(/^(application\/json|text\/markdown)$/),
+      });
     }
     for (const uri of new Set(links.map((l) => l.uri))) {
       const read = await client.readResource({ uri });

@@ -65,7 +65,7 @@ describe.each(PROVIDERS)('MCP protocol features over Streamable HTTP on %s', (pr
     await other.setLoggingLevel('info');
     await callOk(other, 'select_toolkits', { missionId: foreign.id, toolkits: [{ toolkitId: 'github' }] });
     await until(() => otherLogs.length > 0);
-    const otherTypes = otherLogs.map((l) => ((l as { data: LogData }).data).type);
+    const otherTypes = otherLogs.map((l) => (l as { data: LogData }).data.type);
     expect(otherTypes).toContain('toolkit_selected');
     expect(otherTypes).not.toContain('intent_submitted');
     expect(otherTypes).not.toContain('mission_brief_locked');
@@ -124,7 +124,12 @@ describe.each(PROVIDERS)('MCP protocol features over Streamable HTTP on %s', (pr
     const h = await harness(provider);
     const { secret: revoked } = await createToken(h.app.db.accessTokens, { name: 'old-laptop' });
     await h.app.db.accessTokens.revoke('old-laptop', new Date());
-    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    };
     const post = (authorization?: string) =>
       fetch(h.url, {
         method: 'POST',

@@ -46,7 +46,19 @@ describe.each(PROVIDERS)('searching over MCP on %s', (provider) => {
     const pin = async (id: string, title: string, tags: string[], reuseScore: number, note: string) => {
       const mission = await start(`Mission behind ${title}`);
       const stored = (await h.db.missions.get(mission.id))!;
-      const entry: LibraryEntry = { id, missionId: mission.id, playId: 'play_1', title, tags, note, rating: 5, reuseScore, play: SEED_PLAY_1, pinnedBy: JORDAN, pinnedAt: h.clock.now().toISOString() };
+      const entry: LibraryEntry = {
+        id,
+        missionId: mission.id,
+        playId: 'play_1',
+        title,
+        tags,
+        note,
+        rating: 5,
+        reuseScore,
+        play: SEED_PLAY_1,
+        pinnedBy: JORDAN,
+        pinnedAt: h.clock.now().toISOString(),
+      };
       await h.db.missions.save({ ...stored, version: stored.version + 1 }, stored.version, [], { libraryEntry: entry, replaceChildren: false });
     };
     await pin('lib_keys', 'Rotate signing keys', ['auth', 'jwt'], 1, 'Behind a flag');
@@ -54,7 +66,8 @@ describe.each(PROVIDERS)('searching over MCP on %s', (provider) => {
     await pin('lib_calmer', 'Calmer auth rollout', ['auth'], 4, 'Canary, then 10%');
     await pin('lib_refund', 'Refund failed charges', ['billing'], 9, 'Refunded 100% within a day');
     type Found = { matches: { entryId: string; matchedTags: string[] }[] };
-    const found = async (args: Record<string, unknown>) => (await h.ok<Found>('search_library', args)).matches.map((m) => `${m.entryId}:${m.matchedTags.join('+')}`);
+    const found = async (args: Record<string, unknown>) =>
+      (await h.ok<Found>('search_library', args)).matches.map((m) => `${m.entryId}:${m.matchedTags.join('+')}`);
 
     expect(await found({ tags: ['auth', 'jwt'] })).toEqual(['lib_keys:auth+jwt', 'lib_calmer:auth', 'lib_calm:auth']);
     expect(await found({ tags: ['jwt'], text: 'REFUND' })).toEqual(['lib_keys:jwt', 'lib_refund:']);

@@ -3,7 +3,17 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../support/databases.js';
-import { SEED_ARTIFACTS, SEED_PHASES, SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3, SEED_POLICY, SEED_REVIEW, SECURITY_LEAD, signOffTruths } from '../support/seedJourney.js';
+import {
+  SEED_ARTIFACTS,
+  SEED_PHASES,
+  SEED_PLAY_1,
+  SEED_PLAY_2,
+  SEED_PLAY_3,
+  SEED_POLICY,
+  SEED_REVIEW,
+  SECURITY_LEAD,
+  signOffTruths,
+} from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { openHarness, textOf, type Harness } from './mcpHarness.js';
 
@@ -44,7 +54,12 @@ describe.each(PROVIDERS)('seed 000 through MCP on %s', (provider) => {
       missionId: id,
       toolkits: [{ toolkitId: 'github' }, { toolkitId: 'linear' }],
       coverage: [
-        { toolkitId: 'github', status: 'ready', summary: '23 auth files, 127 tests, 82% coverage', metrics: { files_analyzed: 23, test_count: 127, coverage: 0.82 } },
+        {
+          toolkitId: 'github',
+          status: 'ready',
+          summary: '23 auth files, 127 tests, 82% coverage',
+          metrics: { files_analyzed: 23, test_count: 127, coverage: 0.82 },
+        },
         { toolkitId: 'linear', status: 'ready', summary: 'Team ENG found; follow-ups can be filed' },
       ],
     });
@@ -52,11 +67,18 @@ describe.each(PROVIDERS)('seed 000 through MCP on %s', (provider) => {
 
     // Plan & Approve: the assistant proposes three plays and asks for Play 1.
     h.clock.advance(6 * MINUTE);
-    const proposed = await h.ok<{ proposed: string[]; plays: Array<{ id: string; title: string }> }>('propose_plays', { missionId: id, plays: [SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3] });
+    const proposed = await h.ok<{ proposed: string[]; plays: Array<{ id: string; title: string }> }>('propose_plays', {
+      missionId: id,
+      plays: [SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3],
+    });
     expect(proposed.proposed).toHaveLength(3);
     const play1 = proposed.plays.find((p) => proposed.proposed.includes(p.id) && p.title === SEED_PLAY_1.title)!;
     h.clock.advance(10 * MINUTE);
-    const requested = await h.ok<{ status: string; approval: { required: number } }>('request_approval', { missionId: id, playId: play1.id, note: 'Automated PR will request code review before merge' });
+    const requested = await h.ok<{ status: string; approval: { required: number } }>('request_approval', {
+      missionId: id,
+      playId: play1.id,
+      note: 'Automated PR will request code review before merge',
+    });
     expect(requested).toMatchObject({ status: 'pending', approval: { required: 2 } });
 
     // Two people approve in Slack while the assistant waits.
@@ -75,9 +97,24 @@ describe.each(PROVIDERS)('seed 000 through MCP on %s', (provider) => {
         h.clock.advance(durationMs);
         await h.ok('report_progress', { missionId: id, kind: 'step_completed', phaseId: phase.phaseId, stepId, durationMs, counts: counts ?? {} });
       }
-      await h.ok('report_progress', { missionId: id, kind: 'test_run', phaseId: phase.phaseId, total: phase.tests!.total, passing: phase.tests!.total, coverage: phase.tests!.coverage, suite: 'vitest' });
+      await h.ok('report_progress', {
+        missionId: id,
+        kind: 'test_run',
+        phaseId: phase.phaseId,
+        total: phase.tests!.total,
+        passing: phase.tests!.total,
+        coverage: phase.tests!.coverage,
+        suite: 'vitest',
+      });
       if (phase.phaseId === 'jwt_refresh_fix') {
-        await h.ok('report_progress', { missionId: id, kind: 'validator_alert', phaseId: phase.phaseId, type: 'auto_fix', severity: 'low', description: 'Added exponential backoff for refresh retries' });
+        await h.ok('report_progress', {
+          missionId: id,
+          kind: 'validator_alert',
+          phaseId: phase.phaseId,
+          type: 'auto_fix',
+          severity: 'low',
+          description: 'Added exponential backoff for refresh retries',
+        });
       }
       if (phase.phaseId === 'csrf_protection') {
         const alerted = await h.ok<{ alert: { id: string; type: string; status: string } }>('report_progress', {
@@ -93,7 +130,10 @@ describe.each(PROVIDERS)('seed 000 through MCP on %s', (provider) => {
         expect(held.code).toBe('gate_failed');
         expect(held.text).toContain('/api/webhooks/stripe should be exempt from CSRF');
         // Jordan accepts the alert in Slack.
-        await h.service.resolveAlert({ missionId: id, alertId: alerted.alert.id, outcome: 'accepted', note: 'Confirmed: webhooks are exempt; comment added in code' }, JORDAN);
+        await h.service.resolveAlert(
+          { missionId: id, alertId: alerted.alert.id, outcome: 'accepted', note: 'Confirmed: webhooks are exempt; comment added in code' },
+          JORDAN,
+        );
       }
       if (phase.phaseId === 'testing_deployment') {
         for (const artifact of SEED_ARTIFACTS) {
@@ -102,7 +142,11 @@ describe.each(PROVIDERS)('seed 000 through MCP on %s', (provider) => {
           expect(stored.sha256).toBe(sha256(content));
         }
       }
-      const completed = await h.ok<{ phase: { status: string; gate: { passed: boolean } } }>('report_progress', { missionId: id, kind: 'phase_completed', phaseId: phase.phaseId });
+      const completed = await h.ok<{ phase: { status: string; gate: { passed: boolean } } }>('report_progress', {
+        missionId: id,
+        kind: 'phase_completed',
+        phaseId: phase.phaseId,
+      });
       expect(completed.phase).toMatchObject({ status: 'completed', gate: { passed: true } });
       h.clock.advance(phase.minutes * MINUTE);
     }
@@ -113,7 +157,10 @@ describe.each(PROVIDERS)('seed 000 through MCP on %s', (provider) => {
     expect(noReview.text).toContain('Code review approved');
     await h.service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
     await signOffTruths(h.service, id);
-    const done = await h.ok<{ mission: { state: string }; finalGate: { passed: boolean }; bundle: { artifactCount: number; manifestSha256: string } }>('complete_mission', { missionId: id });
+    const done = await h.ok<{ mission: { state: string }; finalGate: { passed: boolean }; bundle: { artifactCount: number; manifestSha256: string } }>(
+      'complete_mission',
+      { missionId: id },
+    );
     expect(done).toMatchObject({ mission: { state: 'reflecting' }, finalGate: { passed: true }, bundle: { artifactCount: 8 } });
 
     // Reflect & Improve: Jordan rates it in Slack; the assistant files a follow-up and the retrospective.
@@ -134,7 +181,8 @@ describe.each(PROVIDERS)('seed 000 through MCP on %s', (provider) => {
     expect(plan).toContain('status: approved');
     expect(plan).toContain('# Plan: Incremental Auth Hardening with Feature Flags');
     const summary = await read('summary.md');
-    for (const phase of ['JWT Refresh Fix', 'Token Revocation', 'CSRF Protection', 'Error Handling Centralization', 'Testing & Deployment']) expect(summary).toContain(phase);
+    for (const phase of ['JWT Refresh Fix', 'Token Revocation', 'CSRF Protection', 'Error Handling Centralization', 'Testing & Deployment'])
+      expect(summary).toContain(phase);
     const verification = await read('verification.md');
     expect(verification).toContain('status: human_needed');
     expect(verification).toContain(`OK: 8 artifacts match their recorded SHA-256 hashes; bundle manifest \`${done.bundle.manifestSha256}\` matches.`);
@@ -156,6 +204,14 @@ function sha256(text: string): string {
 
 function canonical(value: unknown): string {
   const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(sort)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   return JSON.stringify(sort(value));
 }

@@ -104,7 +104,12 @@ describe.each(PROVIDERS)('a restarted server on %s', (provider) => {
     expect(transport.sessionId).toBe(sessionBefore);
 
     // The recreated session is bound to Jordan's token: another valid token cannot use its id.
-    const hijack = await postJson(url, OTHER_SECRET, sessionBefore!, { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'update_brief', arguments: { missionId: id, lock: true } } });
+    const hijack = await postJson(url, OTHER_SECRET, sessionBefore!, {
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name: 'update_brief', arguments: { missionId: id, lock: true } },
+    });
     expect(hijack.status).toBe(404);
     expect(await hijack.text()).toContain('Session not found for this token');
     expect(((await call('get_mission', { missionId: id })) as { state: string }).state).toBe('defining');

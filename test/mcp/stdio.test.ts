@@ -46,13 +46,20 @@ function tempDatabase(): string {
 
 describe('mission-control mcp (stdio)', () => {
   it('serves the tools over stdio as the configured actor, logging only to stderr', async () => {
-    const { client, stderr, protocolErrors } = await spawnClient([], cleanEnv({ DATABASE_URL: tempDatabase(), MCP_ACTOR_NAME: 'claude-code-local', MCP_ON_BEHALF_OF: 'U0JORDAN' }));
+    const { client, stderr, protocolErrors } = await spawnClient(
+      [],
+      cleanEnv({ DATABASE_URL: tempDatabase(), MCP_ACTOR_NAME: 'claude-code-local', MCP_ON_BEHALF_OF: 'U0JORDAN' }),
+    );
     const { tools } = await client.listTools();
     expect(tools).toHaveLength(17);
     const started = (await client.callTool({ name: 'start_mission', arguments: { intent: SEED_INTENT } })) as CallToolResult;
     expect(started.isError).toBeFalsy();
     const id = (started.structuredContent as { mission: { id: string; requester: unknown } }).mission.id;
-    expect((started.structuredContent as { mission: { requester: unknown } }).mission.requester).toEqual({ kind: 'mcp_token', id: 'claude-code-local', onBehalfOf: 'U0JORDAN' });
+    expect((started.structuredContent as { mission: { requester: unknown } }).mission.requester).toEqual({
+      kind: 'mcp_token',
+      id: 'claude-code-local',
+      onBehalfOf: 'U0JORDAN',
+    });
 
     const refused = (await client.callTool({ name: 'update_brief', arguments: { missionId: id, edits: [{ kind: 'kpis', items: [] }] } })) as CallToolResult;
     expect(refused.isError).toBe(true);

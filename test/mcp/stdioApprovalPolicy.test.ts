@@ -29,7 +29,13 @@ interface Approval {
 }
 
 async function stdioClient(env: Record<string, string>): Promise<Client> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [bin, 'mcp'], env: cleanEnv({ MCP_ACTOR_NAME: 'claude-code-local', MCP_ON_BEHALF_OF: 'U0JORDAN', ...env }) as Record<string, string>, stderr: 'pipe', cwd: root });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [bin, 'mcp'],
+    env: cleanEnv({ MCP_ACTOR_NAME: 'claude-code-local', MCP_ON_BEHALF_OF: 'U0JORDAN', ...env }) as Record<string, string>,
+    stderr: 'pipe',
+    cwd: root,
+  });
   const client = new Client({ name: 'stdio-policy-test', version: '1.0.0' });
   await client.connect(transport);
   cleanups.push(() => client.close());
@@ -71,7 +77,9 @@ describe.each(PROVIDERS)('the approval policy over stdio on %s', (provider) => {
 
     const view = await ok<{ state: string; approval: Approval; next: { waitingFor: string } }>(client, 'get_mission', { missionId: id });
     expect(view.state).toBe('awaiting_approval');
-    expect(view.next.waitingFor).toContain('none is configured for critical risk: an admin names them with `mission-control approvers add --risk critical <Slack user id U… or user group id S…>`');
+    expect(view.next.waitingFor).toContain(
+      'none is configured for critical risk: an admin names them with `mission-control approvers add --risk critical <Slack user id U… or user group id S…>`',
+    );
     expect(view.next.waitingFor).not.toMatch(/<@|SLACK_APPROVERS/);
   });
 

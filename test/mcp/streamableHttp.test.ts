@@ -47,7 +47,13 @@ function rawPost(url: string, headers: Record<string, string>, body: unknown): P
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -59,7 +65,12 @@ function rawPost(url: string, headers: Record<string, string>, body: unknown): P
   });
 }
 
-const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
 const startCall = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'start_mission', arguments: { intent: SEED_INTENT } } };
 
 describe('mission-control start serves MCP at /mcp', () => {
@@ -68,11 +79,19 @@ describe('mission-control start serves MCP at /mcp', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const env = cleanEnv({ DATABASE_URL: 'file:./missions.db', PORT: '0', MCP_TOKENS: `dev-bot:${DEV_SECRET}` });
 
-    const created = spawnSync(process.execPath, [bin, 'token', 'create', '--name', 'claude-code-jordan', '--on-behalf-of', 'U0JORDAN'], { cwd: dir, env, encoding: 'utf8' });
+    const created = spawnSync(process.execPath, [bin, 'token', 'create', '--name', 'claude-code-jordan', '--on-behalf-of', 'U0JORDAN'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+    });
     expect(created.status, created.stderr).toBe(0);
     const secret = /^(mc_[A-Za-z0-9_-]{43})$/m.exec(created.stdout)![1]!;
-    const revokedToken = /^(mc_\S+)$/m.exec(spawnSync(process.execPath, [bin, 'token', 'create', '--name', 'old-laptop'], { cwd: dir, env, encoding: 'utf8' }).stdout)![1]!;
-    expect(spawnSync(process.execPath, [bin, 'token', 'revoke', '--name', 'old-laptop'], { cwd: dir, env, encoding: 'utf8' }).stdout).toContain('Revoked MCP token "old-laptop"');
+    const revokedToken = /^(mc_\S+)$/m.exec(
+      spawnSync(process.execPath, [bin, 'token', 'create', '--name', 'old-laptop'], { cwd: dir, env, encoding: 'utf8' }).stdout,
+    )![1]!;
+    expect(spawnSync(process.execPath, [bin, 'token', 'revoke', '--name', 'old-laptop'], { cwd: dir, env, encoding: 'utf8' }).stdout).toContain(
+      'Revoked MCP token "old-laptop"',
+    );
     const duplicate = spawnSync(process.execPath, [bin, 'token', 'create', '--name', 'claude-code-jordan'], { cwd: dir, env, encoding: 'utf8' });
     expect(duplicate.status).toBe(1);
     expect(duplicate.stderr).toContain('a token named "claude-code-jordan" already exists');
@@ -114,11 +133,17 @@ describe('mission-control start serves MCP at /mcp', () => {
     const jordan = await connect(url, secret);
     expect((await jordan.listTools()).tools).toHaveLength(17);
     const started = (await jordan.callTool({ name: 'start_mission', arguments: { intent: SEED_INTENT } })) as CallToolResult;
-    expect((started.structuredContent as { mission: { requester: unknown } }).mission.requester).toEqual({ kind: 'mcp_token', id: 'claude-code-jordan', onBehalfOf: 'U0JORDAN' });
+    expect((started.structuredContent as { mission: { requester: unknown } }).mission.requester).toEqual({
+      kind: 'mcp_token',
+      id: 'claude-code-jordan',
+      onBehalfOf: 'U0JORDAN',
+    });
     const dev = await connect(url, DEV_SECRET);
     const listed2 = (await dev.callTool({ name: 'list_missions', arguments: {} })) as CallToolResult;
     // Only the one mission Jordan's assistant started: none of the refused calls wrote anything.
-    expect((listed2.structuredContent as { missions: Array<{ requester: { id: string } }> }).missions.map((m) => m.requester.id)).toEqual(['claude-code-jordan']);
+    expect((listed2.structuredContent as { missions: Array<{ requester: { id: string } }> }).missions.map((m) => m.requester.id)).toEqual([
+      'claude-code-jordan',
+    ]);
     const refused = (await dev.callTool({ name: 'start_mission', arguments: { intent: '' } })) as CallToolResult;
     expect(refused.isError).toBe(true);
 
@@ -126,7 +151,11 @@ describe('mission-control start serves MCP at /mcp', () => {
     const opened = await rawPost(url, { authorization: `Bearer ${secret}` }, initialize);
     const sessionId = opened.headers['mcp-session-id'] as string;
     expect(sessionId).toBeTruthy();
-    const hijack = await rawPost(url, { authorization: `Bearer ${DEV_SECRET}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' }, { jsonrpc: '2.0', id: 3, method: 'tools/list' });
+    const hijack = await rawPost(
+      url,
+      { authorization: `Bearer ${DEV_SECRET}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' },
+      { jsonrpc: '2.0', id: 3, method: 'tools/list' },
+    );
     expect(hijack.status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
@@ -140,7 +169,12 @@ describe.each(PROVIDERS)('Streamable HTTP with people acting meanwhile, on %s', 
 
   async function startServer(): Promise<void> {
     const database = freshDatabaseUrl(provider);
-    const config = loadConfig({ DATABASE_URL: database.url, SLACK_APPROVERS: 'U0ADVISOR', APPROVALS_REQUIRED: 'critical:1', MCP_TOKENS: `claude-code-jordan:${DEV_SECRET}:U0JORDAN` });
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      SLACK_APPROVERS: 'U0ADVISOR',
+      APPROVALS_REQUIRED: 'critical:1',
+      MCP_TOKENS: `claude-code-jordan:${DEV_SECRET}:U0JORDAN`,
+    });
     app = await createApp(config, silentLogger);
     endpoint = createMcpHttpEndpoint({
       service: app.missions,
@@ -172,7 +206,11 @@ describe.each(PROVIDERS)('Streamable HTTP with people acting meanwhile, on %s', 
     const { mission } = (await call('start_mission', { intent: SEED_INTENT, channelId: 'C0MISSIONS' })) as unknown as { mission: { id: string } };
     const id = mission.id;
     await call('update_brief', { missionId: id, lock: true });
-    await call('select_toolkits', { missionId: id, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }] });
+    await call('select_toolkits', {
+      missionId: id,
+      toolkits: [{ toolkitId: 'github' }],
+      coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }],
+    });
     const { proposed } = (await call('propose_plays', { missionId: id, plays: [SEED_PLAY_1] })) as unknown as { proposed: string[] };
     expect((await call('request_approval', { missionId: id, playId: proposed[0] })).status).toBe('pending');
 
@@ -183,7 +221,10 @@ describe.each(PROVIDERS)('Streamable HTTP with people acting meanwhile, on %s', 
     await client.subscribeResource({ uri: `mission://${id}` });
 
     const progress: number[] = [];
-    const waiting = client.callTool({ name: 'wait_for_approval', arguments: { missionId: id, timeoutSeconds: 30 } }, undefined, { onprogress: (p) => progress.push(p.progress), resetTimeoutOnProgress: true });
+    const waiting = client.callTool({ name: 'wait_for_approval', arguments: { missionId: id, timeoutSeconds: 30 } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+      resetTimeoutOnProgress: true,
+    });
     // The person approves after the first progress notification (every 5 s by default).
     await until(() => progress.length > 0, 15_000);
     await app.missions.decideApproval({ missionId: id, decision: 'approve' }, { kind: 'slack_user', id: 'U0ADVISOR' });

@@ -85,7 +85,9 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
     server = createHttpServer(app, endpoint.routes);
     const { port } = await listen(server, '127.0.0.1', 0);
     client = new Client({ name: 'tool-list-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${SECRET}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${SECRET}` } } }),
+    );
     tools = (await client.listTools()).tools;
   });
 
@@ -113,7 +115,14 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
   it('matches the committed snapshot of names, titles, descriptions, hints and schemas', async () => {
     const listed = [...tools]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((t) => ({ name: t.name, title: t.title, description: t.description, annotations: t.annotations, inputSchema: t.inputSchema, outputSchema: t.outputSchema }));
+      .map((t) => ({
+        name: t.name,
+        title: t.title,
+        description: t.description,
+        annotations: t.annotations,
+        inputSchema: t.inputSchema,
+        outputSchema: t.outputSchema,
+      }));
     expect(listed.map((t) => t.name)).toContain('link_pull_request');
     await expect(`${JSON.stringify(listed, null, 2)}\n`).toMatchFileSnapshot('../fixtures/mcp/tools-list.json');
   });
@@ -139,13 +148,15 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
 
   it('marks the tools that replace something or cannot be undone as destructive, and only reads as read-only', () => {
     const hints = Object.fromEntries(tools.map((t) => [t.name, t.annotations]));
-    for (const name of ['update_brief', 'select_toolkits', 'complete_mission', 'request_rollback', 'submit_retrospective']) expect(hints[name]?.destructiveHint, name).toBe(true);
+    for (const name of ['update_brief', 'select_toolkits', 'complete_mission', 'request_rollback', 'submit_retrospective'])
+      expect(hints[name]?.destructiveHint, name).toBe(true);
     for (const name of ['start_mission', 'propose_plays', 'request_approval', 'report_progress', 'attach_evidence', 'link_pull_request', 'add_follow_up']) {
       expect(hints[name]?.destructiveHint, name).toBe(false);
       expect(hints[name]?.readOnlyHint, name).toBe(false);
       expect(hints[name]?.idempotentHint, name).toBe(false);
     }
-    for (const name of ['list_missions', 'get_mission', 'search_library', 'wait_for_approval']) expect(hints[name], name).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
+    for (const name of ['list_missions', 'get_mission', 'search_library', 'wait_for_approval'])
+      expect(hints[name], name).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
   });
 
   it('refuses an unknown key by name, with the closest known one, and writes nothing', async () => {
@@ -154,9 +165,7 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
     const before = await ok('get_mission', { missionId });
     // Without strict schemas the typo would be dropped and the brief locked anyway.
     const typo = await refused('update_brief', { missionId, lock: true, edtis: [{ kind: 'timeline', items: ['By Friday'] }] });
-    expect(typo).toBe(
-      'update_brief: unknown field "edtis"; did you mean "edits"? Known fields: missionId, reopen, edits, remove, lock.',
-    );
+    expect(typo).toBe('update_brief: unknown field "edtis"; did you mean "edits"? Known fields: missionId, reopen, edits, remove, lock.');
     const nested = await refused('update_brief', { missionId, edits: [{ kind: 'timeline', item: ['By Friday'] }] });
     expect(nested).toContain('unknown field "edits[0].item"; did you mean "items"?');
     expect(nested).toContain('edits[0].items is required');
@@ -167,7 +176,11 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
     const { mission } = await ok<{ mission: { id: string } }>('start_mission', { intent: SEED_INTENT, channelId: 'C0MISSIONS' });
     const missionId = mission.id;
     await ok('update_brief', { missionId, lock: true });
-    await ok('select_toolkits', { missionId, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Read the repository and its CI config' }] });
+    await ok('select_toolkits', {
+      missionId,
+      toolkits: [{ toolkitId: 'github' }],
+      coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Read the repository and its CI config' }],
+    });
     const { proposed } = await ok<{ proposed: string[] }>('propose_plays', { missionId, plays: [SEED_PLAY_1] });
     expect((await ok('request_approval', { missionId, playId: proposed[0] })).status).toBe('pending');
     // The approver decides in Slack; here the person acts through the service, as the Slack handler would.
@@ -187,11 +200,27 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
     expect(await refused('report_progress', { missionId, kind: 'phase_completed', phaseId: 'jwt_refresh_fix', total: 12, passing: 12 })).toBe(
       'report_progress (kind phase_completed): total is not used when kind is phase_completed (total belongs to test_run): leave it out, or report the kind it belongs to; passing is not used when kind is phase_completed (passing belongs to test_run): leave it out, or report the kind it belongs to.',
     );
-    expect(await refused('report_progress', { missionId, kind: 'deviation', phaseId: 'jwt_refresh_fix', rule: '4', description: 'Split the store', reason: 'Redis is shared' })).toContain(
-      'rule must be 1 (bug fix), 2 (missing critical piece), 3 (blocker) or 4 (architectural change), got "4"',
-    );
+    expect(
+      await refused('report_progress', {
+        missionId,
+        kind: 'deviation',
+        phaseId: 'jwt_refresh_fix',
+        rule: '4',
+        description: 'Split the store',
+        reason: 'Redis is shared',
+      }),
+    ).toContain('rule must be 1 (bug fix), 2 (missing critical piece), 3 (blocker) or 4 (architectural change), got "4"');
     // A usage report names no phase and no test counts; a test run has no tokens.
-    expect(await refused('report_progress', { missionId, kind: 'usage', phaseId: 'jwt_refresh_fix', model: 'claude-sonnet-4-5', inputTokens: 1000, outputTokens: 200 })).toBe(
+    expect(
+      await refused('report_progress', {
+        missionId,
+        kind: 'usage',
+        phaseId: 'jwt_refresh_fix',
+        model: 'claude-sonnet-4-5',
+        inputTokens: 1000,
+        outputTokens: 200,
+      }),
+    ).toBe(
       'report_progress (kind usage): phaseId is not used when kind is usage (phaseId belongs to phase_started, phase_completed, phase_failed, step_completed, test_run, validator_alert, deviation): leave it out, or report the kind it belongs to.',
     );
     expect(await refused('report_progress', { missionId, kind: 'test_run', phaseId: 'jwt_refresh_fix', total: 12, passing: 12, inputTokens: 1000 })).toBe(
@@ -201,7 +230,13 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
     expect(await refused('add_follow_up', { missionId, title: 42 })).toBe('add_follow_up: title must be a string, got a number.');
     expect(await ok('get_mission', { missionId })).toEqual(before);
     // The same report with the right names is accepted.
-    const accepted = await ok<{ phase: { status: string } }>('report_progress', { missionId, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'write_tests', durationMs: 1200 });
+    const accepted = await ok<{ phase: { status: string } }>('report_progress', {
+      missionId,
+      kind: 'step_completed',
+      phaseId: 'jwt_refresh_fix',
+      stepId: 'write_tests',
+      durationMs: 1200,
+    });
     expect(accepted.phase.status).toBe('running');
   });
 });

@@ -62,7 +62,13 @@ export function fakeModelApis(brain: Brain, options: { latencyMs?: number; gate?
       const answer = brain(task, prompt, { model, body });
       const tools = (body.tools as Array<{ name: string }> | undefined) ?? [];
       const jsonTool = tools.some((t) => t.name === 'json');
-      const usage = { input_tokens: answer.inputTokens ?? 900, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: answer.outputTokens ?? 400, service_tier: 'standard' };
+      const usage = {
+        input_tokens: answer.inputTokens ?? 900,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens: answer.outputTokens ?? 400,
+        service_tier: 'standard',
+      };
       seq += 1;
       return HttpResponse.json({
         id: `msg_01FAKE${String(seq).padStart(6, '0')}`,
@@ -80,8 +86,14 @@ export function fakeModelApis(brain: Brain, options: { latencyMs?: number; gate?
     http.post(`${OPENAI_BASE}/chat/completions`, async ({ request }) => {
       const body = (await request.json()) as Record<string, unknown>;
       const messages = body.messages as Array<{ role: string; content: string }>;
-      const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n');
-      const prompt = messages.filter((m) => m.role === 'user').map((m) => m.content).join('\n');
+      const system = messages
+        .filter((m) => m.role === 'system')
+        .map((m) => m.content)
+        .join('\n');
+      const prompt = messages
+        .filter((m) => m.role === 'user')
+        .map((m) => m.content)
+        .join('\n');
       const task = taskOf(system);
       const model = String(body.model);
       state.requests.push({ provider: 'openai', task, model, body, headers: Object.fromEntries(request.headers) });
@@ -110,12 +122,17 @@ export function anthropicError(status: 429 | 529 | 500, counter?: { count: numbe
     if (counter) counter.count += 1;
     const error =
       status === 429
-        ? { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit (https://docs.anthropic.com/en/api/rate-limits); see the response headers for current usage.' }
+        ? {
+            type: 'rate_limit_error',
+            message:
+              'Number of request tokens has exceeded your per-minute rate limit (https://docs.anthropic.com/en/api/rate-limits); see the response headers for current usage.',
+          }
         : status === 529
           ? { type: 'overloaded_error', message: 'Overloaded' }
           : { type: 'api_error', message: 'Internal server error' };
     // retry-after in seconds as Anthropic sends it; retry-after-ms keeps the test fast (the SDK prefers it).
-    const headers: Record<string, string> = status === 429 ? { 'retry-after': '1', 'retry-after-ms': '5', 'request-id': 'req_fake' } : { 'retry-after-ms': '5', 'request-id': 'req_fake' };
+    const headers: Record<string, string> =
+      status === 429 ? { 'retry-after': '1', 'retry-after-ms': '5', 'request-id': 'req_fake' } : { 'retry-after-ms': '5', 'request-id': 'req_fake' };
     return HttpResponse.json({ type: 'error', error, request_id: 'req_fake' }, { status, headers });
   });
 }
@@ -124,7 +141,14 @@ export function openAiRateLimited(counter?: { count: number }): HttpHandler {
   return http.post(`${OPENAI_BASE}/chat/completions`, () => {
     if (counter) counter.count += 1;
     return HttpResponse.json(
-      { error: { message: 'Rate limit reached for gpt-4o-mini in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1.', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+      {
+        error: {
+          message: 'Rate limit reached for gpt-4o-mini in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1.',
+          type: 'requests',
+          param: null,
+          code: 'rate_limit_exceeded',
+        },
+      },
       { status: 429, headers: { 'retry-after-ms': '5', 'x-ratelimit-remaining-requests': '0' } },
     );
   });

@@ -52,7 +52,12 @@ describe.each(PROVIDERS)('MCP sampling on %s', (provider) => {
   async function start(intent: string) {
     const result = (await client.callTool({ name: 'start_mission', arguments: { intent } })) as CallToolResult;
     expect(result.isError).toBeFalsy();
-    const { mission } = result.structuredContent as { mission: { id: string; brief: { drafting?: { status: string; drafter: string; reason: string | null }; chips: Array<{ kind: string; items: string[]; quote?: string }> } } };
+    const { mission } = result.structuredContent as {
+      mission: {
+        id: string;
+        brief: { drafting?: { status: string; drafter: string; reason: string | null }; chips: Array<{ kind: string; items: string[]; quote?: string }> };
+      };
+    };
     return mission;
   }
 
@@ -65,14 +70,20 @@ describe.each(PROVIDERS)('MCP sampling on %s', (provider) => {
     expect(mission.brief.drafting).toEqual({ status: 'drafted', drafter: 'mcp-sampling', reason: null });
     expect(mission.brief.chips.find((c) => c.kind === 'objective')!.items).toEqual(RATE_LIMIT.brief.chips[0]!.items);
     const calls = (await service.events({ missionId: mission.id })).filter((e) => e.type === 'model_call_completed');
-    expect(calls.map((e) => e.payload)).toEqual([expect.objectContaining({ task: 'draft', provider: 'mcp-sampling', model: 'claude-sonnet-4-5', outcome: 'ok', cost_usd: 0 })]);
+    expect(calls.map((e) => e.payload)).toEqual([
+      expect.objectContaining({ task: 'draft', provider: 'mcp-sampling', model: 'claude-sonnet-4-5', outcome: 'ok', cost_usd: 0 }),
+    ]);
   });
 
   it('asks once more, then keeps the built-in draft when the answer is not a usable brief', async () => {
     await connect(() => 'Sure! The objective is to add rate limiting.');
     const mission = await start(RATE_LIMIT.intent);
     expect(requests).toHaveLength(2);
-    expect(mission.brief.drafting).toMatchObject({ status: 'fallback', drafter: 'mcp-sampling', reason: expect.stringContaining("the assistant's model's answer was refused") });
+    expect(mission.brief.drafting).toMatchObject({
+      status: 'fallback',
+      drafter: 'mcp-sampling',
+      reason: expect.stringContaining("the assistant's model's answer was refused"),
+    });
     expect(mission.brief.chips.map((c) => c.items)).toEqual(draftBrief(RATE_LIMIT.intent).chips.map((c) => c.items));
   });
 

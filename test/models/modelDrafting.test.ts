@@ -26,12 +26,20 @@ afterAll(() => server.close());
 
 const scripted: Brain = (task, prompt) => {
   const mission = scriptFor(task === 'draft' ? intentOf(prompt) : prompt);
-  return task === 'draft' ? { json: mission.brief, inputTokens: 900, outputTokens: 400 } : { json: { plays: mission.plays }, inputTokens: 2000, outputTokens: 1500 };
+  return task === 'draft'
+    ? { json: mission.brief, inputTokens: 900, outputTokens: 400 }
+    : { json: { plays: mission.plays }, inputTokens: 2000, outputTokens: 1500 };
 };
 
 const ENVS: Record<'anthropic' | 'openai-compatible', Record<string, string>> = {
   anthropic: { MODEL_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-ant-test-key', ANTHROPIC_BASE_URL: ANTHROPIC_BASE },
-  'openai-compatible': { MODEL_PROVIDER: 'openai-compatible', OPENAI_BASE_URL: OPENAI_BASE, MODEL_DRAFT: 'gpt-4o-mini', MODEL_PLAN: 'gpt-4o', MODEL_PRICES: 'gpt-4o:2.5/10' },
+  'openai-compatible': {
+    MODEL_PROVIDER: 'openai-compatible',
+    OPENAI_BASE_URL: OPENAI_BASE,
+    MODEL_DRAFT: 'gpt-4o-mini',
+    MODEL_PLAN: 'gpt-4o',
+    MODEL_PRICES: 'gpt-4o:2.5/10',
+  },
 };
 /** USD per call with 900 in / 400 out (draft) and 2000 in / 1500 out (plan), from the configured prices. */
 const EXPECTED_COST = {
@@ -60,7 +68,10 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
 
   function serviceFor(env: Record<string, string>, options: { timeoutMs?: number; budget?: number } = {}): MissionService {
     const config = loadConfig({ ...env });
-    const runner = createModelRunner(modelSettingsFrom(config as ModelEnv)!, { timeoutMs: { draft: options.timeoutMs ?? 5000, plan: options.timeoutMs ?? 5000 }, maxRetries: 1 });
+    const runner = createModelRunner(modelSettingsFrom(config as ModelEnv)!, {
+      timeoutMs: { draft: options.timeoutMs ?? 5000, plan: options.timeoutMs ?? 5000 },
+      maxRetries: 1,
+    });
     return new MissionService({
       repository: db.missions,
       clock,
@@ -89,66 +100,92 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
   const events = async (missionId: string, type: string) => (await db.missions.events(missionId)).filter((e) => e.type === type);
 
   describe.each(['anthropic', 'openai-compatible'] as const)('through %s', (provider) => {
-    it.each([RATE_LIMIT, CSV_EXPORT])('drafts the brief of "$intent" after showing the built-in draft as drafting, then plans ranked plays of its own', async (script) => {
-      const fake = fakeModelApis(scripted);
-      server.use(...fake.handlers);
-      const service = serviceFor(ENVS[provider]);
-      const { placeholder, mission } = await started(service, script.intent);
+    it.each([RATE_LIMIT, CSV_EXPORT])(
+      'drafts the brief of "$intent" after showing the built-in draft as drafting, then plans ranked plays of its own',
+      async (script) => {
+        const fake = fakeModelApis(scripted);
+        server.use(...fake.handlers);
+        const service = serviceFor(ENVS[provider]);
+        const { placeholder, mission } = await started(service, script.intent);
 
-      // At once: the built-in draft, marked drafting, so the card can show something while the model works.
-      expect(placeholder.brief.drafting).toEqual({ status: 'drafting', drafter: expect.stringContaining(provider), reason: null });
-      expect(placeholder.brief.chips.map((c) => c.items)).toEqual(draftBrief(script.intent).chips.map((c) => c.items));
+        // At once: the built-in draft, marked drafting, so the card can show something while the model works.
+        expect(placeholder.brief.drafting).toEqual({ status: 'drafting', drafter: expect.stringContaining(provider), reason: null });
+        expect(placeholder.brief.chips.map((c) => c.items)).toEqual(draftBrief(script.intent).chips.map((c) => c.items));
 
-      // Then the model's chips, each with its confidence, the intent's sentence, and the inferred items marked.
-      expect(mission.brief.drafting).toMatchObject({ status: 'drafted', reason: null });
-      expect(mission.brief.chips.map((c) => c.kind)).toEqual(script.brief.chips.map((c) => c.kind));
-      for (const chip of script.brief.chips) {
-        const saved = mission.brief.chips.find((c) => c.kind === chip.kind)!;
-        expect(saved).toMatchObject({ items: chip.items, confidence: chip.confidence, quote: chip.sourceSentence, source: 'drafted' });
-        expect(saved.inferred ?? []).toEqual(chip.inferredItems);
-      }
-      expect(mission.title).toBe(script.brief.chips[0]!.items[0]);
-      // The model's tags add to the built-in tagger's, never replace them.
-      expect(mission.tags).toEqual(expect.arrayContaining([...draftBrief(script.intent).tags, ...script.brief.tags]));
+        // Then the model's chips, each with its confidence, the intent's sentence, and the inferred items marked.
+        expect(mission.brief.drafting).toMatchObject({ status: 'drafted', reason: null });
+        expect(mission.brief.chips.map((c) => c.kind)).toEqual(script.brief.chips.map((c) => c.kind));
+        for (const chip of script.brief.chips) {
+          const saved = mission.brief.chips.find((c) => c.kind === chip.kind)!;
+          expect(saved).toMatchObject({ items: chip.items, confidence: chip.confidence, quote: chip.sourceSentence, source: 'drafted' });
+          expect(saved.inferred ?? []).toEqual(chip.inferredItems);
+        }
+        expect(mission.title).toBe(script.brief.chips[0]!.items[0]);
+        // The model's tags add to the built-in tagger's, never replace them.
+        expect(mission.tags).toEqual(expect.arrayContaining([...draftBrief(script.intent).tags, ...script.brief.tags]));
 
-      // The request carried the intent as data inside <intent>, with the structured output schema.
-      const draftRequest = fake.requests.find((r) => r.task === 'draft')!;
-      expect(draftRequest.model).toBe(provider === 'anthropic' ? 'claude-haiku-4-5' : 'gpt-4o-mini');
-      expect(JSON.stringify(draftRequest.body)).toContain(`<intent>\\n${script.intent}`);
-      if (provider === 'anthropic') {
-        expect(draftRequest.body).toMatchObject({ output_config: { format: { type: 'json_schema' } } });
-        expect(draftRequest.headers['x-api-key']).toBe('sk-ant-test-key');
-      } else {
-        expect(draftRequest.body).toMatchObject({ response_format: { type: 'json_schema', json_schema: { name: 'mission_brief' } } });
-      }
+        // The request carried the intent as data inside <intent>, with the structured output schema.
+        const draftRequest = fake.requests.find((r) => r.task === 'draft')!;
+        expect(draftRequest.model).toBe(provider === 'anthropic' ? 'claude-haiku-4-5' : 'gpt-4o-mini');
+        expect(JSON.stringify(draftRequest.body)).toContain(`<intent>\\n${script.intent}`);
+        if (provider === 'anthropic') {
+          expect(draftRequest.body).toMatchObject({ output_config: { format: { type: 'json_schema' } } });
+          expect(draftRequest.headers['x-api-key']).toBe('sk-ant-test-key');
+        } else {
+          expect(draftRequest.body).toMatchObject({ response_format: { type: 'json_schema', json_schema: { name: 'mission_brief' } } });
+        }
 
-      const planning = await toPlanning(service, mission.id);
-      const modelPlays = planning.plays.filter((p) => p.source === 'model_planner');
-      expect(modelPlays.map((p) => p.title).sort()).toEqual(script.plays.map((p) => p.title).sort());
-      expect(modelPlays[0]!.title).toBe(script.plays[0]!.title);
-      expect(planning.plays.every((p) => p.source !== 'default_planner')).toBe(true);
-      for (const play of modelPlays) {
-        expect(play.rationale).toMatch(/Ranked #\d: balances speed against risk/);
-        expect(play.undoPlan.steps.length).toBeGreaterThan(0);
-      }
+        const planning = await toPlanning(service, mission.id);
+        const modelPlays = planning.plays.filter((p) => p.source === 'model_planner');
+        expect(modelPlays.map((p) => p.title).sort()).toEqual(script.plays.map((p) => p.title).sort());
+        expect(modelPlays[0]!.title).toBe(script.plays[0]!.title);
+        expect(planning.plays.every((p) => p.source !== 'default_planner')).toBe(true);
+        for (const play of modelPlays) {
+          expect(play.rationale).toMatch(/Ranked #\d: balances speed against risk/);
+          expect(play.undoPlan.steps.length).toBeGreaterThan(0);
+        }
 
-      // Every call is on the mission with its tokens and cost; the total adds up.
-      const calls = await events(mission.id, 'model_call_completed');
-      expect(calls.map((e) => e.payload)).toEqual([
-        expect.objectContaining({ task: 'draft', input_tokens: 900, output_tokens: 400, cost_usd: expect.closeTo(EXPECTED_COST[provider].draft, 9), outcome: 'ok', phase: 'define' }),
-        expect.objectContaining({ task: 'plan', input_tokens: 2000, output_tokens: 1500, cost_usd: expect.closeTo(EXPECTED_COST[provider].plan, 9), outcome: 'ok', phase: 'plan_approve' }),
-      ]);
-      expect(planning.models!.total).toMatchObject({ calls: 2, inputTokens: 2900, outputTokens: 1900, costUsd: expect.closeTo(EXPECTED_COST[provider].draft + EXPECTED_COST[provider].plan, 9) });
-      expect(Object.keys(planning.models!.byPhase).sort()).toEqual(['define', 'plan_approve']);
-      expect(await events(mission.id, 'drafter_fallback')).toEqual([]);
-    });
+        // Every call is on the mission with its tokens and cost; the total adds up.
+        const calls = await events(mission.id, 'model_call_completed');
+        expect(calls.map((e) => e.payload)).toEqual([
+          expect.objectContaining({
+            task: 'draft',
+            input_tokens: 900,
+            output_tokens: 400,
+            cost_usd: expect.closeTo(EXPECTED_COST[provider].draft, 9),
+            outcome: 'ok',
+            phase: 'define',
+          }),
+          expect.objectContaining({
+            task: 'plan',
+            input_tokens: 2000,
+            output_tokens: 1500,
+            cost_usd: expect.closeTo(EXPECTED_COST[provider].plan, 9),
+            outcome: 'ok',
+            phase: 'plan_approve',
+          }),
+        ]);
+        expect(planning.models!.total).toMatchObject({
+          calls: 2,
+          inputTokens: 2900,
+          outputTokens: 1900,
+          costUsd: expect.closeTo(EXPECTED_COST[provider].draft + EXPECTED_COST[provider].plan, 9),
+        });
+        expect(Object.keys(planning.models!.byPhase).sort()).toEqual(['define', 'plan_approve']);
+        expect(await events(mission.id, 'drafter_fallback')).toEqual([]);
+      },
+    );
   });
 
   it("uses Anthropic's forced json tool for a model without native structured output, reading the tool_use block", async () => {
     const fake = fakeModelApis(scripted);
     server.use(...fake.handlers);
     const { mission } = await started(serviceFor({ ...ENVS.anthropic, MODEL_DRAFT: 'claude-3-haiku-20240307' }), RATE_LIMIT.intent);
-    expect(fake.requests[0]!.body).toMatchObject({ model: 'claude-3-haiku-20240307', tools: [expect.objectContaining({ name: 'json' })], tool_choice: { type: 'any' } });
+    expect(fake.requests[0]!.body).toMatchObject({
+      model: 'claude-3-haiku-20240307',
+      tools: [expect.objectContaining({ name: 'json' })],
+      tool_choice: { type: 'any' },
+    });
     expect(mission.brief.drafting).toMatchObject({ status: 'drafted' });
     expect(mission.brief.chips.find((c) => c.kind === 'objective')!.items).toEqual(RATE_LIMIT.brief.chips[0]!.items);
     // No price for that model: tokens are counted, the cost is 0.
@@ -162,16 +199,31 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
     const { mission } = await started(service, RATE_LIMIT.intent);
     expect(fake.requests.filter((r) => r.task === 'draft')).toHaveLength(2);
     expect(mission.brief.chips.map((c) => c.items)).toEqual(draftBrief(RATE_LIMIT.intent).chips.map((c) => c.items));
-    expect(mission.brief.drafting).toEqual({ status: 'fallback', drafter: 'anthropic:claude-haiku-4-5', reason: expect.stringContaining('not valid mission_brief JSON (asked twice)') });
+    expect(mission.brief.drafting).toEqual({
+      status: 'fallback',
+      drafter: 'anthropic:claude-haiku-4-5',
+      reason: expect.stringContaining('not valid mission_brief JSON (asked twice)'),
+    });
     const [fallback] = await events(mission.id, 'drafter_fallback');
-    expect(fallback!.payload).toEqual({ task: 'draft', drafter: 'anthropic:claude-haiku-4-5', fallback: 'deterministic', reason: mission.brief.drafting!.reason });
+    expect(fallback!.payload).toEqual({
+      task: 'draft',
+      drafter: 'anthropic:claude-haiku-4-5',
+      fallback: 'deterministic',
+      reason: mission.brief.drafting!.reason,
+    });
     // Refused answers still cost tokens, and are counted.
     const calls = (await events(mission.id, 'model_call_completed')).map((e) => e.payload);
-    expect(calls).toEqual([expect.objectContaining({ outcome: 'refused_output', input_tokens: 800 }), expect.objectContaining({ outcome: 'refused_output', input_tokens: 800 })]);
+    expect(calls).toEqual([
+      expect.objectContaining({ outcome: 'refused_output', input_tokens: 800 }),
+      expect.objectContaining({ outcome: 'refused_output', input_tokens: 800 }),
+    ]);
   });
 
   it('refuses a well-formed answer that breaks the brief rules (scope repeating the objective), and falls back', async () => {
-    const lazy = { ...RATE_LIMIT.brief, chips: RATE_LIMIT.brief.chips.map((c) => (c.kind === 'scope' ? { ...c, items: [RATE_LIMIT.brief.chips[0]!.items[0]!] } : c)) };
+    const lazy = {
+      ...RATE_LIMIT.brief,
+      chips: RATE_LIMIT.brief.chips.map((c) => (c.kind === 'scope' ? { ...c, items: [RATE_LIMIT.brief.chips[0]!.items[0]!] } : c)),
+    };
     server.use(...fakeModelApis(() => ({ json: lazy })).handlers);
     const { mission } = await started(serviceFor(ENVS['openai-compatible']), RATE_LIMIT.intent);
     expect(mission.brief.drafting).toMatchObject({ status: 'fallback', reason: expect.stringContaining('scope or acceptance criteria repeat the objective') });
@@ -184,7 +236,9 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
     expect(overloaded.count).toBe(2); // the call and one retry (maxRetries 1)
     expect(mission.brief.drafting).toMatchObject({ status: 'fallback', reason: 'the provider answered HTTP 529 (overloaded) after 2 attempts' });
     expect(mission.brief.chips.length).toBeGreaterThan(0);
-    expect((await events(mission.id, 'model_call_completed')).map((e) => e.payload)).toEqual([expect.objectContaining({ outcome: 'failed', input_tokens: 0, cost_usd: 0 })]);
+    expect((await events(mission.id, 'model_call_completed')).map((e) => e.payload)).toEqual([
+      expect.objectContaining({ outcome: 'failed', input_tokens: 0, cost_usd: 0 }),
+    ]);
 
     const limited = { count: 0 };
     server.use(openAiRateLimited(limited));
@@ -202,7 +256,10 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
     expect(planning.plays.length).toBeGreaterThan(0);
     expect(planning.plays.every((p) => p.source === 'default_planner')).toBe(true);
     const fallbacks = (await events(mission.id, 'drafter_fallback')).map((e) => e.payload);
-    expect(fallbacks).toEqual([expect.objectContaining({ task: 'draft' }), { task: 'plan', drafter: 'anthropic:claude-sonnet-4-5', fallback: 'default-planner', reason: 'no answer within 0 s' }]);
+    expect(fallbacks).toEqual([
+      expect.objectContaining({ task: 'draft' }),
+      { task: 'plan', drafter: 'anthropic:claude-sonnet-4-5', fallback: 'default-planner', reason: 'no answer within 0 s' },
+    ]);
   });
 
   it('keeps chips a person edited while the model was drafting', async () => {
@@ -225,7 +282,10 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
     const regenerated = await service.regenerateChip({ missionId: mission.id, kind: 'kpis' }, JORDAN);
     expect(regenerated.brief.chips.find((c) => c.kind === 'kpis')).toMatchObject({ items: RATE_LIMIT.brief.chips[3]!.items, source: 'drafted' });
     expect((await events(mission.id, 'chip_regenerated'))[0]!.payload).toMatchObject({ chip_type: 'kpis', after: RATE_LIMIT.brief.chips[3]!.items });
-    expect((await events(mission.id, 'model_call_completed')).map((e) => e.payload)).toEqual([expect.objectContaining({ task: 'draft' }), expect.objectContaining({ task: 'draft' })]);
+    expect((await events(mission.id, 'model_call_completed')).map((e) => e.payload)).toEqual([
+      expect.objectContaining({ task: 'draft' }),
+      expect.objectContaining({ task: 'draft' }),
+    ]);
   });
 
   it('locking the brief while the model drafts keeps the chips as they stand, and records the late answer without applying it', async () => {
@@ -242,7 +302,9 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
     expect(after.brief.chips).toEqual(locked.brief.chips);
     expect(after.state).toBe('preparing');
     expect((await events(placeholder.id, 'drafter_fallback')).at(-1)!.payload).toMatchObject({ reason: 'the brief was locked before the model answered' });
-    expect((await events(placeholder.id, 'model_call_completed')).map((e) => e.payload)).toEqual([expect.objectContaining({ outcome: 'ok', input_tokens: 900 })]);
+    expect((await events(placeholder.id, 'model_call_completed')).map((e) => e.payload)).toEqual([
+      expect.objectContaining({ outcome: 'ok', input_tokens: 900 }),
+    ]);
   });
 
   it('an intent that tells the model to mark the work low risk changes no approval: the policy decides from the plan', async () => {
@@ -261,7 +323,12 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
     expect(obeyed.riskLevel).toBe('high');
     const requested = await service.requestApproval({ missionId: mission.id, playId: obeyed.id }, ASSISTANT);
     expect(requested.state).toBe('awaiting_approval');
-    expect(requested.approval).toMatchObject({ riskLevel: 'high', required: POLICY.requiredApprovals.high, eligibleApprovers: [ADVISOR.id], status: 'requested' });
+    expect(requested.approval).toMatchObject({
+      riskLevel: 'high',
+      required: POLICY.requiredApprovals.high,
+      eligibleApprovers: [ADVISOR.id],
+      status: 'requested',
+    });
     expect(await events(mission.id, 'plan_approved')).toEqual([]);
   });
 
@@ -280,16 +347,29 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
     const phaseId = play.phases[0]!.id;
     await service.reportProgress({ missionId: mission.id, kind: 'phase_started', phaseId }, ASSISTANT);
 
-    const over = await service.reportProgress({ missionId: mission.id, kind: 'usage', model: 'claude-sonnet-4-5', inputTokens: 10_000, outputTokens: 2_000 }, ASSISTANT);
+    const over = await service.reportProgress(
+      { missionId: mission.id, kind: 'usage', model: 'claude-sonnet-4-5', inputTokens: 10_000, outputTokens: 2_000 },
+      ASSISTANT,
+    );
     const spent = (10_000 * 3 + 2_000 * 15) / 1e6; // priced from the configured table: 0.06
     expect(over.models!.byPhase[phaseId]).toMatchObject({ calls: 1, costUsd: expect.closeTo(spent, 9) });
     expect(over.models!.pausedAt).not.toBeNull();
-    expect((await events(mission.id, 'usage_reported'))[0]!.payload).toMatchObject({ model: 'claude-sonnet-4-5', input_tokens: 10_000, output_tokens: 2_000, phase: phaseId });
-    expect((await events(mission.id, 'execution_paused'))[0]!.payload).toMatchObject({ phase_id: phaseId, reason: expect.stringContaining('crossed the mission budget of $0.05') });
+    expect((await events(mission.id, 'usage_reported'))[0]!.payload).toMatchObject({
+      model: 'claude-sonnet-4-5',
+      input_tokens: 10_000,
+      output_tokens: 2_000,
+      phase: phaseId,
+    });
+    expect((await events(mission.id, 'execution_paused'))[0]!.payload).toMatchObject({
+      phase_id: phaseId,
+      reason: expect.stringContaining('crossed the mission budget of $0.05'),
+    });
 
     // Paused: a report is refused, clearly, and nothing is written.
     const before = await service.getMission({ missionId: mission.id });
-    const refused = await service.reportProgress({ missionId: mission.id, kind: 'step_completed', phaseId, stepId: play.phases[0]!.steps[0]!.id, durationMs: 1000 }, ASSISTANT).catch((e: unknown) => e);
+    const refused = await service
+      .reportProgress({ missionId: mission.id, kind: 'step_completed', phaseId, stepId: play.phases[0]!.steps[0]!.id, durationMs: 1000 }, ASSISTANT)
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(MissionError);
     expect((refused as MissionError).code).toBe('budget_exceeded');
     expect((refused as MissionError).message).toContain(`/mission budget ${mission.id} <usd>`);
@@ -301,8 +381,16 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
     expect((await service.getMission({ missionId: mission.id })).version).toBe(before.version);
     const raised = await service.setBudget({ missionId: mission.id, budgetUsd: 1 }, JORDAN);
     expect(raised.models).toMatchObject({ budgetUsd: 1, pausedAt: null });
-    expect((await events(mission.id, 'budget_changed'))[0]!.payload).toEqual({ from_usd: 0.05, to_usd: 1, spent_usd: raised.models!.total.costUsd, paused: false });
-    const resumed = await service.reportProgress({ missionId: mission.id, kind: 'step_completed', phaseId, stepId: play.phases[0]!.steps[0]!.id, durationMs: 1000 }, ASSISTANT);
+    expect((await events(mission.id, 'budget_changed'))[0]!.payload).toEqual({
+      from_usd: 0.05,
+      to_usd: 1,
+      spent_usd: raised.models!.total.costUsd,
+      paused: false,
+    });
+    const resumed = await service.reportProgress(
+      { missionId: mission.id, kind: 'step_completed', phaseId, stepId: play.phases[0]!.steps[0]!.id, durationMs: 1000 },
+      ASSISTANT,
+    );
     expect(resumed.version).toBe(raised.version + 1);
 
     // SUMMARY.md: cost per stage and phase, with the budget.
@@ -321,7 +409,9 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
     const { mission } = await started(service, CSV_EXPORT.intent);
     const bad = await service.setBudget({ missionId: mission.id, budgetUsd: -3 }, JORDAN).catch((e: unknown) => e);
     expect((bad as MissionError).message).toContain('budgetUsd must be 0 or more');
-    const usage = await service.reportProgress({ missionId: mission.id, kind: 'usage', model: 'x', inputTokens: 1.5, outputTokens: 1 }, ASSISTANT).catch((e: unknown) => e);
+    const usage = await service
+      .reportProgress({ missionId: mission.id, kind: 'usage', model: 'x', inputTokens: 1.5, outputTokens: 1 }, ASSISTANT)
+      .catch((e: unknown) => e);
     expect((usage as MissionError).message).toContain('inputTokens must be a whole number');
     expect((await service.getMission({ missionId: mission.id })).version).toBe(mission.version);
   });
@@ -342,7 +432,15 @@ describe('model configuration', () => {
 });
 
 describe('model planner', () => {
-  const input = { objective: 'Protect the public API from overload', scope: ['Per-key counter'], acceptanceCriteria: ['429 after 100 requests'], kpis: [], safeguards: ['Internal calls unlimited'], timeline: null, tags: ['api'] };
+  const input = {
+    objective: 'Protect the public API from overload',
+    scope: ['Per-key counter'],
+    acceptanceCriteria: ['429 after 100 requests'],
+    kpis: [],
+    safeguards: ['Internal calls unlimited'],
+    timeline: null,
+    tags: ['api'],
+  };
   const precedent = { title: 'Gateway token bucket (2025)', rationale: 'Worked for the search API.', phases: ['Limiter', 'Rollout'], rating: 5 };
 
   function planner() {
@@ -370,7 +468,9 @@ describe('model planner', () => {
     expect(one.fallbackReason).toBe("the model's answer was refused: plays: give two to four approaches, not 1 (asked twice)");
     expect(one.plays.length).toBeGreaterThan(0);
     expect(one.modelCalls!.map((c) => c.outcome)).toEqual(['refused_output', 'refused_output']);
-    server.use(...fakeModelApis(() => ({ json: { plays: [RATE_LIMIT.plays[0], { ...RATE_LIMIT.plays[1], title: 'token bucket in the API gateway' }] } })).handlers);
+    server.use(
+      ...fakeModelApis(() => ({ json: { plays: [RATE_LIMIT.plays[0], { ...RATE_LIMIT.plays[1], title: 'token bucket in the API gateway' }] } })).handlers,
+    );
     expect((await planner().plan(input)).fallbackReason).toContain("repeats another play's title");
   });
 });

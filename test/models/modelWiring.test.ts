@@ -36,11 +36,22 @@ describe.each(PROVIDERS)('models configured on %s', (provider) => {
   });
 
   it('drafts over MCP with the configured model, records the assistant’s usage, and counts tokens and cost in /metrics', async () => {
-    const fake = fakeModelApis((task, prompt) => ({ json: task === 'draft' ? scriptFor(intentOf(prompt)).brief : { plays: scriptFor(prompt).plays }, inputTokens: 1200, outputTokens: 300 }));
+    const fake = fakeModelApis((task, prompt) => ({
+      json: task === 'draft' ? scriptFor(intentOf(prompt)).brief : { plays: scriptFor(prompt).plays },
+      inputTokens: 1200,
+      outputTokens: 300,
+    }));
     server.use(...fake.handlers);
     const database = freshDatabaseUrl(provider);
     cleanup = database.cleanup;
-    const config = loadConfig({ DATABASE_URL: database.url, MODEL_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: ANTHROPIC_BASE, MODEL_DRAFT: 'claude-sonnet-4-5', MISSION_BUDGET_USD: '3' });
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      MODEL_PROVIDER: 'anthropic',
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      ANTHROPIC_BASE_URL: ANTHROPIC_BASE,
+      MODEL_DRAFT: 'claude-sonnet-4-5',
+      MISSION_BUDGET_USD: '3',
+    });
     app = await createApp(config, pino({ level: 'silent' }));
     http = createHttpServer(app);
     const { port } = await listen(http, '127.0.0.1', 0);
@@ -53,14 +64,28 @@ describe.each(PROVIDERS)('models configured on %s', (provider) => {
     try {
       const started = (await client.callTool({ name: 'start_mission', arguments: { intent: RATE_LIMIT.intent } })) as CallToolResult;
       expect(started.isError).toBeFalsy();
-      const mission = (started.structuredContent as { mission: { id: string; brief: { drafting: unknown; chips: Array<{ kind: string; items: string[]; inferred?: string[]; quote?: string }> }; models: unknown } }).mission;
+      const mission = (
+        started.structuredContent as {
+          mission: {
+            id: string;
+            brief: { drafting: unknown; chips: Array<{ kind: string; items: string[]; inferred?: string[]; quote?: string }> };
+            models: unknown;
+          };
+        }
+      ).mission;
       // The assistant gets the model's brief, not the placeholder.
       expect(mission.brief.drafting).toEqual({ status: 'drafted', drafter: 'anthropic:claude-sonnet-4-5', reason: null });
-      expect(mission.brief.chips.find((c) => c.kind === 'kpis')).toMatchObject({ inferred: ['p99 latency added by the limiter < 2 ms'], quote: RATE_LIMIT.brief.chips[3]!.sourceSentence });
+      expect(mission.brief.chips.find((c) => c.kind === 'kpis')).toMatchObject({
+        inferred: ['p99 latency added by the limiter < 2 ms'],
+        quote: RATE_LIMIT.brief.chips[3]!.sourceSentence,
+      });
       const draftCost = (1200 * 3 + 300 * 15) / 1e6;
       expect(mission.models).toEqual({ budgetUsd: 3, spentUsd: draftCost, calls: 1, inputTokens: 1200, outputTokens: 300, paused: false });
 
-      const usage = (await client.callTool({ name: 'report_progress', arguments: { missionId: mission.id, kind: 'usage', model: 'claude-opus-4-1', inputTokens: 5000, outputTokens: 1000, costUsd: 0.15 } })) as CallToolResult;
+      const usage = (await client.callTool({
+        name: 'report_progress',
+        arguments: { missionId: mission.id, kind: 'usage', model: 'claude-opus-4-1', inputTokens: 5000, outputTokens: 1000, costUsd: 0.15 },
+      })) as CallToolResult;
       expect(usage.isError).toBeFalsy();
       await app.missions.lockBrief({ missionId: mission.id }, JORDAN);
 

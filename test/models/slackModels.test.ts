@@ -28,7 +28,11 @@ describe.each(PROVIDERS)('Slack with a model on %s', (provider) => {
   it('shows the card as drafting at once, edits it when the model answers, and lets a person set the budget', async () => {
     let release!: () => void;
     const answered = new Promise<void>((resolve) => (release = resolve));
-    server.use(...fakeModelApis((task, prompt) => ({ json: task === 'draft' ? scriptFor(intentOf(prompt)).brief : { plays: scriptFor(prompt).plays } }), { gate: () => answered }).handlers);
+    server.use(
+      ...fakeModelApis((task, prompt) => ({ json: task === 'draft' ? scriptFor(intentOf(prompt)).brief : { plays: scriptFor(prompt).plays } }), {
+        gate: () => answered,
+      }).handlers,
+    );
     bot = await openBotHarness(provider, ENV);
 
     const ack = await bot.command(RATE_LIMIT.intent, JORDAN);
@@ -59,7 +63,9 @@ describe.each(PROVIDERS)('Slack with a model on %s', (provider) => {
 
     // A person raises the budget; the answer goes to them only.
     await bot.command(`budget ${mission!.id} 2`, JORDAN);
-    await eventually(() => expect(JSON.stringify(bot!.fake.calls.filter((c) => c.method === 'response_url').at(-1)?.args)).toContain(`Budget for ${mission!.id} is now $2.00`));
+    await eventually(() =>
+      expect(JSON.stringify(bot!.fake.calls.filter((c) => c.method === 'response_url').at(-1)?.args)).toContain(`Budget for ${mission!.id} is now $2.00`),
+    );
     const raised = await bot.app.missions.getMission({ missionId: mission!.id });
     expect(raised.models!.budgetUsd).toBe(2);
     expect((await bot.app.missions.events({ missionId: mission!.id })).filter((e) => e.type === 'budget_changed').map((e) => e.payload)).toEqual([
@@ -68,7 +74,11 @@ describe.each(PROVIDERS)('Slack with a model on %s', (provider) => {
 
     // A bad amount is refused, naming the field, and nothing is written.
     await bot.command(`budget ${mission!.id} lots`, JORDAN);
-    await eventually(() => expect(JSON.stringify(bot!.fake.calls.filter((c) => c.method === 'response_url').at(-1)?.args)).toContain('budgetUsd must be a number, got a string (\\"lots\\")'));
+    await eventually(() =>
+      expect(JSON.stringify(bot!.fake.calls.filter((c) => c.method === 'response_url').at(-1)?.args)).toContain(
+        'budgetUsd must be a number, got a string (\\"lots\\")',
+      ),
+    );
     expect((await bot.app.missions.getMission({ missionId: mission!.id })).version).toBe(raised.version);
   });
 });

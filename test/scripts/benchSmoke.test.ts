@@ -56,7 +56,9 @@ describe('npm run bench (BENCH_SMOKE=1)', () => {
     expect(code, `npm run bench failed:\n${stdout}\n${stderr}`).toBe(0);
 
     expect(section(stdout, 'Slash command acknowledgement')).toMatch(/^ratio p99 ack, start \/ bare Bolt: [\d.]+x \(target ≤ 1.5x: (met|NOT met)\)$/m);
-    expect(section(stdout, 'Slack update economy (real time)')).toMatch(/^target Slack calls per 100 reports, one report every \d+ ms: [\d.]+ calls per 100 reports \(target ≤ 15: (met|NOT met)\)$/m);
+    expect(section(stdout, 'Slack update economy (real time)')).toMatch(
+      /^target Slack calls per 100 reports, one report every \d+ ms: [\d.]+ calls per 100 reports \(target ≤ 15: (met|NOT met)\)$/m,
+    );
     const mcp = section(stdout, 'MCP report_progress through start (SQLite)');
     expect(mcp).toMatch(/^ratio p50 start, 1 instance \(SQLite\) \/ bare: [\d.]+x \(target ≤ 2x/m);
     expect(mcp).toMatch(/^ratio p99 start, 1 instance \(SQLite\) \/ bare: [\d.]+x \(target ≤ 3x/m);
@@ -67,7 +69,8 @@ describe('npm run bench (BENCH_SMOKE=1)', () => {
       expect(pg2).toMatch(/^ratio p50 start, 1 instance \(PostgreSQL\) \/ bare: [\d.]+x \(target ≤ 3x/m);
     }
     const growth = section(stdout, 'Growth: history and database size');
-    for (const operation of ['report', 'get_mission', 'events']) expect(growth).toMatch(new RegExp(`^ratio ${operation} p50, mission with \\d+ events / fresh mission: [\\d.]+x`, 'm'));
+    for (const operation of ['report', 'get_mission', 'events'])
+      expect(growth).toMatch(new RegExp(`^ratio ${operation} p50, mission with \\d+ events / fresh mission: [\\d.]+x`, 'm'));
     for (const operation of ['list_missions \\{state\\}', 'list_missions \\{text\\}', 'search_library', '/metrics scrape', 'idle CPU']) {
       expect(growth).toMatch(new RegExp(`^ratio ${operation}.*\\d+ / \\d+ missions: [\\d.]+x \\(target ≤ 1.5x`, 'm'));
     }

@@ -38,7 +38,12 @@ describe.each(PROVIDERS)('App Home on %s', (provider) => {
         threadTs: null,
         eventSeq: 0,
         updatedAt: new Date(at),
-        approval: { ...request, id: `apr_wait_${i}`, expiresAt: new Date(Date.parse(request.expiresAt) + (i + 1) * MINUTE).toISOString(), eligibleApprovers: i < 44 ? [ADVISOR.id, SECURITY_LEAD.id] : [SECURITY_LEAD.id] },
+        approval: {
+          ...request,
+          id: `apr_wait_${i}`,
+          expiresAt: new Date(Date.parse(request.expiresAt) + (i + 1) * MINUTE).toISOString(),
+          eligibleApprovers: i < 44 ? [ADVISOR.id, SECURITY_LEAD.id] : [SECURITY_LEAD.id],
+        },
       };
       await bot.app.db.missions.create(copy, []);
     }
@@ -61,7 +66,9 @@ describe.each(PROVIDERS)('App Home on %s', (provider) => {
     expect(firstRow.text!.text).toContain(oldest.id);
 
     await bot.clickView(home, ACTION_IDS.approvalApprove, ADVISOR);
-    await eventually(async () => expect((await bot!.app.missions.getMission({ missionId: oldest.id })).approval!.decisions.map((d) => d.approverId)).toEqual([ADVISOR.id]));
+    await eventually(async () =>
+      expect((await bot!.app.missions.getMission({ missionId: oldest.id })).approval!.decisions.map((d) => d.approverId)).toEqual([ADVISOR.id]),
+    );
     const republished = await eventually(() => {
       const views = bot!.fake.views.filter((x) => x.method === 'views.publish' && x.userId === ADVISOR.id);
       expect(views).toHaveLength(2);

@@ -28,7 +28,10 @@ afterEach(async () => {
 
 const ANONYMOUS_TOKEN: Actor = { kind: 'mcp_token', id: 'ci-bot' };
 
-async function setup(provider: (typeof PROVIDERS)[number], opts: { defaultChannel?: string; approvers?: string[]; wrapStore?: (store: SlackMessageStore) => SlackMessageStore } = {}) {
+async function setup(
+  provider: (typeof PROVIDERS)[number],
+  opts: { defaultChannel?: string; approvers?: string[]; wrapStore?: (store: SlackMessageStore) => SlackMessageStore } = {},
+) {
   const db = await openTestDatabase(provider);
   const fake = new FakeSlack();
   await fake.start();
@@ -72,7 +75,13 @@ async function assistantMissionAwaitingApproval(service: MissionService, clock: 
 }
 
 const buttonsOf = (message: StoredMessage) => JSON.stringify(message.blocks).match(/"action_id":"[^"]+"/g) ?? [];
-const dmsIn = (fake: FakeSlack, channel: string) => [...fake.messages.values()].filter((m) => m.channel === channel && m.threadTs === null && (m.metadata as { event_payload?: { surface?: string } })?.event_payload?.surface?.startsWith('dm:approval:'));
+const dmsIn = (fake: FakeSlack, channel: string) =>
+  [...fake.messages.values()].filter(
+    (m) =>
+      m.channel === channel &&
+      m.threadTs === null &&
+      (m.metadata as { event_payload?: { surface?: string } })?.event_payload?.surface?.startsWith('dm:approval:'),
+  );
 
 describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) => {
   it('lives in a DM with the person the token acts for when no default channel is set', async () => {
@@ -81,7 +90,9 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
     await worker.runOnce();
     expect(fake.callsTo('conversations.open').map((c) => c.args.users)).toEqual(['U0JORDAN']);
     const posted = [...fake.messages.values()];
-    expect(posted.map((m) => ({ channel: m.channel, threadTs: m.threadTs, blocks: m.blocks }))).toEqual([{ channel: 'D0JORDAN', threadTs: null, blocks: briefCard(mission).blocks }]);
+    expect(posted.map((m) => ({ channel: m.channel, threadTs: m.threadTs, blocks: m.blocks }))).toEqual([
+      { channel: 'D0JORDAN', threadTs: null, blocks: briefCard(mission).blocks },
+    ]);
     // Later surfaces go to the card's thread in the same DM.
     await service.lockBrief({ missionId: mission.id }, ASSISTANT);
     await worker.runOnce();
@@ -94,7 +105,9 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
     const mission = await service.startMission({ intent: 'Add retries to the sync job' }, ASSISTANT);
     await worker.runOnce();
     expect(fake.callsTo('conversations.open')).toEqual([]);
-    expect([...fake.messages.values()].map((m) => ({ channel: m.channel, threadTs: m.threadTs, blocks: m.blocks }))).toEqual([{ channel: 'C0DEFAULT', threadTs: null, blocks: briefCard(mission).blocks }]);
+    expect([...fake.messages.values()].map((m) => ({ channel: m.channel, threadTs: m.threadTs, blocks: m.blocks }))).toEqual([
+      { channel: 'C0DEFAULT', threadTs: null, blocks: briefCard(mission).blocks },
+    ]);
 
     const other = await setup(provider);
     await other.service.startMission({ intent: 'Add retries to the sync job' }, ANONYMOUS_TOKEN);
@@ -113,7 +126,11 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
       const [dm, ...more] = dmsIn(fake, `D${approver.id.slice(1)}`);
       expect(more).toEqual([]);
       expect(dm!.blocks).toEqual(approvalDirectMessage(requested, requested.approval!.id, { channelId: 'D0JORDAN' }).blocks);
-      expect(buttonsOf(dm!)).toEqual([`"action_id":"${ACTION_IDS.approvalApprove}"`, `"action_id":"${ACTION_IDS.approvalReject}"`, `"action_id":"${ACTION_IDS.playView}"`]);
+      expect(buttonsOf(dm!)).toEqual([
+        `"action_id":"${ACTION_IDS.approvalApprove}"`,
+        `"action_id":"${ACTION_IDS.approvalReject}"`,
+        `"action_id":"${ACTION_IDS.playView}"`,
+      ]);
     }
     expect(dmsIn(fake, 'D0JORDAN')).toEqual([]);
     // The requester's DM thread carries the request too.
@@ -137,7 +154,7 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
     }
   });
 
-  it('DMs the approvers even while the mission\'s thread cannot be delivered, and skips a person Slack cannot reach', async () => {
+  it("DMs the approvers even while the mission's thread cannot be delivered, and skips a person Slack cannot reach", async () => {
     const { fake, clock, service, worker, db } = await setup(provider, { defaultChannel: 'C0DEFAULT', approvers: [ADVISOR.id, SECURITY_LEAD.id, 'U0GONE'] });
     fake.unknownUsers.add('U0GONE');
     const requested = await assistantMissionAwaitingApproval(service, clock);
@@ -156,7 +173,12 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
     clock.advance(3_600_000);
     await worker.runOnce();
     // The retry posts the thread, adds no DM, and does not ask Slack about the unreachable person again.
-    expect([...fake.messages.values()].filter((m) => m.channel === 'C0DEFAULT').map((m) => m.text)).toEqual([expect.any(String), expect.any(String), expect.any(String), expect.stringMatching(/^Approval needed/)]);
+    expect([...fake.messages.values()].filter((m) => m.channel === 'C0DEFAULT').map((m) => m.text)).toEqual([
+      expect.any(String),
+      expect.any(String),
+      expect.any(String),
+      expect.stringMatching(/^Approval needed/),
+    ]);
     expect(fake.callsTo('conversations.open').filter((c) => c.args.users === 'U0GONE')).toHaveLength(opens);
     expect(dmsIn(fake, 'D0ADVISOR')).toHaveLength(1);
     expect(dmsIn(fake, 'D0SECLEAD')).toHaveLength(1);
@@ -168,7 +190,9 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
     fake.channelsWithoutBot.add('C0PRIVATE');
     await assistantMissionAwaitingApproval(service, clock);
     await worker.runOnce();
-    expect(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0PRIVATE').map((c) => c.response?.error)).toEqual(['not_in_channel']);
+    expect(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0PRIVATE').map((c) => c.response?.error)).toEqual([
+      'not_in_channel',
+    ]);
     expect(dmsIn(fake, 'D0ADVISOR')).toHaveLength(1);
     expect(dmsIn(fake, 'D0SECLEAD')).toHaveLength(1);
     // Retrying cannot help until someone invites the bot: the delivery is parked (feed retry re-drives it).
@@ -204,7 +228,23 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
     const { fake, clock, service } = await setup(provider, { approvers: [] });
     const mission = await service.startMission({ intent: 'Add retries to the sync job' }, ASSISTANT);
     // The stored policy (another change) lets such a request wait; here the request is shaped as it will be.
-    const requested: Mission = { ...mission, approval: { id: 'apr_1', playId: 'play_x', riskLevel: 'low', required: 1, eligibleApprovers: [], requestedBy: ASSISTANT, requestedAt: clock.now().toISOString(), expiresAt: clock.now().toISOString(), status: 'requested', decisions: [], decidedAt: null, note: null } };
+    const requested: Mission = {
+      ...mission,
+      approval: {
+        id: 'apr_1',
+        playId: 'play_x',
+        riskLevel: 'low',
+        required: 1,
+        eligibleApprovers: [],
+        requestedBy: ASSISTANT,
+        requestedAt: clock.now().toISOString(),
+        expiresAt: clock.now().toISOString(),
+        status: 'requested',
+        decisions: [],
+        decidedAt: null,
+        note: null,
+      },
+    };
     const projector = new SlackProjector({
       loadMission: async () => requested,
       client: createSlackWebClient(fake.token, { slackApiUrl: fake.apiUrl, logger, retryConfig: { retries: 0 } }),

@@ -10,13 +10,24 @@ const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', te
 const button = (over: Record<string, unknown> = {}) => ({ type: 'button', text: plainText('Go'), action_id: 'go', value: 'v', ...over });
 const actions = (...elements: unknown[]) => ({ type: 'actions', elements });
 const select = (options: unknown[], over: Record<string, unknown> = {}) => actions({ type: 'static_select', action_id: 's', options, ...over });
-const option = (text: string, value = 'v', description?: string) => ({ text: plainText(text), value, ...(description ? { description: plainText(description) } : {}) });
+const option = (text: string, value = 'v', description?: string) => ({
+  text: plainText(text),
+  value,
+  ...(description ? { description: plainText(description) } : {}),
+});
 const input = (element: unknown, over: Record<string, unknown> = {}) => ({ type: 'input', label: plainText('Label'), element, ...over });
-const modal = (over: Record<string, unknown> = {}, blocks: unknown[] = [section('ok')]): View => ({ type: 'modal', title: plainText('Title'), blocks, ...over }) as View;
+const modal = (over: Record<string, unknown> = {}, blocks: unknown[] = [section('ok')]): View =>
+  ({ type: 'modal', title: plainText('Title'), blocks, ...over }) as View;
 
 const CASES: Array<[LimitRule, SlackMessage | View]> = [
   ['too_many_blocks', message(...Array.from({ length: 51 }, () => ({ type: 'divider' })))],
-  ['too_many_blocks', modal({}, Array.from({ length: 101 }, () => ({ type: 'divider' })))],
+  [
+    'too_many_blocks',
+    modal(
+      {},
+      Array.from({ length: 101 }, () => ({ type: 'divider' })),
+    ),
+  ],
   ['message_text', { text: x(LIMITS.messageText + 1), blocks: [] }],
   ['empty_text', { text: ' ', blocks: [] }],
   ['empty_text', message(section(''))],
@@ -64,7 +75,13 @@ describe('checkBlockKitLimits', () => {
         ),
       ),
     ).toEqual([]);
-    expect(checkBlockKitLimits(modal({ title: plainText(x(24)), submit: plainText(x(24)), private_metadata: x(3000) }, [input({ type: 'plain_text_input', action_id: 'i', max_length: 3000, initial_value: x(3000) })]))).toEqual([]);
+    expect(
+      checkBlockKitLimits(
+        modal({ title: plainText(x(24)), submit: plainText(x(24)), private_metadata: x(3000) }, [
+          input({ type: 'plain_text_input', action_id: 'i', max_length: 3000, initial_value: x(3000) }),
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it.each(CASES.map(([rule, payload], i) => [`${rule} #${i}`, rule, payload] as const))('catches %s', (_name, rule, payload) => {
@@ -74,7 +91,39 @@ describe('checkBlockKitLimits', () => {
 
   it('covers every rule it can report', () => {
     const rules = new Set(CASES.map(([rule]) => rule));
-    const all: LimitRule[] = ['too_many_blocks', 'message_text', 'empty_text', 'text_length', 'header_text', 'section_fields', 'section_field_text', 'section_empty', 'context_elements', 'actions_elements', 'block_id', 'duplicate_block_id', 'action_id', 'duplicate_action_id', 'button_text', 'button_value', 'url', 'confirm', 'options', 'option_text', 'option_value', 'option_description', 'placeholder', 'input_label', 'input_hint', 'input_length', 'view_title', 'view_submit', 'view_close', 'callback_id', 'private_metadata'];
+    const all: LimitRule[] = [
+      'too_many_blocks',
+      'message_text',
+      'empty_text',
+      'text_length',
+      'header_text',
+      'section_fields',
+      'section_field_text',
+      'section_empty',
+      'context_elements',
+      'actions_elements',
+      'block_id',
+      'duplicate_block_id',
+      'action_id',
+      'duplicate_action_id',
+      'button_text',
+      'button_value',
+      'url',
+      'confirm',
+      'options',
+      'option_text',
+      'option_value',
+      'option_description',
+      'placeholder',
+      'input_label',
+      'input_hint',
+      'input_length',
+      'view_title',
+      'view_submit',
+      'view_close',
+      'callback_id',
+      'private_metadata',
+    ];
     expect([...rules].sort()).toEqual([...all].sort());
   });
 

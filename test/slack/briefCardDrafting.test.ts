@@ -26,9 +26,19 @@ describe('brief card: model drafting', () => {
 
   it('marks inferred items and quotes the sentence each chip came from once the model answered', () => {
     const chips = drafted.brief.chips.map((c) =>
-      c.kind === 'kpis' ? { ...c, items: ['Session persistence >99.9%', 'Test coverage ≥ 85%'], inferred: ['Test coverage ≥ 85%'], quote: 'Users logged out randomly after 15-30 mins' } : c,
+      c.kind === 'kpis'
+        ? {
+            ...c,
+            items: ['Session persistence >99.9%', 'Test coverage ≥ 85%'],
+            inferred: ['Test coverage ≥ 85%'],
+            quote: 'Users logged out randomly after 15-30 mins',
+          }
+        : c,
     );
-    const card = briefCard({ ...withDrafting(drafted, { status: 'drafted', drafter: 'anthropic:claude-haiku-4-5', reason: null }), brief: { ...drafted.brief, chips, drafting: { status: 'drafted', drafter: 'anthropic:claude-haiku-4-5', reason: null } } });
+    const card = briefCard({
+      ...withDrafting(drafted, { status: 'drafted', drafter: 'anthropic:claude-haiku-4-5', reason: null }),
+      brief: { ...drafted.brief, chips, drafting: { status: 'drafted', drafter: 'anthropic:claude-haiku-4-5', reason: null } },
+    });
     const text = visibleText(card);
     expect(text).toContain('✨ Drafted by `anthropic:claude-haiku-4-5`');
     expect(text).toContain('• Test coverage ≥ 85% _(inferred)_');
@@ -39,9 +49,18 @@ describe('brief card: model drafting', () => {
 
   it('says why the built-in draft stands in when the model gave none, and shows spend against the budget', () => {
     const models = { ...emptyModels(5), total: { calls: 2, inputTokens: 1600, outputTokens: 60, costUsd: 0.0019 } };
-    const card = briefCard({ ...withDrafting(drafted, { status: 'fallback', drafter: 'anthropic:claude-haiku-4-5', reason: 'the provider answered HTTP 529 (overloaded) after 3 attempts' }), models });
+    const card = briefCard({
+      ...withDrafting(drafted, {
+        status: 'fallback',
+        drafter: 'anthropic:claude-haiku-4-5',
+        reason: 'the provider answered HTTP 529 (overloaded) after 3 attempts',
+      }),
+      models,
+    });
     const text = visibleText(card);
-    expect(text).toContain("⚠️ `anthropic:claude-haiku-4-5` gave no usable draft (the provider answered HTTP 529 (overloaded) after 3 attempts); these chips are the built-in drafter's.");
+    expect(text).toContain(
+      "⚠️ `anthropic:claude-haiku-4-5` gave no usable draft (the provider answered HTTP 529 (overloaded) after 3 attempts); these chips are the built-in drafter's.",
+    );
     expect(text).toContain('model spend $0.0019 of a $5.00 budget');
   });
 });

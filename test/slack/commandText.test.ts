@@ -43,6 +43,8 @@ describe('action ids and values', () => {
     expect(decodeActionValue('not json')).toBeNull();
     expect(decodeActionValue('{"playId":"p"}')).toBeNull();
     expect(decodeActionValue(undefined)).toBeNull();
-    expect(encodeActionValue({ missionId: 'x'.repeat(100), requestId: 'y'.repeat(100), playId: 'z'.repeat(100), alertId: 'w'.repeat(100), version: 1 }).length).toBeLessThanOrEqual(LIMITS_CHECK.buttonValue);
+    expect(
+      encodeActionValue({ missionId: 'x'.repeat(100), requestId: 'y'.repeat(100), playId: 'z'.repeat(100), alertId: 'w'.repeat(100), version: 1 }).length,
+    ).toBeLessThanOrEqual(LIMITS_CHECK.buttonValue);
   });
 });

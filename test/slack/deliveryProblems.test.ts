@@ -14,8 +14,12 @@ beforeAll(async () => {
 
 describe('when the bot cannot post in the channel', () => {
   it('says how to fix it for a channel, a direct message and an archived channel, naming the mission', () => {
-    expect(channelUnreachableNotice('msn_0001', 'C0PRIVATE', 'channel_not_found')).toMatch(/not in <#C0PRIVATE>.*`\/invite @Mission Control`.*`\/mission status msn_0001`/);
-    expect(channelUnreachableNotice('msn_0001', 'D0JORDAN', 'channel_not_found')).toMatch(/direct message between people.*Start missions from a channel I am in/);
+    expect(channelUnreachableNotice('msn_0001', 'C0PRIVATE', 'channel_not_found')).toMatch(
+      /not in <#C0PRIVATE>.*`\/invite @Mission Control`.*`\/mission status msn_0001`/,
+    );
+    expect(channelUnreachableNotice('msn_0001', 'D0JORDAN', 'channel_not_found')).toMatch(
+      /direct message between people.*Start missions from a channel I am in/,
+    );
     expect(channelUnreachableNotice('msn_0001', 'C0OLD', 'is_archived')).toMatch(/archived.*Unarchive/);
   });
 

@@ -41,22 +41,42 @@ beforeAll(async () => {
   const f = fixtures;
   const hostileFixtures = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, k === 'summaries' ? v : hostile(v as Mission)])) as unknown as SlackFixtures;
   const rendered = renderSurfaces(hostileFixtures);
-  messages = Object.entries(rendered).flatMap(([file, cases]) => Object.entries(cases).filter(([, s]) => isMessage(s)).map(([name, s]) => [`${file}/${name}`, s as SlackMessage] as [string, SlackMessage]));
+  messages = Object.entries(rendered).flatMap(([file, cases]) =>
+    Object.entries(cases)
+      .filter(([, s]) => isMessage(s))
+      .map(([name, s]) => [`${file}/${name}`, s as SlackMessage] as [string, SlackMessage]),
+  );
   messages.push(['usageMessage', usageMessage(`Unknown subcommand ${HOSTILE}`)], ['notice', notice(`⚠️ ${HOSTILE}`)]);
 });
 
 describe('fallback text of every message', () => {
   it('covers every message group the bot posts, hostile text included', () => {
     const groups = new Set(messages.map(([name]) => name.split('/')[0]));
-    for (const group of ['briefCard', 'toolkitMessage', 'playsMessage', 'approvalMessage', 'executionStatus', 'alertMessage', 'reflectionMessage', 'usageMessages', 'missionStatus']) expect(groups).toContain(group);
+    for (const group of [
+      'briefCard',
+      'toolkitMessage',
+      'playsMessage',
+      'approvalMessage',
+      'executionStatus',
+      'alertMessage',
+      'reflectionMessage',
+      'usageMessages',
+      'missionStatus',
+    ])
+      expect(groups).toContain(group);
     expect(messages.filter(([, m]) => m.text.includes('&lt;!channel&gt;')).length).toBeGreaterThanOrEqual(10);
   });
 
   it('escapes &, < and > so no mention, broadcast or link is live', () => {
-    const live = messages.flatMap(([name, message]) => liveTokens(message.text).filter((t) => !/^<@U0[A-Z0-9]+>$/.test(t) || t === '<@U0EVIL>').map((t) => `${name}: ${t}`));
+    const live = messages.flatMap(([name, message]) =>
+      liveTokens(message.text)
+        .filter((t) => !/^<@U0[A-Z0-9]+>$/.test(t) || t === '<@U0EVIL>')
+        .map((t) => `${name}: ${t}`),
+    );
     expect(live).toEqual([]);
     for (const [name, message] of messages) {
-      if (message.text.includes('Ship it')) expect(message.text, name).toContain('Ship it &lt;!channel&gt; &lt;@U0EVIL&gt; &lt;https://evil.example|click to approve&gt; &amp; &lt;!here&gt;');
+      if (message.text.includes('Ship it'))
+        expect(message.text, name).toContain('Ship it &lt;!channel&gt; &lt;@U0EVIL&gt; &lt;https://evil.example|click to approve&gt; &amp; &lt;!here&gt;');
     }
   });
 

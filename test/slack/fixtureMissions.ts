@@ -77,14 +77,26 @@ export async function buildSlackFixtures(): Promise<SlackFixtures> {
   const db = await openTestDatabase('sqlite');
   try {
     const clock = new TestClock('2025-10-15T09:47:00.000Z');
-    const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+    const service = new MissionService({
+      repository: db.missions,
+      clock,
+      ids: sequentialIds(),
+      drafter: deterministicBriefDrafter,
+      approvalPolicy: SEED_POLICY,
+    });
     const a = await journeyA(service, clock);
     const b = await journeyB(service, clock);
     const cancelled = await journeyC(service, clock);
     const d = await journeyD(service, clock);
-    const cancelledMidPhase = await endedMidPhase(service, clock, (id) => service.cancelMission({ missionId: id, reason: 'The incident this was for was resolved upstream' }, JORDAN));
-    const failedMidPhase = await endedMidPhase(service, clock, (id) => service.failMission({ missionId: id, reason: 'The staging database is gone; nothing can be verified' }, JORDAN));
-    const rolledBackMidPhase = await endedMidPhase(service, clock, (id) => service.requestRollback({ missionId: id, reason: 'Refresh tokens leaked in logs; undo now' }, JORDAN));
+    const cancelledMidPhase = await endedMidPhase(service, clock, (id) =>
+      service.cancelMission({ missionId: id, reason: 'The incident this was for was resolved upstream' }, JORDAN),
+    );
+    const failedMidPhase = await endedMidPhase(service, clock, (id) =>
+      service.failMission({ missionId: id, reason: 'The staging database is gone; nothing can be verified' }, JORDAN),
+    );
+    const rolledBackMidPhase = await endedMidPhase(service, clock, (id) =>
+      service.requestRollback({ missionId: id, reason: 'Refresh tokens leaked in logs; undo now' }, JORDAN),
+    );
     const { missions: summaries } = await service.listMissions({ limit: 20 });
     // After the list: release missions are not in /mission list's fixture.
     const release = await journeyRelease(service, clock);
@@ -151,14 +163,26 @@ async function journeyA(service: MissionService, clock: TestClock) {
   const briefDrafted = await service.startMission({ intent: SEED_INTENT, channelId: 'C0MISSIONS', threadTs: '1697362020.000100' }, JORDAN);
   const id = briefDrafted.id;
   clock.advance(2 * MINUTE);
-  await service.editChip({ missionId: id, kind: 'kpis', items: ['Session persistence >99.9%', 'Logout success rate 100%', 'Vulnerability count 0', 'Test coverage ≥90%'] }, JORDAN);
+  await service.editChip(
+    { missionId: id, kind: 'kpis', items: ['Session persistence >99.9%', 'Logout success rate 100%', 'Vulnerability count 0', 'Test coverage ≥90%'] },
+    JORDAN,
+  );
   const safeguards = briefDrafted.brief.chips.find((c) => c.kind === 'safeguards')!.items;
-  const briefEdited = await service.editChip({ missionId: id, kind: 'safeguards', items: [...safeguards, 'No direct database schema changes without migration review'] }, JORDAN);
+  const briefEdited = await service.editChip(
+    { missionId: id, kind: 'safeguards', items: [...safeguards, 'No direct database schema changes without migration review'] },
+    JORDAN,
+  );
   const toolkitsRecommended = await service.lockBrief({ missionId: id }, JORDAN);
   clock.advance(4 * MINUTE);
   await service.selectToolkits({ missionId: id, toolkits: [{ toolkitId: 'github' }, { toolkitId: 'linear', defer: true }] }, JORDAN);
   const toolkitsInspected = await service.recordCoverage(
-    { missionId: id, toolkitId: 'github', status: 'ready', summary: '23 auth files, 127 tests, 82% coverage', metrics: { files_analyzed: 23, test_count: 127, coverage: 0.82 } },
+    {
+      missionId: id,
+      toolkitId: 'github',
+      status: 'ready',
+      summary: '23 auth files, 127 tests, 82% coverage',
+      metrics: { files_analyzed: 23, test_count: 127, coverage: 0.82 },
+    },
     ASSISTANT,
   );
   clock.advance(6 * MINUTE);
@@ -177,14 +201,42 @@ async function journeyA(service: MissionService, clock: TestClock) {
 
   // Phases 1 and 2 as in the seed, with the validator's auto-fixes and one extra step.
   await reportSeedPhase(service, clock, id, SEED_PHASES[0]!);
-  await service.reportProgress({ missionId: id, kind: 'validator_alert', phaseId: 'jwt_refresh_fix', type: 'auto_fix', severity: 'low', description: 'Added exponential backoff for refresh retries' }, ASSISTANT);
   await service.reportProgress(
-    { missionId: id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'add_rate_limiting', title: 'Added rate limiting to refresh attempts', durationMs: 4100, deviation: { rule: 2, reason: 'Prevent brute force token refresh' } },
+    {
+      missionId: id,
+      kind: 'validator_alert',
+      phaseId: 'jwt_refresh_fix',
+      type: 'auto_fix',
+      severity: 'low',
+      description: 'Added exponential backoff for refresh retries',
+    },
+    ASSISTANT,
+  );
+  await service.reportProgress(
+    {
+      missionId: id,
+      kind: 'step_completed',
+      phaseId: 'jwt_refresh_fix',
+      stepId: 'add_rate_limiting',
+      title: 'Added rate limiting to refresh attempts',
+      durationMs: 4100,
+      deviation: { rule: 2, reason: 'Prevent brute force token refresh' },
+    },
     ASSISTANT,
   );
   await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
   await reportSeedPhase(service, clock, id, SEED_PHASES[1]!);
-  await service.reportProgress({ missionId: id, kind: 'validator_alert', phaseId: 'token_revocation', type: 'auto_fix', severity: 'low', description: 'Added database index on token_hash' }, ASSISTANT);
+  await service.reportProgress(
+    {
+      missionId: id,
+      kind: 'validator_alert',
+      phaseId: 'token_revocation',
+      type: 'auto_fix',
+      severity: 'low',
+      description: 'Added database index on token_hash',
+    },
+    ASSISTANT,
+  );
   await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'token_revocation' }, ASSISTANT);
 
   // Phase 3 mid-way: two steps done, the webhook exemption waiting for a person.
@@ -195,7 +247,14 @@ async function journeyA(service: MissionService, clock: TestClock) {
     await service.reportProgress({ missionId: id, kind: 'step_completed', phaseId: 'csrf_protection', stepId, durationMs, counts: counts ?? {} }, ASSISTANT);
   }
   const executingMidPhase = await service.reportProgress(
-    { missionId: id, kind: 'validator_alert', phaseId: 'csrf_protection', type: 'review_required', severity: 'medium', description: '/api/webhooks/stripe should be exempt from CSRF (webhook endpoint)' },
+    {
+      missionId: id,
+      kind: 'validator_alert',
+      phaseId: 'csrf_protection',
+      type: 'review_required',
+      severity: 'medium',
+      description: '/api/webhooks/stripe should be exempt from CSRF (webhook endpoint)',
+    },
     ASSISTANT,
   );
   const alertId = executingMidPhase.execution!.alerts.find((al) => al.type === 'review_required')!.id;
@@ -203,9 +262,15 @@ async function journeyA(service: MissionService, clock: TestClock) {
     clock.advance(durationMs);
     await service.reportProgress({ missionId: id, kind: 'step_completed', phaseId: 'csrf_protection', stepId, durationMs, counts: counts ?? {} }, ASSISTANT);
   }
-  await service.reportProgress({ missionId: id, kind: 'test_run', phaseId: 'csrf_protection', total: 162, passing: 162, coverage: 0.9, suite: 'vitest' }, ASSISTANT);
+  await service.reportProgress(
+    { missionId: id, kind: 'test_run', phaseId: 'csrf_protection', total: 162, passing: 162, coverage: 0.9, suite: 'vitest' },
+    ASSISTANT,
+  );
   clock.advance(4 * MINUTE);
-  const alertResolved = await service.resolveAlert({ missionId: id, alertId, outcome: 'accepted', note: 'Confirmed: webhooks are exempt; comment added in code' }, JORDAN);
+  const alertResolved = await service.resolveAlert(
+    { missionId: id, alertId, outcome: 'accepted', note: 'Confirmed: webhooks are exempt; comment added in code' },
+    JORDAN,
+  );
   await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'csrf_protection' }, ASSISTANT);
   for (const phase of SEED_PHASES.slice(3)) {
     await reportSeedPhase(service, clock, id, phase);
@@ -220,22 +285,55 @@ async function journeyA(service: MissionService, clock: TestClock) {
   const reflecting = await service.completeMission({ missionId: id }, ASSISTANT);
 
   await service.submitFeedback(
-    { missionId: id, rating: 5, effortSavedHours: 14, comments: 'The phased approach gave me confidence at each step.', suggestedImprovements: 'Deeper Linear integration.' },
+    {
+      missionId: id,
+      rating: 5,
+      effortSavedHours: 14,
+      comments: 'The phased approach gave me confidence at each step.',
+      suggestedImprovements: 'Deeper Linear integration.',
+    },
     JORDAN,
   );
   const withFollowUp = await service.addFollowUp({ missionId: id, title: 'Add rate limiting to login endpoint', priority: 'medium' }, JORDAN);
   await service.addFollowUp({ missionId: id, title: 'Document revocation cleanup job in README', priority: 'low' }, ASSISTANT);
   const feedbackGiven = await service.recordFollowUpIssue(
-    { missionId: id, followUpId: withFollowUp.reflection.followUps[0]!.id, externalId: 'ENG-124', url: 'https://linear.app/acme/issue/ENG-124', tracker: 'linear' },
+    {
+      missionId: id,
+      followUpId: withFollowUp.reflection.followUps[0]!.id,
+      externalId: 'ENG-124',
+      url: 'https://linear.app/acme/issue/ENG-124',
+      tracker: 'linear',
+    },
     CONNECTOR,
   );
   await service.pinToLibrary(
-    { missionId: id, tags: ['authentication', 'security', 'jwt-refresh', 'csrf-protection', 'nextjs', 'supabase', 'production-ready'], note: 'Comprehensive auth refactor for Next.js + Supabase apps.' },
+    {
+      missionId: id,
+      tags: ['authentication', 'security', 'jwt-refresh', 'csrf-protection', 'nextjs', 'supabase', 'production-ready'],
+      note: 'Comprehensive auth refactor for Next.js + Supabase apps.',
+    },
     JORDAN,
   );
   clock.advance(5 * MINUTE);
-  const done = await service.submitRetrospective({ missionId: id, wentWell: ['Validator caught the DB index and webhook exemption'], toImprove: ['Deeper Linear integration'] }, JORDAN);
-  return { briefDrafted, briefEdited, toolkitsRecommended, toolkitsInspected, playsRanked, approvalPending, approvalPartial, approvalDecided, executingMidPhase, alertResolved, reflecting, feedbackGiven, done };
+  const done = await service.submitRetrospective(
+    { missionId: id, wentWell: ['Validator caught the DB index and webhook exemption'], toImprove: ['Deeper Linear integration'] },
+    JORDAN,
+  );
+  return {
+    briefDrafted,
+    briefEdited,
+    toolkitsRecommended,
+    toolkitsInspected,
+    playsRanked,
+    approvalPending,
+    approvalPartial,
+    approvalDecided,
+    executingMidPhase,
+    alertResolved,
+    reflecting,
+    feedbackGiven,
+    done,
+  };
 }
 
 async function journeyB(service: MissionService, clock: TestClock) {
@@ -243,7 +341,10 @@ async function journeyB(service: MissionService, clock: TestClock) {
   const requested = await seedToApprovalRequested(service, clock);
   const id = requested.id;
   clock.advance(5 * MINUTE);
-  const approvalRejected = await service.decideApproval({ missionId: id, decision: 'reject', reason: 'Split the CSRF work into its own mission; this is too much for one change.' }, SECURITY_LEAD);
+  const approvalRejected = await service.decideApproval(
+    { missionId: id, decision: 'reject', reason: 'Split the CSRF work into its own mission; this is too much for one change.' },
+    SECURITY_LEAD,
+  );
   clock.advance(5 * MINUTE);
   await service.requestApproval({ missionId: id, playId: requested.approval!.playId, note: 'Second attempt after review' }, JORDAN);
   await service.decideApproval({ missionId: id, decision: 'approve' }, ADVISOR);
@@ -255,15 +356,27 @@ async function journeyB(service: MissionService, clock: TestClock) {
     clock.advance(durationMs);
     await service.reportProgress({ missionId: id, kind: 'step_completed', phaseId: 'token_revocation', stepId, durationMs }, ASSISTANT);
   }
-  await service.reportProgress({ missionId: id, kind: 'test_run', phaseId: 'token_revocation', total: 141, passing: 138, coverage: 0.86, suite: 'vitest' }, ASSISTANT);
+  await service.reportProgress(
+    { missionId: id, kind: 'test_run', phaseId: 'token_revocation', total: 141, passing: 138, coverage: 0.86, suite: 'vitest' },
+    ASSISTANT,
+  );
   clock.advance(3 * MINUTE);
   const executionFailedPhase = await service.reportProgress(
-    { missionId: id, kind: 'phase_failed', phaseId: 'token_revocation', reason: 'Migration locks auth.sessions for 40 s on the staging copy; zero downtime would be broken.' },
+    {
+      missionId: id,
+      kind: 'phase_failed',
+      phaseId: 'token_revocation',
+      reason: 'Migration locks auth.sessions for 40 s on the staging copy; zero downtime would be broken.',
+    },
     ASSISTANT,
   );
   clock.advance(2 * MINUTE);
   const rolledBack = await service.requestRollback(
-    { missionId: id, reason: 'Zero-downtime safeguard at risk; rethink the migration.', stepsRun: [{ step: 'Close PR and delete branch', outcome: 'done', detail: 'PR #48 closed, branch deleted' }] },
+    {
+      missionId: id,
+      reason: 'Zero-downtime safeguard at risk; rethink the migration.',
+      stepsRun: [{ step: 'Close PR and delete branch', outcome: 'done', detail: 'PR #48 closed, branch deleted' }],
+    },
     JORDAN,
   );
   return { approvalRejected, executionFailedPhase, rolledBack };
@@ -285,7 +398,10 @@ async function journeyD(service: MissionService, clock: TestClock) {
   await service.selectToolkits({ missionId: id, toolkits: [{ toolkitId: 'github' }, { toolkitId: 'slack' }] }, JORDAN);
   const toolkitsBelowThreshold = await service.inspectCoverage({ missionId: id }, JORDAN);
   clock.advance(MINUTE);
-  const coverageOverridden = await service.overrideCoverage({ missionId: id, reason: 'No GitHub token in this workspace; the team reviews the diff by hand.' }, JORDAN);
+  const coverageOverridden = await service.overrideCoverage(
+    { missionId: id, reason: 'No GitHub token in this workspace; the team reviews the diff by hand.' },
+    JORDAN,
+  );
   const proposed = await service.proposePlays({ missionId: id, plays: [SEED_PLAY_1] }, ASSISTANT);
   const playId = proposed.plays.find((p) => p.source === 'assistant')!.id;
   await service.requestApproval({ missionId: id, playId }, JORDAN);
@@ -296,7 +412,10 @@ async function journeyD(service: MissionService, clock: TestClock) {
     await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
   }
   clock.advance(2 * MINUTE);
-  const gateOverridden = await service.overrideGate({ missionId: id, checkId: 'code_review', reason: 'Reviewed in a pairing session; no pull request exists yet.' }, ADVISOR);
+  const gateOverridden = await service.overrideGate(
+    { missionId: id, checkId: 'code_review', reason: 'Reviewed in a pairing session; no pull request exists yet.' },
+    ADVISOR,
+  );
   clock.advance(MINUTE);
   await signOffTruths(service, id);
   const completedWithOverrides = await service.completeMission({ missionId: id }, ASSISTANT);
@@ -314,7 +433,17 @@ async function endedMidPhase(service: MissionService, clock: TestClock, end: (mi
   const [stepId, durationMs] = SEED_PHASES[0]!.steps[0]!;
   clock.advance(durationMs);
   await service.reportProgress({ missionId: id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId, durationMs }, ASSISTANT);
-  await service.reportProgress({ missionId: id, kind: 'validator_alert', phaseId: 'jwt_refresh_fix', type: 'review_required', severity: 'high', description: 'Refresh tokens are written to the request log' }, ASSISTANT);
+  await service.reportProgress(
+    {
+      missionId: id,
+      kind: 'validator_alert',
+      phaseId: 'jwt_refresh_fix',
+      type: 'review_required',
+      severity: 'high',
+      description: 'Refresh tokens are written to the request log',
+    },
+    ASSISTANT,
+  );
   clock.advance(2 * MINUTE);
   return end(id);
 }

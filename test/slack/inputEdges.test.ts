@@ -17,7 +17,10 @@ describe.each(PROVIDERS)('bad text through Slack on %s', (provider) => {
     const res = await bot.command('Fix the flaky\u0000 login test in CI', JORDAN);
     expect(res.status).toBe(200);
     const said = await eventually(() => {
-      const text = [res.text, ...bot!.fake.calls.filter((c) => c.method === 'response_url' || c.method === 'chat.postEphemeral').map((c) => JSON.stringify(c.args))].join('\n');
+      const text = [
+        res.text,
+        ...bot!.fake.calls.filter((c) => c.method === 'response_url' || c.method === 'chat.postEphemeral').map((c) => JSON.stringify(c.args)),
+      ].join('\n');
       expect(text).toMatch(/intent contains a NUL character/);
       return text;
     });

@@ -69,7 +69,9 @@ const SOURCES = sourceFiles(path.join(root, 'src')).map((file) => ({ file: path.
 function webApiMethodsCalled(): Map<string, string[]> {
   const client = new WebClient() as unknown as Record<string, unknown>;
   const isMethod = (name: string) => {
-    const fn = name.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), client);
+    const fn = name
+      .split('.')
+      .reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), client);
     return typeof fn === 'function' && /^bound (apiCall|files\w+)$/.test(fn.name);
   };
   const found = new Map<string, string[]>();
@@ -104,7 +106,16 @@ describe('Slack app manifests', () => {
 
   it('finds the Web API calls the code makes (the scan itself works)', () => {
     // Calls known to exist today; if one moves or goes, update this list, not the scan.
-    for (const method of ['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'chat.getPermalink', 'conversations.open', 'views.open', 'views.publish', 'auth.test']) {
+    for (const method of [
+      'chat.postMessage',
+      'chat.update',
+      'chat.postEphemeral',
+      'chat.getPermalink',
+      'conversations.open',
+      'views.open',
+      'views.publish',
+      'auth.test',
+    ]) {
       expect([...called.keys()]).toContain(method);
     }
     // Not a Web API call: `evidence.files.map(` in the domain is an array.
@@ -112,7 +123,9 @@ describe('Slack app manifests', () => {
   });
 
   it('knows the scopes of every Web API method the code calls', () => {
-    const unknown = [...called.entries()].filter(([method]) => !(method in METHOD_SCOPES)).map(([method, files]) => `${method} (called in ${files.join(', ')})`);
+    const unknown = [...called.entries()]
+      .filter(([method]) => !(method in METHOD_SCOPES))
+      .map(([method, files]) => `${method} (called in ${files.join(', ')})`);
     expect(unknown, 'add these methods, with the bot scopes Slack documents for them, to METHOD_SCOPES').toEqual([]);
     const unknownEvents = eventsSubscribed().filter((event) => !(event in EVENT_SCOPES));
     expect(unknownEvents, 'add these events, with their scopes, to EVENT_SCOPES').toEqual([]);

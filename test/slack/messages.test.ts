@@ -16,7 +16,10 @@ import { openAlertId, renderSurfaces, type Surface } from './renderedSurfaces.js
 import { blocksOfType, buttons, visibleText } from './surfaceHelpers.js';
 
 const fixturesDir = path.join(import.meta.dirname, '..', 'fixtures', 'slack');
-const FIXTURE_FILES = readdirSync(fixturesDir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+const FIXTURE_FILES = readdirSync(fixturesDir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''))
+  .sort();
 
 let f: SlackFixtures;
 let surfaces: Record<string, Record<string, Surface>>;
@@ -62,7 +65,8 @@ describe('brief card', () => {
   it('shows every chip with its confidence and an Edit button for it', () => {
     const card = s('briefCard', 'briefDrafted');
     const text = visibleText(card);
-    for (const label of ['Objective', 'Technical scope', 'Acceptance criteria', 'KPIs', 'Safeguards', 'Timeline']) expect(text).toContain(`*${label}* · confidence`);
+    for (const label of ['Objective', 'Technical scope', 'Acceptance criteria', 'KPIs', 'Safeguards', 'Timeline'])
+      expect(text).toContain(`*${label}* · confidence`);
     expect(text).toContain('*KPIs* · confidence 🟡 Medium');
     expect(text).toContain('*Objective* · confidence 🟢 High');
     const edits = buttons(card).filter((b) => b.actionId === ACTION_IDS.briefEditChip);
@@ -73,14 +77,22 @@ describe('brief card', () => {
     expect(regenerate.map((b) => [b.text, b.value.chip])).toEqual(CHIP_KINDS.map((kind) => ['Regenerate', kind]));
     // Regenerating a chip a person edited asks first; a drafted one needs no confirmation.
     const confirmOf = (surface: Surface, chip: string) =>
-      (blocksOfType(surface, 'actions').flatMap((b) => b.elements as Array<Record<string, unknown>>).find((e) => e.action_id === ACTION_IDS.briefRegenerateChip && String(e.value).includes(`"chip":"${chip}"`)) as { confirm?: unknown }).confirm;
+      (
+        blocksOfType(surface, 'actions')
+          .flatMap((b) => b.elements as Array<Record<string, unknown>>)
+          .find((e) => e.action_id === ACTION_IDS.briefRegenerateChip && String(e.value).includes(`"chip":"${chip}"`)) as { confirm?: unknown }
+      ).confirm;
     expect(confirmOf(card, 'kpis')).toBeUndefined();
     expect(JSON.stringify(confirmOf(s('briefCard', 'briefEdited'), 'kpis'))).toContain('replaced by a fresh draft from the intent');
   });
 
   it('offers Accept all and Cancel while the brief is open, and nothing once it is locked', () => {
     const chipControls = new Set<string>([ACTION_IDS.briefEditChip, ACTION_IDS.briefRegenerateChip]);
-    expect(buttons(s('briefCard', 'briefEdited')).filter((b) => b.blockType === 'actions' && !chipControls.has(b.actionId)).map((b) => [b.text, b.actionId])).toEqual([
+    expect(
+      buttons(s('briefCard', 'briefEdited'))
+        .filter((b) => b.blockType === 'actions' && !chipControls.has(b.actionId))
+        .map((b) => [b.text, b.actionId]),
+    ).toEqual([
       ['Accept all', ACTION_IDS.briefAcceptAll],
       ['Cancel mission', ACTION_IDS.missionCancel],
     ]);
@@ -115,11 +127,22 @@ describe('toolkit recommendations', () => {
     const message = s('toolkitMessage', 'belowThreshold');
     const text = visibleText(message);
     expect(text).toContain('☑️ *GitHub* · 🟡 needs data');
-    expect(text).toContain('Coverage 25% of the 85% needed to plan · Inspect again, Defer the toolkits this mission does not need, or Override coverage with a reason');
+    expect(text).toContain(
+      'Coverage 25% of the 85% needed to plan · Inspect again, Defer the toolkits this mission does not need, or Override coverage with a reason',
+    );
     const found = buttons(message);
     expect(found.filter((b) => b.actionId === ACTION_IDS.toolkitDefer).map((b) => b.value.toolkitId)).toEqual(['github', 'slack']);
-    expect(found.map((b) => b.actionId)).toEqual([ACTION_IDS.toolkitDefer, ACTION_IDS.toolkitDefer, ACTION_IDS.toolkitsConfirm, ACTION_IDS.toolkitsInspect, ACTION_IDS.coverageOverrideOpen]);
-    expect(found.find((b) => b.actionId === ACTION_IDS.coverageOverrideOpen)!.value).toEqual({ missionId: f.toolkitsBelowThreshold.id, version: f.toolkitsBelowThreshold.version });
+    expect(found.map((b) => b.actionId)).toEqual([
+      ACTION_IDS.toolkitDefer,
+      ACTION_IDS.toolkitDefer,
+      ACTION_IDS.toolkitsConfirm,
+      ACTION_IDS.toolkitsInspect,
+      ACTION_IDS.coverageOverrideOpen,
+    ]);
+    expect(found.find((b) => b.actionId === ACTION_IDS.coverageOverrideOpen)!.value).toEqual({
+      missionId: f.toolkitsBelowThreshold.id,
+      version: f.toolkitsBelowThreshold.version,
+    });
   });
 
   it('shows an overridden coverage as an override with who and why, never as a pass', () => {
@@ -131,7 +154,7 @@ describe('toolkit recommendations', () => {
 });
 
 describe('gates a person owns', () => {
-  it('shows the code review state and an approver\'s override on the execution status, with the review buttons', () => {
+  it("shows the code review state and an approver's override on the execution status, with the review buttons", () => {
     const message = s('executionStatus', 'gateOverridden');
     const text = visibleText(message);
     expect(text).toContain('Code review: ⏳ required by the brief, none recorded yet');
@@ -181,7 +204,9 @@ describe('plays', () => {
     expect(text).toContain('*Undo plan* — Feature flags allow instant rollback per phase.');
     expect(text).toContain('*Reversibility*\nhigh');
     expect(text).toContain('~Complete Auth Rewrite with Next-Auth.js Migration~ — migration_risk: too risky for a 72-hour deadline');
-    const selects = buttons(message).filter((b) => b.actionId === ACTION_IDS.playSelect).map((b) => b.value.playId);
+    const selects = buttons(message)
+      .filter((b) => b.actionId === ACTION_IDS.playSelect)
+      .map((b) => b.value.playId);
     const proposed = f.playsRanked.plays.filter((p) => p.status === 'proposed').map((p) => p.id);
     expect(selects.sort()).toEqual(proposed.sort());
     expect(buttons(message).find((b) => b.actionId === ACTION_IDS.requestApproval)?.value.playId).toBe(selected.id);
@@ -199,7 +224,11 @@ describe('plays', () => {
     const message = s('playsMessage', 'playsRanked');
     const open = f.playsRanked.plays.filter((p) => p.status !== 'dismissed').sort((a, b) => a.rank - b.rank);
     for (const actionId of [ACTION_IDS.playView, ACTION_IDS.playDismiss]) {
-      expect(buttons(message).filter((b) => b.actionId === actionId).map((b) => b.value.playId)).toEqual(open.map((p) => p.id));
+      expect(
+        buttons(message)
+          .filter((b) => b.actionId === actionId)
+          .map((b) => b.value.playId),
+      ).toEqual(open.map((p) => p.id));
     }
   });
 });
@@ -208,7 +237,8 @@ describe('how an approved mission runs', () => {
   it('gives the Claude Code line, and the CI dispatch as it stands: dispatching, dispatched with its runs, refused in words', () => {
     const run = surfaces.runInstructions as Record<string, Surface>;
     const id = f.approvalDecided.id;
-    for (const surface of Object.values(run)) expect(visibleText(surface)).toContain(`\`Run Mission Control mission ${id} (use the mission-control MCP server)\``);
+    for (const surface of Object.values(run))
+      expect(visibleText(surface)).toContain(`\`Run Mission Control mission ${id} (use the mission-control MCP server)\``);
     expect(visibleText(run.approvedNoExecutor!)).toContain('no executor dispatched this mission');
     expect(visibleText(run.dispatching!)).toContain('⏳ dispatching GitHub Actions workflow `mission.yml`');
     expect(visibleText(run.dispatching!)).toContain('only if the CI run below does not take it');
@@ -249,7 +279,7 @@ describe('approval request', () => {
 });
 
 describe('approval request sent to an approver directly', () => {
-  it('has the thread message\'s Approve and Reject buttons, says why this person got it and where the mission lives', () => {
+  it("has the thread message's Approve and Reject buttons, says why this person got it and where the mission lives", () => {
     const inChannel = s('approvalDirectMessage', 'pendingHomeInChannel');
     expect(buttons(inChannel)).toEqual(buttons(s('approvalMessage', 'approvalPending')));
     expect((inChannel as { text: string }).text).toMatch(/^Your approval is requested: /);
@@ -367,7 +397,11 @@ describe('modals', () => {
       playPlan: VIEW_IDS.playPlan,
       dismissPlay: VIEW_IDS.dismissPlay,
     });
-    expect(decodeActionValue(modals.rejectReason!.private_metadata)).toEqual({ missionId: f.approvalPending.id, requestId: f.approvalPending.approval!.id, playId: f.approvalPending.approval!.playId });
+    expect(decodeActionValue(modals.rejectReason!.private_metadata)).toEqual({
+      missionId: f.approvalPending.id,
+      requestId: f.approvalPending.approval!.id,
+      playId: f.approvalPending.approval!.playId,
+    });
     expect(decodeActionValue(modals.blockAlert!.private_metadata)).toMatchObject({ alertId: openAlertId(f), outcome: 'blocked' });
   });
 
@@ -389,8 +423,17 @@ describe('modals', () => {
 
   it('cuts a plan longer than a modal holds, within Block Kit limits, pointing at PLAN.md', () => {
     const base = f.approvalPending.plays[0]!;
-    const phases = Array.from({ length: 140 }, (_, i) => ({ id: `phase_${i}`, name: `Phase number ${i}`, steps: Array.from({ length: 30 }, (_, j) => ({ id: `step_${i}_${j}`, title: 'x'.repeat(200) })) }));
-    const modal = playPlanModal(f.approvalPending, { ...base, status: 'selected', phases, undoPlan: { summary: 'Undo', steps: Array.from({ length: 200 }, (_, i) => `undo step ${i} ${'y'.repeat(100)}`) } });
+    const phases = Array.from({ length: 140 }, (_, i) => ({
+      id: `phase_${i}`,
+      name: `Phase number ${i}`,
+      steps: Array.from({ length: 30 }, (_, j) => ({ id: `step_${i}_${j}`, title: 'x'.repeat(200) })),
+    }));
+    const modal = playPlanModal(f.approvalPending, {
+      ...base,
+      status: 'selected',
+      phases,
+      undoPlan: { summary: 'Undo', steps: Array.from({ length: 200 }, (_, i) => `undo step ${i} ${'y'.repeat(100)}`) },
+    });
     expect(checkBlockKitLimits(modal)).toEqual([]);
     const text = visibleText(modal);
     expect(text).toContain('more phases. The whole plan: PLAN.md');
@@ -440,10 +483,16 @@ describe('App Home', () => {
 describe('/mission status', () => {
   it('summarises every stage and says what can happen next', () => {
     const status = surfaces.missionStatus!;
-    expect(Object.keys(status).sort()).toEqual(Object.keys(f).filter((k) => k !== 'summaries').sort());
+    expect(Object.keys(status).sort()).toEqual(
+      Object.keys(f)
+        .filter((k) => k !== 'summaries')
+        .sort(),
+    );
     expect(visibleText(status.executingMidPhase!)).toContain('*Execution*\n2 of 5 phases completed · CSRF Protection running');
     // Next names the Slack control for each step a person takes (the same steps `next` gives over MCP), and who may take it.
-    expect(visibleText(status.approvalPending!)).toContain(`*Next:* *Approve / Reject* on the approval request message (<@${ADVISOR.id}>, <@${SECURITY_LEAD.id}>) · \`/mission cancel ${f.approvalPending.id}\``);
+    expect(visibleText(status.approvalPending!)).toContain(
+      `*Next:* *Approve / Reject* on the approval request message (<@${ADVISOR.id}>, <@${SECURITY_LEAD.id}>) · \`/mission cancel ${f.approvalPending.id}\``,
+    );
     expect(visibleText(status.approvalPending!)).toContain('_by the assistant over MCP:_ wait for approval');
     expect(visibleText(status.playsRanked!)).toContain('*Dismiss…* on each play of the plays message');
     expect(visibleText(status.briefDrafted!)).toContain('*Edit / Regenerate* on each chip of the brief card');

@@ -108,7 +108,10 @@ describe.each(PROVIDERS)('plan controls in Slack (%s)', (provider) => {
     expect((await bot.submitView(view, reasonValues('migration_risk: too risky for a 72-hour deadline'), JORDAN)).status).toBe(200);
     const dismissed = await eventually(async () => {
       const after = await current(mission.id);
-      expect(after.plays.find((p) => p.id === play.id)).toMatchObject({ status: 'dismissed', dismissedReason: 'migration_risk: too risky for a 72-hour deadline' });
+      expect(after.plays.find((p) => p.id === play.id)).toMatchObject({
+        status: 'dismissed',
+        dismissedReason: 'migration_risk: too risky for a 72-hour deadline',
+      });
       expect(message.blocks).toEqual(playsMessage(after).blocks);
       return after;
     });
@@ -119,7 +122,10 @@ describe.each(PROVIDERS)('plan controls in Slack (%s)', (provider) => {
     expect(JSON.stringify(message.blocks)).not.toContain(`"playId":"${play.id}"`);
 
     // The old button, clicked again, is refused before any modal opens.
-    await bot.click({ ...message, blocks: playsMessage(mission).blocks }, ACTION_IDS.playDismiss, JORDAN, { where: (v) => v.playId === play.id, responseUrlId: 'again' });
+    await bot.click({ ...message, blocks: playsMessage(mission).blocks }, ACTION_IDS.playDismiss, JORDAN, {
+      where: (v) => v.playId === play.id,
+      responseUrlId: 'again',
+    });
     await eventually(() => expect(String(responses().find((r) => r.args.id === 'again')?.args.text)).toContain('was already dismissed'));
     expect(bot.fake.views.filter((v) => v.method === 'views.open')).toHaveLength(1);
     expect((await eventTypes(mission.id)).filter((t) => t === 'play_dismissed')).toHaveLength(1);
@@ -137,7 +143,14 @@ describe.each(PROVIDERS)('plan controls in Slack (%s)', (provider) => {
     await bot.click(card, ACTION_IDS.briefEditChip, JORDAN, { where: (v) => v.chip === 'kpis' });
     const view = await openedView(1);
     expect(view.callback_id).toBe(VIEW_IDS.chipEdit);
-    await bot.submitView(view, { chip_item_0: { chip_item: { type: 'plain_text_input', value: 'Test coverage ≥90%' } }, chip_item_1: { chip_item: { type: 'plain_text_input', value: '' } } }, JORDAN);
+    await bot.submitView(
+      view,
+      {
+        chip_item_0: { chip_item: { type: 'plain_text_input', value: 'Test coverage ≥90%' } },
+        chip_item_1: { chip_item: { type: 'plain_text_input', value: '' } },
+      },
+      JORDAN,
+    );
     const edited = await eventually(async () => {
       const after = await current(drafted.id);
       expect(after.brief.chips.find((c) => c.kind === 'kpis')).toMatchObject({ items: ['Test coverage ≥90%'], source: 'edited' });
@@ -168,7 +181,11 @@ describe.each(PROVIDERS)('plan controls in Slack (%s)', (provider) => {
     const before = await current(summary!.id);
     expect(before.brief.chips.find((c) => c.kind === 'timeline')).toBeUndefined();
     await bot.click(card, ACTION_IDS.briefRegenerateChip, JORDAN, { where: (v) => v.chip === 'timeline', responseUrlId: 'no-timeline' });
-    await eventually(() => expect(String(responses().find((r) => r.args.id === 'no-timeline')?.args.text)).toContain('The drafter found nothing for Timeline in the intent. Write the chip yourself with an edit.'));
+    await eventually(() =>
+      expect(String(responses().find((r) => r.args.id === 'no-timeline')?.args.text)).toContain(
+        'The drafter found nothing for Timeline in the intent. Write the chip yourself with an edit.',
+      ),
+    );
     expect((await current(before.id)).version).toBe(before.version);
     expect(await eventTypes(before.id)).not.toContain('chip_regenerated');
   });

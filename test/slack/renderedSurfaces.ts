@@ -8,7 +8,17 @@ import { approvalDirectMessage, approvalMessage } from '../../src/slack/approval
 import type { SlackMessage } from '../../src/slack/blockKitLimits.js';
 import { briefCard } from '../../src/slack/briefCard.js';
 import { executionStatus } from '../../src/slack/executionStatus.js';
-import { cancelMissionModal, chipEditModal, dismissPlayModal, feedbackModal, pinToLibraryModal, playPlanModal, rejectReasonModal, resolveAlertModal, rollbackModal } from '../../src/slack/modals.js';
+import {
+  cancelMissionModal,
+  chipEditModal,
+  dismissPlayModal,
+  feedbackModal,
+  pinToLibraryModal,
+  playPlanModal,
+  rejectReasonModal,
+  resolveAlertModal,
+  rollbackModal,
+} from '../../src/slack/modals.js';
 import { runInstructionsMessage } from '../../src/slack/runInstructions.js';
 import type { Mission } from '../../src/domain/mission.js';
 import type { ExecutorDispatch } from '../../src/domain/executorDispatch.js';
@@ -33,7 +43,12 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
   const alertId = openAlertId(f);
   const stages = Object.entries(f).filter(([key]) => key !== 'summaries') as Array<[string, SlackFixtures['done']]>;
   return {
-    briefCard: { briefDrafted: briefCard(f.briefDrafted), briefEdited: briefCard(f.briefEdited), locked: briefCard(f.toolkitsRecommended), cancelled: briefCard(f.cancelled) },
+    briefCard: {
+      briefDrafted: briefCard(f.briefDrafted),
+      briefEdited: briefCard(f.briefEdited),
+      locked: briefCard(f.toolkitsRecommended),
+      cancelled: briefCard(f.cancelled),
+    },
     toolkitMessage: {
       toolkitsRecommended: toolkitMessage(f.toolkitsRecommended),
       toolkitsInspected: toolkitMessage(f.toolkitsInspected),
@@ -48,10 +63,17 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
       releaseFailed: releaseMessage(f.releaseFailed),
       releaseFailedAlert: alertMessage(f.releaseFailed, f.releaseFailed.execution!.alerts.at(-1)!.id),
     },
-    playsMessage: { playsRanked: playsMessage(f.playsRanked), approvalPending: playsMessage(f.approvalPending), approvalRejected: playsMessage(f.approvalRejected) },
+    playsMessage: {
+      playsRanked: playsMessage(f.playsRanked),
+      approvalPending: playsMessage(f.approvalPending),
+      approvalRejected: playsMessage(f.approvalRejected),
+    },
     // One approver's copy: the mission's thread in a channel, in the requester's DM, or none.
     approvalDirectMessage: {
-      pendingHomeInChannel: approvalDirectMessage(f.approvalPending, f.approvalPending.approval!.id, { channelId: 'C0MISSIONS', permalink: 'https://fake.slack.com/archives/C0MISSIONS/p1697362200000100?thread_ts=1697362020.000100&cid=C0MISSIONS' }),
+      pendingHomeInChannel: approvalDirectMessage(f.approvalPending, f.approvalPending.approval!.id, {
+        channelId: 'C0MISSIONS',
+        permalink: 'https://fake.slack.com/archives/C0MISSIONS/p1697362200000100?thread_ts=1697362020.000100&cid=C0MISSIONS',
+      }),
       pendingHomeInDm: approvalDirectMessage(f.approvalPending, f.approvalPending.approval!.id, { channelId: 'D0JORDAN' }),
       pendingNoHome: approvalDirectMessage(f.approvalPending, f.approvalPending.approval!.id, null),
       decided: approvalDirectMessage(f.approvalDecided, f.approvalDecided.approval!.id, { channelId: 'C0MISSIONS' }),
@@ -84,7 +106,12 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
       signedOff: uatMessage(f.reflecting),
       failModal: uatResultModal(f.gateOverridden, 'truth_1', 'fail'),
     },
-    reflectionMessage: { reflecting: reflectionMessage(f.reflecting), feedbackGiven: reflectionMessage(f.feedbackGiven), done: reflectionMessage(f.done), withOverrides: reflectionMessage(f.completedWithOverrides) },
+    reflectionMessage: {
+      reflecting: reflectionMessage(f.reflecting),
+      feedbackGiven: reflectionMessage(f.feedbackGiven),
+      done: reflectionMessage(f.done),
+      withOverrides: reflectionMessage(f.completedWithOverrides),
+    },
     modals: {
       chipEdit: chipEditModal(f.briefEdited, 'safeguards'),
       rejectReason: rejectReasonModal(f.approvalPending, f.approvalPending.approval!.id),
@@ -104,11 +131,14 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
     runInstructions: {
       approvedNoExecutor: runInstructionsMessage(f.approvalDecided),
       dispatching: runInstructionsMessage(withDispatch(f.approvalDecided, { status: 'requested' })),
-      dispatched: runInstructionsMessage(withDispatch(f.approvalDecided, { status: 'dispatched', runsUrl: 'https://github.com/jordan-nakamura/legaltech-mvp/actions/workflows/mission.yml' })),
+      dispatched: runInstructionsMessage(
+        withDispatch(f.approvalDecided, { status: 'dispatched', runsUrl: 'https://github.com/jordan-nakamura/legaltech-mvp/actions/workflows/mission.yml' }),
+      ),
       dispatchFailed: runInstructionsMessage(
         withDispatch(f.approvalDecided, {
           status: 'failed',
-          error: 'GitHub found no workflow "mission.yml" in jordan-nakamura/legaltech-mvp (404): add .github/workflows/mission.yml with a workflow_dispatch trigger to its default branch.',
+          error:
+            'GitHub found no workflow "mission.yml" in jordan-nakamura/legaltech-mvp (404): add .github/workflows/mission.yml with a workflow_dispatch trigger to its default branch.',
         }),
       ),
       reflecting: runInstructionsMessage(f.reflecting),
@@ -119,7 +149,11 @@ export function renderSurfaces(f: SlackFixtures): Record<string, Record<string, 
         myMissions: [],
         awaitingMyApproval: [f.approvalPending].filter((m) => isAwaitingApprovalFrom(m, ADVISOR.id)),
       }),
-      requester: appHome({ userId: JORDAN.id, myMissions: f.summaries.filter((s) => s.requester.kind === 'slack_user' && s.requester.id === JORDAN.id), awaitingMyApproval: [] }),
+      requester: appHome({
+        userId: JORDAN.id,
+        myMissions: f.summaries.filter((s) => s.requester.kind === 'slack_user' && s.requester.id === JORDAN.id),
+        awaitingMyApproval: [],
+      }),
       // A click on the Home that was refused: the reason is shown at the top of the Home.
       refusedClick: appHome({
         userId: ADVISOR.id,

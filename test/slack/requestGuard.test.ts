@@ -59,7 +59,10 @@ describe('SlackRequestGuard', () => {
     const guard = new SlackRequestGuard(SECRET, () => T0);
     const body = JSON.stringify({ type: 'event_callback', event_id: 'Ev01', event: { type: 'member_joined_channel' } });
     expect(await guard.check(request(T0 / 1000, body))).toBeNull();
-    expect(await guard.check(request(T0 / 1000 + 60, body, undefined, { 'x-slack-retry-num': '1' }))).toMatchObject({ status: 200, reason: expect.stringContaining('retry 1') });
+    expect(await guard.check(request(T0 / 1000 + 60, body, undefined, { 'x-slack-retry-num': '1' }))).toMatchObject({
+      status: 200,
+      reason: expect.stringContaining('retry 1'),
+    });
   });
 });
 
@@ -84,7 +87,12 @@ describe.each(PROVIDERS)('SlackRequestGuard across instances (%s)', (provider) =
     expect(await third.check(request(ts, 'command=%2Fmission&text=hi'))).toBeNull();
 
     const errors: unknown[] = [];
-    const broken = new SlackRequestGuard(SECRET, () => T0, { firstSighting: () => Promise.reject(new Error('database down')) }, (e) => errors.push(e));
+    const broken = new SlackRequestGuard(
+      SECRET,
+      () => T0,
+      { firstSighting: () => Promise.reject(new Error('database down')) },
+      (e) => errors.push(e),
+    );
     expect(await broken.check(request(ts, 'text=again'))).toBeNull();
     expect(await broken.check(request(ts, 'text=again'))).toMatchObject({ status: 409 });
     expect(errors).toHaveLength(1);

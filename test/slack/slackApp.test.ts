@@ -13,7 +13,11 @@ import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { TestClock } from '../support/testRuntime.js';
 import { CHANNEL, eventually, openBotHarness, type BotHarness } from './slackHarness.js';
 
-const APPROVERS = Array.from({ length: 20 }, (_, i) => ({ kind: 'slack_user' as const, id: `U0APPR${String(i + 1).padStart(2, '0')}`, name: `Approver ${i + 1}` }));
+const APPROVERS = Array.from({ length: 20 }, (_, i) => ({
+  kind: 'slack_user' as const,
+  id: `U0APPR${String(i + 1).padStart(2, '0')}`,
+  name: `Approver ${i + 1}`,
+}));
 const ENV = {
   SLACK_APPROVERS: [JORDAN.id, ADVISOR.id, SECURITY_LEAD.id, ...APPROVERS.map((a) => a.id)].join(','),
   // One approval closes a request, so concurrent clicks race for the single decision.
@@ -32,7 +36,13 @@ const responses = (b: BotHarness) => b.fake.calls.filter((c) => c.method === 're
 describe.each(PROVIDERS)('Slack app over HTTP (%s)', (provider) => {
   it('refuses unsigned, wrongly signed and stale requests with 401 and changes nothing', async () => {
     bot = await openBotHarness(provider, ENV);
-    const body = new URLSearchParams({ command: '/mission', text: 'Fix the flaky login test', user_id: JORDAN.id, channel_id: CHANNEL, response_url: bot.fake.responseUrl() }).toString();
+    const body = new URLSearchParams({
+      command: '/mission',
+      text: 'Fix the flaky login test',
+      user_id: JORDAN.id,
+      channel_id: CHANNEL,
+      response_url: bot.fake.responseUrl(),
+    }).toString();
     const type = 'application/x-www-form-urlencoded';
     expect((await bot.signedPost(body, type, { signature: null })).status).toBe(401);
     expect((await bot.signedPost(body, type, { signature: 'v0=deadbeef' })).status).toBe(401);
@@ -136,7 +146,9 @@ describe.each(PROVIDERS)('Slack app over HTTP (%s)', (provider) => {
       return m!;
     });
     const stale = { ...message, blocks: [...message.blocks] };
-    const results = await Promise.all(APPROVERS.map((approver, i) => bot!.click(stale, ACTION_IDS.approvalApprove, approver, { responseUrlId: `approver-${i}` })));
+    const results = await Promise.all(
+      APPROVERS.map((approver, i) => bot!.click(stale, ACTION_IDS.approvalApprove, approver, { responseUrlId: `approver-${i}` })),
+    );
     expect(results.map((r) => r.status)).toEqual(APPROVERS.map(() => 200));
 
     await eventually(async () => expect((await bot!.app.missions.getMission({ missionId: mission.id })).state).toBe('executing'));
@@ -209,7 +221,10 @@ describe.each(PROVIDERS)('Slack app over HTTP (%s)', (provider) => {
     });
     const updatesBefore = bot.fake.callsTo('chat.update').filter((c) => c.args.ts === status.ts).length;
     for (let i = 1; i <= 100; i++) {
-      await service.reportProgress({ missionId: executing.id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'write_tests', durationMs: 1000 + i, counts: { iteration: i } }, ASSISTANT);
+      await service.reportProgress(
+        { missionId: executing.id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'write_tests', durationMs: 1000 + i, counts: { iteration: i } },
+        ASSISTANT,
+      );
     }
     const final = await service.getMission({ missionId: executing.id });
     await eventually(() => expect(bot!.fake.messages.get(status.ts)!.blocks).toEqual(executionStatus(final).blocks));
@@ -248,7 +263,17 @@ describe.each(PROVIDERS)('Slack app over HTTP (%s)', (provider) => {
     for (const stepId of ['refactor_jwt_ts', 'add_redis_store']) {
       await service.reportProgress({ missionId: requested.id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId, durationMs: 1200 }, ASSISTANT);
     }
-    await service.reportProgress({ missionId: requested.id, kind: 'validator_alert', phaseId: 'jwt_refresh_fix', type: 'review_required', severity: 'high', description: 'Refresh tokens stored without a TTL' }, ASSISTANT);
+    await service.reportProgress(
+      {
+        missionId: requested.id,
+        kind: 'validator_alert',
+        phaseId: 'jwt_refresh_fix',
+        type: 'review_required',
+        severity: 'high',
+        description: 'Refresh tokens stored without a TTL',
+      },
+      ASSISTANT,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     // Nothing reached Slack, and the undelivered changes wait in the database.
     expect(JSON.stringify(approval.blocks)).toContain(ACTION_IDS.approvalApprove);

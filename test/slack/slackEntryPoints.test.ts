@@ -36,7 +36,14 @@ const replyTo = (b: BotHarness, id: string) =>
   });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
 const allMissions = async (b: BotHarness) => (await b.app.missions.listMissions({})).missions;
-const mention = (user: string, text: string, extra: Record<string, unknown> = {}) => ({ type: 'app_mention', user, text, ts: `${Date.now() / 1000}`, channel: CHANNEL, ...extra });
+const mention = (user: string, text: string, extra: Record<string, unknown> = {}) => ({
+  type: 'app_mention',
+  user,
+  text,
+  ts: `${Date.now() / 1000}`,
+  channel: CHANNEL,
+  ...extra,
+});
 const posts = (b: BotHarness) => b.fake.callsTo('chat.postMessage');
 
 async function briefCardPosted(b: BotHarness): Promise<{ mission: Mission; post: RecordedCall }> {
@@ -61,14 +68,20 @@ const shownWith = (b: BotHarness, actionId: string) =>
 describe.each(PROVIDERS)('Slack entry points and finished missions (%s)', (provider) => {
   it('"Start a mission" on a message starts one in that channel, from the message text and its link', async () => {
     bot = await openBotHarness(provider, ENV);
-    const source = bot.fake.postAsPerson(CHANNEL, OUTSIDER.id, 'Checkout fails for EU cards &amp; retries time out, see <https://status.example.com/eu|the status page> cc <@U0ADVISOR>');
+    const source = bot.fake.postAsPerson(
+      CHANNEL,
+      OUTSIDER.id,
+      'Checkout fails for EU cards &amp; retries time out, see <https://status.example.com/eu|the status page> cc <@U0ADVISOR>',
+    );
     const res = await bot.shortcut(source, START_MISSION_SHORTCUT, JORDAN, { responseUrlId: 'shortcut' });
     expect(res.status).toBe(200);
 
     const { mission, post } = await briefCardPosted(bot);
     const permalink = bot.fake.callsTo('chat.getPermalink')[0]!.response!.permalink as string;
     expect(permalink).toBe(`https://fake.slack.com/archives/${CHANNEL}/p${source.ts.replace('.', '')}`);
-    expect(mission.intent).toBe(`Checkout fails for EU cards & retries time out, see the status page (https://status.example.com/eu) cc @U0ADVISOR\n\nFrom ${permalink}`);
+    expect(mission.intent).toBe(
+      `Checkout fails for EU cards & retries time out, see the status page (https://status.example.com/eu) cc @U0ADVISOR\n\nFrom ${permalink}`,
+    );
     expect(mission.requester).toMatchObject({ kind: 'slack_user', id: JORDAN.id });
     expect(mission.channelId).toBe(CHANNEL);
     // The mission's thread hangs under its own brief card, not under the message it came from.
@@ -164,7 +177,17 @@ describe.each(PROVIDERS)('Slack entry points and finished missions (%s)', (provi
     await service.decideApproval({ missionId: requested.id, decision: 'approve' }, ADVISOR);
     await service.decideApproval({ missionId: requested.id, decision: 'approve' }, SECURITY_LEAD);
     await service.reportProgress({ missionId: requested.id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
-    await service.reportProgress({ missionId: requested.id, kind: 'validator_alert', phaseId: 'jwt_refresh_fix', type: 'review_required', severity: 'high', description: 'Refresh tokens are written to the request log' }, ASSISTANT);
+    await service.reportProgress(
+      {
+        missionId: requested.id,
+        kind: 'validator_alert',
+        phaseId: 'jwt_refresh_fix',
+        type: 'review_required',
+        severity: 'high',
+        description: 'Refresh tokens are written to the request log',
+      },
+      ASSISTANT,
+    );
     const status = await shownWith(bot, ACTION_IDS.rollback);
     const alert = await shownWith(bot, ACTION_IDS.alertResolve);
 
@@ -198,7 +221,9 @@ describe.each(PROVIDERS)('Slack entry points and finished missions (%s)', (provi
     }
     // `/mission cancel` again: told the same way through the command's response_url, no modal.
     await bot.command(`cancel ${requested.id}`, JORDAN);
-    await eventually(() => expect(String(bot!.fake.calls.filter((c) => c.method === 'response_url').at(-1)?.args.text)).toContain('This mission was cancelled'));
+    await eventually(() =>
+      expect(String(bot!.fake.calls.filter((c) => c.method === 'response_url').at(-1)?.args.text)).toContain('This mission was cancelled'),
+    );
     expect(bot.fake.views.filter((v) => v.method === 'views.open')).toHaveLength(1);
     expect((await service.getMission({ missionId: requested.id })).version).toBe(before.version);
   });
@@ -278,8 +303,10 @@ describe('intentFromMessage', () => {
 
 describe('plainTextFromSlack', () => {
   it('turns Slack markup into the words a person sees', () => {
-    expect(plainTextFromSlack('<@U1> and <@U2|ana> in <#C1|ops> <!here> <!subteam^S1|@oncall> <https://x.example/a?b=1&amp;c=2|docs> <mailto:a@b.c> &lt;3 &amp; more')).toBe(
-      '@U1 and @ana in #ops @here @oncall docs (https://x.example/a?b=1&c=2) mailto:a@b.c <3 & more',
-    );
+    expect(
+      plainTextFromSlack(
+        '<@U1> and <@U2|ana> in <#C1|ops> <!here> <!subteam^S1|@oncall> <https://x.example/a?b=1&amp;c=2|docs> <mailto:a@b.c> &lt;3 &amp; more',
+      ),
+    ).toBe('@U1 and @ana in #ops @here @oncall docs (https://x.example/a?b=1&c=2) mailto:a@b.c <3 & more');
   });
 });

@@ -52,7 +52,8 @@ async function openProjector(provider: Provider) {
 }
 
 /** Top-level messages in the fake that are a mission's brief card. */
-const briefCards = (fake: FakeSlack) => [...fake.messages.values()].filter((m) => m.threadTs === null && JSON.stringify(m.blocks).includes(ACTION_IDS.briefAcceptAll));
+const briefCards = (fake: FakeSlack) =>
+  [...fake.messages.values()].filter((m) => m.threadTs === null && JSON.stringify(m.blocks).includes(ACTION_IDS.briefAcceptAll));
 
 const FORM = 'application/x-www-form-urlencoded';
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -138,7 +139,10 @@ describe.each(PROVIDERS)('Slack never fails silently (%s)', (provider) => {
       const event = (id: string) => eventBody(id, { type: 'app_home_opened', user: JORDAN.id, channel: 'D0JORDAN', tab: 'home' });
       expect((await bot.signedPost(event('Ev0FIRST'), 'application/json')).status).toBe(200);
       await eventually(() => expect(bot!.fake.callsTo('views.publish')).toHaveLength(1));
-      const retry = await bot.signedPost(event('Ev0FIRST'), 'application/json', { timestamp: nowSec() + 1, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+      const retry = await bot.signedPost(event('Ev0FIRST'), 'application/json', {
+        timestamp: nowSec() + 1,
+        headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+      });
       expect(retry.status).toBe(200);
       expect((await bot.signedPost(event('Ev0OTHER'), 'application/json')).status).toBe(200);
       await eventually(() => expect(bot!.fake.callsTo('views.publish')).toHaveLength(2));
@@ -185,7 +189,10 @@ describe.each(PROVIDERS)('Slack never fails silently (%s)', (provider) => {
   describe('bot not in the channel', () => {
     const PRIVATE = 'C0PRIVATE';
     const joined = (b: BotHarness, user: string, id: string) =>
-      b.signedPost(eventBody(id, { type: 'member_joined_channel', user, channel: PRIVATE, channel_type: 'G', team: 'T0FAKE', inviter: JORDAN.id }), 'application/json');
+      b.signedPost(
+        eventBody(id, { type: 'member_joined_channel', user, channel: PRIVATE, channel_type: 'G', team: 'T0FAKE', inviter: JORDAN.id }),
+        'application/json',
+      );
 
     it('tells the person at once through response_url to invite the bot, and posts the card by itself once the bot joins', async () => {
       bot = await openBotHarness(provider);
@@ -259,7 +266,10 @@ describe.each(PROVIDERS)('Slack never fails silently (%s)', (provider) => {
       const [summary] = (await bot.app.missions.listMissions({})).missions;
       await eventually(async () => {
         const events = await bot!.app.missions.events({ missionId: summary!.id });
-        expect(events.find((e) => e.type === 'connector_call_failed')?.payload).toMatchObject({ toolkit_id: 'slack', error: expect.stringContaining('msg_too_long') });
+        expect(events.find((e) => e.type === 'connector_call_failed')?.payload).toMatchObject({
+          toolkit_id: 'slack',
+          error: expect.stringContaining('msg_too_long'),
+        });
       });
       expect(await bot.app.db.feed.parked('slack')).toEqual([]);
       // The thread is not frozen: the next change (here a cancellation, as an assistant would send it) reaches every message, the refused one in full again.

@@ -135,7 +135,10 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     });
     expect(planning.coverage.override).toMatchObject({ reason, coverage: 0.5, by: { kind: 'slack_user', id: JORDAN.id } });
     const events = await bot.app.missions.events({ missionId });
-    expect(events.find((e) => e.type === 'governance_override_requested')).toMatchObject({ actor: { id: JORDAN.id }, payload: { gate: 'coverage', coverage: 0.5, reason } });
+    expect(events.find((e) => e.type === 'governance_override_requested')).toMatchObject({
+      actor: { id: JORDAN.id },
+      payload: { gate: 'coverage', coverage: 0.5, reason },
+    });
 
     // The thread shows it as an override, with who and why; no control is left on the message.
     await eventually(() => {
@@ -155,7 +158,9 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     bot = await openBotHarness(provider, ENV);
     const mission = await executedWithoutReview(bot);
     const status = await eventually(() => messageWith(bot!, ACTION_IDS.reviewApproveOpen));
-    await expect(bot.app.missions.completeMission({ missionId: mission.id }, ASSISTANT)).rejects.toThrow(/Code review approved: The brief requires code review/);
+    await expect(bot.app.missions.completeMission({ missionId: mission.id }, ASSISTANT)).rejects.toThrow(
+      /Code review approved: The brief requires code review/,
+    );
 
     // Request changes first: recorded as the person's review, and the check stays failing.
     let views = bot.fake.views.length;
@@ -166,7 +171,9 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     expect(blank.json()).toMatchObject({ response_action: 'errors', errors: { [INPUT_IDS.note.block]: expect.stringContaining('note') } });
     expect(await written(bot, mission.id)).toEqual(before);
     await bot.submitView(changes, { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: text('The retry loop has no upper bound') } }, JORDAN);
-    await eventually(async () => expect(JSON.stringify(bot!.fake.messages.get(status.ts)!.blocks)).toContain('Code review: ✋ changes requested by Jordan Nakamura'));
+    await eventually(async () =>
+      expect(JSON.stringify(bot!.fake.messages.get(status.ts)!.blocks)).toContain('Code review: ✋ changes requested by Jordan Nakamura'),
+    );
     await expect(bot.app.missions.completeMission({ missionId: mission.id }, ASSISTANT)).rejects.toThrow(/changes requested by Jordan Nakamura/);
 
     // Then approve, from the message as it is now.
@@ -182,7 +189,10 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     ]);
     await signOffTruths(bot.app.missions, mission.id);
     const completed = await bot.app.missions.completeMission({ missionId: mission.id }, ASSISTANT);
-    expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'code_review')).toMatchObject({ passed: true, detail: expect.stringContaining('approved by Jordan Nakamura') });
+    expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'code_review')).toMatchObject({
+      passed: true,
+      detail: expect.stringContaining('approved by Jordan Nakamura'),
+    });
     expect(completed.execution!.finalGate!.checks.some((c) => c.overridden)).toBe(false);
   });
 
@@ -200,7 +210,9 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
 
     await bot.click(status, ACTION_IDS.gateOverrideOpen, ADVISOR);
     const modal = await openedModal(bot, VIEW_IDS.gateOverride, views);
-    const select = (modal.blocks as Array<{ block_id?: string; element?: { options?: Array<{ value: string }> } }>).find((b) => b.block_id === INPUT_IDS.gateCheck.block)!;
+    const select = (modal.blocks as Array<{ block_id?: string; element?: { options?: Array<{ value: string }> } }>).find(
+      (b) => b.block_id === INPUT_IDS.gateCheck.block,
+    )!;
     expect(select.element!.options!.map((o) => o.value)).toEqual(['|code_review']);
     const values = (reason: string) => ({
       [INPUT_IDS.gateCheck.block]: { [INPUT_IDS.gateCheck.action]: { type: 'static_select', selected_option: select.element!.options![0] } },
@@ -234,7 +246,10 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     // Completion counts the overridden check; every surface says overridden, never passed.
     await signOffTruths(bot.app.missions, mission.id);
     const completed = await bot.app.missions.completeMission({ missionId: mission.id }, ASSISTANT);
-    expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'code_review')).toMatchObject({ passed: true, overridden: { reason, by: { id: ADVISOR.id } } });
+    expect(completed.execution!.finalGate!.checks.find((c) => c.id === 'code_review')).toMatchObject({
+      passed: true,
+      overridden: { reason, by: { id: ADVISOR.id } },
+    });
     await eventually(() => expect(JSON.stringify(bot!.fake.messages.get(status.ts)!.blocks)).toContain('Mission gate* ✅ passed with overrides'));
     expect(JSON.stringify(bot.fake.messages.get(status.ts)!.blocks)).toContain('⚠️ Code review approved — OVERRIDDEN by <@U0ADVISOR>');
     const verification = (await bot.app.missions.exportDocument({ missionId: mission.id, document: 'verification' })).markdown;

@@ -32,14 +32,22 @@ export interface BotHarness {
   /** An MCP token as `token create --on-behalf-of` makes it (needs `{ mcp: true }`). */
   createMcpToken(name: string, onBehalfOf?: string): Promise<string>;
   /** Posts `body` signed with the signing secret at `timestamp` (seconds; now by default). */
-  signedPost(body: string, contentType: string, opts?: { timestamp?: number; signature?: string | null; headers?: Record<string, string> }): Promise<SlackResponse>;
+  signedPost(
+    body: string,
+    contentType: string,
+    opts?: { timestamp?: number; signature?: string | null; headers?: Record<string, string> },
+  ): Promise<SlackResponse>;
   command(text: string, user: Actor & { kind: 'slack_user' }, opts?: { channel?: string }): Promise<SlackResponse>;
   /** Clicks the button `actionId` of a message as the fake shows it. */
   click(
     message: StoredMessage,
     actionId: string,
     user: Actor & { kind: 'slack_user' },
-    opts?: { responseUrlId?: string; /** Picks among buttons with this action id by their value (e.g. one play's). */ where?: (value: Record<string, unknown>) => boolean; triggerId?: string },
+    opts?: {
+      responseUrlId?: string /** Picks among buttons with this action id by their value (e.g. one play's). */;
+      where?: (value: Record<string, unknown>) => boolean;
+      triggerId?: string;
+    },
   ): Promise<SlackResponse>;
   /** Ticks options of the checkboxes `actionId` of a message as the fake shows it (only options the message offers). */
   check(message: StoredMessage, actionId: string, values: string[], user: Actor & { kind: 'slack_user' }): Promise<SlackResponse>;
@@ -88,7 +96,8 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
 
   const signedPost: BotHarness['signedPost'] = async (body, contentType, opts = {}) => {
     const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
-    const signature = opts.signature === undefined ? `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}` : opts.signature;
+    const signature =
+      opts.signature === undefined ? `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}` : opts.signature;
     const headers: Record<string, string> = { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), ...opts.headers };
     if (signature !== null) headers['x-slack-signature'] = signature;
     const res = await fetch(eventsUrl, { method: 'POST', headers, body });
@@ -127,7 +136,12 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
         'application/x-www-form-urlencoded',
       ),
     click: (message, actionId, user, opts = {}) => {
-      const blocks = message.blocks as Array<{ type: string; block_id?: string; elements?: Array<{ action_id?: string; value?: string }>; accessory?: { action_id?: string; value?: string } }>;
+      const blocks = message.blocks as Array<{
+        type: string;
+        block_id?: string;
+        elements?: Array<{ action_id?: string; value?: string }>;
+        accessory?: { action_id?: string; value?: string };
+      }>;
       const matches = (value: string | undefined) => !opts.where || (value !== undefined && opts.where(JSON.parse(value) as Record<string, unknown>));
       const found = blocks
         .flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])].map((e) => ({ block: b, element: e })))
@@ -149,7 +163,10 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
       });
     },
     check: (message, actionId, values, user) => {
-      const blocks = message.blocks as Array<{ block_id?: string; elements?: Array<{ type: string; action_id?: string; options?: Array<{ text: unknown; value: string; description?: unknown }> }> }>;
+      const blocks = message.blocks as Array<{
+        block_id?: string;
+        elements?: Array<{ type: string; action_id?: string; options?: Array<{ text: unknown; value: string; description?: unknown }> }>;
+      }>;
       const block = blocks.find((b) => (b.elements ?? []).some((e) => e.action_id === actionId && e.type === 'checkboxes'));
       const element = block?.elements?.find((e) => e.action_id === actionId);
       if (!block || !element) throw new Error(`no ${actionId} checkboxes on message ${message.ts}`);
@@ -197,7 +214,18 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
         container: { type: 'view', view_id: 'V0HOME' },
         trigger_id: `trigger-${clicks}`,
         team: { id: 'T0FAKE', domain: 'fake' },
-        view: { id: 'V0HOME', team_id: 'T0FAKE', type: 'home', blocks: view.blocks, private_metadata: '', callback_id: '', state: { values: {} }, hash: 'h', app_id: 'A0MISSION', bot_id: 'B0BOT' },
+        view: {
+          id: 'V0HOME',
+          team_id: 'T0FAKE',
+          type: 'home',
+          blocks: view.blocks,
+          private_metadata: '',
+          callback_id: '',
+          state: { values: {} },
+          hash: 'h',
+          app_id: 'A0MISSION',
+          bot_id: 'B0BOT',
+        },
         actions: [{ type: 'button', action_id: actionId, block_id: block.block_id, value: element.value, action_ts: `${Date.now() / 1000}` }],
       });
     },
@@ -216,7 +244,13 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
         trigger_id: `trigger-${clicks}`,
         response_url: fake.responseUrl(opts.responseUrlId ?? `shortcut-${clicks}`),
         message_ts: message.ts,
-        message: { type: 'message', text: message.text, ts: message.ts, ...(message.user ? { user: message.user } : {}), ...(message.blocks.length > 0 ? { blocks: message.blocks } : {}) },
+        message: {
+          type: 'message',
+          text: message.text,
+          ts: message.ts,
+          ...(message.user ? { user: message.user } : {}),
+          ...(message.blocks.length > 0 ? { blocks: message.blocks } : {}),
+        },
       });
     },
     event: (event, opts = {}) =>
@@ -235,8 +269,7 @@ export async function openBotHarness(provider: Provider, env: Record<string, str
         'application/json',
         opts.headers ? { headers: opts.headers } : {},
       ),
-    messagesWith: (actionId) =>
-      [...fake.messages.values()].filter((m) => JSON.stringify(m.blocks).includes(`"action_id":"${actionId}"`)),
+    messagesWith: (actionId) => [...fake.messages.values()].filter((m) => JSON.stringify(m.blocks).includes(`"action_id":"${actionId}"`)),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -11,7 +11,8 @@ afterEach(async () => {
   bot = null;
 });
 
-const counted = (text: string, outcome: string) => Number(new RegExp(`^mission_control_external_calls_total\\{service="slack",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+const counted = (text: string, outcome: string) =>
+  Number(new RegExp(`^mission_control_external_calls_total\\{service="slack",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
 
 describe.each(PROVIDERS)('Slack call metrics (%s)', (provider) => {
   it('counts successful and failed Web API calls', async () => {

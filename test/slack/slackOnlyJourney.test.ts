@@ -53,7 +53,9 @@ function openedModal(b: BotHarness, callbackId: string, before: number): Promise
 
 /** The options a modal's select offers, as the view shows them. */
 function optionsOf(view: Record<string, unknown>, blockId: string): Array<{ value: string; text: unknown }> {
-  const block = (view.blocks as Array<{ block_id?: string; element?: { options?: Array<{ value: string; text: unknown }> } }>).find((b) => b.block_id === blockId);
+  const block = (view.blocks as Array<{ block_id?: string; element?: { options?: Array<{ value: string; text: unknown }> } }>).find(
+    (b) => b.block_id === blockId,
+  );
   if (!block?.element?.options) throw new Error(`the modal has no select ${blockId}`);
   return block.element.options;
 }
@@ -74,11 +76,16 @@ describe.each(PROVIDERS)('a Slack-only team runs a new mission end to end (%s)',
     let views = b.fake.views.length;
     await b.click(card, ACTION_IDS.briefEditChip, JORDAN, { where: (v) => v.chip === 'safeguards' });
     const chipModal = await openedModal(b, VIEW_IDS.chipEdit, views);
-    const rows = (chipModal.blocks as Array<{ block_id?: string; element?: { initial_value?: string } }>).filter((blk) => blk.block_id?.startsWith(INPUT_IDS.chipItemBlockPrefix));
+    const rows = (chipModal.blocks as Array<{ block_id?: string; element?: { initial_value?: string } }>).filter((blk) =>
+      blk.block_id?.startsWith(INPUT_IDS.chipItemBlockPrefix),
+    );
     const blankRow = rows.find((row) => !row.element?.initial_value);
     expect(blankRow, 'the safeguards modal offers a blank row').toBeDefined();
     const chipValues = Object.fromEntries(
-      rows.map((row) => [row.block_id!, { [INPUT_IDS.chipItem]: text(row === blankRow ? 'Code review required before the limiter ships' : (row.element?.initial_value ?? '')) }]),
+      rows.map((row) => [
+        row.block_id!,
+        { [INPUT_IDS.chipItem]: text(row === blankRow ? 'Code review required before the limiter ships' : (row.element?.initial_value ?? '')) },
+      ]),
     );
     expect((await b.submitView(chipModal, chipValues, JORDAN)).status).toBe(200);
     await eventually(() => expect(shown(b, card)).toContain('Code review required before the limiter ships'));
@@ -192,11 +199,17 @@ describe.each(PROVIDERS)('a Slack-only team runs a new mission end to end (%s)',
     };
     for (const phase of play.phases) {
       await call('report_progress', { kind: 'phase_started', missionId, phaseId: phase.id });
-      for (const step of phase.steps) await call('report_progress', { kind: 'step_completed', missionId, phaseId: phase.id, stepId: step.id, durationMs: 300_000 });
+      for (const step of phase.steps)
+        await call('report_progress', { kind: 'step_completed', missionId, phaseId: phase.id, stepId: step.id, durationMs: 300_000 });
       await call('report_progress', { kind: 'test_run', missionId, phaseId: phase.id, total: 36, passing: 36, failing: 0, coverage: 0.9, suite: 'vitest' });
       await call('report_progress', { kind: 'phase_completed', missionId, phaseId: phase.id });
     }
-    await call('attach_evidence', { missionId, name: 'Rate limiter test report', kind: 'markdown', content: '36/36 passing\n\n- 61st request in a minute gets 429 with Retry-After' });
+    await call('attach_evidence', {
+      missionId,
+      name: 'Rate limiter test report',
+      kind: 'markdown',
+      content: '36/36 passing\n\n- 61st request in a minute gets 429 with Retry-After',
+    });
 
     // ---- A person records the review from the status message.
     const status = await posted(b, ACTION_IDS.reviewApproveOpen);
@@ -204,36 +217,50 @@ describe.each(PROVIDERS)('a Slack-only team runs a new mission end to end (%s)',
     views = b.fake.views.length;
     await b.click(status, ACTION_IDS.reviewApproveOpen, ADVISOR);
     const reviewModal = await openedModal(b, VIEW_IDS.recordReview, views);
-    await b.submitView(reviewModal, { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: text('Limiter keyed by API key; Retry-After is in seconds') } }, ADVISOR);
+    await b.submitView(
+      reviewModal,
+      { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: text('Limiter keyed by API key; Retry-After is in seconds') } },
+      ADVISOR,
+    );
     await eventually(() => expect(shown(b, status)).toContain('Code review: ✅ approved by Trusted Advisor'));
     expect(shown(b, status)).not.toContain(ACTION_IDS.gateOverrideOpen);
 
     // ---- UAT in the thread: completion waits for a person to sign off every truth.
-    const unsigned = await client.callTool({ name: 'complete_mission', arguments: { missionId } }) as CallToolResult;
+    const unsigned = (await client.callTool({ name: 'complete_mission', arguments: { missionId } })) as CallToolResult;
     expect(unsigned.isError).toBe(true);
     expect(JSON.stringify(unsigned.content)).toContain('A person signs each one off by marking it Pass in the UAT message in the mission thread.');
     const uat = await posted(b, ACTION_IDS.uatPassOpen);
     expect(uat.threadTs).toBe(card.ts);
-    const truthIds = (await b.app.missions.getMission({ missionId })).plays.find((p) => p.status === 'approved')!.mustHaves.truths.map((_, i) => `truth_${i + 1}`);
+    const truthIds = (await b.app.missions.getMission({ missionId })).plays
+      .find((p) => p.status === 'approved')!
+      .mustHaves.truths.map((_, i) => `truth_${i + 1}`);
     expect(truthIds.length).toBeGreaterThan(0);
     // The first truth fails once (a note is required, in the modal), then passes on a re-test.
     views = b.fake.views.length;
     await b.click(b.fake.messages.get(uat.ts)!, ACTION_IDS.uatFailOpen, JORDAN, { where: (v) => v.uatItemId === truthIds[0] });
     const failModal = await openedModal(b, VIEW_IDS.uatResult, views);
-    expect((await b.submitView(failModal, { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: text('61st request got 500, not 429') } }, JORDAN)).status).toBe(200);
+    expect((await b.submitView(failModal, { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: text('61st request got 500, not 429') } }, JORDAN)).status).toBe(
+      200,
+    );
     await eventually(() => expect(shown(b, uat)).toContain('61st request got 500, not 429'));
     for (const itemId of truthIds) {
       views = b.fake.views.length;
       await b.click(b.fake.messages.get(uat.ts)!, ACTION_IDS.uatPassOpen, JORDAN, { where: (v) => v.uatItemId === itemId });
       const passModal = await openedModal(b, VIEW_IDS.uatResult, views);
-      expect((await b.submitView(passModal, { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: text('Tried it against staging') } }, JORDAN)).status).toBe(200);
+      expect((await b.submitView(passModal, { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: text('Tried it against staging') } }, JORDAN)).status).toBe(
+        200,
+      );
     }
     await eventually(async () => {
       const results = (await b.app.missions.getMission({ missionId })).execution!.uat ?? [];
       expect(truthIds.every((id) => results.find((r) => r.itemId === id)?.outcome === 'pass')).toBe(true);
     });
     const uatEvents = (await b.app.missions.events({ missionId })).filter((e) => e.type.startsWith('uat_'));
-    expect(uatEvents[0]).toMatchObject({ type: 'uat_result_recorded', actor: { kind: 'slack_user', id: JORDAN.id }, payload: { item_id: truthIds[0], outcome: 'fail' } });
+    expect(uatEvents[0]).toMatchObject({
+      type: 'uat_result_recorded',
+      actor: { kind: 'slack_user', id: JORDAN.id },
+      payload: { item_id: truthIds[0], outcome: 'fail' },
+    });
 
     // ---- The assistant completes the mission; the reflection message offers feedback and Close.
     const completed = await call('complete_mission', { missionId });
@@ -267,7 +294,12 @@ describe.each(PROVIDERS)('a Slack-only team runs a new mission end to end (%s)',
     // ---- What people see at the end: the thread's final summary, and VERIFICATION.md.
     const done = await eventually(() => {
       const found = thread(card).find((m) => /is done/.test(m.text));
-      expect(found, thread(card).map((m) => m.text).join('\n')).toBeDefined();
+      expect(
+        found,
+        thread(card)
+          .map((m) => m.text)
+          .join('\n'),
+      ).toBeDefined();
       const blocks = JSON.stringify(found!.blocks);
       expect(blocks).toContain(`*Retrospective* logged by <@${JORDAN.id}>`);
       return blocks;
@@ -305,7 +337,16 @@ describe.each(PROVIDERS)('a Slack-only team runs a new mission end to end (%s)',
     expect(events.filter((e) => e.type === 'evidence_attached' && e.actor.kind === 'slack_user').map((e) => e.actor.id)).toEqual([ADVISOR.id]);
     const byToken = new Set(events.filter((e) => e.actor.kind !== 'slack_user').map((e) => e.type));
     expect([...byToken].sort()).toEqual(
-      ['evidence_attached', 'evidence_bundle_generated', 'execution_phase_completed', 'execution_phase_started', 'execution_step_completed', 'mission_completed', 'mission_stage_transition', 'test_suite_run'].sort(),
+      [
+        'evidence_attached',
+        'evidence_bundle_generated',
+        'execution_phase_completed',
+        'execution_phase_started',
+        'execution_step_completed',
+        'mission_completed',
+        'mission_stage_transition',
+        'test_suite_run',
+      ].sort(),
     );
   });
 });

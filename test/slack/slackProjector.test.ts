@@ -31,7 +31,13 @@ async function setup(provider: (typeof PROVIDERS)[number]) {
     await db.destroy();
   });
   const clock = new TestClock();
-  const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: { ...SEED_POLICY, requiredApprovals: { ...SEED_POLICY.requiredApprovals, critical: 1 } } });
+  const service = new MissionService({
+    repository: db.missions,
+    clock,
+    ids: sequentialIds(),
+    drafter: deterministicBriefDrafter,
+    approvalPolicy: { ...SEED_POLICY, requiredApprovals: { ...SEED_POLICY.requiredApprovals, critical: 1 } },
+  });
   const projector = new SlackProjector({
     loadMission: missionLoader((input) => service.getMission(input)),
     client: createSlackWebClient(fake.token, { slackApiUrl: fake.apiUrl, logger, retryConfig: { retries: 0 } }),
@@ -70,7 +76,10 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
     await worker.runOnce();
     clock.advance(2000);
     for (let i = 1; i <= 100; i++) {
-      await service.reportProgress({ missionId: requested.id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'write_tests', durationMs: i, counts: { iteration: i } }, ASSISTANT);
+      await service.reportProgress(
+        { missionId: requested.id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'write_tests', durationMs: i, counts: { iteration: i } },
+        ASSISTANT,
+      );
       await worker.runOnce();
       clock.advance(15); // 100 reports in 1.5 s
     }

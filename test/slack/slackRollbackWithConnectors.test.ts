@@ -40,7 +40,11 @@ describe.each(PROVIDERS)('Slack rollback with the GitHub connector (%s)', (provi
     await attachPullRequestEvidence(service, bot.app.connectors.pullRequests!, { missionId: requested.id, pullRequest: '#47' });
 
     const executing = await service.getMission({ missionId: requested.id });
-    await bot.submitView(rollbackModal(executing) as unknown as Record<string, unknown>, { reason: { reason: { type: 'plain_text_input', value: 'Preview QA found logouts' } } }, JORDAN);
+    await bot.submitView(
+      rollbackModal(executing) as unknown as Record<string, unknown>,
+      { reason: { reason: { type: 'plain_text_input', value: 'Preview QA found logouts' } } },
+      JORDAN,
+    );
     const rolledBack = await eventually(async () => {
       const m = await service.getMission({ missionId: requested.id });
       expect(m.state).toBe('rolled_back');

@@ -37,7 +37,15 @@ beforeAll(async () => {
   f = await buildSlackFixtures();
   bigBrief = {
     ...f.briefDrafted,
-    brief: { ...f.briefDrafted.brief, chips: CHIP_KINDS.map((kind) => ({ kind, items: Array.from({ length: 20 }, (_, i) => long(500, `${kind} ${i}`)), confidence: 'low', source: 'assistant' })) },
+    brief: {
+      ...f.briefDrafted.brief,
+      chips: CHIP_KINDS.map((kind) => ({
+        kind,
+        items: Array.from({ length: 20 }, (_, i) => long(500, `${kind} ${i}`)),
+        confidence: 'low',
+        source: 'assistant',
+      })),
+    },
   };
   const base = f.playsRanked.plays.find((p) => p.status === 'selected')!;
   const bigPlay = (i: number, status: Play['status']): Play => ({
@@ -53,12 +61,21 @@ beforeAll(async () => {
     undoPlan: { summary: long(1000, 'undo'), steps: Array.from({ length: 20 }, (_, s) => long(500, `undo step ${s}`)) },
     safeguardsEnforced: Array.from({ length: 20 }, (_, s) => long(500, `safeguard ${s}`)),
     risk: { ...base.risk, notes: long(1000, 'notes') },
-    codeChangePreview: { filesToModify: 200, filesToCreate: 200, linesAdded: 99999, linesRemoved: 99999, files: Array.from({ length: 200 }, (_, k) => `src/file_${k}.ts`) },
+    codeChangePreview: {
+      filesToModify: 200,
+      filesToCreate: 200,
+      linesAdded: 99999,
+      linesRemoved: 99999,
+      files: Array.from({ length: 200 }, (_, k) => `src/file_${k}.ts`),
+    },
     rank: i + 1,
     status,
     dismissedReason: status === 'dismissed' ? long(1000, 'dismissed because') : null,
   });
-  const plays = [...Array.from({ length: 12 }, (_, i) => bigPlay(i, i === 0 ? 'selected' : 'proposed')), ...Array.from({ length: 10 }, (_, i) => bigPlay(12 + i, 'dismissed'))];
+  const plays = [
+    ...Array.from({ length: 12 }, (_, i) => bigPlay(i, i === 0 ? 'selected' : 'proposed')),
+    ...Array.from({ length: 10 }, (_, i) => bigPlay(12 + i, 'dismissed')),
+  ];
   bigPlanning = { ...bigBrief, state: 'planning', plays };
 
   const approved = { ...plays[0]!, status: 'approved' as const };
@@ -72,9 +89,31 @@ beforeAll(async () => {
       startedAt: index <= 10 ? AT : null,
       completedAt: index < 10 ? AT : null,
       failureReason: null,
-      steps: phase.steps.slice(0, done).map((s) => ({ stepId: s.id, title: s.title, inPlan: true, durationMs: 1234, counts: Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`count_${k}`, k])), commit: null, at: AT })),
+      steps: phase.steps.slice(0, done).map((s) => ({
+        stepId: s.id,
+        title: s.title,
+        inPlan: true,
+        durationMs: 1234,
+        counts: Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`count_${k}`, k])),
+        commit: null,
+        at: AT,
+      })),
       testRuns: index <= 10 ? [{ total: 5000, passing: 4990, failing: 10, coverage: 0.5, suite: long(200, 'suite'), at: AT }] : [],
-      gate: index < 10 ? { scope: 'phase', phaseId: phase.id, passed: false, checks: Array.from({ length: 6 }, () => ({ id: 'tests_passing' as const, label: 'All tests passing', passed: false, detail: long(2000, 'detail') })), evaluatedAt: AT } : null,
+      gate:
+        index < 10
+          ? {
+              scope: 'phase',
+              phaseId: phase.id,
+              passed: false,
+              checks: Array.from({ length: 6 }, () => ({
+                id: 'tests_passing' as const,
+                label: 'All tests passing',
+                passed: false,
+                detail: long(2000, 'detail'),
+              })),
+              evaluatedAt: AT,
+            }
+          : null,
     };
   });
   const alerts: ValidatorAlert[] = Array.from({ length: 300 }, (_, i) => ({
@@ -102,19 +141,40 @@ beforeAll(async () => {
     attachedBy: ASSISTANT,
     attachedAt: AT,
   }));
-  const decisions = Array.from({ length: 30 }, (_, i) => ({ approverId: `U${i}`, approverName: null, decision: 'approved' as const, reason: long(2000, 'because'), at: AT }));
+  const decisions = Array.from({ length: 30 }, (_, i) => ({
+    approverId: `U${i}`,
+    approverName: null,
+    decision: 'approved' as const,
+    reason: long(2000, 'because'),
+    at: AT,
+  }));
   bigExecuting = {
     ...bigPlanning,
     state: 'executing',
     plays: [approved, ...plays.slice(1)],
-    approval: { ...f.approvalDecided.approval!, playId: approved.id, eligibleApprovers: Array.from({ length: 50 }, (_, i) => `U${i}`), decisions, required: 40, status: 'requested' },
+    approval: {
+      ...f.approvalDecided.approval!,
+      playId: approved.id,
+      eligibleApprovers: Array.from({ length: 50 }, (_, i) => `U${i}`),
+      decisions,
+      required: 40,
+      status: 'requested',
+    },
     execution: {
       playId: approved.id,
       startedAt: AT,
       completedAt: null,
       phases,
       alerts,
-      deviations: Array.from({ length: 100 }, (_, i) => ({ id: `dev_${i}`, phaseId: 'phase_3', rule: 3, description: long(1000, 'deviation'), reason: long(1000, 'reason'), stepId: null, at: AT })),
+      deviations: Array.from({ length: 100 }, (_, i) => ({
+        id: `dev_${i}`,
+        phaseId: 'phase_3',
+        rule: 3,
+        description: long(1000, 'deviation'),
+        reason: long(1000, 'reason'),
+        stepId: null,
+        at: AT,
+      })),
       undo: { status: 'available', requestedBy: null, reason: null, stepsRun: [], requestedAt: null },
       finalGate: null,
     },
@@ -127,10 +187,33 @@ beforeAll(async () => {
     evidence: { artifacts, bundle: { manifestSha256: 'cd'.repeat(32), artifactCount: 300, entries: [], generatedAt: AT } },
     tags: Array.from({ length: 20 }, (_, i) => `tag-${i}-${'x'.repeat(40)}`),
     reflection: {
-      feedback: { rating: 5, effortSavedHours: 9999, comments: long(5000, 'comments'), suggestedImprovements: long(5000, 'improve'), by: f.done.requester, at: AT },
-      followUps: Array.from({ length: 100 }, (_, i) => ({ id: `fup_${i}`, title: long(300, `follow-up ${i}`), priority: 'high', status: 'open', tracker: 'linear', externalId: `ENG-${i}`, url: `https://linear.app/acme/issue/ENG-${i}`, createdBy: ASSISTANT, createdAt: AT })),
+      feedback: {
+        rating: 5,
+        effortSavedHours: 9999,
+        comments: long(5000, 'comments'),
+        suggestedImprovements: long(5000, 'improve'),
+        by: f.done.requester,
+        at: AT,
+      },
+      followUps: Array.from({ length: 100 }, (_, i) => ({
+        id: `fup_${i}`,
+        title: long(300, `follow-up ${i}`),
+        priority: 'high',
+        status: 'open',
+        tracker: 'linear',
+        externalId: `ENG-${i}`,
+        url: `https://linear.app/acme/issue/ENG-${i}`,
+        createdBy: ASSISTANT,
+        createdAt: AT,
+      })),
       library: null,
-      retrospective: { metrics: f.done.reflection.retrospective!.metrics, wentWell: Array.from({ length: 20 }, () => long(1000, 'well')), toImprove: Array.from({ length: 20 }, () => long(1000, 'improve')), by: f.done.requester, at: AT },
+      retrospective: {
+        metrics: f.done.reflection.retrospective!.metrics,
+        wentWell: Array.from({ length: 20 }, () => long(1000, 'well')),
+        toImprove: Array.from({ length: 20 }, () => long(1000, 'improve')),
+        by: f.done.requester,
+        at: AT,
+      },
     },
   };
 });

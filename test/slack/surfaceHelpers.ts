@@ -31,7 +31,13 @@ export function buttons(surface: Surface): RenderedButton[] {
   for (const block of surface.blocks as unknown as Json[]) {
     const elements = [...((block.elements as Json[] | undefined) ?? []), ...(block.accessory ? [block.accessory as Json] : [])];
     for (const e of elements) {
-      if (e.type === 'button') found.push({ text: (e.text as Json).text as string, actionId: e.action_id as string, value: JSON.parse(e.value as string) as Json, blockType: block.type as string });
+      if (e.type === 'button')
+        found.push({
+          text: (e.text as Json).text as string,
+          actionId: e.action_id as string,
+          value: JSON.parse(e.value as string) as Json,
+          blockType: block.type as string,
+        });
     }
   }
   return found;

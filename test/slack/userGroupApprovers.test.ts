@@ -44,7 +44,9 @@ describe.each(PROVIDERS)('user-group approvers in Slack (%s)', (provider) => {
     const mission = await seedToApprovalRequested(bot.app.missions, new TestClock());
     expect(mission.state).toBe('awaiting_approval');
     const message = await postedApproval(bot);
-    expect(JSON.stringify(message.blocks)).toContain('nobody can approve critical-risk plays yet. An admin names them with `mission-control approvers add --risk critical U…`');
+    expect(JSON.stringify(message.blocks)).toContain(
+      'nobody can approve critical-risk plays yet. An admin names them with `mission-control approvers add --risk critical U…`',
+    );
 
     await approvers(bot, ['add', '--risk', 'critical', SEC_LEADS]);
     await bot.click(message, ACTION_IDS.approvalApprove, SECURITY_LEAD, { responseUrlId: 'lead' });
@@ -67,20 +69,33 @@ describe.each(PROVIDERS)('user-group approvers in Slack (%s)', (provider) => {
     bot.fake.userGroups.set(SEC_LEADS, [SECURITY_LEAD.id, JORDAN.id]);
     await approvers(bot, ['add', '--risk', 'critical', '--required', '2', '--at-least', '1', ADVISOR.id, SEC_LEADS]);
     const mission = await seedToApprovalRequested(bot.app.missions, new TestClock());
-    expect(mission.approval).toMatchObject({ required: 2, eligibleApprovers: [ADVISOR.id], eligibleGroups: [SEC_LEADS], quota: { groupId: SEC_LEADS, count: 1 } });
+    expect(mission.approval).toMatchObject({
+      required: 2,
+      eligibleApprovers: [ADVISOR.id],
+      eligibleGroups: [SEC_LEADS],
+      quota: { groupId: SEC_LEADS, count: 1 },
+    });
     const message = await postedApproval(bot);
-    expect(JSON.stringify(message.blocks)).toContain(`*Approvers:* <@${ADVISOR.id}>, members of <!subteam^${SEC_LEADS}> (at least 1 from <!subteam^${SEC_LEADS}>) — 2 more approvals needed`);
+    expect(JSON.stringify(message.blocks)).toContain(
+      `*Approvers:* <@${ADVISOR.id}>, members of <!subteam^${SEC_LEADS}> (at least 1 from <!subteam^${SEC_LEADS}>) — 2 more approvals needed`,
+    );
 
     await bot.click(message, ACTION_IDS.approvalApprove, OUTSIDER, { responseUrlId: 'outsider' });
     // The mentions are live in the blocks people read; the notification text escapes them.
-    await eventually(() => expect(JSON.stringify(replyTo(bot!, 'outsider')?.args.blocks)).toContain(`You are not an approver for this mission. Ask <@${ADVISOR.id}> or a member of <!subteam^${SEC_LEADS}>.`));
+    await eventually(() =>
+      expect(JSON.stringify(replyTo(bot!, 'outsider')?.args.blocks)).toContain(
+        `You are not an approver for this mission. Ask <@${ADVISOR.id}> or a member of <!subteam^${SEC_LEADS}>.`,
+      ),
+    );
     // The requester is in the group, and still may not approve their own critical mission.
     await bot.click(message, ACTION_IDS.approvalApprove, JORDAN, { responseUrlId: 'requester' });
     await eventually(() => expect(String(replyTo(bot!, 'requester')?.args.text)).toContain('someone else must approve it'));
 
     bot.fake.withoutScope('usergroups:read');
     await bot.click(message, ACTION_IDS.approvalApprove, SECURITY_LEAD, { responseUrlId: 'no-scope' });
-    await eventually(() => expect(String(replyTo(bot!, 'no-scope')?.args.text)).toContain(`could not read the members of user group ${SEC_LEADS}: missing_scope`));
+    await eventually(() =>
+      expect(String(replyTo(bot!, 'no-scope')?.args.text)).toContain(`could not read the members of user group ${SEC_LEADS}: missing_scope`),
+    );
     expect(String(replyTo(bot, 'no-scope')!.args.text)).toContain('usergroups:read');
     const after = await bot.app.missions.getMission({ missionId: mission.id });
     expect(after).toMatchObject({ state: 'awaiting_approval', approval: { decisions: [] } });

@@ -6,7 +6,12 @@ import { PrismaApprovalPolicyStore, storedApprovalPolicySource } from '../../src
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 
 const AT = new Date('2026-11-28T12:00:00.000Z');
-const fromEnv = uniformPolicy({ approvers: ['U0ENV'], requiredApprovals: { low: 0, medium: 1, high: 1, critical: 2 }, requesterExcludedAt: ['high', 'critical'], expiresAfterMinutes: 90 });
+const fromEnv = uniformPolicy({
+  approvers: ['U0ENV'],
+  requiredApprovals: { low: 0, medium: 1, high: 1, critical: 2 },
+  requesterExcludedAt: ['high', 'critical'],
+  expiresAfterMinutes: 90,
+});
 
 describe.each(PROVIDERS)('the approval policy store on %s', (provider) => {
   let db: TestDatabase;

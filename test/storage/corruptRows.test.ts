@@ -28,7 +28,11 @@ describe.each(PROVIDERS)('corrupt mission rows on %s', (provider) => {
 
   /** Overwrites one column of the mission row with raw SQL, as a bad migration or a hand edit would. */
   const corrupt = (missionId: string, column: string, value: string | null) =>
-    db.prisma.$executeRawUnsafe(`UPDATE "Mission" SET "${column}" = ${provider === 'postgresql' ? '$1' : '?'} WHERE "id" = ${provider === 'postgresql' ? '$2' : '?'}`, value, missionId);
+    db.prisma.$executeRawUnsafe(
+      `UPDATE "Mission" SET "${column}" = ${provider === 'postgresql' ? '$1' : '?'} WHERE "id" = ${provider === 'postgresql' ? '$2' : '?'}`,
+      value,
+      missionId,
+    );
   const storedRow = (missionId: string) => db.prisma.mission.findUniqueOrThrow({ where: { id: missionId } });
 
   it.each([
@@ -61,9 +65,13 @@ describe.each(PROVIDERS)('corrupt mission rows on %s', (provider) => {
     const restarted = await openDatabase(db.url);
     const ids = sequentialIds();
     const fresh = new MissionService({ repository: restarted.missions, clock, ids, drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
-    const error = await refusal(fresh.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT)).finally(() => restarted.close());
+    const error = await refusal(fresh.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT)).finally(() =>
+      restarted.close(),
+    );
     expect(error.code).toBe('stored_data_invalid');
-    expect(error.message).toMatch(new RegExp(`^Mission ${executing.id} cannot be read: its stored "execution" is not a valid execution document .*phases\\.0\\.phaseId`));
+    expect(error.message).toMatch(
+      new RegExp(`^Mission ${executing.id} cannot be read: its stored "execution" is not a valid execution document .*phases\\.0\\.phaseId`),
+    );
 
     expect(await storedRow(executing.id)).toEqual(before);
     expect(await db.prisma.missionEvent.count({ where: { missionId: executing.id } })).toBe(eventsBefore);

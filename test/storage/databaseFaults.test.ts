@@ -42,7 +42,10 @@ describe('SQLite that runs out of pages', () => {
     for (let attempt = 0; attempt < 3; attempt++) {
       const failed = await db.prisma
         .$transaction(async (tx) => tx.$executeRawUnsafe(`UPDATE "_prisma_migrations" SET logs = '${'x'.repeat(100_000)}'`))
-        .then(() => null, (error: unknown) => error);
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
       expect(storageFaultOf(failed, 'sqlite')?.kind).toBe('full');
     }
     expect(await db.prisma.mission.count()).toBe(before);

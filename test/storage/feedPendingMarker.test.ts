@@ -112,14 +112,21 @@ describe.each(PROVIDERS)('feed pending marker on %s', (provider) => {
     const other = await openDatabase(db.url);
     others.push(other);
     let otherIds = 0;
-    const otherService = new MissionService({ repository: other.missions, clock, ids: { next: (prefix) => `${prefix}_other_${++otherIds}` }, drafter: deterministicBriefDrafter });
+    const otherService = new MissionService({
+      repository: other.missions,
+      clock,
+      ids: { next: (prefix) => `${prefix}_other_${++otherIds}` },
+      drafter: deterministicBriefDrafter,
+    });
     clock.advance(200);
     for (let i = 0; i < 3; i++) await otherService.editChip({ missionId: mission.id, kind: 'scope', items: [`Scope revision ${i}`] }, JORDAN);
     expect(await other.feed.claim('slack', 'b', 10, 30_000, clock.now())).toEqual([]);
     expect((await db.feed.stats('slack', clock.now())).pending).toBe(1);
     clock.advance(800);
     const batched = await other.feed.claim('slack', 'b', 10, 30_000, clock.now());
-    expect(batched).toEqual([expect.objectContaining({ missionId: mission.id, handledSeq: claim!.eventSeq, eventSeq: (await other.missions.get(mission.id))!.eventSeq })]);
+    expect(batched).toEqual([
+      expect.objectContaining({ missionId: mission.id, handledSeq: claim!.eventSeq, eventSeq: (await other.missions.get(mission.id))!.eventSeq }),
+    ]);
     // Other consumers were not told to wait.
     expect(await other.feed.claim('trackers', 'b', 10, 30_000, clock.now())).toHaveLength(1);
   });
@@ -186,9 +193,17 @@ describe('two processes on one SQLite file', () => {
   it('claim while the other process commits saves, without SQLITE_BUSY_SNAPSHOT, and every change is delivered', async () => {
     const db = await openTestDatabase('sqlite');
     try {
-      const service = new MissionService({ repository: db.missions, clock: { now: () => new Date() }, ids: sequentialIds(), drafter: deterministicBriefDrafter });
+      const service = new MissionService({
+        repository: db.missions,
+        clock: { now: () => new Date() },
+        ids: sequentialIds(),
+        drafter: deterministicBriefDrafter,
+      });
       const missions = await Promise.all([0, 1, 2].map((i) => service.startMission({ intent: `Mission number ${i}`, channelId: 'C0MISSIONS' }, JORDAN)));
-      const writer = spawn(process.execPath, ['--input-type=module', '-e', WRITER, db.url, '60', ...missions.map((m) => m.id)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const writer = spawn(process.execPath, ['--input-type=module', '-e', WRITER, db.url, '60', ...missions.map((m) => m.id)], {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       writer.stderr.on('data', (chunk) => {
         stderr += String(chunk);

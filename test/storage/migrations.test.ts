@@ -49,7 +49,11 @@ describe.each(PROVIDERS)('a migration changed after it was applied (%s)', (provi
       const last = migrations.at(-1)!;
       await query(target, `DELETE FROM "_prisma_migrations" WHERE migration_name = '${last.name}'`);
 
-      await expect(migrate(target)).rejects.toThrow(new RegExp(`Migration ${changed.name} was changed after it was applied.*prisma/${provider}/migrations/${changed.name}/migration\\.sql.*refusing to start`));
+      await expect(migrate(target)).rejects.toThrow(
+        new RegExp(
+          `Migration ${changed.name} was changed after it was applied.*prisma/${provider}/migrations/${changed.name}/migration\\.sql.*refusing to start`,
+        ),
+      );
       const rows = await query(target, 'SELECT migration_name FROM "_prisma_migrations"');
       expect(rows.map((r) => r.migration_name)).not.toContain(last.name);
     } finally {

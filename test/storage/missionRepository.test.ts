@@ -19,11 +19,26 @@ describe.each(PROVIDERS)('mission storage on %s', (provider) => {
 
   const serviceOn = (database: Database, suffix = '') => {
     const ids = sequentialIds();
-    return new MissionService({ repository: database.missions, clock, ids: { next: (p) => `${ids.next(p)}${suffix}` }, drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+    return new MissionService({
+      repository: database.missions,
+      clock,
+      ids: { next: (p) => `${ids.next(p)}${suffix}` },
+      drafter: deterministicBriefDrafter,
+      approvalPolicy: SEED_POLICY,
+    });
   };
-  const testRun = (missionId: string, passing: number) => ({ missionId, kind: 'test_run' as const, phaseId: PHASE, total: 130, passing, coverage: passing / 130, suite: 'vitest' });
+  const testRun = (missionId: string, passing: number) => ({
+    missionId,
+    kind: 'test_run' as const,
+    phaseId: PHASE,
+    total: 130,
+    passing,
+    coverage: passing / 130,
+    suite: 'vitest',
+  });
   const runRows = (missionId: string) => db.prisma.missionTestRun.findMany({ where: { missionId }, orderBy: [{ phaseId: 'asc' }, { position: 'asc' }] });
-  const storedExecution = async (missionId: string) => (await db.prisma.mission.findUniqueOrThrow({ where: { id: missionId }, select: { execution: true } })).execution!;
+  const storedExecution = async (missionId: string) =>
+    (await db.prisma.mission.findUniqueOrThrow({ where: { id: missionId }, select: { execution: true } })).execution!;
 
   beforeEach(async () => {
     db = await openTestDatabase(provider);
@@ -62,7 +77,7 @@ describe.each(PROVIDERS)('mission storage on %s', (provider) => {
     expect(await service.verifyEventLog({ missionId: executing.id })).toMatchObject({ ok: true });
   });
 
-  it('appends each report\'s run and never rewrites earlier ones, even when readers reload the mission between reports', async () => {
+  it("appends each report's run and never rewrites earlier ones, even when readers reload the mission between reports", async () => {
     const executing = await seedToExecuting(service, clock);
     await service.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: PHASE }, ASSISTANT);
     for (let passing = 100; passing < 105; passing++) await service.reportProgress(testRun(executing.id, passing), ASSISTANT);
@@ -132,8 +147,25 @@ describe.each(PROVIDERS)('mission storage on %s', (provider) => {
       const stale = { ...started, version: started.version + 1, eventSeq: started.eventSeq + 1, headHash: 'f'.repeat(64) };
       const run = { total: 130, passing: 1, failing: 129, coverage: null, suite: null, at: clock.now().toISOString() };
       const execution = { ...started.execution!, phases: started.execution!.phases.map((p) => (p.phaseId === PHASE ? { ...p, testRuns: [run] } : p)) };
-      const event = { id: 'evt_stale', missionId: executing.id, seq: stale.eventSeq, type: 'test_suite_run' as const, stage: 'execute_observe' as const, actor: ASSISTANT, occurredAt: clock.now(), payload: {}, prevHash: started.headHash, hash: 'f'.repeat(64) };
-      const error = await refusal(db.missions.save({ ...stale, execution }, started.version, [event as never], { replaceChildren: false, artifacts: [], testRuns: [{ phaseId: PHASE, position: 0, run }] }));
+      const event = {
+        id: 'evt_stale',
+        missionId: executing.id,
+        seq: stale.eventSeq,
+        type: 'test_suite_run' as const,
+        stage: 'execute_observe' as const,
+        actor: ASSISTANT,
+        occurredAt: clock.now(),
+        payload: {},
+        prevHash: started.headHash,
+        hash: 'f'.repeat(64),
+      };
+      const error = await refusal(
+        db.missions.save({ ...stale, execution }, started.version, [event as never], {
+          replaceChildren: false,
+          artifacts: [],
+          testRuns: [{ phaseId: PHASE, position: 0, run }],
+        }),
+      );
       expect(error.code).toBe('concurrent_update');
 
       expect(await db.prisma.missionEvent.count({ where: { missionId: executing.id } })).toBe(eventsBefore);

@@ -90,7 +90,9 @@ describe.each(REPOSITORIES)('MissionRepository contract on %s', (_name, open) =>
     await repository.save({ ...planning, version: planning.version + 1 }, planning.version, [], { artifacts, libraryEntry: entry, replaceChildren: false });
 
     expect(await repository.artifactContents(planning.id)).toEqual(new Map([['art_1', '# plan']]));
-    expect((await repository.searchLibrary({ tags: ['security', 'billing'], limit: 5 })).map((m) => [m.entry.id, m.matchedTags])).toEqual([['lib_1', ['security']]]);
+    expect((await repository.searchLibrary({ tags: ['security', 'billing'], limit: 5 })).map((m) => [m.entry.id, m.matchedTags])).toEqual([
+      ['lib_1', ['security']],
+    ]);
     expect((await repository.searchLibrary({ text: 'CALM', limit: 5 })).map((m) => m.entry)).toEqual([entry]);
     expect(await repository.searchLibrary({ tags: ['billing'], limit: 5 })).toEqual([]);
   });
@@ -110,7 +112,15 @@ describe.each(REPOSITORIES)('MissionRepository contract on %s', (_name, open) =>
     expect((await repository.list({ limit: 10, requesterId: JORDAN.id })).missions.map((m) => m.id)).toEqual([third.id, second.id]);
     expect((await repository.list({ limit: 10, text: 'FLAKY' })).missions.map((m) => m.id)).toEqual([second.id]);
     expect((await repository.list({ limit: 10, state: 'planning' })).missions).toEqual([]);
-    expect(page1.missions[0]).toEqual({ id: third.id, title: third.title, state: third.state, requester: third.requester, channelId: 'C1', createdAt: third.createdAt, updatedAt: third.updatedAt });
+    expect(page1.missions[0]).toEqual({
+      id: third.id,
+      title: third.title,
+      state: third.state,
+      requester: third.requester,
+      channelId: 'C1',
+      createdAt: third.createdAt,
+      updatedAt: third.updatedAt,
+    });
     expect((await refusal(repository.list({ limit: 2, cursor: 'not-a-cursor' }))).details.field).toBe('cursor');
     expect(await repository.countByState()).toEqual({ [first.state]: 3 });
   });
@@ -176,14 +186,27 @@ describe.each(REPOSITORIES)('MissionRepository contract on %s', (_name, open) =>
     const pin = async (id: string, tags: string[], reuseScore: number, note: string) => {
       clock.advance(1000);
       const mission = await service.startMission({ intent: `Mission for ${id}`, channelId: 'C1' }, JORDAN);
-      const entry: LibraryEntry = { id, missionId: mission.id, playId: 'play_1', title: `Play ${id}`, tags, note, rating: 5, reuseScore, play: SEED_PLAY_1, pinnedBy: JORDAN, pinnedAt: clock.now().toISOString() };
+      const entry: LibraryEntry = {
+        id,
+        missionId: mission.id,
+        playId: 'play_1',
+        title: `Play ${id}`,
+        tags,
+        note,
+        rating: 5,
+        reuseScore,
+        play: SEED_PLAY_1,
+        pinnedBy: JORDAN,
+        pinnedAt: clock.now().toISOString(),
+      };
       await repository.save({ ...mission, version: mission.version + 1 }, mission.version, [], { libraryEntry: entry, replaceChildren: false });
     };
     await pin('lib_a', ['auth', 'jwt'], 1, 'Rotated keys behind a flag');
     await pin('lib_b', ['auth'], 5, 'Calm rollout');
     await pin('lib_c', ['auth'], 5, 'Calm rollout, again');
     await pin('lib_d', ['billing'], 9, 'Refunded 100% of the failed charges');
-    const found = async (search: { tags?: string[]; text?: string; limit: number }) => (await repository.searchLibrary(search)).map((m) => [m.entry.id, m.matchedTags]);
+    const found = async (search: { tags?: string[]; text?: string; limit: number }) =>
+      (await repository.searchLibrary(search)).map((m) => [m.entry.id, m.matchedTags]);
 
     expect(await found({ tags: ['auth', 'jwt'], limit: 10 })).toEqual([
       ['lib_a', ['auth', 'jwt']],
@@ -213,7 +236,7 @@ describe.each(REPOSITORIES)('MissionRepository contract on %s', (_name, open) =>
     ]);
   });
 
-  it("gives a person their latest missions and every approval they may still decide, and drops it once they decided", async () => {
+  it('gives a person their latest missions and every approval they may still decide, and drops it once they decided', async () => {
     const requested = await seedToApprovalRequested(service, clock);
     const awaiting = { id: requested.id, title: requested.title, state: requested.state, plays: requested.plays, approval: requested.approval };
     expect(await repository.overviewOf(ADVISOR.id, 20)).toEqual({ missions: [], awaitingApproval: [awaiting] });

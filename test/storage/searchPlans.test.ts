@@ -15,7 +15,23 @@ import { JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 
 const MISSIONS = 3000;
-const COLUMNS = ['title', 'intent', 'state', 'requesterKind', 'requesterId', 'requester', 'channelId', 'threadTs', 'version', 'eventSeq', 'headHash', 'brief', 'coverage', 'createdAt', 'updatedAt'];
+const COLUMNS = [
+  'title',
+  'intent',
+  'state',
+  'requesterKind',
+  'requesterId',
+  'requester',
+  'channelId',
+  'threadTs',
+  'version',
+  'eventSeq',
+  'headHash',
+  'brief',
+  'coverage',
+  'createdAt',
+  'updatedAt',
+];
 
 describe.each(PROVIDERS)('query plans on %s', (provider) => {
   let db: TestDatabase;
@@ -30,14 +46,21 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
 
   beforeAll(async () => {
     db = await openTestDatabase(provider);
-    const service = new MissionService({ repository: db.missions, clock: new TestClock(), ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+    const service = new MissionService({
+      repository: db.missions,
+      clock: new TestClock(),
+      ids: sequentialIds(),
+      drafter: deterministicBriefDrafter,
+      approvalPolicy: SEED_POLICY,
+    });
     const template = await service.startMission({ intent: 'Fix the flaky checkout test in CI', channelId: 'C1' }, JORDAN);
     // Copies of a real row: distinct ids, titles and states (most missions finished, as in a team's database).
     const others = COLUMNS.filter((c) => !['title', 'intent', 'state', 'updatedAt'].includes(c))
       .map((c) => `"${c}"`)
       .join(', ');
     const state = `CASE WHEN i % 50 = 0 THEN 'planning' WHEN i % 7 = 0 THEN 'cancelled' ELSE 'done' END`;
-    const updatedAt = provider === 'sqlite' ? `strftime('%Y-%m-%dT%H:%M:%S.000+00:00', "updatedAt", '-' || i || ' seconds')` : `"updatedAt" - i * interval '1 second'`;
+    const updatedAt =
+      provider === 'sqlite' ? `strftime('%Y-%m-%dT%H:%M:%S.000+00:00', "updatedAt", '-' || i || ' seconds')` : `"updatedAt" - i * interval '1 second'`;
     const series = provider === 'sqlite' ? 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)' : '';
     const from = provider === 'sqlite' ? 'n' : 'generate_series(1, 3000) AS n(i)';
     await db.prisma.$executeRawUnsafe(
@@ -48,7 +71,9 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
       const file = new Database(db.target.provider === 'sqlite' ? db.target.filename : '');
       file.exec('ANALYZE');
       plan = async ({ sql, values }) =>
-        (file.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values.map((v) => (v instanceof Date ? v.toISOString() : v))) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+        (file.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values.map((v) => (v instanceof Date ? v.toISOString() : v))) as Array<{ detail: string }>)
+          .map((r) => r.detail)
+          .join('\n');
       planUnlessTiny = plan;
       close = async () => {
         file.close();
@@ -61,7 +86,8 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
       await client.connect();
       await client.query(`SET search_path TO "${schema}"`);
       await client.query('ANALYZE');
-      plan = async ({ sql, values }) => ((await client.query(`EXPLAIN ${sql}`, [...values])).rows as Array<{ 'QUERY PLAN': string }>).map((r) => r['QUERY PLAN']).join('\n');
+      plan = async ({ sql, values }) =>
+        ((await client.query(`EXPLAIN ${sql}`, [...values])).rows as Array<{ 'QUERY PLAN': string }>).map((r) => r['QUERY PLAN']).join('\n');
       planUnlessTiny = async (statement) => {
         await client.query('SET enable_seqscan = off; SET enable_indexscan = off');
         try {

@@ -57,7 +57,19 @@ export class FakeLinearServer {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (failure.status === 429) headers['retry-after'] = String(failure.retryAfter);
       res.writeHead(failure.status, headers);
-      res.end(JSON.stringify({ errors: [{ message: failure.status === 429 ? 'Rate limit exceeded' : 'Internal server error', extensions: { type: failure.status === 429 ? 'Ratelimited' : 'internal error', code: failure.status === 429 ? 'RATELIMITED' : 'INTERNAL_SERVER_ERROR' } }] }));
+      res.end(
+        JSON.stringify({
+          errors: [
+            {
+              message: failure.status === 429 ? 'Rate limit exceeded' : 'Internal server error',
+              extensions: {
+                type: failure.status === 429 ? 'Ratelimited' : 'internal error',
+                code: failure.status === 429 ? 'RATELIMITED' : 'INTERNAL_SERVER_ERROR',
+              },
+            },
+          ],
+        }),
+      );
       return;
     }
     const headers = new Headers();

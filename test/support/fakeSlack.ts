@@ -253,19 +253,26 @@ export class FakeSlack {
         const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
         const all = [...this.messages.values()].filter((m) => m.channel === channel);
         const picked =
-          method === 'conversations.history'
-            ? all.filter((m) => m.threadTs === null).reverse()
-            : all.filter((m) => m.ts === args.ts || m.threadTs === args.ts);
+          method === 'conversations.history' ? all.filter((m) => m.threadTs === null).reverse() : all.filter((m) => m.ts === args.ts || m.threadTs === args.ts);
         if (method === 'conversations.replies' && !picked.some((m) => m.ts === args.ts)) return { ok: false, error: 'thread_not_found' };
         const oldest = Number(args.oldest ?? 0);
         const messages = picked
           .filter((m) => Number(m.ts) >= oldest)
-          .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.threadTs ? { thread_ts: m.threadTs } : {}), ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}) }));
+          .map((m) => ({
+            type: 'message',
+            ts: m.ts,
+            text: m.text,
+            ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+            ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
+          }));
         return { ok: true, messages, has_more: false, response_metadata: { next_cursor: '' } };
       }
       case 'conversations.open': {
         // One person: the bot's DM with them (the same id every time, as Slack answers).
-        const users = String(args.users ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+        const users = String(args.users ?? '')
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean);
         if (users.length === 0) return { ok: false, error: 'users_list_not_supplied' };
         if (users.length > 1) return { ok: false, error: 'not_implemented_in_fake' };
         const user = users[0]!;
@@ -291,7 +298,8 @@ export class FakeSlack {
         if (this.expiredTriggers.has(trigger)) return { ok: false, error: 'expired_trigger_id' };
         if (this.usedTriggers.has(trigger)) return { ok: false, error: 'exchanged_trigger_id' };
         const view = (args.view ?? {}) as { blocks?: unknown[]; title?: { text?: string } };
-        if ((view.blocks?.length ?? 0) > 100 || (view.title?.text?.length ?? 0) > 24) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] view exceeds Block Kit limits'] } };
+        if ((view.blocks?.length ?? 0) > 100 || (view.title?.text?.length ?? 0) > 24)
+          return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] view exceeds Block Kit limits'] } };
         this.usedTriggers.add(trigger);
         this.views.push({ method, view: view as Record<string, unknown>, ...(typeof args.user_id === 'string' ? { userId: args.user_id } : {}) });
         return { ok: true, view: { id: `V${this.seq++}`, ...view } };
@@ -303,7 +311,8 @@ export class FakeSlack {
         return { ok: true, view: { id: `V${this.seq++}`, ...view } };
       }
       case 'usergroups.users.list': {
-        if (this.missingScopes.has('usergroups:read')) return { ok: false, error: 'missing_scope', needed: 'usergroups:read', provided: 'commands,chat:write,users:read' };
+        if (this.missingScopes.has('usergroups:read'))
+          return { ok: false, error: 'missing_scope', needed: 'usergroups:read', provided: 'commands,chat:write,users:read' };
         if (!args.usergroup) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] missing required field: usergroup'] } };
         const members = this.userGroups.get(String(args.usergroup));
         if (!members) return { ok: false, error: 'no_such_subteam' };

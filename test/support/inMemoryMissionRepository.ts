@@ -37,7 +37,8 @@ export class InMemoryMissionRepository implements MissionRepository {
     if (!stored || stored.version !== expectedVersion || events.some((e) => taken.has(e.seq))) {
       throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
     }
-    if (writes.libraryEntry && this.library.some((e) => e.id === writes.libraryEntry!.id)) throw new Error(`Library entry ${writes.libraryEntry.id} already exists.`);
+    if (writes.libraryEntry && this.library.some((e) => e.id === writes.libraryEntry!.id))
+      throw new Error(`Library entry ${writes.libraryEntry.id} already exists.`);
     this.missions.set(mission.id, structuredClone(inStoredOrder(mission)));
     this.eventLog.set(mission.id, [...log, ...structuredClone([...events])]);
     if (writes.artifacts?.length) {
@@ -66,11 +67,19 @@ export class InMemoryMissionRepository implements MissionRepository {
     const text = search.text?.toLowerCase();
     const any = tags.length > 0 || Boolean(text);
     return this.library
-      .filter((e) => !any || e.tags.some((t) => tags.includes(t)) || (text !== undefined && text !== '' && (e.title.toLowerCase().includes(text) || e.note.toLowerCase().includes(text))))
+      .filter(
+        (e) =>
+          !any ||
+          e.tags.some((t) => tags.includes(t)) ||
+          (text !== undefined && text !== '' && (e.title.toLowerCase().includes(text) || e.note.toLowerCase().includes(text))),
+      )
       .map((e): LibraryMatch => ({ entry: structuredClone(e), matchedTags: e.tags.filter((t) => tags.includes(t)) }))
       .sort(
         (a, b) =>
-          b.matchedTags.length - a.matchedTags.length || b.entry.reuseScore - a.entry.reuseScore || b.entry.pinnedAt.localeCompare(a.entry.pinnedAt) || (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0),
+          b.matchedTags.length - a.matchedTags.length ||
+          b.entry.reuseScore - a.entry.reuseScore ||
+          b.entry.pinnedAt.localeCompare(a.entry.pinnedAt) ||
+          (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0),
       )
       .slice(0, search.limit);
   }
@@ -103,7 +112,16 @@ export class InMemoryMissionRepository implements MissionRepository {
     const last = page.at(-1);
     return {
       missions: page.map(
-        (m): MissionSummary => structuredClone({ id: m.id, title: m.title, state: m.state, requester: m.requester, channelId: m.channelId, createdAt: m.createdAt, updatedAt: m.updatedAt }),
+        (m): MissionSummary =>
+          structuredClone({
+            id: m.id,
+            title: m.title,
+            state: m.state,
+            requester: m.requester,
+            channelId: m.channelId,
+            createdAt: m.createdAt,
+            updatedAt: m.updatedAt,
+          }),
       ),
       nextCursor: rows.length > filter.limit && last ? encodeCursor(last.updatedAt, last.id) : null,
     };
@@ -131,4 +149,3 @@ export class InMemoryMissionRepository implements MissionRepository {
     return counts;
   }
 }
-

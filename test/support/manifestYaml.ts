@@ -34,7 +34,13 @@ export function parseManifestYaml(source: string): YamlValue {
       const key = scalar(match[1]!) as string;
       at += 1;
       if (match[2] !== undefined && match[2] !== '') into[key] = scalar(match[2]);
-      else into[key] = lines[at] && lines[at]!.indent > indent ? parseBlock(lines[at]!.indent) : lines[at]?.indent === indent && lines[at]!.text.startsWith('- ') ? parseSequence(indent) : '';
+      else
+        into[key] =
+          lines[at] && lines[at]!.indent > indent
+            ? parseBlock(lines[at]!.indent)
+            : lines[at]?.indent === indent && lines[at]!.text.startsWith('- ')
+              ? parseSequence(indent)
+              : '';
     }
     if (at < lines.length && lines[at]!.indent > indent) throw new Error(`line ${lines[at]!.number}: unexpected indentation`);
     return into;

@@ -15,7 +15,11 @@ import { sequentialIds, TestClock } from './testRuntime.js';
 /** A service over the in-memory repository, to bring missions to the state a rule test starts from. */
 export function inMemoryService(clock = new TestClock()): { service: MissionService; clock: TestClock; repository: InMemoryMissionRepository } {
   const repository = new InMemoryMissionRepository();
-  return { service: new MissionService({ repository, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY }), clock, repository };
+  return {
+    service: new MissionService({ repository, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY }),
+    clock,
+    repository,
+  };
 }
 
 /** The command a rule runs under: `actor` at `now`, ids cmd_0001..., events buffered. */

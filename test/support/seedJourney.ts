@@ -19,7 +19,17 @@ import { SYSTEM_ACTOR, type Actor } from '../../src/domain/actors.js';
 import { uatItems } from '../../src/domain/verification.js';
 import { VerificationService } from '../../src/domain/verificationService.js';
 
-export { OUTSIDER, SECURITY_LEAD, SEED_ARTIFACTS, SEED_PHASES, SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3, SEED_POLICY, SEED_REVIEW } from '../../src/demo/seedMission.js';
+export {
+  OUTSIDER,
+  SECURITY_LEAD,
+  SEED_ARTIFACTS,
+  SEED_PHASES,
+  SEED_PLAY_1,
+  SEED_PLAY_2,
+  SEED_PLAY_3,
+  SEED_POLICY,
+  SEED_REVIEW,
+} from '../../src/demo/seedMission.js';
 
 const MINUTE = 60_000;
 
@@ -82,7 +92,18 @@ export async function reportSeedPhase(service: MissionService, clock: TestClock,
     await service.reportProgress({ missionId, kind: 'step_completed', phaseId: phase.phaseId, stepId, durationMs, counts: counts ?? {} }, ASSISTANT);
   }
   if (phase.tests) {
-    await service.reportProgress({ missionId, kind: 'test_run', phaseId: phase.phaseId, total: phase.tests.total, passing: phase.tests.total, coverage: phase.tests.coverage, suite: 'vitest' }, ASSISTANT);
+    await service.reportProgress(
+      {
+        missionId,
+        kind: 'test_run',
+        phaseId: phase.phaseId,
+        total: phase.tests.total,
+        passing: phase.tests.total,
+        coverage: phase.tests.coverage,
+        suite: 'vitest',
+      },
+      ASSISTANT,
+    );
   }
   clock.advance(phase.minutes * MINUTE - phase.steps.reduce((sum, [, ms]) => sum + ms, 0));
 }

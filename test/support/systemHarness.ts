@@ -160,7 +160,9 @@ export class McpPeer {
   async connect(): Promise<Client> {
     if (this.client) return this.client;
     const client = new Client({ name: `system-${this.instance.name}`, version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(`${this.instance.baseUrl}/mcp`), { requestInit: { headers: { authorization: `Bearer ${this.token}` } } });
+    const transport = new StreamableHTTPClientTransport(new URL(`${this.instance.baseUrl}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${this.token}` } },
+    });
     await client.connect(transport);
     this.client = client;
     onCleanup(() => client.close().catch(() => undefined));
@@ -207,9 +209,19 @@ export interface SlackAnswer {
   text: string;
 }
 
-export async function signedSlackPost(instance: Instance, body: string, contentType: string, opts: { secret?: string; timestamp?: number; signature?: string | null } = {}): Promise<SlackAnswer> {
+export async function signedSlackPost(
+  instance: Instance,
+  body: string,
+  contentType: string,
+  opts: { secret?: string; timestamp?: number; signature?: string | null } = {},
+): Promise<SlackAnswer> {
   const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
-  const signature = opts.signature === undefined ? `v0=${createHmac('sha256', opts.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}` : opts.signature;
+  const signature =
+    opts.signature === undefined
+      ? `v0=${createHmac('sha256', opts.secret ?? SIGNING_SECRET)
+          .update(`v0:${timestamp}:${body}`)
+          .digest('hex')}`
+      : opts.signature;
   const headers: Record<string, string> = { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp) };
   if (signature !== null) headers['x-slack-signature'] = signature;
   const res = await fetch(`${instance.baseUrl}/slack/events`, { method: 'POST', headers, body });
@@ -268,12 +280,22 @@ export function burstPlay(phases: number, stepsPerPhase: number): PlayDraft {
  * Drives a mission from intent to execution (approvals required: 0), alternating between
  * peers so both instances write it. Returns the mission id and the approved play id.
  */
-export async function driveToExecution(peers: readonly McpPeer[], intent: string, channelId: string, play: PlayDraft, offset = 0): Promise<{ missionId: string; playId: string }> {
+export async function driveToExecution(
+  peers: readonly McpPeer[],
+  intent: string,
+  channelId: string,
+  play: PlayDraft,
+  offset = 0,
+): Promise<{ missionId: string; playId: string }> {
   const peer = (i: number) => peers[(offset + i) % peers.length]!;
   const started = await peer(0).ok<{ mission: { id: string } }>('start_mission', { intent, channelId });
   const missionId = started.mission.id;
   await peer(1).ok('update_brief', { missionId, lock: true });
-  await peer(2).ok('select_toolkits', { missionId, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }] });
+  await peer(2).ok('select_toolkits', {
+    missionId,
+    toolkits: [{ toolkitId: 'github' }],
+    coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }],
+  });
   const proposed = await peer(3).ok<{ proposed: string[] }>('propose_plays', { missionId, plays: [play] });
   const playId = proposed.proposed[0]!;
   const approved = await peer(4).ok<{ status: string }>('request_approval', { missionId, playId });
@@ -322,7 +344,8 @@ export async function checkSlackShowsFinalState(ledger: Ledger, fake: FakeSlack,
       const shown = fake.messages.get(row.ts);
       if (!shown) throw new Error(`${missionId} ${surface.key}: ts ${row.ts} is not in Slack`);
       if (shown.channel !== home) throw new Error(`${missionId} ${surface.key}: posted in ${shown.channel}, its home is ${home}`);
-      if (surface.key === 'brief' ? shown.threadTs !== null : shown.threadTs !== brief.ts) throw new Error(`${missionId} ${surface.key}: thread ${shown.threadTs}, brief ${brief.ts}`);
+      if (surface.key === 'brief' ? shown.threadTs !== null : shown.threadTs !== brief.ts)
+        throw new Error(`${missionId} ${surface.key}: thread ${shown.threadTs}, brief ${brief.ts}`);
       const rendered = surface.render();
       if (contentHash({ text: shown.text, blocks: shown.blocks as never }) !== contentHash(JSON.parse(JSON.stringify(rendered)) as never)) {
         throw new Error(`${missionId} ${surface.key}: Slack shows "${shown.text.slice(0, 120)}", the final state renders "${rendered.text.slice(0, 120)}"`);

@@ -117,9 +117,22 @@ async function submitView(instance: Instance, view: Record<string, unknown>, val
 }
 
 /** A button click exactly as Slack sends it (block_actions), built from the message as the fake shows it. */
-async function click(instance: Instance, fake: FakeSlack, message: StoredMessage, actionId: string, userId: string, where: (value: string) => boolean = () => true): Promise<number> {
-  const blocks = message.blocks as Array<{ type: string; block_id?: string; elements?: Array<{ type: string; action_id?: string; value?: string; text?: unknown; style?: string }> }>;
-  const found = blocks.flatMap((b) => (b.elements ?? []).map((e) => ({ block: b, element: e }))).find(({ element }) => element.action_id === actionId && where(element.value ?? ''));
+async function click(
+  instance: Instance,
+  fake: FakeSlack,
+  message: StoredMessage,
+  actionId: string,
+  userId: string,
+  where: (value: string) => boolean = () => true,
+): Promise<number> {
+  const blocks = message.blocks as Array<{
+    type: string;
+    block_id?: string;
+    elements?: Array<{ type: string; action_id?: string; value?: string; text?: unknown; style?: string }>;
+  }>;
+  const found = blocks
+    .flatMap((b) => (b.elements ?? []).map((e) => ({ block: b, element: e })))
+    .find(({ element }) => element.action_id === actionId && where(element.value ?? ''));
   if (!found) throw new Error(`no ${actionId} button on ${message.ts}: ${JSON.stringify(message.blocks)}`);
   const isDm = message.channel.startsWith('D');
   const payload = {
@@ -127,7 +140,13 @@ async function click(instance: Instance, fake: FakeSlack, message: StoredMessage
     user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0FAKE' },
     api_app_id: 'A0MISSION',
     token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false, ...(message.threadTs ? { thread_ts: message.threadTs } : {}) },
+    container: {
+      type: 'message',
+      message_ts: message.ts,
+      channel_id: message.channel,
+      is_ephemeral: false,
+      ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+    },
     trigger_id: `trigger-${Date.now()}`,
     team: { id: 'T0FAKE', domain: 'fake' },
     enterprise: null,
@@ -147,7 +166,17 @@ async function click(instance: Instance, fake: FakeSlack, message: StoredMessage
     },
     state: { values: {} },
     response_url: fake.responseUrl(`click-${userId}`),
-    actions: [{ type: found.element.type, action_id: actionId, block_id: found.block.block_id, text: found.element.text, value: found.element.value, ...(found.element.style ? { style: found.element.style } : {}), action_ts: `${Date.now() / 1000}` }],
+    actions: [
+      {
+        type: found.element.type,
+        action_id: actionId,
+        block_id: found.block.block_id,
+        text: found.element.text,
+        value: found.element.value,
+        ...(found.element.style ? { style: found.element.style } : {}),
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
   };
   const answer = await signedSlackPost(instance, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
   return answer.status;
@@ -157,7 +186,8 @@ const hasButtons = (m: StoredMessage) => JSON.stringify(m.blocks).includes('"act
 
 const PLAY = {
   title: 'Retry the invoice export with backoff, alert after repeated failures',
-  rationale: 'The export fails on transient S3 and database timeouts; retries with jittered backoff absorb them, and an alert after three failed nights reaches the on-call.',
+  rationale:
+    'The export fails on transient S3 and database timeouts; retries with jittered backoff absorb them, and an alert after three failed nights reaches the on-call.',
   confidence: 0.82,
   phases: [
     {
@@ -187,31 +217,31 @@ const PLAY = {
 
 /** A started server with Slack pointed at the fake, an approver named and a token made with the CLI, and the assistant's Client connected. */
 async function openJourney(provider: Provider) {
-    const fake = new FakeSlack();
-    await fake.start();
-    onCleanup(() => fake.stop());
-    const databaseUrl = freshInstanceDatabaseUrl(provider);
-    const env = {
-      DATABASE_URL: databaseUrl,
-      SLACK_BOT_TOKEN: fake.token,
-      SLACK_SIGNING_SECRET: 'system-signing-secret-0123456789abcdef',
-      SLACK_API_URL: fake.apiUrl,
-      SLACK_DEFAULT_CHANNEL: CHANNEL,
-    };
-    const server = await startInstance('journey', env);
+  const fake = new FakeSlack();
+  await fake.start();
+  onCleanup(() => fake.stop());
+  const databaseUrl = freshInstanceDatabaseUrl(provider);
+  const env = {
+    DATABASE_URL: databaseUrl,
+    SLACK_BOT_TOKEN: fake.token,
+    SLACK_SIGNING_SECRET: 'system-signing-secret-0123456789abcdef',
+    SLACK_API_URL: fake.apiUrl,
+    SLACK_DEFAULT_CHANNEL: CHANNEL,
+  };
+  const server = await startInstance('journey', env);
 
-    // The operator names the approver and makes the assistant's token, with the real CLI.
-    expect(cli(databaseUrl, ['approvers', 'add', '--risk', 'low,medium,high', APPROVER])).toContain(APPROVER);
-    const created = cli(databaseUrl, ['token', 'create', '--name', 'claude-code-jordan', '--on-behalf-of', REQUESTER]);
-    const secret = /^(mc_\S+)$/m.exec(created)?.[1];
-    expect(secret, created).toBeDefined();
+  // The operator names the approver and makes the assistant's token, with the real CLI.
+  expect(cli(databaseUrl, ['approvers', 'add', '--risk', 'low,medium,high', APPROVER])).toContain(APPROVER);
+  const created = cli(databaseUrl, ['token', 'create', '--name', 'claude-code-jordan', '--on-behalf-of', REQUESTER]);
+  const secret = /^(mc_\S+)$/m.exec(created)?.[1];
+  expect(secret, created).toBeDefined();
 
-    const client = new Client({ name: 'claude-code', version: '2.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(`${server.baseUrl}/mcp`), { requestInit: { headers: { authorization: `Bearer ${secret}` } } });
-    await client.connect(transport);
-    onCleanup(() => client.close().catch(() => undefined));
-    const assistant = new Assistant(client);
-    return { fake, env, databaseUrl, client, transport, assistant, server };
+  const client = new Client({ name: 'claude-code', version: '2.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(`${server.baseUrl}/mcp`), { requestInit: { headers: { authorization: `Bearer ${secret}` } } });
+  await client.connect(transport);
+  onCleanup(() => client.close().catch(() => undefined));
+  const assistant = new Assistant(client);
+  return { fake, env, databaseUrl, client, transport, assistant, server };
 }
 
 describe.each(PROVIDERS)('an assistant runs a new mission end to end while a person approves in Slack (%s)', (provider) => {
@@ -227,7 +257,15 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
       intent: INTENT,
       chips: [
         { kind: 'objective', items: ['The nightly invoice export survives transient failures and people hear about repeated ones'], confidence: 'high' },
-        { kind: 'acceptance_criteria', items: ['A failed export attempt is retried up to 5 times with exponential backoff', 'The billing on-call is paged after three failed nights in a row', 'All tests pass'], confidence: 'high' },
+        {
+          kind: 'acceptance_criteria',
+          items: [
+            'A failed export attempt is retried up to 5 times with exponential backoff',
+            'The billing on-call is paged after three failed nights in a row',
+            'All tests pass',
+          ],
+          confidence: 'high',
+        },
         { kind: 'safeguards', items: ['A retried run never uploads an invoice twice'], confidence: 'high' },
       ],
     });
@@ -248,10 +286,16 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
     });
     const proposed = await assistant.call<{ proposed: string[] }>('propose_plays', { missionId, plays: [PLAY] });
     const playId = proposed.proposed[0]!;
-    const requested = await assistant.call<{ status: string; postedTo: { home: string; channelId: string; threadTs: string; messageTs: string; approvers: Array<{ userId: string; status: string; messageTs: string | null }> } }>(
-      'request_approval',
-      { missionId, playId },
-    );
+    const requested = await assistant.call<{
+      status: string;
+      postedTo: {
+        home: string;
+        channelId: string;
+        threadTs: string;
+        messageTs: string;
+        approvers: Array<{ userId: string; status: string; messageTs: string | null }>;
+      };
+    }>('request_approval', { missionId, playId });
     expect(requested.status).toBe('pending');
     expect(requested.postedTo).toMatchObject({ home: 'channel', channelId: CHANNEL, threadTs: card.ts });
     expect(requested.postedTo.approvers).toMatchObject([{ userId: APPROVER, status: 'sent' }]);
@@ -286,22 +330,60 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
     // Execute: report phases, steps and test runs as the work is done.
     for (const phase of PLAY.phases) {
       await assistant.call('report_progress', { kind: 'phase_started', missionId, phaseId: phase.id });
-      for (const step of phase.steps) await assistant.call('report_progress', { kind: 'step_completed', missionId, phaseId: phase.id, stepId: step.id, durationMs: 600_000, commit: 'a1b2c3d' });
-      await assistant.call('report_progress', { kind: 'test_run', missionId, phaseId: phase.id, total: 48, passing: 48, failing: 0, coverage: 0.91, suite: 'vitest' });
+      for (const step of phase.steps)
+        await assistant.call('report_progress', {
+          kind: 'step_completed',
+          missionId,
+          phaseId: phase.id,
+          stepId: step.id,
+          durationMs: 600_000,
+          commit: 'a1b2c3d',
+        });
+      await assistant.call('report_progress', {
+        kind: 'test_run',
+        missionId,
+        phaseId: phase.id,
+        total: 48,
+        passing: 48,
+        failing: 0,
+        coverage: 0.91,
+        suite: 'vitest',
+      });
       await assistant.call('report_progress', { kind: 'phase_completed', missionId, phaseId: phase.id });
     }
     await assistant.call('attach_evidence', { missionId, name: 'PR #512', kind: 'link', url: 'https://github.com/acme/billing/pull/512' });
-    await assistant.call('attach_evidence', { missionId, name: 'Test report', kind: 'markdown', content: '48/48 passing, coverage 91%\n\n- src/jobs/invoiceExport.ts retries 5 times with backoff\n- pages after 3 failed nights', phaseId: 'failure_alerts' });
-    await assistant.call('attach_evidence', { missionId, name: 'src/jobs/invoiceExport.ts at a1b2c3d', kind: 'link', url: 'https://github.com/acme/billing/blob/a1b2c3d/src/jobs/invoiceExport.ts', phaseId: 'retry_backoff' });
+    await assistant.call('attach_evidence', {
+      missionId,
+      name: 'Test report',
+      kind: 'markdown',
+      content: '48/48 passing, coverage 91%\n\n- src/jobs/invoiceExport.ts retries 5 times with backoff\n- pages after 3 failed nights',
+      phaseId: 'failure_alerts',
+    });
+    await assistant.call('attach_evidence', {
+      missionId,
+      name: 'src/jobs/invoiceExport.ts at a1b2c3d',
+      kind: 'link',
+      url: 'https://github.com/acme/billing/blob/a1b2c3d/src/jobs/invoiceExport.ts',
+      phaseId: 'retry_backoff',
+    });
     // UAT: the requester marks every truth Pass in the thread (button, then the note modal).
     const uat = await until(() => [...fake.messages.values()].find((m) => m.threadTs === card.ts && JSON.stringify(m.blocks).includes(ACTION_IDS.uatPassOpen)));
     const itemIds = [...JSON.stringify(uat.blocks).matchAll(/uatItemId\\":\\"(truth_\d+)/g)].map((m) => m[1]!);
     expect(itemIds.length).toBeGreaterThan(0);
     for (const itemId of [...new Set(itemIds)]) {
       const views = fake.views.length;
-      expect(await click(server, fake, fake.messages.get(uat.ts)!, ACTION_IDS.uatPassOpen, REQUESTER, (value) => value.includes(`"uatItemId":"${itemId}"`))).toBe(200);
+      expect(
+        await click(server, fake, fake.messages.get(uat.ts)!, ACTION_IDS.uatPassOpen, REQUESTER, (value) => value.includes(`"uatItemId":"${itemId}"`)),
+      ).toBe(200);
       const modal = await until(() => fake.views.slice(views).find((v) => v.view.callback_id === VIEW_IDS.uatResult)?.view);
-      expect(await submitView(server, modal, { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: { type: 'plain_text_input', value: 'Ran the export on staging' } } }, REQUESTER)).toBe(200);
+      expect(
+        await submitView(
+          server,
+          modal,
+          { [INPUT_IDS.note.block]: { [INPUT_IDS.note.action]: { type: 'plain_text_input', value: 'Ran the export on staging' } } },
+          REQUESTER,
+        ),
+      ).toBe(200);
     }
     const completed = await assistant.call<{ mission?: { state: string } }>('complete_mission', { missionId });
     expect(completed.text).not.toMatch(/refused/i);
@@ -341,7 +423,9 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
 
     // The exports the last result links to read back over resources/read.
     const uris = assistant.lastLinks.map((l) => l.uri);
-    expect(uris).toEqual(expect.arrayContaining([`mission://${missionId}/plan.md`, `mission://${missionId}/summary.md`, `mission://${missionId}/verification.md`]));
+    expect(uris).toEqual(
+      expect.arrayContaining([`mission://${missionId}/plan.md`, `mission://${missionId}/summary.md`, `mission://${missionId}/verification.md`]),
+    );
     const read = async (uri: string) => {
       const { contents } = await client.readResource({ uri });
       return contents.map((c) => ('text' in c ? c.text : '')).join('\n');
@@ -358,28 +442,45 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
     expect(verification).not.toMatch(/^status: passed$/m);
     expect(verification).toContain('OK: 3 artifacts match their recorded SHA-256 hashes');
   });
-  it('with the drafted brief (code review required), next says what the mission gate misses and complete_mission is refused, naming it', { timeout: 180_000 }, async () => {
+  it('with the drafted brief (code review required), next says what the mission gate misses and complete_mission is refused, naming it', {
+    timeout: 180_000,
+  }, async () => {
     const { fake, databaseUrl, server, assistant } = await openJourney(provider);
     const started = await assistant.call<{ mission: { id: string } }>('start_mission', { intent: INTENT });
     const missionId = started.mission.id;
     await assistant.call('update_brief', { missionId, lock: true });
     const ledger = await openLedger(databaseUrl);
     expect(JSON.stringify((await ledger.mission(missionId)).brief)).toContain('Code review required for payment changes');
-    await assistant.call('select_toolkits', { missionId, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Read the export job' }], confirm: true });
+    await assistant.call('select_toolkits', {
+      missionId,
+      toolkits: [{ toolkitId: 'github' }],
+      coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Read the export job' }],
+      confirm: true,
+    });
     const proposed = await assistant.call<{ proposed: string[] }>('propose_plays', { missionId, plays: [PLAY] });
-    const requested = await assistant.call<{ postedTo: { approvers: Array<{ messageTs: string }> } }>('request_approval', { missionId, playId: proposed.proposed[0] });
+    const requested = await assistant.call<{ postedTo: { approvers: Array<{ messageTs: string }> } }>('request_approval', {
+      missionId,
+      playId: proposed.proposed[0],
+    });
     const waiting = assistant.call<{ status: string }>('wait_for_approval', { missionId, timeoutSeconds: 30 });
     await sleep(1_000);
     expect(await click(server, fake, fake.messages.get(requested.postedTo.approvers[0]!.messageTs)!, ACTION_IDS.approvalApprove, APPROVER)).toBe(200);
     expect((await waiting).status).toBe('approved');
     for (const phase of PLAY.phases) {
       await assistant.call('report_progress', { kind: 'phase_started', missionId, phaseId: phase.id });
-      for (const step of phase.steps) await assistant.call('report_progress', { kind: 'step_completed', missionId, phaseId: phase.id, stepId: step.id, durationMs: 300_000 });
+      for (const step of phase.steps)
+        await assistant.call('report_progress', { kind: 'step_completed', missionId, phaseId: phase.id, stepId: step.id, durationMs: 300_000 });
       await assistant.call('report_progress', { kind: 'test_run', missionId, phaseId: phase.id, total: 48, passing: 48, failing: 0 });
       await assistant.call('report_progress', { kind: 'phase_completed', missionId, phaseId: phase.id });
     }
     // The assistant vouches for a review itself: recorded, but it does not count for the gate.
-    await assistant.call('attach_evidence', { missionId, name: 'PR #512 review', kind: 'link', url: 'https://github.com/acme/billing/pull/512', review: { state: 'approved', reviewer: 'priya' } });
+    await assistant.call('attach_evidence', {
+      missionId,
+      name: 'PR #512 review',
+      kind: 'link',
+      url: 'https://github.com/acme/billing/pull/512',
+      review: { state: 'approved', reviewer: 'priya' },
+    });
     const offer = assistant.next!.steps.find((step) => step.tool === 'complete_mission')!;
     expect(offer.why).toContain('Code review approved');
     expect(offer.why).toContain('A review was attached by an assistant');

@@ -81,7 +81,7 @@ function prng(seed: number) {
       '\u0000',
       '\u202e\u200b',
       '<script>alert(1)</script>',
-      "'; DROP TABLE \"Mission\"; --",
+      '\'; DROP TABLE "Mission"; --',
       '{{7*7}}',
       '../../etc/passwd',
       '😀'.repeat(1 + int(50)),
@@ -121,7 +121,19 @@ function prng(seed: number) {
 }
 type Rng = ReturnType<typeof prng>;
 
-const WRITE_TOOLS = ['start_mission', 'update_brief', 'select_toolkits', 'propose_plays', 'request_approval', 'report_progress', 'attach_evidence', 'complete_mission', 'request_rollback', 'add_follow_up', 'submit_retrospective'] as const;
+const WRITE_TOOLS = [
+  'start_mission',
+  'update_brief',
+  'select_toolkits',
+  'propose_plays',
+  'request_approval',
+  'report_progress',
+  'attach_evidence',
+  'complete_mission',
+  'request_rollback',
+  'add_follow_up',
+  'submit_retrospective',
+] as const;
 const READ_TOOLS = ['list_missions', 'get_mission', 'search_library', 'wait_for_approval'] as const;
 
 interface Targets {
@@ -158,11 +170,23 @@ function badToolArgs(rng: Rng, tool: string, targets: Targets): Record<string, u
 function brokenField(rng: Rng, tool: string): Record<string, unknown> {
   switch (tool) {
     case 'update_brief':
-      return rng.pick([{ edits: rng.wrongType() }, { edits: [{ kind: rng.word(), items: ['x'] }] }, { lock: rng.pick(['yes', 1, null]) }, { remove: [rng.word()] }, { edits: [{ kind: 'kpis', items: rng.wrongType() }] }]);
+      return rng.pick([
+        { edits: rng.wrongType() },
+        { edits: [{ kind: rng.word(), items: ['x'] }] },
+        { lock: rng.pick(['yes', 1, null]) },
+        { remove: [rng.word()] },
+        { edits: [{ kind: 'kpis', items: rng.wrongType() }] },
+      ]);
     case 'select_toolkits':
       return rng.pick([{ toolkits: rng.wrongType() }, { toolkits: [{ toolkitId: rng.huge() }] }, { coverage: [{ toolkitId: 'github', status: rng.word() }] }]);
     case 'propose_plays':
-      return rng.pick([{ plays: rng.wrongType() }, { plays: [] }, { plays: [{ ...burstPlay(1, 1), confidence: rng.pick([2, -1, 'high']) }] }, { plays: [{ ...burstPlay(1, 1), phases: [] }] }, { plays: Array.from({ length: 6 }, () => burstPlay(1, 1)) }]);
+      return rng.pick([
+        { plays: rng.wrongType() },
+        { plays: [] },
+        { plays: [{ ...burstPlay(1, 1), confidence: rng.pick([2, -1, 'high']) }] },
+        { plays: [{ ...burstPlay(1, 1), phases: [] }] },
+        { plays: Array.from({ length: 6 }, () => burstPlay(1, 1)) },
+      ]);
     case 'request_approval':
       return rng.pick([{ playId: rng.wrongType() }, { playId: `play_${rng.word()}` }, { note: rng.huge() }]);
     case 'report_progress':
@@ -177,7 +201,12 @@ function brokenField(rng: Rng, tool: string): Record<string, unknown> {
         { kind: 'validator_alert', phaseId: 'phase_1', type: rng.word(), severity: 'low', description: 'x' },
       ]);
     case 'attach_evidence':
-      return rng.pick([{ kind: rng.word(), name: 'x' }, { kind: 'markdown', name: rng.wrongType(), content: 'x' }, { kind: 'json', name: 'x', json: undefined }, { kind: 'link', name: 'x', url: rng.pick(['not a url', 'javascript:alert(1)', rng.wrongType()]) }]);
+      return rng.pick([
+        { kind: rng.word(), name: 'x' },
+        { kind: 'markdown', name: rng.wrongType(), content: 'x' },
+        { kind: 'json', name: 'x', json: undefined },
+        { kind: 'link', name: 'x', url: rng.pick(['not a url', 'javascript:alert(1)', rng.wrongType()]) },
+      ]);
     case 'request_rollback':
       return rng.pick([{ reason: rng.wrongType() }, { reason: rng.huge() }, { reason: '' }]);
     case 'add_follow_up':
@@ -250,7 +279,8 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
     const peer = new McpPeer(instance);
 
     // Two real missions to aim at: one still defining, one executing (step 1 of 2 reported).
-    const defining = (await peer.ok<{ mission: { id: string } }>('start_mission', { intent: 'Fuzz target: keep the brief open', channelId: 'C0FUZZ' })).mission.id;
+    const defining = (await peer.ok<{ mission: { id: string } }>('start_mission', { intent: 'Fuzz target: keep the brief open', channelId: 'C0FUZZ' })).mission
+      .id;
     const { missionId: executing } = await driveToExecution([peer], 'Fuzz target: execute the play', 'C0FUZZ', burstPlay(1, 2));
     await peer.ok('report_progress', { missionId: executing, kind: 'phase_started', phaseId: 'phase_1' });
     await peer.ok('report_progress', { missionId: executing, kind: 'step_completed', phaseId: 'phase_1', stepId: 'p1_step_1', durationMs: 10, counts: {} });
@@ -267,7 +297,13 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
       const unknownTool = rng.chance(0.04);
       const tool = unknownTool ? `no_such_${rng.word()}` : rng.chance(0.85) ? rng.pick(WRITE_TOOLS) : rng.pick(READ_TOOLS);
       const args = READ_TOOLS.includes(tool as never)
-        ? rng.pick<Record<string, unknown>>([{ missionId: rng.junk() }, { state: rng.word(), limit: rng.junk() }, { query: rng.huge() }, { missionId: executing, timeoutSeconds: rng.pick([-1, 0, 10_000, 'soon']) }, { cursor: rng.nasty() }])
+        ? rng.pick<Record<string, unknown>>([
+            { missionId: rng.junk() },
+            { state: rng.word(), limit: rng.junk() },
+            { query: rng.huge() },
+            { missionId: executing, timeoutSeconds: rng.pick([-1, 0, 10_000, 'soon']) },
+            { cursor: rng.nasty() },
+          ])
         : badToolArgs(rng, tool, targets);
       const label = `#${i} ${tool} ${JSON.stringify(args).slice(0, 300)}`;
       let result: CallToolResult;
@@ -322,7 +358,12 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
     const session = await fetch(`${instance.baseUrl}/mcp`, {
       method: 'POST',
       headers: { authorization: `Bearer ${MCP_SECRET}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'fuzz', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'fuzz', version: '1' } },
+      }),
     });
     const sessionId = session.headers.get('mcp-session-id')!;
     await session.text();
@@ -358,7 +399,8 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
         });
         const text = await res.text();
         expect(res.status, `raw /mcp body ${body.slice(0, 200)} answered ${res.status}: ${text.slice(0, 300)}`).toBeLessThan(500);
-        if (res.status === 200) expect(/"error"|"isError":true/.test(text), `raw /mcp body ${body.slice(0, 200)} was accepted: ${text.slice(0, 300)}`).toBe(true);
+        if (res.status === 200)
+          expect(/"error"|"isError":true/.test(text), `raw /mcp body ${body.slice(0, 200)} was accepted: ${text.slice(0, 300)}`).toBe(true);
         tally.raw += 1;
       }
     }
@@ -394,7 +436,16 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
           response_url: slack.responseUrl(`fuzz-${rng.int(1e6)}`),
           actions: rng.chance(0.1)
             ? rng.junk()
-            : [{ type: rng.pick(['button', 'checkboxes', rng.word()]), action_id: rng.pick([...Object.values(ACTION_IDS), `mc_${rng.word()}`, rng.word()]), block_id: rng.word(), value: badValue(), selected_options: rng.chance(0.3) ? [{ value: rng.pick(['github', 'linear', rng.word()]) }] : undefined, action_ts: '1.3' }],
+            : [
+                {
+                  type: rng.pick(['button', 'checkboxes', rng.word()]),
+                  action_id: rng.pick([...Object.values(ACTION_IDS), `mc_${rng.word()}`, rng.word()]),
+                  block_id: rng.word(),
+                  value: badValue(),
+                  selected_options: rng.chance(0.3) ? [{ value: rng.pick(['github', 'linear', rng.word()]) }] : undefined,
+                  action_ts: '1.3',
+                },
+              ],
         }),
         () => ({
           type: 'view_submission',
@@ -406,7 +457,14 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
             type: 'modal',
             callback_id: rng.pick([...Object.values(VIEW_IDS), rng.word()]),
             private_metadata: badValue(),
-            state: { values: rng.chance(0.5) ? rng.junk() : { reason: { reason: { type: 'plain_text_input', value: rng.chance(0.5) ? rng.huge() : rng.nasty() } }, rating: { rating: { selected_option: { value: rng.pick(['9', '-1', 'five']) } } } } },
+            state: {
+              values: rng.chance(0.5)
+                ? rng.junk()
+                : {
+                    reason: { reason: { type: 'plain_text_input', value: rng.chance(0.5) ? rng.huge() : rng.nasty() } },
+                    rating: { rating: { selected_option: { value: rng.pick(['9', '-1', 'five']) } } },
+                  },
+            },
           },
         }),
         () => ({ type: 'view_closed', user: user(), view: { callback_id: rng.pick(Object.values(VIEW_IDS)), private_metadata: badValue() } }),
@@ -450,7 +508,15 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
       } else {
         type = 'application/json';
         body = rng.pick([
-          () => JSON.stringify({ type: 'event_callback', team_id: 'T0FAKE', api_app_id: 'A0MISSION', event: rng.chance(0.5) ? { type: 'app_home_opened', user: rng.junk(), tab: rng.pick(['home', 'messages', rng.word()]) } : rng.junk(), event_id: rng.word(), event_time: 1 }),
+          () =>
+            JSON.stringify({
+              type: 'event_callback',
+              team_id: 'T0FAKE',
+              api_app_id: 'A0MISSION',
+              event: rng.chance(0.5) ? { type: 'app_home_opened', user: rng.junk(), tab: rng.pick(['home', 'messages', rng.word()]) } : rng.junk(),
+              event_id: rng.word(),
+              event_time: 1,
+            }),
           () => JSON.stringify(rng.junk()),
           () => '{"type":"event_callback","event":',
           () => JSON.stringify({ type: 'url_verification', challenge: rng.word() }),
@@ -459,15 +525,25 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
       slackRequests.push({ i, body, type, signature: rng.int(20) });
     }
     // The bodies that used to end the process (Bolt read a property of a body parsing to null in an unawaited promise): now 400.
-    for (const [body, type] of [['payload=null', 'application/x-www-form-urlencoded'], ['null', 'application/json']] as const) {
+    for (const [body, type] of [
+      ['payload=null', 'application/x-www-form-urlencoded'],
+      ['null', 'application/json'],
+    ] as const) {
       expect((await signedSlackPost(instance, body, type)).status, body).toBe(400);
       await expectHealthy(instance);
     }
     // Sent 44 at a time: requests no listener acknowledges are answered by Bolt only after its 3 s timer.
     const send = async ({ i, body, type, signature }: (typeof slackRequests)[number]) => {
       const label = `slack #${i} (${type}) ${body.slice(0, 300)}`;
-      const res = await signedSlackPost(instance, body, type, signature === 0 ? { signature: `v0=${'0'.repeat(64)}` } : signature === 1 ? { timestamp: Math.floor(Date.now() / 1000) - 3600 } : {}).catch((error: unknown) => {
-        throw new Error(`${label}: no answer (${String(error)}); ${instance.name} ${instance.alive() ? 'is alive' : 'died'}:\n${instance.output().slice(-4000)}`);
+      const res = await signedSlackPost(
+        instance,
+        body,
+        type,
+        signature === 0 ? { signature: `v0=${'0'.repeat(64)}` } : signature === 1 ? { timestamp: Math.floor(Date.now() / 1000) - 3600 } : {},
+      ).catch((error: unknown) => {
+        throw new Error(
+          `${label}: no answer (${String(error)}); ${instance.name} ${instance.alive() ? 'is alive' : 'died'}:\n${instance.output().slice(-4000)}`,
+        );
       });
       if (signature <= 1) expect(res.status, label).toBe(401);
       else if (res.status === 500 && isBoltUnreadable(body, type)) {
@@ -490,14 +566,28 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
     expect(await footprint(ledger)).toEqual(before);
     // Refusals go only to the person (ephemeral or DM); no thread message was posted or edited.
     // (A refusal for a request without a user or channel is addressed to nobody: Slack answers channel_not_found.)
-    const threadCalls = slack.calls.filter((c) => c.method === 'chat.update' || (c.method === 'chat.postMessage' && !isDirectMessage(c.args) && (/^[CG]/.test(String(c.args.channel ?? '')) || c.args.thread_ts !== undefined)));
-    expect(threadCalls.length, JSON.stringify(threadCalls.slice(slackCallsBefore).map((c) => ({ method: c.method, channel: c.args.channel, thread: c.args.thread_ts, text: String(c.args.text).slice(0, 200) })))).toBe(slackCallsBefore);
+    const threadCalls = slack.calls.filter(
+      (c) =>
+        c.method === 'chat.update' ||
+        (c.method === 'chat.postMessage' && !isDirectMessage(c.args) && (/^[CG]/.test(String(c.args.channel ?? '')) || c.args.thread_ts !== undefined)),
+    );
+    expect(
+      threadCalls.length,
+      JSON.stringify(
+        threadCalls
+          .slice(slackCallsBefore)
+          .map((c) => ({ method: c.method, channel: c.args.channel, thread: c.args.thread_ts, text: String(c.args.text).slice(0, 200) })),
+      ),
+    ).toBe(slackCallsBefore);
     await checkSlackShowsFinalState(ledger, slack, [defining, executing]);
     const trouble = troubleIn(instance.output());
     // Bolt's own "An unhandled error occurred while Bolt processed an event" is the known 500 above (counted).
     const boltHandled = trouble.errors.filter((l) => l.includes('An unhandled error occurred while Bolt processed an event')).length;
     expect(boltHandled).toBe(tally.bolt500);
-    expect(trouble.errors.filter((l) => /uncaught|unhandled/i.test(l) && !l.includes('while Bolt processed an event')), 'uncaught errors').toEqual([]);
+    expect(
+      trouble.errors.filter((l) => /uncaught|unhandled/i.test(l) && !l.includes('while Bolt processed an event')),
+      'uncaught errors',
+    ).toEqual([]);
 
     // 4. GitHub webhook deliveries: one real delivery for the executing mission is applied; then unsigned, wrongly
     // signed, replayed (same X-GitHub-Delivery id) and malformed ones are refused, and nothing more is written.
@@ -505,9 +595,13 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
       fetch(`${instance.baseUrl}/github/webhooks`, {
         method: 'POST',
         headers: Object.fromEntries(
-          Object.entries({ 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': `fuzz-${rng.word(16)}`, 'x-hub-signature-256': githubSignature(body), ...headers }).filter(
-            (entry): entry is [string, string] => entry[1] !== null,
-          ),
+          Object.entries({
+            'content-type': 'application/json',
+            'x-github-event': event,
+            'x-github-delivery': `fuzz-${rng.word(16)}`,
+            'x-hub-signature-256': githubSignature(body),
+            ...headers,
+          }).filter((entry): entry is [string, string] => entry[1] !== null),
         ),
         body,
       });
@@ -533,9 +627,19 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
         kind === 0
           ? await deliver(event, openedBody, { 'x-hub-signature-256': null })
           : kind === 1
-            ? await deliver(event, rng.chance(0.5) || malformed === '' ? openedBody : malformed, { 'x-hub-signature-256': rng.pick([`sha256=${'0'.repeat(64)}`, 'sha256=zz', githubSignature(openedBody, 'not-the-secret-0123456789'), `sha1=${rng.word(40)}`, 'sha256=']) })
+            ? await deliver(event, rng.chance(0.5) || malformed === '' ? openedBody : malformed, {
+                'x-hub-signature-256': rng.pick([
+                  `sha256=${'0'.repeat(64)}`,
+                  'sha256=zz',
+                  githubSignature(openedBody, 'not-the-secret-0123456789'),
+                  `sha1=${rng.word(40)}`,
+                  'sha256=',
+                ]),
+              })
             : kind === 2
-              ? await deliver('pull_request', rng.chance(0.5) ? openedBody : JSON.stringify({ ...opened, action: 'synchronize' }), { 'x-github-delivery': 'fuzz-real-delivery' })
+              ? await deliver('pull_request', rng.chance(0.5) ? openedBody : JSON.stringify({ ...opened, action: 'synchronize' }), {
+                  'x-github-delivery': 'fuzz-real-delivery',
+                })
               : await deliver(event, malformed, {});
       const text = await res.text();
       if (kind <= 1) expect(res.status, `${label}: ${text}`).toBe(401);

@@ -58,7 +58,10 @@ describe.each(PROVIDERS)('Slack and Linear failing for a while (%s)', (provider)
 
     const missionIds = await Promise.all(
       Array.from({ length: MISSIONS }, async (_, k) => {
-        const { mission } = await peer.ok<{ mission: { id: string } }>('start_mission', { intent: `Outage mission ${k}: rotate the signing keys`, channelId: `C0OUTAGE${k % 2}` });
+        const { mission } = await peer.ok<{ mission: { id: string } }>('start_mission', {
+          intent: `Outage mission ${k}: rotate the signing keys`,
+          channelId: `C0OUTAGE${k % 2}`,
+        });
         const missionId = mission.id;
         await peer.ok('update_brief', { missionId, lock: true });
         await peer.ok('select_toolkits', {
@@ -73,8 +76,10 @@ describe.each(PROVIDERS)('Slack and Linear failing for a while (%s)', (provider)
         await peer.ok('request_approval', { missionId, playId: proposed[0]! });
         const phase = play.phases[0]!;
         await peer.ok('report_progress', { missionId, kind: 'phase_started', phaseId: phase.id });
-        for (const step of phase.steps) await peer.ok('report_progress', { missionId, kind: 'step_completed', phaseId: phase.id, stepId: step.id, durationMs: 500, counts: {} });
-        for (let f = 0; f < FOLLOW_UPS; f++) await peer.ok('add_follow_up', { missionId, title: `Outage follow-up ${k}.${f}: document the key rotation`, priority: 'low' });
+        for (const step of phase.steps)
+          await peer.ok('report_progress', { missionId, kind: 'step_completed', phaseId: phase.id, stepId: step.id, durationMs: 500, counts: {} });
+        for (let f = 0; f < FOLLOW_UPS; f++)
+          await peer.ok('add_follow_up', { missionId, title: `Outage follow-up ${k}.${f}: document the key rotation`, priority: 'low' });
         return missionId;
       }),
     );
@@ -98,7 +103,10 @@ describe.each(PROVIDERS)('Slack and Linear failing for a while (%s)', (provider)
         for (const missionId of missionIds) {
           const followUps = (await ledger.mission(missionId)).reflection.followUps;
           expect(followUps).toHaveLength(FOLLOW_UPS);
-          expect(followUps.every((f) => f.tracker === 'linear' && f.externalId !== null), JSON.stringify(followUps)).toBe(true);
+          expect(
+            followUps.every((f) => f.tracker === 'linear' && f.externalId !== null),
+            JSON.stringify(followUps),
+          ).toBe(true);
         }
       },
       180_000,

@@ -78,7 +78,14 @@ describe.skipIf(!ENABLED)('PostgreSQL that hangs or drops connections', () => {
     proxy.hang();
     const child = spawn(process.execPath, [BIN, 'start'], {
       cwd: ROOT,
-      env: cleanEnv({ DATABASE_URL: proxiedUrl, PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'info', DATABASE_CONNECT_TIMEOUT_MS: '1000', DATABASE_START_TIMEOUT_MS: '5000' }),
+      env: cleanEnv({
+        DATABASE_URL: proxiedUrl,
+        PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        DATABASE_CONNECT_TIMEOUT_MS: '1000',
+        DATABASE_START_TIMEOUT_MS: '5000',
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     onCleanup(() => void child.kill('SIGKILL'));
@@ -101,7 +108,12 @@ describe.skipIf(!ENABLED)('PostgreSQL that hangs or drops connections', () => {
   it('answers health within its bound while the database hangs, fails calls clearly, and recovers after it heals', { timeout: 180_000 }, async () => {
     const url = freshInstanceDatabaseUrl('postgresql');
     const { proxy, proxiedUrl, where } = await proxyFor(url);
-    const instance = await startInstance('pg-hang', { DATABASE_URL: proxiedUrl, MCP_TOKENS: `assistant:${MCP_SECRET}:${REQUESTER}`, APPROVALS_REQUIRED: 'low:0,medium:0,high:0,critical:0', ...FAST_TIMEOUTS });
+    const instance = await startInstance('pg-hang', {
+      DATABASE_URL: proxiedUrl,
+      MCP_TOKENS: `assistant:${MCP_SECRET}:${REQUESTER}`,
+      APPROVALS_REQUIRED: 'low:0,medium:0,high:0,critical:0',
+      ...FAST_TIMEOUTS,
+    });
     const ledger = await openLedger(url);
     const peer = new McpPeer(instance);
     const play = burstPlay(1, 6);
@@ -124,7 +136,11 @@ describe.skipIf(!ENABLED)('PostgreSQL that hangs or drops connections', () => {
       // A bearer token not among MCP_TOKENS is looked up in the database: that says 503, naming it.
       const stranger = await fetch(`${instance.baseUrl}/mcp`, {
         method: 'POST',
-        headers: { authorization: 'Bearer a-stored-token-secret-0123456789', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        headers: {
+          authorization: 'Bearer a-stored-token-secret-0123456789',
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
         signal: AbortSignal.timeout(20_000),
       });
@@ -154,7 +170,12 @@ describe.skipIf(!ENABLED)('PostgreSQL that hangs or drops connections', () => {
     const application = `mc_fault_${randomBytes(4).toString('hex')}`;
     base.searchParams.set('application_name', application);
     const url = base.toString();
-    const instance = await startInstance('pg-terminate', { DATABASE_URL: url, MCP_TOKENS: `assistant:${MCP_SECRET}:${REQUESTER}`, APPROVALS_REQUIRED: 'low:0,medium:0,high:0,critical:0', ...FAST_TIMEOUTS });
+    const instance = await startInstance('pg-terminate', {
+      DATABASE_URL: url,
+      MCP_TOKENS: `assistant:${MCP_SECRET}:${REQUESTER}`,
+      APPROVALS_REQUIRED: 'low:0,medium:0,high:0,critical:0',
+      ...FAST_TIMEOUTS,
+    });
     const ledger = await openLedger(`${process.env.TEST_DATABASE_URL!}?schema=${base.searchParams.get('schema')}`);
     const peer = new McpPeer(instance);
     const play = burstPlay(1, 6);

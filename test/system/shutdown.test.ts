@@ -15,12 +15,19 @@ describe('SIGTERM', () => {
     const instance = await startInstance('drain', { DATABASE_URL: url, MCP_TOKENS: `assistant:${MCP_SECRET}:${REQUESTER}`, SHUTDOWN_TIMEOUT_MS: '20000' });
     const ledger = await openLedger(url);
     const client = new Client({ name: 'drain-test', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(`${instance.baseUrl}/mcp`), { requestInit: { headers: { authorization: `Bearer ${MCP_SECRET}` } } });
+    const transport = new StreamableHTTPClientTransport(new URL(`${instance.baseUrl}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${MCP_SECRET}` } },
+    });
     await client.connect(transport);
     onCleanup(() => client.close().catch(() => undefined));
 
     // A start_mission call whose body is still arriving when the signal comes: in flight by any definition.
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 77, method: 'tools/call', params: { name: 'start_mission', arguments: { intent: 'Add audit logging to the export job', channelId: 'C0DRAIN' } } });
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 77,
+      method: 'tools/call',
+      params: { name: 'start_mission', arguments: { intent: 'Add audit logging to the export job', channelId: 'C0DRAIN' } },
+    });
     const half = Math.floor(body.length / 2);
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request(`${instance.baseUrl}/mcp`, {
@@ -53,13 +60,22 @@ describe('SIGTERM', () => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ status: 'draining' });
     expect((await fetch(`${instance.baseUrl}/livez`)).status).toBe(200);
-    const refused = await fetch(`${instance.baseUrl}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${MCP_SECRET}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    const refused = await fetch(`${instance.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MCP_SECRET}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
     expect(refused.status).toBe(503);
     expect(await refused.text()).toContain('shutting down');
 
     const { status, text } = await answer;
     expect(status).toBe(200);
-    const message = JSON.parse(text.split('\n').find((l) => l.startsWith('data: '))?.slice(6) ?? text) as { id: number; result?: { isError?: boolean; structuredContent?: { mission?: { id: string } } } };
+    const message = JSON.parse(
+      text
+        .split('\n')
+        .find((l) => l.startsWith('data: '))
+        ?.slice(6) ?? text,
+    ) as { id: number; result?: { isError?: boolean; structuredContent?: { mission?: { id: string } } } };
     expect(message.id).toBe(77);
     expect(message.result?.isError).toBeFalsy();
     const missionId = message.result!.structuredContent!.mission!.id;

@@ -9,7 +9,22 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadMigrations } from '../../src/storage/migrations.js';
 import { cleanEnv } from '../support/processes.js';
-import { BIN, burstPlay, driveToExecution, eventually, freePort, McpPeer, MCP_SECRET, onCleanup, openLedger, REQUESTER, ROOT, runCleanups, startInstance, textOf } from '../support/systemHarness.js';
+import {
+  BIN,
+  burstPlay,
+  driveToExecution,
+  eventually,
+  freePort,
+  McpPeer,
+  MCP_SECRET,
+  onCleanup,
+  openLedger,
+  REQUESTER,
+  ROOT,
+  runCleanups,
+  startInstance,
+  textOf,
+} from '../support/systemHarness.js';
 
 afterEach(runCleanups);
 
@@ -52,7 +67,11 @@ describe.skipIf(!canMount)('SQLite on a volume that fills up', () => {
   it('refuses writes clearly while full, says not ready, and resumes by itself once space is freed', { timeout: 120_000 }, async () => {
     const volume = smallVolume(4096)!;
     const url = `file:${path.join(volume, 'missions.db')}`;
-    const instance = await startInstance('full-disk', { DATABASE_URL: url, MCP_TOKENS: `assistant:${MCP_SECRET}:${REQUESTER}`, APPROVALS_REQUIRED: 'low:0,medium:0,high:0,critical:0' });
+    const instance = await startInstance('full-disk', {
+      DATABASE_URL: url,
+      MCP_TOKENS: `assistant:${MCP_SECRET}:${REQUESTER}`,
+      APPROVALS_REQUIRED: 'low:0,medium:0,high:0,critical:0',
+    });
     const peer = new McpPeer(instance);
     const ledger = await openLedger(url);
     const play = burstPlay(1, 2);
@@ -98,7 +117,11 @@ describe.skipIf(!canMount)('SQLite on a volume that fills up', () => {
     new Database(dbFile).close();
     execFileSync('mount', ['-o', 'remount,ro', volume]);
     const port = await freePort();
-    const child = spawn(process.execPath, [BIN, 'start'], { cwd: ROOT, env: cleanEnv({ DATABASE_URL: `file:${dbFile}`, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start'], {
+      cwd: ROOT,
+      env: cleanEnv({ DATABASE_URL: `file:${dbFile}`, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
@@ -126,7 +149,11 @@ describe('a migration changed after it was applied', () => {
     db.prepare('UPDATE "_prisma_migrations" SET checksum = ? WHERE migration_name = ?').run('f'.repeat(64), changed.name);
     db.close();
 
-    const child = spawn(process.execPath, [BIN, 'start'], { cwd: ROOT, env: cleanEnv({ DATABASE_URL: url, PORT: String(await freePort()), HOST: '127.0.0.1' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start'], {
+      cwd: ROOT,
+      env: cleanEnv({ DATABASE_URL: url, PORT: String(await freePort()), HOST: '127.0.0.1' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));

@@ -58,7 +58,13 @@ async function reportAll(peers: () => McpPeer[], missionId: string, play: Return
     await report(peers, missionId, p, { kind: 'phase_started', phaseId: phase.id }, null);
     await Promise.all(
       phase.steps.map((step, s) =>
-        report(peers, missionId, p + s, { kind: 'step_completed', phaseId: phase.id, stepId: step.id, durationMs: 1000 + s, counts: { files_modified: s } }, step.id).then((ok) => {
+        report(
+          peers,
+          missionId,
+          p + s,
+          { kind: 'step_completed', phaseId: phase.id, stepId: step.id, durationMs: 1000 + s, counts: { files_modified: s } },
+          step.id,
+        ).then((ok) => {
           if (ok) tally.accepted.get(missionId)!.push(step.id);
         }),
       ),
@@ -83,7 +89,10 @@ async function expectRecordedOnce(ledger: Ledger, missions: Array<{ missionId: s
     const events = await ledger.service.events({ missionId });
     const seqs = events.map((e) => e.seq);
     expect(seqs, `${missionId} event seqs`).toEqual(seqs.map((_, i) => i + 1));
-    const steps = events.filter((e) => e.type === 'execution_step_completed').map((e) => String((e.payload as { step?: unknown }).step)).sort();
+    const steps = events
+      .filter((e) => e.type === 'execution_step_completed')
+      .map((e) => String((e.payload as { step?: unknown }).step))
+      .sort();
     const accepted = [...tally.accepted.get(missionId)!, ...(tally.ambiguous?.get(missionId) ?? [])].sort();
     // Nothing accepted is lost, and nothing is recorded that no client sent.
     expect(steps, `${missionId}: steps recorded vs accepted`).toEqual(accepted);
@@ -93,7 +102,11 @@ async function expectRecordedOnce(ledger: Ledger, missions: Array<{ missionId: s
     expect(mission.execution!.phases.reduce((n, p) => n + p.steps.length, 0)).toBe(stepsPerMission);
     // Every other report kind, exactly once per phase: a lost or duplicated phase start, test run or completion fails here too.
     const phases = mission.execution!.phases.map((p) => p.phaseId);
-    const perPhase = (type: string) => events.filter((e) => e.type === type).map((e) => String((e.payload as { phase_id?: unknown }).phase_id)).sort();
+    const perPhase = (type: string) =>
+      events
+        .filter((e) => e.type === type)
+        .map((e) => String((e.payload as { phase_id?: unknown }).phase_id))
+        .sort();
     expect(perPhase('execution_phase_started'), `${missionId}: phase starts`).toEqual([...phases].sort());
     expect(perPhase('test_suite_run'), `${missionId}: test runs`).toEqual([...phases].sort());
     expect(perPhase('execution_phase_completed'), `${missionId}: phase completions`).toEqual([...phases].sort());
@@ -110,7 +123,9 @@ function expectNoTrouble(instances: Instance[]): void {
 }
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('two instances on PostgreSQL', () => {
-  it('a burst over both instances: every report recorded once, every Slack surface posted once and showing the final state, no deadlock', { timeout: 240_000 }, async () => {
+  it('a burst over both instances: every report recorded once, every Slack surface posted once and showing the final state, no deadlock', {
+    timeout: 240_000,
+  }, async () => {
     const fake = new FakeSlack({ token: TOKEN_A, otherTokens: [TOKEN_B] });
     await fake.start();
     const url = freshInstanceDatabaseUrl();
@@ -134,13 +149,24 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two instances on PostgreSQL', (
     const burstMs = Date.now() - started;
 
     await expectRecordedOnce(ledger, missions, tally, 8);
-    const delivered = await eventually(() => checkSlackShowsFinalState(ledger, fake, missions.map((m) => m.missionId)), 120_000, 500);
+    const delivered = await eventually(
+      () =>
+        checkSlackShowsFinalState(
+          ledger,
+          fake,
+          missions.map((m) => m.missionId),
+        ),
+      120_000,
+      500,
+    );
     // Both instances delivered: the leases spread the work.
     const byToken = (t: string) => fake.calls.filter((c) => c.method.startsWith('chat.') && c.token === t).length;
     expect(byToken(TOKEN_A) + byToken(TOKEN_B)).toBe(delivered.posts + delivered.updates);
     expect(a.alive() && b.alive()).toBe(true);
     expectNoTrouble([a, b]);
-    process.stdout.write(`[system] burst: ${MISSIONS} missions, ${await ledger.eventCount()} events in ${burstMs} ms; Slack: ${delivered.posts} posts, ${delivered.updates} updates (A ${byToken(TOKEN_A)}, B ${byToken(TOKEN_B)})\n`);
+    process.stdout.write(
+      `[system] burst: ${MISSIONS} missions, ${await ledger.eventCount()} events in ${burstMs} ms; Slack: ${delivered.posts} posts, ${delivered.updates} updates (A ${byToken(TOKEN_A)}, B ${byToken(TOKEN_B)})\n`,
+    );
   });
 });
 
@@ -168,7 +194,14 @@ function doneCheck(args: Record<string, unknown>): Done {
  * in the database and, when its effect is not there, sent again through a live instance.
  * Refusals (tool errors) are never retried: they must not happen.
  */
-async function resilientCall(ledger: Ledger, peers: () => McpPeer[], turn: number, tool: string, args: Record<string, unknown>, done: (ledger: Ledger) => Promise<boolean>): Promise<'ok' | 'ambiguous'> {
+async function resilientCall(
+  ledger: Ledger,
+  peers: () => McpPeer[],
+  turn: number,
+  tool: string,
+  args: Record<string, unknown>,
+  done: (ledger: Ledger) => Promise<boolean>,
+): Promise<'ok' | 'ambiguous'> {
   const giveUpAt = Date.now() + 90_000;
   for (let attempt = 0; ; attempt++) {
     const live = peers();
@@ -226,8 +259,17 @@ describe.each(KILL_PROVIDERS)('an instance killed mid-burst (%s)', (provider) =>
       tally.accepted.set(missionId, []);
       tally.ambiguous!.set(missionId, []);
       await resilientCall(ledger, live, k + 1, 'update_brief', { missionId, lock: true }, async (l) => (await stateOf(l)) !== 'defining');
-      await resilientCall(ledger, live, k + 2, 'select_toolkits', { missionId, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }] }, async (l) => (await stateOf(l)) !== 'preparing');
-      await resilientCall(ledger, live, k + 3, 'propose_plays', { missionId, plays: [play] }, async (l) => (await l.mission(missionId)).plays.some((p) => p.source === 'assistant'));
+      await resilientCall(
+        ledger,
+        live,
+        k + 2,
+        'select_toolkits',
+        { missionId, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }] },
+        async (l) => (await stateOf(l)) !== 'preparing',
+      );
+      await resilientCall(ledger, live, k + 3, 'propose_plays', { missionId, plays: [play] }, async (l) =>
+        (await l.mission(missionId)).plays.some((p) => p.source === 'assistant'),
+      );
       const playId = (await ledger.mission(missionId)).plays.find((p) => p.source === 'assistant')!.id;
       await resilientCall(ledger, live, k + 4, 'request_approval', { missionId, playId }, async (l) => (await stateOf(l)) === 'executing');
       await reportAll(live, missionId, play, tally, report);
@@ -235,11 +277,16 @@ describe.each(KILL_PROVIDERS)('an instance killed mid-burst (%s)', (provider) =>
     };
 
     // Missions start staggered, so surfaces keep being posted through the whole burst.
-    const burst = Promise.all(Array.from({ length: MISSIONS }, async (_, k) => {
-      await sleep(k * 400);
-      return drive(k);
-    }));
-    const burstDone = burst.then(() => true, () => true);
+    const burst = Promise.all(
+      Array.from({ length: MISSIONS }, async (_, k) => {
+        await sleep(k * 400);
+        return drive(k);
+      }),
+    );
+    const burstDone = burst.then(
+      () => true,
+      () => true,
+    );
 
     // Mid-burst: the victim's next chat.postMessage is carried out by Slack, but it is killed before the answer arrives.
     await eventually(() => expect([...tally.accepted.values()].flat().length).toBeGreaterThanOrEqual(12), 120_000, 50);
@@ -259,15 +306,28 @@ describe.each(KILL_PROVIDERS)('an instance killed mid-burst (%s)', (provider) =>
 
     await expectRecordedOnce(ledger, missions, tally, 8);
     for (const [missionId, steps] of acceptedAtKill) {
-      const recorded = (await ledger.service.events({ missionId })).filter((e) => e.type === 'execution_step_completed').map((e) => String((e.payload as { step?: unknown }).step));
+      const recorded = (await ledger.service.events({ missionId }))
+        .filter((e) => e.type === 'execution_step_completed')
+        .map((e) => String((e.payload as { step?: unknown }).step));
       expect(recorded, `${missionId}: a step accepted before the kill is missing`).toEqual(expect.arrayContaining(steps));
     }
     // The killed instance's leases run out (30 s) and a live one finishes its deliveries, without posting anything twice.
-    const delivered = await eventually(() => checkSlackShowsFinalState(ledger, fake, missions.map((m) => m.missionId)), 150_000, 500);
+    const delivered = await eventually(
+      () =>
+        checkSlackShowsFinalState(
+          ledger,
+          fake,
+          missions.map((m) => m.missionId),
+        ),
+      150_000,
+      500,
+    );
     const survivors = twoInstances ? [a, b2] : [b2];
     expect(survivors.every((i) => i.alive())).toBe(true);
     expectNoTrouble(survivors);
     const ambiguous = [...tally.ambiguous!.values()].flat().length;
-    process.stdout.write(`[system] kill (${provider}): held ${String(held!.args.channel)} post ${String(held!.response?.ts)}; ${missions.length} missions, ${ambiguous} ambiguous step report(s); Slack: ${delivered.posts} posts, ${delivered.updates} updates\n`);
+    process.stdout.write(
+      `[system] kill (${provider}): held ${String(held!.args.channel)} post ${String(held!.response?.ts)}; ${missions.length} missions, ${ambiguous} ambiguous step report(s); Slack: ${delivered.posts} posts, ${delivered.updates} updates\n`,
+    );
   });
 });

@@ -23,11 +23,18 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   return text.trim();
 }
 
-export async function runCredentialCommand(args: readonly string[], config: Config, out: NodeJS.WritableStream, stdin: NodeJS.ReadableStream = process.stdin): Promise<void> {
+export async function runCredentialCommand(
+  args: readonly string[],
+  config: Config,
+  out: NodeJS.WritableStream,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'set' && sub !== 'list' && sub !== 'remove' && sub !== 'rotate') throw new UsageError(sub ? `Unknown credential command "${sub}".` : 'Say what to do with credentials.');
+  if (sub !== 'set' && sub !== 'list' && sub !== 'remove' && sub !== 'rotate')
+    throw new UsageError(sub ? `Unknown credential command "${sub}".` : 'Say what to do with credentials.');
   const flags = stringFlags(rest, sub === 'set' ? ['toolkit', 'workspace', 'token'] : sub === 'remove' ? ['toolkit', 'workspace'] : []);
-  if ((sub === 'set' || sub === 'remove') && !(flags.toolkit && flags.toolkit in TOOLKIT_ENV_TOKENS)) throw new UsageError('--toolkit must be github or linear.');
+  if ((sub === 'set' || sub === 'remove') && !(flags.toolkit && flags.toolkit in TOOLKIT_ENV_TOKENS))
+    throw new UsageError('--toolkit must be github or linear.');
   const workspace = flags.workspace ?? DEFAULT_WORKSPACE;
   const db = await openDatabase(config.DATABASE_URL);
   try {
@@ -44,18 +51,31 @@ export async function runCredentialCommand(args: readonly string[], config: Conf
       const rows = await store.list();
       if (rows.length === 0) out.write(`No stored credentials; ${Object.values(TOOLKIT_ENV_TOKENS).join(' and ')} from the environment are used when set.\n`);
       for (const r of rows) {
-        const key = r.keyId === null ? 'key unknown (stored before key ids; run `credential rotate`)' : r.keyId === vault.currentKeyId ? `key ${r.keyId} (current)` : `key ${r.keyId} (old: run \`credential rotate\`)`;
-        out.write(`${r.workspaceId}\t${r.toolkitId}\tstored ${r.updatedAt.toISOString()}\t${r.validatedAt ? `validated ${r.validatedAt.toISOString()}` : 'not validated'}${r.scopes ? `\tscopes ${r.scopes}` : ''}\t${key}\n`);
+        const key =
+          r.keyId === null
+            ? 'key unknown (stored before key ids; run `credential rotate`)'
+            : r.keyId === vault.currentKeyId
+              ? `key ${r.keyId} (current)`
+              : `key ${r.keyId} (old: run \`credential rotate\`)`;
+        out.write(
+          `${r.workspaceId}\t${r.toolkitId}\tstored ${r.updatedAt.toISOString()}\t${r.validatedAt ? `validated ${r.validatedAt.toISOString()}` : 'not validated'}${r.scopes ? `\tscopes ${r.scopes}` : ''}\t${key}\n`,
+        );
       }
     } else if (sub === 'rotate') {
       const report = await vault.rotate();
-      for (const r of report.resealed) out.write(`Re-sealed ${r.workspaceId}/${r.toolkitId} (was key ${r.from ?? 'unknown'}) with key ${vault.currentKeyId}.\n`);
+      for (const r of report.resealed)
+        out.write(`Re-sealed ${r.workspaceId}/${r.toolkitId} (was key ${r.from ?? 'unknown'}) with key ${vault.currentKeyId}.\n`);
       for (const r of report.unreadable) out.write(`Could not open ${r.workspaceId}/${r.toolkitId}: ${r.reason}\n`);
       out.write(`${report.resealed.length} re-sealed, ${report.current} already under key ${vault.currentKeyId}, ${report.unreadable.length} unreadable.\n`);
       if (report.unreadable.length > 0) {
-        throw new UsageError('Some credentials were left under keys that are not configured: add those keys to ENCRYPTION_KEY_PREVIOUS and run rotate again, or store the tokens again with `credential set`.');
+        throw new UsageError(
+          'Some credentials were left under keys that are not configured: add those keys to ENCRYPTION_KEY_PREVIOUS and run rotate again, or store the tokens again with `credential set`.',
+        );
       }
-      if (config.ENCRYPTION_KEY_PREVIOUS) out.write('Every stored credential is under the current key: ENCRYPTION_KEY_PREVIOUS can be removed once every instance runs with the new ENCRYPTION_KEY.\n');
+      if (config.ENCRYPTION_KEY_PREVIOUS)
+        out.write(
+          'Every stored credential is under the current key: ENCRYPTION_KEY_PREVIOUS can be removed once every instance runs with the new ENCRYPTION_KEY.\n',
+        );
     } else {
       if (!(await store.remove(workspace, flags.toolkit!))) throw new UsageError(`No stored ${flags.toolkit} credential for workspace "${workspace}".`);
       out.write(`Removed the ${flags.toolkit} credential of workspace "${workspace}".\n`);
@@ -67,6 +87,9 @@ export async function runCredentialCommand(args: readonly string[], config: Conf
 
 function probe(toolkit: string, token: string, config: Config): Promise<AuthCheck> {
   const quick = { timeoutMs: 5_000, retry: { maxAttempts: 1 } };
-  const run = toolkit === 'github' ? githubProbe(new GitHubApi({ token, baseUrl: config.GITHUB_API_URL, ...quick })) : linearProbe(new LinearApi({ apiKey: token, apiUrl: config.LINEAR_API_URL, ...quick }));
+  const run =
+    toolkit === 'github'
+      ? githubProbe(new GitHubApi({ token, baseUrl: config.GITHUB_API_URL, ...quick }))
+      : linearProbe(new LinearApi({ apiKey: token, apiUrl: config.LINEAR_API_URL, ...quick }));
   return run().catch(failedCheck);
 }

@@ -77,12 +77,15 @@ export class SecretBox {
       );
     }
     // Rows from before key ids: try the current key first, then the previous ones.
-    const candidates = sealed.keyId !== null ? [this.keys.get(sealed.keyId)!] : [this.current.key, ...[...this.keys.values()].filter((k) => k !== this.current.key)];
+    const candidates =
+      sealed.keyId !== null ? [this.keys.get(sealed.keyId)!] : [this.current.key, ...[...this.keys.values()].filter((k) => k !== this.current.key)];
     for (const key of candidates) {
       const opened = tryOpen(key, sealed, associatedData);
       if (opened !== null) return opened;
     }
-    throw new Error('A stored credential could not be decrypted: ENCRYPTION_KEY differs from the key it was stored with, or the row was altered. Store the token again.');
+    throw new Error(
+      'A stored credential could not be decrypted: ENCRYPTION_KEY differs from the key it was stored with, or the row was altered. Store the token again.',
+    );
   }
 }
 

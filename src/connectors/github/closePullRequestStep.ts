@@ -33,7 +33,10 @@ export class ClosePullRequestStep implements RollbackStepRunner {
       if (pull.data.merged) return { outcome: 'failed', detail: `PR #${pr.number} is already merged; revert it instead.` };
       const branch = pull.data.head.ref;
       if (pull.data.head.repo && pull.data.head.repo.full_name !== `${pr.owner}/${pr.repo}`) {
-        return { outcome: 'done', detail: `Closed PR #${pr.number}; its branch ${branch} lives in the fork ${pull.data.head.repo.full_name} and was left alone.` };
+        return {
+          outcome: 'done',
+          detail: `Closed PR #${pr.number}; its branch ${branch} lives in the fork ${pull.data.head.repo.full_name} and was left alone.`,
+        };
       }
       try {
         await this.api.send('DELETE /repos/{owner}/{repo}/git/refs/{ref}', { ...where, ref: `heads/${branch}` });

@@ -52,7 +52,14 @@ export class GitHubApi {
   /** A read: retried, and shared with identical reads already in flight. */
   get<T>(route: string, params: Params = {}): Promise<GitHubResponse<T>> {
     const key = `${route} ${JSON.stringify(params, Object.keys(params).sort())}`;
-    return this.flights.run(key, () => withRetry(() => this.once<T>(route, params), (e) => this.classify(e, route), this.policy, this.runtime));
+    return this.flights.run(key, () =>
+      withRetry(
+        () => this.once<T>(route, params),
+        (e) => this.classify(e, route),
+        this.policy,
+        this.runtime,
+      ),
+    );
   }
 
   /**
@@ -90,11 +97,28 @@ export class GitHubApi {
     }
     if (isRateLimited(status, headers)) {
       const wait = retryAfterFromHeaders(headers, this.runtime.now());
-      return new ConnectorError('github', 'rate_limited', `GitHub rate limit reached on ${route}${wait !== null ? `; resets in ${Math.ceil(wait / 1000)} s` : ''}`, status, wait);
+      return new ConnectorError(
+        'github',
+        'rate_limited',
+        `GitHub rate limit reached on ${route}${wait !== null ? `; resets in ${Math.ceil(wait / 1000)} s` : ''}`,
+        status,
+        wait,
+      );
     }
     const failure = failureOfStatus(status);
-    const hint = failure === 'unauthorized' ? ' (the token is missing, expired or revoked)' : failure === 'forbidden' ? ' (the token lacks access to this repository or scope)' : '';
-    return new ConnectorError('github', failure, `GitHub answered ${status} to ${route}: ${message}${hint}`, status, failure === 'unavailable' ? retryAfterFromHeaders(headers, this.runtime.now()) : null);
+    const hint =
+      failure === 'unauthorized'
+        ? ' (the token is missing, expired or revoked)'
+        : failure === 'forbidden'
+          ? ' (the token lacks access to this repository or scope)'
+          : '';
+    return new ConnectorError(
+      'github',
+      failure,
+      `GitHub answered ${status} to ${route}: ${message}${hint}`,
+      status,
+      failure === 'unavailable' ? retryAfterFromHeaders(headers, this.runtime.now()) : null,
+    );
   }
 }
 

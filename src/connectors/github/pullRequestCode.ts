@@ -36,7 +36,9 @@ export class GitHubPullRequestCode implements CodeHost {
     const pull = (await this.api.get<PullData>('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...where, pull_number: pr.number })).data;
     const changedFiles: string[] = [];
     for (let page = 1; changedFiles.length < MAX_CHANGED_FILES; page++) {
-      const files = (await this.api.get<PullFileData[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { ...where, pull_number: pr.number, per_page: 100, page })).data;
+      const files = (
+        await this.api.get<PullFileData[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { ...where, pull_number: pr.number, per_page: 100, page })
+      ).data;
       changedFiles.push(...files.filter((f) => f.status !== 'removed').map((f) => f.filename));
       if (files.length < 100) break;
     }

@@ -37,7 +37,11 @@ export async function attachPullRequestEvidence(
   const snapshot = await reader.read(input.pullRequest);
   const pending = snapshot.checks.filter((c) => c.conclusion === 'pending').map((c) => c.name);
   if (pending.length > 0) {
-    return { attached: false, reason: `Checks still running on ${snapshot.headSha.slice(0, 7)}: ${pending.join(', ')}. Attach the pull request again when they finish.`, snapshot };
+    return {
+      attached: false,
+      reason: `Checks still running on ${snapshot.headSha.slice(0, 7)}: ${pending.join(', ')}. Attach the pull request again when they finish.`,
+      snapshot,
+    };
   }
   const content = canonicalJson(snapshot);
   const name = `GitHub Pull Request #${snapshot.number}`;
@@ -70,7 +74,11 @@ export function describePullRequest(snapshot: PullRequestSnapshot): string {
   const review = reviewOf(snapshot);
   return [
     `#${snapshot.number} ${snapshot.state} (${snapshot.headRef} @ ${snapshot.headSha.slice(0, 7)}), +${snapshot.additions}/-${snapshot.deletions} across ${snapshot.changedFiles} files`,
-    snapshot.checks.length === 0 ? 'no check runs' : failing.length > 0 ? `checks failing: ${failing.join(', ')}` : `${passing}/${snapshot.checks.length} checks passing`,
+    snapshot.checks.length === 0
+      ? 'no check runs'
+      : failing.length > 0
+        ? `checks failing: ${failing.join(', ')}`
+        : `${passing}/${snapshot.checks.length} checks passing`,
     review ? `${review.state.replace('_', ' ')} by ${review.reviewer}` : 'no reviews yet',
   ].join('; ');
 }

@@ -65,12 +65,19 @@ export class GitHubPullRequestReader implements PullRequestReader {
 
   async read(ref: string): Promise<PullRequestSnapshot> {
     const pr = parsePullRequestRef(ref, this.defaultRepository);
-    if (!pr) throw new ConnectorError('github', 'rejected', `"${ref}" is not a pull request: give its URL, owner/name#number, or a number in ${this.defaultRepository ? repositoryName(this.defaultRepository) : 'GITHUB_REPOSITORY (not set)'}.`);
+    if (!pr)
+      throw new ConnectorError(
+        'github',
+        'rejected',
+        `"${ref}" is not a pull request: give its URL, owner/name#number, or a number in ${this.defaultRepository ? repositoryName(this.defaultRepository) : 'GITHUB_REPOSITORY (not set)'}.`,
+      );
     const where = { owner: pr.owner, repo: pr.repo };
     const pull = (await this.api.get<PullData>('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...where, pull_number: pr.number })).data;
     const [checks, reviews] = await Promise.all([
       this.api.get<CheckRunsData>('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...where, ref: pull.head.sha, per_page: 100 }).then((r) => r.data),
-      this.api.get<ReviewData[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { ...where, pull_number: pr.number, per_page: 100 }).then((r) => r.data),
+      this.api
+        .get<ReviewData[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { ...where, pull_number: pr.number, per_page: 100 })
+        .then((r) => r.data),
     ]);
     return {
       repository: repositoryName(pr),
@@ -111,5 +118,7 @@ function latestReviews(reviews: ReviewData[]): PullRequestSnapshot['reviews'] {
     else if (review.state === 'DISMISSED') byReviewer.set(login, null);
     else if (review.state === 'COMMENTED' && (previous === undefined || previous === null)) byReviewer.set(login, 'commented');
   }
-  return [...byReviewer].filter((entry): entry is [string, 'approved' | 'changes_requested' | 'commented'] => entry[1] !== null).map(([reviewer, state]) => ({ reviewer, state }));
+  return [...byReviewer]
+    .filter((entry): entry is [string, 'approved' | 'changes_requested' | 'commented'] => entry[1] !== null)
+    .map(([reviewer, state]) => ({ reviewer, state }));
 }

@@ -30,7 +30,9 @@ interface TreeData {
 }
 
 const STOPWORDS = new Set(
-  'the and for with from into all any must pass passing fix fixes add use using make proper properly logic handling existing new tests test code file files ensure support current tech stack via per without within each'.split(' '),
+  'the and for with from into all any must pass passing fix fixes add use using make proper properly logic handling existing new tests test code file files ensure support current tech stack via per without within each'.split(
+    ' ',
+  ),
 );
 const TEST_FILE = /(^|\/)(__tests__|tests?|spec|e2e)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py|rb)$|(^|\/)test_[^/]+\.py$|Test\.java$/;
 const MANIFESTS = ['package.json', 'requirements.txt', 'pyproject.toml', 'go.mod', 'Cargo.toml', 'Gemfile', 'pom.xml', 'composer.json'];
@@ -50,19 +52,35 @@ export function repositoryForMission(mission: { intent?: string; brief: Brief },
 /** Lowercase words from the brief's scope (and the mission's tags) that can name files. */
 export function scopeWords(brief: Brief, tags: readonly string[]): string[] {
   const items = (chipOf(brief, 'scope')?.items ?? []).filter((i) => !/^tech stack:/i.test(i));
-  const words = [...items.join(' ').toLowerCase().split(/[^a-z0-9]+/), ...tags.flatMap((t) => t.toLowerCase().split('-'))];
+  const words = [
+    ...items
+      .join(' ')
+      .toLowerCase()
+      .split(/[^a-z0-9]+/),
+    ...tags.flatMap((t) => t.toLowerCase().split('-')),
+  ];
   return [...new Set(words.filter((w) => w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w)))];
 }
 
 function stackWords(brief: Brief): string[] {
-  const stack = (chipOf(brief, 'scope')?.items ?? []).filter((i) => /^tech stack:/i.test(i)).join(' ').replace(/^tech stack:/i, '');
-  return stack.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w));
+  const stack = (chipOf(brief, 'scope')?.items ?? [])
+    .filter((i) => /^tech stack:/i.test(i))
+    .join(' ')
+    .replace(/^tech stack:/i, '');
+  return stack
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w));
 }
 
 /** A path matches when one of its name parts starts with a scope word, or is a 4+ letter prefix of one ("auth" for "authentication"). */
 export function matchesScope(path: string, words: readonly string[]): boolean {
   // camelCase and PascalCase names split too: "useAuth" -> use, auth.
-  const parts = path.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const parts = path
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
   return parts.some((part) => words.some((word) => part.startsWith(word) || (part.length >= 4 && word.startsWith(part))));
 }
 
@@ -78,7 +96,11 @@ export class GitHubRepositoryInspector implements ToolkitInspector {
   async inspect(mission: { id: string; brief: Brief; tags: readonly string[]; intent?: string }): Promise<ToolkitInspectionResult> {
     const ref = repositoryForMission(mission, this.options.defaultRepository);
     if (!ref) {
-      return { status: 'needs_data', summary: 'No repository is named: set GITHUB_REPOSITORY (owner/name) or put the repository URL in the brief.', metrics: {} };
+      return {
+        status: 'needs_data',
+        summary: 'No repository is named: set GITHUB_REPOSITORY (owner/name) or put the repository URL in the brief.',
+        metrics: {},
+      };
     }
     try {
       return await this.inspectRepository(ref, mission.brief, scopeWords(mission.brief, mission.tags));
@@ -95,7 +117,9 @@ export class GitHubRepositoryInspector implements ToolkitInspector {
     const notes: string[] = [];
     const [branch, tree, security] = await Promise.all([
       api.get<BranchData>('GET /repos/{owner}/{repo}/branches/{branch}', { owner: ref.owner, repo: ref.repo, branch: branchName }).then((r) => r.data),
-      api.get<TreeData>('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner: ref.owner, repo: ref.repo, tree_sha: branchName, recursive: '1' }).then((r) => r.data),
+      api
+        .get<TreeData>('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner: ref.owner, repo: ref.repo, tree_sha: branchName, recursive: '1' })
+        .then((r) => r.data),
       readSecurityAlerts(api, ref),
     ]);
 
@@ -104,7 +128,9 @@ export class GitHubRepositoryInspector implements ToolkitInspector {
     if (branch.protected) {
       // Review rules are only visible to admins; without admin rights the summary says so.
       try {
-        const protection = (await api.get<ProtectionData>('GET /repos/{owner}/{repo}/branches/{branch}/protection', { owner: ref.owner, repo: ref.repo, branch: branchName })).data;
+        const protection = (
+          await api.get<ProtectionData>('GET /repos/{owner}/{repo}/branches/{branch}/protection', { owner: ref.owner, repo: ref.repo, branch: branchName })
+        ).data;
         requiredReviews = protection.required_pull_request_reviews?.required_approving_review_count ?? 0;
         requiredChecks = checkNames(protection.required_status_checks).length > 0 ? checkNames(protection.required_status_checks) : requiredChecks;
       } catch (error) {
@@ -160,9 +186,19 @@ export class GitHubRepositoryInspector implements ToolkitInspector {
 
   private async packageDependencies(ref: RepositoryRef, branch: string): Promise<string[] | null> {
     try {
-      const file = (await this.options.api.get<{ content?: string; encoding?: string }>('GET /repos/{owner}/{repo}/contents/{path}', { owner: ref.owner, repo: ref.repo, path: 'package.json', ref: branch })).data;
+      const file = (
+        await this.options.api.get<{ content?: string; encoding?: string }>('GET /repos/{owner}/{repo}/contents/{path}', {
+          owner: ref.owner,
+          repo: ref.repo,
+          path: 'package.json',
+          ref: branch,
+        })
+      ).data;
       if (file.encoding !== 'base64' || !file.content) return null;
-      const manifest = JSON.parse(Buffer.from(file.content, 'base64').toString('utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+      const manifest = JSON.parse(Buffer.from(file.content, 'base64').toString('utf8')) as {
+        dependencies?: Record<string, string>;
+        devDependencies?: Record<string, string>;
+      };
       return [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})];
     } catch (error) {
       if (error instanceof SyntaxError) return null;
@@ -179,15 +215,27 @@ function checkNames(checks: { contexts?: string[]; checks?: Array<{ context: str
 function failedInspection(ref: RepositoryRef, error: unknown): ToolkitInspectionResult {
   const name = repositoryName(ref);
   if (!(error instanceof ConnectorError)) {
-    return { status: 'degraded', summary: `Could not inspect ${name}: ${error instanceof Error ? error.message : String(error)}`, metrics: { repository: name } };
+    return {
+      status: 'degraded',
+      summary: `Could not inspect ${name}: ${error instanceof Error ? error.message : String(error)}`,
+      metrics: { repository: name },
+    };
   }
   switch (error.failure) {
     case 'unauthorized':
       return { status: 'needs_auth', summary: `GitHub refused the token while inspecting ${name} (401): connect GitHub again.`, metrics: { repository: name } };
     case 'not_found':
     case 'forbidden':
-      return { status: 'blocked', summary: `${name} was not found or the token cannot read it (${error.status}): check GITHUB_REPOSITORY and the token's access.`, metrics: { repository: name } };
+      return {
+        status: 'blocked',
+        summary: `${name} was not found or the token cannot read it (${error.status}): check GITHUB_REPOSITORY and the token's access.`,
+        metrics: { repository: name },
+      };
     default:
-      return { status: 'degraded', summary: `GitHub is not answering properly, inspection of ${name} is incomplete: ${error.message}`, metrics: { repository: name } };
+      return {
+        status: 'degraded',
+        summary: `GitHub is not answering properly, inspection of ${name} is incomplete: ${error.message}`,
+        metrics: { repository: name },
+      };
   }
 }

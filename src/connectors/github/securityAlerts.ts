@@ -53,20 +53,24 @@ export async function readSecurityAlerts(api: GitHubApi, ref: RepositoryRef): Pr
   const findings: SecurityFinding[] = [
     ...(dependabot ?? [])
       .filter((a) => a.state === 'open')
-      .map((a): SecurityFinding => ({
-        source: 'dependabot',
-        severity: severityOf(a.security_vulnerability?.severity ?? a.security_advisory.severity),
-        title: `${a.dependency.package.name}: ${a.security_advisory.summary}${a.security_advisory.cve_id ? ` (${a.security_advisory.cve_id})` : ''}`,
-        path: a.dependency.manifest_path,
-      })),
+      .map(
+        (a): SecurityFinding => ({
+          source: 'dependabot',
+          severity: severityOf(a.security_vulnerability?.severity ?? a.security_advisory.severity),
+          title: `${a.dependency.package.name}: ${a.security_advisory.summary}${a.security_advisory.cve_id ? ` (${a.security_advisory.cve_id})` : ''}`,
+          path: a.dependency.manifest_path,
+        }),
+      ),
     ...(codeScanning ?? [])
       .filter((a) => a.state === 'open')
-      .map((a): SecurityFinding => ({
-        source: 'code_scanning',
-        severity: severityOf(a.rule.security_severity_level ?? a.rule.severity),
-        title: a.rule.id ?? a.rule.description ?? `alert ${a.number}`,
-        path: a.most_recent_instance?.location?.path ?? null,
-      })),
+      .map(
+        (a): SecurityFinding => ({
+          source: 'code_scanning',
+          severity: severityOf(a.rule.security_severity_level ?? a.rule.severity),
+          title: a.rule.id ?? a.rule.description ?? `alert ${a.number}`,
+          path: a.most_recent_instance?.location?.path ?? null,
+        }),
+      ),
   ];
   return { dependabot: dependabot ? 'read' : 'not_available', codeScanning: codeScanning ? 'read' : 'not_available', findings };
 }

@@ -61,15 +61,21 @@ export function githubWebhookHandler(options: GitHubWebhookOptions): (req: Incom
     const body = await readBody(req);
     if (body === null) return send(res, 413, { error: `Payload too large: a GitHub delivery must not exceed ${MAX_BODY_BYTES} bytes.` });
     const signature = header(req, 'x-hub-signature-256');
-    if (!signature) return send(res, 401, { error: 'Unsigned delivery: the X-Hub-Signature-256 header is missing. Set the webhook secret in GitHub to the one this server uses.' });
+    if (!signature)
+      return send(res, 401, {
+        error: 'Unsigned delivery: the X-Hub-Signature-256 header is missing. Set the webhook secret in GitHub to the one this server uses.',
+      });
     // Nothing to verify in an empty body (GitHub never sends one): malformed, before any signature arithmetic.
     if (body.length === 0) return send(res, 400, { error: 'Malformed delivery: the body is empty.' });
     const valid = await webhooks.verify(body, signature).catch(() => false);
-    if (!valid) return send(res, 401, { error: 'Signature mismatch: X-Hub-Signature-256 does not match the body signed with this server\'s webhook secret.' });
+    if (!valid) return send(res, 401, { error: "Signature mismatch: X-Hub-Signature-256 does not match the body signed with this server's webhook secret." });
 
     const event = header(req, 'x-github-event');
     const deliveryId = header(req, 'x-github-delivery');
-    if (!event || !deliveryId) return send(res, 400, { error: `Missing ${!event ? 'X-GitHub-Event' : 'X-GitHub-Delivery'} header: only GitHub's webhook deliveries are accepted here.` });
+    if (!event || !deliveryId)
+      return send(res, 400, {
+        error: `Missing ${!event ? 'X-GitHub-Event' : 'X-GitHub-Delivery'} header: only GitHub's webhook deliveries are accepted here.`,
+      });
     if (event === 'ping') return send(res, 200, { status: 'pong' });
     if (!isFollowedEvent(event)) return send(res, 202, { status: 'ignored', reason: `Mission Control does not follow "${event}" events.` });
     let payload: unknown;
@@ -85,7 +91,11 @@ export function githubWebhookHandler(options: GitHubWebhookOptions): (req: Incom
       if (error instanceof MalformedPayloadError) return send(res, 400, { error: `Malformed delivery: ${error.message}.` });
       throw error;
     }
-    if (!domainEvent) return send(res, 202, { status: 'ignored', reason: `The "${(payload as { action?: string }).action ?? ''}" action of ${event} changes nothing Mission Control follows.` });
+    if (!domainEvent)
+      return send(res, 202, {
+        status: 'ignored',
+        reason: `The "${(payload as { action?: string }).action ?? ''}" action of ${event} changes nothing Mission Control follows.`,
+      });
 
     if (!(await options.deliveries.firstSighting(deliveryId, event, now()))) {
       options.logger.info({ deliveryId, event }, 'GitHub redelivery ignored');

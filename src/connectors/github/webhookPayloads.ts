@@ -140,7 +140,12 @@ function statusConclusion(state: 'pending' | 'success' | 'failure' | 'error'): C
   return state === 'error' ? 'failure' : state;
 }
 
-const REVIEW_STATES: Record<string, ReviewState> = { approved: 'approved', changes_requested: 'changes_requested', commented: 'commented', dismissed: 'dismissed' };
+const REVIEW_STATES: Record<string, ReviewState> = {
+  approved: 'approved',
+  changes_requested: 'changes_requested',
+  commented: 'commented',
+  dismissed: 'dismissed',
+};
 const DEPLOYMENT_STATES = new Set<DeploymentState>(['pending', 'queued', 'in_progress', 'success', 'failure', 'error', 'inactive']);
 
 function missionIdsOfDeployment(payload: unknown, ...texts: Array<string | null | undefined>): string[] {
@@ -201,7 +206,16 @@ export function toGitHubEvent(event: FollowedEvent, payload: unknown): GitHubEve
     }
     case 'status': {
       const p = parse('status', payload);
-      return { kind: 'check', source: 'status', repository: p.repository.full_name, headSha: p.sha, headRef: null, name: p.context, conclusion: statusConclusion(p.state), pullRequestNumbers: [] };
+      return {
+        kind: 'check',
+        source: 'status',
+        repository: p.repository.full_name,
+        headSha: p.sha,
+        headRef: null,
+        name: p.context,
+        conclusion: statusConclusion(p.state),
+        pullRequestNumbers: [],
+      };
     }
     case 'workflow_run': {
       const p = parse('workflow_run', payload);
@@ -220,7 +234,8 @@ export function toGitHubEvent(event: FollowedEvent, payload: unknown): GitHubEve
     case 'deployment_status': {
       const p = parse('deployment_status', payload);
       const state = p.deployment_status.state as DeploymentState;
-      if (!DEPLOYMENT_STATES.has(state)) throw new MalformedPayloadError(`deployment_status payload is malformed: deployment_status.state: unknown state "${p.deployment_status.state}"`);
+      if (!DEPLOYMENT_STATES.has(state))
+        throw new MalformedPayloadError(`deployment_status payload is malformed: deployment_status.state: unknown state "${p.deployment_status.state}"`);
       const d = p.deployment;
       const description = p.deployment_status.description || d.description || null;
       return {

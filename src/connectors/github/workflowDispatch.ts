@@ -87,7 +87,8 @@ export class GitHubWorkflowDispatcher implements ExecutorDispatcher {
         inputs: { mission_id: mission.id, mcp_url: this.options.mcpUrl },
       });
     } catch (error) {
-      const failure = error instanceof ConnectorError ? error : new ConnectorError('github', 'unavailable', error instanceof Error ? error.message : String(error));
+      const failure =
+        error instanceof ConnectorError ? error : new ConnectorError('github', 'unavailable', error instanceof Error ? error.message : String(error));
       if (failure.retryable) throw failure;
       return { kind: 'refused', error: refusalInWords(failure, target, ref) };
     }

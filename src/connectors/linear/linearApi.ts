@@ -34,7 +34,14 @@ export class LinearApi {
   /** A query: retried, and shared with an identical one already in flight. */
   query<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
     const key = `${document}\n${JSON.stringify(variables)}`;
-    return this.flights.run(key, () => withRetry(() => this.once<T>(document, variables), (e) => this.classify(e, document), this.policy, this.runtime));
+    return this.flights.run(key, () =>
+      withRetry(
+        () => this.once<T>(document, variables),
+        (e) => this.classify(e, document),
+        this.policy,
+        this.runtime,
+      ),
+    );
   }
 
   /** A mutation, sent once (see `GitHubApi.send`: callers make it idempotent before retrying it). */
@@ -53,7 +60,8 @@ export class LinearApi {
       const response = await timedExternalCall('linear', () => client.client.rawRequest<T, Record<string, unknown>>(document, variables));
       return response.data as T;
     } catch (error) {
-      if (controller.signal.aborted) throw new ConnectorError('linear', 'timeout', `Linear did not answer ${operationName(document)} within ${this.timeoutMs} ms`);
+      if (controller.signal.aborted)
+        throw new ConnectorError('linear', 'timeout', `Linear did not answer ${operationName(document)} within ${this.timeoutMs} ms`);
       throw error;
     } finally {
       clearTimeout(timer);
@@ -64,7 +72,11 @@ export class LinearApi {
     if (error instanceof ConnectorError) return error;
     const operation = operationName(document);
     if (!(error instanceof LinearError)) {
-      return new ConnectorError('linear', 'unavailable', `Linear could not be reached for ${operation}: ${error instanceof Error ? error.message : String(error)}`);
+      return new ConnectorError(
+        'linear',
+        'unavailable',
+        `Linear could not be reached for ${operation}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const status = error.status ?? null;
     const message = `Linear refused ${operation}${status ? ` (${status})` : ''}: ${error.message}`;
@@ -72,10 +84,16 @@ export class LinearApi {
       const headers = headerRecord((error.raw as { response?: { headers?: Headers } } | undefined)?.response?.headers);
       return new ConnectorError('linear', 'rate_limited', message, status, retryAfterFromHeaders(headers, this.runtime.now()));
     }
-    if (status === 401 || error.type === LinearErrorType.AuthenticationError && status !== 404) return new ConnectorError('linear', 'unauthorized', `${message} (the API key is missing, expired or revoked)`, status);
+    if (status === 401 || (error.type === LinearErrorType.AuthenticationError && status !== 404))
+      return new ConnectorError('linear', 'unauthorized', `${message} (the API key is missing, expired or revoked)`, status);
     if (status === 403 || error.type === LinearErrorType.Forbidden) return new ConnectorError('linear', 'forbidden', message, status);
     if (status === 404 || /\bnot found\b/i.test(error.message)) return new ConnectorError('linear', 'not_found', message, status);
-    if ((status !== null && status >= 500) || error.type === LinearErrorType.NetworkError || error.type === LinearErrorType.InternalError || error.type === LinearErrorType.LockTimeout) {
+    if (
+      (status !== null && status >= 500) ||
+      error.type === LinearErrorType.NetworkError ||
+      error.type === LinearErrorType.InternalError ||
+      error.type === LinearErrorType.LockTimeout
+    ) {
       return new ConnectorError('linear', 'unavailable', message, status);
     }
     return new ConnectorError('linear', 'rejected', message, status);

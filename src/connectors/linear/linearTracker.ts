@@ -89,11 +89,16 @@ export class LinearTracker implements FollowUpTracker, LinkedIssueTracker, Toolk
         const existing = await this.findByIdempotencyKey(idempotencyKey);
         if (existing) return existing;
         const link = this.options.missionUrl?.(mission.id);
-        const description = [`Follow-up from mission **${mission.title}** (\`${mission.id}\`)${link ? `: ${link}` : ''}.`, '', linearKeyLine(idempotencyKey)].join('\n');
+        const description = [
+          `Follow-up from mission **${mission.title}** (\`${mission.id}\`)${link ? `: ${link}` : ''}.`,
+          '',
+          linearKeyLine(idempotencyKey),
+        ].join('\n');
         const created = await api.mutate<{ issueCreate: { success: boolean; issue: IssueNode | null } }>(CREATE_ISSUE, {
           input: { teamId: team.id, title: followUp.title, description, priority: LINEAR_PRIORITY[followUp.priority] },
         });
-        if (!created.issueCreate.success || !created.issueCreate.issue) throw new ConnectorError('linear', 'rejected', `Linear did not create the issue "${followUp.title}".`);
+        if (!created.issueCreate.success || !created.issueCreate.issue)
+          throw new ConnectorError('linear', 'rejected', `Linear did not create the issue "${followUp.title}".`);
         return { externalId: created.issueCreate.issue.identifier, url: created.issueCreate.issue.url };
       },
       (error) => api.classify(error, CREATE_ISSUE),
@@ -116,12 +121,18 @@ export class LinearTracker implements FollowUpTracker, LinkedIssueTracker, Toolk
 
   async moveIssue(issueRef: string, stage: LinkedIssueStage): Promise<string | null> {
     const { api } = this.options;
-    const data = await api.query<{ issue: { id: string; identifier: string; state: WorkflowStateNode; team: { states: { nodes: WorkflowStateNode[] } } } }>(LINKED_ISSUE, { id: issueRef });
+    const data = await api.query<{ issue: { id: string; identifier: string; state: WorkflowStateNode; team: { states: { nodes: WorkflowStateNode[] } } } }>(
+      LINKED_ISSUE,
+      { id: issueRef },
+    );
     const target = workflowStateFor(stage, data.issue.team.states.nodes);
     if (!target) throw new ConnectorError('linear', 'rejected', `Team of ${data.issue.identifier} has no workflow state for "${stage}".`);
     if (target.id === data.issue.state.id) return null;
     // Setting a state is idempotent, so the mutation may be retried as is.
-    await withRetry(() => api.mutate(MOVE_ISSUE, { id: data.issue.id, stateId: target.id }), (e) => api.classify(e, MOVE_ISSUE));
+    await withRetry(
+      () => api.mutate(MOVE_ISSUE, { id: data.issue.id, stateId: target.id }),
+      (e) => api.classify(e, MOVE_ISSUE),
+    );
     return target.name;
   }
 
@@ -135,10 +146,15 @@ export class LinearTracker implements FollowUpTracker, LinkedIssueTracker, Toolk
         const issue = await this.options.api.query<{ issue: { identifier: string; state: WorkflowStateNode } }>(LINKED_ISSUE, { id: linked });
         linkedText = `linked issue ${issue.issue.identifier} is ${issue.issue.state.name}`;
       }
-      return { status: 'ready', summary: `Team ${team.key} (${team.name}) found; follow-ups can be filed; ${linkedText}.`, metrics: { team: team.key, ...(linked ? { linked_issue: linked } : {}) } };
+      return {
+        status: 'ready',
+        summary: `Team ${team.key} (${team.name}) found; follow-ups can be filed; ${linkedText}.`,
+        metrics: { team: team.key, ...(linked ? { linked_issue: linked } : {}) },
+      };
     } catch (error) {
       const failure = error instanceof ConnectorError ? error : this.options.api.classify(error, 'query Inspect');
-      const status = failure.failure === 'unauthorized' ? 'needs_auth' : failure.failure === 'not_found' || failure.failure === 'rejected' ? 'blocked' : 'degraded';
+      const status =
+        failure.failure === 'unauthorized' ? 'needs_auth' : failure.failure === 'not_found' || failure.failure === 'rejected' ? 'blocked' : 'degraded';
       return { status, summary: `Linear could not be inspected: ${failure.message}`, metrics: {} };
     }
   }
@@ -159,7 +175,12 @@ export class LinearTracker implements FollowUpTracker, LinkedIssueTracker, Toolk
       return team;
     }
     const teams = (await api.query<{ teams: { nodes: TeamNode[] } }>(FIRST_TEAMS)).teams.nodes;
-    if (teams.length !== 1) throw new ConnectorError('linear', 'rejected', `The workspace has ${teams.length === 0 ? 'no teams' : 'several teams'}: set LINEAR_TEAM_KEY to the team follow-ups go to.`);
+    if (teams.length !== 1)
+      throw new ConnectorError(
+        'linear',
+        'rejected',
+        `The workspace has ${teams.length === 0 ? 'no teams' : 'several teams'}: set LINEAR_TEAM_KEY to the team follow-ups go to.`,
+      );
     return teams[0]!;
   }
 }

@@ -33,7 +33,10 @@ const optionalText = z.string().trim().min(1).optional();
 
 function parsePrices(value: string, ctx: z.RefinementCtx): Record<string, ModelPrice> {
   const prices: Record<string, ModelPrice> = {};
-  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     // The last colon separates the price: Ollama names have colons of their own (llama3.1:8b:0/0).
     const match = /^(\S+?)\s*:\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)$/.exec(part);
     if (!match) {
@@ -51,12 +54,18 @@ export const MODEL_ENV = {
   ANTHROPIC_API_KEY: optionalText,
   ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'ANTHROPIC_BASE_URL must be an http(s) URL such as https://api.anthropic.com/v1' }).optional(),
   OPENAI_API_KEY: optionalText,
-  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'OPENAI_BASE_URL must be an http(s) URL ending in /v1, e.g. http://127.0.0.1:11434/v1 for Ollama' }).optional(),
+  OPENAI_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'OPENAI_BASE_URL must be an http(s) URL ending in /v1, e.g. http://127.0.0.1:11434/v1 for Ollama' })
+    .optional(),
   MODEL_DRAFT: optionalText,
   MODEL_PLAN: optionalText,
   MODEL_REVIEW: optionalText,
   MODEL_PRICES: z.string().default('').transform(parsePrices),
-  MISSION_BUDGET_USD: z.coerce.number({ error: 'MISSION_BUDGET_USD must be a number of US dollars, e.g. 5' }).finite().min(0, 'MISSION_BUDGET_USD must be 0 or more').optional(),
+  MISSION_BUDGET_USD: z.coerce
+    .number({ error: 'MISSION_BUDGET_USD must be a number of US dollars, e.g. 5' })
+    .finite()
+    .min(0, 'MISSION_BUDGET_USD must be 0 or more')
+    .optional(),
 };
 
 const modelEnvSchema = z.object(MODEL_ENV);
@@ -72,10 +81,13 @@ export interface ModelSettings {
 
 /** What is wrong with the model variables, in one sentence naming them, or null. */
 export function modelConfigProblem(env: ModelEnv): string | null {
-  if (env.MODEL_PROVIDER === 'anthropic' && !env.ANTHROPIC_API_KEY) return 'MODEL_PROVIDER=anthropic needs ANTHROPIC_API_KEY (or set MODEL_PROVIDER=none for the built-in drafter and planner)';
+  if (env.MODEL_PROVIDER === 'anthropic' && !env.ANTHROPIC_API_KEY)
+    return 'MODEL_PROVIDER=anthropic needs ANTHROPIC_API_KEY (or set MODEL_PROVIDER=none for the built-in drafter and planner)';
   if (env.MODEL_PROVIDER === 'openai-compatible') {
-    if (!env.OPENAI_BASE_URL && !env.OPENAI_API_KEY) return 'MODEL_PROVIDER=openai-compatible needs OPENAI_BASE_URL (e.g. http://127.0.0.1:11434/v1 for Ollama) or OPENAI_API_KEY for api.openai.com';
-    if (!env.MODEL_DRAFT || !env.MODEL_PLAN) return 'MODEL_PROVIDER=openai-compatible needs MODEL_DRAFT and MODEL_PLAN (the model names your endpoint serves, e.g. llama3.1:8b)';
+    if (!env.OPENAI_BASE_URL && !env.OPENAI_API_KEY)
+      return 'MODEL_PROVIDER=openai-compatible needs OPENAI_BASE_URL (e.g. http://127.0.0.1:11434/v1 for Ollama) or OPENAI_API_KEY for api.openai.com';
+    if (!env.MODEL_DRAFT || !env.MODEL_PLAN)
+      return 'MODEL_PROVIDER=openai-compatible needs MODEL_DRAFT and MODEL_PLAN (the model names your endpoint serves, e.g. llama3.1:8b)';
   }
   return null;
 }

@@ -46,7 +46,11 @@ function withVersionPath(baseURL: string): string {
 
 function languageModel(settings: ModelSettings, modelId: string, fetch: typeof globalThis.fetch | undefined): LanguageModel {
   if (settings.provider === 'anthropic') {
-    return createAnthropic({ apiKey: settings.apiKey, ...(settings.baseURL ? { baseURL: withVersionPath(settings.baseURL) } : {}), ...(fetch ? { fetch } : {}) })(modelId);
+    return createAnthropic({
+      apiKey: settings.apiKey,
+      ...(settings.baseURL ? { baseURL: withVersionPath(settings.baseURL) } : {}),
+      ...(fetch ? { fetch } : {}),
+    })(modelId);
   }
   return createOpenAICompatible({
     name: 'openai-compatible',
@@ -63,7 +67,8 @@ function languageModel(settings: ModelSettings, modelId: string, fetch: typeof g
 export function describeFailure(error: unknown, timeoutMs: number): string {
   const cause = RetryError.isInstance(error) ? error.lastError : error;
   if (APICallError.isInstance(cause)) {
-    const overloaded = cause.statusCode === 529 || /overloaded/i.test(cause.responseBody ?? '') ? ' (overloaded)' : cause.statusCode === 429 ? ' (rate limited)' : '';
+    const overloaded =
+      cause.statusCode === 529 || /overloaded/i.test(cause.responseBody ?? '') ? ' (overloaded)' : cause.statusCode === 429 ? ' (rate limited)' : '';
     const retried = RetryError.isInstance(error) ? ` after ${error.errors.length} attempts` : '';
     return `the provider answered HTTP ${cause.statusCode ?? 'error'}${overloaded}${retried}`;
   }
@@ -83,7 +88,13 @@ export function createModelRunner(settings: ModelSettings, options: ModelRunnerO
     models.set(modelId, model);
     return model;
   };
-  const record = (task: ModelTask, modelId: string, started: number, usage: { inputTokens?: number | undefined; outputTokens?: number | undefined } | undefined, outcome: ModelCallRecord['outcome']): ModelCallRecord => {
+  const record = (
+    task: ModelTask,
+    modelId: string,
+    started: number,
+    usage: { inputTokens?: number | undefined; outputTokens?: number | undefined } | undefined,
+    outcome: ModelCallRecord['outcome'],
+  ): ModelCallRecord => {
     const inputTokens = usage?.inputTokens ?? 0;
     const outputTokens = usage?.outputTokens ?? 0;
     return {

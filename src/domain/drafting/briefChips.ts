@@ -108,7 +108,8 @@ export function draftScope(s: Statements, objective: Drafted<string> | undefined
  */
 export function draftAcceptance(s: Statements, work: readonly string[], objective: Drafted<string> | undefined, topics: Topics): Drafted {
   if (s.explicitAcceptance.length > 0) return { items: s.explicitAcceptance, confidence: 'high' };
-  if (s.acceptanceCandidates.length > 0) return { items: s.acceptanceCandidates, confidence: cleanItems(s.acceptanceCandidates.map(tidy)).length >= 2 ? 'high' : 'medium' };
+  if (s.acceptanceCandidates.length > 0)
+    return { items: s.acceptanceCandidates, confidence: cleanItems(s.acceptanceCandidates.map(tidy)).length >= 2 ? 'high' : 'medium' };
   const anything = work.length > 0 || (objective !== undefined && objective.confidence !== 'low');
   return { items: anything ? [doneWhen(topics.technicalContext, topics.domain, topics.contentText)] : [], confidence: 'low' };
 }
@@ -123,7 +124,8 @@ export function draftKpis(parsed: Parsed, s: Statements, topics: Topics): Drafte
     kpis.push(k);
   };
   for (const k of statementKpis(parsed.objective?.text ?? '', false)) add(k);
-  for (const source of [...s.kpiSources.filter((k) => k.first), ...s.kpiSources.filter((k) => !k.first)]) for (const k of statementKpis(source.text, source.fallback)) add(k);
+  for (const source of [...s.kpiSources.filter((k) => k.first), ...s.kpiSources.filter((k) => !k.first)])
+    for (const k of statementKpis(source.text, source.fallback)) add(k);
   const { tagSet, contentText } = topics;
   if (
     tagSet.has('security') &&
@@ -144,14 +146,18 @@ export function draftKpis(parsed: Parsed, s: Statements, topics: Topics): Drafte
 export function draftSafeguards(s: Statements, topics: Topics): Drafted & { inferred: string[] } {
   const stated = s.safeguards.join('\n').toLowerCase();
   const inferred: string[] = [];
-  const areas = riskyAreasOf(topics.tags.filter((t) => t !== 'database' && t !== 'postgresql'), '')
+  const areas = riskyAreasOf(
+    topics.tags.filter((t) => t !== 'database' && t !== 'postgresql'),
+    '',
+  )
     .filter((a) => a !== 'data')
     .map((a) => (a === 'payments' ? 'payment' : a));
   const dataWork = /\b(?:schemas?|migrations?|database|db|sql|pii|personal data|user data|customer data|gdpr)\b/i.test(topics.workContent);
   // Review is asked for auth, payment and data changes; security alone only when nothing more specific applies.
   const reviewAreas = [...areas.filter((a) => a !== 'security'), ...(dataWork ? ['data'] : [])];
   if (reviewAreas.length === 0 && areas.includes('security')) reviewAreas.push('security');
-  if (reviewAreas.length > 0 && !/\bcode reviews?\b|\breview(?:ed)? by\b|\bapprov/.test(stated)) inferred.push(`Code review required for ${joinAnd(reviewAreas)} changes`);
+  if (reviewAreas.length > 0 && !/\bcode reviews?\b|\breview(?:ed)? by\b|\bapprov/.test(stated))
+    inferred.push(`Code review required for ${joinAnd(reviewAreas)} changes`);
   if (/\b(?:production|prod|deploy\w*|rollouts?|releases?|downtime)\b/i.test(topics.contentText) && !/\broll ?back\b/.test(stated)) {
     inferred.push('Rollback plan for production deployment');
   }
@@ -172,4 +178,3 @@ export function draftTimeline(parsed: Parsed, s: Statements): string[] {
   }
   return timeline;
 }
-

@@ -41,7 +41,6 @@ const LABEL_SECTIONS: ReadonlyArray<readonly [RegExp, Section]> = [
   [/\b(?:background|context|notes?|details?|description|links?|references?)\b/, 'body'],
 ];
 
-
 interface Heading {
   section: Section;
   label: string;
@@ -56,9 +55,29 @@ function labelSection(label: string): Section | undefined {
 
 /** Labels that make a heading on their own line, without a colon ("Requirements"). */
 const BARE_LABELS = [
-  'requirements?', 'goals', 'tasks', 'to ?dos?', 'scope', 'current issues', 'issues', 'problems', 'bugs', 'acceptance criteria',
-  'success criteria', 'definition of done', 'constraints', 'kpis', 'metrics', 'safeguards', 'guardrails', 'tech stack', 'stack',
-  'timeline', 'deadline', 'out of scope', 'non-goals',
+  'requirements?',
+  'goals',
+  'tasks',
+  'to ?dos?',
+  'scope',
+  'current issues',
+  'issues',
+  'problems',
+  'bugs',
+  'acceptance criteria',
+  'success criteria',
+  'definition of done',
+  'constraints',
+  'kpis',
+  'metrics',
+  'safeguards',
+  'guardrails',
+  'tech stack',
+  'stack',
+  'timeline',
+  'deadline',
+  'out of scope',
+  'non-goals',
 ];
 const BARE_LABEL_RE = new RegExp(`^(?:${BARE_LABELS.join('|')})$`, 'i');
 
@@ -192,4 +211,3 @@ export function parseIntent(text: string): Parsed {
   }
   return { units, objective };
 }
-

@@ -15,7 +15,12 @@ export function overridesOf(mission: Mission): OverrideRow[] {
   const rows: OverrideRow[] = [];
   const coverage = mission.coverage.override;
   if (coverage) {
-    rows.push({ what: `Prepare coverage gate (coverage ${percent(coverage.coverage)}, ${percent(COVERAGE_THRESHOLD)} needed)`, by: actorName(coverage.by), at: coverage.at, reason: coverage.reason });
+    rows.push({
+      what: `Prepare coverage gate (coverage ${percent(coverage.coverage)}, ${percent(COVERAGE_THRESHOLD)} needed)`,
+      by: actorName(coverage.by),
+      at: coverage.at,
+      reason: coverage.reason,
+    });
   }
   for (const o of mission.execution?.gateOverrides ?? []) {
     rows.push({ what: `${o.phaseId ? `Phase ${o.phaseId} gate` : 'Mission gate'} check ${o.checkId}`, by: actorName(o.by), at: o.at, reason: o.reason });
@@ -26,5 +31,11 @@ export function overridesOf(mission: Mission): OverrideRow[] {
 export function overrideBlocks(mission: Mission): Block[] {
   const rows = overridesOf(mission);
   if (rows.length === 0) return [];
-  return [heading(2, 'Overrides'), table(['Override', 'Result', 'By', 'At', 'Reason'], rows.map((o) => [o.what, 'OVERRIDE', o.by, o.at, o.reason]))];
+  return [
+    heading(2, 'Overrides'),
+    table(
+      ['Override', 'Result', 'By', 'At', 'Reason'],
+      rows.map((o) => [o.what, 'OVERRIDE', o.by, o.at, o.reason]),
+    ),
+  ];
 }

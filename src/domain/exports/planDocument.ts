@@ -127,9 +127,7 @@ function phaseTasks(phase: PlayPhase, number: number): Block[] {
   return [
     heading(3, `Phase ${number}: ${phase.name}`),
     [`Phase id: ${code(phase.id)}`],
-    phase.steps.length > 0
-      ? phase.steps.map((step, i) => `- [ ] Task ${number}.${i + 1}: ${inline(step.title)} (${code(step.id)})`)
-      : ['_No steps listed._'],
+    phase.steps.length > 0 ? phase.steps.map((step, i) => `- [ ] Task ${number}.${i + 1}: ${inline(step.title)} (${code(step.id)})`) : ['_No steps listed._'],
   ];
 }
 
@@ -169,7 +167,13 @@ function codePreview(preview: NonNullable<Play['codeChangePreview']>): Block {
 function approvalSection(mission: Mission, play: Play): Block[] {
   const requests = approvalRequestsFor(mission, play.id);
   if (requests.length === 0) {
-    return [[play.status === 'approved' ? 'The play is marked approved, but no approval request for it is on record.' : 'Approval has not been requested for this play.']];
+    return [
+      [
+        play.status === 'approved'
+          ? 'The play is marked approved, but no approval request for it is on record.'
+          : 'Approval has not been requested for this play.',
+      ],
+    ];
   }
   return requests.flatMap((request) => {
     const decisions = [...request.decisions].sort((a, b) => compareTime(a.at, b.at) || compareText(a.approverId, b.approverId));
@@ -180,7 +184,11 @@ function approvalSection(mission: Mission, play: Play): Block[] {
         `- Requested by ${inline(actorName(request.requestedBy))} at ${inline(request.requestedAt)}; expires ${inline(request.expiresAt)}`,
         `- Eligible approvers: ${request.eligibleApprovers.length > 0 ? request.eligibleApprovers.map(code).join(', ') : 'none'}`,
         // Only requests that name user groups get the line, so older exports read as before.
-        ...((request.eligibleGroups ?? []).length > 0 ? [`- Eligible user groups (any member): ${request.eligibleGroups!.map(code).join(', ')}${request.quota ? `; at least ${request.quota.count} approval(s) from ${code(request.quota.groupId)}` : ''}`] : []),
+        ...((request.eligibleGroups ?? []).length > 0
+          ? [
+              `- Eligible user groups (any member): ${request.eligibleGroups!.map(code).join(', ')}${request.quota ? `; at least ${request.quota.count} approval(s) from ${code(request.quota.groupId)}` : ''}`,
+            ]
+          : []),
         `- Decided at: ${request.decidedAt ? inline(request.decidedAt) : request.status === 'requested' ? 'awaiting decision' : 'not recorded'}`,
         ...(request.note ? [`- Note: ${inline(request.note)}`] : []),
       ],
@@ -215,7 +223,14 @@ function otherPlaysSection(ranked: readonly Play[], chosen: Play): Block[] {
     heading(2, 'Other plays considered'),
     table(
       ['Rank', 'Play', 'Confidence', 'Score', 'Status', 'Note'],
-      others.map((p) => [String(p.rank), md(`${inline(p.title)} (${code(p.id)})`), p.confidence.toFixed(2), p.score.toFixed(3), p.status, p.dismissedReason ?? '-']),
+      others.map((p) => [
+        String(p.rank),
+        md(`${inline(p.title)} (${code(p.id)})`),
+        p.confidence.toFixed(2),
+        p.score.toFixed(3),
+        p.status,
+        p.dismissedReason ?? '-',
+      ]),
     ),
   ];
 }

@@ -13,7 +13,19 @@ import { yamlFrontmatter, yamlLines } from './frontmatter.js';
 import { code, heading, inline, link, md, quote, paragraph, render, table, type Block } from './markdown.js';
 import { modelCostSection } from './modelCost.js';
 import { overrideBlocks } from './overrides.js';
-import { choosePlan, compareText, compareTime, followUpList, phaseLabel, phaseOfId, phaseOrder, phaseRows, sortAlerts, sortArtifacts, type PhaseRow } from './missionOutline.js';
+import {
+  choosePlan,
+  compareText,
+  compareTime,
+  followUpList,
+  phaseLabel,
+  phaseOfId,
+  phaseOrder,
+  phaseRows,
+  sortAlerts,
+  sortArtifacts,
+  type PhaseRow,
+} from './missionOutline.js';
 
 export function summaryMarkdown(mission: Mission): string {
   const execution = mission.execution;
@@ -50,13 +62,15 @@ export function summaryMarkdown(mission: Mission): string {
     frontmatter,
     heading(1, `Summary: ${mission.title}`),
     [
-      `- Play: ${play ? inline(play.title) : '_not among the mission\'s plays_'} (${code(execution.playId)})`,
+      `- Play: ${play ? inline(play.title) : "_not among the mission's plays_"} (${code(execution.playId)})`,
       `- Mission state: ${code(mission.state)}`,
       `- Execution: started ${inline(execution.startedAt)}${execution.completedAt ? `, completed ${inline(execution.completedAt)} (${inline(executionTime)})` : ', still in progress'}`,
     ],
     heading(2, 'What was built'),
     ...phases.flatMap((row) => phaseReport(row)),
-    [`Final gate: ${execution.finalGate ? `${execution.finalGate.passed ? 'passed' : 'FAILED'} at ${inline(execution.finalGate.evaluatedAt)}` : 'not evaluated yet'}.`],
+    [
+      `Final gate: ${execution.finalGate ? `${execution.finalGate.passed ? 'passed' : 'FAILED'} at ${inline(execution.finalGate.evaluatedAt)}` : 'not evaluated yet'}.`,
+    ],
     ...overrideBlocks(mission),
     heading(2, 'Test runs'),
     testRunsTable(phases),
@@ -161,7 +175,15 @@ function testRunsTable(phases: readonly PhaseRow[]): Block {
   if (runs.length === 0) return ['_No test runs reported._'];
   return table(
     ['Phase', 'Suite', 'At', 'Total', 'Passing', 'Failing', 'Coverage'],
-    runs.map(({ row, run }) => [phaseLabel(row), run.suite ?? '-', run.at, String(run.total), String(run.passing), String(run.failing), run.coverage === null ? 'not measured' : percent(run.coverage)]),
+    runs.map(({ row, run }) => [
+      phaseLabel(row),
+      run.suite ?? '-',
+      run.at,
+      String(run.total),
+      String(run.passing),
+      String(run.failing),
+      run.coverage === null ? 'not measured' : percent(run.coverage),
+    ]),
   );
 }
 
@@ -174,7 +196,14 @@ function alertsSection(execution: Execution, phases: readonly PhaseRow[]): Block
     autoFixes.length > 0
       ? table(
           ['Alert', 'Phase', 'Severity', 'Description', 'Status', 'Raised'],
-          autoFixes.map((a) => [md(code(a.id)), phaseOfId(phases, a.phaseId), a.severity, a.description, md(alertStatusLabel(a)), `by ${actorName(a.raisedBy)} at ${a.raisedAt}`]),
+          autoFixes.map((a) => [
+            md(code(a.id)),
+            phaseOfId(phases, a.phaseId),
+            a.severity,
+            a.description,
+            md(alertStatusLabel(a)),
+            `by ${actorName(a.raisedBy)} at ${a.raisedAt}`,
+          ]),
         )
       : ['_None._'],
     heading(3, 'Review required'),
@@ -256,7 +285,14 @@ function evidenceSection(mission: Mission, phases: readonly PhaseRow[]): Block[]
     artifacts.length > 0
       ? table(
           ['Artifact', 'Kind', 'SHA-256', 'Phase', 'Attached by', 'Attached at'],
-          artifacts.map((a) => [a.name, a.kind, md(code(a.sha256.slice(0, 12))), a.phaseId ? phaseOfId(phases, a.phaseId) : '-', `${actorName(a.attachedBy)}${evidenceStanding(a) === 'reported' ? ' (reported by the assistant; not counted by the gates)' : ''}`, a.attachedAt]),
+          artifacts.map((a) => [
+            a.name,
+            a.kind,
+            md(code(a.sha256.slice(0, 12))),
+            a.phaseId ? phaseOfId(phases, a.phaseId) : '-',
+            `${actorName(a.attachedBy)}${evidenceStanding(a) === 'reported' ? ' (reported by the assistant; not counted by the gates)' : ''}`,
+            a.attachedAt,
+          ]),
         )
       : ['_No evidence attached._'],
     bundle
@@ -269,13 +305,18 @@ function undoSection(execution: Execution): Block {
   const undo = execution.undo;
   const lines = [`Status: ${inline(undo.status)}.`];
   if (undo.requestedAt || undo.requestedBy) {
-    lines.push(`Requested by ${undo.requestedBy ? inline(actorName(undo.requestedBy)) : 'unknown'} at ${undo.requestedAt ? inline(undo.requestedAt) : 'unknown time'}${undo.reason ? `: ${inline(undo.reason)}` : ''}.`);
+    lines.push(
+      `Requested by ${undo.requestedBy ? inline(actorName(undo.requestedBy)) : 'unknown'} at ${undo.requestedAt ? inline(undo.requestedAt) : 'unknown time'}${undo.reason ? `: ${inline(undo.reason)}` : ''}.`,
+    );
   }
   if (undo.stepsRun.length === 0) return [...lines, '', 'No undo steps have run.'];
   return [
     ...lines,
     '',
-    ...undo.stepsRun.map((s, i) => `${i + 1}. ${inline(s.step)}: ${s.outcome === 'manual' ? 'manual (a person must carry it out)' : s.outcome}${s.detail ? `; ${inline(s.detail)}` : ''}`),
+    ...undo.stepsRun.map(
+      (s, i) =>
+        `${i + 1}. ${inline(s.step)}: ${s.outcome === 'manual' ? 'manual (a person must carry it out)' : s.outcome}${s.detail ? `; ${inline(s.detail)}` : ''}`,
+    ),
   ];
 }
 

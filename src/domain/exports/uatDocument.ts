@@ -62,7 +62,10 @@ export function uatMarkdown(mission: Mission): string {
       ? ['None.']
       : failed.map((item) => {
           const result = results.get(item.id)!;
-          const becomes = item.source === 'truth' ? 'a gap: the mission cannot complete until it passes on a re-test' : `follow-up ${result.followUpId ? code(result.followUpId) : '(not recorded)'}`;
+          const becomes =
+            item.source === 'truth'
+              ? 'a gap: the mission cannot complete until it passes on a re-test'
+              : `follow-up ${result.followUpId ? code(result.followUpId) : '(not recorded)'}`;
           return `- ${inline(item.statement)}: ${inline(result.note)} (${becomes})`;
         }),
     heading(2, 'Sign-off'),

@@ -222,8 +222,13 @@ function codeCheckBlocks(kind: MustHaveCheck['kind'], subjects: readonly string[
   if (verification) {
     const checks = verification.checks.filter((c) => c.kind === kind);
     return [
-      [`Checked against ${code(verification.repository)} pull request #${verification.pullRequest} at ${code(verification.headSha.slice(0, 7))} (${verification.checkedAt}).`],
-      table(header, checks.map((c) => [md(code(c.subject)), c.status, c.lookedAt, c.detail])),
+      [
+        `Checked against ${code(verification.repository)} pull request #${verification.pullRequest} at ${code(verification.headSha.slice(0, 7))} (${verification.checkedAt}).`,
+      ],
+      table(
+        header,
+        checks.map((c) => [md(code(c.subject)), c.status, c.lookedAt, c.detail]),
+      ),
     ];
   }
   const artifacts = sortArtifacts(mission.evidence.artifacts);
@@ -232,10 +237,17 @@ function codeCheckBlocks(kind: MustHaveCheck['kind'], subjects: readonly string[
       header,
       subjects.map((subject) => {
         const named = kind === 'artifact' ? artifacts.find((a) => a.name.includes(subject) || a.url?.includes(subject)) : undefined;
-        return [md(code(subject)), 'NOT CHECKED', '-', named ? md(`reported in evidence ${inline(named.name)} (${code(named.id)}), not read from the code`) : 'not read from the code yet'];
+        return [
+          md(code(subject)),
+          'NOT CHECKED',
+          '-',
+          named ? md(`reported in evidence ${inline(named.name)} (${code(named.id)}), not read from the code`) : 'not read from the code yet',
+        ];
       }),
     ),
-    [`Not checked against the code yet: ${what} are read from the pull request's head when the mission completes (GitHub connected and a pull request attached).`],
+    [
+      `Not checked against the code yet: ${what} are read from the pull request's head when the mission completes (GitHub connected and a pull request attached).`,
+    ],
   ];
 }
 

@@ -9,7 +9,8 @@ import { type WorkItem, workItem } from './workItems.js';
 
 const DATABASE_RE = /\b(?:schemas?|migrations?|databases?|db|sql|postgres(?:ql)?|mysql|sqlite)\b/i;
 const TESTS_RE = /\b(?:tests?|testing|tested|coverage|ci|specs?)\b/i;
-const COMPAT_RE = /\b(?:backwards?[- ]compatib\w*|compatib\w*|breaking|public api|api contract|existing (?:users?|sessions?|clients?|callers?|integrations?|data))\b/i;
+const COMPAT_RE =
+  /\b(?:backwards?[- ]compatib\w*|compatib\w*|breaking|public api|api contract|existing (?:users?|sessions?|clients?|callers?|integrations?|data))\b/i;
 const CONTEXT_ITEM_RE = /^(?:tech(?:nical)? stack|stack)\s*:/i;
 const COVERAGE_RE = /\bcoverage\b[^0-9]{0,20}(\d+(?:\.\d+)?\s?%)/i;
 const TESTS_KPI_RE = /\b(?:test pass rate|coverage)\b/i;
@@ -81,13 +82,7 @@ export function readBrief(input: PlannerInput): BriefFacts {
   const sensitiveAreas: string[] = riskyAreasOf(input.tags).filter((a) => a !== 'data');
   // Auth, security and payments touch every user or their money; in production that is critical.
   const impact: Impact =
-    sensitiveAreas.length > 0 && deploys
-      ? 'critical'
-      : sensitiveAreas.length > 0 || database || deploys
-        ? 'high'
-        : docsOnly
-          ? 'low'
-          : 'medium';
+    sensitiveAreas.length > 0 && deploys ? 'critical' : sensitiveAreas.length > 0 || database || deploys ? 'high' : docsOnly ? 'low' : 'medium';
 
   const demandText = [...input.acceptanceCriteria, ...input.kpis, ...input.safeguards].join('\n');
   const coverage = COVERAGE_RE.exec(demandText);
@@ -132,17 +127,16 @@ function titleSubject(tags: ReadonlySet<string>, text: string, sensitiveAreas: r
                 : tags.has('frontend')
                   ? 'UI'
                   : '';
-  const noun =
-    sensitiveAreas.includes('security')
-      ? 'Hardening'
-      : area === 'Performance'
-        ? 'Tuning'
-        : tags.has('refactor')
-          ? 'Refactor'
-          : tags.has('bugfix')
-            ? 'Fixes'
-            : docsOnly
-              ? 'Update'
-              : 'Changes';
+  const noun = sensitiveAreas.includes('security')
+    ? 'Hardening'
+    : area === 'Performance'
+      ? 'Tuning'
+      : tags.has('refactor')
+        ? 'Refactor'
+        : tags.has('bugfix')
+          ? 'Fixes'
+          : docsOnly
+            ? 'Update'
+            : 'Changes';
   return area ? `${area} ${noun}` : noun;
 }

@@ -25,7 +25,6 @@ import {
 import { ID_FILLER, round2, slug, uniqueId, words } from './planText.js';
 import type { WorkItem } from './workItems.js';
 
-
 // codeChangePreview is always null: counting files or lines honestly needs the repository,
 // which a planner working from the brief alone does not see.
 
@@ -65,7 +64,9 @@ export function phasedPlay(facts: BriefFacts): PlayDraft {
       : `Incremental ${facts.titleSubject}${facts.flags ? ' with Feature Flags' : ` in ${phases.length} Phases`}`;
   const rationale = [
     facts.scopeFromObjective ? 'The brief has no technical scope, so the plan follows the objective.' : '',
-    n === 1 ? 'Makes the change in its own phase, then verifies it before anything is merged.' : `One phase per scope item (${n}), each ${facts.docsOnly ? 'checked' : 'tested'} before the next starts, then a final ${releaseName.toLowerCase().replace('&', 'and')} phase.`,
+    n === 1
+      ? 'Makes the change in its own phase, then verifies it before anything is merged.'
+      : `One phase per scope item (${n}), each ${facts.docsOnly ? 'checked' : 'tested'} before the next starts, then a final ${releaseName.toLowerCase().replace('&', 'and')} phase.`,
     facts.flags ? 'Each change ships behind a feature flag, so it can be switched off without a redeploy and rolled out in stages.' : '',
     n > 1 ? 'Slower than a single pass, but each phase is small enough to review and can be rolled back on its own.' : '',
   ]
@@ -149,7 +150,11 @@ export function narrowPlay(facts: BriefFacts, item: WorkItem): PlayDraft {
     rationale,
     confidence: round2(0.55 - timelinePenalty(facts, minutes)),
     phases: phases.map(toPhase),
-    undoPlan: undoPlan(facts, { flags: false, summary: 'One small change: close the pull request before merge, or revert its merge commit after.', migration: item.schema }),
+    undoPlan: undoPlan(facts, {
+      flags: false,
+      summary: 'One small change: close the pull request before merge, or revert its merge commit after.',
+      migration: item.schema,
+    }),
     safeguardsEnforced: enforced(facts, honours),
     risk,
     estimatedDurationMinutes: minutes,
@@ -173,7 +178,9 @@ export function singlePassPlay(facts: BriefFacts): PlayDraft {
   const only = facts.items[0];
   const steps: TimedStep[] = [];
   for (const item of facts.items) {
-    steps.push(item.docs && !item.schema ? ids.step(`${item.verb}_${item.core}`, item.text, 'docsEdit') : ids.step(`${item.verb}_${item.core}`, item.text, 'change'));
+    steps.push(
+      item.docs && !item.schema ? ids.step(`${item.verb}_${item.core}`, item.text, 'docsEdit') : ids.step(`${item.verb}_${item.core}`, item.text, 'change'),
+    );
     if (item.schema) steps.push(migrationStep(item, ids));
   }
   if (facts.docsOnly) steps.push(ids.step('proofread_changes', 'Proofread the changes and check that they render and their links work', 'proofread'));
@@ -225,7 +232,10 @@ export function singlePassPlay(facts: BriefFacts): PlayDraft {
     phases: phases.map(toPhase),
     undoPlan: undoPlan(facts, {
       flags: false,
-      summary: n === 1 ? 'One change: close the pull request before merge, or revert its merge commit after.' : 'All-or-nothing: the changes land together, so rollback reverts the whole pass.',
+      summary:
+        n === 1
+          ? 'One change: close the pull request before merge, or revert its merge commit after.'
+          : 'All-or-nothing: the changes land together, so rollback reverts the whole pass.',
       migration: facts.database,
     }),
     safeguardsEnforced: enforced(facts, honours),
@@ -235,4 +245,3 @@ export function singlePassPlay(facts: BriefFacts): PlayDraft {
     mustHaves: mustHaves(truthsOf(facts), [facts.input.objective, ...facts.items.map((i) => i.text), ...facts.input.acceptanceCriteria]),
   };
 }
-

@@ -5,12 +5,16 @@ import { cleanItems } from '../brief.js';
 /** Paths the brief names: "src/lib/auth/jwt.ts", "db/migrations/", "README.md". Library names such as "Next.js" are not files. */
 export function namedPaths(text: string): string[] {
   const found: string[] = [];
-  const pathRe = /(?<![\w/.-])(?:\.{0,2}\/)?(?:[\w.-]+\/)+[\w.-]*|(?<![\w/.-])[\w-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|rb|php|cs|sql|md|mdx|json|ya?ml|toml|css|scss|html|prisma|sh|env)(?![\w/])/g;
+  const pathRe =
+    /(?<![\w/.-])(?:\.{0,2}\/)?(?:[\w.-]+\/)+[\w.-]*|(?<![\w/.-])[\w-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|rb|php|cs|sql|md|mdx|json|ya?ml|toml|css|scss|html|prisma|sh|env)(?![\w/])/g;
   for (const m of text.matchAll(pathRe)) {
     const path = m[0].replace(/[.,;:]+$/, '');
     const segments = path.split('/').filter(Boolean);
     const hasExtension = /\.[a-z0-9]{1,6}$/i.test(path);
-    const knownRoot = /^(?:\.{0,2}\/)?(?:src|lib|app|apps|packages|test|tests|spec|db|prisma|migrations|pages|api|scripts|docs|config|bin|public|components|server|client)\//.test(path);
+    const knownRoot =
+      /^(?:\.{0,2}\/)?(?:src|lib|app|apps|packages|test|tests|spec|db|prisma|migrations|pages|api|scripts|docs|config|bin|public|components|server|client)\//.test(
+        path,
+      );
     // "POST/PUT/DELETE" or "CI/CD" are not paths; "Next.js" and "Node.js" are libraries.
     if (segments.length > 1 && !hasExtension && !knownRoot) continue;
     if (segments.length === 1 && /^[A-Z][a-z]*\.js$/.test(path)) continue;
@@ -28,7 +32,9 @@ export function namedWiring(text: string): string[] {
     const before = text.slice(0, at);
     const after = text.slice(at + path.length);
     // "src/a.ts to use X", "src/a.ts -> X", or "Wire src/a.ts to X".
-    const link = /\b(?:wire|connect|hook up)\s+$/i.test(before) ? '(?:to|into|with)' : '(?:to use|uses|to call|calls|wired? (?:up )?(?:to|into)|connects? to|->|→)';
+    const link = /\b(?:wire|connect|hook up)\s+$/i.test(before)
+      ? '(?:to|into|with)'
+      : '(?:to use|uses|to call|calls|wired? (?:up )?(?:to|into)|connects? to|->|→)';
     const m = new RegExp(`^\\s*${link}\\s+(.+)`, 'i').exec(after);
     if (!m) continue;
     const target = (m[1] ?? '')

@@ -9,7 +9,6 @@ import { namedPaths, namedWiring } from './namedPaths.js';
 import { cut, lowerFirst, MAX_STEP_TITLE_CHARS, slug, uniqueId, withoutParentheticals } from './planText.js';
 import type { WorkItem } from './workItems.js';
 
-
 /** Rough minutes per step, assuming an AI-assisted executor and a human reviewer. */
 const STEP_MINUTES = {
   change: 30,
@@ -78,7 +77,11 @@ export function itemSteps(item: WorkItem, ids: StepIds, opts: { flag: boolean })
   if (item.schema) steps.push(migrationStep(item, ids));
   if (opts.flag) steps.push(ids.step(`flag_${item.core}`, 'Put the new behaviour behind a feature flag, off by default', 'flag'));
   steps.push(
-    ids.step(`test_${item.core}`, item.fromObjective ? 'Write tests that show the change works' : `Write tests for: ${lowerFirst(withoutParentheticals(item.text) || item.text)}`, 'writeTests'),
+    ids.step(
+      `test_${item.core}`,
+      item.fromObjective ? 'Write tests that show the change works' : `Write tests for: ${lowerFirst(withoutParentheticals(item.text) || item.text)}`,
+      'writeTests',
+    ),
     ids.step(`run_${item.core}_tests`, 'Run the affected tests and fix any failures', 'runTests'),
   );
   return steps;

@@ -5,8 +5,7 @@ import { ACTION_VERBS, cut, ID_FILLER, ID_WORDS, MAX_NAME_CHARS, SMALL_WORDS, ti
 
 const DOCS_RE = /\b(?:readme|docs?|document(?:ation|ed|ing)?|changelog|guides?|wiki|runbooks?)\b/i;
 /** Schema work: "add a users table", "drop the legacy column", "write a migration". Merely naming a table is not. */
-const SCHEMA_RE =
-  /\b(?:schemas?|migrations?|(?:add|create|drop|alter|rename|remove)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?(?:tables?|columns?|indexe?s?))\b/i;
+const SCHEMA_RE = /\b(?:schemas?|migrations?|(?:add|create|drop|alter|rename|remove)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?(?:tables?|columns?|indexe?s?))\b/i;
 const CRITICAL_RE = /\b(?:critical|urgent|blocker|blocking|p0|sev ?[01]|hotfix)\b/i;
 
 export interface WorkItem {
@@ -26,7 +25,32 @@ export interface WorkItem {
 }
 
 const PROBLEM_RE = /\b(?:reports?|reported|shows?|wrong|broken|errors?|fails?|failing|crash\w*|bug\w*|incorrect|missing|slow)\b/i;
-const NAME_STOPS = new Set(['to', 'in', 'for', 'on', 'across', 'from', 'of', 'with', 'at', 'by', 'into', 'via', 'below', 'above', 'under', 'so', 'because', 'when', 'after', 'before', 'without', 'and', 'that', 'which']);
+const NAME_STOPS = new Set([
+  'to',
+  'in',
+  'for',
+  'on',
+  'across',
+  'from',
+  'of',
+  'with',
+  'at',
+  'by',
+  'into',
+  'via',
+  'below',
+  'above',
+  'under',
+  'so',
+  'because',
+  'when',
+  'after',
+  'before',
+  'without',
+  'and',
+  'that',
+  'which',
+]);
 
 /**
  * "Add dark mode to the settings page" -> "Add dark mode": the action and what it acts on, at most

@@ -3,8 +3,7 @@
 // out of step names and weighs its estimate against the time they leave).
 
 const DAY = '(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri)';
-const MONTH =
-  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const WHEN =
   `(?:(?:the\\s+)?end\\s+of\\s+(?:the\\s+)?(?:day|week|month|sprint|quarter|year)|eod|eow|cob|` +
   `tomorrow(?:\\s+(?:morning|afternoon|evening|night))?|tonight|today|` +
@@ -21,10 +20,7 @@ const WITHIN_SRC = `(?<![\\p{L}])(within|in)\\s+(?:the\\s+next\\s+)?(${DURATION}
 const BY_RE = new RegExp(BY_SRC, 'iu');
 const WITHIN_RE = new RegExp(WITHIN_SRC, 'iu');
 const LOOSE_TIME_RE = new RegExp(`(?<![\\p{L}\\d])(?:${WHEN}|\\d+\\s*(?:hours?|hrs?|days?|weeks?|months?|sprints?))(?![\\p{L}\\d])`, 'iu');
-const ANY_DEADLINE_RE = new RegExp(
-  `(?:${BY_SRC}|${WITHIN_SRC}|(?<![\\p{L}])(?:on|at|for|due)?\\s*(?<![\\p{L}\\d])(?:${WHEN})(?![\\p{L}\\d]))`,
-  'giu',
-);
+const ANY_DEADLINE_RE = new RegExp(`(?:${BY_SRC}|${WITHIN_SRC}|(?<![\\p{L}])(?:on|at|for|due)?\\s*(?<![\\p{L}\\d])(?:${WHEN})(?![\\p{L}\\d]))`, 'giu');
 const TRAILING_DEADLINE_RE = new RegExp(`\\s+(?:${BY_SRC}|${WITHIN_SRC})\\s*$`, 'iu');
 const NAMED_TIME_WORD = new RegExp(`^(?:${DAY}|${MONTH})$`, 'i');
 
@@ -56,13 +52,28 @@ export function withoutTrailingDeadline(text: string): string {
   return text.replace(TRAILING_DEADLINE_RE, '').trim() || text;
 }
 
-const NUMBER_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12 };
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  twelve: 12,
+};
 
 /** Time a timeline leaves, in working minutes (a day counts 8 hours, a week 40); null when it names no duration. */
 export function workingMinutesLeft(timeline: string | null): number | null {
   if (!timeline) return null;
   let minutes = 0;
-  const durationRe = /\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(hours?|hrs?|h|minutes?|mins?|(?:working |business )?days?|weeks?)\b/gi;
+  const durationRe =
+    /\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(hours?|hrs?|h|minutes?|mins?|(?:working |business )?days?|weeks?)\b/gi;
   for (const m of timeline.matchAll(durationRe)) {
     const raw = (m[1] ?? '').toLowerCase();
     const n = NUMBER_WORDS[raw] ?? Number(raw);
