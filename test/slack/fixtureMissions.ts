@@ -115,6 +115,7 @@ async function journeyRelease(service: MissionService, clock: TestClock) {
       await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
     }
     await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
+    await signOffTruths(service, id);
     await service.completeMission({ missionId: id }, ASSISTANT);
     return id;
   };
