@@ -163,7 +163,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     databaseTimeoutMs: config.HEALTH_TIMEOUT_MS,
   });
   const stopCountingCalls = onExternalCall((service, outcome, seconds) => metrics.recordExternalCall(service, outcome, seconds));
-  const slackStore = new PrismaSlackMessageStore(db.prisma);
+  const slackStore = new PrismaSlackMessageStore(db);
   // Missions started over MCP without a channel live in SLACK_DEFAULT_CHANNEL or a DM with their requester; approvers are DMed each request.
   const slackProjection = { home: { defaultChannel: config.SLACK_DEFAULT_CHANNEL ?? null }, approverDirectory: approversOfRequest };
   const slack = slackSettings

@@ -5,7 +5,7 @@
 // it is the server's own, not the client's. Every process started here is stopped when the
 // benchmark exits, however it exits.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,6 +102,11 @@ async function spawnServer(label, args, env, listening) {
         const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
         await done;
         clearTimeout(timer);
+      }
+      // BENCH_KEEP_LOGS=<dir>: keep each server's output there (to read a logged error reference's stack).
+      if (process.env.BENCH_KEEP_LOGS) {
+        mkdirSync(process.env.BENCH_KEEP_LOGS, { recursive: true });
+        copyFileSync(logFile, path.join(process.env.BENCH_KEEP_LOGS, `${label.replace(/[^A-Za-z0-9_-]+/g, '_')}-${child.pid}.log`));
       }
       rmSync(dir, { recursive: true, force: true });
       return exited;

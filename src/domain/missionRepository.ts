@@ -59,6 +59,8 @@ export interface MissionRepository {
   /** Stores a new mission and its first events. */
   create(mission: Mission, events: readonly MissionEvent[]): Promise<void>;
   get(missionId: string): Promise<Mission | null>;
+  /** The mission's stored version, null when there is no such mission: a cheap check that a remembered state is still current. */
+  currentVersion(missionId: string): Promise<number | null>;
   /**
    * Saves `mission` (whose version is already bumped) if the stored version is still
    * `expectedVersion`, appending `events`. Otherwise throws MissionError `concurrent_update`

@@ -51,7 +51,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class MissionWriter {
   private readonly queue = new KeyedQueue();
   private readonly listeners = new Set<MissionListener>();
-  /** Missions as this process last saved them, most recent last. */
+  /** Missions as this process last saved or read them, most recent last. */
   private readonly recent = new Map<string, Mission>();
 
   constructor(
@@ -60,9 +60,18 @@ export class MissionWriter {
     private readonly ids: IdGenerator,
   ) {}
 
+  /**
+   * The mission as stored now. A mission this process saved or read lately is served from
+   * memory when the stored version is still the remembered one (a version is only ever saved
+   * once, so the state is the same): the feed's consumers read every mission right after its
+   * save, and a full read parses every document and joins every test run again.
+   */
   async load(missionId: string): Promise<Mission> {
+    const remembered = this.recent.get(missionId);
+    if (remembered && (await this.repository.currentVersion(missionId)) === remembered.version) return remembered;
     const mission = await this.repository.get(missionId);
     if (!mission) throw missionNotFound(missionId);
+    this.remember(mission);
     return mission;
   }
 
@@ -162,7 +171,13 @@ export class MissionWriter {
         this.notify(sealed.mission, sealed.events);
         return sealed.mission;
       } catch (error) {
+        const fromMemory = remembered !== undefined;
         remembered = this.forget(missionId);
+        if (error instanceof MissionError && error.code === 'concurrent_update' && fromMemory) {
+          // The remembered state was stale (another instance saved since), not contended: re-apply on fresh state at once.
+          attempt--;
+          continue;
+        }
         if (error instanceof MissionError && error.code === 'concurrent_update' && Date.now() < deadline) {
           // Another process won this round; back off (exponential, full jitter) and re-apply on fresh state.
           await pause(Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** Math.min(attempt, 10)));

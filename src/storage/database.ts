@@ -20,6 +20,8 @@ export interface Database {
   where: string;
   /** Typed as the SQLite client: both generated clients expose the same model API. */
   prisma: SqlitePrismaClient;
+  /** Plain statements on Prisma's connection, for the hot path (driverAdapter.ts). */
+  direct: DirectSql;
   missions: PrismaMissionRepository;
   /** Durable delivery of mission changes to Slack and trackers. */
   feed: PrismaMissionFeed;
@@ -87,6 +89,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     target,
     where,
     prisma,
+    direct,
     missions: refuseStorageFaults(new PrismaMissionRepository(prisma, target.provider, direct), target.provider, where),
     feed: refuseStorageFaults(new PrismaMissionFeed(prisma, target.provider, direct), target.provider, where),
     accessTokens: refuseStorageFaults(new PrismaAccessTokenRepository(prisma), target.provider, where),

@@ -10,6 +10,8 @@
 // It also makes every transaction release its lock when its COMMIT or ROLLBACK statement fails
 // (releasingTransactions below), which the adapters do not do on their own.
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
+import type Database from 'better-sqlite3';
+import { reuseStatements } from './sqliteStatements.js';
 
 export type SqlValue = string | number | Date | null;
 
@@ -36,7 +38,9 @@ export function capturingAdapter(factory: SqlDriverAdapterFactory): { factory: S
     provider: factory.provider,
     adapterName: factory.adapterName,
     connect: async () => {
-      connected = releasingTransactions(await factory.connect());
+      const adapter = await factory.connect();
+      if (adapter.provider === 'sqlite') reuseAdapterStatements(adapter);
+      connected = releasingTransactions(adapter);
       return connected;
     },
   };
@@ -62,6 +66,16 @@ export function capturingAdapter(factory: SqlDriverAdapterFactory): { factory: S
     query: async (statement) => (await adapter().queryRaw(toQuery(statement))).rows,
   };
   return { factory: wrapped, direct };
+}
+
+/**
+ * The better-sqlite3 adapter keeps its connection in `client` (not part of the adapter
+ * interface): statements prepared on it are reused by SQL text from then on (sqliteStatements.ts).
+ * An adapter without it (a later Prisma) keeps preparing every time, which is only slower.
+ */
+function reuseAdapterStatements(adapter: SqlDriverAdapter): void {
+  const client = (adapter as unknown as { client?: Database.Database }).client;
+  if (client && typeof client.prepare === 'function') reuseStatements(client);
 }
 
 /**

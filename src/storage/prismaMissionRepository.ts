@@ -205,6 +205,13 @@ export class PrismaMissionRepository implements MissionRepository {
     return mission;
   }
 
+  async currentVersion(missionId: string): Promise<number | null> {
+    // Plain SQL on the primary key: no query compiler, and on SQLite a statement prepared once.
+    const { values, param } = statementValues(this.provider);
+    const rows = await this.direct.query({ sql: `SELECT "version" FROM "Mission" WHERE "id" = ${param(missionId)}`, values });
+    return rows.length > 0 ? Number(rows[0]![0]) : null;
+  }
+
   async save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes: MissionWrites = {}): Promise<void> {
     const columns = missionColumns(mission);
     const changed = this.changedColumns(mission.id, columns, expectedVersion);

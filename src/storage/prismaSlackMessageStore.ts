@@ -1,16 +1,46 @@
-// SlackMessageStore on Prisma (SlackMessage table), same code for SQLite and PostgreSQL.
+// SlackMessageStore on Prisma's connection (SlackMessage table), same code for SQLite and
+// PostgreSQL. The projector lists a mission's records and writes one or two per surface on every
+// delivery, so these are plain statements (driverAdapter.ts), without Prisma's query compiler.
 import type { SlackMessageRecord, SlackMessageStore } from '../slack/slackMessageStore.js';
-import type { PrismaClient } from '../../generated/prisma-sqlite/index.js';
+import type { Database } from './database.js';
+import { placeholders } from './feedMarkers.js';
 
 export class PrismaSlackMessageStore implements SlackMessageStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly db: Pick<Database, 'direct' | 'target'>) {}
 
-  list(missionId: string): Promise<SlackMessageRecord[]> {
-    return this.prisma.slackMessage.findMany({ where: { missionId } });
+  async list(missionId: string): Promise<SlackMessageRecord[]> {
+    const { values, param } = placeholders(this.db.target.provider);
+    // Milliseconds since the epoch on PostgreSQL (its timestamp has no zone); SQLite stores ISO 8601 text with its offset.
+    const updatedAt = this.db.target.provider === 'postgresql' ? `CAST(EXTRACT(EPOCH FROM "updatedAt") * 1000 AS BIGINT)` : '"updatedAt"';
+    const rows = await this.db.direct.query({
+      sql: `SELECT "missionId", "surface", "channel", "ts", "contentHash", ${updatedAt} FROM "SlackMessage" WHERE "missionId" = ${param(missionId, 'TEXT')}`,
+      values,
+    });
+    return rows.map(([mission, surface, channel, ts, contentHash, at]) => ({
+      missionId: String(mission),
+      surface: String(surface),
+      channel: String(channel),
+      ts: String(ts),
+      contentHash: String(contentHash),
+      updatedAt: typeof at === 'string' && !/^\d+$/.test(at) ? new Date(at) : new Date(Number(at)),
+    }));
   }
 
   async put(record: SlackMessageRecord): Promise<void> {
-    const { missionId, surface, ...rest } = record;
-    await this.prisma.slackMessage.upsert({ where: { missionId_surface: { missionId, surface } }, create: record, update: rest });
+    const { values, param } = placeholders(this.db.target.provider);
+    const row = [
+      param(record.missionId, 'TEXT'),
+      param(record.surface, 'TEXT'),
+      param(record.channel, 'TEXT'),
+      param(record.ts, 'TEXT'),
+      param(record.contentHash, 'TEXT'),
+      param(record.updatedAt, 'TIMESTAMP(3)'),
+    ];
+    await this.db.direct.query({
+      sql:
+        `INSERT INTO "SlackMessage" ("missionId", "surface", "channel", "ts", "contentHash", "updatedAt") VALUES (${row.join(', ')}) ` +
+        `ON CONFLICT ("missionId", "surface") DO UPDATE SET "channel" = excluded."channel", "ts" = excluded."ts", "contentHash" = excluded."contentHash", "updatedAt" = excluded."updatedAt"`,
+      values,
+    });
   }
 }

@@ -47,7 +47,7 @@ async function setup(
     drafter: deterministicBriefDrafter,
     approvalPolicy: { ...SEED_POLICY, ...(opts.approvers ? { approvers: opts.approvers } : {}) },
   });
-  const baseStore = new PrismaSlackMessageStore(db.prisma);
+  const baseStore = new PrismaSlackMessageStore(db);
   const projector = new SlackProjector({
     loadMission: missionLoader((input) => service.getMission(input)),
     client: createSlackWebClient(fake.token, { slackApiUrl: fake.apiUrl, logger, retryConfig: { retries: 0 } }),

@@ -43,7 +43,7 @@ async function openProjector(provider: Provider) {
     loadMission: missionLoader((input) => service.getMission(input)),
     client: createSlackWebClient(fake.token, { slackApiUrl: fake.apiUrl, logger, retryConfig: { retries: 0 }, timeoutMs: 500 }),
     postClient: createSlackWebClient(fake.token, { slackApiUrl: fake.apiUrl, logger, retryConfig: POST_RETRY, timeoutMs: 500 }),
-    store: new PrismaSlackMessageStore(db.prisma),
+    store: new PrismaSlackMessageStore(db),
     clock,
     logger,
   });

@@ -41,7 +41,7 @@ async function setup(provider: (typeof PROVIDERS)[number]) {
   const projector = new SlackProjector({
     loadMission: missionLoader((input) => service.getMission(input)),
     client: createSlackWebClient(fake.token, { slackApiUrl: fake.apiUrl, logger, retryConfig: { retries: 0 } }),
-    store: new PrismaSlackMessageStore(db.prisma),
+    store: new PrismaSlackMessageStore(db),
     clock,
     logger,
   });

@@ -108,6 +108,61 @@ describe.each(PROVIDERS)('mission storage on %s', (provider) => {
     expect(JSON.parse(rows[0]!.run).suite).toBe('marked');
   });
 
+  it('reads a mission another instance changed as that instance saved it, and reports on top of it, although this process remembers an older state', async () => {
+    const executing = await seedToExecuting(service, clock);
+    await service.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: PHASE }, ASSISTANT);
+    await service.reportProgress(testRun(executing.id, 100), ASSISTANT);
+    // Read here once: this process now remembers the mission at this version.
+    const before = await service.getMission({ missionId: executing.id });
+    const other = await openDatabase(db.url);
+    try {
+      const theirs = await serviceOn(other, '_b').reportProgress(testRun(executing.id, 110), ASSISTANT);
+      const seen = await service.getMission({ missionId: executing.id });
+      expect(seen.version).toBe(before.version + 1);
+      expect(seen).toEqual(theirs);
+      // The other instance reports again; a report here starts from the remembered (now stale)
+      // state, loses the version check and is applied on the state the other instance saved.
+      const theirsAgain = await serviceOn(other, '_c').reportProgress(testRun(executing.id, 115), ASSISTANT);
+      clock.advance(1000);
+      const ours = await service.reportProgress(testRun(executing.id, 120), ASSISTANT);
+      expect(ours.version).toBe(theirsAgain.version + 1);
+      expect(ours.execution!.phases[0]!.testRuns.map((r) => r.passing)).toEqual([100, 110, 115, 120]);
+      expect((await other.missions.get(executing.id))!.execution).toEqual(ours.execution);
+    } finally {
+      await other.close();
+    }
+    expect((await runRows(executing.id)).map((r) => JSON.parse(r.run).passing)).toEqual([100, 110, 115, 120]);
+    expect(await service.verifyEventLog({ missionId: executing.id })).toMatchObject({ ok: true });
+  });
+
+  it('serves a mission it saved as a fresh read from another connection returns it, through a whole journey', async () => {
+    const executing = await seedToExecuting(service, clock);
+    const reader = await openDatabase(db.url);
+    try {
+      const reports = [
+        { missionId: executing.id, kind: 'phase_started' as const, phaseId: PHASE },
+        testRun(executing.id, 120),
+        {
+          missionId: executing.id,
+          kind: 'validator_alert' as const,
+          phaseId: PHASE,
+          type: 'auto_fix' as const,
+          severity: 'low' as const,
+          description: 'Lint fixed',
+        },
+        testRun(executing.id, 130),
+      ];
+      for (const report of reports) {
+        clock.advance(1000);
+        await service.reportProgress(report, ASSISTANT);
+        // Served from memory (the stored version is unchanged) and read in full elsewhere: the same mission.
+        expect(await service.getMission({ missionId: executing.id })).toEqual(await reader.missions.get(executing.id));
+      }
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('loads a document written with its runs inline, and moves them into rows on the next report', async () => {
     const executing = await seedToExecuting(service, clock);
     await service.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: PHASE }, ASSISTANT);

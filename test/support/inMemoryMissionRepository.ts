@@ -29,6 +29,10 @@ export class InMemoryMissionRepository implements MissionRepository {
     return stored ? structuredClone(stored) : null;
   }
 
+  async currentVersion(missionId: string): Promise<number | null> {
+    return this.missions.get(missionId)?.version ?? null;
+  }
+
   async save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes: MissionWrites = {}): Promise<void> {
     const stored = this.missions.get(mission.id);
     const log = this.eventLog.get(mission.id) ?? [];
