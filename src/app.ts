@@ -204,6 +204,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   // A change saved here is delivered at once; changes from other instances wait for the next poll.
   missions.subscribe(() => feedWorker.wake());
   let sweep: NodeJS.Timeout | null = null;
+  let sweeping: Promise<unknown> | null = null;
   const githubEvents = new GitHubEventService(missions, config.RELEASE_MONITORING_MINUTES);
   const githubWebhooks = config.GITHUB_WEBHOOK_SECRET
     ? githubWebhookHandler({ secret: config.GITHUB_WEBHOOK_SECRET, events: githubEvents, deliveries: new PrismaGitHubDeliveries(db.prisma), logger })
@@ -226,20 +227,27 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       delivering = true;
       // Open approval requests past their expiry return their missions to play selection.
       sweep ??= setInterval(() => {
-        missions.expireOverdueApprovals().then(
-          (expired) => expired > 0 && logger.info({ expired }, 'approval requests expired'),
-          (error: unknown) => logger.error({ err: error }, 'approval expiry sweep failed'),
-        );
-        // Production watched long enough: monitoring_report, and the undo plan closes.
-        githubEvents.closeDueMonitoringWindows(GITHUB_CONNECTOR, systemClock.now()).then(
-          (closed) => closed > 0 && logger.info({ closed }, 'release monitoring windows closed'),
-          (error: unknown) => logger.error({ err: error }, 'release monitoring sweep failed'),
-        );
+        if (sweeping) return;
+        sweeping = Promise.all([
+          missions.expireOverdueApprovals().then(
+            (expired) => expired > 0 && logger.info({ expired }, 'approval requests expired'),
+            (error: unknown) => logger.error({ err: error }, 'approval expiry sweep failed'),
+          ),
+          // Production watched long enough: monitoring_report, and the undo plan closes.
+          githubEvents.closeDueMonitoringWindows(GITHUB_CONNECTOR, systemClock.now()).then(
+            (closed) => closed > 0 && logger.info({ closed }, 'release monitoring windows closed'),
+            (error: unknown) => logger.error({ err: error }, 'release monitoring sweep failed'),
+          ),
+        ]).finally(() => {
+          sweeping = null;
+        });
       }, 60_000);
       sweep.unref();
     },
     close: async () => {
       if (sweep) clearInterval(sweep);
+      // A sweep under way finishes before the database closes (it logged errors from a closed pool).
+      await sweeping;
       stopCountingCalls();
       await feedWorker.stop();
       await slack?.stop();

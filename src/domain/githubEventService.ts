@@ -48,7 +48,14 @@ export class GitHubEventService {
   /** Closes every monitoring window whose time is up (monitoring_report); returns how many closed. */
   async closeDueMonitoringWindows(actor: Actor, now: Date): Promise<number> {
     let closed = 0;
-    for (const mission of await this.following()) {
+    // Only missions whose stored execution holds an open window: the sweep runs every minute, and
+    // loading every executing mission made its cost grow with the missions ever started.
+    for (const id of await this.service.monitoringCandidates()) {
+      const mission = await this.service.getMission({ missionId: id }).catch((error: unknown) => {
+        if (isMissionError(error) && error.code === 'mission_not_found') return null;
+        throw error;
+      });
+      if (!mission || !FOLLOWING.includes(mission.state)) continue;
       const monitoring = mission.execution?.release?.monitoring;
       if (!monitoring || monitoring.closedAt !== null || Date.parse(monitoring.endsAt) > now.getTime()) continue;
       const saved = await this.service.mutate(mission.id, actor, (current, cmd) => closeMonitoringWindow(current, cmd));

@@ -73,6 +73,11 @@ export interface MissionRepository {
   searchLibrary(search: LibrarySearch): Promise<LibraryMatch[]>;
   /** How many missions are in each state (for /metrics). */
   countByState(): Promise<Record<string, number>>;
+  /**
+   * Ids of missions executing or reflecting whose production monitoring window may still be open
+   * (at least every such mission; the caller checks each), found without loading every mission.
+   */
+  monitoringCandidates(): Promise<string[]>;
   /** Ids of missions whose open approval request expired at or before `now`. */
   overdueApprovals(now: Date, limit: number): Promise<string[]>;
   list(filter: MissionListFilter): Promise<MissionPage>;

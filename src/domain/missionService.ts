@@ -328,6 +328,9 @@ export class MissionService {
     return this.repository.list(parseInput(inputs.listMissionsInput, input ?? {}));
   }
 
+  /** Missions whose production monitoring window may still be open (a superset; check each). */
+  monitoringCandidates = () => this.repository.monitoringCandidates();
+
   /** A person's latest missions and every mission awaiting their approval (the App Home), in two reads. */
   overviewOf = (personId: string, missionLimit = 20) => this.repository.overviewOf(personId, missionLimit);
 

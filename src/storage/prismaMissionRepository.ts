@@ -400,6 +400,18 @@ export class PrismaMissionRepository implements MissionRepository {
     return Object.fromEntries(groups.map((g) => [g.state, g._count._all]));
   }
 
+  async monitoringCandidates(): Promise<string[]> {
+    // The execution document is JSON text written by JSON.stringify: an open window is stored as
+    // `"monitoring":{"environment":…,"closedAt":null,…}` (afterSuccess in releaseRules.ts builds it
+    // in that order). A substring match is a superset the caller narrows by loading each mission.
+    const { values, param } = statementValues(this.provider);
+    const rows = await this.direct.query({
+      sql: `SELECT "id" FROM "Mission" WHERE "state" IN (${param('executing')}, ${param('reflecting')}) AND "execution" LIKE ${param('%"monitoring":{"environment":%"closedAt":null%')}`,
+      values,
+    });
+    return rows.map(([id]) => String(id));
+  }
+
   async overdueApprovals(now: Date, limit: number): Promise<string[]> {
     const rows = await this.prisma.mission.findMany({
       where: { state: 'awaiting_approval', approvalExpiresAt: { lte: now } },

@@ -29,6 +29,12 @@ export class InMemoryMissionRepository implements MissionRepository {
     return stored ? structuredClone(stored) : null;
   }
 
+  async monitoringCandidates(): Promise<string[]> {
+    return [...this.missions.values()]
+      .filter((m) => (m.state === 'executing' || m.state === 'reflecting') && m.execution?.release?.monitoring?.closedAt === null)
+      .map((m) => m.id);
+  }
+
   async currentVersion(missionId: string): Promise<number | null> {
     return this.missions.get(missionId)?.version ?? null;
   }
