@@ -15,12 +15,11 @@ import { corruptRow, storedAuthStatus, storedDocument, storedState } from './sto
 import { allRunRows, appendedRunRows, executionWithoutRuns, joinRuns, type TestRunRow } from './testRunRows.js';
 import { markPending, markPendingSql } from './feedMarkers.js';
 import { listMissions, overviewOf, searchLibrary } from './missionSearch.js';
+import { type LoadedMissionRow, readMissionRow } from './missionRowRead.js';
 
 type Tx = Prisma.TransactionClient;
 
-type MissionRow = Prisma.MissionGetPayload<{ include: { toolkits: true; tags: true } }>;
-
-const MISSION_INCLUDE = { toolkits: true, tags: true, testRuns: { select: { phaseId: true, position: true, run: true } } } as const;
+type MissionRow = LoadedMissionRow;
 
 /** Missions that never called a model have no models document (null column): they carry none. */
 function modelsOf(missionId: string, text: string | null): Pick<Mission, 'models'> {
@@ -196,7 +195,7 @@ export class PrismaMissionRepository implements MissionRepository {
   }
 
   async get(missionId: string): Promise<Mission | null> {
-    const row = await this.prisma.mission.findUnique({ where: { id: missionId }, include: MISSION_INCLUDE });
+    const row = await readMissionRow(this.direct, this.provider, missionId);
     if (!row) return null;
     const { execution, runsInRows } = joinRuns(storedDocument(row.id, 'execution', row.execution), row.testRuns);
     const mission = toMission(row, execution);

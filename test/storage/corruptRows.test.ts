@@ -34,6 +34,25 @@ describe.each(PROVIDERS)('corrupt mission rows on %s', (provider) => {
       missionId,
     );
   const storedRow = (missionId: string) => db.prisma.mission.findUniqueOrThrow({ where: { id: missionId } });
+  /**
+   * Reads the mission as a restarted server would: a row changed behind the service's back keeps
+   * its version, and a process that remembers the mission at that version serves it from memory.
+   */
+  const readAfterRestart = async (missionId: string) => {
+    const restarted = await openDatabase(db.url);
+    try {
+      const fresh = new MissionService({
+        repository: restarted.missions,
+        clock,
+        ids: sequentialIds(),
+        drafter: deterministicBriefDrafter,
+        approvalPolicy: SEED_POLICY,
+      });
+      return await fresh.getMission({ missionId });
+    } finally {
+      await restarted.close();
+    }
+  };
 
   it.each([
     ['brief', '{"chips": [', 'not valid JSON'],
@@ -47,7 +66,7 @@ describe.each(PROVIDERS)('corrupt mission rows on %s', (provider) => {
     const mission = await seedToPlanning(service, clock);
     await corrupt(mission.id, column, value);
 
-    const error = await refusal(service.getMission({ missionId: mission.id }));
+    const error = await refusal(readAfterRestart(mission.id));
     expect(error.code).toBe('stored_data_invalid');
     expect(error.message).toContain(`Mission ${mission.id} cannot be read`);
     expect(error.message).toContain(`"${column}"`);
@@ -90,7 +109,7 @@ describe.each(PROVIDERS)('corrupt mission rows on %s', (provider) => {
   it('still loads rows written before the optional documents existed (null columns read as empty)', async () => {
     const planning = await seedToPlanning(service, clock);
     for (const column of ['plays', 'approvals', 'evidence', 'reflection', 'models']) await corrupt(planning.id, column, null);
-    const loaded = await service.getMission({ missionId: planning.id });
+    const loaded = await readAfterRestart(planning.id);
     expect(loaded.plays).toEqual([]);
     expect(loaded.approval).toBeNull();
     expect(loaded.evidence).toEqual({ artifacts: [], bundle: null });
