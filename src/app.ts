@@ -171,7 +171,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         settings: slackSettings,
         service: missions,
         store: slackStore,
-        projection: slackProjection,
+        // Edits that only move progress along wait SLACK_PROGRESS_EDIT_MS; what a person must see goes out within a second.
+        projection: { ...slackProjection, progressEditIntervalMs: config.SLACK_PROGRESS_EDIT_MS },
         clock: systemClock,
         logger,
         // A person's Rollback click runs the undo steps connectors know (e.g. close the PR) before recording the rollback.

@@ -101,6 +101,30 @@ export function executionStatus(mission: Mission): SlackMessage {
   return { text: fallbackText(`${HEADLINE[mission.state] ?? 'Executing'} “${title}” (${mission.id}): ${now}${tests}.`), blocks };
 }
 
+/**
+ * The parts of the status message a person must see at once (editPace.ts): the mission's state,
+ * each phase's status, failure and gate result, the mission gate, review alerts and their
+ * outcome, gate overrides, the recorded code review and the undo bar. Steps, test runs, coverage,
+ * auto-fixes, deviations and evidence only move progress along and are left out, so a change to
+ * them alone waits for the progress interval. Buttons are compared by the projector itself.
+ */
+export function executionStatusHeadline(mission: Mission): unknown {
+  const execution = mission.execution;
+  if (!execution) return { state: mission.state };
+  const gate = (g: GateResult | null) => g && { passed: g.passed, checks: g.checks.map((c) => [c.label, c.passed, Boolean(c.overridden)]) };
+  const review = latestReview(mission.evidence.artifacts);
+  return {
+    state: mission.state,
+    completedAt: execution.completedAt,
+    phases: execution.phases.map((p) => [p.phaseId, shownStatus(p, mission), p.failureReason, gate(p.gate)]),
+    finalGate: gate(execution.finalGate),
+    reviewAlerts: execution.alerts.filter((a) => a.type === 'review_required').map((a) => [a.id, a.status]),
+    overrides: (execution.gateOverrides ?? []).map((o) => [o.checkId, o.phaseId, o.at]),
+    review: review ? [review.review!.state, review.attachedAt] : null,
+    undo: execution.undo.status,
+  };
+}
+
 const HEADLINE: Partial<Record<Mission['state'], string>> = {
   executing: '🚀 Executing',
   reflecting: '✅ Execution complete',
