@@ -3,8 +3,9 @@
 // surface's rendering has a headline digest: the parts a person must see at once (mission state,
 // phases starting, completing or failing, gate results, review alerts, undo, the buttons). A
 // change that leaves the headline as it was only moves progress along (steps, test counts,
-// coverage, evidence) and waits for the longer progress interval; a headline change goes out
-// within the short one. The latest state always arrives: a deferred edit shows whatever the
+// coverage, evidence, model spend) and waits for the longer progress interval, counted from the
+// thread's latest write so that a thread gets one progress edit per interval whichever of its
+// messages moved; a headline change goes out within the short one. The latest state always arrives: a deferred edit shows whatever the
 // mission is by then, and the feed worker calls the projector back at the returned time.
 import { createHash } from 'node:crypto';
 import type { SlackMessage } from './blockKitLimits.js';
@@ -26,17 +27,24 @@ export interface DeliveredMessage {
 
 export type EditDecision = { kind: 'unchanged' } | { kind: 'edit'; urgent: boolean } | { kind: 'wait'; until: Date; urgent: boolean };
 
-/** Whether a message showing `delivered` should be edited to show `next` now, later, or not at all. */
+/**
+ * Whether a message showing `delivered` should be edited to show `next` now, later, or not at
+ * all. `threadWrittenAt`: the latest post or edit of any message of the same thread (progress
+ * waits for the interval after it too).
+ */
 export function editDecision(
   delivered: DeliveredMessage,
   next: { contentHash: string; headlineHash: string },
   now: Date,
   settings: EditPaceSettings,
+  threadWrittenAt: Date | null = null,
 ): EditDecision {
   if (delivered.contentHash === next.contentHash) return { kind: 'unchanged' };
   const urgent = delivered.headlineHash === '' || delivered.headlineHash !== next.headlineHash;
-  const interval = urgent ? settings.minEditIntervalMs : Math.max(settings.minEditIntervalMs, settings.progressEditIntervalMs);
-  const due = delivered.updatedAt.getTime() + interval;
+  const progressMs = Math.max(settings.minEditIntervalMs, settings.progressEditIntervalMs);
+  const due = urgent
+    ? delivered.updatedAt.getTime() + settings.minEditIntervalMs
+    : Math.max(delivered.updatedAt.getTime(), threadWrittenAt?.getTime() ?? 0) + progressMs;
   return now.getTime() < due ? { kind: 'wait', until: new Date(due), urgent } : { kind: 'edit', urgent };
 }
 

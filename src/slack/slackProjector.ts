@@ -71,6 +71,13 @@ const PERSON_UNREACHABLE = new Set([
   'is_archived',
 ]);
 
+/** When the latest of these messages was posted or edited; null for none. */
+function latestWrite(records: readonly SlackMessageRecord[]): Date | null {
+  let latest: Date | null = null;
+  for (const r of records) if (!latest || r.updatedAt > latest) latest = r.updatedAt;
+  return latest;
+}
+
 function earliest(a: ProjectionResult, b: ProjectionResult): ProjectionResult {
   if (!a) return b;
   if (!b) return a;
@@ -97,6 +104,7 @@ export function surfacesOf(mission: Mission, posted: ReadonlySet<string> = new S
   }
   // Once approved: how the mission runs (Claude Code, and the CI dispatch when configured).
   want('run', mission.execution !== null, () => runInstructionsMessage(mission));
+  surfaces[0]!.urgent = () => briefCardHeadline(mission);
   want('status', mission.execution !== null, () => executionStatus(mission));
   const status = surfaces.find((s) => s.key === 'status');
   if (status) status.urgent = () => executionStatusHeadline(mission);
@@ -109,6 +117,11 @@ export function surfacesOf(mission: Mission, posted: ReadonlySet<string> = new S
   // Stage 5: deployments GitHub reported, edited live (a new thread reply once the first one arrives).
   want('release', (mission.execution?.release?.deployments.length ?? 0) > 0, () => releaseMessage(mission));
   return surfaces;
+}
+
+/** The brief card's urgent facts: all of it but the model spend, which only moves along (a pause over budget is urgent). */
+function briefCardHeadline(mission: Mission): unknown {
+  return { card: briefCard({ ...mission, models: undefined }), paused: mission.models?.pausedAt ?? null };
 }
 
 export function contentHash(message: SlackMessage): string {
@@ -210,6 +223,13 @@ export class SlackProjector {
     if (!channel) return;
     let thread = mission.threadTs ?? (records.get('brief')?.ts || null);
     let deferUntil: Date | null = null;
+    const later = (until: Date) => {
+      if (!deferUntil || until < deferUntil) deferUntil = until;
+    };
+    // One progress-only edit per thread per progress interval, counted from the thread's latest write.
+    const threadWrittenAt = latestWrite([...records.values()].filter((r) => !r.surface.startsWith('dm:') && r.ts !== UNCONFIRMED_TS));
+    let wroteThisPass = false;
+    const progressDue: Array<{ record: SlackMessageRecord; message: SlackMessage; hash: string; headline: string }> = [];
 
     for (const surface of surfacesOf(mission, new Set(records.keys()))) {
       const message = surface.render();
@@ -217,8 +237,14 @@ export class SlackProjector {
       const headline = headlineHash(message, surface.urgent ? surface.urgent() : null);
       const record = records.get(surface.key);
       const confirmed = record && record.ts !== UNCONFIRMED_TS ? record : undefined;
-      const decision = confirmed ? editDecision(confirmed, { contentHash: hash, headlineHash: headline }, this.opts.clock.now(), this.pace) : null;
+      const decision = confirmed
+        ? editDecision(confirmed, { contentHash: hash, headlineHash: headline }, this.opts.clock.now(), this.pace, threadWrittenAt)
+        : null;
       if (decision?.kind === 'unchanged') continue;
+      if (confirmed && decision?.kind === 'edit' && !decision.urgent) {
+        progressDue.push({ record: confirmed, message, hash, headline });
+        continue;
+      }
       const violations = checkBlockKitLimits(message);
       if (violations.length > 0)
         this.opts.logger.warn({ missionId, surface: surface.key, violations }, 'Slack surface breaks Block Kit limits; Slack may refuse it');
@@ -227,15 +253,17 @@ export class SlackProjector {
 
       if (confirmed) {
         if (decision?.kind === 'wait') {
-          if (!deferUntil || decision.until < deferUntil) deferUntil = decision.until;
+          later(decision.until);
           continue;
         }
+        wroteThisPass = true;
         if (await this.updateOrShorten(confirmed, message, problems)) {
           await this.opts.store.put({ ...confirmed, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
           continue;
         }
         // The message was deleted in Slack, or can no longer be edited: post it again.
       }
+      wroteThisPass = true;
       const threadTs = isBrief ? mission.threadTs : thread;
       // Sent before without a confirmation: adopt the message if Slack has it (brought up to date), else post.
       let ts = record && !confirmed ? await this.findPosted(channel, threadTs, missionId, surface.key) : null;
@@ -256,6 +284,21 @@ export class SlackProjector {
       // A new card (first post, or the old one was deleted) is the thread from now on.
       if (isBrief && !mission.threadTs) thread = ts;
     }
+
+    // Progress: the message whose last edit is oldest goes now, unless this pass wrote already; the rest wait an interval.
+    const nextProgress = new Date(this.opts.clock.now().getTime() + Math.max(this.pace.minEditIntervalMs, this.pace.progressEditIntervalMs));
+    progressDue.sort((a, b) => a.record.updatedAt.getTime() - b.record.updatedAt.getTime());
+    const first = wroteThisPass ? undefined : progressDue.shift();
+    if (first) {
+      if (await this.updateOrShorten(first.record, first.message, problems)) {
+        await this.opts.store.put({ ...first.record, contentHash: first.hash, headlineHash: first.headline, updatedAt: this.opts.clock.now() });
+      } else {
+        // Deleted in Slack or no longer editable: forget what it showed, so the next pass posts it again at once.
+        await this.opts.store.put({ ...first.record, contentHash: '', headlineHash: '' });
+        later(this.opts.clock.now());
+      }
+    }
+    if (progressDue.length > 0) later(nextProgress);
     return deferUntil ? { deferUntil } : undefined;
   }
 

@@ -25,6 +25,16 @@ describe('editDecision', () => {
     expect(editDecision(delivered, { contentHash: 'c2', headlineHash: 'h2' }, at(1), settings)).toEqual({ kind: 'edit', urgent: true });
   });
 
+  it('holds progress for the interval after the latest write of any message of the thread, but not a headline change', () => {
+    const threadWrittenAt = at(8);
+    expect(editDecision(delivered, { contentHash: 'c2', headlineHash: 'h1' }, at(12), settings, threadWrittenAt)).toEqual({
+      kind: 'wait',
+      until: at(18),
+      urgent: false,
+    });
+    expect(editDecision(delivered, { contentHash: 'c2', headlineHash: 'h2' }, at(12), settings, threadWrittenAt)).toEqual({ kind: 'edit', urgent: true });
+  });
+
   it('treats a record from before headlines were kept as urgent', () => {
     expect(editDecision({ ...delivered, headlineHash: '' }, { contentHash: 'c2', headlineHash: 'h1' }, at(1), settings)).toEqual({
       kind: 'edit',

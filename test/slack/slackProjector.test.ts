@@ -107,7 +107,7 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
     expect(fake.callsTo('chat.update').filter((c) => c.args.ts === statusTs)).toHaveLength(1);
   });
 
-  it('edits the status at most 15 times for 100 progress reports one a second, and the last report shows', async () => {
+  it('costs at most 15 Slack calls for 100 progress reports one a second (steps, test runs, model spend), and the last report shows', async () => {
     const { fake, clock, service, worker } = await setup(provider);
     const requested = await seedToApprovalRequested(service, clock);
     await service.decideApproval({ missionId: requested.id, decision: 'approve' }, ADVISOR);
@@ -117,9 +117,11 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
     for (let i = 1; i <= 100; i++) {
       clock.advance(1000);
       const report =
-        i % 3 === 0
-          ? { kind: 'test_run' as const, phaseId: 'jwt_refresh_fix', total: 100 + i, passing: 100 + i, coverage: 0.8, suite: 'vitest' }
-          : { kind: 'step_completed' as const, phaseId: 'jwt_refresh_fix', stepId: 'write_tests', durationMs: 1000, counts: { tests_added: i } };
+        i % 12 === 6
+          ? { kind: 'usage' as const, model: 'claude-sonnet-4-5', inputTokens: 12_000, outputTokens: 3_400, costUsd: 0.087 }
+          : i % 3 === 0
+            ? { kind: 'test_run' as const, phaseId: 'jwt_refresh_fix', total: 100 + i, passing: 100 + i, coverage: 0.8, suite: 'vitest' }
+            : { kind: 'step_completed' as const, phaseId: 'jwt_refresh_fix', stepId: 'write_tests', durationMs: 1000, counts: { tests_added: i } };
       await service.reportProgress({ missionId: requested.id, ...report }, ASSISTANT);
       await worker.runOnce();
     }
@@ -134,6 +136,9 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
     expect(status).toBeDefined();
     expect(status!.text).toContain('199/199 tests passing'); // the last test run (report 99)
     expect(JSON.stringify(status!.blocks)).toContain('tests added 100');
+    // The brief card shows the model spend (a progress change too) as of the last usage report.
+    expect(final.models!.total.calls).toBe(8);
+    expect([...fake.messages.values()].some((m) => JSON.stringify(m.blocks) === JSON.stringify(briefCard(final).blocks))).toBe(true);
     // Nothing is left to send.
     clock.advance(60_000);
     await worker.runOnce();
