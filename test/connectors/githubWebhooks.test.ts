@@ -17,7 +17,7 @@ import { MissionService } from '../../src/domain/missionService.js';
 import { createHttpServer, listen } from '../../src/httpServer.js';
 import { PrismaGitHubDeliveries } from '../../src/storage/prismaGitHubDeliveries.js';
 import { freshDatabaseUrl, openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
-import { reportSeedPhase, SEED_ARTIFACTS, SEED_PHASES, SEED_POLICY, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
+import { SEED_ARTIFACTS, SEED_POLICY, seedToExecuting, signOffTruths, executeSeedPhases } from '../support/seedJourney.js';
 import { ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 
@@ -141,10 +141,7 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
 
   async function executedMission(): Promise<string> {
     const { id } = await seedToExecuting(service, clock);
-    for (const phase of SEED_PHASES) {
-      await reportSeedPhase(service, clock, id, phase);
-      await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-    }
+    await executeSeedPhases(service, clock, id);
     // The assistant attaches PR #47 with "2 checks passing" itself: kept, shown as reported, never counted.
     await service.attachEvidence({ missionId: id, phaseId: 'testing_deployment', ...SEED_ARTIFACTS[0]! }, ASSISTANT);
     return id;

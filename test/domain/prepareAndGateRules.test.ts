@@ -5,7 +5,7 @@ import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDr
 import { MissionService } from '../../src/domain/missionService.js';
 import { refusal, untyped } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
-import { OUTSIDER, reportSeedPhase, SEED_PHASES, SEED_POLICY, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
+import { OUTSIDER, reportSeedPhase, SEED_PHASES, SEED_POLICY, seedToExecuting, signOffTruths, executeSeedPhases } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 
@@ -71,10 +71,7 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
 
   async function executedWithoutReview() {
     const mission = await seedToExecuting(service, clock);
-    for (const phase of SEED_PHASES) {
-      await reportSeedPhase(service, clock, mission.id, phase);
-      await service.reportProgress({ missionId: mission.id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-    }
+    await executeSeedPhases(service, clock, mission.id);
     return mission;
   }
 

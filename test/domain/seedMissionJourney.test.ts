@@ -18,6 +18,8 @@ import {
   seedToExecuting,
   SECURITY_LEAD,
   signOffTruths,
+  executeSeedPhases,
+  executeSeedPhasesOneAndTwo,
 } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
@@ -57,44 +59,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
     expect(executing.approval!.decisions.map((d) => d.approverId)).toEqual([ADVISOR.id, SECURITY_LEAD.id]);
 
     // Execute & Observe: phases 1 and 2 with the validator's auto-fixes and one planned-drift step.
-    await reportSeedPhase(service, clock, id, SEED_PHASES[0]!);
-    await service.reportProgress(
-      {
-        missionId: id,
-        kind: 'validator_alert',
-        phaseId: 'jwt_refresh_fix',
-        type: 'auto_fix',
-        severity: 'low',
-        description: 'Added exponential backoff for refresh retries',
-      },
-      ASSISTANT,
-    );
-    await service.reportProgress(
-      {
-        missionId: id,
-        kind: 'step_completed',
-        phaseId: 'jwt_refresh_fix',
-        stepId: 'add_rate_limiting',
-        title: 'Added rate limiting to refresh attempts',
-        durationMs: 4100,
-        deviation: { rule: 2, reason: 'Prevent brute force token refresh' },
-      },
-      ASSISTANT,
-    );
-    await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
-    await reportSeedPhase(service, clock, id, SEED_PHASES[1]!);
-    await service.reportProgress(
-      {
-        missionId: id,
-        kind: 'validator_alert',
-        phaseId: 'token_revocation',
-        type: 'auto_fix',
-        severity: 'low',
-        description: 'Added database index on token_hash',
-      },
-      ASSISTANT,
-    );
-    await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'token_revocation' }, ASSISTANT);
+    await executeSeedPhasesOneAndTwo(service, clock, id);
 
     // Phase 3: the webhook exemption needs a person; the gate holds the phase until Jordan resolves it.
     await reportSeedPhase(service, clock, id, SEED_PHASES[2]!);
@@ -258,10 +223,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
   async function playWholeSeedMission(): Promise<string> {
     const executing = await seedToExecuting(service, clock);
     const id = executing.id;
-    for (const phase of SEED_PHASES) {
-      await reportSeedPhase(service, clock, id, phase);
-      await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-    }
+    await executeSeedPhases(service, clock, id);
     await service.attachEvidence({ missionId: id, ...SEED_ARTIFACTS[0]! }, ASSISTANT);
     await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
     await signOffTruths(service, id);

@@ -6,7 +6,7 @@ import type { Mission } from '../../src/domain/mission.js';
 import { ACTION_IDS, INPUT_IDS, VIEW_IDS } from '../../src/slack/actionIds.js';
 import type { StoredMessage } from '../support/fakeSlack.js';
 import { PROVIDERS } from '../support/databases.js';
-import { OUTSIDER, reportSeedPhase, SEED_PHASES, seedToApprovalRequested, signOffTruths } from '../support/seedJourney.js';
+import { OUTSIDER, seedToApprovalRequested, signOffTruths, executeSeedPhases } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { TestClock } from '../support/testRuntime.js';
 import { eventually, openBotHarness, type BotHarness } from './slackHarness.js';
@@ -267,9 +267,6 @@ async function executedWithoutReview(b: BotHarness): Promise<Mission> {
   const clock = new TestClock();
   const mission = await seedToApprovalRequested(b.app.missions, clock);
   await b.app.missions.decideApproval({ missionId: mission.id, decision: 'approve' }, ADVISOR);
-  for (const phase of SEED_PHASES) {
-    await reportSeedPhase(b.app.missions, clock, mission.id, phase);
-    await b.app.missions.reportProgress({ missionId: mission.id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-  }
+  await executeSeedPhases(b.app.missions, clock, mission.id);
   return b.app.missions.getMission({ missionId: mission.id });
 }

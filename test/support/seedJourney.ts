@@ -7,10 +7,13 @@ import {
   ASSISTANT,
   JORDAN,
   SECURITY_LEAD,
+  SEED_ARTIFACTS,
   SEED_INTENT,
+  SEED_PHASES,
   SEED_PLAY_1,
   SEED_PLAY_2,
   SEED_PLAY_3,
+  SEED_REVIEW,
   type SeedPhaseReport,
 } from '../../src/demo/seedMission.js';
 import type { TestClock } from './testRuntime.js';
@@ -106,6 +109,59 @@ export async function reportSeedPhase(service: MissionService, clock: TestClock,
     );
   }
   clock.advance(phase.minutes * MINUTE - phase.steps.reduce((sum, [, ms]) => sum + ms, 0));
+}
+
+/**
+ * All five phases reported and completed in order. `withArtifacts`: the seed's evidence is attached
+ * during the last phase (testing_deployment), as in the seed.
+ */
+export async function executeSeedPhases(
+  service: MissionService,
+  clock: TestClock,
+  missionId: string,
+  { withArtifacts = false }: { withArtifacts?: boolean } = {},
+): Promise<Mission> {
+  let mission: Mission | undefined;
+  for (const phase of SEED_PHASES) {
+    await reportSeedPhase(service, clock, missionId, phase);
+    if (withArtifacts && phase.phaseId === 'testing_deployment')
+      for (const artifact of SEED_ARTIFACTS) await service.attachEvidence({ missionId, phaseId: phase.phaseId, ...artifact }, ASSISTANT);
+    mission = await service.reportProgress({ missionId, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
+  }
+  return mission!;
+}
+
+/** Phases 1 and 2 as in the seed, completed, with the validator's two auto-fixes and the extra rate-limiting step (a deviation). */
+export async function executeSeedPhasesOneAndTwo(service: MissionService, clock: TestClock, missionId: string): Promise<Mission> {
+  await reportSeedPhase(service, clock, missionId, SEED_PHASES[0]!);
+  const autoFix = (phaseId: string, description: string) =>
+    service.reportProgress({ missionId, kind: 'validator_alert', phaseId, type: 'auto_fix', severity: 'low', description }, ASSISTANT);
+  await autoFix('jwt_refresh_fix', 'Added exponential backoff for refresh retries');
+  await service.reportProgress(
+    {
+      missionId,
+      kind: 'step_completed',
+      phaseId: 'jwt_refresh_fix',
+      stepId: 'add_rate_limiting',
+      title: 'Added rate limiting to refresh attempts',
+      durationMs: 4100,
+      deviation: { rule: 2, reason: 'Prevent brute force token refresh' },
+    },
+    ASSISTANT,
+  );
+  await service.reportProgress({ missionId, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
+  await reportSeedPhase(service, clock, missionId, SEED_PHASES[1]!);
+  await autoFix('token_revocation', 'Added database index on token_hash');
+  return service.reportProgress({ missionId, kind: 'phase_completed', phaseId: 'token_revocation' }, ASSISTANT);
+}
+
+/** Executed, reviewed by Jordan (the seed's PR review), truths signed off and completed: the mission reflects. */
+export async function seedToReflecting(service: MissionService, clock: TestClock): Promise<Mission> {
+  const { id } = await seedToExecuting(service, clock);
+  await executeSeedPhases(service, clock, id);
+  await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
+  await signOffTruths(service, id);
+  return service.completeMission({ missionId: id }, ASSISTANT);
 }
 
 /** A person marks every observable truth of the executed play Pass in UAT (what completion requires). */
