@@ -4,8 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
-import { MissionService } from '../../src/domain/missionService.js';
+import type { MissionService } from '../../src/domain/missionService.js';
 import { refusal } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import {
@@ -13,16 +12,16 @@ import {
   SEED_ARTIFACTS,
   SEED_PHASES,
   SEED_PLAY_1,
-  SEED_POLICY,
   SEED_REVIEW,
   seedToExecuting,
   SECURITY_LEAD,
   signOffTruths,
   executeSeedPhases,
   executeSeedPhasesOneAndTwo,
+  seedService,
 } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
-import { sequentialIds, TestClock } from '../support/testRuntime.js';
+import { TestClock } from '../support/testRuntime.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'seedMission');
 const CONNECTOR = { kind: 'system' as const, id: 'linear-connector' };
@@ -35,7 +34,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
   beforeEach(async () => {
     db = await openTestDatabase(provider);
     clock = new TestClock('2025-10-15T09:47:00.000Z');
-    service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+    service = seedService(db.missions, clock);
   });
   afterEach(async () => {
     await db.destroy();

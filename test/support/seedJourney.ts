@@ -1,7 +1,9 @@
 // The seed 000 mission (Jordan's auth refactor) as service calls, stage by stage, so tests can
 // start from any point of the journey. Names, numbers and ids follow the seed.
 import type { Mission } from '../../src/domain/mission.js';
-import type { MissionService } from '../../src/domain/missionService.js';
+import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
+import type { MissionRepository } from '../../src/domain/missionRepository.js';
+import { MissionService } from '../../src/domain/missionService.js';
 import {
   ADVISOR,
   ASSISTANT,
@@ -13,10 +15,11 @@ import {
   SEED_PLAY_1,
   SEED_PLAY_2,
   SEED_PLAY_3,
+  SEED_POLICY,
   SEED_REVIEW,
   type SeedPhaseReport,
 } from '../../src/demo/seedMission.js';
-import type { TestClock } from './testRuntime.js';
+import { sequentialIds, type TestClock } from './testRuntime.js';
 import type { PlayDraft } from '../../src/domain/plays.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/domain/actors.js';
 import { uatItems } from '../../src/domain/verification.js';
@@ -35,6 +38,11 @@ export {
 } from '../../src/demo/seedMission.js';
 
 const MINUTE = 60_000;
+
+/** The service as the seed runs it: the built-in drafter, sequential ids and the seed's approval policy. */
+export function seedService(repository: MissionRepository, clock: TestClock): MissionService {
+  return new MissionService({ repository, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+}
 
 /** Define and Prepare as in the seed: Jordan's edits, GitHub and Linear selected and inspected, plays on the table. */
 export async function seedToPlanning(
