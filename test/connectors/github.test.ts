@@ -218,10 +218,10 @@ describe('Execute: pull request', () => {
     expect(state.requests.filter((r) => r.includes('/check-runs') || r.includes('/reviews'))).toEqual([]);
   });
 
-  it('reads a stale check run as pending, as the checks API reading always has', async () => {
+  it('reads a stale check run (GitHub gave up on it) as failed, as a check_run delivery does: it proves nothing', async () => {
     state.checkRuns = [checkRun('ci / test', 'stale')];
     const snapshot = await new GitHubPullRequestReader(api, REPOSITORY).read('#47');
-    expect(snapshot.checks).toEqual([{ name: 'ci / test', conclusion: 'pending' }]);
+    expect(snapshot.checks).toEqual([{ name: 'ci / test', conclusion: 'failure' }]);
   });
 
   it('a 404 is not retried', async () => {

@@ -2,20 +2,10 @@
 // each reviewer's latest review, and the size of the change; GitHub's answers are read with the
 // shapes the webhook shares (githubShapes.ts).
 import { z } from 'zod';
-import type { CheckConclusion, PullRequestReader, PullRequestSnapshot } from '../../domain/trackers.js';
+import type { PullRequestReader, PullRequestSnapshot } from '../../domain/trackers.js';
 import { ConnectorError } from '../connectorError.js';
 import { parseRepository, repositoryName, type GitHubApi, type RepositoryRef } from './githubApi.js';
-import {
-  checkConclusion,
-  checkRunShape,
-  latestCheckRuns,
-  latestReviews,
-  pullRequestFacts,
-  pullRequestShape,
-  readAnswer,
-  reviewShape,
-  type CheckRunShape,
-} from './githubShapes.js';
+import { checkConclusion, checkRunShape, latestCheckRuns, latestReviews, pullRequestFacts, pullRequestShape, readAnswer, reviewShape } from './githubShapes.js';
 
 const checkRunsAnswer = z.looseObject({ check_runs: z.array(checkRunShape) });
 const reviewsAnswer = z.array(reviewShape);
@@ -33,11 +23,6 @@ export function parsePullRequestRef(ref: string, defaultRepository: RepositoryRe
   const repo = url ? parseRepository(`${url[1]}/${url[2]}`) : short ? parseRepository(short[1]!) : bare ? defaultRepository : null;
   const number = Number(url?.[3] ?? short?.[2] ?? bare?.[1]);
   return repo && Number.isInteger(number) && number > 0 ? { ...repo, number } : null;
-}
-
-/** The checks API's reading of a run: a `stale` run (GitHub gave up on it) stays pending here, while a `check_run` delivery reads it as failed. */
-function apiCheckConclusion(run: CheckRunShape): CheckConclusion {
-  return run.conclusion === 'stale' ? 'pending' : checkConclusion(run.status, run.conclusion);
 }
 
 export class GitHubPullRequestReader implements PullRequestReader {
@@ -76,7 +61,7 @@ export class GitHubPullRequestReader implements PullRequestReader {
       changedFiles: pull.changedFiles,
       additions: pull.additions,
       deletions: pull.deletions,
-      checks: latestCheckRuns(checks.check_runs).map((run) => ({ name: run.name, conclusion: apiCheckConclusion(run) })),
+      checks: latestCheckRuns(checks.check_runs).map((run) => ({ name: run.name, conclusion: checkConclusion(run.status, run.conclusion) })),
       reviews: latestReviews(reviews),
     };
   }
