@@ -56,8 +56,8 @@ export interface MissionWrites {
   replaceChildren?: boolean;
   /**
    * The test runs this command appended, exactly (the stage rule records them as it appends).
-   * Storage appends these and touches no earlier run; absent means "not known", and storage
-   * then rewrites the mission's runs from the mission it is given.
+   * Storage appends these and touches no earlier run; absent means none. (A phase handed over
+   * without `history`, its lists holding its whole history, is stored with rows for all of it.)
    */
   testRuns?: AppendedTestRun[];
   /** The steps this command appended, exactly; like `testRuns`, storage appends these and touches no earlier step. */

@@ -103,10 +103,15 @@ describe.each(PROVIDERS)('mission storage on %s', (provider) => {
     expect(await service.verifyEventLog({ missionId: executing.id })).toMatchObject({ ok: true });
   });
 
-  it("appends each report's run and never rewrites earlier ones, even when readers reload the mission between reports", async () => {
+  it("appends each report's run and step and never rewrites earlier ones, even when readers reload the mission between reports", async () => {
     const executing = await seedToExecuting(service, clock);
     await service.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: PHASE }, ASSISTANT);
+    await service.reportProgress(step(executing.id, firstStepId(executing), 1), ASSISTANT);
     for (let passing = 100; passing < 105; passing++) await service.reportProgress(testRun(executing.id, passing), ASSISTANT);
+    await db.prisma.missionStep.update({
+      where: { missionId_phaseId_position: { missionId: executing.id, phaseId: PHASE, position: 0 } },
+      data: { step: JSON.stringify({ ...(await db.missions.stepPage(executing.id, PHASE, 0, 1))[0], title: 'marked' }) },
+    });
     // A mark only a rewrite would erase: the stored first run, changed behind the service's back.
     const first = await db.prisma.missionTestRun.findFirstOrThrow({ where: { missionId: executing.id, position: 0 } });
     await db.prisma.missionTestRun.update({
@@ -118,6 +123,7 @@ describe.each(PROVIDERS)('mission storage on %s', (provider) => {
       for (let passing = 105; passing < 115; passing++) {
         clock.advance(1000);
         await service.reportProgress(testRun(executing.id, passing), ASSISTANT);
+        await service.reportProgress(step(executing.id, firstStepId(executing), passing), ASSISTANT);
         // What the trackers and Slack consumers do after every save: read the mission, here in both processes.
         await db.missions.get(executing.id);
         await reader.missions.get(executing.id);
@@ -132,6 +138,9 @@ describe.each(PROVIDERS)('mission storage on %s', (provider) => {
     expect(rows.map((r) => r.position)).toEqual(Array.from({ length: 17 }, (_, i) => i));
     expect(rows.map((r) => JSON.parse(r.run).passing)).toEqual(Array.from({ length: 17 }, (_, i) => 100 + i));
     expect(JSON.parse(rows[0]!.run).suite).toBe('marked');
+    const steps = await stepRows(executing.id);
+    expect(steps.map((r) => r.position)).toEqual(Array.from({ length: 11 }, (_, i) => i));
+    expect(JSON.parse(steps[0]!.step).title).toBe('marked');
   });
 
   it('writes each step as one row, loads only the latest steps and runs with summaries, and pages the rest from rows', async () => {
