@@ -10,6 +10,7 @@
 // bounded form and the rows to write; the next save writes them.
 import { RECENT_HISTORY, summarize, type Execution, type PhaseProgress, type StepReport, type TestRun } from '../domain/execution.js';
 import type { AppendedStep, AppendedTestRun } from '../domain/missionRepository.js';
+import { corruptRow } from './storedDocuments.js';
 
 export interface TestRunRow {
   missionId: string;
@@ -50,6 +51,14 @@ export function appendedStepRows(missionId: string, appended: readonly AppendedS
   return appended.map(({ phaseId, position, step }) => ({ missionId, phaseId, position, step: JSON.stringify(step) }));
 }
 
+function storedRun(missionId: string, row: { position: number; run: string }): TestRun {
+  try {
+    return JSON.parse(row.run) as TestRun;
+  } catch {
+    throw corruptRow(missionId, `testRuns.${row.position}`, 'not valid JSON');
+  }
+}
+
 /** A phase whose lists are its whole history, in the bounded form. */
 function boundedPhase(phase: PhaseProgress, steps: StepReport[], runs: TestRun[]): PhaseProgress {
   return { ...phase, steps: steps.slice(-RECENT_HISTORY), testRuns: runs.slice(-RECENT_HISTORY), history: summarize(steps, runs) };
@@ -70,7 +79,7 @@ export function upgradeExecution(
   const rowRuns = new Map<string, TestRun[]>();
   for (const row of [...runRows].sort((a, b) => a.position - b.position)) {
     const list = rowRuns.get(row.phaseId) ?? [];
-    list.push(JSON.parse(row.run) as TestRun);
+    list.push(storedRun(missionId, row));
     rowRuns.set(row.phaseId, list);
   }
   const pending: PendingPhaseRows[] = [];
