@@ -83,7 +83,6 @@ async function measure(provider, url) {
       if ((i + 1) % 2000 === 0) process.stderr.write(`[${provider}] ${i + 1} test runs and steps after ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     }
     const fresh = await executingMission(service, INTENTS[1]);
-    const history = (await service.getMission({ missionId: grown })).execution.phases[0].history;
     const operations = {
       'report_progress test_run': (id, i) => service.reportProgress(testRun(id, i), ASSISTANT),
       'report_progress step_completed': (id, i) => service.reportProgress(step(id, i), ASSISTANT),
@@ -102,9 +101,9 @@ async function measure(provider, url) {
       results.push({ name, grown: median(times.grown), fresh: median(times.fresh) });
     }
     const row = await app.db.prisma.mission.findUniqueOrThrow({ where: { id: grown }, select: { execution: true } });
-    console.log(
-      `\n${provider}: grown mission ${history.testRunCount} test runs, ${history.stepCount} steps (execution document ${(row.execution.length / 1024).toFixed(1)} KiB)`,
-    );
+    const runs = await app.db.prisma.missionTestRun.count({ where: { missionId: grown } });
+    const steps = await app.db.prisma.missionStep.count({ where: { missionId: grown } });
+    console.log(`\n${provider}: grown mission ${runs} test runs, ${steps} steps (execution document ${(row.execution.length / 1024).toFixed(1)} KiB)`);
     for (const r of results)
       console.log(`  ${r.name.padEnd(34)} grown ${r.grown.toFixed(2)} ms  fresh ${r.fresh.toFixed(2)} ms  ratio ${(r.grown / r.fresh).toFixed(2)}x`);
   } finally {
