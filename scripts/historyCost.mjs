@@ -3,7 +3,7 @@
 // mission through the product's service to HISTORY_REPORTS test runs and as many steps (default
 // 10,000 each), then times report_progress (a test run and a step) and a mission load on it against
 // a fresh mission in the same run, calls interleaved, on SQLite and on PostgreSQL (a fresh schema
-// on TEST_DATABASE_URL, default the local server; HISTORY_SKIP_POSTGRES=1 skips it). Prints the
+// on TEST_DATABASE_URL, default the local server; HISTORY_SKIP_POSTGRES=1 skips it, HISTORY_SKIP_SQLITE=1 the other). Prints the
 // medians and the ratios. Not a unit test: nothing here asserts a time.
 //
 //   npm run build && node scripts/historyCost.mjs
@@ -112,11 +112,13 @@ async function measure(provider, url) {
 }
 
 async function main() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-history-cost-'));
-  try {
-    await measure('sqlite', `file:${path.join(dir, 'missions.db')}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  if (process.env.HISTORY_SKIP_SQLITE !== '1') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-history-cost-'));
+    try {
+      await measure('sqlite', `file:${path.join(dir, 'missions.db')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   if (process.env.HISTORY_SKIP_POSTGRES === '1') return;
   const schema = `mc_history_${randomBytes(4).toString('hex')}`;
