@@ -93,7 +93,10 @@ async function measure(provider, url) {
     for (const [name, run] of Object.entries(operations)) {
       const times = { grown: [], fresh: [] };
       // Warm up, then alternate the two missions so both see the same machine.
-      for (let i = 0; i < 3; i++) await run(grown, i), await run(fresh, i);
+      for (let i = 0; i < 3; i++) {
+        await run(grown, i);
+        await run(fresh, i);
+      }
       for (let i = 0; i < SAMPLES; i++) {
         times.grown.push(await timed(() => run(grown, i)));
         times.fresh.push(await timed(() => run(fresh, i)));
