@@ -4,7 +4,18 @@
 import { approvalsGiven, awaitedApprovers } from './approvalPolicy.js';
 import { MissionError } from './errors.js';
 import { bundleManifest, hashArtifactContent, verifyEvidence, type ArtifactKind, type ArtifactRecord, type ReviewEvidence } from './evidence.js';
-import type { AlertType, Deviation, DeviationRule, Execution, PhaseProgress, Severity, ValidatorAlert } from './execution.js';
+import {
+  appendStep,
+  appendTestRun,
+  summarize,
+  type AlertType,
+  type Deviation,
+  type DeviationRule,
+  type Execution,
+  type PhaseProgress,
+  type Severity,
+  type ValidatorAlert,
+} from './execution.js';
 import type { Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
 import { endMonitoring, releaseUndoOpen } from './releaseRules.js';
@@ -29,6 +40,7 @@ export function startExecution(mission: Mission, cmd: MissionCommand): Mission {
       failureReason: null,
       steps: [],
       testRuns: [],
+      history: summarize([], []),
       gate: null,
     })),
     alerts: [],
@@ -175,7 +187,10 @@ export function reportStep(mission: Mission, input: StepReportInput, cmd: Missio
     duration_ms: input.durationMs,
     in_plan: step.inPlan,
   });
-  let next = withPhase(mission, execution, { ...phase, steps: [...phase.steps, step] });
+  // Storage appends exactly this row; the document keeps the latest steps and the summary.
+  const appended = appendStep(phase, step);
+  cmd.writes.steps.push({ phaseId: phase.phaseId, position: appended.position, step });
+  let next = withPhase(mission, execution, appended.phase);
   if (!planned && input.deviation) {
     next = recordDeviation(
       next,
@@ -211,8 +226,9 @@ export function reportTestRun(
     coverage: run.coverage,
   });
   // Storage appends exactly this row; earlier runs are never written again.
-  cmd.writes.testRuns.push({ phaseId: phase.phaseId, position: phase.testRuns.length, run });
-  return withPhase(mission, execution, { ...phase, testRuns: [...phase.testRuns, run] });
+  const appended = appendTestRun(phase, run);
+  cmd.writes.testRuns.push({ phaseId: phase.phaseId, position: appended.position, run });
+  return withPhase(mission, execution, appended.phase);
 }
 
 export function raiseAlert(

@@ -2,13 +2,15 @@
 // page by page: whatever the length of a mission's history, a read holds one page and reads
 // each entry once. Front doors page with the cursors (pageCursor.ts); the service verifies.
 import { ChainVerifier, type ChainVerification, type MissionEvent } from './eventLog.js';
-import type { StepReport, TestRun } from './execution.js';
+import type { PhaseProgress, StepReport, TestRun } from './execution.js';
 import type { Mission } from './mission.js';
 import type { MissionRepository } from './missionRepository.js';
 import { decodeHistoryCursor, encodeHistoryCursor } from './pageCursor.js';
 
 /** Events read per round trip when the whole log is walked (verification). */
 const VERIFY_PAGE = 1000;
+/** Steps or test runs read per round trip when a phase's whole history is read (exports). */
+const WHOLE_HISTORY_PAGE = 1000;
 
 export interface EventPage {
   events: MissionEvent[];
@@ -76,17 +78,46 @@ export async function testRunPage(
   );
 }
 
-/** The steps reported after the cursor, phase by phase in the play's order. */
-export async function stepPage(mission: Mission, cursor: string | undefined, limit: number): Promise<HistoryPage<{ step: StepReport }>> {
-  const phases = mission.execution?.phases ?? [];
+/** The steps reported after the cursor, phase by phase in the play's order, from their rows. */
+export async function stepPage(
+  repository: MissionRepository,
+  mission: Mission,
+  cursor: string | undefined,
+  limit: number,
+): Promise<HistoryPage<{ step: StepReport }>> {
   return phasePage(
     mission,
     'steps',
     cursor,
     limit,
-    async (phaseId, from, take) => phases.find((p) => p.phaseId === phaseId)!.steps.slice(from, from + take),
+    (phaseId, from, take) => repository.stepPage(mission.id, phaseId, from, take),
     (step) => ({ step }),
   );
+}
+
+/**
+ * The mission with every phase's whole history in `steps` and `testRuns` (read page by page),
+ * for exports that list every entry (SUMMARY.md). Exports are made on demand; loading a mission
+ * for a command never does this.
+ */
+export async function withWholeHistory(repository: MissionRepository, mission: Mission): Promise<Mission> {
+  const execution = mission.execution;
+  if (!execution) return mission;
+  const all = async <Item>(read: (from: number, take: number) => Promise<Item[]>): Promise<Item[]> => {
+    const items: Item[] = [];
+    for (;;) {
+      const page = await read(items.length, WHOLE_HISTORY_PAGE);
+      items.push(...page);
+      if (page.length < WHOLE_HISTORY_PAGE) return items;
+    }
+  };
+  const phases: PhaseProgress[] = [];
+  for (const phase of execution.phases) {
+    const steps = await all((from, take) => repository.stepPage(mission.id, phase.phaseId, from, take));
+    const testRuns = await all((from, take) => repository.testRunPage(mission.id, phase.phaseId, from, take));
+    phases.push({ ...phase, steps, testRuns });
+  }
+  return { ...mission, execution: { ...execution, phases } };
 }
 
 async function phasePage<Item, Entry>(

@@ -352,7 +352,7 @@ export class MissionService {
   /** A page of the steps reported, phase by phase. */
   async stepPage(input: In<typeof inputs.historyPageInput>): Promise<HistoryPage<{ step: StepReport }>> {
     const { missionId, cursor, limit } = parseInput(inputs.historyPageInput, input);
-    return stepPage(await this.writer.load(missionId), cursor, limit);
+    return stepPage(this.repository, await this.writer.load(missionId), cursor, limit);
   }
 
   /** Checks the mission's hash chain against its stored head, reading the log in pages. */

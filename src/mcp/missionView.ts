@@ -7,7 +7,7 @@ import { CHIP_LABELS } from '../domain/brief.js';
 import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission } from '../domain/mission.js';
 import type { MissionSummary } from '../domain/mission.js';
 import { STAGE_OF_STATE } from '../domain/missionStateMachine.js';
-import type { GateResult } from '../domain/execution.js';
+import { phaseHistory, type GateResult } from '../domain/execution.js';
 import type { Play } from '../domain/plays.js';
 import { nextOut, nextView } from './nextActions.js';
 
@@ -341,7 +341,7 @@ export function viewMission(mission: Mission): MissionView {
               phaseId: p.phaseId,
               name: p.name,
               status: p.status,
-              stepsReported: p.steps.length,
+              stepsReported: phaseHistory(p).stepCount,
               latestTestRun: latest ? { total: latest.total, passing: latest.passing, failing: latest.failing, coverage: latest.coverage } : null,
               gate: gateOut(p.gate),
               failureReason: p.failureReason,
@@ -399,8 +399,8 @@ function historyOut(mission: Mission): z.infer<typeof missionView>['history'] {
   const base = `mission://${encodeURIComponent(mission.id)}`;
   return {
     events: { count: mission.eventSeq, uri: `${base}/events` },
-    testRuns: { count: phases.reduce((sum, p) => sum + p.testRuns.length, 0), uri: `${base}/test-runs` },
-    steps: { count: phases.reduce((sum, p) => sum + p.steps.length, 0), uri: `${base}/steps` },
+    testRuns: { count: phases.reduce((sum, p) => sum + phaseHistory(p).testRunCount, 0), uri: `${base}/test-runs` },
+    steps: { count: phases.reduce((sum, p) => sum + phaseHistory(p).stepCount, 0), uri: `${base}/steps` },
   };
 }
 

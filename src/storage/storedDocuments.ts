@@ -26,7 +26,26 @@ const DOCUMENT_SCHEMAS = {
   plays: z.array(withId),
   approvals: z.array(z.looseObject({ id: z.string(), playId: z.string(), status: z.string() })),
   execution: z
-    .looseObject({ playId: z.string(), phases: z.array(z.looseObject({ phaseId: z.string(), testRuns: z.array(z.unknown()) })), alerts: z.array(withId) })
+    .looseObject({
+      playId: z.string(),
+      phases: z.array(
+        z.looseObject({
+          phaseId: z.string(),
+          steps: z.array(z.unknown()),
+          testRuns: z.array(z.unknown()),
+          // The summaries readers count with (absent on documents from before steps had rows).
+          history: z
+            .looseObject({
+              stepCount: z.number(),
+              testRunCount: z.number(),
+              countTotals: z.record(z.string(), z.number()),
+              plannedStepReports: z.array(z.unknown()),
+            })
+            .optional(),
+        }),
+      ),
+      alerts: z.array(withId),
+    })
     .nullable(),
   evidence: z.looseObject({ artifacts: z.array(withId) }),
   reflection: z.looseObject({ followUps: z.array(z.unknown()) }),

@@ -40,6 +40,8 @@ export function refusedBy(mission: Mission, cmd: MissionCommand, rule: () => unk
   expect(mission).toEqual(before);
   expect(cmd.events.pending).toEqual([]);
   expect(cmd.writes.artifacts).toEqual([]);
+  expect(cmd.writes.testRuns).toEqual([]);
+  expect(cmd.writes.steps).toEqual([]);
   expect(cmd.writes.libraryEntry).toBeUndefined();
   return refused as MissionError;
 }
