@@ -1,0 +1,38 @@
+-- CreateTable
+CREATE TABLE "MissionStateCount" (
+    "state" TEXT NOT NULL,
+    "n" INTEGER NOT NULL,
+
+    CONSTRAINT "MissionStateCount_pkey" PRIMARY KEY ("state")
+);
+
+-- Missions per state, kept by triggers in the transaction of every write to "Mission" (the
+-- service's saves, Prisma's, and SQL copies such as the benchmark seeder), so /metrics reads a
+-- few rows instead of counting missions. Creating the triggers locks "Mission" against writes
+-- until this migration commits, so the fill below and the triggers miss nothing between them.
+--
+-- Each counter changes by `n = n + delta` under its row lock, so concurrent saves never lose a
+-- count; the rows a change touches are taken in state order, so two saves moving missions in
+-- opposite directions (a -> b, b -> a) cannot deadlock. SET search_path FROM CURRENT pins the
+-- migration's schema, whatever the writing session's search_path.
+CREATE FUNCTION "mission_state_counted"() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    INSERT INTO "MissionStateCount" AS c ("state", "n")
+    SELECT d."state", sum(d."delta") FROM (
+        SELECT NEW."state" AS "state", 1 AS "delta" WHERE TG_OP IN ('INSERT', 'UPDATE')
+        UNION ALL
+        SELECT OLD."state", -1 WHERE TG_OP IN ('UPDATE', 'DELETE')
+    ) d
+    GROUP BY d."state"
+    ORDER BY d."state"
+    ON CONFLICT ("state") DO UPDATE SET "n" = c."n" + EXCLUDED."n";
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER "Mission_state_count_insert" AFTER INSERT ON "Mission" FOR EACH ROW EXECUTE FUNCTION "mission_state_counted"();
+CREATE TRIGGER "Mission_state_count_update" AFTER UPDATE OF "state" ON "Mission" FOR EACH ROW
+    WHEN (OLD."state" IS DISTINCT FROM NEW."state") EXECUTE FUNCTION "mission_state_counted"();
+CREATE TRIGGER "Mission_state_count_delete" AFTER DELETE ON "Mission" FOR EACH ROW EXECUTE FUNCTION "mission_state_counted"();
+
+INSERT INTO "MissionStateCount" ("state", "n") SELECT "state", count(*) FROM "Mission" GROUP BY "state";
