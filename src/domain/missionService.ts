@@ -33,6 +33,7 @@ import * as inputs from './missionInputs.js';
 import { parseInput } from './missionInputs.js';
 import type { MissionPage, MissionRepository } from './missionRepository.js';
 import { MissionWriter, type MissionListener } from './missionWriter.js';
+import type { MissionChangeListener, MissionChanges } from './missionChanges.js';
 import { PlanApproveService } from './planApproveService.js';
 import type { Planner } from './plays.js';
 import { PrepareService } from './prepareService.js';
@@ -62,6 +63,8 @@ export interface MissionServiceDeps {
   missionBudgetUsd?: number | null;
   /** Prices an assistant's usage report that gives tokens without a cost (USD, or null for an unknown model). */
   priceOf?: (model: string, inputTokens: number, outputTokens: number) => number | null;
+  /** Changes other instances save (PostgreSQL LISTEN/NOTIFY); absent: this process hears only its own. */
+  changes?: MissionChanges | null;
 }
 
 /** What a caller sends for a schema: checked by TypeScript here, by the schema at run time. */
@@ -76,9 +79,11 @@ export class MissionService {
   private readonly writer: MissionWriter;
   private readonly repository: MissionRepository;
   private readonly drafter: BriefDrafter;
+  private readonly changes: MissionChanges | null;
 
   constructor(deps: MissionServiceDeps) {
     this.repository = deps.repository;
+    this.changes = deps.changes ?? null;
     this.drafter = deps.drafter;
     this.writer = new MissionWriter(deps.repository, deps.clock, deps.ids);
     const parts: ServiceParts = {
@@ -121,6 +126,24 @@ export class MissionService {
    */
   subscribe(listener: MissionListener): () => void {
     return this.writer.subscribe(listener);
+  }
+
+  /** True when changes other instances save are announced (`onChangedElsewhere` hears them); false: poll for them. */
+  get hearsOtherInstances(): boolean {
+    return this.changes !== null;
+  }
+
+  /**
+   * Calls `listener` when another instance saved a change (a hint to re-read; `missionId: null`
+   * when notices may have been missed). Saves this process made are left out: `subscribe`
+   * already told its listeners, with the mission. Without a `changes` port it is never called.
+   */
+  onChangedElsewhere(listener: MissionChangeListener): () => void {
+    if (!this.changes) return () => undefined;
+    return this.changes.subscribe((notice) => {
+      if (notice.missionId !== null && this.writer.savedHere(notice.missionId, notice.version)) return;
+      listener(notice);
+    });
   }
 
   // ---- Define ---------------------------------------------------------------------------
