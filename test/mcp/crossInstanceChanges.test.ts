@@ -1,12 +1,12 @@
 // Two servers (the wiring of `mission-control start`, each with its own database pool and LISTEN
-// connection) on one PostgreSQL schema: a change saved through instance B reaches MCP clients of
-// instance A through PostgreSQL LISTEN/NOTIFY. A's re-read interval is set to ten minutes, so
+// connection) on one PostgreSQL schema: a change saved through instance B reaches MCP clients and
+// the feed worker of instance A through PostgreSQL LISTEN/NOTIFY. A's re-read interval is set to ten minutes, so
 // only the notification can wake it within its 45 s hold; and A keeps hearing B after its
 // listener connection is terminated by the server.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ResourceUpdatedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { missionChangeChannel } from '../../src/storage/postgresMissionChanges.js';
 import { freshDatabaseUrl } from '../support/databases.js';
 import { ADVISOR, missionAwaitingApproval, startHttpHarness, until, type HttpHarness } from './httpHarness.js';
@@ -74,12 +74,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('changes saved by another instan
     const other = await startMission(client, 'Fix the flaky checkout test');
     await client.subscribeResource({ uri: `mission://${missionId}` });
     expect(a.app.changes?.status().state).toBe('listening');
+    // A's feed worker is woken for B's saves too, instead of waiting for its next poll.
+    const wakes = vi.spyOn(a.app.feedWorker, 'wake');
 
     // A change to a mission nobody subscribed to notifies nobody.
     await b.app.missions.cancelMission({ missionId: other, reason: 'Fixed upstream' }, ADVISOR);
     await b.app.missions.cancelMission({ missionId, reason: 'Rotated by hand' }, ADVISOR);
     await until(() => updates.includes(`mission://${missionId}`), 10_000);
     expect(updates.every((uri) => uri === `mission://${missionId}`)).toBe(true);
+    expect(wakes).toHaveBeenCalled();
 
     // The server ends A's LISTEN connection: A reconnects with backoff, and meanwhile-missed notices count as "anything changed".
     const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
