@@ -116,6 +116,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     missionBudgetUsd: config.MISSION_BUDGET_USD ?? null,
     priceOf: (model, inputTokens, outputTokens) => costOf(prices, model, inputTokens, outputTokens),
     changes,
+    checkpoints: db.chainCheckpoints,
     authChecker: connectors.authChecker,
     inspectors: connectors.inspectors,
     // One policy per workspace, in the database: every process on it (HTTP, stdio) applies the same one.

@@ -43,7 +43,7 @@ const HISTORIES = [
     suffix: 'events',
     title: 'Event log',
     description:
-      "The append-only, hash-chained event log of the mission, oldest first, 200 events a page; each page is checked as a stretch of the chain (the last page also against the mission's recorded head). verify_event_log checks the whole log.",
+      "The append-only, hash-chained event log of the mission, oldest first, 200 events a page; each page is checked as a stretch of the chain (the last page also against the mission's recorded head). verify_event_log checks the log: from its last verified checkpoint, or every event with full: true.",
     read: async (service: MissionService, missionId: string, cursor: string | undefined) => {
       const page = await service.eventPage({ missionId, cursor, limit: HISTORY_PAGE });
       return { verification: page.verification, events: page.events, nextCursor: page.nextCursor };

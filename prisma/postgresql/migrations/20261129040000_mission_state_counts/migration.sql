@@ -30,9 +30,14 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER "Mission_state_count_insert" AFTER INSERT ON "Mission" FOR EACH ROW EXECUTE FUNCTION "mission_state_counted"();
-CREATE TRIGGER "Mission_state_count_update" AFTER UPDATE OF "state" ON "Mission" FOR EACH ROW
-    WHEN (OLD."state" IS DISTINCT FROM NEW."state") EXECUTE FUNCTION "mission_state_counted"();
-CREATE TRIGGER "Mission_state_count_delete" AFTER DELETE ON "Mission" FOR EACH ROW EXECUTE FUNCTION "mission_state_counted"();
+-- Deferred to commit: a counter row is locked only while its transaction commits, not from the
+-- mission insert through the rest of a mission's creation, so creations do not queue behind one
+-- another on the "defining" row.
+CREATE CONSTRAINT TRIGGER "Mission_state_count_insert" AFTER INSERT ON "Mission" DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION "mission_state_counted"();
+CREATE CONSTRAINT TRIGGER "Mission_state_count_update" AFTER UPDATE OF "state" ON "Mission" DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN (OLD."state" IS DISTINCT FROM NEW."state") EXECUTE FUNCTION "mission_state_counted"();
+CREATE CONSTRAINT TRIGGER "Mission_state_count_delete" AFTER DELETE ON "Mission" DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION "mission_state_counted"();
 
 INSERT INTO "MissionStateCount" ("state", "n") SELECT "state", count(*) FROM "Mission" GROUP BY "state";
