@@ -2,11 +2,12 @@
 // and the next reads only the events after it. A change after the checkpoint, or to the
 // checkpoint's own event, is found incrementally; a change before it is found only by the full
 // check (full: true), which is what the tool's description says. verifyEvidence checks from the
-// checkpoint too.
+// checkpoint too, and still compares the bundle sealed before it (kept on the checkpoint).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../support/databases.js';
-import { SEED_POLICY, seedToExecuting } from '../support/seedJourney.js';
-import { ASSISTANT } from '../support/seedMission.js';
+import { GITHUB_CONNECTOR } from '../../src/connectors/github/pullRequestEvidence.js';
+import { reportSeedPhase, SEED_ARTIFACTS, SEED_PHASES, SEED_POLICY, SEED_REVIEW, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
+import { ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { openHarness, type Harness } from './mcpHarness.js';
 
 const PHASE = 'jwt_refresh_fix';
@@ -80,6 +81,34 @@ describe.each(PROVIDERS)('hash-chain checkpoints on %s', (provider) => {
     const anchored = await verify();
     expect(anchored).toMatchObject({ ok: false, brokenAtSeq: verified.eventCount + 2 });
     expect(anchored.reason).toContain('where the log was last verified, changed since');
+  });
+
+  it('verifyEvidence from a checkpoint past the sealed bundle still compares the stored bundle with the sealed one', { timeout: 60_000 }, async () => {
+    const { id } = await seedToExecuting(h.service, h.clock);
+    for (const phase of SEED_PHASES) {
+      await reportSeedPhase(h.service, h.clock, id, phase);
+      await h.service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
+    }
+    await h.service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
+    await h.service.attachEvidence({ missionId: id, ...SEED_ARTIFACTS[0]!, checks: [{ name: 'ci / test', conclusion: 'success' }] }, GITHUB_CONNECTOR);
+    await signOffTruths(h.service, id);
+    await h.service.completeMission({ missionId: id }, ASSISTANT);
+    const verified = await h.ok<Check>('verify_event_log', { missionId: id });
+    expect(verified.ok).toBe(true);
+    const checkpoint = await h.db.chainCheckpoints.latest(id);
+    expect(checkpoint).toMatchObject({ eventSeq: verified.eventCount, sealedBundleHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(await h.service.verifyEvidence({ missionId: id })).toMatchObject({ ok: true });
+
+    // The stored bundle no longer matches the one the log sealed, which lies before the checkpoint.
+    const row = await h.db.prisma.mission.findUniqueOrThrow({ where: { id } });
+    const evidence = JSON.parse(row.evidence);
+    await h.db.prisma.mission.update({
+      where: { id },
+      data: { evidence: JSON.stringify({ ...evidence, bundle: { ...evidence.bundle, manifestSha256: '0'.repeat(64) } }) },
+    });
+    const tampered = await h.service.verifyEvidence({ missionId: id });
+    expect(tampered.ok).toBe(false);
+    expect(JSON.stringify(tampered)).toContain('the stored bundle differs from the bundle recorded in the event log');
   });
 
   it('refuses a full flag that is not true or false, naming it, and records no checkpoint', async () => {
