@@ -81,7 +81,7 @@ describe.each(PROVIDERS)('missions by state on %s', (provider) => {
     const undo =
       provider === 'sqlite'
         ? ['DROP TRIGGER "Mission_state_count_insert"', 'DROP TRIGGER "Mission_state_count_update"', 'DROP TRIGGER "Mission_state_count_delete"']
-        : ['DROP FUNCTION "mission_state_counted"() CASCADE'];
+        : ['DROP FUNCTION "mission_state_counted"() CASCADE', 'DROP FUNCTION "mission_state_inserted"() CASCADE'];
     for (const sql of [
       ...undo,
       'DROP TABLE "MissionStateCount"',
