@@ -78,7 +78,7 @@ export interface MissionRepository {
   artifactContents(missionId: string): Promise<Map<string, string>>;
   /** Library entries sharing tags with the query or holding its text in title or note; most shared tags, then reuse score, then most recently pinned first. */
   searchLibrary(search: LibrarySearch): Promise<LibraryMatch[]>;
-  /** How many missions are in each state (for /metrics). */
+  /** How many missions are in each state (for /metrics), from counters kept with every save: its cost does not grow with the missions. */
   countByState(): Promise<Record<string, number>>;
   /** Ids of missions whose open approval request expired at or before `now`. */
   overdueApprovals(now: Date, limit: number): Promise<string[]>;

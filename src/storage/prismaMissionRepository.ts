@@ -426,9 +426,10 @@ export class PrismaMissionRepository implements MissionRepository {
     return searchLibrary(this.prisma, this.direct, this.provider, search);
   }
 
+  /** Maintained counters (MissionStateCount, kept by triggers on the mission row): a few rows however many missions exist. */
   async countByState(): Promise<Record<string, number>> {
-    const groups = await this.prisma.mission.groupBy({ by: ['state'], _count: { _all: true } });
-    return Object.fromEntries(groups.map((g) => [g.state, g._count._all]));
+    const rows = await this.prisma.missionStateCount.findMany({ where: { n: { not: 0 } } });
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 
   async overdueApprovals(now: Date, limit: number): Promise<string[]> {

@@ -33,7 +33,8 @@ export async function startHttpHarness(
   endpointOptions: Partial<McpHttpOptions> = {},
   env: Record<string, string> = {},
 ): Promise<HttpHarness> {
-  const database = freshDatabaseUrl(provider);
+  // A DATABASE_URL given in `env` is shared with another harness (two instances): the caller removes it.
+  const database = env.DATABASE_URL ? { url: env.DATABASE_URL, cleanup: async () => undefined } : freshDatabaseUrl(provider);
   const config = loadConfig({
     DATABASE_URL: database.url,
     SLACK_APPROVERS: 'U0ADVISOR',

@@ -10,7 +10,7 @@ import { SEED_PLAY_1, SEED_POLICY, seedToApprovalRequested, seedToExecuting, see
 import { ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { footprint, openHarness, textOf, wholeFootprint, type Harness } from './mcpHarness.js';
 
-const READ_TOOLS = ['get_mission', 'list_missions', 'search_library'];
+const READ_TOOLS = ['get_mission', 'list_missions', 'search_library', 'verify_event_log'];
 const WRITE_TOOLS = [
   'add_follow_up',
   'attach_evidence',

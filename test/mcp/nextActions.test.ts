@@ -222,6 +222,7 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
       const answer = await call(tool, {});
       expect(answer.next.steps.map((s) => s.tool)).toEqual(['get_mission', 'start_mission']);
     }
+    expect(await call('verify_event_log', { missionId: id, full: true })).toMatchObject({ ok: true, checkedFromSeq: 0 });
 
     // A second mission is rolled back, a third cancelled by the assistant.
     const second = await toExecuting('Roll back a half-done refresh change');

@@ -131,7 +131,7 @@ describe('mission-control start serves MCP at /mcp', () => {
     expect((await rawPost(url, { authorization: `Bearer ${secret}`, host: `localhost:${port}` }, initialize)).status).toBe(200);
 
     const jordan = await connect(url, secret);
-    expect((await jordan.listTools()).tools).toHaveLength(17);
+    expect((await jordan.listTools()).tools).toHaveLength(18);
     const started = (await jordan.callTool({ name: 'start_mission', arguments: { intent: SEED_INTENT } })) as CallToolResult;
     expect((started.structuredContent as { mission: { requester: unknown } }).mission.requester).toEqual({
       kind: 'mcp_token',

@@ -155,7 +155,7 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
       expect(hints[name]?.readOnlyHint, name).toBe(false);
       expect(hints[name]?.idempotentHint, name).toBe(false);
     }
-    for (const name of ['list_missions', 'get_mission', 'search_library', 'wait_for_approval'])
+    for (const name of ['list_missions', 'get_mission', 'search_library', 'verify_event_log', 'wait_for_approval'])
       expect(hints[name], name).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
   });
 
