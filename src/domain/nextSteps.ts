@@ -4,7 +4,7 @@
 // Slack control for each action (src/mcp/nextActions.ts), Slack renders mentions.
 import { approvalsGiven, awaitedApprovers, requestApprovers } from './approvalPolicy.js';
 import { chipOf } from './brief.js';
-import { COVERAGE_THRESHOLD, coverageMeter, type Mission } from './mission.js';
+import { COVERAGE_THRESHOLD, coverageIfAccepted, coverageMeter, pendingReportedCoverage, type Mission } from './mission.js';
 import { isTerminal, STAGE_OF_STATE, type MissionState, type Stage } from './missionStateMachine.js';
 import { evaluateFinalGate, explainGate, gateRequirements, latestReview } from './qualityGates.js';
 import { LIBRARY_MIN_RATING } from './reflection.js';
@@ -19,6 +19,7 @@ export const NEXT_STEP_ACTIONS = [
   'record_coverage',
   'inspect_toolkits',
   'defer_toolkit',
+  'accept_reported_coverage',
   'override_coverage',
   'confirm_toolkits',
   'propose_plays',
@@ -111,7 +112,7 @@ export function nextSteps(mission: Mission): MissionOutlook {
           {
             action: 'record_coverage',
             who: 'either',
-            description: `Inspect the selected toolkits read-only and record what was found: coverage is ${percent(coverage)}, ${percent(COVERAGE_THRESHOLD)} is needed.`,
+            description: `Inspect the selected toolkits read-only and record what was found: coverage is ${percent(coverage)}, ${percent(COVERAGE_THRESHOLD)} is needed. Only connectors' inspections and people's reports count; an assistant's report counts once a person accepts it.`,
           },
           {
             action: 'inspect_toolkits',
@@ -124,6 +125,14 @@ export function nextSteps(mission: Mission): MissionOutlook {
             action: 'defer_toolkit',
             who: 'either',
             description: `Defer the toolkits this mission does not need (${counted.map((t) => t.toolkitId).join(', ')}): deferred toolkits do not count against coverage.`,
+          });
+        }
+        const reported = pendingReportedCoverage(mission);
+        if (reported.length > 0) {
+          steps.push({
+            action: 'accept_reported_coverage',
+            who: 'person',
+            description: `A person accepts the coverage the assistant reported for ${reported.map((e) => e.toolkitId).join(', ')} (no connector inspected it): coverage would be ${percent(coverageIfAccepted(mission))}.`,
           });
         }
         steps.push({

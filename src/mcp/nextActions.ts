@@ -21,6 +21,7 @@ export const TOOL_FOR_ACTION: Record<NextStepAction, string | null> = {
   record_coverage: 'select_toolkits',
   inspect_toolkits: null,
   defer_toolkit: 'select_toolkits',
+  accept_reported_coverage: null,
   override_coverage: null,
   confirm_toolkits: 'select_toolkits',
   propose_plays: 'propose_plays',

@@ -172,12 +172,15 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
     await service.submitRetrospective({ missionId: ctx.value.missionId }, ctx.actor);
   });
 
-  // Prepare: inspect again, defer a toolkit, override the coverage (a modal asks for the reason).
+  // Prepare: inspect again, defer a toolkit, accept what the assistant reported, override the coverage (a modal asks for the reason).
   on(ACTION_IDS.toolkitsInspect, async (ctx) => {
     await service.inspectCoverage({ missionId: ctx.value.missionId }, ctx.actor);
   });
   on(ACTION_IDS.toolkitDefer, async (ctx) => {
     await service.deferToolkit({ missionId: ctx.value.missionId, toolkitId: requireField(ctx.value.toolkitId, 'toolkit') }, ctx.actor);
+  });
+  on(ACTION_IDS.coverageAcceptReported, async (ctx) => {
+    await service.acceptReportedCoverage({ missionId: ctx.value.missionId }, ctx.actor);
   });
   on(ACTION_IDS.coverageOverrideOpen, async (ctx) => {
     const current = await mission(ctx);

@@ -20,6 +20,7 @@ export const SLACK_CONTROL_FOR_ACTION: Record<NextStepAction, SlackControl | nul
   record_coverage: null,
   inspect_toolkits: button([ACTION_IDS.toolkitsInspect], 'Inspect again', 'the toolkits message'),
   defer_toolkit: button([ACTION_IDS.toolkitDefer], 'Defer', 'each selected toolkit of the toolkits message'),
+  accept_reported_coverage: button([ACTION_IDS.coverageAcceptReported], 'Accept reported coverage', 'the toolkits message'),
   override_coverage: button([ACTION_IDS.coverageOverrideOpen], 'Override coverage', 'the toolkits message'),
   confirm_toolkits: button([ACTION_IDS.toolkitsConfirm], 'Confirm toolkits', 'the toolkits message'),
   propose_plays: null,
