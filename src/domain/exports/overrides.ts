@@ -1,5 +1,4 @@
-// Overrides, for SUMMARY.md and VERIFICATION.md: a person's decision to go on, never a pass
-// (the coverage gate, assistant-reported coverage a person accepted, gate checks).
+// Overrides, for SUMMARY.md and VERIFICATION.md: a person's decision to go on, never a pass.
 import { actorName } from '../actors.js';
 import { COVERAGE_THRESHOLD, type Mission } from '../mission.js';
 import { percent } from '../text/numbers.js';
@@ -21,16 +20,6 @@ export function overridesOf(mission: Mission): OverrideRow[] {
       by: actorName(coverage.by),
       at: coverage.at,
       reason: coverage.reason,
-    });
-  }
-  // A person vouching for what the assistant reported is their decision, not a connector's inspection.
-  for (const e of mission.coverage.entries) {
-    if (!e.acceptedBy) continue;
-    rows.push({
-      what: `Prepare coverage of ${e.toolkitId} (${e.status}) reported by the assistant, not inspected by a connector`,
-      by: actorName(e.acceptedBy),
-      at: e.recordedAt,
-      reason: `Accepted the assistant's report: ${e.summary}`,
     });
   }
   for (const o of mission.execution?.gateOverrides ?? []) {
