@@ -173,11 +173,15 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
       toolkits: [{ toolkitId: 'github' }, { toolkitId: 'linear' }],
       coverage: [{ toolkitId: 'github', status: 'ready', summary: '23 auth files, 127 tests' }],
     });
-    expect(partial).toMatchObject({ confirmed: false, coverage: { meter: 0.5 } });
-    const confirmed = await h.ok<{ confirmed: boolean; mission: { state: string; plays: unknown[] } }>('select_toolkits', {
+    // The assistant's report is shown, not counted: the meter stays at 0 until a person accepts it.
+    expect(partial).toMatchObject({ confirmed: false, coverage: { meter: 0 } });
+    const reported = await h.ok<{ confirmed: boolean; coverage: { meter: number } }>('select_toolkits', {
       missionId: id,
       coverage: [{ toolkitId: 'linear', status: 'ready', summary: 'Team ENG found' }],
     });
+    expect(reported).toMatchObject({ confirmed: false, coverage: { meter: 0 } });
+    await h.service.acceptReportedCoverage({ missionId: id }, JORDAN);
+    const confirmed = await h.ok<{ confirmed: boolean; mission: { state: string; plays: unknown[] } }>('select_toolkits', { missionId: id });
     expect(confirmed.confirmed).toBe(true);
     expect(confirmed.mission.state).toBe('planning');
     expect(confirmed.mission.plays.length).toBeGreaterThan(0);

@@ -117,6 +117,8 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
       toolkits: [{ toolkitId: 'github' }],
       coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }],
     });
+    await app.missions.acceptReportedCoverage({ missionId: mission.id }, { kind: 'slack_user', id: 'U0JORDAN' });
+    await call('select_toolkits', { missionId: mission.id });
     const { proposed } = await call<{ proposed: string[] }>('propose_plays', { missionId: mission.id, plays: [burstPlay(1, 1)] });
     await call('request_approval', { missionId: mission.id, playId: proposed[0] });
     await app.missions.decideApproval({ missionId: mission.id, decision: 'approve' }, ADVISOR);
@@ -142,7 +144,19 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
       slack: '"Override coverage" on the toolkits message in Slack',
     });
     expect(low.next.steps.find((s) => s.action === 'defer_toolkit')).toMatchObject({ who: 'either', tool: 'select_toolkits' });
-    const full = await call('select_toolkits', { missionId: id, coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }], confirm: false });
+    const reported = await call('select_toolkits', {
+      missionId: id,
+      coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }],
+      confirm: false,
+    });
+    expect(reported.next.steps.find((s) => s.action === 'accept_reported_coverage')).toMatchObject({
+      who: 'person',
+      tool: null,
+      slack: '"Accept reported coverage" on the toolkits message in Slack',
+    });
+    // A person accepts the assistant's report in Slack; then the assistant may confirm.
+    await app.missions.acceptReportedCoverage({ missionId: id }, { kind: 'slack_user', id: 'U0JORDAN' });
+    const full = await call('select_toolkits', { missionId: id, confirm: false });
     expect(full.next.steps.find((s) => s.action === 'confirm_toolkits')).toMatchObject({
       tool: 'select_toolkits',
       slack: '"Confirm toolkits" on the toolkits message in Slack',
