@@ -227,7 +227,12 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
 }
 
 /** Buttons that still act once a mission is over, and after which end: feedback and the library pin follow a done mission. */
-const STILL_OPEN_AFTER: Partial<Record<ActionId, readonly MissionState[]>> = { [ACTION_IDS.feedbackOpen]: ['done'], [ACTION_IDS.pinOpen]: ['done'] };
+// A release alert raised while the mission reflected may still be open once it is closed: a person can still acknowledge it.
+const STILL_OPEN_AFTER: Partial<Record<ActionId, readonly MissionState[]>> = {
+  [ACTION_IDS.feedbackOpen]: ['done'],
+  [ACTION_IDS.pinOpen]: ['done'],
+  [ACTION_IDS.alertResolve]: ['done'],
+};
 
 /**
  * Why a control on a finished mission does nothing now, or null while it still acts. A stale

@@ -35,6 +35,7 @@ export const SLACK_CONTROL_FOR_ACTION: Record<NextStepAction, SlackControl | nul
   record_review: button([ACTION_IDS.reviewApproveOpen, ACTION_IDS.reviewChangesOpen], 'Approve review / Request changes', 'the execution status message'),
   override_gate: button([ACTION_IDS.gateOverrideOpen], 'Override gate', 'the execution status message (approvers only)'),
   attach_evidence: null,
+  sign_off_uat: button([ACTION_IDS.uatPassOpen, ACTION_IDS.uatFailOpen], 'Pass / Fail', 'each item of the UAT message'),
   complete_mission: null,
   request_rollback: button([ACTION_IDS.rollback], 'Rollback', 'the execution status message'),
   submit_feedback: button([ACTION_IDS.feedbackOpen], 'Give feedback', 'the reflection message'),

@@ -166,7 +166,9 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
     // Plan & Approve: the planner's play is dismissed, ours is proposed and approved by a person.
     const dismissed = await call('dismiss_play', { missionId: id, playId: planning.mission.plays[0]!.id, reason: 'Too broad for this fix' });
     expect(dismissed).toMatchObject({ play: { status: 'dismissed', dismissedReason: 'Too broad for this fix' } });
-    const { proposed } = await call<{ proposed: string[] }>('propose_plays', { missionId: id, plays: [burstPlay(1, 2)] });
+    // One observable truth, so completion waits for a person's UAT sign-off.
+    const play = { ...burstPlay(1, 2), mustHaves: { truths: ['A refresh after expiry keeps the session'], artifacts: [], keyLinks: [] } };
+    const { proposed } = await call<{ proposed: string[] }>('propose_plays', { missionId: id, plays: [play] });
     const requested = await call('request_approval', { missionId: id, playId: proposed[0] });
     expect(requested.next.waitingFor).toMatch(/^1 more approval from U0ADVISOR \(expires /);
     expect(requested.next.steps.find((s) => s.action === 'approve')).toMatchObject({
@@ -213,8 +215,16 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
     });
     expect(phaseDone.next.steps.find((s) => s.action === 'override_gate')).toMatchObject({ who: 'person', tool: null });
     expect(phaseDone.next.steps.find((s) => s.action === 'override_gate')!.why).toContain('Code review approved');
+    // Every phase is done and the truth is unsigned: the mission waits for a person's UAT sign-off in Slack.
+    expect(phaseDone.next.waitingFor).toBe('a person to sign off 1 observable truth(s) on the UAT message in Slack (truth_1)');
+    expect(phaseDone.next.steps.find((s) => s.action === 'sign_off_uat')).toMatchObject({
+      who: 'person',
+      tool: null,
+      slack: '"Pass / Fail" on each item of the UAT message in Slack',
+    });
     await app.missions.recordReview({ missionId: id, decision: 'approved', note: 'Read the diff; the retry path is tested' }, JORDAN);
     await signOffTruths(app.missions, id);
+    expect(actionsOf((await call('get_mission', { missionId: id })).next)).not.toContain('sign_off_uat');
     const completed = await call('complete_mission', { missionId: id });
     expect(actionsOf(completed.next)).toEqual(['submit_feedback', 'add_follow_up', 'submit_retrospective']);
 
