@@ -51,6 +51,7 @@ const deploy = (
 let phasesDone: Mission;
 let truthsSigned: Mission;
 let releaseFailed: Mission;
+let closedWithAlertOpen: Mission;
 let reported: Mission;
 beforeAll(async () => {
   const { service, clock } = inMemoryService();
@@ -64,6 +65,7 @@ beforeAll(async () => {
   await service.completeMission({ missionId: id }, ASSISTANT);
   await deploy(service, id, 904, 'production', 'success');
   releaseFailed = await deploy(service, id, 905, 'production', 'failure', 'error rate spiked');
+  closedWithAlertOpen = await service.submitRetrospective({ missionId: id, wentWell: ['Shipped'], toImprove: ['Canary first'] }, JORDAN);
 
   const started = await service.startMission({ intent: SEED_INTENT }, JORDAN);
   await service.lockBrief({ missionId: started.id }, JORDAN);
@@ -114,6 +116,14 @@ describe('a release alert raised after completion', () => {
     expect(after.execution!.alerts.find((a) => a.id === alertId())!.status).toBe('blocked');
     expect(after.execution!.phases).toEqual(releaseFailed.execution!.phases);
     expect(eventTypes(cmd)).toEqual(['validator_alert_resolved']);
+  });
+
+  it('can still be acknowledged once the mission is closed (done)', () => {
+    expect(closedWithAlertOpen.state).toBe('done');
+    const cmd = commandBy(ADVISOR, NOW);
+    const after = resolveAlert(closedWithAlertOpen, { alertId: alertId(), outcome: 'accepted', note: 'Fixed forward' }, null, cmd);
+    expect(after.state).toBe('done');
+    expect(after.execution!.alerts.find((a) => a.id === alertId())!.status).toBe('resolved');
   });
 
   it('refuses an assistant, and an approver policy refusal, changing nothing', () => {
