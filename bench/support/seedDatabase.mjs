@@ -78,6 +78,7 @@ async function templateMission(service, kind, intent) {
     },
     ASSISTANT,
   );
+  await service.acceptReportedCoverage({ missionId: id }, PERSON);
   await service.confirmToolkits({ missionId: id }, PERSON);
   const reviewed = kind === 'awaiting_approval';
   const planned = await service.proposePlays({ missionId: id, plays: [reviewed ? REVIEWED_PLAY : BENCH_PLAY] }, ASSISTANT);

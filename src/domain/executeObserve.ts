@@ -272,7 +272,7 @@ export function resolveAlert(
   acceptRefusal: string | null,
   cmd: MissionCommand,
 ): Mission {
-  const execution = requireExecuting(mission, 'resolve an alert');
+  const execution = requireAlertsResolvable(mission);
   if (cmd.actor.kind !== 'slack_user') {
     throw new MissionError('permission_denied', 'Only a person can resolve a review alert; ask someone in the mission thread.', { field: 'actor' });
   }
@@ -299,12 +299,23 @@ export function resolveAlert(
   };
   cmd.events.add('validator_alert_resolved', { alert_id: alert.id, phase_id: alert.phaseId, outcome: input.outcome, note: input.note });
   let next: Mission = { ...mission, execution: { ...execution, alerts: execution.alerts.map((a) => (a.id === alert.id ? resolved : a)) } };
-  if (input.outcome === 'blocked') {
+  // After completion there is no phase to stop: a blocked release alert is recorded, and undo is the rollback.
+  if (input.outcome === 'blocked' && mission.state === 'executing') {
     const phase = findPhase(next.execution!, alert.phaseId);
     cmd.events.add('execution_paused', { phase_id: phase.phaseId, reason: `review alert blocked: ${alert.description}` });
     next = withPhase(next, next.execution!, { ...phase, status: 'failed', failureReason: `Blocked by ${cmd.actor.id}: ${input.note}` });
   }
   return next;
+}
+
+/**
+ * Review alerts are resolved while the mission executes, and after completion too: a deployment
+ * that fails during the release or its monitoring window raises one on a reflecting mission, and
+ * it may still be open when the mission is closed. A person acknowledges it (or rolls back while undo is open).
+ */
+function requireAlertsResolvable(mission: Mission): Execution {
+  if ((mission.state === 'reflecting' || mission.state === 'done') && mission.execution?.completedAt) return mission.execution;
+  return requireExecuting(mission, 'resolve an alert');
 }
 
 /** Rule 4 (architectural change) stops for a person: it raises a review_required alert on its phase. */

@@ -210,6 +210,10 @@ export class MissionService {
     return this.prepare.deferToolkit(parseInput(inputs.deferToolkitInput, input), parseActor(actor));
   }
   /** A person leaves Prepare below the coverage threshold, with a reason (Slack's "Override coverage"). */
+  async acceptReportedCoverage(input: In<typeof inputs.missionRefInput>, actor: Actor): Promise<Mission> {
+    return this.prepare.acceptReportedCoverage(parseInput(inputs.missionRefInput, input), parseActor(actor));
+  }
+
   async overrideCoverage(input: In<typeof inputs.overrideCoverageInput>, actor: Actor): Promise<Mission> {
     return this.prepare.overrideCoverage(parseInput(inputs.overrideCoverageInput, input), parseActor(actor));
   }

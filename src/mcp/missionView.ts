@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { approvalsGiven } from '../domain/approvalPolicy.js';
 import { CHIP_LABELS } from '../domain/brief.js';
-import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission } from '../domain/mission.js';
+import { COVERAGE_THRESHOLD, coverageMeter, latestEntry, latestReadiness, pendingReportedCoverage, type Mission } from '../domain/mission.js';
 import type { MissionSummary } from '../domain/mission.js';
 import { STAGE_OF_STATE } from '../domain/missionStateMachine.js';
 import { phaseHistory, type GateResult } from '../domain/execution.js';
@@ -141,13 +141,24 @@ export const missionView = z.object({
       recommended: z.boolean(),
       selected: z.boolean(),
       authStatus: z.string(),
-      readiness: z.string(),
+      readiness: z.string().describe('What the meter counts: the latest inspection by a connector or a person (unknown without one).'),
+      reportedByAssistant: z
+        .object({ status: z.string(), summary: z.string(), recordedAt: z.string() })
+        .nullable()
+        .describe("The assistant's latest report when no connector or person confirmed it since: shown, not counted, until a person accepts it in Slack."),
       confidence: z.number(),
       precedentCount: z.number(),
       rationale: z.string(),
     }),
   ),
-  coverage: z.object({ meter: z.number(), threshold: z.number(), overridden: z.boolean() }),
+  coverage: z.object({
+    meter: z.number().describe('Coverage from connector inspections and people only'),
+    threshold: z.number(),
+    overridden: z.boolean(),
+    reportedByAssistant: z
+      .array(z.string())
+      .describe('Toolkits whose coverage only the assistant reported: a person accepts it in Slack, or a connector inspects it'),
+  }),
   plays: z.array(playView),
   approval: approvalView.nullable(),
   execution: z
@@ -207,6 +218,11 @@ export const missionSummaryView = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+
+function reportedOut(mission: Mission, toolkitId: string): { status: string; summary: string; recordedAt: string } | null {
+  const latest = latestEntry(mission.coverage, toolkitId);
+  return latest?.recordedBy === 'assistant' ? { status: latest.status, summary: latest.summary, recordedAt: latest.recordedAt } : null;
+}
 
 function actorOut(actor: Mission['requester']): z.infer<typeof actorView> {
   return { ...actor };
@@ -323,11 +339,17 @@ export function viewMission(mission: Mission): MissionView {
       selected: t.selected,
       authStatus: t.authStatus,
       readiness: latestReadiness(mission.coverage, t.toolkitId),
+      reportedByAssistant: reportedOut(mission, t.toolkitId),
       confidence: t.confidence,
       precedentCount: t.precedentCount,
       rationale: t.rationale,
     })),
-    coverage: { meter: coverageMeter(mission), threshold: COVERAGE_THRESHOLD, overridden: mission.coverage.override !== null },
+    coverage: {
+      meter: coverageMeter(mission),
+      threshold: COVERAGE_THRESHOLD,
+      overridden: mission.coverage.override !== null,
+      reportedByAssistant: pendingReportedCoverage(mission).map((e) => e.toolkitId),
+    },
     plays: mission.plays.map(playOut),
     approval: approvalOut(mission),
     execution: execution

@@ -33,6 +33,7 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
   it('defers a toolkit once (a second defer changes nothing) and only while preparing', async () => {
     const mission = await preparing();
     await service.recordCoverage({ missionId: mission.id, toolkitId: 'slack', status: 'ready', summary: 'auth.test answered' }, ASSISTANT);
+    await service.acceptReportedCoverage({ missionId: mission.id }, JORDAN);
     const deferred = await service.deferToolkit({ missionId: mission.id, toolkitId: 'github' }, ASSISTANT);
     expect(deferred.toolkits.find((t) => t.toolkitId === 'github')).toMatchObject({ selected: true, authStatus: 'deferred' });
     const again = await service.deferToolkit({ missionId: mission.id, toolkitId: 'github' }, JORDAN);

@@ -209,6 +209,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
     await service.lockBrief({ missionId: later.id }, JORDAN);
     await service.selectToolkits({ missionId: later.id, toolkits: [{ toolkitId: 'github' }] }, JORDAN);
     await service.recordCoverage({ missionId: later.id, toolkitId: 'github', status: 'ready', summary: 'inspected' }, ASSISTANT);
+    await service.acceptReportedCoverage({ missionId: later.id }, JORDAN);
     const planning = await service.confirmToolkits({ missionId: later.id }, JORDAN);
     const fromLibrary = planning.plays.find((p) => p.source === 'library');
     expect(fromLibrary).toMatchObject({ title: SEED_PLAY_1.title, libraryMatchCount: 1 });
@@ -276,10 +277,12 @@ function expectedSequence(plannerCandidates: number): string[] {
     'toolkit_recommended',
     'toolkit_selected',
     'toolkit_selected',
+    // The assistant reports both toolkits ready (shown, not counted); Jordan accepts the reports.
+    'data_preview_generated',
     'data_preview_generated',
     'readiness_status_changed',
-    'data_preview_generated',
     'readiness_status_changed',
+    'reported_coverage_accepted',
     'mission_stage_transition',
     // Plan: the built-in planner's candidates, then the assistant's three
     ...Array.from({ length: plannerCandidates }, () => 'planner_candidate_generated'),

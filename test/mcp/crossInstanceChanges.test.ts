@@ -45,7 +45,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('changes saved by another instan
   it('an approval saved through instance B wakes wait_for_approval held on instance A', { timeout: 90_000 }, async () => {
     const { a, b } = await twoInstances();
     const { client } = await a.connect();
-    const missionId = await missionAwaitingApproval(client);
+    const missionId = await missionAwaitingApproval(client, b.app.missions);
     let waiting!: () => void;
     const waitStarted = new Promise<void>((resolve) => {
       waiting = resolve;

@@ -211,6 +211,8 @@ describe.each(PROVIDERS)('Streamable HTTP with people acting meanwhile, on %s', 
       toolkits: [{ toolkitId: 'github' }],
       coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }],
     });
+    await app.missions.acceptReportedCoverage({ missionId: id }, { kind: 'slack_user', id: 'U0JORDAN' });
+    await call('select_toolkits', { missionId: id });
     const { proposed } = (await call('propose_plays', { missionId: id, plays: [SEED_PLAY_1] })) as unknown as { proposed: string[] };
     expect((await call('request_approval', { missionId: id, playId: proposed[0] })).status).toBe('pending');
 

@@ -178,6 +178,8 @@ async function journeyA(service: MissionService, clock: TestClock) {
     },
     ASSISTANT,
   );
+  // No connector inspected GitHub: the toolkits message shows the report; Jordan accepts it.
+  await service.acceptReportedCoverage({ missionId: id }, JORDAN);
   clock.advance(6 * MINUTE);
   await service.confirmToolkits({ missionId: id }, JORDAN);
   const proposed = await service.proposePlays({ missionId: id, plays: [SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3] }, ASSISTANT);

@@ -69,6 +69,8 @@ export async function seedToPlanning(
   await service.selectToolkits({ missionId: id, toolkits: [{ toolkitId: 'github' }, { toolkitId: 'linear' }] }, JORDAN);
   await service.recordCoverage({ missionId: id, toolkitId: 'github', ...githubInspection }, ASSISTANT);
   await service.recordCoverage({ missionId: id, toolkitId: 'linear', status: 'ready', summary: 'Team ENG found; follow-ups can be filed' }, ASSISTANT);
+  // No connector inspected these: the assistant's report counts once a person accepts it in Slack.
+  await service.acceptReportedCoverage({ missionId: id }, JORDAN);
   clock.advance(6 * MINUTE);
   mission = await service.confirmToolkits({ missionId: id }, JORDAN);
   return mission;
