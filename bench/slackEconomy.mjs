@@ -47,8 +47,8 @@ async function quiet(fake) {
   }
 }
 
-async function scenario(mcp, fake, name, schedule) {
-  const missionId = await executingMissionOverMcp(mcp, `${INTENTS[0]} (${name})`);
+async function scenario(mcp, fake, name, schedule, databaseUrl) {
+  const missionId = await executingMissionOverMcp(mcp, `${INTENTS[0]} (${name})`, databaseUrl);
   await quiet(fake);
   const reports = new MixedReports();
   reports.add(missionId);
@@ -96,12 +96,14 @@ async function main() {
       fake,
       'paced',
       Array.from({ length: REPORTS }, (_, i) => (i === 0 ? 0 : INTERVAL_MS)),
+      db.url,
     );
     const bursts = await scenario(
       mcp,
       fake,
       'bursts',
       Array.from({ length: REPORTS }, (_, i) => (i > 0 && i % BURST === 0 ? BURST_GAP_MS : 0)),
+      db.url,
     );
     const loadAfter = loadLine('after');
     if (connectionResets.count > 0) console.log(`client connections reset and retried once: ${connectionResets.count}`);
