@@ -21,6 +21,8 @@ export async function executingMissions(service, count) {
     await service.lockBrief({ missionId: m.id }, ASSISTANT);
     await service.selectToolkits({ missionId: m.id, toolkits: [{ toolkitId: 'github' }] }, ASSISTANT);
     await service.recordCoverage({ missionId: m.id, toolkitId: 'github', status: 'ready', summary: 'bench' }, ASSISTANT);
+    // No connector inspects here: a person accepts the assistant's report, as in Slack.
+    await service.acceptReportedCoverage({ missionId: m.id }, { kind: 'slack_user', id: 'U0BENCH' });
     await service.confirmToolkits({ missionId: m.id }, ASSISTANT);
     const planned = await service.proposePlays({ missionId: m.id, plays: [PLAY] }, ASSISTANT);
     const play = planned.plays.find((p) => p.title === PLAY.title);

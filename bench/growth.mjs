@@ -112,7 +112,7 @@ async function main() {
     clients.push(ms, ml);
 
     // The grown mission (the only one past a few hundred events) and a fresh one made now.
-    const fresh = await executingMissionOverMcp(ms, `${INTENTS[0]} (fresh)`);
+    const fresh = await executingMissionOverMcp(ms, `${INTENTS[0]} (fresh)`, small.url);
     const workload = new MixedReports();
     workload.add(grown.id, BENCH_PHASES.length - 1);
     workload.add(fresh, 0);

@@ -52,7 +52,7 @@ async function deployment(label, instances) {
     const workload = new MixedReports();
     const growing = [];
     for (let g = 0; g < GROWING; g++)
-      growing.push(await executingMissionOverMcp(sequential[g % sequential.length], `${INTENTS[g % INTENTS.length]} (growing ${g})`));
+      growing.push(await executingMissionOverMcp(sequential[g % sequential.length], `${INTENTS[g % INTENTS.length]} (growing ${g})`, db.url));
     const spread = await missionIds(db.url, 'executing', SPREAD);
     for (const id of growing) workload.add(id);
     for (const id of spread) workload.add(id);

@@ -309,7 +309,7 @@ async function run(stage) {
     '(KPIs, a safeguard, lock)',
   );
 
-  heading('Prepare: toolkits ticked in Slack, inspected, one deferred');
+  heading("Prepare: toolkits ticked in Slack, inspected, one deferred, the assistant's report accepted");
   const toolkits = await eventually('the toolkits message', () => fake.messagesWith(ACTION_IDS.toolkitsConfirm).at(-1));
   await slack.check(toolkits, ACTION_IDS.toolkitsSelect, ['github', 'linear', 'slack'], JORDAN);
   say('Jordan Nakamura (Slack)', 'ticks GitHub, Linear and Slack on the toolkits message');
@@ -337,6 +337,10 @@ async function run(stage) {
     },
     '(its own read-only look at the checkout)',
   );
+  say(
+    'Mission Control (bot)',
+    'shows GitHub as "reported by the assistant, not inspected": no connector read the code, so the meter does not count the report',
+  );
   await clickWhenShown(stage, ACTION_IDS.toolkitsConfirm, JORDAN, 'Confirm toolkits');
   const tooLow = await eventually('the refusal', () =>
     fake.calls
@@ -354,9 +358,19 @@ async function run(stage) {
     async () => (await app.missions.getMission({ missionId })).toolkits.find((t) => t.toolkitId === 'linear')?.authStatus === 'deferred',
   );
   await threadUpToDate(stage);
+  // Jordan vouches for the assistant's report (recorded as his acceptance, never as an inspection).
+  await clickWhenShown(stage, ACTION_IDS.coverageAcceptReported, JORDAN, 'Accept reported coverage');
+  await eventually('the report accepted', async () =>
+    (await app.missions.getMission({ missionId })).coverage.entries.some((e) => e.acceptedBy?.id === JORDAN.id),
+  );
+  say('Mission Control (bot)', "records that Jordan accepted the assistant's GitHub report (reported_coverage_accepted); PLAN.md and VERIFICATION.md say so");
+  await threadUpToDate(stage);
   await clickWhenShown(stage, ACTION_IDS.toolkitsConfirm, JORDAN, 'Confirm toolkits');
   await eventually('Plan & Approve', async () => (await app.missions.getMission({ missionId })).state === 'planning');
-  say('Mission Control (bot)', 'coverage 100% (GitHub ready, Slack ready, Linear deferred): toolkits confirmed, on to Plan & Approve');
+  say(
+    'Mission Control (bot)',
+    "coverage 100% (GitHub: the assistant's report, accepted by Jordan; Slack inspected ready; Linear deferred): toolkits confirmed, on to Plan & Approve",
+  );
 
   heading('Plan & Approve: three plays, one chosen, two people approve');
   const proposed = await mc.ok('propose_plays', { missionId, plays: [SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3] }, '(3 plays)');

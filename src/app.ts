@@ -14,6 +14,7 @@ import { VerificationService } from './domain/verificationService.js';
 import { GITHUB_CONNECTOR } from './connectors/github/pullRequestEvidence.js';
 import { randomIds, systemClock } from './domain/runtime.js';
 import { openDatabase, type Database } from './storage/database.js';
+import { PostgresMissionChanges } from './storage/postgresMissionChanges.js';
 import { redactDatabaseUrl } from './storage/databaseUrl.js';
 import { databaseSettingsFrom } from './storage/databaseSettings.js';
 import { FeedWorker, type FeedConsumer } from './feedWorker.js';
@@ -59,6 +60,8 @@ export interface App {
   githubEvents: GitHubEventService;
   /** POST /github/webhooks; null without GITHUB_WEBHOOK_SECRET (then pull requests are read when linked). */
   githubWebhooks: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null;
+  /** PostgreSQL: the LISTEN connection that hears other instances' saves (its status is in /healthz); null on SQLite. */
+  changes: PostgresMissionChanges | null;
   /** The long-running server's background work: the feed worker and the approval expiry sweep. */
   startBackgroundWork(): void;
   close(): Promise<void>;
@@ -100,6 +103,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     );
   }
   const prices = { ...DEFAULT_MODEL_PRICES, ...config.MODEL_PRICES };
+  // Several instances share one PostgreSQL: each hears the others' saves (wakes its feed worker, tells MCP
+  // subscribers and wait_for_approval). SQLite serves one process, whose own saves notify it directly.
+  const changes = db.target.provider === 'postgresql' ? changeListener(db.target, config, logger) : null;
+  await changes?.start();
   const missions = new MissionService({
     repository: db.missions,
     clock: systemClock,
@@ -108,6 +115,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     ...(modelRunner ? { planner: modelPlanner(modelRunner) } : {}),
     missionBudgetUsd: config.MISSION_BUDGET_USD ?? null,
     priceOf: (model, inputTokens, outputTokens) => costOf(prices, model, inputTokens, outputTokens),
+    changes,
+    checkpoints: db.chainCheckpoints,
     authChecker: connectors.authChecker,
     inspectors: connectors.inspectors,
     // One policy per workspace, in the database: every process on it (HTTP, stdio) applies the same one.
@@ -171,7 +180,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         settings: slackSettings,
         service: missions,
         store: slackStore,
-        projection: slackProjection,
+        // Edits that only move progress along wait SLACK_PROGRESS_EDIT_MS; what a person must see goes out within a second.
+        projection: { ...slackProjection, progressEditIntervalMs: config.SLACK_PROGRESS_EDIT_MS },
         clock: systemClock,
         logger,
         // A person's Rollback click runs the undo steps connectors know (e.g. close the PR) before recording the rollback.
@@ -201,8 +211,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         logger,
       })
     : null;
-  // A change saved here is delivered at once; changes from other instances wait for the next poll.
+  // A change saved here is delivered at once, and so is one another instance announced (PostgreSQL); the poll is the fallback.
   missions.subscribe(() => feedWorker.wake());
+  missions.onChangedElsewhere(() => feedWorker.wake());
   let sweep: NodeJS.Timeout | null = null;
   let sweeping: Promise<unknown> | null = null;
   const githubEvents = new GitHubEventService(missions, config.RELEASE_MONITORING_MINUTES);
@@ -222,6 +233,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     slackPresence,
     githubEvents,
     githubWebhooks,
+    changes,
     startBackgroundWork: () => {
       feedWorker.start();
       delivering = true;
@@ -251,7 +263,28 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       stopCountingCalls();
       await feedWorker.stop();
       await slack?.stop();
+      await changes?.close();
       await db.close();
     },
   };
+}
+
+/** The LISTEN connection, logging when it drops and when it listens again. */
+function changeListener(target: Extract<Database['target'], { provider: 'postgresql' }>, config: Config, logger: Logger): PostgresMissionChanges {
+  return new PostgresMissionChanges({
+    connectionString: target.connectionString,
+    schema: target.schema,
+    settings: databaseSettingsFrom(config),
+    onStatus: (status, { retryInMs }) => {
+      if (status.state === 'reconnecting') {
+        logger.warn(
+          { error: status.lastError, retryInMs, drops: status.drops },
+          "change notifications: the LISTEN connection is down; reconnecting (other instances' changes are seen by polling meanwhile)",
+        );
+      } else if (status.state === 'listening') {
+        if (status.drops > 0) logger.info({ drops: status.drops }, 'change notifications: listening again');
+        else logger.debug("change notifications: listening for other instances' saves");
+      }
+    },
+  });
 }

@@ -122,6 +122,11 @@ const envSchema = z.object({
       )
       .optional(),
   ),
+  /**
+   * Least time between two edits of one Slack message when the edit only moves progress along
+   * (steps, test runs, counts); changes a person must see at once still go out within a second.
+   */
+  SLACK_PROGRESS_EDIT_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
   /** Slack user ids who may approve plays at every risk, comma-separated: only seeds the stored policy (`mission-control approvers`). */
   SLACK_APPROVERS: z
     .string()

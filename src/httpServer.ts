@@ -40,7 +40,8 @@ export function createHttpServer(app: App, extraRoutes: Record<string, RouteHand
     if (draining) return sendJson(res, 503, { status: 'draining', database, reason: 'the server is shutting down' });
     try {
       await checkReady();
-      sendJson(res, 200, { status: 'ok', database });
+      // PostgreSQL: whether other instances' saves are heard now (`reconnecting`: polling covers; not a reason to stop traffic).
+      sendJson(res, 200, { status: 'ok', database, ...(app.changes ? { changeNotifications: app.changes.status().state } : {}) });
     } catch (error) {
       sendJson(res, 503, { status: 'unavailable', database, reason: error instanceof Error ? error.message : String(error) });
     }

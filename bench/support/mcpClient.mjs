@@ -3,6 +3,11 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { deterministicBriefDrafter } from '../../dist/domain/deterministicBriefDrafter.js';
+import { MissionService } from '../../dist/domain/missionService.js';
+import { randomIds, systemClock } from '../../dist/domain/runtime.js';
+import { openDatabase } from '../../dist/storage/database.js';
+import { PERSON } from './benchPlays.mjs';
 import { BENCH_PLAY } from './benchPlays.mjs';
 
 /**
@@ -49,8 +54,22 @@ export async function connectMcp(url, token) {
   };
 }
 
+/**
+ * A person accepts the assistant's coverage report on the benchmark's database, as Slack's button
+ * would (no connector inspects in the benchmarks). Outside the timed part.
+ */
+async function personAcceptsReportedCoverage(databaseUrl, missionId) {
+  const db = await openDatabase(databaseUrl, { migrate: false });
+  try {
+    const service = new MissionService({ repository: db.missions, clock: systemClock, ids: randomIds, drafter: deterministicBriefDrafter });
+    await service.acceptReportedCoverage({ missionId }, PERSON);
+  } finally {
+    await db.close();
+  }
+}
+
 /** A new mission taken to execution over MCP, as an assistant would (the low-risk play needs no approval). Returns its id. */
-export async function executingMissionOverMcp(mcp, intent) {
+export async function executingMissionOverMcp(mcp, intent, databaseUrl) {
   const started = await mcp.call('start_mission', { intent });
   const missionId = started.mission?.id ?? started.id;
   await mcp.call('update_brief', { missionId, lock: true });
@@ -59,6 +78,8 @@ export async function executingMissionOverMcp(mcp, intent) {
     toolkits: [{ toolkitId: 'github' }],
     coverage: [{ toolkitId: 'github', status: 'ready', summary: '41 files, 212 tests' }],
   });
+  await personAcceptsReportedCoverage(databaseUrl, missionId);
+  await mcp.call('select_toolkits', { missionId });
   const planned = await mcp.call('propose_plays', { missionId, plays: [BENCH_PLAY] });
   const play = (planned.mission ?? planned).plays.find((p) => p.title === BENCH_PLAY.title);
   const approved = await mcp.call('request_approval', { missionId, playId: play.id });

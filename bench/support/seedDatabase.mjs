@@ -78,6 +78,7 @@ async function templateMission(service, kind, intent) {
     },
     ASSISTANT,
   );
+  await service.acceptReportedCoverage({ missionId: id }, PERSON);
   await service.confirmToolkits({ missionId: id }, PERSON);
   const reviewed = kind === 'awaiting_approval';
   const planned = await service.proposePlays({ missionId: id, plays: [reviewed ? REVIEWED_PLAY : BENCH_PLAY] }, ASSISTANT);
@@ -418,7 +419,8 @@ async function postgresTemplates(admin, base) {
 /** Copies every table's rows from one migrated schema to another (parents first). */
 async function copySchema(client, from, to) {
   const tables = await postgresTables(client, to);
-  const order = [...[...tables.values()].filter((t) => t.fks.length === 0 && t.name !== 'Mission'), ...copyPlan(tables)];
+  // MissionStateCount is kept by triggers on Mission: the copied missions count themselves.
+  const order = [...[...tables.values()].filter((t) => t.fks.length === 0 && t.name !== 'Mission' && t.name !== 'MissionStateCount'), ...copyPlan(tables)];
   const quote = (c) => `"${c}"`;
   await client.query('BEGIN');
   for (const t of order)

@@ -4,7 +4,18 @@
 import { approvalsGiven, awaitedApprovers } from './approvalPolicy.js';
 import { MissionError } from './errors.js';
 import { bundleManifest, hashArtifactContent, verifyEvidence, type ArtifactKind, type ArtifactRecord, type ReviewEvidence } from './evidence.js';
-import type { AlertType, Deviation, DeviationRule, Execution, PhaseProgress, Severity, ValidatorAlert } from './execution.js';
+import {
+  appendStep,
+  appendTestRun,
+  summarize,
+  type AlertType,
+  type Deviation,
+  type DeviationRule,
+  type Execution,
+  type PhaseProgress,
+  type Severity,
+  type ValidatorAlert,
+} from './execution.js';
 import type { Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
 import { endMonitoring, releaseUndoOpen } from './releaseRules.js';
@@ -29,6 +40,7 @@ export function startExecution(mission: Mission, cmd: MissionCommand): Mission {
       failureReason: null,
       steps: [],
       testRuns: [],
+      history: summarize([], []),
       gate: null,
     })),
     alerts: [],
@@ -175,7 +187,10 @@ export function reportStep(mission: Mission, input: StepReportInput, cmd: Missio
     duration_ms: input.durationMs,
     in_plan: step.inPlan,
   });
-  let next = withPhase(mission, execution, { ...phase, steps: [...phase.steps, step] });
+  // Storage appends exactly this row; the document keeps the latest steps and the summary.
+  const appended = appendStep(phase, step);
+  cmd.writes.steps.push({ phaseId: phase.phaseId, position: appended.position, step });
+  let next = withPhase(mission, execution, appended.phase);
   if (!planned && input.deviation) {
     next = recordDeviation(
       next,
@@ -211,8 +226,9 @@ export function reportTestRun(
     coverage: run.coverage,
   });
   // Storage appends exactly this row; earlier runs are never written again.
-  cmd.writes.testRuns.push({ phaseId: phase.phaseId, position: phase.testRuns.length, run });
-  return withPhase(mission, execution, { ...phase, testRuns: [...phase.testRuns, run] });
+  const appended = appendTestRun(phase, run);
+  cmd.writes.testRuns.push({ phaseId: phase.phaseId, position: appended.position, run });
+  return withPhase(mission, execution, appended.phase);
 }
 
 export function raiseAlert(
@@ -256,7 +272,7 @@ export function resolveAlert(
   acceptRefusal: string | null,
   cmd: MissionCommand,
 ): Mission {
-  const execution = requireExecuting(mission, 'resolve an alert');
+  const execution = requireAlertsResolvable(mission);
   if (cmd.actor.kind !== 'slack_user') {
     throw new MissionError('permission_denied', 'Only a person can resolve a review alert; ask someone in the mission thread.', { field: 'actor' });
   }
@@ -283,12 +299,23 @@ export function resolveAlert(
   };
   cmd.events.add('validator_alert_resolved', { alert_id: alert.id, phase_id: alert.phaseId, outcome: input.outcome, note: input.note });
   let next: Mission = { ...mission, execution: { ...execution, alerts: execution.alerts.map((a) => (a.id === alert.id ? resolved : a)) } };
-  if (input.outcome === 'blocked') {
+  // After completion there is no phase to stop: a blocked release alert is recorded, and undo is the rollback.
+  if (input.outcome === 'blocked' && mission.state === 'executing') {
     const phase = findPhase(next.execution!, alert.phaseId);
     cmd.events.add('execution_paused', { phase_id: phase.phaseId, reason: `review alert blocked: ${alert.description}` });
     next = withPhase(next, next.execution!, { ...phase, status: 'failed', failureReason: `Blocked by ${cmd.actor.id}: ${input.note}` });
   }
   return next;
+}
+
+/**
+ * Review alerts are resolved while the mission executes, and after completion too: a deployment
+ * that fails during the release or its monitoring window raises one on a reflecting mission, and
+ * it may still be open when the mission is closed. A person acknowledges it (or rolls back while undo is open).
+ */
+function requireAlertsResolvable(mission: Mission): Execution {
+  if ((mission.state === 'reflecting' || mission.state === 'done') && mission.execution?.completedAt) return mission.execution;
+  return requireExecuting(mission, 'resolve an alert');
 }
 
 /** Rule 4 (architectural change) stops for a person: it raises a review_required alert on its phase. */

@@ -6,8 +6,8 @@ import type { z } from 'zod';
 import type { Actor } from './actors.js';
 import { alertAcceptRefusal, standingOf } from './approvalPolicy.js';
 import { isMissionError, MissionError } from './errors.js';
-import { canonicalJson, type MissionEvent } from './eventLog.js';
-import { verifyEventHistory } from './missionHistory.js';
+import { canonicalJson } from './eventLog.js';
+import { verifyChain } from './missionHistory.js';
 import { requireMustHavesMet } from './verification.js';
 import { verifyEvidence, type ArtifactKind, type ArtifactRecord, type EvidenceVerification } from './evidence.js';
 import {
@@ -177,13 +177,10 @@ export class ExecuteService {
     const { writer, repository } = this.parts;
     const mission = await writer.load(input.missionId);
     const result = verifyEvidence(mission.evidence.artifacts, await repository.artifactContents(mission.id), mission.evidence.bundle);
-    // One walk through the log in pages: the chain checked, the last sealed bundle noted on the way.
-    let sealed: MissionEvent<'evidence_bundle_generated'> | undefined;
-    const chain = await verifyEventHistory(repository, mission, (event) => {
-      if (event.type === 'evidence_bundle_generated') sealed = event as MissionEvent<'evidence_bundle_generated'>;
-    });
+    // The chain from its last checkpoint (the events after it, in pages), the last sealed bundle noted on the way.
+    const chain = await verifyChain(repository, this.parts.checkpoints, mission, { full: false, now: this.parts.clock.now() });
     const problems = result.ok ? [] : [...result.problems];
-    if (sealed && sealed.payload.total_hash !== mission.evidence.bundle?.manifestSha256) {
+    if (chain.sealedBundleHash !== null && chain.sealedBundleHash !== mission.evidence.bundle?.manifestSha256) {
       problems.push({ artifactId: null, problem: 'the stored bundle differs from the bundle recorded in the event log' });
     }
     if (!chain.ok) problems.push({ artifactId: null, problem: `the event log is broken: ${chain.reason}` });

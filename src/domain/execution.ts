@@ -76,9 +76,109 @@ export interface PhaseProgress {
   startedAt: string | null;
   completedAt: string | null;
   failureReason: string | null;
+  /**
+   * The phase's latest steps, oldest first: at most RECENT_HISTORY of them. Every step is in the
+   * mission's history (`stepPage`); `history` has the counts and sums over all of them.
+   */
   steps: StepReport[];
+  /** The phase's latest test runs, oldest first: at most RECENT_HISTORY (all of them: `testRunPage`). */
   testRuns: TestRun[];
+  /**
+   * Summaries over the phase's whole history, kept up to date as steps and runs are appended, so
+   * that loading a mission reads a bounded document. Absent on phases recorded before it existed,
+   * whose `steps` and `testRuns` then hold the whole history (read it with `phaseHistory`).
+   */
+  history?: PhaseHistory;
   gate: GateResult | null;
+}
+
+/** How many of a phase's latest steps and test runs the mission document keeps. */
+export const RECENT_HISTORY = 20;
+
+/** What readers need from a phase's whole history, maintained as entries are appended. */
+export interface PhaseHistory {
+  /** Steps reported in the phase; also the position the next one is stored at. */
+  stepCount: number;
+  /** Test runs reported in the phase; also the position the next one is stored at. */
+  testRunCount: number;
+  /** The latest run that measured coverage, however old. */
+  latestCoveredRun: TestRun | null;
+  /** Each count the executor reported (files_modified, tests_added, ...) summed over every step. */
+  countTotals: Record<string, number>;
+  /** The latest report of each step of the approved play (bounded by the play), in first-report order. */
+  plannedStepReports: StepReport[];
+  /** Steps reported that were not in the play (the latest are among `steps`). */
+  extraStepCount: number;
+}
+
+/** The phase's history summary; a phase from before summaries carries its whole history in its lists. */
+export function phaseHistory(phase: PhaseProgress): PhaseHistory {
+  if (phase.history) return phase.history;
+  return summarize(phase.steps, phase.testRuns);
+}
+
+/** The summary of complete lists of steps and runs (used when an old document is upgraded, and by phaseHistory). */
+export function summarize(steps: readonly StepReport[], runs: readonly TestRun[]): PhaseHistory {
+  let history: PhaseHistory = {
+    stepCount: 0,
+    testRunCount: runs.length,
+    latestCoveredRun: [...runs].reverse().find((r) => r.coverage !== null) ?? null,
+    countTotals: {},
+    plannedStepReports: [],
+    extraStepCount: 0,
+  };
+  for (const step of steps) history = withStep(history, step);
+  return history;
+}
+
+function withStep(history: PhaseHistory, step: StepReport): PhaseHistory {
+  const countTotals = { ...history.countTotals };
+  for (const [key, value] of Object.entries(step.counts)) countTotals[key] = (countTotals[key] ?? 0) + value;
+  const known = history.plannedStepReports.findIndex((s) => s.stepId === step.stepId);
+  const plannedStepReports = !step.inPlan
+    ? history.plannedStepReports
+    : known === -1
+      ? [...history.plannedStepReports, step]
+      : history.plannedStepReports.map((s, i) => (i === known ? step : s));
+  return {
+    ...history,
+    stepCount: history.stepCount + 1,
+    countTotals,
+    plannedStepReports,
+    extraStepCount: history.extraStepCount + (step.inPlan ? 0 : 1),
+  };
+}
+
+/** The phase with `step` appended: the recent window moves on and the summary counts it. Returns the step's position. */
+export function appendStep(phase: PhaseProgress, step: StepReport): { phase: PhaseProgress; position: number } {
+  const history = phaseHistory(phase);
+  return {
+    phase: { ...phase, steps: [...phase.steps, step].slice(-RECENT_HISTORY), history: withStep(history, step) },
+    position: history.stepCount,
+  };
+}
+
+/** The phase with `run` appended: the recent window moves on and the summary counts it. Returns the run's position. */
+export function appendTestRun(phase: PhaseProgress, run: TestRun): { phase: PhaseProgress; position: number } {
+  const history = phaseHistory(phase);
+  return {
+    phase: {
+      ...phase,
+      testRuns: [...phase.testRuns, run].slice(-RECENT_HISTORY),
+      history: { ...history, testRunCount: history.testRunCount + 1, latestCoveredRun: run.coverage !== null ? run : history.latestCoveredRun },
+    },
+    position: history.testRunCount,
+  };
+}
+
+/** The latest coverage measured anywhere in the execution (phases in the play's order, the latest run last). */
+export function latestCoverage(execution: Execution | null): number | null {
+  const phases = execution?.phases ?? [];
+  for (let i = phases.length - 1; i >= 0; i--) {
+    const run = phaseHistory(phases[i]!).latestCoveredRun;
+    if (run) return run.coverage;
+  }
+  return null;
 }
 
 export type AlertType = 'auto_fix' | 'review_required';

@@ -20,6 +20,17 @@ export interface MissionToolkit {
   precedentCount: number;
 }
 
+/**
+ * Who a coverage entry's finding comes from. `connector`: Mission Control's own read-only
+ * inspection (a connector's inspector, or its finding that none is configured or connected);
+ * `person`: someone in Slack, including accepting what an assistant reported; `assistant`: an
+ * assistant's report over MCP, shown as reported and never counted as ready.
+ */
+export type CoverageSource = 'connector' | 'assistant' | 'person';
+
+/** Entries saved before `recordedBy` existed read as the assistant's: nothing proved a connector looked. */
+export const UNRECORDED_COVERAGE_SOURCE: CoverageSource = 'assistant';
+
 /** One read-only inspection result, filled by a connector or reported by an assistant. */
 export interface CoverageEntry {
   toolkitId: string;
@@ -27,6 +38,9 @@ export interface CoverageEntry {
   summary: string;
   metrics: Record<string, number | string | boolean>;
   recordedAt: string;
+  recordedBy: CoverageSource;
+  /** The person who accepted an assistant's report (the entry is then recorded by `person`). */
+  acceptedBy?: Actor;
 }
 
 export interface Coverage {
@@ -89,8 +103,9 @@ const READINESS_WEIGHT: Record<Readiness, number> = {
 
 /**
  * The coverage meter: for each selected, non-deferred toolkit, the readiness of its latest
- * inspection (ready 1, degraded 0.5, needs_data 0.25, otherwise 0), averaged. A mission with
- * nothing selected, or everything deferred, has no coverage.
+ * inspection by a connector or a person (ready 1, degraded 0.5, needs_data 0.25, otherwise 0),
+ * averaged. An assistant's report is shown, never counted, until a person accepts it. A mission
+ * with nothing selected, or everything deferred, has no coverage.
  */
 export function coverageMeter(mission: Pick<Mission, 'toolkits' | 'coverage'>): number {
   const counted = mission.toolkits.filter((t) => t.selected && t.authStatus !== 'deferred');
@@ -99,12 +114,38 @@ export function coverageMeter(mission: Pick<Mission, 'toolkits' | 'coverage'>): 
   return Math.round((total / counted.length) * 100) / 100;
 }
 
+/** The readiness the meter counts: the latest entry a connector or a person recorded; `unknown` without one. */
 export function latestReadiness(coverage: Coverage, toolkitId: string): Readiness {
-  for (let i = coverage.entries.length - 1; i >= 0; i--) {
-    const entry = coverage.entries[i]!;
-    if (entry.toolkitId === toolkitId) return entry.status;
-  }
-  return 'unknown';
+  return latestVerifiedEntry(coverage, toolkitId)?.status ?? 'unknown';
+}
+
+export function countsAsInspected(entry: CoverageEntry): boolean {
+  return entry.recordedBy !== 'assistant';
+}
+
+export function latestVerifiedEntry(coverage: Coverage, toolkitId: string): CoverageEntry | undefined {
+  return coverage.entries.findLast((e) => e.toolkitId === toolkitId && countsAsInspected(e));
+}
+
+export function latestEntry(coverage: Coverage, toolkitId: string): CoverageEntry | undefined {
+  return coverage.entries.findLast((e) => e.toolkitId === toolkitId);
+}
+
+/**
+ * The assistant's reports not yet confirmed by a connector or a person: for each selected,
+ * non-deferred toolkit whose latest entry is an assistant's, that entry. A person may accept them.
+ */
+export function pendingReportedCoverage(mission: Pick<Mission, 'toolkits' | 'coverage'>): CoverageEntry[] {
+  return mission.toolkits
+    .filter((t) => t.selected && t.authStatus !== 'deferred')
+    .map((t) => latestEntry(mission.coverage, t.toolkitId))
+    .filter((e): e is CoverageEntry => e !== undefined && e.recordedBy === 'assistant');
+}
+
+/** The meter if a person accepted every pending assistant report: what accepting would change. */
+export function coverageIfAccepted(mission: Pick<Mission, 'toolkits' | 'coverage'>): number {
+  const accepted = pendingReportedCoverage(mission).map((e) => ({ ...e, recordedBy: 'person' as const }));
+  return coverageMeter({ toolkits: mission.toolkits, coverage: { ...mission.coverage, entries: [...mission.coverage.entries, ...accepted] } });
 }
 
 /** The order storage returns toolkits (most confident first) and tags (alphabetical) in. */

@@ -20,14 +20,18 @@ export class EventBuffer {
 
 /**
  * Content a command stores beside the mission (evidence bodies, library entries, the test runs
- * it appended), written with it. Rules record what they append here, so storage appends exactly
+ * and steps it appended), written with it. Rules record what they append here, so storage appends exactly
  * that and never has to work out what changed by comparing with history.
  */
-export type CommandWrites = MissionWrites & { artifacts: NonNullable<MissionWrites['artifacts']>; testRuns: NonNullable<MissionWrites['testRuns']> };
+export type CommandWrites = MissionWrites & {
+  artifacts: NonNullable<MissionWrites['artifacts']>;
+  testRuns: NonNullable<MissionWrites['testRuns']>;
+  steps: NonNullable<MissionWrites['steps']>;
+};
 
 /** Nothing written yet: the `writes` every new command starts with. */
 export function noWrites(): CommandWrites {
-  return { artifacts: [], testRuns: [] };
+  return { artifacts: [], testRuns: [], steps: [] };
 }
 
 export interface MissionCommand {

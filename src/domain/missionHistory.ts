@@ -1,14 +1,18 @@
 // A mission's history (events, test runs, steps) read in pages, and the hash chain verified
 // page by page: whatever the length of a mission's history, a read holds one page and reads
-// each entry once. Front doors page with the cursors (pageCursor.ts); the service verifies.
-import { ChainVerifier, type ChainVerification, type MissionEvent } from './eventLog.js';
-import type { StepReport, TestRun } from './execution.js';
+// each entry once, and from the last checkpoint (chainCheckpoints.ts) unless a full check is
+// asked for. Front doors page with the cursors (pageCursor.ts); the service verifies.
+import type { ChainCheckpoints } from './chainCheckpoints.js';
+import { ChainVerifier, hashEvent, type ChainVerification, type MissionEvent } from './eventLog.js';
+import type { PhaseProgress, StepReport, TestRun } from './execution.js';
 import type { Mission } from './mission.js';
 import type { MissionRepository } from './missionRepository.js';
 import { decodeHistoryCursor, encodeHistoryCursor } from './pageCursor.js';
 
 /** Events read per round trip when the whole log is walked (verification). */
 const VERIFY_PAGE = 1000;
+/** Steps or test runs read per round trip when a phase's whole history is read (exports). */
+const WHOLE_HISTORY_PAGE = 1000;
 
 export interface EventPage {
   events: MissionEvent[];
@@ -39,24 +43,60 @@ export async function eventPage(repository: MissionRepository, mission: Mission,
   return { events, verification: verifier.result(more ? undefined : mission), nextCursor: more && last ? encodeHistoryCursor('events', [last.seq]) : null };
 }
 
+/** A chain check and where it started: `checkedFromSeq` 0 is the first event (a full check). */
+export type ChainCheck = ChainVerification & {
+  checkedFromSeq: number;
+  /** total_hash of the last evidence bundle sealed in the log (from the checkpoint, or seen on the way); null when none. */
+  sealedBundleHash: string | null;
+};
+
 /**
- * Walks the whole log in pages against the mission's stored head; `each` sees every event
- * (verifyEvidence looks for the last sealed bundle). Stops reading at the first break.
+ * Verifies the log from the mission's last checkpoint (or from the first event when there is
+ * none, the checkpoint is ahead of the mission, or `full`), checks that the checkpoint's own
+ * event still carries the hash it was verified with, and records a new checkpoint when the
+ * chain holds. What an incremental check proves: every event after the checkpoint is intact,
+ * links back to the checkpointed hash, and the last matches the mission's head; the events up
+ * to the checkpoint were intact when it was recorded. It does not re-read those earlier events,
+ * so a change made to them since (other than to the checkpoint's event) shows only in a full check.
  */
-export async function verifyEventHistory(
+export async function verifyChain(
   repository: MissionRepository,
+  checkpoints: ChainCheckpoints | null,
   mission: Mission,
-  each: (event: MissionEvent) => void = () => undefined,
-): Promise<ChainVerification> {
-  const verifier = new ChainVerifier();
-  let afterSeq = 0;
+  options: { full: boolean; now: Date },
+): Promise<ChainCheck> {
+  const checkpoint = !options.full && checkpoints ? await checkpoints.latest(mission.id) : null;
+  const from = checkpoint && checkpoint.eventSeq > 0 && checkpoint.eventSeq <= mission.eventSeq ? checkpoint : null;
+  let sealedBundleHash = from?.sealedBundleHash ?? null;
+  if (from) {
+    const [anchor] = await repository.eventPage(mission.id, from.eventSeq - 1, 1);
+    if (!anchor || anchor.seq !== from.eventSeq || anchor.hash !== from.headHash || hashEvent(anchor) !== anchor.hash) {
+      return {
+        ok: false,
+        eventCount: from.eventSeq,
+        brokenAtSeq: from.eventSeq,
+        reason: `event ${from.eventSeq}, where the log was last verified, changed since; a full check says what else did`,
+        checkedFromSeq: from.eventSeq,
+        sealedBundleHash,
+      };
+    }
+  }
+  const verifier = from ? new ChainVerifier({ eventSeq: from.eventSeq, headHash: from.headHash }) : new ChainVerifier();
+  let afterSeq = from?.eventSeq ?? 0;
   for (;;) {
     const page = await repository.eventPage(mission.id, afterSeq, VERIFY_PAGE);
-    for (const event of page) each(event);
-    if (!verifier.add(page) || page.length < VERIFY_PAGE) break;
+    const intact = verifier.add(page);
+    for (const event of page) {
+      if (event.type === 'evidence_bundle_generated') sealedBundleHash = (event as MissionEvent<'evidence_bundle_generated'>).payload.total_hash;
+    }
+    if (!intact || page.length < VERIFY_PAGE) break;
     afterSeq = page[page.length - 1]!.seq;
   }
-  return verifier.result(mission);
+  const verification = verifier.result(mission);
+  if (verification.ok && verification.eventCount > 0 && checkpoints) {
+    await checkpoints.record(mission.id, { eventSeq: verification.eventCount, headHash: verification.headHash, sealedBundleHash, verifiedAt: options.now });
+  }
+  return { ...verification, checkedFromSeq: from?.eventSeq ?? 0, sealedBundleHash };
 }
 
 /** The test runs after the cursor, phase by phase in the play's order, from their rows. */
@@ -76,17 +116,46 @@ export async function testRunPage(
   );
 }
 
-/** The steps reported after the cursor, phase by phase in the play's order. */
-export async function stepPage(mission: Mission, cursor: string | undefined, limit: number): Promise<HistoryPage<{ step: StepReport }>> {
-  const phases = mission.execution?.phases ?? [];
+/** The steps reported after the cursor, phase by phase in the play's order, from their rows. */
+export async function stepPage(
+  repository: MissionRepository,
+  mission: Mission,
+  cursor: string | undefined,
+  limit: number,
+): Promise<HistoryPage<{ step: StepReport }>> {
   return phasePage(
     mission,
     'steps',
     cursor,
     limit,
-    async (phaseId, from, take) => phases.find((p) => p.phaseId === phaseId)!.steps.slice(from, from + take),
+    (phaseId, from, take) => repository.stepPage(mission.id, phaseId, from, take),
     (step) => ({ step }),
   );
+}
+
+/**
+ * The mission with every phase's whole history in `steps` and `testRuns` (read page by page),
+ * for exports that list every entry (SUMMARY.md). Exports are made on demand; loading a mission
+ * for a command never does this.
+ */
+export async function withWholeHistory(repository: MissionRepository, mission: Mission): Promise<Mission> {
+  const execution = mission.execution;
+  if (!execution) return mission;
+  const all = async <Item>(read: (from: number, take: number) => Promise<Item[]>): Promise<Item[]> => {
+    const items: Item[] = [];
+    for (;;) {
+      const page = await read(items.length, WHOLE_HISTORY_PAGE);
+      items.push(...page);
+      if (page.length < WHOLE_HISTORY_PAGE) return items;
+    }
+  };
+  const phases: PhaseProgress[] = [];
+  for (const phase of execution.phases) {
+    const steps = await all((from, take) => repository.stepPage(mission.id, phase.phaseId, from, take));
+    const testRuns = await all((from, take) => repository.testRunPage(mission.id, phase.phaseId, from, take));
+    phases.push({ ...phase, steps, testRuns });
+  }
+  return { ...mission, execution: { ...execution, phases } };
 }
 
 async function phasePage<Item, Entry>(

@@ -190,6 +190,14 @@ export const historyPageInput = z.strictObject({
   limit: z.number().int().min(1).max(500).default(200).describe('How many entries per page, 1-500 (default 200).'),
 });
 
+export const verifyEventLogInput = z.strictObject({
+  missionId: missionIdSchema,
+  full: z
+    .boolean()
+    .default(false)
+    .describe('true: check every event from the first (reads the whole log); false (default): check the events after the last verified checkpoint.'),
+});
+
 /** Parses `input` or throws `invalid_input` naming every bad field and what to do; `label` (a tool's name) starts the message. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, label?: string): z.output<S> {
   const unusable = unusableText(input);

@@ -2,7 +2,7 @@
 // outside src/domain and must make `save` atomic: mission row, toolkits, tags and new
 // events together, or nothing.
 import type { MissionEvent } from './eventLog.js';
-import type { TestRun } from './execution.js';
+import type { StepReport, TestRun } from './execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from './library.js';
 import type { Mission, MissionSummary } from './mission.js';
 import type { MissionState } from './missionStateMachine.js';
@@ -40,6 +40,13 @@ export interface AppendedTestRun {
   run: TestRun;
 }
 
+/** A step a command appended: its phase and position (0-based, per phase) and the report. */
+export interface AppendedStep {
+  phaseId: string;
+  position: number;
+  step: StepReport;
+}
+
 /** Content the save writes next to the mission, in the same transaction. */
 export interface MissionWrites {
   /** Evidence content by artifact id; stored once, never updated. */
@@ -49,10 +56,12 @@ export interface MissionWrites {
   replaceChildren?: boolean;
   /**
    * The test runs this command appended, exactly (the stage rule records them as it appends).
-   * Storage appends these and touches no earlier run; absent means "not known", and storage
-   * then rewrites the mission's runs from the mission it is given.
+   * Storage appends these and touches no earlier run; absent means none. (A phase handed over
+   * without `history`, its lists holding its whole history, is stored with rows for all of it.)
    */
   testRuns?: AppendedTestRun[];
+  /** The steps this command appended, exactly; like `testRuns`, storage appends these and touches no earlier step. */
+  steps?: AppendedStep[];
 }
 
 export interface MissionRepository {
@@ -71,7 +80,7 @@ export interface MissionRepository {
   artifactContents(missionId: string): Promise<Map<string, string>>;
   /** Library entries sharing tags with the query or holding its text in title or note; most shared tags, then reuse score, then most recently pinned first. */
   searchLibrary(search: LibrarySearch): Promise<LibraryMatch[]>;
-  /** How many missions are in each state (for /metrics). */
+  /** How many missions are in each state (for /metrics), from counters kept with every save: its cost does not grow with the missions. */
   countByState(): Promise<Record<string, number>>;
   /**
    * Ids of missions executing or reflecting whose production monitoring window may still be open
@@ -89,6 +98,8 @@ export interface MissionRepository {
   eventPage(missionId: string, afterSeq: number, limit: number): Promise<MissionEvent[]>;
   /** Up to `limit` test runs of one phase from `fromPosition` (0-based), in order. */
   testRunPage(missionId: string, phaseId: string, fromPosition: number, limit: number): Promise<TestRun[]>;
+  /** Up to `limit` steps of one phase from `fromPosition` (0-based), in order. */
+  stepPage(missionId: string, phaseId: string, fromPosition: number, limit: number): Promise<StepReport[]>;
   /** For each toolkit: how many other missions sharing at least one of `tags` selected it. */
   countToolkitPrecedents(tags: readonly string[], excludeMissionId: string): Promise<Record<string, number>>;
 }

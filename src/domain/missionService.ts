@@ -21,9 +21,9 @@ import type { BriefDrafter } from './briefDrafter.js';
 import { defaultPlanner } from './defaultPlanner.js';
 import { DefineService } from './defineService.js';
 import { MissionError } from './errors.js';
-import type { ChainVerification, MissionEvent } from './eventLog.js';
+import type { MissionEvent } from './eventLog.js';
 import type { StepReport, TestRun } from './execution.js';
-import { eventPage, stepPage, testRunPage, verifyEventHistory, type EventPage, type HistoryPage } from './missionHistory.js';
+import { eventPage, stepPage, testRunPage, verifyChain, type ChainCheck, type EventPage, type HistoryPage } from './missionHistory.js';
 import type { ArtifactRecord, EvidenceVerification } from './evidence.js';
 import { ExecuteService } from './executeService.js';
 import type { LibraryMatch } from './library.js';
@@ -33,6 +33,8 @@ import * as inputs from './missionInputs.js';
 import { parseInput } from './missionInputs.js';
 import type { MissionPage, MissionRepository } from './missionRepository.js';
 import { MissionWriter, type MissionListener } from './missionWriter.js';
+import type { MissionChangeListener, MissionChanges } from './missionChanges.js';
+import type { ChainCheckpoints } from './chainCheckpoints.js';
 import { PlanApproveService } from './planApproveService.js';
 import type { Planner } from './plays.js';
 import { PrepareService } from './prepareService.js';
@@ -62,6 +64,10 @@ export interface MissionServiceDeps {
   missionBudgetUsd?: number | null;
   /** Prices an assistant's usage report that gives tokens without a cost (USD, or null for an unknown model). */
   priceOf?: (model: string, inputTokens: number, outputTokens: number) => number | null;
+  /** Where each mission's hash chain was last verified; absent: every check reads the whole log. */
+  checkpoints?: ChainCheckpoints | null;
+  /** Changes other instances save (PostgreSQL LISTEN/NOTIFY); absent: this process hears only its own. */
+  changes?: MissionChanges | null;
 }
 
 /** What a caller sends for a schema: checked by TypeScript here, by the schema at run time. */
@@ -76,15 +82,22 @@ export class MissionService {
   private readonly writer: MissionWriter;
   private readonly repository: MissionRepository;
   private readonly drafter: BriefDrafter;
+  private readonly changes: MissionChanges | null;
+  private readonly checkpoints: ChainCheckpoints | null;
+  private readonly clock: Clock;
 
   constructor(deps: MissionServiceDeps) {
     this.repository = deps.repository;
+    this.changes = deps.changes ?? null;
+    this.checkpoints = deps.checkpoints ?? null;
+    this.clock = deps.clock;
     this.drafter = deps.drafter;
     this.writer = new MissionWriter(deps.repository, deps.clock, deps.ids);
     const parts: ServiceParts = {
       writer: this.writer,
       repository: deps.repository,
       clock: deps.clock,
+      checkpoints: deps.checkpoints ?? null,
       ids: deps.ids,
       drafter: deps.drafter,
       authChecker: deps.authChecker ?? unknownAuthChecker,
@@ -121,6 +134,24 @@ export class MissionService {
    */
   subscribe(listener: MissionListener): () => void {
     return this.writer.subscribe(listener);
+  }
+
+  /** True when changes other instances save are announced (`onChangedElsewhere` hears them); false: poll for them. */
+  get hearsOtherInstances(): boolean {
+    return this.changes !== null;
+  }
+
+  /**
+   * Calls `listener` when another instance saved a change (a hint to re-read; `missionId: null`
+   * when notices may have been missed). Saves this process made are left out: `subscribe`
+   * already told its listeners, with the mission. Without a `changes` port it is never called.
+   */
+  onChangedElsewhere(listener: MissionChangeListener): () => void {
+    if (!this.changes) return () => undefined;
+    return this.changes.subscribe((notice) => {
+      if (notice.missionId !== null && this.writer.savedHere(notice.missionId, notice.version)) return;
+      listener(notice);
+    });
   }
 
   // ---- Define ---------------------------------------------------------------------------
@@ -179,6 +210,10 @@ export class MissionService {
     return this.prepare.deferToolkit(parseInput(inputs.deferToolkitInput, input), parseActor(actor));
   }
   /** A person leaves Prepare below the coverage threshold, with a reason (Slack's "Override coverage"). */
+  async acceptReportedCoverage(input: In<typeof inputs.missionRefInput>, actor: Actor): Promise<Mission> {
+    return this.prepare.acceptReportedCoverage(parseInput(inputs.missionRefInput, input), parseActor(actor));
+  }
+
   async overrideCoverage(input: In<typeof inputs.overrideCoverageInput>, actor: Actor): Promise<Mission> {
     return this.prepare.overrideCoverage(parseInput(inputs.overrideCoverageInput, input), parseActor(actor));
   }
@@ -355,13 +390,17 @@ export class MissionService {
   /** A page of the steps reported, phase by phase. */
   async stepPage(input: In<typeof inputs.historyPageInput>): Promise<HistoryPage<{ step: StepReport }>> {
     const { missionId, cursor, limit } = parseInput(inputs.historyPageInput, input);
-    return stepPage(await this.writer.load(missionId), cursor, limit);
+    return stepPage(this.repository, await this.writer.load(missionId), cursor, limit);
   }
 
-  /** Checks the mission's hash chain against its stored head, reading the log in pages. */
-  async verifyEventLog(input: In<typeof inputs.missionRefInput>): Promise<ChainVerification> {
-    const mission = await this.writer.load(parseInput(inputs.missionRefInput, input).missionId);
-    return verifyEventHistory(this.repository, mission);
+  /**
+   * Checks the mission's hash chain against its stored head, reading the log in pages: from the
+   * last checkpoint (the events after it), or from the first event with `full` (missionHistory.ts, verifyChain).
+   */
+  async verifyEventLog(input: In<typeof inputs.verifyEventLogInput>): Promise<ChainCheck> {
+    const { missionId, full } = parseInput(inputs.verifyEventLogInput, input);
+    const mission = await this.writer.load(missionId);
+    return verifyChain(this.repository, this.checkpoints, mission, { full, now: this.clock.now() });
   }
 }
 

@@ -112,6 +112,11 @@ export class MissionWriter {
     return () => this.listeners.delete(listener);
   }
 
+  /** True when this process saved the mission at `version` or later (and still remembers it): a notice of that save is its own echo. */
+  savedHere(missionId: string, version: number): boolean {
+    return (this.recent.get(missionId)?.version ?? -1) >= version;
+  }
+
   private notify(mission: Mission, events: readonly MissionEvent[]): void {
     for (const listener of this.listeners) {
       try {

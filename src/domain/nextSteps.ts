@@ -4,10 +4,11 @@
 // Slack control for each action (src/mcp/nextActions.ts), Slack renders mentions.
 import { approvalsGiven, awaitedApprovers, requestApprovers } from './approvalPolicy.js';
 import { chipOf } from './brief.js';
-import { COVERAGE_THRESHOLD, coverageMeter, type Mission } from './mission.js';
+import { COVERAGE_THRESHOLD, coverageIfAccepted, coverageMeter, pendingReportedCoverage, type Mission } from './mission.js';
 import { isTerminal, STAGE_OF_STATE, type MissionState, type Stage } from './missionStateMachine.js';
 import { evaluateFinalGate, explainGate, gateRequirements, latestReview } from './qualityGates.js';
 import { LIBRARY_MIN_RATING } from './reflection.js';
+import { unsignedTruths } from './verification.js';
 import { percent } from './text/numbers.js';
 
 /** Every action nextSteps can offer; front doors map each one to a tool or a control (a test checks they all exist). */
@@ -19,6 +20,7 @@ export const NEXT_STEP_ACTIONS = [
   'record_coverage',
   'inspect_toolkits',
   'defer_toolkit',
+  'accept_reported_coverage',
   'override_coverage',
   'confirm_toolkits',
   'propose_plays',
@@ -33,6 +35,7 @@ export const NEXT_STEP_ACTIONS = [
   'record_review',
   'override_gate',
   'attach_evidence',
+  'sign_off_uat',
   'complete_mission',
   'request_rollback',
   'submit_feedback',
@@ -59,7 +62,9 @@ export interface NextStep {
 export type WaitingFor =
   /** who: the approvers in words with plain ids, or how to name some when nobody is (front doors may render ids as mentions). */
   | { kind: 'approvals'; missing: number; approvers: string[]; groups: string[]; who: string; expiresAt: string | null }
-  | { kind: 'alert_reviews'; alertIds: string[] };
+  | { kind: 'alert_reviews'; alertIds: string[] }
+  /** Every phase is done; completion waits for a person to sign these truths off in UAT. */
+  | { kind: 'uat_sign_off'; itemIds: string[] };
 
 export interface MissionOutlook {
   state: MissionState;
@@ -111,7 +116,7 @@ export function nextSteps(mission: Mission): MissionOutlook {
           {
             action: 'record_coverage',
             who: 'either',
-            description: `Inspect the selected toolkits read-only and record what was found: coverage is ${percent(coverage)}, ${percent(COVERAGE_THRESHOLD)} is needed.`,
+            description: `Inspect the selected toolkits read-only and record what was found: coverage is ${percent(coverage)}, ${percent(COVERAGE_THRESHOLD)} is needed. Only connectors' inspections and people's reports count; an assistant's report counts once a person accepts it.`,
           },
           {
             action: 'inspect_toolkits',
@@ -124,6 +129,14 @@ export function nextSteps(mission: Mission): MissionOutlook {
             action: 'defer_toolkit',
             who: 'either',
             description: `Defer the toolkits this mission does not need (${counted.map((t) => t.toolkitId).join(', ')}): deferred toolkits do not count against coverage.`,
+          });
+        }
+        const reported = pendingReportedCoverage(mission);
+        if (reported.length > 0) {
+          steps.push({
+            action: 'accept_reported_coverage',
+            who: 'person',
+            description: `A person accepts the coverage the assistant reported for ${reported.map((e) => e.toolkitId).join(', ')} (no connector inspected it): coverage would be ${percent(coverageIfAccepted(mission))}.`,
           });
         }
         steps.push({
@@ -200,6 +213,22 @@ export function nextSteps(mission: Mission): MissionOutlook {
     case 'reflecting': {
       const { feedback, library, retrospective } = mission.reflection;
       const steps: NextStep[] = [];
+      // A deployment that failed after completion raises a review alert; undo stays open while production is watched.
+      const openAlerts = (mission.execution?.alerts ?? []).filter((a) => a.type === 'review_required' && a.status === 'open');
+      if (openAlerts.length > 0) {
+        steps.push({
+          action: 'resolve_alert',
+          who: 'person',
+          description: `A person acknowledges ${openAlerts.length} open alert(s) raised by the release in Slack: ${openAlerts.map((a) => a.description).join('; ')}.`,
+        });
+      }
+      if (mission.execution?.undo.status === 'available') {
+        steps.push({
+          action: 'request_rollback',
+          who: 'either',
+          description: 'Roll back with the undo plan while production is watched (the monitoring window).',
+        });
+      }
       if (!feedback)
         steps.push({ action: 'submit_feedback', who: 'person', description: 'The requester rates the mission (1-5) with effort saved and comments.' });
       steps.push({ action: 'add_follow_up', who: 'either', description: 'Record follow-up work (filed in Linear or GitHub when connected).' });
@@ -271,6 +300,14 @@ function executingOutlook(mission: Mission, base: Pick<MissionOutlook, 'state' |
         .join(', ')}: fix it, or an approver overrides a check with a reason (shown as overridden, never as passed).`,
     });
   }
+  const unsigned = allDone ? unsignedTruths(mission) : [];
+  if (unsigned.length > 0) {
+    steps.push({
+      action: 'sign_off_uat',
+      who: 'person',
+      description: `A person tries each observable truth and marks it Pass or Fail on the UAT message (${unsigned.map((i) => i.id).join(', ')}); an assistant cannot sign off its own work, and completion waits for it.`,
+    });
+  }
   steps.push({ action: 'attach_evidence', who: 'either', description: 'Attach evidence (PR links, reports, JSON results); each is hashed with sha256.' });
   if (allDone) {
     // Say now what the mission gate still misses, so nobody calls complete_mission only to hear it refused.
@@ -286,7 +323,12 @@ function executingOutlook(mission: Mission, base: Pick<MissionOutlook, 'state' |
   steps.push({ action: 'request_rollback', who: 'either', description: 'Roll back with the undo plan if execution cannot go on safely.' });
   return {
     ...base,
-    waitingFor: openAlerts.length > 0 ? { kind: 'alert_reviews', alertIds: openAlerts.map((a) => a.id) } : null,
+    waitingFor:
+      openAlerts.length > 0
+        ? { kind: 'alert_reviews', alertIds: openAlerts.map((a) => a.id) }
+        : unsigned.length > 0
+          ? { kind: 'uat_sign_off', itemIds: unsigned.map((i) => i.id) }
+          : null,
     steps,
   };
 }

@@ -6,7 +6,17 @@
 // status, the planner's answer, the library) is read by the service first and passed in.
 import { MissionError } from './errors.js';
 import type { LibraryMatch } from './library.js';
-import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission, type MissionToolkit } from './mission.js';
+import { isHuman } from './actors.js';
+import {
+  COVERAGE_THRESHOLD,
+  coverageMeter,
+  latestReadiness,
+  pendingReportedCoverage,
+  type CoverageEntry,
+  type CoverageSource,
+  type Mission,
+  type MissionToolkit,
+} from './mission.js';
 import { requireState, transition, type MissionCommand } from './missionCommand.js';
 import { recordModelCalls } from './modelUsage.js';
 import { addCandidatePlays, libraryCandidates, precedentOf } from './planApprove.js';
@@ -14,6 +24,7 @@ import type { PlanOutcome } from './plays.js';
 import type { ToolkitInspectionResult } from './toolkitInspection.js';
 import { findToolkit, TOOLKIT_CATALOG, type AuthStatus, type Readiness } from './toolkits.js';
 import { percent } from './text/numbers.js';
+import { joinAnd } from './text/englishLists.js';
 
 function requirePreparing(mission: Mission, what: string): void {
   requireState(mission, 'preparing', what);
@@ -50,20 +61,65 @@ export function selectToolkits(
   return { ...mission, toolkits };
 }
 
-/** Records one read-only inspection result (from a connector or an assistant); the meter reads the latest per toolkit. */
+/**
+ * Records one read-only inspection result. `inspection` is Mission Control's own (a connector's
+ * inspector, run by the service); a `report` is recorded as the person's or the assistant's by
+ * who sent it, so an assistant can never record a finding the meter counts.
+ */
 export function recordCoverage(
   mission: Mission,
-  input: { toolkitId: string; status: Readiness; summary: string; metrics: Record<string, number | string | boolean> },
+  input: { toolkitId: string; status: Readiness; summary: string; metrics: Record<string, number | string | boolean>; via: 'inspection' | 'report' },
   cmd: MissionCommand,
 ): Mission {
   requirePreparing(mission, 'record coverage');
-  const previous = latestReadiness(mission.coverage, input.toolkitId);
-  cmd.events.add('data_preview_generated', { source: input.toolkitId, status: input.status, summary: input.summary, metrics: input.metrics });
-  if (previous !== input.status) {
-    cmd.events.add('readiness_status_changed', { toolkit_id: input.toolkitId, from: previous, to: input.status });
+  const recordedBy: CoverageSource = input.via === 'inspection' ? 'connector' : isHuman(cmd.actor) ? 'person' : 'assistant';
+  const { toolkitId, status, summary, metrics } = input;
+  cmd.events.add('data_preview_generated', { source: toolkitId, status, summary, metrics, recorded_by: recordedBy });
+  const entry: CoverageEntry = { toolkitId, status, summary, metrics, recordedAt: cmd.at, recordedBy };
+  return withCountedEntries(mission, [entry], cmd);
+}
+
+/** Appends entries, recording each change of the readiness the meter counts. */
+function withCountedEntries(mission: Mission, added: readonly CoverageEntry[], cmd: MissionCommand): Mission {
+  const next = { ...mission, coverage: { ...mission.coverage, entries: [...mission.coverage.entries, ...added] } };
+  for (const toolkitId of new Set(added.map((e) => e.toolkitId))) {
+    const from = latestReadiness(mission.coverage, toolkitId);
+    const to = latestReadiness(next.coverage, toolkitId);
+    if (from !== to) cmd.events.add('readiness_status_changed', { toolkit_id: toolkitId, from, to });
   }
-  const entry = { toolkitId: input.toolkitId, status: input.status, summary: input.summary, metrics: input.metrics, recordedAt: cmd.at };
-  return { ...mission, coverage: { ...mission.coverage, entries: [...mission.coverage.entries, entry] } };
+  return next;
+}
+
+/**
+ * A person accepts what the assistant reported for the selected toolkits no connector or person
+ * has confirmed since: each report is recorded again as the person's (with `acceptedBy`), so the
+ * meter counts it, and `reported_coverage_accepted` says who vouched for what. Assistants cannot.
+ */
+export function acceptReportedCoverage(mission: Mission, _input: Record<string, never>, cmd: MissionCommand): Mission {
+  requirePreparing(mission, 'accept reported coverage');
+  if (!isHuman(cmd.actor)) {
+    throw new MissionError(
+      'permission_denied',
+      'Only a person can accept coverage an assistant reported. Ask someone in the mission thread to use "Accept reported coverage" on the toolkits message, or connect the toolkit so a connector inspects it.',
+      { field: 'actor' },
+    );
+  }
+  const pending = pendingReportedCoverage(mission);
+  if (pending.length === 0) {
+    throw new MissionError(
+      'precondition_failed',
+      'No assistant-reported coverage is waiting to be accepted: every selected toolkit was inspected by a connector or a person, or not reported yet.',
+      { state: mission.state },
+    );
+  }
+  const accepted = pending.map((e): CoverageEntry => ({ ...e, recordedAt: cmd.at, recordedBy: 'person', acceptedBy: cmd.actor }));
+  const next = withCountedEntries(mission, accepted, cmd);
+  cmd.events.add('reported_coverage_accepted', {
+    toolkit_ids: accepted.map((e) => e.toolkitId),
+    coverage_before: coverageMeter(mission),
+    coverage_after: coverageMeter(next),
+  });
+  return next;
 }
 
 /** Refuses inspecting coverage outside Prepare (checked before any inspector is asked). */
@@ -75,7 +131,11 @@ export function requireInspectable(mission: Mission): void {
 export function uninspectedCoverage(toolkit: Pick<MissionToolkit, 'toolkitId' | 'authStatus'>): ToolkitInspectionResult {
   return toolkit.authStatus === 'needs_auth'
     ? { status: 'needs_auth', summary: 'Not connected: no credentials are configured. Connect it, or defer it if this mission does not need it.', metrics: {} }
-    : { status: 'needs_data', summary: `No inspector is configured for ${toolkit.toolkitId}; report coverage yourself or connect the toolkit.`, metrics: {} };
+    : {
+        status: 'needs_data',
+        summary: `No inspector is configured for ${toolkit.toolkitId}: connect the toolkit, or have a person accept what an assistant reports.`,
+        metrics: {},
+      };
 }
 
 /** An inspector that threw: the toolkit reads as degraded, with the error in the summary. */
@@ -119,10 +179,15 @@ export function leavePrepare(mission: Mission, input: { override?: { reason: str
   let next = mission;
   if (coverage < COVERAGE_THRESHOLD) {
     if (!input.override) {
+      const reported = pendingReportedCoverage(mission).map((e) => e.toolkitId);
+      const why =
+        reported.length > 0
+          ? ` Coverage of ${joinAnd(reported)} was reported by the assistant, which does not count until a person accepts it ("Accept reported coverage" in Slack) or a connector inspects it.`
+          : '';
       throw new MissionError(
         'precondition_failed',
-        `Coverage is ${percent(coverage)}, below the ${percent(COVERAGE_THRESHOLD)} needed to plan. Inspect the selected toolkits, defer the ones you will not use, or confirm with an override and a reason.`,
-        { field: 'override', state: mission.state, coverage, required: COVERAGE_THRESHOLD },
+        `Coverage is ${percent(coverage)}, below the ${percent(COVERAGE_THRESHOLD)} needed to plan.${why} Inspect the selected toolkits, defer the ones you will not use, or confirm with an override and a reason.`,
+        { field: 'override', state: mission.state, coverage, required: COVERAGE_THRESHOLD, ...(reported.length > 0 ? { reportedByAssistant: reported } : {}) },
       );
     }
     if (actor.kind !== 'slack_user') {

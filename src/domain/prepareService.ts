@@ -17,6 +17,7 @@ import {
 } from './missionInputs.js';
 import { plannerInputOf, precedentsOf } from './planApprove.js';
 import {
+  acceptReportedCoverage,
   confirmToolkits,
   deferToolkit,
   failedInspection,
@@ -40,12 +41,17 @@ export class PrepareService {
     return this.parts.writer.mutate(input.missionId, actor, (mission, cmd) => selectToolkits(mission, { toolkits: input.toolkits, authStatus }, cmd));
   }
 
-  /** Records one read-only inspection result (from a connector or an assistant). */
+  /** Records what a person or an assistant reports a read-only inspection found (an assistant's is shown, not counted). */
   async recordCoverage(input: z.output<typeof recordCoverageInput>, actor: Actor): Promise<Mission> {
-    return this.parts.writer.mutate(input.missionId, actor, (mission, cmd) => recordCoverage(mission, input, cmd));
+    return this.parts.writer.mutate(input.missionId, actor, (mission, cmd) => recordCoverage(mission, { ...input, via: 'report' }, cmd));
   }
 
-  /** Runs the registered inspectors for the selected toolkits and records what they found. */
+  /** A person accepts the assistant-reported coverage no connector or person confirmed since. */
+  async acceptReportedCoverage(input: z.output<typeof missionRefInput>, actor: Actor): Promise<Mission> {
+    return this.parts.writer.mutate(input.missionId, actor, (mission, cmd) => acceptReportedCoverage(mission, {}, cmd));
+  }
+
+  /** Runs the registered inspectors for the selected toolkits and records what they found, as the connectors'. */
   async inspectCoverage(input: z.output<typeof missionRefInput>, actor: Actor): Promise<Mission> {
     let mission = await this.parts.writer.load(input.missionId);
     requireInspectable(mission);
@@ -56,7 +62,7 @@ export class PrepareService {
         : uninspectedCoverage(toolkit);
       // An inspector is outside the domain: its finding is checked like any other report.
       const finding = parseInput(recordCoverageInput, { missionId: mission.id, toolkitId: toolkit.toolkitId, ...result });
-      mission = await this.recordCoverage(finding, actor);
+      mission = await this.parts.writer.mutate(mission.id, actor, (current, cmd) => recordCoverage(current, { ...finding, via: 'inspection' }, cmd));
     }
     return mission;
   }

@@ -3,7 +3,7 @@
 // missing, and a gate passes only when every check does.
 import { chipOf, type Brief } from './brief.js';
 import type { ArtifactRecord } from './evidence.js';
-import type { Execution, GateCheck, GateOverride, GateResult, PhaseProgress, TestRun } from './execution.js';
+import { latestCoverage, type Execution, type GateCheck, type GateOverride, type GateResult, type PhaseProgress, type TestRun } from './execution.js';
 import { plural } from './text/englishLists.js';
 import { percent } from './text/numbers.js';
 
@@ -70,8 +70,8 @@ function testChecks(phaseName: string, runs: readonly TestRun[], req: GateRequir
   ];
 }
 
-function coverageCheck(runs: readonly TestRun[], target: number): GateCheck {
-  const coverage = [...runs].reverse().find((r) => r.coverage !== null)?.coverage ?? null;
+/** `coverage`: the latest measured anywhere in the execution (`latestCoverage`), however old the run. */
+function coverageCheck(coverage: number | null, target: number): GateCheck {
   if (coverage === null) {
     return {
       id: 'coverage_target',
@@ -116,14 +116,7 @@ export function evaluatePhaseGate(execution: Execution, phase: PhaseProgress, re
   const isLast = phase.index === execution.phases.length - 1;
   const checks: GateCheck[] = [
     ...testChecks(`phase "${phase.name}"`, phase.testRuns, req),
-    ...(isLast && req.coverageTarget !== null
-      ? [
-          coverageCheck(
-            execution.phases.flatMap((p) => p.testRuns),
-            req.coverageTarget,
-          ),
-        ]
-      : []),
+    ...(isLast && req.coverageTarget !== null ? [coverageCheck(latestCoverage(execution), req.coverageTarget)] : []),
     alertCheck(execution, phase.phaseId),
   ];
   return gateResult('phase', phase.phaseId, withOverrides(checks, execution.gateOverrides ?? [], phase.phaseId), at);
@@ -162,6 +155,7 @@ function gateResult(scope: GateResult['scope'], phaseId: string | null, checks: 
 /** The mission-level gate checked at completion. */
 export function evaluateFinalGate(execution: Execution, artifacts: readonly ArtifactRecord[], req: GateRequirements, at: string): GateResult {
   const incomplete = execution.phases.filter((p) => p.status !== 'completed');
+  // Each phase's latest runs: the last of them is the mission's latest run.
   const allRuns = execution.phases.flatMap((p) => p.testRuns);
   const checks: GateCheck[] = [
     {
@@ -174,7 +168,7 @@ export function evaluateFinalGate(execution: Execution, artifacts: readonly Arti
           : `not completed: ${incomplete.map((p) => `${p.name} (${p.status})`).join(', ')}`,
     },
     ...testChecks('the mission', allRuns, req),
-    ...(req.coverageTarget !== null ? [coverageCheck(allRuns, req.coverageTarget)] : []),
+    ...(req.coverageTarget !== null ? [coverageCheck(latestCoverage(execution), req.coverageTarget)] : []),
     alertCheck(execution, null),
   ];
   if (req.codeReviewRequired) {

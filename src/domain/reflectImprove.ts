@@ -2,6 +2,7 @@
 // retrospective that closes the mission.
 import { MissionError } from './errors.js';
 import { approvedPlay } from './executeObserve.js';
+import { latestCoverage, phaseHistory } from './execution.js';
 import type { LibraryEntry } from './library.js';
 import type { Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
@@ -167,25 +168,25 @@ export function pinToLibrary(mission: Mission, input: { tags: string[]; note: st
 export function retrospectiveMetrics(mission: Mission, now: Date): RetrospectiveMetrics {
   const execution = mission.execution;
   const phases = execution?.phases ?? [];
+  // Each phase's latest runs (the last is the latest of all) and its summary over every step.
   const runs = phases.flatMap((p) => p.testRuns);
-  const steps = phases.flatMap((p) => p.steps);
+  const histories = phases.map(phaseHistory);
   const prepare = mission.coverage.entries.map((e) => e.metrics);
   const numberFrom = (keys: string[]) => {
     for (const metrics of prepare) for (const key of keys) if (typeof metrics[key] === 'number') return metrics[key];
     return null;
   };
   const gates = [...phases.map((p) => p.gate), execution?.finalGate ?? null].filter((g) => g !== null);
-  const lastCoverage = [...runs].reverse().find((r) => r.coverage !== null)?.coverage ?? null;
   return {
     durationMinutes: Math.round((now.getTime() - mission.createdAt.getTime()) / 60_000),
     phasesPlanned: phases.length,
     phasesCompleted: phases.filter((p) => p.status === 'completed').length,
-    stepsCompleted: steps.length,
-    testsAdded: steps.reduce((sum, s) => sum + (s.counts.tests_added ?? 0), 0),
+    stepsCompleted: histories.reduce((sum, h) => sum + h.stepCount, 0),
+    testsAdded: histories.reduce((sum, h) => sum + (h.countTotals.tests_added ?? 0), 0),
     testsBefore: numberFrom(['test_count', 'tests']),
     testsAfter: latestTestRun(runs)?.total ?? null,
     coverageBefore: numberFrom(['coverage']),
-    coverageAfter: lastCoverage,
+    coverageAfter: latestCoverage(execution),
     gatesPassed: gates.filter((g) => g.passed).length,
     gatesEvaluated: gates.length,
     autoFixes: execution?.alerts.filter((a) => a.type === 'auto_fix').length ?? 0,

@@ -2,6 +2,7 @@
 // the ports the service was built with (defaults filled in). MissionService builds it once.
 import type { ApprovalPolicySource, UserGroupDirectory } from './approvalPolicy.js';
 import type { BriefDrafter } from './briefDrafter.js';
+import type { ChainCheckpoints } from './chainCheckpoints.js';
 import type { MissionRepository } from './missionRepository.js';
 import type { MissionWriter } from './missionWriter.js';
 import type { Planner } from './plays.js';
@@ -12,6 +13,8 @@ export interface ServiceParts {
   writer: MissionWriter;
   repository: MissionRepository;
   clock: Clock;
+  /** Where each mission's hash chain was last verified; null: every check reads the whole log. */
+  checkpoints: ChainCheckpoints | null;
   ids: IdGenerator;
   drafter: BriefDrafter;
   authChecker: ToolkitAuthChecker;

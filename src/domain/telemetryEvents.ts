@@ -4,6 +4,7 @@ import type { RiskLevel, PlaySource, PlayStatus } from './plays.js';
 import type { Stage } from './missionStateMachine.js';
 import type { ChipConfidence, ChipKind, ChipSource } from './brief.js';
 import type { AuthStatus, Readiness } from './toolkits.js';
+import type { CoverageSource } from './mission.js';
 import type { ModelTask } from './modelUsage.js';
 
 type CatalogStage = Stage | 'cross_stage';
@@ -27,6 +28,7 @@ export const EVENT_CATALOG = {
   data_preview_generated: 'prepare',
   readiness_status_changed: 'prepare',
   governance_override_requested: 'prepare',
+  reported_coverage_accepted: 'prepare',
   // Plan
   planner_candidate_generated: 'plan_approve',
   plan_ranked: 'plan_approve',
@@ -101,7 +103,14 @@ export interface EventPayloads {
   mission_brief_locked: { final_chip_count: number; edits_made: number; technical_complexity: 'low' | 'medium' | 'high'; tags: string[] };
   toolkit_recommended: { toolkit_id: string; precedent_count: number; confidence: number; rationale: string; auth_status: AuthStatus };
   toolkit_selected: { toolkit_id: string; auth_status: AuthStatus; deferred: boolean };
-  data_preview_generated: { source: string; status: Readiness; summary: string; metrics: Record<string, number | string | boolean> };
+  data_preview_generated: {
+    source: string;
+    status: Readiness;
+    summary: string;
+    metrics: Record<string, number | string | boolean>;
+    recorded_by: CoverageSource;
+  };
+  reported_coverage_accepted: { toolkit_ids: string[]; coverage_before: number; coverage_after: number };
   readiness_status_changed: { toolkit_id: string; from: Readiness; to: Readiness };
   governance_override_requested: { gate: 'coverage'; coverage: number; required: number; reason: string };
   mission_stage_transition: { from_state: string; to_state: string; from_stage: Stage; to_stage: Stage; action: string };

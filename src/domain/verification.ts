@@ -92,6 +92,14 @@ export function uatResults(mission: Pick<Mission, 'execution'>): Map<string, Uat
   return new Map((mission.execution?.uat ?? []).map((r) => [r.itemId, r]));
 }
 
+/** The executed play's observable truths no person has marked Pass yet: completion waits for them. */
+export function unsignedTruths(mission: Mission): UatItem[] {
+  const play = executedPlay(mission);
+  if (!play) return [];
+  const results = uatResults(mission);
+  return uatItems(mission, play).filter((i) => i.source === 'truth' && results.get(i.id)?.outcome !== 'pass');
+}
+
 export interface RecordUatInput {
   itemId: string;
   outcome: 'pass' | 'fail';
@@ -244,9 +252,8 @@ export function mustHaveStanding(mission: Mission): MustHaveStanding {
 export function requireMustHavesMet(mission: Mission): void {
   const play = executedPlay(mission);
   if (!play) return;
-  const items = uatItems(mission, play);
   const results = uatResults(mission);
-  const unsigned = items.filter((i) => i.source === 'truth' && results.get(i.id)?.outcome !== 'pass');
+  const unsigned = unsignedTruths(mission);
   const verification = mission.execution?.mustHaveVerification?.playId === play.id ? mission.execution.mustHaveVerification : null;
   const broken = (verification?.checks ?? []).filter((c) => c.status === 'MISSING' || c.status === 'STUB' || c.status === 'NOT_WIRED');
   if (unsigned.length === 0 && broken.length === 0) return;

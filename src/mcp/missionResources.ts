@@ -2,7 +2,7 @@
 // /verification.md (GSD documents), and the mission's history in pages: mission://{id}/events
 // (the hash-chained log, each page checked as a stretch of the chain), /test-runs and /steps;
 // a page names the next one (`?cursor=…`). Subscribers get notifications/resources/updated whenever this process saves
-// a change to the mission, for example when a person approves in Slack.
+// a change to the mission, for example when a person approves in Slack, and, on PostgreSQL, when another instance does.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError, SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
@@ -43,7 +43,7 @@ const HISTORIES = [
     suffix: 'events',
     title: 'Event log',
     description:
-      "The append-only, hash-chained event log of the mission, oldest first, 200 events a page; each page is checked as a stretch of the chain (the last page also against the mission's recorded head). verify_event_log checks the whole log.",
+      "The append-only, hash-chained event log of the mission, oldest first, 200 events a page; each page is checked as a stretch of the chain (the last page also against the mission's recorded head). verify_event_log checks the log: from its last verified checkpoint, or every event with full: true.",
     read: async (service: MissionService, missionId: string, cursor: string | undefined) => {
       const page = await service.eventPage({ missionId, cursor, limit: HISTORY_PAGE });
       return { verification: page.verification, events: page.events, nextCursor: page.nextCursor };
@@ -191,12 +191,21 @@ function enableSubscriptions(server: McpServer, service: MissionService, logger:
     subscribed.delete(request.params.uri);
     return {};
   });
-  return service.subscribe((mission, events) => {
+  const updated = (missionId: string | null) => {
     if (!server.isConnected()) return;
     for (const uri of subscribed) {
-      if (missionIdOfUri(uri) !== mission.id) continue;
+      if (missionId !== null && missionIdOfUri(uri) !== missionId) continue;
       server.server.sendResourceUpdated({ uri }).catch((error: unknown) => logger.debug({ err: error, uri }, 'could not send a resource update'));
     }
-    if (events.some((e) => e.type === 'intent_submitted')) server.sendResourceListChanged();
+  };
+  const stopLocal = service.subscribe((mission, events) => {
+    updated(mission.id);
+    if (server.isConnected() && events.some((e) => e.type === 'intent_submitted')) server.sendResourceListChanged();
   });
+  // Saved by another instance (PostgreSQL LISTEN/NOTIFY); null: notices were missed, so every subscription may be stale.
+  const stopElsewhere = service.onChangedElsewhere((notice) => updated(notice.missionId));
+  return () => {
+    stopLocal();
+    stopElsewhere();
+  };
 }

@@ -4,10 +4,10 @@
 import { z } from 'zod';
 import { approvalsGiven } from '../domain/approvalPolicy.js';
 import { CHIP_LABELS } from '../domain/brief.js';
-import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission } from '../domain/mission.js';
+import { COVERAGE_THRESHOLD, coverageMeter, latestEntry, latestReadiness, pendingReportedCoverage, type Mission } from '../domain/mission.js';
 import type { MissionSummary } from '../domain/mission.js';
 import { STAGE_OF_STATE } from '../domain/missionStateMachine.js';
-import type { GateResult } from '../domain/execution.js';
+import { phaseHistory, type GateResult } from '../domain/execution.js';
 import type { Play } from '../domain/plays.js';
 import { nextOut, nextView } from './nextActions.js';
 
@@ -141,13 +141,24 @@ export const missionView = z.object({
       recommended: z.boolean(),
       selected: z.boolean(),
       authStatus: z.string(),
-      readiness: z.string(),
+      readiness: z.string().describe('What the meter counts: the latest inspection by a connector or a person (unknown without one).'),
+      reportedByAssistant: z
+        .object({ status: z.string(), summary: z.string(), recordedAt: z.string() })
+        .nullable()
+        .describe("The assistant's latest report when no connector or person confirmed it since: shown, not counted, until a person accepts it in Slack."),
       confidence: z.number(),
       precedentCount: z.number(),
       rationale: z.string(),
     }),
   ),
-  coverage: z.object({ meter: z.number(), threshold: z.number(), overridden: z.boolean() }),
+  coverage: z.object({
+    meter: z.number().describe('Coverage from connector inspections and people only'),
+    threshold: z.number(),
+    overridden: z.boolean(),
+    reportedByAssistant: z
+      .array(z.string())
+      .describe('Toolkits whose coverage only the assistant reported: a person accepts it in Slack, or a connector inspects it'),
+  }),
   plays: z.array(playView),
   approval: approvalView.nullable(),
   execution: z
@@ -207,6 +218,11 @@ export const missionSummaryView = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+
+function reportedOut(mission: Mission, toolkitId: string): { status: string; summary: string; recordedAt: string } | null {
+  const latest = latestEntry(mission.coverage, toolkitId);
+  return latest?.recordedBy === 'assistant' ? { status: latest.status, summary: latest.summary, recordedAt: latest.recordedAt } : null;
+}
 
 function actorOut(actor: Mission['requester']): z.infer<typeof actorView> {
   return { ...actor };
@@ -323,11 +339,17 @@ export function viewMission(mission: Mission): MissionView {
       selected: t.selected,
       authStatus: t.authStatus,
       readiness: latestReadiness(mission.coverage, t.toolkitId),
+      reportedByAssistant: reportedOut(mission, t.toolkitId),
       confidence: t.confidence,
       precedentCount: t.precedentCount,
       rationale: t.rationale,
     })),
-    coverage: { meter: coverageMeter(mission), threshold: COVERAGE_THRESHOLD, overridden: mission.coverage.override !== null },
+    coverage: {
+      meter: coverageMeter(mission),
+      threshold: COVERAGE_THRESHOLD,
+      overridden: mission.coverage.override !== null,
+      reportedByAssistant: pendingReportedCoverage(mission).map((e) => e.toolkitId),
+    },
     plays: mission.plays.map(playOut),
     approval: approvalOut(mission),
     execution: execution
@@ -341,7 +363,7 @@ export function viewMission(mission: Mission): MissionView {
               phaseId: p.phaseId,
               name: p.name,
               status: p.status,
-              stepsReported: p.steps.length,
+              stepsReported: phaseHistory(p).stepCount,
               latestTestRun: latest ? { total: latest.total, passing: latest.passing, failing: latest.failing, coverage: latest.coverage } : null,
               gate: gateOut(p.gate),
               failureReason: p.failureReason,
@@ -399,8 +421,8 @@ function historyOut(mission: Mission): z.infer<typeof missionView>['history'] {
   const base = `mission://${encodeURIComponent(mission.id)}`;
   return {
     events: { count: mission.eventSeq, uri: `${base}/events` },
-    testRuns: { count: phases.reduce((sum, p) => sum + p.testRuns.length, 0), uri: `${base}/test-runs` },
-    steps: { count: phases.reduce((sum, p) => sum + p.steps.length, 0), uri: `${base}/steps` },
+    testRuns: { count: phases.reduce((sum, p) => sum + phaseHistory(p).testRunCount, 0), uri: `${base}/test-runs` },
+    steps: { count: phases.reduce((sum, p) => sum + phaseHistory(p).stepCount, 0), uri: `${base}/steps` },
   };
 }
 

@@ -21,6 +21,7 @@ export const TOOL_FOR_ACTION: Record<NextStepAction, string | null> = {
   record_coverage: 'select_toolkits',
   inspect_toolkits: null,
   defer_toolkit: 'select_toolkits',
+  accept_reported_coverage: null,
   override_coverage: null,
   confirm_toolkits: 'select_toolkits',
   propose_plays: 'propose_plays',
@@ -35,6 +36,7 @@ export const TOOL_FOR_ACTION: Record<NextStepAction, string | null> = {
   record_review: null,
   override_gate: null,
   attach_evidence: 'attach_evidence',
+  sign_off_uat: null,
   complete_mission: 'complete_mission',
   request_rollback: 'request_rollback',
   submit_feedback: null,
@@ -104,6 +106,8 @@ export function nextWithoutMission(): NextView {
 }
 
 function describeWaiting(waiting: WaitingFor): string {
+  if (waiting.kind === 'uat_sign_off')
+    return `a person to sign off ${waiting.itemIds.length} observable truth(s) on the UAT message in Slack (${waiting.itemIds.join(', ')})`;
   if (waiting.kind === 'alert_reviews') return `a person to resolve ${waiting.alertIds.length} review alert(s) in Slack (${waiting.alertIds.join(', ')})`;
   const who = waiting.who;
   const expires = waiting.expiresAt ? ` (expires ${waiting.expiresAt})` : '';

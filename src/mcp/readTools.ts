@@ -1,6 +1,6 @@
-// The read-only tools (registered even with --read-only): list_missions, get_mission, search_library.
+// The read-only tools (registered even with --read-only): list_missions, get_mission, search_library, verify_event_log.
 import { z } from 'zod';
-import { listMissionsInput, missionRefInput, searchLibraryInput } from '../domain/missionInputs.js';
+import { listMissionsInput, missionRefInput, searchLibraryInput, verifyEventLogInput } from '../domain/missionInputs.js';
 import { missionSummaryView, missionView, viewMission, viewSummary, describeNext } from './missionView.js';
 import { defineTool, type McpContext, type ToolSpec } from './toolRegistry.js';
 
@@ -85,5 +85,39 @@ export function readTools(context: McpContext): ToolSpec[] {
     },
   });
 
-  return [listMissions, getMission, searchLibrary];
+  const verifyEventLog = defineTool({
+    name: 'verify_event_log',
+    title: "Verify a mission's event log",
+    description:
+      "Checks the mission's hash-chained event log against its recorded head. By default it is incremental: it reads only the events after the last verified checkpoint and proves that they are intact, link back to the checkpointed hash, and end at the mission's recorded head, and that the checkpoint's own event is unchanged; it does not re-read the events before the checkpoint, so a change made to those since it was recorded is not detected. full: true re-reads every event from the first and detects any change anywhere in the log. A check that passes records a new checkpoint. checkedFromSeq says where this check started (0: the first event).",
+    input: verifyEventLogInput,
+    output: z.object({
+      ok: z.boolean(),
+      eventCount: z.number().int(),
+      checkedFromSeq: z.number().int().describe('The check covered the events after this seq (0: every event, a full check).'),
+      headHash: z.string().nullable().describe('The hash of the last event, when the chain holds.'),
+      brokenAtSeq: z.number().int().nullable(),
+      reason: z.string().nullable(),
+    }),
+    readOnly: true,
+    async run(input) {
+      const check = await service.verifyEventLog(input);
+      const covered = check.checkedFromSeq === 0 ? 'every event' : `the events after ${check.checkedFromSeq} (the last checkpoint)`;
+      return {
+        summary: check.ok
+          ? `The event log is intact: ${check.eventCount} events, checked ${covered}.`
+          : `The event log is broken at event ${check.brokenAtSeq}: ${check.reason}. Checked ${covered}.`,
+        result: {
+          ok: check.ok,
+          eventCount: check.eventCount,
+          checkedFromSeq: check.checkedFromSeq,
+          headHash: check.ok ? check.headHash : null,
+          brokenAtSeq: check.ok ? null : check.brokenAtSeq,
+          reason: check.ok ? null : check.reason,
+        },
+      };
+    },
+  });
+
+  return [listMissions, getMission, searchLibrary, verifyEventLog];
 }

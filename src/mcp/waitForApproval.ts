@@ -1,8 +1,9 @@
 // wait_for_approval: blocks until a person decides (or the request expires or is cancelled),
 // at most timeoutSeconds, and sends notifications/progress while it waits when the caller
-// asked for progress. It wakes on the service's change notifications (instant within this
-// process) and also re-reads the mission on an interval, because a decision made by another
-// process (the Slack bot on another instance) does not notify this one.
+// asked for progress. It wakes on the service's change notifications: instant for a save in
+// this process, and for one another instance made when they share PostgreSQL (LISTEN/NOTIFY,
+// `onChangedElsewhere`: the mission is re-read). It also re-reads the mission on an interval,
+// the fallback for SQLite (a stdio process beside the server) and while the listener reconnects.
 //
 // One call never holds the request longer than maxCallMs (45 s by default): MCP clients time a
 // request out at 60 s whatever progress they receive (the TS SDK only resets on progress when
@@ -120,14 +121,22 @@ function waitForDecision(context: McpContext, initial: Mission, waitMs: number, 
       latest = mission;
       if (mission.approval?.status !== 'requested' || mission.approval.id !== initial.approval?.id) finish();
     };
-    const unsubscribe = service.subscribe((mission) => consider(mission));
-    timers.push(
-      setInterval(() => {
-        service
-          .getMission({ missionId: initial.id })
-          .then(consider, (error: unknown) => logger.warn({ err: error, missionId: initial.id }, 'wait_for_approval could not re-read the mission'));
-      }, pollIntervalMs),
-    );
+    const reread = () => {
+      if (finished) return;
+      service
+        .getMission({ missionId: initial.id })
+        .then(consider, (error: unknown) => logger.warn({ err: error, missionId: initial.id }, 'wait_for_approval could not re-read the mission'));
+    };
+    const stopLocal = service.subscribe((mission) => consider(mission));
+    // Another instance saved this mission (or notices were missed): read what it saved.
+    const stopElsewhere = service.onChangedElsewhere((notice) => {
+      if (notice.missionId === null || (notice.missionId === initial.id && notice.version > latest.version)) reread();
+    });
+    const unsubscribe = () => {
+      stopLocal();
+      stopElsewhere();
+    };
+    timers.push(setInterval(reread, pollIntervalMs));
     if (progressToken !== undefined) {
       timers.push(
         setInterval(() => {

@@ -6,7 +6,7 @@ import { awaitedApprovers } from '../domain/approvalPolicy.js';
 import { z } from 'zod';
 import { CHIP_LABELS, chipOf } from '../domain/brief.js';
 import { MissionError } from '../domain/errors.js';
-import { COVERAGE_THRESHOLD, coverageMeter } from '../domain/mission.js';
+import { COVERAGE_THRESHOLD, coverageMeter, pendingReportedCoverage } from '../domain/mission.js';
 import {
   attachEvidenceInput,
   editChipInput,
@@ -84,12 +84,14 @@ export const selectToolkitsToolInput = z.strictObject({
     .describe(
       'The full toolkit selection, replacing any earlier one, e.g. [{"toolkitId": "github"}, {"toolkitId": "linear", "defer": true}]; omit to keep the current selection.',
     ),
-  /** What a read-only inspection of each toolkit found; counts towards the coverage meter. */
+  /** What the assistant's read-only inspection of each toolkit found; counts towards the meter once a person accepts it. */
   coverage: z
     .array(recordCoverageInput.omit({ missionId: true }))
     .max(10)
     .default([])
-    .describe('What your read-only inspection of each selected toolkit found (up to 10 entries); counts towards the coverage meter.'),
+    .describe(
+      'What your read-only inspection of each selected toolkit found (up to 10 entries); shown as reported by the assistant, counted towards the coverage meter once a person accepts it.',
+    ),
   /** Confirm the toolkits (move to Plan & Approve) when coverage reaches the threshold. */
   confirm: z
     .boolean()
@@ -199,7 +201,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
   const selectToolkits = defineTool({
     name: 'select_toolkits',
     title: 'Select toolkits and report coverage',
-    description: `Prepare: selects toolkits (github, linear, ...; defer: true to go on without connecting one), records what your read-only inspection of each found (status unknown|needs_auth|needs_data|blocked|degraded|ready, a summary and metrics), and confirms the toolkits when the coverage meter reaches ${Math.round(COVERAGE_THRESHOLD * 100)}%, which moves the mission to Plan & Approve (the built-in planner and the library propose plays). Below the threshold only a person can override, in Slack.`,
+    description: `Prepare: selects toolkits (github, linear, ...; defer: true to go on without connecting one), records what your read-only inspection of each found (status unknown|needs_auth|needs_data|blocked|degraded|ready, a summary and metrics) as reported by the assistant, and confirms the toolkits when the coverage meter reaches ${Math.round(COVERAGE_THRESHOLD * 100)}%, which moves the mission to Plan & Approve (the built-in planner and the library propose plays). The meter counts connectors' inspections and people only: your report counts once a person accepts it in Slack. Below the threshold only a person can override, in Slack.`,
     input: selectToolkitsToolInput,
     output: z.object({ mission: missionView, confirmed: z.boolean(), coverage: z.object({ meter: z.number(), threshold: z.number() }) }),
     readOnly: false,
@@ -231,9 +233,12 @@ export function writeTools(context: McpContext): ToolSpec[] {
         mission = await service.prepare.confirmToolkits({ missionId: mission.id }, actor);
         confirmed = true;
       }
+      const reported = pendingReportedCoverage(mission).map((e) => e.toolkitId);
       const status = confirmed
         ? `Toolkits confirmed (coverage ${Math.round(meter * 100)}%); ${mission.plays.length} play(s) proposed so far.`
-        : `Coverage is ${Math.round(meter * 100)}% (${Math.round(COVERAGE_THRESHOLD * 100)}% needed to plan): inspect the selected toolkits and report coverage, defer unused ones, or ask a person to override in Slack.`;
+        : reported.length > 0
+          ? `Not confirmed: coverage is ${Math.round(meter * 100)}% (${Math.round(COVERAGE_THRESHOLD * 100)}% needed to plan). Your coverage report for ${reported.join(', ')} is recorded as reported by the assistant and does not count until a person accepts it in Slack ("Accept reported coverage" on the toolkits message) or a connector inspects the toolkit. Then call select_toolkits again to confirm.`
+          : `Coverage is ${Math.round(meter * 100)}% (${Math.round(COVERAGE_THRESHOLD * 100)}% needed to plan): inspect the selected toolkits and report coverage, defer unused ones, or ask a person to override in Slack.`;
       return {
         summary: `${status}\n${describeNext(mission)}`,
         result: { mission: viewMission(mission), confirmed, coverage: { meter, threshold: COVERAGE_THRESHOLD } },

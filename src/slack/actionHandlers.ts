@@ -172,12 +172,15 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
     await service.submitRetrospective({ missionId: ctx.value.missionId }, ctx.actor);
   });
 
-  // Prepare: inspect again, defer a toolkit, override the coverage (a modal asks for the reason).
+  // Prepare: inspect again, defer a toolkit, accept what the assistant reported, override the coverage (a modal asks for the reason).
   on(ACTION_IDS.toolkitsInspect, async (ctx) => {
     await service.inspectCoverage({ missionId: ctx.value.missionId }, ctx.actor);
   });
   on(ACTION_IDS.toolkitDefer, async (ctx) => {
     await service.deferToolkit({ missionId: ctx.value.missionId, toolkitId: requireField(ctx.value.toolkitId, 'toolkit') }, ctx.actor);
+  });
+  on(ACTION_IDS.coverageAcceptReported, async (ctx) => {
+    await service.acceptReportedCoverage({ missionId: ctx.value.missionId }, ctx.actor);
   });
   on(ACTION_IDS.coverageOverrideOpen, async (ctx) => {
     const current = await mission(ctx);
@@ -224,7 +227,12 @@ export function registerActionHandlers(app: App, deps: SlackHandlerDeps): void {
 }
 
 /** Buttons that still act once a mission is over, and after which end: feedback and the library pin follow a done mission. */
-const STILL_OPEN_AFTER: Partial<Record<ActionId, readonly MissionState[]>> = { [ACTION_IDS.feedbackOpen]: ['done'], [ACTION_IDS.pinOpen]: ['done'] };
+// A release alert raised while the mission reflected may still be open once it is closed: a person can still acknowledge it.
+const STILL_OPEN_AFTER: Partial<Record<ActionId, readonly MissionState[]>> = {
+  [ACTION_IDS.feedbackOpen]: ['done'],
+  [ACTION_IDS.pinOpen]: ['done'],
+  [ACTION_IDS.alertResolve]: ['done'],
+};
 
 /**
  * Why a control on a finished mission does nothing now, or null while it still acts. A stale

@@ -21,8 +21,9 @@ export const ACTION_IDS = {
   feedbackOpen: 'mc_feedback_open',
   pinOpen: 'mc_pin_open',
   closeMission: 'mc_close_mission',
-  // Prepare: inspect again, defer one toolkit, override the coverage with a reason.
+  // Prepare: inspect again, defer one toolkit, accept the assistant's reported coverage, override the coverage with a reason.
   toolkitsInspect: 'mc_toolkits_inspect',
+  coverageAcceptReported: 'mc_coverage_accept_reported',
   toolkitDefer: 'mc_toolkit_defer',
   coverageOverrideOpen: 'mc_coverage_override_open',
   // Gates a person owns: record a review, override a gate check with a reason.

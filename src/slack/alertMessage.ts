@@ -24,7 +24,20 @@ export function alertMessage(mission: Mission, alertId: string): SlackMessage {
     context([`\`${mission.id}\` · raised by ${who(alert.raisedBy)} ${slackDate(alert.raisedAt)}`]),
   ];
   const value = { missionId: mission.id, alertId: alert.id };
-  if (alert.type === 'review_required' && alert.status === 'open' && mission.state === 'executing') {
+  const afterCompletion = (mission.state === 'reflecting' || mission.state === 'done') && mission.execution?.completedAt;
+  if (alert.type === 'review_required' && alert.status === 'open' && afterCompletion) {
+    // Raised by the release (a failed deployment) after the work completed: no phase to block; undo is the way back.
+    const undoOpen = mission.state === 'reflecting' && mission.execution!.undo.status === 'available';
+    blocks.push(
+      context([
+        `Raised after the mission completed. *Acknowledge* records what a person decided (redeploy, fix forward)${undoOpen ? '; *Rollback* runs the undo plan while production is watched' : ''}.`,
+      ]),
+      actions(`alert_${alert.id}`, [
+        button({ text: 'Acknowledge', actionId: ACTION_IDS.alertResolve, value: { ...value, outcome: 'accepted' }, style: 'primary' }),
+        ...(undoOpen ? [button({ text: 'Rollback', actionId: ACTION_IDS.rollback, value: { missionId: mission.id }, style: 'danger' })] : []),
+      ]),
+    );
+  } else if (alert.type === 'review_required' && alert.status === 'open' && mission.state === 'executing') {
     blocks.push(
       context(['The phase cannot complete until a person resolves this. *Resolve* accepts it and lets the phase go on; *Block* stops the phase.']),
       actions(`alert_${alert.id}`, [
@@ -38,6 +51,6 @@ export function alertMessage(mission: Mission, alertId: string): SlackMessage {
   } else if (alert.status === 'open') {
     blocks.push(context([`Left open: the mission is ${mission.state.replace('_', ' ')}.`]));
   }
-  const state = alert.status !== 'open' ? alert.status : mission.state === 'executing' ? 'needs review' : 'left open';
+  const state = alert.status !== 'open' ? alert.status : mission.state === 'executing' || afterCompletion ? 'needs review' : 'left open';
   return { text: fallbackText(`Validator alert (${alert.severity}, ${state}) on ${mission.id}: ${alert.description}`), blocks };
 }

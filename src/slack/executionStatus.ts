@@ -2,7 +2,7 @@
 // (done, running, failed), test counts and coverage, gates, validator alerts and auto-fixes,
 // deviations, evidence so far, and the undo bar with Rollback while execution runs.
 import type { KnownBlock } from '@slack/types';
-import type { Execution, GateResult, PhaseProgress, TestRun, ValidatorAlert } from '../domain/execution.js';
+import { latestCoverage, phaseHistory, type Execution, type GateResult, type PhaseProgress, type TestRun, type ValidatorAlert } from '../domain/execution.js';
 import type { Mission } from '../domain/mission.js';
 import { isTerminal } from '../domain/missionStateMachine.js';
 import type { Play, PlayPhase } from '../domain/plays.js';
@@ -45,8 +45,8 @@ export function executionStatus(mission: Mission): SlackMessage {
   const title = play?.title ?? execution.playId;
   const completed = execution.phases.filter((p) => p.status === 'completed').length;
   const current = execution.phases.find((p) => p.status === 'running' || p.status === 'failed');
-  const runs = execution.phases.flatMap((p) => p.testRuns);
-  const latest = latestTestRun(runs);
+  // Each phase's latest runs: the last of them is the mission's latest run.
+  const latest = latestTestRun(execution.phases.flatMap((p) => p.testRuns));
   const target = gateRequirements(mission.brief).coverageTarget;
 
   const blocks: KnownBlock[] = [
@@ -55,7 +55,7 @@ export function executionStatus(mission: Mission): SlackMessage {
       `\`${mission.id}\` · started ${slackDate(execution.startedAt)} · ${completed} of ${plural(execution.phases.length, 'phase')} completed` +
         (execution.completedAt ? ` · ended ${slackDate(execution.completedAt)}` : ''),
     ]),
-    fieldsSection(figures(execution, latest, runs, target, mission)),
+    fieldsSection(figures(execution, latest, target, mission)),
   ];
 
   const budget = LIMITS.messageBlocks - FRAME_BLOCKS;
@@ -101,6 +101,30 @@ export function executionStatus(mission: Mission): SlackMessage {
   return { text: fallbackText(`${HEADLINE[mission.state] ?? 'Executing'} “${title}” (${mission.id}): ${now}${tests}.`), blocks };
 }
 
+/**
+ * The parts of the status message a person must see at once (editPace.ts): the mission's state,
+ * each phase's status, failure and gate result, the mission gate, review alerts and their
+ * outcome, gate overrides, the recorded code review and the undo bar. Steps, test runs, coverage,
+ * auto-fixes, deviations and evidence only move progress along and are left out, so a change to
+ * them alone waits for the progress interval. Buttons are compared by the projector itself.
+ */
+export function executionStatusHeadline(mission: Mission): unknown {
+  const execution = mission.execution;
+  if (!execution) return { state: mission.state };
+  const gate = (g: GateResult | null) => g && { passed: g.passed, checks: g.checks.map((c) => [c.label, c.passed, Boolean(c.overridden)]) };
+  const review = latestReview(mission.evidence.artifacts);
+  return {
+    state: mission.state,
+    completedAt: execution.completedAt,
+    phases: execution.phases.map((p) => [p.phaseId, shownStatus(p, mission), p.failureReason, gate(p.gate)]),
+    finalGate: gate(execution.finalGate),
+    reviewAlerts: execution.alerts.filter((a) => a.type === 'review_required').map((a) => [a.id, a.status]),
+    overrides: (execution.gateOverrides ?? []).map((o) => [o.checkId, o.phaseId, o.at]),
+    review: review ? [review.review!.state, review.attachedAt] : null,
+    undo: execution.undo.status,
+  };
+}
+
 const HEADLINE: Partial<Record<Mission['state'], string>> = {
   executing: '🚀 Executing',
   reflecting: '✅ Execution complete',
@@ -110,8 +134,8 @@ const HEADLINE: Partial<Record<Mission['state'], string>> = {
   cancelled: '🚫 Cancelled',
 };
 
-function figures(execution: Execution, latest: TestRun | null, runs: readonly TestRun[], target: number | null, mission: Mission): string[] {
-  const coverage = [...runs].reverse().find((r) => r.coverage !== null)?.coverage ?? null;
+function figures(execution: Execution, latest: TestRun | null, target: number | null, mission: Mission): string[] {
+  const coverage = latestCoverage(execution);
   const autoFixes = execution.alerts.filter((a) => a.type === 'auto_fix').length;
   const open = execution.alerts.filter((a) => a.type === 'review_required' && a.status === 'open').length;
   return [
@@ -152,9 +176,13 @@ function phaseText(phase: PhaseProgress, play: Play | null, execution: Execution
   return fitAround(lines, focus, head);
 }
 
-/** Planned steps in plan order (done, running or failed, pending), then extra steps the executor added; `stopped` says why a running phase will not go on. */
+/**
+ * Planned steps in plan order (done, running or failed, pending), then extra steps the executor
+ * added (the latest ones; older ones counted); `stopped` says why a running phase will not go on.
+ */
 function stepLines(phase: PhaseProgress, planned: PlayPhase | null, stopped: string | null): { lines: string[]; focus: number } {
-  const reported = new Map(phase.steps.map((s) => [s.stepId, s]));
+  const history = phaseHistory(phase);
+  const reported = new Map(history.plannedStepReports.map((s) => [s.stepId, s]));
   const lines: string[] = [];
   let focus = -1;
   for (const step of planned?.steps ?? []) {
@@ -175,7 +203,9 @@ function stepLines(phase: PhaseProgress, planned: PlayPhase | null, stopped: str
       lines.push(`   ◻️ ${safe(step.title)}`);
     }
   }
-  for (const extra of phase.steps.filter((s) => !s.inPlan)) lines.push(`   ➕ ${safe(extra.title)} (${formatDuration(extra.durationMs)}, not in the play)`);
+  const extras = phase.steps.filter((s) => !s.inPlan);
+  if (history.extraStepCount > extras.length) lines.push(`   ➕ ${plural(history.extraStepCount - extras.length, 'earlier step')} not in the play`);
+  for (const extra of extras) lines.push(`   ➕ ${safe(extra.title)} (${formatDuration(extra.durationMs)}, not in the play)`);
   return { lines, focus };
 }
 

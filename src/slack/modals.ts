@@ -135,10 +135,16 @@ export function cancelMissionModal(mission: Mission): ModalView {
 export function resolveAlertModal(mission: Mission, alertId: string, outcome: 'accepted' | 'blocked'): ModalView {
   const alert = mission.execution?.alerts.find((a) => a.id === alertId);
   const accepted = outcome === 'accepted';
-  return modal(VIEW_IDS.resolveAlert, accepted ? 'Resolve alert' : 'Block alert', accepted ? 'Resolve' : 'Block', { missionId: mission.id, alertId, outcome }, [
-    section(
-      `${accepted ? 'Accept' : 'Block'}: ${safe(alert?.description ?? alertId)}\n${accepted ? 'The phase may go on.' : 'The phase stops and is marked failed.'}`,
-    ),
+  // After completion (a failed deployment) there is no phase to go on or stop: the person acknowledges it.
+  const completed = mission.state !== 'executing' && Boolean(mission.execution?.completedAt);
+  const effect = completed
+    ? 'The work already completed: this records your decision; roll back from the alert or the status message if production must be undone.'
+    : accepted
+      ? 'The phase may go on.'
+      : 'The phase stops and is marked failed.';
+  const title = completed ? 'Acknowledge alert' : accepted ? 'Resolve alert' : 'Block alert';
+  return modal(VIEW_IDS.resolveAlert, title, completed ? 'Acknowledge' : accepted ? 'Resolve' : 'Block', { missionId: mission.id, alertId, outcome }, [
+    section(`${completed ? 'Acknowledge' : accepted ? 'Accept' : 'Block'}: ${safe(alert?.description ?? alertId)}\n${effect}`),
     textInput({
       block: INPUT_IDS.note.block,
       action: INPUT_IDS.note.action,

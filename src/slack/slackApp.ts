@@ -117,7 +117,7 @@ export interface SlackFrontDoorOptions {
   minEditIntervalMs?: number;
   rollback?: SlackHandlerDeps['rollback'];
   /** Where missions without a channel live (SLACK_DEFAULT_CHANNEL) and who is DMed approval requests. */
-  projection?: Pick<SlackProjectorOptions, 'home' | 'approverDirectory'>;
+  projection?: Pick<SlackProjectorOptions, 'home' | 'approverDirectory' | 'progressEditIntervalMs'>;
   /** Signed requests and events already handled, shared by every instance (the database); this process's memory alone without it. */
   requestReceipts?: SharedRequestReceipts;
   /** Re-drives the `slack` consumer's parked deliveries (and wakes the feed worker); returns how many. */

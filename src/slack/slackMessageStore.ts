@@ -14,6 +14,8 @@ export interface SlackMessageRecord {
   ts: string;
   /** sha256 of the rendered text and blocks last delivered; `undeliverable:<slack error>` for a direct message Slack refused for good (e.g. user_not_found). */
   contentHash: string;
+  /** Digest of the urgent parts of what was delivered (editPace.ts); '' when unknown, so the next change is treated as urgent. */
+  headlineHash: string;
   /** When the message was last posted or edited (for coalescing edits). */
   updatedAt: Date;
 }

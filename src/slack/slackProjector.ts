@@ -5,8 +5,10 @@
 // Slack yet and edits the ones whose rendering changed (a sha256 of text and blocks against
 // the last delivered hash), in a stable order. It is idempotent, so the feed worker can call
 // it again after any failure, and a burst of events is one pass showing the latest state.
-// Edits to one message are spaced at least `minEditIntervalMs` apart: a message edited too
-// recently is left for later and the consumer asks to be called again then ({ deferUntil }).
+// Edits to one message are spaced at least `minEditIntervalMs` apart, and an edit that only moves
+// progress along (same headline digest, editPace.ts) at least `progressEditIntervalMs` apart: a
+// message edited too recently is left for later and the consumer asks to be called again then
+// ({ deferUntil }), so the last state always arrives.
 // A post is recorded as intended (an unconfirmed record) before it is sent and carries its
 // mission and surface as message metadata, so a process that dies between Slack accepting the
 // post and the ts being stored does not post it twice: the next pass finds the message in the
@@ -31,7 +33,8 @@ import { approvalDirectMessage, approvalMessage } from './approvalMessage.js';
 import { approversOfRequest, type ApproverDirectory } from './approverDirectory.js';
 import { checkBlockKitLimits, type SlackMessage } from './blockKitLimits.js';
 import { briefCard } from './briefCard.js';
-import { executionStatus } from './executionStatus.js';
+import { editDecision, headlineHash, type EditPaceSettings } from './editPace.js';
+import { executionStatus, executionStatusHeadline } from './executionStatus.js';
 import { runInstructionsMessage } from './runInstructions.js';
 import { playsMessage } from './playsMessage.js';
 import { reflectionMessage } from './reflectionMessage.js';
@@ -43,6 +46,8 @@ import { callSlack, SlackDeliveryError } from './slackWebApi.js';
 import { toolkitMessage } from './toolkitMessage.js';
 
 export const SLACK_CONSUMER = 'slack';
+/** Default least time between progress-only edits of one message: 100 reports at one a second cost about 10 edits. */
+export const DEFAULT_PROGRESS_EDIT_MS = 10_000;
 /** The ts of a surface whose post was sent but not confirmed (the process may have died before storing the answer). */
 export const UNCONFIRMED_TS = '';
 /** Message metadata event type that marks the projector's posts with their mission and surface. */
@@ -66,6 +71,13 @@ const PERSON_UNREACHABLE = new Set([
   'is_archived',
 ]);
 
+/** When the latest of these messages was posted or edited; null for none. */
+function latestWrite(records: readonly SlackMessageRecord[]): Date | null {
+  let latest: Date | null = null;
+  for (const r of records) if (!latest || r.updatedAt > latest) latest = r.updatedAt;
+  return latest;
+}
+
 function earliest(a: ProjectionResult, b: ProjectionResult): ProjectionResult {
   if (!a) return b;
   if (!b) return a;
@@ -75,6 +87,8 @@ function earliest(a: ProjectionResult, b: ProjectionResult): ProjectionResult {
 export interface Surface {
   key: string;
   render(): SlackMessage;
+  /** The facts of this surface a person must see at once (editPace.ts); absent: every change is urgent. */
+  urgent?: () => unknown;
 }
 
 /** The surfaces a mission's thread shows, in thread order. Once posted, a surface stays and keeps being updated. */
@@ -90,7 +104,10 @@ export function surfacesOf(mission: Mission, posted: ReadonlySet<string> = new S
   }
   // Once approved: how the mission runs (Claude Code, and the CI dispatch when configured).
   want('run', mission.execution !== null, () => runInstructionsMessage(mission));
+  surfaces[0]!.urgent = () => briefCardHeadline(mission);
   want('status', mission.execution !== null, () => executionStatus(mission));
+  const status = surfaces.find((s) => s.key === 'status');
+  if (status) status.urgent = () => executionStatusHeadline(mission);
   for (const alert of mission.execution?.alerts ?? []) {
     want(`alert:${alert.id}`, alert.type === 'review_required', () => alertMessage(mission, alert.id));
   }
@@ -100,6 +117,11 @@ export function surfacesOf(mission: Mission, posted: ReadonlySet<string> = new S
   // Stage 5: deployments GitHub reported, edited live (a new thread reply once the first one arrives).
   want('release', (mission.execution?.release?.deployments.length ?? 0) > 0, () => releaseMessage(mission));
   return surfaces;
+}
+
+/** The brief card's urgent facts: all of it but the model spend, which only moves along (a pause over budget is urgent). */
+function briefCardHeadline(mission: Mission): unknown {
+  return { card: briefCard({ ...mission, models: undefined }), paused: mission.models?.pausedAt ?? null };
 }
 
 export function contentHash(message: SlackMessage): string {
@@ -119,6 +141,8 @@ export interface SlackProjectorOptions {
   logger: Logger;
   /** Least time between two edits of one message (Slack allows about one per second). */
   minEditIntervalMs?: number;
+  /** Least time between an edit and one that only moves progress along (SLACK_PROGRESS_EDIT_MS, default 10 s). */
+  progressEditIntervalMs?: number;
   /** Where missions without a channel live (SLACK_DEFAULT_CHANNEL); default: a DM to the person the token acts for. */
   home?: SlackHomeSettings;
   /** Who is DMed each approval request (default: the request's eligible approvers). */
@@ -134,12 +158,12 @@ export type ProjectionResult = void | { deferUntil: Date };
 
 export class SlackProjector {
   readonly name = SLACK_CONSUMER;
-  private readonly minEditIntervalMs: number;
+  private readonly pace: EditPaceSettings;
   private readonly home: SlackHomeSettings;
   private readonly approverDirectory: ApproverDirectory;
 
   constructor(private readonly opts: SlackProjectorOptions) {
-    this.minEditIntervalMs = opts.minEditIntervalMs ?? 1_000;
+    this.pace = { minEditIntervalMs: opts.minEditIntervalMs ?? 1_000, progressEditIntervalMs: opts.progressEditIntervalMs ?? DEFAULT_PROGRESS_EDIT_MS };
     this.home = opts.home ?? { defaultChannel: null };
     this.approverDirectory = opts.approverDirectory ?? approversOfRequest;
   }
@@ -199,13 +223,28 @@ export class SlackProjector {
     if (!channel) return;
     let thread = mission.threadTs ?? (records.get('brief')?.ts || null);
     let deferUntil: Date | null = null;
+    const later = (until: Date) => {
+      if (!deferUntil || until < deferUntil) deferUntil = until;
+    };
+    // One progress-only edit per thread per progress interval, counted from the thread's latest write.
+    const threadWrittenAt = latestWrite([...records.values()].filter((r) => !r.surface.startsWith('dm:') && r.ts !== UNCONFIRMED_TS));
+    let wroteThisPass = false;
+    const progressDue: Array<{ record: SlackMessageRecord; message: SlackMessage; hash: string; headline: string }> = [];
 
     for (const surface of surfacesOf(mission, new Set(records.keys()))) {
       const message = surface.render();
       const hash = contentHash(message);
+      const headline = headlineHash(message, surface.urgent ? surface.urgent() : null);
       const record = records.get(surface.key);
       const confirmed = record && record.ts !== UNCONFIRMED_TS ? record : undefined;
-      if (confirmed && confirmed.contentHash === hash) continue;
+      const decision = confirmed
+        ? editDecision(confirmed, { contentHash: hash, headlineHash: headline }, this.opts.clock.now(), this.pace, threadWrittenAt)
+        : null;
+      if (decision?.kind === 'unchanged') continue;
+      if (confirmed && decision?.kind === 'edit' && !decision.urgent) {
+        progressDue.push({ record: confirmed, message, hash, headline });
+        continue;
+      }
       const violations = checkBlockKitLimits(message);
       if (violations.length > 0)
         this.opts.logger.warn({ missionId, surface: surface.key, violations }, 'Slack surface breaks Block Kit limits; Slack may refuse it');
@@ -213,29 +252,53 @@ export class SlackProjector {
       if (!isBrief && !thread) break; // cannot happen once the brief is posted; never post outside the thread
 
       if (confirmed) {
-        const next = confirmed.updatedAt.getTime() + this.minEditIntervalMs;
-        if (this.opts.clock.now().getTime() < next) {
-          if (!deferUntil || next < deferUntil.getTime()) deferUntil = new Date(next);
+        if (decision?.kind === 'wait') {
+          later(decision.until);
           continue;
         }
+        wroteThisPass = true;
         if (await this.updateOrShorten(confirmed, message, problems)) {
-          await this.opts.store.put({ ...confirmed, contentHash: hash, updatedAt: this.opts.clock.now() });
+          await this.opts.store.put({ ...confirmed, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
           continue;
         }
         // The message was deleted in Slack, or can no longer be edited: post it again.
       }
+      wroteThisPass = true;
       const threadTs = isBrief ? mission.threadTs : thread;
       // Sent before without a confirmation: adopt the message if Slack has it (brought up to date), else post.
       let ts = record && !confirmed ? await this.findPosted(channel, threadTs, missionId, surface.key) : null;
       if (ts && !(await this.updateOrShorten({ ...record!, ts }, message, problems))) ts = null;
       if (!ts) {
-        await this.opts.store.put({ missionId, surface: surface.key, channel, ts: UNCONFIRMED_TS, contentHash: '', updatedAt: this.opts.clock.now() });
+        await this.opts.store.put({
+          missionId,
+          surface: surface.key,
+          channel,
+          ts: UNCONFIRMED_TS,
+          contentHash: '',
+          headlineHash: '',
+          updatedAt: this.opts.clock.now(),
+        });
         ts = await this.postOrShorten(channel, threadTs, message, missionId, surface.key, problems);
       }
-      await this.opts.store.put({ missionId, surface: surface.key, channel, ts, contentHash: hash, updatedAt: this.opts.clock.now() });
+      await this.opts.store.put({ missionId, surface: surface.key, channel, ts, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
       // A new card (first post, or the old one was deleted) is the thread from now on.
       if (isBrief && !mission.threadTs) thread = ts;
     }
+
+    // Progress: the message whose last edit is oldest goes now, unless this pass wrote already; the rest wait an interval.
+    const nextProgress = new Date(this.opts.clock.now().getTime() + Math.max(this.pace.minEditIntervalMs, this.pace.progressEditIntervalMs));
+    progressDue.sort((a, b) => a.record.updatedAt.getTime() - b.record.updatedAt.getTime());
+    const first = wroteThisPass ? undefined : progressDue.shift();
+    if (first) {
+      if (await this.updateOrShorten(first.record, first.message, problems)) {
+        await this.opts.store.put({ ...first.record, contentHash: first.hash, headlineHash: first.headline, updatedAt: this.opts.clock.now() });
+      } else {
+        // Deleted in Slack or no longer editable: forget what it showed, so the next pass posts it again at once.
+        await this.opts.store.put({ ...first.record, contentHash: '', headlineHash: '' });
+        later(this.opts.clock.now());
+      }
+    }
+    if (progressDue.length > 0) later(nextProgress);
     return deferUntil ? { deferUntil } : undefined;
   }
 
@@ -289,17 +352,19 @@ export class SlackProjector {
         const open = request.status === 'requested';
         const message = approvalDirectMessage(mission, request.id, home);
         const hash = contentHash(message);
+        // Everything in an approval request is urgent: no progress pacing.
+        const headline = headlineHash(message, null);
         const confirmed = record && record.ts !== UNCONFIRMED_TS ? record : undefined;
-        if (confirmed && confirmed.contentHash === hash) continue;
+        const decision = confirmed ? editDecision(confirmed, { contentHash: hash, headlineHash: headline }, this.opts.clock.now(), this.pace) : null;
+        if (decision?.kind === 'unchanged') continue;
         if (confirmed) {
-          const next = confirmed.updatedAt.getTime() + this.minEditIntervalMs;
-          if (this.opts.clock.now().getTime() < next) {
-            if (!deferUntil || next < deferUntil.getTime()) deferUntil = new Date(next);
+          if (decision?.kind === 'wait') {
+            if (!deferUntil || decision.until < deferUntil) deferUntil = decision.until;
             continue;
           }
           if ((await this.update(confirmed, message)) || !open) {
             // Edited; or deleted in Slack after the request closed, when there is nothing left to ask.
-            await this.opts.store.put({ ...confirmed, contentHash: hash, updatedAt: this.opts.clock.now() });
+            await this.opts.store.put({ ...confirmed, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
             continue;
           }
         }
@@ -316,15 +381,32 @@ export class SlackProjector {
               channel,
               ts: UNCONFIRMED_TS,
               contentHash: `${UNDELIVERABLE}closed_before_sent`,
+              headlineHash: '',
               updatedAt: this.opts.clock.now(),
             });
             continue;
           }
           if (!ts) {
-            await this.opts.store.put({ missionId: mission.id, surface: key, channel, ts: UNCONFIRMED_TS, contentHash: '', updatedAt: this.opts.clock.now() });
+            await this.opts.store.put({
+              missionId: mission.id,
+              surface: key,
+              channel,
+              ts: UNCONFIRMED_TS,
+              contentHash: '',
+              headlineHash: '',
+              updatedAt: this.opts.clock.now(),
+            });
             ts = await this.post(channel, null, message, mission.id, key);
           }
-          await this.opts.store.put({ missionId: mission.id, surface: key, channel, ts, contentHash: hash, updatedAt: this.opts.clock.now() });
+          await this.opts.store.put({
+            missionId: mission.id,
+            surface: key,
+            channel,
+            ts,
+            contentHash: hash,
+            headlineHash: headline,
+            updatedAt: this.opts.clock.now(),
+          });
         } catch (error) {
           if (!(error instanceof SlackDeliveryError && error.slackError && PERSON_UNREACHABLE.has(error.slackError))) throw error;
           this.opts.logger.warn(
@@ -337,6 +419,7 @@ export class SlackProjector {
             channel: record?.channel ?? '',
             ts: UNCONFIRMED_TS,
             contentHash: `${UNDELIVERABLE}${error.slackError}`,
+            headlineHash: '',
             updatedAt: this.opts.clock.now(),
           });
         }

@@ -1,7 +1,17 @@
 // Prepare: the recommended toolkits with rationale, precedent and auth status, what the
 // read-only inspection found, the coverage meter, a selection control and Confirm.
 import type { KnownBlock, Option } from '@slack/types';
-import { COVERAGE_THRESHOLD, coverageMeter, latestReadiness, type Mission, type MissionToolkit } from '../domain/mission.js';
+import {
+  COVERAGE_THRESHOLD,
+  coverageIfAccepted,
+  coverageMeter,
+  latestEntry,
+  latestVerifiedEntry,
+  pendingReportedCoverage,
+  type CoverageEntry,
+  type Mission,
+  type MissionToolkit,
+} from '../domain/mission.js';
 import { findToolkit, type AuthStatus, type Readiness } from '../domain/toolkits.js';
 import { TOOLKIT_CREDENTIAL_VARIABLES } from '../connectors/credentials/toolkitCredentialVariables.js';
 import { plural } from '../domain/text/englishLists.js';
@@ -47,6 +57,7 @@ export function toolkitMessage(mission: Mission): SlackMessage {
   if (listed.length === 0) blocks.push(section('_No toolkit was recommended._'));
   const override = mission.coverage.override;
   const below = coverage < COVERAGE_THRESHOLD;
+  const reported = preparing ? pendingReportedCoverage(mission) : [];
   blocks.push(
     context([
       override
@@ -55,6 +66,15 @@ export function toolkitMessage(mission: Mission): SlackMessage {
           (!below ? ' ✅' : preparing ? ' · Inspect again, Defer the toolkits this mission does not need, or Override coverage with a reason' : ''),
     ]),
   );
+  if (reported.length > 0) {
+    // The assistant's word is not an inspection: say what accepting it would change.
+    blocks.push(
+      context([
+        `🗣️ Reported by the assistant, not inspected by a connector: ${reported.map((e) => safe(nameOf(e.toolkitId))).join(', ')}. ` +
+          `Accepting the report makes coverage ${percent(coverageIfAccepted(mission))}; Inspect again asks the connectors instead.`,
+      ]),
+    );
+  }
   if (preparing && listed.length > 0) {
     const options = listed.slice(0, LIMITS.checkboxOptions).map(toolkitOption);
     const selected = listed
@@ -68,6 +88,7 @@ export function toolkitMessage(mission: Mission): SlackMessage {
         { type: 'checkboxes', action_id: ACTION_IDS.toolkitsSelect, options, ...(selected.length > 0 ? { initial_options: selected } : {}) },
         button({ text: 'Confirm toolkits', actionId: ACTION_IDS.toolkitsConfirm, value, style: 'primary' }),
         ...(anySelected ? [button({ text: 'Inspect again', actionId: ACTION_IDS.toolkitsInspect, value })] : []),
+        ...(reported.length > 0 ? [acceptReportedButton(mission, reported)] : []),
         ...(anySelected && below ? [button({ text: 'Override coverage…', actionId: ACTION_IDS.coverageOverrideOpen, value })] : []),
       ]),
     );
@@ -75,6 +96,21 @@ export function toolkitMessage(mission: Mission): SlackMessage {
   const chosen = mission.toolkits.filter((t) => t.selected).map((t) => nameOf(t.toolkitId));
   const text = `Toolkits for “${mission.title}” (${mission.id}): ${plural(listed.length, 'recommendation')}; ${chosen.length > 0 ? `selected ${chosen.join(', ')}` : 'none selected yet'}.`;
   return { text: fallbackText(text), blocks };
+}
+
+/** A person vouches for what the assistant reported; the confirm dialog says what they accept. */
+function acceptReportedButton(mission: Mission, reported: readonly CoverageEntry[]) {
+  const names = reported.map((e) => nameOf(e.toolkitId)).join(', ');
+  return button({
+    text: 'Accept reported coverage',
+    actionId: ACTION_IDS.coverageAcceptReported,
+    value: { missionId: mission.id, version: mission.version },
+    confirm: confirmDialog(
+      'Accept the assistant’s report?',
+      `No connector inspected ${names}. Accepting records the assistant’s findings as yours, and coverage becomes ${percent(coverageIfAccepted(mission))}.`,
+      'Accept',
+    ),
+  });
 }
 
 /** "Not needed for this mission": the toolkit stops counting against coverage. */
@@ -97,13 +133,19 @@ function toolkitText(mission: Mission, t: MissionToolkit): string {
   const variables = TOOLKIT_CREDENTIAL_VARIABLES[t.toolkitId] ?? [];
   const needs = t.authStatus === 'needs_auth' && variables.length > 0 ? ` (set ${variables.map((v) => `\`${v}\``).join(', ')})` : '';
   // Once inspected, the inspection's readiness is the toolkit's real state; before that, its auth status.
-  const inspected = t.authStatus !== 'deferred' && mission.coverage.entries.some((e) => e.toolkitId === t.toolkitId);
-  const state = inspected ? READINESS_LABEL[latestReadiness(mission.coverage, t.toolkitId)] : AUTH_LABEL[t.authStatus];
+  const verified = t.authStatus === 'deferred' ? undefined : latestVerifiedEntry(mission.coverage, t.toolkitId);
+  const latest = t.authStatus === 'deferred' ? undefined : latestEntry(mission.coverage, t.toolkitId);
+  const state = verified ? READINESS_LABEL[verified.status] : latest ? '🗣️ reported by the assistant' : AUTH_LABEL[t.authStatus];
   const head = `${mark} *${safe(nameOf(t.toolkitId))}* · ${state}${needs} · confidence ${percent(t.confidence)} · ${precedent}`;
   const lines = [`_${safe(t.rationale)}_`];
-  const entry = [...mission.coverage.entries].reverse().find((e) => e.toolkitId === t.toolkitId);
-  if (entry) lines.push(`Inspection: ${READINESS_LABEL[latestReadiness(mission.coverage, t.toolkitId)]} · ${safe(entry.summary)}`);
+  if (verified) lines.push(`${inspectionLabel(verified)}: ${READINESS_LABEL[verified.status]} · ${safe(verified.summary)}`);
+  if (latest && latest !== verified) lines.push(`Reported by the assistant, not inspected: ${READINESS_LABEL[latest.status]} · ${safe(latest.summary)}`);
   return fitLines(lines, LIMITS.text, { head }).text;
+}
+
+function inspectionLabel(entry: CoverageEntry): string {
+  if (entry.acceptedBy) return `Reported by the assistant, accepted by ${who(entry.acceptedBy)}`;
+  return entry.recordedBy === 'person' ? 'Reported by a person' : 'Inspection';
 }
 
 function toolkitOption(t: MissionToolkit): Option {

@@ -10,6 +10,7 @@ import { capturingAdapter, type DirectSql } from './driverAdapter.js';
 import { describeDatabase, ensureSqliteFolder, parseDatabaseUrl, type DatabaseTarget } from './databaseUrl.js';
 import { loadMigrations, migrate, unappliedMigrations, type MigrationReport } from './migrations.js';
 import { PrismaAccessTokenRepository } from './prismaAccessTokenRepository.js';
+import { PrismaChainCheckpoints } from './prismaChainCheckpoints.js';
 import { PrismaMissionFeed } from './prismaMissionFeed.js';
 import { PrismaMissionRepository } from './prismaMissionRepository.js';
 import { refuseStorageFaults, storageFaultOf, storageRefusal } from './storageFaults.js';
@@ -27,6 +28,8 @@ export interface Database {
   feed: PrismaMissionFeed;
   /** MCP bearer tokens (hashed). */
   accessTokens: PrismaAccessTokenRepository;
+  /** Where each mission's hash chain was last verified. */
+  chainCheckpoints: PrismaChainCheckpoints;
   migration: MigrationReport;
   /** Cheap round trip. */
   ping(): Promise<void>;
@@ -93,6 +96,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     missions: refuseStorageFaults(new PrismaMissionRepository(prisma, target.provider, direct), target.provider, where),
     feed: refuseStorageFaults(new PrismaMissionFeed(prisma, target.provider, direct), target.provider, where),
     accessTokens: refuseStorageFaults(new PrismaAccessTokenRepository(prisma), target.provider, where),
+    chainCheckpoints: refuseStorageFaults(new PrismaChainCheckpoints(prisma), target.provider, where),
     migration,
     ping: async () => {
       await prisma.$queryRawUnsafe('SELECT 1');

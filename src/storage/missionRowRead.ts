@@ -14,7 +14,7 @@ export interface LoadedToolkitRow {
   precedentCount: number;
 }
 
-/** What loading a mission reads: the row's columns the domain needs, its toolkits, tags and test runs. */
+/** What loading a mission reads: the row's columns the domain needs, its toolkits and tags (never its test runs or steps: the execution document holds the recent ones, historyRows.ts). */
 export interface LoadedMissionRow {
   id: string;
   title: string;
@@ -38,7 +38,6 @@ export interface LoadedMissionRow {
   updatedAt: Date;
   toolkits: LoadedToolkitRow[];
   tags: Array<{ tag: string }>;
-  testRuns: Array<{ phaseId: string; position: number; run: string }>;
 }
 
 const TEXT_COLUMNS = ['id', 'title', 'intent', 'state', 'requester', 'channelId', 'threadTs', 'headHash', 'brief', 'coverage'] as const;
@@ -70,7 +69,6 @@ export async function readMissionRow(direct: DirectSql, provider: Provider, miss
       `SELECT "toolkitId", "recommended", "selected", "authStatus", "rationale", "confidence", "precedentCount" FROM "MissionToolkit" WHERE "missionId" = ${id}`,
   );
   const tags = await byMission((id) => `SELECT "tag" FROM "MissionTag" WHERE "missionId" = ${id}`);
-  const runs = await byMission((id) => `SELECT "phaseId", "position", "run" FROM "MissionTestRun" WHERE "missionId" = ${id}`);
   const [id, title, intent, state, requester, channelId, threadTs, headHash, brief, coverage, version, eventSeq, ...rest] = row;
   const [plays, approvals, execution, evidence, reflection, models, createdAt, updatedAt] = rest;
   return {
@@ -105,6 +103,5 @@ export async function readMissionRow(direct: DirectSql, provider: Provider, miss
       precedentCount: Number(precedentCount),
     })),
     tags: tags.map(([tag]) => ({ tag: text(tag) })),
-    testRuns: runs.map(([phaseId, position, run]) => ({ phaseId: text(phaseId), position: Number(position), run: text(run) })),
   };
 }

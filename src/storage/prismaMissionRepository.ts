@@ -3,7 +3,7 @@
 import type { Actor } from '../domain/actors.js';
 import { MissionError } from '../domain/errors.js';
 import type { MissionEvent } from '../domain/eventLog.js';
-import type { Execution, TestRun } from '../domain/execution.js';
+import type { Execution, StepReport, TestRun } from '../domain/execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../domain/library.js';
 import { FEED_CONSUMERS } from '../domain/missionFeed.js';
 import { inStoredOrder, type Mission, type MissionToolkit } from '../domain/mission.js';
@@ -12,7 +12,7 @@ import type { EventType } from '../domain/telemetryEvents.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.js';
 import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValue } from './driverAdapter.js';
 import { corruptRow, storedAuthStatus, storedDocument, storedState } from './storedDocuments.js';
-import { allRunRows, appendedRunRows, executionWithoutRuns, joinRuns, type TestRunRow } from './testRunRows.js';
+import { appendedRunRows, appendedStepRows, isBounded, upgradeExecution, type PendingPhaseRows, type StepRow, type TestRunRow } from './historyRows.js';
 import { markPending, markPendingSql } from './feedMarkers.js';
 import { listMissions, overviewOf, searchLibrary } from './missionSearch.js';
 import { type LoadedMissionRow, readMissionRow } from './missionRowRead.js';
@@ -86,8 +86,8 @@ function missionColumns(m: Mission) {
     briefLockedAt: m.brief.lockedAt ? new Date(m.brief.lockedAt) : null,
     plays: JSON.stringify(m.plays),
     approvals: JSON.stringify(m.approval ? [...m.approvalHistory, m.approval] : m.approvalHistory),
-    // Test runs have rows of their own (testRunRows.ts).
-    execution: JSON.stringify(executionWithoutRuns(m.execution)),
+    // Bounded: each phase's latest steps and runs and its summaries; every entry has a row (historyRows.ts).
+    execution: JSON.stringify(m.execution),
     evidence: JSON.stringify(m.evidence),
     reflection: JSON.stringify(m.reflection),
     models: m.models ? JSON.stringify(m.models) : null,
@@ -124,8 +124,8 @@ type DocumentTexts = Record<(typeof DOCUMENT_COLUMNS)[number], string | null>;
 interface RememberedRow {
   version: number;
   documents: DocumentTexts;
-  /** Every test run of the mission has its row (false for a document from before runs had rows). */
-  runsInRows: boolean;
+  /** Rows a document from before steps had rows still needs (historyRows.ts); written by the next save. */
+  pending: PendingPhaseRows[];
   chars: number;
 }
 
@@ -147,16 +147,16 @@ export class PrismaMissionRepository implements MissionRepository {
 
   /**
    * Remembers a row as read or written. Nothing a reader remembers can make a writer rewrite
-   * history: test runs are appended from what the command recorded, so a read only refreshes
-   * the documents a later save compares against.
+   * history: steps and test runs are appended from what the command recorded, so a read only
+   * refreshes the documents a later save compares against.
    */
-  private remember(id: string, version: number, columns: DocumentTexts, runsInRows: boolean): void {
+  private remember(id: string, version: number, columns: DocumentTexts, pending: PendingPhaseRows[]): void {
     this.forgetRow(id);
     const documents = Object.fromEntries(DOCUMENT_COLUMNS.map((c) => [c, columns[c]])) as DocumentTexts;
     const chars = DOCUMENT_COLUMNS.reduce((sum, c) => sum + (documents[c]?.length ?? 0), 0);
     // A mission larger than the whole budget is not remembered; its saves send every document.
     if (chars > REMEMBERED_DOCUMENT_CHARS) return;
-    this.stored.set(id, { version, documents, runsInRows, chars });
+    this.stored.set(id, { version, documents, pending, chars });
     this.storedChars += chars;
     while (this.storedChars > REMEMBERED_DOCUMENT_CHARS) this.forgetRow(this.stored.keys().next().value!);
   }
@@ -176,7 +176,10 @@ export class PrismaMissionRepository implements MissionRepository {
     return changed;
   }
 
-  async create(mission: Mission, events: readonly MissionEvent[]): Promise<void> {
+  async create(given: Mission, events: readonly MissionEvent[]): Promise<void> {
+    // A caller may hand over phases holding their whole history; they are stored bounded, with rows.
+    const { execution, pending: historyRows } = upgradeExecution(given.id, given.execution);
+    const mission = { ...given, execution };
     const columns = missionColumns(mission);
     await this.prisma.$transaction(async (tx) => {
       await tx.mission.create({ data: { id: mission.id, ...columns } });
@@ -188,19 +191,22 @@ export class PrismaMissionRepository implements MissionRepository {
         data: FEED_CONSUMERS.map((consumer) => ({ consumer, missionId: mission.id, eventSeq: mission.eventSeq, ...pending })),
       });
       await tx.missionEvent.createMany({ data: eventRows(events) });
-      const runs = allRunRows(mission.id, mission.execution);
+      const runs = historyRows.flatMap((p) => p.testRuns ?? []);
+      const steps = historyRows.flatMap((p) => p.steps);
       if (runs.length > 0) await tx.missionTestRun.createMany({ data: runs });
+      if (steps.length > 0) await tx.missionStep.createMany({ data: steps });
     });
-    this.remember(mission.id, mission.version, columns, true);
+    this.remember(mission.id, mission.version, columns, []);
   }
 
   async get(missionId: string): Promise<Mission | null> {
     const row = await readMissionRow(this.direct, this.provider, missionId);
     if (!row) return null;
-    const { execution, runsInRows } = joinRuns(storedDocument(row.id, 'execution', row.execution), row.testRuns);
+    const { execution, pending } = await this.boundedExecution(row.id, storedDocument(row.id, 'execution', row.execution));
     const mission = toMission(row, execution);
     // Remembered only once the row read cleanly, so a later save of a repaired row sends every column.
-    this.remember(row.id, row.version, row, runsInRows);
+    // An upgraded document is remembered as stored (not as upgraded), so the next save writes it.
+    this.remember(row.id, row.version, row, pending);
     return mission;
   }
 
@@ -211,18 +217,37 @@ export class PrismaMissionRepository implements MissionRepository {
     return rows.length > 0 ? Number(rows[0]![0]) : null;
   }
 
-  async save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes: MissionWrites = {}): Promise<void> {
+  /** The stored execution in the bounded form; a document from before reads its run rows once to be upgraded. */
+  private async boundedExecution(missionId: string, stored: Execution | null): Promise<{ execution: Execution | null; pending: PendingPhaseRows[] }> {
+    if (isBounded(stored)) return { execution: stored, pending: [] };
+    const runRows = await this.prisma.missionTestRun.findMany({ where: { missionId }, select: { phaseId: true, position: true, run: true } });
+    return upgradeExecution(missionId, stored, runRows);
+  }
+
+  /** The rows the stored document at `version` still needs, for a save this process holds no memory of (one small read). */
+  private async pendingRowsAt(missionId: string, version: number): Promise<PendingPhaseRows[]> {
+    const row = await this.prisma.mission.findUnique({ where: { id: missionId }, select: { version: true, execution: true } });
+    // Another version: the save's version check fails anyway.
+    if (row?.version !== version) return [];
+    return (await this.boundedExecution(missionId, storedDocument(missionId, 'execution', row.execution))).pending;
+  }
+
+  async save(given: Mission, expectedVersion: number, events: readonly MissionEvent[], writes: MissionWrites = {}): Promise<void> {
+    // Phases a caller built with their whole history are stored bounded, their rows written again.
+    const own = upgradeExecution(given.id, given.execution);
+    const mission = { ...given, execution: own.execution };
     const columns = missionColumns(mission);
     const changed = this.changedColumns(mission.id, columns, expectedVersion);
     const known = this.stored.get(mission.id);
-    // The runs the command appended, exactly as it recorded them. Null (rewrite every run from
-    // the mission) only when the command did not say, or the earlier runs may lack rows: a
-    // document from before runs had rows, or a row this process does not remember at that version.
-    const newRuns = writes.testRuns && known?.version === expectedVersion && known.runsInRows ? appendedRunRows(mission.id, writes.testRuns) : null;
-    const onlyRowAndEvents = events.length > 0 && newRuns !== null && writes.replaceChildren === false && !writes.artifacts?.length && !writes.libraryEntry;
+    // Rows a document from before steps had rows still needs: known from the load, or looked up.
+    const upgraded = known?.version === expectedVersion ? known.pending : await this.pendingRowsAt(mission.id, expectedVersion);
+    const pending = [...upgraded.filter((p) => !own.pending.some((o) => o.phaseId === p.phaseId)), ...own.pending];
+    // The runs and steps the command appended, exactly as it recorded them; nothing earlier is written again.
+    const appended = { runs: appendedRunRows(mission.id, writes.testRuns ?? []), steps: appendedStepRows(mission.id, writes.steps ?? []) };
+    const onlyRowAndEvents = events.length > 0 && pending.length === 0 && writes.replaceChildren === false && !writes.artifacts?.length && !writes.libraryEntry;
     await (onlyRowAndEvents
-      ? this.saveRowAndEvents(mission, expectedVersion, changed, events, newRuns)
-      : this.saveAll(mission, expectedVersion, changed, events, writes, newRuns)
+      ? this.saveRowAndEvents(mission, expectedVersion, changed, events, appended)
+      : this.saveAll(mission, expectedVersion, changed, events, writes, appended, pending)
     ).catch((error: unknown) => {
       // No row at the expected version, or a duplicate (missionId, seq): another writer went first.
       if (error instanceof LostRace || isUniqueViolation(error) || isRecordNotFound(error)) {
@@ -230,12 +255,12 @@ export class PrismaMissionRepository implements MissionRepository {
       }
       throw error;
     });
-    this.remember(mission.id, mission.version, columns, true);
+    this.remember(mission.id, mission.version, columns, []);
   }
 
   /**
    * The path nearly every command takes (reports, decisions): the mission row, its new events
-   * and new test runs, as plain SQL in one transaction, since Prisma's query compiler costs more
+   * and new test runs and steps, as plain SQL in one transaction, since Prisma's query compiler costs more
    * than the statements. The update matches only the expected version; every insert happens
    * only if that update did (the row then carries this save's version and head hash), so a
    * writer that lost the race writes nothing and learns it from the counts.
@@ -245,16 +270,16 @@ export class PrismaMissionRepository implements MissionRepository {
     expectedVersion: number,
     changed: Partial<MissionColumns>,
     events: readonly MissionEvent[],
-    runs: readonly TestRunRow[],
+    appended: { runs: readonly TestRunRow[]; steps: readonly StepRow[] },
   ): Promise<void> {
-    // A duplicate key means another writer took this event's seq or this run's position first.
+    // A duplicate key means another writer took this event's seq or this run's or step's position first.
     const lostOnDuplicate = (error: unknown): never => {
       throw isUniqueViolationError(error) ? new LostRace() : error;
     };
     if (this.provider === 'postgresql') {
       // One statement, one round trip: the inserts read from the update, so they happen only if it did.
       const [counts] = await this.direct
-        .query(this.saveStatementForPostgres(mission.id, expectedVersion, changed, eventRows(events), runs, mission))
+        .query(this.saveStatementForPostgres(mission.id, expectedVersion, changed, eventRows(events), appended, mission))
         .catch(lostOnDuplicate);
       if (!counts || counts.some((count) => Number(count) === 0)) throw new LostRace();
       return;
@@ -264,7 +289,8 @@ export class PrismaMissionRepository implements MissionRepository {
       .transaction([
         this.updateMissionRow(mission.id, expectedVersion, changed),
         ...eventRows(events).map((row) => this.guardedInsert('MissionEvent', EVENT_COLUMN_TYPES, row, guard)),
-        ...runs.map((row) => this.guardedInsert('MissionTestRun', TEST_RUN_COLUMN_TYPES, row, guard)),
+        ...appended.runs.map((row) => this.guardedInsert('MissionTestRun', TEST_RUN_COLUMN_TYPES, row, guard)),
+        ...appended.steps.map((row) => this.guardedInsert('MissionStep', STEP_COLUMN_TYPES, row, guard)),
         // Feed pending marker (feedMarkers.ts); its count (one per consumer) is not checked.
         markPending('sqlite', mission.id, mission.eventSeq, mission.updatedAt, guard),
       ])
@@ -282,7 +308,7 @@ export class PrismaMissionRepository implements MissionRepository {
     expectedVersion: number,
     changed: Partial<MissionColumns>,
     events: ReturnType<typeof eventRows>,
-    runs: readonly TestRunRow[],
+    appended: { runs: readonly TestRunRow[]; steps: readonly StepRow[] },
     saved: Pick<Mission, 'eventSeq' | 'updatedAt'>,
   ): SqlStatement {
     const { values, param } = statementValues('postgresql');
@@ -292,21 +318,25 @@ export class PrismaMissionRepository implements MissionRepository {
       `moved AS (${updateMissionSql(param, missionId, expectedVersion, changed)} RETURNING "id")`,
       `events AS (${insert('MissionEvent', EVENT_COLUMN_TYPES, events)})`,
     ];
-    if (runs.length > 0) parts.push(`runs AS (${insert('MissionTestRun', TEST_RUN_COLUMN_TYPES, runs)})`);
+    if (appended.runs.length > 0) parts.push(`runs AS (${insert('MissionTestRun', TEST_RUN_COLUMN_TYPES, appended.runs)})`);
+    if (appended.steps.length > 0) parts.push(`steps AS (${insert('MissionStep', STEP_COLUMN_TYPES, appended.steps)})`);
     // Feed pending marker (feedMarkers.ts), only if the update matched; not counted.
     parts.push(`feed AS (${markPendingSql(param, missionId, saved.eventSeq, saved.updatedAt, 'EXISTS (SELECT 1 FROM moved)')})`);
-    const counted = ['moved', 'events', ...(runs.length > 0 ? ['runs'] : [])].map((name) => `CAST((SELECT count(*) FROM ${name}) AS INTEGER)`);
+    const counted = ['moved', 'events', ...(appended.runs.length > 0 ? ['runs'] : []), ...(appended.steps.length > 0 ? ['steps'] : [])].map(
+      (name) => `CAST((SELECT count(*) FROM ${name}) AS INTEGER)`,
+    );
     return { sql: `WITH ${parts.join(', ')} SELECT ${counted.join(', ')}`, values };
   }
 
-  /** Everything else (toolkits, tags, artifacts, a library entry): one batch transaction that fails as a whole when the version moved. */
+  /** Everything else (toolkits, tags, artifacts, a library entry, an upgrade's rows): one batch transaction that fails as a whole when the version moved. */
   private async saveAll(
     mission: Mission,
     expectedVersion: number,
     changed: Partial<MissionColumns>,
     events: readonly MissionEvent[],
     writes: MissionWrites,
-    newRuns: TestRunRow[] | null,
+    appended: { runs: readonly TestRunRow[]; steps: readonly StepRow[] },
+    pending: readonly PendingPhaseRows[],
   ): Promise<void> {
     const { prisma } = this;
     const operations: Prisma.PrismaPromise<unknown>[] = [
@@ -320,9 +350,16 @@ export class PrismaMissionRepository implements MissionRepository {
       );
     }
     if (events.length > 0) operations.push(prisma.missionEvent.createMany({ data: eventRows(events) }));
-    if (newRuns === null) operations.push(prisma.missionTestRun.deleteMany({ where: { missionId: mission.id } }));
-    const runs = newRuns ?? allRunRows(mission.id, mission.execution);
+    // An upgraded phase's rows replace whatever it had; then what the command appended.
+    for (const phase of pending) {
+      const where = { missionId: mission.id, phaseId: phase.phaseId };
+      if (phase.testRuns) operations.push(prisma.missionTestRun.deleteMany({ where }));
+      operations.push(prisma.missionStep.deleteMany({ where }));
+    }
+    const runs = [...pending.flatMap((p) => p.testRuns ?? []), ...appended.runs];
+    const steps = [...pending.flatMap((p) => p.steps), ...appended.steps];
     if (runs.length > 0) operations.push(prisma.missionTestRun.createMany({ data: runs }));
+    if (steps.length > 0) operations.push(prisma.missionStep.createMany({ data: steps }));
     if (writes.artifacts && writes.artifacts.length > 0) {
       operations.push(
         prisma.missionArtifact.createMany({
@@ -394,9 +431,10 @@ export class PrismaMissionRepository implements MissionRepository {
     return searchLibrary(this.prisma, this.direct, this.provider, search);
   }
 
+  /** Maintained counters (MissionStateCount, kept by triggers on the mission row): a few rows however many missions exist. */
   async countByState(): Promise<Record<string, number>> {
-    const groups = await this.prisma.mission.groupBy({ by: ['state'], _count: { _all: true } });
-    return Object.fromEntries(groups.map((g) => [g.state, g._count._all]));
+    const rows = await this.prisma.missionStateCount.findMany({ where: { n: { not: 0 } } });
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 
   async monitoringCandidates(): Promise<string[]> {
@@ -448,6 +486,17 @@ export class PrismaMissionRepository implements MissionRepository {
     return rows.map((r) => storedEventJson(missionId, r.position, 'test run', r.run) as TestRun);
   }
 
+  async stepPage(missionId: string, phaseId: string, fromPosition: number, limit: number): Promise<StepReport[]> {
+    // The (missionId, phaseId, position) key serves this range: a page costs the same however many steps.
+    const rows = await this.prisma.missionStep.findMany({
+      where: { missionId, phaseId, position: { gte: fromPosition } },
+      orderBy: { position: 'asc' },
+      take: limit,
+      select: { position: true, step: true },
+    });
+    return rows.map((r) => storedEventJson(missionId, r.position, 'step', r.step) as StepReport);
+  }
+
   private async eventsWhere(missionId: string, query: Prisma.MissionEventFindManyArgs): Promise<MissionEvent[]> {
     const rows = await this.prisma.missionEvent.findMany(query);
     return rows.map((r) => ({
@@ -476,11 +525,11 @@ export class PrismaMissionRepository implements MissionRepository {
 }
 
 /** An event's JSON column; the hash chain (verifyEventLog) is what checks its content. */
-function storedEventJson(missionId: string, seq: number, column: 'actor' | 'payload' | 'test run', text: string): unknown {
+function storedEventJson(missionId: string, seq: number, column: 'actor' | 'payload' | 'test run' | 'step', text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw corruptRow(missionId, column === 'test run' ? `testRuns.${seq}` : `events.${seq}.${column}`, 'not valid JSON');
+    throw corruptRow(missionId, column === 'test run' ? `testRuns.${seq}` : column === 'step' ? `steps.${seq}` : `events.${seq}.${column}`, 'not valid JSON');
   }
 }
 
@@ -534,6 +583,7 @@ const EVENT_COLUMN_TYPES: Record<keyof ReturnType<typeof eventRows>[number], str
   hash: 'TEXT',
 };
 const TEST_RUN_COLUMN_TYPES: Record<keyof TestRunRow, string> = { missionId: 'TEXT', phaseId: 'TEXT', position: 'INTEGER', run: 'TEXT' };
+const STEP_COLUMN_TYPES: Record<keyof StepRow, string> = { missionId: 'TEXT', phaseId: 'TEXT', position: 'INTEGER', step: 'TEXT' };
 
 function isRecordNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2025';

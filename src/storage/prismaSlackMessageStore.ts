@@ -13,15 +13,16 @@ export class PrismaSlackMessageStore implements SlackMessageStore {
     // Milliseconds since the epoch on PostgreSQL (its timestamp has no zone); SQLite stores ISO 8601 text with its offset.
     const updatedAt = this.db.target.provider === 'postgresql' ? `CAST(EXTRACT(EPOCH FROM "updatedAt") * 1000 AS BIGINT)` : '"updatedAt"';
     const rows = await this.db.direct.query({
-      sql: `SELECT "missionId", "surface", "channel", "ts", "contentHash", ${updatedAt} FROM "SlackMessage" WHERE "missionId" = ${param(missionId, 'TEXT')}`,
+      sql: `SELECT "missionId", "surface", "channel", "ts", "contentHash", "headlineHash", ${updatedAt} FROM "SlackMessage" WHERE "missionId" = ${param(missionId, 'TEXT')}`,
       values,
     });
-    return rows.map(([mission, surface, channel, ts, contentHash, at]) => ({
+    return rows.map(([mission, surface, channel, ts, contentHash, headlineHash, at]) => ({
       missionId: String(mission),
       surface: String(surface),
       channel: String(channel),
       ts: String(ts),
       contentHash: String(contentHash),
+      headlineHash: String(headlineHash),
       updatedAt: typeof at === 'string' && !/^\d+$/.test(at) ? new Date(at) : new Date(Number(at)),
     }));
   }
@@ -34,12 +35,13 @@ export class PrismaSlackMessageStore implements SlackMessageStore {
       param(record.channel, 'TEXT'),
       param(record.ts, 'TEXT'),
       param(record.contentHash, 'TEXT'),
+      param(record.headlineHash, 'TEXT'),
       param(record.updatedAt, 'TIMESTAMP(3)'),
     ];
     await this.db.direct.query({
       sql:
-        `INSERT INTO "SlackMessage" ("missionId", "surface", "channel", "ts", "contentHash", "updatedAt") VALUES (${row.join(', ')}) ` +
-        `ON CONFLICT ("missionId", "surface") DO UPDATE SET "channel" = excluded."channel", "ts" = excluded."ts", "contentHash" = excluded."contentHash", "updatedAt" = excluded."updatedAt"`,
+        `INSERT INTO "SlackMessage" ("missionId", "surface", "channel", "ts", "contentHash", "headlineHash", "updatedAt") VALUES (${row.join(', ')}) ` +
+        `ON CONFLICT ("missionId", "surface") DO UPDATE SET "channel" = excluded."channel", "ts" = excluded."ts", "contentHash" = excluded."contentHash", "headlineHash" = excluded."headlineHash", "updatedAt" = excluded."updatedAt"`,
       values,
     });
   }

@@ -10,7 +10,7 @@ import type { ApprovalRequest } from '../domain/approvalPolicy.js';
 import type { Brief } from '../domain/brief.js';
 import { MissionError } from '../domain/errors.js';
 import type { Execution } from '../domain/execution.js';
-import type { Coverage, Mission, MissionToolkit } from '../domain/mission.js';
+import { UNRECORDED_COVERAGE_SOURCE, type Coverage, type Mission, type MissionToolkit } from '../domain/mission.js';
 import { MISSION_STATES, type MissionState } from '../domain/missionStateMachine.js';
 import type { Play } from '../domain/plays.js';
 import type { Reflection } from '../domain/reflection.js';
@@ -22,11 +22,34 @@ const withId = z.looseObject({ id: z.string() });
 const DOCUMENT_SCHEMAS = {
   requester: actorSchema,
   brief: z.looseObject({ chips: z.array(z.looseObject({ kind: z.string() })), editsMade: z.number(), lockedAt: z.string().nullable() }),
-  coverage: z.looseObject({ entries: z.array(z.looseObject({ toolkitId: z.string() })), override: z.looseObject({}).nullable() }),
+  coverage: z.looseObject({
+    // Entries saved before recordedBy existed read as the assistant's (see UNRECORDED_COVERAGE_SOURCE).
+    entries: z.array(z.looseObject({ toolkitId: z.string(), recordedBy: z.enum(['connector', 'assistant', 'person']).default(UNRECORDED_COVERAGE_SOURCE) })),
+    override: z.looseObject({}).nullable(),
+  }),
   plays: z.array(withId),
   approvals: z.array(z.looseObject({ id: z.string(), playId: z.string(), status: z.string() })),
   execution: z
-    .looseObject({ playId: z.string(), phases: z.array(z.looseObject({ phaseId: z.string(), testRuns: z.array(z.unknown()) })), alerts: z.array(withId) })
+    .looseObject({
+      playId: z.string(),
+      phases: z.array(
+        z.looseObject({
+          phaseId: z.string(),
+          steps: z.array(z.unknown()),
+          testRuns: z.array(z.unknown()),
+          // The summaries readers count with (absent on documents from before steps had rows).
+          history: z
+            .looseObject({
+              stepCount: z.number(),
+              testRunCount: z.number(),
+              countTotals: z.record(z.string(), z.number()),
+              plannedStepReports: z.array(z.unknown()),
+            })
+            .optional(),
+        }),
+      ),
+      alerts: z.array(withId),
+    })
     .nullable(),
   evidence: z.looseObject({ artifacts: z.array(withId) }),
   reflection: z.looseObject({ followUps: z.array(z.unknown()) }),
@@ -87,7 +110,8 @@ export function storedDocument<C extends DocumentColumn>(missionId: string, colu
     throw corruptRow(missionId, column, `not a valid ${column} document (${issue?.message ?? 'wrong shape'}${where})`);
   }
   // The outline matched; the domain's own type describes the rest, which only the domain writes.
-  return value as StoredDocuments[C];
+  // Coverage is the one document whose outline fills a default (recordedBy on older entries).
+  return (column === 'coverage' ? checked.data : value) as StoredDocuments[C];
 }
 
 const STATES: ReadonlySet<string> = new Set(MISSION_STATES);

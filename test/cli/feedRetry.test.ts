@@ -3,14 +3,12 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
-import { MissionService } from '../../src/domain/missionService.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { freshDatabaseUrl, PROVIDERS, type Provider } from '../support/databases.js';
 import { cleanEnv } from '../support/processes.js';
-import { SEED_POLICY } from '../support/seedJourney.js';
+import { seedService } from '../support/seedJourney.js';
 import { JORDAN } from '../support/seedMission.js';
-import { sequentialIds, TestClock } from '../support/testRuntime.js';
+import { TestClock } from '../support/testRuntime.js';
 
 const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'mission-control.js');
 const cleanups: Array<() => Promise<void>> = [];
@@ -27,7 +25,7 @@ async function withParkedMissions(provider: Provider) {
     await database.cleanup();
   });
   const clock = new TestClock();
-  const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+  const service = seedService(db.missions, clock);
   const missions = [];
   for (const channelId of ['C0PRIVATE', 'C0OTHER']) missions.push(await service.startMission({ intent: 'Fix the flaky login test', channelId }, JORDAN));
   for (const claim of await db.feed.claim('slack', 'worker-test', 10, 30_000, clock.now())) {

@@ -402,6 +402,12 @@ function issueJson(issue: FakeGitHubState['issues'][number]) {
   };
 }
 
+interface AlertListRefusal {
+  status: number;
+  message: string;
+  headers?: Record<string, string>;
+}
+
 export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): HttpHandler[] {
   const repo = `${base}/repos/:owner/:repo`;
   const seen = (request: Request) => {
@@ -417,6 +423,23 @@ export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): H
     'x-ratelimit-used': '13',
     'x-ratelimit-resource': 'core',
   };
+  /** A security alert list (filtered by `state`), or GitHub's refusal when the token may not read it. */
+  const alertList = (path: string, docs: string, alerts: () => ReadonlyArray<{ state: string }>, refusal: () => AlertListRefusal | null) =>
+    http.get(`${repo}/${path}`, ({ request, params }) => {
+      seen(request);
+      if (!known(params)) return notFound();
+      const refused = refusal();
+      if (refused)
+        return HttpResponse.json(
+          { message: refused.message, documentation_url: docs, status: String(refused.status) },
+          { status: refused.status, headers: { ...rate, ...refused.headers } },
+        );
+      const stateFilter = new URL(request.url).searchParams.get('state');
+      return HttpResponse.json(
+        alerts().filter((a) => !stateFilter || a.state === stateFilter),
+        { headers: rate },
+      );
+    });
   return [
     http.get(`${base}/user`, ({ request }) => {
       seen(request);
@@ -516,64 +539,32 @@ export function fakeGitHubHandlers(state: FakeGitHubState, base = GITHUB_API): H
         { headers },
       );
     }),
-    http.get(`${repo}/dependabot/alerts`, ({ request, params }) => {
-      seen(request);
-      if (!known(params)) return notFound();
-      if (state.dependabotAccess === 'forbidden') {
-        return HttpResponse.json(
-          {
+    alertList(
+      'dependabot/alerts',
+      'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository',
+      () => state.dependabotAlerts,
+      () =>
+        ({
+          ok: null,
+          forbidden: {
+            status: 403,
             message: 'Resource not accessible by personal access token',
-            documentation_url: 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository',
-            status: '403',
+            headers: { 'x-accepted-github-permissions': 'vulnerability_alerts=read' },
           },
-          { status: 403, headers: { ...rate, 'x-accepted-github-permissions': 'vulnerability_alerts=read' } },
-        );
-      }
-      if (state.dependabotAccess === 'disabled') {
-        return HttpResponse.json(
-          {
-            message: 'Dependabot alerts are disabled for this repository.',
-            documentation_url: 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository',
-            status: '403',
-          },
-          { status: 403, headers: rate },
-        );
-      }
-      const stateFilter = new URL(request.url).searchParams.get('state');
-      return HttpResponse.json(
-        state.dependabotAlerts.filter((a) => !stateFilter || a.state === stateFilter),
-        { headers: rate },
-      );
-    }),
-    http.get(`${repo}/code-scanning/alerts`, ({ request, params }) => {
-      seen(request);
-      if (!known(params)) return notFound();
-      if (state.codeScanningAccess === 'forbidden') {
-        return HttpResponse.json(
-          {
-            message: 'Advanced Security must be enabled for this repository to use code scanning.',
-            documentation_url: 'https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-alerts-for-a-repository',
-            status: '403',
-          },
-          { status: 403, headers: rate },
-        );
-      }
-      if (state.codeScanningAccess === 'no_analysis') {
-        return HttpResponse.json(
-          {
-            message: 'no analysis found',
-            documentation_url: 'https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-alerts-for-a-repository',
-            status: '404',
-          },
-          { status: 404, headers: rate },
-        );
-      }
-      const stateFilter = new URL(request.url).searchParams.get('state');
-      return HttpResponse.json(
-        state.codeScanningAlerts.filter((a) => !stateFilter || a.state === stateFilter),
-        { headers: rate },
-      );
-    }),
+          disabled: { status: 403, message: 'Dependabot alerts are disabled for this repository.' },
+        })[state.dependabotAccess],
+    ),
+    alertList(
+      'code-scanning/alerts',
+      'https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-alerts-for-a-repository',
+      () => state.codeScanningAlerts,
+      () =>
+        ({
+          ok: null,
+          forbidden: { status: 403, message: 'Advanced Security must be enabled for this repository to use code scanning.' },
+          no_analysis: { status: 404, message: 'no analysis found' },
+        })[state.codeScanningAccess],
+    ),
     http.get(`${repo}/pulls/:number`, ({ request, params }) => {
       seen(request);
       if (params.number !== '47') return notFound();

@@ -205,6 +205,25 @@ describe('Execute: pull request', () => {
     await expect(new GitHubPullRequestReader(api, null).read('the big one')).rejects.toThrow(/is not a pull request/);
   });
 
+  it('refuses a pull request answer it cannot read, naming the field, and reads nothing more', async () => {
+    server.use(
+      http.get(`${GITHUB_API}/repos/:owner/:repo/pulls/:number`, () =>
+        HttpResponse.json({ number: 47, title: 'No head', html_url: 'https://github.com/x/y/pull/47', state: 'open' }),
+      ),
+    );
+    const error = await new GitHubPullRequestReader(api, REPOSITORY).read('#47').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).toMatchObject({ failure: 'invalid_response', retryable: false });
+    expect((error as Error).message).toMatch(/GitHub answered a pull request in a shape Mission Control does not read: head: /);
+    expect(state.requests.filter((r) => r.includes('/check-runs') || r.includes('/reviews'))).toEqual([]);
+  });
+
+  it('reads a stale check run (GitHub gave up on it) as failed, as a check_run delivery does: it proves nothing', async () => {
+    state.checkRuns = [checkRun('ci / test', 'stale')];
+    const snapshot = await new GitHubPullRequestReader(api, REPOSITORY).read('#47');
+    expect(snapshot.checks).toEqual([{ name: 'ci / test', conclusion: 'failure' }]);
+  });
+
   it('a 404 is not retried', async () => {
     const error = await new GitHubPullRequestReader(api, REPOSITORY).read('#48').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectorError);

@@ -11,15 +11,14 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { GITHUB_CONNECTOR } from '../../src/connectors/github/pullRequestEvidence.js';
 import { githubWebhookHandler } from '../../src/connectors/github/webhookHandler.js';
-import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { GitHubEventService } from '../../src/domain/githubEventService.js';
-import { MissionService } from '../../src/domain/missionService.js';
+import type { MissionService } from '../../src/domain/missionService.js';
 import { createHttpServer, listen } from '../../src/httpServer.js';
 import { PrismaGitHubDeliveries } from '../../src/storage/prismaGitHubDeliveries.js';
 import { freshDatabaseUrl, openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
-import { reportSeedPhase, SEED_ARTIFACTS, SEED_PHASES, SEED_POLICY, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
+import { SEED_ARTIFACTS, seedToExecuting, signOffTruths, executeSeedPhases, seedService } from '../support/seedJourney.js';
 import { ASSISTANT, JORDAN } from '../support/seedMission.js';
-import { sequentialIds, TestClock } from '../support/testRuntime.js';
+import { TestClock } from '../support/testRuntime.js';
 
 const SECRET = 'webhook-secret-0123456789abcdef';
 const REPO = 'jordan-nakamura/legaltech-mvp';
@@ -55,7 +54,7 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
   beforeEach(async () => {
     db = await openTestDatabase(provider);
     clock = new TestClock('2025-10-15T09:47:00.000Z');
-    service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+    service = seedService(db.missions, clock);
     events = new GitHubEventService(service, 30);
     deliveries = new PrismaGitHubDeliveries(db.prisma);
     const handler = githubWebhookHandler({ secret: SECRET, events, deliveries, logger: pino({ level: 'silent' }), now: () => clock.now().getTime() });
@@ -141,10 +140,7 @@ describe.each(PROVIDERS)('GitHub webhooks (%s)', (provider) => {
 
   async function executedMission(): Promise<string> {
     const { id } = await seedToExecuting(service, clock);
-    for (const phase of SEED_PHASES) {
-      await reportSeedPhase(service, clock, id, phase);
-      await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-    }
+    await executeSeedPhases(service, clock, id);
     // The assistant attaches PR #47 with "2 checks passing" itself: kept, shown as reported, never counted.
     await service.attachEvidence({ missionId: id, phaseId: 'testing_deployment', ...SEED_ARTIFACTS[0]! }, ASSISTANT);
     return id;

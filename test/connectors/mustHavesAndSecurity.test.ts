@@ -13,16 +13,7 @@ import type { RetryRuntime } from '../../src/connectors/httpRetry.js';
 import { ConnectorError } from '../../src/connectors/connectorError.js';
 import { VerificationService } from '../../src/domain/verificationService.js';
 import { inMemoryService } from '../support/ruleHarness.js';
-import {
-  reportSeedPhase,
-  SEED_ARTIFACTS,
-  SEED_PHASES,
-  SEED_PLAY_1,
-  SEED_REVIEW,
-  seedToExecuting,
-  seedToPlanning,
-  signOffTruths,
-} from '../support/seedJourney.js';
+import { SEED_PLAY_1, SEED_REVIEW, seedToExecuting, seedToPlanning, signOffTruths, executeSeedPhases } from '../support/seedJourney.js';
 import { ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { refusal } from '../support/refusal.js';
 import { codeScanningAlert, dependabotAlert, fakeGitHubHandlers, fakeGitHubState, GITHUB_API, OWNER, REPO, type FakeGitHubState } from './fakeGitHub.js';
@@ -87,12 +78,7 @@ async function readyToComplete() {
     },
   };
   const mission = await seedToExecuting(service, clock, play);
-  for (const phase of SEED_PHASES) {
-    await reportSeedPhase(service, clock, mission.id, phase);
-    if (phase.phaseId === 'testing_deployment')
-      for (const artifact of SEED_ARTIFACTS) await service.attachEvidence({ missionId: mission.id, phaseId: phase.phaseId, ...artifact }, ASSISTANT);
-    await service.reportProgress({ missionId: mission.id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-  }
+  await executeSeedPhases(service, clock, mission.id, { withArtifacts: true });
   await service.attachEvidence({ missionId: mission.id, ...SEED_REVIEW }, JORDAN);
   await signOffTruths(service, mission.id);
   const verification = new VerificationService(service, new GitHubPullRequestCode(api, REPOSITORY), GITHUB_CONNECTOR);

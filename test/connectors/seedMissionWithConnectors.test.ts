@@ -20,7 +20,7 @@ import { TrackerSync } from '../../src/connectors/trackerSync.js';
 import { FeedWorker } from '../../src/feedWorker.js';
 import { refusal } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
-import { reportSeedPhase, SECURITY_LEAD, SEED_PHASES, SEED_PLAY_1, SEED_POLICY, signOffTruths } from '../support/seedJourney.js';
+import { SECURITY_LEAD, SEED_PLAY_1, SEED_POLICY, signOffTruths, executeSeedPhases } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 import { checkRun, fakeGitHubHandlers, fakeGitHubState, GITHUB_API, OWNER, REPO, type FakeGitHubState } from './fakeGitHub.js';
@@ -113,10 +113,7 @@ describe.each(PROVIDERS)('seed 000 with the GitHub and Linear connectors on %s',
     expect(linearState.issues[0]).toMatchObject({ identifier: 'ENG-123', stateId: 'st-progress' });
 
     // Execute: five phases, then PR #47.
-    for (const phase of SEED_PHASES) {
-      await reportSeedPhase(service, clock, id, phase);
-      await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-    }
+    await executeSeedPhases(service, clock, id);
     const noEvidence = await refusal(service.completeMission({ missionId: id }, ASSISTANT));
     expect(noEvidence.message).toContain('Code review approved');
 

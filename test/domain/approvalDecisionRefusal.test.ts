@@ -2,13 +2,12 @@
 // (Slack's Reject asks before its reason modal). The answer must be the decision's own answer,
 // expiry included, and asking must write nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
-import { MissionService } from '../../src/domain/missionService.js';
+import type { MissionService } from '../../src/domain/missionService.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import { refusal } from '../support/refusal.js';
-import { OUTSIDER, SECURITY_LEAD, SEED_POLICY, seedToApprovalRequested } from '../support/seedJourney.js';
+import { OUTSIDER, SECURITY_LEAD, SEED_POLICY, seedToApprovalRequested, seedService } from '../support/seedJourney.js';
 import { ADVISOR, JORDAN } from '../support/seedMission.js';
-import { sequentialIds, TestClock } from '../support/testRuntime.js';
+import { TestClock } from '../support/testRuntime.js';
 
 describe.each(PROVIDERS)('asking before an approval decision on %s', (provider) => {
   let db: TestDatabase;
@@ -18,7 +17,7 @@ describe.each(PROVIDERS)('asking before an approval decision on %s', (provider) 
   beforeEach(async () => {
     db = await openTestDatabase(provider);
     clock = new TestClock('2025-10-15T09:47:00.000Z');
-    service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+    service = seedService(db.missions, clock);
   });
   afterEach(async () => {
     await db.destroy();

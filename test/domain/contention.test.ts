@@ -61,7 +61,9 @@ describe.runIf(PROVIDERS.includes('postgresql'))('contention on postgresql', () 
     );
     const refused = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
     expect(refused).toEqual([]);
-    const stored = (await db.missions.get(mission.id))!.execution!.phases[0]!.testRuns.map((t) => t.total).sort((a, b) => a - b);
+    // Every run, from its row (the mission itself keeps only the latest), and the count the mission keeps.
+    const stored = (await db.missions.testRunPage(mission.id, phaseId, 0, 1000)).map((t) => t.total).sort((a, b) => a - b);
     expect(stored).toEqual(Array.from({ length: INSTANCES * REPORTS_PER_INSTANCE }, (_, k) => 100 + k));
+    expect((await db.missions.get(mission.id))!.execution!.phases[0]!.history!.testRunCount).toBe(INSTANCES * REPORTS_PER_INSTANCE);
   });
 });

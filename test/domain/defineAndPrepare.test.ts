@@ -285,7 +285,7 @@ describe.each(PROVIDERS)('Define and Prepare on %s', (provider) => {
     const mission = await service.startMission({ intent: SEED_INTENT }, JORDAN);
     await service.lockBrief({ missionId: mission.id }, JORDAN);
     await service.selectToolkits({ missionId: mission.id, toolkits: [{ toolkitId: 'github' }, { toolkitId: 'slack' }] }, JORDAN);
-    await service.recordCoverage({ missionId: mission.id, toolkitId: 'github', status: 'ready', summary: '23 files in scope' }, ASSISTANT);
+    await service.recordCoverage({ missionId: mission.id, toolkitId: 'github', status: 'ready', summary: '23 files in scope' }, JORDAN);
     const before = await snapshot(mission.id);
 
     const byAssistant = await refusal(service.confirmToolkits({ missionId: mission.id, override: { reason: 'Slack is only for updates' } }, ASSISTANT));

@@ -3,8 +3,10 @@
 // as it was.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { completePhase, raiseAlert, reportStep, reportTestRun, resolveAlert, startPhase } from '../../src/domain/executeObserve.js';
+import { RECENT_HISTORY } from '../../src/domain/execution.js';
 import type { Mission } from '../../src/domain/mission.js';
-import { gateRequirements } from '../../src/domain/qualityGates.js';
+import { evaluatePhaseGate, gateRequirements } from '../../src/domain/qualityGates.js';
+import { retrospectiveMetrics } from '../../src/domain/reflectImprove.js';
 import { commandBy, eventTypes, inMemoryService, refusedBy } from '../support/ruleHarness.js';
 import { SEED_PHASES, seedToExecuting, seedToPlanning } from '../support/seedJourney.js';
 import { ASSISTANT, JORDAN } from '../support/seedMission.js';
@@ -86,6 +88,63 @@ describe('reportStep and reportTestRun', () => {
       reportStep(executing, { phaseId: FIRST.phaseId, stepId: FIRST.steps[0]![0], durationMs: 1, counts: {} }, cmd),
     );
     expect(error.code).toBe('precondition_failed');
+  });
+});
+
+describe('the recent window and the summaries a report keeps up to date', () => {
+  const [plannedId] = FIRST.steps[0]!;
+  const many = RECENT_HISTORY + 5;
+  /** `many` reports of the first planned step and as many runs (only the first measures coverage), then one extra step. */
+  const reported = () => {
+    let mission = started();
+    const positions: { steps: number[]; runs: number[] } = { steps: [], runs: [] };
+    for (let i = 0; i < many; i++) {
+      const cmd = commandBy(ASSISTANT, new Date(NOW.getTime() + i * 1000));
+      mission = reportStep(mission, { phaseId: FIRST.phaseId, stepId: plannedId, durationMs: 10 + i, counts: { tests_added: 2, files_modified: i } }, cmd);
+      mission = reportTestRun(mission, { phaseId: FIRST.phaseId, total: 100, passing: 100, coverage: i === 0 ? 0.95 : undefined }, cmd);
+      positions.steps.push(...cmd.writes.steps.map((s) => s.position));
+      positions.runs.push(...cmd.writes.testRuns.map((r) => r.position));
+    }
+    const cmd = commandBy(ASSISTANT, NOW);
+    mission = reportStep(
+      mission,
+      { phaseId: FIRST.phaseId, stepId: 'hotfix', durationMs: 5, counts: { tests_added: 1 }, deviation: { rule: 1, reason: 'a bug on the way' } },
+      cmd,
+    );
+    positions.steps.push(...cmd.writes.steps.map((s) => s.position));
+    return { mission, positions };
+  };
+
+  it('records each step and run at the position after every earlier one, and keeps only the latest in the mission', () => {
+    const { mission, positions } = reported();
+    expect(positions.steps).toEqual(Array.from({ length: many + 1 }, (_, i) => i));
+    expect(positions.runs).toEqual(Array.from({ length: many }, (_, i) => i));
+    const phase = mission.execution!.phases[0]!;
+    expect(phase.steps).toHaveLength(RECENT_HISTORY);
+    expect(phase.steps.at(-1)!.stepId).toBe('hotfix');
+    expect(phase.testRuns).toHaveLength(RECENT_HISTORY);
+  });
+
+  it('counts every step and run, sums the counts, and remembers the latest coverage and each planned step however old', () => {
+    const { mission } = reported();
+    expect(mission.execution!.phases[0]!.history).toEqual({
+      stepCount: many + 1,
+      testRunCount: many,
+      latestCoveredRun: expect.objectContaining({ coverage: 0.95 }),
+      countTotals: { tests_added: 2 * many + 1, files_modified: (many * (many - 1)) / 2 },
+      plannedStepReports: [expect.objectContaining({ stepId: plannedId, durationMs: 10 + many - 1 })],
+      extraStepCount: 1,
+    });
+  });
+
+  it('lets the gate and the retrospective see what left the window: coverage measured long ago, every step and test added', () => {
+    const { mission } = reported();
+    const execution = mission.execution!;
+    const last = { ...execution.phases[0]!, index: execution.phases.length - 1 };
+    const gate = evaluatePhaseGate(execution, last, { ...gateRequirements(mission.brief), coverageTarget: 0.9 }, NOW.toISOString());
+    expect(gate.checks.find((c) => c.id === 'coverage_target')).toMatchObject({ passed: true, detail: '95% measured' });
+    const metrics = retrospectiveMetrics(mission, NOW);
+    expect(metrics).toMatchObject({ stepsCompleted: many + 1, testsAdded: 2 * many + 1, coverageAfter: 0.95, testsAfter: 100 });
   });
 });
 

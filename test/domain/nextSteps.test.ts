@@ -1,12 +1,11 @@
 // What each front door tells people and assistants to do next, at each point of the seed mission.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
-import { MissionService } from '../../src/domain/missionService.js';
+import type { MissionService } from '../../src/domain/missionService.js';
 import { nextSteps } from '../../src/domain/nextSteps.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
-import { reportSeedPhase, SEED_PHASES, SEED_POLICY, seedToApprovalRequested, seedToPlanning } from '../support/seedJourney.js';
+import { reportSeedPhase, SEED_PHASES, seedToApprovalRequested, seedToPlanning, seedService } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
-import { sequentialIds, TestClock } from '../support/testRuntime.js';
+import { TestClock } from '../support/testRuntime.js';
 
 describe('nextSteps', () => {
   let db: TestDatabase;
@@ -16,7 +15,7 @@ describe('nextSteps', () => {
   beforeEach(async () => {
     db = await openTestDatabase('sqlite');
     clock = new TestClock();
-    service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+    service = seedService(db.missions, clock);
   });
   afterEach(async () => {
     await db.destroy();

@@ -12,7 +12,6 @@ import { refusal, untyped } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import {
   OUTSIDER,
-  reportSeedPhase,
   SECURITY_LEAD,
   SEED_ARTIFACTS,
   SEED_PHASES,
@@ -23,6 +22,7 @@ import {
   seedToExecuting,
   seedToPlanning,
   signOffTruths,
+  executeSeedPhases,
 } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
@@ -273,10 +273,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
       const unfinished = await expectRefusedUnchanged(id, () => service.completeMission({ missionId: id }, ASSISTANT));
       expect(unfinished.code).toBe('gate_failed');
       expect(unfinished.message).toContain('All phases completed: not completed: JWT Refresh Fix (pending)');
-      for (const phase of SEED_PHASES) {
-        await reportSeedPhase(service, clock, id, phase);
-        await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-      }
+      await executeSeedPhases(service, clock, id);
       await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, ASSISTANT);
       const selfReviewed = await expectRefusedUnchanged(id, () => service.completeMission({ missionId: id }, ASSISTANT));
       expect(selfReviewed.message).toContain(
@@ -286,10 +283,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
 
     it('counts only the latest check results of a pull request', async () => {
       const { id } = await seedToExecuting(service, clock);
-      for (const phase of SEED_PHASES) {
-        await reportSeedPhase(service, clock, id, phase);
-        await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-      }
+      await executeSeedPhases(service, clock, id);
       await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
       const pr = SEED_ARTIFACTS[0]!;
       await service.attachEvidence({ missionId: id, ...pr, checks: [{ name: 'ci / test', conclusion: 'pending' }] }, GITHUB_CONNECTOR);
@@ -306,10 +300,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
 
     it('never counts checks an assistant attached itself: a failing GitHub check holds the gate although the assistant reports it passing', async () => {
       const { id } = await seedToExecuting(service, clock);
-      for (const phase of SEED_PHASES) {
-        await reportSeedPhase(service, clock, id, phase);
-        await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-      }
+      await executeSeedPhases(service, clock, id);
       await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
       const pr = SEED_ARTIFACTS[0]!;
       await service.attachEvidence({ missionId: id, ...pr, checks: [{ name: 'ci / test', conclusion: 'failure' }] }, GITHUB_CONNECTOR);
@@ -321,10 +312,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
 
     it('detects evidence changed after it was attached and refuses to seal it', async () => {
       const { id } = await seedToExecuting(service, clock);
-      for (const phase of SEED_PHASES) {
-        await reportSeedPhase(service, clock, id, phase);
-        await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-      }
+      await executeSeedPhases(service, clock, id);
       const { artifact } = await service.attachEvidence({ missionId: id, ...SEED_ARTIFACTS[1]! }, ASSISTANT);
       await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
       expect(await service.verifyEvidence({ missionId: id })).toMatchObject({ ok: true, artifactCount: 2 });
@@ -431,10 +419,7 @@ describe.each(PROVIDERS)('governance rules on %s', (provider) => {
   describe('reflection', () => {
     it('keeps plays rated below 4 out of the library, and feedback and pins to people', async () => {
       const { id } = await seedToExecuting(service, clock);
-      for (const phase of SEED_PHASES) {
-        await reportSeedPhase(service, clock, id, phase);
-        await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-      }
+      await executeSeedPhases(service, clock, id);
       await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
       await signOffTruths(service, id);
       await service.completeMission({ missionId: id }, ASSISTANT);

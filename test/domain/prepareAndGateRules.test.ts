@@ -1,13 +1,12 @@
 // The rules behind Slack's Defer, Override coverage, Approve review / Request changes and
 // Override gate: who may, in which state, and that every refusal writes nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
-import { MissionService } from '../../src/domain/missionService.js';
+import type { MissionService } from '../../src/domain/missionService.js';
 import { refusal, untyped } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
-import { OUTSIDER, reportSeedPhase, SEED_PHASES, SEED_POLICY, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
+import { OUTSIDER, reportSeedPhase, SEED_PHASES, seedToExecuting, signOffTruths, executeSeedPhases, seedService } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
-import { sequentialIds, TestClock } from '../support/testRuntime.js';
+import { TestClock } from '../support/testRuntime.js';
 
 describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
   let db: TestDatabase;
@@ -17,7 +16,7 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
   beforeEach(async () => {
     db = await openTestDatabase(provider);
     clock = new TestClock('2025-10-15T09:47:00.000Z');
-    service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+    service = seedService(db.missions, clock);
   });
   afterEach(async () => {
     await db.destroy();
@@ -34,6 +33,7 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
   it('defers a toolkit once (a second defer changes nothing) and only while preparing', async () => {
     const mission = await preparing();
     await service.recordCoverage({ missionId: mission.id, toolkitId: 'slack', status: 'ready', summary: 'auth.test answered' }, ASSISTANT);
+    await service.acceptReportedCoverage({ missionId: mission.id }, JORDAN);
     const deferred = await service.deferToolkit({ missionId: mission.id, toolkitId: 'github' }, ASSISTANT);
     expect(deferred.toolkits.find((t) => t.toolkitId === 'github')).toMatchObject({ selected: true, authStatus: 'deferred' });
     const again = await service.deferToolkit({ missionId: mission.id, toolkitId: 'github' }, JORDAN);
@@ -71,10 +71,7 @@ describe.each(PROVIDERS)('Prepare and gate rules on %s', (provider) => {
 
   async function executedWithoutReview() {
     const mission = await seedToExecuting(service, clock);
-    for (const phase of SEED_PHASES) {
-      await reportSeedPhase(service, clock, mission.id, phase);
-      await service.reportProgress({ missionId: mission.id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-    }
+    await executeSeedPhases(service, clock, mission.id);
     return mission;
   }
 

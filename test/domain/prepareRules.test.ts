@@ -2,8 +2,9 @@
 // recording coverage, what an uninspected toolkit records, leaving Prepare into Plan with the
 // planner's plays, connector health, and each refusal leaving the mission as it was.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Mission } from '../../src/domain/mission.js';
+import { coverageMeter, type Mission } from '../../src/domain/mission.js';
 import {
+  acceptReportedCoverage,
   confirmToolkits,
   failedInspection,
   recordConnectorFailure,
@@ -32,8 +33,11 @@ beforeAll(async () => {
 
 const select = (mission: Mission, toolkits: { toolkitId: string; defer: boolean }[], authStatus = {}) =>
   selectToolkits(mission, { toolkits, authStatus }, commandBy(JORDAN, NOW));
+/** A connector's inspection found the toolkit ready (the service runs inspectors with `via: 'inspection'`). */
 const ready = (mission: Mission, toolkitId: string) =>
-  recordCoverage(mission, { toolkitId, status: 'ready', summary: 'inspected', metrics: {} }, commandBy(ASSISTANT, NOW));
+  recordCoverage(mission, { toolkitId, status: 'ready', summary: 'inspected', metrics: {}, via: 'inspection' }, commandBy(JORDAN, NOW));
+const reportedReady = (mission: Mission, toolkitId: string) =>
+  recordCoverage(mission, { toolkitId, status: 'ready', summary: 'the assistant read it', metrics: {}, via: 'report' }, commandBy(ASSISTANT, NOW));
 
 describe('selectToolkits', () => {
   it('selects the named toolkits with their auth status, deferred ones as deferred, and lists the whole catalog', () => {
@@ -76,27 +80,61 @@ describe('selectToolkits', () => {
 });
 
 describe('recordCoverage', () => {
-  it('appends the finding at the command time and records a readiness change only when the status changes', () => {
+  it("appends a connector's finding at the command time and records a readiness change only when the status changes", () => {
     const cmd = commandBy(ASSISTANT, NOW);
-    const first = recordCoverage(preparing, { toolkitId: 'github', status: 'ready', summary: '14 open PRs', metrics: { open_prs: 14 } }, cmd);
+    const first = recordCoverage(
+      preparing,
+      { toolkitId: 'github', status: 'ready', summary: '14 open PRs', metrics: { open_prs: 14 }, via: 'inspection' },
+      cmd,
+    );
     expect(first.coverage.entries.at(-1)).toEqual({
       toolkitId: 'github',
       status: 'ready',
       summary: '14 open PRs',
       metrics: { open_prs: 14 },
       recordedAt: NOW.toISOString(),
+      recordedBy: 'connector',
     });
     expect(eventTypes(cmd)).toEqual(['data_preview_generated', 'readiness_status_changed']);
+    expect(cmd.events.pending[0]!.payload).toMatchObject({ recorded_by: 'connector' });
     const again = commandBy(ASSISTANT, NOW);
-    recordCoverage(first, { toolkitId: 'github', status: 'ready', summary: 'still 14 open PRs', metrics: {} }, again);
+    recordCoverage(first, { toolkitId: 'github', status: 'ready', summary: 'still 14 open PRs', metrics: {}, via: 'inspection' }, again);
     expect(eventTypes(again)).toEqual(['data_preview_generated']);
+  });
+
+  it("records an assistant's report as the assistant's: shown, but the meter does not count it", () => {
+    const selected = select(preparing, [{ toolkitId: 'github', defer: false }]);
+    const cmd = commandBy(ASSISTANT, NOW);
+    const reported = recordCoverage(selected, { toolkitId: 'github', status: 'ready', summary: 'I read it', metrics: {}, via: 'report' }, cmd);
+    expect(reported.coverage.entries.at(-1)).toMatchObject({ recordedBy: 'assistant', status: 'ready' });
+    expect(coverageMeter(reported)).toBe(0);
+    expect(eventTypes(cmd)).toEqual(['data_preview_generated']);
+    expect(cmd.events.pending[0]!.payload).toMatchObject({ recorded_by: 'assistant' });
+  });
+
+  it("counts a person's report, and an assistant's later report does not replace a connector's finding", () => {
+    const selected = select(preparing, [{ toolkitId: 'github', defer: false }]);
+    const byPerson = recordCoverage(
+      selected,
+      { toolkitId: 'github', status: 'ready', summary: 'I checked', metrics: {}, via: 'report' },
+      commandBy(JORDAN, NOW),
+    );
+    expect(byPerson.coverage.entries.at(-1)).toMatchObject({ recordedBy: 'person' });
+    expect(coverageMeter(byPerson)).toBe(1);
+    const inspected = ready(selected, 'github');
+    const claimedBlocked = recordCoverage(
+      inspected,
+      { toolkitId: 'github', status: 'blocked', summary: 'x', metrics: {}, via: 'report' },
+      commandBy(ASSISTANT, NOW),
+    );
+    expect(coverageMeter(claimedBlocked)).toBe(1);
   });
 
   it('refuses outside Prepare and changes nothing', () => {
     const cmd = commandBy(ASSISTANT, NOW);
-    expect(refusedBy(defining, cmd, () => recordCoverage(defining, { toolkitId: 'github', status: 'ready', summary: 'x', metrics: {} }, cmd)).code).toBe(
-      'transition_refused',
-    );
+    expect(
+      refusedBy(defining, cmd, () => recordCoverage(defining, { toolkitId: 'github', status: 'ready', summary: 'x', metrics: {}, via: 'report' }, cmd)).code,
+    ).toBe('transition_refused');
   });
 
   it('says what a toolkit without an inspector needs, and what a failed inspection was', () => {
@@ -162,6 +200,58 @@ describe('confirmToolkits', () => {
       commandBy(JORDAN, NOW),
     );
     expect(planning.coverage.override).toMatchObject({ reason: 'Read-only repo, reviewed by hand', by: JORDAN, coverage: 0 });
+  });
+});
+
+describe('acceptReportedCoverage', () => {
+  it("lets a person accept the assistant's report: the meter counts it, with who accepted, and the event says what changed", () => {
+    const reported = reportedReady(select(preparing, [{ toolkitId: 'github', defer: false }]), 'github');
+    const cmd = commandBy(JORDAN, NOW);
+    const accepted = acceptReportedCoverage(reported, {}, cmd);
+    expect(coverageMeter(accepted)).toBe(1);
+    expect(accepted.coverage.entries.at(-1)).toMatchObject({
+      toolkitId: 'github',
+      status: 'ready',
+      recordedBy: 'person',
+      acceptedBy: JORDAN,
+      summary: 'the assistant read it',
+    });
+    expect(cmd.events.pending.map((e) => [e.type, e.payload])).toEqual([
+      ['readiness_status_changed', { toolkit_id: 'github', from: 'unknown', to: 'ready' }],
+      ['reported_coverage_accepted', { toolkit_ids: ['github'], coverage_before: 0, coverage_after: 1 }],
+    ]);
+    // Now at the threshold, the assistant may confirm.
+    expect(confirmToolkits(accepted, { planned: PLANNED, planner: PLANNER, library: [] }, commandBy(ASSISTANT, NOW)).state).toBe('planning');
+  });
+
+  it('refuses an assistant, naming the Slack control, and changes nothing', () => {
+    const reported = reportedReady(select(preparing, [{ toolkitId: 'github', defer: false }]), 'github');
+    const cmd = commandBy(ASSISTANT, NOW);
+    expect(refusedBy(reported, cmd, () => acceptReportedCoverage(reported, {}, cmd))).toMatchObject({
+      code: 'permission_denied',
+      message: expect.stringContaining('Only a person can accept coverage an assistant reported'),
+    });
+  });
+
+  it('refuses when nothing reported by the assistant is waiting, and outside Prepare', () => {
+    const inspected = ready(select(preparing, [{ toolkitId: 'github', defer: false }]), 'github');
+    const cmd = commandBy(JORDAN, NOW);
+    expect(refusedBy(inspected, cmd, () => acceptReportedCoverage(inspected, {}, cmd))).toMatchObject({
+      code: 'precondition_failed',
+      message: expect.stringContaining('No assistant-reported coverage is waiting'),
+    });
+    const other = commandBy(JORDAN, NOW);
+    expect(refusedBy(defining, other, () => acceptReportedCoverage(defining, {}, other)).code).toBe('transition_refused');
+  });
+
+  it("refuses to leave Prepare on the assistant's report alone, saying why and how to proceed", () => {
+    const reported = reportedReady(select(preparing, [{ toolkitId: 'github', defer: false }]), 'github');
+    const cmd = commandBy(ASSISTANT, NOW);
+    expect(refusedBy(reported, cmd, () => confirmToolkits(reported, { planned: PLANNED, planner: PLANNER, library: [] }, cmd))).toMatchObject({
+      code: 'precondition_failed',
+      message: expect.stringContaining('Coverage of github was reported by the assistant, which does not count until a person accepts it'),
+      details: { reportedByAssistant: ['github'], coverage: 0 },
+    });
   });
 });
 

@@ -6,7 +6,7 @@ import { MissionService } from '../../src/domain/missionService.js';
 import { openDatabase, type Database } from '../../src/storage/database.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import { refusal } from '../support/refusal.js';
-import { SEED_POLICY, seedToExecuting, SECURITY_LEAD } from '../support/seedJourney.js';
+import { SEED_POLICY, seedToExecuting, SECURITY_LEAD, seedService } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 
@@ -21,7 +21,7 @@ describe.each(PROVIDERS)('two instances on %s', (provider) => {
     db = await openTestDatabase(provider);
     other = await openDatabase(db.url);
     clock = new TestClock();
-    here = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+    here = seedService(db.missions, clock);
     const ids = sequentialIds();
     elsewhere = new MissionService({
       repository: other.missions,

@@ -4,8 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
-import { MissionService } from '../../src/domain/missionService.js';
+import type { MissionService } from '../../src/domain/missionService.js';
 import { refusal } from '../support/refusal.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import {
@@ -13,14 +12,16 @@ import {
   SEED_ARTIFACTS,
   SEED_PHASES,
   SEED_PLAY_1,
-  SEED_POLICY,
   SEED_REVIEW,
   seedToExecuting,
   SECURITY_LEAD,
   signOffTruths,
+  executeSeedPhases,
+  executeSeedPhasesOneAndTwo,
+  seedService,
 } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
-import { sequentialIds, TestClock } from '../support/testRuntime.js';
+import { TestClock } from '../support/testRuntime.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'seedMission');
 const CONNECTOR = { kind: 'system' as const, id: 'linear-connector' };
@@ -33,7 +34,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
   beforeEach(async () => {
     db = await openTestDatabase(provider);
     clock = new TestClock('2025-10-15T09:47:00.000Z');
-    service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+    service = seedService(db.missions, clock);
   });
   afterEach(async () => {
     await db.destroy();
@@ -57,44 +58,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
     expect(executing.approval!.decisions.map((d) => d.approverId)).toEqual([ADVISOR.id, SECURITY_LEAD.id]);
 
     // Execute & Observe: phases 1 and 2 with the validator's auto-fixes and one planned-drift step.
-    await reportSeedPhase(service, clock, id, SEED_PHASES[0]!);
-    await service.reportProgress(
-      {
-        missionId: id,
-        kind: 'validator_alert',
-        phaseId: 'jwt_refresh_fix',
-        type: 'auto_fix',
-        severity: 'low',
-        description: 'Added exponential backoff for refresh retries',
-      },
-      ASSISTANT,
-    );
-    await service.reportProgress(
-      {
-        missionId: id,
-        kind: 'step_completed',
-        phaseId: 'jwt_refresh_fix',
-        stepId: 'add_rate_limiting',
-        title: 'Added rate limiting to refresh attempts',
-        durationMs: 4100,
-        deviation: { rule: 2, reason: 'Prevent brute force token refresh' },
-      },
-      ASSISTANT,
-    );
-    await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
-    await reportSeedPhase(service, clock, id, SEED_PHASES[1]!);
-    await service.reportProgress(
-      {
-        missionId: id,
-        kind: 'validator_alert',
-        phaseId: 'token_revocation',
-        type: 'auto_fix',
-        severity: 'low',
-        description: 'Added database index on token_hash',
-      },
-      ASSISTANT,
-    );
-    await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'token_revocation' }, ASSISTANT);
+    await executeSeedPhasesOneAndTwo(service, clock, id);
 
     // Phase 3: the webhook exemption needs a person; the gate holds the phase until Jordan resolves it.
     await reportSeedPhase(service, clock, id, SEED_PHASES[2]!);
@@ -245,6 +209,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
     await service.lockBrief({ missionId: later.id }, JORDAN);
     await service.selectToolkits({ missionId: later.id, toolkits: [{ toolkitId: 'github' }] }, JORDAN);
     await service.recordCoverage({ missionId: later.id, toolkitId: 'github', status: 'ready', summary: 'inspected' }, ASSISTANT);
+    await service.acceptReportedCoverage({ missionId: later.id }, JORDAN);
     const planning = await service.confirmToolkits({ missionId: later.id }, JORDAN);
     const fromLibrary = planning.plays.find((p) => p.source === 'library');
     expect(fromLibrary).toMatchObject({ title: SEED_PLAY_1.title, libraryMatchCount: 1 });
@@ -258,10 +223,7 @@ describe.each(PROVIDERS)('the seed 000 mission on %s', (provider) => {
   async function playWholeSeedMission(): Promise<string> {
     const executing = await seedToExecuting(service, clock);
     const id = executing.id;
-    for (const phase of SEED_PHASES) {
-      await reportSeedPhase(service, clock, id, phase);
-      await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-    }
+    await executeSeedPhases(service, clock, id);
     await service.attachEvidence({ missionId: id, ...SEED_ARTIFACTS[0]! }, ASSISTANT);
     await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
     await signOffTruths(service, id);
@@ -315,10 +277,12 @@ function expectedSequence(plannerCandidates: number): string[] {
     'toolkit_recommended',
     'toolkit_selected',
     'toolkit_selected',
+    // The assistant reports both toolkits ready (shown, not counted); Jordan accepts the reports.
+    'data_preview_generated',
     'data_preview_generated',
     'readiness_status_changed',
-    'data_preview_generated',
     'readiness_status_changed',
+    'reported_coverage_accepted',
     'mission_stage_transition',
     // Plan: the built-in planner's candidates, then the assistant's three
     ...Array.from({ length: plannerCandidates }, () => 'planner_candidate_generated'),

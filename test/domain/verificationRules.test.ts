@@ -16,7 +16,7 @@ import {
 import { mustHaveStanding, recordMustHaveVerification, recordUatResult, uatItems } from '../../src/domain/verification.js';
 import { VerificationService } from '../../src/domain/verificationService.js';
 import { commandBy, eventTypes, inMemoryService, refusedBy } from '../support/ruleHarness.js';
-import { reportSeedPhase, SEED_ARTIFACTS, SEED_PHASES, SEED_REVIEW, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
+import { SEED_REVIEW, seedToExecuting, signOffTruths, executeSeedPhases } from '../support/seedJourney.js';
 import { ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { refusal } from '../support/refusal.js';
 
@@ -231,12 +231,7 @@ describe('completing a mission', () => {
   async function readyToComplete() {
     const { service, clock, repository } = inMemoryService();
     const mission = await seedToExecuting(service, clock);
-    for (const phase of SEED_PHASES) {
-      await reportSeedPhase(service, clock, mission.id, phase);
-      if (phase.phaseId === 'testing_deployment')
-        for (const artifact of SEED_ARTIFACTS) await service.attachEvidence({ missionId: mission.id, phaseId: phase.phaseId, ...artifact }, ASSISTANT);
-      await service.reportProgress({ missionId: mission.id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-    }
+    await executeSeedPhases(service, clock, mission.id, { withArtifacts: true });
     await service.attachEvidence({ missionId: mission.id, ...SEED_REVIEW }, JORDAN);
     return { service, repository, id: mission.id };
   }

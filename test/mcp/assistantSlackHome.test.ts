@@ -170,6 +170,8 @@ async function openServer(provider: Provider, env: Record<string, string>, onBeh
       toolkits: [{ toolkitId: 'github' }],
       coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }],
     });
+    await app.missions.acceptReportedCoverage({ missionId }, { kind: 'slack_user', id: 'U0JORDAN' });
+    await ok('select_toolkits', { missionId });
     const proposed = await ok<{ proposed: string[] }>('propose_plays', { missionId, plays: [burstPlay(1, 2)] });
     return ok<{ status: string; approval: { id: string; eligibleApprovers: string[] }; postedTo: PostedTo }>('request_approval', {
       missionId,
@@ -286,7 +288,7 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
   });
 
   it('over stdio (MCP_ON_BEHALF_OF), the mission and its approval request are delivered by the server sharing the database', async () => {
-    const { fake, databaseUrl } = await openServer(provider, {}, 'U0JORDAN');
+    const { fake, databaseUrl, app } = await openServer(provider, {}, 'U0JORDAN');
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env))
       if (value !== undefined && !/^(SLACK_|GITHUB_|LINEAR_|DATABASE_URL|PORT|HOST|MCP_|APPROVAL)/.test(key)) env[key] = value;
@@ -326,6 +328,8 @@ describe.each(PROVIDERS)('assistant-started missions reach approvers in Slack (%
       toolkits: [{ toolkitId: 'github' }],
       coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }],
     });
+    await app.missions.acceptReportedCoverage({ missionId }, { kind: 'slack_user', id: 'U0JORDAN' });
+    await call('select_toolkits', { missionId });
     const proposed = await call<{ proposed: string[] }>('propose_plays', { missionId, plays: [burstPlay(1, 2)] });
     const requested = await call<{ postedTo: PostedTo }>('request_approval', { missionId, playId: proposed.proposed[0] });
     expect(requested.postedTo.home).toBe('direct_message');

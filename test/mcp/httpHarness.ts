@@ -2,6 +2,7 @@
 // database, for tests where a person acts meanwhile through the service; plus the SDK's Client
 // over Streamable HTTP with its default options, and the path to a pending approval.
 import type { Server } from 'node:http';
+import type { MissionService } from '../../src/domain/missionService.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -33,7 +34,8 @@ export async function startHttpHarness(
   endpointOptions: Partial<McpHttpOptions> = {},
   env: Record<string, string> = {},
 ): Promise<HttpHarness> {
-  const database = freshDatabaseUrl(provider);
+  // A DATABASE_URL given in `env` is shared with another harness (two instances): the caller removes it.
+  const database = env.DATABASE_URL ? { url: env.DATABASE_URL, cleanup: async () => undefined } : freshDatabaseUrl(provider);
   const config = loadConfig({
     DATABASE_URL: database.url,
     SLACK_APPROVERS: 'U0ADVISOR',
@@ -82,8 +84,11 @@ export async function callOk(client: Client, name: string, args: Record<string, 
   return result.structuredContent as Record<string, unknown>;
 }
 
-/** Starts the seed mission over MCP and requests approval of its first play; returns the mission id. */
-export async function missionAwaitingApproval(client: Client): Promise<string> {
+/**
+ * Starts the seed mission over MCP and requests approval of its first play; returns the mission id.
+ * No connector inspects GitHub here, so Jordan accepts the assistant's coverage report (as in Slack).
+ */
+export async function missionAwaitingApproval(client: Client, people: Pick<MissionService, 'acceptReportedCoverage'>): Promise<string> {
   const { mission } = (await callOk(client, 'start_mission', { intent: SEED_INTENT, channelId: 'C0MISSIONS' })) as { mission: { id: string } };
   await callOk(client, 'update_brief', { missionId: mission.id, lock: true });
   await callOk(client, 'select_toolkits', {
@@ -91,6 +96,8 @@ export async function missionAwaitingApproval(client: Client): Promise<string> {
     toolkits: [{ toolkitId: 'github' }],
     coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }],
   });
+  await people.acceptReportedCoverage({ missionId: mission.id }, { kind: 'slack_user', id: 'U0JORDAN' });
+  await callOk(client, 'select_toolkits', { missionId: mission.id });
   const { proposed } = (await callOk(client, 'propose_plays', { missionId: mission.id, plays: [SEED_PLAY_1] })) as { proposed: string[] };
   const requested = await callOk(client, 'request_approval', { missionId: mission.id, playId: proposed[0] });
   if (requested.status !== 'pending') throw new Error(`expected a pending approval, got ${JSON.stringify(requested)}`);

@@ -11,7 +11,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { DEFAULT_REQUEST_TIMEOUT_MSEC } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
+import { MissionService } from '../../src/domain/missionService.js';
+import { randomIds, systemClock } from '../../src/domain/runtime.js';
 import { DEFAULT_MAX_CALL_SECONDS } from '../../src/mcp/waitForApproval.js';
+import { openDatabase } from '../../src/storage/database.js';
 import { PROVIDERS } from '../support/databases.js';
 import { cleanEnv, waitForLine } from '../support/processes.js';
 import { ADVISOR, JORDAN_SECRET, missionAwaitingApproval, startHttpHarness, type HttpHarness } from './httpHarness.js';
@@ -32,7 +36,7 @@ describe.each(PROVIDERS)('wait_for_approval over Streamable HTTP on %s', (provid
   it('answers pending with call again before the client gives up, and approved when a person decides during a later call', async () => {
     const h = await harness(provider, { approvalWait: { maxCallMs: 300, pollIntervalMs: 50, progressIntervalMs: 50 } });
     const { client } = await h.connect();
-    const missionId = await missionAwaitingApproval(client);
+    const missionId = await missionAwaitingApproval(client, h.app.missions);
 
     // No request options at all: the client's default 60 s timeout applies.
     const first = (await client.callTool({ name: 'wait_for_approval', arguments: { missionId, timeoutSeconds: 75 } })) as CallToolResult;
@@ -58,7 +62,7 @@ describe.each(PROVIDERS)('wait_for_approval over Streamable HTTP on %s', (provid
   it('keeps a quiet stream alive with SSE comments when the call asked for no progress', async () => {
     const h = await harness(provider, { approvalWait: { maxCallMs: 400, pollIntervalMs: 50 }, keepAliveMs: 20 });
     const { client, transport } = await h.connect();
-    const missionId = await missionAwaitingApproval(client);
+    const missionId = await missionAwaitingApproval(client, h.app.missions);
 
     const response = await fetch(h.url, {
       method: 'POST',
@@ -113,7 +117,11 @@ describe('wait_for_approval against mission-control start, with every default', 
       new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${JORDAN_SECRET}` } } }),
     );
     cleanups.push(() => client.close());
-    const missionId = await missionAwaitingApproval(client);
+    // Jordan accepts the assistant's coverage report through the same database, as the Slack button would.
+    const db = await openDatabase(`file:${path.join(dir, 'missions.db')}`, { migrate: false });
+    cleanups.push(() => db.close());
+    const people = new MissionService({ repository: db.missions, clock: systemClock, ids: randomIds, drafter: deterministicBriefDrafter });
+    const missionId = await missionAwaitingApproval(client, people);
 
     const result = (await client.callTool({ name: 'wait_for_approval', arguments: { missionId, timeoutSeconds: 75 } })) as CallToolResult;
     expect(result.structuredContent).toMatchObject({ status: 'pending', callAgain: true });

@@ -33,7 +33,7 @@ export interface Harness {
 
 export async function openHarness(
   provider: Provider,
-  options: { actor: McpActor; policy?: ApprovalPolicy | UniformApprovalPolicy; server?: Partial<McpServerOptions> },
+  options: { actor: McpActor; policy?: ApprovalPolicy | UniformApprovalPolicy; server?: Partial<McpServerOptions>; checkpoints?: boolean },
 ): Promise<Harness> {
   const db = await openTestDatabase(provider);
   const clock = new TestClock('2025-10-15T09:47:00.000Z');
@@ -43,6 +43,8 @@ export async function openHarness(
     ids: sequentialIds(),
     drafter: deterministicBriefDrafter,
     ...(options.policy ? { approvalPolicy: options.policy } : {}),
+    // Hash-chain checkpoints, as `start` wires them; off by default so a check reads the whole log.
+    ...(options.checkpoints ? { checkpoints: db.chainCheckpoints } : {}),
   });
   const mcp = createMcpServer({
     service,

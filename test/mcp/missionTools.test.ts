@@ -10,7 +10,7 @@ import { SEED_PLAY_1, SEED_POLICY, seedToApprovalRequested, seedToExecuting, see
 import { ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { footprint, openHarness, textOf, wholeFootprint, type Harness } from './mcpHarness.js';
 
-const READ_TOOLS = ['get_mission', 'list_missions', 'search_library'];
+const READ_TOOLS = ['get_mission', 'list_missions', 'search_library', 'verify_event_log'];
 const WRITE_TOOLS = [
   'add_follow_up',
   'attach_evidence',
@@ -150,6 +150,41 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     expect(reopened).toMatchObject({ applied: ['reopened', 'edited timeline'], mission: { state: 'defining' } });
   });
 
+  it("does not open Prepare's threshold on the assistant's own coverage report, and says why and who can", async () => {
+    const { mission } = await h.ok<{ mission: { id: string } }>('start_mission', { intent: SEED_INTENT });
+    const id = mission.id;
+    await h.ok('update_brief', { missionId: id, lock: true });
+    const result = await h.call('select_toolkits', {
+      missionId: id,
+      toolkits: [{ toolkitId: 'github' }],
+      coverage: [{ toolkitId: 'github', status: 'ready', summary: 'I read every file' }],
+      confirm: true,
+    });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ confirmed: false, coverage: { meter: 0 }, mission: { state: 'preparing' } });
+    expect(textOf(result)).toContain(
+      'Not confirmed: coverage is 0% (85% needed to plan). Your coverage report for github is recorded as reported by the assistant and does not count until a person accepts it in Slack ("Accept reported coverage" on the toolkits message) or a connector inspects the toolkit.',
+    );
+    const view = await h.ok<{
+      toolkits: Array<{ toolkitId: string; readiness: string; reportedByAssistant: { status: string; summary: string } | null }>;
+      coverage: { reportedByAssistant: string[] };
+      next: { steps: Array<{ action: string; who: string; tool: string | null; slack: string | null }> };
+    }>('get_mission', { missionId: id });
+    expect(view.toolkits.find((t) => t.toolkitId === 'github')).toMatchObject({
+      readiness: 'unknown',
+      reportedByAssistant: { status: 'ready', summary: 'I read every file' },
+    });
+    expect(view.coverage.reportedByAssistant).toEqual(['github']);
+    expect(view.next.steps.find((s) => s.action === 'accept_reported_coverage')).toMatchObject({ who: 'person', tool: null });
+    // Reporting again, even many times, changes nothing the meter counts.
+    const again = await h.ok<{ confirmed: boolean; coverage: { meter: number } }>('select_toolkits', {
+      missionId: id,
+      coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Really, I read it' }],
+    });
+    expect(again).toMatchObject({ confirmed: false, coverage: { meter: 0 } });
+    expect((await h.service.getMission({ missionId: id })).state).toBe('preparing');
+  });
+
   it('selects toolkits, records coverage and confirms only at the threshold', async () => {
     const { mission } = await h.ok<{ mission: { id: string } }>('start_mission', { intent: SEED_INTENT });
     const id = mission.id;
@@ -173,11 +208,15 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
       toolkits: [{ toolkitId: 'github' }, { toolkitId: 'linear' }],
       coverage: [{ toolkitId: 'github', status: 'ready', summary: '23 auth files, 127 tests' }],
     });
-    expect(partial).toMatchObject({ confirmed: false, coverage: { meter: 0.5 } });
-    const confirmed = await h.ok<{ confirmed: boolean; mission: { state: string; plays: unknown[] } }>('select_toolkits', {
+    // The assistant's report is shown, not counted: the meter stays at 0 until a person accepts it.
+    expect(partial).toMatchObject({ confirmed: false, coverage: { meter: 0 } });
+    const reported = await h.ok<{ confirmed: boolean; coverage: { meter: number } }>('select_toolkits', {
       missionId: id,
       coverage: [{ toolkitId: 'linear', status: 'ready', summary: 'Team ENG found' }],
     });
+    expect(reported).toMatchObject({ confirmed: false, coverage: { meter: 0 } });
+    await h.service.acceptReportedCoverage({ missionId: id }, JORDAN);
+    const confirmed = await h.ok<{ confirmed: boolean; mission: { state: string; plays: unknown[] } }>('select_toolkits', { missionId: id });
     expect(confirmed.confirmed).toBe(true);
     expect(confirmed.mission.state).toBe('planning');
     expect(confirmed.mission.plays.length).toBeGreaterThan(0);

@@ -117,6 +117,8 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
       toolkits: [{ toolkitId: 'github' }],
       coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }],
     });
+    await app.missions.acceptReportedCoverage({ missionId: mission.id }, { kind: 'slack_user', id: 'U0JORDAN' });
+    await call('select_toolkits', { missionId: mission.id });
     const { proposed } = await call<{ proposed: string[] }>('propose_plays', { missionId: mission.id, plays: [burstPlay(1, 1)] });
     await call('request_approval', { missionId: mission.id, playId: proposed[0] });
     await app.missions.decideApproval({ missionId: mission.id, decision: 'approve' }, ADVISOR);
@@ -142,7 +144,19 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
       slack: '"Override coverage" on the toolkits message in Slack',
     });
     expect(low.next.steps.find((s) => s.action === 'defer_toolkit')).toMatchObject({ who: 'either', tool: 'select_toolkits' });
-    const full = await call('select_toolkits', { missionId: id, coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }], confirm: false });
+    const reported = await call('select_toolkits', {
+      missionId: id,
+      coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }],
+      confirm: false,
+    });
+    expect(reported.next.steps.find((s) => s.action === 'accept_reported_coverage')).toMatchObject({
+      who: 'person',
+      tool: null,
+      slack: '"Accept reported coverage" on the toolkits message in Slack',
+    });
+    // A person accepts the assistant's report in Slack; then the assistant may confirm.
+    await app.missions.acceptReportedCoverage({ missionId: id }, { kind: 'slack_user', id: 'U0JORDAN' });
+    const full = await call('select_toolkits', { missionId: id, confirm: false });
     expect(full.next.steps.find((s) => s.action === 'confirm_toolkits')).toMatchObject({
       tool: 'select_toolkits',
       slack: '"Confirm toolkits" on the toolkits message in Slack',
@@ -152,7 +166,9 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
     // Plan & Approve: the planner's play is dismissed, ours is proposed and approved by a person.
     const dismissed = await call('dismiss_play', { missionId: id, playId: planning.mission.plays[0]!.id, reason: 'Too broad for this fix' });
     expect(dismissed).toMatchObject({ play: { status: 'dismissed', dismissedReason: 'Too broad for this fix' } });
-    const { proposed } = await call<{ proposed: string[] }>('propose_plays', { missionId: id, plays: [burstPlay(1, 2)] });
+    // One observable truth, so completion waits for a person's UAT sign-off.
+    const play = { ...burstPlay(1, 2), mustHaves: { truths: ['A refresh after expiry keeps the session'], artifacts: [], keyLinks: [] } };
+    const { proposed } = await call<{ proposed: string[] }>('propose_plays', { missionId: id, plays: [play] });
     const requested = await call('request_approval', { missionId: id, playId: proposed[0] });
     expect(requested.next.waitingFor).toMatch(/^1 more approval from U0ADVISOR \(expires /);
     expect(requested.next.steps.find((s) => s.action === 'approve')).toMatchObject({
@@ -199,8 +215,16 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
     });
     expect(phaseDone.next.steps.find((s) => s.action === 'override_gate')).toMatchObject({ who: 'person', tool: null });
     expect(phaseDone.next.steps.find((s) => s.action === 'override_gate')!.why).toContain('Code review approved');
+    // Every phase is done and the truth is unsigned: the mission waits for a person's UAT sign-off in Slack.
+    expect(phaseDone.next.waitingFor).toBe('a person to sign off 1 observable truth(s) on the UAT message in Slack (truth_1)');
+    expect(phaseDone.next.steps.find((s) => s.action === 'sign_off_uat')).toMatchObject({
+      who: 'person',
+      tool: null,
+      slack: '"Pass / Fail" on each item of the UAT message in Slack',
+    });
     await app.missions.recordReview({ missionId: id, decision: 'approved', note: 'Read the diff; the retry path is tested' }, JORDAN);
     await signOffTruths(app.missions, id);
+    expect(actionsOf((await call('get_mission', { missionId: id })).next)).not.toContain('sign_off_uat');
     const completed = await call('complete_mission', { missionId: id });
     expect(actionsOf(completed.next)).toEqual(['submit_feedback', 'add_follow_up', 'submit_retrospective']);
 
@@ -222,6 +246,7 @@ describe.each(PROVIDERS)('next steps over Streamable HTTP on %s', (provider) => 
       const answer = await call(tool, {});
       expect(answer.next.steps.map((s) => s.tool)).toEqual(['get_mission', 'start_mission']);
     }
+    expect(await call('verify_event_log', { missionId: id, full: true })).toMatchObject({ ok: true, checkedFromSeq: 0 });
 
     // A second mission is rolled back, a third cancelled by the assistant.
     const second = await toExecuting('Roll back a half-done refresh change');

@@ -41,7 +41,7 @@ describe.each(PROVIDERS)('MCP protocol features over Streamable HTTP on %s', (pr
 
     // Notifications start when the client sets a level.
     await client.setLoggingLevel('info');
-    const missionId = await missionAwaitingApproval(client);
+    const missionId = await missionAwaitingApproval(client, h.app.missions);
     // Another assistant's mission is not this session's business.
     const { mission: foreign } = (await callOk(other, 'start_mission', { intent: 'Rotate the staging database credentials' })) as { mission: { id: string } };
     await until(() => logs.some((l) => (l.data as LogData).type === 'approval_requested'));

@@ -63,7 +63,10 @@ describe.each(PROVIDERS)('seed 000 through MCP on %s', (provider) => {
         { toolkitId: 'linear', status: 'ready', summary: 'Team ENG found; follow-ups can be filed' },
       ],
     });
-    expect(prepared).toMatchObject({ confirmed: true, mission: { state: 'planning' } });
+    // No connector inspected: the report waits for a person, and Jordan accepts it in Slack.
+    expect(prepared).toMatchObject({ confirmed: false, mission: { state: 'preparing' } });
+    await h.service.acceptReportedCoverage({ missionId: id }, JORDAN);
+    expect(await h.ok('select_toolkits', { missionId: id })).toMatchObject({ confirmed: true, mission: { state: 'planning' } });
 
     // Plan & Approve: the assistant proposes three plays and asks for Play 1.
     h.clock.advance(6 * MINUTE);

@@ -51,7 +51,7 @@ describe('mission-control mcp (stdio)', () => {
       cleanEnv({ DATABASE_URL: tempDatabase(), MCP_ACTOR_NAME: 'claude-code-local', MCP_ON_BEHALF_OF: 'U0JORDAN' }),
     );
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(17);
+    expect(tools).toHaveLength(18);
     const started = (await client.callTool({ name: 'start_mission', arguments: { intent: SEED_INTENT } })) as CallToolResult;
     expect(started.isError).toBeFalsy();
     const id = (started.structuredContent as { mission: { id: string; requester: unknown } }).mission.id;
@@ -79,8 +79,8 @@ describe('mission-control mcp (stdio)', () => {
   it('registers only the read-only tools with --read-only or MCP_READ_ONLY=true', async () => {
     const url = tempDatabase();
     const flag = await spawnClient(['--read-only'], cleanEnv({ DATABASE_URL: url }));
-    expect((await flag.client.listTools()).tools.map((t) => t.name).sort()).toEqual(['get_mission', 'list_missions', 'search_library']);
+    expect((await flag.client.listTools()).tools.map((t) => t.name).sort()).toEqual(['get_mission', 'list_missions', 'search_library', 'verify_event_log']);
     const env = await spawnClient([], cleanEnv({ DATABASE_URL: url, MCP_READ_ONLY: 'true' }));
-    expect((await env.client.listTools()).tools).toHaveLength(3);
+    expect((await env.client.listTools()).tools).toHaveLength(4);
   });
 });

@@ -8,6 +8,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
+import { MissionService } from '../../src/domain/missionService.js';
+import { randomIds, systemClock } from '../../src/domain/runtime.js';
+import { openDatabase } from '../../src/storage/database.js';
 import { freshDatabaseUrl, PROVIDERS } from '../support/databases.js';
 import { cleanEnv } from '../support/processes.js';
 import { SEED_PLAY_1 } from '../support/seedJourney.js';
@@ -49,7 +53,7 @@ async function ok<T>(client: Client, name: string, args: Record<string, unknown>
 }
 
 /** An assistant's mission up to its request for approval of a critical-risk play. */
-async function requestCriticalApproval(client: Client): Promise<{ id: string; approval: Approval; status: string }> {
+async function requestCriticalApproval(client: Client, databaseUrl: string): Promise<{ id: string; approval: Approval; status: string }> {
   const { mission } = await ok<{ mission: { id: string } }>(client, 'start_mission', { intent: SEED_INTENT });
   await ok(client, 'update_brief', { missionId: mission.id, edits: [], lock: true });
   await ok(client, 'select_toolkits', {
@@ -57,6 +61,12 @@ async function requestCriticalApproval(client: Client): Promise<{ id: string; ap
     toolkits: [{ toolkitId: 'github' }],
     coverage: [{ toolkitId: 'github', status: 'ready', summary: '23 auth files, 127 tests, 82% coverage' }],
   });
+  // Jordan accepts the assistant's coverage report through the shared database, as Slack's button would.
+  const db = await openDatabase(databaseUrl, { migrate: false });
+  cleanups.push(() => db.close());
+  const people = new MissionService({ repository: db.missions, clock: systemClock, ids: randomIds, drafter: deterministicBriefDrafter });
+  await people.acceptReportedCoverage({ missionId: mission.id }, { kind: 'slack_user', id: 'U0JORDAN' });
+  await ok(client, 'select_toolkits', { missionId: mission.id });
   const proposed = await ok<{ proposed: string[] }>(client, 'propose_plays', { missionId: mission.id, plays: [SEED_PLAY_1] });
   const requested = await ok<{ status: string; approval: Approval }>(client, 'request_approval', { missionId: mission.id, playId: proposed.proposed[0] });
   return { id: mission.id, ...requested };
@@ -70,8 +80,9 @@ describe.each(PROVIDERS)('the approval policy over stdio on %s', (provider) => {
   }
 
   it('a default install accepts the request, waits, and get_mission says how to name approvers', async () => {
-    const client = await stdioClient({ DATABASE_URL: database() });
-    const { id, status, approval } = await requestCriticalApproval(client);
+    const url = database();
+    const client = await stdioClient({ DATABASE_URL: url });
+    const { id, status, approval } = await requestCriticalApproval(client, url);
     expect(status).toBe('pending');
     expect(approval).toMatchObject({ status: 'requested', riskLevel: 'critical', required: 2, eligibleApprovers: [], eligibleGroups: [] });
 
@@ -94,7 +105,7 @@ describe.each(PROVIDERS)('the approval policy over stdio on %s', (provider) => {
 
     // This process's variables describe another policy; they only seed a database that has none.
     const client = await stdioClient({ DATABASE_URL: url, SLACK_APPROVERS: 'U0ENVONLY', APPROVALS_REQUIRED: 'critical:3' });
-    const { approval } = await requestCriticalApproval(client);
+    const { approval } = await requestCriticalApproval(client, url);
     expect(approval).toMatchObject({ required: 1, eligibleApprovers: ['U0STORED'], eligibleGroups: ['S0SECLEADS'] });
   });
 });

@@ -131,7 +131,7 @@ describe('mission-control start serves MCP at /mcp', () => {
     expect((await rawPost(url, { authorization: `Bearer ${secret}`, host: `localhost:${port}` }, initialize)).status).toBe(200);
 
     const jordan = await connect(url, secret);
-    expect((await jordan.listTools()).tools).toHaveLength(17);
+    expect((await jordan.listTools()).tools).toHaveLength(18);
     const started = (await jordan.callTool({ name: 'start_mission', arguments: { intent: SEED_INTENT } })) as CallToolResult;
     expect((started.structuredContent as { mission: { requester: unknown } }).mission.requester).toEqual({
       kind: 'mcp_token',
@@ -211,6 +211,8 @@ describe.each(PROVIDERS)('Streamable HTTP with people acting meanwhile, on %s', 
       toolkits: [{ toolkitId: 'github' }],
       coverage: [{ toolkitId: 'github', status: 'ready', summary: 'inspected' }],
     });
+    await app.missions.acceptReportedCoverage({ missionId: id }, { kind: 'slack_user', id: 'U0JORDAN' });
+    await call('select_toolkits', { missionId: id });
     const { proposed } = (await call('propose_plays', { missionId: id, plays: [SEED_PLAY_1] })) as unknown as { proposed: string[] };
     expect((await call('request_approval', { missionId: id, playId: proposed[0] })).status).toBe('pending');
 

@@ -155,7 +155,7 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
       expect(hints[name]?.readOnlyHint, name).toBe(false);
       expect(hints[name]?.idempotentHint, name).toBe(false);
     }
-    for (const name of ['list_missions', 'get_mission', 'search_library', 'wait_for_approval'])
+    for (const name of ['list_missions', 'get_mission', 'search_library', 'verify_event_log', 'wait_for_approval'])
       expect(hints[name], name).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
   });
 
@@ -181,6 +181,9 @@ describe.each(PROVIDERS)('tools/list as models see it, on %s', (provider) => {
       toolkits: [{ toolkitId: 'github' }],
       coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Read the repository and its CI config' }],
     });
+    // No connector inspects here: a person accepts the assistant's report, as Slack's button would.
+    await app.missions.acceptReportedCoverage({ missionId }, { kind: 'slack_user', id: 'U0JORDAN' });
+    await ok('select_toolkits', { missionId });
     const { proposed } = await ok<{ proposed: string[] }>('propose_plays', { missionId, plays: [SEED_PLAY_1] });
     expect((await ok('request_approval', { missionId, playId: proposed[0] })).status).toBe('pending');
     // The approver decides in Slack; here the person acts through the service, as the Slack handler would.

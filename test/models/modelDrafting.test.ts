@@ -94,6 +94,7 @@ describe.each(PROVIDERS)('model drafting and planning on %s', (dbProvider) => {
     await service.lockBrief({ missionId }, JORDAN);
     await service.selectToolkits({ missionId, toolkits: [{ toolkitId: 'github' }] }, JORDAN);
     await service.recordCoverage({ missionId, toolkitId: 'github', status: 'ready', summary: 'Repository inspected' }, ASSISTANT);
+    await service.acceptReportedCoverage({ missionId }, JORDAN);
     return service.confirmToolkits({ missionId }, JORDAN);
   }
 

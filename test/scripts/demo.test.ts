@@ -40,6 +40,10 @@ describe('npm run demo', () => {
     expect(stdout).toContain('the assistant is a script driving MCP tools');
     expect(stdout).toMatch(/APPROVED: play “Incremental Auth Hardening with Feature Flags” approved by Trusted Advisor and Sam Okafor/);
     expect(stdout).toContain('clicks [Approve]');
+    // Coverage: the assistant's GitHub report is shown as reported, refused as coverage, then accepted by a person.
+    expect(stdout).toContain('reported by the assistant, not inspected');
+    expect(stdout).toContain('Coverage of github was reported by the assistant, which does not count until a person accepts it');
+    expect(stdout).toContain('clicks [Accept reported coverage]');
     // The seed's artifacts are only reported by the assistant (no GitHub connector reads the code in the demo),
     // so verification waits for a person rather than passing on the assistant's word.
     expect(stdout).toContain('VERIFICATION: human_needed');
@@ -57,5 +61,6 @@ describe('npm run demo', () => {
     }
     const verification = readFileSync(/Export VERIFICATION\.md: (.+)/.exec(stdout)![1]!, 'utf8');
     expect(verification).toContain('status: human_needed');
+    expect(verification).toContain('| github | ready | reported by the assistant, accepted by Jordan Nakamura (U0JORDAN) |');
   }, 60_000);
 });

@@ -67,6 +67,8 @@ async function assistantMissionAwaitingApproval(service: MissionService, clock: 
   await service.lockBrief({ missionId: id }, actor);
   await service.selectToolkits({ missionId: id, toolkits: [{ toolkitId: 'github' }] }, actor);
   await service.recordCoverage({ missionId: id, toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }, actor);
+  // No connector is configured here: a person accepts what an assistant reported.
+  if (actor.kind !== 'slack_user') await service.acceptReportedCoverage({ missionId: id }, JORDAN);
   await service.confirmToolkits({ missionId: id }, actor);
   const proposed = await service.proposePlays({ missionId: id, plays: [SEED_PLAY_1] }, actor);
   const playId = proposed.plays.find((p) => p.title === SEED_PLAY_1.title)!.id;

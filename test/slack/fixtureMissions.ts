@@ -21,8 +21,10 @@ import {
   SEED_POLICY,
   SEED_REVIEW,
   seedToApprovalRequested,
-  seedToExecuting,
   signOffTruths,
+  seedToReflecting,
+  executeSeedPhasesOneAndTwo,
+  executeSeedPhases,
 } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
@@ -108,17 +110,7 @@ export async function buildSlackFixtures(): Promise<SlackFixtures> {
 
 /** A mission completed with the seed's evidence, then its release as GitHub reports the deployment statuses. */
 async function journeyRelease(service: MissionService, clock: TestClock) {
-  const reflectingMission = async () => {
-    const { id } = await seedToExecuting(service, clock);
-    for (const phase of SEED_PHASES) {
-      await reportSeedPhase(service, clock, id, phase);
-      await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-    }
-    await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
-    await signOffTruths(service, id);
-    await service.completeMission({ missionId: id }, ASSISTANT);
-    return id;
-  };
+  const reflectingMission = async () => (await seedToReflecting(service, clock)).id;
   const deploy = (id: string, deploymentId: number, environment: string, state: DeploymentState, extra: Partial<DeploymentStatusFacts> = {}) =>
     service.mutate(id, GITHUB_CONNECTOR, (mission, cmd) =>
       applyGitHubEvent(
@@ -186,6 +178,8 @@ async function journeyA(service: MissionService, clock: TestClock) {
     },
     ASSISTANT,
   );
+  // No connector inspected GitHub: the toolkits message shows the report; Jordan accepts it.
+  await service.acceptReportedCoverage({ missionId: id }, JORDAN);
   clock.advance(6 * MINUTE);
   await service.confirmToolkits({ missionId: id }, JORDAN);
   const proposed = await service.proposePlays({ missionId: id, plays: [SEED_PLAY_1, SEED_PLAY_2, SEED_PLAY_3] }, ASSISTANT);
@@ -201,44 +195,7 @@ async function journeyA(service: MissionService, clock: TestClock) {
   const approvalDecided = await service.decideApproval({ missionId: id, decision: 'approve' }, SECURITY_LEAD);
 
   // Phases 1 and 2 as in the seed, with the validator's auto-fixes and one extra step.
-  await reportSeedPhase(service, clock, id, SEED_PHASES[0]!);
-  await service.reportProgress(
-    {
-      missionId: id,
-      kind: 'validator_alert',
-      phaseId: 'jwt_refresh_fix',
-      type: 'auto_fix',
-      severity: 'low',
-      description: 'Added exponential backoff for refresh retries',
-    },
-    ASSISTANT,
-  );
-  await service.reportProgress(
-    {
-      missionId: id,
-      kind: 'step_completed',
-      phaseId: 'jwt_refresh_fix',
-      stepId: 'add_rate_limiting',
-      title: 'Added rate limiting to refresh attempts',
-      durationMs: 4100,
-      deviation: { rule: 2, reason: 'Prevent brute force token refresh' },
-    },
-    ASSISTANT,
-  );
-  await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
-  await reportSeedPhase(service, clock, id, SEED_PHASES[1]!);
-  await service.reportProgress(
-    {
-      missionId: id,
-      kind: 'validator_alert',
-      phaseId: 'token_revocation',
-      type: 'auto_fix',
-      severity: 'low',
-      description: 'Added database index on token_hash',
-    },
-    ASSISTANT,
-  );
-  await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: 'token_revocation' }, ASSISTANT);
+  await executeSeedPhasesOneAndTwo(service, clock, id);
 
   // Phase 3 mid-way: two steps done, the webhook exemption waiting for a person.
   await service.reportProgress({ missionId: id, kind: 'phase_started', phaseId: 'csrf_protection' }, ASSISTANT);
@@ -408,10 +365,7 @@ async function journeyD(service: MissionService, clock: TestClock) {
   await service.requestApproval({ missionId: id, playId }, JORDAN);
   await service.decideApproval({ missionId: id, decision: 'approve' }, ADVISOR);
   await service.decideApproval({ missionId: id, decision: 'approve' }, SECURITY_LEAD);
-  for (const phase of SEED_PHASES) {
-    await reportSeedPhase(service, clock, id, phase);
-    await service.reportProgress({ missionId: id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-  }
+  await executeSeedPhases(service, clock, id);
   clock.advance(2 * MINUTE);
   const gateOverridden = await service.overrideGate(
     { missionId: id, checkId: 'code_review', reason: 'Reviewed in a pairing session; no pull request exists yet.' },

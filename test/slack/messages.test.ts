@@ -105,20 +105,31 @@ describe('brief card', () => {
 });
 
 describe('toolkit recommendations', () => {
-  it('shows rationale, precedent and auth status, with a selection control and Confirm', () => {
+  it("shows rationale, precedent and auth status, and the assistant's report as reported, not ready, with Accept reported coverage", () => {
     const message = s('toolkitMessage', 'toolkitsInspected');
     const text = visibleText(message);
-    // Once inspected, a toolkit shows the inspection's readiness rather than its auth status.
-    expect(text).toContain('☑️ *GitHub* · ✅ ready · confidence 61% · no precedent yet');
+    // No connector inspected GitHub: the assistant's finding is shown as its report, and the meter does not count it.
+    expect(text).toContain('☑️ *GitHub* · 🗣️ reported by the assistant · confidence 61% · no precedent yet');
     expect(text).toContain('☑️ *Linear* · ⏸️ deferred: not needed for this mission');
-    expect(text).toContain('Inspection: ✅ ready · 23 auth files, 127 tests, 82% coverage');
-    expect(text).toContain('Coverage 100% of the 85% needed to plan ✅');
+    expect(text).toContain('Reported by the assistant, not inspected: ✅ ready · 23 auth files, 127 tests, 82% coverage');
+    expect(text).toContain('Coverage 0% of the 85% needed to plan');
+    expect(text).toContain('Reported by the assistant, not inspected by a connector: GitHub. Accepting the report makes coverage 100%');
     const [control] = blocksOfType(message, 'actions');
     const checkboxes = (control!.elements as Array<Record<string, unknown>>)[0] as { action_id: string; initial_options: Array<{ value: string }> };
     expect(checkboxes.action_id).toBe(ACTION_IDS.toolkitsSelect);
     expect(checkboxes.initial_options.map((o) => o.value)).toEqual(['github', 'linear']);
-    // Coverage is met: GitHub can still be deferred, and Inspect again re-runs the connectors; no override is offered.
-    expect(buttons(message).map((b) => b.actionId)).toEqual([ACTION_IDS.toolkitDefer, ACTION_IDS.toolkitsConfirm, ACTION_IDS.toolkitsInspect]);
+    expect(buttons(message).map((b) => b.actionId)).toEqual([
+      ACTION_IDS.toolkitDefer,
+      ACTION_IDS.toolkitsConfirm,
+      ACTION_IDS.toolkitsInspect,
+      ACTION_IDS.coverageAcceptReported,
+      ACTION_IDS.coverageOverrideOpen,
+    ]);
+    // Once Jordan accepted it, the finding counts and says who vouched for it.
+    const confirmed = visibleText(s('toolkitMessage', 'confirmed'));
+    expect(confirmed).toContain('☑️ *GitHub* · ✅ ready');
+    expect(confirmed).toContain('Reported by the assistant, accepted by <@U0JORDAN>: ✅ ready · 23 auth files, 127 tests, 82% coverage');
+    expect(confirmed).toContain('Coverage 100% of the 85% needed to plan ✅');
     expect(blocksOfType(s('toolkitMessage', 'confirmed'), 'actions')).toEqual([]);
     expect(buttons(s('toolkitMessage', 'confirmed'))).toEqual([]);
   });

@@ -3,8 +3,6 @@
 // signed and shaped as Slack sends it; the Web API is the local fake.
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
-import { MissionService } from '../../src/domain/missionService.js';
 import { FeedWorker } from '../../src/feedWorker.js';
 import { ACTION_IDS } from '../../src/slack/actionIds.js';
 import { briefCard } from '../../src/slack/briefCard.js';
@@ -14,9 +12,9 @@ import { createSlackWebClient, POST_RETRY } from '../../src/slack/slackWebApi.js
 import { PrismaSlackMessageStore } from '../../src/storage/prismaSlackMessageStore.js';
 import { openTestDatabase, PROVIDERS, type Provider } from '../support/databases.js';
 import { FakeSlack } from '../support/fakeSlack.js';
-import { SEED_POLICY } from '../support/seedJourney.js';
+import { seedService } from '../support/seedJourney.js';
 import { JORDAN } from '../support/seedMission.js';
-import { sequentialIds, TestClock } from '../support/testRuntime.js';
+import { TestClock } from '../support/testRuntime.js';
 import { CHANNEL, eventually, openBotHarness, type BotHarness } from './slackHarness.js';
 
 const logger = pino({ level: 'silent' });
@@ -38,7 +36,7 @@ async function openProjector(provider: Provider) {
     await db.destroy();
   });
   const clock = new TestClock();
-  const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+  const service = seedService(db.missions, clock);
   const projector = new SlackProjector({
     loadMission: missionLoader((input) => service.getMission(input)),
     client: createSlackWebClient(fake.token, { slackApiUrl: fake.apiUrl, logger, retryConfig: { retries: 0 }, timeoutMs: 500 }),

@@ -6,7 +6,7 @@ import type { Mission } from '../../src/domain/mission.js';
 import { ACTION_IDS, INPUT_IDS, VIEW_IDS } from '../../src/slack/actionIds.js';
 import type { StoredMessage } from '../support/fakeSlack.js';
 import { PROVIDERS } from '../support/databases.js';
-import { OUTSIDER, reportSeedPhase, SEED_PHASES, seedToApprovalRequested, signOffTruths } from '../support/seedJourney.js';
+import { OUTSIDER, seedToApprovalRequested, signOffTruths, executeSeedPhases } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { TestClock } from '../support/testRuntime.js';
 import { eventually, openBotHarness, type BotHarness } from './slackHarness.js';
@@ -102,6 +102,45 @@ describe.each(PROVIDERS)('Slack-only Prepare and gates (%s)', (provider) => {
     const mission = await bot.app.missions.getMission({ missionId });
     expect(mission.coverage.override).toBeNull();
     expect((await bot.app.missions.events({ missionId })).map((e) => e.type)).not.toContain('governance_override_requested');
+  });
+
+  it("shows the assistant's coverage report as reported, and a person accepts it from the toolkits message", async () => {
+    bot = await openBotHarness(provider, ENV);
+    const { missionId } = await toPrepareWithoutTokens(bot);
+    // No GitHub token: the assistant reports what it found itself. The meter does not move.
+    await bot.app.missions.recordCoverage({ missionId, toolkitId: 'github', status: 'ready', summary: 'Read src/auth and its tests' }, ASSISTANT);
+    const offered = await eventually(() => {
+      const shown = bot!.fake.messages.get(messageWith(bot!, ACTION_IDS.coverageAcceptReported).ts)!;
+      const text = JSON.stringify(shown.blocks);
+      expect(text).toContain('Reported by the assistant, not inspected: ✅ ready · Read src/auth and its tests');
+      expect(text).toContain('Coverage 50% of the 85% needed to plan');
+      expect(text).toContain('Accepting the report makes coverage 100%');
+      // A copy: the fake edits its stored message in place, and the stale click below uses the old one.
+      return structuredClone(shown);
+    });
+
+    await bot.click(offered, ACTION_IDS.coverageAcceptReported, JORDAN);
+    const accepted = await eventually(async () => {
+      const mission = await bot!.app.missions.getMission({ missionId });
+      expect(mission.coverage.entries.at(-1)).toMatchObject({ toolkitId: 'github', recordedBy: 'person', acceptedBy: { kind: 'slack_user', id: JORDAN.id } });
+      const shown = JSON.stringify(bot!.fake.messages.get(offered.ts)!.blocks);
+      expect(shown).toContain('Reported by the assistant, accepted by <@U0JORDAN>: ✅ ready');
+      expect(shown).toContain('Coverage 100% of the 85% needed to plan ✅');
+      expect(shown).not.toContain(ACTION_IDS.coverageAcceptReported);
+      return mission;
+    });
+    expect((await bot.app.missions.events({ missionId })).find((e) => e.type === 'reported_coverage_accepted')?.payload).toEqual({
+      toolkit_ids: ['github'],
+      coverage_before: 0.5,
+      coverage_after: 1,
+    });
+
+    // A second click on the stale message is refused privately, and nothing is written.
+    const before = await written(bot, missionId);
+    await bot.click(offered, ACTION_IDS.coverageAcceptReported, JORDAN, { responseUrlId: 'accept-again' });
+    expect(await replyTo(bot, 'accept-again')).toContain('No assistant-reported coverage is waiting to be accepted');
+    expect(await written(bot, missionId)).toEqual(before);
+    expect(accepted.state).toBe('preparing');
   });
 
   it('gets a mission with no connector token through Prepare by an override with a reason, shown as an override in the thread and VERIFICATION.md', async () => {
@@ -267,9 +306,6 @@ async function executedWithoutReview(b: BotHarness): Promise<Mission> {
   const clock = new TestClock();
   const mission = await seedToApprovalRequested(b.app.missions, clock);
   await b.app.missions.decideApproval({ missionId: mission.id, decision: 'approve' }, ADVISOR);
-  for (const phase of SEED_PHASES) {
-    await reportSeedPhase(b.app.missions, clock, mission.id, phase);
-    await b.app.missions.reportProgress({ missionId: mission.id, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
-  }
+  await executeSeedPhases(b.app.missions, clock, mission.id);
   return b.app.missions.getMission({ missionId: mission.id });
 }

@@ -7,7 +7,10 @@ import { MissionService } from '../../src/domain/missionService.js';
 import { FeedWorker } from '../../src/feedWorker.js';
 import { briefCard } from '../../src/slack/briefCard.js';
 import { executionStatus } from '../../src/slack/executionStatus.js';
-import { missionLoader, SlackProjector, surfacesOf } from '../../src/slack/slackProjector.js';
+import { alertMessage } from '../../src/slack/alertMessage.js';
+import type { Mission } from '../../src/domain/mission.js';
+import { SEED_PHASES } from '../../src/demo/seedMission.js';
+import { DEFAULT_PROGRESS_EDIT_MS, missionLoader, SlackProjector, surfacesOf } from '../../src/slack/slackProjector.js';
 import { createSlackWebClient, SlackDeliveryError } from '../../src/slack/slackWebApi.js';
 import { PrismaSlackMessageStore } from '../../src/storage/prismaSlackMessageStore.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
@@ -21,6 +24,17 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+/** Posts and edits: what Slack's rate limits and the economy target count. */
+function slackWrites(fake: FakeSlack) {
+  return fake.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update');
+}
+
+/** The message in the fake showing exactly the status of `mission`, if Slack shows it. */
+function statusMessage(fake: FakeSlack, mission: Mission) {
+  const blocks = JSON.stringify(executionStatus(mission).blocks);
+  return [...fake.messages.values()].find((m) => JSON.stringify(m.blocks) === blocks);
+}
 
 async function setup(provider: (typeof PROVIDERS)[number]) {
   const db: TestDatabase = await openTestDatabase(provider);
@@ -68,7 +82,7 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
     expect(fake.calls.filter((c) => c.method.startsWith('chat.'))).toHaveLength(allPosts.length);
   });
 
-  it('coalesces edits of one message to one per second, latest state winning', async () => {
+  it('coalesces a burst of progress into one edit showing the latest state', async () => {
     const { fake, clock, service, worker } = await setup(provider);
     const requested = await seedToApprovalRequested(service, clock);
     await service.decideApproval({ missionId: requested.id, decision: 'approve' }, ADVISOR);
@@ -83,14 +97,106 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
       await worker.runOnce();
       clock.advance(15); // 100 reports in 1.5 s
     }
-    clock.advance(1000);
+    expect(fake.callsTo('chat.update')).toEqual([]);
+    // The feed was told when to come back: the progress interval after the status was posted.
+    clock.advance(DEFAULT_PROGRESS_EDIT_MS);
     await worker.runOnce();
     const final = await service.getMission({ missionId: requested.id });
     const statusTs = [...fake.messages.values()].find((m) => JSON.stringify(m.blocks) === JSON.stringify(executionStatus(final).blocks))?.ts;
     expect(statusTs).toBeDefined();
-    const edits = fake.callsTo('chat.update').filter((c) => c.args.ts === statusTs);
-    expect(edits.length).toBeGreaterThanOrEqual(2);
-    expect(edits.length).toBeLessThanOrEqual(3);
+    expect(fake.callsTo('chat.update').filter((c) => c.args.ts === statusTs)).toHaveLength(1);
+  });
+
+  it('costs at most 15 Slack calls for 100 progress reports one a second (steps, test runs, model spend), and the last report shows', async () => {
+    const { fake, clock, service, worker } = await setup(provider);
+    const requested = await seedToApprovalRequested(service, clock);
+    await service.decideApproval({ missionId: requested.id, decision: 'approve' }, ADVISOR);
+    await service.reportProgress({ missionId: requested.id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
+    await worker.runOnce();
+    const before = slackWrites(fake).length;
+    for (let i = 1; i <= 100; i++) {
+      clock.advance(1000);
+      const report =
+        i % 12 === 6
+          ? { kind: 'usage' as const, model: 'claude-sonnet-4-5', inputTokens: 12_000, outputTokens: 3_400, costUsd: 0.087 }
+          : i % 3 === 0
+            ? { kind: 'test_run' as const, phaseId: 'jwt_refresh_fix', total: 100 + i, passing: 100 + i, coverage: 0.8, suite: 'vitest' }
+            : { kind: 'step_completed' as const, phaseId: 'jwt_refresh_fix', stepId: 'write_tests', durationMs: 1000, counts: { tests_added: i } };
+      await service.reportProgress({ missionId: requested.id, ...report }, ASSISTANT);
+      await worker.runOnce();
+    }
+    // Reports stop: the last state arrives when the feed calls back, within the progress interval.
+    clock.advance(DEFAULT_PROGRESS_EDIT_MS);
+    await worker.runOnce();
+    const writes = slackWrites(fake).slice(before);
+    expect(writes.length).toBeLessThanOrEqual(15);
+    expect(writes.length).toBeGreaterThanOrEqual(5);
+    const final = await service.getMission({ missionId: requested.id });
+    const status = statusMessage(fake, final);
+    expect(status).toBeDefined();
+    expect(status!.text).toContain('199/199 tests passing'); // the last test run (report 99)
+    expect(JSON.stringify(status!.blocks)).toContain('tests added 100');
+    // The brief card shows the model spend (a progress change too) as of the last usage report.
+    expect(final.models!.total.calls).toBe(8);
+    expect([...fake.messages.values()].some((m) => JSON.stringify(m.blocks) === JSON.stringify(briefCard(final).blocks))).toBe(true);
+    // Nothing is left to send.
+    clock.advance(60_000);
+    await worker.runOnce();
+    expect(slackWrites(fake).length).toBe(before + writes.length);
+  });
+
+  it('shows a completed phase and a raised review alert within a second, even right after a progress edit', async () => {
+    const { fake, clock, service, worker } = await setup(provider);
+    const requested = await seedToApprovalRequested(service, clock);
+    const missionId = requested.id;
+    await service.decideApproval({ missionId, decision: 'approve' }, ADVISOR);
+    await service.reportProgress({ missionId, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
+    await worker.runOnce();
+    const [phase] = SEED_PHASES;
+    for (const [stepId, durationMs, counts] of phase!.steps) {
+      clock.advance(DEFAULT_PROGRESS_EDIT_MS);
+      await service.reportProgress({ missionId, kind: 'step_completed', phaseId: phase!.phaseId, stepId, durationMs, counts: counts ?? {} }, ASSISTANT);
+      await worker.runOnce();
+    }
+    clock.advance(DEFAULT_PROGRESS_EDIT_MS);
+    await service.reportProgress(
+      { missionId, kind: 'test_run', phaseId: phase!.phaseId, total: 139, passing: 139, coverage: 0.87, suite: 'vitest' },
+      ASSISTANT,
+    );
+    await worker.runOnce();
+    const progressEdited = await service.getMission({ missionId });
+    expect(statusMessage(fake, progressEdited)).toBeDefined();
+
+    // One second after that progress edit, the phase completes: shown at once, not after the progress interval.
+    clock.advance(1000);
+    const completed = await service.reportProgress({ missionId, kind: 'phase_completed', phaseId: phase!.phaseId }, ASSISTANT);
+    await worker.runOnce();
+    expect(completed.execution!.phases[0]!.status).toBe('completed');
+    expect(statusMessage(fake, completed)).toBeDefined();
+
+    // A second later the assistant raises a review alert: its own message is posted and the status shows it waiting, at once.
+    clock.advance(1000);
+    await service.reportProgress({ missionId, kind: 'phase_started', phaseId: 'token_revocation' }, ASSISTANT);
+    const raised = await service.reportProgress(
+      { missionId, kind: 'validator_alert', phaseId: 'token_revocation', type: 'review_required', severity: 'high', description: 'Revocation list unbounded' },
+      ASSISTANT,
+    );
+    await worker.runOnce();
+    expect(statusMessage(fake, raised)).toBeDefined();
+    const alert = raised.execution!.alerts.at(-1)!;
+    expect([...fake.messages.values()].some((m) => JSON.stringify(m.blocks) === JSON.stringify(alertMessage(raised, alert.id).blocks))).toBe(true);
+
+    // A step right after the alert only moves progress along: it waits, and arrives when the feed calls back.
+    clock.advance(1000);
+    const stepped = await service.reportProgress(
+      { missionId, kind: 'step_completed', phaseId: 'token_revocation', stepId: 'create_migration', durationMs: 8400, counts: {} },
+      ASSISTANT,
+    );
+    await worker.runOnce();
+    expect(statusMessage(fake, stepped)).toBeUndefined();
+    clock.advance(DEFAULT_PROGRESS_EDIT_MS);
+    await worker.runOnce();
+    expect(statusMessage(fake, stepped)).toBeDefined();
   });
 
   it('hands a long Retry-After back to the feed, and posts nothing for a mission with no home in Slack', async () => {

@@ -96,6 +96,20 @@ describe.each(PROVIDERS)('corrupt mission rows on %s', (provider) => {
     expect(await db.prisma.missionEvent.count({ where: { missionId: executing.id } })).toBe(eventsBefore);
   });
 
+  it('refuses to load a mission whose execution summary is broken, naming the field, and writes nothing', async () => {
+    const executing = await seedToExecuting(service, clock);
+    const stored = JSON.parse((await storedRow(executing.id)).execution!);
+    stored.phases[0].history.stepCount = 'many';
+    await corrupt(executing.id, 'execution', JSON.stringify(stored));
+    const before = await storedRow(executing.id);
+
+    const restarted = await openDatabase(db.url);
+    const error = await refusal(restarted.missions.get(executing.id)).finally(() => restarted.close());
+    expect(error.code).toBe('stored_data_invalid');
+    expect(error.message).toMatch(/not a valid execution document .*phases\.0\.history\.stepCount/);
+    expect(await storedRow(executing.id)).toEqual(before);
+  });
+
   it('keeps serving other missions, and lists the broken one only when its summary columns are readable', async () => {
     const broken = await seedToPlanning(service, clock);
     const healthy = await service.startMission({ intent: 'Rotate the staging database credentials before Friday', channelId: 'C1' }, ASSISTANT);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { MissionService } from '../../src/domain/missionService.js';
 import type { SqlStatement } from '../../src/storage/driverAdapter.js';
-import { awaitingApprovalStatement, libraryStatement, missionListStatement } from '../../src/storage/missionSearch.js';
+import { awaitingApprovalStatement, libraryStatement, missionListStatement, missionWalkStatement, WALK_WINDOW } from '../../src/storage/missionSearch.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import { SEED_POLICY } from '../support/seedJourney.js';
 import { JORDAN } from '../support/seedMission.js';
@@ -127,6 +127,68 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
     if (provider === 'sqlite') expect(text).toMatch(/SCAN MissionText VIRTUAL TABLE INDEX/);
     else expect(text).toMatch(/Bitmap Index Scan on "?Mission_(title|intent)_trgm_idx/);
     expect((await db.missions.list({ text: 'flaky checkout', limit: 20 })).missions.map((m) => m.title)).toEqual(['Fix the flaky checkout test in CI']);
+  });
+
+  it('filters by a common word by walking (updatedAt, id) newest first, without sorting or collecting the matches first', async () => {
+    if (provider !== 'sqlite') return; // PostgreSQL has one plan for every word (ILIKE through pg_trgm).
+    const walk = await plan(missionWalkStatement({ text: 'release checklist', limit: 20 }, null));
+    expect(walk).toContain('Mission_updatedAt_id_idx');
+    expect(walk).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('pages through a common word, a word rarer than the walk finds, and a missing one, in list order with working cursors', async () => {
+    expect(MISSIONS).toBeGreaterThan(WALK_WINDOW); // so the rare word's matches lie beyond the walk and are collected
+    const rows = await db.prisma.mission.findMany({ orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], select: { id: true, title: true, intent: true } });
+    const holding = (text: string) => rows.filter((r) => `${r.title}\n${r.intent}`.toLowerCase().includes(text.toLowerCase())).map((r) => r.id);
+    const pages = async (text: string, limit: number) => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 100; page++) {
+        const result = await db.missions.list({ text, limit, ...(cursor ? { cursor } : {}) });
+        ids.push(...result.missions.map((m) => m.id));
+        if (!result.nextCursor) return ids;
+        expect(result.missions).toHaveLength(limit);
+        cursor = result.nextCursor;
+      }
+      throw new Error('too many pages');
+    };
+    // In every copy: every page is found by the walk; 3001 missions in 7 pages of 500.
+    const common = holding('RELEASE checklist');
+    expect(common).toHaveLength(MISSIONS);
+    expect(await pages('RELEASE checklist', 500)).toEqual(common);
+    // "checklist 29" is in copies 29, 290–299 (inside the walk) and 2900–2999 (beyond it): pages mix both ways.
+    const rarer = holding('checklist 29');
+    expect(rarer).toHaveLength(111);
+    expect(await pages('checklist 29', 20)).toEqual(rarer);
+    expect(await pages('checklist 2999', 20)).toEqual(holding('checklist 2999'));
+    expect(await pages('no such words', 20)).toEqual([]);
+    // With a state: only that state's missions, still in order.
+    const planning = await db.missions.list({ text: 'release checklist', state: 'planning', limit: 100 });
+    expect(planning.missions.every((m) => m.state === 'planning')).toBe(true);
+    expect(planning.missions.map((m) => m.id)).toEqual(rows.filter((r) => planning.missions.some((m) => m.id === r.id)).map((r) => r.id));
+    expect(planning.missions).toHaveLength(60);
+  });
+
+  it('matches non-ASCII text with Unicode case folding on the walk as the FTS table does (SQLite)', async () => {
+    if (provider !== 'sqlite') return; // PostgreSQL's ILIKE folds case as the database's locale says.
+    await db.prisma.$executeRawUnsafe(
+      `INSERT INTO "Mission" ("id", "title", "intent", "state", "updatedAt", ${COLUMNS.filter((c) => !['title', 'intent', 'state', 'updatedAt'].includes(c))
+        .map((c) => `"${c}"`)
+        .join(
+          ', ',
+        )}) SELECT 'msn_umlaut_' || n, 'ÄRGER mit der Checkliste ' || n, 'Über die Checkliste', 'done', strftime('%Y-%m-%dT%H:%M:%S.000+00:00', 'now', '+' || n || ' days'), ${COLUMNS.filter(
+        (c) => !['title', 'intent', 'state', 'updatedAt'].includes(c),
+      )
+        .map((c) => `"${c}"`)
+        .join(', ')} FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3), "Mission" WHERE "Mission"."id" = 'msn_copy_1'`,
+    );
+    // Newest first; LIKE alone would miss every one of them ("ä" is not "Ä" to LIKE).
+    const page1 = await db.missions.list({ text: 'ärger mit', limit: 2 });
+    expect(page1.missions.map((m) => m.id)).toEqual(['msn_umlaut_3', 'msn_umlaut_2']);
+    const page2 = await db.missions.list({ text: 'ärger mit', limit: 2, cursor: page1.nextCursor! });
+    expect(page2.missions.map((m) => m.id)).toEqual(['msn_umlaut_1']);
+    expect(page2.nextCursor).toBeNull();
+    expect((await db.missions.list({ text: 'über die', limit: 5 })).missions).toHaveLength(3);
   });
 
   it('searches the library text through its trigram index', async () => {

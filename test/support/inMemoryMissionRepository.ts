@@ -6,10 +6,11 @@
 import { isAwaitingApprovalFrom } from '../../src/domain/approvalPolicy.js';
 import { MissionError } from '../../src/domain/errors.js';
 import type { MissionEvent } from '../../src/domain/eventLog.js';
-import type { TestRun } from '../../src/domain/execution.js';
+import type { StepReport, TestRun } from '../../src/domain/execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../../src/domain/library.js';
 import { inStoredOrder, type Mission, type MissionSummary } from '../../src/domain/mission.js';
 import type { AwaitingApproval, MissionListFilter, MissionPage, MissionRepository, MissionWrites, PersonOverview } from '../../src/domain/missionRepository.js';
+import { upgradeExecution } from '../../src/storage/historyRows.js';
 import { decodeCursor, encodeCursor } from '../../src/storage/listCursor.js';
 
 export class InMemoryMissionRepository implements MissionRepository {
@@ -17,10 +18,49 @@ export class InMemoryMissionRepository implements MissionRepository {
   private readonly eventLog = new Map<string, MissionEvent[]>();
   private readonly artifacts = new Map<string, Map<string, string>>();
   private readonly library: LibraryEntry[] = [];
+  /** Test runs and steps by mission, phase and position, as the Prisma repository's rows. */
+  private readonly runRows = new Map<string, Map<string, TestRun[]>>();
+  private readonly stepRows = new Map<string, Map<string, StepReport[]>>();
+
+  /** As storage does: phases given with their whole history are kept bounded, their entries as rows. */
+  private bounded(mission: Mission): Mission {
+    const { execution, pending } = upgradeExecution(mission.id, mission.execution);
+    for (const phase of pending) {
+      if (phase.testRuns)
+        this.rowsOf(this.runRows, mission.id).set(
+          phase.phaseId,
+          phase.testRuns.map((r) => JSON.parse(r.run) as TestRun),
+        );
+      this.rowsOf(this.stepRows, mission.id).set(
+        phase.phaseId,
+        phase.steps.map((r) => JSON.parse(r.step) as StepReport),
+      );
+    }
+    return { ...mission, execution };
+  }
+
+  private rowsOf<Entry>(rows: Map<string, Map<string, Entry[]>>, missionId: string): Map<string, Entry[]> {
+    const byPhase = rows.get(missionId) ?? new Map<string, Entry[]>();
+    rows.set(missionId, byPhase);
+    return byPhase;
+  }
+
+  private append<Entry>(
+    rows: Map<string, Map<string, Entry[]>>,
+    missionId: string,
+    appended: ReadonlyArray<{ phaseId: string; position: number }>,
+    entry: (a: never) => Entry,
+  ): void {
+    for (const item of appended) {
+      const list = this.rowsOf(rows, missionId).get(item.phaseId) ?? [];
+      list[item.position] = structuredClone(entry(item as never));
+      this.rowsOf(rows, missionId).set(item.phaseId, list);
+    }
+  }
 
   async create(mission: Mission, events: readonly MissionEvent[]): Promise<void> {
     if (this.missions.has(mission.id)) throw new Error(`A mission with id ${mission.id} already exists.`);
-    this.missions.set(mission.id, structuredClone(inStoredOrder(mission)));
+    this.missions.set(mission.id, structuredClone(inStoredOrder(this.bounded(mission))));
     this.eventLog.set(mission.id, structuredClone([...events]));
   }
 
@@ -49,8 +89,10 @@ export class InMemoryMissionRepository implements MissionRepository {
     }
     if (writes.libraryEntry && this.library.some((e) => e.id === writes.libraryEntry!.id))
       throw new Error(`Library entry ${writes.libraryEntry.id} already exists.`);
-    this.missions.set(mission.id, structuredClone(inStoredOrder(mission)));
+    this.missions.set(mission.id, structuredClone(inStoredOrder(this.bounded(mission))));
     this.eventLog.set(mission.id, [...log, ...structuredClone([...events])]);
+    this.append(this.runRows, mission.id, writes.testRuns ?? [], (a: { run: TestRun }) => a.run);
+    this.append(this.stepRows, mission.id, writes.steps ?? [], (a: { step: StepReport }) => a.step);
     if (writes.artifacts?.length) {
       const contents = this.artifacts.get(mission.id) ?? new Map<string, string>();
       for (const artifact of writes.artifacts) contents.set(artifact.id, artifact.content);
@@ -64,8 +106,13 @@ export class InMemoryMissionRepository implements MissionRepository {
   }
 
   async testRunPage(missionId: string, phaseId: string, fromPosition: number, limit: number): Promise<TestRun[]> {
-    const runs = this.missions.get(missionId)?.execution?.phases.find((p) => p.phaseId === phaseId)?.testRuns ?? [];
+    const runs = this.runRows.get(missionId)?.get(phaseId) ?? [];
     return structuredClone(runs.slice(fromPosition, fromPosition + limit));
+  }
+
+  async stepPage(missionId: string, phaseId: string, fromPosition: number, limit: number): Promise<StepReport[]> {
+    const steps = this.stepRows.get(missionId)?.get(phaseId) ?? [];
+    return structuredClone(steps.slice(fromPosition, fromPosition + limit));
   }
 
   async artifactContents(missionId: string): Promise<Map<string, string>> {

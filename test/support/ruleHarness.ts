@@ -3,20 +3,19 @@
 // builds one (actor, time, ids, event buffer, writes).
 import { expect } from 'vitest';
 import type { Actor } from '../../src/domain/actors.js';
-import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { MissionError } from '../../src/domain/errors.js';
 import type { Mission } from '../../src/domain/mission.js';
 import { EventBuffer, noWrites, type MissionCommand } from '../../src/domain/missionCommand.js';
-import { MissionService } from '../../src/domain/missionService.js';
+import type { MissionService } from '../../src/domain/missionService.js';
 import { InMemoryMissionRepository } from './inMemoryMissionRepository.js';
-import { SEED_POLICY } from './seedJourney.js';
 import { sequentialIds, TestClock } from './testRuntime.js';
+import { seedService } from './seedJourney.js';
 
 /** A service over the in-memory repository, to bring missions to the state a rule test starts from. */
 export function inMemoryService(clock = new TestClock()): { service: MissionService; clock: TestClock; repository: InMemoryMissionRepository } {
   const repository = new InMemoryMissionRepository();
   return {
-    service: new MissionService({ repository, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY }),
+    service: seedService(repository, clock),
     clock,
     repository,
   };
@@ -41,6 +40,8 @@ export function refusedBy(mission: Mission, cmd: MissionCommand, rule: () => unk
   expect(mission).toEqual(before);
   expect(cmd.events.pending).toEqual([]);
   expect(cmd.writes.artifacts).toEqual([]);
+  expect(cmd.writes.testRuns).toEqual([]);
+  expect(cmd.writes.steps).toEqual([]);
   expect(cmd.writes.libraryEntry).toBeUndefined();
   return refused as MissionError;
 }

@@ -1,19 +1,25 @@
 // The seed 000 mission (Jordan's auth refactor) as service calls, stage by stage, so tests can
 // start from any point of the journey. Names, numbers and ids follow the seed.
 import type { Mission } from '../../src/domain/mission.js';
-import type { MissionService } from '../../src/domain/missionService.js';
+import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
+import type { MissionRepository } from '../../src/domain/missionRepository.js';
+import { MissionService } from '../../src/domain/missionService.js';
 import {
   ADVISOR,
   ASSISTANT,
   JORDAN,
   SECURITY_LEAD,
+  SEED_ARTIFACTS,
   SEED_INTENT,
+  SEED_PHASES,
   SEED_PLAY_1,
   SEED_PLAY_2,
   SEED_PLAY_3,
+  SEED_POLICY,
+  SEED_REVIEW,
   type SeedPhaseReport,
 } from '../../src/demo/seedMission.js';
-import type { TestClock } from './testRuntime.js';
+import { sequentialIds, type TestClock } from './testRuntime.js';
 import type { PlayDraft } from '../../src/domain/plays.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/domain/actors.js';
 import { uatItems } from '../../src/domain/verification.js';
@@ -32,6 +38,11 @@ export {
 } from '../../src/demo/seedMission.js';
 
 const MINUTE = 60_000;
+
+/** The service as the seed runs it: the built-in drafter, sequential ids and the seed's approval policy. */
+export function seedService(repository: MissionRepository, clock: TestClock): MissionService {
+  return new MissionService({ repository, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter, approvalPolicy: SEED_POLICY });
+}
 
 /** Define and Prepare as in the seed: Jordan's edits, GitHub and Linear selected and inspected, plays on the table. */
 export async function seedToPlanning(
@@ -58,6 +69,8 @@ export async function seedToPlanning(
   await service.selectToolkits({ missionId: id, toolkits: [{ toolkitId: 'github' }, { toolkitId: 'linear' }] }, JORDAN);
   await service.recordCoverage({ missionId: id, toolkitId: 'github', ...githubInspection }, ASSISTANT);
   await service.recordCoverage({ missionId: id, toolkitId: 'linear', status: 'ready', summary: 'Team ENG found; follow-ups can be filed' }, ASSISTANT);
+  // No connector inspected these: the assistant's report counts once a person accepts it in Slack.
+  await service.acceptReportedCoverage({ missionId: id }, JORDAN);
   clock.advance(6 * MINUTE);
   mission = await service.confirmToolkits({ missionId: id }, JORDAN);
   return mission;
@@ -106,6 +119,59 @@ export async function reportSeedPhase(service: MissionService, clock: TestClock,
     );
   }
   clock.advance(phase.minutes * MINUTE - phase.steps.reduce((sum, [, ms]) => sum + ms, 0));
+}
+
+/**
+ * All five phases reported and completed in order. `withArtifacts`: the seed's evidence is attached
+ * during the last phase (testing_deployment), as in the seed.
+ */
+export async function executeSeedPhases(
+  service: MissionService,
+  clock: TestClock,
+  missionId: string,
+  { withArtifacts = false }: { withArtifacts?: boolean } = {},
+): Promise<Mission> {
+  let mission: Mission | undefined;
+  for (const phase of SEED_PHASES) {
+    await reportSeedPhase(service, clock, missionId, phase);
+    if (withArtifacts && phase.phaseId === 'testing_deployment')
+      for (const artifact of SEED_ARTIFACTS) await service.attachEvidence({ missionId, phaseId: phase.phaseId, ...artifact }, ASSISTANT);
+    mission = await service.reportProgress({ missionId, kind: 'phase_completed', phaseId: phase.phaseId }, ASSISTANT);
+  }
+  return mission!;
+}
+
+/** Phases 1 and 2 as in the seed, completed, with the validator's two auto-fixes and the extra rate-limiting step (a deviation). */
+export async function executeSeedPhasesOneAndTwo(service: MissionService, clock: TestClock, missionId: string): Promise<Mission> {
+  await reportSeedPhase(service, clock, missionId, SEED_PHASES[0]!);
+  const autoFix = (phaseId: string, description: string) =>
+    service.reportProgress({ missionId, kind: 'validator_alert', phaseId, type: 'auto_fix', severity: 'low', description }, ASSISTANT);
+  await autoFix('jwt_refresh_fix', 'Added exponential backoff for refresh retries');
+  await service.reportProgress(
+    {
+      missionId,
+      kind: 'step_completed',
+      phaseId: 'jwt_refresh_fix',
+      stepId: 'add_rate_limiting',
+      title: 'Added rate limiting to refresh attempts',
+      durationMs: 4100,
+      deviation: { rule: 2, reason: 'Prevent brute force token refresh' },
+    },
+    ASSISTANT,
+  );
+  await service.reportProgress({ missionId, kind: 'phase_completed', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
+  await reportSeedPhase(service, clock, missionId, SEED_PHASES[1]!);
+  await autoFix('token_revocation', 'Added database index on token_hash');
+  return service.reportProgress({ missionId, kind: 'phase_completed', phaseId: 'token_revocation' }, ASSISTANT);
+}
+
+/** Executed, reviewed by Jordan (the seed's PR review), truths signed off and completed: the mission reflects. */
+export async function seedToReflecting(service: MissionService, clock: TestClock): Promise<Mission> {
+  const { id } = await seedToExecuting(service, clock);
+  await executeSeedPhases(service, clock, id);
+  await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
+  await signOffTruths(service, id);
+  return service.completeMission({ missionId: id }, ASSISTANT);
 }
 
 /** A person marks every observable truth of the executed play Pass in UAT (what completion requires). */

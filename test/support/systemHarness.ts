@@ -285,7 +285,8 @@ export async function driveToExecution(
   intent: string,
   channelId: string,
   play: PlayDraft,
-  offset = 0,
+  offset: number,
+  ledger: Pick<Ledger, 'service'>,
 ): Promise<{ missionId: string; playId: string }> {
   const peer = (i: number) => peers[(offset + i) % peers.length]!;
   const started = await peer(0).ok<{ mission: { id: string } }>('start_mission', { intent, channelId });
@@ -296,6 +297,9 @@ export async function driveToExecution(
     toolkits: [{ toolkitId: 'github' }],
     coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }],
   });
+  // No connector inspects GitHub here: the requester accepts the assistant's report (Slack's "Accept reported coverage").
+  await ledger.service.acceptReportedCoverage({ missionId }, { kind: 'slack_user', id: REQUESTER });
+  await peer(2).ok('select_toolkits', { missionId });
   const proposed = await peer(3).ok<{ proposed: string[] }>('propose_plays', { missionId, plays: [play] });
   const playId = proposed.proposed[0]!;
   const approved = await peer(4).ok<{ status: string }>('request_approval', { missionId, playId });

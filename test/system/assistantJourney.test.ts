@@ -117,6 +117,20 @@ async function submitView(instance: Instance, view: Record<string, unknown>, val
 }
 
 /** A button click exactly as Slack sends it (block_actions), built from the message as the fake shows it. */
+/** A person clicks "Accept reported coverage" on the toolkits message Slack shows, and the message stops offering it. */
+async function acceptReportedCoverageInSlack(instance: Instance, fake: FakeSlack, missionId: string, userId: string): Promise<void> {
+  const offersAccept = (m: StoredMessage) =>
+    JSON.stringify(m.blocks).includes(ACTION_IDS.coverageAcceptReported) && JSON.stringify(m.blocks).includes(missionId);
+  const toolkits = await eventually(() => {
+    const found = [...fake.messages.values()].find(offersAccept);
+    expect(found).toBeDefined();
+    return found!;
+  }, 15_000);
+  expect(JSON.stringify(toolkits.blocks)).toContain('reported by the assistant');
+  expect(await click(instance, fake, toolkits, ACTION_IDS.coverageAcceptReported, userId)).toBe(200);
+  await eventually(() => expect(offersAccept(fake.messages.get(toolkits.ts)!)).toBe(false), 15_000);
+}
+
 async function click(
   instance: Instance,
   fake: FakeSlack,
@@ -278,12 +292,23 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
     }, 15_000);
 
     await assistant.call('update_brief', { missionId, lock: true });
-    await assistant.call('select_toolkits', {
+    // No connector is configured: the assistant's coverage report is shown, not counted, and
+    // next says a person accepts it in Slack. Jordan clicks "Accept reported coverage".
+    const reported = await assistant.call<{ confirmed: boolean; coverage: { meter: number } }>('select_toolkits', {
       missionId,
       toolkits: [{ toolkitId: 'github' }],
       coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Read src/jobs/invoiceExport.ts and its tests' }],
       confirm: true,
     });
+    expect(reported).toMatchObject({ confirmed: false, coverage: { meter: 0 } });
+    expect(reported.text).toContain('recorded as reported by the assistant and does not count until a person accepts it');
+    expect(reported.next.steps.find((s) => s.action === 'accept_reported_coverage')).toMatchObject({
+      who: 'person',
+      tool: null,
+      slack: expect.stringContaining('Accept reported coverage'),
+    });
+    await acceptReportedCoverageInSlack(server, fake, missionId, REQUESTER);
+    expect(await assistant.call('select_toolkits', { missionId })).toMatchObject({ confirmed: true });
     const proposed = await assistant.call<{ proposed: string[] }>('propose_plays', { missionId, plays: [PLAY] });
     const playId = proposed.proposed[0]!;
     const requested = await assistant.call<{
@@ -457,6 +482,8 @@ describe.each(PROVIDERS)('an assistant runs a new mission end to end while a per
       coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Read the export job' }],
       confirm: true,
     });
+    await acceptReportedCoverageInSlack(server, fake, missionId, REQUESTER);
+    expect(await assistant.call('select_toolkits', { missionId })).toMatchObject({ confirmed: true });
     const proposed = await assistant.call<{ proposed: string[] }>('propose_plays', { missionId, plays: [PLAY] });
     const requested = await assistant.call<{ postedTo: { approvers: Array<{ messageTs: string }> } }>('request_approval', {
       missionId,

@@ -281,7 +281,7 @@ describe.each(PROVIDERS)('fuzzing the front doors (%s)', (provider) => {
     // Two real missions to aim at: one still defining, one executing (step 1 of 2 reported).
     const defining = (await peer.ok<{ mission: { id: string } }>('start_mission', { intent: 'Fuzz target: keep the brief open', channelId: 'C0FUZZ' })).mission
       .id;
-    const { missionId: executing } = await driveToExecution([peer], 'Fuzz target: execute the play', 'C0FUZZ', burstPlay(1, 2));
+    const { missionId: executing } = await driveToExecution([peer], 'Fuzz target: execute the play', 'C0FUZZ', burstPlay(1, 2), 0, ledger);
     await peer.ok('report_progress', { missionId: executing, kind: 'phase_started', phaseId: 'phase_1' });
     await peer.ok('report_progress', { missionId: executing, kind: 'step_completed', phaseId: 'phase_1', stepId: 'p1_step_1', durationMs: 10, counts: {} });
     await eventually(() => checkSlackShowsFinalState(ledger, slack, [defining, executing]), 60_000, 300);

@@ -72,6 +72,9 @@ describe.each(PROVIDERS)('Slack and Linear failing for a while (%s)', (provider)
             { toolkitId: 'linear', status: 'ready', summary: 'Team ENG found' },
           ],
         });
+        // No connector inspects here: the requester accepts the assistant's report (Slack's button, through the database).
+        await ledger.service.acceptReportedCoverage({ missionId }, { kind: 'slack_user', id: REQUESTER });
+        await peer.ok('select_toolkits', { missionId });
         const { proposed } = await peer.ok<{ proposed: string[] }>('propose_plays', { missionId, plays: [play] });
         await peer.ok('request_approval', { missionId, playId: proposed[0]! });
         const phase = play.phases[0]!;

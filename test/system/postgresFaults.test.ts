@@ -117,7 +117,7 @@ describe.skipIf(!ENABLED)('PostgreSQL that hangs or drops connections', () => {
     const ledger = await openLedger(url);
     const peer = new McpPeer(instance);
     const play = burstPlay(1, 6);
-    const { missionId } = await driveToExecution([peer], 'Rotate the signing keys', 'C0PGHANG', play);
+    const { missionId } = await driveToExecution([peer], 'Rotate the signing keys', 'C0PGHANG', play, 0, ledger);
     await peer.ok('report_progress', await nextReport(ledger, missionId, play));
 
     for (const fault of ['hang', 'drop'] as const) {
@@ -179,7 +179,7 @@ describe.skipIf(!ENABLED)('PostgreSQL that hangs or drops connections', () => {
     const ledger = await openLedger(`${process.env.TEST_DATABASE_URL!}?schema=${base.searchParams.get('schema')}`);
     const peer = new McpPeer(instance);
     const play = burstPlay(1, 6);
-    const { missionId } = await driveToExecution([peer], 'Rotate the signing keys', 'C0PGKILL', play);
+    const { missionId } = await driveToExecution([peer], 'Rotate the signing keys', 'C0PGKILL', play, 0, ledger);
     const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await admin.connect();
     onCleanup(() => admin.end());

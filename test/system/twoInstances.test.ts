@@ -140,7 +140,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two instances on PostgreSQL', (
     const started = Date.now();
     const missions = await Promise.all(
       Array.from({ length: MISSIONS }, async (_, k) => {
-        const m = await driveToExecution(peers, `Burst mission ${k}: speed up the report refresh path`, `C0BURST${k % 3}`, play, k);
+        const m = await driveToExecution(peers, `Burst mission ${k}: speed up the report refresh path`, `C0BURST${k % 3}`, play, k, ledger);
         tally.accepted.set(m.missionId, []);
         await reportAll(() => peers, m.missionId, play, tally, strictReport);
         return m;
@@ -265,8 +265,11 @@ describe.each(KILL_PROVIDERS)('an instance killed mid-burst (%s)', (provider) =>
         k + 2,
         'select_toolkits',
         { missionId, toolkits: [{ toolkitId: 'github' }], coverage: [{ toolkitId: 'github', status: 'ready', summary: 'Repository inspected read-only' }] },
-        async (l) => (await stateOf(l)) !== 'preparing',
+        async (l) => (await l.mission(missionId)).coverage.entries.length > 0,
       );
+      // No connector inspects here: the requester accepts the assistant's report, then the assistant confirms.
+      await ledger.service.acceptReportedCoverage({ missionId }, { kind: 'slack_user', id: REQUESTER });
+      await resilientCall(ledger, live, k + 2, 'select_toolkits', { missionId }, async (l) => (await stateOf(l)) !== 'preparing');
       await resilientCall(ledger, live, k + 3, 'propose_plays', { missionId, plays: [play] }, async (l) =>
         (await l.mission(missionId)).plays.some((p) => p.source === 'assistant'),
       );

@@ -4,12 +4,9 @@
 import type { CodeAtRevision, CodeHost } from '../../domain/mustHaveChecks.js';
 import { ConnectorError } from '../connectorError.js';
 import { repositoryName, type GitHubApi, type RepositoryRef } from './githubApi.js';
+import { pullRequestShape, readAnswer } from './githubShapes.js';
 import { parsePullRequestRef } from './pullRequestReader.js';
 
-interface PullData {
-  number: number;
-  head: { sha: string };
-}
 interface PullFileData {
   filename: string;
   status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
@@ -33,7 +30,8 @@ export class GitHubPullRequestCode implements CodeHost {
     const pr = parsePullRequestRef(ref.replace(/#pullrequestreview-\d+$|\/files$/, ''), this.defaultRepository);
     if (!pr) throw new ConnectorError('github', 'rejected', `"${ref}" is not a pull request: give its URL, owner/name#number, or a number.`);
     const where = { owner: pr.owner, repo: pr.repo };
-    const pull = (await this.api.get<PullData>('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...where, pull_number: pr.number })).data;
+    const pullAnswer = await this.api.get<unknown>('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...where, pull_number: pr.number });
+    const pull = readAnswer(pullRequestShape, pullAnswer.data, 'a pull request');
     const changedFiles: string[] = [];
     for (let page = 1; changedFiles.length < MAX_CHANGED_FILES; page++) {
       const files = (

@@ -1,49 +1,41 @@
-// GitHub webhook payloads, reduced to the facts the domain follows (src/domain/githubEvents.ts).
-// Only the fields we read are checked (zod, loose objects: GitHub adds fields freely); a payload
-// missing one of them is malformed and refused. Events and actions we do not follow are `null`.
+// GitHub webhook payloads, reduced to the facts the domain follows (src/domain/githubEvents.ts)
+// with the shapes the REST readers share (githubShapes.ts); a payload missing a field we read is
+// malformed and refused. Events and actions we do not follow are `null`.
 import { z } from 'zod';
-import { missionIdsNamedIn, type GitHubEvent, type PullRequestFacts, type ReviewState } from '../../domain/githubEvents.js';
+import { missionIdsNamedIn, type GitHubEvent } from '../../domain/githubEvents.js';
 import type { DeploymentState } from '../../domain/releaseRules.js';
-import type { CheckConclusion } from '../../domain/trackers.js';
+import {
+  checkConclusion,
+  checkRunShape,
+  commitStatusConclusion,
+  commitStatusState,
+  pullRequestFacts,
+  pullRequestShape,
+  repositoryShape,
+  reviewShape,
+  reviewState,
+  shapeIssue,
+} from './githubShapes.js';
 
 /** The events Mission Control follows; subscribe the webhook to exactly these. */
 export const FOLLOWED_EVENTS = ['pull_request', 'pull_request_review', 'check_run', 'check_suite', 'status', 'workflow_run', 'deployment_status'] as const;
 
-const repository = z.looseObject({ full_name: z.string().min(1) });
-const pullRequest = z.looseObject({
-  number: z.number().int().positive(),
-  html_url: z.string().min(1),
-  title: z.string(),
-  body: z.string().nullable().optional(),
-  state: z.enum(['open', 'closed']),
-  merged: z.boolean().nullable().optional(),
-  merged_at: z.string().nullable().optional(),
-  merge_commit_sha: z.string().nullable().optional(),
-  head: z.looseObject({ ref: z.string(), sha: z.string().min(1) }),
-  changed_files: z.number().int().optional(),
-  additions: z.number().int().optional(),
-  deletions: z.number().int().optional(),
-});
-
 const schemas = {
-  pull_request: z.looseObject({ action: z.string(), pull_request: pullRequest, repository }),
+  pull_request: z.looseObject({ action: z.string(), pull_request: pullRequestShape, repository: repositoryShape }),
   pull_request_review: z.looseObject({
     action: z.string(),
-    review: z.looseObject({ state: z.string(), user: z.looseObject({ login: z.string() }).nullable() }),
-    pull_request: pullRequest,
-    repository,
+    review: reviewShape,
+    pull_request: pullRequestShape,
+    repository: repositoryShape,
   }),
   check_run: z.looseObject({
     action: z.string(),
-    check_run: z.looseObject({
-      name: z.string(),
+    check_run: checkRunShape.extend({
       head_sha: z.string().min(1),
-      status: z.string(),
-      conclusion: z.string().nullable(),
       pull_requests: z.array(z.looseObject({ number: z.number().int() })),
       check_suite: z.looseObject({ head_branch: z.string().nullable().optional() }).optional(),
     }),
-    repository,
+    repository: repositoryShape,
   }),
   check_suite: z.looseObject({
     action: z.string(),
@@ -55,9 +47,9 @@ const schemas = {
       app: z.looseObject({ name: z.string() }).nullable().optional(),
       pull_requests: z.array(z.looseObject({ number: z.number().int() })),
     }),
-    repository,
+    repository: repositoryShape,
   }),
-  status: z.looseObject({ sha: z.string().min(1), context: z.string(), state: z.enum(['pending', 'success', 'failure', 'error']), repository }),
+  status: z.looseObject({ sha: z.string().min(1), context: z.string(), state: commitStatusState, repository: repositoryShape }),
   workflow_run: z.looseObject({
     action: z.string(),
     workflow_run: z.looseObject({
@@ -68,7 +60,7 @@ const schemas = {
       conclusion: z.string().nullable(),
       pull_requests: z.array(z.looseObject({ number: z.number().int() })),
     }),
-    repository,
+    repository: repositoryShape,
   }),
   deployment_status: z.looseObject({
     action: z.string(),
@@ -89,7 +81,7 @@ const schemas = {
       production_environment: z.boolean().optional(),
       transient_environment: z.boolean().optional(),
     }),
-    repository,
+    repository: repositoryShape,
   }),
 } as const;
 
@@ -101,51 +93,6 @@ export function isFollowedEvent(name: string): name is FollowedEvent {
 
 export class MalformedPayloadError extends Error {}
 
-function facts(pr: z.infer<typeof pullRequest>, repo: string): PullRequestFacts {
-  return {
-    repository: repo,
-    number: pr.number,
-    url: pr.html_url,
-    title: pr.title,
-    body: pr.body ?? '',
-    headRef: pr.head.ref,
-    headSha: pr.head.sha,
-    state: pr.merged || pr.merged_at ? 'merged' : pr.state,
-    mergeSha: pr.merged || pr.merged_at ? (pr.merge_commit_sha ?? null) : null,
-    changedFiles: pr.changed_files ?? 0,
-    additions: pr.additions ?? 0,
-    deletions: pr.deletions ?? 0,
-  };
-}
-
-/** GitHub's check conclusions and statuses, in the domain's words (anything not finished is pending). */
-export function conclusionOf(status: string | null, conclusion: string | null): CheckConclusion {
-  if (status !== null && status !== 'completed') return 'pending';
-  switch (conclusion) {
-    case 'success':
-      return 'success';
-    case 'neutral':
-      return 'neutral';
-    case 'skipped':
-      return 'skipped';
-    case null:
-      return 'pending';
-    default:
-      // failure, cancelled, timed_out, action_required, stale, startup_failure
-      return 'failure';
-  }
-}
-
-function statusConclusion(state: 'pending' | 'success' | 'failure' | 'error'): CheckConclusion {
-  return state === 'error' ? 'failure' : state;
-}
-
-const REVIEW_STATES: Record<string, ReviewState> = {
-  approved: 'approved',
-  changes_requested: 'changes_requested',
-  commented: 'commented',
-  dismissed: 'dismissed',
-};
 const DEPLOYMENT_STATES = new Set<DeploymentState>(['pending', 'queued', 'in_progress', 'success', 'failure', 'error', 'inactive']);
 
 function missionIdsOfDeployment(payload: unknown, ...texts: Array<string | null | undefined>): string[] {
@@ -156,8 +103,7 @@ function missionIdsOfDeployment(payload: unknown, ...texts: Array<string | null 
 function parse<E extends FollowedEvent>(event: E, payload: unknown): z.infer<(typeof schemas)[E]> {
   const result = schemas[event].safeParse(payload);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new MalformedPayloadError(`${event} payload is malformed: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new MalformedPayloadError(`${event} payload is malformed: ${shapeIssue(result.error)}`);
   }
   return result.data as z.infer<(typeof schemas)[E]>;
 }
@@ -168,13 +114,13 @@ export function toGitHubEvent(event: FollowedEvent, payload: unknown): GitHubEve
     case 'pull_request': {
       const p = parse('pull_request', payload);
       if (!['opened', 'synchronize', 'closed', 'reopened', 'edited', 'ready_for_review'].includes(p.action)) return null;
-      return { kind: 'pull_request', action: p.action, pullRequest: facts(p.pull_request, p.repository.full_name) };
+      return { kind: 'pull_request', action: p.action, pullRequest: pullRequestFacts(p.pull_request, p.repository.full_name) };
     }
     case 'pull_request_review': {
       const p = parse('pull_request_review', payload);
-      const state = p.action === 'dismissed' ? 'dismissed' : REVIEW_STATES[p.review.state.toLowerCase()];
+      const state = p.action === 'dismissed' ? 'dismissed' : reviewState(p.review.state);
       if (!state || !p.review.user || (p.action !== 'submitted' && p.action !== 'dismissed')) return null;
-      return { kind: 'review', pullRequest: facts(p.pull_request, p.repository.full_name), reviewer: p.review.user.login, state };
+      return { kind: 'review', pullRequest: pullRequestFacts(p.pull_request, p.repository.full_name), reviewer: p.review.user.login, state };
     }
     case 'check_run': {
       const p = parse('check_run', payload);
@@ -186,7 +132,7 @@ export function toGitHubEvent(event: FollowedEvent, payload: unknown): GitHubEve
         headSha: run.head_sha,
         headRef: run.check_suite?.head_branch ?? null,
         name: run.name,
-        conclusion: conclusionOf(run.status, run.conclusion),
+        conclusion: checkConclusion(run.status, run.conclusion),
         pullRequestNumbers: run.pull_requests.map((pr) => pr.number),
       };
     }
@@ -200,7 +146,7 @@ export function toGitHubEvent(event: FollowedEvent, payload: unknown): GitHubEve
         headSha: suite.head_sha,
         headRef: suite.head_branch,
         name: suite.app?.name ?? 'check suite',
-        conclusion: conclusionOf(suite.status, suite.conclusion),
+        conclusion: checkConclusion(suite.status, suite.conclusion),
         pullRequestNumbers: suite.pull_requests.map((pr) => pr.number),
       };
     }
@@ -213,7 +159,7 @@ export function toGitHubEvent(event: FollowedEvent, payload: unknown): GitHubEve
         headSha: p.sha,
         headRef: null,
         name: p.context,
-        conclusion: statusConclusion(p.state),
+        conclusion: commitStatusConclusion(p.state),
         pullRequestNumbers: [],
       };
     }
@@ -227,7 +173,7 @@ export function toGitHubEvent(event: FollowedEvent, payload: unknown): GitHubEve
         headSha: run.head_sha,
         headRef: run.head_branch,
         name: run.name ?? 'workflow',
-        conclusion: conclusionOf(run.status, run.conclusion),
+        conclusion: checkConclusion(run.status, run.conclusion),
         pullRequestNumbers: run.pull_requests.map((pr) => pr.number),
       };
     }

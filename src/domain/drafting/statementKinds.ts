@@ -1,6 +1,8 @@
 // What a statement is: a constraint ("must stay backward compatible", "no downtime"), a piece of
 // work (it starts with an action verb), about tests or releases, or about being ready. Each test
-// is a named pattern or word list (test/domain/drafting/statementKinds.test.ts).
+// is a named pattern or word list (test/domain/drafting/statementKinds.test.ts); the action verbs
+// are shared with the planner (text/actionVerbs.ts).
+import { DRAFTER_ACTION_VERBS } from '../text/actionVerbs.js';
 import { stripLeadIn, tidy } from './intentText.js';
 
 /** "all tests pass", "test suite stays green". */
@@ -62,106 +64,8 @@ export const TEST_DEPLOY_RE =
 /** Readiness words: "Production deployment ready by Friday" is an acceptance criterion too. */
 export const READINESS_RE = /\b(?:ready|deployed|shipped|live|released|merged|done|complete[d]?|launched|available|rolled out|in production)\b/i;
 
-/** Verbs a statement of work starts with (alternatives written as regex fragments: optimi[sz]e). */
-export const ACTION_VERBS: readonly string[] = [
-  'add',
-  'implement',
-  'fix',
-  'refactor',
-  'remove',
-  'delete',
-  'drop',
-  'update',
-  'upgrade',
-  'migrate',
-  'create',
-  'build',
-  'write',
-  'replace',
-  'improve',
-  'reduce',
-  'optimi[sz]e',
-  'support',
-  'enable',
-  'disable',
-  'introduce',
-  'centrali[sz]e',
-  'move',
-  'rename',
-  'investigate',
-  'debug',
-  'resolve',
-  'handle',
-  'make',
-  'extract',
-  'split',
-  'merge',
-  'consolidate',
-  'rewrite',
-  'document',
-  'deploy',
-  'ship',
-  'set up',
-  'setup',
-  'configure',
-  'integrate',
-  'expose',
-  'validate',
-  'cache',
-  'batch',
-  'speed up',
-  'cut',
-  'lower',
-  'increase',
-  'audit',
-  'harden',
-  'patch',
-  'clean up',
-  'deprecate',
-  'instrument',
-  'monitor',
-  'log',
-  'test',
-  'ensure',
-  'allow',
-  'prevent',
-  'block',
-  'limit',
-  'restrict',
-  'enforce',
-  'switch',
-  'port',
-  'convert',
-  'generate',
-  'track',
-  'stop',
-  'change',
-  'rework',
-  'redesign',
-  'bump',
-  'publish',
-  'release',
-  'verify',
-  'check',
-  'profile',
-  'parallelize',
-  'paginate',
-  'index',
-  'retry',
-  'wire',
-  'hook up',
-  'use',
-  'adopt',
-  'show',
-  'display',
-  'send',
-  'notify',
-  'return',
-  'store',
-  'persist',
-];
 /** One action verb as a whole word (built from the list; never written out by hand). */
-const ACTION_VERB = `(?:${ACTION_VERBS.join('|')})\\b`;
+const ACTION_VERB = `(?:${DRAFTER_ACTION_VERBS.join('|')})\\b`;
 const STARTS_WITH_ACTION_RE = new RegExp(`^${ACTION_VERB}`, 'i');
 /** Where one action ends and the next begins: "Refactor auth, add rate limiting and then ship it". */
 const NEXT_ACTION_RE = new RegExp(`\\s*[,;]\\s*(?:and\\s+)?(?=${ACTION_VERB})|\\s+(?:and|then|&)\\s+(?=${ACTION_VERB})`, 'i');

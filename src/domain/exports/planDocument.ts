@@ -4,6 +4,7 @@ import { actorName } from '../actors.js';
 import { approvalsGiven, type ApprovalRequest } from '../approvalPolicy.js';
 import { chipOf, type Brief, type ChipKind } from '../brief.js';
 import type { Mission } from '../mission.js';
+import { coverageSourceBlocks } from './coverageSources.js';
 import { safeguardCoverage, type Play, type PlayPhase } from '../plays.js';
 import { formatMinutes } from '../text/durations.js';
 import { plural } from '../text/englishLists.js';
@@ -68,6 +69,7 @@ export function planMarkdown(mission: Mission): string {
     heading(2, 'Verification criteria'),
     checklist(chipOf(mission.brief, 'acceptance_criteria')?.items ?? [], 'The brief has no acceptance criteria.'),
     ...kpiSection(mission.brief),
+    ...coverageSourceBlocks(mission),
     heading(2, 'Approval'),
     ...approvalSection(mission, play),
     ...otherPlaysSection(ranked, play),

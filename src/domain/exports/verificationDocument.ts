@@ -12,6 +12,7 @@ import { antiPatternLabel, type MustHaveCheck } from '../mustHaveChecks.js';
 import { mustHaveStanding, uatItems, uatResults, type GsdVerificationStatus, type MustHaveVerification } from '../verification.js';
 import { yamlFrontmatter } from './frontmatter.js';
 import { code, heading, inline, md, render, table, type Block } from './markdown.js';
+import { coverageSourceBlocks } from './coverageSources.js';
 import { overrideBlocks, overridesOf } from './overrides.js';
 import { choosePlan, compareTime, followUpList, phaseLabel, phaseOfId, phaseRows, sortAlerts, sortArtifacts, type PhaseRow } from './missionOutline.js';
 
@@ -58,6 +59,7 @@ export function verificationMarkdown(mission: Mission, options?: VerificationOpt
     heading(2, 'Quality gates'),
     v.gateRows.length > 0 ? table(['Scope', 'Check', 'Result', 'Detail'], v.gateRows) : ['_No quality gate has been evaluated._'],
     ...overrideBlocks(mission),
+    ...coverageSourceBlocks(mission),
     heading(2, 'Observable truths'),
     ['A truth is verified only when a person marks it Pass in user acceptance testing (UAT.md); an assistant cannot sign off its own work.'],
     v.truthRows.length > 0 ? table(['Truth', 'Status', 'Evidence'], v.truthRows) : ['_The play lists no observable truths._'],

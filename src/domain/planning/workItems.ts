@@ -1,7 +1,8 @@
 // One scope item as the planner works with it: its name, id core, verb, and whether it is docs,
 // schema or critical work.
 import { withoutTrailingDeadline } from '../text/deadlines.js';
-import { ACTION_VERBS, cut, ID_FILLER, ID_WORDS, MAX_NAME_CHARS, SMALL_WORDS, titleCase, withoutParentheticals, words } from './planText.js';
+import { PLANNER_ACTION_VERBS } from '../text/actionVerbs.js';
+import { cut, ID_FILLER, ID_WORDS, MAX_NAME_CHARS, SMALL_WORDS, titleCase, withoutParentheticals, words } from './planText.js';
 
 const DOCS_RE = /\b(?:readme|docs?|document(?:ation|ed|ing)?|changelog|guides?|wiki|runbooks?)\b/i;
 /** Schema work: "add a users table", "drop the legacy column", "write a migration". Merely naming a table is not. */
@@ -58,7 +59,7 @@ const NAME_STOPS = new Set([
  */
 function shortPhrase(plain: string): string | null {
   const ws = plain.split(/\s+/).filter(Boolean);
-  if (!ACTION_VERBS.has((ws[0] ?? '').toLowerCase())) return null;
+  if (!PLANNER_ACTION_VERBS.has((ws[0] ?? '').toLowerCase())) return null;
   const out = [ws[0]!];
   let content = 0;
   for (const w of ws.slice(1)) {
@@ -77,8 +78,8 @@ export function workItem(text: string, index: number, fromObjective = false): Wo
   const phrase = fromObjective ? (shortPhrase(plain) ?? (PROBLEM_RE.test(plain) ? 'Fix the reported problem' : 'Make the change')) : null;
   const meaningful = words(plain).filter((w) => !ID_FILLER.has(w));
   const first = meaningful[0] ?? '';
-  const verb = ACTION_VERBS.has(first) ? first : 'change';
-  const rest = ACTION_VERBS.has(first) && meaningful.length > 1 ? meaningful.slice(1) : meaningful;
+  const verb = PLANNER_ACTION_VERBS.has(first) ? first : 'change';
+  const rest = PLANNER_ACTION_VERBS.has(first) && meaningful.length > 1 ? meaningful.slice(1) : meaningful;
   let core = rest.slice(0, ID_WORDS).join('_');
   if (/^[0-9]/.test(core)) core = `n${core}`;
   return {
