@@ -12,6 +12,7 @@ import type { EventType } from '../domain/telemetryEvents.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.js';
 import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValue } from './driverAdapter.js';
 import { corruptRow, storedAuthStatus, storedDocument, storedState } from './storedDocuments.js';
+import { isTransactionConflict } from './storageFaults.js';
 import { appendedRunRows, appendedStepRows, isBounded, upgradeExecution, type PendingPhaseRows, type StepRow, type TestRunRow } from './historyRows.js';
 import { markPending, markPendingSql } from './feedMarkers.js';
 import { listMissions, overviewOf, searchLibrary } from './missionSearch.js';
@@ -249,8 +250,9 @@ export class PrismaMissionRepository implements MissionRepository {
       ? this.saveRowAndEvents(mission, expectedVersion, changed, events, appended)
       : this.saveAll(mission, expectedVersion, changed, events, writes, appended, pending)
     ).catch((error: unknown) => {
-      // No row at the expected version, or a duplicate (missionId, seq): another writer went first.
-      if (error instanceof LostRace || isUniqueViolation(error) || isRecordNotFound(error)) {
+      // No row at the expected version, a duplicate (missionId, seq), or PostgreSQL chose this save as a
+      // deadlock or serialization victim (rolled back whole): another writer went first.
+      if (error instanceof LostRace || isUniqueViolation(error) || isRecordNotFound(error) || isTransactionConflict(error)) {
         throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
       }
       throw error;

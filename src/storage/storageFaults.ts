@@ -45,6 +45,22 @@ export function storageFaultOf(error: unknown, provider: DatabaseTarget['provide
   return null;
 }
 
+// PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back whole
+// and running it again is the documented remedy, so a save meeting one lost a race like any other.
+const PG_TRANSACTION_CONFLICT = new Set(['40P01', '40001']);
+
+/** True when PostgreSQL rolled the transaction back as a deadlock or serialization victim (nothing was written). */
+export function isTransactionConflict(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let current = error; current && typeof current === 'object' && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+    seen.add(current);
+    const { code, originalCode, message } = current as { code?: unknown; originalCode?: unknown; message?: unknown };
+    if ([code, originalCode].some((c) => typeof c === 'string' && PG_TRANSACTION_CONFLICT.has(c))) return true;
+    if (typeof message === 'string' && /deadlock detected|could not serialize access/.test(message)) return true;
+  }
+  return false;
+}
+
 /** The driver's own words without Prisma's wrapping (which quotes its call site): the last line, at most 200 characters. */
 function brief(message: string): string {
   const lines = message

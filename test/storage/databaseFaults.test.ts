@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { MissionService } from '../../src/domain/missionService.js';
-import { storageFaultOf } from '../../src/storage/storageFaults.js';
+import { isTransactionConflict, storageFaultOf } from '../../src/storage/storageFaults.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { refusal } from '../support/refusal.js';
 import { SEED_INTENT, JORDAN } from '../support/seedMission.js';
@@ -53,5 +53,37 @@ describe('SQLite that runs out of pages', () => {
     await db.prisma.$queryRawUnsafe('PRAGMA max_page_count = 1073741823');
     await service.startMission({ intent: big(99), channelId: 'C0MISSIONS' }, JORDAN);
     expect(await db.prisma.mission.count()).toBe(before + 1);
+  });
+});
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('PostgreSQL choosing a save as a deadlock victim', () => {
+  it('reads a real deadlock as a lost race (retried by the writer), not as a storage fault or an internal error', async () => {
+    const pg = (await import('pg')).default;
+    const url = process.env.TEST_DATABASE_URL!;
+    const [a, b] = [new pg.Client({ connectionString: url }), new pg.Client({ connectionString: url })];
+    await Promise.all([a.connect(), b.connect()]);
+    const table = `deadlock_probe_${process.pid}`;
+    try {
+      await a.query(`CREATE TABLE ${table} (id int primary key, n int)`);
+      await a.query(`INSERT INTO ${table} VALUES (1, 0), (2, 0)`);
+      await a.query('BEGIN');
+      await b.query('BEGIN');
+      await a.query(`UPDATE ${table} SET n = n + 1 WHERE id = 1`);
+      await b.query(`UPDATE ${table} SET n = n + 1 WHERE id = 2`);
+      // Each waits for the other's row: PostgreSQL rolls one back with 40P01.
+      const outcomes = await Promise.allSettled([a.query(`UPDATE ${table} SET n = n + 1 WHERE id = 2`), b.query(`UPDATE ${table} SET n = n + 1 WHERE id = 1`)]);
+      const victim = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult | undefined;
+      expect(victim).toBeDefined();
+      expect((victim!.reason as { code?: string }).code).toBe('40P01');
+      expect(isTransactionConflict(victim!.reason)).toBe(true);
+      expect(isTransactionConflict(new Error('wrapped', { cause: victim!.reason }))).toBe(true);
+      expect(storageFaultOf(victim!.reason, 'postgresql')).toBeNull();
+      expect(isTransactionConflict(new Error('duplicate key value violates unique constraint'))).toBe(false);
+    } finally {
+      await a.query('ROLLBACK').catch(() => undefined);
+      await b.query('ROLLBACK').catch(() => undefined);
+      await a.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      await Promise.all([a.end(), b.end()]);
+    }
   });
 });
