@@ -64,7 +64,11 @@ export class GitHubEventService {
     return closed;
   }
 
-  /** Missions named by the event's marker, then every mission that is executing or reflecting (linked ones are found by their tracked pull request). */
+  /**
+   * Missions named by the event's marker, then the missions in flight that may follow a pull
+   * request of the event's repository (found through the repository, so a delivery loads those,
+   * not every mission executing or reflecting); each is checked with eventConcernsMission.
+   */
   private async candidates(event: GitHubEvent): Promise<Mission[]> {
     const named =
       event.kind === 'pull_request' || event.kind === 'review'
@@ -72,28 +76,21 @@ export class GitHubEventService {
         : event.kind === 'deployment'
           ? event.deployment.missionIds
           : [];
-    const found = new Map<string, Mission>();
-    for (const id of named) {
+    const ids = [...new Set([...named, ...(await this.service.githubCandidates(repositoryOf(event)))])];
+    const found: Mission[] = [];
+    for (const id of ids) {
       const mission = await this.service.getMission({ missionId: id }).catch((error: unknown) => {
         if (isMissionError(error) && error.code === 'mission_not_found') return null;
         throw error;
       });
-      if (mission && FOLLOWING.includes(mission.state)) found.set(mission.id, mission);
+      if (mission && FOLLOWING.includes(mission.state)) found.push(mission);
     }
-    for (const mission of await this.following()) if (!found.has(mission.id)) found.set(mission.id, mission);
-    return [...found.values()];
+    return found;
   }
+}
 
-  private async following(): Promise<Mission[]> {
-    const missions: Mission[] = [];
-    for (const state of FOLLOWING) {
-      let cursor: string | undefined;
-      do {
-        const page = await this.service.listMissions({ state, limit: 100, ...(cursor ? { cursor } : {}) });
-        for (const summary of page.missions) missions.push(await this.service.getMission({ missionId: summary.id }));
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-    }
-    return missions;
-  }
+function repositoryOf(event: GitHubEvent): string {
+  if (event.kind === 'pull_request' || event.kind === 'review') return event.pullRequest.repository;
+  if (event.kind === 'deployment') return event.deployment.repository;
+  return event.repository;
 }

@@ -87,6 +87,12 @@ export interface MissionRepository {
    * (at least every such mission; the caller checks each), found without loading every mission.
    */
   monitoringCandidates(): Promise<string[]>;
+  /**
+   * Ids of missions executing or reflecting that follow a pull request of `repository`
+   * (`owner/name`) or hold evidence from it (at least every such mission; the caller checks each),
+   * so a webhook delivery loads those missions, not every mission in flight.
+   */
+  githubCandidates(repository: string): Promise<string[]>;
   /** Ids of missions whose open approval request expired at or before `now`. */
   overdueApprovals(now: Date, limit: number): Promise<string[]>;
   list(filter: MissionListFilter): Promise<MissionPage>;

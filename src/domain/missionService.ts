@@ -366,6 +366,9 @@ export class MissionService {
   /** Missions whose production monitoring window may still be open (a superset; check each). */
   monitoringCandidates = () => this.repository.monitoringCandidates();
 
+  /** Missions in flight that may follow a pull request of this repository (a superset; check each). */
+  githubCandidates = (repository: string) => this.repository.githubCandidates(repository);
+
   /** A person's latest missions and every mission awaiting their approval (the App Home), in two reads. */
   overviewOf = (personId: string, missionLimit = 20) => this.repository.overviewOf(personId, missionLimit);
 

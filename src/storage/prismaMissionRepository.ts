@@ -451,6 +451,21 @@ export class PrismaMissionRepository implements MissionRepository {
     return rows.map(([id]) => String(id));
   }
 
+  async githubCandidates(repository: string): Promise<string[]> {
+    // JSON text written by JSON.stringify: a followed pull request stores `"repository":"owner/name"`
+    // in the execution document, evidence from it a `github.com/owner/name/pull/` URL. LIKE's `_`
+    // matches any character, which keeps this a superset the caller narrows by loading each mission.
+    const literal = repository.replace(/[\\%]/g, (c) => `\\${c}`);
+    const { values, param } = statementValues(this.provider);
+    const rows = await this.direct.query({
+      sql:
+        `SELECT "id" FROM "Mission" WHERE "state" IN (${param('executing')}, ${param('reflecting')}) ` +
+        `AND ("execution" LIKE ${param(`%"repository":"${literal}"%`)} ESCAPE '\\' OR "evidence" LIKE ${param(`%/${literal}/pull/%`)} ESCAPE '\\')`,
+      values,
+    });
+    return rows.map(([id]) => String(id));
+  }
+
   async overdueApprovals(now: Date, limit: number): Promise<string[]> {
     const rows = await this.prisma.mission.findMany({
       where: { state: 'awaiting_approval', approvalExpiresAt: { lte: now } },

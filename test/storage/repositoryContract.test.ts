@@ -236,6 +236,19 @@ describe.each(REPOSITORIES)('MissionRepository contract on %s', (_name, open) =>
     ]);
   });
 
+  it('finds the missions in flight that hold evidence from a repository, and only those', async () => {
+    const linked = await seedToExecuting(service, clock);
+    const other = await seedToExecuting(service, clock);
+    const planning = await seedToPlanning(service, clock);
+    await service.attachEvidence({ missionId: linked.id, name: 'PR #47', kind: 'link', url: 'https://github.com/acme/pay_ments/pull/47' }, JORDAN);
+    await service.attachEvidence({ missionId: other.id, name: 'PR #9', kind: 'link', url: 'https://github.com/acme/web/pull/9' }, JORDAN);
+    expect(await repository.githubCandidates('acme/pay_ments')).toEqual([linked.id]);
+    expect(await repository.githubCandidates('acme/web')).toEqual([other.id]);
+    expect(await repository.githubCandidates('acme/mobile')).toEqual([]);
+    expect(await repository.githubCandidates('%')).toEqual([]);
+    expect((await repository.githubCandidates('acme/web')).includes(planning.id)).toBe(false);
+  });
+
   it('gives a person their latest missions and every approval they may still decide, and drops it once they decided', async () => {
     const requested = await seedToApprovalRequested(service, clock);
     const awaiting = { id: requested.id, title: requested.title, state: requested.state, plays: requested.plays, approval: requested.approval };

@@ -75,6 +75,13 @@ export class InMemoryMissionRepository implements MissionRepository {
       .map((m) => m.id);
   }
 
+  async githubCandidates(repository: string): Promise<string[]> {
+    return [...this.missions.values()]
+      .filter((m) => m.state === 'executing' || m.state === 'reflecting')
+      .filter((m) => JSON.stringify(m.execution).includes(repository) || JSON.stringify(m.evidence).includes(repository))
+      .map((m) => m.id);
+  }
+
   async currentVersion(missionId: string): Promise<number | null> {
     return this.missions.get(missionId)?.version ?? null;
   }
