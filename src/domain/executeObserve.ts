@@ -5,6 +5,7 @@ import { approvalsGiven, awaitedApprovers } from './approvalPolicy.js';
 import { MissionError } from './errors.js';
 import { bundleManifest, hashArtifactContent, verifyEvidence, type ArtifactKind, type ArtifactRecord, type ReviewEvidence } from './evidence.js';
 import {
+  appendDeviation,
   appendStep,
   appendTestRun,
   summarize,
@@ -343,7 +344,7 @@ export function recordDeviation(
     reason: deviation.reason,
     step: deviation.stepId,
   });
-  const next: Mission = { ...mission, execution: { ...execution, deviations: [...execution.deviations, deviation] } };
+  const next: Mission = { ...mission, execution: appendDeviation(execution, deviation) };
   if (input.rule !== 4) return next;
   return raiseAlert(
     next,

@@ -210,6 +210,16 @@ export interface Deviation {
   at: string;
 }
 
+/** How many deviations the execution recorded, the ones that left the recent window included. */
+export function deviationCount(execution: Execution): number {
+  return execution.deviationTotal ?? execution.deviations.length;
+}
+
+/** The execution with `deviation` recorded: the recent window moves on and the count includes it. */
+export function appendDeviation(execution: Execution, deviation: Deviation): Execution {
+  return { ...execution, deviations: [...execution.deviations, deviation].slice(-RECENT_HISTORY), deviationTotal: deviationCount(execution) + 1 };
+}
+
 export type UndoStatus = 'available' | 'requested' | 'executed' | 'expired';
 
 export interface UndoState {
@@ -227,7 +237,10 @@ export interface Execution {
   completedAt: string | null;
   phases: PhaseProgress[];
   alerts: ValidatorAlert[];
+  /** The latest RECENT_HISTORY deviations, oldest first; every one is a `deviation_recorded` event (count: `deviationCount`). */
   deviations: Deviation[];
+  /** Deviations recorded over the whole execution; absent on documents from before the window, whose list is complete. */
+  deviationTotal?: number;
   undo: UndoState;
   /** The mission-level gate evaluated at completion. */
   finalGate: GateResult | null;

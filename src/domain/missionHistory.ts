@@ -4,7 +4,7 @@
 // asked for. Front doors page with the cursors (pageCursor.ts); the service verifies.
 import type { ChainCheckpoints } from './chainCheckpoints.js';
 import { ChainVerifier, hashEvent, type ChainVerification, type MissionEvent } from './eventLog.js';
-import type { PhaseProgress, StepReport, TestRun } from './execution.js';
+import { deviationCount, type Deviation, type DeviationRule, type Execution, type PhaseProgress, type StepReport, type TestRun } from './execution.js';
 import type { Mission } from './mission.js';
 import type { MissionRepository } from './missionRepository.js';
 import { decodeHistoryCursor, encodeHistoryCursor } from './pageCursor.js';
@@ -134,8 +134,9 @@ export async function stepPage(
 }
 
 /**
- * The mission with every phase's whole history in `steps` and `testRuns` (read page by page),
- * for exports that list every entry (SUMMARY.md). Exports are made on demand; loading a mission
+ * The mission with every phase's whole history in `steps` and `testRuns` (read page by page) and
+ * every deviation (from the log, when some left the document's window), for exports that list
+ * every entry (SUMMARY.md). Exports are made on demand; loading a mission
  * for a command never does this.
  */
 export async function withWholeHistory(repository: MissionRepository, mission: Mission): Promise<Mission> {
@@ -155,7 +156,31 @@ export async function withWholeHistory(repository: MissionRepository, mission: M
     const testRuns = await all((from, take) => repository.testRunPage(mission.id, phase.phaseId, from, take));
     phases.push({ ...phase, steps, testRuns });
   }
-  return { ...mission, execution: { ...execution, phases } };
+  const deviations = deviationCount(execution) > execution.deviations.length ? await everyDeviation(repository, mission.id) : execution.deviations;
+  return { ...mission, execution: { ...execution, phases, deviations } };
+}
+
+/** Every deviation the execution recorded, rebuilt from its `deviation_recorded` events (the log is the whole record). */
+async function everyDeviation(repository: MissionRepository, missionId: string): Promise<Execution['deviations']> {
+  const deviations: Deviation[] = [];
+  for (let afterSeq = 0; ; ) {
+    const page = await repository.eventPage(missionId, afterSeq, VERIFY_PAGE);
+    for (const event of page) {
+      if (event.type !== 'deviation_recorded') continue;
+      const p = (event as MissionEvent<'deviation_recorded'>).payload;
+      deviations.push({
+        id: p.deviation_id,
+        phaseId: p.phase_id,
+        rule: p.rule as DeviationRule,
+        description: p.description,
+        reason: p.reason,
+        stepId: p.step,
+        at: event.occurredAt.toISOString(),
+      });
+    }
+    if (page.length < VERIFY_PAGE) return deviations;
+    afterSeq = page[page.length - 1]!.seq;
+  }
 }
 
 async function phasePage<Item, Entry>(

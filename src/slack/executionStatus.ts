@@ -2,7 +2,16 @@
 // (done, running, failed), test counts and coverage, gates, validator alerts and auto-fixes,
 // deviations, evidence so far, and the undo bar with Rollback while execution runs.
 import type { KnownBlock } from '@slack/types';
-import { latestCoverage, phaseHistory, type Execution, type GateResult, type PhaseProgress, type TestRun, type ValidatorAlert } from '../domain/execution.js';
+import {
+  deviationCount,
+  latestCoverage,
+  phaseHistory,
+  type Execution,
+  type GateResult,
+  type PhaseProgress,
+  type TestRun,
+  type ValidatorAlert,
+} from '../domain/execution.js';
 import type { Mission } from '../domain/mission.js';
 import { isTerminal } from '../domain/missionStateMachine.js';
 import type { Play, PlayPhase } from '../domain/plays.js';
@@ -68,7 +77,10 @@ export function executionStatus(mission: Mission): SlackMessage {
   if (validator.length > 0) blocks.push(section(fitLines(validator, LIMITS.text, { head: '*Validator*', noun: 'alerts' }).text));
   if (execution.deviations.length > 0) {
     const lines = execution.deviations.map((d) => `Rule ${d.rule} · ${phaseName(execution, d.phaseId)} · ${safe(d.description)} — ${safe(d.reason)}`);
-    blocks.push(section(fitLines(lines, LIMITS.text, { head: `*Deviations from the play (${execution.deviations.length})*`, noun: 'deviations' }).text));
+    // The document keeps the latest deviations only; the head counts them all and says so.
+    const total = deviationCount(execution);
+    const head = total > lines.length ? `*Deviations from the play (${total}, the latest ${lines.length} shown)*` : `*Deviations from the play (${total})*`;
+    blocks.push(section(fitLines(lines, LIMITS.text, { head, noun: 'deviations' }).text));
   }
   const artifacts = mission.evidence.artifacts;
   if (artifacts.length > 0) {
@@ -143,7 +155,7 @@ function figures(execution: Execution, latest: TestRun | null, target: number | 
     `*Coverage*\n${coverage !== null ? percent(coverage) : 'not reported'}${target !== null ? ` (target ${percent(target)}${coverageMark(coverage, target, mission.state === 'executing')})` : ''}`,
     `*Review alerts*\n${open === 0 ? 'none open' : mission.state === 'executing' ? `⚠️ ${open} waiting for a person` : `${open} left open`}`,
     `*Auto-fixes*\n${autoFixes}`,
-    `*Deviations*\n${execution.deviations.length}`,
+    `*Deviations*\n${deviationCount(execution)}`,
     `*Evidence*\n${plural(mission.evidence.artifacts.length, 'artifact')}`,
   ];
 }

@@ -49,6 +49,9 @@ const DOCUMENT_SCHEMAS = {
         }),
       ),
       alerts: z.array(withId),
+      deviations: z.array(withId),
+      // Absent on documents from before the deviations window (their list is complete).
+      deviationTotal: z.number().int().nonnegative().optional(),
     })
     .nullable(),
   evidence: z.looseObject({ artifacts: z.array(withId) }),

@@ -2,8 +2,8 @@
 // order, steps and test runs, review alerts, the phase gate, and each refusal leaving the mission
 // as it was.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completePhase, raiseAlert, reportStep, reportTestRun, resolveAlert, startPhase } from '../../src/domain/executeObserve.js';
-import { RECENT_HISTORY } from '../../src/domain/execution.js';
+import { completePhase, raiseAlert, recordDeviation, reportStep, reportTestRun, resolveAlert, startPhase } from '../../src/domain/executeObserve.js';
+import { deviationCount, RECENT_HISTORY } from '../../src/domain/execution.js';
 import type { Mission } from '../../src/domain/mission.js';
 import { evaluatePhaseGate, gateRequirements } from '../../src/domain/qualityGates.js';
 import { retrospectiveMetrics } from '../../src/domain/reflectImprove.js';
@@ -145,6 +145,37 @@ describe('the recent window and the summaries a report keeps up to date', () => 
     expect(gate.checks.find((c) => c.id === 'coverage_target')).toMatchObject({ passed: true, detail: '95% measured' });
     const metrics = retrospectiveMetrics(mission, NOW);
     expect(metrics).toMatchObject({ stepsCompleted: many + 1, testsAdded: 2 * many + 1, coverageAfter: 0.95, testsAfter: 100 });
+  });
+});
+
+describe('deviations: the latest in the mission, every one counted and in the log', () => {
+  const many = RECENT_HISTORY + 7;
+  const recorded = () => {
+    let mission = started();
+    const ids: string[] = [];
+    for (let i = 0; i < many; i++) {
+      const cmd = commandBy(ASSISTANT, new Date(NOW.getTime() + i * 1000));
+      mission = recordDeviation(mission, { phaseId: FIRST.phaseId, rule: 1, description: `fix ${i}`, reason: 'a bug on the way' }, cmd);
+      expect(eventTypes(cmd)).toEqual(['deviation_recorded']);
+      ids.push(mission.execution!.deviations.at(-1)!.id);
+    }
+    return { mission, ids };
+  };
+
+  it('keeps the latest RECENT_HISTORY in order with their ids, and counts every one', () => {
+    const { mission, ids } = recorded();
+    const execution = mission.execution!;
+    expect(execution.deviations.map((d) => d.id)).toEqual(ids.slice(-RECENT_HISTORY));
+    expect(execution.deviations.at(-1)!.description).toBe(`fix ${many - 1}`);
+    expect(deviationCount(execution)).toBe(many);
+    expect(retrospectiveMetrics(mission, NOW).deviations).toBe(many);
+  });
+
+  it('counts a document from before the window by its list', () => {
+    const execution = started().execution!;
+    const old = { ...execution, deviations: recorded().mission.execution!.deviations.slice(0, 3) };
+    delete old.deviationTotal;
+    expect(deviationCount(old)).toBe(3);
   });
 });
 
