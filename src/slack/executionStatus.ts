@@ -3,6 +3,7 @@
 // deviations, evidence so far, and the undo bar with Rollback while execution runs.
 import type { KnownBlock } from '@slack/types';
 import {
+  alertCounts,
   deviationCount,
   latestCoverage,
   phaseHistory,
@@ -74,7 +75,12 @@ export function executionStatus(mission: Mission): SlackMessage {
     blocks.push(context([`…and ${execution.phases.length - phases.length} more phases ${statusPointer(mission.id)}`]));
 
   const validator = validatorLines(execution, mission);
-  if (validator.length > 0) blocks.push(section(fitLines(validator, LIMITS.text, { head: '*Validator*', noun: 'alerts' }).text));
+  if (validator.length > 0) {
+    // The document keeps open alerts and the latest closed ones; the head says when older ones are left out.
+    const raised = alertCounts(execution).raised;
+    const head = raised > validator.length ? `*Validator* (${raised} alerts, the open and latest ${validator.length} shown)` : '*Validator*';
+    blocks.push(section(fitLines(validator, LIMITS.text, { head, noun: 'alerts' }).text));
+  }
   if (execution.deviations.length > 0) {
     const lines = execution.deviations.map((d) => `Rule ${d.rule} · ${phaseName(execution, d.phaseId)} · ${safe(d.description)} — ${safe(d.reason)}`);
     // The document keeps the latest deviations only; the head counts them all and says so.
@@ -148,7 +154,7 @@ const HEADLINE: Partial<Record<Mission['state'], string>> = {
 
 function figures(execution: Execution, latest: TestRun | null, target: number | null, mission: Mission): string[] {
   const coverage = latestCoverage(execution);
-  const autoFixes = execution.alerts.filter((a) => a.type === 'auto_fix').length;
+  const autoFixes = alertCounts(execution).byType.auto_fix;
   const open = execution.alerts.filter((a) => a.type === 'review_required' && a.status === 'open').length;
   return [
     `*Tests*\n${latest ? `${latest.passing}/${latest.total} passing${latest.failing > 0 ? ` · ❗ ${latest.failing} failing` : ''}` : 'no run reported yet'}`,
