@@ -7,7 +7,9 @@
 // medians and the ratios. Not a unit test: nothing here asserts a time.
 //
 //   npm run build && node scripts/historyCost.mjs
-//   env: HISTORY_REPORTS (default 10000), HISTORY_SAMPLES (per operation and side, default 40)
+//   env: HISTORY_REPORTS (default 10000), HISTORY_SAMPLES (per operation and side, default 40),
+//   HISTORY_MIX=alerts grows the mission with HISTORY_REPORTS auto-fix alerts and as many deviations
+//   instead (and times those two reports), with one review alert left open from the start
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +25,7 @@ const REPORTS = Number(process.env.HISTORY_REPORTS ?? 10_000);
 const SAMPLES = Number(process.env.HISTORY_SAMPLES ?? 40);
 const POSTGRES = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const PHASE = BENCH_PHASES[0];
+const ALERTS = process.env.HISTORY_MIX === 'alerts';
 
 /** A mission of its own, through the service, executing its first phase. */
 async function executingMission(service, intent) {
@@ -33,6 +36,8 @@ async function executingMission(service, intent) {
     { missionId: id, toolkitId: 'github', status: 'ready', summary: '41 files, 212 tests', metrics: { files_analyzed: 41, test_count: 212, coverage: 0.88 } },
     ASSISTANT,
   );
+  // Coverage the assistant reported counts once a person accepts it.
+  await service.acceptReportedCoverage({ missionId: id }, PERSON);
   await service.confirmToolkits({ missionId: id }, PERSON);
   const planned = await service.proposePlays({ missionId: id, plays: [BENCH_PLAY] }, ASSISTANT);
   const play = planned.plays.find((p) => p.source === 'assistant');
@@ -60,6 +65,31 @@ const step = (missionId, i) => ({
   counts: { tests_added: 1 },
 });
 
+const alert = (missionId, i) => ({
+  missionId,
+  kind: 'validator_alert',
+  phaseId: PHASE.id,
+  type: 'auto_fix',
+  severity: 'low',
+  description: `Formatted ${i} files the linter flagged in the token refresh module`,
+});
+const deviation = (missionId, i) => ({
+  missionId,
+  kind: 'deviation',
+  phaseId: PHASE.id,
+  rule: 1,
+  description: `Fixed an off-by-one in the retry loop (${i})`,
+  reason: 'Found while writing the refresh tests; without it the tests fail',
+});
+const openAlert = (missionId) => ({
+  missionId,
+  kind: 'validator_alert',
+  phaseId: PHASE.id,
+  type: 'review_required',
+  severity: 'low',
+  description: 'Left open',
+});
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -77,13 +107,22 @@ async function measure(provider, url) {
     const service = app.missions;
     const grown = await executingMission(service, INTENTS[0]);
     const started = Date.now();
+    const [first, second] = ALERTS ? [alert, deviation] : [step, testRun];
+    if (ALERTS) await service.reportProgress(openAlert(grown), ASSISTANT);
     for (let i = 0; i < REPORTS; i++) {
-      await service.reportProgress(step(grown, i), ASSISTANT);
-      await service.reportProgress(testRun(grown, i), ASSISTANT);
+      await service.reportProgress(first(grown, i), ASSISTANT);
+      await service.reportProgress(second(grown, i), ASSISTANT);
       if ((i + 1) % 2000 === 0) process.stderr.write(`[${provider}] ${i + 1} test runs and steps after ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     }
     const fresh = await executingMission(service, INTENTS[1]);
+    if (ALERTS) await service.reportProgress(openAlert(fresh), ASSISTANT);
     const operations = {
+      ...(ALERTS
+        ? {
+            'report_progress validator_alert': (id, i) => service.reportProgress(alert(id, i), ASSISTANT),
+            'report_progress deviation': (id, i) => service.reportProgress(deviation(id, i), ASSISTANT),
+          }
+        : {}),
       'report_progress test_run': (id, i) => service.reportProgress(testRun(id, i), ASSISTANT),
       'report_progress step_completed': (id, i) => service.reportProgress(step(id, i), ASSISTANT),
       // A load as the feed consumers do it: read from the database, not from the writer's memory.
@@ -106,7 +145,10 @@ async function measure(provider, url) {
     const row = await app.db.prisma.mission.findUniqueOrThrow({ where: { id: grown }, select: { execution: true } });
     const runs = await app.db.prisma.missionTestRun.count({ where: { missionId: grown } });
     const steps = await app.db.prisma.missionStep.count({ where: { missionId: grown } });
-    console.log(`\n${provider}: grown mission ${runs} test runs, ${steps} steps (execution document ${(row.execution.length / 1024).toFixed(1)} KiB)`);
+    const fresher = await app.db.prisma.mission.findUniqueOrThrow({ where: { id: fresh }, select: { execution: true } });
+    console.log(
+      `\n${provider}: grown mission ${runs} test runs, ${steps} steps${ALERTS ? `, ${REPORTS} alerts and deviations` : ''} (execution document ${(row.execution.length / 1024).toFixed(1)} KiB; fresh ${(fresher.execution.length / 1024).toFixed(1)} KiB)`,
+    );
     for (const r of results)
       console.log(`  ${r.name.padEnd(34)} grown ${r.grown.toFixed(2)} ms  fresh ${r.fresh.toFixed(2)} ms  ratio ${(r.grown / r.fresh).toFixed(2)}x`);
   } finally {

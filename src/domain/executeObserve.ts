@@ -5,6 +5,9 @@ import { approvalsGiven, awaitedApprovers } from './approvalPolicy.js';
 import { MissionError } from './errors.js';
 import { bundleManifest, hashArtifactContent, verifyEvidence, type ArtifactKind, type ArtifactRecord, type ReviewEvidence } from './evidence.js';
 import {
+  alertCounts,
+  appendAlert,
+  appendDeviation,
   appendStep,
   appendTestRun,
   summarize,
@@ -13,6 +16,7 @@ import {
   type DeviationRule,
   type Execution,
   type PhaseProgress,
+  replaceAlert,
   type Severity,
   type ValidatorAlert,
 } from './execution.js';
@@ -257,7 +261,7 @@ export function raiseAlert(
     severity: alert.severity,
     description: alert.description,
   });
-  return { ...mission, execution: { ...execution, alerts: [...execution.alerts, alert] } };
+  return { ...mission, execution: appendAlert(execution, alert) };
 }
 
 /** A person accepts a review_required alert (the phase may go on) or blocks it (the phase fails). */
@@ -277,7 +281,11 @@ export function resolveAlert(
     throw new MissionError('permission_denied', 'Only a person can resolve a review alert; ask someone in the mission thread.', { field: 'actor' });
   }
   const alert = execution.alerts.find((a) => a.id === input.alertId);
-  if (!alert) throw new MissionError('invalid_input', `alertId: no alert "${input.alertId}" on this mission.`, { field: 'alertId' });
+  if (!alert) {
+    // Decided alerts beyond the latest RECENT_HISTORY live in the log only: say so rather than "no alert".
+    const older = alertCounts(execution).raised > execution.alerts.length ? ' (or it was decided long ago: older decisions are in its history)' : '';
+    throw new MissionError('invalid_input', `alertId: no alert "${input.alertId}" on this mission${older}.`, { field: 'alertId' });
+  }
   if (alert.type !== 'review_required')
     throw new MissionError('precondition_failed', 'Auto-fix alerts are applied when raised and need no resolution.', { field: 'alertId' });
   if (alert.status !== 'open') {
@@ -298,7 +306,7 @@ export function resolveAlert(
     resolution: { by: cmd.actor, outcome: input.outcome, note: input.note, at: cmd.at },
   };
   cmd.events.add('validator_alert_resolved', { alert_id: alert.id, phase_id: alert.phaseId, outcome: input.outcome, note: input.note });
-  let next: Mission = { ...mission, execution: { ...execution, alerts: execution.alerts.map((a) => (a.id === alert.id ? resolved : a)) } };
+  let next: Mission = { ...mission, execution: replaceAlert(execution, resolved) };
   // After completion there is no phase to stop: a blocked release alert is recorded, and undo is the rollback.
   if (input.outcome === 'blocked' && mission.state === 'executing') {
     const phase = findPhase(next.execution!, alert.phaseId);
@@ -343,7 +351,7 @@ export function recordDeviation(
     reason: deviation.reason,
     step: deviation.stepId,
   });
-  const next: Mission = { ...mission, execution: { ...execution, deviations: [...execution.deviations, deviation] } };
+  const next: Mission = { ...mission, execution: appendDeviation(execution, deviation) };
   if (input.rule !== 4) return next;
   return raiseAlert(
     next,

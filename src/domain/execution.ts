@@ -210,6 +210,85 @@ export interface Deviation {
   at: string;
 }
 
+export type AlertStatus = ValidatorAlert['status'];
+
+/** Counts over every alert the execution raised, the closed ones that left the window included. */
+export interface AlertTotals {
+  raised: number;
+  byStatus: Record<AlertStatus, number>;
+  byType: Record<AlertType, number>;
+  bySeverity: Record<Severity, number>;
+}
+
+/** The counts of a complete list of alerts (a document from before `alertTotals` holds every alert). */
+export function tallyAlerts(alerts: readonly ValidatorAlert[]): AlertTotals {
+  const totals: AlertTotals = {
+    raised: 0,
+    byStatus: { applied: 0, open: 0, resolved: 0, blocked: 0 },
+    byType: { auto_fix: 0, review_required: 0 },
+    bySeverity: { low: 0, medium: 0, high: 0, critical: 0 },
+  };
+  for (const alert of alerts) {
+    totals.raised++;
+    totals.byStatus[alert.status]++;
+    totals.byType[alert.type]++;
+    totals.bySeverity[alert.severity]++;
+  }
+  return totals;
+}
+
+export function alertCounts(execution: Execution): AlertTotals {
+  return execution.alertTotals ?? tallyAlerts(execution.alerts);
+}
+
+/** Open alerts always, closed ones only the latest RECENT_HISTORY: an open alert gates phases and waits for a person. */
+function alertWindow(alerts: readonly ValidatorAlert[]): ValidatorAlert[] {
+  let closedKept = 0;
+  const kept: ValidatorAlert[] = [];
+  for (let i = alerts.length - 1; i >= 0; i--) {
+    const alert = alerts[i]!;
+    if (alert.status === 'open') kept.push(alert);
+    else if (closedKept < RECENT_HISTORY) {
+      kept.push(alert);
+      closedKept++;
+    }
+  }
+  return kept.reverse();
+}
+
+/** The execution with `alert` raised: counted, and closed alerts beyond the window left to the log. */
+export function appendAlert(execution: Execution, alert: ValidatorAlert): Execution {
+  const totals = alertCounts(execution);
+  const alertTotals: AlertTotals = {
+    raised: totals.raised + 1,
+    byStatus: { ...totals.byStatus, [alert.status]: totals.byStatus[alert.status] + 1 },
+    byType: { ...totals.byType, [alert.type]: totals.byType[alert.type] + 1 },
+    bySeverity: { ...totals.bySeverity, [alert.severity]: totals.bySeverity[alert.severity] + 1 },
+  };
+  return { ...execution, alerts: alertWindow([...execution.alerts, alert]), alertTotals };
+}
+
+/** The execution with an alert in the window replaced by its decided version (its status count moves). */
+export function replaceAlert(execution: Execution, decided: ValidatorAlert): Execution {
+  const totals = alertCounts(execution);
+  const before = execution.alerts.find((a) => a.id === decided.id)!;
+  const byStatus = { ...totals.byStatus };
+  byStatus[before.status]--;
+  byStatus[decided.status]++;
+  const alerts = execution.alerts.map((a) => (a.id === decided.id ? decided : a));
+  return { ...execution, alerts: alertWindow(alerts), alertTotals: { ...totals, byStatus } };
+}
+
+/** How many deviations the execution recorded, the ones that left the recent window included. */
+export function deviationCount(execution: Execution): number {
+  return execution.deviationTotal ?? execution.deviations.length;
+}
+
+/** The execution with `deviation` recorded: the recent window moves on and the count includes it. */
+export function appendDeviation(execution: Execution, deviation: Deviation): Execution {
+  return { ...execution, deviations: [...execution.deviations, deviation].slice(-RECENT_HISTORY), deviationTotal: deviationCount(execution) + 1 };
+}
+
 export type UndoStatus = 'available' | 'requested' | 'executed' | 'expired';
 
 export interface UndoState {
@@ -226,8 +305,17 @@ export interface Execution {
   startedAt: string;
   completedAt: string | null;
   phases: PhaseProgress[];
+  /**
+   * Every open alert (a person must still decide it) and the latest RECENT_HISTORY closed ones, in
+   * the order raised; every alert is in the log (`validator_alert_raised`/`_resolved`). Counts: `alertCounts`.
+   */
   alerts: ValidatorAlert[];
+  /** Counts over every alert raised; absent on documents from before the alerts window, whose list is complete. */
+  alertTotals?: AlertTotals;
+  /** The latest RECENT_HISTORY deviations, oldest first; every one is a `deviation_recorded` event (count: `deviationCount`). */
   deviations: Deviation[];
+  /** Deviations recorded over the whole execution; absent on documents from before the window, whose list is complete. */
+  deviationTotal?: number;
   undo: UndoState;
   /** The mission-level gate evaluated at completion. */
   finalGate: GateResult | null;

@@ -4,7 +4,18 @@
 // asked for. Front doors page with the cursors (pageCursor.ts); the service verifies.
 import type { ChainCheckpoints } from './chainCheckpoints.js';
 import { ChainVerifier, hashEvent, type ChainVerification, type MissionEvent } from './eventLog.js';
-import type { PhaseProgress, StepReport, TestRun } from './execution.js';
+import {
+  alertCounts,
+  deviationCount,
+  type Deviation,
+  type DeviationRule,
+  type Execution,
+  type PhaseProgress,
+  type Severity,
+  type StepReport,
+  type TestRun,
+  type ValidatorAlert,
+} from './execution.js';
 import type { Mission } from './mission.js';
 import type { MissionRepository } from './missionRepository.js';
 import { decodeHistoryCursor, encodeHistoryCursor } from './pageCursor.js';
@@ -134,8 +145,9 @@ export async function stepPage(
 }
 
 /**
- * The mission with every phase's whole history in `steps` and `testRuns` (read page by page),
- * for exports that list every entry (SUMMARY.md). Exports are made on demand; loading a mission
+ * The mission with every phase's whole history in `steps` and `testRuns` (read page by page) and
+ * every deviation (from the log, when some left the document's window), for exports that list
+ * every entry (SUMMARY.md). Exports are made on demand; loading a mission
  * for a command never does this.
  */
 export async function withWholeHistory(repository: MissionRepository, mission: Mission): Promise<Mission> {
@@ -155,7 +167,68 @@ export async function withWholeHistory(repository: MissionRepository, mission: M
     const testRuns = await all((from, take) => repository.testRunPage(mission.id, phase.phaseId, from, take));
     phases.push({ ...phase, steps, testRuns });
   }
-  return { ...mission, execution: { ...execution, phases } };
+  return withEveryAlertAndDeviation(repository, { ...mission, execution: { ...execution, phases } });
+}
+
+/**
+ * The mission with every alert and deviation its execution recorded, rebuilt from the log when
+ * some left the document's window (closed alerts beyond the latest, older deviations), for the
+ * exports that list them all (SUMMARY.md, VERIFICATION.md). A document holding them all is returned as it is.
+ */
+export async function withEveryAlertAndDeviation(repository: MissionRepository, mission: Mission): Promise<Mission> {
+  const execution = mission.execution;
+  if (!execution) return mission;
+  const windowed = deviationCount(execution) > execution.deviations.length || alertCounts(execution).raised > execution.alerts.length;
+  if (!windowed) return mission;
+  return { ...mission, execution: { ...execution, ...(await alertsAndDeviationsFromLog(repository, mission.id)) } };
+}
+
+/** Every alert (as last decided) and deviation, from the `validator_alert_*` and `deviation_recorded` events, in log order. */
+async function alertsAndDeviationsFromLog(repository: MissionRepository, missionId: string): Promise<Pick<Execution, 'alerts' | 'deviations'>> {
+  const deviations: Deviation[] = [];
+  const alerts = new Map<string, ValidatorAlert>();
+  for (let afterSeq = 0; ; ) {
+    const page = await repository.eventPage(missionId, afterSeq, VERIFY_PAGE);
+    for (const event of page) {
+      const at = event.occurredAt.toISOString();
+      if (event.type === 'deviation_recorded') {
+        const p = (event as MissionEvent<'deviation_recorded'>).payload;
+        deviations.push({
+          id: p.deviation_id,
+          phaseId: p.phase_id,
+          rule: p.rule as DeviationRule,
+          description: p.description,
+          reason: p.reason,
+          stepId: p.step,
+          at,
+        });
+      } else if (event.type === 'validator_alert_raised') {
+        const p = (event as MissionEvent<'validator_alert_raised'>).payload;
+        alerts.set(p.alert_id, {
+          id: p.alert_id,
+          phaseId: p.phase_id,
+          type: p.alert_type,
+          severity: p.severity as Severity,
+          description: p.description,
+          status: p.alert_type === 'auto_fix' ? 'applied' : 'open',
+          raisedBy: event.actor,
+          raisedAt: at,
+          resolution: null,
+        });
+      } else if (event.type === 'validator_alert_resolved') {
+        const p = (event as MissionEvent<'validator_alert_resolved'>).payload;
+        const alert = alerts.get(p.alert_id);
+        if (alert)
+          alerts.set(p.alert_id, {
+            ...alert,
+            status: p.outcome === 'accepted' ? 'resolved' : 'blocked',
+            resolution: { by: event.actor, outcome: p.outcome, note: p.note, at },
+          });
+      }
+    }
+    if (page.length < VERIFY_PAGE) return { alerts: [...alerts.values()], deviations };
+    afterSeq = page[page.length - 1]!.seq;
+  }
 }
 
 async function phasePage<Item, Entry>(

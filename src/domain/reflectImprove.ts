@@ -2,7 +2,7 @@
 // retrospective that closes the mission.
 import { MissionError } from './errors.js';
 import { approvedPlay } from './executeObserve.js';
-import { latestCoverage, phaseHistory } from './execution.js';
+import { alertCounts, deviationCount, latestCoverage, phaseHistory } from './execution.js';
 import type { LibraryEntry } from './library.js';
 import type { Mission } from './mission.js';
 import { transition, type MissionCommand } from './missionCommand.js';
@@ -189,9 +189,9 @@ export function retrospectiveMetrics(mission: Mission, now: Date): Retrospective
     coverageAfter: latestCoverage(execution),
     gatesPassed: gates.filter((g) => g.passed).length,
     gatesEvaluated: gates.length,
-    autoFixes: execution?.alerts.filter((a) => a.type === 'auto_fix').length ?? 0,
-    reviewAlerts: execution?.alerts.filter((a) => a.type === 'review_required').length ?? 0,
-    deviations: execution?.deviations.length ?? 0,
+    autoFixes: execution ? alertCounts(execution).byType.auto_fix : 0,
+    reviewAlerts: execution ? alertCounts(execution).byType.review_required : 0,
+    deviations: execution ? deviationCount(execution) : 0,
     followUps: mission.reflection.followUps.length,
     artifacts: mission.evidence.artifacts.length,
   };

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Actor } from './actors.js';
 import type { EvidenceVerification } from './evidence.js';
 import type { Mission } from './mission.js';
-import { withWholeHistory } from './missionHistory.js';
+import { withEveryAlertAndDeviation, withWholeHistory } from './missionHistory.js';
 import { planMarkdown, summaryMarkdown, verificationMarkdown } from './missionExports.js';
 import type { exportDocumentInput, feedbackInput, followUpInput, followUpIssueInput, pinToLibraryInput, retrospectiveInput } from './missionInputs.js';
 import type { FollowUp } from './reflection.js';
@@ -54,7 +54,13 @@ export class ReflectService {
         // SUMMARY.md lists every step and run: read from the mission's history, not its recent window.
         return { name: 'SUMMARY.md', markdown: summaryMarkdown(await withWholeHistory(this.parts.repository, mission)) };
       case 'verification':
-        return { name: 'VERIFICATION.md', markdown: verificationMarkdown(mission, { evidence: await this.verifyEvidence({ missionId: mission.id }) }) };
+        // VERIFICATION.md counts every blocked alert as a gap: read the ones that left the window from the log.
+        return {
+          name: 'VERIFICATION.md',
+          markdown: verificationMarkdown(await withEveryAlertAndDeviation(this.parts.repository, mission), {
+            evidence: await this.verifyEvidence({ missionId: mission.id }),
+          }),
+        };
       case 'uat':
         return { name: 'UAT.md', markdown: uatMarkdown(mission) };
     }

@@ -3,7 +3,7 @@
 // succeeds a monitoring window opens, during which the undo plan stays available (rollback
 // through the production deploy); a failed deployment raises a review alert. Pure rules.
 import { MissionError } from './errors.js';
-import type { Execution, ValidatorAlert } from './execution.js';
+import { appendAlert, type Execution, type ValidatorAlert } from './execution.js';
 import type { Mission } from './mission.js';
 import type { MissionCommand } from './missionCommand.js';
 
@@ -141,7 +141,7 @@ export function recordDeploymentStatus(mission: Mission, facts: DeploymentStatus
       duration_mins: minutesBetween(record.startedAt, cmd.at),
     });
     if (outcome === 'success') next = afterSuccess(mission, execution, next, record, monitoringMinutes, cmd);
-    else next = { ...next, alerts: [...next.alerts, failedDeploymentAlert(next, record, facts.description, cmd)] };
+    else next = appendAlert(next, failedDeploymentAlert(next, record, facts.description, cmd));
   } else if (existing) {
     // Queued -> in progress, or retired (inactive): shown live in the thread.
     cmd.events.add('deployment_status_changed', {

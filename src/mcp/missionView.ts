@@ -7,7 +7,7 @@ import { CHIP_LABELS } from '../domain/brief.js';
 import { COVERAGE_THRESHOLD, coverageMeter, latestEntry, latestReadiness, pendingReportedCoverage, type Mission } from '../domain/mission.js';
 import type { MissionSummary } from '../domain/mission.js';
 import { STAGE_OF_STATE } from '../domain/missionStateMachine.js';
-import { phaseHistory, type GateResult } from '../domain/execution.js';
+import { deviationCount, phaseHistory, type GateResult } from '../domain/execution.js';
 import type { Play } from '../domain/plays.js';
 import { nextOut, nextView } from './nextActions.js';
 
@@ -377,7 +377,7 @@ export function viewMission(mission: Mission): MissionView {
             description: a.description,
             status: a.status,
           })),
-          deviations: execution.deviations.length,
+          deviations: deviationCount(execution),
           undo: execution.undo.status,
           finalGate: gateOut(execution.finalGate),
           dispatch: execution.dispatch

@@ -2,7 +2,17 @@
 // (done, running, failed), test counts and coverage, gates, validator alerts and auto-fixes,
 // deviations, evidence so far, and the undo bar with Rollback while execution runs.
 import type { KnownBlock } from '@slack/types';
-import { latestCoverage, phaseHistory, type Execution, type GateResult, type PhaseProgress, type TestRun, type ValidatorAlert } from '../domain/execution.js';
+import {
+  alertCounts,
+  deviationCount,
+  latestCoverage,
+  phaseHistory,
+  type Execution,
+  type GateResult,
+  type PhaseProgress,
+  type TestRun,
+  type ValidatorAlert,
+} from '../domain/execution.js';
 import type { Mission } from '../domain/mission.js';
 import { isTerminal } from '../domain/missionStateMachine.js';
 import type { Play, PlayPhase } from '../domain/plays.js';
@@ -65,10 +75,18 @@ export function executionStatus(mission: Mission): SlackMessage {
     blocks.push(context([`…and ${execution.phases.length - phases.length} more phases ${statusPointer(mission.id)}`]));
 
   const validator = validatorLines(execution, mission);
-  if (validator.length > 0) blocks.push(section(fitLines(validator, LIMITS.text, { head: '*Validator*', noun: 'alerts' }).text));
+  if (validator.length > 0) {
+    // The document keeps open alerts and the latest closed ones; the head says when older ones are left out.
+    const raised = alertCounts(execution).raised;
+    const head = raised > validator.length ? `*Validator* (${raised} alerts, the open and latest ${validator.length} shown)` : '*Validator*';
+    blocks.push(section(fitLines(validator, LIMITS.text, { head, noun: 'alerts' }).text));
+  }
   if (execution.deviations.length > 0) {
     const lines = execution.deviations.map((d) => `Rule ${d.rule} · ${phaseName(execution, d.phaseId)} · ${safe(d.description)} — ${safe(d.reason)}`);
-    blocks.push(section(fitLines(lines, LIMITS.text, { head: `*Deviations from the play (${execution.deviations.length})*`, noun: 'deviations' }).text));
+    // The document keeps the latest deviations only; the head counts them all and says so.
+    const total = deviationCount(execution);
+    const head = total > lines.length ? `*Deviations from the play (${total}, the latest ${lines.length} shown)*` : `*Deviations from the play (${total})*`;
+    blocks.push(section(fitLines(lines, LIMITS.text, { head, noun: 'deviations' }).text));
   }
   const artifacts = mission.evidence.artifacts;
   if (artifacts.length > 0) {
@@ -136,14 +154,14 @@ const HEADLINE: Partial<Record<Mission['state'], string>> = {
 
 function figures(execution: Execution, latest: TestRun | null, target: number | null, mission: Mission): string[] {
   const coverage = latestCoverage(execution);
-  const autoFixes = execution.alerts.filter((a) => a.type === 'auto_fix').length;
+  const autoFixes = alertCounts(execution).byType.auto_fix;
   const open = execution.alerts.filter((a) => a.type === 'review_required' && a.status === 'open').length;
   return [
     `*Tests*\n${latest ? `${latest.passing}/${latest.total} passing${latest.failing > 0 ? ` · ❗ ${latest.failing} failing` : ''}` : 'no run reported yet'}`,
     `*Coverage*\n${coverage !== null ? percent(coverage) : 'not reported'}${target !== null ? ` (target ${percent(target)}${coverageMark(coverage, target, mission.state === 'executing')})` : ''}`,
     `*Review alerts*\n${open === 0 ? 'none open' : mission.state === 'executing' ? `⚠️ ${open} waiting for a person` : `${open} left open`}`,
     `*Auto-fixes*\n${autoFixes}`,
-    `*Deviations*\n${execution.deviations.length}`,
+    `*Deviations*\n${deviationCount(execution)}`,
     `*Evidence*\n${plural(mission.evidence.artifacts.length, 'artifact')}`,
   ];
 }

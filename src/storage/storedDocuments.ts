@@ -49,6 +49,13 @@ const DOCUMENT_SCHEMAS = {
         }),
       ),
       alerts: z.array(withId),
+      // Counts over every alert (absent on documents from before the alerts window: their list is complete).
+      alertTotals: z
+        .looseObject({ raised: z.number().int().nonnegative(), byStatus: z.record(z.string(), z.number()), byType: z.record(z.string(), z.number()) })
+        .optional(),
+      deviations: z.array(withId),
+      // Absent on documents from before the deviations window (their list is complete).
+      deviationTotal: z.number().int().nonnegative().optional(),
     })
     .nullable(),
   evidence: z.looseObject({ artifacts: z.array(withId) }),

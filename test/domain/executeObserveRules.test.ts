@@ -2,8 +2,8 @@
 // order, steps and test runs, review alerts, the phase gate, and each refusal leaving the mission
 // as it was.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completePhase, raiseAlert, reportStep, reportTestRun, resolveAlert, startPhase } from '../../src/domain/executeObserve.js';
-import { RECENT_HISTORY } from '../../src/domain/execution.js';
+import { completePhase, raiseAlert, recordDeviation, reportStep, reportTestRun, resolveAlert, startPhase } from '../../src/domain/executeObserve.js';
+import { alertCounts, deviationCount, RECENT_HISTORY, tallyAlerts } from '../../src/domain/execution.js';
 import type { Mission } from '../../src/domain/mission.js';
 import { evaluatePhaseGate, gateRequirements } from '../../src/domain/qualityGates.js';
 import { retrospectiveMetrics } from '../../src/domain/reflectImprove.js';
@@ -145,6 +145,111 @@ describe('the recent window and the summaries a report keeps up to date', () => 
     expect(gate.checks.find((c) => c.id === 'coverage_target')).toMatchObject({ passed: true, detail: '95% measured' });
     const metrics = retrospectiveMetrics(mission, NOW);
     expect(metrics).toMatchObject({ stepsCompleted: many + 1, testsAdded: 2 * many + 1, coverageAfter: 0.95, testsAfter: 100 });
+  });
+});
+
+let issued = 0;
+/** The command with ids unique across commands (each `commandBy` numbers its own from 1). */
+const uniqueIds = (cmd: ReturnType<typeof commandBy>) => ({ ...cmd, newId: (prefix: string) => `${prefix}_w${++issued}` });
+
+describe('deviations: the latest in the mission, every one counted and in the log', () => {
+  const many = RECENT_HISTORY + 7;
+  const recorded = () => {
+    let mission = started();
+    const ids: string[] = [];
+    for (let i = 0; i < many; i++) {
+      const cmd = uniqueIds(commandBy(ASSISTANT, new Date(NOW.getTime() + i * 1000)));
+      mission = recordDeviation(mission, { phaseId: FIRST.phaseId, rule: 1, description: `fix ${i}`, reason: 'a bug on the way' }, cmd);
+      expect(eventTypes(cmd)).toEqual(['deviation_recorded']);
+      ids.push(mission.execution!.deviations.at(-1)!.id);
+    }
+    return { mission, ids };
+  };
+
+  it('keeps the latest RECENT_HISTORY in order with their ids, and counts every one', () => {
+    const { mission, ids } = recorded();
+    const execution = mission.execution!;
+    expect(execution.deviations.map((d) => d.id)).toEqual(ids.slice(-RECENT_HISTORY));
+    expect(execution.deviations.at(-1)!.description).toBe(`fix ${many - 1}`);
+    expect(deviationCount(execution)).toBe(many);
+    expect(retrospectiveMetrics(mission, NOW).deviations).toBe(many);
+  });
+
+  it('counts a document from before the window by its list', () => {
+    const execution = started().execution!;
+    const old = { ...execution, deviations: recorded().mission.execution!.deviations.slice(0, 3) };
+    delete old.deviationTotal;
+    expect(deviationCount(old)).toBe(3);
+  });
+});
+
+describe('alerts: every open one and the latest closed ones in the mission, every one counted', () => {
+  const closedMany = RECENT_HISTORY + 6;
+  /** A review alert first (left open), then `closedMany` auto-fixes, one review alert among them resolved. */
+  const raised = () => {
+    let mission = raiseAlert(
+      started(),
+      { phaseId: FIRST.phaseId, type: 'review_required', severity: 'critical', description: 'first, left open' },
+      uniqueIds(commandBy(ASSISTANT, NOW)),
+    );
+    const openId = mission.execution!.alerts.at(-1)!.id;
+    mission = raiseAlert(
+      mission,
+      { phaseId: FIRST.phaseId, type: 'review_required', severity: 'high', description: 'to be accepted' },
+      uniqueIds(commandBy(ASSISTANT, NOW)),
+    );
+    const acceptedId = mission.execution!.alerts.at(-1)!.id;
+    mission = resolveAlert(mission, { alertId: acceptedId, outcome: 'accepted', note: 'fine' }, null, uniqueIds(commandBy(JORDAN, NOW)));
+    for (let i = 0; i < closedMany; i++) {
+      const cmd = uniqueIds(commandBy(ASSISTANT, new Date(NOW.getTime() + (i + 1) * 1000)));
+      mission = raiseAlert(mission, { phaseId: FIRST.phaseId, type: 'auto_fix', severity: 'low', description: `lint ${i}` }, cmd);
+      expect(eventTypes(cmd)).toEqual(['validator_alert_raised']);
+    }
+    return { mission, openId, acceptedId };
+  };
+
+  it('keeps the open alert however old, and only the latest RECENT_HISTORY closed ones, in the order raised', () => {
+    const { mission, openId, acceptedId } = raised();
+    const alerts = mission.execution!.alerts;
+    expect(alerts[0]!.id).toBe(openId);
+    expect(alerts.map((a) => a.id)).not.toContain(acceptedId);
+    expect(alerts.slice(1).map((a) => a.description)).toEqual(Array.from({ length: RECENT_HISTORY }, (_, i) => `lint ${i + closedMany - RECENT_HISTORY}`));
+  });
+
+  it('counts every alert by status, type and severity, and the retrospective counts them all', () => {
+    const { mission } = raised();
+    expect(alertCounts(mission.execution!)).toEqual({
+      raised: closedMany + 2,
+      byStatus: { applied: closedMany, open: 1, resolved: 1, blocked: 0 },
+      byType: { auto_fix: closedMany, review_required: 2 },
+      bySeverity: { low: closedMany, medium: 0, high: 1, critical: 1 },
+    });
+    expect(retrospectiveMetrics(mission, NOW)).toMatchObject({ autoFixes: closedMany, reviewAlerts: 2 });
+  });
+
+  it('still lets a person resolve the open alert raised before the window, and the count moves', () => {
+    const { mission, openId } = raised();
+    const resolved = resolveAlert(mission, { alertId: openId, outcome: 'blocked', note: 'no' }, null, uniqueIds(commandBy(JORDAN, NOW)));
+    const counts = alertCounts(resolved.execution!);
+    expect(counts.byStatus).toMatchObject({ open: 0, blocked: 1 });
+    // Now closed and the oldest: it leaves the window.
+    expect(resolved.execution!.alerts.map((a) => a.id)).not.toContain(openId);
+    expect(resolved.execution!.alerts).toHaveLength(RECENT_HISTORY);
+  });
+
+  it('refuses resolving an alert that left the window, saying it may have been decided long ago, and changes nothing', () => {
+    const { mission, acceptedId } = raised();
+    const cmd = uniqueIds(commandBy(JORDAN, NOW));
+    const error = refusedBy(mission, cmd, () => resolveAlert(mission, { alertId: acceptedId, outcome: 'accepted', note: 'again' }, null, cmd));
+    expect(error.code).toBe('invalid_input');
+    expect(error.message).toContain('decided long ago');
+  });
+
+  it('counts a document from before the window by its list', () => {
+    const { mission } = raised();
+    const { alertTotals: _totals, ...old } = { ...mission.execution!, alerts: mission.execution!.alerts.slice(0, 3) };
+    expect(alertCounts(old)).toEqual(tallyAlerts(old.alerts));
+    expect(alertCounts(old).raised).toBe(3);
   });
 });
 

@@ -10,6 +10,7 @@ import { executionStatus } from '../../src/slack/executionStatus.js';
 import { alertMessage } from '../../src/slack/alertMessage.js';
 import type { Mission } from '../../src/domain/mission.js';
 import { SEED_PHASES } from '../../src/demo/seedMission.js';
+import { RECENT_HISTORY } from '../../src/domain/execution.js';
 import { DEFAULT_PROGRESS_EDIT_MS, missionLoader, SlackProjector, surfacesOf } from '../../src/slack/slackProjector.js';
 import { createSlackWebClient, SlackDeliveryError } from '../../src/slack/slackWebApi.js';
 import { PrismaSlackMessageStore } from '../../src/storage/prismaSlackMessageStore.js';
@@ -197,6 +198,42 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
     clock.advance(DEFAULT_PROGRESS_EDIT_MS);
     await worker.runOnce();
     expect(statusMessage(fake, stepped)).toBeDefined();
+  });
+
+  it('leaves the message of a decided alert that left the mission window as it was: not posted again, not edited', async () => {
+    const { fake, clock, service, worker } = await setup(provider);
+    const requested = await seedToApprovalRequested(service, clock);
+    const missionId = requested.id;
+    await service.decideApproval({ missionId, decision: 'approve' }, ADVISOR);
+    await service.reportProgress({ missionId, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
+    const raised = await service.reportProgress(
+      { missionId, kind: 'validator_alert', phaseId: 'jwt_refresh_fix', type: 'review_required', severity: 'low', description: 'Check the retry header' },
+      ASSISTANT,
+    );
+    const alertId = raised.execution!.alerts.at(-1)!.id;
+    await worker.runOnce();
+    clock.advance(2000);
+    const decided = await service.resolveAlert({ missionId, alertId, outcome: 'accepted', note: 'Looked fine' }, JORDAN);
+    await worker.runOnce();
+    const final = JSON.stringify(alertMessage(decided, alertId).blocks);
+    const shown = [...fake.messages.values()].find((m) => JSON.stringify(m.blocks) === final);
+    expect(shown).toBeDefined();
+    const writesToAlert = () => slackWrites(fake).filter((c) => c.args.ts === shown!.ts || String(c.args.text ?? '').includes('Check the retry header'));
+    const before = writesToAlert().length;
+
+    for (let i = 0; i <= RECENT_HISTORY; i++) {
+      clock.advance(1000);
+      await service.reportProgress(
+        { missionId, kind: 'validator_alert', phaseId: 'jwt_refresh_fix', type: 'auto_fix', severity: 'low', description: `Lint ${i}` },
+        ASSISTANT,
+      );
+    }
+    const later = await service.getMission({ missionId });
+    expect(later.execution!.alerts.some((a) => a.id === alertId)).toBe(false);
+    clock.advance(DEFAULT_PROGRESS_EDIT_MS);
+    await worker.runOnce();
+    expect(writesToAlert()).toHaveLength(before);
+    expect(JSON.stringify(fake.messages.get(shown!.ts)?.blocks ?? shown!.blocks)).toBe(final);
   });
 
   it('hands a long Retry-After back to the feed, and posts nothing for a mission with no home in Slack', async () => {

@@ -4,13 +4,14 @@
 // writes nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
+import { withWholeHistory } from '../../src/domain/missionHistory.js';
 import { MissionService } from '../../src/domain/missionService.js';
-import { RECENT_HISTORY, type Execution } from '../../src/domain/execution.js';
+import { alertCounts, deviationCount, RECENT_HISTORY, type Execution } from '../../src/domain/execution.js';
 import { openDatabase, type Database } from '../../src/storage/database.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import { refusal } from '../support/refusal.js';
 import { SEED_POLICY, seedToExecuting } from '../support/seedJourney.js';
-import { ASSISTANT } from '../support/seedMission.js';
+import { ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 
 const PHASE = 'jwt_refresh_fix';
@@ -232,6 +233,120 @@ describe.each(PROVIDERS)('mission storage on %s', (provider) => {
     }
     const summary = await service.exportDocument({ missionId: executing.id, document: 'summary' });
     expect(summary.markdown).toContain(`steps_completed: ${total}`);
+  });
+
+  it('keeps the latest deviations and their count in the document, and SUMMARY.md lists every one from the log', async () => {
+    const executing = await seedToExecuting(service, clock);
+    await service.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: PHASE }, ASSISTANT);
+    const total = RECENT_HISTORY + 5;
+    for (let i = 0; i < total; i++) {
+      clock.advance(1000);
+      await service.reportProgress(
+        { missionId: executing.id, kind: 'deviation', phaseId: PHASE, rule: 1, description: `Fix number ${i}`, reason: 'found on the way' },
+        ASSISTANT,
+      );
+    }
+    const elsewhere = await openDatabase(db.url);
+    try {
+      const mission = (await elsewhere.missions.get(executing.id))!;
+      const execution = mission.execution!;
+      expect(execution.deviations.map((d) => d.description)).toEqual(Array.from({ length: RECENT_HISTORY }, (_, i) => `Fix number ${i + 5}`));
+      expect(deviationCount(execution)).toBe(total);
+      // Rebuilt from the log, the deviations still in the document are exactly as it holds them.
+      const whole = (await withWholeHistory(elsewhere.missions, mission)).execution!.deviations;
+      expect(whole).toHaveLength(total);
+      expect(whole.slice(-RECENT_HISTORY)).toEqual(execution.deviations);
+    } finally {
+      await elsewhere.close();
+    }
+    const summary = (await service.exportDocument({ missionId: executing.id, document: 'summary' })).markdown;
+    expect(summary).toContain(`deviations: ${total}`);
+    for (let i = 0; i < total; i++) expect(summary).toContain(`Fix number ${i}\n`);
+  });
+
+  it('keeps open alerts and the latest closed ones in the document; SUMMARY.md and VERIFICATION.md list every alert from the log', async () => {
+    const executing = await seedToExecuting(service, clock);
+    await service.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: PHASE }, ASSISTANT);
+    const alert = (description: string, type: 'auto_fix' | 'review_required') =>
+      service.reportProgress({ missionId: executing.id, kind: 'validator_alert', phaseId: PHASE, type, severity: 'low', description }, ASSISTANT);
+    const blockedId = (await alert('Blocked long ago', 'review_required')).execution!.alerts.at(-1)!.id;
+    await service.resolveAlert({ missionId: executing.id, alertId: blockedId, outcome: 'blocked', note: 'not this way' }, JORDAN);
+    const total = RECENT_HISTORY + 5;
+    for (let i = 0; i < total; i++) {
+      clock.advance(1000);
+      await alert(`Lint fix ${i}`, 'auto_fix');
+    }
+    const elsewhere = await openDatabase(db.url);
+    try {
+      const mission = (await elsewhere.missions.get(executing.id))!;
+      const execution = mission.execution!;
+      expect(execution.alerts.map((a) => a.description)).toEqual(Array.from({ length: RECENT_HISTORY }, (_, i) => `Lint fix ${i + 5}`));
+      expect(alertCounts(execution)).toMatchObject({ raised: total + 1, byStatus: { applied: total, blocked: 1, open: 0 } });
+      // Rebuilt from the log, the alerts still in the document are exactly as it holds them, decisions included.
+      const whole = (await withWholeHistory(elsewhere.missions, mission)).execution!.alerts;
+      expect(whole).toHaveLength(total + 1);
+      expect(whole[0]).toMatchObject({ id: blockedId, status: 'blocked', resolution: { by: JORDAN, outcome: 'blocked', note: 'not this way' } });
+      expect(whole.slice(-RECENT_HISTORY)).toEqual(execution.alerts);
+    } finally {
+      await elsewhere.close();
+    }
+    const summary = (await service.exportDocument({ missionId: executing.id, document: 'summary' })).markdown;
+    for (let i = 0; i < total; i++) expect(summary).toContain(`Lint fix ${i} `);
+    const verification = (await service.exportDocument({ missionId: executing.id, document: 'verification' })).markdown;
+    expect(verification).toContain('was BLOCKED by');
+  });
+
+  it('loads a document from before alerts had counts, counting its list, and counts on from there', async () => {
+    const executing = await seedToExecuting(service, clock);
+    await service.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: PHASE }, ASSISTANT);
+    const raise = (s: MissionService) =>
+      s.reportProgress(
+        { missionId: executing.id, kind: 'validator_alert', phaseId: PHASE, type: 'auto_fix', severity: 'medium', description: 'Formatted' },
+        ASSISTANT,
+      );
+    await raise(service);
+    await raise(service);
+    const { alertTotals: _totals, ...older } = JSON.parse(await storedExecution(executing.id)) as Execution;
+    expect(_totals?.raised).toBe(2);
+    await db.prisma.mission.update({ where: { id: executing.id }, data: { execution: JSON.stringify(older) } });
+    const fresh = await openDatabase(db.url);
+    try {
+      const loaded = (await fresh.missions.get(executing.id))!.execution!;
+      expect(loaded.alertTotals).toBeUndefined();
+      expect(alertCounts(loaded)).toMatchObject({ raised: 2, byType: { auto_fix: 2 }, bySeverity: { medium: 2 } });
+      expect(alertCounts((await raise(serviceOn(fresh, '_b'))).execution!).raised).toBe(3);
+    } finally {
+      await fresh.close();
+    }
+    expect(JSON.parse(await storedExecution(executing.id)).alertTotals).toMatchObject({ raised: 3, byStatus: { applied: 3 } });
+  });
+
+  it('loads a document from before deviations had a count, counting its list, and counts on from there', async () => {
+    const executing = await seedToExecuting(service, clock);
+    await service.reportProgress({ missionId: executing.id, kind: 'phase_started', phaseId: PHASE }, ASSISTANT);
+    for (const n of [1, 2])
+      await service.reportProgress(
+        { missionId: executing.id, kind: 'deviation', phaseId: PHASE, rule: 2, description: `Piece ${n}`, reason: 'missing' },
+        ASSISTANT,
+      );
+    const { deviationTotal: _total, ...older } = JSON.parse(await storedExecution(executing.id)) as Execution;
+    expect(_total).toBe(2);
+    await db.prisma.mission.update({ where: { id: executing.id }, data: { execution: JSON.stringify(older) } });
+
+    const fresh = await openDatabase(db.url);
+    try {
+      const loaded = (await fresh.missions.get(executing.id))!.execution!;
+      expect(loaded.deviationTotal).toBeUndefined();
+      expect(deviationCount(loaded)).toBe(2);
+      const reported = await serviceOn(fresh, '_b').reportProgress(
+        { missionId: executing.id, kind: 'deviation', phaseId: PHASE, rule: 2, description: 'Piece 3', reason: 'missing' },
+        ASSISTANT,
+      );
+      expect(deviationCount(reported.execution!)).toBe(3);
+    } finally {
+      await fresh.close();
+    }
+    expect(JSON.parse(await storedExecution(executing.id)).deviationTotal).toBe(3);
   });
 
   it('loads a document written with its steps and runs inline, and moves them into rows on the next report', async () => {

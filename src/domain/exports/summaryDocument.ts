@@ -2,7 +2,7 @@
 // commits, links, evidence, undo, follow-ups, feedback and the retrospective.
 import { actorName } from '../actors.js';
 import type { ArtifactRecord } from '../evidence.js';
-import type { DeviationRule, Execution, StepReport, TestRun, ValidatorAlert } from '../execution.js';
+import { deviationCount, type DeviationRule, type Execution, type StepReport, type TestRun, type ValidatorAlert } from '../execution.js';
 import type { Mission } from '../mission.js';
 import { evidenceStanding } from '../qualityGates.js';
 import type { RetrospectiveMetrics } from '../reflection.js';
@@ -50,7 +50,7 @@ export function summaryMarkdown(mission: Mission): string {
       phases_completed: phases.filter((row) => row.progress?.status === 'completed').length,
       phases_total: phases.length,
       steps_completed: steps.length,
-      deviations: execution.deviations.length,
+      deviations: deviationCount(execution),
       tests_total: latestRun?.total ?? null,
       tests_passing: latestRun?.passing ?? null,
       coverage: latestCoverage,
