@@ -175,7 +175,7 @@ export class ExecuteService {
    */
   async verifyEvidence(input: z.output<typeof missionRefInput>): Promise<EvidenceVerification> {
     const { writer, repository } = this.parts;
-    const mission = await writer.load(input.missionId);
+    const mission = await writer.loadStored(input.missionId);
     const result = verifyEvidence(mission.evidence.artifacts, await repository.artifactContents(mission.id), mission.evidence.bundle);
     // The chain from its last checkpoint (the events after it, in pages), the last sealed bundle noted on the way.
     const chain = await verifyChain(repository, this.parts.checkpoints, mission, { full: false, now: this.parts.clock.now() });

@@ -402,7 +402,7 @@ export class MissionService {
    */
   async verifyEventLog(input: In<typeof inputs.verifyEventLogInput>): Promise<ChainCheck> {
     const { missionId, full } = parseInput(inputs.verifyEventLogInput, input);
-    const mission = await this.writer.load(missionId);
+    const mission = await this.writer.loadStored(missionId);
     return verifyChain(this.repository, this.checkpoints, mission, { full, now: this.clock.now() });
   }
 }

@@ -75,6 +75,17 @@ export class MissionWriter {
     return mission;
   }
 
+  /**
+   * The mission as the database holds it, never the remembered copy: integrity checks
+   * (verifyEvidence, verifyEventLog) must see a row changed behind the service's back, which
+   * keeps its version and so would otherwise be served from memory.
+   */
+  async loadStored(missionId: string): Promise<Mission> {
+    const mission = await this.repository.get(missionId);
+    if (!mission) throw missionNotFound(missionId);
+    return mission;
+  }
+
   /** The command a rule runs under: `actor` now, fresh ids, an empty event buffer. */
   command(actor: Actor): MissionCommand {
     const now = this.clock.now();
