@@ -2,51 +2,15 @@
 // person's next step, assistant-reported coverage as a person's step in Prepare, and a release
 // alert raised after completion, which a person acknowledges (no phase to block).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GITHUB_CONNECTOR } from '../../src/connectors/github/pullRequestEvidence.js';
 import { resolveAlert } from '../../src/domain/executeObserve.js';
-import { applyGitHubEvent } from '../../src/domain/githubEvents.js';
 import type { Mission } from '../../src/domain/mission.js';
-import type { MissionService } from '../../src/domain/missionService.js';
 import { nextSteps } from '../../src/domain/nextSteps.js';
-import type { DeploymentState } from '../../src/domain/releaseRules.js';
 import { commandBy, eventTypes, inMemoryService, refusedBy } from '../support/ruleHarness.js';
-import { reportSeedPhase, SEED_PHASES, SEED_REVIEW, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
+import { reportDeployment, reportSeedPhase, SEED_PHASES, SEED_REVIEW, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 
 const NOW = new Date('2025-10-15T13:00:00.000Z');
 const actions = (mission: Mission) => nextSteps(mission).steps.map((s) => `${s.action}:${s.who}`);
-
-const deploy = (
-  service: MissionService,
-  missionId: string,
-  deploymentId: number,
-  environment: string,
-  state: DeploymentState,
-  description: string | null = null,
-) =>
-  service.mutate(missionId, GITHUB_CONNECTOR, (mission, cmd) =>
-    applyGitHubEvent(
-      mission,
-      {
-        kind: 'deployment',
-        deployment: {
-          repository: 'jordan-nakamura/legaltech-mvp',
-          deploymentId: String(deploymentId),
-          environment,
-          state,
-          url: null,
-          description,
-          sha: 'f0e1d2c3b4a5968778695a4b3c2d1e0f98765432',
-          ref: 'main',
-          productionEnvironment: environment === 'production',
-          transientEnvironment: false,
-          missionIds: [missionId],
-        },
-      },
-      60,
-      cmd,
-    ),
-  );
 
 let phasesDone: Mission;
 let truthsSigned: Mission;
@@ -63,8 +27,8 @@ beforeAll(async () => {
   phasesDone = await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN).then(() => service.getMission({ missionId: id }));
   truthsSigned = await signOffTruths(service, id);
   await service.completeMission({ missionId: id }, ASSISTANT);
-  await deploy(service, id, 904, 'production', 'success');
-  releaseFailed = await deploy(service, id, 905, 'production', 'failure', 'error rate spiked');
+  await reportDeployment(service, id, 904, 'production', 'success');
+  releaseFailed = await reportDeployment(service, id, 905, 'production', 'failure', { description: 'error rate spiked' });
   closedWithAlertOpen = await service.submitRetrospective({ missionId: id, wentWell: ['Shipped'], toImprove: ['Canary first'] }, JORDAN);
 
   const started = await service.startMission({ intent: SEED_INTENT }, JORDAN);

@@ -7,7 +7,6 @@ import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDr
 import type { Mission, MissionSummary } from '../../src/domain/mission.js';
 import { MissionService } from '../../src/domain/missionService.js';
 import { GITHUB_CONNECTOR } from '../../src/connectors/github/pullRequestEvidence.js';
-import { applyGitHubEvent } from '../../src/domain/githubEvents.js';
 import { closeMonitoringWindow, type DeploymentState, type DeploymentStatusFacts } from '../../src/domain/releaseRules.js';
 import { openTestDatabase } from '../support/databases.js';
 import {
@@ -25,6 +24,7 @@ import {
   seedToReflecting,
   executeSeedPhasesOneAndTwo,
   executeSeedPhases,
+  reportDeployment,
 } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
@@ -112,30 +112,7 @@ export async function buildSlackFixtures(): Promise<SlackFixtures> {
 async function journeyRelease(service: MissionService, clock: TestClock) {
   const reflectingMission = async () => (await seedToReflecting(service, clock)).id;
   const deploy = (id: string, deploymentId: number, environment: string, state: DeploymentState, extra: Partial<DeploymentStatusFacts> = {}) =>
-    service.mutate(id, GITHUB_CONNECTOR, (mission, cmd) =>
-      applyGitHubEvent(
-        mission,
-        {
-          kind: 'deployment',
-          deployment: {
-            repository: 'jordan-nakamura/legaltech-mvp',
-            deploymentId: String(deploymentId),
-            environment,
-            state,
-            url: null,
-            description: null,
-            sha: 'f0e1d2c3b4a5968778695a4b3c2d1e0f98765432',
-            ref: 'main',
-            productionEnvironment: false,
-            transientEnvironment: false,
-            missionIds: [id],
-            ...extra,
-          },
-        },
-        60,
-        cmd,
-      ),
-    );
+    reportDeployment(service, id, deploymentId, environment, state, extra);
   const id = await reflectingMission();
   await deploy(id, 901, 'Preview', 'success', { url: 'https://preview-auth-refactor.vercel.app', transientEnvironment: true });
   clock.advance(MINUTE);

@@ -2,13 +2,10 @@
 // review alert on a reflecting mission. From Slack, with signed requests built from the posted
 // alert message, a person acknowledges it, or rolls back while undo is open.
 import { afterEach, describe, expect, it } from 'vitest';
-import { GITHUB_CONNECTOR } from '../../src/connectors/github/pullRequestEvidence.js';
-import { applyGitHubEvent } from '../../src/domain/githubEvents.js';
 import type { MissionService } from '../../src/domain/missionService.js';
-import type { DeploymentState, DeploymentStatusFacts } from '../../src/domain/releaseRules.js';
 import { INPUT_IDS, VIEW_IDS } from '../../src/slack/actionIds.js';
 import { PROVIDERS } from '../support/databases.js';
-import { reportSeedPhase, SECURITY_LEAD, SEED_PHASES, SEED_REVIEW, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
+import { reportDeployment, reportSeedPhase, SECURITY_LEAD, SEED_PHASES, SEED_REVIEW, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { TestClock } from '../support/testRuntime.js';
 import { ACTION_IDS, eventually, openBotHarness, type BotHarness } from './slackHarness.js';
@@ -21,40 +18,6 @@ afterEach(async () => {
   bot = null;
 });
 
-function deploy(
-  service: MissionService,
-  missionId: string,
-  deploymentId: number,
-  environment: string,
-  state: DeploymentState,
-  extra: Partial<DeploymentStatusFacts> = {},
-) {
-  return service.mutate(missionId, GITHUB_CONNECTOR, (mission, cmd) =>
-    applyGitHubEvent(
-      mission,
-      {
-        kind: 'deployment',
-        deployment: {
-          repository: 'jordan-nakamura/legaltech-mvp',
-          deploymentId: String(deploymentId),
-          environment,
-          state,
-          url: null,
-          description: null,
-          sha: 'f0e1d2c3b4a5968778695a4b3c2d1e0f98765432',
-          ref: 'main',
-          productionEnvironment: environment === 'production',
-          transientEnvironment: false,
-          missionIds: [missionId],
-          ...extra,
-        },
-      },
-      60,
-      cmd,
-    ),
-  );
-}
-
 /** The seed mission completed, production deployed (the monitoring window opens), then a redeploy fails. */
 async function failedAfterCompletion(service: MissionService): Promise<{ missionId: string; alertId: string }> {
   const clock = new TestClock();
@@ -66,8 +29,8 @@ async function failedAfterCompletion(service: MissionService): Promise<{ mission
   await service.attachEvidence({ missionId: id, ...SEED_REVIEW }, JORDAN);
   await signOffTruths(service, id);
   await service.completeMission({ missionId: id }, ASSISTANT);
-  await deploy(service, id, 904, 'production', 'success');
-  const failed = await deploy(service, id, 905, 'production', 'failure', { description: 'error rate spiked on /api/auth/refresh' });
+  await reportDeployment(service, id, 904, 'production', 'success');
+  const failed = await reportDeployment(service, id, 905, 'production', 'failure', { description: 'error rate spiked on /api/auth/refresh' });
   expect(failed.state).toBe('reflecting');
   const alert = failed.execution!.alerts.find((a) => a.status === 'open')!;
   expect(alert.description).toContain('Deployment to production failed');

@@ -24,6 +24,9 @@ import type { PlayDraft } from '../../src/domain/plays.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/domain/actors.js';
 import { uatItems } from '../../src/domain/verification.js';
 import { VerificationService } from '../../src/domain/verificationService.js';
+import { GITHUB_CONNECTOR } from '../../src/connectors/github/pullRequestEvidence.js';
+import { applyGitHubEvent } from '../../src/domain/githubEvents.js';
+import type { DeploymentState, DeploymentStatusFacts } from '../../src/domain/releaseRules.js';
 
 export {
   OUTSIDER,
@@ -182,4 +185,42 @@ export async function signOffTruths(service: MissionService, missionId: string, 
     mission = await uat.recordUatResult({ missionId, itemId: item.id, outcome: 'pass', note: 'Tried it on the preview' }, person);
   }
   return mission;
+}
+
+/**
+ * A deployment status as GitHub reports it for the seed repository, applied by the GitHub
+ * connector (the mission named by its marker); `extra` sets the rest (url, description, ...).
+ */
+export function reportDeployment(
+  service: MissionService,
+  missionId: string,
+  deploymentId: number,
+  environment: string,
+  state: DeploymentState,
+  extra: Partial<DeploymentStatusFacts> = {},
+): Promise<Mission> {
+  return service.mutate(missionId, GITHUB_CONNECTOR, (mission, cmd) =>
+    applyGitHubEvent(
+      mission,
+      {
+        kind: 'deployment',
+        deployment: {
+          repository: 'jordan-nakamura/legaltech-mvp',
+          deploymentId: String(deploymentId),
+          environment,
+          state,
+          url: null,
+          description: null,
+          sha: 'f0e1d2c3b4a5968778695a4b3c2d1e0f98765432',
+          ref: 'main',
+          productionEnvironment: environment === 'production',
+          transientEnvironment: false,
+          missionIds: [missionId],
+          ...extra,
+        },
+      },
+      60,
+      cmd,
+    ),
+  );
 }
