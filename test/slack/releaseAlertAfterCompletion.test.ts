@@ -8,7 +8,7 @@ import { PROVIDERS } from '../support/databases.js';
 import { reportDeployment, reportSeedPhase, SECURITY_LEAD, SEED_PHASES, SEED_REVIEW, seedToExecuting, signOffTruths } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { TestClock } from '../support/testRuntime.js';
-import { ACTION_IDS, eventually, openBotHarness, type BotHarness } from './slackHarness.js';
+import { ACTION_IDS, eventually, openBotHarness, openedModal, type BotHarness } from './slackHarness.js';
 
 const ENV = { SLACK_APPROVERS: [JORDAN.id, ADVISOR.id, SECURITY_LEAD.id].join(','), APPROVALS_REQUIRED: 'critical:2' };
 
@@ -55,12 +55,7 @@ describe.each(PROVIDERS)('a release alert raised after completion, handled in Sl
     const viewsBefore = bot.fake.views.length;
     // An approver acknowledges it (a high alert needs someone other than the requester, as during execution).
     expect((await bot.click(posted, ACTION_IDS.alertResolve, ADVISOR)).status).toBe(200);
-    const modal = await eventually(() => {
-      const opened = bot!.fake.views.slice(viewsBefore).find((v) => v.method === 'views.open');
-      expect(opened).toBeDefined();
-      return opened!.view;
-    });
-    expect(modal.callback_id).toBe(VIEW_IDS.resolveAlert);
+    const modal = await openedModal(bot, VIEW_IDS.resolveAlert, viewsBefore);
     expect(JSON.stringify(modal)).toContain('Acknowledge');
     const submitted = await bot.submitView(
       modal,
@@ -96,12 +91,7 @@ describe.each(PROVIDERS)('a release alert raised after completion, handled in Sl
     });
     const viewsBefore = bot.fake.views.length;
     expect((await bot.click(posted, ACTION_IDS.rollback, JORDAN)).status).toBe(200);
-    const modal = await eventually(() => {
-      const opened = bot!.fake.views.slice(viewsBefore).find((v) => v.method === 'views.open');
-      expect(opened).toBeDefined();
-      return opened!.view;
-    });
-    expect(modal.callback_id).toBe(VIEW_IDS.rollback);
+    const modal = await openedModal(bot, VIEW_IDS.rollback, viewsBefore);
     await bot.submitView(
       modal,
       { [INPUT_IDS.reason.block]: { [INPUT_IDS.reason.action]: { type: 'plain_text_input', value: 'Production error rate after redeploy' } } },

@@ -9,7 +9,7 @@ import { PROVIDERS } from '../support/databases.js';
 import { OUTSIDER, seedToApprovalRequested, signOffTruths, executeSeedPhases } from '../support/seedJourney.js';
 import { ADVISOR, ASSISTANT, JORDAN } from '../support/seedMission.js';
 import { TestClock } from '../support/testRuntime.js';
-import { eventually, openBotHarness, type BotHarness } from './slackHarness.js';
+import { eventually, openBotHarness, openedModal, type BotHarness } from './slackHarness.js';
 
 // No GITHUB_TOKEN, no LINEAR_API_KEY: only Slack itself is connected.
 const ENV = { SLACK_APPROVERS: [JORDAN.id, ADVISOR.id].join(','), APPROVALS_REQUIRED: 'low:1,medium:1,high:1,critical:1' };
@@ -40,15 +40,6 @@ function messageWith(b: BotHarness, actionId: string): StoredMessage {
   const found = b.messagesWith(actionId);
   expect(found).toHaveLength(1);
   return found[0]!;
-}
-
-/** The modal the last click opened. */
-async function openedModal(b: BotHarness, callbackId: string, before: number): Promise<Record<string, unknown>> {
-  return eventually(() => {
-    const opened = b.fake.views.slice(before).find((v) => v.method === 'views.open' && v.view.callback_id === callbackId);
-    expect(opened).toBeDefined();
-    return opened!.view;
-  });
 }
 
 const text = (value: string) => ({ type: 'plain_text_input', value });

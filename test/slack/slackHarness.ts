@@ -3,6 +3,7 @@
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import pino from 'pino';
+import { expect } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Actor } from '../../src/domain/actors.js';
@@ -291,6 +292,15 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+/** The modal the last click opened with views.open (`before`: how many views the fake held before the click). */
+export function openedModal(b: BotHarness, callbackId: string, before: number): Promise<Record<string, unknown>> {
+  return eventually(() => {
+    const opened = b.fake.views.slice(before).find((v) => v.method === 'views.open' && v.view.callback_id === callbackId);
+    expect(opened).toBeDefined();
+    return opened!.view;
+  });
 }
 
 export { ACTION_IDS };

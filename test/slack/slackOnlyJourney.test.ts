@@ -13,7 +13,7 @@ import { PROVIDERS } from '../support/databases.js';
 import type { StoredMessage } from '../support/fakeSlack.js';
 import { SECURITY_LEAD } from '../support/seedJourney.js';
 import { ADVISOR, JORDAN } from '../support/seedMission.js';
-import { CHANNEL, eventually, openBotHarness, type BotHarness } from './slackHarness.js';
+import { CHANNEL, eventually, openBotHarness, openedModal, type BotHarness } from './slackHarness.js';
 
 const INTENT = 'Add rate limiting to the public search API and return 429 with Retry-After when a client exceeds 60 requests per minute';
 // Two approvers, and every risk level needs both of them. No GITHUB_TOKEN, no LINEAR_API_KEY.
@@ -39,15 +39,6 @@ function posted(b: BotHarness, actionId: string, test: (m: StoredMessage) => boo
     const found = b.messagesWith(actionId).filter(test);
     expect(found).toHaveLength(1);
     return found[0]!;
-  });
-}
-
-/** The modal the last click opened with views.open. */
-function openedModal(b: BotHarness, callbackId: string, before: number): Promise<Record<string, unknown>> {
-  return eventually(() => {
-    const opened = b.fake.views.slice(before).find((v) => v.method === 'views.open' && v.view.callback_id === callbackId);
-    expect(opened).toBeDefined();
-    return opened!.view;
   });
 }
 
