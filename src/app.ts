@@ -40,6 +40,9 @@ import { PrismaGitHubDeliveries } from './storage/prismaGitHubDeliveries.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createModelRunner } from './connectors/models/modelRunner.js';
 
+/** How soon a worker looks at a change another instance announced (that instance's own worker goes first). */
+const ELSEWHERE_WAKE_MS = 250;
+
 export interface App {
   config: Config;
   logger: Logger;
@@ -211,9 +214,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         logger,
       })
     : null;
-  // A change saved here is delivered at once, and so is one another instance announced (PostgreSQL); the poll is the fallback.
+  // A change saved here is delivered at once by this worker, which holds the mission in memory; one another
+  // instance announced (PostgreSQL) shortly after, so the saver's worker claims it first and the instances
+  // do not race for every delivery; the poll is the fallback.
   missions.subscribe(() => feedWorker.wake());
-  missions.onChangedElsewhere(() => feedWorker.wake());
+  missions.onChangedElsewhere(() => feedWorker.wakeWithin(ELSEWHERE_WAKE_MS));
   let sweep: NodeJS.Timeout | null = null;
   let sweeping: Promise<unknown> | null = null;
   const githubEvents = new GitHubEventService(missions, config.RELEASE_MONITORING_MINUTES);

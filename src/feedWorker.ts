@@ -58,9 +58,13 @@ export class FeedWorker {
   readonly owner: string;
   private readonly options: Required<Omit<FeedWorkerOptions, 'owner' | 'onDead'>> & Pick<FeedWorkerOptions, 'onDead'>;
   private timer: NodeJS.Timeout | null = null;
+  /** When the scheduled round (`timer`) runs. */
+  private timerAt = 0;
   private running: Promise<number> | null = null;
   private stopped = true;
   private wakeRequested = false;
+  /** A change was saved here (`wake`) since the current round of claims began. */
+  private savedDuringRound = false;
   private stopRequested = false;
   /** Wakes at the end of coalescing windows, by 50 ms slot. */
   private readonly wakeTimers = new Map<number, NodeJS.Timeout>();
@@ -79,12 +83,26 @@ export class FeedWorker {
 
   /** Runs soon instead of at the next poll (a local change was just saved). */
   wake(): void {
+    this.savedDuringRound = true;
     if (this.stopped) return;
     if (this.running) {
       this.wakeRequested = true;
       return;
     }
     this.schedule(0);
+  }
+
+  /**
+   * Makes sure a round runs within `delayMs` (another instance saved a change). Not at once: the
+   * instance that saved it wakes its own worker and, holding the mission in memory, delivers it
+   * cheapest; this one looks shortly after, for a saver that runs no worker (stdio) or has died.
+   * A round already due by then (the poll, an earlier wake) covers it, so a stream of notices
+   * costs this worker at most one extra round per `delayMs`.
+   */
+  wakeWithin(delayMs: number): void {
+    if (this.stopped || this.running) return;
+    if (this.timer && this.timerAt <= Date.now() + delayMs) return;
+    this.schedule(delayMs);
   }
 
   async stop(): Promise<void> {
@@ -101,15 +119,20 @@ export class FeedWorker {
   async runOnce(): Promise<number> {
     let handled = 0;
     // A stop (shutdown) lets the claims in hand finish and takes no more; their leases expire for another instance otherwise.
-    for (let round = 0; round < 1000 && !this.stopRequested; round++) {
-      let claimedThisRound = 0;
-      for (const consumer of this.options.consumers) {
+    // A consumer that got fewer claims than it asked for had nothing more due: it sits out the next
+    // rounds instead of asking again only to hear "nothing", unless a change was saved here during
+    // the round (a consumer's own save, say), which may have made something due for anyone.
+    let busy = this.options.consumers;
+    for (let round = 0; round < 1000 && !this.stopRequested && busy.length > 0; round++) {
+      this.savedDuringRound = false;
+      const full: FeedConsumer[] = [];
+      for (const consumer of busy) {
         const claims = await this.options.feed.claim(consumer.name, this.owner, this.options.batchSize, this.options.leaseMs, this.options.clock.now());
-        claimedThisRound += claims.length;
+        handled += claims.length;
         await Promise.all(claims.map((claim) => this.handle(consumer, claim)));
+        if (claims.length >= this.options.batchSize) full.push(consumer);
       }
-      handled += claimedThisRound;
-      if (claimedThisRound === 0) break;
+      busy = this.savedDuringRound ? this.options.consumers : full;
     }
     return handled;
   }
@@ -129,6 +152,7 @@ export class FeedWorker {
 
   private schedule(delayMs: number): void {
     if (this.timer) clearTimeout(this.timer);
+    this.timerAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.running = this.runOnce();

@@ -74,6 +74,27 @@ export class Metrics {
         }
       }
     });
+    // The writer's own counts, read at scrape time (kept in the domain, which has no metrics library).
+    const writerCounter = (name: string, help: string, pick: (c: ReturnType<MissionService['writerCounts']>) => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(pick(sources.service.writerCounts()));
+        },
+      });
+    writerCounter(
+      'mission_control_stale_saves_total',
+      'Saves this instance re-applied because its remembered mission was stale (another instance saved first and the notice had not arrived).',
+      (c) => c.staleSaves,
+    );
+    writerCounter(
+      'mission_control_remembered_dropped_total',
+      "Remembered missions this instance dropped on another instance's change notice, so its next command read fresh state.",
+      (c) => c.droppedOnNotice,
+    );
     new Gauge({
       name: 'mission_control_missions',
       help: 'Missions by state (all instances).',

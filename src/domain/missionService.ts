@@ -32,7 +32,7 @@ import type { MissionCommand } from './missionCommand.js';
 import * as inputs from './missionInputs.js';
 import { parseInput } from './missionInputs.js';
 import type { MissionPage, MissionRepository } from './missionRepository.js';
-import { MissionWriter, type MissionListener } from './missionWriter.js';
+import { MissionWriter, type MissionListener, type WriterCounts } from './missionWriter.js';
 import type { MissionChangeListener, MissionChanges } from './missionChanges.js';
 import type { ChainCheckpoints } from './chainCheckpoints.js';
 import { PlanApproveService } from './planApproveService.js';
@@ -93,6 +93,8 @@ export class MissionService {
     this.clock = deps.clock;
     this.drafter = deps.drafter;
     this.writer = new MissionWriter(deps.repository, deps.clock, deps.ids);
+    // Another instance's save makes this process's remembered copy stale: drop it as soon as that is announced.
+    this.changes?.subscribe((notice) => this.writer.heard(notice));
     const parts: ServiceParts = {
       writer: this.writer,
       repository: deps.repository,
@@ -134,6 +136,11 @@ export class MissionService {
    */
   subscribe(listener: MissionListener): () => void {
     return this.writer.subscribe(listener);
+  }
+
+  /** How this process's saves went since start (stale remembered state re-applied, copies dropped on notices). */
+  writerCounts(): WriterCounts {
+    return this.writer.counts();
   }
 
   /** True when changes other instances save are announced (`onChangedElsewhere` hears them); false: poll for them. */

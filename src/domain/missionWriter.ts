@@ -8,6 +8,7 @@ import { canonicalJson, chainEvents, type MissionEvent, type PendingEvent } from
 import { inStoredOrder, type Mission } from './mission.js';
 import { requireTokenMayAct } from './missionAccess.js';
 import { EventBuffer, noWrites, type MissionCommand } from './missionCommand.js';
+import type { MissionChangeNotice } from './missionChanges.js';
 import type { MissionRepository } from './missionRepository.js';
 import { STAGE_OF_STATE } from './missionStateMachine.js';
 import type { Clock, IdGenerator } from './runtime.js';
@@ -46,6 +47,14 @@ class KeyedQueue {
   }
 }
 
+/** How saves went, counted since start: what /metrics reports and tests observe. */
+export interface WriterCounts {
+  /** Saves refused because the remembered state was stale (another instance saved first), then re-applied on fresh state. */
+  staleSaves: number;
+  /** Remembered missions dropped because another instance announced a newer save. */
+  droppedOnNotice: number;
+}
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class MissionWriter {
@@ -53,6 +62,7 @@ export class MissionWriter {
   private readonly listeners = new Set<MissionListener>();
   /** Missions as this process last saved or read them, most recent last. */
   private readonly recent = new Map<string, Mission>();
+  private readonly counted: WriterCounts = { staleSaves: 0, droppedOnNotice: 0 };
 
   constructor(
     private readonly repository: MissionRepository,
@@ -128,6 +138,28 @@ export class MissionWriter {
     return (this.recent.get(missionId)?.version ?? -1) >= version;
   }
 
+  /**
+   * Another instance announced a save (or that notices were missed): a remembered copy older
+   * than it is dropped at once, so the next command here starts from fresh state instead of
+   * running its rule on a stale copy and losing the version check.
+   */
+  heard(notice: MissionChangeNotice): void {
+    if (notice.missionId === null) {
+      this.counted.droppedOnNotice += this.recent.size;
+      this.recent.clear();
+      return;
+    }
+    const remembered = this.recent.get(notice.missionId);
+    if (remembered && remembered.version < notice.version) {
+      this.recent.delete(notice.missionId);
+      this.counted.droppedOnNotice++;
+    }
+  }
+
+  counts(): WriterCounts {
+    return { ...this.counted };
+  }
+
   private notify(mission: Mission, events: readonly MissionEvent[]): void {
     for (const listener of this.listeners) {
       try {
@@ -191,6 +223,7 @@ export class MissionWriter {
         remembered = this.forget(missionId);
         if (error instanceof MissionError && error.code === 'concurrent_update' && fromMemory) {
           // The remembered state was stale (another instance saved since), not contended: re-apply on fresh state at once.
+          this.counted.staleSaves++;
           attempt--;
           continue;
         }

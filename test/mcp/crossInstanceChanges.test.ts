@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { missionChangeChannel } from '../../src/storage/postgresMissionChanges.js';
 import { freshDatabaseUrl } from '../support/databases.js';
-import { ADVISOR, missionAwaitingApproval, startHttpHarness, until, type HttpHarness } from './httpHarness.js';
+import { ADVISOR, callOk, missionAwaitingApproval, startHttpHarness, until, type HttpHarness } from './httpHarness.js';
 
 const TEN_MINUTES = 10 * 60_000;
 const cleanups: Array<() => Promise<void>> = [];
@@ -74,8 +74,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('changes saved by another instan
     const other = await startMission(client, 'Fix the flaky checkout test');
     await client.subscribeResource({ uri: `mission://${missionId}` });
     expect(a.app.changes?.status().state).toBe('listening');
-    // A's feed worker is woken for B's saves too, instead of waiting for its next poll.
-    const wakes = vi.spyOn(a.app.feedWorker, 'wake');
+    // A's feed worker is woken for B's saves too, shortly after B's own worker, instead of waiting for its next poll.
+    const wakes = vi.spyOn(a.app.feedWorker, 'wakeWithin');
 
     // A change to a mission nobody subscribed to notifies nobody.
     await b.app.missions.cancelMission({ missionId: other, reason: 'Fixed upstream' }, ADVISOR);
@@ -109,5 +109,33 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('changes saved by another instan
     await client.subscribeResource({ uri: `mission://${reopened}` });
     await b.app.missions.cancelMission({ missionId: reopened, reason: 'Postponed to next quarter' }, ADVISOR);
     await until(() => updates.includes(`mission://${reopened}`), 10_000);
+  });
+
+  it("reports alternating between the instances: each starts from fresh state once the other's save is announced, so no save is refused", {
+    timeout: 90_000,
+  }, async () => {
+    const { a, b } = await twoInstances();
+    const viaA = (await a.connect()).client;
+    const viaB = (await b.connect()).client;
+    const missionId = await missionAwaitingApproval(viaA, a.app.missions);
+    await a.app.missions.decideApproval({ missionId, decision: 'approve' }, ADVISOR);
+    await callOk(viaA, 'report_progress', { missionId, kind: 'phase_started', phaseId: 'jwt_refresh_fix' });
+
+    const steps = ['refactor_jwt_ts', 'add_redis_store', 'create_refresh_endpoint', 'write_tests'];
+    for (const [i, stepId] of steps.entries()) {
+      const [saver, next] = i % 2 === 0 ? [b, a] : [a, b];
+      const heardBefore = next.app.missions.writerCounts().droppedOnNotice;
+      await callOk(i % 2 === 0 ? viaB : viaA, 'report_progress', { missionId, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId, durationMs: 900 });
+      // The other instance hears the save (LISTEN/NOTIFY) and drops its remembered copy before its next report.
+      await until(() => next.app.missions.writerCounts().droppedOnNotice > heardBefore, 10_000);
+      expect(saver.app.missions.writerCounts().staleSaves).toBe(0);
+    }
+    expect(a.app.missions.writerCounts().staleSaves + b.app.missions.writerCounts().staleSaves).toBe(0);
+    const mission = await a.app.missions.getMission({ missionId });
+    expect(mission.execution!.phases[0]!.steps.map((s) => s.stepId)).toEqual(steps);
+    expect(await b.app.missions.verifyEventLog({ missionId, full: true })).toMatchObject({ ok: true });
+    const metrics = await (await fetch(a.url.replace('/mcp', '/metrics'))).text();
+    expect(metrics).toMatch(/^mission_control_stale_saves_total 0$/m);
+    expect(metrics).toMatch(/^mission_control_remembered_dropped_total [1-9]/m);
   });
 });
