@@ -119,20 +119,24 @@ export class FeedWorker {
   async runOnce(): Promise<number> {
     let handled = 0;
     // A stop (shutdown) lets the claims in hand finish and takes no more; their leases expire for another instance otherwise.
-    // A consumer that got fewer claims than it asked for had nothing more due: it sits out the next
-    // rounds instead of asking again only to hear "nothing", unless a change was saved here during
-    // the round (a consumer's own save, say), which may have made something due for anyone.
-    let busy = this.options.consumers;
-    for (let round = 0; round < 1000 && !this.stopRequested && busy.length > 0; round++) {
+    // One statement claims for every consumer. When it got fewer claims than it asked for, nothing
+    // more was due: the next round is skipped instead of asking only to hear "nothing", unless a
+    // change was saved here during the round (a consumer's own save, say), which may have made
+    // something due. Claims are handled consumer by consumer, in order.
+    const { consumers, batchSize, leaseMs } = this.options;
+    for (let round = 0; round < 1000 && !this.stopRequested; round++) {
       this.savedDuringRound = false;
-      const full: FeedConsumer[] = [];
-      for (const consumer of busy) {
-        const claims = await this.options.feed.claim(consumer.name, this.owner, this.options.batchSize, this.options.leaseMs, this.options.clock.now());
-        handled += claims.length;
-        await Promise.all(claims.map((claim) => this.handle(consumer, claim)));
-        if (claims.length >= this.options.batchSize) full.push(consumer);
-      }
-      busy = this.savedDuringRound ? this.options.consumers : full;
+      const limit = batchSize * consumers.length;
+      const claims = await this.options.feed.claimAcross(
+        consumers.map((c) => c.name),
+        this.owner,
+        limit,
+        leaseMs,
+        this.options.clock.now(),
+      );
+      handled += claims.length;
+      for (const consumer of consumers) await Promise.all(claims.filter((c) => c.consumer === consumer.name).map((claim) => this.handle(consumer, claim)));
+      if (claims.length < limit && !this.savedDuringRound) break;
     }
     return handled;
   }

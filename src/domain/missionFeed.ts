@@ -31,6 +31,8 @@ export interface MissionFeed {
    * before the lease ends or is released.
    */
   claim(consumer: string, owner: string, limit: number, leaseMs: number, now: Date): Promise<FeedClaim[]>;
+  /** `claim` for several consumers in one go (one statement): up to `limit` claims in all, each naming its consumer. */
+  claimAcross(consumers: readonly string[], owner: string, limit: number, leaseMs: number, now: Date): Promise<FeedClaim[]>;
   /**
    * Marks events up to `seq` handled, clears failures and releases the lease. Changes saved
    * later than `now` by less than `quietMs` are not due before then, so they go out together

@@ -62,13 +62,30 @@ export async function readMissionRow(direct: DirectSql, provider: Provider, miss
     return direct.query({ sql: sql(param(missionId, 'TEXT')), values });
   };
   const columns = [...TEXT_COLUMNS, 'version', 'eventSeq', ...DOCUMENT_COLUMNS].map((c) => `"${c}"`);
-  const [row] = await byMission((id) => `SELECT ${columns.join(', ')}, ${date('createdAt')}, ${date('updatedAt')} FROM "Mission" WHERE "id" = ${id}`);
-  if (!row) return null;
-  const toolkits = await byMission(
-    (id) =>
-      `SELECT "toolkitId", "recommended", "selected", "authStatus", "rationale", "confidence", "precedentCount" FROM "MissionToolkit" WHERE "missionId" = ${id}`,
-  );
-  const tags = await byMission((id) => `SELECT "tag" FROM "MissionTag" WHERE "missionId" = ${id}`);
+  const toolkitColumns = `"toolkitId", "recommended", "selected", "authStatus", "rationale", "confidence", "precedentCount"`;
+  let row: unknown[] | undefined;
+  let toolkits: unknown[][];
+  let tags: unknown[][];
+  if (provider === 'postgresql') {
+    // One round trip: the child rows come along as JSON arrays (each round trip to the server costs more than the rows).
+    const [read] = await byMission(
+      (id) =>
+        `SELECT ${columns.map((c) => `m.${c}`).join(', ')}, ${date('createdAt')}, ${date('updatedAt')},
+           CAST((SELECT json_agg(json_build_array(${toolkitColumns})) FROM "MissionToolkit" WHERE "missionId" = m."id") AS TEXT),
+           CAST((SELECT json_agg(json_build_array("tag")) FROM "MissionTag" WHERE "missionId" = m."id") AS TEXT)
+         FROM "Mission" m WHERE m."id" = ${id}`,
+    );
+    if (!read) return null;
+    const jsonRows = (value: unknown): unknown[][] => (value === null || value === undefined ? [] : (JSON.parse(String(value)) as unknown[][]));
+    toolkits = jsonRows(read[read.length - 2]);
+    tags = jsonRows(read[read.length - 1]);
+    row = read.slice(0, -2);
+  } else {
+    [row] = await byMission((id) => `SELECT ${columns.join(', ')}, ${date('createdAt')}, ${date('updatedAt')} FROM "Mission" WHERE "id" = ${id}`);
+    if (!row) return null;
+    toolkits = await byMission((id) => `SELECT ${toolkitColumns} FROM "MissionToolkit" WHERE "missionId" = ${id}`);
+    tags = await byMission((id) => `SELECT "tag" FROM "MissionTag" WHERE "missionId" = ${id}`);
+  }
   const [id, title, intent, state, requester, channelId, threadTs, headHash, brief, coverage, version, eventSeq, ...rest] = row;
   const [plays, approvals, execution, evidence, reflection, models, createdAt, updatedAt] = rest;
   return {

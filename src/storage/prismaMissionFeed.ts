@@ -31,23 +31,27 @@ export class PrismaMissionFeed implements MissionFeed {
   }
 
   async claim(consumer: string, owner: string, limit: number, leaseMs: number, now: Date): Promise<FeedClaim[]> {
+    return this.claimAcross([consumer], owner, limit, leaseMs, now);
+  }
+
+  async claimAcross(consumers: readonly string[], owner: string, limit: number, leaseMs: number, now: Date): Promise<FeedClaim[]> {
+    if (consumers.length === 0) return [];
     const leaseUntil = now.getTime() + leaseMs;
     const rows = await this.run((p) => {
       // Placeholders are positional on SQLite: each part is written in the order it appears.
       const lease = `"leaseOwner" = ${p(owner, 'TEXT')}, "leaseUntil" = ${p(leaseUntil, 'BIGINT')}, "dueAt" = ${p(leaseUntil, 'BIGINT')}`;
       const due = () =>
-        `"consumer" = ${p(consumer, 'TEXT')} AND "dueAt" IS NOT NULL AND "dueAt" <= ${p(now.getTime(), 'BIGINT')} ORDER BY "dueAt" LIMIT ${p(limit, 'INTEGER')}`;
+        `"consumer" IN (${consumers.map((c) => p(c, 'TEXT')).join(', ')}) AND "dueAt" IS NOT NULL AND "dueAt" <= ${p(now.getTime(), 'BIGINT')} ORDER BY "dueAt" LIMIT ${p(limit, 'INTEGER')}`;
       if (this.provider === 'postgresql') {
         return `WITH due AS (SELECT "consumer", "missionId" FROM "MissionFeedCursor" WHERE ${due()} FOR UPDATE SKIP LOCKED)
            UPDATE "MissionFeedCursor" c SET ${lease} FROM due WHERE c."consumer" = due."consumer" AND c."missionId" = due."missionId"
-           RETURNING c."missionId", c."handledSeq", c."eventSeq", c."attempts"`;
+           RETURNING c."consumer", c."missionId", c."handledSeq", c."eventSeq", c."attempts"`;
       }
-      const sameConsumer = `"consumer" = ${p(consumer)}`;
-      return `UPDATE "MissionFeedCursor" SET ${lease} WHERE ${sameConsumer} AND "missionId" IN (SELECT "missionId" FROM "MissionFeedCursor" WHERE ${due()})
-           RETURNING "missionId", "handledSeq", "eventSeq", "attempts"`;
+      return `UPDATE "MissionFeedCursor" SET ${lease} WHERE ("consumer", "missionId") IN (SELECT "consumer", "missionId" FROM "MissionFeedCursor" WHERE ${due()})
+           RETURNING "consumer", "missionId", "handledSeq", "eventSeq", "attempts"`;
     });
-    return rows.map(([missionId, handledSeq, eventSeq, attempts]) => ({
-      consumer,
+    return rows.map(([consumer, missionId, handledSeq, eventSeq, attempts]) => ({
+      consumer: String(consumer),
       missionId: String(missionId),
       handledSeq: num(handledSeq),
       eventSeq: num(eventSeq),

@@ -206,7 +206,8 @@ describe.each(PROVIDERS)('Slack never fails silently (%s)', (provider) => {
       expect(String(told.args.text)).toContain('/invite @Mission Control');
       expect(String(told.args.text)).toContain(summary!.id);
       expect(bot.fake.messages.size).toBe(0);
-      expect(await bot.app.db.feed.parked('slack')).toEqual([expect.objectContaining({ missionId: summary!.id })]);
+      // The reply goes out while the delivery is handled; the feed parks it just after.
+      await eventually(async () => expect(await bot!.app.db.feed.parked('slack')).toEqual([expect.objectContaining({ missionId: summary!.id })]));
 
       // Someone else joining changes nothing; the bot joining brings the card.
       bot.fake.closedChannels.delete(PRIVATE);

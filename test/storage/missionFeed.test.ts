@@ -44,6 +44,23 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
     expect(again).toEqual([expect.objectContaining({ missionId: mission.id, handledSeq: 2, eventSeq: mission.eventSeq + 5 })]);
   });
 
+  it('claims for several consumers in one statement, each claim naming its consumer, and leases them like single claims', async () => {
+    const first = await start();
+    const second = await start('Add CSRF tokens');
+    await db.feed.claim('trackers', 'other', 10, 30_000, clock.now());
+    const claims = await db.feed.claimAcross(['slack', 'trackers'], 'a', 10, 30_000, clock.now());
+    // Trackers' cursors are leased to another worker already: only Slack's come back.
+    expect(claims.map((c) => [c.consumer, c.missionId]).sort()).toEqual([
+      ['slack', first.id],
+      ['slack', second.id],
+    ]);
+    expect(await db.feed.claim('slack', 'b', 10, 30_000, clock.now())).toEqual([]);
+    expect(await db.feed.claimAcross(['slack', 'trackers', 'executor'], 'b', 1, 30_000, clock.now())).toHaveLength(1);
+    await db.feed.acknowledge('slack', first.id, 'a', first.eventSeq, clock.now());
+    expect(await db.feed.claimAcross(['slack'], 'c', 10, 30_000, clock.now())).toEqual([]);
+    expect(await db.feed.claimAcross([], 'c', 10, 30_000, clock.now())).toEqual([]);
+  });
+
   it('lets another worker take over an expired lease, and ignores the late acknowledgement', async () => {
     const mission = await start();
     await db.feed.claim('slack', 'a', 10, 1_000, clock.now());
