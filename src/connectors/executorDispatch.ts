@@ -25,10 +25,14 @@ export class ExecutorDispatchConsumer {
   readonly name = EXECUTOR_CONSUMER;
   constructor(private readonly options: ExecutorDispatchOptions) {}
 
-  async handle(claim: Pick<FeedClaim, 'missionId'>): Promise<void> {
+  async handle(claim: Pick<FeedClaim, 'missionId'> & Partial<Pick<FeedClaim, 'eventSeq'>>): Promise<void> {
     const { service, dispatcher, logger } = this.options;
     if (!dispatcher) return;
-    let mission = await service.getMission({ missionId: claim.missionId });
+    // The state with at least the claimed events; recording the dispatch is version-checked, so a newer save elsewhere still wins.
+    let mission =
+      claim.eventSeq === undefined
+        ? await service.getMission({ missionId: claim.missionId })
+        : await service.getMissionSince({ missionId: claim.missionId }, claim.eventSeq);
     if (mission.state !== 'executing' || !mission.execution) return;
     let dispatch = dispatchOf(mission);
     if (dispatch && dispatch.status !== 'requested') return;

@@ -38,8 +38,8 @@ export class TrackerSync {
   constructor(private readonly options: TrackerSyncOptions) {}
 
   /** The feed worker's entry point: throws when something is left to send, so the worker retries later. */
-  async handle(claim: Pick<FeedClaim, 'missionId'>): Promise<void> {
-    const report = await this.sync(claim.missionId);
+  async handle(claim: Pick<FeedClaim, 'missionId'> & Partial<Pick<FeedClaim, 'eventSeq'>>): Promise<void> {
+    const report = await this.sync(claim.missionId, claim.eventSeq);
     await this.reportHealth(claim.missionId, report);
     if (report.failures.length > 0) {
       const first = report.failures[0]!;
@@ -75,9 +75,10 @@ export class TrackerSync {
     }
   }
 
-  async sync(missionId: string): Promise<TrackerSyncReport> {
+  /** `sinceEventSeq`: a delivery's claim; the state synced has at least those events (see MissionService.getMissionSince). */
+  async sync(missionId: string, sinceEventSeq?: number): Promise<TrackerSyncReport> {
     const { service, trackers, logger } = this.options;
-    const mission = await service.getMission({ missionId });
+    const mission = sinceEventSeq === undefined ? await service.getMission({ missionId }) : await service.getMissionSince({ missionId }, sinceEventSeq);
     const report: TrackerSyncReport = {
       filed: [],
       moved: null,

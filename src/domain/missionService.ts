@@ -366,6 +366,14 @@ export class MissionService {
     return this.writer.load(parseInput(inputs.missionRefInput, input).missionId);
   }
 
+  /**
+   * The mission for a feed delivery that claimed its events up to `eventSeq`: the copy this
+   * process remembers when it already has them (no database read), else as `getMission`.
+   */
+  async getMissionSince(input: In<typeof inputs.missionRefInput>, eventSeq: number): Promise<Mission> {
+    return this.writer.loadSince(parseInput(inputs.missionRefInput, input).missionId, eventSeq);
+  }
+
   async listMissions(input: In<typeof inputs.listMissionsInput> = {}): Promise<MissionPage> {
     return this.repository.list(parseInput(inputs.listMissionsInput, input ?? {}));
   }

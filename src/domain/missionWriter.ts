@@ -86,6 +86,18 @@ export class MissionWriter {
   }
 
   /**
+   * The mission with at least its events up to `eventSeq` (a feed delivery's claim): the
+   * remembered copy when it has them, with no database read, since a delivery handles the events
+   * it claimed and any later save marks the mission due again; otherwise `load`. Every save adds
+   * events, so a remembered copy at that seq is a state that was stored, never a guess.
+   */
+  async loadSince(missionId: string, eventSeq: number): Promise<Mission> {
+    const remembered = this.recent.get(missionId);
+    if (remembered && remembered.eventSeq >= eventSeq) return remembered;
+    return this.load(missionId);
+  }
+
+  /**
    * The mission as the database holds it, never the remembered copy: integrity checks
    * (verifyEvidence, verifyEventLog) must see a row changed behind the service's back, which
    * keeps its version and so would otherwise be served from memory.

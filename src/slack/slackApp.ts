@@ -180,7 +180,7 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
   registerEventHandlers(bolt, deps);
 
   const projector = new SlackProjector({
-    loadMission: missionLoader((input) => service.getMission(input)),
+    loadMission: missionLoader((input, since) => (since === undefined ? service.getMission(input) : service.getMissionSince(input, since))),
     client: createSlackWebClient(settings.botToken, { slackApiUrl: settings.apiUrl, logger }),
     postClient: createSlackWebClient(settings.botToken, { slackApiUrl: settings.apiUrl, logger, retryConfig: POST_RETRY }),
     store: opts.store,

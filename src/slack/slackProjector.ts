@@ -132,7 +132,7 @@ export function contentHash(message: SlackMessage): string {
 
 export interface SlackProjectorOptions {
   /** Loads a mission; null when it does not exist. */
-  loadMission(missionId: string): Promise<Mission | null>;
+  loadMission(missionId: string, sinceEventSeq?: number): Promise<Mission | null>;
   client: WebClient;
   /** For chat.postMessage: a client that does not retry by itself (POST_RETRY); `client` when not given. */
   postClient?: WebClient;
@@ -170,11 +170,12 @@ export class SlackProjector {
 
   /** FeedWorker entry point: the claim only says which mission changed; the projection always shows its latest state. */
   handle(claim: FeedClaim): Promise<ProjectionResult> {
-    return this.project(claim.missionId);
+    return this.project(claim.missionId, claim.eventSeq);
   }
 
-  async project(missionId: string): Promise<ProjectionResult> {
-    const mission = await this.opts.loadMission(missionId);
+  /** `sinceEventSeq`: a delivery's claim; the state it shows has at least those events (see MissionService.getMissionSince). */
+  async project(missionId: string, sinceEventSeq?: number): Promise<ProjectionResult> {
+    const mission = await this.opts.loadMission(missionId, sinceEventSeq);
     if (!mission) return;
     const problems: string[] = [];
     try {
@@ -538,10 +539,12 @@ export class SlackProjector {
 }
 
 /** loadMission over MissionService.getMission: a missing mission is null, other errors propagate. */
-export function missionLoader(getMission: (input: { missionId: string }) => Promise<Mission>): (missionId: string) => Promise<Mission | null> {
-  return async (missionId) => {
+export function missionLoader(
+  getMission: (input: { missionId: string }, sinceEventSeq?: number) => Promise<Mission>,
+): (missionId: string, sinceEventSeq?: number) => Promise<Mission | null> {
+  return async (missionId, sinceEventSeq) => {
     try {
-      return await getMission({ missionId });
+      return await getMission({ missionId }, sinceEventSeq);
     } catch (error) {
       if (isMissionError(error) && error.code === 'mission_not_found') return null;
       throw error;

@@ -2,7 +2,7 @@
 // must still win: a stale memory may cost a retry, never a wrong decision. When the other
 // instance's save is announced (PostgreSQL LISTEN/NOTIFY; a fake port here), the memory is dropped
 // at once and the next command starts from fresh state, so it costs no failed save either.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { ANYTHING_MAY_HAVE_CHANGED, type MissionChangeListener, type MissionChangeNotice, type MissionChanges } from '../../src/domain/missionChanges.js';
 import { MissionService } from '../../src/domain/missionService.js';
@@ -125,5 +125,20 @@ describe.each(PROVIDERS)('two instances on %s', (provider) => {
     expect(here.writerCounts().droppedOnNotice).toBe(1);
     await here.reportProgress(step(missionId, 'add_redis_store'), ASSISTANT);
     expect(here.writerCounts().staleSaves).toBe(0);
+  });
+
+  it("a delivery's read is served from memory when it already has the claimed events, and from the database when another instance saved more", async () => {
+    const missionId = await running();
+    const mine = await here.getMission({ missionId });
+    const versionChecks = vi.spyOn(db.missions, 'currentVersion');
+    const fullReads = vi.spyOn(db.missions, 'get');
+    expect(await here.getMissionSince({ missionId }, mine.eventSeq)).toBe(mine);
+    expect(versionChecks).not.toHaveBeenCalled();
+    expect(fullReads).not.toHaveBeenCalled();
+
+    const saved = await elsewhere.reportProgress(step(missionId, 'refactor_jwt_ts'), ASSISTANT);
+    const delivered = await here.getMissionSince({ missionId }, saved.eventSeq);
+    expect(delivered.eventSeq).toBe(saved.eventSeq);
+    expect(delivered.execution!.phases[0]!.steps.map((s) => s.stepId)).toEqual(['refactor_jwt_ts']);
   });
 });
