@@ -101,6 +101,7 @@ const NEWEST_FIRST = 'ORDER BY m."updatedAt" DESC, m."id" DESC';
 
 /** The ids of one list page (limit + 1, to know whether another follows), newest first; on SQLite, text filters collect every FTS match first. */
 export function missionListStatement(provider: Provider, filter: MissionListFilter): SqlStatement {
+  if (newestMatchesServe(provider, filter)) return newestMatchesStatement({ ...filter, text: filter.text as string });
   const { values, param } = statement(provider);
   const conditions = listConditions(param, filter);
   if (filter.text && provider === 'sqlite' && [...filter.text].length >= TRIGRAM) {
@@ -113,6 +114,58 @@ export function missionListStatement(provider: Provider, filter: MissionListFilt
     conditions.push(textCondition(provider, param, filter.text, { alias: 'm', columns: ['title', 'intent'], ftsTable: 'MissionText', ftsKey: 'missionId' }));
   }
   const sql = `SELECT m."id" FROM "Mission" m ${whereAll(conditions)} ${NEWEST_FIRST} LIMIT ${param(filter.limit + 1)}`;
+  return { sql, values };
+}
+
+/** SQLite, a text filter of 3+ characters and nothing else: the FTS table's own order (newest first) finds the page. */
+function newestMatchesServe(provider: Provider, filter: MissionListFilter): boolean {
+  return provider === 'sqlite' && !!filter.text && [...filter.text].length >= TRIGRAM && !filter.state && !filter.requesterId;
+}
+
+/** MissionText's rowids of one millisecond of updatedAt start at that millisecond times BLOCK (migration 20261130030000). */
+const BLOCK = 1_048_576;
+
+/**
+ * SQLite: one page of a text filter alone, whatever share of the missions holds the text. MissionText's
+ * rowid orders matches by updatedAt's millisecond (then by when each was saved in it), so the
+ * newest limit + 1 matches strictly older than the cursor's millisecond are one FTS look-up that
+ * stops there. Within one millisecond rowid order is not the list's id order, so the two
+ * milliseconds at the page's edges are read along (updatedAt, id) instead, each row checked on its
+ * own: the cursor's (ids below the cursor's) and the oldest one the look-up reached (which may hold
+ * more matches than it returned). Everything newer than that is in the look-up. A row checked on its
+ * own matches by LIKE, and a row holding non-ASCII text (LIKE folds ASCII case only) is asked of the
+ * FTS table within its millisecond, so the answer is exactly the FTS table's.
+ */
+export function newestMatchesStatement(filter: MissionListFilter & { text: string }): SqlStatement {
+  // SQLite's placeholders are positional: every piece is written in the order it appears.
+  const { values, param } = statement('sqlite');
+  const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
+  const phrase = trigramPhrase(['title', 'intent'], filter.text);
+  const pattern = containsPattern(filter.text);
+  const both = `m."title" || m."intent"`;
+  const millisecond = (ms: () => string) => `${ms()} * ${BLOCK} AND ${ms()} * ${BLOCK} + ${BLOCK - 1}`;
+  // The rows of one millisecond in list order (`where` picks them), checked one by one.
+  const oneMillisecond = (where: () => string, ms: () => string) => {
+    let sql = `SELECT m."id", m."updatedAt" FROM "Mission" m WHERE ${where()}`;
+    sql += ` AND (m."title" LIKE ${param(pattern)} ESCAPE '\\' OR m."intent" LIKE ${param(pattern)} ESCAPE '\\'`;
+    sql += ` OR (length(CAST(${both} AS BLOB)) <> length(${both}) AND +m."id" IN (SELECT "missionId" FROM "MissionText"`;
+    sql += ` WHERE "MissionText" MATCH ${param(phrase)} AND "rowid" BETWEEN ${millisecond(ms)})))`;
+    return `SELECT * FROM (${sql} ${NEWEST_FIRST} LIMIT ${param(filter.limit + 1)})`;
+  };
+  let sql = `WITH "newest" AS MATERIALIZED (SELECT "rowid" AS "key", "missionId" FROM "MissionText" WHERE "MissionText" MATCH ${param(phrase)}`;
+  if (cursor) sql += ` AND "rowid" < CAST(${param(cursor.updatedAt.getTime())} AS INTEGER) * ${BLOCK}`;
+  sql += ` ORDER BY "rowid" DESC LIMIT ${param(filter.limit + 1)})`;
+  sql += ` SELECT "id" FROM (SELECT m."id", m."updatedAt" FROM "newest" JOIN "Mission" m ON m."id" = "newest"."missionId"`;
+  sql += ` UNION ${oneMillisecond(
+    () => `m."updatedAt" = (SELECT e."updatedAt" FROM "Mission" e WHERE e."id" = (SELECT "missionId" FROM "newest" ORDER BY "key" LIMIT 1))`,
+    () => `(SELECT min("key") >> 20 FROM "newest")`,
+  )}`;
+  if (cursor)
+    sql += ` UNION ${oneMillisecond(
+      () => `m."updatedAt" = ${param(cursor.updatedAt)} AND m."id" < ${param(cursor.id)}`,
+      () => `CAST(${param(cursor.updatedAt.getTime())} AS INTEGER)`,
+    )}`;
+  sql += `) ORDER BY "updatedAt" DESC, "id" DESC LIMIT ${param(filter.limit + 1)}`;
   return { sql, values };
 }
 
@@ -148,7 +201,7 @@ export function missionWalkStatement(filter: MissionListFilter & { text: string 
 async function pageIdsOf(direct: DirectSql, provider: Provider, filter: MissionListFilter): Promise<string[]> {
   const ids = async (statement: SqlStatement) => (await direct.query(statement)).map(([id]) => id as string);
   const text = filter.text;
-  if (provider !== 'sqlite' || !text || [...text].length < TRIGRAM) return ids(missionListStatement(provider, filter));
+  if (provider !== 'sqlite' || !text || [...text].length < TRIGRAM || newestMatchesServe(provider, filter)) return ids(missionListStatement(provider, filter));
   const [boundary] = await direct.query(walkBoundaryStatement(filter));
   const walked = await ids(missionWalkStatement({ ...filter, text }, boundary ? [boundary[0] as SqlValue, boundary[1] as SqlValue] : null));
   // A full page, or a walk that reached the end of the list, is the answer; otherwise the text is rare: collect it.
