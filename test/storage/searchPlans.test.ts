@@ -191,6 +191,49 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
     expect((await db.missions.list({ text: 'über die', limit: 5 })).missions).toHaveLength(3);
   });
 
+  it('pages a text filter in list order through many missions saved in the same millisecond, whatever order they were saved in', async () => {
+    // 240 missions share one updatedAt (ids inserted in a scrambled order, so the order they were
+    // saved in is not the list's id order); every third holds the words, some in non-ASCII case.
+    // Older and newer missions hold them too, so pages start and end inside the shared millisecond.
+    const others = COLUMNS.filter((c) => !['title', 'intent', 'state', 'updatedAt'].includes(c))
+      .map((c) => `"${c}"`)
+      .join(', ');
+    const at = (offsetSeconds: number) =>
+      provider === 'sqlite'
+        ? `strftime('%Y-%m-%dT%H:%M:%S.123+00:00', '2027-01-01 00:00:00', '${offsetSeconds} seconds')`
+        : `TIMESTAMP '2027-01-01 00:00:00.123' + interval '${offsetSeconds} seconds'`;
+    const insert = async (id: string, title: string, offsetSeconds: number) =>
+      db.prisma.$executeRawUnsafe(
+        `INSERT INTO "Mission" ("id", "title", "intent", "state", "updatedAt", ${others}) SELECT '${id}', '${title}', 'Same millisecond', 'done', ${at(offsetSeconds)}, ${others} FROM "Mission" WHERE "Mission"."id" = 'msn_copy_1'`,
+      );
+    for (let i = 0; i < 240; i++) {
+      const n = (i * 97) % 240; // a permutation of 0..239
+      const title = n % 3 === 0 ? (n % 2 === 0 ? `Tied block ${n} QUIET ÄRGER` : `tied block ${n} quiet ärger`) : `Tied block ${n} other`;
+      await insert(`msn_tie_${String(n).padStart(3, '0')}`, title, 0);
+    }
+    for (const [id, offset] of [
+      ['msn_tie_newer_a', 5],
+      ['msn_tie_newer_b', 9],
+      ['msn_tie_older_a', -5],
+      ['msn_tie_older_b', -9],
+    ] as const)
+      await insert(id, `Quiet ärger ${id}`, offset);
+    const rows = await db.prisma.mission.findMany({ orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], select: { id: true, title: true } });
+    const expected = rows.filter((r) => r.title.toLowerCase().includes('quiet ärger')).map((r) => r.id);
+    expect(expected).toHaveLength(84);
+    for (const limit of [1, 7, 20, 100]) {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 200; page++) {
+        const result = await db.missions.list({ text: 'QUIET ärger', limit, ...(cursor ? { cursor } : {}) });
+        ids.push(...result.missions.map((m) => m.id));
+        if (!result.nextCursor) break;
+        cursor = result.nextCursor;
+      }
+      expect(ids).toEqual(expected);
+    }
+  });
+
   it('searches the library text through its trigram index', async () => {
     const library = await planUnlessTiny(libraryStatement(provider, { text: 'rollout', limit: 10 }));
     if (provider === 'sqlite') expect(library).toMatch(/SCAN LibraryText VIRTUAL TABLE INDEX/);
