@@ -13,7 +13,8 @@
 //   from the FTS table (cheap for a rare word, ~0.3 s for a word in 90% of 100,000 missions, since
 //   each match's id is read from the FTS table's content before the list's order can be applied);
 // - the library is ranked by the database (shared tags, then reuse score, then most recently
-//   pinned) over every candidate, and only the page is read;
+//   pinned): level by level of shared tags, each along the (reuseScore, pinnedAt, id) index, so a
+//   search stops when its page is full instead of ranking every candidate;
 // - a person's overview (the App Home) is two queries: their latest missions, and every mission
 //   awaiting approval whose request names them, however many.
 // Statements return ids (or plain text columns); rows with dates are then read through Prisma,
@@ -243,23 +244,53 @@ function summaryOf(r: {
   };
 }
 
-/** The ids of the best library matches, ranked: most shared tags, highest reuse score, most recently pinned. */
-export function libraryStatement(provider: Provider, search: LibrarySearch): SqlStatement {
+/** The library's rank within one count of shared tags, along LibraryEntry_reuseScore_pinnedAt_id_idx. */
+const LIBRARY_RANK = 'ORDER BY e."reuseScore" DESC, e."pinnedAt" DESC, e."id" ASC';
+
+/**
+ * The levels of a library search, best first: entries sharing every queried tag, then one fewer,
+ * down to one, then entries matching only the text (or, with no tags, every entry the text
+ * matches, or every entry). Ranked, the result is each level in turn along the rank index, so a
+ * search reads levels only until its page is full and stops inside a level as soon as it has its
+ * entries, however large the library.
+ */
+export function libraryLevels(search: LibrarySearch): number[] {
+  const tags = new Set(search.tags ?? []).size;
+  const levels = Array.from({ length: tags }, (_, i) => tags - i);
+  return tags === 0 || search.text ? [...levels, 0] : levels;
+}
+
+/** The ids of the best `limit` library entries of one level (`shared`: how many queried tags each holds). */
+export function libraryStatement(provider: Provider, search: LibrarySearch, shared = libraryLevels(search)[0] ?? 0, limit = search.limit): SqlStatement {
   const { values, param } = statement(provider);
   const tags = [...new Set(search.tags ?? [])];
   const tagList = () => tags.map((tag) => param(tag)).join(', ');
-  const matched = tags.length > 0 ? `(SELECT COUNT(*) FROM "LibraryEntryTag" t WHERE t."entryId" = e."id" AND t."tag" IN (${tagList()}))` : '0';
-  const either: string[] = [];
-  if (tags.length > 0) either.push(`e."id" IN (SELECT "entryId" FROM "LibraryEntryTag" WHERE "tag" IN (${tagList()}))`);
-  if (search.text)
-    either.push(textCondition(provider, param, search.text, { alias: 'e', columns: ['title', 'note'], ftsTable: 'LibraryText', ftsKey: 'entryId' }));
-  const where = either.length > 0 ? `WHERE ${either.join(' OR ')}` : '';
-  const sql = `SELECT e."id", ${matched} AS "matched" FROM "LibraryEntry" e ${where} ORDER BY "matched" DESC, e."reuseScore" DESC, e."pinnedAt" DESC, e."id" ASC LIMIT ${param(search.limit)}`;
+  const conditions: string[] = [];
+  if (shared > 0) {
+    conditions.push(`e."id" IN (SELECT "entryId" FROM "LibraryEntryTag" WHERE "tag" IN (${tagList()}))`);
+    conditions.push(`(SELECT COUNT(*) FROM "LibraryEntryTag" t WHERE t."entryId" = e."id" AND t."tag" IN (${tagList()})) = ${param(shared)}`);
+  } else {
+    if (search.text)
+      conditions.push(textCondition(provider, param, search.text, { alias: 'e', columns: ['title', 'note'], ftsTable: 'LibraryText', ftsKey: 'entryId' }));
+    if (tags.length > 0) conditions.push(`NOT EXISTS (SELECT 1 FROM "LibraryEntryTag" t WHERE t."entryId" = e."id" AND t."tag" IN (${tagList()}))`);
+  }
+  const sql = `SELECT e."id" FROM "LibraryEntry" e ${whereAll(conditions)} ${LIBRARY_RANK} LIMIT ${param(limit)}`;
   return { sql, values };
 }
 
+/** The ids of the best library matches, ranked: most shared tags, highest reuse score, most recently pinned. */
+async function libraryIds(direct: DirectSql, provider: Provider, search: LibrarySearch): Promise<string[]> {
+  const ids: string[] = [];
+  for (const shared of libraryLevels(search)) {
+    if (ids.length >= search.limit) break;
+    const rows = await direct.query(libraryStatement(provider, search, shared, search.limit - ids.length));
+    ids.push(...rows.map(([id]) => id as string));
+  }
+  return ids;
+}
+
 export async function searchLibrary(prisma: PrismaClient, direct: DirectSql, provider: Provider, search: LibrarySearch): Promise<LibraryMatch[]> {
-  const ids = (await direct.query(libraryStatement(provider, search))).map(([id]) => id as string);
+  const ids = await libraryIds(direct, provider, search);
   if (ids.length === 0) return [];
   const rows = await prisma.libraryEntry.findMany({ where: { id: { in: ids } }, include: { tags: true } });
   const byId = new Map(rows.map((r) => [r.id, r]));

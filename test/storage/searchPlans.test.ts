@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { MissionService } from '../../src/domain/missionService.js';
 import type { SqlStatement } from '../../src/storage/driverAdapter.js';
-import { awaitingApprovalStatement, libraryStatement, missionListStatement, missionWalkStatement, WALK_WINDOW } from '../../src/storage/missionSearch.js';
+import {
+  awaitingApprovalStatement,
+  libraryLevels,
+  libraryStatement,
+  missionListStatement,
+  missionWalkStatement,
+  WALK_WINDOW,
+} from '../../src/storage/missionSearch.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import { SEED_POLICY } from '../support/seedJourney.js';
 import { JORDAN } from '../support/seedMission.js';
@@ -238,6 +245,16 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
     const library = await planUnlessTiny(libraryStatement(provider, { text: 'rollout', limit: 10 }));
     if (provider === 'sqlite') expect(library).toMatch(/SCAN LibraryText VIRTUAL TABLE INDEX/);
     else expect(library).toMatch(/LibraryEntry_(title|note)_trgm_idx/);
+  });
+
+  it('ranks the library level by level of shared tags along the rank index, without sorting, and reads only the levels a page needs', async () => {
+    expect(libraryLevels({ tags: ['a', 'b', 'a'], text: 'x', limit: 5 })).toEqual([2, 1, 0]);
+    expect(libraryLevels({ tags: ['a', 'b'], limit: 5 })).toEqual([2, 1]);
+    expect(libraryLevels({ text: 'x', limit: 5 })).toEqual([0]);
+    expect(libraryLevels({ limit: 5 })).toEqual([0]);
+    const all = await plan(libraryStatement(provider, { limit: 10 }));
+    expect(all).toContain('LibraryEntry_reuseScore_pinnedAt_id_idx');
+    expect(all).not.toMatch(/TEMP B-TREE|Sort/);
   });
 
   it("finds a person's approvals among the missions awaiting approval only (the state index)", async () => {
