@@ -73,7 +73,7 @@ function textCondition(
   provider: Provider,
   param: (value: SqlValue) => string,
   text: string,
-  where: { alias: string; columns: readonly [string, string]; ftsTable: string; ftsKey: string },
+  where: { alias: string; columns: readonly [string, string]; ftsTable: string; ftsKey: string; idExpression?: string },
 ): string {
   const [a, b] = where.columns;
   if (provider === 'postgresql') {
@@ -81,7 +81,7 @@ function textCondition(
     return `(${where.alias}."${a}" ILIKE ${pattern} ESCAPE '\\' OR ${where.alias}."${b}" ILIKE ${pattern} ESCAPE '\\')`;
   }
   if ([...text].length >= TRIGRAM) {
-    return `${where.alias}."id" IN (SELECT "${where.ftsKey}" FROM "${where.ftsTable}" WHERE "${where.ftsTable}" MATCH ${param(trigramPhrase(where.columns, text))})`;
+    return `${where.idExpression ?? `${where.alias}."id"`} IN (SELECT "${where.ftsKey}" FROM "${where.ftsTable}" WHERE "${where.ftsTable}" MATCH ${param(trigramPhrase(where.columns, text))})`;
   }
   const pattern = containsPattern(text);
   return `(${where.alias}."${a}" LIKE ${param(pattern)} ESCAPE '\\' OR ${where.alias}."${b}" LIKE ${param(pattern)} ESCAPE '\\')`;
@@ -260,18 +260,54 @@ export function libraryLevels(search: LibrarySearch): number[] {
   return tags === 0 || search.text ? [...levels, 0] : levels;
 }
 
-/** The ids of the best `limit` library entries of one level (`shared`: how many queried tags each holds). */
-export function libraryStatement(provider: Provider, search: LibrarySearch, shared = libraryLevels(search)[0] ?? 0, limit = search.limit): SqlStatement {
+/**
+ * Entries holding a queried tag up to which a level reads them through the tag index and sorts
+ * them; a level whose tags more entries hold walks the rank index instead, counting each entry's
+ * tags, and stops at its limit.
+ */
+export const FEW_TAG_HOLDERS = 500;
+
+/**
+ * Which of the queried tags any entry holds (one index probe each), and how many entries hold
+ * any of them, counted up to FEW_TAG_HOLDERS: a tag nobody holds adds no level to read.
+ */
+export function tagHoldersStatement(provider: Provider, tags: readonly string[]): SqlStatement {
+  const { values, param } = statement(provider);
+  const held = tags
+    .map((tag) => `SELECT ${param(tag)} AS "tag" WHERE EXISTS (SELECT 1 FROM "LibraryEntryTag" WHERE "tag" = ${param(tag)})`)
+    .join(' UNION ALL ');
+  // Placeholders are positional on SQLite: `held`'s come first in the text as in `values`.
+  const holders = `SELECT COUNT(*) AS "n" FROM (SELECT 1 FROM "LibraryEntryTag" WHERE "tag" IN (${tags.map((tag) => param(tag)).join(', ')}) LIMIT ${param(FEW_TAG_HOLDERS)}) AS "some"`;
+  const sql = `SELECT "held"."tag", "holders"."n" FROM (${held}) AS "held", (${holders}) AS "holders"`;
+  return { sql, values };
+}
+
+/**
+ * The ids of the best `limit` library entries of one level (`shared`: how many queried tags each
+ * holds; `fewHolders`: read the level through the tag index rather than along the rank index).
+ */
+export function libraryStatement(
+  provider: Provider,
+  search: LibrarySearch,
+  shared = libraryLevels(search)[0] ?? 0,
+  limit = search.limit,
+  fewHolders = true,
+): SqlStatement {
   const { values, param } = statement(provider);
   const tags = [...new Set(search.tags ?? [])];
   const tagList = () => tags.map((tag) => param(tag)).join(', ');
   const conditions: string[] = [];
+  // On SQLite the unary + keeps the planner from collecting every text match through its id and
+  // sorting them: it walks the rank index and stops at the limit.
+  const id = provider === 'sqlite' ? '+e."id"' : 'e."id"';
   if (shared > 0) {
-    conditions.push(`e."id" IN (SELECT "entryId" FROM "LibraryEntryTag" WHERE "tag" IN (${tagList()}))`);
+    if (fewHolders) conditions.push(`e."id" IN (SELECT "entryId" FROM "LibraryEntryTag" WHERE "tag" IN (${tagList()}))`);
     conditions.push(`(SELECT COUNT(*) FROM "LibraryEntryTag" t WHERE t."entryId" = e."id" AND t."tag" IN (${tagList()})) = ${param(shared)}`);
   } else {
     if (search.text)
-      conditions.push(textCondition(provider, param, search.text, { alias: 'e', columns: ['title', 'note'], ftsTable: 'LibraryText', ftsKey: 'entryId' }));
+      conditions.push(
+        textCondition(provider, param, search.text, { alias: 'e', columns: ['title', 'note'], ftsTable: 'LibraryText', ftsKey: 'entryId', idExpression: id }),
+      );
     if (tags.length > 0) conditions.push(`NOT EXISTS (SELECT 1 FROM "LibraryEntryTag" t WHERE t."entryId" = e."id" AND t."tag" IN (${tagList()}))`);
   }
   const sql = `SELECT e."id" FROM "LibraryEntry" e ${whereAll(conditions)} ${LIBRARY_RANK} LIMIT ${param(limit)}`;
@@ -280,10 +316,15 @@ export function libraryStatement(provider: Provider, search: LibrarySearch, shar
 
 /** The ids of the best library matches, ranked: most shared tags, highest reuse score, most recently pinned. */
 async function libraryIds(direct: DirectSql, provider: Provider, search: LibrarySearch): Promise<string[]> {
+  const queried = [...new Set(search.tags ?? [])];
+  const held = queried.length > 0 ? await direct.query(tagHoldersStatement(provider, queried)) : [];
+  const fewHolders = Number(held[0]?.[1] ?? 0) < FEW_TAG_HOLDERS;
+  // Tags no entry holds match nothing: leaving them out changes no entry's level, only the levels read.
+  const narrowed: LibrarySearch = { ...search, tags: held.map(([tag]) => tag as string) };
   const ids: string[] = [];
-  for (const shared of libraryLevels(search)) {
+  for (const shared of libraryLevels(narrowed)) {
     if (ids.length >= search.limit) break;
-    const rows = await direct.query(libraryStatement(provider, search, shared, search.limit - ids.length));
+    const rows = await direct.query(libraryStatement(provider, narrowed, shared, search.limit - ids.length, fewHolders));
     ids.push(...rows.map(([id]) => id as string));
   }
   return ids;

@@ -10,6 +10,7 @@ import { MissionService } from '../../src/domain/missionService.js';
 import type { SqlStatement } from '../../src/storage/driverAdapter.js';
 import {
   awaitingApprovalStatement,
+  FEW_TAG_HOLDERS,
   libraryLevels,
   libraryStatement,
   missionListStatement,
@@ -256,6 +257,58 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
     const all = await plan(libraryStatement(provider, { limit: 10 }));
     expect(all).toContain('LibraryEntry_reuseScore_pinnedAt_id_idx');
     expect(all).not.toMatch(/TEMP B-TREE|Sort/);
+  });
+
+  it('ranks a large library the same whichever way a level is read: shared tags, reuse score, latest pin, then id', async () => {
+    // 700 entries (more than FEW_TAG_HOLDERS hold "alpha", so that level walks the rank index;
+    // "gamma" few enough to be read through the tag index), with ties in reuse score and pin time.
+    expect(700).toBeGreaterThan(FEW_TAG_HOLDERS);
+    const series = provider === 'sqlite' ? 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 700)' : '';
+    const from = provider === 'sqlite' ? 'n' : 'generate_series(1, 700) AS n(i)';
+    const pinnedAt =
+      provider === 'sqlite'
+        ? `strftime('%Y-%m-%dT%H:%M:%S.000+00:00', '2026-01-01', '+' || (i % 11) || ' minutes')`
+        : `TIMESTAMP '2026-01-01' + (i % 11) * interval '1 minute'`;
+    await db.prisma.$executeRawUnsafe(
+      `${series} INSERT INTO "LibraryEntry" ("id", "missionId", "playId", "title", "note", "rating", "reuseScore", "play", "pinnedBy", "pinnedAt")
+       SELECT 'lib_' || (1000 + (i * 37) % 700), 'msn_copy_' || i, 'play_1', 'Entry ' || i, CASE WHEN i % 9 = 0 THEN 'Rolls out the canary' ELSE 'Plain' END,
+              5, (i % 7) * 0.5, '{}', '{"kind":"slack_user","id":"U1"}', ${pinnedAt} FROM ${from}`,
+    );
+    const tagRows = `${series} INSERT INTO "LibraryEntryTag" ("entryId", "tag") SELECT 'lib_' || (1000 + (i * 37) % 700), t.tag FROM ${from}, (SELECT 'alpha' AS tag UNION ALL SELECT 'beta' UNION ALL SELECT 'gamma') t
+       WHERE (t.tag = 'alpha' AND i % 10 <> 0) OR (t.tag = 'beta' AND i % 3 = 0) OR (t.tag = 'gamma' AND i % 50 = 0)`;
+    await db.prisma.$executeRawUnsafe(tagRows);
+    const entries = await db.prisma.libraryEntry.findMany({ include: { tags: true } });
+    const ranked = (tags: string[], text?: string) =>
+      entries
+        .map((e) => ({ e, shared: e.tags.filter((t) => tags.includes(t.tag)).length }))
+        .filter(
+          ({ e, shared }) =>
+            shared > 0 ||
+            (text !== undefined && `${e.title}\n${e.note}`.toLowerCase().includes(text.toLowerCase())) ||
+            (tags.length === 0 && text === undefined),
+        )
+        .sort(
+          (x, y) =>
+            y.shared - x.shared ||
+            y.e.reuseScore - x.e.reuseScore ||
+            y.e.pinnedAt.getTime() - x.e.pinnedAt.getTime() ||
+            (x.e.id < y.e.id ? -1 : x.e.id > y.e.id ? 1 : 0),
+        )
+        .map(({ e }) => e.id);
+    for (const [tags, text] of [
+      [['alpha'], undefined],
+      [['alpha', 'beta'], undefined],
+      [['alpha', 'beta', 'gamma'], 'canary'],
+      [['gamma', 'nobody-has-this'], 'CANARY'],
+      [['beta', 'nobody-has-this'], undefined],
+      [[], 'canary'],
+      [[], undefined],
+    ] as Array<[string[], string | undefined]>) {
+      for (const limit of [7, 60]) {
+        const found = await db.missions.searchLibrary({ tags, ...(text ? { text } : {}), limit });
+        expect(found.map((m) => m.entry.id)).toEqual(ranked(tags, text).slice(0, limit));
+      }
+    }
   });
 
   it("finds a person's approvals among the missions awaiting approval only (the state index)", async () => {
