@@ -322,7 +322,9 @@ async function libraryIds(direct: DirectSql, provider: Provider, search: Library
   // Tags no entry holds match nothing: leaving them out changes no entry's level, only the levels read.
   const narrowed: LibrarySearch = { ...search, tags: held.map(([tag]) => tag as string) };
   const ids: string[] = [];
-  for (const shared of libraryLevels(narrowed)) {
+  // Tags asked for and none held: only the text can match (and with no text, nothing does).
+  const levels = queried.length > 0 && held.length === 0 ? (search.text ? [0] : []) : libraryLevels(narrowed);
+  for (const shared of levels) {
     if (ids.length >= search.limit) break;
     const rows = await direct.query(libraryStatement(provider, narrowed, shared, search.limit - ids.length, fewHolders));
     ids.push(...rows.map(([id]) => id as string));

@@ -303,6 +303,8 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
       [['beta', 'nobody-has-this'], undefined],
       [[], 'canary'],
       [[], undefined],
+      [['nobody-has-this'], undefined],
+      [['nobody-has-this'], 'canary'],
     ] as Array<[string[], string | undefined]>) {
       for (const limit of [7, 60]) {
         const found = await db.missions.searchLibrary({ tags, ...(text ? { text } : {}), limit });
