@@ -17,7 +17,7 @@ import type { SlackRequestIntake } from './requestIntake.js';
 export const MISSION_COMMAND = '/mission';
 
 /** How long work after an ack may wait for the Slack requests in hand to be answered. */
-export const AFTER_ACK_MAX_WAIT_MS = 200;
+export const AFTER_ACK_MAX_WAIT_MS = 1000;
 
 /**
  * Work that follows an ack runs one command at a time, each after the I/O already waiting and,
