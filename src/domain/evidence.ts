@@ -83,6 +83,22 @@ export function appendArtifact(evidence: MissionEvidence, artifact: ArtifactReco
   return { ...evidence, artifacts: retainArtifacts([...evidence.artifacts, artifact]), count: artifactCount(evidence) + 1 };
 }
 
+/**
+ * A document from before the window that lists more artifacts than the window keeps, bounded:
+ * the rows get their records (`records`, to write with the save), the document its kept part and
+ * count. Null when there is nothing to do (a bounded document, or a short list, which the next
+ * attach bounds).
+ */
+export function boundStoredEvidence(
+  evidence: MissionEvidence,
+): { evidence: MissionEvidence; records: Array<{ id: string; position: number; record: ArtifactRecord }> } | null {
+  if (evidence.count !== undefined || evidence.artifacts.length <= RECENT_HISTORY) return null;
+  return {
+    evidence: { ...evidence, artifacts: retainArtifacts(evidence.artifacts), count: evidence.artifacts.length },
+    records: evidence.artifacts.map((record, position) => ({ id: record.id, position, record })),
+  };
+}
+
 export interface EvidenceBundle {
   manifestSha256: string;
   artifactCount: number;

@@ -126,7 +126,7 @@ describe.each(PROVIDERS)('evidence beyond the document window on %s', (provider)
     expect(await h.service.verifyEvidence({ missionId })).toMatchObject({ ok: true, artifactCount: 215 });
   });
 
-  it('loads a document stored before the window (every artifact inline) and bounds it on the next attach', async () => {
+  it('loads a document stored before the window (every artifact inline) and bounds it on its next save', async () => {
     await h.service.reportProgress({ missionId, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
     await attachLogs(24);
     // As stored before: the whole list in the document, no count, rows with content only.
@@ -144,15 +144,23 @@ describe.each(PROVIDERS)('evidence beyond the document window on %s', (provider)
     expect((await h.service.artifactPage({ missionId, limit: 500 })).entries).toHaveLength(24);
     expect(await h.service.verifyEvidence({ missionId })).toMatchObject({ ok: true, artifactCount: 24 });
 
+    // Any save bounds it, here a step report; the rows get their records.
+    await h.service.reportProgress(
+      { missionId, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'refactor_jwt_ts', durationMs: 1000, counts: {} },
+      ASSISTANT,
+    );
+    const storedEvidence = async () =>
+      JSON.parse((await h.db.prisma.mission.findUniqueOrThrow({ where: { id: missionId } })).evidence ?? '') as { count: number; artifacts: unknown[] };
+    expect((await storedEvidence()).count).toBe(24);
+    expect((await storedEvidence()).artifacts).toHaveLength(20);
+    const names = async () => (await allArtifacts()).flatMap((p) => p.artifacts.map((a) => a.name));
+    expect(await names()).toEqual(Array.from({ length: 24 }, (_, i) => `Test log ${i}`));
+    expect(await h.service.verifyEvidence({ missionId })).toMatchObject({ ok: true, artifactCount: 24 });
+
     await attachLogs(1, 24);
-    const stored = JSON.parse((await h.db.prisma.mission.findUniqueOrThrow({ where: { id: missionId } })).evidence ?? '') as {
-      count: number;
-      artifacts: unknown[];
-    };
-    expect(stored.count).toBe(25);
-    expect(stored.artifacts).toHaveLength(20);
-    const pages = await allArtifacts();
-    expect(pages.flatMap((p) => p.artifacts.map((a) => a.name))).toEqual(Array.from({ length: 25 }, (_, i) => `Test log ${i}`));
+    expect((await storedEvidence()).count).toBe(25);
+    expect(await names()).toEqual(Array.from({ length: 25 }, (_, i) => `Test log ${i}`));
     expect(await h.service.verifyEvidence({ missionId })).toMatchObject({ ok: true, artifactCount: 25 });
+    expect((await h.ok<{ evidence: { count: number } }>('get_mission', { missionId })).evidence.count).toBe(25);
   });
 });
