@@ -9,7 +9,7 @@ import { isMissionError, MissionError } from './errors.js';
 import { canonicalJson } from './eventLog.js';
 import { artifactRows, verifyChain, withEveryArtifact } from './missionHistory.js';
 import { requireMustHavesMet } from './verification.js';
-import { verifyEvidence, type ArtifactKind, type ArtifactRecord, type EvidenceVerification } from './evidence.js';
+import { artifactCount, verifyEvidence, type ArtifactKind, type ArtifactRecord, type EvidenceVerification } from './evidence.js';
 import {
   attachEvidence,
   completeExecution,
@@ -44,6 +44,7 @@ import { STAGE_OF_STATE } from './missionStateMachine.js';
 import { recordModelCalls, requireWithinBudget, setBudget, type ModelCallRecord } from './modelUsage.js';
 import { recordApprovalDenied } from './planApprove.js';
 import { gateRequirements } from './qualityGates.js';
+import { plural } from './text/englishLists.js';
 import type { ServiceParts } from './serviceParts.js';
 
 const DEFAULT_MEDIA_TYPES: Record<ArtifactKind, string> = {
@@ -182,6 +183,18 @@ export class ExecuteService {
     // The chain from its last checkpoint (the events after it, in pages), the last sealed bundle noted on the way.
     const chain = await verifyChain(repository, this.parts.checkpoints, mission, { full: false, now: this.parts.clock.now() });
     const problems = result.ok ? [] : [...result.problems];
+    // The rows must hold every artifact the mission counts, and agree with the ones its document keeps.
+    const stored = new Map(evidence.artifacts.map((a) => [a.id, a]));
+    if (evidence.artifacts.length !== artifactCount(mission.evidence)) {
+      problems.push({
+        artifactId: null,
+        problem: `the mission records ${plural(artifactCount(mission.evidence), 'artifact')}, but storage holds ${evidence.artifacts.length}`,
+      });
+    }
+    for (const kept of mission.evidence.artifacts) {
+      if (stored.get(kept.id)?.sha256 !== kept.sha256)
+        problems.push({ artifactId: kept.id, problem: `artifact "${kept.name}" is stored differently from the mission's record` });
+    }
     if (chain.sealedBundleHash !== null && chain.sealedBundleHash !== mission.evidence.bundle?.manifestSha256) {
       problems.push({ artifactId: null, problem: 'the stored bundle differs from the bundle recorded in the event log' });
     }

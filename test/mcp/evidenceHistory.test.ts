@@ -124,6 +124,13 @@ describe.each(PROVIDERS)('evidence beyond the document window on %s', (provider)
       /cursor: not a cursor from a previous page/,
     );
     expect(await h.service.verifyEvidence({ missionId })).toMatchObject({ ok: true, artifactCount: 215 });
+
+    // An old artifact's row removed behind the service's back (content and record): the count says so.
+    await h.db.prisma.missionArtifact.deleteMany({ where: { missionId, name: 'Test log 3' } });
+    expect(await h.service.verifyEvidence({ missionId })).toEqual({
+      ok: false,
+      problems: [{ artifactId: null, problem: 'the mission records 215 artifacts, but storage holds 214' }],
+    });
   });
 
   it('loads a document stored before the window (every artifact inline) and bounds it on its next save', async () => {
