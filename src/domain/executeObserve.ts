@@ -471,13 +471,19 @@ export function attachEvidence(mission: Mission, input: EvidenceInput, cmd: Miss
 /**
  * Every artifact of the mission: `read` (its rows, read before the command ran) with any the
  * document holds that the read missed (attached since); the document alone when it holds them all.
+ * Refused (evidence_tampered) when they fall short of the mission's count.
  */
 function everyArtifactOf(mission: Mission, read: readonly ArtifactRecord[]): readonly ArtifactRecord[] {
   if (holdsEveryArtifact(mission.evidence)) return mission.evidence.artifacts;
   const known = new Set(read.map((a) => a.id));
   const all = [...read, ...mission.evidence.artifacts.filter((a) => !known.has(a.id))];
+  // Anything attached since the read is among the document's latest; a shortfall is a row gone from storage.
   if (all.length !== artifactCount(mission.evidence)) {
-    throw new MissionError('concurrent_update', 'The evidence changed while the mission was being completed. Try again.', { state: mission.state });
+    throw new MissionError(
+      'evidence_tampered',
+      `Evidence does not match what was attached: the mission records ${artifactCount(mission.evidence)} artifacts, but storage holds ${all.length}. Investigate before completing.`,
+      { problems: [{ artifactId: null, problem: 'artifacts missing from storage' }] },
+    );
   }
   return all;
 }

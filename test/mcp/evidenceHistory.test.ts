@@ -131,6 +131,13 @@ describe.each(PROVIDERS)('evidence beyond the document window on %s', (provider)
       ok: false,
       problems: [{ artifactId: null, problem: 'the mission records 215 artifacts, but storage holds 214' }],
     });
+    // Completion refuses to seal a bundle over what is left, and writes nothing.
+    const before = await h.service.getMission({ missionId });
+    await expect(h.service.completeMission({ missionId }, ASSISTANT)).rejects.toMatchObject({
+      code: 'evidence_tampered',
+      message: expect.stringContaining('the mission records 215 artifacts, but storage holds 214'),
+    });
+    expect((await h.service.getMission({ missionId })).version).toBe(before.version);
   });
 
   it('loads a document stored before the window (every artifact inline) and bounds it on its next save', async () => {
