@@ -3,7 +3,17 @@
 // mission are done; evidence is hashed; the undo plan stays available until completion.
 import { approvalsGiven, awaitedApprovers } from './approvalPolicy.js';
 import { MissionError } from './errors.js';
-import { bundleManifest, hashArtifactContent, verifyEvidence, type ArtifactKind, type ArtifactRecord, type ReviewEvidence } from './evidence.js';
+import {
+  appendArtifact,
+  artifactCount,
+  bundleManifest,
+  hashArtifactContent,
+  holdsEveryArtifact,
+  verifyEvidence,
+  type ArtifactKind,
+  type ArtifactRecord,
+  type ReviewEvidence,
+} from './evidence.js';
 import {
   alertCounts,
   appendAlert,
@@ -427,6 +437,10 @@ export function attachEvidence(mission: Mission, input: EvidenceInput, cmd: Miss
     attachedBy: cmd.actor,
     attachedAt: cmd.at,
   };
+  // A document from before the window lists every artifact: their rows get records now, before any leaves the list.
+  if (mission.evidence.count === undefined) {
+    cmd.writes.artifactRecords = mission.evidence.artifacts.map((record, position) => ({ id: record.id, position, record }));
+  }
   cmd.writes.artifacts.push({
     id: artifact.id,
     name: artifact.name,
@@ -434,6 +448,8 @@ export function attachEvidence(mission: Mission, input: EvidenceInput, cmd: Miss
     sha256: artifact.sha256,
     content: input.content,
     attachedAt: cmd.now,
+    position: artifactCount(mission.evidence),
+    record: artifact,
   });
   cmd.events.add('evidence_attached', {
     artifact_id: artifact.id,
@@ -443,13 +459,36 @@ export function attachEvidence(mission: Mission, input: EvidenceInput, cmd: Miss
     size_bytes: artifact.sizeBytes,
     review: artifact.review?.state ?? null,
   });
-  const artifacts = [...mission.evidence.artifacts, artifact];
-  // Evidence added while reflecting (a merged PR, a late review) gets a fresh bundle, on the record.
-  const bundle = mission.state === 'reflecting' ? sealBundle(artifacts, mission, cmd) : mission.evidence.bundle;
-  return { ...mission, evidence: { artifacts, bundle } };
+  const evidence = appendArtifact(mission.evidence, artifact);
+  // Evidence added while reflecting (a merged PR, a late review) gets a fresh bundle, on the record:
+  // the sealed bundle lists every artifact attached before (completion sealed them all, and each
+  // later one resealed), so the new bundle is its entries and this artifact.
+  const sealed = mission.evidence.bundle?.entries ?? mission.evidence.artifacts;
+  const bundle = mission.state === 'reflecting' ? sealBundle([...sealed, artifact], mission, cmd) : mission.evidence.bundle;
+  return { ...mission, evidence: { ...evidence, bundle } };
 }
 
-function sealBundle(artifacts: readonly ArtifactRecord[], mission: Mission, cmd: MissionCommand) {
+/**
+ * Every artifact of the mission: `read` (its rows, read before the command ran) with any the
+ * document holds that the read missed (attached since); the document alone when it holds them all.
+ * Refused (evidence_tampered) when they fall short of the mission's count.
+ */
+function everyArtifactOf(mission: Mission, read: readonly ArtifactRecord[]): readonly ArtifactRecord[] {
+  if (holdsEveryArtifact(mission.evidence)) return mission.evidence.artifacts;
+  const known = new Set(read.map((a) => a.id));
+  const all = [...read, ...mission.evidence.artifacts.filter((a) => !known.has(a.id))];
+  // Anything attached since the read is among the document's latest; a shortfall is a row gone from storage.
+  if (all.length !== artifactCount(mission.evidence)) {
+    throw new MissionError(
+      'evidence_tampered',
+      `Evidence does not match what was attached: the mission records ${artifactCount(mission.evidence)} artifacts, but storage holds ${all.length}. Investigate before completing.`,
+      { problems: [{ artifactId: null, problem: 'artifacts missing from storage' }] },
+    );
+  }
+  return all;
+}
+
+function sealBundle(artifacts: readonly Pick<ArtifactRecord, 'id' | 'name' | 'sha256'>[], mission: Mission, cmd: MissionCommand) {
   const bundle = bundleManifest(artifacts, cmd.at);
   cmd.events.add('evidence_bundle_generated', { mission_id: mission.id, artifact_count: bundle.artifactCount, total_hash: bundle.manifestSha256 });
   return bundle;
@@ -459,9 +498,15 @@ function sealBundle(artifacts: readonly ArtifactRecord[], mission: Mission, cmd:
  * Ends execution: the mission-level gate must pass and every stored artifact must still
  * match its hash. Then the evidence bundle is sealed, undo closes, and Reflect begins.
  */
-export function completeExecution(mission: Mission, requirements: GateRequirements, contents: ReadonlyMap<string, string>, cmd: MissionCommand): Mission {
+export function completeExecution(
+  mission: Mission,
+  requirements: GateRequirements,
+  evidence: { artifacts: readonly ArtifactRecord[]; contents: ReadonlyMap<string, string> },
+  cmd: MissionCommand,
+): Mission {
   const execution = requireExecuting(mission, 'complete the mission');
-  const integrity = verifyEvidence(mission.evidence.artifacts, contents, null);
+  const artifacts = everyArtifactOf(mission, evidence.artifacts);
+  const integrity = verifyEvidence(artifacts, evidence.contents, null);
   if (!integrity.ok) {
     throw new MissionError(
       'evidence_tampered',
@@ -479,7 +524,7 @@ export function completeExecution(mission: Mission, requirements: GateRequiremen
       { gate },
     );
   }
-  const bundle = sealBundle(mission.evidence.artifacts, mission, cmd);
+  const bundle = sealBundle(artifacts, mission, cmd);
   const durationMins = Math.round((cmd.now.getTime() - Date.parse(execution.startedAt)) / 60_000);
   cmd.events.add('mission_completed', {
     play_id: execution.playId,

@@ -7,9 +7,9 @@ import type { Actor } from './actors.js';
 import { alertAcceptRefusal, standingOf } from './approvalPolicy.js';
 import { isMissionError, MissionError } from './errors.js';
 import { canonicalJson } from './eventLog.js';
-import { verifyChain } from './missionHistory.js';
+import { artifactRows, verifyChain, withEveryArtifact } from './missionHistory.js';
 import { requireMustHavesMet } from './verification.js';
-import { verifyEvidence, type ArtifactKind, type ArtifactRecord, type EvidenceVerification } from './evidence.js';
+import { artifactCount, verifyEvidence, type ArtifactKind, type ArtifactRecord, type EvidenceVerification } from './evidence.js';
 import {
   attachEvidence,
   completeExecution,
@@ -44,6 +44,7 @@ import { STAGE_OF_STATE } from './missionStateMachine.js';
 import { recordModelCalls, requireWithinBudget, setBudget, type ModelCallRecord } from './modelUsage.js';
 import { recordApprovalDenied } from './planApprove.js';
 import { gateRequirements } from './qualityGates.js';
+import { plural } from './text/englishLists.js';
 import type { ServiceParts } from './serviceParts.js';
 
 const DEFAULT_MEDIA_TYPES: Record<ArtifactKind, string> = {
@@ -163,7 +164,7 @@ export class ExecuteService {
         { name: input.name, kind: input.kind, content, mediaType, url: input.url, phaseId: input.phaseId, review: input.review, checks: input.checks },
         cmd,
       );
-      artifact = next.evidence.artifacts.find((a) => !current.evidence.artifacts.some((known) => known.id === a.id));
+      artifact = cmd.writes.artifacts.at(-1)?.record;
       return next;
     });
     return { mission, artifact: artifact! };
@@ -176,10 +177,24 @@ export class ExecuteService {
   async verifyEvidence(input: z.output<typeof missionRefInput>): Promise<EvidenceVerification> {
     const { writer, repository } = this.parts;
     const mission = await writer.loadStored(input.missionId);
-    const result = verifyEvidence(mission.evidence.artifacts, await repository.artifactContents(mission.id), mission.evidence.bundle);
+    // Every artifact, from its row when the document keeps only the latest ones.
+    const { evidence } = await withEveryArtifact(repository, mission);
+    const result = verifyEvidence(evidence.artifacts, await repository.artifactContents(mission.id), mission.evidence.bundle);
     // The chain from its last checkpoint (the events after it, in pages), the last sealed bundle noted on the way.
     const chain = await verifyChain(repository, this.parts.checkpoints, mission, { full: false, now: this.parts.clock.now() });
     const problems = result.ok ? [] : [...result.problems];
+    // The rows must hold every artifact the mission counts, and agree with the ones its document keeps.
+    const stored = new Map(evidence.artifacts.map((a) => [a.id, a]));
+    if (evidence.artifacts.length !== artifactCount(mission.evidence)) {
+      problems.push({
+        artifactId: null,
+        problem: `the mission records ${plural(artifactCount(mission.evidence), 'artifact')}, but storage holds ${evidence.artifacts.length}`,
+      });
+    }
+    for (const kept of mission.evidence.artifacts) {
+      if (stored.get(kept.id)?.sha256 !== kept.sha256)
+        problems.push({ artifactId: kept.id, problem: `artifact "${kept.name}" is stored differently from the mission's record` });
+    }
     if (chain.sealedBundleHash !== null && chain.sealedBundleHash !== mission.evidence.bundle?.manifestSha256) {
       problems.push({ artifactId: null, problem: 'the stored bundle differs from the bundle recorded in the event log' });
     }
@@ -198,8 +213,9 @@ export class ExecuteService {
   async completeMission(input: z.output<typeof missionRefInput>, actor: Actor): Promise<Mission> {
     await this.beforeCompletion?.(input.missionId);
     const contents = await this.parts.repository.artifactContents(input.missionId);
+    const artifacts = await artifactRows(this.parts.repository, input.missionId);
     return this.parts.writer.mutate(input.missionId, actor, (mission, cmd) => {
-      const completed = completeExecution(mission, gateRequirements(mission.brief), contents, cmd);
+      const completed = completeExecution(mission, gateRequirements(mission.brief), { artifacts, contents }, cmd);
       requireMustHavesMet(mission);
       return completed;
     });

@@ -2,7 +2,7 @@
 import type { Actor } from './actors.js';
 import type { ApprovalRequest } from './approvalPolicy.js';
 import type { Brief } from './brief.js';
-import type { ArtifactRecord, EvidenceBundle } from './evidence.js';
+import type { MissionEvidence } from './evidence.js';
 import type { Execution } from './execution.js';
 import type { Play } from './plays.js';
 import type { MissionModels } from './modelUsage.js';
@@ -72,7 +72,7 @@ export interface Mission {
   approval: ApprovalRequest | null;
   approvalHistory: ApprovalRequest[];
   execution: Execution | null;
-  evidence: { artifacts: ArtifactRecord[]; bundle: EvidenceBundle | null };
+  evidence: MissionEvidence;
   reflection: Reflection;
   /** Model calls, their cost and the mission budget; absent on missions saved before models were counted. */
   models?: MissionModels;

@@ -3,6 +3,7 @@
 // each entry once, and from the last checkpoint (chainCheckpoints.ts) unless a full check is
 // asked for. Front doors page with the cursors (pageCursor.ts); the service verifies.
 import type { ChainCheckpoints } from './chainCheckpoints.js';
+import { holdsEveryArtifact, type ArtifactRecord } from './evidence.js';
 import { ChainVerifier, hashEvent, type ChainVerification, type MissionEvent } from './eventLog.js';
 import {
   alertCounts,
@@ -144,13 +145,50 @@ export async function stepPage(
   );
 }
 
+/** The artifacts after the cursor, in attachment order, from their rows (or the document, when it holds them all). */
+export async function artifactPage(
+  repository: MissionRepository,
+  mission: Mission,
+  cursor: string | undefined,
+  limit: number,
+): Promise<{ entries: Array<{ position: number; artifact: ArtifactRecord }>; nextCursor: string | null }> {
+  const [from] = cursor ? decodeHistoryCursor('artifacts', cursor, 1) : [0];
+  // One more than fits says whether there is a next page.
+  const read = holdsEveryArtifact(mission.evidence)
+    ? mission.evidence.artifacts.slice(from!, from! + limit + 1)
+    : await repository.artifactPage(mission.id, from!, limit + 1);
+  const entries = read.slice(0, limit).map((artifact, i) => ({ position: from! + i, artifact }));
+  return { entries, nextCursor: read.length > limit ? encodeHistoryCursor('artifacts', [from! + limit]) : null };
+}
+
+/** Every artifact record of the mission, oldest first, read page by page from its rows (all of them, whatever the document keeps). */
+export async function artifactRows(repository: MissionRepository, missionId: string): Promise<ArtifactRecord[]> {
+  const artifacts: ArtifactRecord[] = [];
+  for (;;) {
+    const page = await repository.artifactPage(missionId, artifacts.length, WHOLE_HISTORY_PAGE);
+    artifacts.push(...page);
+    if (page.length < WHOLE_HISTORY_PAGE) return artifacts;
+  }
+}
+
+/**
+ * The mission with every artifact in `evidence.artifacts` (read from the rows when the document
+ * keeps only some), for readers that list or check them all: exports, the evidence check, the
+ * reflection message. A document holding them all is returned as it is.
+ */
+export async function withEveryArtifact(repository: MissionRepository, mission: Mission): Promise<Mission> {
+  if (holdsEveryArtifact(mission.evidence)) return mission;
+  return { ...mission, evidence: { ...mission.evidence, artifacts: await artifactRows(repository, mission.id) } };
+}
+
 /**
  * The mission with every phase's whole history in `steps` and `testRuns` (read page by page) and
  * every deviation (from the log, when some left the document's window), for exports that list
  * every entry (SUMMARY.md). Exports are made on demand; loading a mission
  * for a command never does this.
  */
-export async function withWholeHistory(repository: MissionRepository, mission: Mission): Promise<Mission> {
+export async function withWholeHistory(repository: MissionRepository, given: Mission): Promise<Mission> {
+  const mission = await withEveryArtifact(repository, given);
   const execution = mission.execution;
   if (!execution) return mission;
   const all = async <Item>(read: (from: number, take: number) => Promise<Item[]>): Promise<Item[]> => {
@@ -175,7 +213,8 @@ export async function withWholeHistory(repository: MissionRepository, mission: M
  * some left the document's window (closed alerts beyond the latest, older deviations), for the
  * exports that list them all (SUMMARY.md, VERIFICATION.md). A document holding them all is returned as it is.
  */
-export async function withEveryAlertAndDeviation(repository: MissionRepository, mission: Mission): Promise<Mission> {
+export async function withEveryAlertAndDeviation(repository: MissionRepository, given: Mission): Promise<Mission> {
+  const mission = await withEveryArtifact(repository, given);
   const execution = mission.execution;
   if (!execution) return mission;
   const windowed = deviationCount(execution) > execution.deviations.length || alertCounts(execution).raised > execution.alerts.length;

@@ -2,6 +2,7 @@
 // outside src/domain and must make `save` atomic: mission row, toolkits, tags and new
 // events together, or nothing.
 import type { MissionEvent } from './eventLog.js';
+import type { ArtifactRecord } from './evidence.js';
 import type { StepReport, TestRun } from './execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from './library.js';
 import type { Mission, MissionSummary } from './mission.js';
@@ -49,8 +50,13 @@ export interface AppendedStep {
 
 /** Content the save writes next to the mission, in the same transaction. */
 export interface MissionWrites {
-  /** Evidence content by artifact id; stored once, never updated. */
-  artifacts?: Array<{ id: string; name: string; kind: string; sha256: string; content: string; attachedAt: Date }>;
+  /** The artifacts this command attached: content (stored once, never updated), record and position (0-based: the count before it). */
+  artifacts?: Array<{ id: string; name: string; kind: string; sha256: string; content: string; attachedAt: Date; position: number; record: ArtifactRecord }>;
+  /**
+   * Records and positions for artifacts whose rows hold content only (attached before the
+   * document's window): written once, by the save that first bounds a document from before.
+   */
+  artifactRecords?: Array<{ id: string; position: number; record: ArtifactRecord }>;
   libraryEntry?: LibraryEntry;
   /** False when toolkits and tags are unchanged; absent means rewrite them. */
   replaceChildren?: boolean;
@@ -78,6 +84,8 @@ export interface MissionRepository {
   save(mission: Mission, expectedVersion: number, events: readonly MissionEvent[], writes?: MissionWrites): Promise<void>;
   /** Stored evidence content of a mission, by artifact id. */
   artifactContents(missionId: string): Promise<Map<string, string>>;
+  /** Up to `limit` artifact records from `fromPosition` (0-based, attachment order), in order. */
+  artifactPage(missionId: string, fromPosition: number, limit: number): Promise<ArtifactRecord[]>;
   /** Library entries sharing tags with the query or holding its text in title or note; most shared tags, then reuse score, then most recently pinned first. */
   searchLibrary(search: LibrarySearch): Promise<LibraryMatch[]>;
   /** How many missions are in each state (for /metrics), from counters kept with every save: its cost does not grow with the missions. */

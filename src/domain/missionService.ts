@@ -23,7 +23,7 @@ import { DefineService } from './defineService.js';
 import { MissionError } from './errors.js';
 import type { MissionEvent } from './eventLog.js';
 import type { StepReport, TestRun } from './execution.js';
-import { eventPage, stepPage, testRunPage, verifyChain, type ChainCheck, type EventPage, type HistoryPage } from './missionHistory.js';
+import { artifactPage, eventPage, stepPage, testRunPage, verifyChain, type ChainCheck, type EventPage, type HistoryPage } from './missionHistory.js';
 import type { ArtifactRecord, EvidenceVerification } from './evidence.js';
 import { ExecuteService } from './executeService.js';
 import type { LibraryMatch } from './library.js';
@@ -409,6 +409,14 @@ export class MissionService {
   async stepPage(input: In<typeof inputs.historyPageInput>): Promise<HistoryPage<{ step: StepReport }>> {
     const { missionId, cursor, limit } = parseInput(inputs.historyPageInput, input);
     return stepPage(this.repository, await this.writer.load(missionId), cursor, limit);
+  }
+
+  /** A page of the mission's artifacts, in attachment order. */
+  async artifactPage(
+    input: In<typeof inputs.historyPageInput>,
+  ): Promise<{ entries: Array<{ position: number; artifact: ArtifactRecord }>; nextCursor: string | null }> {
+    const { missionId, cursor, limit } = parseInput(inputs.historyPageInput, input);
+    return artifactPage(this.repository, await this.writer.load(missionId), cursor, limit);
   }
 
   /**

@@ -5,6 +5,7 @@
 import type { Actor } from './actors.js';
 import { MissionError, missionNotFound } from './errors.js';
 import { canonicalJson, chainEvents, type MissionEvent, type PendingEvent } from './eventLog.js';
+import { boundStoredEvidence } from './evidence.js';
 import { inStoredOrder, type Mission } from './mission.js';
 import { requireTokenMayAct } from './missionAccess.js';
 import { EventBuffer, noWrites, type MissionCommand } from './missionCommand.js';
@@ -217,6 +218,12 @@ export class MissionWriter {
         remembered = this.forget(missionId);
         attempt--;
         continue;
+      }
+      // A document from before the evidence window, listing every artifact: any save bounds it (its rows get their records).
+      const bounded = boundStoredEvidence(changed.evidence);
+      if (bounded) {
+        changed = { ...changed, evidence: bounded.evidence };
+        cmd.writes.artifactRecords = bounded.records;
       }
       const sealed = this.seal({ ...changed, version: current.version + 1 }, cmd.events.pending, now);
       // Most commands leave toolkits and tags alone; telling storage so spares rewriting those rows.

@@ -19,7 +19,7 @@ export function decodeTuple(cursor: string): unknown[] | null {
 }
 
 /** The kinds of mission history read in pages; a cursor of one kind is refused for another. */
-export type HistoryKind = 'events' | 'test_runs' | 'steps';
+export type HistoryKind = 'events' | 'test_runs' | 'steps' | 'artifacts';
 
 export function encodeHistoryCursor(kind: HistoryKind, position: readonly number[]): string {
   return encodeTuple([kind, ...position]);

@@ -1,5 +1,6 @@
 // Reflect & Improve: feedback, follow-ups, pinning the play to the library, and the
 // retrospective that closes the mission.
+import { artifactCount } from './evidence.js';
 import { MissionError } from './errors.js';
 import { approvedPlay } from './executeObserve.js';
 import { alertCounts, deviationCount, latestCoverage, phaseHistory } from './execution.js';
@@ -193,7 +194,7 @@ export function retrospectiveMetrics(mission: Mission, now: Date): Retrospective
     reviewAlerts: execution ? alertCounts(execution).byType.review_required : 0,
     deviations: execution ? deviationCount(execution) : 0,
     followUps: mission.reflection.followUps.length,
-    artifacts: mission.evidence.artifacts.length,
+    artifacts: artifactCount(mission.evidence),
   };
 }
 

@@ -8,7 +8,7 @@ import { ErrorCode, McpError, SubscribeRequestSchema, UnsubscribeRequestSchema }
 import type { Logger } from 'pino';
 import { MissionError } from '../domain/errors.js';
 import type { MissionService } from '../domain/missionService.js';
-import { viewMission } from './missionView.js';
+import { artifactOut, viewMission } from './missionView.js';
 
 const DOCUMENTS = [
   {
@@ -32,7 +32,7 @@ const DOCUMENTS = [
   },
 ] as const;
 
-const URI_PATTERN = /^mission:\/\/([^/?#]+)(?:\/(plan\.md|summary\.md|verification\.md|uat\.md|events|test-runs|steps)(?:\?cursor=[^#]*)?)?$/;
+const URI_PATTERN = /^mission:\/\/([^/?#]+)(?:\/(plan\.md|summary\.md|verification\.md|uat\.md|events|test-runs|steps|artifacts)(?:\?cursor=[^#]*)?)?$/;
 
 /** Entries per history page: enough for an assistant to read, small enough to stay a few hundred kilobytes. */
 const HISTORY_PAGE = 200;
@@ -65,6 +65,15 @@ const HISTORIES = [
     read: async (service: MissionService, missionId: string, cursor: string | undefined) => {
       const page = await service.stepPage({ missionId, cursor, limit: HISTORY_PAGE });
       return { steps: page.entries, nextCursor: page.nextCursor };
+    },
+  },
+  {
+    suffix: 'artifacts',
+    title: 'Evidence',
+    description: 'Every artifact attached (name, kind, sha256, who attached it), in attachment order, 200 a page.',
+    read: async (service: MissionService, missionId: string, cursor: string | undefined) => {
+      const page = await service.artifactPage({ missionId, cursor, limit: HISTORY_PAGE });
+      return { artifacts: page.entries.map((e) => ({ position: e.position, ...artifactOut(e.artifact) })), nextCursor: page.nextCursor };
     },
   },
 ] as const;
@@ -180,7 +189,7 @@ function enableSubscriptions(server: McpServer, service: MissionService, logger:
     if (!missionId)
       throw new McpError(
         ErrorCode.InvalidParams,
-        `${request.params.uri} is not a mission resource; use mission://{id} or mission://{id}/plan.md, /summary.md, /verification.md, /uat.md, /events, /test-runs, /steps.`,
+        `${request.params.uri} is not a mission resource; use mission://{id} or mission://{id}/plan.md, /summary.md, /verification.md, /uat.md, /events, /test-runs, /steps, /artifacts.`,
       );
     // Subscribing to a mission that does not exist is refused, so a typo does not wait forever.
     await service.getMission({ missionId }).catch((e: unknown) => asResourceError(e, request.params.uri));

@@ -8,6 +8,7 @@ import { COVERAGE_THRESHOLD, coverageMeter, latestEntry, latestReadiness, pendin
 import type { MissionSummary } from '../domain/mission.js';
 import { STAGE_OF_STATE } from '../domain/missionStateMachine.js';
 import { deviationCount, phaseHistory, type GateResult } from '../domain/execution.js';
+import { artifactCount } from '../domain/evidence.js';
 import type { Play } from '../domain/plays.js';
 import { nextOut, nextView } from './nextActions.js';
 
@@ -189,7 +190,11 @@ export const missionView = z.object({
     .nullable(),
   evidence: z.object({
     count: z.number().int(),
-    artifacts: z.array(artifactView),
+    artifacts: z
+      .array(artifactView)
+      .describe(
+        'The latest artifacts (and older ones the gates still read: the latest review, check results and pull request link); count says how many there are, history.artifacts pages them all.',
+      ),
     bundle: z.object({ manifestSha256: z.string(), artifactCount: z.number().int(), generatedAt: z.string() }).nullable(),
   }),
   reflection: z.object({
@@ -199,7 +204,7 @@ export const missionView = z.object({
     retrospectiveLogged: z.boolean(),
   }),
   history: z
-    .object({ events: historyView, testRuns: historyView, steps: historyView })
+    .object({ events: historyView, testRuns: historyView, steps: historyView, artifacts: historyView })
     .describe(
       "How much history the mission holds and where to read it: MCP resources in pages, oldest first; each page names the next. The fields above carry only the latest entries (e.g. each phase's latest test run).",
     ),
@@ -394,7 +399,7 @@ export function viewMission(mission: Mission): MissionView {
         }
       : null,
     evidence: {
-      count: mission.evidence.artifacts.length,
+      count: artifactCount(mission.evidence),
       artifacts: mission.evidence.artifacts.map(artifactOut),
       bundle: mission.evidence.bundle
         ? {
@@ -423,6 +428,7 @@ function historyOut(mission: Mission): z.infer<typeof missionView>['history'] {
     events: { count: mission.eventSeq, uri: `${base}/events` },
     testRuns: { count: phases.reduce((sum, p) => sum + phaseHistory(p).testRunCount, 0), uri: `${base}/test-runs` },
     steps: { count: phases.reduce((sum, p) => sum + phaseHistory(p).stepCount, 0), uri: `${base}/steps` },
+    artifacts: { count: artifactCount(mission.evidence), uri: `${base}/artifacts` },
   };
 }
 

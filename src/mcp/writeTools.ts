@@ -2,6 +2,7 @@
 // and tools that make several service calls check everything they can first, so a refused
 // call writes nothing. There is deliberately no tool that approves, resolves review alerts,
 // overrides a gate or rates a mission: those are a person's decisions, made in Slack.
+import { artifactCount } from '../domain/evidence.js';
 import { awaitedApprovers } from '../domain/approvalPolicy.js';
 import { z } from 'zod';
 import { CHIP_LABELS, chipOf } from '../domain/brief.js';
@@ -349,7 +350,7 @@ export function writeTools(context: McpContext): ToolSpec[] {
       const { mission, artifact } = await service.execute.attachEvidence(input, actor);
       return {
         summary: `Attached "${artifact.name}" (${artifact.kind}, ${artifact.sizeBytes} bytes) sha256 ${artifact.sha256}.`,
-        result: { artifact: artifactOut(artifact), evidenceCount: mission.evidence.artifacts.length, mission: missionRef(mission) },
+        result: { artifact: artifactOut(artifact), evidenceCount: artifactCount(mission.evidence), mission: missionRef(mission) },
       };
     },
   });

@@ -12,17 +12,32 @@ import { cancelMissionModal } from './modals.js';
 import { helpMessage, missionListMessage, missionStatusMessage, usageMessage } from './usageMessages.js';
 import { notice, refusalMessage, slackActor, tellUser, type ReplyTarget, type SlackHandlerDeps } from './interactionReplies.js';
 
+import type { SlackRequestIntake } from './requestIntake.js';
+
 export const MISSION_COMMAND = '/mission';
 
+/** How long work after an ack may wait for the Slack requests in hand to be answered. */
+export const AFTER_ACK_MAX_WAIT_MS = 1000;
+
 /**
- * Work that follows an ack runs one command at a time, each after the I/O already waiting:
- * drafting a brief is CPU work on the same event loop, and in a burst of commands it would
- * otherwise delay the acknowledgements of the requests still arriving.
+ * Work that follows an ack runs one command at a time, each after the I/O already waiting and,
+ * given the intake, once the Slack requests in hand are answered (at most AFTER_ACK_MAX_WAIT_MS
+ * after it was queued): drafting a brief and saving the mission are CPU and synchronous database
+ * work on the same event loop, and in a burst of commands they would otherwise delay the
+ * acknowledgements of the requests still arriving.
  */
 export class AfterAckQueue {
   private tail: Promise<void> = Promise.resolve();
+  constructor(
+    private readonly intake?: SlackRequestIntake,
+    private readonly now: () => number = Date.now,
+  ) {}
   run(task: () => Promise<void>): Promise<void> {
-    const turn = this.tail.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(task);
+    const queuedAt = this.now();
+    const turn = this.tail
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => this.intake?.quiet(queuedAt + AFTER_ACK_MAX_WAIT_MS - this.now()))
+      .then(task);
     this.tail = turn.catch(() => undefined);
     return turn;
   }
@@ -52,7 +67,7 @@ export async function startMissionFromSlack(
 
 export function registerCommandHandlers(app: App, deps: SlackHandlerDeps): void {
   const { service, logger } = deps;
-  const afterAck = new AfterAckQueue();
+  const afterAck = new AfterAckQueue(deps.intake);
   app.command(MISSION_COMMAND, async ({ command, ack, respond, client }) => {
     const parsed = parseMissionCommand(command.text ?? '');
     if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage() });

@@ -13,6 +13,7 @@ import {
   type TestRun,
   type ValidatorAlert,
 } from '../domain/execution.js';
+import { artifactCount } from '../domain/evidence.js';
 import type { Mission } from '../domain/mission.js';
 import { isTerminal } from '../domain/missionStateMachine.js';
 import type { Play, PlayPhase } from '../domain/plays.js';
@@ -101,7 +102,7 @@ export function executionStatus(mission: Mission): SlackMessage {
     blocks.push(
       section(
         fitLines(lines, LIMITS.text, {
-          head: `*Evidence${mission.state === 'executing' ? ' so far' : ''} (${artifacts.length})*`,
+          head: `*Evidence${mission.state === 'executing' ? ' so far' : ''} (${artifactsHead(mission.evidence)})*`,
           noun: 'artifacts',
           pointer: statusPointer(mission.id),
         }).text,
@@ -162,7 +163,7 @@ function figures(execution: Execution, latest: TestRun | null, target: number | 
     `*Review alerts*\n${open === 0 ? 'none open' : mission.state === 'executing' ? `⚠️ ${open} waiting for a person` : `${open} left open`}`,
     `*Auto-fixes*\n${autoFixes}`,
     `*Deviations*\n${deviationCount(execution)}`,
-    `*Evidence*\n${plural(mission.evidence.artifacts.length, 'artifact')}`,
+    `*Evidence*\n${plural(artifactCount(mission.evidence), 'artifact')}`,
   ];
 }
 
@@ -358,3 +359,9 @@ const CHECK_LABELS: Partial<Record<string, string>> = {
   ci_checks: 'CI checks passing',
   all_phases_completed: 'All phases completed',
 };
+
+/** The evidence count for a list's head; the document keeps the latest artifacts (and those the gates read), so a longer history says how many are shown. */
+export function artifactsHead(evidence: Mission['evidence']): string {
+  const total = artifactCount(evidence);
+  return total > evidence.artifacts.length ? `${total}, ${evidence.artifacts.length} shown` : `${total}`;
+}

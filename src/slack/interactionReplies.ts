@@ -10,6 +10,7 @@ import type { SlackMessage } from './blockKitLimits.js';
 import { section } from './blocks.js';
 import type { UnreachableChannelNotices } from './deliveryProblems.js';
 import { fallbackText, withSlackDates } from './format.js';
+import type { SlackRequestIntake } from './requestIntake.js';
 
 export interface SlackHandlerDeps {
   service: MissionService;
@@ -20,6 +21,8 @@ export interface SlackHandlerDeps {
   unreachableNotices?: UnreachableChannelNotices;
   /** Re-drives parked Slack deliveries (of one mission, or of a channel's missions); returns how many. */
   redeliver?: (filter: ParkedFilter) => Promise<number>;
+  /** Slack requests in hand: work after an ack waits for them to be answered first (requestIntake.ts). */
+  intake?: SlackRequestIntake;
 }
 
 export function slackActor(userId: string, name?: string): Actor {

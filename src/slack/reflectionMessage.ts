@@ -2,6 +2,7 @@
 // follow-ups with their tracker links, and the library pin, with the buttons that are
 // still useful (Give feedback, Pin to library, Close mission).
 import type { ActionsBlockElement, KnownBlock } from '@slack/types';
+import { artifactCount } from '../domain/evidence.js';
 import type { Mission } from '../domain/mission.js';
 import { LIBRARY_MIN_RATING, type FollowUp } from '../domain/reflection.js';
 import { retrospectiveMetrics } from '../domain/reflectImprove.js';
@@ -40,8 +41,11 @@ export function reflectionMessage(mission: Mission): SlackMessage {
   const artifactLines = evidence.artifacts.map((a) => `📎 ${link(a.url, a.name)} · \`${shortHash(a.sha256)}\``);
   const bundleHead = bundle
     ? `*Evidence bundle* · ${plural(bundle.artifactCount, 'artifact')} · manifest \`${shortHash(bundle.manifestSha256)}\` sealed ${slackDate(bundle.generatedAt)}`
-    : `*Evidence* · ${plural(evidence.artifacts.length, 'artifact')} (bundle not sealed)`;
-  blocks.push(section(fitLines(artifactLines, LIMITS.text, { head: bundleHead, noun: 'artifacts', pointer: statusPointer(mission.id) }).text));
+    : `*Evidence* · ${plural(artifactCount(evidence), 'artifact')} (bundle not sealed)`;
+  // The document keeps the latest artifacts (and those the gates read): the others are counted, listed in SUMMARY.md.
+  const earlier = artifactCount(evidence) - evidence.artifacts.length;
+  const listed = earlier > 0 ? [...artifactLines, `…and ${plural(earlier, 'earlier artifact')} (SUMMARY.md lists them all)`] : artifactLines;
+  blocks.push(section(fitLines(listed, LIMITS.text, { head: bundleHead, noun: 'artifacts', pointer: statusPointer(mission.id) }).text));
 
   const feedback = reflection.feedback;
   blocks.push(
@@ -99,7 +103,7 @@ export function reflectionMessage(mission: Mission): SlackMessage {
       ]),
     );
 
-  const text = `Mission “${mission.title}” (${mission.id}) ${mission.state === 'done' ? 'is done' : 'completed'}: ${plural(evidence.artifacts.length, 'artifact')}${bundle ? `, bundle ${shortHash(bundle.manifestSha256)}` : ''}.`;
+  const text = `Mission “${mission.title}” (${mission.id}) ${mission.state === 'done' ? 'is done' : 'completed'}: ${plural(artifactCount(evidence), 'artifact')}${bundle ? `, bundle ${shortHash(bundle.manifestSha256)}` : ''}.`;
   return { text: fallbackText(text), blocks };
 }
 

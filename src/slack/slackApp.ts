@@ -26,6 +26,7 @@ import { missionLoader, SlackProjector, type SlackProjectorOptions } from './sla
 import type { SlackMessageStore } from './slackMessageStore.js';
 import { createSlackWebClient, INTERACTIVE_RETRY, normalizeSlackApiUrl, POST_RETRY, slackLoggerFrom } from './slackWebApi.js';
 import { SlackRequestGuard, type SharedRequestReceipts } from './requestGuard.js';
+import { SlackRequestIntake } from './requestIntake.js';
 import { UnreachableChannelNotices } from './deliveryProblems.js';
 import { registerViewHandlers } from './viewHandlers.js';
 import type { SlackHandlerDeps } from './interactionReplies.js';
@@ -44,7 +45,16 @@ const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
  * Bolt reuses the body buffered here (`rawBody`) and checks the signature as before. The guard
  * refuses future timestamps and replays first (see requestGuard.ts).
  */
-async function feedBolt(receiver: HTTPReceiver, guard: SlackRequestGuard, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function feedBolt(
+  receiver: HTTPReceiver,
+  guard: SlackRequestGuard,
+  intake: SlackRequestIntake,
+  logger: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const { answered } = intake.received();
+  res.once('close', answered);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -165,10 +175,12 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
   });
 
   const unreachableNotices = new UnreachableChannelNotices(() => opts.clock.now().getTime());
+  const intake = new SlackRequestIntake();
   const deps: SlackHandlerDeps = {
     service,
     logger,
     unreachableNotices,
+    intake,
     ...(opts.rollback ? { rollback: opts.rollback } : {}),
     ...(opts.redeliver ? { redeliver: opts.redeliver } : {}),
   };
@@ -215,7 +227,7 @@ export function createSlackFrontDoor(opts: SlackFrontDoorOptions): SlackFrontDoo
 
   return {
     mode: socketMode ? 'socket' : 'http',
-    routes: receiver ? { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => feedBolt(receiver, guard!, logger, req, res) } : {},
+    routes: receiver ? { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => feedBolt(receiver, guard!, intake, logger, req, res) } : {},
     projector,
     bolt,
     start: async () => {

@@ -1,6 +1,7 @@
 // Replies to `/mission help`, `/mission list`, `/mission status <id>`, and the ephemeral usage
 // message for an unknown subcommand or an empty intent.
 import type { KnownBlock } from '@slack/types';
+import { artifactCount } from '../domain/evidence.js';
 import { approvalsGiven } from '../domain/approvalPolicy.js';
 import { chipOf, CHIP_KINDS, CHIP_LABELS } from '../domain/brief.js';
 import { COVERAGE_THRESHOLD, coverageMeter, type Mission, type MissionSummary } from '../domain/mission.js';
@@ -98,7 +99,7 @@ export function missionStatusMessage(mission: Mission): SlackMessage {
     const open = execution.alerts.filter((a) => a.type === 'review_required' && a.status === 'open').length;
     fields.push(`*Alerts*\n${open === 0 ? 'none open' : mission.state === 'executing' ? `⚠️ ${open} waiting for review` : `${open} left open`}`);
   }
-  fields.push(`*Evidence*\n${plural(mission.evidence.artifacts.length, 'artifact')}${mission.evidence.bundle ? ' · bundle sealed' : ''}`);
+  fields.push(`*Evidence*\n${plural(artifactCount(mission.evidence), 'artifact')}${mission.evidence.bundle ? ' · bundle sealed' : ''}`);
   if (mission.reflection.feedback) fields.push(`*Feedback*\n${mission.reflection.feedback.rating}/5`);
   if (mission.reflection.followUps.length > 0) fields.push(`*Follow-ups*\n${mission.reflection.followUps.length}`);
   blocks.push(fieldsSection(fields));

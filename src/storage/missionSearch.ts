@@ -13,7 +13,8 @@
 //   from the FTS table (cheap for a rare word, ~0.3 s for a word in 90% of 100,000 missions, since
 //   each match's id is read from the FTS table's content before the list's order can be applied);
 // - the library is ranked by the database (shared tags, then reuse score, then most recently
-//   pinned) over every candidate, and only the page is read;
+//   pinned): level by level of shared tags, each along the (reuseScore, pinnedAt, id) index, so a
+//   search stops when its page is full instead of ranking every candidate;
 // - a person's overview (the App Home) is two queries: their latest missions, and every mission
 //   awaiting approval whose request names them, however many.
 // Statements return ids (or plain text columns); rows with dates are then read through Prisma,
@@ -72,7 +73,7 @@ function textCondition(
   provider: Provider,
   param: (value: SqlValue) => string,
   text: string,
-  where: { alias: string; columns: readonly [string, string]; ftsTable: string; ftsKey: string },
+  where: { alias: string; columns: readonly [string, string]; ftsTable: string; ftsKey: string; idExpression?: string },
 ): string {
   const [a, b] = where.columns;
   if (provider === 'postgresql') {
@@ -80,7 +81,7 @@ function textCondition(
     return `(${where.alias}."${a}" ILIKE ${pattern} ESCAPE '\\' OR ${where.alias}."${b}" ILIKE ${pattern} ESCAPE '\\')`;
   }
   if ([...text].length >= TRIGRAM) {
-    return `${where.alias}."id" IN (SELECT "${where.ftsKey}" FROM "${where.ftsTable}" WHERE "${where.ftsTable}" MATCH ${param(trigramPhrase(where.columns, text))})`;
+    return `${where.idExpression ?? `${where.alias}."id"`} IN (SELECT "${where.ftsKey}" FROM "${where.ftsTable}" WHERE "${where.ftsTable}" MATCH ${param(trigramPhrase(where.columns, text))})`;
   }
   const pattern = containsPattern(text);
   return `(${where.alias}."${a}" LIKE ${param(pattern)} ESCAPE '\\' OR ${where.alias}."${b}" LIKE ${param(pattern)} ESCAPE '\\')`;
@@ -101,6 +102,7 @@ const NEWEST_FIRST = 'ORDER BY m."updatedAt" DESC, m."id" DESC';
 
 /** The ids of one list page (limit + 1, to know whether another follows), newest first; on SQLite, text filters collect every FTS match first. */
 export function missionListStatement(provider: Provider, filter: MissionListFilter): SqlStatement {
+  if (newestMatchesServe(provider, filter)) return newestMatchesStatement({ ...filter, text: filter.text as string });
   const { values, param } = statement(provider);
   const conditions = listConditions(param, filter);
   if (filter.text && provider === 'sqlite' && [...filter.text].length >= TRIGRAM) {
@@ -113,6 +115,58 @@ export function missionListStatement(provider: Provider, filter: MissionListFilt
     conditions.push(textCondition(provider, param, filter.text, { alias: 'm', columns: ['title', 'intent'], ftsTable: 'MissionText', ftsKey: 'missionId' }));
   }
   const sql = `SELECT m."id" FROM "Mission" m ${whereAll(conditions)} ${NEWEST_FIRST} LIMIT ${param(filter.limit + 1)}`;
+  return { sql, values };
+}
+
+/** SQLite, a text filter of 3+ characters and nothing else: the FTS table's own order (newest first) finds the page. */
+function newestMatchesServe(provider: Provider, filter: MissionListFilter): boolean {
+  return provider === 'sqlite' && !!filter.text && [...filter.text].length >= TRIGRAM && !filter.state && !filter.requesterId;
+}
+
+/** MissionText's rowids of one millisecond of updatedAt start at that millisecond times BLOCK (migration 20261130030000). */
+const BLOCK = 1_048_576;
+
+/**
+ * SQLite: one page of a text filter alone, whatever share of the missions holds the text. MissionText's
+ * rowid orders matches by updatedAt's millisecond (then by when each was saved in it), so the
+ * newest limit + 1 matches strictly older than the cursor's millisecond are one FTS look-up that
+ * stops there. Within one millisecond rowid order is not the list's id order, so the two
+ * milliseconds at the page's edges are read along (updatedAt, id) instead, each row checked on its
+ * own: the cursor's (ids below the cursor's) and the oldest one the look-up reached (which may hold
+ * more matches than it returned). Everything newer than that is in the look-up. A row checked on its
+ * own matches by LIKE, and a row holding non-ASCII text (LIKE folds ASCII case only) is asked of the
+ * FTS table within its millisecond, so the answer is exactly the FTS table's.
+ */
+export function newestMatchesStatement(filter: MissionListFilter & { text: string }): SqlStatement {
+  // SQLite's placeholders are positional: every piece is written in the order it appears.
+  const { values, param } = statement('sqlite');
+  const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
+  const phrase = trigramPhrase(['title', 'intent'], filter.text);
+  const pattern = containsPattern(filter.text);
+  const both = `m."title" || m."intent"`;
+  const millisecond = (ms: () => string) => `${ms()} * ${BLOCK} AND ${ms()} * ${BLOCK} + ${BLOCK - 1}`;
+  // The rows of one millisecond in list order (`where` picks them), checked one by one.
+  const oneMillisecond = (where: () => string, ms: () => string) => {
+    let sql = `SELECT m."id", m."updatedAt" FROM "Mission" m WHERE ${where()}`;
+    sql += ` AND (m."title" LIKE ${param(pattern)} ESCAPE '\\' OR m."intent" LIKE ${param(pattern)} ESCAPE '\\'`;
+    sql += ` OR (length(CAST(${both} AS BLOB)) <> length(${both}) AND +m."id" IN (SELECT "missionId" FROM "MissionText"`;
+    sql += ` WHERE "MissionText" MATCH ${param(phrase)} AND "rowid" BETWEEN ${millisecond(ms)})))`;
+    return `SELECT * FROM (${sql} ${NEWEST_FIRST} LIMIT ${param(filter.limit + 1)})`;
+  };
+  let sql = `WITH "newest" AS MATERIALIZED (SELECT "rowid" AS "key", "missionId" FROM "MissionText" WHERE "MissionText" MATCH ${param(phrase)}`;
+  if (cursor) sql += ` AND "rowid" < CAST(${param(cursor.updatedAt.getTime())} AS INTEGER) * ${BLOCK}`;
+  sql += ` ORDER BY "rowid" DESC LIMIT ${param(filter.limit + 1)})`;
+  sql += ` SELECT "id" FROM (SELECT m."id", m."updatedAt" FROM "newest" JOIN "Mission" m ON m."id" = "newest"."missionId"`;
+  sql += ` UNION ${oneMillisecond(
+    () => `m."updatedAt" = (SELECT e."updatedAt" FROM "Mission" e WHERE e."id" = (SELECT "missionId" FROM "newest" ORDER BY "key" LIMIT 1))`,
+    () => `(SELECT min("key") >> 20 FROM "newest")`,
+  )}`;
+  if (cursor)
+    sql += ` UNION ${oneMillisecond(
+      () => `m."updatedAt" = ${param(cursor.updatedAt)} AND m."id" < ${param(cursor.id)}`,
+      () => `CAST(${param(cursor.updatedAt.getTime())} AS INTEGER)`,
+    )}`;
+  sql += `) ORDER BY "updatedAt" DESC, "id" DESC LIMIT ${param(filter.limit + 1)}`;
   return { sql, values };
 }
 
@@ -148,7 +202,7 @@ export function missionWalkStatement(filter: MissionListFilter & { text: string 
 async function pageIdsOf(direct: DirectSql, provider: Provider, filter: MissionListFilter): Promise<string[]> {
   const ids = async (statement: SqlStatement) => (await direct.query(statement)).map(([id]) => id as string);
   const text = filter.text;
-  if (provider !== 'sqlite' || !text || [...text].length < TRIGRAM) return ids(missionListStatement(provider, filter));
+  if (provider !== 'sqlite' || !text || [...text].length < TRIGRAM || newestMatchesServe(provider, filter)) return ids(missionListStatement(provider, filter));
   const [boundary] = await direct.query(walkBoundaryStatement(filter));
   const walked = await ids(missionWalkStatement({ ...filter, text }, boundary ? [boundary[0] as SqlValue, boundary[1] as SqlValue] : null));
   // A full page, or a walk that reached the end of the list, is the answer; otherwise the text is rare: collect it.
@@ -190,23 +244,96 @@ function summaryOf(r: {
   };
 }
 
-/** The ids of the best library matches, ranked: most shared tags, highest reuse score, most recently pinned. */
-export function libraryStatement(provider: Provider, search: LibrarySearch): SqlStatement {
+/** The library's rank within one count of shared tags, along LibraryEntry_reuseScore_pinnedAt_id_idx. */
+const LIBRARY_RANK = 'ORDER BY e."reuseScore" DESC, e."pinnedAt" DESC, e."id" ASC';
+
+/**
+ * The levels of a library search, best first: entries sharing every queried tag, then one fewer,
+ * down to one, then entries matching only the text (or, with no tags, every entry the text
+ * matches, or every entry). Ranked, the result is each level in turn along the rank index, so a
+ * search reads levels only until its page is full and stops inside a level as soon as it has its
+ * entries, however large the library.
+ */
+export function libraryLevels(search: LibrarySearch): number[] {
+  const tags = new Set(search.tags ?? []).size;
+  const levels = Array.from({ length: tags }, (_, i) => tags - i);
+  return tags === 0 || search.text ? [...levels, 0] : levels;
+}
+
+/**
+ * Entries holding a queried tag up to which a level reads them through the tag index and sorts
+ * them; a level whose tags more entries hold walks the rank index instead, counting each entry's
+ * tags, and stops at its limit.
+ */
+export const FEW_TAG_HOLDERS = 500;
+
+/**
+ * Which of the queried tags any entry holds (one index probe each), and how many entries hold
+ * any of them, counted up to FEW_TAG_HOLDERS: a tag nobody holds adds no level to read.
+ */
+export function tagHoldersStatement(provider: Provider, tags: readonly string[]): SqlStatement {
   const { values, param } = statement(provider);
-  const tags = [...new Set(search.tags ?? [])];
-  const tagList = () => tags.map((tag) => param(tag)).join(', ');
-  const matched = tags.length > 0 ? `(SELECT COUNT(*) FROM "LibraryEntryTag" t WHERE t."entryId" = e."id" AND t."tag" IN (${tagList()}))` : '0';
-  const either: string[] = [];
-  if (tags.length > 0) either.push(`e."id" IN (SELECT "entryId" FROM "LibraryEntryTag" WHERE "tag" IN (${tagList()}))`);
-  if (search.text)
-    either.push(textCondition(provider, param, search.text, { alias: 'e', columns: ['title', 'note'], ftsTable: 'LibraryText', ftsKey: 'entryId' }));
-  const where = either.length > 0 ? `WHERE ${either.join(' OR ')}` : '';
-  const sql = `SELECT e."id", ${matched} AS "matched" FROM "LibraryEntry" e ${where} ORDER BY "matched" DESC, e."reuseScore" DESC, e."pinnedAt" DESC, e."id" ASC LIMIT ${param(search.limit)}`;
+  const held = tags
+    .map((tag) => `SELECT ${param(tag)} AS "tag" WHERE EXISTS (SELECT 1 FROM "LibraryEntryTag" WHERE "tag" = ${param(tag)})`)
+    .join(' UNION ALL ');
+  // Placeholders are positional on SQLite: `held`'s come first in the text as in `values`.
+  const holders = `SELECT COUNT(*) AS "n" FROM (SELECT 1 FROM "LibraryEntryTag" WHERE "tag" IN (${tags.map((tag) => param(tag)).join(', ')}) LIMIT ${param(FEW_TAG_HOLDERS)}) AS "some"`;
+  const sql = `SELECT "held"."tag", "holders"."n" FROM (${held}) AS "held", (${holders}) AS "holders"`;
   return { sql, values };
 }
 
+/**
+ * The ids of the best `limit` library entries of one level (`shared`: how many queried tags each
+ * holds; `fewHolders`: read the level through the tag index rather than along the rank index).
+ */
+export function libraryStatement(
+  provider: Provider,
+  search: LibrarySearch,
+  shared = libraryLevels(search)[0] ?? 0,
+  limit = search.limit,
+  fewHolders = true,
+): SqlStatement {
+  const { values, param } = statement(provider);
+  const tags = [...new Set(search.tags ?? [])];
+  const tagList = () => tags.map((tag) => param(tag)).join(', ');
+  const conditions: string[] = [];
+  // On SQLite the unary + keeps the planner from collecting every text match through its id and
+  // sorting them: it walks the rank index and stops at the limit.
+  const id = provider === 'sqlite' ? '+e."id"' : 'e."id"';
+  if (shared > 0) {
+    if (fewHolders) conditions.push(`e."id" IN (SELECT "entryId" FROM "LibraryEntryTag" WHERE "tag" IN (${tagList()}))`);
+    conditions.push(`(SELECT COUNT(*) FROM "LibraryEntryTag" t WHERE t."entryId" = e."id" AND t."tag" IN (${tagList()})) = ${param(shared)}`);
+  } else {
+    if (search.text)
+      conditions.push(
+        textCondition(provider, param, search.text, { alias: 'e', columns: ['title', 'note'], ftsTable: 'LibraryText', ftsKey: 'entryId', idExpression: id }),
+      );
+    if (tags.length > 0) conditions.push(`NOT EXISTS (SELECT 1 FROM "LibraryEntryTag" t WHERE t."entryId" = e."id" AND t."tag" IN (${tagList()}))`);
+  }
+  const sql = `SELECT e."id" FROM "LibraryEntry" e ${whereAll(conditions)} ${LIBRARY_RANK} LIMIT ${param(limit)}`;
+  return { sql, values };
+}
+
+/** The ids of the best library matches, ranked: most shared tags, highest reuse score, most recently pinned. */
+async function libraryIds(direct: DirectSql, provider: Provider, search: LibrarySearch): Promise<string[]> {
+  const queried = [...new Set(search.tags ?? [])];
+  const held = queried.length > 0 ? await direct.query(tagHoldersStatement(provider, queried)) : [];
+  const fewHolders = Number(held[0]?.[1] ?? 0) < FEW_TAG_HOLDERS;
+  // Tags no entry holds match nothing: leaving them out changes no entry's level, only the levels read.
+  const narrowed: LibrarySearch = { ...search, tags: held.map(([tag]) => tag as string) };
+  const ids: string[] = [];
+  // Tags asked for and none held: only the text can match (and with no text, nothing does).
+  const levels = queried.length > 0 && held.length === 0 ? (search.text ? [0] : []) : libraryLevels(narrowed);
+  for (const shared of levels) {
+    if (ids.length >= search.limit) break;
+    const rows = await direct.query(libraryStatement(provider, narrowed, shared, search.limit - ids.length, fewHolders));
+    ids.push(...rows.map(([id]) => id as string));
+  }
+  return ids;
+}
+
 export async function searchLibrary(prisma: PrismaClient, direct: DirectSql, provider: Provider, search: LibrarySearch): Promise<LibraryMatch[]> {
-  const ids = (await direct.query(libraryStatement(provider, search))).map(([id]) => id as string);
+  const ids = await libraryIds(direct, provider, search);
   if (ids.length === 0) return [];
   const rows = await prisma.libraryEntry.findMany({ where: { id: { in: ids } }, include: { tags: true } });
   const byId = new Map(rows.map((r) => [r.id, r]));

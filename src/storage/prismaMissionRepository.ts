@@ -1,6 +1,7 @@
 // MissionRepository on Prisma; the same code serves SQLite and PostgreSQL (both generated
 // clients share one model API). JSON documents are stored as text.
 import type { Actor } from '../domain/actors.js';
+import type { ArtifactRecord } from '../domain/evidence.js';
 import { MissionError } from '../domain/errors.js';
 import type { MissionEvent } from '../domain/eventLog.js';
 import type { Execution, StepReport, TestRun } from '../domain/execution.js';
@@ -245,7 +246,13 @@ export class PrismaMissionRepository implements MissionRepository {
     const pending = [...upgraded.filter((p) => !own.pending.some((o) => o.phaseId === p.phaseId)), ...own.pending];
     // The runs and steps the command appended, exactly as it recorded them; nothing earlier is written again.
     const appended = { runs: appendedRunRows(mission.id, writes.testRuns ?? []), steps: appendedStepRows(mission.id, writes.steps ?? []) };
-    const onlyRowAndEvents = events.length > 0 && pending.length === 0 && writes.replaceChildren === false && !writes.artifacts?.length && !writes.libraryEntry;
+    const onlyRowAndEvents =
+      events.length > 0 &&
+      pending.length === 0 &&
+      writes.replaceChildren === false &&
+      !writes.artifacts?.length &&
+      !writes.artifactRecords?.length &&
+      !writes.libraryEntry;
     await (onlyRowAndEvents
       ? this.saveRowAndEvents(mission, expectedVersion, changed, events, appended)
       : this.saveAll(mission, expectedVersion, changed, events, writes, appended, pending)
@@ -362,10 +369,21 @@ export class PrismaMissionRepository implements MissionRepository {
     const steps = [...pending.flatMap((p) => p.steps), ...appended.steps];
     if (runs.length > 0) operations.push(prisma.missionTestRun.createMany({ data: runs }));
     if (steps.length > 0) operations.push(prisma.missionStep.createMany({ data: steps }));
+    // Rows from before the document's window get their records once, as it first bounds (evidence.ts).
+    for (const a of writes.artifactRecords ?? []) {
+      operations.push(
+        prisma.missionArtifact.updateMany({ where: { id: a.id, missionId: mission.id }, data: { position: a.position, record: JSON.stringify(a.record) } }),
+      );
+    }
     if (writes.artifacts && writes.artifacts.length > 0) {
       operations.push(
         prisma.missionArtifact.createMany({
-          data: writes.artifacts.map((a) => ({ ...a, missionId: mission.id, sizeBytes: Buffer.byteLength(a.content, 'utf8') })),
+          data: writes.artifacts.map(({ record, ...a }) => ({
+            ...a,
+            missionId: mission.id,
+            sizeBytes: Buffer.byteLength(a.content, 'utf8'),
+            record: JSON.stringify(record),
+          })),
         }),
       );
     }
@@ -427,6 +445,17 @@ export class PrismaMissionRepository implements MissionRepository {
   async artifactContents(missionId: string): Promise<Map<string, string>> {
     const rows = await this.prisma.missionArtifact.findMany({ where: { missionId }, select: { id: true, content: true } });
     return new Map(rows.map((r) => [r.id, r.content]));
+  }
+
+  async artifactPage(missionId: string, fromPosition: number, limit: number): Promise<ArtifactRecord[]> {
+    // The (missionId, position) index serves this range: a page costs the same however many artifacts.
+    const rows = await this.prisma.missionArtifact.findMany({
+      where: { missionId, position: { gte: fromPosition } },
+      orderBy: { position: 'asc' },
+      take: limit,
+      select: { position: true, record: true },
+    });
+    return rows.map((r) => storedEventJson(missionId, r.position!, 'artifact', r.record ?? '') as ArtifactRecord);
   }
 
   async searchLibrary(search: LibrarySearch): Promise<LibraryMatch[]> {
@@ -542,11 +571,13 @@ export class PrismaMissionRepository implements MissionRepository {
 }
 
 /** An event's JSON column; the hash chain (verifyEventLog) is what checks its content. */
-function storedEventJson(missionId: string, seq: number, column: 'actor' | 'payload' | 'test run' | 'step', text: string): unknown {
+function storedEventJson(missionId: string, seq: number, column: 'actor' | 'payload' | 'test run' | 'step' | 'artifact', text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw corruptRow(missionId, column === 'test run' ? `testRuns.${seq}` : column === 'step' ? `steps.${seq}` : `events.${seq}.${column}`, 'not valid JSON');
+    const where =
+      column === 'test run' ? `testRuns.${seq}` : column === 'step' ? `steps.${seq}` : column === 'artifact' ? `artifacts.${seq}` : `events.${seq}.${column}`;
+    throw corruptRow(missionId, where, 'not valid JSON');
   }
 }
 

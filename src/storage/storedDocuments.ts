@@ -58,7 +58,8 @@ const DOCUMENT_SCHEMAS = {
       deviationTotal: z.number().int().nonnegative().optional(),
     })
     .nullable(),
-  evidence: z.looseObject({ artifacts: z.array(withId) }),
+  // Absent `count` on documents from before the evidence window (their list is complete).
+  evidence: z.looseObject({ artifacts: z.array(withId), count: z.number().int().nonnegative().optional() }),
   reflection: z.looseObject({ followUps: z.array(z.unknown()) }),
   models: z
     .looseObject({ budgetUsd: z.number().nullable(), total: z.looseObject({ costUsd: z.number() }), byPhase: z.record(z.string(), z.unknown()) })

@@ -2,7 +2,8 @@
 // an assistant attached itself never open the gate, however they read. Pure: no database.
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/actors.js';
-import type { ArtifactRecord } from '../../src/domain/evidence.js';
+import { appendArtifact, type ArtifactRecord, type MissionEvidence } from '../../src/domain/evidence.js';
+import { pullRequestOf } from '../../src/domain/verificationService.js';
 import type { Execution } from '../../src/domain/execution.js';
 import { classifyDeployment } from '../../src/domain/releaseRules.js';
 import { evaluateFinalGate, evidenceStanding, type GateRequirements } from '../../src/domain/qualityGates.js';
@@ -78,5 +79,41 @@ describe('gates sourced from evidence', () => {
     expect(facts('Preview', null, { transientEnvironment: true })).toEqual({ kind: 'preview', canaryPercent: null });
     expect(facts('live', null, { productionEnvironment: true })).toEqual({ kind: 'production', canaryPercent: null });
     expect(facts('production')).toEqual({ kind: 'production', canaryPercent: null });
+  });
+});
+
+describe('the evidence a document keeps (the latest 20 and what the gates and GitHub matching read)', () => {
+  const log = (n: number): ArtifactRecord => ({ ...pr(ASSISTANT, 'success', n), name: `Test log ${n}`, kind: 'markdown', url: null, checks: null });
+  const review = (n: number, state: 'approved' | 'changes_requested'): ArtifactRecord => ({
+    ...pr({ kind: 'slack_user', id: 'U0JORDAN', name: 'Jordan' }, 'success', n),
+    name: `Review ${n}`,
+    url: null,
+    checks: null,
+    review: { state, reviewer: 'U0JORDAN' },
+  });
+  /** Every artifact appended one by one, as attaching does. */
+  const appended = (artifacts: ArtifactRecord[]) =>
+    artifacts.reduce((evidence, a) => appendArtifact(evidence, a), { artifacts: [], bundle: null } as MissionEvidence);
+  const CI_AND_REVIEW: GateRequirements = { ...CI_REQUIRED, codeReviewRequired: true };
+  const gateChecks = (artifacts: ArtifactRecord[]) => evaluateFinalGate(execution, artifacts, CI_AND_REVIEW, AT).checks.map((c) => [c.id, c.passed, c.detail]);
+
+  it('keeps the latest GitHub checks, pull request link and review past the window, so the gates and matching read as from every artifact', () => {
+    const all = [pr(GITHUB, 'pending', 1), review(2, 'changes_requested'), pr(GITHUB, 'success', 3), review(4, 'approved'), pr(ASSISTANT, 'failure', 5)];
+    for (let n = 6; n < 60; n++) all.push(log(n));
+    const evidence = appended(all);
+
+    expect(evidence.count).toBe(59);
+    expect(evidence.artifacts.map((a) => a.id)).toEqual(['art_3', 'art_4', 'art_5', ...Array.from({ length: 20 }, (_, i) => `art_${40 + i}`)]);
+    expect(gateChecks(evidence.artifacts)).toEqual(gateChecks(all));
+    expect(gateChecks(evidence.artifacts).filter(([id]) => id === 'ci_checks' || id === 'code_review')).toEqual([
+      ['code_review', true, 'approved by U0JORDAN (Review 4)'],
+      ['ci_checks', true, '1 check passing, as GitHub reported'],
+    ]);
+    expect(pullRequestOf({ evidence })).toBe(pullRequestOf({ evidence: { artifacts: all, bundle: null } }));
+  });
+
+  it('keeps every artifact while there are no more than 20, in order', () => {
+    const all = Array.from({ length: 20 }, (_, n) => log(n));
+    expect(appended(all)).toEqual({ artifacts: all, bundle: null, count: 20 });
   });
 });

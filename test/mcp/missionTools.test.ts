@@ -378,6 +378,8 @@ describe.each(PROVIDERS)('MCP tools on %s', (provider) => {
     expect(templates.resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(
       [
         'mission://{missionId}',
+        'mission://{missionId}/artifacts',
+        'mission://{missionId}/artifacts{?cursor}',
         'mission://{missionId}/events',
         'mission://{missionId}/events{?cursor}',
         'mission://{missionId}/test-runs',

@@ -1,11 +1,12 @@
 // The execution status message on a phase whose history is longer than the recent window the
 // mission keeps: planned steps reported long ago still show as done, and extra steps beyond the
-// window are counted rather than dropped silently.
+// window are counted rather than dropped silently; so are artifacts beyond the evidence the document keeps.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { reportStep, startPhase } from '../../src/domain/executeObserve.js';
+import { attachEvidence, reportStep, startPhase } from '../../src/domain/executeObserve.js';
 import { RECENT_HISTORY } from '../../src/domain/execution.js';
 import type { Mission } from '../../src/domain/mission.js';
 import { executionStatus } from '../../src/slack/executionStatus.js';
+import { reflectionMessage } from '../../src/slack/reflectionMessage.js';
 import { commandBy, inMemoryService } from '../support/ruleHarness.js';
 import { SEED_PHASES, seedToExecuting } from '../support/seedJourney.js';
 import { ASSISTANT } from '../support/seedMission.js';
@@ -31,6 +32,10 @@ beforeAll(async () => {
     };
     mission = reportStep(mission, extra, commandBy(ASSISTANT, NOW));
   }
+  for (let i = 0; i < EXTRA; i++) {
+    const log = { name: `Test log ${i}`, kind: 'markdown' as const, content: `# Test log ${i}`, mediaType: 'text/markdown' };
+    mission = attachEvidence(mission, log, commandBy(ASSISTANT, NOW));
+  }
 });
 
 describe('execution status with a long history', () => {
@@ -46,5 +51,17 @@ describe('execution status with a long history', () => {
     expect(text()).toContain(`➕ 5 earlier steps not in the play`);
     expect(text()).toContain(`➕ Extra fix ${EXTRA - 1} (1s, not in the play)`);
     expect(text()).not.toContain('➕ Extra fix 4 ');
+  });
+
+  it('counts every artifact and says how many of them it lists', () => {
+    expect(text()).toContain(`*Evidence so far (${EXTRA}, ${RECENT_HISTORY} shown)*`);
+    expect(text()).toContain(`Test log ${EXTRA - 1}`);
+    expect(text()).not.toContain('Test log 4 ');
+  });
+
+  it("ends the reflection message's evidence list with the count of earlier artifacts", () => {
+    const reflection = reflectionMessage(mission);
+    expect(JSON.stringify(reflection.blocks)).toContain(`…and 5 earlier artifacts (SUMMARY.md lists them all)`);
+    expect(reflection.text).toContain(`${EXTRA} artifacts`);
   });
 });

@@ -1,5 +1,6 @@
 // The MissionRepository contract, run against SQLite, PostgreSQL (with TEST_DATABASE_URL) and the
 // in-memory repository the rule tests use, so the in-memory one cannot drift from the real ones.
+import type { ArtifactRecord } from '../../src/domain/evidence.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import type { LibraryEntry } from '../../src/domain/library.js';
@@ -86,10 +87,26 @@ describe.each(REPOSITORIES)('MissionRepository contract on %s', (_name, open) =>
       pinnedBy: JORDAN,
       pinnedAt: '2025-10-16T10:00:00.000Z',
     };
-    const artifacts = [{ id: 'art_1', name: 'plan.md', kind: 'file', sha256: 'a'.repeat(64), content: '# plan', attachedAt: clock.now() }];
+    const record: ArtifactRecord = {
+      id: 'art_1',
+      name: 'plan.md',
+      kind: 'file',
+      mediaType: 'text/markdown',
+      sha256: 'a'.repeat(64),
+      sizeBytes: 6,
+      url: null,
+      phaseId: null,
+      review: null,
+      checks: null,
+      attachedBy: JORDAN,
+      attachedAt: clock.now().toISOString(),
+    };
+    const artifacts = [{ id: 'art_1', name: 'plan.md', kind: 'file', sha256: 'a'.repeat(64), content: '# plan', attachedAt: clock.now(), position: 0, record }];
     await repository.save({ ...planning, version: planning.version + 1 }, planning.version, [], { artifacts, libraryEntry: entry, replaceChildren: false });
 
     expect(await repository.artifactContents(planning.id)).toEqual(new Map([['art_1', '# plan']]));
+    expect(await repository.artifactPage(planning.id, 0, 10)).toEqual([record]);
+    expect(await repository.artifactPage(planning.id, 1, 10)).toEqual([]);
     expect((await repository.searchLibrary({ tags: ['security', 'billing'], limit: 5 })).map((m) => [m.entry.id, m.matchedTags])).toEqual([
       ['lib_1', ['security']],
     ]);

@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { MissionService } from '../../src/domain/missionService.js';
 import type { SqlStatement } from '../../src/storage/driverAdapter.js';
-import { awaitingApprovalStatement, libraryStatement, missionListStatement, missionWalkStatement, WALK_WINDOW } from '../../src/storage/missionSearch.js';
+import {
+  awaitingApprovalStatement,
+  FEW_TAG_HOLDERS,
+  libraryLevels,
+  libraryStatement,
+  missionListStatement,
+  missionWalkStatement,
+  WALK_WINDOW,
+} from '../../src/storage/missionSearch.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import { SEED_POLICY } from '../support/seedJourney.js';
 import { JORDAN } from '../support/seedMission.js';
@@ -191,10 +199,118 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
     expect((await db.missions.list({ text: 'über die', limit: 5 })).missions).toHaveLength(3);
   });
 
+  it('pages a text filter in list order through many missions saved in the same millisecond, whatever order they were saved in', async () => {
+    // 240 missions share one updatedAt (ids inserted in a scrambled order, so the order they were
+    // saved in is not the list's id order); every third holds the words, some in non-ASCII case.
+    // Older and newer missions hold them too, so pages start and end inside the shared millisecond.
+    const others = COLUMNS.filter((c) => !['title', 'intent', 'state', 'updatedAt'].includes(c))
+      .map((c) => `"${c}"`)
+      .join(', ');
+    const at = (offsetSeconds: number) =>
+      provider === 'sqlite'
+        ? `strftime('%Y-%m-%dT%H:%M:%S.123+00:00', '2027-01-01 00:00:00', '${offsetSeconds} seconds')`
+        : `TIMESTAMP '2027-01-01 00:00:00.123' + interval '${offsetSeconds} seconds'`;
+    const insert = async (id: string, title: string, offsetSeconds: number) =>
+      db.prisma.$executeRawUnsafe(
+        `INSERT INTO "Mission" ("id", "title", "intent", "state", "updatedAt", ${others}) SELECT '${id}', '${title}', 'Same millisecond', 'done', ${at(offsetSeconds)}, ${others} FROM "Mission" WHERE "Mission"."id" = 'msn_copy_1'`,
+      );
+    for (let i = 0; i < 240; i++) {
+      const n = (i * 97) % 240; // a permutation of 0..239
+      const title = n % 3 === 0 ? (n % 2 === 0 ? `Tied block ${n} QUIET ÄRGER` : `tied block ${n} quiet ärger`) : `Tied block ${n} other`;
+      await insert(`msn_tie_${String(n).padStart(3, '0')}`, title, 0);
+    }
+    for (const [id, offset] of [
+      ['msn_tie_newer_a', 5],
+      ['msn_tie_newer_b', 9],
+      ['msn_tie_older_a', -5],
+      ['msn_tie_older_b', -9],
+    ] as const)
+      await insert(id, `Quiet ärger ${id}`, offset);
+    const rows = await db.prisma.mission.findMany({ orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], select: { id: true, title: true } });
+    const expected = rows.filter((r) => r.title.toLowerCase().includes('quiet ärger')).map((r) => r.id);
+    expect(expected).toHaveLength(84);
+    for (const limit of [1, 7, 20, 100]) {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 200; page++) {
+        const result = await db.missions.list({ text: 'QUIET ärger', limit, ...(cursor ? { cursor } : {}) });
+        ids.push(...result.missions.map((m) => m.id));
+        if (!result.nextCursor) break;
+        cursor = result.nextCursor;
+      }
+      expect(ids).toEqual(expected);
+    }
+  });
+
   it('searches the library text through its trigram index', async () => {
     const library = await planUnlessTiny(libraryStatement(provider, { text: 'rollout', limit: 10 }));
     if (provider === 'sqlite') expect(library).toMatch(/SCAN LibraryText VIRTUAL TABLE INDEX/);
     else expect(library).toMatch(/LibraryEntry_(title|note)_trgm_idx/);
+  });
+
+  it('ranks the library level by level of shared tags along the rank index, without sorting, and reads only the levels a page needs', async () => {
+    expect(libraryLevels({ tags: ['a', 'b', 'a'], text: 'x', limit: 5 })).toEqual([2, 1, 0]);
+    expect(libraryLevels({ tags: ['a', 'b'], limit: 5 })).toEqual([2, 1]);
+    expect(libraryLevels({ text: 'x', limit: 5 })).toEqual([0]);
+    expect(libraryLevels({ limit: 5 })).toEqual([0]);
+    if (provider !== 'sqlite') return; // PostgreSQL rightly reads an empty table rather than an index.
+    const all = await plan(libraryStatement(provider, { limit: 10 }));
+    expect(all).toContain('LibraryEntry_reuseScore_pinnedAt_id_idx');
+    expect(all).not.toMatch(/TEMP B-TREE|Sort/);
+  });
+
+  it('ranks a large library the same whichever way a level is read: shared tags, reuse score, latest pin, then id', async () => {
+    // 700 entries (more than FEW_TAG_HOLDERS hold "alpha", so that level walks the rank index;
+    // "gamma" few enough to be read through the tag index), with ties in reuse score and pin time.
+    expect(700).toBeGreaterThan(FEW_TAG_HOLDERS);
+    const series = provider === 'sqlite' ? 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 700)' : '';
+    const from = provider === 'sqlite' ? 'n' : 'generate_series(1, 700) AS n(i)';
+    const pinnedAt =
+      provider === 'sqlite'
+        ? `strftime('%Y-%m-%dT%H:%M:%S.000+00:00', '2026-01-01', '+' || (i % 11) || ' minutes')`
+        : `TIMESTAMP '2026-01-01' + (i % 11) * interval '1 minute'`;
+    await db.prisma.$executeRawUnsafe(
+      `${series} INSERT INTO "LibraryEntry" ("id", "missionId", "playId", "title", "note", "rating", "reuseScore", "play", "pinnedBy", "pinnedAt")
+       SELECT 'lib_' || (1000 + (i * 37) % 700), 'msn_copy_' || i, 'play_1', 'Entry ' || i, CASE WHEN i % 9 = 0 THEN 'Rolls out the canary' ELSE 'Plain' END,
+              5, (i % 7) * 0.5, '{}', '{"kind":"slack_user","id":"U1"}', ${pinnedAt} FROM ${from}`,
+    );
+    const tagRows = `${series} INSERT INTO "LibraryEntryTag" ("entryId", "tag") SELECT 'lib_' || (1000 + (i * 37) % 700), t.tag FROM ${from}, (SELECT 'alpha' AS tag UNION ALL SELECT 'beta' UNION ALL SELECT 'gamma') t
+       WHERE (t.tag = 'alpha' AND i % 10 <> 0) OR (t.tag = 'beta' AND i % 3 = 0) OR (t.tag = 'gamma' AND i % 50 = 0)`;
+    await db.prisma.$executeRawUnsafe(tagRows);
+    const entries = await db.prisma.libraryEntry.findMany({ include: { tags: true } });
+    const ranked = (tags: string[], text?: string) =>
+      entries
+        .map((e) => ({ e, shared: e.tags.filter((t) => tags.includes(t.tag)).length }))
+        .filter(
+          ({ e, shared }) =>
+            shared > 0 ||
+            (text !== undefined && `${e.title}\n${e.note}`.toLowerCase().includes(text.toLowerCase())) ||
+            (tags.length === 0 && text === undefined),
+        )
+        .sort(
+          (x, y) =>
+            y.shared - x.shared ||
+            y.e.reuseScore - x.e.reuseScore ||
+            y.e.pinnedAt.getTime() - x.e.pinnedAt.getTime() ||
+            (x.e.id < y.e.id ? -1 : x.e.id > y.e.id ? 1 : 0),
+        )
+        .map(({ e }) => e.id);
+    for (const [tags, text] of [
+      [['alpha'], undefined],
+      [['alpha', 'beta'], undefined],
+      [['alpha', 'beta', 'gamma'], 'canary'],
+      [['gamma', 'nobody-has-this'], 'CANARY'],
+      [['beta', 'nobody-has-this'], undefined],
+      [[], 'canary'],
+      [[], undefined],
+      [['nobody-has-this'], undefined],
+      [['nobody-has-this'], 'canary'],
+    ] as Array<[string[], string | undefined]>) {
+      for (const limit of [7, 60]) {
+        const found = await db.missions.searchLibrary({ tags, ...(text ? { text } : {}), limit });
+        expect(found.map((m) => m.entry.id)).toEqual(ranked(tags, text).slice(0, limit));
+      }
+    }
   });
 
   it("finds a person's approvals among the missions awaiting approval only (the state index)", async () => {

@@ -6,6 +6,7 @@
 import { isAwaitingApprovalFrom } from '../../src/domain/approvalPolicy.js';
 import { MissionError } from '../../src/domain/errors.js';
 import type { MissionEvent } from '../../src/domain/eventLog.js';
+import type { ArtifactRecord } from '../../src/domain/evidence.js';
 import type { StepReport, TestRun } from '../../src/domain/execution.js';
 import type { LibraryEntry, LibraryMatch, LibrarySearch } from '../../src/domain/library.js';
 import { inStoredOrder, type Mission, type MissionSummary } from '../../src/domain/mission.js';
@@ -17,6 +18,8 @@ export class InMemoryMissionRepository implements MissionRepository {
   private readonly missions = new Map<string, Mission>();
   private readonly eventLog = new Map<string, MissionEvent[]>();
   private readonly artifacts = new Map<string, Map<string, string>>();
+  /** Artifact records by mission and position, as the Prisma repository's rows. */
+  private readonly artifactRecords = new Map<string, ArtifactRecord[]>();
   private readonly library: LibraryEntry[] = [];
   /** Test runs and steps by mission, phase and position, as the Prisma repository's rows. */
   private readonly runRows = new Map<string, Map<string, TestRun[]>>();
@@ -100,10 +103,16 @@ export class InMemoryMissionRepository implements MissionRepository {
     this.eventLog.set(mission.id, [...log, ...structuredClone([...events])]);
     this.append(this.runRows, mission.id, writes.testRuns ?? [], (a: { run: TestRun }) => a.run);
     this.append(this.stepRows, mission.id, writes.steps ?? [], (a: { step: StepReport }) => a.step);
-    if (writes.artifacts?.length) {
+    if (writes.artifacts?.length || writes.artifactRecords?.length) {
       const contents = this.artifacts.get(mission.id) ?? new Map<string, string>();
-      for (const artifact of writes.artifacts) contents.set(artifact.id, artifact.content);
+      const records = this.artifactRecords.get(mission.id) ?? [];
+      for (const a of writes.artifactRecords ?? []) records[a.position] = structuredClone(a.record);
+      for (const artifact of writes.artifacts ?? []) {
+        contents.set(artifact.id, artifact.content);
+        records[artifact.position] = structuredClone(artifact.record);
+      }
       this.artifacts.set(mission.id, contents);
+      this.artifactRecords.set(mission.id, records);
     }
     if (writes.libraryEntry) this.library.push(structuredClone({ ...writes.libraryEntry, tags: [...new Set(writes.libraryEntry.tags)].sort() }));
   }
@@ -120,6 +129,11 @@ export class InMemoryMissionRepository implements MissionRepository {
   async stepPage(missionId: string, phaseId: string, fromPosition: number, limit: number): Promise<StepReport[]> {
     const steps = this.stepRows.get(missionId)?.get(phaseId) ?? [];
     return structuredClone(steps.slice(fromPosition, fromPosition + limit));
+  }
+
+  async artifactPage(missionId: string, fromPosition: number, limit: number): Promise<ArtifactRecord[]> {
+    const records = (this.artifactRecords.get(missionId) ?? []).filter((r) => r !== undefined);
+    return structuredClone(records.slice(fromPosition, fromPosition + limit));
   }
 
   async artifactContents(missionId: string): Promise<Map<string, string>> {

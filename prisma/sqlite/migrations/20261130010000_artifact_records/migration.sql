@@ -1,0 +1,7 @@
+-- AlterTable
+ALTER TABLE "MissionArtifact" ADD COLUMN "position" INTEGER;
+ALTER TABLE "MissionArtifact" ADD COLUMN "record" TEXT;
+
+-- CreateIndex
+CREATE INDEX "MissionArtifact_missionId_position_idx" ON "MissionArtifact"("missionId", "position");
+
