@@ -4,7 +4,7 @@
 // parked as dead for a person to look at. Nothing is dropped: the cursor only moves on success.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { FeedClaim, MissionFeed } from './domain/missionFeed.js';
+import type { FeedAck, FeedClaim, MissionFeed } from './domain/missionFeed.js';
 import type { Clock } from './domain/runtime.js';
 
 export interface FeedConsumer {
@@ -135,7 +135,16 @@ export class FeedWorker {
         this.options.clock.now(),
       );
       handled += claims.length;
-      for (const consumer of consumers) await Promise.all(claims.filter((c) => c.consumer === consumer.name).map((claim) => this.handle(consumer, claim)));
+      // Deliveries that succeeded are acknowledged together, in one statement, once the round's
+      // claims are handled (their leases hold until then).
+      const acks: FeedAck[] = [];
+      for (const consumer of consumers) {
+        const handledNow = await Promise.all(claims.filter((c) => c.consumer === consumer.name).map((claim) => this.handle(consumer, claim)));
+        for (const ack of handledNow) if (ack) acks.push(ack);
+      }
+      await this.options.feed.acknowledgeAll(acks, this.owner, this.options.clock.now());
+      // Changes that arrive meanwhile are due when each window ends: look then, not at the next poll.
+      for (const ack of acks) if (ack.quietMs) this.wakeIn(ack.quietMs);
       if (claims.length < limit && !this.savedDuringRound) break;
     }
     return handled;
@@ -173,17 +182,16 @@ export class FeedWorker {
     this.timer.unref();
   }
 
-  private async handle(consumer: FeedConsumer, claim: FeedClaim): Promise<void> {
+  /** Hands a claim to its consumer; returns the acknowledgement to make when it succeeded. */
+  private async handle(consumer: FeedConsumer, claim: FeedClaim): Promise<FeedAck | null> {
     const { feed, clock, logger } = this.options;
     try {
       const outcome = await consumer.handle(claim);
-      if (outcome && 'deferUntil' in outcome) await feed.defer(consumer.name, claim.missionId, this.owner, outcome.deferUntil);
-      else {
-        const quietMs = this.options.coalesceMs[consumer.name] ?? 0;
-        await feed.acknowledge(consumer.name, claim.missionId, this.owner, claim.eventSeq, clock.now(), quietMs);
-        // Changes that arrive meanwhile are due when the window ends: look then, not at the next poll.
-        if (quietMs > 0) this.wakeIn(quietMs);
+      if (outcome && 'deferUntil' in outcome) {
+        await feed.defer(consumer.name, claim.missionId, this.owner, outcome.deferUntil);
+        return null;
       }
+      return { consumer: consumer.name, missionId: claim.missionId, seq: claim.eventSeq, quietMs: this.options.coalesceMs[consumer.name] ?? 0 };
     } catch (error) {
       const attempts = claim.attempts + 1;
       const message = error instanceof Error ? error.message : String(error);
@@ -197,11 +205,12 @@ export class FeedWorker {
         await this.options
           .onDead?.(consumer.name, claim.missionId, message)
           .catch((e: unknown) => logger.warn({ err: e, missionId: claim.missionId }, 'could not record the parked delivery on the mission'));
-        return;
+        return null;
       }
       const delay = retryDelayMs(claim.attempts, error, this.options.backoffBaseMs, this.options.backoffMaxMs);
       logger.warn({ consumer: consumer.name, missionId: claim.missionId, attempts, retryInMs: delay, error: message }, 'delivery failed; will retry');
       await feed.fail(consumer.name, claim.missionId, this.owner, message, new Date(clock.now().getTime() + delay));
+      return null;
     }
   }
 }

@@ -15,6 +15,14 @@ export interface FeedClaim {
   attempts: number;
 }
 
+/** One delivery to acknowledge: events of `missionId` up to `seq` handled by `consumer`; `quietMs` as in `acknowledge`. */
+export interface FeedAck {
+  consumer: string;
+  missionId: string;
+  seq: number;
+  quietMs?: number;
+}
+
 export interface FeedStats {
   /** Missions with events the consumer has not handled yet (dead ones excluded). */
   pending: number;
@@ -39,6 +47,8 @@ export interface MissionFeed {
    * (coalescing that holds whichever instance saves or delivers them).
    */
   acknowledge(consumer: string, missionId: string, owner: string, seq: number, now: Date, quietMs?: number): Promise<void>;
+  /** `acknowledge` for several deliveries in one go (one statement), each as if acknowledged on its own. */
+  acknowledgeAll(acks: readonly FeedAck[], owner: string, now: Date): Promise<void>;
   /** Releases the lease after a failure: retried at `retryAt`, or parked as dead when null. */
   fail(consumer: string, missionId: string, owner: string, error: string, retryAt: Date | null): Promise<void>;
   /** Releases the lease without a failure, not to be claimed before `at` (coalescing bursts). */

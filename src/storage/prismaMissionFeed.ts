@@ -8,7 +8,7 @@
 // at a time: PostgreSQL skips rows another claim holds (FOR UPDATE SKIP LOCKED); on SQLite the
 // statement takes the write lock before it reads, so a second process's commit cannot turn it
 // into SQLITE_BUSY_SNAPSHOT the way a read-then-write transaction did.
-import type { FeedClaim, FeedStats, MissionFeed, ParkedDelivery, ParkedFilter } from '../domain/missionFeed.js';
+import type { FeedAck, FeedClaim, FeedStats, MissionFeed, ParkedDelivery, ParkedFilter } from '../domain/missionFeed.js';
 import type { PrismaClient } from '../../generated/prisma-sqlite/index.js';
 import type { DirectSql, SqlValue } from './driverAdapter.js';
 import { placeholders, type Provider } from './feedMarkers.js';
@@ -73,6 +73,33 @@ export class PrismaMissionFeed implements MissionFeed {
            "pendingSince" = CASE WHEN "eventSeq" > ${p(seq, 'INTEGER')} THEN ${p(at, 'BIGINT')} ELSE NULL END
          WHERE ${this.leased(p, consumer, missionId, owner)}`,
     );
+  }
+
+  async acknowledgeAll(acks: readonly FeedAck[], owner: string, now: Date): Promise<void> {
+    if (acks.length === 0) return;
+    if (acks.length === 1) {
+      const [ack] = acks as [FeedAck];
+      return this.acknowledge(ack.consumer, ack.missionId, owner, ack.seq, now, ack.quietMs);
+    }
+    // The same UPDATE as `acknowledge`, joined to one row per delivery: a worker's round
+    // acknowledges everything it handled with one statement instead of one per consumer.
+    const at = now.getTime();
+    await this.run((p) => {
+      // Placeholders are positional on SQLite: each part is written in the order it appears.
+      const due = `CASE WHEN c."eventSeq" > a."seq" THEN COALESCE(a."quietUntil", ${p(at, 'BIGINT')}) ELSE NULL END`;
+      const since = `CASE WHEN c."eventSeq" > a."seq" THEN ${p(at, 'BIGINT')} ELSE NULL END`;
+      const rows = acks
+        .map((ack) => {
+          const quietUntil = (ack.quietMs ?? 0) > 0 ? at + (ack.quietMs ?? 0) : null;
+          return `SELECT ${p(ack.consumer, 'TEXT')} AS "consumer", ${p(ack.missionId, 'TEXT')} AS "missionId", ${p(ack.seq, 'INTEGER')} AS "seq", ${p(quietUntil, 'BIGINT')} AS "quietUntil"`;
+        })
+        .join(' UNION ALL ');
+      const target = this.provider === 'postgresql' ? '"MissionFeedCursor" c' : '"MissionFeedCursor" AS c';
+      return `UPDATE ${target} SET "handledSeq" = a."seq", "attempts" = 0, "lastError" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL, "notBefore" = NULL,
+           "quietUntil" = a."quietUntil", "dueAt" = ${due}, "pendingSince" = ${since}
+         FROM (${rows}) AS a
+         WHERE c."consumer" = a."consumer" AND c."missionId" = a."missionId" AND c."leaseOwner" = ${p(owner, 'TEXT')}`;
+    });
   }
 
   async fail(consumer: string, missionId: string, owner: string, error: string, retryAt: Date | null): Promise<void> {

@@ -61,6 +61,38 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
     expect(await db.feed.claimAcross([], 'c', 10, 30_000, clock.now())).toEqual([]);
   });
 
+  it('acknowledges several deliveries in one statement, each as if on its own: later changes stay due, quiet windows hold, other leases untouched', async () => {
+    const first = await start();
+    const second = await start('Add CSRF tokens');
+    const third = await start('Rotate the API keys');
+    await db.feed.claim('slack', 'other', 1, 30_000, clock.now());
+    const claims = await db.feed.claimAcross(['slack', 'trackers'], 'a', 10, 30_000, clock.now());
+    const otherSlack = [first.id, second.id, third.id].find((id) => !claims.some((c) => c.consumer === 'slack' && c.missionId === id));
+    // A change to the second mission after the claim: its cursors stay due after the acknowledgement.
+    await service.lockBrief({ missionId: second.id }, JORDAN);
+    await db.feed.acknowledgeAll(
+      [
+        ...claims.map((c) => ({ consumer: c.consumer, missionId: c.missionId, seq: c.eventSeq, quietMs: c.consumer === 'trackers' ? 1_000 : 0 })),
+        // Held by another worker: an acknowledgement from 'a' moves nothing.
+        { consumer: 'slack', missionId: otherSlack as string, seq: 99 },
+      ],
+      'a',
+      clock.now(),
+    );
+    const slackDue = await db.feed.claim('slack', 'b', 10, 30_000, clock.now());
+    expect(slackDue).toEqual([expect.objectContaining({ missionId: second.id, handledSeq: second.eventSeq })]);
+    // The trackers' change waits out its quiet window, then is due with the acknowledged position.
+    expect(await db.feed.claim('trackers', 'b', 10, 30_000, clock.now())).toEqual([]);
+    clock.advance(1_001);
+    expect(await db.feed.claim('trackers', 'b', 10, 30_000, clock.now())).toEqual([
+      expect.objectContaining({ missionId: second.id, handledSeq: second.eventSeq }),
+    ]);
+    // The other worker's lease was untouched: its acknowledgement still counts.
+    await db.feed.acknowledge('slack', otherSlack as string, 'other', 2, clock.now());
+    expect(await db.feed.claim('slack', 'c', 10, 30_000, clock.now())).toEqual([]);
+    await db.feed.acknowledgeAll([], 'a', clock.now());
+  });
+
   it('lets another worker take over an expired lease, and ignores the late acknowledgement', async () => {
     const mission = await start();
     await db.feed.claim('slack', 'a', 10, 1_000, clock.now());
