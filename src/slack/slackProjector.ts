@@ -207,13 +207,19 @@ export class SlackProjector {
     // Approvers hear of a request wherever the mission lives, even while its thread cannot be delivered.
     let dmOutcome: ProjectionResult | undefined;
     try {
-      dmOutcome = await this.projectApproverMessages(mission);
+      dmOutcome = await this.projectApproverMessages(mission, records);
     } catch (error) {
       if (!threadFailure) throw error;
       this.opts.logger.warn({ missionId, err: error }, 'approver direct messages failed too');
     }
     if (threadFailure) throw threadFailure;
     return earliest(threadOutcome, dmOutcome);
+  }
+
+  /** Writes a surface's record and keeps `records` (this delivery's copy) the same, so later passes need not read them again. */
+  private async remember(records: Map<string, SlackMessageRecord>, record: SlackMessageRecord): Promise<void> {
+    await this.opts.store.put(record);
+    records.set(record.surface, { ...record });
   }
 
   /** The mission's thread: brief card first, every other surface in its thread. */
@@ -259,7 +265,7 @@ export class SlackProjector {
         }
         wroteThisPass = true;
         if (await this.updateOrShorten(confirmed, message, problems)) {
-          await this.opts.store.put({ ...confirmed, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
+          await this.remember(records, { ...confirmed, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
           continue;
         }
         // The message was deleted in Slack, or can no longer be edited: post it again.
@@ -270,7 +276,7 @@ export class SlackProjector {
       let ts = record && !confirmed ? await this.findPosted(channel, threadTs, missionId, surface.key) : null;
       if (ts && !(await this.updateOrShorten({ ...record!, ts }, message, problems))) ts = null;
       if (!ts) {
-        await this.opts.store.put({
+        await this.remember(records, {
           missionId,
           surface: surface.key,
           channel,
@@ -281,7 +287,15 @@ export class SlackProjector {
         });
         ts = await this.postOrShorten(channel, threadTs, message, missionId, surface.key, problems);
       }
-      await this.opts.store.put({ missionId, surface: surface.key, channel, ts, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
+      await this.remember(records, {
+        missionId,
+        surface: surface.key,
+        channel,
+        ts,
+        contentHash: hash,
+        headlineHash: headline,
+        updatedAt: this.opts.clock.now(),
+      });
       // A new card (first post, or the old one was deleted) is the thread from now on.
       if (isBrief && !mission.threadTs) thread = ts;
     }
@@ -292,10 +306,10 @@ export class SlackProjector {
     const first = wroteThisPass ? undefined : progressDue.shift();
     if (first) {
       if (await this.updateOrShorten(first.record, first.message, problems)) {
-        await this.opts.store.put({ ...first.record, contentHash: first.hash, headlineHash: first.headline, updatedAt: this.opts.clock.now() });
+        await this.remember(records, { ...first.record, contentHash: first.hash, headlineHash: first.headline, updatedAt: this.opts.clock.now() });
       } else {
         // Deleted in Slack or no longer editable: forget what it showed, so the next pass posts it again at once.
-        await this.opts.store.put({ ...first.record, contentHash: '', headlineHash: '' });
+        await this.remember(records, { ...first.record, contentHash: '', headlineHash: '' });
         later(this.opts.clock.now());
       }
     }
@@ -334,11 +348,10 @@ export class SlackProjector {
    * finds it in the DM's history instead of posting again. A request closed before its DM was
    * sent is never sent. A person Slack will not let the bot DM is recorded as undeliverable.
    */
-  private async projectApproverMessages(mission: Mission): Promise<ProjectionResult> {
+  private async projectApproverMessages(mission: Mission, records: Map<string, SlackMessageRecord>): Promise<ProjectionResult> {
     const requests = [...mission.approvalHistory, ...(mission.approval ? [mission.approval] : [])];
     if (requests.length === 0) return;
-    // Read again: the thread pass may just have posted the brief (the DMs say where the mission lives).
-    const records = new Map((await this.opts.store.list(mission.id)).map((r) => [r.surface, r]));
+    // `records` has what the thread pass just wrote too (the brief: the DMs say where the mission lives).
     const homeChannel = mission.channelId ?? (records.get('brief')?.channel || null);
     const home = homeChannel ? { channelId: homeChannel } : null;
     let deferUntil: Date | null = null;
@@ -365,7 +378,7 @@ export class SlackProjector {
           }
           if ((await this.update(confirmed, message)) || !open) {
             // Edited; or deleted in Slack after the request closed, when there is nothing left to ask.
-            await this.opts.store.put({ ...confirmed, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
+            await this.remember(records, { ...confirmed, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
             continue;
           }
         }
@@ -376,7 +389,7 @@ export class SlackProjector {
           let ts = record && !confirmed ? await this.findPosted(channel, null, mission.id, key) : null;
           if (ts && !(await this.update({ ...record!, channel, ts }, message))) ts = null;
           if (!ts && !open) {
-            await this.opts.store.put({
+            await this.remember(records, {
               missionId: mission.id,
               surface: key,
               channel,
@@ -388,7 +401,7 @@ export class SlackProjector {
             continue;
           }
           if (!ts) {
-            await this.opts.store.put({
+            await this.remember(records, {
               missionId: mission.id,
               surface: key,
               channel,
@@ -399,7 +412,7 @@ export class SlackProjector {
             });
             ts = await this.post(channel, null, message, mission.id, key);
           }
-          await this.opts.store.put({
+          await this.remember(records, {
             missionId: mission.id,
             surface: key,
             channel,
@@ -414,7 +427,7 @@ export class SlackProjector {
             { missionId: mission.id, approver: userId, slackError: error.slackError },
             'Slack will not deliver a direct message to this approver; the request is still in the mission thread',
           );
-          await this.opts.store.put({
+          await this.remember(records, {
             missionId: mission.id,
             surface: key,
             channel: record?.channel ?? '',

@@ -156,6 +156,24 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
     }
   });
 
+  it('reads the message records once per delivery: the DMs name the thread the same delivery just posted', async () => {
+    let lists = 0;
+    const { fake, clock, service, worker } = await setup(provider, {
+      wrapStore: (store) => ({
+        list: (missionId) => {
+          lists += 1;
+          return store.list(missionId);
+        },
+        put: (record) => store.put(record),
+      }),
+    });
+    const requested = await assistantMissionAwaitingApproval(service, clock);
+    await worker.runOnce();
+    expect(lists).toBe(1);
+    const [dm] = dmsIn(fake, `D${ADVISOR.id.slice(1)}`);
+    expect(dm!.blocks).toEqual(approvalDirectMessage(requested, requested.approval!.id, { channelId: 'D0JORDAN' }).blocks);
+  });
+
   it("DMs the approvers even while the mission's thread cannot be delivered, and skips a person Slack cannot reach", async () => {
     const { fake, clock, service, worker, db } = await setup(provider, { defaultChannel: 'C0DEFAULT', approvers: [ADVISOR.id, SECURITY_LEAD.id, 'U0GONE'] });
     fake.unknownUsers.add('U0GONE');
