@@ -24,25 +24,26 @@ type Tx = Prisma.TransactionClient;
 type MissionRow = LoadedMissionRow;
 
 /** Missions that never called a model have no models document (null column): they carry none. */
-function modelsOf(missionId: string, text: string | null): Pick<Mission, 'models'> {
-  const models = storedDocument(missionId, 'models', text);
+function modelsOf(missionId: string, text: string | null, known?: string | null): Pick<Mission, 'models'> {
+  const models = storedDocument(missionId, 'models', text, known);
   return models ? { models } : {};
 }
 
-function toMission(row: MissionRow, execution: Execution | null): Mission {
-  const approvals = storedDocument(row.id, 'approvals', row.approvals);
+/** `known`: the documents' text this process last checked or wrote for the mission (their outline holds). */
+function toMission(row: MissionRow, execution: Execution | null, known?: DocumentTexts): Mission {
+  const approvals = storedDocument(row.id, 'approvals', row.approvals, known?.approvals);
   return inStoredOrder({
     id: row.id,
     title: row.title,
     intent: row.intent,
     state: storedState(row.id, row.state),
-    requester: storedDocument(row.id, 'requester', row.requester),
+    requester: storedDocument(row.id, 'requester', row.requester, known?.requester),
     channelId: row.channelId,
     threadTs: row.threadTs,
     version: row.version,
     eventSeq: row.eventSeq,
     headHash: row.headHash,
-    brief: storedDocument(row.id, 'brief', row.brief),
+    brief: storedDocument(row.id, 'brief', row.brief, known?.brief),
     tags: row.tags.map((t) => t.tag),
     toolkits: row.toolkits.map(
       (t): MissionToolkit => ({
@@ -55,14 +56,14 @@ function toMission(row: MissionRow, execution: Execution | null): Mission {
         precedentCount: t.precedentCount,
       }),
     ),
-    coverage: storedDocument(row.id, 'coverage', row.coverage),
-    plays: storedDocument(row.id, 'plays', row.plays),
+    coverage: storedDocument(row.id, 'coverage', row.coverage, known?.coverage),
+    plays: storedDocument(row.id, 'plays', row.plays, known?.plays),
     approval: approvals[approvals.length - 1] ?? null,
     approvalHistory: approvals.slice(0, -1),
     execution,
-    evidence: storedDocument(row.id, 'evidence', row.evidence),
-    reflection: storedDocument(row.id, 'reflection', row.reflection),
-    ...modelsOf(row.id, row.models),
+    evidence: storedDocument(row.id, 'evidence', row.evidence, known?.evidence),
+    reflection: storedDocument(row.id, 'reflection', row.reflection, known?.reflection),
+    ...modelsOf(row.id, row.models, known?.models),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   });
@@ -204,8 +205,11 @@ export class PrismaMissionRepository implements MissionRepository {
   async get(missionId: string): Promise<Mission | null> {
     const row = await readMissionRow(this.direct, this.provider, missionId);
     if (!row) return null;
-    const { execution, pending } = await this.boundedExecution(row.id, storedDocument(row.id, 'execution', row.execution));
-    const mission = toMission(row, execution);
+    // Documents whose text is what this process last checked or wrote for the mission (the other
+    // instance changed only some) are parsed without checking their outline again.
+    const known = this.stored.get(row.id)?.documents;
+    const { execution, pending } = await this.boundedExecution(row.id, storedDocument(row.id, 'execution', row.execution, known?.execution));
+    const mission = toMission(row, execution, known);
     // Remembered only once the row read cleanly, so a later save of a repaired row sends every column.
     // An upgraded document is remembered as stored (not as upgraded), so the next save writes it.
     this.remember(row.id, row.version, row, pending);

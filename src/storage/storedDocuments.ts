@@ -99,8 +99,13 @@ export function corruptRow(missionId: string, column: string, problem: string): 
   );
 }
 
-/** One JSON column of a mission row, parsed and checked; a missing optional column reads as its default. */
-export function storedDocument<C extends DocumentColumn>(missionId: string, column: C, text: string | null): StoredDocuments[C] {
+/**
+ * One JSON column of a mission row, parsed and checked; a missing optional column reads as its default.
+ * `known`: text this process already checked or wrote for the column (the repository remembers
+ * it); the same text again needs no second outline check, only parsing. Coverage is always checked
+ * (its outline fills a default).
+ */
+export function storedDocument<C extends DocumentColumn>(missionId: string, column: C, text: string | null, known?: string | null): StoredDocuments[C] {
   if (text === null || (column === 'models' && text === 'null')) {
     if (column in ABSENT) return structuredClone(ABSENT[column]) as StoredDocuments[C];
     throw corruptRow(missionId, column, 'empty');
@@ -111,6 +116,7 @@ export function storedDocument<C extends DocumentColumn>(missionId: string, colu
   } catch {
     throw corruptRow(missionId, column, 'not valid JSON');
   }
+  if (known !== undefined && known !== null && text === known && column !== 'coverage') return value as StoredDocuments[C];
   const checked = DOCUMENT_SCHEMAS[column].safeParse(value);
   if (!checked.success) {
     const issue = checked.error.issues[0];

@@ -74,6 +74,20 @@ describe.each(PROVIDERS)('corrupt mission rows on %s', (provider) => {
     expect(error.details).toMatchObject({ missionId: mission.id, field: column });
   });
 
+  it('refuses a broken document even in the process that saved the mission last (it skips checking only text it saved or read itself)', async () => {
+    const mission = await seedToPlanning(service, clock);
+    const saved = await storedRow(mission.id);
+    // The same repository remembers every document as it saved them: the unchanged ones load as they were.
+    expect((await db.missions.get(mission.id))?.brief).toEqual(mission.brief);
+    await corrupt(mission.id, 'brief', '{"chips": "none", "editsMade": 0, "lockedAt": null}');
+    const error = await refusal(db.missions.get(mission.id));
+    expect(error.code).toBe('stored_data_invalid');
+    expect(error.message).toContain('not a valid brief document');
+    await corrupt(mission.id, 'brief', saved.brief);
+    await corrupt(mission.id, 'plays', '{"id": "play_1"}');
+    expect((await refusal(db.missions.get(mission.id))).message).toContain('not a valid plays document');
+  });
+
   it('refuses a command on a mission with a broken execution document and writes nothing (a restarted server reading the row)', async () => {
     const executing = await seedToExecuting(service, clock);
     await corrupt(executing.id, 'execution', '{"playId": "p", "phases": [{"phaseId": 7}], "alerts": []}');
