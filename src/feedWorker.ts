@@ -4,7 +4,7 @@
 // parked as dead for a person to look at. Nothing is dropped: the cursor only moves on success.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { FeedAck, FeedClaim, MissionFeed } from './domain/missionFeed.js';
+import type { FeedClaim, FeedSettlement, MissionFeed } from './domain/missionFeed.js';
 import type { Clock } from './domain/runtime.js';
 
 export interface FeedConsumer {
@@ -135,16 +135,16 @@ export class FeedWorker {
         this.options.clock.now(),
       );
       handled += claims.length;
-      // Deliveries that succeeded are acknowledged together, in one statement, once the round's
-      // claims are handled (their leases hold until then).
-      const acks: FeedAck[] = [];
+      // Deliveries that succeeded or deferred are settled together, in one statement, once the
+      // round's claims are handled (their leases hold until then); failures are recorded at once.
+      const settled: FeedSettlement[] = [];
       for (const consumer of consumers) {
         const handledNow = await Promise.all(claims.filter((c) => c.consumer === consumer.name).map((claim) => this.handle(consumer, claim)));
-        for (const ack of handledNow) if (ack) acks.push(ack);
+        for (const one of handledNow) if (one) settled.push(one);
       }
-      await this.options.feed.acknowledgeAll(acks, this.owner, this.options.clock.now());
+      await this.options.feed.settleAll(settled, this.owner, this.options.clock.now());
       // Changes that arrive meanwhile are due when each window ends: look then, not at the next poll.
-      for (const ack of acks) if (ack.quietMs) this.wakeIn(ack.quietMs);
+      for (const one of settled) if (one.quietMs && !one.deferUntil) this.wakeIn(one.quietMs);
       if (claims.length < limit && !this.savedDuringRound) break;
     }
     return handled;
@@ -182,16 +182,14 @@ export class FeedWorker {
     this.timer.unref();
   }
 
-  /** Hands a claim to its consumer; returns the acknowledgement to make when it succeeded. */
-  private async handle(consumer: FeedConsumer, claim: FeedClaim): Promise<FeedAck | null> {
+  /** Hands a claim to its consumer; returns how to settle it when it succeeded or deferred (a failure is recorded here). */
+  private async handle(consumer: FeedConsumer, claim: FeedClaim): Promise<FeedSettlement | null> {
     const { feed, clock, logger } = this.options;
     try {
       const outcome = await consumer.handle(claim);
-      if (outcome && 'deferUntil' in outcome) {
-        await feed.defer(consumer.name, claim.missionId, this.owner, outcome.deferUntil);
-        return null;
-      }
-      return { consumer: consumer.name, missionId: claim.missionId, seq: claim.eventSeq, quietMs: this.options.coalesceMs[consumer.name] ?? 0 };
+      const delivery = { consumer: consumer.name, missionId: claim.missionId, seq: claim.eventSeq };
+      if (outcome && 'deferUntil' in outcome) return { ...delivery, deferUntil: outcome.deferUntil };
+      return { ...delivery, quietMs: this.options.coalesceMs[consumer.name] ?? 0 };
     } catch (error) {
       const attempts = claim.attempts + 1;
       const message = error instanceof Error ? error.message : String(error);

@@ -15,12 +15,16 @@ export interface FeedClaim {
   attempts: number;
 }
 
-/** One delivery to acknowledge: events of `missionId` up to `seq` handled by `consumer`; `quietMs` as in `acknowledge`. */
-export interface FeedAck {
+/**
+ * How one delivery ended: events of `missionId` up to `seq` handled by `consumer` (`quietMs` as in
+ * `acknowledge`), or, with `deferUntil`, nothing handled yet and not due before then (as `defer`).
+ */
+export interface FeedSettlement {
   consumer: string;
   missionId: string;
   seq: number;
   quietMs?: number;
+  deferUntil?: Date;
 }
 
 export interface FeedStats {
@@ -47,8 +51,8 @@ export interface MissionFeed {
    * (coalescing that holds whichever instance saves or delivers them).
    */
   acknowledge(consumer: string, missionId: string, owner: string, seq: number, now: Date, quietMs?: number): Promise<void>;
-  /** `acknowledge` for several deliveries in one go (one statement), each as if acknowledged on its own. */
-  acknowledgeAll(acks: readonly FeedAck[], owner: string, now: Date): Promise<void>;
+  /** Ends several leases in one go (one statement): each as `acknowledge`, or as `defer` when it has `deferUntil`. */
+  settleAll(settlements: readonly FeedSettlement[], owner: string, now: Date): Promise<void>;
   /** Releases the lease after a failure: retried at `retryAt`, or parked as dead when null. */
   fail(consumer: string, missionId: string, owner: string, error: string, retryAt: Date | null): Promise<void>;
   /** Releases the lease without a failure, not to be claimed before `at` (coalescing bursts). */

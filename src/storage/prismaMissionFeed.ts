@@ -8,7 +8,7 @@
 // at a time: PostgreSQL skips rows another claim holds (FOR UPDATE SKIP LOCKED); on SQLite the
 // statement takes the write lock before it reads, so a second process's commit cannot turn it
 // into SQLITE_BUSY_SNAPSHOT the way a read-then-write transaction did.
-import type { FeedAck, FeedClaim, FeedStats, MissionFeed, ParkedDelivery, ParkedFilter } from '../domain/missionFeed.js';
+import type { FeedClaim, FeedSettlement, FeedStats, MissionFeed, ParkedDelivery, ParkedFilter } from '../domain/missionFeed.js';
 import type { PrismaClient } from '../../generated/prisma-sqlite/index.js';
 import type { DirectSql, SqlValue } from './driverAdapter.js';
 import { placeholders, type Provider } from './feedMarkers.js';
@@ -75,28 +75,32 @@ export class PrismaMissionFeed implements MissionFeed {
     );
   }
 
-  async acknowledgeAll(acks: readonly FeedAck[], owner: string, now: Date): Promise<void> {
-    if (acks.length === 0) return;
-    if (acks.length === 1) {
-      const [ack] = acks as [FeedAck];
-      return this.acknowledge(ack.consumer, ack.missionId, owner, ack.seq, now, ack.quietMs);
+  async settleAll(settlements: readonly FeedSettlement[], owner: string, now: Date): Promise<void> {
+    if (settlements.length === 0) return;
+    if (settlements.length === 1) {
+      const [one] = settlements as [FeedSettlement];
+      if (one.deferUntil) return this.defer(one.consumer, one.missionId, owner, one.deferUntil);
+      return this.acknowledge(one.consumer, one.missionId, owner, one.seq, now, one.quietMs);
     }
-    // The same UPDATE as `acknowledge`, joined to one row per delivery: a worker's round
-    // acknowledges everything it handled with one statement instead of one per consumer.
+    // `acknowledge`'s and `defer`'s UPDATEs as one, joined to a row per delivery (`deferAt` set
+    // for a deferral, which moves nothing but the lease and the time it is due): a worker's round
+    // settles everything it handled with one statement instead of one per consumer and mission.
     const at = now.getTime();
     await this.run((p) => {
       // Placeholders are positional on SQLite: each part is written in the order it appears.
-      const due = `CASE WHEN c."eventSeq" > a."seq" THEN COALESCE(a."quietUntil", ${p(at, 'BIGINT')}) ELSE NULL END`;
-      const since = `CASE WHEN c."eventSeq" > a."seq" THEN ${p(at, 'BIGINT')} ELSE NULL END`;
-      const rows = acks
-        .map((ack) => {
-          const quietUntil = (ack.quietMs ?? 0) > 0 ? at + (ack.quietMs ?? 0) : null;
-          return `SELECT ${p(ack.consumer, 'TEXT')} AS "consumer", ${p(ack.missionId, 'TEXT')} AS "missionId", ${p(ack.seq, 'INTEGER')} AS "seq", ${p(quietUntil, 'BIGINT')} AS "quietUntil"`;
+      const acked = `a."deferAt" IS NULL`;
+      const due = `CASE WHEN NOT ${acked} THEN a."deferAt" WHEN c."eventSeq" > a."seq" THEN COALESCE(a."quietUntil", ${p(at, 'BIGINT')}) ELSE NULL END`;
+      const since = `CASE WHEN NOT ${acked} THEN c."pendingSince" WHEN c."eventSeq" > a."seq" THEN ${p(at, 'BIGINT')} ELSE NULL END`;
+      const rows = settlements
+        .map((one) => {
+          const quietUntil = !one.deferUntil && (one.quietMs ?? 0) > 0 ? at + (one.quietMs ?? 0) : null;
+          return `SELECT ${p(one.consumer, 'TEXT')} AS "consumer", ${p(one.missionId, 'TEXT')} AS "missionId", ${p(one.seq, 'INTEGER')} AS "seq", ${p(quietUntil, 'BIGINT')} AS "quietUntil", ${p(one.deferUntil ? one.deferUntil.getTime() : null, 'BIGINT')} AS "deferAt"`;
         })
         .join(' UNION ALL ');
       const target = this.provider === 'postgresql' ? '"MissionFeedCursor" c' : '"MissionFeedCursor" AS c';
-      return `UPDATE ${target} SET "handledSeq" = a."seq", "attempts" = 0, "lastError" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL, "notBefore" = NULL,
-           "quietUntil" = a."quietUntil", "dueAt" = ${due}, "pendingSince" = ${since}
+      const kept = (column: string, acknowledged: string) => `"${column}" = CASE WHEN ${acked} THEN ${acknowledged} ELSE c."${column}" END`;
+      return `UPDATE ${target} SET ${kept('handledSeq', 'a."seq"')}, ${kept('attempts', '0')}, ${kept('lastError', 'NULL')}, "leaseOwner" = NULL, "leaseUntil" = NULL,
+           ${kept('notBefore', 'NULL')}, ${kept('quietUntil', 'a."quietUntil"')}, "dueAt" = ${due}, "pendingSince" = ${since}
          FROM (${rows}) AS a
          WHERE c."consumer" = a."consumer" AND c."missionId" = a."missionId" AND c."leaseOwner" = ${p(owner, 'TEXT')}`;
     });

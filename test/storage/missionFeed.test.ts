@@ -61,7 +61,7 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
     expect(await db.feed.claimAcross([], 'c', 10, 30_000, clock.now())).toEqual([]);
   });
 
-  it('acknowledges several deliveries in one statement, each as if on its own: later changes stay due, quiet windows hold, other leases untouched', async () => {
+  it('settles several deliveries in one statement, each as if on its own: later changes stay due, quiet windows hold, a deferral waits, other leases untouched', async () => {
     const first = await start();
     const second = await start('Add CSRF tokens');
     const third = await start('Rotate the API keys');
@@ -70,8 +70,11 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
     const otherSlack = [first.id, second.id, third.id].find((id) => !claims.some((c) => c.consumer === 'slack' && c.missionId === id));
     // A change to the second mission after the claim: its cursors stay due after the acknowledgement.
     await service.lockBrief({ missionId: second.id }, JORDAN);
-    await db.feed.acknowledgeAll(
+    const [executorClaim] = await db.feed.claim('executor', 'a', 1, 30_000, clock.now());
+    const deferredUntil = new Date(clock.now().getTime() + 5_000);
+    await db.feed.settleAll(
       [
+        { consumer: 'executor', missionId: executorClaim!.missionId, seq: executorClaim!.eventSeq, deferUntil: deferredUntil },
         ...claims.map((c) => ({ consumer: c.consumer, missionId: c.missionId, seq: c.eventSeq, quietMs: c.consumer === 'trackers' ? 1_000 : 0 })),
         // Held by another worker: an acknowledgement from 'a' moves nothing.
         { consumer: 'slack', missionId: otherSlack as string, seq: 99 },
@@ -90,7 +93,13 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
     // The other worker's lease was untouched: its acknowledgement still counts.
     await db.feed.acknowledge('slack', otherSlack as string, 'other', 2, clock.now());
     expect(await db.feed.claim('slack', 'c', 10, 30_000, clock.now())).toEqual([]);
-    await db.feed.acknowledgeAll([], 'a', clock.now());
+    // The deferred delivery moved nothing and is not due before its time.
+    expect((await db.feed.claim('executor', 'b', 10, 30_000, clock.now())).map((c) => c.missionId)).not.toContain(executorClaim!.missionId);
+    clock.advance(4_000);
+    expect(await db.feed.claim('executor', 'c', 10, 30_000, clock.now())).toEqual([
+      expect.objectContaining({ missionId: executorClaim!.missionId, handledSeq: 0, attempts: 0 }),
+    ]);
+    await db.feed.settleAll([], 'a', clock.now());
   });
 
   it('lets another worker take over an expired lease, and ignores the late acknowledgement', async () => {
