@@ -8,7 +8,8 @@
 // mutex, the same PostgreSQL pool) without the compiler. Everything else stays on the model API.
 //
 // It also makes every transaction release its lock when its COMMIT or ROLLBACK statement fails
-// (releasingTransactions below), which the adapters do not do on their own.
+// (releasingTransactions below), which the adapters do not do on their own, and makes a SQLite
+// statement outside a transaction wait for the open one to end (ConnectionTurns).
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
 import type Database from 'better-sqlite3';
 import { reuseStatements } from './sqliteStatements.js';
@@ -89,26 +90,79 @@ function reuseAdapterStatements(adapter: SqlDriverAdapter): void {
  * either way), and the lock is released exactly once.
  */
 export function releasingTransactions(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  // PostgreSQL gives each transaction its own pooled connection; SQLite has one connection.
+  const turns = adapter.provider === 'sqlite' ? new ConnectionTurns() : null;
+  const outside = <T>(statement: () => Promise<T>): Promise<T> => (turns ? turns.run(statement) : statement());
   return {
     provider: adapter.provider,
     adapterName: adapter.adapterName,
-    queryRaw: (query) => adapter.queryRaw(query),
-    executeRaw: (query) => adapter.executeRaw(query),
-    executeScript: (script) => adapter.executeScript(script),
+    queryRaw: (query) => outside(() => adapter.queryRaw(query)),
+    executeRaw: (query) => outside(() => adapter.executeRaw(query)),
+    executeScript: (script) => outside(() => adapter.executeScript(script)),
     ...(adapter.getConnectionInfo ? { getConnectionInfo: () => adapter.getConnectionInfo!() } : {}),
     dispose: () => adapter.dispose(),
-    startTransaction: async (isolationLevel) => releasingTransaction(await adapter.startTransaction(isolationLevel)),
+    startTransaction: async (isolationLevel) => {
+      if (!turns) return releasingTransaction(await adapter.startTransaction(isolationLevel), () => undefined);
+      await turns.take();
+      try {
+        return releasingTransaction(await adapter.startTransaction(isolationLevel), () => turns.give());
+      } catch (error) {
+        turns.give();
+        throw error;
+      }
+    },
   };
+}
+
+/**
+ * Whose turn it is on the one SQLite connection. The adapter locks the connection only for
+ * transactions, so a statement issued outside one (another task's read or write) used to run
+ * inside whichever transaction was open: its write was undone with that transaction's rollback,
+ * and its read pinned a snapshot, so the transaction's next write failed with SQLITE_BUSY at
+ * once instead of waiting for another process's write lock. Here such a statement waits until
+ * the transaction ends; statements and transactions take turns in the order they came.
+ */
+class ConnectionTurns {
+  private held = false;
+  private readonly waiting: Array<() => void> = [];
+
+  take(): Promise<void> | undefined {
+    if (!this.held) {
+      this.held = true;
+      return undefined;
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    // Handed straight to the next in line, so nobody arriving meanwhile jumps ahead.
+    if (next) next();
+    else this.held = false;
+  }
+
+  async run<T>(statement: () => Promise<T>): Promise<T> {
+    await this.take();
+    try {
+      return await statement();
+    } finally {
+      this.give();
+    }
+  }
 }
 
 const ROLLBACK: SqlQuery = { sql: 'ROLLBACK', args: [], argTypes: [] };
 
-function releasingTransaction(tx: Transaction): Transaction {
+function releasingTransaction(tx: Transaction, ended: () => void): Transaction {
   let released = false;
   const release = async (how: 'commit' | 'rollback') => {
     if (released) return;
     released = true;
-    await (how === 'commit' ? tx.commit() : tx.rollback());
+    try {
+      await (how === 'commit' ? tx.commit() : tx.rollback());
+    } finally {
+      ended();
+    }
   };
   return {
     provider: tx.provider,

@@ -1,0 +1,87 @@
+// One SQLite connection serves the whole process, and Prisma's adapter locks it only for
+// transactions: a statement issued outside one (a feed settle, a mission read) used to run
+// inside whichever transaction another task had open. Its write was undone when that
+// transaction rolled back, and its read pinned a snapshot, so the transaction's first write
+// then failed with SQLITE_BUSY at once (no busy wait) whenever another process held the write
+// lock: the CI failure of a test process's save while a server wrote the same file.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
+import { MissionService } from '../../src/domain/missionService.js';
+import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { JORDAN, SEED_INTENT } from '../support/seedMission.js';
+import { sequentialIds, TestClock } from '../support/testRuntime.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('SQLite statements outside a transaction', () => {
+  let db: TestDatabase;
+  let missionId: string;
+  beforeEach(async () => {
+    db = await openTestDatabase('sqlite');
+    const service = new MissionService({ repository: db.missions, clock: new TestClock(), ids: sequentialIds(), drafter: deterministicBriefDrafter });
+    missionId = (await service.startMission({ intent: SEED_INTENT, channelId: 'C0MISSIONS' }, JORDAN)).id;
+  });
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  const titleOf = async () => {
+    const [[title]] = (await db.direct.query({ sql: 'SELECT "title" FROM "Mission" WHERE "id" = ?', values: [missionId] })) as [[string]];
+    return title;
+  };
+
+  it('keeps a write made while another task’s transaction is open, when that transaction rolls back', async () => {
+    let outside: Promise<unknown> | undefined;
+    const failed = await db.prisma
+      .$transaction(async (tx) => {
+        await tx.$executeRawUnsafe('UPDATE "Mission" SET "requesterId" = ? WHERE "id" = ?', 'U0SOMEONE', missionId);
+        // Another task's write, not part of this transaction (not awaited here: it is another caller).
+        outside = db.direct.query({ sql: 'UPDATE "Mission" SET "title" = ? WHERE "id" = ?', values: ['Written outside', missionId] });
+        await sleep(30);
+        throw new Error('this transaction gives up');
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect((failed as Error).message).toBe('this transaction gives up');
+    await outside;
+    expect(await titleOf()).toBe('Written outside');
+    const [[requesterId]] = (await db.direct.query({ sql: 'SELECT "requesterId" FROM "Mission" WHERE "id" = ?', values: [missionId] })) as [[string]];
+    expect(requesterId).toBe(JORDAN.id);
+  });
+
+  it('lets a transaction wait for another process’s write lock even when a read arrives while it is open', async () => {
+    // Another process (a server, the CLI) holds the write lock for 600 ms. It must be another
+    // process: SQLite's busy wait sleeps this whole thread.
+    const other = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1]);
+         db.prepare('BEGIN IMMEDIATE').run();
+         db.prepare('UPDATE "Mission" SET "title" = ? WHERE "id" = ?').run('Written by the other process', process.argv[2]);
+         process.stdout.write('locked\\n');
+         setTimeout(() => { db.prepare('COMMIT').run(); db.close(); }, 600);`,
+        (db.target as { filename: string }).filename,
+        missionId,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = once(other, 'exit');
+    await once(other.stdout!, 'data');
+
+    const saved = db.prisma.$transaction(async (tx) => {
+      await sleep(100);
+      return tx.$executeRawUnsafe('UPDATE "Mission" SET "requesterId" = ? WHERE "id" = ?', 'U0SOMEONE', missionId);
+    });
+    await sleep(30);
+    // Another task reads while that transaction is open.
+    const read = titleOf();
+    expect(await saved).toBe(1);
+    expect(await read).toBe('Written by the other process');
+    expect((await exited)[0]).toBe(0);
+  });
+});
