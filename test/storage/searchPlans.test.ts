@@ -242,6 +242,54 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
     }
   });
 
+  it('pages a text filter in list order while saves move missions within a second and into the next', async () => {
+    // On SQLite a mission's FTS row moves only when its updatedAt enters another second: saves in
+    // the same second (most reports) leave it where it entered, in another order than the list's.
+    const others = COLUMNS.filter((c) => !['id', 'title', 'intent', 'state', 'updatedAt'].includes(c))
+      .map((c) => `"${c}"`)
+      .join(', ');
+    const at = (second: number, ms: number) => {
+      const stamp = new Date(Date.UTC(2027, 1, 1, 0, 0, second, ms));
+      return provider === 'sqlite'
+        ? `'${stamp.toISOString().replace('Z', '+00:00')}'`
+        : `TIMESTAMP '${stamp.toISOString().replace('T', ' ').replace('Z', '')}'`;
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 90; i++) {
+      const id = `msn_sec_${String(i).padStart(3, '0')}`;
+      ids.push(id);
+      const title = i % 2 === 0 ? `Second ${i} larkspur` : `Second ${i} other`;
+      await db.prisma.$executeRawUnsafe(
+        `INSERT INTO "Mission" ("id", "title", "intent", "state", "updatedAt", ${others}) SELECT '${id}', '${title}', 'Saved within a second', 'done', ${at(i % 3, (i * 37) % 1000)}, ${others} FROM "Mission" WHERE "Mission"."id" = 'msn_copy_1'`,
+      );
+    }
+    const expectedOrder = async () => {
+      const rows = await db.prisma.mission.findMany({ orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], select: { id: true, title: true } });
+      return rows.filter((r) => r.title.toLowerCase().includes('larkspur')).map((r) => r.id);
+    };
+    const pages = async (limit: number) => {
+      const found: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 200; page++) {
+        const result = await db.missions.list({ text: 'larkspur', limit, ...(cursor ? { cursor } : {}) });
+        found.push(...result.missions.map((m) => m.id));
+        if (!result.nextCursor) break;
+        cursor = result.nextCursor;
+      }
+      return found;
+    };
+    for (let round = 0; round < 3; round++) {
+      // Saves: some within their second (newest-first order changes, FTS rows stay), some into the next.
+      for (let i = round; i < ids.length; i += 4) {
+        const second = (i % 3) + (i % 8 === round ? 1 : 0) + round;
+        await db.prisma.$executeRawUnsafe(`UPDATE "Mission" SET "updatedAt" = ${at(second, (i * 71 + round * 13) % 1000)} WHERE "id" = '${ids[i]}'`);
+      }
+      const expected = await expectedOrder();
+      expect(expected).toHaveLength(45);
+      for (const limit of [1, 4, 10, 50]) expect(await pages(limit)).toEqual(expected);
+    }
+  });
+
   it('searches the library text through its trigram index', async () => {
     const library = await planUnlessTiny(libraryStatement(provider, { text: 'rollout', limit: 10 }));
     if (provider === 'sqlite') expect(library).toMatch(/SCAN LibraryText VIRTUAL TABLE INDEX/);
