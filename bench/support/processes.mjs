@@ -62,7 +62,9 @@ async function spawnServer(label, args, env, listening) {
   const logFile = path.join(dir, 'out.log');
   const out = openSync(logFile, 'w');
   // Output goes to a file, not a pipe: reading it would cost the benchmark's own process CPU.
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', out, out] });
+  // BENCH_PROFILE_DIR=<dir>: each server writes a V8 CPU profile there when it exits (NODE_OPTIONS refuses --cpu-prof).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, ...args], { cwd: ROOT, env, stdio: ['ignore', out, out] });
   closeSync(out);
   running.add(child);
   let exited = null;

@@ -132,8 +132,18 @@ export function boundedPgConfig(connectionString: string, settings: DatabaseSett
  * answered, so the connection is stuck behind that query, and the pool must not hand it out
  * again (it discards ended clients).
  */
-class BoundedClient extends pg.Client {
+/** Statement texts each PostgreSQL connection keeps prepared (the product runs a few dozen statement shapes). */
+export const PREPARED_PER_CONNECTION = 200;
+
+const isQueryConfig = (value: unknown): value is pg.QueryConfig =>
+  typeof value === 'object' && value !== null && typeof (value as { text?: unknown }).text === 'string';
+
+export class BoundedClient extends pg.Client {
+  /** Statement texts prepared on this connection, by name (see `prepared`). */
+  private readonly names = new Map<string, string>();
+
   override query(...args: unknown[]): never {
+    if (isQueryConfig(args[0])) args[0] = this.prepared(args[0]);
     const last = args.length - 1;
     const callback = args[last];
     if (typeof callback === 'function') {
@@ -145,6 +155,24 @@ class BoundedClient extends pg.Client {
     const result = (super.query as (...a: unknown[]) => unknown)(...args);
     if (result instanceof Promise) result.catch((error: Error) => this.endIfStuck(error));
     return result as never;
+  }
+
+  /**
+   * The same statement texts (a report's save, the feed's claim, Prisma's own queries) run
+   * thousands of times: named, each is parsed and planned once per connection instead of on
+   * every call, work the database server does on the machine's same CPUs. At most
+   * PREPARED_PER_CONNECTION texts are named per connection; the rest stay unnamed.
+   */
+  private prepared(config: pg.QueryConfig): pg.QueryConfig {
+    // Only statements with values: they use the extended protocol already (one statement each).
+    if (config.name || typeof config.text !== 'string' || !config.values?.length) return config;
+    let name = this.names.get(config.text);
+    if (!name) {
+      if (this.names.size >= PREPARED_PER_CONNECTION) return config;
+      name = `mc_${this.names.size + 1}`;
+      this.names.set(config.text, name);
+    }
+    return { ...config, name };
   }
 
   private endIfStuck(error: Error): void {
