@@ -36,6 +36,12 @@ export interface FeedWorkerOptions {
    * mission gets at most one delivery per window per consumer.
    */
   coalesceMs?: CoalesceMs;
+  /**
+   * A change saved here waits this long for its round, so changes saved close together (an
+   * assistant's burst of reports) go in one round: one claim, one settle, one delivery per
+   * mission, instead of one of each per change.
+   */
+  gatherMs?: number;
   /** Told when a delivery is parked as dead, so the mission can say so. */
   onDead?: (consumer: string, missionId: string, error: string) => Promise<unknown>;
 }
@@ -71,7 +77,17 @@ export class FeedWorker {
 
   constructor(options: FeedWorkerOptions) {
     this.owner = options.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
-    this.options = { pollMs: 500, leaseMs: 30_000, maxAttempts: 20, batchSize: 10, backoffBaseMs: 1000, backoffMaxMs: 5 * 60_000, coalesceMs: {}, ...options };
+    this.options = {
+      pollMs: 500,
+      leaseMs: 30_000,
+      maxAttempts: 20,
+      batchSize: 10,
+      backoffBaseMs: 1000,
+      backoffMaxMs: 5 * 60_000,
+      coalesceMs: {},
+      gatherMs: 20,
+      ...options,
+    };
   }
 
   start(): void {
@@ -89,7 +105,7 @@ export class FeedWorker {
       this.wakeRequested = true;
       return;
     }
-    this.schedule(0);
+    this.runWithin(this.options.gatherMs);
   }
 
   /**
@@ -101,6 +117,11 @@ export class FeedWorker {
    */
   wakeWithin(delayMs: number): void {
     if (this.stopped || this.running) return;
+    this.runWithin(delayMs);
+  }
+
+  /** A round within `delayMs`: one already due by then stays as it is (so a stream of wakes cannot put it off). */
+  private runWithin(delayMs: number): void {
     if (this.timer && this.timerAt <= Date.now() + delayMs) return;
     this.schedule(delayMs);
   }
@@ -145,7 +166,11 @@ export class FeedWorker {
       await this.options.feed.settleAll(settled, this.owner, this.options.clock.now());
       // Changes that arrive meanwhile are due when each window ends: look then, not at the next poll.
       for (const one of settled) if (one.quietMs && !one.deferUntil) this.wakeIn(one.quietMs);
-      if (claims.length < limit && !this.savedDuringRound) break;
+      if (claims.length < limit) {
+        if (!this.savedDuringRound) break;
+        // Changes saved during the round: gather the ones that follow closely, then look again.
+        await new Promise((resolve) => setTimeout(resolve, this.options.gatherMs));
+      }
     }
     return handled;
   }
@@ -176,7 +201,7 @@ export class FeedWorker {
           if (this.stopped) return;
           const again = this.wakeRequested;
           this.wakeRequested = false;
-          this.schedule(again ? 0 : this.options.pollMs);
+          this.schedule(again ? this.options.gatherMs : this.options.pollMs);
         });
     }, delayMs);
     this.timer.unref();

@@ -177,6 +177,41 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
 });
 
 describe.each(PROVIDERS)('feed worker on %s', (provider) => {
+  it('delivers changes saved close together in one round: one claim and one delivery for the burst', async () => {
+    const db = await openTestDatabase(provider);
+    const clock = new TestClock();
+    const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter });
+    const mission = await service.startMission({ intent: 'Fix the flaky login test', channelId: 'C0MISSIONS' }, JORDAN);
+    const seen: FeedClaim[] = [];
+    // Generous, so the burst below lands within it even on a loaded machine.
+    const worker = new FeedWorker({
+      feed: db.feed,
+      clock,
+      logger: silent,
+      gatherMs: 1500,
+      consumers: [{ name: 'slack', handle: async (claim) => void seen.push(claim) }],
+    });
+    try {
+      await worker.runOnce(); // the mission's start, delivered
+      seen.length = 0;
+      worker.start();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // its first round finds nothing due
+      // Each save wakes the worker, as the app's saves do.
+      for (let i = 0; i < 5; i++) {
+        await service.editChip({ missionId: mission.id, kind: 'scope', items: [`Scope item revision ${i}`] }, JORDAN);
+        worker.wake();
+        await new Promise((resolve) => setTimeout(resolve, 20)); // time for a round, were one due
+      }
+      const latest = (await db.missions.get(mission.id))!.eventSeq;
+      for (let waited = 0; seen.length === 0 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(seen).toEqual([expect.objectContaining({ eventSeq: latest })]);
+    } finally {
+      await worker.stop();
+      await db.destroy();
+    }
+  });
+
   it('parks a delivery at once when the consumer says retrying cannot help', async () => {
     const db = await openTestDatabase(provider);
     try {
