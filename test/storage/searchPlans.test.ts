@@ -148,28 +148,16 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
     expect(MISSIONS).toBeGreaterThan(WALK_WINDOW); // so the rare word's matches lie beyond the walk and are collected
     const rows = await db.prisma.mission.findMany({ orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], select: { id: true, title: true, intent: true } });
     const holding = (text: string) => rows.filter((r) => `${r.title}\n${r.intent}`.toLowerCase().includes(text.toLowerCase())).map((r) => r.id);
-    const pages = async (text: string, limit: number) => {
-      const ids: string[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < 100; page++) {
-        const result = await db.missions.list({ text, limit, ...(cursor ? { cursor } : {}) });
-        ids.push(...result.missions.map((m) => m.id));
-        if (!result.nextCursor) return ids;
-        expect(result.missions).toHaveLength(limit);
-        cursor = result.nextCursor;
-      }
-      throw new Error('too many pages');
-    };
     // In every copy: every page is found by the walk; 3001 missions in 7 pages of 500.
     const common = holding('RELEASE checklist');
     expect(common).toHaveLength(MISSIONS);
-    expect(await pages('RELEASE checklist', 500)).toEqual(common);
+    expect(await textPages('RELEASE checklist', 500)).toEqual(common);
     // "checklist 29" is in copies 29, 290–299 (inside the walk) and 2900–2999 (beyond it): pages mix both ways.
     const rarer = holding('checklist 29');
     expect(rarer).toHaveLength(111);
-    expect(await pages('checklist 29', 20)).toEqual(rarer);
-    expect(await pages('checklist 2999', 20)).toEqual(holding('checklist 2999'));
-    expect(await pages('no such words', 20)).toEqual([]);
+    expect(await textPages('checklist 29', 20)).toEqual(rarer);
+    expect(await textPages('checklist 2999', 20)).toEqual(holding('checklist 2999'));
+    expect(await textPages('no such words', 20)).toEqual([]);
     // With a state: only that state's missions, still in order.
     const planning = await db.missions.list({ text: 'release checklist', state: 'planning', limit: 100 });
     expect(planning.missions.every((m) => m.state === 'planning')).toBe(true);
@@ -198,6 +186,20 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
     expect(page2.nextCursor).toBeNull();
     expect((await db.missions.list({ text: 'über die', limit: 5 })).missions).toHaveLength(3);
   });
+
+  /** Every page of a text filter, following the cursors: the ids in the order listed. */
+  const textPages = async (text: string, limit: number) => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 200; page++) {
+      const result = await db.missions.list({ text, limit, ...(cursor ? { cursor } : {}) });
+      ids.push(...result.missions.map((m) => m.id));
+      if (!result.nextCursor) break;
+      expect(result.missions).toHaveLength(limit); // a page with another after it is full
+      cursor = result.nextCursor;
+    }
+    return ids;
+  };
 
   it('pages a text filter in list order through many missions saved in the same millisecond, whatever order they were saved in', async () => {
     // 240 missions share one updatedAt (ids inserted in a scrambled order, so the order they were
@@ -229,17 +231,7 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
     const rows = await db.prisma.mission.findMany({ orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], select: { id: true, title: true } });
     const expected = rows.filter((r) => r.title.toLowerCase().includes('quiet ärger')).map((r) => r.id);
     expect(expected).toHaveLength(84);
-    for (const limit of [1, 7, 20, 100]) {
-      const ids: string[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < 200; page++) {
-        const result = await db.missions.list({ text: 'QUIET ärger', limit, ...(cursor ? { cursor } : {}) });
-        ids.push(...result.missions.map((m) => m.id));
-        if (!result.nextCursor) break;
-        cursor = result.nextCursor;
-      }
-      expect(ids).toEqual(expected);
-    }
+    for (const limit of [1, 7, 20, 100]) expect(await textPages('QUIET ärger', limit)).toEqual(expected);
   });
 
   it('pages a text filter in list order while saves move missions within a second and into the next', async () => {
@@ -267,17 +259,6 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
       const rows = await db.prisma.mission.findMany({ orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], select: { id: true, title: true } });
       return rows.filter((r) => r.title.toLowerCase().includes('larkspur')).map((r) => r.id);
     };
-    const pages = async (limit: number) => {
-      const found: string[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < 200; page++) {
-        const result = await db.missions.list({ text: 'larkspur', limit, ...(cursor ? { cursor } : {}) });
-        found.push(...result.missions.map((m) => m.id));
-        if (!result.nextCursor) break;
-        cursor = result.nextCursor;
-      }
-      return found;
-    };
     for (let round = 0; round < 3; round++) {
       // Saves: some within their second (newest-first order changes, FTS rows stay), some into the next.
       for (let i = round; i < ids.length; i += 4) {
@@ -286,7 +267,7 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
       }
       const expected = await expectedOrder();
       expect(expected).toHaveLength(45);
-      for (const limit of [1, 4, 10, 50]) expect(await pages(limit)).toEqual(expected);
+      for (const limit of [1, 4, 10, 50]) expect(await textPages('larkspur', limit)).toEqual(expected);
     }
   });
 
