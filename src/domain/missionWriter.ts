@@ -64,6 +64,10 @@ export class MissionWriter {
   /** Missions as this process last saved or read them, most recent last. */
   private readonly recent = new Map<string, Mission>();
   private readonly counted: WriterCounts = { staleSaves: 0, droppedOnNotice: 0 };
+  /** Missions whose remembered copy is this process's own save: it is driving them (see `heard`). */
+  private readonly driven = new Set<string>();
+  /** Missions being read again after another instance's notice, with the newest version announced meanwhile. */
+  private readonly refreshing = new Map<string, number>();
 
   constructor(
     private readonly repository: MissionRepository,
@@ -119,7 +123,7 @@ export class MissionWriter {
   async create(mission: Mission, cmd: MissionCommand): Promise<Mission> {
     const sealed = this.seal(mission, cmd.events.pending, cmd.now);
     await this.repository.create(sealed.mission, sealed.events);
-    this.remember(sealed.mission);
+    this.remember(sealed.mission, { saved: true });
     this.notify(sealed.mission, sealed.events);
     return sealed.mission;
   }
@@ -160,12 +164,39 @@ export class MissionWriter {
     if (notice.missionId === null) {
       this.counted.droppedOnNotice += this.recent.size;
       this.recent.clear();
+      this.driven.clear();
       return;
     }
-    const remembered = this.recent.get(notice.missionId);
-    if (remembered && remembered.version < notice.version) {
-      this.recent.delete(notice.missionId);
+    const { missionId, version } = notice;
+    const refreshing = this.refreshing.get(missionId);
+    if (refreshing !== undefined) {
+      this.refreshing.set(missionId, Math.max(refreshing, version));
+      return;
+    }
+    const remembered = this.recent.get(missionId);
+    if (remembered && remembered.version < version) {
+      const driving = this.driven.has(missionId);
+      this.forget(missionId);
       this.counted.droppedOnNotice++;
+      // This process saved the copy it held, so it is driving the mission too (two instances
+      // taking turns): read the new state now, in the mission's queue, so the next command here
+      // does not wait for that read. A copy only read here is just dropped.
+      if (driving) {
+        this.refreshing.set(missionId, version);
+        void this.queue.run(missionId, () => this.refresh(missionId)).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Reads a mission another instance saved, unless a command here read or saved it meanwhile. */
+  private async refresh(missionId: string): Promise<void> {
+    try {
+      if (this.recent.has(missionId)) return;
+      const mission = await this.repository.get(missionId);
+      // Remembered only if no newer save was announced while it was read.
+      if (mission && mission.version >= (this.refreshing.get(missionId) ?? 0) && !this.recent.has(missionId)) this.remember(mission);
+    } finally {
+      this.refreshing.delete(missionId);
     }
   }
 
@@ -234,7 +265,7 @@ export class MissionWriter {
         // cmd.writes names exactly what the rule appended (test runs, artifacts, a library entry):
         // storage appends those and never diffs against history it may no longer hold.
         await this.repository.save(sealed.mission, current.version, sealed.events, cmd.writes);
-        this.remember(sealed.mission);
+        this.remember(sealed.mission, { saved: true });
         this.notify(sealed.mission, sealed.events);
         return sealed.mission;
       } catch (error) {
@@ -256,14 +287,17 @@ export class MissionWriter {
     }
   }
 
-  private remember(mission: Mission): void {
+  private remember(mission: Mission, { saved = false } = {}): void {
     this.recent.delete(mission.id);
     this.recent.set(mission.id, inStoredOrder(mission));
-    if (this.recent.size > REMEMBERED_MISSIONS) this.recent.delete(this.recent.keys().next().value!);
+    if (saved) this.driven.add(mission.id);
+    else this.driven.delete(mission.id);
+    if (this.recent.size > REMEMBERED_MISSIONS) this.forget(this.recent.keys().next().value!);
   }
 
   private forget(missionId: string): undefined {
     this.recent.delete(missionId);
+    this.driven.delete(missionId);
     return undefined;
   }
 }

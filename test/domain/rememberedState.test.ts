@@ -114,6 +114,31 @@ describe.each(PROVIDERS)('two instances on %s', (provider) => {
     expect(await here.verifyEventLog({ missionId })).toMatchObject({ ok: true });
   });
 
+  it('reads at once a mission it drives with the other instance when that one saves, so its next report reads nothing first; one it only read is just dropped', async () => {
+    const missionId = await running();
+    const saved = await elsewhere.reportProgress(step(missionId, 'refactor_jwt_ts'), ASSISTANT);
+    const fullReads = vi.spyOn(db.missions, 'get');
+    const versionChecks = vi.spyOn(db.missions, 'currentVersion');
+    changes.announce({ missionId, version: saved.version });
+    await vi.waitFor(() => expect(fullReads).toHaveBeenCalledTimes(1));
+
+    const reported = await here.reportProgress(step(missionId, 'add_redis_store'), ASSISTANT);
+    expect(fullReads).toHaveBeenCalledTimes(1);
+    expect(versionChecks).not.toHaveBeenCalled();
+    expect(reported.version).toBe(saved.version + 1);
+    expect(here.writerCounts()).toEqual({ staleSaves: 0, droppedOnNotice: 1 });
+
+    // Started and changed elsewhere, only read here: dropped on the notice, read again only when needed.
+    const theirs = await elsewhere.startMission({ intent: 'Fix the flaky signup test' }, JORDAN);
+    await here.getMission({ missionId: theirs.id });
+    const edited = await elsewhere.editChip({ missionId: theirs.id, kind: 'scope', items: ['signup tests'] }, JORDAN);
+    fullReads.mockClear();
+    changes.announce({ missionId: theirs.id, version: edited.version });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fullReads).not.toHaveBeenCalled();
+    expect(here.writerCounts().droppedOnNotice).toBe(2);
+  });
+
   it('keeps its memory on the echo of its own save, and drops everything when notices may have been missed', async () => {
     const missionId = await running();
     const mine = await here.getMission({ missionId });
