@@ -123,22 +123,19 @@ function newestMatchesServe(provider: Provider, filter: MissionListFilter): bool
   return provider === 'sqlite' && !!filter.text && [...filter.text].length >= TRIGRAM && !filter.state && !filter.requesterId;
 }
 
-/** MissionText's rowids of one second of updatedAt start at that second (Unix time) times BLOCK (migration 20261201010000). */
+/** MissionText's rowids of one millisecond of updatedAt start at that millisecond times BLOCK (migration 20261130030000). */
 const BLOCK = 1_048_576;
 
 /**
  * SQLite: one page of a text filter alone, whatever share of the missions holds the text. MissionText's
- * rowid orders matches by updatedAt's second (then by when each entered it), so the newest
- * limit + 1 matches strictly older than the cursor's second are one FTS look-up that stops there.
- * Within one second rowid order is not the list's order, so the two seconds at the page's edges
- * are read along (updatedAt, id) instead, each row checked on its own: the cursor's (rows before
- * the cursor) and the oldest one the look-up reached (which may hold more matches than it
- * returned). Everything newer than that is in the look-up. A row checked on its own matches by
- * LIKE, and a row holding non-ASCII text (LIKE folds ASCII case only) is asked of the FTS table
- * within its second, so the answer is exactly the FTS table's. A second's rows are those whose
- * stored updatedAt ('2026-11-29T06:43:41.117+00:00') starts with that second: at or after the
- * prefix and before the prefix followed by '~', which sorts after every character a stored date
- * holds there.
+ * rowid orders matches by updatedAt's millisecond (then by when each was saved in it), so the
+ * newest limit + 1 matches strictly older than the cursor's millisecond are one FTS look-up that
+ * stops there. Within one millisecond rowid order is not the list's id order, so the two
+ * milliseconds at the page's edges are read along (updatedAt, id) instead, each row checked on its
+ * own: the cursor's (ids below the cursor's) and the oldest one the look-up reached (which may hold
+ * more matches than it returned). Everything newer than that is in the look-up. A row checked on its
+ * own matches by LIKE, and a row holding non-ASCII text (LIKE folds ASCII case only) is asked of the
+ * FTS table within its millisecond, so the answer is exactly the FTS table's.
  */
 export function newestMatchesStatement(filter: MissionListFilter & { text: string }): SqlStatement {
   // SQLite's placeholders are positional: every piece is written in the order it appears.
@@ -147,32 +144,27 @@ export function newestMatchesStatement(filter: MissionListFilter & { text: strin
   const phrase = trigramPhrase(['title', 'intent'], filter.text);
   const pattern = containsPattern(filter.text);
   const both = `m."title" || m."intent"`;
-  const inSecond = (second: () => string) => `${second()} * ${BLOCK} AND ${second()} * ${BLOCK} + ${BLOCK - 1}`;
-  const startsIn = (prefix: () => string) => `m."updatedAt" >= ${prefix()} AND m."updatedAt" < ${prefix()} || '~'`;
-  // The rows of one second in list order (`where` picks them), checked one by one.
-  const oneSecond = (where: () => string, second: () => string) => {
+  const millisecond = (ms: () => string) => `${ms()} * ${BLOCK} AND ${ms()} * ${BLOCK} + ${BLOCK - 1}`;
+  // The rows of one millisecond in list order (`where` picks them), checked one by one.
+  const oneMillisecond = (where: () => string, ms: () => string) => {
     let sql = `SELECT m."id", m."updatedAt" FROM "Mission" m WHERE ${where()}`;
     sql += ` AND (m."title" LIKE ${param(pattern)} ESCAPE '\\' OR m."intent" LIKE ${param(pattern)} ESCAPE '\\'`;
     sql += ` OR (length(CAST(${both} AS BLOB)) <> length(${both}) AND +m."id" IN (SELECT "missionId" FROM "MissionText"`;
-    sql += ` WHERE "MissionText" MATCH ${param(phrase)} AND "rowid" BETWEEN ${inSecond(second)})))`;
+    sql += ` WHERE "MissionText" MATCH ${param(phrase)} AND "rowid" BETWEEN ${millisecond(ms)})))`;
     return `SELECT * FROM (${sql} ${NEWEST_FIRST} LIMIT ${param(filter.limit + 1)})`;
   };
-  const cursorSecond = cursor ? Math.floor(cursor.updatedAt.getTime() / 1000) : 0;
   let sql = `WITH "newest" AS MATERIALIZED (SELECT "rowid" AS "key", "missionId" FROM "MissionText" WHERE "MissionText" MATCH ${param(phrase)}`;
-  if (cursor) sql += ` AND "rowid" < CAST(${param(cursorSecond)} AS INTEGER) * ${BLOCK}`;
+  if (cursor) sql += ` AND "rowid" < CAST(${param(cursor.updatedAt.getTime())} AS INTEGER) * ${BLOCK}`;
   sql += ` ORDER BY "rowid" DESC LIMIT ${param(filter.limit + 1)})`;
   sql += ` SELECT "id" FROM (SELECT m."id", m."updatedAt" FROM "newest" JOIN "Mission" m ON m."id" = "newest"."missionId"`;
-  const oldestReached = `(SELECT min("key") >> 20 FROM "newest")`;
-  sql += ` UNION ${oneSecond(
-    () => startsIn(() => `strftime('%Y-%m-%dT%H:%M:%S', ${oldestReached}, 'unixepoch')`),
-    () => oldestReached,
+  sql += ` UNION ${oneMillisecond(
+    () => `m."updatedAt" = (SELECT e."updatedAt" FROM "Mission" e WHERE e."id" = (SELECT "missionId" FROM "newest" ORDER BY "key" LIMIT 1))`,
+    () => `(SELECT min("key") >> 20 FROM "newest")`,
   )}`;
   if (cursor)
-    sql += ` UNION ${oneSecond(
-      () =>
-        `${startsIn(() => param(new Date(cursorSecond * 1000).toISOString().slice(0, 19)))}` +
-        ` AND (m."updatedAt" < ${param(cursor.updatedAt)} OR (m."updatedAt" = ${param(cursor.updatedAt)} AND m."id" < ${param(cursor.id)}))`,
-      () => `CAST(${param(cursorSecond)} AS INTEGER)`,
+    sql += ` UNION ${oneMillisecond(
+      () => `m."updatedAt" = ${param(cursor.updatedAt)} AND m."id" < ${param(cursor.id)}`,
+      () => `CAST(${param(cursor.updatedAt.getTime())} AS INTEGER)`,
     )}`;
   sql += `) ORDER BY "updatedAt" DESC, "id" DESC LIMIT ${param(filter.limit + 1)}`;
   return { sql, values };
