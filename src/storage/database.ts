@@ -127,17 +127,17 @@ export function boundedPgConfig(connectionString: string, settings: DatabaseSett
   };
 }
 
-/**
- * A pool client that ends itself when a query times out on the client side: the server never
- * answered, so the connection is stuck behind that query, and the pool must not hand it out
- * again (it discards ended clients).
- */
 /** Statement texts each PostgreSQL connection keeps prepared (the product runs a few dozen statement shapes). */
 export const PREPARED_PER_CONNECTION = 200;
 
 const isQueryConfig = (value: unknown): value is pg.QueryConfig =>
   typeof value === 'object' && value !== null && typeof (value as { text?: unknown }).text === 'string';
 
+/**
+ * A pool client that ends itself when a query times out on the client side: the server never
+ * answered, so the connection is stuck behind that query, and the pool must not hand it out
+ * again (it discards ended clients). It also keeps the product's statements prepared (`prepared`).
+ */
 export class BoundedClient extends pg.Client {
   /** Statement texts prepared on this connection, by name (see `prepared`). */
   private readonly names = new Map<string, string>();
