@@ -17,6 +17,9 @@ export interface MetricsSources {
   databaseTimeoutMs?: number;
 }
 
+/** How often the event loop delay gauges are sampled (prom-client's `eventLoopMonitoringPrecision`). */
+export const EVENT_LOOP_SAMPLE_MS = 100;
+
 export class Metrics {
   readonly registry = new Registry();
   private readonly externalCalls = new Counter({
@@ -41,7 +44,11 @@ export class Metrics {
   });
 
   constructor(sources: MetricsSources) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'mission_control_' });
+    // The event loop delay is sampled every EVENT_LOOP_SAMPLE_MS, not prom-client's 10 ms: each
+    // sample wakes an idle process, and a hundred wake-ups a second cost an idle instance most
+    // of its CPU (measured: 18 ms of CPU a second idle, 7 ms at 100 ms). A stall still delays the
+    // next sample, so stalls that matter show.
+    collectDefaultMetrics({ register: this.registry, prefix: 'mission_control_', eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
     const timeoutMs = sources.databaseTimeoutMs ?? 2000;
     const fromDatabase = <T>(read: () => Promise<T>): Promise<T | null> => withTimeout(read(), timeoutMs, 'database did not answer').catch(() => null);
     const eventsAppended = new Counter({

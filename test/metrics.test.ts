@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createHttpServer, listen } from '../src/httpServer.js';
+import { EVENT_LOOP_SAMPLE_MS } from '../src/metrics.js';
 import { freshDatabaseUrl, PROVIDERS } from './support/databases.js';
 import { JORDAN } from './support/seedMission.js';
 
@@ -45,5 +46,23 @@ describe.each(PROVIDERS)('/metrics on %s', (provider) => {
     expect(text).toMatch(/^mission_control_outbox_oldest_pending_seconds\{consumer="slack"\} \d+$/m);
     expect(text).toMatch(/^mission_control_http_request_duration_seconds_count\{route="\/healthz",status="200"\} 1$/m);
     expect(text).toContain('mission_control_process_resident_memory_bytes');
+  });
+
+  it('shows a stall of the event loop in the lag gauges, though it samples the delay only every 100 ms', async () => {
+    const database = freshDatabaseUrl(provider);
+    cleanup = database.cleanup;
+    app = await createApp(loadConfig({ DATABASE_URL: database.url }), pino({ level: 'silent' }));
+    server = createHttpServer(app);
+    const { port } = await listen(server, '127.0.0.1', 0);
+    const lagMax = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return Number(/^mission_control_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1]);
+    };
+    await new Promise((resolve) => setTimeout(resolve, 3 * EVENT_LOOP_SAMPLE_MS));
+    // Blocks this process's thread (the app's) for 400 ms, as a synchronous scan would.
+    const until = Date.now() + 400;
+    while (Date.now() < until);
+    await new Promise((resolve) => setTimeout(resolve, 2 * EVENT_LOOP_SAMPLE_MS));
+    expect(await lagMax()).toBeGreaterThan(0.25);
   });
 });
