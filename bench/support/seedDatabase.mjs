@@ -33,7 +33,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 export const LOCAL_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
 const CLONE_MARK = '~';
 /** Bump when what the seeder makes changes (the schema, migrations and plays are hashed already). */
-const SEED_VERSION = 1;
+const SEED_VERSION = 2;
 
 /** What the template set holds per intent; ten missions: half done, the rest spread over the other states. */
 const FULL_COMPOSITION = ['done', 'done', 'done', 'done_pinned', 'executing', 'executing', 'cancelled', 'defining', 'planning', 'awaiting_approval'];
@@ -237,14 +237,28 @@ function copyPlan(tables) {
   return plan;
 }
 
+/**
+ * How far back each copy's mission dates go: copy n is n times this many minutes older than its
+ * template, so 100,000 missions span about a year, as a team's would, instead of sharing the few
+ * minutes the templates were made in (indexes keyed by time would see tens of thousands of
+ * missions saved in one second, which no team's database holds).
+ */
+const COPY_AGE_STEP_MINUTES = 523;
+
 /** The SELECT list copying table `t` as copy number `n` (a SQL expression). */
-function selectList(t, n, quote) {
+function selectList(t, n, quote, provider) {
   const fkColumns = new Set(t.fks.map((fk) => fk.from));
   return t.columns
     .map((c) => {
       const q = quote(c);
       if (c === 'id' || fkColumns.has(c)) return `${q} || '${CLONE_MARK}' || ${n}`;
       if (t.name === 'Mission' && c === 'title') return `${q} || ' #' || ${n}`;
+      if (t.name === 'Mission' && (c === 'createdAt' || c === 'updatedAt')) {
+        // Prisma stores SQLite dates as text: '2026-11-29T06:43:41.117+00:00'.
+        return provider === 'sqlite'
+          ? `strftime('%Y-%m-%dT%H:%M:%f', ${q}, '-' || (${n} * ${COPY_AGE_STEP_MINUTES}) || ' minutes') || '+00:00'`
+          : `${q} - ${n} * interval '${COPY_AGE_STEP_MINUTES} minutes'`;
+      }
       return q;
     })
     .join(', ');
@@ -286,7 +300,7 @@ function cloneSqlite(file, copies) {
       db.prepare(
         `WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < ${copies})
          INSERT INTO "${t.name}" (${t.columns.map(quote).join(', ')})
-         SELECT ${selectList(t, 'k.n', quote)} FROM "${t.name}", k WHERE ${templateFilter(t, quote)}`,
+         SELECT ${selectList(t, 'k.n', quote, 'sqlite')} FROM "${t.name}", k WHERE ${templateFilter(t, quote)}`,
       ).run();
       log(`  ${t.name}: copied in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
@@ -328,7 +342,7 @@ async function clonePostgres(client, schema, copies) {
     const started = Date.now();
     await client.query(
       `INSERT INTO "${schema}"."${t.name}" (${t.columns.map(quote).join(', ')})
-       SELECT ${selectList(t, 'k.n', quote)} FROM "${schema}"."${t.name}", generate_series(1, ${copies}) AS k(n) WHERE ${templateFilter(t, quote)}`,
+       SELECT ${selectList(t, 'k.n', quote, 'postgresql')} FROM "${schema}"."${t.name}", generate_series(1, ${copies}) AS k(n) WHERE ${templateFilter(t, quote)}`,
     );
     log(`  ${t.name}: copied in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }

@@ -123,19 +123,24 @@ function newestMatchesServe(provider: Provider, filter: MissionListFilter): bool
   return provider === 'sqlite' && !!filter.text && [...filter.text].length >= TRIGRAM && !filter.state && !filter.requesterId;
 }
 
-/** MissionText's rowids of one millisecond of updatedAt start at that millisecond times BLOCK (migration 20261130030000). */
+/** MissionText's rowids of one minute of updatedAt start at that minute (Unix time / 60) times BLOCK (migration 20261201010000). */
 const BLOCK = 1_048_576;
+const MINUTE_MS = 60_000;
 
 /**
  * SQLite: one page of a text filter alone, whatever share of the missions holds the text. MissionText's
- * rowid orders matches by updatedAt's millisecond (then by when each was saved in it), so the
- * newest limit + 1 matches strictly older than the cursor's millisecond are one FTS look-up that
- * stops there. Within one millisecond rowid order is not the list's id order, so the two
- * milliseconds at the page's edges are read along (updatedAt, id) instead, each row checked on its
- * own: the cursor's (ids below the cursor's) and the oldest one the look-up reached (which may hold
- * more matches than it returned). Everything newer than that is in the look-up. A row checked on its
- * own matches by LIKE, and a row holding non-ASCII text (LIKE folds ASCII case only) is asked of the
- * FTS table within its millisecond, so the answer is exactly the FTS table's.
+ * rowid orders matches by updatedAt's minute (then by when each entered it: a row moves only when
+ * its mission's updatedAt enters another minute, so a report does not re-index the mission's text),
+ * so the newest limit + 1 matches strictly older than the cursor's minute are one FTS look-up that
+ * stops there. Within one minute rowid order is not the list's order, so the two minutes at the
+ * page's edges are read along (updatedAt, id) instead, each row checked on its own: the cursor's
+ * (rows before the cursor) and the oldest one the look-up reached (which may hold more matches than
+ * it returned). Everything newer than that is in the look-up. A row checked on its own matches by
+ * LIKE, and a row holding non-ASCII text (LIKE folds ASCII case only) is asked of the FTS table
+ * within its minute, so the answer is exactly the FTS table's. A minute's rows are those whose
+ * stored updatedAt ('2026-11-29T06:43:41.117+00:00') starts with that minute: at or after the
+ * prefix and before the prefix followed by '~', which sorts after every character a stored date
+ * holds there.
  */
 export function newestMatchesStatement(filter: MissionListFilter & { text: string }): SqlStatement {
   // SQLite's placeholders are positional: every piece is written in the order it appears.
@@ -144,27 +149,32 @@ export function newestMatchesStatement(filter: MissionListFilter & { text: strin
   const phrase = trigramPhrase(['title', 'intent'], filter.text);
   const pattern = containsPattern(filter.text);
   const both = `m."title" || m."intent"`;
-  const millisecond = (ms: () => string) => `${ms()} * ${BLOCK} AND ${ms()} * ${BLOCK} + ${BLOCK - 1}`;
-  // The rows of one millisecond in list order (`where` picks them), checked one by one.
-  const oneMillisecond = (where: () => string, ms: () => string) => {
+  const inMinute = (minute: () => string) => `${minute()} * ${BLOCK} AND ${minute()} * ${BLOCK} + ${BLOCK - 1}`;
+  const startsIn = (prefix: () => string) => `m."updatedAt" >= ${prefix()} AND m."updatedAt" < ${prefix()} || '~'`;
+  // The rows of one minute in list order (`where` picks them), checked one by one.
+  const oneMinute = (where: () => string, minute: () => string) => {
     let sql = `SELECT m."id", m."updatedAt" FROM "Mission" m WHERE ${where()}`;
     sql += ` AND (m."title" LIKE ${param(pattern)} ESCAPE '\\' OR m."intent" LIKE ${param(pattern)} ESCAPE '\\'`;
     sql += ` OR (length(CAST(${both} AS BLOB)) <> length(${both}) AND +m."id" IN (SELECT "missionId" FROM "MissionText"`;
-    sql += ` WHERE "MissionText" MATCH ${param(phrase)} AND "rowid" BETWEEN ${millisecond(ms)})))`;
+    sql += ` WHERE "MissionText" MATCH ${param(phrase)} AND "rowid" BETWEEN ${inMinute(minute)})))`;
     return `SELECT * FROM (${sql} ${NEWEST_FIRST} LIMIT ${param(filter.limit + 1)})`;
   };
+  const cursorMinute = cursor ? Math.floor(cursor.updatedAt.getTime() / MINUTE_MS) : 0;
   let sql = `WITH "newest" AS MATERIALIZED (SELECT "rowid" AS "key", "missionId" FROM "MissionText" WHERE "MissionText" MATCH ${param(phrase)}`;
-  if (cursor) sql += ` AND "rowid" < CAST(${param(cursor.updatedAt.getTime())} AS INTEGER) * ${BLOCK}`;
+  if (cursor) sql += ` AND "rowid" < CAST(${param(cursorMinute)} AS INTEGER) * ${BLOCK}`;
   sql += ` ORDER BY "rowid" DESC LIMIT ${param(filter.limit + 1)})`;
   sql += ` SELECT "id" FROM (SELECT m."id", m."updatedAt" FROM "newest" JOIN "Mission" m ON m."id" = "newest"."missionId"`;
-  sql += ` UNION ${oneMillisecond(
-    () => `m."updatedAt" = (SELECT e."updatedAt" FROM "Mission" e WHERE e."id" = (SELECT "missionId" FROM "newest" ORDER BY "key" LIMIT 1))`,
-    () => `(SELECT min("key") >> 20 FROM "newest")`,
+  const oldestReached = `(SELECT min("key") >> 20 FROM "newest")`;
+  sql += ` UNION ${oneMinute(
+    () => startsIn(() => `strftime('%Y-%m-%dT%H:%M', ${oldestReached} * 60, 'unixepoch')`),
+    () => oldestReached,
   )}`;
   if (cursor)
-    sql += ` UNION ${oneMillisecond(
-      () => `m."updatedAt" = ${param(cursor.updatedAt)} AND m."id" < ${param(cursor.id)}`,
-      () => `CAST(${param(cursor.updatedAt.getTime())} AS INTEGER)`,
+    sql += ` UNION ${oneMinute(
+      () =>
+        `${startsIn(() => param(new Date(cursorMinute * MINUTE_MS).toISOString().slice(0, 16)))}` +
+        ` AND (m."updatedAt" < ${param(cursor.updatedAt)} OR (m."updatedAt" = ${param(cursor.updatedAt)} AND m."id" < ${param(cursor.id)}))`,
+      () => `CAST(${param(cursorMinute)} AS INTEGER)`,
     )}`;
   sql += `) ORDER BY "updatedAt" DESC, "id" DESC LIMIT ${param(filter.limit + 1)}`;
   return { sql, values };

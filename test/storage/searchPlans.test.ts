@@ -234,25 +234,25 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
     for (const limit of [1, 7, 20, 100]) expect(await textPages('QUIET ärger', limit)).toEqual(expected);
   });
 
-  it('pages a text filter in list order while saves move missions within a second and into the next', async () => {
-    // On SQLite a mission's FTS row moves only when its updatedAt enters another second: saves in
-    // the same second (most reports) leave it where it entered, in another order than the list's.
+  it('pages a text filter in list order while saves move missions within a minute and into the next', async () => {
+    // On SQLite a mission's FTS row moves only when its updatedAt enters another minute: saves in
+    // the same minute (most reports) leave it where it entered, in another order than the list's.
     const others = COLUMNS.filter((c) => !['id', 'title', 'intent', 'state', 'updatedAt'].includes(c))
       .map((c) => `"${c}"`)
       .join(', ');
-    const at = (second: number, ms: number) => {
-      const stamp = new Date(Date.UTC(2027, 1, 1, 0, 0, second, ms));
+    const at = (minute: number, ms: number) => {
+      const stamp = new Date(Date.UTC(2027, 1, 1, 0, minute, 0, ms));
       return provider === 'sqlite'
         ? `'${stamp.toISOString().replace('Z', '+00:00')}'`
         : `TIMESTAMP '${stamp.toISOString().replace('T', ' ').replace('Z', '')}'`;
     };
     const ids: string[] = [];
     for (let i = 0; i < 90; i++) {
-      const id = `msn_sec_${String(i).padStart(3, '0')}`;
+      const id = `msn_min_${String(i).padStart(3, '0')}`;
       ids.push(id);
-      const title = i % 2 === 0 ? `Second ${i} larkspur` : `Second ${i} other`;
+      const title = i % 2 === 0 ? `Minute ${i} larkspur` : `Minute ${i} other`;
       await db.prisma.$executeRawUnsafe(
-        `INSERT INTO "Mission" ("id", "title", "intent", "state", "updatedAt", ${others}) SELECT '${id}', '${title}', 'Saved within a second', 'done', ${at(i % 3, (i * 37) % 1000)}, ${others} FROM "Mission" WHERE "Mission"."id" = 'msn_copy_1'`,
+        `INSERT INTO "Mission" ("id", "title", "intent", "state", "updatedAt", ${others}) SELECT '${id}', '${title}', 'Saved within a minute', 'done', ${at(i % 3, (i * 3701) % 60_000)}, ${others} FROM "Mission" WHERE "Mission"."id" = 'msn_copy_1'`,
       );
     }
     const expectedOrder = async () => {
@@ -260,10 +260,10 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
       return rows.filter((r) => r.title.toLowerCase().includes('larkspur')).map((r) => r.id);
     };
     for (let round = 0; round < 3; round++) {
-      // Saves: some within their second (newest-first order changes, FTS rows stay), some into the next.
+      // Saves: some within their minute (newest-first order changes, FTS rows stay), some into the next.
       for (let i = round; i < ids.length; i += 4) {
-        const second = (i % 3) + (i % 8 === round ? 1 : 0) + round;
-        await db.prisma.$executeRawUnsafe(`UPDATE "Mission" SET "updatedAt" = ${at(second, (i * 71 + round * 13) % 1000)} WHERE "id" = '${ids[i]}'`);
+        const minute = (i % 3) + (i % 8 === round ? 1 : 0) + round;
+        await db.prisma.$executeRawUnsafe(`UPDATE "Mission" SET "updatedAt" = ${at(minute, (i * 7103 + round * 1301) % 60_000)} WHERE "id" = '${ids[i]}'`);
       }
       const expected = await expectedOrder();
       expect(expected).toHaveLength(45);
