@@ -11,6 +11,8 @@
 // BENCH_INSTANCES=2 (PostgreSQL; BENCH_PG_URL, default the local test database): two deployments
 // on two seeded schemas, one instance and two instances, with each mission's reports alternating
 // between the two instances; prints server CPU per report (from /proc) of both and the ratio.
+// BENCH_ROUTING=sticky sends each mission's reports to one instance instead: the difference from
+// the default is what the instances' coordination costs, the rest is what splitting the load does.
 //
 // Env: BENCH_DATABASE (sqlite | postgresql; default sqlite, postgresql with BENCH_INSTANCES=2),
 // BENCH_CALLS (sequential calls per server, default 2000), BENCH_CONCURRENCY (parallel sessions,
@@ -33,6 +35,10 @@ const GROWING = setting('BENCH_GROWING', 4, 2);
 const SPREAD = setting('BENCH_SPREAD', 200, 10);
 const BLOCK = setting('BENCH_BLOCK', 50, 10);
 const WARMUP = Math.min(200, Math.ceil(CALLS / 10));
+/** How the two-instance run routes a mission's reports: `alternate` (default, each report to the other instance) or `sticky` (always the same one). */
+const ROUTING = process.env.BENCH_ROUTING || 'alternate';
+if (!['alternate', 'sticky'].includes(ROUTING)) throw new Error(`BENCH_ROUTING must be alternate or sticky, got "${ROUTING}"`);
+const stickyInstance = (missionId, count) => [...missionId].reduce((sum, ch) => sum + ch.charCodeAt(0), 0) % count;
 const TARGETS = { p50: PROVIDER === 'postgresql' ? 3 : 2, p99: 3, cpuTwoVsOne: 1.15 };
 
 if (INSTANCES > 1 && PROVIDER !== 'postgresql') throw new Error('BENCH_INSTANCES > 1 needs PostgreSQL (instances share one database)');
@@ -62,7 +68,9 @@ async function deployment(label, instances) {
       const missionId = only ? only(i) : i % 2 === 0 ? growing[(i / 2) % growing.length] : spread[((i - 1) / 2) % spread.length];
       const k = sent.get(missionId) ?? 0;
       sent.set(missionId, k + 1);
-      return { call: workload.next(missionId, { transitions }), instance: k % servers.length };
+      // Sticky routing (each mission always on one instance) shows what splitting the load costs apart from coordination.
+      const instance = ROUTING === 'sticky' ? stickyInstance(missionId, servers.length) : k % servers.length;
+      return { call: workload.next(missionId, { transitions }), instance };
     };
     let reports = 0;
     const kinds = new Map();
@@ -223,7 +231,7 @@ async function main() {
   try {
     const where = PROVIDER === 'postgresql' ? 'PostgreSQL' : 'SQLite';
     targets.push(await deployment(`start, 1 instance (${where})`, 1));
-    if (INSTANCES > 1) targets.push(await deployment(`start, ${INSTANCES} instances (${where})`, INSTANCES));
+    if (INSTANCES > 1) targets.push(await deployment(`start, ${INSTANCES} instances (${where}${ROUTING === 'sticky' ? ', sticky' : ''})`, INSTANCES));
     targets.unshift(await bareTarget());
     const seeded = targets[1].db.missions;
     const results = await measure(targets);
