@@ -13,7 +13,7 @@ import type { EventType } from '../domain/telemetryEvents.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma-sqlite/index.js';
 import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValue } from './driverAdapter.js';
 import { corruptRow, storedAuthStatus, storedDocument, storedState } from './storedDocuments.js';
-import { isTransactionConflict } from './storageFaults.js';
+import { isSqliteBusy, isTransactionConflict } from './storageFaults.js';
 import { appendedRunRows, appendedStepRows, isBounded, upgradeExecution, type PendingPhaseRows, type StepRow, type TestRunRow } from './historyRows.js';
 import { markPending, markPendingSql } from './feedMarkers.js';
 import { listMissions, overviewOf, searchLibrary } from './missionSearch.js';
@@ -263,7 +263,14 @@ export class PrismaMissionRepository implements MissionRepository {
     ).catch((error: unknown) => {
       // No row at the expected version, a duplicate (missionId, seq), or PostgreSQL chose this save as a
       // deadlock or serialization victim (rolled back whole): another writer went first.
-      if (error instanceof LostRace || isUniqueViolation(error) || isRecordNotFound(error) || isTransactionConflict(error)) {
+      // On SQLite, another process's write lock held past busy_timeout likewise (nothing was written).
+      if (
+        error instanceof LostRace ||
+        isUniqueViolation(error) ||
+        isRecordNotFound(error) ||
+        isTransactionConflict(error) ||
+        (this.provider === 'sqlite' && isSqliteBusy(error))
+      ) {
         throw new MissionError('concurrent_update', 'The mission changed while this request was being handled. Try again.', { state: mission.state });
       }
       throw error;

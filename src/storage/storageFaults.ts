@@ -38,7 +38,7 @@ export function storageFaultOf(error: unknown, provider: DatabaseTarget['provide
       if (provider === 'postgresql' && (PG_UNREACHABLE.test(c) || NETWORK_CODES.has(c) || PRISMA_UNREACHABLE.has(c)))
         return { kind: 'unreachable', detail: `${c}: ${text}` };
     }
-    // SQLite's SocketTimeout is a busy (locked) database: the caller's retry handles that.
+    // SQLite's SocketTimeout is a busy (locked) database: the save retries it (isSqliteBusy).
     if (provider === 'postgresql' && typeof kind === 'string' && ADAPTER_UNREACHABLE_KINDS.has(kind)) return { kind: 'unreachable', detail: text || kind };
     if (provider === 'postgresql' && UNREACHABLE_MESSAGE.test(text)) return { kind: 'unreachable', detail: text };
   }
@@ -104,4 +104,32 @@ export function refuseStorageFaults<T extends object>(target: T, provider: Datab
     const fault = storageFaultOf(error, provider);
     return fault ? storageRefusal(fault, where) : error;
   }
+}
+
+/**
+ * True when SQLite gave up waiting for another process's write lock (busy_timeout): the adapter
+ * reports it as SocketTimeout. The statement wrote nothing and its transaction is rolled back, so a
+ * save meeting it lost a race like any other and is run again; another process writing back to
+ * back can keep one waiting past the timeout (SQLite's busy wait is not a queue).
+ */
+export function isSqliteBusy(error: unknown): boolean {
+  // The adapter's error arrives as a cause, or (through Prisma's model API, as P1008) in meta.driverAdapterError.
+  const pending: unknown[] = [error];
+  const seen = new Set<unknown>();
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (!current || typeof current !== 'object' || seen.has(current)) continue;
+    seen.add(current);
+    const { code, originalCode, kind, cause, meta } = current as {
+      code?: unknown;
+      originalCode?: unknown;
+      kind?: unknown;
+      cause?: unknown;
+      meta?: { driverAdapterError?: unknown };
+    };
+    if (kind === 'SocketTimeout') return true;
+    if ([code, originalCode].some((c) => typeof c === 'string' && c.startsWith('SQLITE_BUSY'))) return true;
+    pending.push(cause, meta?.driverAdapterError);
+  }
+  return false;
 }

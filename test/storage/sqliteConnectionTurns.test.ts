@@ -3,7 +3,9 @@
 // inside whichever transaction another task had open. Its write was undone when that
 // transaction rolled back, and its read pinned a snapshot, so the transaction's first write
 // then failed with SQLITE_BUSY at once (no busy wait) whenever another process held the write
-// lock: the CI failure of a test process's save while a server wrote the same file.
+// lock: the CI failure of a test process's save while a server wrote the same file. And a
+// process writing back to back can keep another's save waiting past busy_timeout (SQLite's busy
+// wait is not a queue): that save wrote nothing and is run again, like a lost race.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -18,9 +20,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('SQLite statements outside a transaction', () => {
   let db: TestDatabase;
   let missionId: string;
+  let service: MissionService;
   beforeEach(async () => {
     db = await openTestDatabase('sqlite');
-    const service = new MissionService({ repository: db.missions, clock: new TestClock(), ids: sequentialIds(), drafter: deterministicBriefDrafter });
+    service = new MissionService({ repository: db.missions, clock: new TestClock(), ids: sequentialIds(), drafter: deterministicBriefDrafter });
     missionId = (await service.startMission({ intent: SEED_INTENT, channelId: 'C0MISSIONS' }, JORDAN)).id;
   });
   afterEach(async () => {
@@ -83,5 +86,36 @@ describe('SQLite statements outside a transaction', () => {
     expect(await saved).toBe(1);
     expect(await read).toBe('Written by the other process');
     expect((await exited)[0]).toBe(0);
+  });
+
+  it('runs a save again when another process holds the write lock past busy_timeout, and keeps both writes', { timeout: 30_000 }, async () => {
+    // The other process holds the write lock for 6.5 s, past the connection's 5 s busy_timeout:
+    // the save's first attempt gives up (SQLite reports busy), writes nothing, and is run again.
+    const other = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1]);
+         db.prepare('BEGIN IMMEDIATE').run();
+         db.prepare('UPDATE "MissionFeedCursor" SET "lastError" = ? WHERE "missionId" = ?').run('Written by the other process', process.argv[2]);
+         process.stdout.write('locked\\n');
+         setTimeout(() => { db.prepare('COMMIT').run(); db.close(); }, 6500);`,
+        (db.target as { filename: string }).filename,
+        missionId,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = once(other, 'exit');
+    await once(other.stdout!, 'data');
+    const locked = await service.lockBrief({ missionId }, JORDAN);
+    expect(locked.state).toBe('preparing');
+    expect((await exited)[0]).toBe(0);
+    const rows = (await db.direct.query({ sql: 'SELECT DISTINCT "lastError" FROM "MissionFeedCursor" WHERE "missionId" = ?', values: [missionId] })) as [
+      string,
+    ][];
+    expect(rows).toEqual([['Written by the other process']]);
+    const stored = await db.missions.get(missionId);
+    expect(stored?.state).toBe('preparing');
+    expect(stored?.version).toBe(locked.version);
   });
 });
