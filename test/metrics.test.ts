@@ -15,6 +15,15 @@ describe.each(PROVIDERS)('/metrics on %s', (provider) => {
   let server: Server;
   let cleanup: () => Promise<void>;
 
+  /** The app on a fresh database, served on a free port (closed after each test). */
+  const startApp = async (): Promise<number> => {
+    const database = freshDatabaseUrl(provider);
+    cleanup = database.cleanup;
+    app = await createApp(loadConfig({ DATABASE_URL: database.url }), pino({ level: 'silent' }));
+    server = createHttpServer(app);
+    return (await listen(server, '127.0.0.1', 0)).port;
+  };
+
   afterEach(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -23,11 +32,7 @@ describe.each(PROVIDERS)('/metrics on %s', (provider) => {
   });
 
   it('reports stored state and this instance’s activity in Prometheus text', async () => {
-    const database = freshDatabaseUrl(provider);
-    cleanup = database.cleanup;
-    app = await createApp(loadConfig({ DATABASE_URL: database.url }), pino({ level: 'silent' }));
-    server = createHttpServer(app);
-    const { port } = await listen(server, '127.0.0.1', 0);
+    const port = await startApp();
     const first = await app.missions.startMission({ intent: 'Fix the flaky login test', channelId: 'C0MISSIONS' }, JORDAN);
     await app.missions.startMission({ intent: 'Add CSRF tokens to all POST routes' }, JORDAN);
     await app.missions.lockBrief({ missionId: first.id }, JORDAN);
@@ -49,11 +54,7 @@ describe.each(PROVIDERS)('/metrics on %s', (provider) => {
   });
 
   it('shows a stall of the event loop in the lag gauges, though it samples the delay only every 100 ms', async () => {
-    const database = freshDatabaseUrl(provider);
-    cleanup = database.cleanup;
-    app = await createApp(loadConfig({ DATABASE_URL: database.url }), pino({ level: 'silent' }));
-    server = createHttpServer(app);
-    const { port } = await listen(server, '127.0.0.1', 0);
+    const port = await startApp();
     const lagMax = async () => {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       return Number(/^mission_control_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1]);

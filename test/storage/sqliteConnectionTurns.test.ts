@@ -30,6 +30,33 @@ describe('SQLite statements outside a transaction', () => {
     await db.destroy();
   });
 
+  /**
+   * Another process (a server, the CLI) takes the write lock, runs `update` with 'Written by the
+   * other process' and the mission id, and commits after `ms`. It must be another process: SQLite's
+   * busy wait sleeps this whole thread. Resolves once the lock is held, with the process's exit (its code).
+   */
+  const otherProcessHolding = async (update: string, ms: number): Promise<{ exited: Promise<number | null> }> => {
+    const other = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1]);
+         db.prepare('BEGIN IMMEDIATE').run();
+         db.prepare(process.argv[3]).run('Written by the other process', process.argv[2]);
+         process.stdout.write('locked\\n');
+         setTimeout(() => { db.prepare('COMMIT').run(); db.close(); }, Number(process.argv[4]));`,
+        (db.target as { filename: string }).filename,
+        missionId,
+        update,
+        String(ms),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = once(other, 'exit').then(([code]) => code as number | null);
+    await once(other.stdout!, 'data');
+    return { exited };
+  };
+
   const titleOf = async () => {
     const [[title]] = (await db.direct.query({ sql: 'SELECT "title" FROM "Mission" WHERE "id" = ?', values: [missionId] })) as [[string]];
     return title;
@@ -57,24 +84,8 @@ describe('SQLite statements outside a transaction', () => {
   });
 
   it('lets a transaction wait for another process’s write lock even when a read arrives while it is open', async () => {
-    // Another process (a server, the CLI) holds the write lock for 600 ms. It must be another
-    // process: SQLite's busy wait sleeps this whole thread.
-    const other = spawn(
-      process.execPath,
-      [
-        '-e',
-        `const db = new (require('better-sqlite3'))(process.argv[1]);
-         db.prepare('BEGIN IMMEDIATE').run();
-         db.prepare('UPDATE "Mission" SET "title" = ? WHERE "id" = ?').run('Written by the other process', process.argv[2]);
-         process.stdout.write('locked\\n');
-         setTimeout(() => { db.prepare('COMMIT').run(); db.close(); }, 600);`,
-        (db.target as { filename: string }).filename,
-        missionId,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const exited = once(other, 'exit');
-    await once(other.stdout!, 'data');
+    // Another process holds the write lock for 600 ms.
+    const { exited } = await otherProcessHolding('UPDATE "Mission" SET "title" = ? WHERE "id" = ?', 600);
 
     const saved = db.prisma.$transaction(async (tx) => {
       await sleep(100);
@@ -85,31 +96,16 @@ describe('SQLite statements outside a transaction', () => {
     const read = titleOf();
     expect(await saved).toBe(1);
     expect(await read).toBe('Written by the other process');
-    expect((await exited)[0]).toBe(0);
+    expect(await exited).toBe(0);
   });
 
   it('runs a save again when another process holds the write lock past busy_timeout, and keeps both writes', { timeout: 30_000 }, async () => {
     // The other process holds the write lock for 6.5 s, past the connection's 5 s busy_timeout:
     // the save's first attempt gives up (SQLite reports busy), writes nothing, and is run again.
-    const other = spawn(
-      process.execPath,
-      [
-        '-e',
-        `const db = new (require('better-sqlite3'))(process.argv[1]);
-         db.prepare('BEGIN IMMEDIATE').run();
-         db.prepare('UPDATE "MissionFeedCursor" SET "lastError" = ? WHERE "missionId" = ?').run('Written by the other process', process.argv[2]);
-         process.stdout.write('locked\\n');
-         setTimeout(() => { db.prepare('COMMIT').run(); db.close(); }, 6500);`,
-        (db.target as { filename: string }).filename,
-        missionId,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const exited = once(other, 'exit');
-    await once(other.stdout!, 'data');
+    const { exited } = await otherProcessHolding('UPDATE "MissionFeedCursor" SET "lastError" = ? WHERE "missionId" = ?', 6500);
     const locked = await service.lockBrief({ missionId }, JORDAN);
     expect(locked.state).toBe('preparing');
-    expect((await exited)[0]).toBe(0);
+    expect(await exited).toBe(0);
     const rows = (await db.direct.query({ sql: 'SELECT DISTINCT "lastError" FROM "MissionFeedCursor" WHERE "missionId" = ?', values: [missionId] })) as [
       string,
     ][];
