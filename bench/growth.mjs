@@ -18,6 +18,7 @@
 // side, default 40), BENCH_IDLE_SECONDS, BENCH_GROW_BUDGET_SECONDS (default 900: growing the mission
 // through the service stops there and the run measures what it reached), BENCH_SMOKE=1. `npm run bench:growth`.
 import { performance } from 'node:perf_hooks';
+import { HISTORY_PAGE as EVENTS_PAGE } from '../dist/mcp/missionResources.js';
 import { FakeSlack } from '../scripts/demo/fakeSlack.mjs';
 import { ASSISTANT, BENCH_PHASES, INTENTS, MixedReports } from './support/benchPlays.mjs';
 import { connectionResets, connectMcp, executingMissionOverMcp } from './support/mcpClient.mjs';
@@ -27,8 +28,6 @@ import { largestMission, seededDatabase, seededVariant } from './support/seedDat
 
 const EVENTS = setting('BENCH_EVENTS', 50_000, 300);
 const SMALL = setting('BENCH_SMALL_MISSIONS', 1_000, 3);
-/** Events per page of mission://{id}/events (HISTORY_PAGE in src/mcp/missionResources.ts). */
-const EVENTS_PAGE = 200;
 const LARGE = setting('BENCH_LARGE_MISSIONS', 100_000, 30);
 const SAMPLES = setting('BENCH_SAMPLES', 40, 4);
 const GROW_BUDGET_SECONDS = setting('BENCH_GROW_BUDGET_SECONDS', 900, 60);

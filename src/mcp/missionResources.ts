@@ -35,7 +35,7 @@ const DOCUMENTS = [
 const URI_PATTERN = /^mission:\/\/([^/?#]+)(?:\/(plan\.md|summary\.md|verification\.md|uat\.md|events|test-runs|steps|artifacts)(?:\?cursor=[^#]*)?)?$/;
 
 /** Entries per history page: enough for an assistant to read, small enough to stay a few hundred kilobytes. */
-const HISTORY_PAGE = 200;
+export const HISTORY_PAGE = 200;
 
 /** The paged histories: each is read from `mission://{id}/<suffix>`, later pages with `?cursor=`. */
 const HISTORIES = [
