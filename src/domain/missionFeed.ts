@@ -13,6 +13,12 @@ export interface FeedClaim {
   eventSeq: number;
   /** Failed attempts since the last success. */
   attempts: number;
+  /**
+   * This claim's number among the mission's claims by this consumer, in any instance (a fencing
+   * token): a worker that handled claim n and now holds n + 1 knows nobody else handled the
+   * mission in between, so what it remembers of its own delivery is still what is stored.
+   */
+  claimNumber: number;
 }
 
 /**

@@ -71,6 +71,9 @@ const PERSON_UNREACHABLE = new Set([
   'is_archived',
 ]);
 
+/** Missions whose records a projector keeps from its own last delivery (a few hundred bytes each). */
+const KEPT_DELIVERIES = 1_000;
+
 /** When the latest of these messages was posted or edited; null for none. */
 function latestWrite(records: readonly SlackMessageRecord[]): Date | null {
   let latest: Date | null = null;
@@ -161,6 +164,11 @@ export class SlackProjector {
   private readonly pace: EditPaceSettings;
   private readonly home: SlackHomeSettings;
   private readonly approverDirectory: ApproverDirectory;
+  /**
+   * Each mission's records as this process's last delivery left them, with that delivery's claim
+   * number: the next claim, if it is the very next one, starts from them instead of reading them.
+   */
+  private readonly kept = new Map<string, { claimNumber: number; records: Map<string, SlackMessageRecord> }>();
 
   constructor(private readonly opts: SlackProjectorOptions) {
     this.pace = { minEditIntervalMs: opts.minEditIntervalMs ?? 1_000, progressEditIntervalMs: opts.progressEditIntervalMs ?? DEFAULT_PROGRESS_EDIT_MS };
@@ -170,16 +178,20 @@ export class SlackProjector {
 
   /** FeedWorker entry point: the claim only says which mission changed; the projection always shows its latest state. */
   handle(claim: FeedClaim): Promise<ProjectionResult> {
-    return this.project(claim.missionId, claim.eventSeq);
+    return this.project(claim.missionId, claim.eventSeq, claim.claimNumber);
   }
 
-  /** `sinceEventSeq`: a delivery's claim; the state it shows has at least those events (see MissionService.getMissionSince). */
-  async project(missionId: string, sinceEventSeq?: number): Promise<ProjectionResult> {
+  /**
+   * `sinceEventSeq`: a delivery's claim; the state it shows has at least those events (see
+   * MissionService.getMissionSince). `claimNumber`: the claim's number (FeedClaim), when a claim
+   * leases the delivery.
+   */
+  async project(missionId: string, sinceEventSeq?: number, claimNumber?: number): Promise<ProjectionResult> {
     const mission = await this.opts.loadMission(missionId, sinceEventSeq);
     if (!mission) return;
     const problems: string[] = [];
     try {
-      return await this.projectSurfaces(mission, problems);
+      return await this.projectSurfaces(mission, problems, claimNumber);
     } catch (error) {
       const code = slackErrorIn(error, CHANNEL_UNREACHABLE);
       if (code) await this.opts.onChannelUnreachable?.(mission, code);
@@ -194,9 +206,9 @@ export class SlackProjector {
     }
   }
 
-  private async projectSurfaces(mission: Mission, problems: string[]): Promise<ProjectionResult> {
+  private async projectSurfaces(mission: Mission, problems: string[], claimNumber?: number): Promise<ProjectionResult> {
     const missionId = mission.id;
-    const records = new Map((await this.opts.store.list(missionId)).map((r) => [r.surface, r]));
+    const records = await this.recordsAt(missionId, claimNumber);
     let threadOutcome: ProjectionResult | undefined;
     let threadFailure: unknown = null;
     try {
@@ -213,7 +225,27 @@ export class SlackProjector {
       this.opts.logger.warn({ missionId, err: error }, 'approver direct messages failed too');
     }
     if (threadFailure) throw threadFailure;
+    // Kept only after a delivery that went through: a failed one may have written records it never learned of.
+    if (claimNumber !== undefined) this.keep(missionId, claimNumber, records);
     return earliest(threadOutcome, dmOutcome);
+  }
+
+  /**
+   * The mission's records for the delivery under claim `claimNumber`. Only the delivery holding
+   * a mission's claim writes its records, so when this process made the delivery under the claim
+   * just before, its copy is what is stored; otherwise (another instance, a restart, a failure,
+   * no claim) they are read.
+   */
+  private async recordsAt(missionId: string, claimNumber: number | undefined): Promise<Map<string, SlackMessageRecord>> {
+    const kept = this.kept.get(missionId);
+    this.kept.delete(missionId);
+    if (kept && claimNumber !== undefined && kept.claimNumber === claimNumber - 1) return kept.records;
+    return new Map((await this.opts.store.list(missionId)).map((r) => [r.surface, r]));
+  }
+
+  private keep(missionId: string, claimNumber: number, records: Map<string, SlackMessageRecord>): void {
+    this.kept.set(missionId, { claimNumber, records });
+    if (this.kept.size > KEPT_DELIVERIES) this.kept.delete(this.kept.keys().next().value!);
   }
 
   /** Writes a surface's record and keeps `records` (this delivery's copy) the same, so later passes need not read them again. */

@@ -39,23 +39,24 @@ export class PrismaMissionFeed implements MissionFeed {
     const leaseUntil = now.getTime() + leaseMs;
     const rows = await this.run((p) => {
       // Placeholders are positional on SQLite: each part is written in the order it appears.
-      const lease = `"leaseOwner" = ${p(owner, 'TEXT')}, "leaseUntil" = ${p(leaseUntil, 'BIGINT')}, "dueAt" = ${p(leaseUntil, 'BIGINT')}`;
+      const lease = `"leaseOwner" = ${p(owner, 'TEXT')}, "leaseUntil" = ${p(leaseUntil, 'BIGINT')}, "dueAt" = ${p(leaseUntil, 'BIGINT')}, "claims" = "claims" + 1`;
       const due = () =>
         `"consumer" IN (${consumers.map((c) => p(c, 'TEXT')).join(', ')}) AND "dueAt" IS NOT NULL AND "dueAt" <= ${p(now.getTime(), 'BIGINT')} ORDER BY "dueAt" LIMIT ${p(limit, 'INTEGER')}`;
       if (this.provider === 'postgresql') {
         return `WITH due AS (SELECT "consumer", "missionId" FROM "MissionFeedCursor" WHERE ${due()} FOR UPDATE SKIP LOCKED)
            UPDATE "MissionFeedCursor" c SET ${lease} FROM due WHERE c."consumer" = due."consumer" AND c."missionId" = due."missionId"
-           RETURNING c."consumer", c."missionId", c."handledSeq", c."eventSeq", c."attempts"`;
+           RETURNING c."consumer", c."missionId", c."handledSeq", c."eventSeq", c."attempts", c."claims"`;
       }
       return `UPDATE "MissionFeedCursor" SET ${lease} WHERE ("consumer", "missionId") IN (SELECT "consumer", "missionId" FROM "MissionFeedCursor" WHERE ${due()})
-           RETURNING "consumer", "missionId", "handledSeq", "eventSeq", "attempts"`;
+           RETURNING "consumer", "missionId", "handledSeq", "eventSeq", "attempts", "claims"`;
     });
-    return rows.map(([consumer, missionId, handledSeq, eventSeq, attempts]) => ({
+    return rows.map(([consumer, missionId, handledSeq, eventSeq, attempts, claims]) => ({
       consumer: String(consumer),
       missionId: String(missionId),
       handledSeq: num(handledSeq),
       eventSeq: num(eventSeq),
       attempts: num(attempts),
+      claimNumber: num(claims),
     }));
   }
 

@@ -98,6 +98,42 @@ function missionColumns(m: Mission) {
   };
 }
 
+/** An attached artifact's row: its content stored once, with its record and position. */
+interface ArtifactRow {
+  id: string;
+  missionId: string;
+  name: string;
+  kind: string;
+  sha256: string;
+  sizeBytes: number;
+  content: string;
+  attachedAt: Date;
+  position: number;
+  record: string;
+}
+
+function artifactRows(missionId: string, artifacts: NonNullable<MissionWrites['artifacts']>): ArtifactRow[] {
+  return artifacts.map(({ record, ...a }) => ({
+    id: a.id,
+    missionId,
+    name: a.name,
+    kind: a.kind,
+    sha256: a.sha256,
+    sizeBytes: Buffer.byteLength(a.content, 'utf8'),
+    content: a.content,
+    attachedAt: a.attachedAt,
+    position: a.position,
+    record: JSON.stringify(record),
+  }));
+}
+
+/** What a command appended, as rows: nothing in them is ever written again. */
+interface AppendedRows {
+  runs: readonly TestRunRow[];
+  steps: readonly StepRow[];
+  artifacts: readonly ArtifactRow[];
+}
+
 function eventRows(events: readonly MissionEvent[]) {
   return events.map((e) => ({
     id: e.id,
@@ -249,14 +285,13 @@ export class PrismaMissionRepository implements MissionRepository {
     const upgraded = known?.version === expectedVersion ? known.pending : await this.pendingRowsAt(mission.id, expectedVersion);
     const pending = [...upgraded.filter((p) => !own.pending.some((o) => o.phaseId === p.phaseId)), ...own.pending];
     // The runs and steps the command appended, exactly as it recorded them; nothing earlier is written again.
-    const appended = { runs: appendedRunRows(mission.id, writes.testRuns ?? []), steps: appendedStepRows(mission.id, writes.steps ?? []) };
+    const appended: AppendedRows = {
+      runs: appendedRunRows(mission.id, writes.testRuns ?? []),
+      steps: appendedStepRows(mission.id, writes.steps ?? []),
+      artifacts: artifactRows(mission.id, writes.artifacts ?? []),
+    };
     const onlyRowAndEvents =
-      events.length > 0 &&
-      pending.length === 0 &&
-      writes.replaceChildren === false &&
-      !writes.artifacts?.length &&
-      !writes.artifactRecords?.length &&
-      !writes.libraryEntry;
+      events.length > 0 && pending.length === 0 && writes.replaceChildren === false && !writes.artifactRecords?.length && !writes.libraryEntry;
     await (onlyRowAndEvents
       ? this.saveRowAndEvents(mission, expectedVersion, changed, events, appended)
       : this.saveAll(mission, expectedVersion, changed, events, writes, appended, pending)
@@ -279,8 +314,8 @@ export class PrismaMissionRepository implements MissionRepository {
   }
 
   /**
-   * The path nearly every command takes (reports, decisions): the mission row, its new events
-   * and new test runs and steps, as plain SQL in one transaction, since Prisma's query compiler costs more
+   * The path nearly every command takes (reports, evidence, decisions): the mission row, its new
+   * events and new test runs, steps and artifacts, as plain SQL in one transaction, since Prisma's query compiler costs more
    * than the statements. The update matches only the expected version; every insert happens
    * only if that update did (the row then carries this save's version and head hash), so a
    * writer that lost the race writes nothing and learns it from the counts.
@@ -290,7 +325,7 @@ export class PrismaMissionRepository implements MissionRepository {
     expectedVersion: number,
     changed: Partial<MissionColumns>,
     events: readonly MissionEvent[],
-    appended: { runs: readonly TestRunRow[]; steps: readonly StepRow[] },
+    appended: AppendedRows,
   ): Promise<void> {
     // A duplicate key means another writer took this event's seq or this run's or step's position first.
     const lostOnDuplicate = (error: unknown): never => {
@@ -311,6 +346,7 @@ export class PrismaMissionRepository implements MissionRepository {
         ...eventRows(events).map((row) => this.guardedInsert('MissionEvent', EVENT_COLUMN_TYPES, row, guard)),
         ...appended.runs.map((row) => this.guardedInsert('MissionTestRun', TEST_RUN_COLUMN_TYPES, row, guard)),
         ...appended.steps.map((row) => this.guardedInsert('MissionStep', STEP_COLUMN_TYPES, row, guard)),
+        ...appended.artifacts.map((row) => this.guardedInsert('MissionArtifact', ARTIFACT_COLUMN_TYPES, row, guard)),
         // Feed pending marker (feedMarkers.ts); its count (one per consumer) is not checked.
         markPending('sqlite', mission.id, mission.eventSeq, mission.updatedAt, guard),
       ])
@@ -328,7 +364,7 @@ export class PrismaMissionRepository implements MissionRepository {
     expectedVersion: number,
     changed: Partial<MissionColumns>,
     events: ReturnType<typeof eventRows>,
-    appended: { runs: readonly TestRunRow[]; steps: readonly StepRow[] },
+    appended: AppendedRows,
     saved: Pick<Mission, 'eventSeq' | 'updatedAt'>,
   ): SqlStatement {
     const { values, param } = statementValues('postgresql');
@@ -340,22 +376,27 @@ export class PrismaMissionRepository implements MissionRepository {
     ];
     if (appended.runs.length > 0) parts.push(`runs AS (${insert('MissionTestRun', TEST_RUN_COLUMN_TYPES, appended.runs)})`);
     if (appended.steps.length > 0) parts.push(`steps AS (${insert('MissionStep', STEP_COLUMN_TYPES, appended.steps)})`);
+    if (appended.artifacts.length > 0) parts.push(`artifacts AS (${insert('MissionArtifact', ARTIFACT_COLUMN_TYPES, appended.artifacts)})`);
     // Feed pending marker (feedMarkers.ts), only if the update matched; not counted.
     parts.push(`feed AS (${markPendingSql(param, missionId, saved.eventSeq, saved.updatedAt, 'EXISTS (SELECT 1 FROM moved)')})`);
-    const counted = ['moved', 'events', ...(appended.runs.length > 0 ? ['runs'] : []), ...(appended.steps.length > 0 ? ['steps'] : [])].map(
-      (name) => `CAST((SELECT count(*) FROM ${name}) AS INTEGER)`,
-    );
+    const counted = [
+      'moved',
+      'events',
+      ...(appended.runs.length > 0 ? ['runs'] : []),
+      ...(appended.steps.length > 0 ? ['steps'] : []),
+      ...(appended.artifacts.length > 0 ? ['artifacts'] : []),
+    ].map((name) => `CAST((SELECT count(*) FROM ${name}) AS INTEGER)`);
     return { sql: `WITH ${parts.join(', ')} SELECT ${counted.join(', ')}`, values };
   }
 
-  /** Everything else (toolkits, tags, artifacts, a library entry, an upgrade's rows): one batch transaction that fails as a whole when the version moved. */
+  /** Everything else (toolkits, tags, older artifacts' records, a library entry, an upgrade's rows): one batch transaction that fails as a whole when the version moved. */
   private async saveAll(
     mission: Mission,
     expectedVersion: number,
     changed: Partial<MissionColumns>,
     events: readonly MissionEvent[],
     writes: MissionWrites,
-    appended: { runs: readonly TestRunRow[]; steps: readonly StepRow[] },
+    appended: AppendedRows,
     pending: readonly PendingPhaseRows[],
   ): Promise<void> {
     const { prisma } = this;
@@ -386,18 +427,7 @@ export class PrismaMissionRepository implements MissionRepository {
         prisma.missionArtifact.updateMany({ where: { id: a.id, missionId: mission.id }, data: { position: a.position, record: JSON.stringify(a.record) } }),
       );
     }
-    if (writes.artifacts && writes.artifacts.length > 0) {
-      operations.push(
-        prisma.missionArtifact.createMany({
-          data: writes.artifacts.map(({ record, ...a }) => ({
-            ...a,
-            missionId: mission.id,
-            sizeBytes: Buffer.byteLength(a.content, 'utf8'),
-            record: JSON.stringify(record),
-          })),
-        }),
-      );
-    }
+    if (appended.artifacts.length > 0) operations.push(prisma.missionArtifact.createMany({ data: [...appended.artifacts] }));
     if (writes.libraryEntry) operations.push(this.libraryEntryWrite(writes.libraryEntry));
     if (events.length > 0) {
       // Feed pending marker (feedMarkers.ts); the batch fails as a whole if the version moved.
@@ -643,6 +673,18 @@ const EVENT_COLUMN_TYPES: Record<keyof ReturnType<typeof eventRows>[number], str
 };
 const TEST_RUN_COLUMN_TYPES: Record<keyof TestRunRow, string> = { missionId: 'TEXT', phaseId: 'TEXT', position: 'INTEGER', run: 'TEXT' };
 const STEP_COLUMN_TYPES: Record<keyof StepRow, string> = { missionId: 'TEXT', phaseId: 'TEXT', position: 'INTEGER', step: 'TEXT' };
+const ARTIFACT_COLUMN_TYPES: Record<keyof ArtifactRow, string> = {
+  id: 'TEXT',
+  missionId: 'TEXT',
+  name: 'TEXT',
+  kind: 'TEXT',
+  sha256: 'TEXT',
+  sizeBytes: 'INTEGER',
+  content: 'TEXT',
+  attachedAt: 'TIMESTAMP(3)',
+  position: 'INTEGER',
+  record: 'TEXT',
+};
 
 function isRecordNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2025';

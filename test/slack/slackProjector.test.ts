@@ -254,6 +254,68 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
     expect(fake.calls.length).toBe(calls);
   });
 
+  it('two instances taking turns on a mission: each shows what the other posted, and one delivering claim after claim reads the records once', async () => {
+    const { db, fake, clock, service } = await setup(provider);
+    // Each instance: its own projector and worker on the same feed and tables, counting record reads.
+    const instance = () => {
+      const store = new PrismaSlackMessageStore(db);
+      const reads = { count: 0 };
+      const counted = {
+        list: (id: string) => {
+          reads.count++;
+          return store.list(id);
+        },
+        put: (r: Parameters<typeof store.put>[0]) => store.put(r),
+      };
+      const projector = new SlackProjector({
+        loadMission: missionLoader((input) => service.getMission(input)),
+        client: createSlackWebClient(fake.token, { slackApiUrl: fake.apiUrl, logger, retryConfig: { retries: 0 } }),
+        store: counted,
+        clock,
+        logger,
+      });
+      return { reads, worker: new FeedWorker({ feed: db.feed, clock, logger, consumers: [projector] }) };
+    };
+    const a = instance();
+    const b = instance();
+    const requested = await seedToApprovalRequested(service, clock);
+    expect(await a.worker.runOnce()).toBe(1);
+    // Approved: B delivers it and posts the run instructions and the status under the thread.
+    await service.decideApproval({ missionId: requested.id, decision: 'approve' }, ADVISOR);
+    clock.advance(60_000);
+    expect(await b.worker.runOnce()).toBe(1);
+    expect(b.reads.count).toBe(1);
+    const postsAfterB = fake.callsTo('chat.postMessage').length;
+    // A's next delivery must not trust its own copy from before B's: it reads, and posts nothing again.
+    await service.reportProgress({ missionId: requested.id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
+    clock.advance(60_000);
+    expect(await a.worker.runOnce()).toBe(1);
+    expect(a.reads.count).toBe(2);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(postsAfterB);
+    // Claim after claim on A alone: no read, and Slack still shows each report.
+    for (let i = 1; i <= 3; i++) {
+      await service.reportProgress(
+        { missionId: requested.id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'write_tests', durationMs: i },
+        ASSISTANT,
+      );
+      clock.advance(60_000);
+      expect(await a.worker.runOnce()).toBe(1);
+      expect(statusMessage(fake, await service.getMission({ missionId: requested.id }))).toBeDefined();
+    }
+    expect(a.reads.count).toBe(2);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(postsAfterB);
+    // Back to B: its copy is three claims old, so it reads before it edits.
+    await service.reportProgress(
+      { missionId: requested.id, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'write_tests', durationMs: 9 },
+      ASSISTANT,
+    );
+    clock.advance(60_000);
+    expect(await b.worker.runOnce()).toBe(1);
+    expect(b.reads.count).toBe(2);
+    expect(statusMessage(fake, await service.getMission({ missionId: requested.id }))).toBeDefined();
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(postsAfterB);
+  });
+
   it('posts a message again when it was deleted in Slack', async () => {
     const { fake, clock, service, projector } = await setup(provider);
     const mission = await service.startMission({ intent: 'Fix the flaky login test', channelId: 'C0MISSIONS' }, JORDAN);

@@ -32,7 +32,7 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
   it('offers a new mission to each consumer once, leased to one owner, until acknowledged', async () => {
     const mission = await start();
     const claims = await db.feed.claim('slack', 'a', 10, 30_000, clock.now());
-    expect(claims).toEqual([{ consumer: 'slack', missionId: mission.id, handledSeq: 0, eventSeq: 2, attempts: 0 }]);
+    expect(claims).toEqual([{ consumer: 'slack', missionId: mission.id, handledSeq: 0, eventSeq: 2, attempts: 0, claimNumber: 1 }]);
     expect(await db.feed.claim('slack', 'b', 10, 30_000, clock.now())).toEqual([]);
     // Another consumer has its own cursor.
     expect((await db.feed.claim('trackers', 'a', 10, 30_000, clock.now())).map((c) => c.missionId)).toEqual([mission.id]);
@@ -41,7 +41,24 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
     expect(await db.feed.claim('slack', 'b', 10, 30_000, clock.now())).toEqual([]);
     await service.lockBrief({ missionId: mission.id }, JORDAN);
     const again = await db.feed.claim('slack', 'b', 10, 30_000, clock.now());
-    expect(again).toEqual([expect.objectContaining({ missionId: mission.id, handledSeq: 2, eventSeq: mission.eventSeq + 5 })]);
+    expect(again).toEqual([expect.objectContaining({ missionId: mission.id, handledSeq: 2, eventSeq: mission.eventSeq + 5, claimNumber: 2 })]);
+  });
+
+  it("numbers each cursor's claims, whoever holds them: a lease that ran out and was claimed again counts too", async () => {
+    const mission = await start();
+    const [first] = await db.feed.claim('slack', 'a', 10, 30_000, clock.now());
+    expect(first?.claimNumber).toBe(1);
+    // A dies holding the lease; once it runs out B claims the mission: the second claim.
+    clock.advance(30_001);
+    const [second] = await db.feed.claim('slack', 'b', 10, 30_000, clock.now());
+    expect(second).toMatchObject({ missionId: mission.id, claimNumber: 2 });
+    // A's acknowledgement is refused (its lease is gone); B's goes through, and the next change is claim 3.
+    await db.feed.acknowledge('slack', mission.id, 'a', second!.eventSeq, clock.now());
+    await db.feed.acknowledge('slack', mission.id, 'b', second!.eventSeq, clock.now());
+    await service.lockBrief({ missionId: mission.id }, JORDAN);
+    expect(await db.feed.claim('slack', 'a', 10, 30_000, clock.now())).toEqual([expect.objectContaining({ missionId: mission.id, claimNumber: 3 })]);
+    // Each consumer counts its own.
+    expect(await db.feed.claim('trackers', 'a', 10, 30_000, clock.now())).toEqual([expect.objectContaining({ claimNumber: 1 })]);
   });
 
   it('claims for several consumers in one statement, each claim naming its consumer, and leases them like single claims', async () => {

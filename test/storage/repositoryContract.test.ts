@@ -72,6 +72,53 @@ describe.each(REPOSITORIES)('MissionRepository contract on %s', (_name, open) =>
     expect(await repository.events(planning.id)).toEqual(eventsBefore);
   });
 
+  it('stores an attached artifact with the event that records it, and a save that lost the race stores neither', async () => {
+    const planning = await seedToPlanning(service, clock);
+    const [last] = (await repository.events(planning.id)).slice(-1);
+    const record = (id: string): ArtifactRecord => ({
+      id,
+      name: `${id}.log`,
+      kind: 'file',
+      mediaType: 'text/plain',
+      sha256: 'b'.repeat(64),
+      sizeBytes: 4,
+      url: null,
+      phaseId: null,
+      review: null,
+      checks: null,
+      attachedBy: ASSISTANT,
+      attachedAt: clock.now().toISOString(),
+    });
+    const attach = (id: string, position: number, seq: number) => ({
+      event: {
+        id: `evt_${id}`,
+        missionId: planning.id,
+        seq,
+        type: 'evidence_attached' as const,
+        stage: 'execute_observe' as const,
+        actor: ASSISTANT,
+        occurredAt: clock.now(),
+        payload: { artifactId: id } as never,
+        prevHash: last!.hash,
+        hash: `hash_${id}`,
+      },
+      writes: {
+        artifacts: [{ id, name: `${id}.log`, kind: 'file', sha256: 'b'.repeat(64), content: 'ok\n', attachedAt: clock.now(), position, record: record(id) }],
+        replaceChildren: false,
+      },
+    });
+    const won = attach('art_won', 0, planning.eventSeq + 1);
+    const saved = { ...planning, version: planning.version + 1, eventSeq: planning.eventSeq + 1, headHash: 'hash_art_won' };
+    await repository.save(saved, planning.version, [won.event], won.writes);
+    // Another writer that started from the same version: refused, and its artifact and event are not stored.
+    const lost = attach('art_lost', 0, planning.eventSeq + 1);
+    const error = await refusal(repository.save({ ...saved, headHash: 'hash_art_lost' }, planning.version, [lost.event], lost.writes));
+    expect(error.code).toBe('concurrent_update');
+    expect(await repository.artifactContents(planning.id)).toEqual(new Map([['art_won', 'ok\n']]));
+    expect(await repository.artifactPage(planning.id, 0, 10)).toEqual([record('art_won')]);
+    expect((await repository.events(planning.id)).slice(-1).map((e) => e.id)).toEqual(['evt_art_won']);
+  });
+
   it('stores artifacts and a library entry with the save, and finds the entry by tag and by text', async () => {
     const planning = await seedToPlanning(service, clock);
     const entry: LibraryEntry = {
