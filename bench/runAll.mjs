@@ -198,7 +198,7 @@ const SECTIONS = {
   mcp: (r) => mcpSection(r),
   'mcp-pg2': (r) => mcpSection(r),
   growth: (r) => [
-    `Two \`mission-control start\` processes side by side (SQLite, Slack app and delivery worker on): a database of ${r.small} missions holding one mission grown through the service to ${r.events} events of mixed kinds, and a database of ${r.large} missions. ${r.samples} calls per operation and side, alternating in blocks; idle CPU over ${r.idleSeconds} s without requests.`,
+    `Two \`mission-control start\` processes side by side (SQLite, Slack app and delivery worker on): a database of ${r.small} missions holding one mission grown through the service to ${r.events} events of mixed kinds, and a database of ${r.large} missions. ${r.samples} calls per operation and side, alternating in blocks (the database-size operations after ${r.warmUpRounds ?? 50} untimed calls of each on both sides, so neither server runs colder code); idle CPU over ${r.idleSeconds} s without requests.`,
     table(
       ['operation', 'compared', 'p50 ms', 'baseline p50 ms', 'p99 ms', 'baseline p99 ms'],
       r.rows.map((x) => [x.operation, x.compare, n(x.grown.p50), n(x.base.p50), n(x.grown.p99), n(x.base.p99)]),
