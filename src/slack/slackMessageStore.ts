@@ -24,6 +24,8 @@ export interface SlackMessageStore {
   list(missionId: string): Promise<SlackMessageRecord[]>;
   /** Inserts or replaces the record of one surface. */
   put(record: SlackMessageRecord): Promise<void>;
+  /** `put` for several surfaces (each at most once) in one go. */
+  putAll(records: readonly SlackMessageRecord[]): Promise<void>;
 }
 
 /** For tests and for processes without a database-backed store. */
@@ -34,5 +36,8 @@ export class InMemorySlackMessageStore implements SlackMessageStore {
   }
   async put(record: SlackMessageRecord): Promise<void> {
     this.records.set(`${record.missionId}\u0000${record.surface}`, { ...record });
+  }
+  async putAll(records: readonly SlackMessageRecord[]): Promise<void> {
+    for (const record of records) await this.put(record);
   }
 }

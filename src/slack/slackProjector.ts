@@ -74,6 +74,8 @@ const PERSON_UNREACHABLE = new Set([
 /** Missions whose records a projector keeps from its own last delivery (a few hundred bytes each). */
 const KEPT_DELIVERIES = 1_000;
 
+const surfaceKey = (record: SlackMessageRecord) => `${record.missionId}\u0000${record.surface}`;
+
 /** When the latest of these messages was posted or edited; null for none. */
 function latestWrite(records: readonly SlackMessageRecord[]): Date | null {
   let latest: Date | null = null;
@@ -169,6 +171,8 @@ export class SlackProjector {
    * number: the next claim, if it is the very next one, starts from them instead of reading them.
    */
   private readonly kept = new Map<string, { claimNumber: number; records: Map<string, SlackMessageRecord> }>();
+  /** Edits' records not written yet, by mission and surface: written together at the end of the round (endRound). */
+  private readonly unsaved = new Map<string, SlackMessageRecord>();
 
   constructor(private readonly opts: SlackProjectorOptions) {
     this.pace = { minEditIntervalMs: opts.minEditIntervalMs ?? 1_000, progressEditIntervalMs: opts.progressEditIntervalMs ?? DEFAULT_PROGRESS_EDIT_MS };
@@ -191,7 +195,10 @@ export class SlackProjector {
     if (!mission) return;
     const problems: string[] = [];
     try {
-      return await this.projectSurfaces(mission, problems, claimNumber);
+      const outcome = await this.projectSurfaces(mission, problems, claimNumber);
+      // Outside a feed round nobody calls endRound: the edits' records are written now.
+      if (claimNumber === undefined) await this.endRound();
+      return outcome;
     } catch (error) {
       const code = slackErrorIn(error, CHANNEL_UNREACHABLE);
       if (code) await this.opts.onChannelUnreachable?.(mission, code);
@@ -250,8 +257,35 @@ export class SlackProjector {
 
   /** Writes a surface's record and keeps `records` (this delivery's copy) the same, so later passes need not read them again. */
   private async remember(records: Map<string, SlackMessageRecord>, record: SlackMessageRecord): Promise<void> {
+    this.unsaved.delete(surfaceKey(record));
     await this.opts.store.put(record);
     records.set(record.surface, { ...record });
+  }
+
+  /**
+   * An edit's record: kept in `records` now and written with the round's other edits when the
+   * round ends (endRound), one statement for all. Unlike a post's, losing it (a crash before then)
+   * costs only an edit to the same content on the next delivery.
+   */
+  private rememberEdit(records: Map<string, SlackMessageRecord>, record: SlackMessageRecord): void {
+    records.set(record.surface, { ...record });
+    this.unsaved.set(surfaceKey(record), { ...record });
+  }
+
+  /**
+   * FeedConsumer: the round's deliveries are done; writes the records of the edits they made.
+   * When that fails, what this process kept of those missions is not what is stored: forgotten.
+   */
+  async endRound(): Promise<void> {
+    if (this.unsaved.size === 0) return;
+    const records = [...this.unsaved.values()];
+    this.unsaved.clear();
+    try {
+      await this.opts.store.putAll(records);
+    } catch (error) {
+      for (const r of records) this.kept.delete(r.missionId);
+      throw error;
+    }
   }
 
   /** The mission's thread: brief card first, every other surface in its thread. */
@@ -297,7 +331,7 @@ export class SlackProjector {
         }
         wroteThisPass = true;
         if (await this.updateOrShorten(confirmed, message, problems)) {
-          await this.remember(records, { ...confirmed, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
+          this.rememberEdit(records, { ...confirmed, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
           continue;
         }
         // The message was deleted in Slack, or can no longer be edited: post it again.
@@ -338,7 +372,7 @@ export class SlackProjector {
     const first = wroteThisPass ? undefined : progressDue.shift();
     if (first) {
       if (await this.updateOrShorten(first.record, first.message, problems)) {
-        await this.remember(records, { ...first.record, contentHash: first.hash, headlineHash: first.headline, updatedAt: this.opts.clock.now() });
+        this.rememberEdit(records, { ...first.record, contentHash: first.hash, headlineHash: first.headline, updatedAt: this.opts.clock.now() });
       } else {
         // Deleted in Slack or no longer editable: forget what it showed, so the next pass posts it again at once.
         await this.remember(records, { ...first.record, contentHash: '', headlineHash: '' });
@@ -410,7 +444,7 @@ export class SlackProjector {
           }
           if ((await this.update(confirmed, message)) || !open) {
             // Edited; or deleted in Slack after the request closed, when there is nothing left to ask.
-            await this.remember(records, { ...confirmed, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
+            this.rememberEdit(records, { ...confirmed, contentHash: hash, headlineHash: headline, updatedAt: this.opts.clock.now() });
             continue;
           }
         }

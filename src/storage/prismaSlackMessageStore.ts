@@ -1,6 +1,7 @@
 // SlackMessageStore on Prisma's connection (SlackMessage table), same code for SQLite and
-// PostgreSQL. The projector lists a mission's records and writes one or two per surface on every
-// delivery, so these are plain statements (driverAdapter.ts), without Prisma's query compiler.
+// PostgreSQL. The projector lists a mission's records when it has no copy of its own, writes a
+// post's records at once and a round's edits together (putAll: one statement), so these are plain
+// statements (driverAdapter.ts), without Prisma's query compiler.
 import type { SlackMessageRecord, SlackMessageStore } from '../slack/slackMessageStore.js';
 import type { Database } from './database.js';
 import { placeholders } from './feedMarkers.js';
@@ -27,20 +28,27 @@ export class PrismaSlackMessageStore implements SlackMessageStore {
     }));
   }
 
-  async put(record: SlackMessageRecord): Promise<void> {
+  put(record: SlackMessageRecord): Promise<void> {
+    return this.putAll([record]);
+  }
+
+  async putAll(records: readonly SlackMessageRecord[]): Promise<void> {
+    if (records.length === 0) return;
     const { values, param } = placeholders(this.db.target.provider);
-    const row = [
-      param(record.missionId, 'TEXT'),
-      param(record.surface, 'TEXT'),
-      param(record.channel, 'TEXT'),
-      param(record.ts, 'TEXT'),
-      param(record.contentHash, 'TEXT'),
-      param(record.headlineHash, 'TEXT'),
-      param(record.updatedAt, 'TIMESTAMP(3)'),
-    ];
+    const rows = records.map((record) =>
+      [
+        param(record.missionId, 'TEXT'),
+        param(record.surface, 'TEXT'),
+        param(record.channel, 'TEXT'),
+        param(record.ts, 'TEXT'),
+        param(record.contentHash, 'TEXT'),
+        param(record.headlineHash, 'TEXT'),
+        param(record.updatedAt, 'TIMESTAMP(3)'),
+      ].join(', '),
+    );
     await this.db.direct.query({
       sql:
-        `INSERT INTO "SlackMessage" ("missionId", "surface", "channel", "ts", "contentHash", "headlineHash", "updatedAt") VALUES (${row.join(', ')}) ` +
+        `INSERT INTO "SlackMessage" ("missionId", "surface", "channel", "ts", "contentHash", "headlineHash", "updatedAt") VALUES (${rows.join('), (')}) ` +
         `ON CONFLICT ("missionId", "surface") DO UPDATE SET "channel" = excluded."channel", "ts" = excluded."ts", "contentHash" = excluded."contentHash", "headlineHash" = excluded."headlineHash", "updatedAt" = excluded."updatedAt"`,
       values,
     });

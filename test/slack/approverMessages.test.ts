@@ -165,6 +165,7 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
           return store.list(missionId);
         },
         put: (record) => store.put(record),
+        putAll: (records) => store.putAll(records),
       }),
     });
     const requested = await assistantMissionAwaitingApproval(service, clock);
@@ -232,6 +233,7 @@ describe.each(PROVIDERS)('assistant-started missions in Slack (%s)', (provider) 
           }
           await store.put(record);
         },
+        putAll: (records) => store.putAll(records),
       }),
     });
     await assistantMissionAwaitingApproval(service, clock);

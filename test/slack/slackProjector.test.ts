@@ -11,7 +11,7 @@ import { alertMessage } from '../../src/slack/alertMessage.js';
 import type { Mission } from '../../src/domain/mission.js';
 import { SEED_PHASES } from '../../src/demo/seedMission.js';
 import { RECENT_HISTORY } from '../../src/domain/execution.js';
-import { DEFAULT_PROGRESS_EDIT_MS, missionLoader, SlackProjector, surfacesOf } from '../../src/slack/slackProjector.js';
+import { contentHash, DEFAULT_PROGRESS_EDIT_MS, missionLoader, SlackProjector, surfacesOf } from '../../src/slack/slackProjector.js';
 import { createSlackWebClient, SlackDeliveryError } from '../../src/slack/slackWebApi.js';
 import { PrismaSlackMessageStore } from '../../src/storage/prismaSlackMessageStore.js';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
@@ -266,6 +266,7 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
           return store.list(id);
         },
         put: (r: Parameters<typeof store.put>[0]) => store.put(r),
+        putAll: (rs: Parameters<typeof store.putAll>[0]) => store.putAll(rs),
       };
       const projector = new SlackProjector({
         loadMission: missionLoader((input) => service.getMission(input)),
@@ -314,6 +315,82 @@ describe.each(PROVIDERS)('SlackProjector (%s)', (provider) => {
     expect(b.reads.count).toBe(2);
     expect(statusMessage(fake, await service.getMission({ missionId: requested.id }))).toBeDefined();
     expect(fake.callsTo('chat.postMessage')).toHaveLength(postsAfterB);
+  });
+
+  it("writes a round's edit records together once the round ends; when that write fails, the next delivery edits again from what is stored", async () => {
+    const { db, fake, clock, service } = await setup(provider);
+    const store = new PrismaSlackMessageStore(db);
+    const calls = { list: 0, put: 0, putAll: [] as number[] };
+    let failWrite = false;
+    const projector = new SlackProjector({
+      loadMission: missionLoader((input) => service.getMission(input)),
+      client: createSlackWebClient(fake.token, { slackApiUrl: fake.apiUrl, logger, retryConfig: { retries: 0 } }),
+      store: {
+        list: (id) => {
+          calls.list++;
+          return store.list(id);
+        },
+        put: (record) => {
+          calls.put++;
+          return store.put(record);
+        },
+        putAll: async (records) => {
+          calls.putAll.push(records.length);
+          if (failWrite) throw new Error('disk full');
+          await store.putAll(records);
+        },
+      },
+      clock,
+      logger,
+    });
+    const worker = new FeedWorker({ feed: db.feed, clock, logger, consumers: [projector] });
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const requested = await seedToApprovalRequested(service, clock);
+      await service.decideApproval({ missionId: requested.id, decision: 'approve' }, ADVISOR);
+      await service.reportProgress({ missionId: requested.id, kind: 'phase_started', phaseId: 'jwt_refresh_fix' }, ASSISTANT);
+      ids.push(requested.id);
+    }
+    await worker.runOnce();
+    const step = async (durationMs: number) => {
+      for (const missionId of ids)
+        await service.reportProgress({ missionId, kind: 'step_completed', phaseId: 'jwt_refresh_fix', stepId: 'write_tests', durationMs }, ASSISTANT);
+      clock.advance(60_000);
+    };
+    /** The status records as stored, against the status each mission shows now. */
+    const storedStatus = async () =>
+      Promise.all(
+        ids.map(async (missionId) => {
+          const record = (await store.list(missionId)).find((r) => r.surface === 'status');
+          return record?.contentHash === contentHash(executionStatus(await service.getMission({ missionId })));
+        }),
+      );
+
+    // Both statuses edited in one round: their records written by one putAll, none one by one.
+    await step(1);
+    const [puts, updates] = [calls.put, fake.callsTo('chat.update').length];
+    expect(await worker.runOnce()).toBe(2);
+    expect(fake.callsTo('chat.update')).toHaveLength(updates + 2);
+    expect(calls.put).toBe(puts);
+    expect(calls.putAll.at(-1)).toBe(2);
+    expect(await storedStatus()).toEqual([true, true]);
+    for (const missionId of ids) expect(statusMessage(fake, await service.getMission({ missionId }))).toBeDefined();
+
+    // The write fails: Slack shows the edits, the records do not, and the deliveries stay unsettled.
+    failWrite = true;
+    await step(2);
+    const reads = calls.list;
+    expect(await worker.runOnce()).toBe(2);
+    expect(await storedStatus()).toEqual([false, false]);
+    expect(await db.feed.stats('slack', clock.now())).toMatchObject({ pending: 2, dead: 0 });
+    // Once the leases end: each delivery reads what is stored (not its own copy) and edits the status to match it.
+    failWrite = false;
+    clock.advance(30_001);
+    expect(await worker.runOnce()).toBe(2);
+    expect(calls.list).toBe(reads + 2);
+    expect(await storedStatus()).toEqual([true, true]);
+    expect(await db.feed.stats('slack', clock.now())).toMatchObject({ pending: 0, dead: 0 });
+    for (const missionId of ids) expect(statusMessage(fake, await service.getMission({ missionId }))).toBeDefined();
   });
 
   it('posts a message again when it was deleted in Slack', async () => {

@@ -193,6 +193,12 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
   });
 });
 
+/** A round's log: its deliveries in any order (claims come back unordered), then what followed them in order. */
+const roundOf = (log: readonly string[]) => {
+  const end = log.findIndex((l) => l.endsWith(' end'));
+  return { deliveries: [...log.slice(0, end)].sort(), after: log.slice(end) };
+};
+
 describe.each(PROVIDERS)('feed worker on %s', (provider) => {
   it('delivers changes saved close together in one round: one claim and one delivery for the burst', async () => {
     const db = await openTestDatabase(provider);
@@ -225,6 +231,51 @@ describe.each(PROVIDERS)('feed worker on %s', (provider) => {
       expect(seen).toEqual([expect.objectContaining({ eventSeq: latest })]);
     } finally {
       await worker.stop();
+      await db.destroy();
+    }
+  });
+
+  it("ends each consumer's round once its deliveries are handled; when that fails, those deliveries are not settled and run again after their leases", async () => {
+    const db = await openTestDatabase(provider);
+    try {
+      const clock = new TestClock();
+      const service = new MissionService({ repository: db.missions, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter });
+      const first = await service.startMission({ intent: 'Fix the flaky login test', channelId: 'C0MISSIONS' }, JORDAN);
+      const second = await service.startMission({ intent: 'Add CSRF tokens', channelId: 'C0MISSIONS' }, JORDAN);
+      const log: string[] = [];
+      let failEnd = true;
+      const worker = new FeedWorker({
+        feed: db.feed,
+        clock,
+        logger: silent,
+        leaseMs: 30_000,
+        consumers: [
+          {
+            name: 'slack',
+            handle: async (claim) => void log.push(`slack ${claim.missionId}`),
+            endRound: async () => {
+              log.push('slack end');
+              if (failEnd) throw new Error('disk full');
+            },
+          },
+          { name: 'trackers', handle: async (claim) => void log.push(`trackers ${claim.missionId}`) },
+        ],
+      });
+      await worker.runOnce();
+      // One end per round, after that consumer's deliveries.
+      expect(roundOf(log.filter((l) => l.startsWith('slack')))).toEqual(roundOf([`slack ${first.id}`, `slack ${second.id}`, 'slack end']));
+      // Slack's deliveries stay leased (not settled); the trackers' were settled.
+      expect(await db.feed.stats('trackers', clock.now())).toMatchObject({ pending: 0 });
+      expect(await db.feed.stats('slack', clock.now())).toMatchObject({ pending: 2, dead: 0 });
+      log.length = 0;
+      expect(await worker.runOnce()).toBe(0);
+      // Once the leases end they are delivered again, and settled this time.
+      failEnd = false;
+      clock.advance(30_001);
+      expect(await worker.runOnce()).toBe(2);
+      expect(roundOf(log)).toEqual(roundOf([`slack ${first.id}`, `slack ${second.id}`, 'slack end']));
+      expect(await db.feed.stats('slack', clock.now())).toMatchObject({ pending: 0, dead: 0 });
+    } finally {
       await db.destroy();
     }
   });
