@@ -233,7 +233,7 @@ const SECTIONS = {
 
 function mcpSection(r) {
   return [
-    `\`report_progress\` and \`attach_evidence\` over Streamable HTTP to \`mission-control start\` (delivery worker and Slack app on, fake Slack Web API; ${r.provider} seeded with ${r.seeded} missions) against a bare MCP SDK echo server, each a process of its own, started in the same run: ${r.calls} sequential calls per server in alternating blocks, then ${r.concurrency} parallel sessions. Half the reports go to ${r.growing} missions that grow during the run, half across ${r.spread} seeded missions in execution${r.instances > 1 ? "; with two instances each mission's reports alternate between them" : ''}. Kinds sent: ${Object.entries(
+    `\`report_progress\` and \`attach_evidence\` over Streamable HTTP to \`mission-control start\` (delivery worker and Slack app on, fake Slack Web API; ${r.provider} seeded with ${r.seeded} missions) against a bare MCP SDK echo server, each a process of its own, started in the same run: ${r.calls} sequential calls per server in alternating blocks (after ${r.warmUp ?? 200} untimed ones, enough for every mission to get a report on every instance first), then ${r.concurrency} parallel sessions. Half the reports go to ${r.growing} missions that grow during the run, half across ${r.spread} seeded missions in execution${r.instances > 1 ? "; with two instances each mission's reports alternate between them" : ''}. Kinds sent: ${Object.entries(
       r.kinds,
     )
       .map(([k, v]) => `${k} ${v}`)
