@@ -200,6 +200,9 @@ export class SlackProjector {
       if (claimNumber === undefined) await this.endRound();
       return outcome;
     } catch (error) {
+      // The edits made before the failure are in Slack: their records too (the failure is what is reported).
+      if (claimNumber === undefined)
+        await this.endRound().catch((e: unknown) => this.opts.logger.warn({ err: e, missionId }, 'could not record the Slack edits made before a failure'));
       const code = slackErrorIn(error, CHANNEL_UNREACHABLE);
       if (code) await this.opts.onChannelUnreachable?.(mission, code);
       throw error;
