@@ -24,12 +24,37 @@ const UNREACHABLE_MESSAGE =
 const PRISMA_UNREACHABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 const ADAPTER_UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'DatabaseDoesNotExist']);
 
+/** The fields the checks below read on an error or on anything it wraps. */
+interface WrappedError {
+  code?: unknown;
+  originalCode?: unknown;
+  kind?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  meta?: { driverAdapterError?: unknown };
+}
+
+/**
+ * An error and what it wraps, outermost first, each once: its `cause` chain and, with
+ * `adapterErrors`, the adapter error Prisma's model API carries in `meta.driverAdapterError` (P1008).
+ */
+function* errorChain(error: unknown, { adapterErrors = false } = {}): Generator<WrappedError> {
+  const pending: unknown[] = [error];
+  const seen = new Set<unknown>();
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (!current || typeof current !== 'object' || seen.has(current)) continue;
+    seen.add(current);
+    const wrapped = current as WrappedError;
+    yield wrapped;
+    if (adapterErrors) pending.push(wrapped.meta?.driverAdapterError);
+    pending.push(wrapped.cause);
+  }
+}
+
 /** The storage fault behind an error, or null when the error is something else (a bug, a conflict). */
 export function storageFaultOf(error: unknown, provider: DatabaseTarget['provider']): StorageFault | null {
-  const seen = new Set<unknown>();
-  for (let current = error; current && typeof current === 'object' && !seen.has(current); current = (current as { cause?: unknown }).cause) {
-    seen.add(current);
-    const { code, originalCode, kind, message } = current as { code?: unknown; originalCode?: unknown; kind?: unknown; message?: unknown };
+  for (const { code, originalCode, kind, message } of errorChain(error)) {
     const text = typeof message === 'string' ? brief(message) : '';
     for (const c of [code, originalCode]) {
       if (typeof c !== 'string') continue;
@@ -51,10 +76,7 @@ const PG_TRANSACTION_CONFLICT = new Set(['40P01', '40001']);
 
 /** True when PostgreSQL rolled the transaction back as a deadlock or serialization victim (nothing was written). */
 export function isTransactionConflict(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  for (let current = error; current && typeof current === 'object' && !seen.has(current); current = (current as { cause?: unknown }).cause) {
-    seen.add(current);
-    const { code, originalCode, message } = current as { code?: unknown; originalCode?: unknown; message?: unknown };
+  for (const { code, originalCode, message } of errorChain(error)) {
     if ([code, originalCode].some((c) => typeof c === 'string' && PG_TRANSACTION_CONFLICT.has(c))) return true;
     if (typeof message === 'string' && /deadlock detected|could not serialize access/.test(message)) return true;
   }
@@ -114,22 +136,9 @@ export function refuseStorageFaults<T extends object>(target: T, provider: Datab
  */
 export function isSqliteBusy(error: unknown): boolean {
   // The adapter's error arrives as a cause, or (through Prisma's model API, as P1008) in meta.driverAdapterError.
-  const pending: unknown[] = [error];
-  const seen = new Set<unknown>();
-  while (pending.length > 0) {
-    const current = pending.pop();
-    if (!current || typeof current !== 'object' || seen.has(current)) continue;
-    seen.add(current);
-    const { code, originalCode, kind, cause, meta } = current as {
-      code?: unknown;
-      originalCode?: unknown;
-      kind?: unknown;
-      cause?: unknown;
-      meta?: { driverAdapterError?: unknown };
-    };
+  for (const { code, originalCode, kind } of errorChain(error, { adapterErrors: true })) {
     if (kind === 'SocketTimeout') return true;
     if ([code, originalCode].some((c) => typeof c === 'string' && c.startsWith('SQLITE_BUSY'))) return true;
-    pending.push(cause, meta?.driverAdapterError);
   }
   return false;
 }
