@@ -6,7 +6,9 @@
 //   SQLite through FTS5 trigram tables (MissionText, LibraryText; migration
 //   20261129002700_list_and_search_indexes keeps them in sync by triggers), where a quoted phrase
 //   of 3+ characters matches rows holding it anywhere; shorter text has no trigram and is matched
-//   by LIKE … ESCAPE. On PostgreSQL through ILIKE … ESCAPE, which pg_trgm's GIN indexes serve;
+//   by LIKE … ESCAPE. On PostgreSQL through ILIKE … ESCAPE, which pg_trgm's GIN indexes serve:
+//   for missions on "MissionText", a copy of title and intent kept by triggers (migration
+//   20261203020000_mission_text), since an index on "Mission" itself is written by every save;
 // - on SQLite a text filter first walks the list's index newest first, checking each candidate
 //   on its own row, for at most WALK_WINDOW candidates: a word most missions hold fills the page
 //   within a few rows. Only when the window holds too few matches does it collect every match
@@ -67,18 +69,21 @@ function trigramPhrase(columns: readonly string[], text: string): string {
 
 /**
  * The condition "column a or column b of `alias` holds `text`": an FTS5 look-up on SQLite
- * (LIKE when the text is too short for a trigram), ILIKE on PostgreSQL.
+ * (LIKE when the text is too short for a trigram), ILIKE on PostgreSQL, on the row itself or,
+ * with `textTable`, on the copy of those columns that table keeps under the row's id.
  */
 function textCondition(
   provider: Provider,
   param: (value: SqlValue) => string,
   text: string,
-  where: { alias: string; columns: readonly [string, string]; ftsTable: string; ftsKey: string; idExpression?: string },
+  where: { alias: string; columns: readonly [string, string]; ftsTable: string; ftsKey: string; idExpression?: string; textTable?: boolean },
 ): string {
   const [a, b] = where.columns;
   if (provider === 'postgresql') {
     const pattern = param(containsPattern(text));
-    return `(${where.alias}."${a}" ILIKE ${pattern} ESCAPE '\\' OR ${where.alias}."${b}" ILIKE ${pattern} ESCAPE '\\')`;
+    const matches = (alias: string) => `(${alias}."${a}" ILIKE ${pattern} ESCAPE '\\' OR ${alias}."${b}" ILIKE ${pattern} ESCAPE '\\')`;
+    if (!where.textTable) return matches(where.alias);
+    return `${where.idExpression ?? `${where.alias}."id"`} IN (SELECT t."${where.ftsKey}" FROM "${where.ftsTable}" t WHERE ${matches('t')})`;
   }
   if ([...text].length >= TRIGRAM) {
     return `${where.idExpression ?? `${where.alias}."id"`} IN (SELECT "${where.ftsKey}" FROM "${where.ftsTable}" WHERE "${where.ftsTable}" MATCH ${param(trigramPhrase(where.columns, text))})`;
@@ -112,7 +117,9 @@ export function missionListStatement(provider: Provider, filter: MissionListFilt
     // joining the matches to their rows would read every matching row's documents.
     conditions.push(`+m."id" IN (SELECT "missionId" FROM "MissionText" WHERE "MissionText" MATCH ${param(trigramPhrase(['title', 'intent'], filter.text))})`);
   } else if (filter.text) {
-    conditions.push(textCondition(provider, param, filter.text, { alias: 'm', columns: ['title', 'intent'], ftsTable: 'MissionText', ftsKey: 'missionId' }));
+    conditions.push(
+      textCondition(provider, param, filter.text, { alias: 'm', columns: ['title', 'intent'], ftsTable: 'MissionText', ftsKey: 'missionId', textTable: true }),
+    );
   }
   const sql = `SELECT m."id" FROM "Mission" m ${whereAll(conditions)} ${NEWEST_FIRST} LIMIT ${param(filter.limit + 1)}`;
   return { sql, values };

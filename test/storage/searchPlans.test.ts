@@ -133,7 +133,7 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
   it('filters by text through the trigram index, and still finds the one mission holding it', async () => {
     const text = await planUnlessTiny(missionListStatement(provider, { text: 'flaky checkout', limit: 20 }));
     if (provider === 'sqlite') expect(text).toMatch(/SCAN MissionText VIRTUAL TABLE INDEX/);
-    else expect(text).toMatch(/Bitmap Index Scan on "?Mission_(title|intent)_trgm_idx/);
+    else expect(text).toMatch(/Bitmap Index Scan on "?MissionText_(title|intent)_trgm_idx/);
     expect((await db.missions.list({ text: 'flaky checkout', limit: 20 })).missions.map((m) => m.title)).toEqual(['Fix the flaky checkout test in CI']);
   });
 
