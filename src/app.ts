@@ -242,6 +242,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     startBackgroundWork: () => {
       feedWorker.start();
       delivering = true;
+      db.deliverSavesHere(feedWorker.owner);
       // Open approval requests past their expiry return their missions to play selection.
       sweep ??= setInterval(() => {
         if (sweeping) return;
@@ -266,6 +267,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       // A sweep under way finishes before the database closes (it logged errors from a closed pool).
       await sweeping;
       stopCountingCalls();
+      db.deliverSavesHere(null);
       await feedWorker.stop();
       await slack?.stop();
       await changes?.close();

@@ -50,6 +50,14 @@ export interface FeedWorkerOptions {
    * milliseconds a round gathers several.
    */
   gatherMs?: number;
+  /**
+   * A change saved in another process whose worker delivers (or last claimed by another worker)
+   * is left to that worker until it has been due this long: it holds the mission in memory, so
+   * it delivers without reading the mission and its Slack records again, and instances that
+   * took every due change they saw did that work twice. After this, any worker takes it over
+   * (the saver died or is busy). 1 s by default.
+   */
+  handoverMs?: number;
   /** Told when a delivery is parked as dead, so the mission can say so. */
   onDead?: (consumer: string, missionId: string, error: string) => Promise<unknown>;
 }
@@ -67,6 +75,9 @@ export function retryDelayMs(attempts: number, error: unknown, baseMs: number, m
   const jittered = exponential / 2 + random() * (exponential / 2);
   return Math.max(typeof asked === 'number' && asked > 0 ? asked : 0, Math.round(jittered));
 }
+
+/** How long a change is left to the worker that saved it or claimed it last (`FeedWorkerOptions.handoverMs`). */
+export const DEFAULT_HANDOVER_MS = 1000;
 
 export class FeedWorker {
   readonly owner: string;
@@ -94,6 +105,7 @@ export class FeedWorker {
       backoffMaxMs: 5 * 60_000,
       coalesceMs: {},
       gatherMs: 50,
+      handoverMs: DEFAULT_HANDOVER_MS,
       ...options,
     };
   }
@@ -119,8 +131,8 @@ export class FeedWorker {
   /**
    * Makes sure a round runs within `delayMs` (another instance saved a change). Not at once: the
    * instance that saved it wakes its own worker and, holding the mission in memory, delivers it
-   * cheapest; this one looks shortly after, for a saver that runs no worker (stdio) or has died.
-   * A round already due by then (the poll, an earlier wake) covers it, so a stream of notices
+   * cheapest; this one looks shortly after, for a saver that runs no worker (stdio). A change
+   * whose saver's worker died is taken over once it has been due for `handoverMs`. A round already due by then (the poll, an earlier wake) covers it, so a stream of notices
    * costs this worker at most one extra round per `delayMs`.
    */
   wakeWithin(delayMs: number): void {
@@ -152,7 +164,7 @@ export class FeedWorker {
     // more was due: the next round is skipped instead of asking only to hear "nothing", unless a
     // change was saved here during the round (a consumer's own save, say), which may have made
     // something due. Claims are handled consumer by consumer, in order.
-    const { consumers, batchSize, leaseMs } = this.options;
+    const { consumers, batchSize, leaseMs, handoverMs } = this.options;
     for (let round = 0; round < 1000 && !this.stopRequested; round++) {
       this.savedDuringRound = false;
       const limit = batchSize * consumers.length;
@@ -162,6 +174,7 @@ export class FeedWorker {
         limit,
         leaseMs,
         this.options.clock.now(),
+        handoverMs,
       );
       handled += claims.length;
       // Deliveries that succeeded or deferred are settled together, in one statement, once the

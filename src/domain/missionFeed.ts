@@ -46,11 +46,13 @@ export interface MissionFeed {
   /**
    * Claims up to `limit` missions with events past the consumer's cursor that are due,
    * leasing each to `owner` until `now + leaseMs`: no other worker (or instance) gets it
-   * before the lease ends or is released.
+   * before the lease ends or is released. A change saved in another worker's process (or last
+   * claimed by another worker) is left to that worker until it has been due for `handoverMs`:
+   * it holds the mission in memory and delivers it cheapest, and takes it over from one that died.
    */
-  claim(consumer: string, owner: string, limit: number, leaseMs: number, now: Date): Promise<FeedClaim[]>;
+  claim(consumer: string, owner: string, limit: number, leaseMs: number, now: Date, handoverMs?: number): Promise<FeedClaim[]>;
   /** `claim` for several consumers in one go (one statement): up to `limit` claims in all, each naming its consumer. */
-  claimAcross(consumers: readonly string[], owner: string, limit: number, leaseMs: number, now: Date): Promise<FeedClaim[]>;
+  claimAcross(consumers: readonly string[], owner: string, limit: number, leaseMs: number, now: Date, handoverMs?: number): Promise<FeedClaim[]>;
   /**
    * Marks events up to `seq` handled, clears failures and releases the lease. Changes saved
    * later than `now` by less than `quietMs` are not due before then, so they go out together

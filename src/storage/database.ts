@@ -39,6 +39,11 @@ export interface Database {
    * MissionError (storage_unavailable) or an Error saying what is wrong.
    */
   checkReady(): Promise<void>;
+  /**
+   * Names this process's feed worker while it delivers (null when it stops): every save records it
+   * on the mission's feed cursors, so other instances leave the change to it for a moment.
+   */
+  deliverSavesHere(owner: string | null): void;
   close(): Promise<void>;
 }
 
@@ -66,6 +71,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
   }
   const expected = loadMigrations(target.provider);
+  let feedOwner: string | null = null;
   const readiness = async () => {
     if (target.provider === 'sqlite') {
       // Rewriting the header's user_version is a real committed write (a WAL frame) without a
@@ -93,11 +99,14 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     where,
     prisma,
     direct,
-    missions: refuseStorageFaults(new PrismaMissionRepository(prisma, target.provider, direct), target.provider, where),
+    missions: refuseStorageFaults(new PrismaMissionRepository(prisma, target.provider, direct, () => feedOwner), target.provider, where),
     feed: refuseStorageFaults(new PrismaMissionFeed(prisma, target.provider, direct), target.provider, where),
     accessTokens: refuseStorageFaults(new PrismaAccessTokenRepository(prisma), target.provider, where),
     chainCheckpoints: refuseStorageFaults(new PrismaChainCheckpoints(prisma), target.provider, where),
     migration,
+    deliverSavesHere: (owner) => {
+      feedOwner = owner;
+    },
     ping: async () => {
       await prisma.$queryRawUnsafe('SELECT 1');
     },

@@ -21,40 +21,44 @@ export function placeholders(provider: Provider): { values: SqlValue[]; param: (
   };
 }
 
+/** A save as the pending marker records it. */
+export interface MarkedSave {
+  missionId: string;
+  eventSeq: number;
+  savedAt: Date;
+  /**
+   * The feed worker of the saving process, which holds the mission in memory and so delivers it
+   * cheapest: other workers leave the change to it for a moment (`preferredOwner`). Null for a
+   * process that delivers nothing (stdio): any worker takes the change at once.
+   */
+  savedBy: string | null;
+}
+
 /**
- * The UPDATE that marks every consumer's cursor of a mission pending up to `eventSeq`, saved at
- * `savedAt`. A cursor already due (or leased, or deferred) keeps its time; one coalescing
- * (`quietUntil`) waits for it; a dead one stays parked. `condition` is extra SQL that must hold
- * (the save's version guard), written with the same `param`.
+ * The UPDATE that marks every consumer's cursor of a mission pending up to the save's `eventSeq`.
+ * A cursor already due (or leased, or deferred) keeps its time; one coalescing (`quietUntil`)
+ * waits for it; a dead one stays parked. `condition` is extra SQL that must hold (the save's
+ * version guard), written with the same `param`.
  */
-export function markPendingSql(
-  param: (value: SqlValue, postgresType?: string) => string,
-  missionId: string,
-  eventSeq: number,
-  savedAt: Date,
-  condition = '',
-): string {
-  const at = savedAt.getTime();
+export function markPendingSql(param: (value: SqlValue, postgresType?: string) => string, save: MarkedSave, condition = ''): string {
+  const { missionId, eventSeq } = save;
+  const at = save.savedAt.getTime();
   // Written left to right: SQLite's placeholders are positional.
   return (
     `UPDATE "MissionFeedCursor" SET "eventSeq" = ${param(eventSeq, 'INTEGER')}, ` +
     `"pendingSince" = COALESCE("pendingSince", ${param(at, 'BIGINT')}), ` +
-    `"dueAt" = CASE WHEN "dead" = true OR "dueAt" IS NOT NULL THEN "dueAt" WHEN "quietUntil" > ${param(at, 'BIGINT')} THEN "quietUntil" ELSE ${param(at, 'BIGINT')} END ` +
+    `"dueAt" = CASE WHEN "dead" = true OR "dueAt" IS NOT NULL THEN "dueAt" WHEN "quietUntil" > ${param(at, 'BIGINT')} THEN "quietUntil" ELSE ${param(at, 'BIGINT')} END, ` +
+    `"preferredOwner" = ${param(save.savedBy, 'TEXT')} ` +
     // The consumer list lets the primary key serve the look-up by mission.
     `WHERE "consumer" IN (${FEED_CONSUMERS.map((c) => param(c, 'TEXT')).join(', ')}) AND "missionId" = ${param(missionId, 'TEXT')}${condition ? ` AND ${condition}` : ''}`
   );
 }
 
 /** The marker update as a statement of its own (SQLite's transaction, Prisma's batch). */
-export function markPending(
-  provider: Provider,
-  missionId: string,
-  eventSeq: number,
-  savedAt: Date,
-  guard?: { version: number; headHash: string },
-): SqlStatement {
+export function markPending(provider: Provider, save: MarkedSave, guard?: { version: number; headHash: string }): SqlStatement {
+  const { missionId } = save;
   const { values, param } = placeholders(provider);
-  const sql = markPendingSql(param, missionId, eventSeq, savedAt, '');
+  const sql = markPendingSql(param, save, '');
   if (!guard) return { sql, values };
   // Only if the mission row now carries this save's version and head hash (the save won its race).
   const condition = `EXISTS (SELECT 1 FROM "Mission" WHERE "id" = ${param(missionId, 'TEXT')} AND "version" = ${param(guard.version, 'INTEGER')} AND "headHash" = ${param(guard.headHash, 'TEXT')})`;

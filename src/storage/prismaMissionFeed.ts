@@ -30,18 +30,23 @@ export class PrismaMissionFeed implements MissionFeed {
     return this.direct.query({ sql, values });
   }
 
-  async claim(consumer: string, owner: string, limit: number, leaseMs: number, now: Date): Promise<FeedClaim[]> {
-    return this.claimAcross([consumer], owner, limit, leaseMs, now);
+  async claim(consumer: string, owner: string, limit: number, leaseMs: number, now: Date, handoverMs = 0): Promise<FeedClaim[]> {
+    return this.claimAcross([consumer], owner, limit, leaseMs, now, handoverMs);
   }
 
-  async claimAcross(consumers: readonly string[], owner: string, limit: number, leaseMs: number, now: Date): Promise<FeedClaim[]> {
+  async claimAcross(consumers: readonly string[], owner: string, limit: number, leaseMs: number, now: Date, handoverMs = 0): Promise<FeedClaim[]> {
     if (consumers.length === 0) return [];
     const leaseUntil = now.getTime() + leaseMs;
     const rows = await this.run((p) => {
-      // Placeholders are positional on SQLite: each part is written in the order it appears.
-      const lease = `"leaseOwner" = ${p(owner, 'TEXT')}, "leaseUntil" = ${p(leaseUntil, 'BIGINT')}, "dueAt" = ${p(leaseUntil, 'BIGINT')}, "claims" = "claims" + 1`;
+      // Placeholders are positional on SQLite: each part is written in the order it appears. The
+      // claimer becomes the preferred owner: it now holds the mission, as the saver did.
+      const lease = `"leaseOwner" = ${p(owner, 'TEXT')}, "leaseUntil" = ${p(leaseUntil, 'BIGINT')}, "dueAt" = ${p(leaseUntil, 'BIGINT')}, "claims" = "claims" + 1, "preferredOwner" = ${p(owner, 'TEXT')}`;
+      // Another worker's change only once it has been due for the handover time; the partial index
+      // still finds the due rows, and this filter drops only the newest few.
       const due = () =>
-        `"consumer" IN (${consumers.map((c) => p(c, 'TEXT')).join(', ')}) AND "dueAt" IS NOT NULL AND "dueAt" <= ${p(now.getTime(), 'BIGINT')} ORDER BY "dueAt" LIMIT ${p(limit, 'INTEGER')}`;
+        `"consumer" IN (${consumers.map((c) => p(c, 'TEXT')).join(', ')}) AND "dueAt" IS NOT NULL AND "dueAt" <= ${p(now.getTime(), 'BIGINT')}
+           AND ("preferredOwner" IS NULL OR "preferredOwner" = ${p(owner, 'TEXT')} OR "dueAt" <= ${p(now.getTime() - handoverMs, 'BIGINT')})
+           ORDER BY "dueAt" LIMIT ${p(limit, 'INTEGER')}`;
       if (this.provider === 'postgresql') {
         return `WITH due AS (SELECT "consumer", "missionId" FROM "MissionFeedCursor" WHERE ${due()} FOR UPDATE SKIP LOCKED)
            UPDATE "MissionFeedCursor" c SET ${lease} FROM due WHERE c."consumer" = due."consumer" AND c."missionId" = due."missionId"

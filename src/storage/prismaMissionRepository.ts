@@ -15,7 +15,7 @@ import { isUniqueViolationError, type DirectSql, type SqlStatement, type SqlValu
 import { corruptRow, storedAuthStatus, storedDocument, storedState } from './storedDocuments.js';
 import { isSqliteBusy, isTransactionConflict } from './storageFaults.js';
 import { appendedRunRows, appendedStepRows, isBounded, upgradeExecution, type PendingPhaseRows, type StepRow, type TestRunRow } from './historyRows.js';
-import { markPending, markPendingSql } from './feedMarkers.js';
+import { type MarkedSave, markPending, markPendingSql } from './feedMarkers.js';
 import { listMissions, overviewOf, searchLibrary } from './missionSearch.js';
 import { type LoadedMissionRow, readMissionRow } from './missionRowRead.js';
 
@@ -182,7 +182,14 @@ export class PrismaMissionRepository implements MissionRepository {
     private readonly provider: 'sqlite' | 'postgresql',
     /** Statements without Prisma's query compiler, for the row-and-events save (driverAdapter.ts). */
     private readonly direct: DirectSql,
+    /** This process's feed worker while it delivers (`Database.deliverSavesHere`): saved changes are left to it first. */
+    private readonly feedOwner: () => string | null = () => null,
   ) {}
+
+  /** The save as the feed's pending marker records it (feedMarkers.ts). */
+  private marked(mission: Pick<Mission, 'id' | 'eventSeq' | 'updatedAt'>): MarkedSave {
+    return { missionId: mission.id, eventSeq: mission.eventSeq, savedAt: mission.updatedAt, savedBy: this.feedOwner() };
+  }
 
   /**
    * Remembers a row as read or written. Nothing a reader remembers can make a writer rewrite
@@ -225,7 +232,10 @@ export class PrismaMissionRepository implements MissionRepository {
       for (const write of this.childWrites(tx, mission)) await write;
       // Every consumer starts before the first event, so the mission's whole story is delivered.
       // Due at once, with the pending marker the claim's index finds (feedMarkers.ts).
-      const pending = mission.eventSeq > 0 ? { dueAt: BigInt(mission.updatedAt.getTime()), pendingSince: BigInt(mission.updatedAt.getTime()) } : {};
+      const pending =
+        mission.eventSeq > 0
+          ? { dueAt: BigInt(mission.updatedAt.getTime()), pendingSince: BigInt(mission.updatedAt.getTime()), preferredOwner: this.feedOwner() }
+          : {};
       await tx.missionFeedCursor.createMany({
         data: FEED_CONSUMERS.map((consumer) => ({ consumer, missionId: mission.id, eventSeq: mission.eventSeq, ...pending })),
       });
@@ -348,7 +358,7 @@ export class PrismaMissionRepository implements MissionRepository {
         ...appended.steps.map((row) => this.guardedInsert('MissionStep', STEP_COLUMN_TYPES, row, guard)),
         ...appended.artifacts.map((row) => this.guardedInsert('MissionArtifact', ARTIFACT_COLUMN_TYPES, row, guard)),
         // Feed pending marker (feedMarkers.ts); its count (one per consumer) is not checked.
-        markPending('sqlite', mission.id, mission.eventSeq, mission.updatedAt, guard),
+        markPending('sqlite', this.marked(mission), guard),
       ])
       .catch(lostOnDuplicate);
     if (counts.slice(0, -1).some((count) => count !== 1)) throw new LostRace();
@@ -378,7 +388,7 @@ export class PrismaMissionRepository implements MissionRepository {
     if (appended.steps.length > 0) parts.push(`steps AS (${insert('MissionStep', STEP_COLUMN_TYPES, appended.steps)})`);
     if (appended.artifacts.length > 0) parts.push(`artifacts AS (${insert('MissionArtifact', ARTIFACT_COLUMN_TYPES, appended.artifacts)})`);
     // Feed pending marker (feedMarkers.ts), only if the update matched; not counted.
-    parts.push(`feed AS (${markPendingSql(param, missionId, saved.eventSeq, saved.updatedAt, 'EXISTS (SELECT 1 FROM moved)')})`);
+    parts.push(`feed AS (${markPendingSql(param, this.marked({ id: missionId, ...saved }), 'EXISTS (SELECT 1 FROM moved)')})`);
     const counted = [
       'moved',
       'events',
@@ -431,7 +441,7 @@ export class PrismaMissionRepository implements MissionRepository {
     if (writes.libraryEntry) operations.push(this.libraryEntryWrite(writes.libraryEntry));
     if (events.length > 0) {
       // Feed pending marker (feedMarkers.ts); the batch fails as a whole if the version moved.
-      const marker = markPending(this.provider, mission.id, mission.eventSeq, mission.updatedAt);
+      const marker = markPending(this.provider, this.marked(mission));
       operations.push(prisma.$executeRawUnsafe(marker.sql, ...marker.values));
     }
     await prisma.$transaction(operations);

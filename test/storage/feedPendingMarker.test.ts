@@ -146,7 +146,7 @@ describe.each(PROVIDERS)('feed pending marker on %s', (provider) => {
     await feed.stats('slack', clock.now());
     await feed.acknowledge('slack', 'msn_0001', 'a', 2, clock.now());
     const { markPending } = await import('../../src/storage/feedMarkers.js');
-    statements.push(markPending(provider, 'msn_0001', 3, clock.now(), { version: 1, headHash: 'h' }));
+    statements.push(markPending(provider, { missionId: 'msn_0001', eventSeq: 3, savedAt: clock.now(), savedBy: 'b' }, { version: 1, headHash: 'h' }));
     statements.push({ sql: 'SELECT "state", COUNT(*) FROM "Mission" GROUP BY "state"', values: [] });
 
     for (const statement of statements) {

@@ -61,6 +61,34 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
     expect(await db.feed.claim('trackers', 'a', 10, 30_000, clock.now())).toEqual([expect.objectContaining({ claimNumber: 1 })]);
   });
 
+  it('leaves a change to the worker of the process that saved it for the handover time, then lets any worker take it; a saver that delivers nothing hands it over at once', async () => {
+    const HANDOVER = 1_000;
+    const claimed = async (owner: string) => (await db.feed.claim('slack', owner, 10, 30_000, clock.now(), HANDOVER)).map((c) => c.missionId);
+    db.deliverSavesHere('a');
+    const mission = await start();
+    // B's worker sees the change is due but leaves it to A, which holds the mission in memory.
+    expect(await claimed('b')).toEqual([]);
+    expect(await claimed('a')).toEqual([mission.id]);
+    await db.feed.acknowledge('slack', mission.id, 'a', mission.eventSeq, clock.now());
+
+    // Saved where B's worker delivers; B does not take it (busy, or died): after the handover time A does.
+    db.deliverSavesHere('b');
+    const locked = await service.lockBrief({ missionId: mission.id }, JORDAN);
+    expect(await claimed('a')).toEqual([]);
+    clock.advance(HANDOVER);
+    expect(await claimed('a')).toEqual([mission.id]);
+    await db.feed.acknowledge('slack', mission.id, 'a', locked.eventSeq, clock.now());
+
+    // Saved by a process that runs no worker (stdio): any worker takes it at once.
+    db.deliverSavesHere(null);
+    await service.reopenBrief({ missionId: mission.id }, JORDAN);
+    expect(await claimed('b')).toEqual([mission.id]);
+    // Without a handover time, claims take whatever is due, as before.
+    db.deliverSavesHere('a');
+    const second = await start('Add CSRF tokens');
+    expect((await db.feed.claim('slack', 'c', 10, 30_000, clock.now())).map((c) => c.missionId)).toEqual([second.id]);
+  });
+
   it('claims for several consumers in one statement, each claim naming its consumer, and leases them like single claims', async () => {
     const first = await start();
     const second = await start('Add CSRF tokens');
