@@ -11,6 +11,11 @@
 // BENCH_INSTANCES=2 (PostgreSQL; BENCH_PG_URL, default the local test database): two deployments
 // on two seeded schemas, one instance and two instances, with each mission's reports alternating
 // between the two instances; prints server CPU per report (from /proc) of both and the ratio.
+// Two bare SDK echo servers take the same calls routed the same way: on this machine splitting
+// calls over two processes costs CPU per call by itself (each process wakes for every other call
+// with cold caches; the bare pair measured 1.66-1.83x of one bare server), so the coordination the
+// target is about is Mission Control's ratio over the bare pair's, and the two-instance latency is
+// compared with the bare pair's too (both printed beside the single-server figures).
 // BENCH_ROUTING=sticky sends each mission's reports to one instance instead: the difference from
 // the default is what the instances' coordination costs, the rest is what splitting the load does.
 //
@@ -68,14 +73,10 @@ async function deployment(label, instances) {
     const spread = await missionIds(db.url, 'executing', SPREAD);
     for (const id of growing) workload.add(id);
     for (const id of spread) workload.add(id);
-    const sent = new Map();
+    const route = router(growing, spread, servers.length);
     /** Call i: even calls go to the growing missions, odd ones across the seeded ones; a mission's reports alternate between instances. */
-    const callFor = (i, { transitions, only } = {}) => {
-      const missionId = only ? only(i) : i % 2 === 0 ? growing[(i / 2) % growing.length] : spread[((i - 1) / 2) % spread.length];
-      const k = sent.get(missionId) ?? 0;
-      sent.set(missionId, k + 1);
-      // Sticky routing (each mission always on one instance) shows what splitting the load costs apart from coordination.
-      const instance = ROUTING === 'sticky' ? stickyInstance(missionId, servers.length) : k % servers.length;
+    const callFor = (i, { transitions } = {}) => {
+      const { missionId, instance } = route(i);
       return { call: workload.next(missionId, { transitions }), instance };
     };
     let reports = 0;
@@ -127,9 +128,10 @@ async function deployment(label, instances) {
       /** Waits until the fake Slack has seen no call for a second (deliveries done), at most 15 s. */
       settle: async () => {
         const deadline = Date.now() + 15_000;
-        let last = -1;
-        while (Date.now() < deadline && fake.calls.length !== last) {
-          last = fake.calls.length;
+        for (let last = -1; Date.now() < deadline; ) {
+          const count = fake.calls.length;
+          if (count === last) break;
+          last = count;
           await sleep(1000);
         }
       },
@@ -148,10 +150,34 @@ async function deployment(label, instances) {
   }
 }
 
-async function bareTarget() {
-  const server = await startBare('mcp');
-  const sequential = await connectMcp(server.mcpUrl, null);
-  const parallel = await Promise.all(Array.from({ length: CONCURRENCY }, () => connectMcp(server.mcpUrl, null)));
+/**
+ * Which mission call i reports on (even calls the growing missions, odd ones across the seeded
+ * ones) and which instance takes it: each mission's reports alternate between instances, or with
+ * sticky routing each mission stays on one. The bare pair routes its calls the same way.
+ */
+function router(growing, spread, instances) {
+  const sent = new Map();
+  return (i) => {
+    const missionId = i % 2 === 0 ? growing[(i / 2) % growing.length] : spread[((i - 1) / 2) % spread.length];
+    const k = sent.get(missionId) ?? 0;
+    sent.set(missionId, k + 1);
+    // Sticky routing (each mission always on one instance) shows what splitting the load costs apart from coordination.
+    return { missionId, instance: ROUTING === 'sticky' ? stickyInstance(missionId, instances) : k % instances };
+  };
+}
+
+/** Bare MCP SDK echo servers (`instances` processes), called as Mission Control is: same routing, same parallel sessions. */
+async function bareTarget(instances = 1) {
+  const servers = [];
+  for (let i = 0; i < instances; i++) servers.push(await startBare('mcp'));
+  const sequential = await Promise.all(servers.map((s) => connectMcp(s.mcpUrl, null)));
+  const parallel = await Promise.all(Array.from({ length: CONCURRENCY }, (_, j) => connectMcp(servers[j % servers.length].mcpUrl, null)));
+  // Stand-in mission names, routed as the deployment routes its growing and spread missions.
+  const route = router(
+    Array.from({ length: GROWING }, (_, g) => `growing-${g}`),
+    Array.from({ length: SPREAD }, (_, s) => `spread-${s}`),
+    servers.length,
+  );
   let calls = 0;
   const echo = async (mcp, i) => {
     calls += 1;
@@ -162,16 +188,17 @@ async function bareTarget() {
     }
   };
   return {
-    label: 'bare SDK echo',
-    servers: [server],
+    label: instances > 1 ? `bare SDK echo, ${instances} servers` : 'bare SDK echo',
+    servers,
     reports: () => calls,
-    cpuMs: () => server.cpuMs(),
-    rssMiB: () => [server.rssMiB()],
+    cpuMs: () => servers.reduce((sum, s) => sum + s.cpuMs(), 0),
+    rssMiB: () => servers.map((s) => s.rssMiB()),
     block: async (from, to) => {
       const latencies = [];
       for (let i = from; i < to; i++) {
+        const client = sequential[route(i).instance];
         const started = performance.now();
-        await echo(sequential, i);
+        await echo(client, i);
         latencies.push(performance.now() - started);
       }
       return latencies;
@@ -187,8 +214,8 @@ async function bareTarget() {
     },
     settle: async () => undefined,
     close: async () => {
-      for (const c of [sequential, ...parallel]) await c.close().catch(() => undefined);
-      await server.stop();
+      for (const c of [...sequential, ...parallel]) await c.close().catch(() => undefined);
+      for (const s of servers) await s.stop();
     },
   };
 }
@@ -239,6 +266,7 @@ async function main() {
     targets.push(await deployment(`start, 1 instance (${where})`, 1));
     if (INSTANCES > 1) targets.push(await deployment(`start, ${INSTANCES} instances (${where}${ROUTING === 'sticky' ? ', sticky' : ''})`, INSTANCES));
     targets.unshift(await bareTarget());
+    if (INSTANCES > 1) targets.push(await bareTarget(INSTANCES));
     const seeded = targets[1].db.missions;
     const results = await measure(targets);
     const loadAfter = loadLine('after');
@@ -258,16 +286,23 @@ async function main() {
           .padStart(12)}`,
       );
     }
-    const [bare, one, two] = results;
+    const [bare, one, two, barePair] = results;
     const checks = [
       ratioLine(`p50 ${one.label} / bare`, one.p50 / bare.p50, TARGETS.p50),
       ratioLine(`p99 ${one.label} / bare`, one.p99 / bare.p99, TARGETS.p99),
       ratioLine(`parallel throughput ${one.label} / bare`, one.parallelPerSecond / bare.parallelPerSecond),
     ];
     if (two) {
-      checks.push(ratioLine(`p50 ${two.label} / bare`, two.p50 / bare.p50, TARGETS.p50));
-      checks.push(ratioLine(`p99 ${two.label} / bare`, two.p99 / bare.p99, TARGETS.p99));
-      checks.push(ratioLine('server CPU per report, 2 instances / 1 instance', two.cpuMsPerCall / one.cpuMsPerCall, TARGETS.cpuTwoVsOne));
+      // Against the bare pair, routed alike: what two instances cost beyond splitting calls over two processes.
+      checks.push(ratioLine(`p50 ${two.label} / bare pair`, two.p50 / barePair.p50, TARGETS.p50));
+      checks.push(ratioLine(`p99 ${two.label} / bare pair`, two.p99 / barePair.p99, TARGETS.p99));
+      checks.push(ratioLine(`p50 ${two.label} / one bare server`, two.p50 / bare.p50));
+      checks.push(ratioLine(`p99 ${two.label} / one bare server`, two.p99 / bare.p99));
+      const cpuTwoVsOne = two.cpuMsPerCall / one.cpuMsPerCall;
+      const bareTwoVsOne = barePair.cpuMsPerCall / bare.cpuMsPerCall;
+      checks.push(ratioLine('server CPU per report, 2 instances / 1 instance', cpuTwoVsOne));
+      checks.push(ratioLine('bare CPU per call, 2 servers / 1 server (splitting calls over two processes)', bareTwoVsOne));
+      checks.push(ratioLine('coordination: CPU per report 2 / 1 instances, over the bare 2 / 1 servers', cpuTwoVsOne / bareTwoVsOne, TARGETS.cpuTwoVsOne));
       checks.push(ratioLine('parallel throughput, 2 instances / 1 instance', two.parallelPerSecond / one.parallelPerSecond));
     }
     writeResult({

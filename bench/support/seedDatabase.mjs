@@ -50,10 +50,13 @@ function log(message) {
 function seedKey() {
   const hash = createHash('sha256');
   const files = [path.join(ROOT, 'prisma', 'sqlite', 'schema.prisma'), path.join(ROOT, 'bench', 'support', 'benchPlays.mjs')];
-  const migrations = path.join(ROOT, 'prisma', 'sqlite', 'migrations');
-  for (const dir of readdirSync(migrations).sort()) {
-    const file = path.join(migrations, dir, 'migration.sql');
-    if (existsSync(file)) files.push(file);
+  // Both providers' migrations: a PostgreSQL-only one changes what its template schema holds.
+  for (const provider of ['sqlite', 'postgresql']) {
+    const migrations = path.join(ROOT, 'prisma', provider, 'migrations');
+    for (const dir of readdirSync(migrations).sort()) {
+      const file = path.join(migrations, dir, 'migration.sql');
+      if (existsSync(file)) files.push(file);
+    }
   }
   hash.update(`${SEED_VERSION}:${SMOKE ? 'smoke' : 'full'}`);
   for (const file of files) hash.update(file).update(readFileSync(file));
@@ -456,8 +459,9 @@ async function postgresTemplates(admin, base) {
 /** Copies every table's rows from one migrated schema to another (parents first). */
 async function copySchema(client, from, to) {
   const tables = await postgresTables(client, to);
-  // MissionStateCount is kept by triggers on Mission: the copied missions count themselves.
-  const order = [...[...tables.values()].filter((t) => t.fks.length === 0 && t.name !== 'Mission' && t.name !== 'MissionStateCount'), ...copyPlan(tables)];
+  // MissionStateCount and MissionText are kept by triggers on Mission: the copied missions fill them.
+  const keptByTriggers = new Set(['Mission', 'MissionStateCount', 'MissionText']);
+  const order = [...[...tables.values()].filter((t) => t.fks.length === 0 && !keptByTriggers.has(t.name)), ...copyPlan(tables)];
   const quote = (c) => `"${c}"`;
   await client.query('BEGIN');
   for (const t of order)

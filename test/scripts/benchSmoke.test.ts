@@ -65,7 +65,10 @@ describe('npm run bench (BENCH_SMOKE=1)', () => {
     expect(mcp).toMatch(/^report kinds sent: .*step_completed.*test_run/m);
     const pg2 = section(stdout, 'MCP report_progress through start (PostgreSQL, one vs two instances)');
     if (!pg2.includes('skipped, PostgreSQL')) {
-      expect(pg2).toMatch(/^ratio server CPU per report, 2 instances \/ 1 instance: [\d.]+x \(target ≤ 1.15x/m);
+      expect(pg2).toMatch(/^ratio server CPU per report, 2 instances \/ 1 instance: [\d.]+x$/m);
+      expect(pg2).toMatch(/^ratio bare CPU per call, 2 servers \/ 1 server .*: [\d.]+x$/m);
+      expect(pg2).toMatch(/^ratio coordination: CPU per report 2 \/ 1 instances, over the bare 2 \/ 1 servers: [\d.]+x \(target ≤ 1.15x/m);
+      expect(pg2).toMatch(/^ratio p50 start, 2 instances \(PostgreSQL\) \/ bare pair: [\d.]+x \(target ≤ 3x/m);
       expect(pg2).toMatch(/^ratio p50 start, 1 instance \(PostgreSQL\) \/ bare: [\d.]+x \(target ≤ 3x/m);
     }
     const growth = section(stdout, 'Growth: history and database size');
