@@ -132,8 +132,9 @@ export class FeedWorker {
    * Makes sure a round runs within `delayMs` (another instance saved a change). Not at once: the
    * instance that saved it wakes its own worker and, holding the mission in memory, delivers it
    * cheapest; this one looks shortly after, for a saver that runs no worker (stdio). A change
-   * whose saver's worker died is taken over once it has been due for `handoverMs`. A round already due by then (the poll, an earlier wake) covers it, so a stream of notices
-   * costs this worker at most one extra round per `delayMs`.
+   * whose saver's worker died is taken over once it has been due for `handoverMs`. A round
+   * already due by then (the poll, an earlier wake) covers it, so a stream of notices costs this
+   * worker at most one extra round per `delayMs`.
    */
   wakeWithin(delayMs: number): void {
     if (this.stopped || this.running) return;
