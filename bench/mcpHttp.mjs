@@ -12,8 +12,9 @@
 // on two seeded schemas, one instance and two instances, with each mission's reports alternating
 // between the two instances; prints server CPU per report (from /proc) of both and the ratio.
 // Two bare SDK echo servers take the same calls routed the same way: on this machine splitting
-// calls over two processes costs CPU per call by itself (each process wakes for every other call
-// with cold caches; the bare pair measured 1.66-1.83x of one bare server), so the coordination the
+// calls over two processes costs CPU per call by itself (the bare pair measured 1.66-1.83x of one
+// bare server; a pure compute loop shows no such effect, so it is presumably each process waking
+// for every other call with its caches cold), so the coordination the
 // target is about is Mission Control's ratio over the bare pair's, and the two-instance latency is
 // compared with the bare pair's too (both printed beside the single-server figures).
 // BENCH_ROUTING=sticky sends each mission's reports to one instance instead: the difference from
