@@ -12,7 +12,7 @@
 // statement outside a transaction wait for the open one to end (ConnectionTurns).
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
 import type Database from 'better-sqlite3';
-import { reuseStatements } from './sqliteStatements.js';
+import { reuseStatements, type ReusableStatement } from './sqliteStatements.js';
 
 export type SqlValue = string | number | Date | null;
 
@@ -35,13 +35,16 @@ export interface DirectSql {
  */
 export function capturingAdapter(factory: SqlDriverAdapterFactory): { factory: SqlDriverAdapterFactory; direct: DirectSql } {
   let connected: SqlDriverAdapter | null = null;
+  let sqliteTransaction: ((statements: readonly SqlStatement[]) => Promise<number[]>) | null = null;
   const wrapped: SqlDriverAdapterFactory = {
     provider: factory.provider,
     adapterName: factory.adapterName,
     connect: async () => {
       const adapter = await factory.connect();
-      if (adapter.provider === 'sqlite') reuseAdapterStatements(adapter);
-      connected = releasingTransactions(adapter);
+      const turns = adapter.provider === 'sqlite' ? new ConnectionTurns() : null;
+      const client = adapter.provider === 'sqlite' ? reuseAdapterStatements(adapter) : null;
+      if (client && turns) sqliteTransaction = synchronousTransaction(client, turns);
+      connected = releasingTransactions(adapter, turns);
       return connected;
     },
   };
@@ -51,6 +54,7 @@ export function capturingAdapter(factory: SqlDriverAdapterFactory): { factory: S
   };
   const direct: DirectSql = {
     transaction: async (statements) => {
+      if (sqliteTransaction && connected) return sqliteTransaction(statements);
       const tx = await adapter().startTransaction();
       try {
         const counts: number[] = [];
@@ -74,9 +78,40 @@ export function capturingAdapter(factory: SqlDriverAdapterFactory): { factory: S
  * interface): statements prepared on it are reused by SQL text from then on (sqliteStatements.ts).
  * An adapter without it (a later Prisma) keeps preparing every time, which is only slower.
  */
-function reuseAdapterStatements(adapter: SqlDriverAdapter): void {
+function reuseAdapterStatements(adapter: SqlDriverAdapter): Database.Database | null {
   const client = (adapter as unknown as { client?: Database.Database }).client;
-  if (client && typeof client.prepare === 'function') reuseStatements(client);
+  if (!client || typeof client.prepare !== 'function' || typeof client.transaction !== 'function') return null;
+  reuseStatements(client);
+  return client;
+}
+
+/**
+ * SQLite: the statements in one better-sqlite3 transaction, run synchronously once the connection
+ * is this caller's turn. Through the adapter each statement (and BEGIN, and COMMIT) is a promise
+ * of its own, and a report's save waited behind whatever other work was queued at every one of
+ * them; the statements themselves take a fraction of that. better-sqlite3 rolls back when a
+ * statement or the COMMIT fails, including after SQLite rolled back by itself (SQLITE_FULL).
+ * Errors are the driver's own (SqliteError with its code), which storageFaults.ts and
+ * isUniqueViolationError read.
+ */
+function synchronousTransaction(client: Database.Database, turns: ConnectionTurns): (statements: readonly SqlStatement[]) => Promise<number[]> {
+  const run = client.transaction((statements: readonly SqlStatement[]) =>
+    statements.map((statement) => (client.prepare(statement.sql) as unknown as ReusableStatement).run(...statement.values.map(sqliteValue)).changes),
+  );
+  return async (statements) => {
+    const waiting = turns.take();
+    if (waiting) await waiting;
+    try {
+      return run(statements);
+    } finally {
+      turns.give();
+    }
+  };
+}
+
+/** A value as the better-sqlite3 adapter binds it (mapArg): dates as ISO 8601 text with an explicit offset. */
+function sqliteValue(value: SqlValue): string | number | null {
+  return value instanceof Date ? value.toISOString().replace('Z', '+00:00') : value;
 }
 
 /**
@@ -89,9 +124,11 @@ function reuseAdapterStatements(adapter: SqlDriverAdapter): void {
  * failed COMMIT is rolled back and a failed ROLLBACK counts as done (the transaction is gone
  * either way), and the lock is released exactly once.
  */
-export function releasingTransactions(adapter: SqlDriverAdapter): SqlDriverAdapter {
-  // PostgreSQL gives each transaction its own pooled connection; SQLite has one connection.
-  const turns = adapter.provider === 'sqlite' ? new ConnectionTurns() : null;
+export function releasingTransactions(
+  adapter: SqlDriverAdapter,
+  turns: ConnectionTurns | null = adapter.provider === 'sqlite' ? new ConnectionTurns() : null,
+): SqlDriverAdapter {
+  // PostgreSQL gives each transaction its own pooled connection; SQLite has one connection, whose turns are shared with direct transactions.
   const outside = <T>(statement: () => Promise<T>): Promise<T> => (turns ? turns.run(statement) : statement());
   return {
     provider: adapter.provider,
@@ -199,6 +236,9 @@ function toQuery(statement: SqlStatement): SqlQuery {
 
 /** The adapter error for a unique constraint violation (another writer took the key first). */
 export function isUniqueViolationError(error: unknown): boolean {
+  // The driver's own error (a direct SQLite transaction), or the adapter's translation of it.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return true;
   const cause = (error as { cause?: { kind?: unknown } } | null)?.cause;
   return typeof cause === 'object' && cause !== null && cause.kind === 'UniqueConstraintViolation';
 }

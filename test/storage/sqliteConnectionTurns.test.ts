@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { MissionService } from '../../src/domain/missionService.js';
+import { isUniqueViolationError } from '../../src/storage/driverAdapter.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { JORDAN, SEED_INTENT } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
@@ -81,6 +82,45 @@ describe('SQLite statements outside a transaction', () => {
     expect(await titleOf()).toBe('Written outside');
     const [[requesterId]] = (await db.direct.query({ sql: 'SELECT "requesterId" FROM "Mission" WHERE "id" = ?', values: [missionId] })) as [[string]];
     expect(requesterId).toBe(JORDAN.id);
+  });
+
+  it('runs a direct transaction after another task’s open transaction, not inside it, all or nothing', async () => {
+    // The save path's transactions run synchronously on the connection once it is their turn (driverAdapter.ts).
+    let direct: Promise<number[]> | undefined;
+    const failed = await db.prisma
+      .$transaction(async (tx) => {
+        await tx.$executeRawUnsafe('UPDATE "Mission" SET "requesterId" = ? WHERE "id" = ?', 'U0SOMEONE', missionId);
+        direct = db.direct.transaction([
+          { sql: 'UPDATE "Mission" SET "title" = ?, "updatedAt" = ? WHERE "id" = ?', values: ['Written in turn', new Date('2026-11-29T10:00:00Z'), missionId] },
+        ]);
+        await sleep(30);
+        throw new Error('this transaction gives up');
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect((failed as Error).message).toBe('this transaction gives up');
+    expect(await direct).toEqual([1]);
+    expect(await titleOf()).toBe('Written in turn');
+    // Dates are written as Prisma's adapter writes them, so every reader parses them alike.
+    const [[updatedAt]] = (await db.direct.query({ sql: 'SELECT "updatedAt" FROM "Mission" WHERE "id" = ?', values: [missionId] })) as [[string]];
+    expect(updatedAt).toBe('2026-11-29T10:00:00.000+00:00');
+    expect((await db.missions.get(missionId))?.updatedAt.toISOString()).toBe('2026-11-29T10:00:00.000Z');
+
+    // A statement that fails undoes the ones before it, and the driver's error says it was a duplicate.
+    const [[eventId]] = (await db.direct.query({ sql: 'SELECT "id" FROM "MissionEvent" WHERE "missionId" = ? LIMIT 1', values: [missionId] })) as [[string]];
+    const duplicate = await db.direct
+      .transaction([
+        { sql: 'UPDATE "Mission" SET "title" = ? WHERE "id" = ?', values: ['Never kept', missionId] },
+        { sql: 'INSERT INTO "MissionEvent" SELECT * FROM "MissionEvent" WHERE "id" = ?', values: [eventId] },
+      ])
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(isUniqueViolationError(duplicate)).toBe(true);
+    expect(await titleOf()).toBe('Written in turn');
   });
 
   it('lets a transaction wait for another process’s write lock even when a read arrives while it is open', async () => {
