@@ -63,13 +63,17 @@ describe('SQLite statements outside a transaction', () => {
     return title;
   };
 
-  it('keeps a write made while another task’s transaction is open, when that transaction rolls back', async () => {
-    let outside: Promise<unknown> | undefined;
+  /**
+   * Opens a Prisma transaction that changes the requester, starts `anotherTask` (another caller's
+   * work, not awaited by the transaction) while it is open, then gives up; resolves with the
+   * transaction's error and what `anotherTask` returned.
+   */
+  const whileATransactionGivesUp = async <T>(anotherTask: () => T): Promise<{ failed: unknown; started: T }> => {
+    let started: T | undefined;
     const failed = await db.prisma
       .$transaction(async (tx) => {
         await tx.$executeRawUnsafe('UPDATE "Mission" SET "requesterId" = ? WHERE "id" = ?', 'U0SOMEONE', missionId);
-        // Another task's write, not part of this transaction (not awaited here: it is another caller).
-        outside = db.direct.query({ sql: 'UPDATE "Mission" SET "title" = ? WHERE "id" = ?', values: ['Written outside', missionId] });
+        started = anotherTask();
         await sleep(30);
         throw new Error('this transaction gives up');
       })
@@ -77,6 +81,13 @@ describe('SQLite statements outside a transaction', () => {
         () => null,
         (error: unknown) => error,
       );
+    return { failed, started: started as T };
+  };
+
+  it('keeps a write made while another task’s transaction is open, when that transaction rolls back', async () => {
+    const { failed, started: outside } = await whileATransactionGivesUp(() =>
+      db.direct.query({ sql: 'UPDATE "Mission" SET "title" = ? WHERE "id" = ?', values: ['Written outside', missionId] }),
+    );
     expect((failed as Error).message).toBe('this transaction gives up');
     await outside;
     expect(await titleOf()).toBe('Written outside');
@@ -86,20 +97,11 @@ describe('SQLite statements outside a transaction', () => {
 
   it('runs a direct transaction after another task’s open transaction, not inside it, all or nothing', async () => {
     // The save path's transactions run synchronously on the connection once it is their turn (driverAdapter.ts).
-    let direct: Promise<number[]> | undefined;
-    const failed = await db.prisma
-      .$transaction(async (tx) => {
-        await tx.$executeRawUnsafe('UPDATE "Mission" SET "requesterId" = ? WHERE "id" = ?', 'U0SOMEONE', missionId);
-        direct = db.direct.transaction([
-          { sql: 'UPDATE "Mission" SET "title" = ?, "updatedAt" = ? WHERE "id" = ?', values: ['Written in turn', new Date('2026-11-29T10:00:00Z'), missionId] },
-        ]);
-        await sleep(30);
-        throw new Error('this transaction gives up');
-      })
-      .then(
-        () => null,
-        (error: unknown) => error,
-      );
+    const { failed, started: direct } = await whileATransactionGivesUp(() =>
+      db.direct.transaction([
+        { sql: 'UPDATE "Mission" SET "title" = ?, "updatedAt" = ? WHERE "id" = ?', values: ['Written in turn', new Date('2026-11-29T10:00:00Z'), missionId] },
+      ]),
+    );
     expect((failed as Error).message).toBe('this transaction gives up');
     expect(await direct).toEqual([1]);
     expect(await titleOf()).toBe('Written in turn');
