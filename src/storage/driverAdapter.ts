@@ -54,7 +54,7 @@ export function capturingAdapter(factory: SqlDriverAdapterFactory): { factory: S
   };
   const direct: DirectSql = {
     transaction: async (statements) => {
-      if (sqliteTransaction && connected) return sqliteTransaction(statements);
+      if (sqliteTransaction) return sqliteTransaction(statements);
       const tx = await adapter().startTransaction();
       try {
         const counts: number[] = [];
@@ -124,11 +124,8 @@ function sqliteValue(value: SqlValue): string | number | null {
  * failed COMMIT is rolled back and a failed ROLLBACK counts as done (the transaction is gone
  * either way), and the lock is released exactly once.
  */
-export function releasingTransactions(
-  adapter: SqlDriverAdapter,
-  turns: ConnectionTurns | null = adapter.provider === 'sqlite' ? new ConnectionTurns() : null,
-): SqlDriverAdapter {
-  // PostgreSQL gives each transaction its own pooled connection; SQLite has one connection, whose turns are shared with direct transactions.
+export function releasingTransactions(adapter: SqlDriverAdapter, turns: ConnectionTurns | null): SqlDriverAdapter {
+  // `turns`: SQLite's one connection, shared with direct transactions; null on PostgreSQL, which gives each transaction its own pooled connection.
   const outside = <T>(statement: () => Promise<T>): Promise<T> => (turns ? turns.run(statement) : statement());
   return {
     provider: adapter.provider,
