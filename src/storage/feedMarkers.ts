@@ -40,25 +40,32 @@ export interface MarkedSave {
  * waits for it; a dead one stays parked. `condition` is extra SQL that must hold (the save's
  * version guard), written with the same `param`.
  */
-export function markPendingSql(param: (value: SqlValue, postgresType?: string) => string, save: MarkedSave, condition = ''): string {
+export function markPendingSql(provider: Provider, param: (value: SqlValue, postgresType?: string) => string, save: MarkedSave, condition = ''): string {
   const { missionId, eventSeq } = save;
   const at = save.savedAt.getTime();
-  // Written left to right: SQLite's placeholders are positional.
-  return (
-    `UPDATE "MissionFeedCursor" SET "eventSeq" = ${param(eventSeq, 'INTEGER')}, ` +
+  // Written left to right, as the statement reads: SQLite's placeholders are positional.
+  const set =
+    `"eventSeq" = ${param(eventSeq, 'INTEGER')}, ` +
     `"pendingSince" = COALESCE("pendingSince", ${param(at, 'BIGINT')}), ` +
     `"dueAt" = CASE WHEN "dead" = true OR "dueAt" IS NOT NULL THEN "dueAt" WHEN "quietUntil" > ${param(at, 'BIGINT')} THEN "quietUntil" ELSE ${param(at, 'BIGINT')} END, ` +
-    `"preferredOwner" = ${param(save.savedBy, 'TEXT')} ` +
-    // The consumer list lets the primary key serve the look-up by mission.
-    `WHERE "consumer" IN (${FEED_CONSUMERS.map((c) => param(c, 'TEXT')).join(', ')}) AND "missionId" = ${param(missionId, 'TEXT')}${condition ? ` AND ${condition}` : ''}`
-  );
+    `"preferredOwner" = ${param(save.savedBy, 'TEXT')}`;
+  // The consumer list lets the primary key serve the look-up by mission.
+  const cursors = `"consumer" IN (${FEED_CONSUMERS.map((c) => param(c, 'TEXT')).join(', ')}) AND "missionId" = ${param(missionId, 'TEXT')}`;
+  // PostgreSQL: the cursors are locked in key order, as a worker's settle locks them
+  // (prismaMissionFeed.ts), whatever order the plan meets them in (a small table is scanned in
+  // storage order); two statements taking the same rows in different orders can deadlock.
+  const where =
+    provider === 'postgresql'
+      ? `("consumer", "missionId") IN (SELECT "consumer", "missionId" FROM "MissionFeedCursor" WHERE ${cursors} ORDER BY "consumer" FOR UPDATE)`
+      : cursors;
+  return `UPDATE "MissionFeedCursor" SET ${set} WHERE ${where}${condition ? ` AND ${condition}` : ''}`;
 }
 
 /** The marker update as a statement of its own (SQLite's transaction, Prisma's batch). */
 export function markPending(provider: Provider, save: MarkedSave, guard?: { version: number; headHash: string }): SqlStatement {
   const { missionId } = save;
   const { values, param } = placeholders(provider);
-  const sql = markPendingSql(param, save, '');
+  const sql = markPendingSql(provider, param, save, '');
   if (!guard) return { sql, values };
   // Only if the mission row now carries this save's version and head hash (the save won its race).
   const condition = `EXISTS (SELECT 1 FROM "Mission" WHERE "id" = ${param(missionId, 'TEXT')} AND "version" = ${param(guard.version, 'INTEGER')} AND "headHash" = ${param(guard.headHash, 'TEXT')})`;

@@ -103,12 +103,24 @@ export class PrismaMissionFeed implements MissionFeed {
           return `SELECT ${p(one.consumer, 'TEXT')} AS "consumer", ${p(one.missionId, 'TEXT')} AS "missionId", ${p(one.seq, 'INTEGER')} AS "seq", ${p(quietUntil, 'BIGINT')} AS "quietUntil", ${p(one.deferUntil ? one.deferUntil.getTime() : null, 'BIGINT')} AS "deferAt"`;
         })
         .join(' UNION ALL ');
-      const target = this.provider === 'postgresql' ? '"MissionFeedCursor" c' : '"MissionFeedCursor" AS c';
       const kept = (column: string, acknowledged: string) => `"${column}" = CASE WHEN ${acked} THEN ${acknowledged} ELSE c."${column}" END`;
-      return `UPDATE ${target} SET ${kept('handledSeq', 'a."seq"')}, ${kept('attempts', '0')}, ${kept('lastError', 'NULL')}, "leaseOwner" = NULL, "leaseUntil" = NULL,
-           ${kept('notBefore', 'NULL')}, ${kept('quietUntil', 'a."quietUntil"')}, "dueAt" = ${due}, "pendingSince" = ${since}
-         FROM (${rows}) AS a
-         WHERE c."consumer" = a."consumer" AND c."missionId" = a."missionId" AND c."leaseOwner" = ${p(owner, 'TEXT')}`;
+      const set = `SET ${kept('handledSeq', 'a."seq"')}, ${kept('attempts', '0')}, ${kept('lastError', 'NULL')}, "leaseOwner" = NULL, "leaseUntil" = NULL,
+           ${kept('notBefore', 'NULL')}, ${kept('quietUntil', 'a."quietUntil"')}, "dueAt" = ${due}, "pendingSince" = ${since}`;
+      const ours = p(owner, 'TEXT');
+      if (this.provider === 'sqlite') {
+        // One writer at a time: there are no row locks to order.
+        return `UPDATE "MissionFeedCursor" AS c ${set} FROM (${rows}) AS a WHERE c."consumer" = a."consumer" AND c."missionId" = a."missionId" AND c."leaseOwner" = ${ours}`;
+      }
+      // Rows are locked in key order first, the order a mission's save locks its cursors in
+      // (feedMarkers.ts): in whatever order the plan met them, a save waiting for one cursor this
+      // statement holds while holding another it needs would be a deadlock, and PostgreSQL would
+      // end one of the two.
+      return `WITH a AS (${rows}),
+           locked AS (SELECT c."consumer", c."missionId" FROM "MissionFeedCursor" c JOIN a ON c."consumer" = a."consumer" AND c."missionId" = a."missionId"
+             WHERE c."leaseOwner" = ${ours} ORDER BY c."consumer", c."missionId" FOR UPDATE OF c)
+         UPDATE "MissionFeedCursor" c ${set}
+         FROM a JOIN locked ON locked."consumer" = a."consumer" AND locked."missionId" = a."missionId"
+         WHERE c."consumer" = a."consumer" AND c."missionId" = a."missionId" AND c."leaseOwner" = ${ours}`;
     });
   }
 

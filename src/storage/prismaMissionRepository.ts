@@ -388,7 +388,7 @@ export class PrismaMissionRepository implements MissionRepository {
     if (appended.steps.length > 0) parts.push(`steps AS (${insert('MissionStep', STEP_COLUMN_TYPES, appended.steps)})`);
     if (appended.artifacts.length > 0) parts.push(`artifacts AS (${insert('MissionArtifact', ARTIFACT_COLUMN_TYPES, appended.artifacts)})`);
     // Feed pending marker (feedMarkers.ts), only if the update matched; not counted.
-    parts.push(`feed AS (${markPendingSql(param, this.marked({ id: missionId, ...saved }), 'EXISTS (SELECT 1 FROM moved)')})`);
+    parts.push(`feed AS (${markPendingSql('postgresql', param, this.marked({ id: missionId, ...saved }), 'EXISTS (SELECT 1 FROM moved)')})`);
     const counted = [
       'moved',
       'events',

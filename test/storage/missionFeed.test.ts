@@ -1,5 +1,6 @@
 // The durable change feed: every recorded change reaches each consumer once it answers,
 // one worker at a time per mission, across connections (instances) too.
+import pg from 'pg';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
@@ -222,6 +223,88 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
 });
 
 /** A round's log: its deliveries in any order (claims come back unordered), then what followed them in order. */
+// A save and a worker's settle both lock a mission's cursors. Taken in different orders, each can
+// hold one the other waits for: PostgreSQL then ends one of the two with "deadlock detected" (a
+// save is retried; a settle fails its round). Both take them in key order, whatever order the
+// round lists its deliveries in and whatever plan meets the rows: through the primary key, or
+// in storage order once a small table has been analyzed.
+describe.runIf(PROVIDERS.includes('postgresql'))('settling on postgresql while a save of the same mission waits', () => {
+  it.each([
+    { held: 'slack', analyzed: false },
+    { held: 'trackers', analyzed: true },
+  ])('settles a round and lets the save through when another transaction held the $held cursor (table analyzed: $analyzed)', async ({ held, analyzed }) => {
+    const db = await openTestDatabase('postgresql');
+    const connect = async () => {
+      const client = new pg.Client({
+        connectionString: process.env.TEST_DATABASE_URL,
+        options: `-c search_path=${new URL(db.url).searchParams.get('schema')}`,
+      });
+      await client.connect();
+      return client;
+    };
+    const [holder, observer] = await Promise.all([connect(), connect()]);
+    try {
+      const clock = new TestClock();
+      // Saves turned away, which the service would quietly retry: PostgreSQL ends a deadlock by
+      // refusing one of the two, the save or the settle.
+      const refusedSaves: unknown[] = [];
+      const repository = new Proxy(db.missions, {
+        get: (target, key) =>
+          key === 'save'
+            ? (...args: Parameters<typeof target.save>) => target.save(...args).catch((error: unknown) => Promise.reject(refusedSaves.push(error) && error))
+            : Reflect.get(target, key),
+      });
+      const service = new MissionService({ repository, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter });
+      const mission = await service.startMission({ intent: 'Fix the flaky login test', channelId: 'C0MISSIONS' }, JORDAN);
+      const claims = await db.feed.claimAcross(['slack', 'trackers'], 'a', 10, 30_000, clock.now());
+      expect(claims).toHaveLength(2);
+      // Statements of this database waiting for a row lock, seen from outside the holder's
+      // transaction (inside one, pg_stat_activity is a snapshot taken once).
+      const waiting = async () => {
+        const { rows } = await observer.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+        );
+        return rows[0].n as number;
+      };
+      const until = async (count: number) => {
+        for (let waited = 0; (await waiting()) < count; waited += 20) {
+          if (waited > 10_000) throw new Error(`expected ${count} statements waiting for a lock`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      // The slack cursor's newest version now lies after the trackers' in the table, so a scan
+      // of the table meets the trackers' first, as after any round that updated them in turn.
+      await holder.query(`UPDATE "MissionFeedCursor" SET "claims" = "claims" WHERE "consumer" = 'slack' AND "missionId" = $1`, [mission.id]);
+      if (analyzed) await holder.query('ANALYZE "MissionFeedCursor"');
+      // Another transaction holds one cursor, so the save waits there, holding those it met before.
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "MissionFeedCursor" WHERE "consumer" = $1 AND "missionId" = $2 FOR UPDATE`, [held, mission.id]);
+      const saved = service.lockBrief({ missionId: mission.id }, JORDAN);
+      await until(1);
+      // The round lists trackers first: the order a worker's consumers happen to finish in.
+      const ordered = [...claims].sort((a, b) => b.consumer.localeCompare(a.consumer));
+      const settled = db.feed.settleAll(
+        ordered.map((c) => ({ consumer: c.consumer, missionId: c.missionId, seq: c.eventSeq })),
+        'a',
+        clock.now(),
+      );
+      await until(2);
+      await holder.query('COMMIT');
+      const [locked] = await Promise.all([saved, settled]);
+      expect(refusedSaves).toEqual([]);
+      // Both went through: the save's events are still due to every consumer, past what was settled.
+      for (const consumer of ['slack', 'trackers']) {
+        expect(await db.feed.claim(consumer, 'b', 10, 30_000, clock.now())).toEqual([
+          expect.objectContaining({ missionId: mission.id, handledSeq: mission.eventSeq, eventSeq: locked.eventSeq }),
+        ]);
+      }
+    } finally {
+      await Promise.all([holder.end(), observer.end()]).catch(() => undefined);
+      await db.destroy();
+    }
+  });
+});
+
 const roundOf = (log: readonly string[]) => {
   const end = log.findIndex((l) => l.endsWith(' end'));
   return { deliveries: [...log.slice(0, end)].sort(), after: log.slice(end) };
