@@ -222,7 +222,6 @@ describe.each(PROVIDERS)('mission feed on %s', (provider) => {
   });
 });
 
-/** A round's log: its deliveries in any order (claims come back unordered), then what followed them in order. */
 // A save and a worker's settle both lock a mission's cursors. Taken in different orders, each can
 // hold one the other waits for: PostgreSQL then ends one of the two with "deadlock detected" (a
 // save is retried; a settle fails its round). Both take them in key order, whatever order the
@@ -258,11 +257,12 @@ describe.runIf(PROVIDERS.includes('postgresql'))('settling on postgresql while a
       const mission = await service.startMission({ intent: 'Fix the flaky login test', channelId: 'C0MISSIONS' }, JORDAN);
       const claims = await db.feed.claimAcross(['slack', 'trackers'], 'a', 10, 30_000, clock.now());
       expect(claims).toHaveLength(2);
-      // Statements of this database waiting for a row lock, seen from outside the holder's
+      // Statements on this schema's cursors waiting for a row lock, seen from outside the holder's
       // transaction (inside one, pg_stat_activity is a snapshot taken once).
       const waiting = async () => {
         const { rows } = await observer.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+          `SELECT count(DISTINCT a.pid)::int AS n FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+           WHERE a.wait_event_type = 'Lock' AND l.relation = '"MissionFeedCursor"'::regclass`,
         );
         return rows[0].n as number;
       };
@@ -305,6 +305,7 @@ describe.runIf(PROVIDERS.includes('postgresql'))('settling on postgresql while a
   });
 });
 
+/** A round's log: its deliveries in any order (claims come back unordered), then what followed them in order. */
 const roundOf = (log: readonly string[]) => {
   const end = log.findIndex((l) => l.endsWith(' end'));
   return { deliveries: [...log.slice(0, end)].sort(), after: log.slice(end) };
