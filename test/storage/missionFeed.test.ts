@@ -1,6 +1,5 @@
 // The durable change feed: every recorded change reaches each consumer once it answers,
 // one worker at a time per mission, across connections (instances) too.
-import pg from 'pg';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
@@ -8,7 +7,7 @@ import type { FeedClaim } from '../../src/domain/missionFeed.js';
 import { MissionService } from '../../src/domain/missionService.js';
 import { FeedWorker, retryDelayMs } from '../../src/feedWorker.js';
 import { openDatabase, type Database } from '../../src/storage/database.js';
-import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
+import { connectToSchema, openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import { JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
 
@@ -233,15 +232,7 @@ describe.runIf(PROVIDERS.includes('postgresql'))('settling on postgresql while a
     { held: 'trackers', analyzed: true },
   ])('settles a round and lets the save through when another transaction held the $held cursor (table analyzed: $analyzed)', async ({ held, analyzed }) => {
     const db = await openTestDatabase('postgresql');
-    const connect = async () => {
-      const client = new pg.Client({
-        connectionString: process.env.TEST_DATABASE_URL,
-        options: `-c search_path=${new URL(db.url).searchParams.get('schema')}`,
-      });
-      await client.connect();
-      return client;
-    };
-    const [holder, observer] = await Promise.all([connect(), connect()]);
+    const [holder, observer] = await Promise.all([connectToSchema(db.url), connectToSchema(db.url)]);
     try {
       const clock = new TestClock();
       // Saves turned away, which the service would quietly retry: PostgreSQL ends a deadlock by
@@ -250,7 +241,14 @@ describe.runIf(PROVIDERS.includes('postgresql'))('settling on postgresql while a
       const repository = new Proxy(db.missions, {
         get: (target, key) =>
           key === 'save'
-            ? (...args: Parameters<typeof target.save>) => target.save(...args).catch((error: unknown) => Promise.reject(refusedSaves.push(error) && error))
+            ? async (...args: Parameters<typeof target.save>) => {
+                try {
+                  return await target.save(...args);
+                } catch (error) {
+                  refusedSaves.push(error);
+                  throw error;
+                }
+              }
             : Reflect.get(target, key),
       });
       const service = new MissionService({ repository, clock, ids: sequentialIds(), drafter: deterministicBriefDrafter });

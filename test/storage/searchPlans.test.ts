@@ -3,7 +3,6 @@
 // timing, the plan itself. Listing by state walks (state, updatedAt, id) in order, with no sort;
 // text filters go through the trigram indexes (FTS5 on SQLite, pg_trgm GIN on PostgreSQL).
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deterministicBriefDrafter } from '../../src/domain/deterministicBriefDrafter.js';
 import { MissionService } from '../../src/domain/missionService.js';
@@ -17,7 +16,7 @@ import {
   missionWalkStatement,
   WALK_WINDOW,
 } from '../../src/storage/missionSearch.js';
-import { openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
+import { connectToSchema, openTestDatabase, PROVIDERS, type TestDatabase } from '../support/databases.js';
 import { SEED_POLICY } from '../support/seedJourney.js';
 import { JORDAN } from '../support/seedMission.js';
 import { sequentialIds, TestClock } from '../support/testRuntime.js';
@@ -87,12 +86,7 @@ describe.each(PROVIDERS)('query plans on %s', (provider) => {
         file.close();
       };
     } else {
-      const url = new URL(db.url);
-      const schema = url.searchParams.get('schema')!;
-      url.searchParams.delete('schema');
-      const client = new pg.Client({ connectionString: url.toString() });
-      await client.connect();
-      await client.query(`SET search_path TO "${schema}"`);
+      const client = await connectToSchema(db.url);
       await client.query('ANALYZE');
       plan = async ({ sql, values }) =>
         ((await client.query(`EXPLAIN ${sql}`, [...values])).rows as Array<{ 'QUERY PLAN': string }>).map((r) => r['QUERY PLAN']).join('\n');

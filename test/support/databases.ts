@@ -40,6 +40,17 @@ export function freshDatabaseUrl(provider: Provider): { url: string; cleanup: ()
   };
 }
 
+/** A plain pg client on a PostgreSQL test database's own schema (its `?schema=` becomes the search path). */
+export async function connectToSchema(databaseUrl: string): Promise<pg.Client> {
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema')!;
+  url.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  await client.query(`SET search_path TO "${schema}"`);
+  return client;
+}
+
 export async function openTestDatabase(provider: Provider): Promise<TestDatabase> {
   const { url, cleanup } = freshDatabaseUrl(provider);
   const db = await openDatabase(url);
